@@ -1,0 +1,93 @@
+"""Undo commands as plain data: each knows how to apply and revert itself on a Document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..engine.network import Network
+from ..io.sequence_data import SequenceData
+
+if TYPE_CHECKING:
+    from .document import Document
+
+
+class Command(Protocol):
+    text: str
+
+    def apply(self, document: Document) -> None: ...
+
+    def revert(self, document: Document) -> None: ...
+
+    def merge(self, later: Command) -> bool:
+        """Absorb ``later`` into this command (one slider drag = one undo step); True if merged."""
+        ...
+
+
+@dataclass
+class SetWeight:
+    name: str
+    index: tuple[int, ...]
+    old: float
+    new: float
+    merge_key: Any = None
+
+    @property
+    def text(self) -> str:
+        where = ", ".join(str(i) for i in self.index)
+        return f"Set {self.name}[{where}] to {self.new:.4g}"
+
+    def apply(self, document: Document) -> None:
+        document._assign_weight(self.name, self.index, self.new)
+
+    def revert(self, document: Document) -> None:
+        document._assign_weight(self.name, self.index, self.old)
+
+    def merge(self, later: Command) -> bool:
+        if (
+            isinstance(later, SetWeight)
+            and self.merge_key is not None
+            and later.merge_key == self.merge_key
+            and (later.name, later.index) == (self.name, self.index)
+        ):
+            self.new = later.new
+            return True
+        return False
+
+
+@dataclass
+class ReplaceNetwork:
+    """Any change of the whole network: randomise, reset, scale, switch cell, load weights, bias slider."""
+
+    old: Network
+    new: Network
+    text: str = "Change network"
+    merge_key: Any = None
+
+    def apply(self, document: Document) -> None:
+        document._replace_network(self.new)
+
+    def revert(self, document: Document) -> None:
+        document._replace_network(self.old)
+
+    def merge(self, later: Command) -> bool:
+        if isinstance(later, ReplaceNetwork) and self.merge_key is not None and later.merge_key == self.merge_key:
+            self.new = later.new
+            return True
+        return False
+
+
+@dataclass
+class ReplaceSequence:
+    old: SequenceData
+    new: SequenceData
+    text: str = "Change sequence"
+
+    def apply(self, document: Document) -> None:
+        document._replace_sequence(self.new)
+
+    def revert(self, document: Document) -> None:
+        document._replace_sequence(self.old)
+
+    def merge(self, later: Command) -> bool:
+        return False

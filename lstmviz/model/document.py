@@ -1,0 +1,237 @@
+"""The Document: the one model every view observes.
+
+It holds the network, the input sequence, the trace computed from them, the current step, the selection (layer and
+units), view settings and the undo history. Views subscribe to ``document.events`` and write back only through the
+Document's methods; no view knows another. No Qt here: the GUI injects an executor for heavy recomputes.
+
+Path of a weight edit: a widget calls :meth:`Document.set_weight`; the Document validates, records an undo command,
+bumps ``generation`` and recomputes the trace (directly when small, through the injected executor when large,
+dropping stale generations); then it emits ``trace_changed`` and every view redraws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from psygnal import Signal, SignalGroup
+
+from ..engine.network import Network
+from ..engine.trace import Trace
+from ..io.sequence_data import SequenceData
+from .commands import Command, ReplaceNetwork, ReplaceSequence, SetWeight
+
+#: Above this many multiply-adds a recompute is handed to the executor instead of running inline.
+DIRECT_RECOMPUTE_LIMIT = 40_000_000
+
+
+class DocumentEvents(SignalGroup):
+    """Everything a view may want to hear about."""
+
+    network_changed = Signal()
+    """The network's structure or parameters changed (weight views redraw)."""
+    sequence_changed = Signal()
+    trace_changed = Signal()
+    """A complete new trace is in ``document.trace``."""
+    trace_progress = Signal(int)
+    """Part of a new trace is ready: steps [0, n) of ``document.trace`` are filled."""
+    step_changed = Signal(int)
+    selection_changed = Signal()
+    """The shown layer or the selected units changed."""
+    view_settings_changed = Signal()
+    history_changed = Signal()
+    """Undo/redo availability or the dirty flag changed."""
+    path_changed = Signal()
+
+
+Executor = Callable[["Document", int], None]
+"""Starts a recompute of generation ``n`` off the GUI thread; it must end by calling ``deliver_trace``."""
+
+
+class Document:
+    """The session: network + sequence + trace + step + selection + undo history."""
+
+    def __init__(self, network: Network, sequence: SequenceData) -> None:
+        self.events = DocumentEvents()
+        self._network = network
+        self._sequence = sequence
+        self._trace: Trace | None = None
+        self._step = 0
+        self._layer = 0
+        self._selected_units: tuple[int, ...] = (0,)
+        self.view_settings: dict[str, Any] = {}
+        self._undo: list[Command] = []
+        self._redo: list[Command] = []
+        self._clean_index: int | None = 0
+        self.generation = 0
+        self.executor: Executor | None = None
+        self.path: str | None = None
+        self.recompute()
+
+    # Read access -------------------------------------------------------------------------------------------
+    @property
+    def network(self) -> Network:
+        return self._network
+
+    @property
+    def sequence(self) -> SequenceData:
+        return self._sequence
+
+    @property
+    def trace(self) -> Trace | None:
+        return self._trace
+
+    @property
+    def step(self) -> int:
+        return self._step
+
+    @property
+    def steps(self) -> int:
+        return self._sequence.steps
+
+    @property
+    def layer(self) -> int:
+        return self._layer
+
+    @property
+    def selected_units(self) -> tuple[int, ...]:
+        return self._selected_units
+
+    @property
+    def dirty(self) -> bool:
+        return self._clean_index != len(self._undo)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    @property
+    def undo_text(self) -> str:
+        return self._undo[-1].text if self._undo else ""
+
+    @property
+    def redo_text(self) -> str:
+        return self._redo[-1].text if self._redo else ""
+
+    # Navigation (not undoable) --------------------------------------------------------------------------------
+    def set_step(self, step: int) -> None:
+        step = int(min(max(step, 0), self.steps - 1))
+        if step != self._step:
+            self._step = step
+            self.events.step_changed.emit(step)
+
+    def set_layer(self, layer: int) -> None:
+        layer = int(min(max(layer, 0), self._network.num_layers - 1))
+        if layer != self._layer:
+            self._layer = layer
+            self.events.selection_changed.emit()
+
+    def select_units(self, units: tuple[int, ...] | list[int]) -> None:
+        units = tuple(sorted({int(u) for u in units if 0 <= int(u) < self._network.hidden_size}))
+        if units != self._selected_units:
+            self._selected_units = units
+            self.events.selection_changed.emit()
+
+    def set_view_setting(self, key: str, value: Any) -> None:
+        if self.view_settings.get(key) != value:
+            self.view_settings[key] = value
+            self.events.view_settings_changed.emit()
+
+    # Edits (undoable) ----------------------------------------------------------------------------------------
+    def set_weight(self, name: str, index: tuple[int, ...] | int, value: float, merge_key: Any = None) -> None:
+        """Set one element of parameter ``name`` (e.g. ``("weight_hh_l0", (3, 5))``) and recompute.
+
+        Successive edits with the same ``merge_key`` (one slider drag) merge into one undo step.
+        """
+        index = (index,) if isinstance(index, int) else tuple(int(i) for i in index)
+        old = float(self._network.params[name][index])
+        self.push(SetWeight(name=name, index=index, old=old, new=float(value), merge_key=merge_key))
+
+    def set_network(self, network: Network, text: str = "Change network") -> None:
+        self.push(ReplaceNetwork(old=self._network, new=network, text=text))
+
+    def set_sequence(self, sequence: SequenceData, text: str = "Change sequence") -> None:
+        self.push(ReplaceSequence(old=self._sequence, new=sequence, text=text))
+
+    def push(self, command: Command) -> None:
+        """Apply ``command`` and record it for undo (merging with the previous one where it allows)."""
+        command.apply(self)
+        merged = bool(self._undo) and self._clean_index != len(self._undo) and self._undo[-1].merge(command)
+        if not merged:
+            self._undo.append(command)
+        self._redo.clear()
+        self.events.history_changed.emit()
+
+    def undo(self) -> None:
+        if not self._undo:
+            return
+        command = self._undo.pop()
+        command.revert(self)
+        self._redo.append(command)
+        self.events.history_changed.emit()
+
+    def redo(self) -> None:
+        if not self._redo:
+            return
+        command = self._redo.pop()
+        command.apply(self)
+        self._undo.append(command)
+        self.events.history_changed.emit()
+
+    def mark_clean(self) -> None:
+        """The session has just been saved."""
+        self._clean_index = len(self._undo)
+        self.events.history_changed.emit()
+
+    # Called by commands ------------------------------------------------------------------------------------
+    def _replace_network(self, network: Network) -> None:
+        self._network = network
+        self._layer = min(self._layer, network.num_layers - 1)
+        self._selected_units = tuple(u for u in self._selected_units if u < network.hidden_size) or (0,)
+        self.events.network_changed.emit()
+        self.recompute()
+
+    def _replace_sequence(self, sequence: SequenceData) -> None:
+        self._sequence = sequence
+        self._step = min(self._step, sequence.steps - 1)
+        self.events.sequence_changed.emit()
+        self.recompute()
+
+    def _assign_weight(self, name: str, index: tuple[int, ...], value: float) -> None:
+        array = np.array(self._network.params[name])
+        array[index] = value
+        self._replace_network(self._network.with_parameter(name, array))
+
+    # Recompute ---------------------------------------------------------------------------------------------
+    def recompute_cost(self) -> int:
+        """Multiply-adds of a full trace, to decide between inline and background recompute."""
+        net = self._network
+        rows = net.spec.gate_count * net.hidden_size
+        return self.steps * net.num_layers * rows * (net.hidden_size + net.input_size)
+
+    def recompute(self) -> None:
+        """Recompute the trace for the current network and sequence (inline, or through the executor)."""
+        self.generation += 1
+        if self.executor is not None and self.recompute_cost() > DIRECT_RECOMPUTE_LIMIT:
+            self.executor(self, self.generation)
+            return
+        self.deliver_trace(self.generation, self._network.run(self._sequence.values))
+
+    def deliver_trace(self, generation: int, trace: Trace, steps_done: int | None = None) -> bool:
+        """Accept a (possibly partial) trace computed for ``generation``; stale generations are dropped.
+
+        Returns False when the result was stale, so a worker can stop early.
+        """
+        if generation != self.generation:
+            return False
+        self._trace = trace
+        if steps_done is not None and steps_done < trace.steps:
+            self.events.trace_progress.emit(steps_done)
+        else:
+            self.events.trace_changed.emit()
+        return True
