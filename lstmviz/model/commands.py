@@ -79,15 +79,19 @@ class ReplaceNetwork:
 
 @dataclass
 class ReplaceSequence:
+    """A new input sequence; when its width differs, the network's input layer changes with it (one undo step)."""
+
     old: SequenceData
     new: SequenceData
     text: str = "Change sequence"
+    old_network: Network | None = None
+    new_network: Network | None = None
 
     def apply(self, document: Document) -> None:
-        document._replace_sequence(self.new)
+        document._replace_sequence(self.new, self.new_network)
 
     def revert(self, document: Document) -> None:
-        document._replace_sequence(self.old)
+        document._replace_sequence(self.old, self.old_network)
 
     def merge(self, later: Command) -> bool:
         return False

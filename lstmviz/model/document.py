@@ -65,6 +65,9 @@ class Document:
         self._redo: list[Command] = []
         self._clean_index: int | None = 0
         self.generation = 0
+        self.trace_steps_ready = 0
+        """Steps [0, trace_steps_ready) of ``trace`` hold values of the current generation."""
+        self.reference_network = network
         self.executor: Executor | None = None
         self.path: str | None = None
         self.recompute()
@@ -152,11 +155,69 @@ class Document:
         old = float(self._network.params[name][index])
         self.push(SetWeight(name=name, index=index, old=old, new=float(value), merge_key=merge_key))
 
-    def set_network(self, network: Network, text: str = "Change network") -> None:
-        self.push(ReplaceNetwork(old=self._network, new=network, text=text))
+    def set_network(self, network: Network, text: str = "Change network", merge_key: Any = None) -> None:
+        """Replace the whole network (randomise, scale, bias slider with a ``merge_key`` per drag, ...)."""
+        if network.input_size != self._sequence.input_size:
+            raise ValueError(
+                f"the network expects {network.input_size} input(s) but the sequence has {self._sequence.input_size}"
+            )
+        self.push(ReplaceNetwork(old=self._network, new=network, text=text, merge_key=merge_key))
+
+    def load_network(self, network: Network, text: str = "Load weights") -> None:
+        """Replace the network with one from a file or initialiser; it becomes the target of :meth:`reset_network`."""
+        self.set_network(network, text)
+        self.reference_network = network
+
+    def reset_network(self) -> None:
+        """Back to the weights as last loaded or initialised (undoable)."""
+        if self.reference_network.input_size == self._sequence.input_size:
+            self.set_network(self.reference_network, "Reset weights")
+
+    def set_parameter(self, name: str, value: np.ndarray, text: str | None = None, merge_key: Any = None) -> None:
+        """Replace one whole parameter array (bias sliders, scaling); one drag = one undo step via ``merge_key``."""
+        self.set_network(self._network.with_parameter(name, value), text or f"Change {name}", merge_key)
+
+    def reconfigure(
+        self,
+        cell: str | None = None,
+        hidden_size: int | None = None,
+        num_layers: int | None = None,
+        nonlinearity: str | None = None,
+        init: str = "pytorch",
+        seed: int | None = 0,
+        output_size: int | None = None,
+        output_activation: str | None = None,
+    ) -> None:
+        """A fresh network of another cell type or size; the input size follows the sequence."""
+        net = self._network
+        new = Network.random(
+            cell or net.cell,
+            input_size=self._sequence.input_size,
+            hidden_size=hidden_size or net.hidden_size,
+            num_layers=num_layers or net.num_layers,
+            seed=seed,
+            init=init,
+            nonlinearity=nonlinearity or net.nonlinearity,
+            output_size=output_size if output_size is not None else net.output_size,
+            output_activation=output_activation or net.output_activation,
+            dtype=net.dtype,
+        )
+        self.load_network(new, f"New {new.describe()}")
 
     def set_sequence(self, sequence: SequenceData, text: str = "Change sequence") -> None:
-        self.push(ReplaceSequence(old=self._sequence, new=sequence, text=text))
+        """Feed a new sequence. If its width differs, the first layer's input weights are re-initialised to fit."""
+        new_network = None
+        if sequence.input_size != self._network.input_size:
+            new_network = adapt_input_size(self._network, sequence.input_size)
+        self.push(
+            ReplaceSequence(
+                old=self._sequence,
+                new=sequence,
+                text=text,
+                old_network=self._network if new_network is not None else None,
+                new_network=new_network,
+            )
+        )
 
     def push(self, command: Command) -> None:
         """Apply ``command`` and record it for undo (merging with the previous one where it allows)."""
@@ -196,11 +257,19 @@ class Document:
         self.events.network_changed.emit()
         self.recompute()
 
-    def _replace_sequence(self, sequence: SequenceData) -> None:
+    def _replace_sequence(self, sequence: SequenceData, network: Network | None = None) -> None:
         self._sequence = sequence
         self._step = min(self._step, sequence.steps - 1)
+        if network is not None:
+            self._network = network
+            self._selected_units = tuple(u for u in self._selected_units if u < network.hidden_size) or (0,)
+            self.events.network_changed.emit()
         self.events.sequence_changed.emit()
+        self.step_changed_if_clamped()
         self.recompute()
+
+    def step_changed_if_clamped(self) -> None:
+        self.events.step_changed.emit(self._step)
 
     def _assign_weight(self, name: str, index: tuple[int, ...], value: float) -> None:
         array = np.array(self._network.params[name])
@@ -230,8 +299,23 @@ class Document:
         if generation != self.generation:
             return False
         self._trace = trace
+        self.trace_steps_ready = trace.steps if steps_done is None else steps_done
         if steps_done is not None and steps_done < trace.steps:
             self.events.trace_progress.emit(steps_done)
         else:
             self.events.trace_changed.emit()
         return True
+
+
+def adapt_input_size(network: Network, input_size: int, seed: int | None = 0) -> Network:
+    """The same network with ``weight_ih_l0`` re-initialised for ``input_size`` inputs (PyTorch's default init).
+
+    Every other parameter is kept, so a model's recurrent dynamics survive a change of input width.
+    """
+    from ..engine.init import init_parameters  # noqa: PLC0415
+
+    rows = network.params["weight_ih_l0"].shape[0]
+    fresh = init_parameters({"weight_ih_l0": (rows, input_size)}, network.hidden_size, seed=seed, dtype=network.dtype)
+    params = dict(network.params)
+    params.update(fresh)
+    return network.replace(input_size=input_size, params=params)
