@@ -1,0 +1,276 @@
+"""Read ``.npy`` and ``.npz`` files that may be hostile: no unpickling, no allocation the file cannot back.
+
+``np.load`` trusts the file: a 100-byte ``.npy`` whose header claims a trillion elements makes it try to allocate
+terabytes, and an ``.npz`` that is a zip bomb decompresses until memory runs out. Here every claim is checked
+against what is really on disk before a byte of data is read:
+
+- the file size against the limit (:func:`lstmviz.io.limits.max_file_bytes` unless given);
+- the ``.npy`` header (parsed with :func:`ast.literal_eval`, never unpickled): an object dtype is refused before
+  reading, and shape x itemsize must equal the bytes that follow the header;
+- each ``.npz`` member's declared uncompressed size against the limit, the members' total against the limit, the
+  compression ratio (a zip bomb), and the ``.npy`` header inside against the declared size;
+- decompression is bounded: exactly the declared bytes are read, then the stream must end (its CRC checked).
+
+Every refusal is a :class:`~lstmviz.io.errors.FileFormatError` whose message names the file and the problem.
+"""
+
+from __future__ import annotations
+
+import ast
+import lzma
+import os
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from .errors import FileFormatError
+from .limits import describe_bytes, max_file_bytes
+
+__all__ = ["load_npy", "load_npz", "read_npz_stream", "MAX_COMPRESSION_RATIO"]
+
+NPY_MAGIC = b"\x93NUMPY"
+MAX_HEADER_BYTES = 65536
+"""numpy's own default is 10,000; structured dtypes with many fields need a little more."""
+MAX_COMPRESSION_RATIO = 500
+"""Deflate tops out near 1030:1 (all zeros); real arrays compress far less (a one-hot text: ~100-160:1)."""
+RATIO_CHECK_MIN_BYTES = 16 << 20
+"""Members smaller than this are harmless whatever their ratio, so a small compressed array of zeros still loads."""
+MAX_MEMBERS = 10_000
+_CHUNK = 1 << 20
+
+
+def _fail(name: str, problem: str) -> FileFormatError:
+    return FileFormatError(f"{name}: {problem}")
+
+
+def _check_file_size(path: Path, name: str, limit: int) -> int:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise _fail(name, "no such file") from None
+    except OSError as exc:
+        raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
+    if not path.is_file():
+        raise _fail(name, "is not a regular file")
+    if size > limit:
+        raise _fail(
+            name, f"the file is {describe_bytes(size)}, over the {describe_bytes(limit)} limit (LSTMVIZ_MAX_FILE_MB)"
+        )
+    if size == 0:
+        raise _fail(name, "the file is empty")
+    return size
+
+
+def _read_exact(stream: IO[bytes], count: int) -> bytes:
+    data = stream.read(count)
+    return data if data is not None else b""
+
+
+def _read_npy_header(stream: IO[bytes], name: str) -> tuple[np.dtype, tuple[int, ...], bool, int]:
+    """Parse the header without numpy's loader: (dtype, shape, fortran_order, header length in bytes)."""
+    magic = _read_exact(stream, 8)
+    if len(magic) < 8 or magic[:6] != NPY_MAGIC:
+        raise _fail(name, "is not a NumPy .npy array (the file does not start with the .npy signature)")
+    major, minor = magic[6], magic[7]
+    if (major, minor) not in ((1, 0), (2, 0), (3, 0)):
+        raise _fail(name, f"uses .npy format version {major}.{minor}, which lstmviz does not know")
+    length_format = "<H" if major == 1 else "<I"
+    raw_length = _read_exact(stream, struct.calcsize(length_format))
+    if len(raw_length) < struct.calcsize(length_format):
+        raise _fail(name, "the .npy header is cut short")
+    (header_length,) = struct.unpack(length_format, raw_length)
+    if header_length > MAX_HEADER_BYTES:
+        raise _fail(name, f"the .npy header claims {header_length:,} bytes, more than any real array needs")
+    raw_header = _read_exact(stream, header_length)
+    if len(raw_header) < header_length:
+        raise _fail(name, "the .npy header is cut short")
+    try:
+        header = ast.literal_eval(raw_header.decode("utf-8" if major == 3 else "latin-1"))
+    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError, TypeError):
+        raise _fail(name, "the .npy header is not a valid array description") from None
+    if not isinstance(header, dict) or set(header) != {"descr", "fortran_order", "shape"}:
+        raise _fail(name, "the .npy header is not a valid array description")
+    shape = header["shape"]
+    if (
+        not isinstance(shape, tuple)
+        or len(shape) > 32
+        or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape)
+    ):
+        raise _fail(name, f"the .npy header has an invalid shape {shape!r}")
+    if not isinstance(header["fortran_order"], bool):
+        raise _fail(name, "the .npy header is not a valid array description")
+    try:
+        dtype = np.lib.format.descr_to_dtype(header["descr"])
+    except (TypeError, ValueError, KeyError, SyntaxError):
+        raise _fail(name, f"the .npy header names an unknown data type {header['descr']!r}") from None
+    if dtype.hasobject:
+        raise _fail(
+            name, "holds Python objects (a pickled object array); lstmviz never unpickles files, save plain numbers"
+        )
+    return dtype, shape, header["fortran_order"], 8 + len(raw_length) + header_length
+
+
+def _claimed_bytes(dtype: np.dtype, shape: tuple[int, ...]) -> int:
+    count = 1
+    for n in shape:
+        count *= n  # Python ints: a trillion-element claim cannot overflow
+    return count * dtype.itemsize
+
+
+def _describe_claim(dtype: np.dtype, shape: tuple[int, ...]) -> str:
+    return f"shape {shape} of {dtype} ({describe_bytes(_claimed_bytes(dtype, shape))})"
+
+
+def _read_array_data(
+    stream: IO[bytes], name: str, dtype: np.dtype, shape: tuple[int, ...], fortran: bool, nbytes: int
+) -> np.ndarray:
+    """Read exactly ``nbytes`` in bounded chunks into one buffer, then make sure the stream has ended."""
+    buffer = bytearray(nbytes)
+    view = memoryview(buffer)
+    position = 0
+    while position < nbytes:
+        chunk = stream.read(min(_CHUNK, nbytes - position))
+        if not chunk:
+            raise _fail(name, f"the data ends after {position:,} of {nbytes:,} bytes (the file is truncated)")
+        view[position : position + len(chunk)] = chunk
+        position += len(chunk)
+    if stream.read(1):
+        raise _fail(name, f"there is more data after the {nbytes:,} bytes the header describes")
+    array = np.frombuffer(buffer, dtype=dtype, count=nbytes // dtype.itemsize if dtype.itemsize else 0)
+    array = array.reshape(shape, order="F" if fortran else "C")
+    if dtype.byteorder not in ("=", "|") and dtype.fields is None:
+        array = array.byteswap().view(dtype.newbyteorder("="))  # native order, so arithmetic is fast
+    return array
+
+
+def _check_claim(name: str, dtype: np.dtype, shape: tuple[int, ...], available: int, limit: int) -> int:
+    claimed = _claimed_bytes(dtype, shape)
+    if claimed > limit:
+        raise _fail(name, f"the header claims {_describe_claim(dtype, shape)}, over the {describe_bytes(limit)} limit")
+    if claimed != available:
+        what = "truncated" if claimed > available else "has extra data after the array"
+        raise _fail(
+            name,
+            f"the header claims {_describe_claim(dtype, shape)} but {available:,} bytes follow it (the file {what})",
+        )
+    return claimed
+
+
+def load_npy(path: str | os.PathLike[str], limit: int | None = None) -> np.ndarray:
+    """Read one ``.npy`` array safely; raises :class:`FileFormatError` naming the file and the problem.
+
+    Parameters
+    ----------
+    path
+        The ``.npy`` file.
+    limit
+        Largest file size in bytes; :func:`lstmviz.io.limits.max_file_bytes` when None.
+    """
+    path = Path(path)
+    name = os.fspath(path)
+    limit = max_file_bytes() if limit is None else limit
+    size = _check_file_size(path, name, limit)
+    try:
+        with open(path, "rb") as stream:
+            dtype, shape, fortran, header_bytes = _read_npy_header(stream, name)
+            nbytes = _check_claim(name, dtype, shape, size - header_bytes, limit)
+            return _read_array_data(stream, name, dtype, shape, fortran, nbytes)
+    except OSError as exc:
+        raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def _member_key(info: zipfile.ZipInfo) -> str:
+    return info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+
+
+def _check_members(name: str, members: list[zipfile.ZipInfo], limit: int) -> None:
+    """Refuse, from the zip directory alone, anything that would need more memory than the file can justify."""
+    if not members:
+        raise _fail(name, "the archive holds no arrays")
+    if len(members) > MAX_MEMBERS:
+        raise _fail(name, f"the archive holds {len(members):,} members, more than the {MAX_MEMBERS:,} allowed")
+    seen: set[str] = set()
+    total = 0
+    for info in members:
+        key = _member_key(info)
+        if not info.filename.endswith(".npy") or info.is_dir():
+            raise _fail(name, f"member {info.filename!r} is not a .npy array, so this is not a NumPy .npz archive")
+        if key in seen:
+            raise _fail(name, f"the archive holds member {info.filename!r} twice")
+        seen.add(key)
+        if info.flag_bits & 0x1:
+            raise _fail(name, f"member {info.filename!r} is encrypted")
+        if info.file_size > limit:
+            raise _fail(
+                name,
+                f"member {key!r} unpacks to {describe_bytes(info.file_size)}, over the {describe_bytes(limit)} limit",
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_CHECK_MIN_BYTES and ratio > MAX_COMPRESSION_RATIO:
+            raise _fail(
+                name,
+                f"member {key!r} would unpack {ratio:,.0f} times larger than it is stored "
+                f"({describe_bytes(info.compress_size)} to {describe_bytes(info.file_size)}), which looks like a zip bomb",
+            )
+        total += info.file_size
+    if total > limit:
+        raise _fail(name, f"the arrays unpack to {describe_bytes(total)} in all, over the {describe_bytes(limit)} limit")
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit: int) -> np.ndarray:
+    label = f"{name}: member {_member_key(info)!r}"
+    with archive.open(info) as stream:
+        dtype, shape, fortran, header_bytes = _read_npy_header(stream, label)
+        nbytes = _check_claim(label, dtype, shape, info.file_size - header_bytes, limit)
+        return _read_array_data(stream, label, dtype, shape, fortran, nbytes)
+
+
+def load_npz(path: str | os.PathLike[str], limit: int | None = None) -> dict[str, np.ndarray]:
+    """Read every array of a ``.npz`` archive safely, keyed as ``np.savez`` named them (in archive order).
+
+    Raises :class:`FileFormatError` naming the file and the problem; nothing is returned half read.
+    """
+    path = Path(path)
+    name = os.fspath(path)
+    limit = max_file_bytes() if limit is None else limit
+    _check_file_size(path, name, limit)
+    try:
+        with open(path, "rb") as stream:
+            return read_npz_stream(stream, name, limit)
+    except OSError as exc:
+        raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def read_npz_stream(stream: IO[bytes], name: str, limit: int | None = None) -> dict[str, np.ndarray]:
+    """:func:`load_npz` for an open, seekable binary stream (e.g. an ``.npz`` held inside a workspace zip).
+
+    ``name`` is what error messages call the source.
+    """
+    limit = max_file_bytes() if limit is None else limit
+    try:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise _fail(name, "is not a NumPy .npz archive (not a valid zip file)") from None
+    arrays: dict[str, np.ndarray] = {}
+    with archive:
+        members = archive.infolist()
+        _check_members(name, members, limit)
+        for info in members:
+            try:
+                arrays[_member_key(info)] = _read_member(archive, info, name, limit)
+            except FileFormatError:
+                raise
+            except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, NotImplementedError, RuntimeError, EOFError,
+                    ValueError, OSError) as exc:
+                raise _fail(name, f"member {_member_key(info)!r} is corrupt ({exc})") from None
+    return arrays
+
+
+def npy_header_info(stream: IO[bytes], name: str) -> dict[str, Any]:
+    """dtype, shape and fortran order of an open ``.npy`` stream, for ``lstmviz info`` (reads the header only)."""
+    dtype, shape, fortran, _ = _read_npy_header(stream, name)
+    return {"dtype": dtype, "shape": shape, "fortran_order": fortran}

@@ -1,0 +1,279 @@
+"""Safe .npy/.npz reading: benign files match np.load, hostile ones are refused without running or allocating."""
+
+from __future__ import annotations
+
+import io
+import struct
+import time
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lstmviz.io.errors import FileFormatError
+from lstmviz.io.safe_arrays import load_npy, load_npz, read_npz_stream
+
+# --- payloads that would leave a trace if they were ever unpickled ---------------------------------------------------
+MARKER: Path | None = None
+
+
+def _touch(path: str) -> None:  # called by pickle only if a payload runs
+    Path(path).write_text("payload ran")
+
+
+class Payload:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (_touch, (str(self.marker),))
+
+
+def _npy_bytes(header: dict, data: bytes = b"", version: int = 1) -> bytes:
+    text = repr(header).encode("latin-1")
+    text += b" " * (-(len(text) + 11) % 64) + b"\n"
+    length = struct.pack("<H" if version == 1 else "<I", len(text))
+    return b"\x93NUMPY" + bytes([version, 0]) + length + text + data
+
+
+# --- benign files: the same arrays np.load gives --------------------------------------------------------------------
+BENIGN = [
+    np.arange(12.0).reshape(3, 4),
+    np.asfortranarray(np.arange(6, dtype=np.float32).reshape(2, 3)),
+    np.arange(5, dtype=">f8"),
+    np.array(3.5),
+    np.zeros((0, 3)),
+    np.array([True, False]),
+    np.arange(7, dtype=np.int16),
+    np.array("a unicode string"),
+    np.array([(1, 2.0)], dtype=[("a", "<i4"), ("b", "<f8")]),
+]
+
+
+@pytest.mark.parametrize("array", BENIGN, ids=lambda a: f"{a.dtype}{a.shape}")
+def test_npy_matches_np_load(tmp_path: Path, array: np.ndarray) -> None:
+    path = tmp_path / "a.npy"
+    np.save(path, array)
+    got = load_npy(path)
+    expected = np.load(path, allow_pickle=False)
+    assert got.shape == expected.shape
+    assert got.dtype.newbyteorder("=") == expected.dtype.newbyteorder("=")
+    np.testing.assert_array_equal(got, expected)
+    assert got.dtype.byteorder in "=|" or got.dtype.fields is not None
+
+
+@pytest.mark.parametrize("saver", [np.savez, np.savez_compressed])
+def test_npz_matches_np_load(tmp_path: Path, saver) -> None:
+    path = tmp_path / "a.npz"
+    arrays = {f"k{i}": a for i, a in enumerate(BENIGN)}
+    saver(path, **arrays)
+    got = load_npz(path)
+    assert list(got) == list(arrays)
+    with np.load(path, allow_pickle=False) as expected:
+        for key in arrays:
+            np.testing.assert_array_equal(got[key], expected[key])
+
+
+def test_npz_in_memory_stream() -> None:
+    buffer = io.BytesIO()
+    np.savez(buffer, x=np.linspace(0, 1, 5))
+    buffer.seek(0)
+    np.testing.assert_array_equal(read_npz_stream(buffer, "inner.npz")["x"], np.linspace(0, 1, 5))
+
+
+def test_small_compressed_zeros_still_load(tmp_path: Path) -> None:
+    """A highly compressible but small array (e.g. zero weights) is not mistaken for a zip bomb."""
+    path = tmp_path / "zeros.npz"
+    np.savez_compressed(path, w=np.zeros((256, 256)))
+    np.testing.assert_array_equal(load_npz(path)["w"], np.zeros((256, 256)))
+
+
+# --- hostile .npy ----------------------------------------------------------------------------------------------------
+def test_pickled_npy_is_refused_without_running(tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    path = tmp_path / "evil.npy"
+    np.save(path, np.array([Payload(marker)], dtype=object), allow_pickle=True)
+    with pytest.raises(FileFormatError, match=r"evil\.npy.*objects"):
+        load_npy(path)
+    assert not marker.exists()
+
+
+def test_trillion_element_header_is_refused_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "huge.npy"
+    path.write_bytes(_npy_bytes({"descr": "<f8", "fortran_order": False, "shape": (10**12,)}, b"\0" * 64))
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(FileFormatError, match=r"huge\.npy.*claims"):
+            load_npy(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - start < 1.0
+    assert peak < 1 << 20
+
+
+def test_claim_within_limit_but_larger_than_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "short.npy"
+    path.write_bytes(_npy_bytes({"descr": "<f8", "fortran_order": False, "shape": (1000,)}, b"\0" * 80))
+    with pytest.raises(FileFormatError, match="truncated"):
+        load_npy(path)
+
+
+def test_extra_bytes_after_array_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "long.npy"
+    path.write_bytes(_npy_bytes({"descr": "<f8", "fortran_order": False, "shape": (2,)}, b"\0" * 24))
+    with pytest.raises(FileFormatError, match="extra data"):
+        load_npy(path)
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (b"", "empty"),
+        (b"just some text, not an array\n", "signature"),
+        (_npy_bytes({"descr": "<f8", "fortran_order": False, "shape": (2,)})[:20], "cut short"),
+        (b"\x93NUMPY\x01\x00\x10\x00__import__('os')\n", "not a valid array description"),
+        (_npy_bytes({"descr": "<f8", "fortran_order": False, "shape": (-1,)}), "invalid shape"),
+        (_npy_bytes({"descr": "nonsense", "fortran_order": False, "shape": (1,)}), "unknown data type"),
+        (_npy_bytes({"descr": "<f8", "fortran_order": False, "shape": (1,), "x": 1}), "not a valid array"),
+        (b"\x93NUMPY\x09\x00\x00\x00", "version 9.0"),
+        (b"\x93NUMPY\x02\x00\xff\xff\xff\x7f", "claims"),
+    ],
+)
+def test_bad_npy_files_name_file_and_problem(tmp_path: Path, content: bytes, problem: str) -> None:
+    path = tmp_path / "bad.npy"
+    path.write_bytes(content)
+    with pytest.raises(FileFormatError, match=problem) as info:
+        load_npy(path)
+    assert str(info.value).startswith(str(path))
+    assert "\n" not in str(info.value)
+
+
+def test_file_over_limit_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "big.npy"
+    np.save(path, np.zeros(1000))
+    with pytest.raises(FileFormatError, match="over the"):
+        load_npy(path, limit=1000)
+    with pytest.raises(FileFormatError, match="over the"):
+        load_npz(path, limit=1000)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(FileFormatError, match="no such file"):
+        load_npy(tmp_path / "absent.npy")
+
+
+# --- hostile .npz ----------------------------------------------------------------------------------------------------
+def test_pickled_npz_member_is_refused_without_running(tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    path = tmp_path / "evil.npz"
+    np.savez(path, ok=np.arange(3), bad=np.array([Payload(marker)], dtype=object))
+    with pytest.raises(FileFormatError, match=r"evil\.npz: member 'bad'.*objects"):
+        load_npz(path)
+    assert not marker.exists()
+
+
+def test_zip_bomb_is_refused_from_directory(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive, archive.open("x.npy", "w") as member:
+        member.write(_npy_bytes({"descr": "<f8", "fortran_order": False, "shape": (4 << 20,)}))
+        chunk = bytes(1 << 20)
+        for _ in range(32):
+            member.write(chunk)
+    assert path.stat().st_size < 100_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(FileFormatError, match="zip bomb"):
+            load_npz(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20
+
+
+def _patch_sizes(data: bytes, real: int, declared: int) -> bytes:
+    """Make the zip's local and central headers claim ``declared`` uncompressed bytes instead of ``real``."""
+    out = bytearray(data)
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        position = out.find(signature)
+        assert struct.unpack_from("<I", out, position + offset)[0] == real
+        struct.pack_into("<I", out, position + offset, declared)
+    return bytes(out)
+
+
+def test_member_larger_than_declared_is_cut_off(tmp_path: Path) -> None:
+    """A member that lies about its size: decompression stops at the declared size and the archive is refused."""
+    header = _npy_bytes({"descr": "<f8", "fortran_order": False, "shape": (10,)})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("x.npy", header + bytes(8 << 20))
+    path = tmp_path / "liar.npz"
+    path.write_bytes(_patch_sizes(buffer.getvalue(), len(header) + (8 << 20), len(header) + 80))
+    tracemalloc.start()
+    try:
+        with pytest.raises(FileFormatError, match=r"liar\.npz: member 'x'"):
+            load_npz(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20
+
+
+def test_member_over_limit_and_total_over_limit(tmp_path: Path) -> None:
+    path = tmp_path / "two.npz"
+    np.savez_compressed(path, a=np.zeros(100), b=np.zeros(100))
+    with pytest.raises(FileFormatError, match="member 'a' unpacks"):
+        load_npz(path, limit=900)
+    with pytest.raises(FileFormatError, match="in all"):
+        load_npz(path, limit=1200)
+
+
+def test_member_whose_header_disagrees_with_zip_size(tmp_path: Path) -> None:
+    path = tmp_path / "mismatch.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("x.npy", _npy_bytes({"descr": "<f8", "fortran_order": False, "shape": (10**9,)}, bytes(8)))
+    with pytest.raises(FileFormatError, match="claims"):
+        load_npz(path)
+
+
+@pytest.mark.parametrize(
+    "build, problem",
+    [
+        (lambda p: p.write_bytes(b"PK\x03\x04 not really a zip"), "not a NumPy .npz"),
+        (lambda p: p.write_bytes(b"hello"), "not a NumPy .npz"),
+        (lambda p: zipfile.ZipFile(p, "w").close(), "no arrays"),
+        (lambda p: zipfile.ZipFile(p, "w").writestr("readme.txt", "hi"), "not a .npy array"),
+    ],
+)
+def test_bad_npz_archives(tmp_path: Path, build, problem: str) -> None:
+    path = tmp_path / "bad.npz"
+    build(path)
+    with pytest.raises(FileFormatError, match=problem):
+        load_npz(path)
+
+
+def test_corrupted_member_data(tmp_path: Path) -> None:
+    path = tmp_path / "flipped.npz"
+    np.savez_compressed(path, x=np.random.default_rng(0).standard_normal(2000))
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 16] = bytes(16)
+    path.write_bytes(bytes(data))
+    with pytest.raises(FileFormatError, match=r"flipped\.npz"):
+        load_npz(path)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=300))
+def test_fuzzed_npy_bodies_never_crash(tmp_path: Path, body: bytes) -> None:
+    path = tmp_path / "fuzz.npy"
+    path.write_bytes(b"\x93NUMPY\x01\x00" + body)
+    try:
+        load_npy(path)
+    except FileFormatError as exc:
+        assert str(exc).startswith(str(path))
