@@ -1,0 +1,324 @@
+"""The one figure renderer behind ``lstmviz plot`` and the app's export, so a figure looks the same from either.
+
+matplotlib is imported lazily, inside the functions, and only its object API is used (``Figure`` + ``savefig``,
+never pyplot, which would pick and start a GUI backend). PNG is drawn by Agg; SVG and PDF keep axes, lines and
+text as vector shapes and real text (``svg.fonttype = 'none'``, ``pdf.fonttype = 42``); heatmaps are images by
+nature and are embedded as such. Colours match the app: viridis on [0, 1] for sigmoid gates, a diverging map
+centred on 0 (``RdBu_r``, blue-white-red like the app's CET-D1A) for signed quantities.
+
+Long traces are block-averaged along time for display (:func:`lstmviz.io.fig_data.block_reduce`): to at most 4,000
+columns in SVG/PDF, and to at most the figure's width in pixels in PNG, where more columns could not be seen.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from ..engine.network import Network
+from ..engine.trace import Trace
+from .atomic import atomic_path
+from .errors import ExportError
+from .fig_data import (
+    DEFAULT_MAX_COLUMNS,
+    CurvePanel,
+    Panel,
+    QuantityPanel,
+    block_reduce,
+    check_units,
+    default_title,
+    plan_panels,
+    select_steps,
+    time_extent,
+)
+from .sequence_data import SequenceData
+
+FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+SEQUENTIAL_CMAP = "viridis"
+DIVERGING_CMAP = "RdBu_r"
+VECTOR_TEXT_RC: dict[str, Any] = {"svg.fonttype": "none", "pdf.fonttype": 42, "ps.fonttype": 42}
+"""Keep text as text in SVG (``<text>`` elements) and embed TrueType fonts in PDF, so figures stay searchable."""
+
+_WIDTH_IN = 10.0
+_HEIGHTS_IN = {"input": 1.3, "heatmap": 1.9, "lines": 1.2, "curve": 1.4, "title": 0.7}
+_INPUT_LINES_MAX = 10
+"""Inputs with more columns than this (one-hot text) are drawn as a heatmap, not as lines."""
+
+Destination = str | os.PathLike[str] | IO[bytes]
+
+
+def figure_format(destination: Destination, format: str | None = None) -> str:
+    """``png``, ``svg`` or ``pdf``, from ``format`` or the file's suffix; anything else is an ExportError."""
+    name = getattr(destination, "name", destination) if not isinstance(destination, (str, os.PathLike)) else destination
+    fmt = (format or (Path(os.fspath(name)).suffix.lstrip(".") if isinstance(name, (str, os.PathLike)) else "png"))
+    fmt = fmt.lower()
+    if fmt not in FIGURE_FORMATS:
+        shown = destination if isinstance(destination, (str, os.PathLike)) else "the figure"
+        raise ExportError(f"{os.fspath(shown)}: cannot write a .{fmt or '?'} figure; use .png, .svg or .pdf")
+    return fmt
+
+
+def render_trace_figure(
+    trace: Trace,
+    sequence: SequenceData | None,
+    network: Network,
+    path_or_buffer: Destination,
+    *,
+    show: str | Sequence[str] = "gates",
+    units: Sequence[int] | None = None,
+    layer: int = 0,
+    steps: slice | None = None,
+    grads: Mapping[str, Any] | None = None,
+    dpi: float = 150,
+    size: tuple[int, int] | None = None,
+    format: str | None = None,
+    title: str | None = None,
+    include_input: bool = True,
+) -> Any:
+    """Render one panel per quantity (units x time heatmap, colour bar, name and equation) and write the figure.
+
+    Parameters
+    ----------
+    show
+        ``gates``, ``cell``, ``hidden``, ``output``, ``grad``, ``all`` or a list of quantity keys (``f``, ``c_l1``).
+        ``grad`` needs ``grads`` (``Network.bptt``'s record); ``all`` includes it only when ``grads`` is given.
+    units
+        Units drawn as lines under each heatmap.
+    steps
+        A step range (``slice(100, 200)``) in step indices; the axis itself shows the file's own time.
+    size
+        Figure size in pixels (width, height) at ``dpi``; by default 10 inches wide and as tall as the panels need.
+
+    Returns the matplotlib ``Figure`` (tests read its axes' positions); the file is written atomically.
+    """
+    fmt = figure_format(path_or_buffer, format)
+    window = select_steps(steps, trace.steps)
+    chosen_units = check_units(units, network.hidden_size)
+    panels = plan_panels(trace, network, show, layer, grads)
+    if any(_needs_grads(p) for p in panels) and grads is None:
+        raise ExportError("the gradient panels need a BPTT record; pass grads= (the plot command computes it)")
+    from matplotlib import rc_context  # noqa: PLC0415  (matplotlib only when exporting)
+
+    with rc_context(VECTOR_TEXT_RC):
+        figure = _build_figure(
+            trace, sequence, network, panels, grads or {}, window, chosen_units, dpi, size, fmt,
+            title if title is not None else default_title(network, sequence, layer), include_input,
+        )
+        _save(figure, path_or_buffer, fmt)
+    return figure
+
+
+def render_heatmap_figure(
+    trace: Trace,
+    sequence: SequenceData | None,
+    network: Network,
+    key: str,
+    path_or_buffer: Destination,
+    *,
+    units: Sequence[int] | None = None,
+    steps: slice | None = None,
+    grads: Mapping[str, Any] | None = None,
+    dpi: float = 150,
+    size: tuple[int, int] | None = None,
+    format: str | None = None,
+    title: str | None = None,
+) -> Any:
+    """Export one heatmap (``key`` such as ``f_l0``, ``c_l1``, ``y``) as the app shows it: same renderer, one panel."""
+    return render_trace_figure(
+        trace, sequence, network, path_or_buffer, show=[key], units=units, steps=steps, grads=grads,
+        dpi=dpi, size=size, format=format, title=title, include_input=False,
+    )
+
+
+def _needs_grads(panel: Panel) -> bool:
+    return isinstance(panel, CurvePanel) or panel.key.startswith("cec_")
+
+
+def _save(figure: Any, destination: Destination, fmt: str) -> None:
+    """savefig to a buffer, or to a temp file beside the target that then replaces it (atomic)."""
+    if not isinstance(destination, (str, os.PathLike)):
+        figure.savefig(destination, format=fmt)
+        return
+    try:
+        with atomic_path(destination) as temp:
+            figure.savefig(temp, format=fmt)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ExportError(f"{os.fspath(destination)}: cannot write the figure: {reason}") from None
+
+
+def _source(key: str, trace: Trace, grads: Mapping[str, Any]) -> np.ndarray:
+    return np.asarray(grads[key] if key in grads else trace[key])
+
+
+def _build_figure(
+    trace: Trace,
+    sequence: SequenceData | None,
+    network: Network,
+    panels: list[Panel],
+    grads: Mapping[str, Any],
+    window: slice,
+    units: tuple[int, ...],
+    dpi: float,
+    size: tuple[int, int] | None,
+    fmt: str,
+    title: str,
+    include_input: bool,
+) -> Any:
+    from matplotlib.figure import Figure  # noqa: PLC0415
+
+    rows: list[tuple[str, Any]] = [("input", None)] if include_input else []
+    for panel in panels:
+        if isinstance(panel, CurvePanel):
+            rows.append(("curve", panel))
+        else:
+            rows.append(("heatmap", panel))
+            if units:
+                rows.append(("lines", panel))
+    heights = [_HEIGHTS_IN[kind] for kind, _ in rows]
+    if size is not None:
+        figsize = (size[0] / dpi, size[1] / dpi)
+    else:
+        figsize = (_WIDTH_IN, sum(heights) + _HEIGHTS_IN["title"])
+    figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    grid = figure.add_gridspec(len(rows), 2, width_ratios=[1.0, 0.02], height_ratios=heights)
+
+    max_columns = DEFAULT_MAX_COLUMNS if fmt != "png" else min(DEFAULT_MAX_COLUMNS, int(figsize[0] * dpi))
+    time_all = sequence.time_axis if sequence is not None and sequence.steps == trace.steps else None
+    time = (time_all if time_all is not None else np.arange(trace.steps, dtype=np.float64))[window]
+    time_label = sequence.time_label if time_all is not None and sequence is not None else "step"
+    shown_time, block = block_reduce(time, max_columns)
+    extent_x = time_extent(time)
+
+    axes: list[Any] = []
+    for row, (kind, panel) in enumerate(rows):
+        ax = figure.add_subplot(grid[row, 0], sharex=axes[0] if axes else None)
+        axes.append(ax)
+        if kind == "input":
+            _draw_input(figure, ax, grid[row, 1], trace, sequence, window, max_columns, shown_time, extent_x)
+        elif kind == "heatmap":
+            _draw_heatmap(figure, ax, grid[row, 1], panel, _source(panel.key, trace, grads)[window], max_columns,
+                          extent_x, fmt, units)
+        elif kind == "lines":
+            _draw_unit_lines(ax, panel, _source(panel.key, trace, grads)[window], max_columns, shown_time, units)
+        else:
+            _draw_curves(ax, panel, grads, window, max_columns, shown_time)
+    for ax in axes[:-1]:
+        ax.tick_params(labelbottom=False)
+    axes[-1].set_xlabel(time_label)
+    axes[-1].set_xlim(*extent_x)
+    subtitle = f"time axis shown as block means of {block} steps" if block > 1 else ""
+    figure.suptitle(title + (f"\n{subtitle}" if subtitle else ""), fontsize=11)
+    return figure
+
+
+def _draw_heatmap(
+    figure: Any, ax: Any, cbar_cell: Any, panel: QuantityPanel, values: np.ndarray, max_columns: int,
+    extent_x: tuple[float, float], fmt: str, units: tuple[int, ...],
+) -> None:
+    """A units x time image with unit 0 on top, its colour bar, and the quantity's name and equation."""
+    from matplotlib.colors import LogNorm, Normalize  # noqa: PLC0415
+
+    shown, _ = block_reduce(values, max_columns)
+    count = shown.shape[1]
+    if panel.log:
+        norm: Any = LogNorm(*panel.levels, clip=True)
+        shown = np.clip(shown, panel.levels[0], panel.levels[1])
+    else:
+        norm = Normalize(*panel.levels)
+    image = ax.imshow(
+        shown.T,
+        aspect="auto",
+        origin="upper",
+        extent=(extent_x[0], extent_x[1], count - 0.5, -0.5),
+        cmap=DIVERGING_CMAP if panel.signed else SEQUENTIAL_CMAP,
+        norm=norm,
+        interpolation="nearest" if fmt == "png" else "none",
+    )
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    ax.set_ylabel("unit")
+    for unit in units:
+        ax.annotate("", xy=(extent_x[0], unit), xytext=(-8, 0), textcoords="offset points",
+                    arrowprops={"arrowstyle": "->", "lw": 0.8}, annotation_clip=False)
+    _label(ax, panel.name, panel.equation)
+    figure.colorbar(image, cax=figure.add_subplot(cbar_cell))
+
+
+def _draw_unit_lines(
+    ax: Any, panel: QuantityPanel, values: np.ndarray, max_columns: int, shown_time: np.ndarray,
+    units: tuple[int, ...],
+) -> None:
+    """The chosen units of one quantity as lines over time."""
+    shown, _ = block_reduce(values[:, list(units)], max_columns)
+    for column, unit in enumerate(units):
+        ax.plot(shown_time, shown[:, column], lw=1.0, label=f"unit {unit}")
+    if panel.log:
+        _log_axis_if_positive(ax, shown)
+    ax.set_ylabel(panel.key.split("_l")[0])
+    ax.legend(loc="upper right", fontsize=7, ncols=min(len(units), 6), frameon=False)
+    ax.grid(True, lw=0.3, alpha=0.5)
+
+
+def _draw_curves(
+    ax: Any, panel: CurvePanel, grads: Mapping[str, Any], window: slice, max_columns: int, shown_time: np.ndarray
+) -> None:
+    """BPTT curves on a log axis, one line per layer."""
+    stacked = []
+    for key, label in zip(panel.keys, panel.labels, strict=True):
+        shown, _ = block_reduce(np.asarray(grads[key])[window], max_columns)
+        stacked.append(shown)
+        ax.plot(shown_time, shown, lw=1.0, label=label)
+    _log_axis_if_positive(ax, np.concatenate(stacked))
+    if len(panel.keys) > 1:
+        ax.legend(loc="upper left", fontsize=7, frameon=False)
+    loss = grads.get("loss")
+    _label(ax, panel.name, panel.equation + (f"   (loss = {float(loss):.4g})" if loss is not None else ""))
+    ax.grid(True, which="both", lw=0.3, alpha=0.5)
+
+
+def _log_axis_if_positive(ax: Any, values: np.ndarray) -> None:
+    """A log y axis when there is something positive to show (an all-zero curve stays linear, without warnings)."""
+    if np.any(values > 0):
+        ax.set_yscale("log", nonpositive="mask")
+
+
+def _draw_input(
+    figure: Any, ax: Any, cbar_cell: Any, trace: Trace, sequence: SequenceData | None, window: slice,
+    max_columns: int, shown_time: np.ndarray, extent_x: tuple[float, float],
+) -> None:
+    """The input sequence on the same time axis: lines, or a heatmap for wide (one-hot text) inputs."""
+    values = np.asarray(trace["x"])[window]
+    labels = sequence.input_labels if sequence is not None else tuple(f"x{k}" for k in range(values.shape[1]))
+    source = f"input x_t ({sequence.source})" if sequence is not None and sequence.source else "input x_t"
+    if values.shape[1] <= _INPUT_LINES_MAX:
+        shown, _ = block_reduce(values, max_columns)
+        for column in range(values.shape[1]):
+            ax.plot(shown_time, shown[:, column], lw=1.0, label=labels[column] if column < len(labels) else None)
+        if values.shape[1] > 1:
+            ax.legend(loc="upper right", fontsize=7, ncols=min(values.shape[1], 5), frameon=False)
+        ax.grid(True, lw=0.3, alpha=0.5)
+        ax.set_ylabel("x")
+        _label(ax, source, "")
+        return
+    unit_interval = bool(values.min() >= 0 and values.max() <= 1)
+    panel = QuantityPanel(
+        "x", source, "", signed=not unit_interval,
+        levels=(0.0, 1.0) if unit_interval else (-float(np.abs(values).max() or 1), float(np.abs(values).max() or 1)),
+    )
+    _draw_heatmap(figure, ax, cbar_cell, panel, values, max_columns, extent_x, "png", ())
+    ax.set_ylabel("input")
+    if len(labels) == values.shape[1] and len(labels) <= 64:
+        ax.set_yticks(range(len(labels)), [repr(label)[1:-1] or " " for label in labels], fontsize=5)
+
+
+def _label(ax: Any, name: str, equation: str) -> None:
+    ax.set_title(name, loc="left", fontsize=9, fontweight="bold")
+    if equation:
+        ax.set_title(equation, loc="right", fontsize=8, family="monospace")
+
