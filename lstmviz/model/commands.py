@@ -63,11 +63,18 @@ class ReplaceNetwork:
     new: Network
     text: str = "Change network"
     merge_key: Any = None
+    old_reference: Network | None = None
+    """When set, the command also moves the reset target (load weights, randomise): undo restores this one."""
+    new_reference: Network | None = None
 
     def apply(self, document: Document) -> None:
+        if self.new_reference is not None:
+            document.reference_network = self.new_reference
         document._replace_network(self.new)
 
     def revert(self, document: Document) -> None:
+        if self.old_reference is not None:
+            document.reference_network = self.old_reference
         document._replace_network(self.old)
 
     def merge(self, later: Command) -> bool:
@@ -86,11 +93,18 @@ class ReplaceSequence:
     text: str = "Change sequence"
     old_network: Network | None = None
     new_network: Network | None = None
+    old_reference: Network | None = None
+    """Set when the new network also becomes the reset target (weights loaded together with a new sequence)."""
+    new_reference: Network | None = None
 
     def apply(self, document: Document) -> None:
+        if self.new_reference is not None:
+            document.reference_network = self.new_reference
         document._replace_sequence(self.new, self.new_network)
 
     def revert(self, document: Document) -> None:
+        if self.old_reference is not None:
+            document.reference_network = self.old_reference
         document._replace_sequence(self.old, self.old_network)
 
     def merge(self, later: Command) -> bool:

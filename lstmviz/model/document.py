@@ -12,7 +12,7 @@ dropping stale generations); then it emits ``trace_changed`` and every view redr
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from psygnal import Signal, SignalGroup
@@ -21,6 +21,9 @@ from ..engine.network import Network
 from ..engine.trace import Trace
 from ..io.sequence_data import SequenceData
 from .commands import Command, ReplaceNetwork, ReplaceSequence, SetWeight
+
+if TYPE_CHECKING:
+    from ..io.workspace import Workspace
 
 #: Above this many multiply-adds a recompute is handed to the executor instead of running inline.
 DIRECT_RECOMPUTE_LIMIT = 40_000_000
@@ -157,21 +160,71 @@ class Document:
 
     def set_network(self, network: Network, text: str = "Change network", merge_key: Any = None) -> None:
         """Replace the whole network (randomise, scale, bias slider with a ``merge_key`` per drag, ...)."""
-        if network.input_size != self._sequence.input_size:
-            raise ValueError(
-                f"the network expects {network.input_size} input(s) but the sequence has {self._sequence.input_size}"
-            )
+        self._check_fits(network)
         self.push(ReplaceNetwork(old=self._network, new=network, text=text, merge_key=merge_key))
 
     def load_network(self, network: Network, text: str = "Load weights") -> None:
-        """Replace the network with one from a file or initialiser; it becomes the target of :meth:`reset_network`."""
-        self.set_network(network, text)
-        self.reference_network = network
+        """Replace the network with one from a file or initialiser; it becomes the target of :meth:`reset_network`.
+
+        Undo restores the previous network and the previous reset target together.
+        """
+        self._check_fits(network)
+        self.push(
+            ReplaceNetwork(
+                old=self._network,
+                new=network,
+                text=text,
+                old_reference=self.reference_network,
+                new_reference=network,
+            )
+        )
+
+    def fits(self, network: Network) -> bool:
+        """True when ``network`` reads as many inputs as the sequence has columns."""
+        return network.input_size == self._sequence.input_size
+
+    def load_network_adapted(self, network: Network, text: str = "Load weights (input layer adapted)") -> None:
+        """Load weights whose input width differs from the sequence: ``weight_ih_l0`` is re-initialised to fit,
+        every recurrent weight is kept (see :func:`adapt_input_size`)."""
+        if not self.fits(network):
+            network = adapt_input_size(network, self._sequence.input_size)
+        self.load_network(network, text)
+
+    def load_network_with_sequence(
+        self, network: Network, sequence: SequenceData, text: str = "Load weights with a new sequence"
+    ) -> None:
+        """Load weights together with a sequence of the width they expect, as one undo step."""
+        if network.input_size != sequence.input_size:
+            raise ValueError(
+                f"the network expects {network.input_size} input(s) but the sequence has {sequence.input_size}"
+            )
+        self.push(
+            ReplaceSequence(
+                old=self._sequence,
+                new=sequence,
+                text=text,
+                old_network=self._network,
+                new_network=network,
+                old_reference=self.reference_network,
+                new_reference=network,
+            )
+        )
 
     def reset_network(self) -> None:
-        """Back to the weights as last loaded or initialised (undoable)."""
-        if self.reference_network.input_size == self._sequence.input_size:
-            self.set_network(self.reference_network, "Reset weights")
+        """Back to the weights as last loaded or initialised (undoable).
+
+        If the sequence's width changed since, the reset target's input layer is adapted the same way.
+        """
+        target = self.reference_network
+        if not self.fits(target):
+            target = adapt_input_size(target, self._sequence.input_size)
+        self.set_network(target, "Reset weights")
+
+    def _check_fits(self, network: Network) -> None:
+        if not self.fits(network):
+            raise ValueError(
+                f"the network expects {network.input_size} input(s) but the sequence has {self._sequence.input_size}"
+            )
 
     def set_parameter(self, name: str, value: np.ndarray, text: str | None = None, merge_key: Any = None) -> None:
         """Replace one whole parameter array (bias sliders, scaling); one drag = one undo step via ``merge_key``."""
@@ -223,6 +276,8 @@ class Document:
         """Apply ``command`` and record it for undo (merging with the previous one where it allows)."""
         command.apply(self)
         merged = bool(self._undo) and self._clean_index != len(self._undo) and self._undo[-1].merge(command)
+        if self._clean_index is not None and self._clean_index > len(self._undo):
+            self._clean_index = None  # the saved state was in the redo stack, which this edit discards
         if not merged:
             self._undo.append(command)
         self._redo.clear()
@@ -248,6 +303,66 @@ class Document:
         """The session has just been saved."""
         self._clean_index = len(self._undo)
         self.events.history_changed.emit()
+
+    def clear_history(self) -> None:
+        """Forget undo/redo (a freshly opened workspace starts a new history) and count the state as saved."""
+        self._undo.clear()
+        self._redo.clear()
+        self._clean_index = 0
+        self.events.history_changed.emit()
+
+    def set_path(self, path: str | None) -> None:
+        """The workspace file this session is saved in (None: never saved)."""
+        if path != self.path:
+            self.path = path
+            self.events.path_changed.emit()
+
+    # Workspaces --------------------------------------------------------------------------------------------
+    def to_workspace(self) -> Workspace:
+        """Everything needed to reopen this session exactly: network, sequence, step, layer, units, view settings."""
+        from ..io.workspace import Workspace  # noqa: PLC0415  (io.workspace is only needed to save)
+
+        return Workspace(
+            network=self._network,
+            sequence=self._sequence,
+            step=self._step,
+            layer=self._layer,
+            selected_units=tuple(self._selected_units),
+            view_settings=dict(self.view_settings),
+        )
+
+    def restore(self, workspace: Workspace, path: str | None = None) -> None:
+        """Replace the whole session with a workspace's content, as a fresh, clean history.
+
+        Opening a workspace is opening a document, not an edit of the current one, so it is not undoable; the
+        caller asks about unsaved changes first. Nothing changes if the workspace is inconsistent.
+        """
+        network, sequence = workspace.network, workspace.sequence
+        if network.input_size != sequence.input_size:
+            raise ValueError(
+                f"the workspace's network expects {network.input_size} input(s) but its sequence has "
+                f"{sequence.input_size}"
+            )
+        self._network = network
+        self.reference_network = network
+        self._sequence = sequence
+        self._step = int(min(max(int(workspace.step), 0), sequence.steps - 1))
+        self._layer = int(min(max(int(workspace.layer), 0), network.num_layers - 1))
+        units = tuple(sorted({int(u) for u in workspace.selected_units if 0 <= int(u) < network.hidden_size}))
+        self._selected_units = units or (0,)
+        self.view_settings = dict(workspace.view_settings or {})
+        self._undo.clear()
+        self._redo.clear()
+        self._clean_index = 0
+        self.path = path
+        self.events.network_changed.emit()
+        self.events.sequence_changed.emit()
+        self.recompute()
+        self.events.step_changed.emit(self._step)
+        self.events.selection_changed.emit()
+        self.events.view_settings_changed.emit()
+        self.events.history_changed.emit()
+        self.events.path_changed.emit()
 
     # Called by commands ------------------------------------------------------------------------------------
     def _replace_network(self, network: Network) -> None:
@@ -287,6 +402,7 @@ class Document:
         """Recompute the trace for the current network and sequence (inline, or through the executor)."""
         self.generation += 1
         if self.executor is not None and self.recompute_cost() > DIRECT_RECOMPUTE_LIMIT:
+            self.trace_steps_ready = 0  # the old trace belongs to an older generation now
             self.executor(self, self.generation)
             return
         self.deliver_trace(self.generation, self._network.run(self._sequence.values))
