@@ -1,149 +1,270 @@
-"""Step kernels: pure functions that run one layer of one cell kind over a whole sequence.
+"""Step kernels: pure functions that run one layer of one cell kind over a range of steps, in place.
 
-Each kernel takes the layer's input (T, D), its parameters in PyTorch's layout and the initial state, and returns
-the per-step arrays named by the cell's spec. Nothing is cached anywhere: the same inputs give the same outputs.
-The input projection W_ih x_t + b_ih for all steps is one matrix product; per step only the recurrent product and
-elementwise work remain.
+A run allocates every trace array once, full length (:func:`allocate_layer`), then fills steps [start, stop) chunk
+by chunk (:func:`run_chunk`): the input projection W_ih x_t + b for the whole chunk is one matrix product written
+straight into the trace's gate block, and per step only the recurrent product and elementwise ufuncs with ``out=``
+remain. Nothing is cached between calls: the same inputs give the same outputs.
+
+Why the parameters are rearranged first (:func:`prepare_layer`):
+
+- the LSTM's gate rows are permuted from PyTorch's (i, f, g, o) to (i, f, o, g), so the three sigmoid gates are
+  contiguous and one call covers them;
+- the rows of every sigmoid gate are scaled by 1/2 (exact: a power of two), so sigma(a) = 0.5 * tanh(a / 2) + 0.5
+  costs one ``tanh`` (shared with the tanh gates) plus two cheap calls. ``tanh`` saturates to +-1 for huge inputs,
+  so huge weights give finite gates with no overflow warnings (``1 / (1 + exp(-a))`` would warn).
+
+The trace's LSTM gates i, f, g, o are (T, H) column views into one (T, 4H) block; GRU r, z, n likewise into (T, 3H).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
+HALF = 0.5
+"""Sigmoid rows are prescaled by this power of two, so the scaling is exact."""
+
+# Internal row order of each cell's gate block; PyTorch's order is spec.gate_keys.
+INTERNAL_ORDER: dict[str, tuple[str, ...]] = {"lstm": ("i", "f", "o", "g"), "gru": ("r", "z", "n"), "rnn": ("h",)}
+SIGMOID_BLOCKS: dict[str, int] = {"lstm": 3, "gru": 2, "rnn": 0}
+"""How many leading internal blocks are sigmoid gates (for the RNN it depends on its activation)."""
+
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    """sigma(x) = 1 / (1 + exp(-x)), computed without overflow warnings for large |x|."""
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-x))
+    """sigma(x) = 1 / (1 + exp(-x)), computed as 0.5 * tanh(x / 2) + 0.5: no overflow warnings for any finite x."""
+    out = np.tanh(np.multiply(x, HALF))
+    out *= HALF
+    out += HALF
+    return out
 
 
 def relu(x: np.ndarray) -> np.ndarray:
+    """relu(x) = max(x, 0)."""
     return np.maximum(x, 0.0)
 
 
 ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {"tanh": np.tanh, "relu": relu, "sigmoid": sigmoid}
 
 
-def _input_projection(x: np.ndarray, weight_ih: np.ndarray, bias_ih: np.ndarray | None) -> np.ndarray:
-    """W_ih x_t + b_ih for every t at once: (T, D) @ (D, G*H) -> (T, G*H)."""
-    projected = x @ weight_ih.T
-    if bias_ih is not None:
-        projected += bias_ih
-    return projected
+@dataclass(frozen=True)
+class PreparedLayer:
+    """One layer's parameters rearranged for the step loop (internal row order, sigmoid rows halved)."""
+
+    cell: str
+    hidden: int
+    activation: str
+    """The vanilla RNN's activation; ``tanh`` for the gated cells (unused there)."""
+    w_ih_t: np.ndarray
+    """(D, G*H), the transposed input weights, so a chunk's projection is ``x @ w_ih_t``."""
+    w_hh_t: np.ndarray
+    """(H, G*H), the transposed recurrent weights."""
+    bias_in: np.ndarray | None
+    """Added to the projection: b_ih + b_hh (LSTM, RNN) or b_ih (GRU)."""
+    bias_rec: np.ndarray | None
+    """Added to the recurrent product each step: b_hh (GRU only, since b_hn sits inside the reset product)."""
 
 
-def run_lstm_layer(
-    x: np.ndarray,
+def internal_permutation(cell: str, hidden: int, gate_keys: tuple[str, ...]) -> np.ndarray:
+    """Row indices taking PyTorch's gate order to the internal order (identity for GRU and RNN)."""
+    order = INTERNAL_ORDER[cell]
+    if cell == "rnn":
+        return np.arange(hidden)
+    blocks = [np.arange(hidden) + gate_keys.index(key) * hidden for key in order]
+    return np.concatenate(blocks)
+
+
+def sigmoid_row_count(cell: str, hidden: int, activation: str) -> int:
+    """Number of leading internal rows whose nonlinearity is the sigmoid."""
+    if cell == "rnn":
+        return hidden if activation == "sigmoid" else 0
+    return SIGMOID_BLOCKS[cell] * hidden
+
+
+def prepare_layer(
+    cell: str,
+    gate_keys: tuple[str, ...],
     weight_ih: np.ndarray,
     weight_hh: np.ndarray,
     bias_ih: np.ndarray | None,
     bias_hh: np.ndarray | None,
-    h0: np.ndarray,
-    c0: np.ndarray,
-) -> dict[str, np.ndarray]:
-    """LSTM over a sequence.
+    activation: str = "tanh",
+) -> PreparedLayer:
+    """Permute and prescale one layer's parameters (PyTorch layout in) for :func:`run_chunk`."""
+    hidden = weight_hh.shape[1]
+    perm = internal_permutation(cell, hidden, gate_keys)
+    scale = np.ones(perm.shape[0], dtype=weight_ih.dtype)
+    scale[: sigmoid_row_count(cell, hidden, activation)] = HALF
+    w_ih_t = np.ascontiguousarray((weight_ih[perm] * scale[:, None]).T)
+    w_hh_t = np.ascontiguousarray((weight_hh[perm] * scale[:, None]).T)
+    b_ih = None if bias_ih is None else bias_ih[perm] * scale
+    b_hh = None if bias_hh is None else bias_hh[perm] * scale
+    if cell == "gru":
+        return PreparedLayer(cell, hidden, "tanh", w_ih_t, w_hh_t, b_ih, b_hh)
+    bias_in = None if b_ih is None or b_hh is None else b_ih + b_hh
+    return PreparedLayer(cell, hidden, activation, w_ih_t, w_hh_t, bias_in, None)
 
-    i_t = sigma(W_ii x_t + b_ii + W_hi h_{t-1} + b_hi), f_t = sigma(...), g_t = tanh(...), o_t = sigma(...),
-    C_t = f_t * C_{t-1} + i_t * g_t, h_t = o_t * tanh(C_t).
+
+def allocate_layer(cell: str, steps: int, hidden: int, dtype: np.dtype) -> dict[str, np.ndarray]:
+    """Full-length, writable arrays for one layer: ``block`` (the gate block, or h for the RNN), ``h``, ``c``.
+
+    Also returns each gate as a (T, H) column view of the block under its trace key (``i``, ``f``, ...).
     """
-    steps, hidden = x.shape[0], h0.shape[0]
-    projected = _input_projection(x, weight_ih, bias_ih)
-    if bias_hh is not None:
-        projected += bias_hh
-    gates = np.empty((steps, 4 * hidden), dtype=x.dtype)
-    c = np.empty((steps, hidden), dtype=x.dtype)
-    h = np.empty((steps, hidden), dtype=x.dtype)
-    h_prev, c_prev = h0, c0
-    recurrent_t = np.ascontiguousarray(weight_hh.T)
-    for t in range(steps):
-        pre = projected[t] + h_prev @ recurrent_t
-        i = sigmoid(pre[:hidden])
-        f = sigmoid(pre[hidden : 2 * hidden])
-        g = np.tanh(pre[2 * hidden : 3 * hidden])
-        o = sigmoid(pre[3 * hidden :])
-        c[t] = f * c_prev + i * g
-        h[t] = o * np.tanh(c[t])
-        gates[t] = np.concatenate([i, f, g, o])
-        h_prev, c_prev = h[t], c[t]
-    out = {key: gates[:, k * hidden : (k + 1) * hidden] for k, key in enumerate("ifgo")}
-    out["c"] = c
-    out["h"] = h
+    order = INTERNAL_ORDER[cell]
+    if cell == "rnn":
+        h = np.empty((steps, hidden), dtype=dtype)
+        return {"block": h, "h": h}
+    block = np.empty((steps, len(order) * hidden), dtype=dtype)
+    out = {"block": block, "h": np.empty((steps, hidden), dtype=dtype)}
+    if cell == "lstm":
+        out["c"] = np.empty((steps, hidden), dtype=dtype)
+    for k, key in enumerate(order):
+        out[key] = block[:, k * hidden : (k + 1) * hidden]
     return out
 
 
-def run_gru_layer(
-    x: np.ndarray,
-    weight_ih: np.ndarray,
-    weight_hh: np.ndarray,
-    bias_ih: np.ndarray | None,
-    bias_hh: np.ndarray | None,
-    h0: np.ndarray,
-) -> dict[str, np.ndarray]:
-    """GRU over a sequence, PyTorch's form with b_hn inside the reset product.
-
-    r_t = sigma(W_ir x + b_ir + W_hr h + b_hr), z_t = sigma(W_iz x + b_iz + W_hz h + b_hz),
-    n_t = tanh(W_in x + b_in + r_t * (W_hn h + b_hn)), h_t = (1 - z_t) * n_t + z_t * h_{t-1}.
-    """
-    steps, hidden = x.shape[0], h0.shape[0]
-    projected = _input_projection(x, weight_ih, bias_ih)
-    gates = np.empty((steps, 3 * hidden), dtype=x.dtype)
-    h = np.empty((steps, hidden), dtype=x.dtype)
-    h_prev = h0
-    recurrent_t = np.ascontiguousarray(weight_hh.T)
-    for t in range(steps):
-        rec = h_prev @ recurrent_t
-        if bias_hh is not None:
-            rec = rec + bias_hh
-        r = sigmoid(projected[t, :hidden] + rec[:hidden])
-        z = sigmoid(projected[t, hidden : 2 * hidden] + rec[hidden : 2 * hidden])
-        n = np.tanh(projected[t, 2 * hidden :] + r * rec[2 * hidden :])
-        h[t] = (1.0 - z) * n + z * h_prev
-        gates[t] = np.concatenate([r, z, n])
-        h_prev = h[t]
-    out = {key: gates[:, k * hidden : (k + 1) * hidden] for k, key in enumerate("rzn")}
-    out["h"] = h
-    return out
+def run_chunk(
+    layer: PreparedLayer,
+    layer_input: np.ndarray,
+    arrays: dict[str, np.ndarray],
+    start: int,
+    stop: int,
+    h_prev: np.ndarray,
+    c_prev: np.ndarray | None,
+) -> None:
+    """Fill steps [start, stop) of one layer's arrays, given its input rows and the state before ``start``."""
+    block = arrays["block"][start:stop]
+    np.matmul(layer_input[start:stop], layer.w_ih_t, out=block)
+    if layer.bias_in is not None:
+        block += layer.bias_in
+    with np.errstate(over="ignore", invalid="ignore"):
+        if layer.cell == "lstm":
+            assert c_prev is not None
+            _lstm_steps(layer, arrays, start, stop, h_prev, c_prev)
+        elif layer.cell == "gru":
+            _gru_steps(layer, arrays, start, stop, h_prev)
+        else:
+            _rnn_steps(layer, arrays, start, stop, h_prev)
 
 
-def run_rnn_layer(
-    x: np.ndarray,
-    weight_ih: np.ndarray,
-    weight_hh: np.ndarray,
-    bias_ih: np.ndarray | None,
-    bias_hh: np.ndarray | None,
-    h0: np.ndarray,
-    nonlinearity: str = "tanh",
-) -> dict[str, np.ndarray]:
-    """Vanilla RNN: h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), act in tanh, relu, sigmoid."""
-    act = ACTIVATIONS[nonlinearity]
-    steps, hidden = x.shape[0], h0.shape[0]
-    projected = _input_projection(x, weight_ih, bias_ih)
-    if bias_hh is not None:
-        projected += bias_hh
-    h = np.empty((steps, hidden), dtype=x.dtype)
-    h_prev = h0
-    recurrent_t = np.ascontiguousarray(weight_hh.T)
-    for t in range(steps):
-        h[t] = act(projected[t] + h_prev @ recurrent_t)
-        h_prev = h[t]
-    return {"h": h}
+def _lstm_steps(
+    layer: PreparedLayer, arrays: dict[str, np.ndarray], start: int, stop: int, h_prev: np.ndarray, c_prev: np.ndarray
+) -> None:
+    """C_t = f_t * C_{t-1} + i_t * g_t, h_t = o_t * tanh(C_t); the block holds the projection on entry."""
+    hidden = layer.hidden
+    block = arrays["block"]
+    rows = block[start:stop]
+    blocks4 = rows.reshape(stop - start, 4, hidden)
+    sigmoid_rows = block[start:stop, : 3 * hidden]
+    dot, add, multiply, tanh = np.dot, np.add, np.multiply, np.tanh
+    w_hh_t = layer.w_hh_t
+    half = np.array(HALF, dtype=block.dtype)
+    rec = np.empty(4 * hidden, dtype=block.dtype)
+    tmp = np.empty(hidden, dtype=block.dtype)
+    for row, sig, (i, f, o, g), c_t, h_t in zip(rows, sigmoid_rows, blocks4, arrays["c"][start:stop], arrays["h"][start:stop]):
+        dot(h_prev, w_hh_t, out=rec)
+        add(row, rec, out=row)
+        tanh(row, out=row)
+        multiply(sig, half, out=sig)
+        add(sig, half, out=sig)
+        multiply(f, c_prev, out=c_t)
+        multiply(i, g, out=tmp)
+        add(c_t, tmp, out=c_t)
+        tanh(c_t, out=h_t)
+        multiply(h_t, o, out=h_t)
+        h_prev, c_prev = h_t, c_t
 
 
-def apply_output(h: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, activation: str) -> np.ndarray:
+def _gru_steps(layer: PreparedLayer, arrays: dict[str, np.ndarray], start: int, stop: int, h_prev: np.ndarray) -> None:
+    """n_t = tanh(W_in x + b_in + r_t * (W_hn h + b_hn)), h_t = n_t + z_t * (h_{t-1} - n_t), as torch computes it."""
+    hidden = layer.hidden
+    block = arrays["block"]
+    rz_rows = block[start:stop, : 2 * hidden]
+    r_rows = block[start:stop, :hidden]
+    z_rows = block[start:stop, hidden : 2 * hidden]
+    n_rows = block[start:stop, 2 * hidden :]
+    dot, add, subtract, multiply, tanh = np.dot, np.add, np.subtract, np.multiply, np.tanh
+    w_hh_t, bias_rec = layer.w_hh_t, layer.bias_rec
+    half = np.array(HALF, dtype=block.dtype)
+    rec = np.empty(3 * hidden, dtype=block.dtype)
+    rec_rz, rec_n = rec[: 2 * hidden], rec[2 * hidden :]
+    tmp = np.empty(hidden, dtype=block.dtype)
+    for rz, r, z, n, h_t in zip(rz_rows, r_rows, z_rows, n_rows, arrays["h"][start:stop]):
+        dot(h_prev, w_hh_t, out=rec)
+        if bias_rec is not None:
+            add(rec, bias_rec, out=rec)
+        add(rz, rec_rz, out=rz)
+        tanh(rz, out=rz)
+        multiply(rz, half, out=rz)
+        add(rz, half, out=rz)
+        multiply(r, rec_n, out=tmp)
+        add(n, tmp, out=n)
+        tanh(n, out=n)
+        subtract(h_prev, n, out=h_t)
+        multiply(h_t, z, out=h_t)
+        add(h_t, n, out=h_t)
+        h_prev = h_t
+
+
+def _rnn_steps(layer: PreparedLayer, arrays: dict[str, np.ndarray], start: int, stop: int, h_prev: np.ndarray) -> None:
+    """h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh); the sigmoid rows arrive halved."""
+    h = arrays["h"]
+    dot, add, multiply = np.dot, np.add, np.multiply
+    w_hh_t = layer.w_hh_t
+    half, zero = np.array(HALF, dtype=h.dtype), np.array(0.0, dtype=h.dtype)
+    rec = np.empty(layer.hidden, dtype=h.dtype)
+    activation = layer.activation
+    act = np.maximum if activation == "relu" else np.tanh
+    for h_t in h[start:stop]:
+        dot(h_prev, w_hh_t, out=rec)
+        add(h_t, rec, out=h_t)
+        if activation == "relu":
+            act(h_t, zero, out=h_t)
+        else:
+            act(h_t, out=h_t)
+            if activation == "sigmoid":
+                multiply(h_t, half, out=h_t)
+                add(h_t, half, out=h_t)
+        h_prev = h_t
+
+
+def apply_output(
+    h: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, activation: str, out: np.ndarray | None = None
+) -> np.ndarray:
     """O_t = g(W_o h_t + b_o) for all t, g in identity, sigmoid, tanh, softmax (over the output units)."""
-    y = h @ weight.T
+    y = np.matmul(h, weight.T, out=out)
     if bias is not None:
-        y = y + bias
+        y += bias
     if activation == "identity":
         return y
     if activation == "sigmoid":
-        return sigmoid(y)
+        y *= HALF
+        np.tanh(y, out=y)
+        y *= HALF
+        y += HALF
+        return y
     if activation == "tanh":
-        return np.tanh(y)
+        return np.tanh(y, out=y)
     if activation == "softmax":
-        shifted = y - y.max(axis=1, keepdims=True)
-        e = np.exp(shifted)
-        return e / e.sum(axis=1, keepdims=True)
+        y -= y.max(axis=1, keepdims=True)
+        np.exp(y, out=y)
+        y /= y.sum(axis=1, keepdims=True)
+        return y
     raise ValueError(f"unknown output activation {activation!r}")
+
+
+def run_layer(
+    cell: str,
+    gate_keys: tuple[str, ...],
+    x: np.ndarray,
+    params: tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None],
+    h0: np.ndarray,
+    c0: np.ndarray | None = None,
+    activation: str = "tanh",
+) -> dict[str, np.ndarray]:
+    """One layer over a whole sequence in one chunk: the per-layer entry point for scripts and tests."""
+    layer = prepare_layer(cell, gate_keys, *params, activation=activation)
+    arrays = allocate_layer(cell, x.shape[0], h0.shape[0], x.dtype)
+    run_chunk(layer, x, arrays, 0, x.shape[0], h0, c0)
+    return arrays

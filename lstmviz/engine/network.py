@@ -12,17 +12,21 @@ output layer is ``fc.weight`` (O x H) and ``fc.bias`` (O), as in a typical ``sel
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import kernels
+from . import forward as _forward
 from .errors import EngineError
 from .init import init_parameters
 from .spec import OUTPUT_ACTIVATIONS, RNN_ACTIVATIONS, CellSpec, spec_for
-from .trace import Trace, trace_key
+from .forward import DEFAULT_CHUNK_STEPS
+from .trace import Trace
+
+if TYPE_CHECKING:
+    from .bptt import Gradients
 
 OUTPUT_WEIGHT = "fc.weight"
 OUTPUT_BIAS = "fc.bias"
@@ -247,42 +251,66 @@ class Network:
         self, h0: Any | None, c0: Any | None
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         shape = (self.num_layers, self.hidden_size)
-        h = np.zeros(shape, self.dtype) if h0 is None else np.asarray(h0, dtype=self.dtype).reshape(shape)
-        c = np.zeros(shape, self.dtype) if c0 is None else np.asarray(c0, dtype=self.dtype).reshape(shape)
+        try:
+            h = np.zeros(shape, self.dtype) if h0 is None else np.asarray(h0, dtype=self.dtype).reshape(shape)
+            c = np.zeros(shape, self.dtype) if c0 is None else np.asarray(c0, dtype=self.dtype).reshape(shape)
+        except ValueError:
+            raise EngineError(f"the initial states h0 and c0 must have shape {shape} (layers, hidden units)") from None
+        if not (np.all(np.isfinite(h)) and np.all(np.isfinite(c))):
+            raise EngineError("the initial states h0 and c0 contain NaN or infinite values")
         return [h[k].copy() for k in range(self.num_layers)], [c[k].copy() for k in range(self.num_layers)]
+
+    def output_parameters(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(fc.weight, fc.bias) of the output layer, or (None, None) without one."""
+        return self.params.get(OUTPUT_WEIGHT), self.params.get(OUTPUT_BIAS)
 
     def run(self, x: Any, h0: Any | None = None, c0: Any | None = None) -> Trace:
         """Run the network over ``x`` (T, D) or (T,) and record every gate and state.
 
         ``h0``/``c0`` are (num_layers, H) initial states (zeros by default), as PyTorch's ``(h_0, c_0)`` with batch 1.
+        Equations: see :mod:`lstmviz.engine.spec`; the kernels are in :mod:`lstmviz.engine.kernels`.
         """
-        x = self.prepare_input(x)
-        self.check_fits_in_memory(x.shape[0])
+        trace: Trace | None = None
+        for trace, _ in self.run_progressive(x, h0, c0):
+            pass
+        assert trace is not None
+        return trace
+
+    def run_progressive(
+        self, x: Any, h0: Any | None = None, c0: Any | None = None, chunk_steps: int = DEFAULT_CHUNK_STEPS
+    ) -> Iterator[tuple[Trace, int]]:
+        """Run chunk by chunk, yielding ``(trace, steps_done)`` after each chunk; stop iterating to cancel.
+
+        ``trace`` is the same object every time, its arrays allocated full length up front; rows
+        [0, steps_done) of every layer (and ``y``) are final. The input, memory and initial states are checked
+        before the first chunk runs, so errors surface at the first ``next()``.
+        """
+        prepared = self.prepare_input(x)
+        self.check_fits_in_memory(prepared.shape[0])
         h_init, c_init = self._initial_states(h0, c0)
-        arrays: dict[str, np.ndarray] = {"x": x}
-        layer_input = x
-        for layer in range(self.num_layers):
-            w_ih, w_hh, b_ih, b_hh = self.layer_parameters(layer)
-            if self.cell == "lstm":
-                out = kernels.run_lstm_layer(layer_input, w_ih, w_hh, b_ih, b_hh, h_init[layer], c_init[layer])
-            elif self.cell == "gru":
-                out = kernels.run_gru_layer(layer_input, w_ih, w_hh, b_ih, b_hh, h_init[layer])
-            else:
-                out = kernels.run_rnn_layer(layer_input, w_ih, w_hh, b_ih, b_hh, h_init[layer], self.nonlinearity)
-            for quantity in self.spec.trace_keys():
-                arrays[trace_key(quantity, layer)] = out[quantity]
-            layer_input = out["h"]
-        if self.has_output:
-            arrays["y"] = kernels.apply_output(
-                layer_input, self.params[OUTPUT_WEIGHT], self.params.get(OUTPUT_BIAS), self.output_activation
-            )
-        return Trace(
-            cell=self.cell,
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
-            arrays=arrays,
-            h0=tuple(h_init),
-            c0=tuple(c_init) if self.spec.has_cell_state else (),
+        return _forward.run_progressive(self, prepared, h_init, c_init, chunk_steps)
+
+    def bptt(
+        self,
+        x: Any,
+        loss: str = "h-last-sum",
+        *,
+        target: Any | None = None,
+        unit: int = 0,
+        step: int = -1,
+        layer: int | None = None,
+        clip: float | None = None,
+        h0: Any | None = None,
+        c0: Any | None = None,
+        trace: Trace | None = None,
+        jacobian: str = "auto",
+    ) -> Gradients:
+        """Backpropagation through time for a scalar loss on the trace; see :func:`lstmviz.engine.bptt.bptt`."""
+        from .bptt import bptt
+
+        return bptt(
+            self, x, loss, target=target, unit=unit, step=step, layer=layer, clip=clip, h0=h0, c0=c0,
+            trace=trace, jacobian=jacobian,
         )
 
 
