@@ -1,0 +1,164 @@
+"""A small, strict reader and writer for the ``.safetensors`` format (no dependency on the ``safetensors`` package).
+
+Layout: an 8-byte little-endian header length N, then N bytes of JSON (``{name: {"dtype", "shape",
+"data_offsets": [begin, end]}, "__metadata__": {str: str}}``), then the raw little-endian tensor bytes, offsets
+relative to the end of the header. The format cannot carry code, but a corrupt or hostile header could still
+claim absurd sizes, so everything is checked against the real file before any tensor is read: header length vs
+file size, JSON shape and types, known dtype, shape x itemsize == span, offsets inside the data and not
+overlapping. Errors are :class:`~lstmviz.io.errors.WeightsError` naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+from .atomic import atomic_open
+from .errors import WeightsError
+from .limits import describe_bytes, max_file_bytes
+
+__all__ = ["read_safetensors", "write_safetensors", "DTYPES"]
+
+MAX_HEADER_BYTES = 100 << 20
+"""The ``safetensors`` package's own cap on the JSON header."""
+DTYPES: dict[str, np.dtype] = {
+    "F64": np.dtype("<f8"),
+    "F32": np.dtype("<f4"),
+    "F16": np.dtype("<f2"),
+    "BF16": np.dtype("<u2"),  # read as raw 16 bits, widened to float32 below
+    "I64": np.dtype("<i8"),
+    "I32": np.dtype("<i4"),
+    "I16": np.dtype("<i2"),
+    "I8": np.dtype("i1"),
+    "U8": np.dtype("u1"),
+    "BOOL": np.dtype("?"),
+}
+_WRITE_CODES = {np.dtype("<f8"): "F64", np.dtype("<f4"): "F32", np.dtype("<f2"): "F16"}
+
+
+def _fail(name: str, problem: str) -> WeightsError:
+    return WeightsError(f"{name}: {problem}")
+
+
+def _bf16_to_float32(raw: np.ndarray) -> np.ndarray:
+    """bfloat16 is the top half of a float32: shift the 16 bits up and reinterpret."""
+    return (raw.astype(np.uint32) << 16).view(np.float32)
+
+
+def _parse_entry(name: str, key: str, entry: object, data_bytes: int) -> tuple[str, tuple[int, ...], int, int]:
+    if not isinstance(entry, dict) or set(entry) != {"dtype", "shape", "data_offsets"}:
+        raise _fail(name, f"corrupt safetensors header: entry {key!r} is not a tensor description")
+    code, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
+    if code not in DTYPES:
+        raise _fail(name, f"tensor {key!r} has data type {code!r}, which lstmviz cannot read (use F32, F64, F16 or BF16)")
+    if not isinstance(shape, list) or not all(type(n) is int and n >= 0 for n in shape) or len(shape) > 32:
+        raise _fail(name, f"corrupt safetensors header: tensor {key!r} has an invalid shape {shape!r}")
+    if not isinstance(offsets, list) or len(offsets) != 2 or not all(type(n) is int for n in offsets):
+        raise _fail(name, f"corrupt safetensors header: tensor {key!r} has invalid data offsets {offsets!r}")
+    begin, end = offsets
+    if not 0 <= begin <= end <= data_bytes:
+        raise _fail(
+            name,
+            f"corrupt safetensors header: tensor {key!r} lies at bytes {begin:,}-{end:,} "
+            f"but the file holds only {data_bytes:,} bytes of data",
+        )
+    count = 1
+    for n in shape:
+        count *= n
+    if count * DTYPES[code].itemsize != end - begin:
+        raise _fail(
+            name,
+            f"corrupt safetensors header: tensor {key!r} of shape {tuple(shape)} and type {code} needs "
+            f"{count * DTYPES[code].itemsize:,} bytes but its offsets span {end - begin:,}",
+        )
+    return code, tuple(shape), begin, end
+
+
+def _read_header(stream, name: str, size: int) -> tuple[dict, int]:
+    raw_length = stream.read(8)
+    if len(raw_length) < 8:
+        raise _fail(name, "is not a safetensors file (too short for a header)")
+    (length,) = struct.unpack("<Q", raw_length)
+    if length > size - 8 or length > MAX_HEADER_BYTES:
+        raise _fail(
+            name, f"corrupt safetensors header: it claims {length:,} bytes of header but the file is {size:,} bytes"
+        )
+    try:
+        header = json.loads(stream.read(length).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise _fail(name, "corrupt safetensors header: it is not valid JSON") from None
+    if not isinstance(header, dict):
+        raise _fail(name, "corrupt safetensors header: it is not a JSON object")
+    return header, 8 + length
+
+
+def read_safetensors(
+    path: str | os.PathLike[str], limit: int | None = None
+) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Every tensor of a ``.safetensors`` file (F16/BF16 widened to float32) and its ``__metadata__``."""
+    path = Path(path)
+    name = os.fspath(path)
+    limit = max_file_bytes() if limit is None else limit
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise _fail(name, f"the file is {describe_bytes(size)}, over the {describe_bytes(limit)} limit")
+        with open(path, "rb") as stream:
+            header, data_start = _read_header(stream, name, size)
+            metadata = header.pop("__metadata__", None) or {}
+            if not isinstance(metadata, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()
+            ):
+                raise _fail(name, "corrupt safetensors header: __metadata__ must map text to text")
+            data_bytes = size - data_start
+            entries = {key: _parse_entry(name, key, entry, data_bytes) for key, entry in header.items()}
+            spans = sorted((begin, end, key) for key, (_, _, begin, end) in entries.items() if end > begin)
+            for (_, prev_end, prev_key), (begin, _, key) in zip(spans, spans[1:]):
+                if begin < prev_end:
+                    raise _fail(name, f"corrupt safetensors header: tensors {prev_key!r} and {key!r} overlap")
+            tensors: dict[str, np.ndarray] = {}
+            for key, (code, shape, begin, end) in entries.items():
+                stream.seek(data_start + begin)
+                raw = stream.read(end - begin)
+                if len(raw) != end - begin:
+                    raise _fail(name, f"tensor {key!r} is cut short (the file is truncated)")
+                array = np.frombuffer(raw, dtype=DTYPES[code]).reshape(shape)
+                array = _bf16_to_float32(array) if code == "BF16" else array.astype(DTYPES[code].newbyteorder("="))
+                tensors[key] = array
+    except FileNotFoundError:
+        raise _fail(name, "no such file") from None
+    except OSError as exc:
+        raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
+    return tensors, dict(metadata)
+
+
+def write_safetensors(
+    path: str | os.PathLike[str], tensors: Mapping[str, np.ndarray], metadata: Mapping[str, str] | None = None
+) -> None:
+    """Write float16/32/64 arrays as ``.safetensors``, atomically (tensors in the given order, header 8-aligned)."""
+    header: dict[str, object] = {}
+    if metadata:
+        header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
+    blobs: list[bytes] = []
+    offset = 0
+    for key, value in tensors.items():
+        array = np.asarray(value)
+        little = array.dtype.newbyteorder("<")
+        if little not in _WRITE_CODES:
+            raise WeightsError(f"{os.fspath(path)}: parameter {key} has type {array.dtype}, not a float")
+        blob = np.ascontiguousarray(array, dtype=little).tobytes()
+        header[key] = {"dtype": _WRITE_CODES[little], "shape": list(array.shape), "data_offsets": [offset, offset + len(blob)]}
+        blobs.append(blob)
+        offset += len(blob)
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    with atomic_open(path, "wb") as stream:
+        stream.write(struct.pack("<Q", len(text)))
+        stream.write(text)
+        for blob in blobs:
+            stream.write(blob)

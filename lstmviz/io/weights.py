@@ -1,0 +1,331 @@
+"""Weight files: PyTorch state_dicts in ``.npz``, ``.safetensors`` and ``.pt``/``.pth``, to and from a Network.
+
+The file is read into a flat ``{name: array}`` state_dict (never unpickling anything but tensors), then the
+network is worked out from the names and shapes alone, the way ``torch.nn.RNNBase`` lays them out:
+
+- recurrent parameters are ``[prefix]weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}``, ``bias_hh_l{k}``
+  with any module prefix (``lstm.``, ``model.encoder.rnn.``); an ``nn.LSTMCell``'s unsuffixed names count as one layer;
+- ``weight_hh_l0`` is (G*H x H): its columns give H and its rows G, hence the cell (4 LSTM, 3 GRU, 1 RNN);
+- one Linear beside the recurrent module (``fc.weight``/``fc.bias``, or any 2-D weight with H columns and its bias)
+  becomes the output layer ``fc.weight``/``fc.bias``;
+- what shapes cannot tell (a vanilla RNN's activation, the output activation) comes from optional metadata that
+  :func:`save_weights` writes: safetensors ``__metadata__``, or the npz key ``__lstmviz__`` (JSON in a 0-d
+  unicode array, never an object array).
+
+Every problem is one :class:`~lstmviz.io.errors.WeightsError` sentence naming the file; the Network is built only
+once everything has been checked, so nothing is ever half loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..engine.errors import EngineError
+from ..engine.network import OUTPUT_BIAS, OUTPUT_WEIGHT, Network, parameter_name
+from ..engine.spec import CELL_KINDS, OUTPUT_ACTIVATIONS, RNN_ACTIVATIONS, SPECS
+from .atomic import atomic_open
+from .errors import FileFormatError, WeightsError
+from .limits import describe_bytes, max_file_bytes
+from .safe_arrays import load_npz
+from .safetensors_format import read_safetensors, write_safetensors
+from .torch_files import read_torch_state_dict
+
+__all__ = ["WEIGHT_SUFFIXES", "WeightsFile", "load_weights", "read_weights", "save_weights", "inspect_weights"]
+
+WEIGHT_SUFFIXES: tuple[str, ...] = (".npz", ".safetensors", ".pt", ".pth")
+SAVE_SUFFIXES: tuple[str, ...] = (".npz", ".safetensors")
+NPZ_METADATA_KEY = "__lstmviz__"
+METADATA_FORMAT = "lstmviz-weights"
+
+_RECURRENT = re.compile(
+    r"^(?P<prefix>(?:.*\.)?)(?P<kind>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)(?:_l(?P<layer>\d+))?"
+    r"(?P<reverse>_reverse)?$"
+)
+_G_TO_CELL = {spec.row_blocks: kind for kind, spec in SPECS.items()}
+
+
+@dataclass(frozen=True)
+class WeightsFile:
+    """A loaded weight file: the network, plus what the loader set aside (for notices in the app)."""
+
+    network: Network
+    source: str
+    ignored: tuple[str, ...] = ()
+    """Tensors in the file that are neither the recurrent module nor its output layer."""
+    renamed: Mapping[str, str] | None = None
+    """Network parameter name -> the name it had in the file."""
+
+
+def _fail(name: str, problem: str) -> WeightsError:
+    return WeightsError(f"{name}: {problem}")
+
+
+# --- reading the raw state_dict ---------------------------------------------------------------------------------------
+def _read_npz(path: Path, name: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    try:
+        arrays = load_npz(path)
+    except WeightsError:
+        raise
+    except FileFormatError as exc:
+        raise WeightsError(str(exc)) from None
+    metadata: dict[str, str] = {}
+    raw = arrays.pop(NPZ_METADATA_KEY, None)
+    if raw is not None:
+        if raw.dtype.kind != "U" or raw.ndim != 0:
+            raise _fail(name, f"the {NPZ_METADATA_KEY} entry must be a JSON string")
+        try:
+            decoded = json.loads(str(raw[()]))
+        except (json.JSONDecodeError, RecursionError):
+            raise _fail(name, f"the {NPZ_METADATA_KEY} entry is not valid JSON") from None
+        if not isinstance(decoded, dict):
+            raise _fail(name, f"the {NPZ_METADATA_KEY} entry must be a JSON object")
+        metadata = {str(k): v for k, v in decoded.items() if isinstance(v, str)}
+    return arrays, metadata
+
+
+def read_state_dict(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """The file's tensors by their own names, and its lstmviz metadata (cell, nonlinearity, output_activation)."""
+    path = Path(path)
+    name = os.fspath(path)
+    suffix = path.suffix.lower()
+    if suffix not in WEIGHT_SUFFIXES:
+        raise _fail(name, f"unknown weight file type {suffix or '(none)'!r}; use {', '.join(WEIGHT_SUFFIXES)}")
+    if not path.exists():
+        raise _fail(name, "no such file")
+    if not path.is_file():
+        raise _fail(name, "is not a regular file")
+    size, limit = path.stat().st_size, max_file_bytes()
+    if size > limit:
+        raise _fail(name, f"the file is {describe_bytes(size)}, over the {describe_bytes(limit)} limit (LSTMVIZ_MAX_FILE_MB)")
+    if size == 0:
+        raise _fail(name, "the file is empty")
+    if suffix == ".npz":
+        return _read_npz(path, name)
+    if suffix == ".safetensors":
+        return read_safetensors(path, limit)
+    return read_torch_state_dict(path, name), {}
+
+
+# --- working out the network ------------------------------------------------------------------------------------------
+def _recurrent_groups(name: str, tensors: Mapping[str, np.ndarray]) -> tuple[str, dict[tuple[str, int], str]]:
+    """The one module prefix with recurrent parameters, and (kind, layer) -> key within it."""
+    found: dict[str, dict[tuple[str, int], str]] = {}
+    for key in tensors:
+        match = _RECURRENT.match(key)
+        if not match:
+            continue
+        if match["reverse"]:
+            raise _fail(name, f"holds a bidirectional layer ({key}); lstmviz shows one direction only")
+        if match["kind"] == "weight_hr":
+            raise _fail(name, f"holds an LSTM with a projection ({key}, proj_size > 0), which lstmviz does not support")
+        layer = int(match["layer"]) if match["layer"] is not None else 0
+        found.setdefault(match["prefix"], {})[(match["kind"], layer)] = key
+    if not found:
+        listed = ", ".join(list(tensors)[:4]) or "nothing"
+        raise _fail(
+            name,
+            f"is not a recurrent-network weight file: it has no weight_ih_l0/weight_hh_l0 parameters (it holds {listed})",
+        )
+    if len(found) > 1:
+        modules = ", ".join(repr(p.rstrip(".") or "(top level)") for p in sorted(found))
+        raise _fail(name, f"holds more than one recurrent module ({modules}); save one module per file")
+    return next(iter(found.items()))
+
+
+def _expect_shape(name: str, key: str, array: np.ndarray, shape: tuple[int, ...], why: str) -> None:
+    if array.shape != shape:
+        raise _fail(name, f"parameter {key} has shape {array.shape}, expected {shape} ({why})")
+
+
+def _check_values(name: str, key: str, array: np.ndarray) -> np.ndarray:
+    if array.dtype.kind not in "fiub":
+        raise _fail(name, f"parameter {key} holds {array.dtype} values, not numbers")
+    if array.dtype.kind != "f":
+        array = array.astype(np.float64)
+    if not np.all(np.isfinite(array)):
+        raise _fail(name, f"parameter {key} contains NaN or infinite values")
+    return array
+
+
+def _output_layer(
+    name: str, tensors: Mapping[str, np.ndarray], used: set[str], hidden: int
+) -> tuple[str, str | None] | None:
+    """(weight key, bias key or None) of the Linear that reads h, if the file has one."""
+    candidates = [
+        key
+        for key, array in tensors.items()
+        if key not in used and key.endswith("weight") and array.ndim == 2 and array.shape[1] == hidden
+    ]
+    if len(candidates) > 1:
+        named_fc = [key for key in candidates if key == OUTPUT_WEIGHT or key.endswith("." + OUTPUT_WEIGHT)]
+        if len(named_fc) != 1:
+            raise _fail(
+                name,
+                f"has several layers that could read the hidden state ({', '.join(candidates)}); "
+                "keep one output Linear, named fc",
+            )
+        candidates = named_fc
+    if not candidates:
+        return None
+    weight_key = candidates[0]
+    bias_key = weight_key[: -len("weight")] + "bias"
+    if bias_key in tensors:
+        out = tensors[weight_key].shape[0]
+        _expect_shape(name, bias_key, tensors[bias_key], (out,), "one bias per output")
+        return weight_key, bias_key
+    return weight_key, None
+
+
+def _metadata_choice(name: str, metadata: Mapping[str, str], key: str, allowed: tuple[str, ...], default: str) -> str:
+    value = metadata.get(key, default)
+    if value not in allowed:
+        raise _fail(name, f"its metadata says {key} {value!r}; choose one of {', '.join(allowed)}")
+    return value
+
+
+def network_from_state_dict(
+    tensors: Mapping[str, np.ndarray], metadata: Mapping[str, str], name: str
+) -> WeightsFile:
+    """Work out cell, sizes and layers from names and shapes, check every tensor, then build the Network."""
+    prefix, keys = _recurrent_groups(name, tensors)
+    layers = sorted({layer for _, layer in keys})
+    if layers != list(range(len(layers))):
+        missing_layer = next(k for k in range(len(layers) + 1) if k not in layers)
+        raise _fail(name, f"missing key {prefix}{parameter_name('weight_ih', missing_layer)}")
+    has_bias = any(kind.startswith("bias") for kind, _ in keys)
+    needed = ("weight_ih", "weight_hh") + (("bias_ih", "bias_hh") if has_bias else ())
+    for layer in layers:
+        for kind in needed:
+            if (kind, layer) not in keys:
+                raise _fail(name, f"missing key {prefix}{parameter_name(kind, layer)}")
+    hh_key = keys[("weight_hh", 0)]
+    hh = tensors[hh_key]
+    if hh.ndim != 2 or hh.shape[1] == 0 or hh.shape[0] % hh.shape[1] or hh.shape[0] // hh.shape[1] not in _G_TO_CELL:
+        raise _fail(
+            name,
+            f"parameter {hh_key} has shape {hh.shape}; a recurrent weight must be (G*H x H) with G = 4 (LSTM), "
+            "3 (GRU) or 1 (RNN)",
+        )
+    hidden = hh.shape[1]
+    blocks = hh.shape[0] // hidden
+    cell = _G_TO_CELL[blocks]
+    stated = metadata.get("cell")
+    if stated is not None and stated != cell:
+        if stated not in CELL_KINDS:
+            raise _fail(name, f"its metadata names an unknown cell type {stated!r}")
+        raise _fail(name, f"its metadata says {stated.upper()} but the shapes are those of a {cell.upper()}")
+    ih0 = tensors[keys[("weight_ih", 0)]]
+    if ih0.ndim != 2 or ih0.shape[0] != blocks * hidden or ih0.shape[1] < 1:
+        raise _fail(name, f"parameter {keys[('weight_ih', 0)]} has shape {ih0.shape}, expected ({blocks * hidden}, D)")
+    input_size = ih0.shape[1]
+    params: dict[str, np.ndarray] = {}
+    renamed: dict[str, str] = {}
+    for layer in layers:
+        fan_in = input_size if layer == 0 else hidden
+        shapes = {"weight_ih": (blocks * hidden, fan_in), "weight_hh": (blocks * hidden, hidden)}
+        shapes.update({"bias_ih": (blocks * hidden,), "bias_hh": (blocks * hidden,)} if has_bias else {})
+        for kind, shape in shapes.items():
+            key = keys[(kind, layer)]
+            _expect_shape(name, key, tensors[key], shape, f"{cell.upper()} with H={hidden}, layer {layer}")
+            params[parameter_name(kind, layer)] = _check_values(name, key, tensors[key])
+            renamed[parameter_name(kind, layer)] = key
+    used = set(keys.values())
+    output = _output_layer(name, tensors, used, hidden)
+    if output is not None:
+        weight_key, bias_key = output
+        weight = _check_values(name, weight_key, tensors[weight_key])
+        params[OUTPUT_WEIGHT] = weight
+        renamed[OUTPUT_WEIGHT] = weight_key
+        if bias_key is None:
+            params[OUTPUT_BIAS] = np.zeros(weight.shape[0], dtype=weight.dtype)
+        else:
+            params[OUTPUT_BIAS] = _check_values(name, bias_key, tensors[bias_key])
+            renamed[OUTPUT_BIAS] = bias_key
+            used.add(bias_key)
+        used.add(weight_key)
+    nonlinearity = _metadata_choice(name, metadata, "nonlinearity", RNN_ACTIVATIONS, "tanh")
+    activation = _metadata_choice(name, metadata, "output_activation", OUTPUT_ACTIVATIONS, "identity")
+    try:
+        network = Network(cell, input_size, hidden, len(layers), nonlinearity, has_bias, activation, params)
+    except EngineError as exc:
+        raise _fail(name, str(exc)) from None
+    ignored = tuple(key for key in tensors if key not in used)
+    return WeightsFile(network=network, source=name, ignored=ignored, renamed=renamed)
+
+
+# --- public API -------------------------------------------------------------------------------------------------------
+def read_weights(path: str | os.PathLike[str]) -> WeightsFile:
+    """Load a weight file with what was set aside; raises :class:`WeightsError`."""
+    name = os.fspath(path)
+    tensors, metadata = read_state_dict(path)
+    return network_from_state_dict(tensors, metadata, name)
+
+
+def load_weights(path: str | os.PathLike[str]) -> Network:
+    """Read a ``.npz``, ``.safetensors`` or ``.pt``/``.pth`` state_dict into a Network; raises :class:`WeightsError`.
+
+    Cell type, sizes and layer count come from the shapes; see the module docstring for the rules.
+    """
+    return read_weights(path).network
+
+
+def weights_metadata(network: Network) -> dict[str, str]:
+    """What shapes alone cannot say, written beside the tensors so the file reopens as the same network."""
+    from .. import __version__
+
+    return {
+        "format": METADATA_FORMAT,
+        "cell": network.cell,
+        "nonlinearity": network.nonlinearity,
+        "output_activation": network.output_activation,
+        "lstmviz_version": str(__version__),
+    }
+
+
+def save_weights(network: Network, path: str | os.PathLike[str]) -> None:
+    """Write the parameters under PyTorch's names to ``.npz`` or ``.safetensors``, atomically."""
+    name = os.fspath(path)
+    suffix = Path(path).suffix.lower()
+    if suffix not in SAVE_SUFFIXES:
+        raise _fail(name, f"cannot save weights as {suffix or '(no suffix)'!r}; use .npz or .safetensors")
+    tensors = {key: np.asarray(value) for key, value in network.params.items()}
+    metadata = weights_metadata(network)
+    try:
+        if suffix == ".safetensors":
+            write_safetensors(path, tensors, metadata)
+        else:
+            tensors[NPZ_METADATA_KEY] = np.array(json.dumps(metadata))
+            with atomic_open(path, "wb") as stream:
+                np.savez(stream, **tensors)
+    except OSError as exc:
+        raise _fail(name, f"cannot be written ({exc.strerror or exc})") from None
+
+
+def inspect_weights(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A summary for ``lstmviz info``: cell, sizes, every parameter's shape and value range."""
+    loaded = read_weights(path)
+    network = loaded.network
+    return {
+        "cell": network.cell,
+        "input_size": network.input_size,
+        "hidden_size": network.hidden_size,
+        "num_layers": network.num_layers,
+        "output_size": network.output_size,
+        "nonlinearity": network.nonlinearity,
+        "output_activation": network.output_activation,
+        "bias": network.bias,
+        "dtype": str(network.dtype),
+        "parameters": {key: tuple(value.shape) for key, value in network.params.items()},
+        "ranges": {key: (float(value.min()), float(value.max())) if value.size else (0.0, 0.0)
+                   for key, value in network.params.items()},
+        "file_names": dict(loaded.renamed or {}),
+        "ignored": list(loaded.ignored),
+    }
