@@ -1,0 +1,212 @@
+"""The subcommands that compute: ``trace``, ``grad``, ``plot``, ``generate`` and ``screenshot``.
+
+Each is a thin call into the layers below (the same code the app uses): load inputs, run the engine, write with
+the io layer's exporters. Errors are raised, never printed here; :mod:`lstmviz.cli.main` turns them into one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..io.errors import ExportError, SequenceError
+from .inputs import Inputs, load_inputs, read_target
+from .progress import progress, work_estimate
+
+Warn = Callable[[str], None]
+TRACE_SUFFIXES: tuple[str, ...] = (".npz", ".csv")
+SHOW_GROUPS: tuple[str, ...] = ("gates", "cell", "hidden", "output", "grad", "all")
+
+
+def check_output(path: str, suffixes: tuple[str, ...], what: str, stdout_ok: bool = True) -> None:
+    """Refuse an output name before any work is done: wrong suffix or a folder that does not exist."""
+    if path == "-":
+        if stdout_ok:
+            return
+        raise ExportError(f"{what} cannot be written to standard output; give a file name")
+    suffix = Path(path).suffix.lower()
+    if suffix not in suffixes:
+        listed = " or ".join(suffixes)
+        raise ExportError(f"{path}: cannot write {what} as '{suffix or 'no suffix'}'; use {listed}")
+    folder = Path(path).resolve().parent
+    if not folder.is_dir():
+        raise ExportError(f"{path}: the folder {folder} does not exist")
+
+
+def _tell_notices(inputs: Inputs, warn: Warn) -> None:
+    for notice in inputs.sequence.notices:
+        warn(f"{inputs.sequence_name}: {notice}")
+
+
+def _trace(inputs: Inputs) -> Any:
+    network, sequence = inputs.network, inputs.sequence
+    work = work_estimate(sequence.steps, network.hidden_size, network.num_layers, network.spec.gate_count)
+    with progress(f"tracing {sequence.steps:,} steps ({network.describe()})", work):
+        return network.run(sequence.values)
+
+
+def _gradients(inputs: Inputs, args: argparse.Namespace) -> Any:
+    """``Network.bptt`` with the loss options; mse and cross-entropy need --target."""
+    target = None
+    if args.loss in ("mse", "cross-entropy"):
+        if not args.target:
+            raise SequenceError(f"--loss {args.loss} compares the output y with a target: give --target FILE")
+        target = read_target(args.target, args.loss)
+    network, sequence = inputs.network, inputs.sequence
+    work = 3 * work_estimate(sequence.steps, network.hidden_size, network.num_layers, network.spec.gate_count)
+    with progress(f"backpropagating through {sequence.steps:,} steps", work):
+        return network.bptt(
+            sequence.values, loss=args.loss, target=target, unit=args.unit, step=args.step, clip=args.clip
+        )
+
+
+def run_trace(args: argparse.Namespace, warn: Warn) -> int:
+    """``lstmviz trace``: every gate and state at every step, to .npz or .csv."""
+    check_output(args.out, TRACE_SUFFIXES, "a trace")
+    inputs = load_inputs(args, warn)
+    _tell_notices(inputs, warn)
+    trace = _trace(inputs)
+    from ..io.export import export_trace  # noqa: PLC0415
+
+    if args.out == "-":
+        export_trace(trace, "-.csv", sequence=inputs.sequence, stream=sys.stdout)
+    else:
+        export_trace(trace, args.out, sequence=inputs.sequence)
+    return 0
+
+
+def run_grad(args: argparse.Namespace, warn: Warn) -> int:
+    """``lstmviz grad``: BPTT parameter gradients and per-step curves, to .npz or .csv."""
+    check_output(args.out, TRACE_SUFFIXES, "gradients")
+    inputs = load_inputs(args, warn)
+    _tell_notices(inputs, warn)
+    grads = _gradients(inputs, args)
+    from ..io.export import export_gradients  # noqa: PLC0415
+
+    if args.out == "-":
+        export_gradients(grads, "-.csv", stream=sys.stdout)
+    else:
+        export_gradients(grads, args.out)
+    return 0
+
+
+def show_parts(text: str) -> list[str]:
+    """``--show gates`` or ``--show f,c_l1,grad`` -> ['f', 'c_l1', 'grad']."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def run_plot(args: argparse.Namespace, warn: Warn) -> int:
+    """``lstmviz plot``: the gate-activation figure as PNG, SVG or PDF."""
+    from ..io.figures import FIGURE_FORMATS, render_trace_figure  # noqa: PLC0415
+
+    check_output(args.out, tuple(f".{fmt}" for fmt in FIGURE_FORMATS), "a figure", stdout_ok=False)
+    inputs = load_inputs(args, warn)
+    _tell_notices(inputs, warn)
+    show = show_parts(args.show)
+    trace = _trace(inputs)
+    grads = _gradients(inputs, args) if {"grad", "all"} & set(show) else None
+    layer = args.layer if args.layer is not None else (inputs.layer or 0)
+    units = args.units if args.units is not None else list(inputs.units) or None
+    with progress("drawing the figure", 10**9 if trace.steps * inputs.network.hidden_size > 10**6 else 0):
+        render_trace_figure(
+            trace, inputs.sequence, inputs.network, args.out, show=show if len(show) > 1 else show[0],
+            units=units, layer=layer, steps=args.steps, grads=grads, dpi=args.dpi, size=args.size,
+        )
+    return 0
+
+
+def parse_params(pairs: list[str], defaults: dict[str, Any], kind: str) -> dict[str, Any]:
+    """``--param NAME=VALUE`` pairs, each converted to the type of the generator's default for NAME."""
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        name, eq, text = pair.partition("=")
+        name = name.strip().replace("-", "_")
+        if not eq or not name:
+            raise SequenceError(f"--param {pair!r}: write it as NAME=VALUE, e.g. --param frequency=0.05")
+        if name not in defaults:
+            known = ", ".join(sorted(defaults)) or "none"
+            raise SequenceError(f"--param {name}: the {kind} generator has no such parameter; its parameters: {known}")
+        params[name] = _convert(text, defaults[name], name)
+    return params
+
+
+def _convert(text: str, default: Any, name: str) -> Any:
+    try:
+        if isinstance(default, bool):
+            if text.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError
+            return text.lower() in ("true", "1", "yes")
+        if isinstance(default, int):
+            return int(text)
+        if isinstance(default, float):
+            return float(text)
+    except ValueError:
+        raise SequenceError(f"--param {name}={text}: expected {type(default).__name__}, like {default!r}") from None
+    return text
+
+
+def run_generate(args: argparse.Namespace, warn: Warn) -> int:
+    """``lstmviz generate``: write one of the teaching sequences (``--list`` shows them)."""
+    from ..io.generators import GENERATORS, generate  # noqa: PLC0415
+
+    if args.list:
+        for name, spec in GENERATORS.items():
+            params = " ".join(f"{key}={value!r}" for key, value in spec.params.items())
+            print(f"{name:<14} {spec.title}: {spec.description}")
+            print(f"{'':<14} parameters: {params or '(none)'}")
+        return 0
+    if not args.kind or not args.out:
+        raise SequenceError("generate needs KIND and --out FILE (lstmviz generate --list shows the kinds)")
+    if args.kind not in GENERATORS:
+        raise SequenceError(f"unknown generator {args.kind!r}; choose one of {', '.join(GENERATORS)}")
+    from ..io.sequences import SEQUENCE_SUFFIXES, save_sequence  # noqa: PLC0415
+
+    check_output(args.out, tuple(SEQUENCE_SUFFIXES), "a sequence")
+    defaults = dict(GENERATORS[args.kind].params)
+    params = parse_params(args.param or [], defaults, args.kind)
+    for option in ("steps", "seed"):
+        value = getattr(args, option)
+        if value is None:
+            continue
+        if option not in defaults:
+            raise SequenceError(f"--{option}: the {args.kind} generator takes no {option}")
+        params[option] = value
+    sequence = generate(args.kind, **params)
+    if args.out == "-":
+        _save_to_stdout(sequence, save_sequence)
+    else:
+        save_sequence(sequence, args.out)
+    return 0
+
+
+def _save_to_stdout(sequence: Any, save: Callable[[Any, str], None]) -> None:
+    """CSV on standard output through the same writer as files (via a private temp folder)."""
+    with tempfile.TemporaryDirectory(prefix="lstmviz-") as folder:
+        path = os.path.join(folder, "sequence.csv")
+        save(sequence, path)
+        with open(path, encoding="utf-8") as stream:
+            shutil.copyfileobj(stream, sys.stdout)
+    sys.stdout.flush()
+
+
+def run_screenshot(args: argparse.Namespace, warn: Warn) -> int:
+    """``lstmviz screenshot``: the app's main window rendered off screen to a PNG."""
+    check_output(args.out, (".png",), "a screenshot", stdout_ok=False)
+    from ..gui.screenshot import render_screenshot  # noqa: PLC0415  (Qt only here)
+
+    extra: dict[str, Any] = {"size": args.size} if args.size is not None else {}
+    render_screenshot(args.out, file=args.file, step=args.step, **extra)
+    return 0
+
+
+def run_app(files: list[str]) -> int:
+    """The desktop app, optionally opening one file."""
+    from ..gui.app import run_app as start  # noqa: PLC0415  (Qt only when the app is wanted)
+
+    return start(files)

@@ -1,0 +1,197 @@
+"""``lstmviz info FILE``: what a sequence, weight or workspace file holds, for people (default) or programs (--json).
+
+The description is built as one plain dict (the ``--json`` output) and the human text is printed from that same
+dict, so the two never disagree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..engine.network import Network
+from ..io.errors import FileFormatError, SequenceError, WeightsError
+from ..io.sequence_data import SequenceData
+from .inputs import is_workspace, read_sequence
+
+WEIGHT_ONLY_SUFFIXES = (".safetensors", ".pt", ".pth")
+"""Suffixes that can only be weights; a ``.npz`` may be either and is tried as weights first."""
+
+
+def _number(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+def _range(values: np.ndarray) -> dict[str, Any]:
+    if values.size == 0:
+        return {"min": None, "max": None, "mean": None}
+    return {
+        "min": _number(float(np.min(values))),
+        "max": _number(float(np.max(values))),
+        "mean": _number(float(np.mean(values))),
+    }
+
+
+def describe_sequence(sequence: SequenceData) -> dict[str, Any]:
+    """Shape, labels, per-column value range and time axis of a sequence."""
+    time = sequence.time_axis
+    info: dict[str, Any] = {
+        "steps": sequence.steps,
+        "inputs": sequence.input_size,
+        "input_labels": list(sequence.input_labels),
+        "ranges": {
+            label: _range(sequence.values[:, k]) for k, label in enumerate(sequence.input_labels[: sequence.input_size])
+        },
+        "time_axis": {
+            "label": sequence.time_label,
+            "from_file": sequence.time is not None,
+            "first": _number(float(time[0])) if time.size else None,
+            "last": _number(float(time[-1])) if time.size else None,
+            "step": _number(float(np.median(np.diff(time)))) if time.size > 1 else None,
+        },
+    }
+    if sequence.vocabulary is not None:
+        info["vocabulary"] = list(sequence.vocabulary)
+    if sequence.notices:
+        info["notices"] = list(sequence.notices)
+    return info
+
+
+def describe_network(network: Network) -> dict[str, Any]:
+    """Inferred cell type and sizes, and every parameter's shape and value range."""
+    info: dict[str, Any] = {
+        "summary": network.describe(),
+        "cell": network.cell,
+        "input_size": network.input_size,
+        "hidden_size": network.hidden_size,
+        "num_layers": network.num_layers,
+        "bias": network.bias,
+        "dtype": str(network.dtype),
+        "parameter_count": int(sum(p.size for p in network.params.values())),
+        "parameters": {
+            name: {"shape": list(value.shape), **_range(value)} for name, value in network.params.items()
+        },
+    }
+    if network.cell == "rnn":
+        info["nonlinearity"] = network.nonlinearity
+    if network.has_output:
+        info["output_size"] = network.output_size
+        info["output_activation"] = network.output_activation
+    return info
+
+
+def describe_file(path: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Describe FILE as a workspace, weights or sequence, choosing by suffix (a .npz is tried as weights first)."""
+    if is_workspace(path):
+        from ..io.workspace import load_workspace  # noqa: PLC0415
+
+        workspace = load_workspace(path)
+        return {
+            "file": path,
+            "kind": "workspace",
+            "network": describe_network(workspace.network),
+            "sequence": describe_sequence(workspace.sequence),
+            "step": int(workspace.step),
+            "layer": int(workspace.layer),
+            "selected_units": [int(u) for u in workspace.selected_units],
+        }
+    suffix = Path(path).suffix.lower()
+    if suffix in WEIGHT_ONLY_SUFFIXES:
+        return _weights_info(path)
+    if suffix == ".npz" and not (args.key or args.text):
+        try:
+            return _weights_info(path)
+        except WeightsError as weights_error:
+            try:
+                return _sequence_info(path, args)
+            except SequenceError as sequence_error:
+                raise FileFormatError(
+                    f"{path}: neither a weight file ({_reason(weights_error, path)}) "
+                    f"nor a sequence ({_reason(sequence_error, path)})"
+                ) from None
+    return _sequence_info(path, args)
+
+
+def _reason(error: Exception, path: str) -> str:
+    """The message without its leading ``path:``, to combine two reasons into one sentence."""
+    text = str(error)
+    for prefix in (f"{path}: ", f"{Path(path).name}: "):
+        if text.startswith(prefix):
+            return text[len(prefix):]
+    return text
+
+
+def _weights_info(path: str) -> dict[str, Any]:
+    from ..io.weights import load_weights  # noqa: PLC0415
+
+    return {"file": path, "kind": "weights", "network": describe_network(load_weights(path))}
+
+
+def _sequence_info(path: str, args: argparse.Namespace) -> dict[str, Any]:
+    name = "standard input" if path == "-" else path
+    return {"file": name, "kind": "sequence", "sequence": describe_sequence(read_sequence(path, args))}
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.6g}"
+
+
+def format_info(info: dict[str, Any]) -> str:
+    """The human-readable form of :func:`describe_file`'s dict."""
+    lines = [f"{info['file']}: {info['kind']}"]
+    if "network" in info:
+        lines += _network_lines(info["network"])
+    if "sequence" in info:
+        lines += _sequence_lines(info["sequence"])
+    if info["kind"] == "workspace":
+        units = ", ".join(str(u) for u in info["selected_units"]) or "none"
+        lines.append(f"  view         step {info['step']}, layer {info['layer']}, selected units {units}")
+    return "\n".join(lines)
+
+
+def _network_lines(net: dict[str, Any]) -> list[str]:
+    lines = [
+        f"  network      {net['summary']}",
+        f"  cell         {net['cell']} (inferred from the parameter shapes)",
+        f"  sizes        input {net['input_size']}, hidden {net['hidden_size']}, layers {net['num_layers']}"
+        + (f", output {net['output_size']} ({net['output_activation']})" if "output_size" in net else ""),
+        f"  parameters   {net['parameter_count']:,} values, {net['dtype']}",
+    ]
+    for name, p in net["parameters"].items():
+        shape = " x ".join(str(n) for n in p["shape"])
+        lines.append(f"    {name:<22} {shape:<12} {_fmt(p['min'])} to {_fmt(p['max'])}")
+    return lines
+
+
+def _sequence_lines(seq: dict[str, Any]) -> list[str]:
+    axis = seq["time_axis"]
+    origin = "from the file" if axis["from_file"] else "step numbers"
+    labels = ", ".join(seq["input_labels"][:12]) + (", ..." if len(seq["input_labels"]) > 12 else "")
+    lines = [
+        f"  shape        {seq['steps']} steps x {seq['inputs']} input(s)",
+        f"  inputs       {labels}",
+        f"  time axis    {axis['label']} ({origin}), {_fmt(axis['first'])} to {_fmt(axis['last'])}"
+        + (f", every {_fmt(axis['step'])}" if axis["step"] is not None else ""),
+    ]
+    if "vocabulary" in seq:
+        lines.append(f"  vocabulary   {len(seq['vocabulary'])} characters: {''.join(seq['vocabulary'])!r}")
+    ranges = list(seq["ranges"].items())
+    for label, r in ranges[:12]:
+        lines.append(f"    {label:<22} {_fmt(r['min'])} to {_fmt(r['max'])} (mean {_fmt(r['mean'])})")
+    if len(ranges) > 12:
+        lines.append(f"    ... and {len(ranges) - 12} more columns (see --json)")
+    for notice in seq.get("notices", []):
+        lines.append(f"  note         {notice}")
+    return lines
+
+
+def run_info(args: argparse.Namespace, warn: Any = None) -> int:
+    """``lstmviz info``: print the description of FILE."""
+    info = describe_file(args.sequence, args)
+    print(json.dumps(info, indent=2, ensure_ascii=False) if args.json else format_info(info))
+    return 0

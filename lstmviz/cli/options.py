@@ -1,0 +1,142 @@
+"""Argument groups shared by several subcommands, and the parsers of their small value languages.
+
+One definition per option (``--cell``, ``--units 0,3,5``, ``--steps A:B``, ``--size WxH``...), so ``trace``, ``grad``
+and ``plot`` accept exactly the same spellings and print the same help.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..engine.spec import CELL_KINDS, RNN_ACTIVATIONS
+
+LOSSES: tuple[str, ...] = ("h-last-sum", "unit", "mse", "cross-entropy")
+MISSING_POLICIES: tuple[str, ...] = ("error", "interpolate", "ffill", "drop")
+"""Mirrors ``lstmviz.io.sequences.MISSING_POLICIES`` (kept here so ``--help`` needs no loader import)."""
+DEFAULT_CELL = "lstm"
+DEFAULT_HIDDEN = 8
+DEFAULT_LAYERS = 1
+DEFAULT_SEED = 0
+DEFAULT_ACTIVATION = "tanh"
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    value = non_negative_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: an integer >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a number > 0 (``--clip``, ``--dpi``, ``--max-file-mb``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
+    return value
+
+
+def unit_list(text: str) -> list[int]:
+    """``0,3,5`` -> [0, 3, 5]."""
+    try:
+        units = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of unit numbers like 0,3,5") from None
+    if not units or any(u < 0 for u in units):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of unit numbers like 0,3,5")
+    return units
+
+
+def step_range(text: str) -> slice:
+    """``A:B`` (either end may be left out, negatives count from the end) -> slice(A, B)."""
+    start, colon, stop = text.partition(":")
+    try:
+        if not colon:
+            raise ValueError
+        return slice(int(start) if start.strip() else None, int(stop) if stop.strip() else None)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a step range like 100:500, :200 or 50:") from None
+
+
+def pixel_size(text: str) -> tuple[int, int]:
+    """``1600x900`` -> (1600, 900)."""
+    width, sep, height = text.lower().partition("x")
+    try:
+        if not sep:
+            raise ValueError
+        size = int(width), int(height)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size in pixels like 1600x900") from None
+    if min(size) < 16 or max(size) > 20000:
+        raise argparse.ArgumentTypeError(f"{text!r}: width and height must be between 16 and 20000 pixels")
+    return size
+
+
+def name_list(text: str) -> list[str]:
+    """``price,volume`` -> ['price', 'volume']."""
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("--columns needs at least one column name")
+    return names
+
+
+SEQUENCE_HELP = (
+    "input sequence: .csv/.tsv/.txt table, .npy, .npz, .json, text, or a .lstmviz workspace (which brings its "
+    "network too); '-' reads standard input"
+)
+
+
+def add_sequence_options(
+    parser: argparse.ArgumentParser, metavar: str = "SEQUENCE", help_text: str = SEQUENCE_HELP
+) -> None:
+    """SEQUENCE and how to read it (the loader's options)."""
+    parser.add_argument("sequence", metavar=metavar, help=help_text)
+    group = parser.add_argument_group("reading the sequence")
+    group.add_argument("--columns", type=name_list, metavar="NAME,...", help="input columns of a table (default: all numeric)")
+    group.add_argument("--missing", choices=MISSING_POLICIES, default=None,
+                       help="what to do with missing values in a table (default: error)")
+    group.add_argument("--key", metavar="K", help="which array of a .npz holding several")
+    group.add_argument("--text", action="store_true", help="read the file as characters, one-hot encoded")
+    group.add_argument("--vocab", metavar="CHARS", help="fixed vocabulary for --text (default: order of first appearance)")
+
+
+def add_network_options(parser: argparse.ArgumentParser) -> None:
+    """The network: a weight file, or a fresh random one of the given shape."""
+    group = parser.add_argument_group(
+        "the network", "from --weights (or the workspace); otherwise a random network with input size = the "
+        "sequence's column count"
+    )
+    group.add_argument("--weights", metavar="FILE", help="weight file (.npz, .safetensors, .pt/.pth); overrides a workspace's")
+    group.add_argument("--cell", choices=CELL_KINDS, default=None, help=f"cell type (default: {DEFAULT_CELL})")
+    group.add_argument("--hidden", type=positive_int, metavar="N", default=None, help=f"hidden units (default: {DEFAULT_HIDDEN})")
+    group.add_argument("--layers", type=positive_int, metavar="N", default=None, help=f"stacked layers (default: {DEFAULT_LAYERS})")
+    group.add_argument("--activation", choices=RNN_ACTIVATIONS, default=None,
+                       help=f"vanilla RNN activation (default: {DEFAULT_ACTIVATION})")
+    group.add_argument("--seed", type=non_negative_int, metavar="N", default=None,
+                       help=f"seed of the random weights (default: {DEFAULT_SEED})")
+
+
+def add_loss_options(parser: argparse.ArgumentParser, *, title: str = "the loss for BPTT") -> None:
+    """--loss and its companions, as ``Network.bptt`` takes them."""
+    group = parser.add_argument_group(title)
+    group.add_argument("--loss", choices=LOSSES, default="h-last-sum",
+                       help="h-last-sum: sum of the top layer's h at the last step; unit: one unit at one step; "
+                       "mse / cross-entropy: the output y against --target (default: h-last-sum)")
+    group.add_argument("--target", metavar="FILE", help="target sequence for mse (T, O) or class indices for cross-entropy")
+    group.add_argument("--unit", type=non_negative_int, default=0, metavar="N", help="unit of --loss unit (default: 0)")
+    group.add_argument("--step", type=int, default=-1, metavar="N", help="step of --loss unit (default: -1, the last)")
+    group.add_argument("--clip", type=positive_float, metavar="NORM", help="clip the gradient to this global norm")
