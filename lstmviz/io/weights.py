@@ -18,6 +18,7 @@ once everything has been checked, so nothing is ever half loaded.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import re
@@ -277,16 +278,22 @@ def load_weights(path: str | os.PathLike[str]) -> Network:
     return read_weights(path).network
 
 
+def app_version() -> str:
+    """The installed lstmviz version, recorded in files we write (read from package metadata, not the package)."""
+    try:
+        return importlib.metadata.version("lstmviz")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def weights_metadata(network: Network) -> dict[str, str]:
     """What shapes alone cannot say, written beside the tensors so the file reopens as the same network."""
-    from .. import __version__
-
     return {
         "format": METADATA_FORMAT,
         "cell": network.cell,
         "nonlinearity": network.nonlinearity,
         "output_activation": network.output_activation,
-        "lstmviz_version": str(__version__),
+        "lstmviz_version": app_version(),
     }
 
 
