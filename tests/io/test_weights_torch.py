@@ -1,0 +1,116 @@
+"""Weight files made by PyTorch: loaded networks reproduce torch's own outputs; code-carrying files never run."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lstmviz.io.errors import WeightsError
+from lstmviz.io.weights import load_weights
+
+torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch
+
+
+class Model(torch.nn.Module):
+    """The usual shape of a user's model: a recurrent module and a Linear head under their own names."""
+
+    def __init__(self, cell: str, d: int, h: int, layers: int, out: int, **kwargs) -> None:
+        super().__init__()
+        kind = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[cell]
+        self.rnn = kind(d, h, layers, **kwargs)
+        self.head = torch.nn.Linear(h, out)
+
+    def forward(self, x):
+        seq, _ = self.rnn(x)
+        return seq, self.head(seq)
+
+
+def _torch_outputs(model: Model, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    with torch.no_grad():
+        seq, y = model(torch.from_numpy(x)[:, None, :])
+    return seq[:, 0].numpy(), y[:, 0].numpy()
+
+
+@pytest.mark.parametrize("fmt", ["pt", "safetensors", "checkpoint"])
+@pytest.mark.parametrize("cell, kwargs", [("lstm", {}), ("gru", {}), ("rnn", {"nonlinearity": "relu"}), ("rnn", {})])
+def test_loaded_torch_model_reproduces_torch(tmp_path: Path, fmt: str, cell: str, kwargs: dict) -> None:
+    torch.manual_seed(0)
+    model = Model(cell, 3, 5, 2, 2, **kwargs).double()
+    state = model.state_dict()
+    path = tmp_path / f"model.{'safetensors' if fmt == 'safetensors' else 'pt'}"
+    if fmt == "safetensors":
+        from safetensors.torch import save_file
+
+        save_file(state, str(path), metadata={"nonlinearity": kwargs.get("nonlinearity", "tanh")})
+    elif fmt == "checkpoint":
+        torch.save({"epoch": 7, "model_state_dict": state, "note": "trained"}, path)
+    else:
+        torch.save(state, path)
+    network = load_weights(path)
+    if fmt != "safetensors" and kwargs:
+        assert network.nonlinearity == "tanh"  # shapes cannot tell; the documented default
+        network = network.replace(nonlinearity="relu")
+    assert (network.cell, network.input_size, network.hidden_size, network.num_layers) == (cell, 3, 5, 2)
+    x = np.random.default_rng(1).standard_normal((40, 3))
+    h_torch, y_torch = _torch_outputs(model, x)
+    trace = network.run(x)
+    np.testing.assert_allclose(trace["h_l1"], h_torch, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(trace["y"], y_torch, rtol=0, atol=1e-12)
+
+
+def test_float32_and_bfloat16_files(tmp_path: Path) -> None:
+    from safetensors.torch import save_file
+
+    torch.manual_seed(2)
+    model = Model("lstm", 2, 4, 1, 1)
+    save_file(model.state_dict(), str(tmp_path / "f32.safetensors"))
+    save_file({k: v.bfloat16() for k, v in model.state_dict().items()}, str(tmp_path / "bf16.safetensors"))
+    x = np.random.default_rng(0).standard_normal((20, 2)).astype(np.float32)
+    h_torch, _ = _torch_outputs(model, x)
+    network = load_weights(tmp_path / "f32.safetensors")
+    assert network.dtype == np.float32
+    np.testing.assert_allclose(network.run(x)["h_l0"], h_torch, atol=1e-5)
+    bf16 = load_weights(tmp_path / "bf16.safetensors")
+    expected = model.rnn.weight_hh_l0.detach().bfloat16().float().numpy()
+    np.testing.assert_array_equal(bf16.params["weight_hh_l0"], expected)
+
+
+def test_torch_file_carrying_code_is_refused_and_never_runs(tmp_path: Path) -> None:
+    marker = tmp_path / "payload_ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (Path.touch, (marker,))
+
+    path = tmp_path / "evil.pt"
+    torch.save({"weight_ih_l0": torch.zeros(4, 1), "weight_hh_l0": torch.zeros(4, 1), "x": Payload()}, path)
+    assert not marker.exists()
+    with pytest.raises(WeightsError, match=r"evil\.pt: the file holds Python objects or code"):
+        load_weights(path)
+    assert not marker.exists()
+
+
+def test_whole_module_pickle_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "module.pth"
+    torch.save(Model("gru", 1, 2, 1, 1), path)
+    with pytest.raises(WeightsError, match="Python objects or code"):
+        load_weights(path)
+
+
+def test_torch_file_without_tensors(tmp_path: Path) -> None:
+    path = tmp_path / "config.pt"
+    torch.save({"lr": 0.1, "epochs": 3}, path)
+    with pytest.raises(WeightsError, match="no state_dict"):
+        load_weights(path)
+
+
+def test_without_torch_the_message_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "model.pt"
+    torch.save(Model("rnn", 1, 2, 1, 1).state_dict(), path)
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now raises ImportError
+    with pytest.raises(WeightsError, match=r"model\.pt: reading \.pt/\.pth files needs PyTorch.*\.safetensors"):
+        load_weights(path)
