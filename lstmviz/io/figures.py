@@ -277,7 +277,7 @@ def _draw_curves(
     _log_axis_if_positive(ax, np.concatenate(stacked))
     if len(panel.keys) > 1:
         ax.legend(loc="upper left", fontsize=7, frameon=False)
-    loss = grads.get("loss")
+    loss = grads.get("loss") if panel.keys[0].startswith("grad_norm") else None
     _label(ax, panel.name, panel.equation + (f"   (loss = {float(loss):.4g})" if loss is not None else ""))
     ax.grid(True, which="both", lw=0.3, alpha=0.5)
 
