@@ -1,0 +1,110 @@
+"""Pieces shared by the heatmaps and the unit line plots: the time axis mapping, palette-aware plot styling, labels.
+
+Both views plot against the sequence's own time axis (years, seconds, step numbers), put a cursor line at the
+current step and map a mouse position back to a step, so that arithmetic lives here once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QWidget
+
+from ...engine.spec import CellSpec
+from ...io.sequence_data import SequenceData
+
+CURSOR_COLOR = QColor(255, 120, 0)
+"""Orange reads on both the viridis and the diverging maps, and on light and dark backgrounds."""
+
+
+class TimeMap:
+    """Step index <-> x coordinate on the sequence's own time axis.
+
+    Images assume evenly spaced steps (``dt`` from the first and last time); clicks use the real axis, so an
+    uneven axis still maps a click to the nearest recorded step.
+    """
+
+    def __init__(self, sequence: SequenceData) -> None:
+        self.time = sequence.time_axis
+        self.label = sequence.time_label or "step"
+        self.steps = int(self.time.shape[0])
+        span = float(self.time[-1] - self.time[0]) if self.steps > 1 else 0.0
+        self.dt = span / (self.steps - 1) if self.steps > 1 and span > 0 else 1.0
+        self.monotonic = bool(self.steps < 2 or np.all(np.diff(self.time) > 0))
+
+    def x_of(self, step: int) -> float:
+        return float(self.time[min(max(int(step), 0), self.steps - 1)])
+
+    def step_at(self, x: float) -> int:
+        """The step whose time is nearest to ``x``, clamped to [0, T-1]."""
+        if not self.monotonic:
+            return int(min(max(round((x - float(self.time[0])) / self.dt), 0), self.steps - 1))
+        right = int(np.searchsorted(self.time, x))
+        if right <= 0:
+            return 0
+        if right >= self.steps:
+            return self.steps - 1
+        return right if (self.time[right] - x) < (x - self.time[right - 1]) else right - 1
+
+    def image_x_range(self, filled: int) -> tuple[float, float]:
+        """(left, width) of an image whose ``filled`` columns are centred on their steps' times."""
+        left = float(self.time[0]) - self.dt / 2
+        return left, max(int(filled), 0) * self.dt
+
+    def full_range(self) -> tuple[float, float]:
+        left, width = self.image_x_range(self.steps)
+        return left, left + width
+
+    def format_time(self, step: int) -> str:
+        value = self.x_of(step)
+        text = f"{value:.6g}"
+        return text if self.label == "step" else f"{text} {self.label}" if len(self.label) <= 3 else text
+
+
+def quantity_order(spec: CellSpec) -> tuple[str, ...]:
+    """States first (C_t, h_t: what a person watches), then the gates in the spec's order."""
+    states = tuple(reversed(spec.state_keys))  # c before h for the LSTM
+    ordered = tuple(k for k in ("c", "h") if k in states)
+    return ordered + tuple(k for k in spec.trace_keys() if k not in ordered)
+
+
+def quantity_signed(spec: CellSpec, key: str, rnn_nonlinearity: str) -> bool:
+    """Whether ``key`` can be negative: sigmoid gates are not; the vanilla RNN's h follows its activation."""
+    if key in spec.gate_keys:
+        return spec.gate(key).nonlinearity != "sigmoid"
+    if spec.kind == "rnn" and key == "h":
+        return rnn_nonlinearity == "tanh"
+    return True
+
+
+def quantity_label(spec: CellSpec, key: str) -> tuple[str, str]:
+    """(symbol, tooltip) of a trace quantity, from the spec."""
+    title, symbol, equation = spec.describe(key)
+    return symbol, f"{symbol}: {title}\n{equation}"
+
+
+def theme_colors(widget: QWidget) -> tuple[QColor, QColor]:
+    """(background, foreground) from the widget's palette, so light and dark palettes both read well."""
+    palette = widget.palette()
+    return palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
+
+
+def style_plot(plot: pg.PlotItem, foreground: QColor) -> None:
+    """Axis lines and tick labels in the palette's text colour."""
+    for name in ("left", "bottom", "right", "top"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(foreground))
+        axis.setTextPen(pg.mkPen(foreground))
+
+
+def make_cursor() -> pg.InfiniteLine:
+    """The vertical line at the current step (not draggable: clicks and the scrubber move it)."""
+    line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(CURSOR_COLOR, width=1.5))
+    line.setZValue(20)
+    return line
+
+
+def display_char(char: str) -> str:
+    """A vocabulary character as a readable row label."""
+    return {" ": "␣", "\n": "↵", "\t": "⇥", "\r": "␍"}.get(char, char)

@@ -1,0 +1,191 @@
+"""The rows of the heatmaps view: one units x time heatmap per quantity, and the input sequence above them.
+
+Each row owns a PlotItem in the view's shared GraphicsLayout, its image (or lines), a colour bar and a cursor line.
+Rows only hold items and know how to fill them from arrays; the view decides when (so a step change moves only
+the cursors, and a partial trace redraws only what is filled).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor, QFont
+
+from ...io.sequence_data import SequenceData
+from .. import colors
+from .heatmap_common import TimeMap, display_char, make_cursor, style_plot
+
+MAX_UNIT_TICKS = 64
+"""Above this many units, the unit axis gets automatic ticks instead of one label per row."""
+SELECTION_COLOR = QColor(255, 255, 255, 200)
+
+
+def unit_ticks(count: int, labels: tuple[str, ...] | None = None, max_labels: int = 8) -> list | None:
+    """Ticks centred on rows: every row ticked, about ``max_labels`` of them labelled (None: automatic ticks)."""
+    if count > MAX_UNIT_TICKS and labels is None:
+        return None
+    names = labels if labels is not None else tuple(str(u) for u in range(count))
+    stride = max(1, math.ceil(count / max_labels)) if labels is None else 1
+    major = [(u + 0.5, names[u]) for u in range(0, count, stride)]
+    minor = [(u + 0.5, "") for u in range(count) if u % stride]
+    return [major, minor]
+
+
+class HeatmapRow:
+    """A (units x time) heatmap of one trace quantity, e.g. f_t of layer 0."""
+
+    def __init__(self, key: str, symbol: str, tooltip: str, signed: bool, foreground: QColor) -> None:
+        self.key = key
+        self.symbol = symbol
+        self.signed = signed
+        self.plot = pg.PlotItem()
+        self.plot.setMenuEnabled(True)
+        self.plot.hideButtons()
+        self.plot.setLabel("left", symbol)
+        self.plot.getAxis("left").setToolTip(tooltip)
+        self.plot.getViewBox().invertY(True)
+        self.plot.setDefaultPadding(0.0)
+        style_plot(self.plot, foreground)
+        self.image = pg.ImageItem(autoDownsample=True, axisOrder="row-major")
+        self.image.setLookupTable(colors.lookup_table(signed))
+        self.plot.addItem(self.image)
+        self.levels = colors.default_levels(key, signed=signed)
+        self.colorbar = pg.ColorBarItem(
+            values=self.levels, colorMap=colors.colormap_for(signed), width=12, interactive=False,
+            pen=pg.mkPen(foreground), colorMapMenu=False,
+        )
+        bar_axis = self.colorbar.getAxis("right")
+        bar_axis.setTextPen(pg.mkPen(foreground))
+        font = QFont()
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.8))
+        bar_axis.setStyle(tickFont=font, tickTextOffset=2)
+        self.colorbar.setToolTip(f"Colour scale of {symbol}")
+        self.cursor = make_cursor()
+        self.plot.addItem(self.cursor, ignoreBounds=True)
+        self.selection_items: list[pg.InfiniteLine] = []
+        self.units = 0
+        self.buffer = np.zeros((0, 0), dtype=np.float32)
+        """What the image shows, (H, T): columns [0, valid) hold values, newest generation first."""
+        self.step_bound = np.zeros(0, dtype=np.float32)
+        """max |value| per step, so symmetric levels cost O(T) instead of O(T*H) per redraw."""
+        self.valid = 0
+
+    def reset(self, units: int, steps: int) -> None:
+        """Fresh display buffer for a new shape: (H, T) float32, nothing valid yet."""
+        self.units = units
+        self.buffer = np.zeros((units, steps), dtype=np.float32)
+        self.step_bound = np.zeros(steps, dtype=np.float32)
+        self.valid = 0
+        self.image.clear()
+        self.plot.getAxis("left").setTicks(unit_ticks(units))
+
+    def write(self, data: np.ndarray, start: int, stop: int) -> None:
+        """Copy steps [start, stop) of ``data`` (T, H) into the display buffer (columns beyond stay as they were).
+
+        Keeping the older columns means a progressive recompute sweeps the new values over the old ones instead
+        of blanking the picture on every slider move.
+        """
+        if stop <= start:
+            return
+        part = data[start:stop]
+        self.buffer[:, start:stop] = part.T
+        finite = np.where(np.isfinite(part), np.abs(part), 0.0)
+        self.step_bound[start:stop] = finite.max(axis=1) if part.shape[1] else 0.0
+        self.valid = max(self.valid, stop)
+
+    def show(self, time_map: TimeMap) -> None:
+        """Push the buffer's valid part to the image, with levels from colors.py (x in the time axis's units)."""
+        if self.valid == 0:
+            self.image.clear()
+            return
+        if self.signed:
+            bound = max(1.0, float(self.step_bound[: self.valid].max()))
+            self.levels = (-bound, bound)
+        else:
+            self.levels = colors.default_levels(self.key, signed=False)
+        left, width = time_map.image_x_range(self.valid)
+        shown = self.buffer if self.valid == self.buffer.shape[1] else self.buffer[:, : self.valid]
+        self.image.setImage(shown, autoLevels=False, levels=self.levels, rect=QRectF(left, 0.0, width, self.units))
+        self.colorbar.setLevels(self.levels)
+
+    def value_at(self, step: int, unit: int) -> float | None:
+        """The value shown at (step, unit), or None outside the drawn part."""
+        if not (0 <= step < self.valid and 0 <= unit < self.units):
+            return None
+        return float(self.buffer[unit, step])
+
+    def set_cursor(self, x: float) -> None:
+        self.cursor.setValue(x)
+
+    def set_selection(self, units: tuple[int, ...]) -> None:
+        """Thin lines above and below each selected unit's row (at most a few dozen units get outlines)."""
+        for item in self.selection_items:
+            self.plot.removeItem(item)
+        self.selection_items = []
+        if self.units > 4 * MAX_UNIT_TICKS:
+            return
+        pen = pg.mkPen(SELECTION_COLOR, width=1.2, style=pg.QtCore.Qt.PenStyle.DashLine)
+        for edge in sorted({u for unit in units for u in (unit, unit + 1)}):
+            line = pg.InfiniteLine(pos=edge, angle=0, movable=False, pen=pen)
+            line.setZValue(10)
+            self.plot.addItem(line, ignoreBounds=True)
+            self.selection_items.append(line)
+
+
+class InputRow:
+    """The input sequence above the heatmaps: one line per column, or a heatmap for one-hot text."""
+
+    PENS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+
+    def __init__(self, sequence: SequenceData, time_map: TimeMap, foreground: QColor) -> None:
+        self.sequence = sequence
+        self.plot = pg.PlotItem()
+        self.plot.hideButtons()
+        self.plot.setDefaultPadding(0.02)
+        style_plot(self.plot, foreground)
+        self.plot.setLabel("left", "x_t")
+        self.plot.getAxis("left").setToolTip(f"The input sequence: {sequence.source or 'x'}")
+        self.image: pg.ImageItem | None = None
+        self.curves: list[pg.PlotDataItem] = []
+        self.one_hot = sequence.vocabulary is not None
+        values = sequence.values
+        if self.one_hot:
+            vocabulary = tuple(display_char(c) for c in (sequence.vocabulary or ()))
+            self.plot.getViewBox().invertY(True)
+            self.plot.setDefaultPadding(0.0)
+            self.image = pg.ImageItem(autoDownsample=True, axisOrder="row-major")
+            self.image.setLookupTable(colors.lookup_table(False))
+            left, width = time_map.image_x_range(sequence.steps)
+            self.image.setImage(values.T, autoLevels=False, levels=(0.0, 1.0),
+                                rect=QRectF(left, 0.0, width, values.shape[1]))
+            self.plot.addItem(self.image)
+            self.plot.getAxis("left").setTicks(unit_ticks(values.shape[1], vocabulary))
+        else:
+            if values.shape[1] > 1:
+                legend = self.plot.addLegend(offset=(4, 2), labelTextColor=foreground, colCount=4)
+                legend.setBrush(pg.mkBrush(0, 0, 0, 0))
+            for column in range(values.shape[1]):
+                pen = pg.mkPen(self.PENS[column % len(self.PENS)], width=1.2)
+                label = sequence.input_labels[column] if column < len(sequence.input_labels) else f"x{column}"
+                curve = pg.PlotDataItem(time_map.time, values[:, column], pen=pen, name=label)
+                curve.setDownsampling(auto=True, method="peak")
+                curve.setClipToView(True)
+                self.plot.addItem(curve)
+                self.curves.append(curve)
+        self.cursor = make_cursor()
+        self.plot.addItem(self.cursor, ignoreBounds=True)
+
+    def value_text(self, step: int, y: float) -> str:
+        """What the input holds at ``step`` (the character for text, else each column's value)."""
+        values = self.sequence.values
+        if self.one_hot and self.sequence.vocabulary:
+            char = self.sequence.vocabulary[int(np.argmax(values[step]))]
+            return f"x_t = {display_char(char)!r}"
+        labels = self.sequence.input_labels
+        return ", ".join(f"{labels[k]} = {values[step, k]:.4g}" for k in range(min(values.shape[1], 6)))
+
+    def set_cursor(self, x: float) -> None:
+        self.cursor.setValue(x)

@@ -1,0 +1,317 @@
+"""Heatmaps over time: units x steps for C_t, h_t and every gate of the shown layer, the input above them.
+
+All rows live in one pyqtgraph GraphicsLayout with linked X axes in the sequence's own time units. What changes
+decides what is redrawn: a step change moves only the cursor lines; a new or partial trace rewrites only the
+steps that changed; the cell, sizes, layer, sequence or the chosen quantities rebuild the rows.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+import shiboken6
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+
+from ...model.document import Document
+from .heatmap_common import TimeMap, quantity_label, quantity_order, quantity_signed, theme_colors
+from .heatmap_rows import HeatmapRow, InputRow
+
+HIDDEN_SETTING = "heatmaps.hidden"
+"""``document.view_settings`` key: the quantities (trace keys, or ``"x"`` for the input) the user switched off."""
+AXIS_WIDTH = 52
+"""Same left-axis width on every row, so the time axes line up exactly."""
+
+
+class HeatmapsView(QWidget):
+    """Units x time heatmaps of the current cell and layer, with the input sequence on the same time axis.
+
+    Click a heatmap to jump to that step and select that unit (Ctrl+click adds or removes units); hover to read a
+    value; drag to pan and scroll to zoom; right-click a heatmap for its export action (``export_requested``).
+    """
+
+    export_requested = Signal(str)
+    """A heatmap's export was asked for: the trace quantity (``"f"``, ``"c"``, ...) or ``"all"``."""
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("heatmapsView")
+        self.document = document
+        self.rows: dict[str, HeatmapRow] = {}
+        self.input_row: InputRow | None = None
+        self.time_map = TimeMap(document.sequence)
+        self._structure: tuple[Any, ...] | None = None
+        self._written_generation = -1
+        self._written = 0
+        self._buttons: dict[str, QToolButton] = {}
+
+        self.options = QWidget(self)
+        self.options.setObjectName("heatmapsOptions")
+        self._options_layout = QHBoxLayout(self.options)
+        self._options_layout.setContentsMargins(4, 2, 4, 2)
+        self._options_layout.setSpacing(2)
+        self.graphics = pg.GraphicsLayoutWidget(self)
+        self.graphics.setObjectName("heatmapsGraphics")
+        self.graphics.ci.setSpacing(6)
+        self.hover_label = QLabel(" ", self)
+        self.hover_label.setObjectName("heatmapsHover")
+        self.hover_label.setToolTip("The value under the mouse pointer")
+        self.hover_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.options)
+        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.hover_label)
+
+        scene = self.graphics.scene()
+        scene.sigMouseClicked.connect(self._on_click)
+        scene.sigMouseMoved.connect(self._on_hover)
+
+        events = document.events
+        self._connections = [
+            (events.network_changed, self._on_structure_maybe_changed),
+            (events.sequence_changed, self._on_structure_maybe_changed),
+            (events.selection_changed, self._on_selection_changed),
+            (events.view_settings_changed, self._on_structure_maybe_changed),
+            (events.trace_changed, self._on_trace_changed),
+            (events.trace_progress, self._on_trace_progress),
+            (events.step_changed, self._on_step_changed),
+        ]
+        for signal, slot in self._connections:
+            signal.connect(slot)
+        self.destroyed.connect(self._disconnect)
+        self.rebuild()
+
+    # Structure ------------------------------------------------------------------------------------------------
+    def hidden_quantities(self) -> set[str]:
+        return set(self.document.view_settings.get(HIDDEN_SETTING, ()))
+
+    def shown_quantities(self) -> tuple[str, ...]:
+        hidden = self.hidden_quantities()
+        return tuple(k for k in quantity_order(self.document.network.spec) if k not in hidden)
+
+    def _structure_key(self) -> tuple[Any, ...]:
+        doc = self.document
+        net = doc.network
+        return (net.cell, net.hidden_size, net.nonlinearity, doc.layer, id(doc.sequence),
+                tuple(sorted(self.hidden_quantities())), self.palette().color(self.backgroundRole()).name())
+
+    def _on_structure_maybe_changed(self, *_: Any) -> None:
+        if not self._alive():
+            return
+        if self._structure_key() != self._structure:
+            self.rebuild()
+
+    def rebuild(self) -> None:
+        """Recreate the option buttons and every row (cell, sizes, layer, sequence or chosen quantities changed)."""
+        self._structure = self._structure_key()
+        doc = self.document
+        spec = doc.network.spec
+        background, foreground = theme_colors(self)
+        self.graphics.setBackground(background)
+        self.graphics.ci.clear()
+        self.rows = {}
+        self.time_map = TimeMap(doc.sequence)
+        self._rebuild_buttons()
+
+        hidden = self.hidden_quantities()
+        plots: list[pg.PlotItem] = []
+        row_index = 0
+        self.input_row = None
+        if "x" not in hidden:
+            self.input_row = InputRow(doc.sequence, self.time_map, foreground)
+            self.graphics.ci.addItem(self.input_row.plot, row=row_index, col=0)
+            self.graphics.ci.layout.setRowStretchFactor(row_index, 2)
+            plots.append(self.input_row.plot)
+            row_index += 1
+        for key in self.shown_quantities():
+            symbol, tooltip = quantity_label(spec, key)
+            signed = quantity_signed(spec, key, doc.network.nonlinearity)
+            row = HeatmapRow(key, symbol, tooltip, signed, foreground)
+            row.reset(doc.network.hidden_size, doc.steps)
+            self._add_export_action(row)
+            self.graphics.ci.addItem(row.plot, row=row_index, col=0)
+            self.graphics.ci.addItem(row.colorbar, row=row_index, col=1)
+            self.graphics.ci.layout.setRowStretchFactor(row_index, 3)
+            self.rows[key] = row
+            plots.append(row.plot)
+            row_index += 1
+
+        left, right = self.time_map.full_range()
+        for index, plot in enumerate(plots):
+            plot.getAxis("left").setWidth(AXIS_WIDTH)
+            plot.setLimits(xMin=left, xMax=right)
+            if index:
+                plot.setXLink(plots[0])
+            last = index == len(plots) - 1
+            plot.showAxis("bottom", True)
+            plot.getAxis("bottom").setStyle(showValues=last)
+            plot.setLabel("bottom", self.time_map.label if last else None)
+            if not last:
+                plot.getAxis("bottom").setHeight(6)
+        for row in self.rows.values():
+            row.plot.setLimits(yMin=0, yMax=row.units)
+            row.plot.setYRange(0, row.units, padding=0)
+        if plots:
+            plots[0].setXRange(left, right, padding=0)
+        self._written_generation = -1
+        self._refresh_trace()
+        self._on_selection_changed()
+        self._on_step_changed(doc.step)
+
+    def _rebuild_buttons(self) -> None:
+        while self._options_layout.count():
+            item = self._options_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self._buttons = {}
+        spec = self.document.network.spec
+        hidden = self.hidden_quantities()
+        title = QLabel("Show:", self.options)
+        self._options_layout.addWidget(title)
+        entries = [("x", "x_t", "The input sequence on the same time axis")]
+        entries += [(k, *quantity_label(spec, k)) for k in quantity_order(spec)]
+        for key, symbol, tooltip in entries:
+            button = QToolButton(self.options)
+            button.setObjectName(f"heatmapsShow_{key}")
+            button.setText(symbol)
+            button.setCheckable(True)
+            button.setChecked(key not in hidden)
+            button.setToolTip(f"Show or hide the heatmap of {tooltip}")
+            button.setAutoRaise(True)
+            button.toggled.connect(lambda checked, k=key: self._set_shown(k, checked))
+            self._options_layout.addWidget(button)
+            self._buttons[key] = button
+        self._options_layout.addStretch(1)
+
+    def _set_shown(self, key: str, shown: bool) -> None:
+        hidden = self.hidden_quantities()
+        hidden.discard(key) if shown else hidden.add(key)
+        self.document.set_view_setting(HIDDEN_SETTING, sorted(hidden))
+
+    def _add_export_action(self, row: HeatmapRow) -> None:
+        menu = row.plot.getViewBox().menu
+        menu.addSeparator()
+        action = menu.addAction(f"Export {row.symbol} heatmap…")
+        action.setToolTip(f"Save the {row.symbol} heatmap as PNG, SVG or PDF")
+        action.triggered.connect(lambda _=False, key=row.key: self.export_requested.emit(key))
+        every = menu.addAction("Export all heatmaps…")
+        every.triggered.connect(lambda _=False: self.export_requested.emit("all"))
+
+    # Data -----------------------------------------------------------------------------------------------------
+    def _trace_fits(self) -> bool:
+        trace, net = self.document.trace, self.document.network
+        return (trace is not None and trace.cell == net.cell and trace.hidden_size == net.hidden_size
+                and trace.num_layers == net.num_layers and trace.steps == self.document.steps)
+
+    def _refresh_trace(self, ready: int | None = None) -> None:
+        """Write the steps that changed since the last redraw into every row, then push them to the images."""
+        doc = self.document
+        if not self._trace_fits():
+            return
+        ready = doc.trace_steps_ready if ready is None else ready
+        if ready <= 0:
+            return
+        start = self._written if self._written_generation == doc.generation else 0
+        if ready < start:
+            start = 0
+        layer = doc.layer
+        for key, row in self.rows.items():
+            row.write(doc.trace.get_quantity(key, layer), start, ready)
+            row.show(self.time_map)
+        self._written_generation, self._written = doc.generation, ready
+
+    def _on_trace_changed(self) -> None:
+        if self._alive() and self._structure_key() == self._structure:
+            self._written_generation = -1
+            self._refresh_trace()
+
+    def _on_trace_progress(self, ready: int) -> None:
+        if self._alive() and self._structure_key() == self._structure:
+            self._refresh_trace(ready)
+
+    def _on_step_changed(self, step: int) -> None:
+        if not self._alive():
+            return
+        x = self.time_map.x_of(step)
+        if self.input_row is not None:
+            self.input_row.set_cursor(x)
+        for row in self.rows.values():
+            row.set_cursor(x)
+
+    def _on_selection_changed(self) -> None:
+        if not self._alive():
+            return
+        if self._structure_key() != self._structure:
+            self.rebuild()
+            return
+        for row in self.rows.values():
+            row.set_selection(self.document.selected_units)
+
+    # Mouse ----------------------------------------------------------------------------------------------------
+    def _hit(self, scene_pos: QPointF) -> tuple[HeatmapRow | InputRow, QPointF] | None:
+        candidates: list[HeatmapRow | InputRow] = list(self.rows.values())
+        if self.input_row is not None:
+            candidates.append(self.input_row)
+        for row in candidates:
+            box = row.plot.getViewBox()
+            if box.sceneBoundingRect().contains(scene_pos):
+                return row, box.mapSceneToView(scene_pos)
+        return None
+
+    def _on_click(self, event: Any) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or event.double():
+            return
+        hit = self._hit(event.scenePos())
+        if hit is None:
+            return
+        row, point = hit
+        self.document.set_step(self.time_map.step_at(point.x()))
+        if isinstance(row, HeatmapRow):
+            unit = math.floor(point.y())
+            if 0 <= unit < row.units:
+                selected = set(self.document.selected_units)
+                if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                    selected.symmetric_difference_update({unit})
+                    self.document.select_units(sorted(selected) or [unit])
+                else:
+                    self.document.select_units((unit,))
+        event.accept()
+
+    def _on_hover(self, scene_pos: QPointF) -> None:
+        hit = self._hit(scene_pos)
+        if hit is None:
+            self.hover_label.setText(" ")
+            return
+        row, point = hit
+        step = self.time_map.step_at(point.x())
+        when = f"t={self.time_map.format_time(step)}"
+        if isinstance(row, InputRow):
+            self.hover_label.setText(f"{row.value_text(step, point.y())} at {when} (step {step})")
+            return
+        unit = math.floor(point.y())
+        value = row.value_at(step, unit)
+        if value is None:
+            self.hover_label.setText(" ")
+        else:
+            self.hover_label.setText(f"{row.symbol} unit {unit} at {when}: {value:.3f}   (step {step})")
+
+    # Helpers --------------------------------------------------------------------------------------------------
+    def image_array(self, key: str) -> np.ndarray | None:
+        """The (H, steps drawn) array the heatmap of ``key`` shows (for tests and export)."""
+        row = self.rows.get(key)
+        return None if row is None or row.image.image is None else np.asarray(row.image.image)
+
+    def _alive(self) -> bool:
+        return shiboken6.isValid(self)
+
+    def _disconnect(self, *_: Any) -> None:
+        for signal, slot in self._connections:
+            try:
+                signal.disconnect(slot)
+            except (ValueError, RuntimeError):
+                pass
