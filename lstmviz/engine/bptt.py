@@ -1,0 +1,273 @@
+"""Backpropagation through time: gradients of a scalar loss with respect to every parameter and every state.
+
+The forward trace holds every gate, so the backward pass needs no re-run. Per layer, from the top down:
+
+1. every factor that does not depend on the recursion is computed for all steps at once (e.g. for the LSTM
+   A_i = g * i (1 - i), A_f = C_{t-1} * f (1 - f), A_g = i (1 - g^2), A_o = tanh(C_t) * o (1 - o), K = o (1 - tanh^2 C_t));
+2. one Python loop runs t = T-1 .. 0 carrying only what is recursive (LSTM: dh_t = e_t + dG_{t+1} W_hh,
+   dC_t = dC_{t+1} f_{t+1} + dh_t K_t, dG_t = [dC A_i, dC A_f, dC A_g, dh A_o]), writing into preallocated arrays;
+3. the weight gradients are one matrix product over all steps: dW_ih = dG^T X, dW_hh = dG^T H_{prev}, db = sum_t dG_t.
+
+The same loop, run on a block of cotangent rows seeded at the last step, gives ||dh_T/dh_t||_2 (see :mod:`.jacobian`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import EngineError
+from .jacobian import jacobian_norms
+from .losses import loss_seed
+from .trace import Trace, trace_key
+
+if TYPE_CHECKING:
+    from .network import Network
+
+
+@dataclass(frozen=True)
+class Gradients(Mapping[str, np.ndarray]):
+    """A read-only record of one BPTT: ``loss``, ``grad_<parameter>``, per layer ``grad_h_l{k}`` (T, H),
+    ``grad_c_l{k}`` (LSTM), ``grad_norm_h_l{k}`` (T,), ``jacobian_norm_l{k}`` (T,), ``cec_l{k}`` (LSTM), ``clip_scale``.
+    """
+
+    loss_name: str
+    arrays: Mapping[str, np.ndarray]
+    jacobian_method: str = "exact"
+    """How ``jacobian_norm_l{k}`` was computed: ``exact``, ``estimate`` (a lower bound) or ``none`` (absent)."""
+
+    def __post_init__(self) -> None:
+        for array in self.arrays.values():
+            array.setflags(write=False)
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self.arrays[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.arrays)
+
+    def __len__(self) -> int:
+        return len(self.arrays)
+
+    @property
+    def loss(self) -> float:
+        return float(self.arrays["loss"])
+
+    def parameter_gradients(self) -> dict[str, np.ndarray]:
+        """``{parameter name: gradient}`` (the ``grad_`` prefix removed), for every parameter."""
+        skip = ("grad_h_l", "grad_c_l", "grad_norm_h_l")
+        return {k[5:]: v for k, v in self.arrays.items() if k.startswith("grad_") and not k.startswith(skip)}
+
+
+@dataclass
+class LayerFactors:
+    """A layer's recursion-free factors for all steps, and how its pre-activation gradients map to parameters."""
+
+    gates_in: np.ndarray
+    """(T, G, H): dG_in[t] = dh_t or dC_t times this (LSTM: first 3 rows by dC, last by dh)."""
+    gates_rec: np.ndarray | None
+    """(T, G, H) for the GRU, whose hidden-side gradient differs in the n block (times r_t); None otherwise."""
+    carry: np.ndarray | None
+    """(T, H): LSTM f_t (dC_{t-1} += dC_t f_t) or GRU z_t (dh_{t-1} += dh_t z_t); None for the RNN."""
+    cell_gain: np.ndarray | None
+    """(T, H): LSTM o_t (1 - tanh^2 C_t), so dC_t += dh_t * cell_gain_t."""
+
+
+def bptt(
+    network: Network,
+    x: Any,
+    loss: str = "h-last-sum",
+    *,
+    target: Any | None = None,
+    unit: int = 0,
+    step: int = -1,
+    layer: int | None = None,
+    clip: float | None = None,
+    h0: Any | None = None,
+    c0: Any | None = None,
+    trace: Trace | None = None,
+    jacobian: str = "auto",
+) -> Gradients:
+    """Gradients of ``loss`` (``h-last-sum``, ``unit``, ``mse``, ``cross-entropy``) by backpropagation through time.
+
+    ``trace`` reuses a forward run of the same network and input (its own h0/c0 are used). ``clip`` rescales all
+    parameter gradients together when their global 2-norm exceeds it (``clip_scale`` says by how much).
+    ``jacobian``: ``auto`` (exact when cheap, else an estimate), ``exact``, ``estimate`` or ``none``.
+    """
+    inputs = network.prepare_input(x)
+    if trace is None:
+        trace = network.run(inputs, h0, c0)
+    elif (trace.cell, trace.hidden_size, trace.num_layers, trace.steps) != (
+        network.cell, network.hidden_size, network.num_layers, inputs.shape[0]
+    ):
+        raise EngineError("the given trace was not made by this network on this input; run it again")
+    if clip is not None and not clip > 0:
+        raise EngineError(f"the clipping norm must be positive, not {clip}")
+    seed = loss_seed(network, trace, loss, target, unit, step, layer)
+    arrays: dict[str, np.ndarray] = {"loss": np.array(seed.value, dtype=network.dtype)}
+    params: dict[str, np.ndarray] = {f"grad_{k}": v for k, v in seed.output_grads.items()}
+    from_above: np.ndarray | None = None
+    method = "none"
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for k in reversed(range(network.num_layers)):
+            external = seed.dh.get(k)
+            if from_above is not None:
+                external = from_above if external is None else external + from_above
+            if external is None:
+                external = np.zeros((trace.steps, network.hidden_size), dtype=network.dtype)
+            factors = layer_factors(network, trace, k)
+            w_ih, w_hh, b_ih, b_hh = network.layer_parameters(k)
+            if jacobian != "none":
+                arrays[trace_key("jacobian_norm", k)], method = jacobian_norms(network.cell, factors, w_hh, jacobian)
+            grad_h, grad_c, d_in, d_rec = backward_layer(network.cell, factors, w_hh, external)
+            layer_input = inputs if k == 0 else trace[trace_key("h", k - 1)]
+            params[f"grad_weight_ih_l{k}"] = d_in.T @ layer_input
+            params[f"grad_weight_hh_l{k}"] = d_rec.T @ trace.previous("h", k)
+            if b_ih is not None and b_hh is not None:
+                params[f"grad_bias_ih_l{k}"] = d_in.sum(axis=0)
+                params[f"grad_bias_hh_l{k}"] = d_rec.sum(axis=0)
+            arrays[trace_key("grad_h", k)] = grad_h
+            arrays[trace_key("grad_norm_h", k)] = np.linalg.norm(grad_h, axis=1)
+            if grad_c is not None:
+                arrays[trace_key("grad_c", k)] = grad_c
+                arrays[trace_key("cec", k)] = constant_error_carousel(trace[trace_key("f", k)])
+            from_above = d_in @ w_ih if k > 0 else None
+    scale = 1.0
+    if clip is not None:
+        total = float(np.sqrt(sum(float(np.vdot(g, g)) for g in params.values())))
+        if total > clip:
+            scale = clip / total
+            for g in params.values():
+                g *= scale
+    ordered = {f"grad_{name}": params[f"grad_{name}"] for name in network.params}
+    arrays.update(ordered)
+    arrays["clip_scale"] = np.array(scale, dtype=network.dtype)
+    return Gradients(loss, arrays, method)
+
+
+def constant_error_carousel(forget: np.ndarray) -> np.ndarray:
+    """cec_t = f_{t+1} * ... * f_T: dC_T/dC_t along the cell line alone (1 at the last step)."""
+    out = np.ones_like(forget)
+    if forget.shape[0] > 1:
+        out[:-1] = np.cumprod(forget[:0:-1], axis=0)[::-1]
+    return out
+
+
+def layer_factors(network: Network, trace: Trace, k: int) -> LayerFactors:
+    """The factors of layer ``k`` that depend only on the forward trace, for all steps at once."""
+    get = trace.get_quantity
+    if network.cell == "lstm":
+        i, f, g, o, c = (get(q, k) for q in "ifgoc")
+        tanh_c = np.tanh(c)
+        gates = np.empty((trace.steps, 4, network.hidden_size), dtype=network.dtype)
+        np.multiply(g, i * (1.0 - i), out=gates[:, 0])
+        np.multiply(trace.previous("c", k), f * (1.0 - f), out=gates[:, 1])
+        np.multiply(i, 1.0 - g * g, out=gates[:, 2])
+        np.multiply(tanh_c, o * (1.0 - o), out=gates[:, 3])
+        return LayerFactors(gates, None, f, o * (1.0 - tanh_c * tanh_c))
+    if network.cell == "gru":
+        r, z, n = (get(q, k) for q in "rzn")
+        h_prev = trace.previous("h", k)
+        hidden = network.hidden_size
+        _, w_hh, _, b_hh = network.layer_parameters(k)
+        w_hn = w_hh[2 * hidden :]
+        h_n = h_prev @ w_hn.T
+        if b_hh is not None:
+            h_n += b_hh[2 * hidden :]
+        a_n = (1.0 - z) * (1.0 - n * n)
+        gates_in = np.empty((trace.steps, 3, hidden), dtype=network.dtype)
+        np.multiply(a_n * h_n, r * (1.0 - r), out=gates_in[:, 0])
+        np.multiply(h_prev - n, z * (1.0 - z), out=gates_in[:, 1])
+        gates_in[:, 2] = a_n
+        gates_rec = gates_in.copy()
+        gates_rec[:, 2] *= r
+        return LayerFactors(gates_in, gates_rec, z, None)
+    h = get("h", k)
+    if network.nonlinearity == "tanh":
+        slope = 1.0 - h * h
+    elif network.nonlinearity == "sigmoid":
+        slope = h * (1.0 - h)
+    else:
+        slope = (h > 0).astype(network.dtype)
+    return LayerFactors(slope[:, None, :], None, None, None)
+
+
+def backward_layer(
+    cell: str, factors: LayerFactors, w_hh: np.ndarray, external: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
+    """(dL/dh_t, dL/dC_t or None, dG_in (T, G*H), dG_rec (T, G*H)) for one layer given the direct dL/dh_t."""
+    steps, blocks, hidden = factors.gates_in.shape
+    dtype = external.dtype
+    grad_h = np.empty((steps, 1, hidden), dtype=dtype)
+    grad_c = np.empty((steps, 1, hidden), dtype=dtype) if cell == "lstm" else None
+    d_in = np.empty((steps, 1, blocks, hidden), dtype=dtype)
+    d_rec = np.empty_like(d_in) if factors.gates_rec is not None else d_in
+    run_cotangents(
+        cell, factors, w_hh, np.zeros((1, hidden), dtype=dtype), external[:, None, :],
+        grad_h[::-1], None if grad_c is None else grad_c[::-1], d_in[::-1], d_rec[::-1],
+    )
+    flat = steps, blocks * hidden
+    return (
+        grad_h[:, 0], None if grad_c is None else grad_c[:, 0], d_in.reshape(flat), d_rec.reshape(flat)
+    )
+
+
+def run_cotangents(
+    cell: str,
+    factors: LayerFactors,
+    w_hh: np.ndarray,
+    start: np.ndarray,
+    external: np.ndarray | None,
+    dh_rows: Any,
+    dc_rows: Any | None,
+    din_rows: Any,
+    drec_rows: Any,
+) -> None:
+    """The backward recursion of one layer for B cotangent rows at once, from t = T-1 down to 0.
+
+    ``start`` (B, H) is dh at the last step before ``external``; ``external`` (T, B, H) is added at every step.
+    The ``*_rows`` iterables yield, for t = T-1, T-2, ..., the arrays to write dh_t (B, H), dC_t (B, H),
+    dG_in (B, G, H) and dG_rec (B, G, H) into (the same scratch array every step is fine).
+    """
+    steps, blocks, hidden = factors.gates_in.shape
+    batch = start.shape[0]
+    dtype = start.dtype
+    add, multiply, dot = np.add, np.multiply, np.dot
+    rec = start.copy()
+    tmp = np.empty((batch, hidden), dtype=dtype)
+    ext_rows: Any = itertools.repeat(None) if external is None else external[::-1]
+    gates_in = factors.gates_in[::-1]
+    gates_rec = gates_in if factors.gates_rec is None else factors.gates_rec[::-1]
+    carry: Any = itertools.repeat(None) if factors.carry is None else factors.carry[::-1]
+    separate = factors.gates_rec is not None
+    if cell == "lstm":
+        assert dc_rows is not None and factors.cell_gain is not None
+        dc_next = np.zeros((batch, hidden), dtype=dtype)
+        for a, f, gain, ext, dh, dc, dg in zip(gates_in, carry, factors.cell_gain[::-1], ext_rows, dh_rows, dc_rows, din_rows):
+            if ext is None:
+                dh[...] = rec
+            else:
+                add(rec, ext, out=dh)
+            multiply(dh, gain, out=tmp)
+            add(tmp, dc_next, out=dc)
+            multiply(a[:3], dc[:, None, :], out=dg[:, :3])
+            multiply(a[3], dh, out=dg[:, 3])
+            multiply(dc, f, out=dc_next)
+            dot(dg.reshape(batch, 4 * hidden), w_hh, out=rec)
+        return
+    for a, a_rec, z, ext, dh, dg, dg_rec in zip(gates_in, gates_rec, carry, ext_rows, dh_rows, din_rows, drec_rows):
+        if ext is None:
+            dh[...] = rec
+        else:
+            add(rec, ext, out=dh)
+        multiply(a, dh[:, None, :], out=dg)
+        if separate:
+            multiply(a_rec, dh[:, None, :], out=dg_rec)
+        dot(dg_rec.reshape(batch, blocks * hidden), w_hh, out=rec)
+        if z is not None:
+            multiply(dh, z, out=tmp)
+            add(rec, tmp, out=rec)
