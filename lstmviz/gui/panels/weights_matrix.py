@@ -190,5 +190,8 @@ class WeightMatrixView(QWidget):
     def cell_center(self, block: int, row: int, col: int) -> QPointF:
         """Viewport coordinates of the centre of a cell (what a mouse press there would use)."""
         item = self.images[block]
+        view_box = self.plots[block].getViewBox()
+        view_box.updateViewRange()
+        view_box.updateMatrix()
         scene_point = item.mapToScene(QPointF(col + 0.5, row + 0.5))
         return self.graphics.mapFromScene(scene_point).toPointF()
