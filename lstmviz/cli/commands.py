@@ -47,11 +47,16 @@ def _tell_notices(inputs: Inputs, warn: Warn) -> None:
 def _trace(inputs: Inputs) -> Any:
     network, sequence = inputs.network, inputs.sequence
     work = work_estimate(sequence.steps, network.hidden_size, network.num_layers, network.spec.gate_count)
-    with progress(f"tracing {sequence.steps:,} steps ({network.describe()})", work):
-        return network.run(sequence.values)
+    with progress(f"tracing {sequence.steps:,} steps ({network.describe()})", work) as report:
+        if report is None:
+            return network.run(sequence.values)
+        trace = None
+        for trace, done in network.run_progressive(sequence.values):
+            report(done, sequence.steps)
+        return trace
 
 
-def _gradients(inputs: Inputs, args: argparse.Namespace) -> Any:
+def _gradients(inputs: Inputs, args: argparse.Namespace, trace: Any = None) -> Any:
     """``Network.bptt`` with the loss options; mse and cross-entropy need --target."""
     target = None
     if args.loss in ("mse", "cross-entropy"):
@@ -62,7 +67,8 @@ def _gradients(inputs: Inputs, args: argparse.Namespace) -> Any:
     work = 3 * work_estimate(sequence.steps, network.hidden_size, network.num_layers, network.spec.gate_count)
     with progress(f"backpropagating through {sequence.steps:,} steps", work):
         return network.bptt(
-            sequence.values, loss=args.loss, target=target, unit=args.unit, step=args.step, clip=args.clip
+            sequence.values, loss=args.loss, target=target, unit=args.unit, step=args.step, clip=args.clip,
+            trace=trace,
         )
 
 
@@ -110,7 +116,7 @@ def run_plot(args: argparse.Namespace, warn: Warn) -> int:
     _tell_notices(inputs, warn)
     show = show_parts(args.show)
     trace = _trace(inputs)
-    grads = _gradients(inputs, args) if {"grad", "all"} & set(show) else None
+    grads = _gradients(inputs, args, trace) if {"grad", "all"} & set(show) else None
     layer = args.layer if args.layer is not None else (inputs.layer or 0)
     units = args.units if args.units is not None else list(inputs.units) or None
     with progress("drawing the figure", 10**9 if trace.steps * inputs.network.hidden_size > 10**6 else 0):

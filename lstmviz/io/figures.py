@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -98,7 +99,7 @@ def render_trace_figure(
     fmt = figure_format(path_or_buffer, format)
     window = select_steps(steps, trace.steps)
     chosen_units = check_units(units, network.hidden_size)
-    panels = plan_panels(trace, network, show, layer, grads)
+    panels = _available(plan_panels(trace, network, show, layer, grads), grads)
     if any(_needs_grads(p) for p in panels) and grads is None:
         raise ExportError("the gradient panels need a BPTT record; pass grads= (the plot command computes it)")
     from matplotlib import rc_context  # noqa: PLC0415  (matplotlib only when exporting)
@@ -132,6 +133,21 @@ def render_heatmap_figure(
         trace, sequence, network, path_or_buffer, show=[key], units=units, steps=steps, grads=grads,
         dpi=dpi, size=size, format=format, title=title, include_input=False,
     )
+
+
+def _available(panels: list[Panel], grads: Mapping[str, Any] | None) -> list[Panel]:
+    """Drop gradient curves the BPTT record does not hold (``jacobian="none"``); label estimated Jacobian norms."""
+    if grads is None:
+        return panels
+    kept: list[Panel] = []
+    for panel in panels:
+        if isinstance(panel, CurvePanel):
+            if not all(key in grads for key in panel.keys):
+                continue
+            if panel.keys[0].startswith("jacobian") and getattr(grads, "jacobian_method", "exact") == "estimate":
+                panel = replace(panel, name=panel.name + " (estimate, a lower bound)")
+        kept.append(panel)
+    return kept
 
 
 def _needs_grads(panel: Panel) -> bool:
