@@ -1,0 +1,260 @@
+"""CSV/TSV/TXT tables to a SequenceData: sniffed dialect, header, time column, skipped text columns.
+
+Two paths give the same result. The fast one hands an all-numeric body to NumPy's C parser in one call (a
+million-row file in a fraction of a second); anything it does not accept (missing cells, words, dates, quotes,
+ragged rows, NaN, overflow) falls through to the careful path, which splits every line itself so that each problem
+is reported with its row (the line number in the file, as a spreadsheet numbers its rows) and column.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .seq_cells import (
+    MAX_COLUMNS,
+    Dialect,
+    count_cells,
+    is_header,
+    is_number,
+    is_time_name,
+    parse_dates,
+    parse_numbers_column,
+    sniff,
+    sniff_delimiter,
+    split_cells,
+)
+from .seq_decode import decode_text, fail
+from .seq_values import Rows, finish, is_monotonic
+from .sequence_data import SequenceData
+
+SAMPLE_LINES = 30
+HEAD_BYTES = 1 << 16
+_TEXT_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One parsed column: ``kind`` is "number", "date" (values are fractional years) or "text"."""
+
+    name: str
+    kind: str
+    values: np.ndarray
+    words: np.ndarray
+    overflows: np.ndarray
+    cells: Sequence[str] = ()
+
+
+def _data_lines(lines: Sequence[str]) -> list[tuple[int, str]]:
+    """(1-based line number, line) of every line that is neither blank nor a ``#`` comment."""
+    return [(n, line) for n, line in enumerate(lines, 1) if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _dialect(name: str, sample: Sequence[str]) -> Dialect:
+    delimiter = sniff_delimiter(sample)
+    for line in sample:
+        if count_cells(line, delimiter) > MAX_COLUMNS:
+            cells = count_cells(line, delimiter)
+            raise fail(name, f"a line has {cells:,} columns; lstmviz reads at most {MAX_COLUMNS:,}")
+    return sniff(sample, delimiter)
+
+
+def _names(cells: Sequence[str], header: bool) -> list[str]:
+    if not header:
+        return ["x"] if len(cells) == 1 else [f"x{k}" for k in range(len(cells))]
+    return [cell or f"column {k + 1}" for k, cell in enumerate(cells)]
+
+
+def _fast_table(data: bytes, name: str, columns: list[str] | None, missing: str) -> SequenceData | None:
+    """All-numeric UTF-8 tables through ``np.loadtxt`` on the raw bytes; None means "use the careful path"."""
+    if data.startswith(_TEXT_BOMS) or b"\x00" in data:
+        return None
+    buf = data.removeprefix(codecs.BOM_UTF8)
+    if b"\r" in buf:
+        buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    head = buf[:HEAD_BYTES]
+    if len(buf) > HEAD_BYTES:
+        head = head[: head.rfind(b"\n") + 1]
+    try:
+        lines = head.decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        return None
+    entries = _data_lines(lines)
+    if not entries:
+        return None
+    sample = [line for _, line in entries[:SAMPLE_LINES]]
+    dialect = _dialect(name, sample)
+    first_no, first = entries[0]
+    first_cells = split_cells(first, dialect.delimiter)
+    header = is_header(first_cells, dialect.decimal_comma)
+    offset = sum(len(line.encode("utf-8")) + 1 for line in lines[:first_no]) if header else 0
+    body = buf[offset:]
+    if dialect.decimal_comma:
+        body = body.replace(b",", b".")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            matrix = np.loadtxt(io.BytesIO(body), delimiter=dialect.delimiter, ndmin=2, comments="#",
+                                dtype=np.float64)
+    except (ValueError, Warning):
+        return None
+    if matrix.size == 0 or (header and matrix.shape[1] != len(first_cells)) or not np.isfinite(matrix).all():
+        return None
+    names = _names(first_cells if header else [""] * matrix.shape[1], header)
+    empty = np.zeros(0, dtype=np.int64)
+    parsed = [Column(n, "number", matrix[:, k], empty, empty) for k, n in enumerate(names)]
+    rows = Rows(np.arange(len(matrix)) + first_no + int(header))  # exact unless blank lines sit inside the data
+    return _assemble(name, parsed, rows, header, columns, missing, ())
+
+
+def _parse_column(name: str, cells: list[str], decimal_comma: bool) -> Column:
+    dates = parse_dates(cells) if any("-" in c[1:] for c in cells[:SAMPLE_LINES]) else None
+    empty = np.zeros(0, dtype=np.int64)
+    if dates is not None:
+        return Column(name, "date", dates, empty, empty)
+    parsed = parse_numbers_column(cells, decimal_comma)
+    present = int((~np.isnan(parsed.values)).sum()) + len(parsed.words)
+    kind = "text" if len(parsed.words) * 2 > present else "number"
+    return Column(name, kind, parsed.values, parsed.words, parsed.overflows, cells)
+
+
+def _careful_table(data: bytes, name: str, columns: list[str] | None, missing: str) -> SequenceData:
+    text, notices = decode_text(data, name)
+    entries = _data_lines(text.split("\n"))
+    if not entries:
+        raise fail(name, "the file is empty" if not text.strip() else "the file holds no data, only comments")
+    dialect = _dialect(name, [line for _, line in entries[:SAMPLE_LINES]])
+    first_no, first = entries[0]
+    first_cells = split_cells(first, dialect.delimiter)
+    header = is_header(first_cells, dialect.decimal_comma)
+    body = entries[1:] if header else entries
+    if not body:
+        raise fail(name, "the file has a header row but no data rows")
+    width = len(first_cells)
+    rows_cells: list[list[str]] = []
+    for number, line in body:
+        if count_cells(line, dialect.delimiter) > MAX_COLUMNS:
+            raise fail(name, f"row {number} has more than {MAX_COLUMNS:,} columns")
+        cells = split_cells(line, dialect.delimiter)
+        if len(cells) != width:
+            what = "the header has" if header else f"row {first_no} has"
+            raise fail(name, f"row {number} has {len(cells)} values, but {what} {width} (cells separated by "
+                       f"{dialect.describe()})")
+        rows_cells.append(cells)
+    names = _names(first_cells, header)
+    parsed = [_parse_column(n, list(cells), dialect.decimal_comma) for n, cells in zip(names, zip(*rows_cells))]
+    rows = Rows(np.array([number for number, _ in body]))
+    return _assemble(name, parsed, rows, header, columns, missing, notices)
+
+
+def _resolve(name: str, wanted: str, parsed: Sequence[Column]) -> int:
+    """A ``--columns`` entry: a header name (exact, then ignoring case), else a 0-based column number."""
+    names = [c.name for c in parsed]
+    for candidates in (names, [n.lower() for n in names]):
+        key = wanted.strip() if candidates is names else wanted.strip().lower()
+        if key in candidates:
+            return candidates.index(key)
+    if wanted.strip().isdigit() and int(wanted) < len(parsed):
+        return int(wanted)
+    listed = ", ".join(f'"{n}"' for n in names[:20]) + (", ..." if len(names) > 20 else "")
+    raise fail(name, f'there is no column "{wanted}"; the columns are {listed}')
+
+
+def _check_numeric(name: str, column: Column, rows: Rows) -> None:
+    if len(column.words):
+        k = int(column.words[0])
+        raise fail(name, f'{rows.one(k)}, column "{column.name}": {column.cells[k]!r} is not a number')
+    if len(column.overflows):
+        k = int(column.overflows[0])
+        raise fail(name, f'{rows.one(k)}, column "{column.name}": {column.cells[k]} is too large for a '
+                   "64-bit float (beyond 1.8e308)")
+
+
+def _find_time(parsed: Sequence[Column], chosen: set[int]) -> tuple[int | None, list[str]]:
+    """The first date column or numeric column named like a time, if it rises or falls steadily."""
+    notices: list[str] = []
+    for k, column in enumerate(parsed):
+        if k in chosen or column.kind == "text" or len(column.words) or len(column.overflows):
+            continue
+        if column.kind == "date" or is_time_name(column.name):
+            present = column.values[~np.isnan(column.values)]
+            if is_monotonic(present):
+                return k, notices
+            notices.append(f'column "{column.name}" looks like a time axis but does not rise or fall steadily, '
+                           "so it is not used as one")
+    return None, notices
+
+
+def _assemble(
+    name: str,
+    parsed: Sequence[Column],
+    rows: Rows,
+    header: bool,
+    columns: list[str] | None,
+    missing: str,
+    notices: Sequence[str],
+) -> SequenceData:
+    """Choose the time column and the inputs, then let :func:`finish` check values and apply ``missing``."""
+    notes = list(notices)
+    explicit = [_resolve(name, w, parsed) for w in columns] if columns else []
+    time_index, time_notes = _find_time(parsed, set(explicit))
+    notes += time_notes
+    if columns:
+        inputs = explicit
+        for k in inputs:
+            if parsed[k].kind == "text":
+                k_word = int(parsed[k].words[0]) if len(parsed[k].words) else 0
+                raise fail(name, f'column "{parsed[k].name}" is not numeric ({rows.one(k_word)}: '
+                           f"{parsed[k].cells[k_word]!r})")
+    else:
+        inputs = []
+        for k, column in enumerate(parsed):
+            if k == time_index:
+                continue
+            if column.kind == "text":
+                k_word = int(column.words[0])
+                notes.append(f'skipped column "{column.name}": it holds text, not numbers ({rows.one(k_word)}: '
+                             f"{column.cells[k_word]!r})")
+            elif column.kind == "date":
+                notes.append(f'skipped column "{column.name}": it holds dates')
+            else:
+                inputs.append(k)
+    if not inputs:
+        raise fail(name, "no column holds numbers to use as input")
+    for k in inputs if time_index is None else [time_index, *inputs]:
+        _check_numeric(name, parsed[k], rows)
+    values = np.column_stack([parsed[k].values for k in inputs])
+    labels = [parsed[k].name for k in inputs] if header else [
+        "x" if len(inputs) == 1 else f"x{j}" for j in range(len(inputs))]
+    time = time_label = None
+    if time_index is not None:
+        time = parsed[time_index].values
+        time_label = parsed[time_index].name + (" (year)" if parsed[time_index].kind == "date" else "")
+    return finish(name, values, labels, rows, missing, time=time, time_label=time_label or "step", notices=notes)
+
+
+def load_table(data: bytes, name: str, *, columns: list[str] | None = None, missing: str = "error") -> SequenceData:
+    """Read a delimited table of numbers (see the module docstring for the two paths)."""
+    fast = _fast_table(data, name, columns, missing)
+    return fast if fast is not None else _careful_table(data, name, columns, missing)
+
+
+def looks_like_table(data: bytes) -> bool:
+    """For ``.txt``: is this a table of numbers (after an optional header), or prose to read as characters?"""
+    head = data[:HEAD_BYTES].decode("utf-8", errors="replace").replace("\r", "\n")
+    entries = [line for _, line in _data_lines(head.split("\n"))][:6]
+    if len(data) > HEAD_BYTES:
+        entries = entries[:-1] or entries  # the last sampled line may be cut
+    if not entries:
+        return False
+    delimiter = sniff_delimiter(entries)
+    if any(count_cells(line, delimiter) > MAX_COLUMNS for line in entries):
+        return True  # let the table reader refuse it with its message
+    dialect = sniff(entries, delimiter)
+    body = entries[1:] if len(entries) > 1 and is_header(split_cells(entries[0], delimiter), False) else entries
+    return all(is_number(c, dialect.decimal_comma) or c == "" for line in body for c in split_cells(line, delimiter))
