@@ -273,8 +273,16 @@ class Document:
         )
 
     def push(self, command: Command) -> None:
-        """Apply ``command`` and record it for undo (merging with the previous one where it allows)."""
-        command.apply(self)
+        """Apply ``command`` and record it for undo (merging with the previous one where it allows).
+
+        If applying fails (say the engine refuses the new trace), the command is reverted and the error re-raised,
+        so a failed edit leaves the session as it was.
+        """
+        try:
+            command.apply(self)
+        except Exception:
+            command.revert(self)
+            raise
         merged = bool(self._undo) and self._clean_index != len(self._undo) and self._undo[-1].merge(command)
         if self._clean_index is not None and self._clean_index > len(self._undo):
             self._clean_index = None  # the saved state was in the redo stack, which this edit discards

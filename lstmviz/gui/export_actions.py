@@ -1,0 +1,214 @@
+"""Export from the app: figures (the same renderer as ``lstmviz plot``), the gate diagram, the trace.
+
+Figures and traces are produced in a worker thread behind a cancellable progress dialog. The worker renders into
+memory; the file is written atomically on the GUI thread only when the user did not cancel, so a cancelled export
+leaves no file behind.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QBuffer, QIODevice, QObject, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
+
+from ..engine.errors import EngineError
+from ..io.errors import ExportError, FileFormatError
+from .dialogs.export_figure import ExportFigureDialog, FigureOptions
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+TRACE_FORMATS: tuple[str, ...] = ("csv", "npz")
+DIAGRAM_FORMATS: tuple[str, ...] = ("png", "svg")
+
+
+def render_figure_bytes(document_state: dict[str, Any], options: FigureOptions) -> bytes:
+    """Render the figure into memory (worker thread: no widgets, only plain data captured on the GUI thread)."""
+    from ..io.figures import render_trace_figure  # noqa: PLC0415
+
+    network, sequence, trace = document_state["network"], document_state["sequence"], document_state["trace"]
+    grads = None
+    if options.needs_grads:
+        grads = network.bptt(sequence.values, trace=trace)
+    buffer = io.BytesIO()
+    render_trace_figure(
+        trace, sequence, network, buffer, show=options.show, units=options.units, layer=options.layer,
+        steps=options.steps, grads=grads, dpi=options.dpi, size=options.size, format=options.format,
+    )
+    return buffer.getvalue()
+
+
+def write_file_atomically(path: str, data: bytes) -> None:
+    from ..io.atomic import atomic_write_bytes  # noqa: PLC0415
+
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as error:
+        raise ExportError(f"{os.path.basename(path)}: cannot be written ({error.strerror or error})") from error
+
+
+def export_widget_image(widget: QWidget, path: str) -> None:
+    """Fallback when a view has no ``export_image``: PNG from ``grab()``, SVG by painting into QSvgGenerator."""
+    fmt = Path(path).suffix.lower()
+    if fmt == ".svg":
+        from PySide6.QtSvg import QSvgGenerator  # noqa: PLC0415
+
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        generator = QSvgGenerator()
+        generator.setOutputDevice(buffer)
+        generator.setSize(widget.size())
+        generator.setViewBox(QRectF(0, 0, widget.width(), widget.height()))
+        generator.setTitle(widget.windowTitle() or "lstmviz")
+        painter = QPainter(generator)
+        widget.render(painter)
+        painter.end()
+        buffer.close()
+        write_file_atomically(path, bytes(buffer.data().data()))
+        return
+    if not widget.grab().save(path):
+        raise ExportError(f"{os.path.basename(path)}: the image could not be written")
+
+
+class ExportActions(QObject):
+    """The File menu's export commands for one main window."""
+
+    finished = Signal(str)
+    """Emitted with the path once an export file has been written (tests wait on it)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self._job: Any = None
+        self._progress: QProgressDialog | None = None
+
+    @property
+    def document(self) -> Any:
+        return self.window.document
+
+    def _folder(self) -> str:
+        return self.window.settings.last_folder()
+
+    def _trace_ready(self) -> bool:
+        doc = self.document
+        if doc.trace is None or doc.trace_steps_ready < doc.steps:
+            QMessageBox.information(self.window, "Still computing",
+                                    "The trace is still being computed; export it once the progress bar is done.")
+            return False
+        return True
+
+    # Figure ------------------------------------------------------------------------------------------------
+    def export_figure(self) -> bool:
+        if not self._trace_ready():
+            return False
+        dialog = ExportFigureDialog(self.document, self._folder(), self.window)
+        if not dialog.exec():
+            return False
+        return self.export_figure_to(dialog.options())
+
+    def export_figure_to(self, options: FigureOptions) -> bool:
+        """Render ``options`` off the GUI thread and write the file; False if it could not start."""
+        doc = self.document
+        state = {"network": doc.network, "sequence": doc.sequence, "trace": doc.trace}
+        self._run(f"Rendering {os.path.basename(options.path)}...", lambda: render_figure_bytes(state, options),
+                  options.path)
+        return True
+
+    # Gate diagram ------------------------------------------------------------------------------------------
+    def export_diagram(self) -> bool:
+        filters = ";;".join(f"{f.upper()} image (*.{f})" for f in DIAGRAM_FORMATS)
+        start = os.path.join(self._folder(), f"diagram-{self.document.network.cell}-t{self.document.step}.png")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export gate diagram", start, filters)
+        if not path:
+            return False
+        if Path(path).suffix.lower().lstrip(".") not in DIAGRAM_FORMATS:
+            path += ".png"
+        return self.export_diagram_to(path)
+
+    def export_diagram_to(self, path: str) -> bool:
+        diagram = self.window.diagram
+        export = getattr(diagram, "export_image", None)
+        try:
+            if callable(export):
+                export(path)
+            else:
+                export_widget_image(diagram, path)
+        except (FileFormatError, OSError) as error:
+            self._error(path, error)
+            return False
+        self._done(path)
+        return True
+
+    # Trace -------------------------------------------------------------------------------------------------
+    def export_trace(self) -> bool:
+        if not self._trace_ready():
+            return False
+        filters = ";;".join(f"{f.upper()} (*.{f})" for f in TRACE_FORMATS)
+        stem = Path(self.document.sequence.source or "trace").stem or "trace"
+        start = os.path.join(self._folder(), f"{stem}-trace.npz")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export trace", start, filters)
+        if not path:
+            return False
+        if Path(path).suffix.lower().lstrip(".") not in TRACE_FORMATS:
+            path += ".npz"
+        return self.export_trace_to(path)
+
+    def export_trace_to(self, path: str) -> bool:
+        """The trace is written by the io layer (atomically) in a worker thread."""
+        from ..io.export import export_trace  # noqa: PLC0415
+
+        doc = self.document
+        trace, sequence = doc.trace, doc.sequence
+        self._run(f"Writing {os.path.basename(path)}...", lambda: export_trace(trace, path, sequence=sequence), path,
+                  write=False)
+        return True
+
+    # Shared machinery ----------------------------------------------------------------------------------------
+    def _run(self, label: str, work: Callable[[], Any], path: str, write: bool = True) -> None:
+        from .workers import run_in_background  # noqa: PLC0415
+
+        progress = QProgressDialog(label, "Cancel", 0, 0, self.window)
+        progress.setObjectName("dialog_export_progress")
+        progress.setWindowTitle("Exporting")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(400)
+        progress.setMinimumSize(QSize(360, 0))
+        self._progress = progress
+
+        def done(result: Any) -> None:
+            progress.reset()
+            try:
+                if write:
+                    write_file_atomically(path, result)
+            except FileFormatError as error:
+                self._error(path, error)
+                return
+            self._done(path)
+
+        def failed(error: BaseException) -> None:
+            progress.reset()
+            self._error(path, error)
+
+        job = run_in_background(work, done, failed, parent=self)
+        progress.canceled.connect(job.cancel)
+        self._job = job
+
+    def _done(self, path: str) -> None:
+        self.window.settings.set_last_folder_from(path)
+        self.window.statusBar().showMessage(f"Exported {os.path.basename(path)}", 6000)
+        self.finished.emit(path)
+
+    def _error(self, path: str, error: BaseException) -> None:
+        if isinstance(error, FileFormatError):
+            message = str(error)
+        elif isinstance(error, (OSError, EngineError)):
+            message = f"{os.path.basename(path)}: {error}"
+        else:
+            message = f"{os.path.basename(path)}: unexpected error ({type(error).__name__}: {error})"
+        QMessageBox.critical(self.window, "Export failed", message)

@@ -1,0 +1,167 @@
+"""The main window's actions, menus and toolbar, built in one place so shortcuts and texts stay consistent.
+
+Every action gets an objectName (``action_open``, ``action_undo``, ...) so tests and scripts can find and trigger
+it; ``window.actions`` maps the short name to the QAction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
+from PySide6.QtWidgets import QMenu, QStyle, QToolBar
+
+from ..engine.spec import CELL_KINDS, RNN_ACTIVATIONS, spec_for
+from .settings import PALETTES
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+
+def _action(
+    window: MainWindow,
+    name: str,
+    text: str,
+    slot: Callable[[], object] | None = None,
+    shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+    tip: str = "",
+    icon: QIcon | None = None,
+    checkable: bool = False,
+) -> QAction:
+    action = QAction(text, window)
+    action.setObjectName(f"action_{name}")
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    if tip:
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+    if icon is not None:
+        action.setIcon(icon)
+    action.setCheckable(checkable)
+    if slot is not None:
+        action.triggered.connect(lambda _checked=False: slot())
+    window.actions[name] = action
+    return action
+
+
+def build_menus(window: MainWindow) -> None:
+    """Create every action, the menu bar and the main toolbar of ``window``."""
+    style = window.style()
+    files, export, doc = window.file_actions, window.export_actions, window.document
+    icon = style.standardIcon
+    bar = window.menuBar()
+
+    # File ----------------------------------------------------------------------------------------------------
+    menu = bar.addMenu("&File")
+    menu.addAction(_action(window, "open", "&Open...", files.open_dialog, QKeySequence.StandardKey.Open,
+                           "Open a sequence, weights or workspace file", icon(QStyle.StandardPixmap.SP_DialogOpenButton)))
+    window.recent_menu = QMenu("Open &Recent", window)
+    window.recent_menu.setObjectName("menu_recent")
+    window.recent_menu.aboutToShow.connect(window.rebuild_recent_menu)
+    menu.addMenu(window.recent_menu)
+    menu.addSeparator()
+    menu.addAction(_action(window, "save", "&Save Workspace", files.save_workspace, QKeySequence.StandardKey.Save,
+                           "Save network, sequence, step and selection as a workspace",
+                           icon(QStyle.StandardPixmap.SP_DialogSaveButton)))
+    menu.addAction(_action(window, "save_as", "Save Workspace &As...", files.save_workspace_as,
+                           QKeySequence.StandardKey.SaveAs, "Save the workspace under a new name"))
+    menu.addSeparator()
+    menu.addAction(_action(window, "open_weights", "Open &Weights...", files.open_weights_dialog, None,
+                           "Load weights (.npz, .safetensors, .pt) into the current session"))
+    menu.addAction(_action(window, "save_weights", "Save Weights As...", files.save_weights_as, None,
+                           "Write the network's weights under PyTorch's names (.npz or .safetensors)"))
+    menu.addSeparator()
+    menu.addAction(_action(window, "export_figure", "&Export Figure...", export.export_figure, "Ctrl+E",
+                           "Export heatmaps of gates and states as PNG, SVG or PDF",
+                           icon(QStyle.StandardPixmap.SP_FileDialogDetailedView)))
+    menu.addAction(_action(window, "export_diagram", "Export Gate &Diagram...", export.export_diagram, None,
+                           "Export the gate diagram at the current step as PNG or SVG"))
+    menu.addAction(_action(window, "export_trace", "Export &Trace...", export.export_trace, None,
+                           "Export every gate and state at every step as CSV or NPZ"))
+    menu.addSeparator()
+    menu.addAction(_action(window, "quit", "&Quit", window.close, QKeySequence.StandardKey.Quit, "Quit lstmviz"))
+
+    # Edit ----------------------------------------------------------------------------------------------------
+    menu = bar.addMenu("&Edit")
+    menu.addAction(_action(window, "undo", "&Undo", doc.undo, QKeySequence.StandardKey.Undo, "Undo the last edit",
+                           icon(QStyle.StandardPixmap.SP_ArrowBack)))
+    redo = _action(window, "redo", "&Redo", doc.redo, "Ctrl+Shift+Z", "Redo the edit just undone",
+                   icon(QStyle.StandardPixmap.SP_ArrowForward))
+    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    menu.addAction(redo)
+
+    # View ----------------------------------------------------------------------------------------------------
+    menu = bar.addMenu("&View")
+    menu.setObjectName("menu_view")
+    for key, dock in window.docks.items():
+        toggle = dock.toggleViewAction()
+        toggle.setObjectName(f"action_dock_{key}")
+        toggle.setStatusTip(f"Show or hide the {dock.windowTitle()} panel")
+        window.actions[f"dock_{key}"] = toggle
+        menu.addAction(toggle)
+    menu.addSeparator()
+    palette_menu = menu.addMenu("&Palette")
+    group = QActionGroup(window)
+    for name in PALETTES:
+        action = _action(window, f"palette_{name}", name.capitalize(), lambda n=name: window.set_palette(n),
+                         tip=f"Use the {name} colour palette", checkable=True)
+        group.addAction(action)
+        palette_menu.addAction(action)
+    menu.addAction(_action(window, "reset_layout", "Reset &Layout", window.reset_layout, None,
+                           "Put every panel back where it started"))
+
+    # Model ---------------------------------------------------------------------------------------------------
+    menu = bar.addMenu("&Model")
+    cell_menu = menu.addMenu("&Cell Type")
+    group = QActionGroup(window)
+    for kind in CELL_KINDS:
+        action = _action(window, f"cell_{kind}", spec_for(kind).title, lambda k=kind: window.model_actions.set_cell(k),
+                         tip=f"Switch to a fresh {spec_for(kind).title} of the same size", checkable=True)
+        group.addAction(action)
+        cell_menu.addAction(action)
+    menu.addAction(_action(window, "hidden_size", "&Hidden Size...", window.model_actions.ask_hidden_size, None,
+                           "Change the number of hidden units (fresh weights)"))
+    menu.addAction(_action(window, "num_layers", "&Layers...", window.model_actions.ask_num_layers, None,
+                           "Change the number of stacked layers (fresh weights)"))
+    act_menu = menu.addMenu("RNN &Activation")
+    window.activation_menu = act_menu
+    group = QActionGroup(window)
+    for name in RNN_ACTIVATIONS:
+        action = _action(window, f"activation_{name}", name, lambda n=name: window.model_actions.set_activation(n),
+                         tip=f"Vanilla RNN with {name} (fresh weights)", checkable=True)
+        group.addAction(action)
+        act_menu.addAction(action)
+    menu.addSeparator()
+    menu.addAction(_action(window, "randomise", "&Randomise Weights...", window.model_actions.ask_randomise, None,
+                           "New random weights from an initialiser and seed"))
+    menu.addAction(_action(window, "reset_weights", "Re&set Weights", doc.reset_network, None,
+                           "Back to the weights as last loaded or initialised"))
+
+    # Playback (the controller's actions: their shortcuts work anywhere in the window) ---------------------
+    if window.playback is not None:
+        menu = bar.addMenu("&Playback")
+        for name in ("play_action", "back_action", "forward_action", "start_action", "end_action"):
+            action = getattr(window.playback, name, None)
+            if isinstance(action, QAction):
+                menu.addAction(action)
+                window.addAction(action)
+
+    # Help ----------------------------------------------------------------------------------------------------
+    menu = bar.addMenu("&Help")
+    menu.addAction(_action(window, "guide", "How to Read the &Diagram", window.show_guide,
+                           QKeySequence.StandardKey.HelpContents, "A short guide to the gate diagram and heatmaps"))
+    menu.addAction(_action(window, "about", "&About lstmviz", window.show_about, None, "Version and credits"))
+
+    # Toolbar -------------------------------------------------------------------------------------------------
+    toolbar = QToolBar("Main toolbar", window)
+    toolbar.setObjectName("toolbar_main")
+    toolbar.setMovable(True)
+    for name in ("open", "save", "export_figure", "undo", "redo"):
+        toolbar.addAction(window.actions[name])
+    playback_bar = getattr(window.playback, "bar", None)
+    if playback_bar is not None:
+        toolbar.addSeparator()
+        toolbar.addWidget(playback_bar)
+    window.addToolBar(toolbar)
+    window.toolbar = toolbar

@@ -1,0 +1,113 @@
+"""The status bar: cell and sizes, step t / T with its time, file name, and progress of background recomputes."""
+
+from __future__ import annotations
+
+import os
+
+import shiboken6
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
+
+from ..model.document import Document
+
+
+def format_time(value: float) -> str:
+    """A time value as people write it: integers without decimals, others with 4 significant digits."""
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.4g}"
+
+
+class MainStatusBar(QStatusBar):
+    """Follows the document; the progress bar and its cancel button appear only while a recompute runs."""
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("status_bar")
+        self.document = document
+        self.model_label = QLabel(self)
+        self.model_label.setObjectName("status_model")
+        self.model_label.setToolTip("Cell type, input size D, hidden size H and layers")
+        self.step_label = QLabel(self)
+        self.step_label.setObjectName("status_step")
+        self.step_label.setToolTip("Current step t of T, and its value on the sequence's own time axis")
+        self.file_label = QLabel(self)
+        self.file_label.setObjectName("status_file")
+        self.file_label.setToolTip("The sequence and the workspace file of this session")
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("status_progress")
+        self.progress.setMaximumWidth(160)
+        self.progress.setTextVisible(True)
+        self.progress.setToolTip("Steps of the trace computed so far")
+        self.cancel_button = QToolButton(self)
+        self.cancel_button.setObjectName("status_cancel")
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setToolTip("Stop the recompute running in the background")
+        self.cancel_button.clicked.connect(self.cancel_recompute)
+        for widget in (self.progress, self.cancel_button):
+            widget.hide()
+            self.addPermanentWidget(widget)
+        for widget in (self.file_label, self.model_label, self.step_label):
+            self.addPermanentWidget(widget)
+        events = document.events
+        events.network_changed.connect(self._update_model)
+        events.sequence_changed.connect(self._update_file)
+        events.sequence_changed.connect(self._update_step)
+        events.path_changed.connect(self._update_file)
+        events.step_changed.connect(self._update_step)
+        events.trace_progress.connect(self._on_progress)
+        events.trace_changed.connect(self._on_trace_done)
+        self.refresh()
+
+    def _alive(self) -> bool:
+        return shiboken6.isValid(self)
+
+    def refresh(self) -> None:
+        self._update_model()
+        self._update_file()
+        self._update_step()
+
+    def _update_model(self) -> None:
+        if self._alive():
+            self.model_label.setText(self.document.network.describe())
+
+    def _update_file(self) -> None:
+        if not self._alive():
+            return
+        doc = self.document
+        parts = []
+        if doc.sequence.source:
+            parts.append(os.path.basename(doc.sequence.source) or doc.sequence.source)
+        if doc.path:
+            parts.append(os.path.basename(doc.path))
+        self.file_label.setText("  ·  ".join(parts))
+
+    def _update_step(self, *_: object) -> None:
+        if not self._alive():
+            return
+        doc = self.document
+        sequence = doc.sequence
+        text = f"t = {doc.step} / {doc.steps - 1}"
+        if sequence.time is not None:
+            text += f"   {sequence.time_label} {format_time(float(sequence.time_axis[doc.step]))}"
+        self.step_label.setText(text)
+
+    def _on_progress(self, steps_done: int) -> None:
+        if not self._alive():
+            return
+        self.progress.setRange(0, max(1, self.document.steps))
+        self.progress.setValue(int(steps_done))
+        self.progress.setFormat(f"computing %p%")
+        self.progress.show()
+        self.cancel_button.show()
+
+    def _on_trace_done(self) -> None:
+        if self._alive():
+            self.progress.hide()
+            self.cancel_button.hide()
+
+    def cancel_recompute(self) -> None:
+        """Ask the executor to stop; the views keep what has been computed so far."""
+        cancel = getattr(self.document.executor, "cancel", None)
+        if callable(cancel):
+            cancel()
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.showMessage("Recompute cancelled: the views show the steps computed so far", 5000)

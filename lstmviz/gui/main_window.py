@@ -1,0 +1,269 @@
+"""The main window: the gate diagram in the centre, every other view in a dock, menus, toolbar and status bar.
+
+The window owns no state of its own beyond layout: everything a view shows comes from the Document. It wires the
+pieces (views, file and export actions, the playback controller, the background trace executor) and persists the
+layout, recent files and palette through :class:`~lstmviz.gui.settings.AppSettings`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QEvent, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QToolBar, QWidget
+
+from ..model.document import Document
+from .dialogs.about import show_about, show_guide
+from .export_actions import ExportActions
+from .file_actions import FileActions
+from .main_menus import build_menus
+from .main_model_actions import ModelActions
+from .main_status import MainStatusBar
+from .main_views import CENTRAL, DOCKS, build_view
+from .settings import AppSettings, apply_palette, current_palette_name
+
+log = logging.getLogger(__name__)
+
+ICON_DIR = Path(__file__).resolve().parents[2] / "resources" / "icons"
+STATE_VERSION = 1
+"""Bump when the dock layout changes incompatibly, so an old saved state is ignored."""
+
+
+def app_icon() -> QIcon:
+    """The lstmviz icon: the SVG plus pre-rendered PNG sizes (crisp at every size the desktop asks for)."""
+    icon = QIcon()
+    for png in sorted(ICON_DIR.glob("lstmviz-*.png")):
+        icon.addFile(str(png))
+    svg = ICON_DIR / "lstmviz.svg"
+    if svg.exists():
+        icon.addFile(str(svg))
+    return icon
+
+
+class MainWindow(QMainWindow):
+    """lstmviz's main window over one :class:`Document`.
+
+    ``persist=False`` neither reads nor writes settings (screenshots, embedding).
+    """
+
+    def __init__(
+        self,
+        document: Document,
+        settings: AppSettings | None = None,
+        parent: QWidget | None = None,
+        persist: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.settings = settings if settings is not None else AppSettings()
+        self.persist = persist
+        self.actions: dict[str, QAction] = {}
+        self.docks: dict[str, QDockWidget] = {}
+        self.views: dict[str, QWidget] = {}
+        self.recent_menu: QMenu
+        self.activation_menu: QMenu
+        self.toolbar: QToolBar
+        self.setObjectName("MainWindow")
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks
+            | QMainWindow.DockOption.AllowTabbedDocks
+            | QMainWindow.DockOption.AllowNestedDocks
+        )
+
+        self.diagram = build_view(CENTRAL, document, self)
+        self.views[CENTRAL.key] = self.diagram
+        self.setCentralWidget(self.diagram)
+        self._build_docks()
+        self.playback = self._build_playback()
+        self.file_actions = FileActions(self)
+        self.export_actions = ExportActions(self)
+        self.model_actions = ModelActions(self)
+        build_menus(self)
+        self.status = MainStatusBar(document, self)
+        self.setStatusBar(self.status)
+        self._install_executor()
+
+        events = document.events
+        events.history_changed.connect(self._update_history)
+        events.path_changed.connect(self._update_title)
+        events.sequence_changed.connect(self._update_title)
+        events.network_changed.connect(self._update_model_menu)
+        self._update_history()
+        self._update_model_menu()
+        self._default_state = self.saveState(STATE_VERSION)
+        self.resize(1500, 950)
+        palette = self.settings.palette() if persist else current_palette_name()
+        self.actions[f"palette_{palette}"].setChecked(True)
+        if persist:
+            self._restore_settings()
+
+    # Construction -----------------------------------------------------------------------------------------
+    def _build_docks(self) -> None:
+        for spec in DOCKS:
+            dock = QDockWidget(spec.title, self)
+            dock.setObjectName(f"dock_{spec.key}")
+            dock.setToolTip(spec.tooltip)
+            dock.setFeatures(
+                QDockWidget.DockWidgetFeature.DockWidgetClosable
+                | QDockWidget.DockWidgetFeature.DockWidgetMovable
+                | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            )
+            view = build_view(spec, self.document, dock)
+            dock.setWidget(view)
+            self.views[spec.key] = view
+            self.docks[spec.key] = dock
+        d = self.docks
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, d["model"])
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, d["sequence"])
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d["numbers"])
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d["weights"])
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, d["heatmaps"])
+        self.splitDockWidget(d["heatmaps"], d["unit_plots"], Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(d["unit_plots"], d["gradients"])
+        d["unit_plots"].raise_()
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([d["model"], d["numbers"]], [300, 380], Qt.Orientation.Horizontal)
+        self.resizeDocks([d["heatmaps"], d["unit_plots"]], [700, 420], Qt.Orientation.Horizontal)
+        self.resizeDocks([d["heatmaps"]], [380], Qt.Orientation.Vertical)
+
+    def _build_playback(self) -> object | None:
+        try:
+            from .playback import PlaybackController  # noqa: PLC0415  (B's module; optional while it lands)
+        except ImportError:
+            return None
+        try:
+            return PlaybackController(self.document, self)
+        except Exception:  # keep the window usable even if the playback bar fails to build
+            log.exception("could not build the playback controller")
+            return None
+
+    def _install_executor(self) -> None:
+        """Large recomputes run off the GUI thread through B's TraceExecutor."""
+        try:
+            from .workers import TraceExecutor  # noqa: PLC0415
+        except ImportError:
+            return
+        executor = TraceExecutor(self)
+        failed = getattr(executor, "failed", None)
+        if failed is not None:
+            failed.connect(lambda message: QMessageBox.warning(self, "Recompute failed", str(message)))
+        self.document.executor = executor
+
+    # Document -> window -------------------------------------------------------------------------------------
+    def display_name(self) -> str:
+        """The name shown in the title: the workspace file, else the sequence's source, else Untitled."""
+        doc = self.document
+        if doc.path:
+            return os.path.basename(doc.path)
+        source = doc.sequence.source
+        return os.path.basename(source) if source and os.path.sep in source else (source or "Untitled")
+
+    def _update_title(self) -> None:
+        star = "*" if self.document.dirty else ""
+        self.setWindowTitle(f"{self.display_name()}{star} — lstmviz")
+        self.setWindowModified(self.document.dirty)
+
+    def _update_history(self) -> None:
+        doc = self.document
+        undo, redo = self.actions["undo"], self.actions["redo"]
+        undo.setEnabled(doc.can_undo)
+        redo.setEnabled(doc.can_redo)
+        undo.setText(f"&Undo {doc.undo_text}" if doc.can_undo else "&Undo")
+        redo.setText(f"&Redo {doc.redo_text}" if doc.can_redo else "&Redo")
+        undo.setToolTip(f"Undo: {doc.undo_text}" if doc.can_undo else "Nothing to undo")
+        redo.setToolTip(f"Redo: {doc.redo_text}" if doc.can_redo else "Nothing to redo")
+        self._update_title()
+
+    def _update_model_menu(self) -> None:
+        net = self.document.network
+        self.actions[f"cell_{net.cell}"].setChecked(True)
+        self.actions[f"activation_{net.nonlinearity}"].setChecked(True)
+        self.activation_menu.setEnabled(net.cell == "rnn")
+
+    def rebuild_recent_menu(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        files = self.settings.recent_files()
+        for index, path in enumerate(files):
+            action = menu.addAction(f"&{index + 1} {os.path.basename(path)}" if index < 9 else os.path.basename(path))
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _c=False, p=path: self.file_actions.open_path(p))
+        if files:
+            menu.addSeparator()
+            menu.addAction("Clear Recent Files", self.settings.clear_recent_files)
+        else:
+            menu.addAction("(no recent files)").setEnabled(False)
+
+    # View menu ----------------------------------------------------------------------------------------------
+    def set_palette(self, name: str) -> None:
+        apply_palette(name)
+        if self.persist:
+            self.settings.set_palette(name)
+        self.actions[f"palette_{name}"].setChecked(True)
+
+    def reset_layout(self) -> None:
+        for dock in self.docks.values():
+            dock.setFloating(False)
+            dock.show()
+        self.restoreState(self._default_state, STATE_VERSION)
+
+    def show_about(self) -> None:
+        show_about(self)
+
+    def show_guide(self) -> None:
+        show_guide(self, self.document.network.spec)
+
+    # Settings -----------------------------------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        geometry = self.settings.window_geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.window_state()
+        if state is not None:
+            self.restoreState(state, STATE_VERSION)
+
+    def save_settings(self) -> None:
+        if self.persist:
+            self.settings.save_window(self.saveGeometry(), self.saveState(STATE_VERSION))
+            self.settings.sync()
+
+    def saved_state(self) -> QByteArray:
+        return self.saveState(STATE_VERSION)
+
+    # Events ------------------------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        if not self.file_actions.confirm_discard("closing"):
+            event.ignore()
+            return
+        self.save_settings()
+        executor = self.document.executor
+        if executor is not None and callable(getattr(executor, "cancel", None)):
+            executor.cancel()
+        event.accept()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if self.file_actions.paths_from_mime(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QEvent) -> None:  # noqa: N802
+        event.acceptProposedAction()  # type: ignore[attr-defined]
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = self.file_actions.paths_from_mime(event.mimeData())
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        for path in paths:
+            if not self.file_actions.open_path(path):
+                break
