@@ -9,6 +9,7 @@ redrawn: dragging one weight touches one small image.
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -302,10 +304,16 @@ class WeightsPanel(QWidget):
         self.document.reconfigure(init=self.init_combo.currentText(), seed=self.seed_spin.value())
 
     def _file_action(self, which: str) -> None:
-        """Open or save weights through the app's file actions (one set of file dialogs for the whole app)."""
-        from .. import file_actions  # noqa: PLC0415 (GUI engineer A's module; imported when used)
-
-        if which == "open":
-            file_actions.open_weights(self.document, self)
+        """Open or save weights through the main window's file actions (one set of file dialogs for the app)."""
+        actions = app_file_actions(self)
+        if actions is None:
+            QMessageBox.information(self, "Weights", "Opening and saving weight files works inside the main window.")
+        elif which == "open":
+            actions.open_weights_dialog()
         else:
-            file_actions.save_weights(self.document, self)
+            actions.save_weights_as()
+
+
+def app_file_actions(widget: QWidget) -> Any | None:
+    """The main window's ``FileActions`` found by duck typing, since a panel must not import the main window."""
+    return getattr(widget.window(), "file_actions", None)

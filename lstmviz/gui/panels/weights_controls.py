@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QSizePolicy, QSlider, QWidget
 
 _tokens = itertools.count(1)
 
@@ -143,3 +143,12 @@ def alive(method: Callable) -> Callable:
         return None
 
     return wrapper
+
+
+def show_error(parent: QWidget, title: str, message: str) -> QMessageBox:
+    """A warning box that does not block (window-modal, opened with ``open``); returned so tests can read it."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("errorBox")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
