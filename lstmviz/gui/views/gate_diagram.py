@@ -1,15 +1,357 @@
-"""The cell's gate diagram with live values (placeholder: being built)."""
+"""The living gate diagram: the cell drawn as in the textbooks, every gate and state a strip of live values.
+
+The scene is built by :class:`~.diagram_scene.DiagramScene` from a per-cell layout; this view owns the Document
+wiring (recolour on step/trace/selection, rebuild only when the structure changes), zoom, the layer chooser,
+tooltips with the engine's equations and numbers, click-to-select, and PNG/SVG export.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGraphicsView, QWidget
+from pathlib import Path
 
+import numpy as np
+import shiboken6
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QImage, QKeyEvent, QMouseEvent, QPainter, QResizeEvent, QWheelEvent
+from PySide6.QtWidgets import QGraphicsView, QHBoxLayout, QLabel, QSpinBox, QWidget
+
+from ...engine.trace import trace_key
 from ...model.document import Document
+from ..colors import default_levels, is_signed_quantity
+from .diagram_scene import ColorTable, DiagramScene, nonlinearity_of, strip_label
+from .diagram_values import StepValues, step_values
+
+ZOOM_STEP = 1.15
 
 
 class GateDiagramView(QGraphicsView):
-    """The cell's gate diagram with live values."""
+    """The current cell's gate diagram at the current step; click a unit to select it everywhere."""
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("gateDiagramView")
         self.document = document
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
+                            | QPainter.RenderHint.SmoothPixmapTransform)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setMouseTracking(True)
+        self.setToolTip("")
+        self._colors = ColorTable()
+        self._levels_cache: tuple[object, dict[str, tuple[float, float]]] | None = None
+        self._structure: tuple | None = None
+        self._values: StepValues | None = None
+        self._auto_fit = True
+        self.diagram: DiagramScene | None = None
+        self._build_layer_chooser()
+        self._rebuild()
+        events = document.events
+        self._connections = [
+            (events.network_changed, self._on_network_changed),
+            (events.trace_changed, self.refresh),
+            (events.trace_progress, self._on_progress),
+            (events.step_changed, self._on_step),
+            (events.selection_changed, self._on_selection),
+        ]
+        for signal, slot in self._connections:
+            signal.connect(slot)
+        self.destroyed.connect(self._disconnect)
+
+    # Document wiring -----------------------------------------------------------------------------------------
+    def _disconnect(self, *_: object) -> None:
+        for signal, slot in self._connections:
+            try:
+                signal.disconnect(slot)
+            except (ValueError, RuntimeError):
+                pass
+
+    def _alive(self) -> bool:
+        return shiboken6.isValid(self)
+
+    def structure_key(self) -> tuple:
+        net = self.document.network
+        layer = min(self.document.layer, net.num_layers - 1)
+        width = net.input_size if layer == 0 else net.hidden_size
+        return (net.cell, net.hidden_size, width, net.num_layers, layer, net.nonlinearity, net.output_size,
+                net.output_activation, self.palette().color(self.palette().ColorRole.Base).name())
+
+    def _on_network_changed(self) -> None:
+        if self._alive() and self.structure_key() != self._structure:
+            self._rebuild()
+
+    def _on_progress(self, _steps: int) -> None:
+        if self._alive():
+            self.refresh()
+
+    def _on_step(self, _step: int) -> None:
+        if self._alive():
+            self.refresh()
+
+    def _on_selection(self) -> None:
+        if not self._alive():
+            return
+        if self.structure_key() != self._structure:
+            self._rebuild()
+        else:
+            self.refresh()
+
+    def _rebuild(self) -> None:
+        """Build the scene for the current structure (cell kind, sizes, layer)."""
+        net = self.document.network
+        layer = min(self.document.layer, net.num_layers - 1)
+        width = net.input_size if layer == 0 else net.hidden_size
+        old = self.diagram
+        self.diagram = DiagramScene(net, layer, width, self._tooltip, self._on_cell_clicked, self.palette())
+        self.setScene(self.diagram)
+        if old is not None:
+            old.deleteLater()
+        self._structure = self.structure_key()
+        with_layers = net.num_layers > 1
+        self._layer_box.setVisible(with_layers)
+        self._layer_spin.blockSignals(True)
+        self._layer_spin.setRange(0, net.num_layers - 1)
+        self._layer_spin.setValue(layer)
+        self._layer_spin.blockSignals(False)
+        self.refresh()
+        self.diagram.fit_scene_rect()
+        if self._auto_fit:
+            self.fit()
+
+    def refresh(self) -> None:
+        """Recolour every strip for the current step, layer and selection (no rebuild)."""
+        if self.diagram is None or not self._alive():
+            return
+        if self.structure_key() != self._structure:
+            self._rebuild()
+            return
+        doc = self.document
+        trace = doc.trace
+        layer = self.diagram.layer
+        selected = set(doc.selected_units)
+        ready = trace is not None and doc.step < doc.trace_steps_ready and trace.steps == doc.steps
+        self._values = step_values(doc.network, trace, layer, doc.step) if ready and trace is not None else None
+        levels = self._levels() if ready else {}
+        for strip in self.diagram.strips.values():
+            if self._values is None or strip.key not in self._values.vectors:
+                strip.set_values(None, None, selected if strip.key not in ("x", "y") else set())
+                continue
+            values = self._values.vectors[strip.key]
+            signed = self._signed(strip.key)
+            colors = self._colors.colors(values, levels.get(strip.key, (-1.0, 1.0)), signed)
+            strip.set_values(values, colors, selected if strip.key not in ("x", "y") else set())
+        self.diagram.set_title(self._title_html())
+        self.diagram.set_legend_note(self._legend_note(levels))
+
+    def _signed(self, key: str) -> bool:
+        net = self.document.network
+        if key == "y":
+            return net.output_activation not in ("sigmoid", "softmax")
+        if key in ("x", "h_prev", "c_prev", "c", "h"):
+            return is_signed_quantity({"h_prev": "h", "c_prev": "c"}.get(key, key))
+        return is_signed_quantity(key, nonlinearity_of(net, key))
+
+    def _levels(self) -> dict[str, tuple[float, float]]:
+        """Colour levels per strip key: [0, 1] for gates, symmetric over the whole sequence for signed values."""
+        doc = self.document
+        trace = doc.trace
+        layer = self.diagram.layer if self.diagram is not None else 0
+        cache_key = (id(trace), layer, doc.trace_steps_ready)
+        if self._levels_cache is not None and self._levels_cache[0] == cache_key:
+            return self._levels_cache[1]
+        assert trace is not None
+        ready = doc.trace_steps_ready
+        levels: dict[str, tuple[float, float]] = {}
+        for key in doc.network.spec.trace_keys():
+            levels[key] = default_levels(key, trace[trace_key(key, layer)][:ready], self._signed(key))
+        levels["h_prev"] = levels["h"]
+        if "c" in levels:
+            levels["c_prev"] = levels["c"]
+        source = trace["x"] if layer == 0 else trace[trace_key("h", layer - 1)]
+        levels["x"] = default_levels("x", np.asarray(source[:ready]), True)
+        if "y" in trace:
+            levels["y"] = default_levels("y", trace["y"][:ready], self._signed("y"))
+        self._levels_cache = (cache_key, levels)
+        return levels
+
+    # Text ------------------------------------------------------------------------------------------------------
+    def _title_html(self) -> str:
+        doc = self.document
+        net = doc.network
+        seq = doc.sequence
+        time = seq.time_axis[doc.step] if doc.steps else 0
+        when = f"t = {doc.step} of {doc.steps - 1}"
+        if seq.time is not None:
+            when += f" &nbsp;({seq.time_label} {time:g})"
+        layers = f" · layer {self.diagram.layer} ({net.num_layers} layers)" if net.num_layers > 1 else ""
+        units = ", ".join(str(u) for u in doc.selected_units[:6]) or "none"
+        pending = "" if self._values is not None else " · <i>computing…</i>"
+        return (f"<b>{net.spec.title}</b>{layers} · H = {net.hidden_size} · step <b>{when}</b>"
+                f" · unit{'s' if len(doc.selected_units) > 1 else ''} {units}{pending}")
+
+    def _legend_note(self, levels: dict[str, tuple[float, float]]) -> str:
+        parts = []
+        for key in ("c", "h", "x"):
+            if key in levels:
+                label = strip_label(self.document.network, key, self.diagram.layer if self.diagram else 0).symbol
+                parts.append(f"{label}: ±{levels[key][1]:.2g}")
+        scale = " &nbsp; ".join(parts)
+        return (f"signed scales (largest |value| over the sequence): {scale}<br>"
+                "click a cell to select that unit everywhere · Shift/Ctrl+click adds · Ctrl+wheel zooms")
+
+    def _tooltip(self, kind: str, key: str, unit: int) -> str:
+        """Tooltip HTML for a strip cell, a gate block, an operation or an arrow (computed on hover)."""
+        net = self.document.network
+        layer = self.diagram.layer if self.diagram is not None else 0
+        values = self._values
+        if kind == "arrow":
+            return f"<b>{key}</b>" if key else ""
+        if kind == "op":
+            return f"<b>pointwise operation</b><br><code>{key}</code>"
+        if kind == "block":
+            unit = self.document.selected_units[0] if self.document.selected_units else 0
+        label = strip_label(net, key, layer)
+        lines = [f"<b>{label.symbol}</b> — {label.title}", f"<code>{label.equation}</code>"]
+        if values is None:
+            return "<br>".join(lines + ["(values not computed yet)"])
+        vector = values.vectors.get(key)
+        if vector is not None and 0 <= unit < len(vector):
+            lines.append(f"unit {unit} at step {values.step}: <b>{vector[unit]:.6g}</b>")
+        parts = values.parts.get(key)
+        if parts is not None and 0 <= unit < net.hidden_size:
+            terms = [f"W<sub>ih</sub>x = {parts.input[unit]:.4g}", f"b<sub>ih</sub> = {parts.bias_ih[unit]:.4g}",
+                     f"W<sub>hh</sub>h<sub>t−1</sub> = {parts.recurrent[unit]:.4g}",
+                     f"b<sub>hh</sub> = {parts.bias_hh[unit]:.4g}"]
+            if parts.reset is not None:
+                terms.append(f"r<sub>t</sub> = {parts.reset[unit]:.4g} (scales W<sub>hh</sub>h + b<sub>hh</sub>)")
+            lines.append(f"pre-activation a = <b>{parts.pre[unit]:.4g}</b> &nbsp;({', '.join(terms)})")
+        if key in ("c", "h") and net.cell == "lstm":
+            v = values.vectors
+            if key == "c":
+                lines.append(f"= {v['f'][unit]:.4g}·{v['c_prev'][unit]:.4g} + {v['i'][unit]:.4g}·{v['g'][unit]:.4g}")
+            else:
+                lines.append(f"= {v['o'][unit]:.4g}·tanh({v['c'][unit]:.4g})")
+        return "<br>".join(lines)
+
+    # Interaction -----------------------------------------------------------------------------------------------
+    def _on_cell_clicked(self, unit: int, modifiers: Qt.KeyboardModifier) -> None:
+        doc = self.document
+        if unit >= doc.network.hidden_size:
+            return
+        if modifiers & (Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier):
+            units = set(doc.selected_units) ^ {unit}
+            doc.select_units(sorted(units) or [unit])
+        else:
+            doc.select_units([unit])
+
+    def _build_layer_chooser(self) -> None:
+        self._layer_box = QWidget(self)
+        self._layer_box.setObjectName("diagramLayerChooser")
+        row = QHBoxLayout(self._layer_box)
+        row.setContentsMargins(6, 4, 6, 4)
+        row.addWidget(QLabel("Layer"))
+        self._layer_spin = QSpinBox()
+        self._layer_spin.setObjectName("diagramLayerSpin")
+        self._layer_spin.setToolTip("Which stacked layer the diagram shows (0 = the one fed by the sequence)")
+        self._layer_spin.valueChanged.connect(self.document.set_layer)
+        row.addWidget(self._layer_spin)
+        self._layer_box.setAutoFillBackground(True)
+        self._layer_box.adjustSize()
+        self._layer_box.move(8, 8)
+
+    def fit(self) -> None:
+        """Fit the whole diagram in the view (also on resize, until the user zooms)."""
+        if self.diagram is not None:
+            self.fitInView(self.diagram.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def zoom(self, factor: float) -> None:
+        self._auto_fit = False
+        self.scale(factor, factor)
+
+    def reset_zoom(self) -> None:
+        self._auto_fit = True
+        self.fit()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom(ZOOM_STEP if event.angleDelta().y() > 0 else 1 / ZOOM_STEP)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            if event.key() in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+                self.zoom(ZOOM_STEP)
+                return
+            if event.key() == Qt.Key.Key_Minus:
+                self.zoom(1 / ZOOM_STEP)
+                return
+            if event.key() == Qt.Key.Key_0:
+                self.reset_zoom()
+                return
+        super().keyPressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if self.itemAt(event.position().toPoint()) is None:
+            self.reset_zoom()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self._auto_fit:
+            self.fit()
+
+    def sizeHint(self) -> QSize:
+        return QSize(1000, 640)
+
+    # Export ----------------------------------------------------------------------------------------------------
+    def export_image(self, path: str | Path, scale: float = 2.0) -> None:
+        """Write the diagram as PNG (rendered at ``scale`` x for crispness) or SVG (vector shapes and text)."""
+        from ...io.errors import ExportError  # noqa: PLC0415
+
+        path = Path(path)
+        assert self.diagram is not None
+        source = self.diagram.sceneRect()
+        suffix = path.suffix.lower()
+        if suffix == ".svg":
+            from PySide6.QtSvg import QSvgGenerator  # noqa: PLC0415
+
+            generator = QSvgGenerator()
+            generator.setFileName(str(path))
+            generator.setSize(source.size().toSize())
+            generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
+            generator.setTitle("lstmviz gate diagram")
+            painter = QPainter(generator)
+            self._render(painter, QRectF(0, 0, source.width(), source.height()), source)
+            ok = painter.end()
+        elif suffix in (".png", ".jpg", ".jpeg"):
+            image = QImage((source.size() * scale).toSize(), QImage.Format.Format_ARGB32)
+            image.fill(self.diagram.backgroundBrush().color())
+            painter = QPainter(image)
+            self._render(painter, QRectF(image.rect()), source)
+            painter.end()
+            ok = image.save(str(path))
+        else:
+            raise ExportError(f"{path.name}: the diagram can be exported as .png or .svg, not {suffix or 'no suffix'}")
+        if not ok or not path.exists():
+            raise ExportError(f"{path}: could not write the image (is the folder writable?)")
+
+    def _render(self, painter: QPainter, target: QRectF, source: QRectF) -> None:
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        assert self.diagram is not None
+        painter.fillRect(target, self.diagram.backgroundBrush().color())
+        self.diagram.render(painter, target, source)
+
+    # Test helpers ----------------------------------------------------------------------------------------------
+    def strip(self, node_id: str):  # noqa: ANN201 - StripItem
+        """The strip drawn for a layout node (``strip_f``, ``c``, ``h``, ``x``, ``h_prev``, ...)."""
+        assert self.diagram is not None
+        return self.diagram.strips[node_id]
+
+    def strip_values(self) -> dict[str, np.ndarray]:
+        """Every strip's shown values by node id."""
+        assert self.diagram is not None
+        return {node_id: strip.values() for node_id, strip in self.diagram.strips.items()}
+
