@@ -171,9 +171,9 @@ def run_generate(args: argparse.Namespace, warn: Warn) -> int:
         raise SequenceError("generate needs KIND and --out FILE (lstmviz generate --list shows the kinds)")
     if args.kind not in GENERATORS:
         raise SequenceError(f"unknown generator {args.kind!r}; choose one of {', '.join(GENERATORS)}")
-    from ..io.sequences import SEQUENCE_SUFFIXES, save_sequence  # noqa: PLC0415
+    from ..io.sequences import SAVE_SUFFIXES, save_sequence  # noqa: PLC0415
 
-    check_output(args.out, tuple(SEQUENCE_SUFFIXES), "a sequence")
+    check_output(args.out, tuple(SAVE_SUFFIXES), "a sequence")
     defaults = dict(GENERATORS[args.kind].params)
     params = parse_params(args.param or [], defaults, args.kind)
     for option in ("steps", "seed"):

@@ -1,0 +1,186 @@
+"""``lstmviz plot``, ``info``, ``generate``, ``screenshot`` and the app entry, in-process on tmp_path."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lstmviz.cli import commands
+from lstmviz.engine.network import Network
+
+
+@pytest.fixture()
+def years_csv(tmp_path: Path) -> tuple[Path, np.ndarray, np.ndarray]:
+    years = np.arange(1900, 1960)
+    values = np.column_stack([np.sin(np.arange(60) / 5.0), np.linspace(-2.0, 3.0, 60)])
+    path = tmp_path / "climate.csv"
+    rows = "".join(f"{y},{a!r},{b!r}\n" for y, (a, b) in zip(years.tolist(), values.tolist()))
+    path.write_text("year,temperature,rain\n" + rows, encoding="utf-8")
+    return path, years, values
+
+
+def test_plot_png_has_the_requested_pixel_size(cli, tmp_path: Path, years_csv) -> None:
+    import matplotlib.image
+
+    path, _, _ = years_csv
+    out = tmp_path / "gates.png"
+    result = cli("plot", path, "--show", "all", "--units", "0,3", "--steps", "10:50", "--size", "800x1400",
+                 "--dpi", 100, "--out", out)
+    assert result.code == 0, result.err
+    image = matplotlib.image.imread(out)
+    assert image.shape[:2] == (1400, 800)
+    assert 0.05 < image[..., :3].std() < 0.5  # a drawn figure, not a blank page
+
+
+@pytest.mark.parametrize("suffix", ["svg", "pdf"])
+def test_plot_vector_formats_carry_real_text(cli, tmp_path: Path, years_csv, suffix: str) -> None:
+    path, _, _ = years_csv
+    out = tmp_path / f"cell.{suffix}"
+    assert cli("plot", path, "--cell", "lstm", "--hidden", 6, "--show", "cell", "--out", out).code == 0
+    data = out.read_bytes()
+    if suffix == "svg":
+        text = data.decode("utf-8")
+        assert "cell state" in text and "climate.csv" in text and "year" in text and "<text" in text
+    else:
+        assert data.startswith(b"%PDF") and b"/FontFile2" in data
+
+
+def test_plot_grad_and_workspace_defaults(cli, tmp_path: Path, years_csv) -> None:
+    path, _, values = years_csv
+    assert cli("plot", path, "--show", "grad", "--loss", "unit", "--unit", 1, "--out", tmp_path / "g.png").code == 0
+    from lstmviz.io.sequences import load_sequence
+    from lstmviz.io.workspace import Workspace, save_workspace
+
+    net = Network.random("gru", 2, 5, 2, seed=4)
+    workspace = tmp_path / "session.lstmviz"
+    save_workspace(Workspace(net, load_sequence(path), step=3, layer=1, selected_units=(1, 4)), workspace)
+    assert cli("plot", workspace, "--out", tmp_path / "w.png").code == 0
+    trace_out = tmp_path / "w.npz"
+    assert cli("trace", workspace, "--out", trace_out).code == 0
+    with np.load(trace_out) as written:
+        np.testing.assert_allclose(written["h_l1"], net.run(values)["h_l1"], atol=1e-15)
+
+
+def test_plot_refuses_what_it_cannot_draw(cli, tmp_path: Path, years_csv, one_line_error) -> None:
+    path, _, _ = years_csv
+    one_line_error(cli("plot", path, "--cell", "gru", "--show", "cell", "--out", tmp_path / "x.png"), "cell state")
+    one_line_error(cli("plot", path, "--units", "0,99", "--out", tmp_path / "x.png"), "unit 99")
+    one_line_error(cli("plot", path, "--layer", 3, "--out", tmp_path / "x.png"), "--layer")
+    one_line_error(cli("plot", path, "--out", tmp_path / "x.gif"), "x.gif")
+    assert cli("plot", path, "--steps", "ten", "--out", tmp_path / "x.png").code == 2
+    assert cli("plot", path, "--size", "big", "--out", tmp_path / "x.png").code == 2
+    assert not list(tmp_path.glob("x.*"))
+
+
+def test_info_describes_a_sequence(cli, years_csv) -> None:
+    path, years, values = years_csv
+    human = cli("info", path)
+    assert human.code == 0
+    assert "60 steps x 2 input(s)" in human.out and "year" in human.out and "temperature" in human.out
+    result = cli("info", path, "--json")
+    described = json.loads(result.out)
+    assert described["kind"] == "sequence"
+    seq = described["sequence"]
+    assert (seq["steps"], seq["inputs"]) == (60, 2)
+    assert seq["time_axis"]["label"] == "year"
+    assert (seq["time_axis"]["first"], seq["time_axis"]["last"]) == (years[0], years[-1])
+    assert seq["ranges"]["rain"]["min"] == pytest.approx(values[:, 1].min())
+    assert seq["ranges"]["temperature"]["max"] == pytest.approx(values[:, 0].max())
+
+
+def test_info_infers_cell_and_sizes_from_weight_shapes(cli, tmp_path: Path) -> None:
+    weights = tmp_path / "model.npz"
+    rng = np.random.default_rng(0)
+    # A GRU (3 row blocks) with D=4, H=6 and two layers, written by hand in PyTorch's names.
+    arrays = {}
+    for layer, fan_in in ((0, 4), (1, 6)):
+        arrays[f"gru.weight_ih_l{layer}"] = rng.normal(size=(18, fan_in))
+        arrays[f"gru.weight_hh_l{layer}"] = rng.normal(size=(18, 6))
+        arrays[f"gru.bias_ih_l{layer}"] = rng.normal(size=18)
+        arrays[f"gru.bias_hh_l{layer}"] = rng.normal(size=18)
+    np.savez(weights, **arrays)
+    described = json.loads(cli("info", weights, "--json").out)
+    net = described["network"]
+    assert described["kind"] == "weights"
+    assert (net["cell"], net["input_size"], net["hidden_size"], net["num_layers"]) == ("gru", 4, 6, 2)
+    assert net["parameters"]["weight_hh_l1"]["shape"] == [18, 6]
+    assert net["parameters"]["bias_ih_l0"]["max"] == pytest.approx(arrays["gru.bias_ih_l0"].max())
+    human = cli("info", weights)
+    assert human.code == 0 and "GRU" in human.out and "hidden 6" in human.out
+
+
+def test_info_on_a_bad_file_is_one_line(cli, tmp_path: Path, one_line_error) -> None:
+    bad = tmp_path / "junk.npz"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    one_line_error(cli("info", bad), "junk.npz")
+    one_line_error(cli("info", tmp_path / "none.csv"), "none.csv")
+
+
+def test_generate_writes_the_generators_sequence(cli, tmp_path: Path) -> None:
+    from lstmviz.io.generators import GENERATORS, generate
+    from lstmviz.io.sequences import load_sequence
+
+    listing = cli("generate", "--list")
+    assert listing.code == 0
+    for name in GENERATORS:
+        assert name in listing.out
+    out = tmp_path / "sine.csv"
+    result = cli("generate", "sine", "--steps", 50, "--seed", 2, "--out", out)
+    assert result.code == 0, result.err
+    params = {k: v for k, v in (("steps", 50), ("seed", 2)) if k in GENERATORS["sine"].params}
+    expected = generate("sine", **params)
+    np.testing.assert_allclose(load_sequence(out).values, expected.values, rtol=1e-15)
+    piped = cli("generate", "sine", "--steps", 5, "--out", "-")
+    assert piped.code == 0 and len(piped.out.strip().splitlines()) == 6
+
+
+def test_generate_params_are_typed_and_checked(cli, tmp_path: Path, one_line_error) -> None:
+    from lstmviz.io.generators import GENERATORS
+
+    defaults = GENERATORS["sine"].params
+    numeric = next(name for name, value in defaults.items() if isinstance(value, float))
+    assert cli("generate", "sine", "--param", f"{numeric}=0.25", "--out", tmp_path / "a.csv").code == 0
+    one_line_error(cli("generate", "sine", "--param", f"{numeric}=lots", "--out", tmp_path / "b.csv"), numeric)
+    one_line_error(cli("generate", "sine", "--param", "colour=blue", "--out", tmp_path / "b.csv"), "colour")
+    one_line_error(cli("generate", "nonsense", "--out", tmp_path / "b.csv"), "nonsense")
+
+
+def test_no_subcommand_starts_the_app_with_the_file(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[list[str]] = []
+    monkeypatch.setattr(commands, "run_app", lambda files: opened.append(files) or 0)
+    assert cli().code == 0
+    assert cli("data.csv").code == 0
+    assert cli("--max-file-mb", "5", "model.npz").code == 0
+    assert opened == [[], ["data.csv"], ["model.npz"]]
+    assert cli("tarce").code == 2  # a mistyped command is not opened as a file
+
+
+def test_headless_commands_do_not_import_qt(tmp_path: Path) -> None:
+    import subprocess
+
+    code = (
+        "import sys, numpy as np\n"
+        "from lstmviz.cli.main import main\n"
+        f"np.save(r'{tmp_path / 's.npy'}', np.zeros(5))\n"
+        f"rc = main(['plot', r'{tmp_path / 's.npy'}', '--out', r'{tmp_path / 'p.png'}'])\n"
+        "assert rc == 0, rc\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph', 'matplotlib.pyplot'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_screenshot_calls_the_gui_renderer(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple] = []
+    fake = types.ModuleType("lstmviz.gui.screenshot")
+    fake.render_screenshot = lambda out, file=None, step=None, **kw: calls.append((out, file, step, kw))  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "lstmviz.gui.screenshot", fake)
+    out = tmp_path / "shot.png"
+    assert cli("screenshot", "--out", out, "data.csv", "--step", 4, "--size", "1200x800").code == 0
+    assert calls == [(str(out), "data.csv", 4, {"size": (1200, 800)})]
+    assert cli("screenshot", "--out", tmp_path / "shot.jpg").code == 2
