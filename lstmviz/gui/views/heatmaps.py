@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from ...model.document import Document
@@ -47,6 +47,7 @@ class HeatmapsView(QWidget):
         self._written_generation = -1
         self._written = 0
         self._buttons: dict[str, QToolButton] = {}
+        self._buttons_kind = ""
 
         self.options = QWidget(self)
         self.options.setObjectName("heatmapsOptions")
@@ -164,6 +165,15 @@ class HeatmapsView(QWidget):
         self._on_step_changed(doc.step)
 
     def _rebuild_buttons(self) -> None:
+        """One checkable button per quantity of the cell (rebuilt only when the cell kind changes)."""
+        kind = self.document.network.cell
+        if self._buttons_kind == kind:
+            hidden = self.hidden_quantities()
+            for key, button in self._buttons.items():
+                with QSignalBlocker(button):
+                    button.setChecked(key not in hidden)
+            return
+        self._buttons_kind = kind
         while self._options_layout.count():
             item = self._options_layout.takeAt(0)
             if item.widget() is not None:
@@ -183,10 +193,18 @@ class HeatmapsView(QWidget):
             button.setChecked(key not in hidden)
             button.setToolTip(f"Show or hide the heatmap of {tooltip}")
             button.setAutoRaise(True)
-            button.toggled.connect(lambda checked, k=key: self._set_shown(k, checked))
+            button.setProperty("quantity", key)
+            button.toggled.connect(self._on_button_toggled)
             self._options_layout.addWidget(button)
             self._buttons[key] = button
         self._options_layout.addStretch(1)
+
+    def _on_button_toggled(self, checked: bool) -> None:
+        # A bound slot reading sender(), not a lambda per button: lambdas on widgets deleted by a rebuild trip a
+        # PySide6 6.12 reference-count bug at interpreter exit.
+        button = self.sender()
+        if button is not None:
+            self._set_shown(str(button.property("quantity")), checked)
 
     def _set_shown(self, key: str, shown: bool) -> None:
         hidden = self.hidden_quantities()
@@ -198,9 +216,16 @@ class HeatmapsView(QWidget):
         menu.addSeparator()
         action = menu.addAction(f"Export {row.symbol} heatmap…")
         action.setToolTip(f"Save the {row.symbol} heatmap as PNG, SVG or PDF")
-        action.triggered.connect(lambda _=False, key=row.key: self.export_requested.emit(key))
+        action.setData(row.key)
+        action.triggered.connect(self._on_export_action)
         every = menu.addAction("Export all heatmaps…")
-        every.triggered.connect(lambda _=False: self.export_requested.emit("all"))
+        every.setData("all")
+        every.triggered.connect(self._on_export_action)
+
+    def _on_export_action(self) -> None:
+        action = self.sender()
+        if action is not None:
+            self.export_requested.emit(str(action.data()))
 
     # Data -----------------------------------------------------------------------------------------------------
     def _trace_fits(self) -> bool:

@@ -1,0 +1,140 @@
+"""The heatmaps view shows the engine's numbers, follows the step, and maps clicks to steps and units."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+
+from lstmviz.engine.network import Network
+from lstmviz.gui.views.heatmaps import HIDDEN_SETTING, HeatmapsView
+from lstmviz.io.sequence_data import SequenceData
+from lstmviz.model import document as document_module
+from lstmviz.model.document import Document
+
+
+def make_document(cell: str = "lstm", steps: int = 200, hidden: int = 8, layers: int = 1, time=None) -> Document:
+    x = np.sin(np.linspace(0, 12, steps))
+    label = "s" if time is not None else "step"
+    return Document(Network.random(cell, 1, hidden, layers, seed=0), SequenceData(x, time=time, time_label=label))
+
+
+def make_view(qtbot, document: Document) -> HeatmapsView:
+    view = HeatmapsView(document)
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+@pytest.mark.parametrize("cell, layers", [("lstm", 1), ("gru", 2), ("rnn", 1)])
+def test_images_equal_engine_trace(qtbot, cell: str, layers: int) -> None:
+    doc = make_document(cell, layers=layers)
+    doc.set_layer(layers - 1)
+    view = make_view(qtbot, doc)
+    reference = doc.network.run(doc.sequence.values)  # the engine directly, not the document's trace
+    expected_keys = set(doc.network.spec.trace_keys())
+    assert set(view.rows) == expected_keys
+    for key in expected_keys:
+        image = view.image_array(key)
+        np.testing.assert_allclose(image, reference.get_quantity(key, layers - 1).T, rtol=1e-6, atol=1e-6)
+
+
+def test_weight_edit_updates_images(qtbot) -> None:
+    doc = make_document()
+    view = make_view(qtbot, doc)
+    before = view.image_array("c").copy()
+    doc.set_weight("bias_hh_l0", 8, 3.0)  # forget-gate bias of unit 0 (rows i, f, g, o)
+    after = view.image_array("c")
+    assert not np.allclose(before, after)
+    reference = doc.network.run(doc.sequence.values)
+    for key in ("i", "f", "g", "o", "c", "h"):
+        np.testing.assert_allclose(view.image_array(key), reference.get_quantity(key).T, rtol=1e-6, atol=1e-6)
+    doc.undo()
+    np.testing.assert_allclose(view.image_array("c"), before, rtol=0, atol=0)
+
+
+def test_time_axis_and_cursor(qtbot) -> None:
+    time = 1900.0 + 0.5 * np.arange(200)
+    doc = make_document(time=time)
+    view = make_view(qtbot, doc)
+    rect = view.rows["f"].image.mapRectToParent(view.rows["f"].image.boundingRect())
+    assert rect.left() == pytest.approx(1900.0 - 0.25) and rect.right() == pytest.approx(time[-1] + 0.25)
+    doc.set_step(123)
+    for row in view.rows.values():
+        assert row.cursor.value() == pytest.approx(time[123])
+    assert view.input_row.cursor.value() == pytest.approx(time[123])
+
+
+def _viewport_point(view: HeatmapsView, key: str, x: float, y: float):
+    box = view.rows[key].plot.getViewBox()
+    scene_point = box.mapViewToScene(QPointF(x, y))
+    return view.graphics.mapFromScene(scene_point)
+
+
+def test_click_jumps_to_step_and_selects_unit(qtbot) -> None:
+    time = 10.0 + 0.1 * np.arange(200)
+    doc = make_document(time=time)
+    view = make_view(qtbot, doc)
+    point = _viewport_point(view, "f", time[150], 5.5)
+    qtbot.mouseClick(view.graphics.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert abs(doc.step - 150) <= 1  # one pixel is about one step at this width
+    assert doc.selected_units == (5,)
+    point = _viewport_point(view, "h", time[40], 2.5)
+    qtbot.mouseClick(view.graphics.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier, point)
+    assert abs(doc.step - 40) <= 1 and doc.selected_units == (2, 5)
+
+
+def test_hover_reads_value(qtbot) -> None:
+    doc = make_document()
+    view = make_view(qtbot, doc)
+    box = view.rows["f"].plot.getViewBox()
+    view._on_hover(box.mapViewToScene(QPointF(60, 3.5)))
+    value = doc.network.run(doc.sequence.values).get_quantity("f")[60, 3]
+    assert view.hover_label.text().startswith(f"f_t unit 3 at t=60: {value:.3f}")
+
+
+def test_quantity_toggle_persists_in_view_settings(qtbot) -> None:
+    doc = make_document()
+    view = make_view(qtbot, doc)
+    view._buttons["g"].click()
+    assert "g" in doc.view_settings[HIDDEN_SETTING] and "g" not in view.rows
+    doc.reconfigure(cell="gru")
+    assert set(view.rows) == {"r", "z", "n", "h"}
+    view._buttons["x"].click()
+    assert view.input_row is None
+
+
+def test_export_action_emits_quantity(qtbot) -> None:
+    view = make_view(qtbot, make_document())
+    actions = [a for a in view.rows["f"].plot.getViewBox().menu.actions() if a.text().startswith("Export f_t")]
+    with qtbot.waitSignal(view.export_requested) as blocker:
+        actions[0].trigger()
+    assert blocker.args == ["f"]
+
+
+def test_progressive_fill(qtbot, monkeypatch) -> None:
+    from lstmviz.gui.workers import TraceExecutor
+
+    monkeypatch.setattr(document_module, "DIRECT_RECOMPUTE_LIMIT", 0)
+    doc = make_document(steps=3000)
+    view = make_view(qtbot, doc)
+    executor = TraceExecutor()
+    doc.executor = executor
+    sizes: list[int] = []
+    doc.events.trace_progress.connect(lambda n: sizes.append(view.rows["c"].valid))
+    done: list[bool] = []
+    executor.finished.connect(lambda: done.append(True))
+    doc.set_weight("weight_hh_l0", (8, 0), 2.5)
+    qtbot.waitUntil(lambda: bool(done), timeout=20000)
+    reference = doc.network.run(doc.sequence.values)
+    np.testing.assert_allclose(view.image_array("c"), reference.get_quantity("c").T, rtol=1e-6, atol=1e-6)
+
+
+def test_long_sequence(qtbot) -> None:
+    doc = make_document(steps=100_000, hidden=8)
+    view = make_view(qtbot, doc)
+    assert view.image_array("h").shape == (8, 100_000)
+    doc.set_step(99_999)
+    assert view.rows["h"].cursor.value() == pytest.approx(99_999)
