@@ -1,15 +1,186 @@
-"""Type, generate or inspect the input sequence (placeholder: being built)."""
+"""The input sequence: what it is, a small preview, and ways to replace it (type, open, generate).
+
+Typed numbers go through ``parse_numbers``, typed text through ``text_sequence`` (one-hot characters, optionally
+over a fixed vocabulary). A bad input shows the parser's sentence in a dialog and changes nothing.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget, QWidget
+from collections.abc import Callable
 
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...engine.errors import EngineError
+from ...io.errors import SequenceError
+from ...io.sequence_data import SequenceData
 from ...model.document import Document
+from ..dialogs.generate import GenerateDialog, draw_sequence, styled_plot_widget
+from .weights import app_file_actions
+from .weights_controls import alive, show_error
+
+#: Sequences with at most this many numbers are written into the Numbers box so they can be edited by hand.
+PREFILL_NUMBERS = 1000
+
+
+def describe_sequence(sequence: SequenceData) -> str:
+    """Rich text: source, size, time range and input labels."""
+    time = sequence.time_axis
+    labels = ", ".join(sequence.input_labels[:12]) + (" …" if sequence.input_size > 12 else "")
+    lines = [
+        f"<b>{sequence.source or 'unnamed sequence'}</b>",
+        f"T = {sequence.steps:,} steps × D = {sequence.input_size}",
+        f"{sequence.time_label}: {time[0]:g} … {time[-1]:g}",
+        f"inputs: {labels}",
+    ]
+    lines += [f"<i>{notice}</i>" for notice in sequence.notices]
+    return "<br>".join(lines)
+
+
+def format_numbers(values: np.ndarray) -> str:
+    """Values as a person would type them: one step per line, columns separated by spaces."""
+    if values.shape[1] == 1:
+        return ", ".join(f"{v:.6g}" for v in values[:, 0])
+    return "\n".join(" ".join(f"{v:.6g}" for v in row) for row in values)
 
 
 class SequencePanel(QWidget):
-    """Type, generate or inspect the input sequence."""
+    """Shows the document's sequence and replaces it from typed numbers, typed text, a file or a generator."""
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
+        self.error_box: QMessageBox | None = None
+        self.generate_dialog: GenerateDialog | None = None
+        self._build()
+        self._on_sequence_changed()
+        document.events.sequence_changed.connect(self._on_sequence_changed)
+        document.events.step_changed.connect(self._on_step_changed)
+
+    def _build(self) -> None:
+        self.info = QLabel(objectName="sequenceInfo")
+        self.info.setWordWrap(True)
+        self.info.setToolTip("The sequence fed to the network: where it came from, its size, time axis and inputs.")
+        self.preview = styled_plot_widget(self, height=90)
+        self.preview.setObjectName("sequencePreview")
+        self.preview.setToolTip("The input sequence (first columns if it is wide); the line marks the current step.")
+        self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((200, 120, 0), width=1))
+
+        self.numbers_edit = QPlainTextEdit(objectName="sequenceNumbers")
+        self.numbers_edit.setPlaceholderText("0.1, 0.5, -1, 2\n\nor one step per line with D columns:\n1 0\n0 1")
+        self.numbers_edit.setToolTip("Numbers, one step each: separated by commas or spaces, or one row per line.")
+        self.numbers_apply = QPushButton("Apply numbers", objectName="sequenceNumbersApply")
+        self.numbers_apply.setToolTip("Use these numbers as the input sequence (undoable).")
+        self.numbers_apply.clicked.connect(self.apply_numbers)
+        self.text_edit = QPlainTextEdit(objectName="sequenceText")
+        self.text_edit.setPlaceholderText("hello world")
+        self.text_edit.setToolTip("Text read one character per step, each character a one-hot input.")
+        self.vocab_edit = QLineEdit(objectName="sequenceVocabulary")
+        self.vocab_edit.setPlaceholderText("vocabulary (optional), e.g. abcdefgh")
+        self.vocab_edit.setToolTip(
+            "Fixed vocabulary: one input per character, in this order. Empty: the text's own characters."
+        )
+        self.text_apply = QPushButton("Apply text", objectName="sequenceTextApply")
+        self.text_apply.setToolTip("Use this text, one-hot encoded, as the input sequence (undoable).")
+        self.text_apply.clicked.connect(self.apply_text)
+
+        self.tabs = QTabWidget(objectName="sequenceTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self._tab(self.numbers_edit, self.numbers_apply), "Type numbers")
+        self.tabs.addTab(self._tab(self.text_edit, self.vocab_edit, self.text_apply), "Type text")
+
+        self.open_button = QPushButton("Open file…", objectName="sequenceOpen")
+        self.open_button.setToolTip("Open a sequence file (csv, tsv, npy, npz, json, txt).")
+        self.open_button.clicked.connect(self.open_file)
+        self.generate_button = QPushButton("Generate…", objectName="sequenceGenerate")
+        self.generate_button.setToolTip("Make a sequence: sine, square, noise, copy task, adding problem, …")
+        self.generate_button.clicked.connect(self.open_generator)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.generate_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        layout.addWidget(self.info)
+        layout.addWidget(self.preview, 2)
+        layout.addLayout(buttons)
+        layout.addWidget(self.tabs, 1)
+
+    @staticmethod
+    def _tab(*widgets: QWidget) -> QWidget:
+        page = QWidget()
+        box = QVBoxLayout(page)
+        box.setContentsMargins(0, 4, 0, 0)
+        box.setSpacing(4)
+        for widget in widgets:
+            box.addWidget(widget, 1 if isinstance(widget, QPlainTextEdit) else 0)
+        return page
+
+    # Model -> widgets ----------------------------------------------------------------------------------------
+    @alive
+    def _on_sequence_changed(self) -> None:
+        sequence = self.document.sequence
+        self.info.setText(describe_sequence(sequence))
+        plot = self.preview.getPlotItem()
+        draw_sequence(plot, sequence)
+        plot.addItem(self.cursor, ignoreBounds=True)
+        self._on_step_changed(self.document.step)
+        if sequence.text is not None:
+            self.text_edit.setPlainText(sequence.text)
+            self.vocab_edit.setText("".join(sequence.vocabulary or ()))
+        elif sequence.values.size <= PREFILL_NUMBERS:
+            self.numbers_edit.setPlainText(format_numbers(sequence.values))
+
+    @alive
+    def _on_step_changed(self, step: int) -> None:
+        time = self.document.sequence.time_axis
+        self.cursor.setValue(float(time[min(step, len(time) - 1)]))
+
+    # Widgets -> model ----------------------------------------------------------------------------------------
+    def _apply(self, make: Callable[[], SequenceData], text: str) -> bool:
+        """Build a sequence and feed it; any error is shown and nothing changes."""
+        try:
+            sequence = make()
+            self.document.set_sequence(sequence, text=text)
+        except (SequenceError, EngineError, ValueError) as error:
+            self.error_box = show_error(self, "Cannot use this sequence", str(error))
+            return False
+        return True
+
+    def apply_numbers(self) -> bool:
+        from ...io.sequences import parse_numbers  # noqa: PLC0415
+
+        return self._apply(lambda: parse_numbers(self.numbers_edit.toPlainText()), "Type numbers")
+
+    def apply_text(self) -> bool:
+        from ...io.sequences import text_sequence  # noqa: PLC0415
+
+        vocab = self.vocab_edit.text() or None
+        return self._apply(lambda: text_sequence(self.text_edit.toPlainText(), vocab=vocab), "Type text")
+
+    def open_file(self) -> None:
+        actions = app_file_actions(self)
+        if actions is None:
+            QMessageBox.information(self, "Sequence", "Opening files works inside the main window.")
+        else:
+            actions.open_dialog()
+
+    def open_generator(self) -> GenerateDialog:
+        """Open the generator dialog (non-blocking); OK feeds its sequence to the document."""
+        dialog = GenerateDialog(self.document, self)
+        dialog.accepted.connect(lambda: self._apply(dialog.sequence, dialog.undo_text()))
+        self.generate_dialog = dialog
+        dialog.open()
+        return dialog

@@ -1,0 +1,54 @@
+"""The generator dialog's form comes from the generator specs and OK returns what generate() makes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QDoubleSpinBox, QLineEdit, QSpinBox
+
+from lstmviz.io.generators import GENERATORS, generate
+from lstmviz.gui.dialogs.generate import GenerateDialog
+
+WIDGET_FOR = {bool: QCheckBox, int: QSpinBox, float: QDoubleSpinBox, str: QLineEdit}
+
+
+@pytest.mark.parametrize("kind", list(GENERATORS))
+def test_form_has_the_specs_parameters_and_ok_returns_generate(qtbot, kind):
+    dialog = GenerateDialog(kind=kind)
+    qtbot.addWidget(dialog)
+    spec = GENERATORS[kind]
+    assert list(dialog.editors) == list(spec.params)
+    for name, default in spec.params.items():
+        assert type(dialog.editors[name]) is WIDGET_FOR[type(default)]
+    assert dialog.params() == spec.params
+    expected = generate(kind, **spec.params)
+    np.testing.assert_array_equal(dialog.sequence().values, expected.values)
+
+
+def test_changed_parameters_update_preview_and_result(qtbot):
+    dialog = GenerateDialog(kind="sine")
+    qtbot.addWidget(dialog)
+    dialog.editors["steps"].setValue(64)
+    dialog.editors["frequency"].setValue(0.125)
+    dialog.editors["noise"].setValue(0.25)
+    dialog.editors["seed"].setValue(3)
+    dialog.update_preview()
+    curve = dialog.preview.getPlotItem().listDataItems()[0]
+    params = dict(GENERATORS["sine"].params, steps=64, frequency=0.125, noise=0.25, seed=3)
+    expected = generate("sine", **params)
+    np.testing.assert_array_equal(curve.yData, expected.values[:, 0])
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    np.testing.assert_array_equal(dialog.sequence().values, expected.values)
+
+
+def test_a_bad_parameter_disables_ok_with_the_generators_sentence(qtbot):
+    dialog = GenerateDialog(kind="copy")
+    qtbot.addWidget(dialog)
+    dialog.editors["length"].setValue(100)  # longer than the sequence can hold
+    dialog.update_preview()
+    assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    assert dialog.status.text()
+    dialog.editors["length"].setValue(3)
+    dialog.update_preview()
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
