@@ -1,15 +1,217 @@
-"""Each equation of the cell with the selected unit's numbers substituted (placeholder: being built)."""
+"""Each equation of the current cell with the selected unit's numbers at the current step substituted.
+
+A student can follow one step by hand: every gate's pre-activation is split into its input part, recurrent part and
+biases (recomputed from the parameters), then the state updates. Each result is compared with the engine's trace
+value, so the panel is also a visible check of the engine.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget, QWidget
+import html
+import math
+from collections.abc import Callable
 
+import numpy as np
+import shiboken6
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QTextBrowser, QVBoxLayout, QWidget
+
+from ...engine.network import Network
+from ...engine.trace import Trace, trace_key
 from ...model.document import Document
+from ..views.diagram_scene import NONLINEARITY_SYMBOL, symbol_html
+from ..views.diagram_values import GateParts, StepValues, output_values, shows_output, step_values
+
+SUB = {"sigma": "σ"}
+
+
+def equation_html(equation: str, network: Network) -> str:
+    """A spec equation (plain text) as HTML: sigma -> σ, C~ -> C̃, subscripts."""
+    text = html.escape(equation).replace("sigma(", "σ(").replace(" * ", " · ")
+    if network.cell == "rnn":
+        text = text.replace("act(", f"{network.nonlinearity}(")
+    return symbol_html(text)
+
+
+class Formatter:
+    """Numbers with a fixed number of decimals and a real minus sign; negatives in parentheses inside sums."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+    def __call__(self, value: float) -> str:
+        text = f"{value:.{self.digits}f}"
+        if text.startswith("-") and not text.strip("-0."):
+            text = text[1:]  # no "-0.000"
+        return text.replace("-", "−")
+
+    def term(self, value: float) -> str:
+        text = self(value)
+        return f"({text})" if text.startswith("−") else text
+
+
+def _check(hand: float, engine: float, tolerance: float, fmt: Formatter) -> str:
+    ok = math.isclose(hand, engine, rel_tol=tolerance, abs_tol=tolerance)
+    mark = "<span style='color:#1a9850'>✓</span>" if ok else "<span style='color:#d73027'>✗</span>"
+    return f"&nbsp;&nbsp;<span style='color:gray'>engine: {fmt(engine)}</span> {mark}"
+
+
+def _gate_block(network: Network, parts: GateParts, unit: int, engine: float, fmt: Formatter, tol: float) -> str:
+    spec = network.spec
+    act = network.nonlinearity if network.cell == "rnn" else parts.nonlinearity
+    symbol = NONLINEARITY_SYMBOL[act]
+    if network.cell == "rnn":
+        title, _, equation = spec.describe("h")
+    else:
+        title, _, equation = spec.describe(parts.key)
+    a, b, c, d = (float(v[unit]) for v in (parts.input, parts.bias_ih, parts.recurrent, parts.bias_hh))
+    if parts.reset is not None:
+        r = float(parts.reset[unit])
+        sum_text = f"{fmt.term(a)} + {fmt.term(b)} + {fmt(r)} · ({fmt.term(c)} + {fmt.term(d)})"
+    else:
+        sum_text = f"{fmt.term(a)} + {fmt.term(b)} + {fmt.term(c)} + {fmt.term(d)}"
+    pre = float(parts.pre[unit])
+    value = float(parts.value[unit])
+    return (
+        f"<p><b>{title}</b><br>{equation_html(equation, network)}<br>"
+        f"&nbsp;&nbsp;= {symbol}({sum_text})<br>"
+        f"&nbsp;&nbsp;= {symbol}({fmt(pre)}) = <b>{fmt(value)}</b>{_check(value, engine, tol, fmt)}</p>"
+    )
+
+
+def _lstm_states(v: StepValues, hand: dict[str, float], u: int, fmt: Formatter, tol: float) -> list[str]:
+    c = hand["f"] * v.vectors["c_prev"][u] + hand["i"] * hand["g"]
+    h = hand["o"] * math.tanh(c)
+    return [
+        "<p><b>cell state</b><br>C<sub>t</sub> = f<sub>t</sub> · C<sub>t−1</sub> + i<sub>t</sub> · C̃<sub>t</sub><br>"
+        f"&nbsp;&nbsp;= {fmt(hand['f'])} · {fmt.term(v.vectors['c_prev'][u])} + {fmt(hand['i'])} · {fmt.term(hand['g'])}"
+        f" = <b>{fmt(c)}</b>{_check(c, float(v.vectors['c'][u]), tol, fmt)}</p>",
+        "<p><b>hidden state</b><br>h<sub>t</sub> = o<sub>t</sub> · tanh(C<sub>t</sub>)<br>"
+        f"&nbsp;&nbsp;= {fmt(hand['o'])} · tanh({fmt(c)}) = {fmt(hand['o'])} · {fmt.term(math.tanh(c))}"
+        f" = <b>{fmt(h)}</b>{_check(h, float(v.vectors['h'][u]), tol, fmt)}</p>",
+    ]
+
+
+def _gru_states(v: StepValues, hand: dict[str, float], u: int, fmt: Formatter, tol: float) -> list[str]:
+    z, n, h_prev = hand["z"], hand["n"], float(v.vectors["h_prev"][u])
+    h = (1 - z) * n + z * h_prev
+    return [
+        "<p><b>hidden state</b><br>h<sub>t</sub> = (1 − z<sub>t</sub>) · n<sub>t</sub> + z<sub>t</sub> · h<sub>t−1</sub><br>"
+        f"&nbsp;&nbsp;= (1 − {fmt(z)}) · {fmt.term(n)} + {fmt(z)} · {fmt.term(h_prev)}"
+        f" = <b>{fmt(h)}</b>{_check(h, float(v.vectors['h'][u]), tol, fmt)}</p>"
+    ]
+
+
+STATE_EQUATIONS: dict[str, Callable[[StepValues, dict[str, float], int, Formatter, float], list[str]]] = {
+    "lstm": _lstm_states,
+    "gru": _gru_states,
+    "rnn": lambda *_: [],  # the RNN's one "gate" is h itself, shown above
+}
+
+
+def numbers_html(network: Network, trace: Trace, layer: int, step: int, unit: int, digits: int = 3) -> str:
+    """The whole panel text for one unit at one step (pure function, so it can be tested and exported)."""
+    fmt = Formatter(digits)
+    tol = 1e-4 if network.dtype == np.float32 else 1e-9
+    values = step_values(network, trace, layer, step)
+    u = unit
+    vec = values.vectors
+    x = vec["x"]
+    x_text = ", ".join(fmt(float(e)) for e in x[:8]) + (f", … ({len(x)} values)" if len(x) > 8 else "")
+    head = [
+        f"<p><b>{network.spec.title}</b> · layer {layer} · unit <b>{u}</b> · step t = <b>{step}</b></p>",
+        f"<p>x<sub>t</sub> = [{x_text}]<br>h<sub>t−1</sub>[{u}] = {fmt(float(vec['h_prev'][u]))}"
+        + (f"<br>C<sub>t−1</sub>[{u}] = {fmt(float(vec['c_prev'][u]))}" if "c_prev" in vec else "")
+        + "<br><span style='color:gray'>a = W<sub>i·</sub>x<sub>t</sub> + b<sub>i·</sub> + W<sub>h·</sub>h<sub>t−1</sub>"
+        " + b<sub>h·</sub>: input part, its bias, recurrent part, its bias (row "
+        f"{u} of each gate's block)</span></p>",
+    ]
+    body: list[str] = []
+    hand: dict[str, float] = {}
+    for key, parts in values.parts.items():
+        engine = float(trace[trace_key(key, layer)][step][u])
+        body.append(_gate_block(network, parts, u, engine, fmt, tol))
+        hand[key] = float(parts.value[u])
+    body += STATE_EQUATIONS[network.cell](values, hand, u, fmt, tol)
+    if shows_output(network, layer) and "y" in trace:
+        pre, out = output_values(network, vec["h"])
+        act = NONLINEARITY_SYMBOL[network.output_activation]
+        lines = [f"O<sub>t</sub>[{k}] = {act}({fmt(float(pre[k]))}) = <b>{fmt(float(out[k]))}</b>"
+                 f"{_check(float(out[k]), float(trace['y'][step][k]), tol, fmt)}" for k in range(min(len(out), 6))]
+        body.append("<p><b>output layer</b><br>O<sub>t</sub> = g(W<sub>o</sub> h<sub>t</sub> + b<sub>o</sub>)<br>"
+                    + "<br>".join(lines) + "</p>")
+    return "".join(head + body)
 
 
 class NumbersPanel(QWidget):
-    """Each equation of the cell with the selected unit's numbers substituted."""
+    """The current step of the selected unit, worked through by hand."""
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("numbersPanel")
         self.document = document
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Decimals"))
+        self.digits = QSpinBox()
+        self.digits.setObjectName("numbersDigits")
+        self.digits.setRange(1, 8)
+        self.digits.setValue(3)
+        self.digits.setToolTip("How many decimals the worked numbers show")
+        self.digits.valueChanged.connect(self.refresh)
+        row.addWidget(self.digits)
+        row.addStretch(1)
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.setObjectName("numbersCopy")
+        self.copy_button.setToolTip("Copy the worked step as plain text")
+        self.copy_button.clicked.connect(self.copy_text)
+        row.addWidget(self.copy_button)
+        layout.addLayout(row)
+        self.text = QTextBrowser()
+        self.text.setObjectName("numbersText")
+        self.text.setOpenLinks(False)
+        self.text.setToolTip("Each equation with the selected unit's numbers at the current step")
+        layout.addWidget(self.text)
+        events = document.events
+        self._connections = [
+            (events.trace_changed, self.refresh),
+            (events.trace_progress, self._on_value),
+            (events.step_changed, self._on_value),
+            (events.selection_changed, self.refresh),
+            (events.network_changed, self.refresh),
+        ]
+        for signal, slot in self._connections:
+            signal.connect(slot)
+        self.destroyed.connect(self._disconnect)
+        self.refresh()
+
+    def _disconnect(self, *_: object) -> None:
+        for signal, slot in self._connections:
+            try:
+                signal.disconnect(slot)
+            except (ValueError, RuntimeError):
+                pass
+
+    def _on_value(self, _value: int) -> None:
+        self.refresh()
+
+    def refresh(self, *_: object) -> None:
+        if not shiboken6.isValid(self):
+            return
+        doc = self.document
+        trace = doc.trace
+        if trace is None or doc.step >= doc.trace_steps_ready or trace.steps != doc.steps:
+            self.text.setHtml("<p><i>computing the trace…</i></p>")
+            return
+        unit = doc.selected_units[0] if doc.selected_units else 0
+        layer = min(doc.layer, doc.network.num_layers - 1)
+        scroll = self.text.verticalScrollBar().value()
+        self.text.setHtml(numbers_html(doc.network, trace, layer, doc.step, unit, self.digits.value()))
+        self.text.verticalScrollBar().setValue(scroll)
+
+    def plain_text(self) -> str:
+        return self.text.toPlainText()
+
+    def copy_text(self) -> None:
+        QGuiApplication.clipboard().setText(self.plain_text())

@@ -1,0 +1,158 @@
+"""The gate diagram shows the engine's numbers: strips against an independent ``network.run``, clicks, tooltips,
+the layer chooser and export."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QSpinBox
+
+from lstmviz.engine.network import Network
+from lstmviz.engine.trace import Trace
+from lstmviz.gui.views.gate_diagram import GateDiagramView
+from lstmviz.io.sequence_data import SequenceData
+from lstmviz.model.document import Document
+
+X = np.sin(np.linspace(0, 6, 30))
+
+
+def make_view(qtbot, cell: str, hidden: int = 5, layers: int = 1, output: int | None = None):  # noqa: ANN001, ANN201
+    net = Network.random(cell, 1, hidden, layers, seed=3, output_size=output)
+    doc = Document(net, SequenceData(X))
+    view = GateDiagramView(doc)
+    qtbot.addWidget(view)
+    view.resize(900, 560)
+    return doc, view
+
+
+def expected_vectors(trace: Trace, key: str, layer: int, step: int) -> np.ndarray:
+    """What a strip must show, read straight from a trace (h_prev/c_prev from the previous row)."""
+    if key == "x":
+        return trace["x"][step] if layer == 0 else trace[f"h_l{layer - 1}"][step]
+    if key == "y":
+        return trace["y"][step]
+    if key in ("h_prev", "c_prev"):
+        base = key[0]
+        return trace.previous(base, layer)[step]
+    return trace[f"{key}_l{layer}"][step]
+
+
+def assert_strips_match(view: GateDiagramView, trace: Trace, layer: int, step: int) -> None:
+    strips = view.diagram.strips
+    assert strips, "the diagram has no strips"
+    for node_id, strip in strips.items():
+        np.testing.assert_allclose(strip.values(), expected_vectors(trace, strip.key, layer, step), rtol=1e-12,
+                                   atol=1e-12, err_msg=node_id)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_strips_hold_the_engines_values(qtbot, cell: str) -> None:
+    doc, view = make_view(qtbot, cell, output=2)
+    keys = {strip.key for strip in view.diagram.strips.values()}
+    assert set(doc.network.spec.trace_keys()) | {"x", "h_prev", "y"} <= keys
+    doc.set_step(7)
+    trace = doc.network.run(X)
+    assert_strips_match(view, trace, 0, 7)
+    doc.set_step(0)  # h_{t-1} is the initial state
+    assert_strips_match(view, trace, 0, 0)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_weight_edit_recolours_without_rebuilding(qtbot, cell: str) -> None:
+    doc, view = make_view(qtbot, cell)
+    doc.set_step(12)
+    scene = view.diagram
+    doc.set_weight("weight_hh_l0", (1, 2), 2.5)
+    assert view.diagram is scene  # same structure: recoloured, not rebuilt
+    params = dict(doc.network.params)
+    reference = Network(cell, 1, 5, params=params).run(X)
+    assert_strips_match(view, reference, 0, 12)
+    doc.reconfigure(hidden_size=7)
+    assert view.diagram is not scene
+    assert len(view.strip("h").cells) == 7
+
+
+def test_clicking_a_cell_selects_the_unit_everywhere(qtbot) -> None:
+    doc, view = make_view(qtbot, "lstm")
+    view.show()
+    qtbot.waitExposed(view)
+    cell = view.strip("strip_f").cells[3]
+    pos = view.mapFromScene(cell.sceneBoundingRect().center())
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert doc.selected_units == (3,)
+    for strip in view.diagram.strips.values():
+        if strip.key not in ("x", "y"):
+            assert [c.unit for c in strip.cells if c.selected] == [3]
+    other = view.strip("c").cells[1]
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier,
+                     view.mapFromScene(other.sceneBoundingRect().center()))
+    assert doc.selected_units == (1, 3)
+
+
+def test_tooltips_show_equation_value_and_preactivation(qtbot) -> None:
+    doc, view = make_view(qtbot, "lstm")
+    doc.set_step(5)
+    trace = doc.network.run(X)
+    text = view.strip("strip_f").cells[2].tooltip_text()
+    _, _, equation = doc.network.spec.describe("f")
+    assert equation in text
+    assert f"{trace['f_l0'][5, 2]:.6g}" in text
+    w_ih, w_hh, b_ih, b_hh = doc.network.layer_parameters(0)
+    row = 5 + 2  # forget gate block is the second of four
+    pre = w_ih[row] @ trace["x"][5] + b_ih[row] + w_hh[row] @ trace["h_l0"][4] + b_hh[row]
+    assert f"{pre:.4g}" in text
+    block_text = view.diagram.blocks["g"].tooltip_text()
+    assert doc.network.spec.describe("g")[2] in block_text
+    assert all(arrow.tooltip_text() for arrow in view.diagram.arrows)
+
+
+def test_hover_sets_the_tooltip(qtbot) -> None:
+    doc, view = make_view(qtbot, "gru")
+    view.show()
+    qtbot.waitExposed(view)
+    cell = view.strip("h").cells[0]
+    qtbot.mouseMove(view.viewport(), view.mapFromScene(cell.sceneBoundingRect().center()))
+    qtbot.waitUntil(lambda: bool(cell.toolTip()), timeout=2000)
+    assert "h_t = (1 - z_t) * n_t + z_t * h_{t-1}" in cell.toolTip()
+
+
+def test_layer_chooser_switches_layers(qtbot) -> None:
+    doc, view = make_view(qtbot, "lstm", layers=2)
+    doc.set_step(9)
+    spin = view.findChild(QSpinBox, "diagramLayerSpin")
+    assert spin is not None and spin.maximum() == 1
+    spin.setValue(1)
+    assert doc.layer == 1
+    trace = doc.network.run(X)
+    assert_strips_match(view, trace, 1, 9)
+    assert len(view.strip("x").cells) == 5  # layer 1's input is h of layer 0
+    doc.set_layer(0)
+    assert spin.value() == 0
+    assert_strips_match(view, trace, 0, 9)
+
+
+def test_export_svg_is_vector_and_png_has_content(qtbot, tmp_path) -> None:
+    doc, view = make_view(qtbot, "lstm", output=1)
+    svg = tmp_path / "diagram.svg"
+    view.export_image(svg)
+    text = svg.read_text(encoding="utf-8")
+    assert "<text" in text and "<path" in text
+    assert re.search(r"forget\s*gate", text)
+    png = tmp_path / "diagram.png"
+    view.export_image(png)
+    image = QImage(str(png))
+    rect = view.diagram.sceneRect()
+    assert abs(image.width() - 2 * rect.width()) <= 2 and abs(image.height() - 2 * rect.height()) <= 2
+    pixels = {image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, image.height(), 29)}
+    assert len(pixels) > 10
+
+
+def test_large_hidden_size_wraps_strips_without_numbers(qtbot) -> None:
+    doc, view = make_view(qtbot, "lstm", hidden=40)
+    strip = view.strip("c")
+    assert strip.shape_info.rows == 2 and not strip.shape_info.numbers
+    np.testing.assert_allclose(strip.values(), doc.network.run(X)["c_l0"][0])

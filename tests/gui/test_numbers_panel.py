@@ -1,0 +1,111 @@
+"""The numbers panel shows each step worked by hand: checked against a hand computation with math.exp/tanh."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from lstmviz.engine.network import Network
+from lstmviz.gui.panels.numbers import NumbersPanel
+from lstmviz.io.sequence_data import SequenceData
+from lstmviz.model.document import Document
+
+X = np.cos(np.linspace(0, 5, 25))
+H = 4
+
+
+def sigma(a: float) -> float:
+    return 1.0 / (1.0 + math.exp(-a))
+
+
+def make_panel(qtbot, cell: str):  # noqa: ANN001, ANN201
+    doc = Document(Network.random(cell, 1, H, seed=5), SequenceData(X))
+    panel = NumbersPanel(doc)
+    qtbot.addWidget(panel)
+    return doc, panel
+
+
+def text_of(panel: NumbersPanel) -> str:
+    return panel.plain_text().replace("−", "-")
+
+
+def parts(net: Network, row: int, x: np.ndarray, h_prev: np.ndarray) -> tuple[float, float, float, float]:
+    """Input part, b_ih, recurrent part, b_hh of one row, by plain Python sums."""
+    w_ih, w_hh, b_ih, b_hh = (net.params[f"{k}_l0"] for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+    a = sum(float(w) * float(v) for w, v in zip(w_ih[row], x))
+    c = sum(float(w) * float(v) for w, v in zip(w_hh[row], h_prev))
+    return a, float(b_ih[row]), c, float(b_hh[row])
+
+
+def f3(v: float) -> str:
+    text = f"{v:.3f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+
+
+def test_lstm_step_by_hand(qtbot) -> None:
+    doc, panel = make_panel(qtbot, "lstm")
+    step, u = 9, 2
+    doc.select_units([u])
+    doc.set_step(step)
+    trace = doc.network.run(X)
+    x, h_prev, c_prev = trace["x"][step], trace["h_l0"][step - 1], trace["c_l0"][step - 1]
+    gate = {}
+    for k, key in enumerate("ifgo"):  # PyTorch's row order
+        a, b, c, d = parts(doc.network, k * H + u, x, h_prev)
+        pre = a + b + c + d
+        gate[key] = math.tanh(pre) if key == "g" else sigma(pre)
+        act = "tanh" if key == "g" else "σ"
+        assert f"{act}({f3(pre)}) = {f3(gate[key])}" in text_of(panel)
+    c_t = gate["f"] * c_prev[u] + gate["i"] * gate["g"]
+    h_t = gate["o"] * math.tanh(c_t)
+    text = text_of(panel)
+    assert f"= {f3(c_t)}  engine: {f3(trace['c_l0'][step, u])}" in text
+    assert f"= {f3(h_t)}  engine: {f3(trace['h_l0'][step, u])}" in text
+    assert f"{f3(gate['f'])} · " in text
+    assert "✗" not in text and text.count("✓") == 6
+    assert "unit 2" in text and "step t = 9" in text and "layer 0" in text
+
+
+def test_gru_reset_product_and_mix(qtbot) -> None:
+    doc, panel = make_panel(qtbot, "gru")
+    step, u = 4, 1
+    doc.select_units([u])
+    doc.set_step(step)
+    trace = doc.network.run(X)
+    x, h_prev = trace["x"][step], trace["h_l0"][step - 1]
+    r = sigma(sum(parts(doc.network, 0 * H + u, x, h_prev)))
+    z = sigma(sum(parts(doc.network, 1 * H + u, x, h_prev)))
+    a, b, c, d = parts(doc.network, 2 * H + u, x, h_prev)
+    n = math.tanh(a + b + r * (c + d))
+    h = (1 - z) * n + z * h_prev[u]
+    text = text_of(panel)
+    assert f"{f3(r)} · (" in text  # r_t multiplies W_hn h + b_hn
+    assert f"tanh({f3(a + b + r * (c + d))}) = {f3(n)}" in text
+    assert f"= {f3(h)}  engine: {f3(trace['h_l0'][step, u])}" in text
+    assert "✗" not in text
+
+
+def test_rnn_and_step_zero_uses_initial_state(qtbot) -> None:
+    doc, panel = make_panel(qtbot, "rnn")
+    doc.select_units([3])
+    doc.set_step(0)
+    trace = doc.network.run(X)
+    pre = sum(parts(doc.network, 3, trace["x"][0], np.zeros(H)))
+    assert f"tanh({f3(pre)}) = {f3(math.tanh(pre))}" in text_of(panel)
+    doc.set_step(1)
+    pre = sum(parts(doc.network, 3, trace["x"][1], trace["h_l0"][0]))
+    assert f"tanh({f3(pre)}) = {f3(math.tanh(pre))}" in text_of(panel)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_follows_weight_edits_and_digits(qtbot, cell: str) -> None:
+    doc, panel = make_panel(qtbot, cell)
+    doc.set_step(3)
+    doc.set_weight("bias_hh_l0", (0,), 3.0)
+    trace = Network(cell, 1, H, params=dict(doc.network.params)).run(X)
+    first_gate = doc.network.spec.gates[0].key
+    panel.digits.setValue(5)
+    assert f"{trace[f'{first_gate}_l0'][3, 0]:.5f}" in text_of(panel)
+    assert "✗" not in text_of(panel)
