@@ -131,14 +131,15 @@ def bptt(
                 params[f"grad_bias_ih_l{k}"] = d_in.sum(axis=0)
                 params[f"grad_bias_hh_l{k}"] = d_rec.sum(axis=0)
             arrays[trace_key("grad_h", k)] = grad_h
-            arrays[trace_key("grad_norm_h", k)] = np.linalg.norm(grad_h, axis=1)
+            # in float64: squares of float32 gradients near 1e20 would overflow, the norm itself does not
+            arrays[trace_key("grad_norm_h", k)] = np.linalg.norm(grad_h.astype(np.float64), axis=1).astype(grad_h.dtype)
             if grad_c is not None:
                 arrays[trace_key("grad_c", k)] = grad_c
                 arrays[trace_key("cec", k)] = constant_error_carousel(trace[trace_key("f", k)])
             from_above = d_in @ w_ih if k > 0 else None
     scale = 1.0
     if clip is not None:
-        total = float(np.sqrt(sum(float(np.vdot(g, g)) for g in params.values())))
+        total = float(np.sqrt(sum(float(np.vdot(g, g)) for g in (p.astype(np.float64) for p in params.values()))))
         if total > clip:
             scale = clip / total
             for g in params.values():

@@ -135,10 +135,12 @@ def run_chunk(
 ) -> None:
     """Fill steps [start, stop) of one layer's arrays, given its input rows and the state before ``start``."""
     block = arrays["block"][start:stop]
-    np.matmul(layer_input[start:stop], layer.w_ih_t, out=block)
-    if layer.bias_in is not None:
-        block += layer.bias_in
+    # Saturating cells stay finite for any finite weights; only an unbounded relu RNN can reach inf, silently
+    # (IEEE arithmetic), rather than raising warnings mid-run.
     with np.errstate(over="ignore", invalid="ignore"):
+        np.matmul(layer_input[start:stop], layer.w_ih_t, out=block)
+        if layer.bias_in is not None:
+            block += layer.bias_in
         if layer.cell == "lstm":
             assert c_prev is not None
             _lstm_steps(layer, arrays, start, stop, h_prev, c_prev)
