@@ -168,7 +168,6 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         star = "*" if self.document.dirty else ""
         self.setWindowTitle(f"{self.display_name()}{star} — lstmviz")
-        self.setWindowModified(self.document.dirty)
 
     def _update_history(self) -> None:
         doc = self.document

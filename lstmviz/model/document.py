@@ -363,9 +363,11 @@ class Document:
         self._redo.clear()
         self._clean_index = 0
         self.path = path
+        inline = self._begin_recompute()
         self.events.network_changed.emit()
         self.events.sequence_changed.emit()
-        self.recompute()
+        if inline:
+            self.events.trace_changed.emit()
         self.events.step_changed.emit(self._step)
         self.events.selection_changed.emit()
         self.events.view_settings_changed.emit()
@@ -375,21 +377,39 @@ class Document:
     # Called by commands ------------------------------------------------------------------------------------
     def _replace_network(self, network: Network) -> None:
         self._network = network
-        self._layer = min(self._layer, network.num_layers - 1)
-        self._selected_units = tuple(u for u in self._selected_units if u < network.hidden_size) or (0,)
+        selection = self._clamp_selection()
+        inline = self._begin_recompute()
         self.events.network_changed.emit()
-        self.recompute()
+        if selection:
+            self.events.selection_changed.emit()
+        if inline:
+            self.events.trace_changed.emit()
 
     def _replace_sequence(self, sequence: SequenceData, network: Network | None = None) -> None:
         self._sequence = sequence
         self._step = min(self._step, sequence.steps - 1)
+        selection = False
         if network is not None:
             self._network = network
-            self._selected_units = tuple(u for u in self._selected_units if u < network.hidden_size) or (0,)
+            selection = self._clamp_selection()
+        inline = self._begin_recompute()
+        if network is not None:
             self.events.network_changed.emit()
         self.events.sequence_changed.emit()
+        if selection:
+            self.events.selection_changed.emit()
         self.step_changed_if_clamped()
-        self.recompute()
+        if inline:
+            self.events.trace_changed.emit()
+
+    def _clamp_selection(self) -> bool:
+        """Keep layer and units inside the current network; True when the selection had to change."""
+        network = self._network
+        layer = min(self._layer, network.num_layers - 1)
+        units = tuple(u for u in self._selected_units if u < network.hidden_size) or (0,)
+        changed = (layer, units) != (self._layer, self._selected_units)
+        self._layer, self._selected_units = layer, units
+        return changed
 
     def step_changed_if_clamped(self) -> None:
         self.events.step_changed.emit(self._step)
@@ -408,12 +428,26 @@ class Document:
 
     def recompute(self) -> None:
         """Recompute the trace for the current network and sequence (inline, or through the executor)."""
+        if self._begin_recompute():
+            self.events.trace_changed.emit()
+
+    def _begin_recompute(self) -> bool:
+        """Start a new generation: compute it inline (True; the caller emits ``trace_changed`` after its other
+        events) or hand it to the executor (False).
+
+        Structural events (``network_changed``) are emitted after this, so a view that reads the trace while
+        handling them finds one that matches the new network, or ``trace_steps_ready == 0`` while the executor
+        works: never the previous network's trace posing as current.
+        """
         self.generation += 1
         if self.executor is not None and self.recompute_cost() > DIRECT_RECOMPUTE_LIMIT:
             self.trace_steps_ready = 0  # the old trace belongs to an older generation now
             self.executor(self, self.generation)
-            return
-        self.deliver_trace(self.generation, self._network.run(self._sequence.values))
+            return False
+        trace = self._network.run(self._sequence.values)
+        self._trace = trace
+        self.trace_steps_ready = trace.steps
+        return True
 
     def deliver_trace(self, generation: int, trace: Trace, steps_done: int | None = None) -> bool:
         """Accept a (possibly partial) trace computed for ``generation``; stale generations are dropped.

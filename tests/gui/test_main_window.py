@@ -1,0 +1,197 @@
+"""The main window: docks, menus bound to the Document, title, settings that persist, closing with changes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from lstmviz.gui.main_views import DOCKS
+from lstmviz.gui.main_window import MainWindow
+from lstmviz.gui.settings import AppSettings
+
+
+def assert_trace_matches_engine(document) -> None:
+    """The document's trace equals the engine's own run of its network on its sequence (an independent path)."""
+    reference = document.network.run(document.sequence.values)
+    assert set(document.trace) == set(reference)
+    for key in reference:
+        np.testing.assert_array_equal(document.trace[key], reference[key])
+
+
+def assert_same_network(a, b) -> None:
+    assert (a.cell, a.input_size, a.hidden_size, a.num_layers, a.nonlinearity) == (
+        b.cell, b.input_size, b.hidden_size, b.num_layers, b.nonlinearity)
+    assert set(a.params) == set(b.params)
+    for name in a.params:
+        np.testing.assert_array_equal(a.params[name], b.params[name])
+
+
+def test_window_has_every_dock_and_menu(main_window) -> None:
+    assert set(main_window.docks) == {spec.key for spec in DOCKS}
+    for dock in main_window.docks.values():
+        assert dock.isVisible()
+        assert dock.widget() is not None
+    titles = [a.text().replace("&", "") for a in main_window.menuBar().actions()]
+    for menu in ("File", "Edit", "View", "Model", "Help"):
+        assert menu in titles
+    assert main_window.centralWidget() is main_window.diagram
+    assert "LSTM" in main_window.status.model_label.text()
+    assert main_window.status.step_label.text().startswith("t = 0 / 119")
+    assert main_window.windowTitle() == "test sine — lstmviz"
+
+
+def test_undo_redo_through_edit_menu(main_window, document) -> None:
+    original = document.network
+    undo, redo = main_window.actions["undo"], main_window.actions["redo"]
+    assert not undo.isEnabled()
+    document.set_weight("bias_hh_l0", 8, 2.5)  # forget-gate bias of unit 0 (rows i, f, g, o)
+    assert undo.isEnabled()
+    assert "bias_hh_l0[8]" in undo.text()
+    assert main_window.windowTitle().startswith("test sine*")
+    edited = document.network
+    undo.trigger()
+    assert_same_network(document.network, original)
+    assert_trace_matches_engine(document)
+    assert redo.isEnabled() and "bias_hh_l0[8]" in redo.text()
+    assert main_window.windowTitle() == "test sine — lstmviz"
+    redo.trigger()
+    assert float(document.network.params["bias_hh_l0"][8]) == 2.5
+    np.testing.assert_array_equal(document.network.params["weight_hh_l0"], edited.params["weight_hh_l0"])
+    assert_trace_matches_engine(document)
+
+
+@pytest.mark.parametrize("cell", ["gru", "rnn"])
+def test_model_menu_switches_cell_and_views_follow(main_window, document, cell: str) -> None:
+    main_window.actions[f"cell_{cell}"].trigger()
+    assert document.network.cell == cell
+    assert document.network.hidden_size == 8
+    assert main_window.actions[f"cell_{cell}"].isChecked()
+    assert_trace_matches_engine(document)
+    assert cell.upper() in main_window.status.model_label.text()
+    heatmaps = main_window.views["heatmaps"]
+    if hasattr(heatmaps, "rows"):  # B's view: one row per quantity of the new cell's spec
+        assert set(heatmaps.rows) == set(document.network.spec.trace_keys())
+    assert main_window.activation_menu.isEnabled() == (cell == "rnn")
+    main_window.actions["undo"].trigger()
+    assert document.network.cell == "lstm"
+
+
+def test_model_menu_sizes_and_randomise(main_window, document, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    monkeypatch.setattr(QInputDialog, "getInt", staticmethod(lambda *a, **k: (5, True)))
+    main_window.actions["hidden_size"].trigger()
+    assert document.network.hidden_size == 5
+    main_window.actions["num_layers"].trigger()
+    assert document.network.num_layers == 5
+    assert_trace_matches_engine(document)
+    main_window.model_actions.set_activation("relu")
+    assert (document.network.cell, document.network.nonlinearity) == ("rnn", "relu")
+    before = document.network
+    document.set_weight("weight_hh_l0", (0, 0), 0.5)
+    main_window.actions["reset_weights"].trigger()
+    assert_same_network(document.network, before)
+
+
+def test_dock_closed_and_restored_from_view_menu(main_window) -> None:
+    dock = main_window.docks["weights"]
+    toggle = main_window.actions["dock_weights"]
+    toggle.trigger()
+    assert not dock.isVisible()
+    toggle.trigger()
+    assert dock.isVisible()
+    dock.close()
+    main_window.actions["reset_layout"].trigger()
+    assert dock.isVisible()
+
+
+def test_palette_switch_persists(main_window, qtbot) -> None:
+    main_window.actions["palette_dark"].trigger()
+    assert QApplication.instance().palette().window().color().lightness() < 100
+    assert AppSettings().palette() == "dark"
+    main_window.actions["palette_light"].trigger()
+    assert QApplication.instance().palette().window().color().lightness() > 200
+    assert AppSettings().palette() == "light"
+
+
+def test_geometry_state_and_recent_files_persist(qtbot, document, tmp_path) -> None:
+    first = MainWindow(document)
+    qtbot.addWidget(first)
+    first.resize(1400, 860)
+    first.show()
+    qtbot.waitExposed(first)
+    first.docks["gradients"].close()
+    first.settings.add_recent_file(str(tmp_path / "a.csv"))
+    geometry = first.saveGeometry()
+    first.close()
+    assert QSettings().value("window/geometry") == geometry
+
+    second = MainWindow(document)
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitExposed(second)
+    # The offscreen screen is small, so Qt fits the restored geometry to it; the saved bytes are what matter.
+    assert second.settings.window_geometry() == geometry
+    assert not second.docks["gradients"].isVisible()
+    assert second.docks["weights"].isVisible()
+    second.rebuild_recent_menu()
+    texts = [a.text() for a in second.recent_menu.actions()]
+    assert any("a.csv" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    "answer, closes",
+    [(QMessageBox.StandardButton.Cancel, False), (QMessageBox.StandardButton.Discard, True)],
+)
+def test_close_with_unsaved_changes_asks(main_window, document, message_boxes, answer, closes: bool) -> None:
+    document.set_weight("weight_hh_l0", (1, 2), 0.3)
+    message_boxes.answer = answer
+    event = QCloseEvent()
+    main_window.closeEvent(event)
+    assert message_boxes.kinds() == ["question"]
+    assert "unsaved" in message_boxes.calls[0][2]
+    assert event.isAccepted() == closes
+
+
+def test_close_with_save_writes_workspace(main_window, document, message_boxes, tmp_path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    target = tmp_path / "session.lstmviz"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    document.set_weight("weight_hh_l0", (1, 2), 0.3)
+    message_boxes.answer = QMessageBox.StandardButton.Save
+    event = QCloseEvent()
+    main_window.closeEvent(event)
+    assert event.isAccepted()
+    assert target.is_file()
+    assert not document.dirty
+
+
+def test_close_clean_session_does_not_ask(main_window, message_boxes) -> None:
+    event = QCloseEvent()
+    main_window.closeEvent(event)
+    assert event.isAccepted()
+    assert message_boxes.calls == []
+
+
+def test_help_guide_lists_the_cells_equations(main_window, document) -> None:
+    from lstmviz.gui.dialogs.about import guide_html
+
+    html = guide_html(document.network.spec)
+    for key in document.network.spec.trace_keys():
+        title, _symbol, _equation = document.network.spec.describe(key)
+        assert title in html
+    main_window.actions["guide"].trigger()
+    main_window.actions["about"].trigger()
+
+
+def test_default_document_is_alive() -> None:
+    from lstmviz.gui.app import default_document
+
+    doc = default_document()
+    assert doc.network.cell == "lstm"
+    assert doc.steps > 10
+    assert_trace_matches_engine(doc)
