@@ -68,9 +68,9 @@ def array_sequence(array: np.ndarray, name: str, *, missing: str = "error", sour
         raise fail(name, f"holds {array.dtype} values; a sequence needs real numbers")
     if array.ndim not in (1, 2):
         raise fail(name, f"has shape {array.shape}; a sequence is (steps,) or (steps, inputs)")
-    values = array.astype(np.float64, copy=False).reshape(array.shape[0], -1)
-    if values.shape[0] == 0 or values.shape[1] == 0:
+    if array.size == 0:
         raise fail(name, f"has shape {array.shape}, which holds no values")
+    values = array.astype(np.float64, copy=False).reshape(array.shape[0], -1)
     d = values.shape[1]
     labels = ("x",) if d == 1 else tuple(f"x{k}" for k in range(d))
     return finish(name, values, labels, index_rows(len(values)), missing, source=source)

@@ -72,14 +72,13 @@ def count_cells(line: str, delimiter: str | None) -> int:
 
 
 def split_cells(line: str, delimiter: str | None) -> list[str]:
-    """Cells of one line, stripped of spaces and of the quotes spreadsheets put around text."""
-    if delimiter is None:
-        cells = line.split()
-    elif '"' in line:
-        cells = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])
+    """Cells of one line, stripped of spaces; quoted cells (spreadsheets quote text) are unquoted the CSV way."""
+    if '"' in line:
+        spaced = line.replace("\t", " ").strip() if delimiter is None else line
+        cells = next(csv.reader([spaced], delimiter=delimiter or " ", skipinitialspace=True), [])
     else:
-        cells = line.split(delimiter)
-    return [cell.strip().strip('"').strip() for cell in cells]
+        cells = line.split() if delimiter is None else line.split(delimiter)
+    return [cell.strip() for cell in cells]
 
 
 def is_missing(cell: str) -> bool:

@@ -1,0 +1,164 @@
+"""Hostile sequence files: each is refused with one sentence naming the file and the problem, quickly."""
+
+from __future__ import annotations
+
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lstmviz.io.errors import SequenceError
+from lstmviz.io.sequences import load_sequence
+
+Write = Callable[[str, bytes | str], Path]
+
+
+def refuse(path: Path | str, match: str, **kwargs: object) -> str:
+    """Load, expect a SequenceError matching ``match`` on one line naming the file, within a second."""
+    start = time.perf_counter()
+    with pytest.raises(SequenceError, match=match) as info:
+        load_sequence(path, **kwargs)  # type: ignore[arg-type]
+    assert time.perf_counter() - start < 1.0
+    message = str(info.value)
+    assert "\n" not in message
+    assert Path(path).name in message or str(path) == "-"
+    return message
+
+
+def test_empty_file(empty_file: Path) -> None:
+    refuse(empty_file, "the file is empty")
+
+
+@pytest.mark.parametrize("content", ["\n\n  \n", "# only a comment\n"])
+def test_blank_or_comment_only(write_file: Write, content: str) -> None:
+    refuse(write_file("blank.csv", content), "empty|no data")
+
+
+def test_header_without_rows(write_file: Write) -> None:
+    refuse(write_file("header.csv", "year,value\r\n"), "header row but no data rows")
+
+
+def test_ragged_row_is_named(write_file: Write) -> None:
+    refuse(write_file("ragged.csv", "a,b,c\n1,2,3\n4,5\n6,7,8\n"), "row 3 has 2 values, but the header has 3")
+
+
+def test_word_in_a_numeric_column(write_file: Write) -> None:
+    msg = refuse(write_file("words.csv", "a,price\n1,2\n2,3\n3,abc\n4,5\n"), 'row 4, column "price"')
+    assert "'abc' is not a number" in msg
+
+
+def test_binary_garbage(binary_garbage: Path) -> None:
+    refuse(binary_garbage, "binary file")
+
+
+def test_nul_bytes_in_a_text_looking_file(write_file: Write) -> None:
+    refuse(write_file("nul.txt", b"hello\x00world\n"), "binary file")
+
+
+@pytest.mark.parametrize("cell, match", [("nan", "missing value in row 3 \\(column \"b\"\\)"),
+                                          ("inf", 'row 3, column "b": the value is inf'),
+                                          ("-Infinity", 'row 3, column "b": the value is -inf')])
+def test_nan_and_inf_named_by_row_and_column(write_file: Write, cell: str, match: str) -> None:
+    refuse(write_file("nonfinite.csv", f"a,b\n1,2\n3,{cell}\n"), match)
+
+
+def test_overflow(write_file: Write) -> None:
+    refuse(write_file("overflow.csv", "a,b\n1,2\n3,1e999\n"), 'row 3, column "b": 1e999 is too large')
+
+
+def test_two_hundred_thousand_columns(wide_line: Path) -> None:
+    refuse(wide_line, "200,000 columns; lstmviz reads at most 10,000")
+
+
+def test_wide_line_after_normal_lines(write_file: Write) -> None:
+    lines = ["1,2"] * 40 + [",".join(["1"] * 200_000)]
+    refuse(write_file("late_wide.csv", "\n".join(lines) + "\n"), "more than 10,000 columns")
+
+
+def test_deeply_nested_json(deep_json: Path) -> None:
+    refuse(deep_json, "nested 100,000 levels deep")
+
+
+def test_over_the_size_limit_is_refused_before_reading(write_file: Write, small_file_limit: int) -> None:
+    refuse(write_file("big.csv", "1\n" * 2000), "over the 1.0 KB limit")
+
+
+def test_stdin_over_the_limit(small_file_limit: int) -> None:
+    refuse("-", "<stdin>: the input is .* over the 1.0 KB limit", stdin_bytes=b"1\n" * 2000)
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    refuse(tmp_path / "nope.csv", "no such file")
+    refuse(tmp_path, "is a folder")
+
+
+def test_invalid_json(write_file: Write) -> None:
+    refuse(write_file("bad.json", '{"x": [1, 2,'), "not valid JSON \\(line 1")
+
+
+@pytest.mark.parametrize("content, match", [
+    ('[1, 1e999]', "1e999 is too large"),
+    ('[1, Infinity]', "Infinity is not allowed"),
+    ('[1, "2"]', 'the list\\[1\\]: "2" is not a number'),
+    ('[[1, 2], [3]]', "has 1 values, but the list\\[0\\] has 2"),
+    ('{"t": [1]}', 'no "x"'),
+    ('{"x": [1, 2], "t": [1]}', '"t" must be one number per step'),
+    ('[]', "empty list"),
+    ('[1, true]', "true is not a number"),
+    ('[' + '9' * 5000 + ']', "too large|not valid JSON"),
+])
+def test_bad_json_content(write_file: Write, content: str, match: str) -> None:
+    refuse(write_file("bad.json", content), match)
+
+
+def test_pickled_object_npy_is_refused_without_unpickling(tmp_path: Path) -> None:
+    path = tmp_path / "objects.npy"
+    np.save(path, np.array([{"a": 1}, None], dtype=object), allow_pickle=True)
+    refuse(path, "objects.npy")
+
+
+def test_npy_header_claiming_a_trillion_elements(tmp_path: Path) -> None:
+    header = "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,), }"
+    header += " " * (118 - len(header)) + "\n"
+    path = tmp_path / "liar.npy"
+    path.write_bytes(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode() + b"\0" * 64)
+    refuse(path, "liar.npy")
+
+
+def test_npz_that_is_not_a_zip(write_file: Write) -> None:
+    refuse(write_file("fake.npz", b"PK\x03\x04 not really a zip"), "fake.npz")
+
+
+def test_npz_with_a_non_array_member(tmp_path: Path) -> None:
+    path = tmp_path / "odd.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("script.py", "print('hi')")
+    refuse(path, "odd.npz")
+
+
+@pytest.mark.parametrize("array, match", [
+    (np.zeros((2, 3, 4)), "shape \\(2, 3, 4\\)"),
+    (np.array(["a", "b"]), "a sequence needs real numbers"),
+    (np.array([1 + 2j]), "a sequence needs real numbers"),
+    (np.zeros((0, 3)), "holds no values"),
+    (np.array([[1.0, np.nan]]), 'missing value in index 0 \\(column "x1"\\)'),
+    (np.array([1.0, np.inf]), 'index 1, column "x": the value is inf'),
+])
+def test_arrays_that_are_not_sequences(tmp_path: Path, array: np.ndarray, match: str) -> None:
+    path = tmp_path / "arr.npy"
+    np.save(path, array)
+    refuse(path, match)
+
+
+def test_text_outside_fixed_vocabulary(write_file: Write) -> None:
+    refuse(write_file("t.txt", "abcx"), "character 'x' at position 3 is not in the vocabulary 'abc'", vocab="abc")
+
+
+def test_a_failed_load_leaves_the_file_and_folder_alone(write_file: Write) -> None:
+    path = write_file("ragged.csv", "a,b\n1\n")
+    before = sorted(p.name for p in path.parent.iterdir()), path.read_bytes()
+    refuse(path, "row 2")
+    assert (sorted(p.name for p in path.parent.iterdir()), path.read_bytes()) == before
