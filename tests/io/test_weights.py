@@ -282,3 +282,35 @@ def test_corrupt_safetensors_is_refused(tmp_path: Path, content: bytes, message:
     with pytest.raises(WeightsError, match=message) as info:
         load_weights(path)
     assert str(info.value).startswith(str(path) + ":")
+
+
+# --- the shipped sample files ------------------------------------------------------------------------------------------
+SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "weights"
+
+
+@pytest.mark.parametrize(
+    "stem, cell, inputs, hidden",
+    [("sine_lstm_h8", "lstm", 1, 8), ("adding_lstm_h16", "lstm", 2, 16), ("echo_gru_h8", "gru", 1, 8),
+     ("sine_rnn_h8", "rnn", 1, 8)],
+)
+def test_sample_files_load_as_documented(stem: str, cell: str, inputs: int, hidden: int) -> None:
+    path = SAMPLES / f"{stem}.npz"
+    assert path.stat().st_size < 100_000
+    network = load_weights(path)
+    assert (network.cell, network.input_size, network.hidden_size, network.output_size) == (cell, inputs, hidden, 1)
+
+
+def test_sample_sine_lstm_predicts_the_next_value_in_every_format() -> None:
+    t = np.arange(80.0)
+    wave = np.sin(0.3 * t + 1.0)
+    networks = [load_weights(SAMPLES / "sine_lstm_h8.npz"), load_weights(SAMPLES / "sine_lstm_h8.safetensors")]
+    for network in networks[1:]:
+        _assert_same_network(network, networks[0])
+    prediction = networks[0].run(wave[:-1])["y"][:, 0]
+    assert np.sqrt(np.mean((prediction[10:] - wave[11:]) ** 2)) < 0.1
+
+
+def test_sample_echo_gru_remembers_three_steps() -> None:
+    x = np.random.default_rng(7).choice([-1.0, 1.0], 40)
+    y = load_weights(SAMPLES / "echo_gru_h8.npz").run(x)["y"][:, 0]
+    np.testing.assert_array_equal(np.sign(y[3:]), x[:-3])

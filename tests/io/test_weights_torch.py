@@ -114,3 +114,12 @@ def test_without_torch_the_message_says_what_to_do(tmp_path: Path, monkeypatch: 
     monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now raises ImportError
     with pytest.raises(WeightsError, match=r"model\.pt: reading \.pt/\.pth files needs PyTorch.*\.safetensors"):
         load_weights(path)
+
+
+def test_sample_pt_matches_its_npz() -> None:
+    samples = Path(__file__).resolve().parents[2] / "resources" / "weights"
+    from_pt = load_weights(samples / "sine_lstm_h8.pt")
+    from_npz = load_weights(samples / "sine_lstm_h8.npz")
+    assert set(from_pt.params) == set(from_npz.params)
+    for key in from_pt.params:
+        np.testing.assert_array_equal(from_pt.params[key], from_npz.params[key])
