@@ -272,6 +272,8 @@ def _draw_unit_lines(
 ) -> None:
     """The chosen units of one quantity as lines over time."""
     shown, _ = block_reduce(values[:, list(units)], max_columns)
+    if panel.log:
+        shown = _log_floor(shown)
     for column, unit in enumerate(units):
         ax.plot(shown_time, shown[:, column], lw=1.0, label=f"unit {unit}")
     if panel.log:
@@ -288,6 +290,7 @@ def _draw_curves(
     stacked = []
     for key, label in zip(panel.keys, panel.labels, strict=True):
         shown, _ = block_reduce(np.asarray(grads[key])[window], max_columns)
+        shown = _log_floor(shown)
         stacked.append(shown)
         ax.plot(shown_time, shown, lw=1.0, label=label)
     _log_axis_if_positive(ax, np.concatenate(stacked))
@@ -298,10 +301,30 @@ def _draw_curves(
     ax.grid(True, which="both", lw=0.3, alpha=0.5)
 
 
+LOG_DECADES = 20
+"""Log axes span at most this many decades below the curve's peak; smaller positive values sit on the floor."""
+
+
+def _log_floor(values: np.ndarray) -> np.ndarray:
+    """Positive values below peak * 10**-LOG_DECADES raised to that floor (a vanished gradient, drawn as such).
+
+    Without a floor a gradient that decays to 1e-300 asks the log axis for hundreds of decades, which helps
+    nobody and overflows matplotlib's tick formatter. Exact zeros stay zero (masked on the log axis).
+    """
+    positive = values > 0
+    if not np.any(positive):
+        return values
+    floor = float(values[positive].max()) * 10.0**-LOG_DECADES
+    return np.where(positive, np.maximum(values, floor), values)
+
+
 def _log_axis_if_positive(ax: Any, values: np.ndarray) -> None:
     """A log y axis when there is something positive to show (an all-zero curve stays linear, without warnings)."""
-    if np.any(values > 0):
+    positive = values[values > 0]
+    if positive.size:
         ax.set_yscale("log", nonpositive="mask")
+        low, high = float(positive.min()), float(positive.max())
+        ax.set_ylim(low / 2 if low < high else low / 10, high * 2)
 
 
 def _draw_input(
