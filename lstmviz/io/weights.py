@@ -165,6 +165,9 @@ def _output_layer(
         for key, array in tensors.items()
         if key not in used and key.endswith("weight") and array.ndim == 2 and array.shape[1] == hidden
     ]
+    if len(candidates) > 1:  # an Embedding(V, H) also has H columns, but no bias
+        with_bias = [key for key in candidates if key[: -len("weight")] + "bias" in tensors]
+        candidates = with_bias if len(with_bias) == 1 else candidates
     if len(candidates) > 1:
         named_fc = [key for key in candidates if key == OUTPUT_WEIGHT or key.endswith("." + OUTPUT_WEIGHT)]
         if len(named_fc) != 1:

@@ -314,3 +314,13 @@ def test_sample_echo_gru_remembers_three_steps() -> None:
     x = np.random.default_rng(7).choice([-1.0, 1.0], 40)
     y = load_weights(SAMPLES / "echo_gru_h8.npz").run(x)["y"][:, 0]
     np.testing.assert_array_equal(np.sign(y[3:]), x[:-3])
+
+
+def test_embedding_with_h_columns_is_not_taken_for_the_output(tmp_path: Path) -> None:
+    """PyTorch's word_language_model: encoder = Embedding(V, H), decoder = Linear(H, V)."""
+    tensors = _state_dict("lstm", 4, 4, 1, prefix="rnn.")
+    tensors["encoder.weight"] = np.ones((10, 4))
+    tensors["decoder.weight"], tensors["decoder.bias"] = np.full((10, 4), 2.0), np.zeros(10)
+    loaded = read_weights(_npz(tmp_path, tensors, "lm.npz"))
+    np.testing.assert_array_equal(loaded.network.params["fc.weight"], tensors["decoder.weight"])
+    assert loaded.ignored == ("encoder.weight",)
