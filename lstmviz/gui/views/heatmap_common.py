@@ -99,6 +99,7 @@ def style_plot(plot: pg.PlotItem, foreground: QColor) -> None:
         axis = plot.getAxis(name)
         axis.setPen(pg.mkPen(foreground))
         axis.setTextPen(pg.mkPen(foreground))
+        axis.enableAutoSIPrefix(False)  # "C_t (x0.001)" reads as a different quantity
 
 
 def make_cursor() -> pg.InfiniteLine:

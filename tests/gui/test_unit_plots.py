@@ -1,0 +1,57 @@
+"""Unit line plots show the engine's numbers for the selected units and follow selection, step and edits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+
+from lstmviz.engine.network import Network
+from lstmviz.gui.views.unit_plots import SHOWN_SETTING, UnitPlotsView
+from lstmviz.io.sequence_data import SequenceData
+from lstmviz.model.document import Document
+
+
+def make_view(qtbot, cell: str = "lstm") -> tuple[Document, UnitPlotsView]:
+    time = 0.25 * np.arange(150)
+    doc = Document(Network.random(cell, 1, 6, seed=1), SequenceData(np.sin(time), time=time, time_label="s"))
+    view = UnitPlotsView(doc)
+    qtbot.addWidget(view)
+    view.resize(800, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    return doc, view
+
+
+def test_lines_equal_engine_for_selected_units(qtbot) -> None:
+    doc, view = make_view(qtbot)
+    doc.set_view_setting(SHOWN_SETTING, ["c", "h", "f"])
+    doc.select_units((1, 4))
+    reference = doc.network.run(doc.sequence.values)
+    assert set(view.curves) == {"c", "h", "f"}
+    for key, curves in view.curves.items():
+        assert len(curves) == 2
+        for unit, curve in zip((1, 4), curves):
+            x, y = curve.getOriginalDataset()
+            np.testing.assert_allclose(x, doc.sequence.time)
+            np.testing.assert_allclose(y, reference.get_quantity(key)[:, unit], rtol=1e-12, atol=1e-12)
+
+
+def test_edit_and_step_follow(qtbot) -> None:
+    doc, view = make_view(qtbot)
+    doc.set_weight("bias_ih_l0", 6, -2.0)  # forget gate (rows i, f, g, o) of unit 0
+    reference = doc.network.run(doc.sequence.values)
+    _, y = view.curves["c"][0].getOriginalDataset()
+    np.testing.assert_allclose(y, reference.get_quantity("c")[:, 0], rtol=1e-12, atol=1e-12)
+    doc.set_step(77)
+    assert all(c.value() == pytest.approx(doc.sequence.time[77]) for c in view.cursors)
+
+
+def test_click_sets_step_and_cell_switch(qtbot) -> None:
+    doc, view = make_view(qtbot)
+    box = view.plots["h"].getViewBox()
+    point = view.graphics.mapFromScene(box.mapViewToScene(QPointF(doc.sequence.time[90], 0.0)))
+    qtbot.mouseClick(view.graphics.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert abs(doc.step - 90) <= 1
+    doc.reconfigure(cell="gru")
+    assert set(view.curves) == {"h"}
