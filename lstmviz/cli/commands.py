@@ -80,10 +80,7 @@ def run_trace(args: argparse.Namespace, warn: Warn) -> int:
     trace = _trace(inputs)
     from ..io.export import export_trace  # noqa: PLC0415
 
-    if args.out == "-":
-        export_trace(trace, "-.csv", sequence=inputs.sequence, stream=sys.stdout)
-    else:
-        export_trace(trace, args.out, sequence=inputs.sequence)
+    export_trace(trace, args.out, sequence=inputs.sequence, stream=sys.stdout if args.out == "-" else None)
     return 0
 
 
@@ -95,10 +92,7 @@ def run_grad(args: argparse.Namespace, warn: Warn) -> int:
     grads = _gradients(inputs, args)
     from ..io.export import export_gradients  # noqa: PLC0415
 
-    if args.out == "-":
-        export_gradients(grads, "-.csv", stream=sys.stdout)
-    else:
-        export_gradients(grads, args.out)
+    export_gradients(grads, args.out, stream=sys.stdout if args.out == "-" else None, sequence=inputs.sequence)
     return 0
 
 
