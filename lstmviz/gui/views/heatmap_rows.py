@@ -18,20 +18,45 @@ from ...io.sequence_data import SequenceData
 from .. import colors
 from .heatmap_common import TimeMap, display_char, make_cursor, style_plot
 
-MAX_UNIT_TICKS = 64
-"""Above this many units, the unit axis gets automatic ticks instead of one label per row."""
+ROW_LABEL_PIXELS = 14
+"""Vertical pixels per row label on the unit axis."""
+MAX_OUTLINED_UNITS = 256
 SELECTION_COLOR = QColor(255, 255, 255, 200)
 
 
-def unit_ticks(count: int, labels: tuple[str, ...] | None = None, max_labels: int = 8) -> list | None:
-    """Ticks centred on rows: every row ticked, about ``max_labels`` of them labelled (None: automatic ticks)."""
-    if count > MAX_UNIT_TICKS and labels is None:
-        return None
-    names = labels if labels is not None else tuple(str(u) for u in range(count))
-    stride = max(1, math.ceil(count / max_labels)) if labels is None else 1
-    major = [(u + 0.5, names[u]) for u in range(0, count, stride)]
-    minor = [(u + 0.5, "") for u in range(count) if u % stride]
-    return [major, minor]
+class RowAxis(pg.AxisItem):
+    """A left axis for rows of cells: ticks centred on rows, as many labels as the pixel height allows.
+
+    Rows are units (labelled 0..H-1) or, for one-hot text, vocabulary characters. Recomputed on every zoom and
+    resize, so 256 units in a short dock read "0, 50, 100, ..." instead of a smear of overlapping numbers.
+    """
+
+    def __init__(self, names: tuple[str, ...] | None = None) -> None:
+        super().__init__("left")
+        self.names = names
+        self.setStyle(hideOverlappingLabels=True)
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:  # noqa: N802 - pyqtgraph API
+        low, high = max(math.floor(min(minVal, maxVal)), 0), math.ceil(max(minVal, maxVal))
+        count = self.names and len(self.names)
+        if count:
+            high = min(high, count)
+        visible = max(high - low, 1)
+        room = max(int(size // ROW_LABEL_PIXELS), 1)
+        stride = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 10**9) if visible / s <= room)
+        major = [u + 0.5 for u in range(low - low % stride, high, stride) if u >= low]
+        ticks = [(float(stride), major)]
+        if stride > 1 and visible <= size / 3:
+            ticks.append((1.0, [u + 0.5 for u in range(low, high) if u % stride]))
+        return ticks
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+        if spacing < 1.0:  # minor ticks are unlabelled
+            return ["" for _ in values]
+        rows = [int(math.floor(v)) for v in values]
+        if self.names:
+            return [self.names[r] if 0 <= r < len(self.names) else "" for r in rows]
+        return [str(r) for r in rows]
 
 
 class HeatmapRow:
@@ -41,7 +66,7 @@ class HeatmapRow:
         self.key = key
         self.symbol = symbol
         self.signed = signed
-        self.plot = pg.PlotItem()
+        self.plot = pg.PlotItem(axisItems={"left": RowAxis()})
         self.plot.setMenuEnabled(True)
         self.plot.hideButtons()
         self.plot.setLabel("left", symbol)
@@ -61,7 +86,7 @@ class HeatmapRow:
         bar_axis.setTextPen(pg.mkPen(foreground))
         font = QFont()
         font.setPointSizeF(max(6.0, font.pointSizeF() * 0.8))
-        bar_axis.setStyle(tickFont=font, tickTextOffset=2)
+        bar_axis.setStyle(tickFont=font, tickTextOffset=2, hideOverlappingLabels=True)
         self.colorbar.setToolTip(f"Colour scale of {symbol}")
         self.cursor = make_cursor()
         self.plot.addItem(self.cursor, ignoreBounds=True)
@@ -80,7 +105,6 @@ class HeatmapRow:
         self.step_bound = np.zeros(steps, dtype=np.float32)
         self.valid = 0
         self.image.clear()
-        self.plot.getAxis("left").setTicks(unit_ticks(units))
 
     def write(self, data: np.ndarray, start: int, stop: int) -> None:
         """Copy steps [start, stop) of ``data`` (T, H) into the display buffer (columns beyond stay as they were).
@@ -125,7 +149,7 @@ class HeatmapRow:
         for item in self.selection_items:
             self.plot.removeItem(item)
         self.selection_items = []
-        if self.units > 4 * MAX_UNIT_TICKS:
+        if self.units > MAX_OUTLINED_UNITS:
             return
         pen = pg.mkPen(SELECTION_COLOR, width=1.2, style=pg.QtCore.Qt.PenStyle.DashLine)
         for edge in sorted({u for unit in units for u in (unit, unit + 1)}):
@@ -142,7 +166,9 @@ class InputRow:
 
     def __init__(self, sequence: SequenceData, time_map: TimeMap, foreground: QColor) -> None:
         self.sequence = sequence
-        self.plot = pg.PlotItem()
+        self.one_hot = sequence.vocabulary is not None
+        names = tuple(display_char(c) for c in (sequence.vocabulary or ())) if self.one_hot else None
+        self.plot = pg.PlotItem(axisItems={"left": RowAxis(names)} if self.one_hot else None)
         self.plot.hideButtons()
         self.plot.setDefaultPadding(0.02)
         style_plot(self.plot, foreground)
@@ -150,10 +176,8 @@ class InputRow:
         self.plot.getAxis("left").setToolTip(f"The input sequence: {sequence.source or 'x'}")
         self.image: pg.ImageItem | None = None
         self.curves: list[pg.PlotDataItem] = []
-        self.one_hot = sequence.vocabulary is not None
         values = sequence.values
         if self.one_hot:
-            vocabulary = tuple(display_char(c) for c in (sequence.vocabulary or ()))
             self.plot.getViewBox().invertY(True)
             self.plot.setDefaultPadding(0.0)
             self.image = pg.ImageItem(autoDownsample=True, axisOrder="row-major")
@@ -162,7 +186,6 @@ class InputRow:
             self.image.setImage(values.T, autoLevels=False, levels=(0.0, 1.0),
                                 rect=QRectF(left, 0.0, width, values.shape[1]))
             self.plot.addItem(self.image)
-            self.plot.getAxis("left").setTicks(unit_ticks(values.shape[1], vocabulary))
         else:
             if values.shape[1] > 1:
                 legend = self.plot.addLegend(offset=(4, 2), labelTextColor=foreground, colCount=4)
