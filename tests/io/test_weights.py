@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lstmviz.engine.network import Network
 from lstmviz.io.errors import WeightsError
@@ -324,3 +326,19 @@ def test_embedding_with_h_columns_is_not_taken_for_the_output(tmp_path: Path) ->
     loaded = read_weights(_npz(tmp_path, tensors, "lm.npz"))
     np.testing.assert_array_equal(loaded.network.params["fc.weight"], tensors["decoder.weight"])
     assert loaded.ignored == ("encoder.weight",)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(st.text(max_size=8), st.one_of(
+    st.none(), st.integers(), st.text(max_size=5),
+    st.fixed_dictionaries({"dtype": st.sampled_from(["F64", "F32", "BF16", "X"]),
+                           "shape": st.lists(st.integers(-2, 4), max_size=3),
+                           "data_offsets": st.lists(st.integers(-8, 64), min_size=0, max_size=3)})), max_size=4),
+       st.binary(max_size=64))
+def test_fuzzed_safetensors_headers_only_raise_weights_error(tmp_path: Path, header: dict, data: bytes) -> None:
+    path = tmp_path / "fuzz.safetensors"
+    path.write_bytes(_safetensors_bytes(header, data))
+    try:
+        load_weights(path)
+    except WeightsError as exc:
+        assert str(exc).startswith(str(path))
