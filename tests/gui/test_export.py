@@ -1,0 +1,126 @@
+"""Export from the app, each format read back: figures (PNG pixels, SVG text, PDF header and fonts), the gate
+diagram (PNG/SVG), the trace (NPZ/CSV against the engine's numbers)."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+
+from lstmviz.gui.dialogs.export_figure import ExportFigureDialog, FigureOptions, parse_units
+
+
+def image_is_not_blank(image: QImage) -> bool:
+    small = image.scaled(64, 40)
+    colours = {small.pixel(x, y) for x in range(small.width()) for y in range(small.height())}
+    return len(colours) > 20
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
+def test_export_figure_each_format(qtbot, main_window, document, tmp_path, fmt: str) -> None:
+    path = tmp_path / f"figure.{fmt}"
+    options = FigureOptions(path=str(path), show="gates", units=(0, 2), dpi=80)
+    with qtbot.waitSignal(main_window.export_actions.finished, timeout=30_000) as blocker:
+        assert main_window.export_actions.export_figure_to(options)
+    assert blocker.args == [str(path)]
+    data = path.read_bytes()
+    if fmt == "png":
+        image = QImage(str(path))
+        assert not image.isNull()
+        assert image.width() == 800  # 10 inches at 80 dpi
+        assert image_is_not_blank(image)
+    elif fmt == "svg":
+        text = data.decode("utf-8")
+        assert "<svg" in text and "<text" in text  # vector text, not outlines
+        assert "forget" in text or "f_t" in text or "f<" in text
+    else:
+        assert data.startswith(b"%PDF-")
+        assert b"/FontFile2" in data or b"/Type /Font" in data or b"/Type/Font" in data
+
+
+def test_export_figure_gradients_and_size(qtbot, main_window, tmp_path) -> None:
+    path = tmp_path / "grads.png"
+    options = FigureOptions(path=str(path), show="grad", dpi=100, size=(900, 700))
+    with qtbot.waitSignal(main_window.export_actions.finished, timeout=30_000):
+        main_window.export_actions.export_figure_to(options)
+    image = QImage(str(path))
+    assert (image.width(), image.height()) == (900, 700)
+
+
+def test_export_error_shows_dialog_and_leaves_no_file(qtbot, main_window, message_boxes, tmp_path) -> None:
+    path = tmp_path / "missing-folder" / "figure.png"
+    main_window.export_actions.export_figure_to(FigureOptions(path=str(path)))
+    qtbot.waitUntil(lambda: message_boxes.calls != [], timeout=30_000)
+    assert message_boxes.kinds() == ["critical"]
+    assert "figure.png" in message_boxes.texts()[0]
+    assert not path.exists()
+
+
+def test_export_figure_dialog_options(qtbot, main_window, document, tmp_path) -> None:
+    document.select_units([1, 3])
+    dialog = ExportFigureDialog(document, str(tmp_path), main_window)
+    qtbot.addWidget(dialog)
+    assert dialog.units_edit.text() == "1, 3"
+    dialog.show_combo.setCurrentIndex(dialog.show_combo.findData("cell"))
+    dialog.first_spin.setValue(10)
+    dialog.last_spin.setValue(59)
+    dialog.format_combo.setCurrentText("SVG")
+    assert dialog.path_edit.text().endswith(".svg")
+    dialog.path_edit.setText(str(tmp_path / "out.png"))
+    assert dialog.format_combo.currentText() == "PNG"
+    dialog.auto_size.setChecked(False)
+    options = dialog.options()
+    assert options.show == "cell"
+    assert options.units == (1, 3)
+    assert options.steps == slice(10, 60)
+    assert options.size == (1500, 1000)
+    assert options.format == "png"
+    dialog.last_spin.setValue(5)
+    with pytest.raises(ValueError, match="comes before"):
+        dialog.options()
+
+
+def test_parse_units() -> None:
+    assert parse_units("0, 3-5", 8) == (0, 3, 4, 5)
+    assert parse_units("", 8) == ()
+    with pytest.raises(ValueError, match="unit 9 does not exist"):
+        parse_units("1, 9", 8)
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_export_gate_diagram(qtbot, main_window, document, tmp_path, fmt: str) -> None:
+    document.set_step(30)
+    path = tmp_path / f"diagram.{fmt}"
+    with qtbot.waitSignal(main_window.export_actions.finished, timeout=10_000):
+        assert main_window.export_actions.export_diagram_to(str(path))
+    if fmt == "png":
+        image = QImage(str(path))
+        assert not image.isNull() and image_is_not_blank(image)
+    else:
+        assert "<svg" in path.read_text(encoding="utf-8")
+
+
+def test_export_trace_npz(qtbot, main_window, document, tmp_path) -> None:
+    path = tmp_path / "trace.npz"
+    with qtbot.waitSignal(main_window.export_actions.finished, timeout=30_000):
+        main_window.export_actions.export_trace_to(str(path))
+    reference = document.network.run(document.sequence.values)
+    with np.load(path, allow_pickle=False) as data:
+        for key in ("h_l0", "c_l0", "f_l0", "x"):
+            np.testing.assert_allclose(data[key], reference[key], rtol=0, atol=0)
+
+
+def test_export_trace_csv(qtbot, main_window, document, tmp_path) -> None:
+    path = tmp_path / "trace.csv"
+    with qtbot.waitSignal(main_window.export_actions.finished, timeout=30_000):
+        main_window.export_actions.export_trace_to(str(path))
+    with path.open(encoding="utf-8") as stream:
+        rows = list(csv.reader(line for line in stream if not line.startswith("#")))
+    header, body = rows[0], rows[1:]
+    assert len(body) == document.steps
+    reference = document.network.run(document.sequence.values)
+    for unit in (0, 7):
+        column = header.index(f"h_l0_{unit}")  # the documented column scheme <key>_<unit>
+        np.testing.assert_array_equal([float(r[column]) for r in body], reference["h_l0"][:, unit])
