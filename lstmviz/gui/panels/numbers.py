@@ -21,9 +21,9 @@ from ...engine.trace import Trace, trace_key
 from ...model.document import Document
 from ..views.diagram_scene import NONLINEARITY_SYMBOL, symbol_html
 from ..views.diagram_values import GateParts, StepValues, output_values, shows_output, step_values
+from ..workers import pin_none_refcount
 
-SUB = {"sigma": "σ"}
-
+pin_none_refcount()  # PySide6 on CPython 3.11 under-counts None; see workers.pin_none_refcount
 
 def equation_html(equation: str, network: Network) -> str:
     """A spec equation (plain text) as HTML: sigma -> σ, C~ -> C̃, subscripts."""

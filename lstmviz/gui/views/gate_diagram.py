@@ -20,6 +20,9 @@ from ...model.document import Document
 from ..colors import default_levels, is_signed_quantity
 from .diagram_scene import ColorTable, DiagramScene, nonlinearity_of, strip_label
 from .diagram_values import StepValues, step_values
+from ..workers import pin_none_refcount
+
+pin_none_refcount()  # PySide6 on CPython 3.11 under-counts None; see workers.pin_none_refcount
 
 ZOOM_STEP = 1.15
 

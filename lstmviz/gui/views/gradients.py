@@ -1,0 +1,329 @@
+"""Vanishing and exploding gradients, and the LSTM's constant error carousel, on the sequence's time axis.
+
+The view asks the engine for backpropagation through time (``network.bptt``) and plots ||dL/dh_t|| and
+||dh_T/dh_t|| on a log axis, the forget-gate product f_{t+1}...f_T of the selected units (LSTM), and dL/dh_t as a
+units x time heatmap, with one plain sentence saying what the curves mean. Small cases recompute inline; larger
+ones in a worker thread (stale results are dropped), and nothing is computed while the view is hidden.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+import shiboken6
+from PySide6.QtCore import QRectF, QTimer
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ...engine.trace import trace_key
+from ...model.document import Document
+from ..colors import lookup_table
+from ..workers import pin_none_refcount, run_in_background
+
+pin_none_refcount()  # PySide6 on CPython 3.11 under-counts None; see workers.pin_none_refcount
+
+HEAT_DECADES = 8
+"""The heatmap spans this many powers of ten below the largest |dL/dh_t|."""
+#: Above this many multiply-adds (T * G*H * H per layer) the BPTT runs in a worker thread.
+INLINE_COST = 400_000
+LOSSES = (
+    ("h-last-sum", "Σ h_T (sum of the last hidden state)"),
+    ("unit", "h of the selected unit at the current step"),
+)
+UNIT_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
+
+
+def _positive(values: np.ndarray) -> np.ndarray:
+    """Zeros (no gradient yet) become NaN, so the log axis leaves a gap instead of warning about log(0)."""
+    out = np.asarray(values, dtype=np.float64).copy()
+    out[~(out > 0)] = np.nan
+    return out
+
+
+def explain(norms: np.ndarray, end: int, what: str) -> str:
+    """One plain sentence: how much ``norms`` shrinks or grows going back from step ``end`` to step 0."""
+    finite = np.isfinite(norms) & (norms > 0)
+    if end <= 0 or not finite[end] or not finite[0]:
+        return f"{what}: the loss is at the first step, so there is nothing to propagate back."
+    decades = math.log10(norms[0] / norms[end])
+    span = f"over {end} step{'s' if end != 1 else ''}"
+    if decades < -1:
+        below = np.nonzero(finite[: end + 1] & (norms[: end + 1] < norms[end] * 1e-2))[0]
+        reach = f"; by {end - below[-1]} steps back it is below 1% of its value at the loss" if below.size else ""
+        return f"{what} shrinks by 10^{decades:.1f} {span}: <b>vanishing</b>{reach}."
+    if decades > 1:
+        return f"{what} grows by 10^{decades:.1f} {span}: <b>exploding</b> (clip it, or scale W_hh down)."
+    return f"{what} stays within a factor 10 {span} (10^{decades:+.1f}): it <b>flows</b> back through time."
+
+
+class GradientsView(QWidget):
+    """BPTT gradients of the current trace, plotted on the sequence's time axis."""
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("gradientsView")
+        self.document = document
+        self.gradients: Mapping[str, np.ndarray] | None = None
+        self._generation = 0
+        self._job: Any = None
+        self._stale = True
+        self._time_label = ""
+        self._build()
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(40)
+        self._debounce.timeout.connect(self.recompute)
+        events = document.events
+        self._connections = [
+            (events.trace_changed, self._on_trace),
+            (events.step_changed, self._on_step),
+            (events.selection_changed, self._on_selection),
+            (events.sequence_changed, self._on_trace),
+        ]
+        for signal, slot in self._connections:
+            signal.connect(slot)
+        self.destroyed.connect(self._disconnect)
+
+    # Widgets ---------------------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Loss"))
+        self.loss_combo = QComboBox()
+        self.loss_combo.setObjectName("gradientsLoss")
+        for key, text in LOSSES:
+            self.loss_combo.addItem(text, key)
+        self.loss_combo.setToolTip("The scalar whose gradient is propagated back through time")
+        self.loss_combo.currentIndexChanged.connect(self.recompute)
+        row.addWidget(self.loss_combo)
+        self.loss_label = QLabel()
+        self.loss_label.setObjectName("gradientsLossValue")
+        self.loss_label.setToolTip("The loss value and which layer's curves are shown")
+        row.addWidget(self.loss_label)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.explanation = QLabel()
+        self.explanation.setObjectName("gradientsExplanation")
+        self.explanation.setWordWrap(True)
+        self.explanation.setToolTip("What the curves say, in one sentence")
+        layout.addWidget(self.explanation)
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setObjectName("gradientsPlots")
+        palette = self.palette()
+        self.plots.setBackground(palette.color(palette.ColorRole.Base))
+        self._ink = palette.color(palette.ColorRole.Text)
+        layout.addWidget(self.plots, 1)
+
+        self.norm_plot = self.plots.addPlot(row=0, col=0)
+        self.norm_plot.setLogMode(y=True)
+        self.norm_plot.setTitle("gradient norms going back in time (log scale)")
+        self.norm_plot.addLegend(offset=(-10, 10))
+        self.norm_plot.showGrid(x=True, y=True, alpha=0.25)
+        self.norm_curve = self.norm_plot.plot(pen=pg.mkPen("#d62728", width=2), name="‖dL/dh_t‖", connect="finite")
+        self.jacobian_curve = self.norm_plot.plot(pen=pg.mkPen("#1f77b4", width=2, style=pg.QtCore.Qt.PenStyle.DashLine),
+                                                  name="‖dh_T/dh_t‖", connect="finite")
+        self.cec_plot = self.plots.addPlot(row=1, col=0)
+        self.cec_plot.setLogMode(y=True)
+        self.cec_plot.setTitle("constant error carousel: f_{t+1}···f_T of the selected units (log scale)")
+        self.cec_plot.addLegend(offset=(-10, 10))
+        self.cec_plot.showGrid(x=True, y=True, alpha=0.25)
+        self.cec_curves: list[pg.PlotDataItem] = []
+        self.heat_plot = self.plots.addPlot(row=2, col=0)
+        self.heat_plot.setTitle(f"log10 |dL/dh_t| (units × time, top {HEAT_DECADES} decades)")
+        self.heat_plot.setLabel("left", "unit")
+        self.heatmap = pg.ImageItem()
+        self.heatmap.setLookupTable(lookup_table(False))
+        self.heatmap.setToolTip("log10 of |dL/dh_t| per unit and step: bright where the error still arrives")
+        self.heat_plot.addItem(self.heatmap)
+        for plot in (self.norm_plot, self.cec_plot, self.heat_plot):
+            for side in ("left", "bottom"):
+                plot.getAxis(side).setPen(self._ink)
+                plot.getAxis(side).setTextPen(self._ink)
+            plot.setTitle(plot.titleLabel.text, color=self._ink.name())
+            if plot.legend is not None:
+                plot.legend.setLabelTextColor(self._ink)
+            plot.getAxis("bottom").enableAutoSIPrefix(False)
+        for plot in (self.cec_plot, self.heat_plot):
+            plot.setXLink(self.norm_plot)
+        self.cursors = []
+        for plot in (self.norm_plot, self.cec_plot, self.heat_plot):
+            line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888888", width=1))
+            plot.addItem(line, ignoreBounds=True)
+            self.cursors.append(line)
+
+    # Document wiring -------------------------------------------------------------------------------------------
+    def _disconnect(self, *_: object) -> None:
+        if self._job is not None:
+            self._job.cancel()
+        for signal, slot in self._connections:
+            try:
+                signal.disconnect(slot)
+            except (ValueError, RuntimeError):
+                pass
+
+    def _alive(self) -> bool:
+        return shiboken6.isValid(self)
+
+    @property
+    def loss(self) -> str:
+        return str(self.loss_combo.currentData())
+
+    def _on_trace(self, *_: object) -> None:
+        if self._alive():
+            self.recompute()
+
+    def _on_step(self, _step: int) -> None:
+        if not self._alive():
+            return
+        self._move_cursor()
+        if self.loss == "unit":
+            self._debounce.start()
+
+    def _on_selection(self) -> None:
+        if not self._alive():
+            return
+        if self.loss == "unit":
+            self._debounce.start()
+        else:
+            self._show()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._stale:
+            self.recompute()
+
+    # Computing -------------------------------------------------------------------------------------------------
+    def _request(self) -> dict[str, Any]:
+        doc = self.document
+        kwargs: dict[str, Any] = {"loss": self.loss}
+        if self.loss == "unit":
+            kwargs.update(unit=doc.selected_units[0] if doc.selected_units else 0, step=doc.step, layer=doc.layer)
+        return kwargs
+
+    def recompute(self, *_: object) -> None:
+        """Run BPTT for the current network, sequence and loss (inline when small, else in the background)."""
+        if not self._alive():
+            return
+        doc = self.document
+        if not self.isVisible() or doc.trace is None or doc.trace_steps_ready < doc.steps:
+            self._stale = True
+            return
+        self._stale = False
+        self._generation += 1
+        generation = self._generation
+        network, values, trace, kwargs = doc.network, doc.sequence.values, doc.trace, self._request()
+
+        def work() -> Mapping[str, np.ndarray]:
+            return network.bptt(values, trace=trace, **kwargs)
+
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+        cost = doc.steps * network.num_layers * network.spec.gate_count * network.hidden_size**2
+        if cost <= INLINE_COST:
+            self._deliver(generation, work())
+            return
+        self.explanation.setText("<i>computing gradients…</i>")
+        self._job = run_in_background(work, lambda result: self._deliver(generation, result), self._failed, self)
+
+    def _failed(self, error: BaseException) -> None:
+        if self._alive():
+            self.explanation.setText(f"Could not compute the gradients: {error}")
+
+    def _deliver(self, generation: int, gradients: Mapping[str, np.ndarray]) -> None:
+        if generation != self._generation or not self._alive():
+            return
+        self._job = None
+        self.gradients = gradients
+        self._show()
+
+    # Drawing ---------------------------------------------------------------------------------------------------
+    def _time(self) -> np.ndarray:
+        return np.asarray(self.document.sequence.time_axis, dtype=np.float64)
+
+    def _show(self) -> None:
+        grads = self.gradients
+        doc = self.document
+        if grads is None:
+            return
+        layer = min(doc.layer, doc.network.num_layers - 1)
+        time = self._time()
+        if len(time) != len(grads[trace_key("grad_norm_h", layer)]):
+            return  # a result for an older sequence
+        label = self.document.sequence.time_label
+        if label != self._time_label:  # only on change: repeated AxisItem.setLabel crashes PySide6 6.x
+            self._time_label = label
+            for plot in (self.norm_plot, self.cec_plot, self.heat_plot):
+                plot.setLabel("bottom", label)
+        norm = np.asarray(grads[trace_key("grad_norm_h", layer)], dtype=np.float64)
+        self.norm_curve.setData(time, _positive(norm))
+        jac_key = trace_key("jacobian_norm", layer)
+        jacobian = np.asarray(grads[jac_key], dtype=np.float64) if jac_key in grads else None
+        self.jacobian_curve.setVisible(jacobian is not None)
+        if jacobian is not None:
+            self.jacobian_curve.setData(time, _positive(jacobian))
+        self._show_cec(grads, layer, time)
+        self._show_heatmap(np.asarray(grads[trace_key("grad_h", layer)], dtype=np.float64), time)
+        end = doc.step if self.loss == "unit" else doc.steps - 1
+        if self.loss == "unit" and layer != doc.layer:
+            end = doc.steps - 1
+        self.explanation.setText(self._sentence(norm, jacobian, end))
+        self.loss_label.setText(f"L = {float(grads['loss']):.4g} · layer {layer}")
+        self._move_cursor()
+
+    def _show_heatmap(self, grad_h: np.ndarray, time: np.ndarray) -> None:
+        """log10 |dL/dh_t| over the top DECADES decades: a signed map would be white wherever gradients vanish."""
+        magnitude = np.abs(grad_h)
+        top = float(np.nanmax(magnitude)) if magnitude.size else 0.0
+        if not top > 0 or not math.isfinite(top):
+            top = 1.0
+        with np.errstate(divide="ignore"):
+            logs = np.log10(np.where(magnitude > 0, magnitude, top * 10.0 ** -HEAT_DECADES))
+        high = math.log10(top)
+        self.heatmap.setImage(logs.T, autoLevels=False, levels=(high - HEAT_DECADES, high))
+        t0 = float(time[0])
+        t1 = float(time[-1]) if len(time) > 1 else t0 + 1.0
+        step_width = (t1 - t0) / max(len(time) - 1, 1)
+        self.heatmap.setRect(QRectF(t0 - step_width / 2, 0, t1 - t0 + step_width, grad_h.shape[1]))
+        self.heat_plot.setYRange(0, grad_h.shape[1], padding=0)
+        self.norm_plot.setXRange(t0 - step_width / 2, t1 + step_width / 2, padding=0.01)
+
+    def _show_cec(self, grads: Mapping[str, np.ndarray], layer: int, time: np.ndarray) -> None:
+        key = trace_key("cec", layer)
+        has_cec = key in grads
+        self.cec_plot.setVisible(has_cec)
+        for curve in self.cec_curves:
+            self.cec_plot.removeItem(curve)
+        self.cec_curves = []
+        if not has_cec:
+            return
+        cec = np.asarray(grads[key], dtype=np.float64)
+        for k, unit in enumerate(self.document.selected_units[: len(UNIT_COLORS)]):
+            curve = self.cec_plot.plot(time, _positive(cec[:, unit]), pen=pg.mkPen(UNIT_COLORS[k], width=2),
+                                       name=f"unit {unit}", connect="finite")
+            curve.unit = unit  # type: ignore[attr-defined]
+            self.cec_curves.append(curve)
+
+    def _sentence(self, norm: np.ndarray, jacobian: np.ndarray | None, end: int) -> str:
+        if self.loss == "unit":
+            text = explain(norm, end, "‖dL/dh_t‖ (loss at the current step)")
+        else:
+            text = explain(jacobian if jacobian is not None else norm, len(norm) - 1, "‖dh_T/dh_t‖")
+        if self.cec_curves and self.gradients is not None:
+            unit = self.cec_curves[0].unit  # type: ignore[attr-defined]
+            layer = min(self.document.layer, self.document.network.num_layers - 1)
+            first = float(self.gradients[trace_key("cec", layer)][0, unit])
+            text += (f" Along the cell state alone (the carousel), unit {unit} keeps "
+                     f"{first:.2g} of its error over the whole sequence.")
+        return text
+
+    def _move_cursor(self) -> None:
+        time = self._time()
+        step = min(self.document.step, len(time) - 1)
+        for line in self.cursors:
+            line.setValue(float(time[step]))
