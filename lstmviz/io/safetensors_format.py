@@ -15,6 +15,7 @@ import os
 import struct
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -79,7 +80,7 @@ def _parse_entry(name: str, key: str, entry: object, data_bytes: int) -> tuple[s
     return code, tuple(shape), begin, end
 
 
-def _read_header(stream, name: str, size: int) -> tuple[dict, int]:
+def _read_header(stream: BinaryIO, name: str, size: int) -> tuple[dict[str, Any], int]:
     raw_length = stream.read(8)
     if len(raw_length) < 8:
         raise _fail(name, "is not a safetensors file (too short for a header)")

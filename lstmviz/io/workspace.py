@@ -80,7 +80,7 @@ def _json_depth_ok(value: Any, depth: int = 0) -> bool:
     return value is None or isinstance(value, (str, int, float, bool))
 
 
-def _get(name: str, obj: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str, optional=False) -> Any:
+def _get(name: str, obj: Mapping[str, Any], key: str, kind: type, where: str, optional: bool = False) -> Any:
     if key not in obj:
         if optional:
             return None
@@ -95,7 +95,9 @@ def _get(name: str, obj: Mapping[str, Any], key: str, kind: type | tuple[type, .
     return value
 
 
-def _str_list(name: str, obj: Mapping[str, Any], key: str, where: str, optional=False) -> tuple[str, ...] | None:
+def _str_list(
+    name: str, obj: Mapping[str, Any], key: str, where: str, optional: bool = False
+) -> tuple[str, ...] | None:
     value = _get(name, obj, key, list, where, optional)
     if value is None:
         return None

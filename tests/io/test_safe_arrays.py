@@ -277,3 +277,13 @@ def test_fuzzed_npy_bodies_never_crash(tmp_path: Path, body: bytes) -> None:
         load_npy(path)
     except FileFormatError as exc:
         assert str(exc).startswith(str(path))
+
+
+def test_header_info_reads_only_the_header(tmp_path: Path) -> None:
+    from lstmviz.io.safe_arrays import npy_header_info
+
+    path = tmp_path / "huge.npy"
+    path.write_bytes(_npy_bytes({"descr": "<f4", "fortran_order": True, "shape": (10**12, 3)}))
+    with open(path, "rb") as stream:
+        info = npy_header_info(stream, str(path))
+    assert info == {"dtype": np.dtype("<f4"), "shape": (10**12, 3), "fortran_order": True}
