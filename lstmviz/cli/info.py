@@ -127,9 +127,16 @@ def _reason(error: Exception, path: str) -> str:
 
 
 def _weights_info(path: str) -> dict[str, Any]:
-    from ..io.weights import load_weights  # noqa: PLC0415
+    from ..io.weights import read_weights  # noqa: PLC0415
 
-    return {"file": path, "kind": "weights", "network": describe_network(load_weights(path))}
+    loaded = read_weights(path)
+    info: dict[str, Any] = {"file": path, "kind": "weights", "network": describe_network(loaded.network)}
+    renamed = {name: old for name, old in (loaded.renamed or {}).items() if name != old}
+    if renamed:
+        info["names_in_file"] = renamed
+    if loaded.ignored:
+        info["ignored"] = list(loaded.ignored)
+    return info
 
 
 def _sequence_info(path: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -146,6 +153,12 @@ def format_info(info: dict[str, Any]) -> str:
     lines = [f"{info['file']}: {info['kind']}"]
     if "network" in info:
         lines += _network_lines(info["network"])
+    if info.get("names_in_file"):
+        prefixes = sorted({old[: -len(name)] for name, old in info["names_in_file"].items() if old.endswith(name)})
+        shown = ", ".join(repr(p) for p in prefixes) if prefixes else "renamed"
+        lines.append(f"  file names   module prefix {shown} (read as PyTorch's parameter names)")
+    if info.get("ignored"):
+        lines.append(f"  ignored      {', '.join(info['ignored'])} (not part of the recurrent network)")
     if "sequence" in info:
         lines += _sequence_lines(info["sequence"])
     if info["kind"] == "workspace":
@@ -181,6 +194,7 @@ def _sequence_lines(seq: dict[str, Any]) -> list[str]:
     if "vocabulary" in seq:
         lines.append(f"  vocabulary   {len(seq['vocabulary'])} characters: {''.join(seq['vocabulary'])!r}")
     ranges = list(seq["ranges"].items())
+    lines.append("  values       min to max (mean) per input")
     for label, r in ranges[:12]:
         lines.append(f"    {label:<22} {_fmt(r['min'])} to {_fmt(r['max'])} (mean {_fmt(r['mean'])})")
     if len(ranges) > 12:

@@ -47,7 +47,7 @@ VECTOR_TEXT_RC: dict[str, Any] = {"svg.fonttype": "none", "pdf.fonttype": 42, "p
 _WIDTH_IN = 10.0
 _HEIGHTS_IN = {"input": 1.3, "heatmap": 1.9, "lines": 1.2, "curve": 1.4, "title": 0.7}
 _INPUT_LINES_MAX = 10
-"""Inputs with more columns than this (one-hot text) are drawn as a heatmap, not as lines."""
+"""Inputs with more columns than this, and one-hot text always, are drawn as a heatmap (a row per character)."""
 
 Destination = str | os.PathLike[str] | IO[bytes]
 
@@ -335,7 +335,8 @@ def _draw_input(
     values = np.asarray(trace["x"])[window]
     labels = sequence.input_labels if sequence is not None else tuple(f"x{k}" for k in range(values.shape[1]))
     source = f"input x_t ({sequence.source})" if sequence is not None and sequence.source else "input x_t"
-    if values.shape[1] <= _INPUT_LINES_MAX:
+    one_hot_text = sequence is not None and sequence.vocabulary is not None
+    if values.shape[1] <= _INPUT_LINES_MAX and not one_hot_text:
         shown, _ = block_reduce(values, max_columns)
         for column in range(values.shape[1]):
             ax.plot(shown_time, shown[:, column], lw=1.0, label=labels[column] if column < len(labels) else None)

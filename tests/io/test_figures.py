@@ -239,3 +239,25 @@ def test_gru_and_bad_requests_are_refused_with_one_sentence(tmp_path: Path) -> N
     with pytest.raises(ExportError, match="missing"):
         render_trace_figure(trace, None, gru, tmp_path / "missing" / "x.png")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gru.png"]  # no temp file left behind
+
+
+def test_one_hot_text_input_is_a_heatmap_labelled_by_characters(tmp_path: Path) -> None:
+    text = "abcab"
+    vocabulary = ("a", "b", "c")
+    one_hot = np.eye(3)[[vocabulary.index(ch) for ch in text]]
+    sequence = SequenceData(values=one_hot, input_labels=vocabulary, vocabulary=vocabulary, text=text, source="t.txt")
+    network = Network.random("rnn", 3, 4, seed=0)
+    figure = render_trace_figure(network.run(one_hot), sequence, network, tmp_path / "t.png", show="hidden")
+    top = figure.axes[0]
+    assert top.images and [t.get_text() for t in top.get_yticklabels()] == list(vocabulary)
+    np.testing.assert_array_equal(np.asarray(top.images[0].get_array()), one_hot.T)
+
+
+def test_vanishing_gradients_far_below_the_peak_still_render(tmp_path: Path, setup: Any) -> None:
+    network, trace, sequence = setup
+    tiny = 10.0 ** -np.linspace(0, 300, trace.steps)[::-1]  # down to 1e-300: hundreds of decades
+    grads = {"loss": np.float64(1.0), "grad_norm_h_l0": tiny, "jacobian_norm_l0": tiny,
+             "cec_l0": np.tile(tiny[:, None], (1, H))}
+    figure = render_trace_figure(trace, sequence, network, tmp_path / "v.png", show="grad", grads=grads, units=[0])
+    low, high = figure.axes[1].get_ylim()
+    assert high >= 1.0 and low >= 1e-21  # floored 20 decades below the peak
