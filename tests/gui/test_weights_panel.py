@@ -182,3 +182,28 @@ def test_layers_output_layer_and_rnn_single_block(qtbot, panel):
     widget.param_combo.setCurrentText("bias_hh_l1")
     widget.param_combo.activated.emit(widget.param_combo.currentIndex())
     assert widget.matrix.images[0].image.shape == (3, 1)
+
+
+def test_panel_follows_cell_switch_input_width_and_undo(qtbot, panel):
+    document = make_document()
+    widget = panel(document)
+    document.reconfigure(cell="gru", hidden_size=3)
+    assert [image.image.shape for image in widget.matrix.images] == [(3, 3)] * 3
+    assert set(widget.biases.sliders) == {"r", "z", "n"}
+    document.set_sequence(SequenceData(np.ones((10, 2))))
+    widget.param_combo.setCurrentText("weight_ih_l0")
+    widget.param_combo.activated.emit(widget.param_combo.currentIndex())
+    assert widget.matrix.images[0].image.shape == (3, 2)
+    document.undo()
+    document.undo()
+    assert set(widget.biases.sliders) == {"i", "f", "g", "o"}
+    np.testing.assert_array_equal(widget.matrix.images[1].image, document.network.params["weight_ih_l0"][4:8])
+
+
+def test_a_deleted_panel_ignores_document_events(qtbot):
+    document = make_document()
+    widget = WeightsPanel(document)
+    widget.deleteLater()
+    qtbot.waitUntil(lambda: not __import__("shiboken6").isValid(widget))
+    document.set_weight("weight_hh_l0", (0, 0), 0.5)
+    document.reconfigure(cell="rnn")

@@ -40,8 +40,7 @@ def describe_sequence(sequence: SequenceData) -> str:
     labels = ", ".join(sequence.input_labels[:12]) + (" …" if sequence.input_size > 12 else "")
     lines = [
         f"<b>{sequence.source or 'unnamed sequence'}</b>",
-        f"T = {sequence.steps:,} steps × D = {sequence.input_size}",
-        f"{sequence.time_label}: {time[0]:g} … {time[-1]:g}",
+        f"T = {sequence.steps:,} steps × D = {sequence.input_size}  ·  {sequence.time_label} {time[0]:g} … {time[-1]:g}",
         f"inputs: {labels}",
     ]
     lines += [f"<i>{notice}</i>" for notice in sequence.notices]

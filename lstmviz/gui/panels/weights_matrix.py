@@ -16,13 +16,18 @@ from PySide6.QtGui import QPalette, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
 
 from ..colors import colormap_for, lookup_table
+from ..workers import pin_none_refcount
+
+pin_none_refcount()  # PySide6 6.12 on CPython 3.11 under-counts None/True/False; see workers.pin_none_refcount
 
 
-def centred_ticks(count: int) -> list[list[tuple[float, str]]]:
-    """Index labels at cell centres (k + 0.5), thinned to about eight so large matrices stay readable."""
-    step = max(1, int(np.ceil(count / 8)))
-    if step > 1:
-        step = int(5 * np.ceil(step / 5)) if step > 5 else step
+def centred_ticks(count: int, target: int = 8) -> list[list[tuple[float, str]]]:
+    """Index labels at cell centres (k + 0.5), at a round step giving at most about ``target`` labels."""
+    step = 1
+    for candidate in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
+        step = candidate
+        if count / candidate <= target:
+            break
     return [[(k + 0.5, str(k)) for k in range(0, count, step)]]
 
 
@@ -145,14 +150,14 @@ class WeightMatrixView(QWidget):
             plot.getViewBox().setDefaultPadding(0.0)
             plot.showAxis("left", k == 0)
             plot.getAxis("left").setLabel("unit" if k == 0 else "")
-            plot.getAxis("bottom").setStyle(tickLength=-4)
+            plot.getAxis("bottom").setStyle(tickLength=-4, hideOverlappingLabels=False)
             plot.getAxis("left").setStyle(tickLength=-4)
             item = WeightImage(self, k)
             item.setLookupTable(lut)
             plot.addItem(item)
             rows, cols = image.shape
             plot.getAxis("left").setTicks(centred_ticks(rows))
-            plot.getAxis("bottom").setTicks(centred_ticks(cols))
+            plot.getAxis("bottom").setTicks(centred_ticks(cols, 3))
             plot.setLimits(xMin=-0.5 * cols, xMax=1.5 * cols, yMin=-0.5 * rows, yMax=1.5 * rows)
             plot.setRange(xRange=(0, cols), yRange=(0, rows), padding=0)
             if k:

@@ -22,7 +22,7 @@ from .weights_controls import EditThrottle, ValueSlider, alive
 BIAS_RANGE = 6.0
 SCALE_RANGE = (0.0, 3.0)
 #: Above this hidden size the eigenvalues (O(H^3)) are computed after the hand stops rather than per edit.
-LIVE_EIGEN_LIMIT = 64
+LIVE_EIGEN_LIMIT = 32
 
 
 def prominent_gate(keys: tuple[str, ...]) -> str | None:
@@ -128,7 +128,8 @@ class RecurrentScale(QWidget):
         layout.addWidget(self.radius_label)
         self.base: np.ndarray | None = None
         self.scale = 1.0
-        self._radii_of: tuple[np.ndarray | None, list[float]] = (None, [])
+        self._radii: dict[int, tuple[np.ndarray, float]] = {}
+        """Block number -> (the block's numbers, its spectral radius): an edit recomputes only its own block."""
         self._eigen_timer = QTimer(self)
         self._eigen_timer.setSingleShot(True)
         self._eigen_timer.setInterval(150)
@@ -148,20 +149,28 @@ class RecurrentScale(QWidget):
             s = scale_of(current, reference) if reference is not None else None
             self.base, self.scale = (reference, s) if s is not None else (current, 1.0)
         self.slider.set_value(self.scale)
-        if self._radii_of[0] is self.base or self.document.network.hidden_size <= LIVE_EIGEN_LIMIT:
+        if self._radii_known() or self.document.network.hidden_size <= LIVE_EIGEN_LIMIT:
             self._show_radii()
         else:
-            self.radius_label.setText("rho: computing…")
-            self._eigen_timer.start()
+            self._eigen_timer.start()  # the old numbers stay up until the hand stops (O(H^3) per block)
+
+    def _base_blocks(self) -> list[np.ndarray]:
+        return [block.image(self.base) for block in blocks_for(self.document.network, self._name())]
+
+    def _radii_known(self) -> bool:
+        cached = [self._radii.get(k) for k in range(len(self._base_blocks()))]
+        return all(c is not None and np.array_equal(c[0], b) for c, b in zip(cached, self._base_blocks(), strict=True))
 
     def radii(self) -> list[float]:
         """Spectral radius of each gate block of the current weight_hh (scale x those of the base)."""
-        base = self.base
-        if self._radii_of[0] is not base:
-            network = self.document.network
-            blocks = blocks_for(network, self._name())
-            self._radii_of = (base, [spectral_radius(block.image(base)) for block in blocks])
-        return [abs(self.scale) * r for r in self._radii_of[1]]
+        radii = []
+        for k, block in enumerate(self._base_blocks()):
+            cached = self._radii.get(k)
+            if cached is None or cached[0].shape != block.shape or not np.array_equal(cached[0], block):
+                cached = (block.copy(), spectral_radius(block))
+                self._radii[k] = cached
+            radii.append(abs(self.scale) * cached[1])
+        return radii
 
     @alive
     def _show_radii(self) -> None:
