@@ -100,7 +100,9 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes | bytearray | m
         stream.write(data)
 
 
-def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8", newline: str | None = None) -> None:
+def atomic_write_text(
+    path: str | os.PathLike[str], text: str, encoding: str = "utf-8", newline: str | None = None
+) -> None:
     """Write ``text`` to ``path`` atomically (UTF-8 by default)."""
     with atomic_open(path, "w", encoding=encoding, newline=newline) as stream:
         stream.write(text)

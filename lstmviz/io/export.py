@@ -117,7 +117,8 @@ def _number_format(values: np.ndarray) -> str:
         return "%.9g"
     if values.dtype.kind in "iub":
         return "%d"
-    if values.size and np.all(np.isfinite(values)) and np.all(values == np.round(values)) and np.abs(values).max() < 2**53:
+    finite = values.size and np.all(np.isfinite(values))
+    if finite and np.all(values == np.round(values)) and np.abs(values).max() < 2**53:
         return "%d"
     return "%r"
 

@@ -214,11 +214,14 @@ def _check_members(name: str, members: list[zipfile.ZipInfo], limit: int) -> Non
             raise _fail(
                 name,
                 f"member {key!r} would unpack {ratio:,.0f} times larger than it is stored "
-                f"({describe_bytes(info.compress_size)} to {describe_bytes(info.file_size)}), which looks like a zip bomb",
+                f"({describe_bytes(info.compress_size)} to {describe_bytes(info.file_size)}), "
+                "which looks like a zip bomb",
             )
         total += info.file_size
     if total > limit:
-        raise _fail(name, f"the arrays unpack to {describe_bytes(total)} in all, over the {describe_bytes(limit)} limit")
+        raise _fail(
+            name, f"the arrays unpack to {describe_bytes(total)} in all, over the {describe_bytes(limit)} limit"
+        )
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit: int) -> np.ndarray:

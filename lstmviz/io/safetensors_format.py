@@ -56,7 +56,9 @@ def _parse_entry(name: str, key: str, entry: object, data_bytes: int) -> tuple[s
         raise _fail(name, f"corrupt safetensors header: entry {key!r} is not a tensor description")
     code, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
     if code not in DTYPES:
-        raise _fail(name, f"tensor {key!r} has data type {code!r}, which lstmviz cannot read (use F32, F64, F16 or BF16)")
+        raise _fail(
+            name, f"tensor {key!r} has data type {code!r}, which lstmviz cannot read (use F32, F64, F16 or BF16)"
+        )
     if not isinstance(shape, list) or not all(type(n) is int and n >= 0 for n in shape) or len(shape) > 32:
         raise _fail(name, f"corrupt safetensors header: tensor {key!r} has an invalid shape {shape!r}")
     if not isinstance(offsets, list) or len(offsets) != 2 or not all(type(n) is int for n in offsets):
@@ -153,7 +155,11 @@ def write_safetensors(
         if little not in _WRITE_CODES:
             raise WeightsError(f"{os.fspath(path)}: parameter {key} has type {array.dtype}, not a float")
         blob = np.ascontiguousarray(array, dtype=little).tobytes()
-        header[key] = {"dtype": _WRITE_CODES[little], "shape": list(array.shape), "data_offsets": [offset, offset + len(blob)]}
+        header[key] = {
+            "dtype": _WRITE_CODES[little],
+            "shape": list(array.shape),
+            "data_offsets": [offset, offset + len(blob)],
+        }
         blobs.append(blob)
         offset += len(blob)
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")

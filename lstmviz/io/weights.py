@@ -105,7 +105,9 @@ def read_state_dict(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray]
         raise _fail(name, "is not a regular file")
     size, limit = path.stat().st_size, max_file_bytes()
     if size > limit:
-        raise _fail(name, f"the file is {describe_bytes(size)}, over the {describe_bytes(limit)} limit (LSTMVIZ_MAX_FILE_MB)")
+        raise _fail(
+            name, f"the file is {describe_bytes(size)}, over the {describe_bytes(limit)} limit (LSTMVIZ_MAX_FILE_MB)"
+        )
     if size == 0:
         raise _fail(name, "the file is empty")
     if suffix == ".npz":
@@ -133,7 +135,8 @@ def _recurrent_groups(name: str, tensors: Mapping[str, np.ndarray]) -> tuple[str
         listed = ", ".join(list(tensors)[:4]) or "nothing"
         raise _fail(
             name,
-            f"is not a recurrent-network weight file: it has no weight_ih_l0/weight_hh_l0 parameters (it holds {listed})",
+            "is not a recurrent-network weight file: it has no weight_ih_l0/weight_hh_l0 parameters "
+            f"(it holds {listed})",
         )
     if len(found) > 1:
         modules = ", ".join(repr(p.rstrip(".") or "(top level)") for p in sorted(found))

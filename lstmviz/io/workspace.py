@@ -69,7 +69,7 @@ def _fail(name: str, problem: str) -> WorkspaceError:
     return WorkspaceError(f"{name}: {problem}")
 
 
-# --- validation helpers -------------------------------------------------------------------------------------------------
+# --- validation helpers -----------------------------------------------------------------------------------------------
 def _json_depth_ok(value: Any, depth: int = 0) -> bool:
     if depth > MAX_JSON_DEPTH:
         return False
@@ -120,7 +120,7 @@ def _check_selection(name: str, ws: Workspace) -> None:
         raise _fail(name, f"the selected unit {bad[0]} is outside the network's {hidden} units")
 
 
-# --- saving -------------------------------------------------------------------------------------------------------------
+# --- saving -----------------------------------------------------------------------------------------------------------
 def _manifest(ws: Workspace) -> dict[str, Any]:
     net, seq = ws.network, ws.sequence
     return {
@@ -166,7 +166,7 @@ def save_workspace(workspace: Workspace, path: str | os.PathLike[str]) -> None:
         raise _fail(name, f"cannot be written ({exc.strerror or exc})") from None
 
 
-# --- loading ------------------------------------------------------------------------------------------------------------
+# --- loading ----------------------------------------------------------------------------------------------------------
 def _member_info(name: str, archive: zipfile.ZipFile, member: str, cap: int) -> zipfile.ZipInfo:
     """Refuse from the zip directory alone a member that is missing, too big or too compressed."""
     try:

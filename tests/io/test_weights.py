@@ -42,7 +42,7 @@ def _assert_same_network(a: Network, b: Network) -> None:
         np.testing.assert_array_equal(a.params[key], b.params[key], err_msg=key)
 
 
-# --- round trips -------------------------------------------------------------------------------------------------------
+# --- round trips ------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("suffix", [".npz", ".safetensors"])
 @pytest.mark.parametrize(
     "cell, layers, bias, output, nonlinearity, dtype",
@@ -95,11 +95,12 @@ def test_we_read_safetensors_package_files(tmp_path: Path, dtype) -> None:
     st.save_file(tensors, str(tmp_path / "pkg.safetensors"), metadata={"format": "pt"})
     network = load_weights(tmp_path / "pkg.safetensors")
     assert (network.cell, network.input_size, network.hidden_size, network.num_layers) == ("gru", 2, 3, 2)
-    np.testing.assert_array_equal(network.params["weight_hh_l1"], tensors["model.rnn.weight_hh_l1"].astype(network.dtype))
+    expected = tensors["model.rnn.weight_hh_l1"].astype(network.dtype)
+    np.testing.assert_array_equal(network.params["weight_hh_l1"], expected)
     np.testing.assert_array_equal(network.params["fc.bias"], np.arange(4))
 
 
-# --- inference from names and shapes ------------------------------------------------------------------------------------
+# --- inference from names and shapes ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 @pytest.mark.parametrize("prefix", ["", "lstm.", "rnn.", "model.encoder.lstm.", "module.rnn."])
 def test_cell_sizes_layers_from_shapes(tmp_path: Path, cell: str, prefix: str) -> None:
@@ -157,7 +158,7 @@ def test_inspect_weights_reports_shapes_and_ranges(tmp_path: Path) -> None:
     assert info["ranges"]["weight_hh_l0"] == (w.min(), w.max())
 
 
-# --- bad files -----------------------------------------------------------------------------------------------------------
+# --- bad files --------------------------------------------------------------------------------------------------------
 def _npz(tmp_path: Path, tensors: dict, name: str = "bad.npz") -> Path:
     np.savez(tmp_path / name, **tensors)
     return tmp_path / name
@@ -184,13 +185,15 @@ NAN[1, 2] = np.nan
         (_without(BASE, "lstm.weight_hh_l1"), "missing key lstm.weight_hh_l1"),
         (_without(BASE, "lstm.bias_ih_l0"), "missing key lstm.bias_ih_l0"),
         (_without(_without(BASE, "lstm.weight_ih_l0"), "lstm.weight_hh_l0"), "missing key lstm.weight_ih_l0"),
-        (_with(BASE, lstm__weight_ih_l1=np.zeros((12, 4))), r"lstm.weight_ih_l1 has shape \(12, 4\), expected \(12, 3\)"),
+        (_with(BASE, lstm__weight_ih_l1=np.zeros((12, 4))),
+         r"lstm.weight_ih_l1 has shape \(12, 4\), expected \(12, 3\)"),
         (_with(BASE, lstm__weight_hh_l0=np.zeros((10, 3))), r"lstm.weight_hh_l0 has shape \(10, 3\)"),
         (_with(BASE, lstm__bias_hh_l0=np.zeros(11)), "lstm.bias_hh_l0 has shape"),
         (_with(BASE, lstm__weight_hh_l1=NAN), "lstm.weight_hh_l1 contains NaN"),
         (_with(BASE, lstm__bias_ih_l0=np.full(12, np.inf)), "lstm.bias_ih_l0 contains NaN or infinite"),
         ({"weight": np.ones((2, 2)), "bias": np.ones(2)}, "not a recurrent-network weight file"),
-        ({**BASE, **_state_dict("gru", 2, 3, 1, prefix="decoder.gru.")}, "more than one recurrent module.*'decoder.gru'.*'lstm'"),
+        ({**BASE, **_state_dict("gru", 2, 3, 1, prefix="decoder.gru.")},
+         "more than one recurrent module.*'decoder.gru'.*'lstm'"),
         ({**BASE, "lstm.weight_ih_l0_reverse": np.zeros((12, 2))}, "bidirectional"),
         ({**BASE, "lstm.weight_hr_l0": np.zeros((2, 3))}, "projection"),
         (_with(BASE, lstm__weight_hh_l0=np.array(["a", "b"])), "lstm.weight_hh_l0"),
@@ -261,6 +264,10 @@ def _safetensors_bytes(header: dict, data: bytes, length: int | None = None) -> 
 GOOD_ENTRY = {"dtype": "F64", "shape": [3, 1], "data_offsets": [0, 24]}
 
 
+def _one(dtype: str, shape: list, offsets: list) -> bytes:
+    return _safetensors_bytes({"w": {"dtype": dtype, "shape": shape, "data_offsets": offsets}}, bytes(24))
+
+
 @pytest.mark.parametrize(
     "content, message",
     [
@@ -268,10 +275,10 @@ GOOD_ENTRY = {"dtype": "F64", "shape": [3, 1], "data_offsets": [0, 24]}
         (_safetensors_bytes({"weight_hh_l0": GOOD_ENTRY}, bytes(24), length=10**12), "claims 1,000,000,000,000 bytes"),
         (struct.pack("<Q", 5) + b"{nope" + bytes(8), "not valid JSON"),
         (struct.pack("<Q", 2) + b"[]", "not a JSON object"),
-        (_safetensors_bytes({"w": {"dtype": "F64", "shape": [3, 1], "data_offsets": [0, 240]}}, bytes(24)), "holds only 24"),
-        (_safetensors_bytes({"w": {"dtype": "F64", "shape": [4, 1], "data_offsets": [0, 24]}}, bytes(24)), "needs 32 bytes"),
-        (_safetensors_bytes({"w": {"dtype": "C64", "shape": [3], "data_offsets": [0, 24]}}, bytes(24)), "'C64'"),
-        (_safetensors_bytes({"w": {"dtype": "F64", "shape": [-3], "data_offsets": [0, 24]}}, bytes(24)), "invalid shape"),
+        (_one("F64", [3, 1], [0, 240]), "holds only 24"),
+        (_one("F64", [4, 1], [0, 24]), "needs 32 bytes"),
+        (_one("C64", [3], [0, 24]), "'C64'"),
+        (_one("F64", [-3], [0, 24]), "invalid shape"),
         (_safetensors_bytes({"w": {"dtype": "F64", "shape": [3]}}, bytes(24)), "not a tensor description"),
         (_safetensors_bytes({"a": {"dtype": "F64", "shape": [3], "data_offsets": [0, 24]},
                              "b": {"dtype": "F64", "shape": [2], "data_offsets": [8, 24]}}, bytes(24)), "overlap"),
@@ -286,7 +293,7 @@ def test_corrupt_safetensors_is_refused(tmp_path: Path, content: bytes, message:
     assert str(info.value).startswith(str(path) + ":")
 
 
-# --- the shipped sample files ------------------------------------------------------------------------------------------
+# --- the shipped sample files -----------------------------------------------------------------------------------------
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "weights"
 
 
