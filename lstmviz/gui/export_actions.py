@@ -40,6 +40,7 @@ def render_figure_bytes(document_state: dict[str, Any], options: FigureOptions) 
     render_trace_figure(
         trace, sequence, network, buffer, show=options.show, units=options.units, layer=options.layer,
         steps=options.steps, grads=grads, dpi=options.dpi, size=options.size, format=options.format,
+        include_input=not isinstance(options.show, tuple),
     )
     return buffer.getvalue()
 
@@ -104,10 +105,11 @@ class ExportActions(QObject):
         return True
 
     # Figure ------------------------------------------------------------------------------------------------
-    def export_figure(self) -> bool:
+    def export_figure(self, quantity: str | None = None) -> bool:
+        """Ask for the figure's options (preset to one quantity when a heatmap's export was asked for)."""
         if not self._trace_ready():
             return False
-        dialog = ExportFigureDialog(self.document, self._folder(), self.window)
+        dialog = ExportFigureDialog(self.document, self._folder(), self.window, quantity=quantity)
         if not dialog.exec():
             return False
         return self.export_figure_to(dialog.options())

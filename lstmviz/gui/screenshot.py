@@ -71,23 +71,29 @@ def render_screenshot(
 
 
 def _open(window: object, path: str) -> None:
+    """Load ``path`` into the window's session without any dialog (weights that do not fit get their input layer
+    adapted); every failure becomes an ExportError with the loader's sentence."""
     from ..engine.errors import EngineError  # noqa: PLC0415
     from ..io.errors import FileFormatError  # noqa: PLC0415
     from .file_actions import file_kind, load_file  # noqa: PLC0415
 
+    name = os.path.basename(path)
+    doc = window.document  # type: ignore[attr-defined]
     kind = file_kind(path)
     try:
         loaded = load_file(kind, path)
-    except (FileFormatError, EngineError) as error:
+        if kind == "workspace":
+            doc.restore(loaded, path=os.path.abspath(path))
+        elif kind == "weights":
+            doc.load_network_adapted(loaded, f"Open weights {name}")
+        else:
+            doc.set_sequence(loaded, text=f"Open {name}")
+    except FileFormatError as error:
         raise ExportError(str(error)) from error
+    except (EngineError, ValueError) as error:
+        raise ExportError(f"{name}: {error}") from error
     except OSError as error:
-        raise ExportError(f"{os.path.basename(path)}: cannot be read ({error.strerror or error})") from error
-    actions = window.file_actions  # type: ignore[attr-defined]
-    doc = window.document  # type: ignore[attr-defined]
-    if kind == "weights" and not doc.fits(loaded):
-        doc.load_network_adapted(loaded)
-    else:
-        actions.apply_loaded(kind, path, loaded)
+        raise ExportError(f"{name}: cannot be read ({error.strerror or error})") from error
 
 
 def _settle(app: QApplication, window: object) -> None:

@@ -124,3 +124,23 @@ def test_export_trace_csv(qtbot, main_window, document, tmp_path) -> None:
     for unit in (0, 7):
         column = header.index(f"h_l0_{unit}")  # the documented column scheme <key>_<unit>
         np.testing.assert_array_equal([float(r[column]) for r in body], reference["h_l0"][:, unit])
+
+
+def test_heatmap_export_request_presets_one_quantity(qtbot, main_window, document, tmp_path, monkeypatch) -> None:
+    """A heatmap's own export (its context menu) opens the dialog preset to that quantity alone."""
+    chosen = []
+
+    def fake_exec(dialog) -> int:
+        dialog.path_edit.setText(str(tmp_path / "forget.png"))
+        chosen.append(dialog.options())
+        return 1
+
+    monkeypatch.setattr(ExportFigureDialog, "exec", fake_exec)
+    with qtbot.waitSignal(main_window.export_actions.finished, timeout=30_000):
+        heatmaps = main_window.views["heatmaps"]
+        if hasattr(heatmaps, "export_requested"):
+            heatmaps.export_requested.emit("f")
+        else:
+            main_window.export_actions.export_figure("f")
+    assert chosen[0].show == ("f",)
+    assert image_is_not_blank(QImage(str(tmp_path / "forget.png")))

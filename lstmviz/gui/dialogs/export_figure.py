@@ -39,7 +39,8 @@ class FigureOptions:
     """What the figure renderer is asked for (``lstmviz.io.figures.render_trace_figure``'s arguments)."""
 
     path: str
-    show: str = "gates"
+    show: str | tuple[str, ...] = "gates"
+    """A group name (``gates``, ``cell``, ...) or trace quantities (``("f",)``) for single heatmaps."""
     layer: int = 0
     units: tuple[int, ...] = (0,)
     steps: slice | None = None
@@ -75,7 +76,9 @@ def parse_units(text: str, hidden_size: int) -> tuple[int, ...]:
 class ExportFigureDialog(QDialog):
     """Collects :class:`FigureOptions`; the file's suffix picks the format."""
 
-    def __init__(self, document: Document, folder: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, document: Document, folder: str, parent: QWidget | None = None, quantity: str | None = None
+    ) -> None:
         super().__init__(parent)
         self.document = document
         self.setObjectName("dialog_export_figure")
@@ -90,6 +93,12 @@ class ExportFigureDialog(QDialog):
             if key == "output" and not network.has_output:
                 continue
             self.show_combo.addItem(text, key)
+        if quantity and quantity != "all":  # one heatmap, asked for from the heatmaps view
+            title, symbol, _equation = network.spec.describe(quantity)
+            self.show_combo.insertItem(0, f"{symbol} ({title}) only", (quantity,))
+            self.show_combo.setCurrentIndex(0)
+        elif quantity == "all":
+            self.show_combo.setCurrentIndex(self.show_combo.findData("all"))
         form.addRow("Show:", self.show_combo)
 
         self.layer_spin = QSpinBox(self)
@@ -209,7 +218,7 @@ class ExportFigureDialog(QDialog):
         size = None if self.auto_size.isChecked() else (self.width_spin.value(), self.height_spin.value())
         return FigureOptions(
             path=path,
-            show=str(self.show_combo.currentData()),
+            show=self.show_combo.currentData(),
             layer=self.layer_spin.value(),
             units=parse_units(self.units_edit.text(), self.document.network.hidden_size),
             steps=None if full else slice(first, last + 1),

@@ -1,0 +1,34 @@
+"""``render_screenshot`` writes a non-blank PNG of the main window at the requested size, showing the file given."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+
+from lstmviz.gui.screenshot import render_screenshot
+from lstmviz.io.errors import ExportError
+
+
+def distinct_colours(image: QImage) -> int:
+    small = image.scaled(80, 50)
+    return len({small.pixel(x, y) for x in range(small.width()) for y in range(small.height())})
+
+
+def test_screenshot_of_a_file_at_a_step(qapp, tmp_path) -> None:
+    data = tmp_path / "ramp.csv"
+    data.write_text("value\n" + "\n".join(repr(float(v)) for v in np.sin(np.linspace(0, 9, 90))) + "\n")
+    out = tmp_path / "shot.png"
+    render_screenshot(out, file=data, step=45, size=(1300, 820))
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1300, 820)
+    assert distinct_colours(image) > 50
+    assert not list(tmp_path.glob(".*tmp*"))  # written atomically, no temp file left
+
+
+def test_screenshot_of_a_bad_file_raises_export_error(qapp, tmp_path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("value\nabc\n")
+    with pytest.raises(ExportError, match="bad.csv"):
+        render_screenshot(tmp_path / "shot.png", file=bad)
+    assert not (tmp_path / "shot.png").exists()
