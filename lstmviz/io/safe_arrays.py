@@ -17,6 +17,7 @@ Every refusal is a :class:`~lstmviz.io.errors.FileFormatError` whose message nam
 from __future__ import annotations
 
 import ast
+import io
 import lzma
 import os
 import struct
@@ -30,7 +31,7 @@ import numpy as np
 from .errors import FileFormatError
 from .limits import describe_bytes, max_file_bytes
 
-__all__ = ["load_npy", "load_npz", "read_npz_stream", "MAX_COMPRESSION_RATIO"]
+__all__ = ["load_npy", "load_npz", "read_npy_bytes", "read_npz_stream", "MAX_COMPRESSION_RATIO"]
 
 NPY_MAGIC = b"\x93NUMPY"
 MAX_HEADER_BYTES = 65536
@@ -176,11 +177,25 @@ def load_npy(path: str | os.PathLike[str], limit: int | None = None) -> np.ndarr
     size = _check_file_size(path, name, limit)
     try:
         with open(path, "rb") as stream:
-            dtype, shape, fortran, header_bytes = _read_npy_header(stream, name)
-            nbytes = _check_claim(name, dtype, shape, size - header_bytes, limit)
-            return _read_array_data(stream, name, dtype, shape, fortran, nbytes)
+            return _read_npy(stream, name, size, limit)
     except OSError as exc:
         raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def read_npy_bytes(data: bytes, name: str, limit: int | None = None) -> np.ndarray:
+    """:func:`load_npy` for bytes already in memory (standard input); ``name`` is what messages call them."""
+    limit = max_file_bytes() if limit is None else limit
+    if len(data) > limit:
+        raise _fail(name, f"the data is {describe_bytes(len(data))}, over the {describe_bytes(limit)} limit")
+    if not data:
+        raise _fail(name, "the data is empty")
+    return _read_npy(io.BytesIO(data), name, len(data), limit)
+
+
+def _read_npy(stream: IO[bytes], name: str, size: int, limit: int) -> np.ndarray:
+    dtype, shape, fortran, header_bytes = _read_npy_header(stream, name)
+    nbytes = _check_claim(name, dtype, shape, size - header_bytes, limit)
+    return _read_array_data(stream, name, dtype, shape, fortran, nbytes)
 
 
 def _member_key(info: zipfile.ZipInfo) -> str:

@@ -287,3 +287,16 @@ def test_header_info_reads_only_the_header(tmp_path: Path) -> None:
     with open(path, "rb") as stream:
         info = npy_header_info(stream, str(path))
     assert info == {"dtype": np.dtype("<f4"), "shape": (10**12, 3), "fortran_order": True}
+
+
+def test_npy_from_bytes_matches_file_reader(tmp_path: Path) -> None:
+    from lstmviz.io.safe_arrays import read_npy_bytes
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.arange(6.0).reshape(2, 3))
+    np.testing.assert_array_equal(read_npy_bytes(buffer.getvalue(), "standard input"), np.arange(6.0).reshape(2, 3))
+    huge = _npy_bytes({"descr": "<f8", "fortran_order": False, "shape": (10**12,)})
+    with pytest.raises(FileFormatError, match="^standard input: the header claims"):
+        read_npy_bytes(huge, "standard input")
+    with pytest.raises(FileFormatError, match="^standard input: the data is empty"):
+        read_npy_bytes(b"", "standard input")
