@@ -64,6 +64,13 @@ def test_plot_grad_and_workspace_defaults(cli, tmp_path: Path, years_csv) -> Non
     assert cli("trace", workspace, "--out", trace_out).code == 0
     with np.load(trace_out) as written:
         np.testing.assert_allclose(written["h_l1"], net.run(values)["h_l1"], atol=1e-15)
+    described = json.loads(cli("info", workspace, "--json").out)
+    assert described["kind"] == "workspace"
+    assert (described["layer"], described["selected_units"], described["step"]) == (1, [1, 4], 3)
+    assert (described["network"]["cell"], described["network"]["num_layers"]) == ("gru", 2)
+    assert described["sequence"]["time_axis"]["label"] == "year"
+    human = cli("info", workspace)
+    assert "workspace" in human.out and "selected units 1, 4" in human.out
 
 
 def test_plot_refuses_what_it_cannot_draw(cli, tmp_path: Path, years_csv, one_line_error) -> None:
