@@ -121,7 +121,7 @@ def parse_numbers_column(cells: list[str], decimal_comma: bool) -> ParsedColumn:
         values = np.array(texts, dtype=np.float64)
         words = empty
         # Python's float() is more lenient than a table cell should be ("1_000", "0x1p3" is refused anyway).
-        if any("_" in t for t in texts):
+        if "_" in "".join(texts):
             raise ValueError
     except ValueError:
         values = np.empty(len(texts), dtype=np.float64)

@@ -29,6 +29,7 @@ from .seq_cells import (
     sniff_delimiter,
     split_cells,
 )
+from .errors import SequenceError
 from .seq_decode import decode_text, fail
 from .seq_values import Rows, finish, is_monotonic
 from .sequence_data import SequenceData
@@ -109,7 +110,7 @@ def _fast_table(data: bytes, name: str, columns: list[str] | None, missing: str)
     empty = np.zeros(0, dtype=np.int64)
     parsed = [Column(n, "number", matrix[:, k], empty, empty) for k, n in enumerate(names)]
     rows = Rows(np.arange(len(matrix)) + first_no + int(header))  # exact unless blank lines sit inside the data
-    return _assemble(name, parsed, rows, header, columns, missing, ())
+    return _assemble(name, parsed, rows, header, columns, missing, (), matrix)
 
 
 def _parse_column(name: str, cells: list[str], decimal_comma: bool) -> Column:
@@ -121,6 +122,40 @@ def _parse_column(name: str, cells: list[str], decimal_comma: bool) -> Column:
     present = int((~np.isnan(parsed.values)).sum()) + len(parsed.words)
     kind = "text" if len(parsed.words) * 2 > present else "number"
     return Column(name, kind, parsed.values, parsed.words, parsed.overflows, cells)
+
+
+def _ragged(name: str, number: int, count: int, width: int, what: str, dialect: Dialect) -> SequenceError:
+    if count > MAX_COLUMNS:
+        return fail(name, f"row {number} has more than {MAX_COLUMNS:,} columns")
+    return fail(name, f"row {number} has {count} values, but {what} {width} (cells separated by {dialect.describe()})")
+
+
+def _split_body(name: str, body: list[tuple[int, str]], dialect: Dialect, width: int, what: str) -> list[list[str]]:
+    """The cells of the data lines, column by column; a row with another number of cells is an error naming it.
+
+    Without quotes, all lines are joined and split once (C speed) after counting delimiters per line; lines with
+    quotes, or whitespace-separated ones, are split one by one.
+    """
+    delimiter = dialect.delimiter
+    if delimiter is not None and not any('"' in line for _, line in body):
+        counts = [line.count(delimiter) for _, line in body]
+        if any(c != width - 1 for c in counts):
+            k = next(k for k, c in enumerate(counts) if c != width - 1)
+            raise _ragged(name, body[k][0], counts[k] + 1, width, what, dialect)
+        joined = delimiter.join(line for _, line in body)
+        tokens = joined.split(delimiter)
+        if " " in joined or "\t" in joined:
+            return [[t.strip() for t in tokens[k::width]] for k in range(width)]
+        return [tokens[k::width] for k in range(width)]
+    rows: list[list[str]] = []
+    for number, line in body:
+        if count_cells(line, delimiter) > MAX_COLUMNS:
+            raise _ragged(name, number, MAX_COLUMNS + 1, width, what, dialect)
+        cells = split_cells(line, delimiter)
+        if len(cells) != width:
+            raise _ragged(name, number, len(cells), width, what, dialect)
+        rows.append(cells)
+    return [list(column) for column in zip(*rows)]
 
 
 def _careful_table(data: bytes, name: str, columns: list[str] | None, missing: str) -> SequenceData:
@@ -136,18 +171,10 @@ def _careful_table(data: bytes, name: str, columns: list[str] | None, missing: s
     if not body:
         raise fail(name, "the file has a header row but no data rows")
     width = len(first_cells)
-    rows_cells: list[list[str]] = []
-    for number, line in body:
-        if count_cells(line, dialect.delimiter) > MAX_COLUMNS:
-            raise fail(name, f"row {number} has more than {MAX_COLUMNS:,} columns")
-        cells = split_cells(line, dialect.delimiter)
-        if len(cells) != width:
-            what = "the header has" if header else f"row {first_no} has"
-            raise fail(name, f"row {number} has {len(cells)} values, but {what} {width} (cells separated by "
-                       f"{dialect.describe()})")
-        rows_cells.append(cells)
+    what = "the header has" if header else f"row {first_no} has"
+    cells = _split_body(name, body, dialect, width, what)
     names = _names(first_cells, header)
-    parsed = [_parse_column(n, list(cells), dialect.decimal_comma) for n, cells in zip(names, zip(*rows_cells))]
+    parsed = [_parse_column(n, column, dialect.decimal_comma) for n, column in zip(names, cells)]
     rows = Rows(np.array([number for number, _ in body]))
     return _assemble(name, parsed, rows, header, columns, missing, notices)
 
@@ -198,6 +225,7 @@ def _assemble(
     columns: list[str] | None,
     missing: str,
     notices: Sequence[str],
+    matrix: np.ndarray | None = None,
 ) -> SequenceData:
     """Choose the time column and the inputs, then let :func:`finish` check values and apply ``missing``."""
     notes = list(notices)
@@ -228,7 +256,10 @@ def _assemble(
         raise fail(name, "no column holds numbers to use as input")
     for k in inputs if time_index is None else [time_index, *inputs]:
         _check_numeric(name, parsed[k], rows)
-    values = np.column_stack([parsed[k].values for k in inputs])
+    if matrix is not None and inputs == list(range(inputs[0], inputs[0] + len(inputs))):
+        values = matrix[:, inputs[0]: inputs[0] + len(inputs)]  # adjacent columns: a view, no copy
+    else:
+        values = np.column_stack([parsed[k].values for k in inputs])
     labels = [parsed[k].name for k in inputs] if header else [
         "x" if len(inputs) == 1 else f"x{j}" for j in range(len(inputs))]
     time = time_label = None

@@ -141,16 +141,18 @@ def finish(
         raise fail(name, "there are no input columns")
     check_policy(name, missing)
     labels = tuple(labels)
-    all_labels = (time_label, *labels) if time is not None else labels
-    matrix = values if time is None else np.column_stack([time, values])
-    check_infinite(name, matrix, all_labels, rows)
-    x = time if time is not None and not np.isnan(time).any() and (np.diff(time) > 0).all() else None
-    matrix, _keep, more = handle_missing(name, matrix, all_labels, rows, missing, x)
+    check_infinite(name, values, labels, rows)
     if time is not None:
-        time, values = matrix[:, 0], matrix[:, 1:]
-        if not is_monotonic(time):
-            raise fail(name, f'the time column "{time_label}" neither rises nor falls steadily')
-    else:
-        values = matrix
+        check_infinite(name, time[:, None], (time_label,), rows)
+    more: tuple[str, ...] = ()
+    if np.isnan(values).any() or (time is not None and np.isnan(time).any()):
+        # Only a table with gaps pays for stacking time and values into one matrix.
+        all_labels = (time_label, *labels) if time is not None else labels
+        matrix = values if time is None else np.column_stack([time, values])
+        x = time if time is not None and not np.isnan(time).any() and (np.diff(time) > 0).all() else None
+        matrix, _keep, more = handle_missing(name, matrix, all_labels, rows, missing, x)
+        time, values = (None, matrix) if time is None else (matrix[:, 0], matrix[:, 1:])
+    if time is not None and not is_monotonic(time):
+        raise fail(name, f'the time column "{time_label}" neither rises nor falls steadily')
     return SequenceData(values=values, time=time, time_label=time_label, input_labels=labels,
                         source=source if source is not None else name, notices=(*notices, *more))

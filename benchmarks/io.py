@@ -1,0 +1,81 @@
+"""How fast do sequence files load? ``python benchmarks/io.py [--rows N] [--repeat R]``.
+
+Writes a 1,000,000-row x 4-column CSV (with a header and a ``time`` column variant) and a 100,000-character text
+into a temporary folder, then times :func:`lstmviz.io.sequences.load_sequence` against ``numpy.loadtxt`` and, when
+installed, ``pandas.read_csv`` on the same files (pandas is used here only; lstmviz does not depend on it).
+Each figure is the best of ``--repeat`` runs, in seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lstmviz.io.sequences import load_sequence
+
+
+def best_of(repeat: int, run: Callable[[], Any]) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def write_csv(path: Path, rows: int, with_time: bool) -> None:
+    rng = np.random.default_rng(0)
+    values = rng.standard_normal((rows, 4))
+    header = "t,a,b,c,d" if with_time else "a,b,c,d"
+    if with_time:
+        values = np.column_stack([np.arange(rows) * 0.01, values[:, :4]])
+    np.savetxt(path, values, fmt="%.6f", delimiter=",", header=header, comments="")
+
+
+def write_text(path: Path, chars: int) -> None:
+    words = ("the quick brown fox jumps over the lazy dog while seven wizards quietly hex "
+             "jolly boxing frogs; how vexingly quick daft zebras jump!\n")
+    path.write_text((words * (chars // len(words) + 1))[:chars], encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--chars", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    try:
+        pandas: Any = importlib.import_module("pandas")
+    except ImportError:
+        pandas = None
+    with tempfile.TemporaryDirectory() as folder:
+        for with_time in (False, True):
+            csv = Path(folder) / f"bench{'_time' if with_time else ''}.csv"
+            write_csv(csv, args.rows, with_time)
+            size = csv.stat().st_size / 1e6
+            cols = 5 if with_time else 4
+            print(f"{args.rows:,} rows x {cols} columns CSV ({size:.1f} MB){', first column t' if with_time else ''}")
+            seq = load_sequence(csv)
+            assert seq.values.shape == (args.rows, 4)
+            results = {"lstmviz load_sequence": best_of(args.repeat, lambda: load_sequence(csv)),
+                       "numpy.loadtxt": best_of(args.repeat, lambda: np.loadtxt(csv, delimiter=",", skiprows=1))}
+            if pandas is not None:
+                results["pandas.read_csv"] = best_of(args.repeat, lambda: pandas.read_csv(csv).to_numpy())
+            for name, seconds in results.items():
+                print(f"  {name:<24}{seconds:8.3f} s")
+        text = Path(folder) / "bench.txt"
+        write_text(text, args.chars)
+        seconds = best_of(args.repeat, lambda: load_sequence(text))
+        seq = load_sequence(text)
+        print(f"{args.chars:,}-character text -> one-hot {seq.values.shape}: load_sequence {seconds:.3f} s")
+
+
+if __name__ == "__main__":
+    main()
