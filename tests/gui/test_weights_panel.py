@@ -142,7 +142,7 @@ def test_scale_slider_multiplies_weight_hh_and_shows_numpys_spectral_radius(qtbo
     slider.slider.setSliderDown(False)
     slider.released.emit()
     np.testing.assert_allclose(document.network.params["weight_hh_l0"], 1.7 * reference, rtol=1e-12)
-    text = widget.scale.radius_label.text()
+    text = widget.scale.radius_label.text().replace("\u00a0", " ")
     for k, gate in enumerate("ifgo"):
         block = document.network.params["weight_hh_l0"][5 * k : 5 * (k + 1)]
         rho = np.max(np.abs(np.linalg.eigvals(block)))

@@ -113,7 +113,8 @@ class SequencePanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
         layout.addWidget(self.info)
-        layout.addWidget(self.preview, 2)
+        self.preview.setMaximumHeight(240)
+        layout.addWidget(self.preview, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.tabs, 1)
 

@@ -121,6 +121,7 @@ class WeightMatrixView(QWidget):
                 self._marker_core = item
         self._marker.setZValue(10)
         self._marker_plot: pg.PlotItem | None = None
+        self._titles: list[tuple[str, str]] = []
 
     # Building ------------------------------------------------------------------------------------------------
     def set_blocks(self, titles: Sequence[tuple[str, str]], images: Sequence[np.ndarray], level: float) -> None:
@@ -142,8 +143,6 @@ class WeightMatrixView(QWidget):
         lut = lookup_table(True)
         for k, ((symbol, title), image) in enumerate(zip(titles, images, strict=True)):
             plot = pg.PlotItem()
-            text = f"<b>{symbol}</b>&nbsp; {title}" if symbol else title
-            plot.setTitle(text, size="9pt", color=self.palette().color(QPalette.ColorRole.WindowText))
             plot.hideButtons()
             plot.setMenuEnabled(False)
             plot.invertY(True)
@@ -165,11 +164,32 @@ class WeightMatrixView(QWidget):
             self.graphics.addItem(plot, row=0, col=k)
             self.plots.append(plot)
             self.images.append(item)
+        self._titles = list(titles)
+        self._show_titles()
         self.colorbar = pg.ColorBarItem(
             values=(-self._level, self._level), colorMap=colormap_for(True), interactive=False, width=12
         )
         self.colorbar.setToolTip("Colour scale of the weights, centred on 0 (blue negative, red positive).")
         self.graphics.addItem(self.colorbar, row=0, col=len(self.plots))
+
+    def _show_titles(self) -> None:
+        """Gate symbol and name above each block; just the symbol when the blocks are narrow (a thin dock)."""
+        if not self.plots:
+            return
+        per_block = (self.width() - 90) / len(self.plots)
+        compact = per_block < 110
+        color = self.palette().color(QPalette.ColorRole.WindowText)
+        for plot, (symbol, title) in zip(self.plots, self._titles, strict=True):
+            text = f"<b>{symbol}</b>" if compact and symbol else f"<b>{symbol}</b>&nbsp; {title}" if symbol else title
+            plot.setTitle(text, size="9pt", color=color)
+            plot.titleLabel.setToolTip(title)
+            # The label's minimum width would otherwise force the row wider than the dock and clip the colour bar.
+            plot.titleLabel.setMinimumWidth(0)
+            plot.titleLabel._sizeHint[Qt.SizeHint.MinimumSize] = (0, plot.titleLabel._sizeHint[Qt.SizeHint.MinimumSize][1])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._show_titles()
 
     def update_block(self, block: int, image: np.ndarray) -> None:
         """Redraw one block (a drag edits one cell: only its block's image is touched)."""

@@ -175,8 +175,8 @@ class RecurrentScale(QWidget):
     @alive
     def _show_radii(self) -> None:
         labels = [label for label, _ in gate_labels(self.document.network.spec)]
-        parts = [f"{label} {r:.3f}" for label, r in zip(labels, self.radii(), strict=True)]
-        self.radius_label.setText("spectral radius ρ:  " + "   ".join(parts))
+        parts = [f"{label}\u00a0{r:.3f}" for label, r in zip(labels, self.radii(), strict=True)]
+        self.radius_label.setText("spectral radius ρ   " + "   ".join(parts))
 
     def _edit(self, value: float, token: int) -> None:
         base, name = self.base, self._name()
