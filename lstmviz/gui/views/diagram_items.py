@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPaintEngine, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsPathItem,
@@ -66,12 +66,14 @@ def strip_shape(n: int) -> StripShape:
     return StripShape(cols, rows, cell_w, 20.0 if rows == 1 else 14.0, False)
 
 
-def format_cell_value(value: float) -> str:
-    """Short enough for a 32-pixel cell: two decimals below 10, fewer above."""
+def format_cell_value(value: float, compact: bool = False) -> str:
+    """Short enough for a cell: two decimals below 10, fewer above; ``compact`` drops the leading zero (-.43)."""
     if not math.isfinite(value):
         return "nan"
     magnitude = abs(value)
     text = f"{value:.2f}" if magnitude < 9.995 else f"{value:.1f}" if magnitude < 99.95 else f"{value:.0f}"
+    if compact and magnitude < 0.995:
+        text = text.replace("0.", ".", 1)
     return text.replace("-", "−")
 
 
@@ -89,44 +91,28 @@ class HoverTip:
 
 
 class UnitCellItem(HoverTip, QGraphicsRectItem):
-    """One unit of a strip: its colour, its number when there is room, an outline when selected."""
+    """One unit of a strip as a hit target: hover shows its tooltip, a click selects the unit.
 
-    def __init__(self, strip: StripItem, unit: int, rect: QRectF, numbers: bool) -> None:
+    It paints nothing (``ItemHasNoContents``): the strip draws all its cells in one pass, which keeps playback fast
+    at H = 256 (thousands of Python ``paint`` calls per frame otherwise).
+    """
+
+    def __init__(self, strip: StripItem, unit: int, rect: QRectF) -> None:
         super().__init__(rect, strip)
         self.strip = strip
         self.unit = unit
-        self.value = float("nan")
-        self.color = PENDING
-        self.selected = False
-        self.numbers = numbers
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.tooltip_source = lambda: strip.cell_tooltip(unit)
-        self.setPen(Qt.PenStyle.NoPen)
-        self.setZValue(1)
 
-    def set_state(self, value: float, color: QColor, selected: bool) -> None:
-        if value == self.value and selected == self.selected and color == self.color:
-            return
-        self.value, self.color, self.selected = value, color, selected
-        self.setZValue(2 if selected else 1)
-        self.update()
+    @property
+    def value(self) -> float:
+        return float(self.strip.shown[self.unit])
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        rect = self.rect()
-        painter.setPen(QPen(self.strip.grid_color, 0.6))
-        painter.setBrush(QBrush(self.color))
-        painter.drawRect(rect)
-        if self.numbers and math.isfinite(self.value):
-            painter.setPen(text_color_on(self.color))
-            painter.setFont(self.strip.number_font)
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, format_cell_value(self.value))
-        if self.selected:
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(QPen(QColor("black"), 2.6))
-            painter.drawRect(rect.adjusted(0.4, 0.4, -0.4, -0.4))
-            painter.setPen(QPen(QColor("white"), 1.0))
-            painter.drawRect(rect.adjusted(2.2, 2.2, -2.2, -2.2))
+    @property
+    def selected(self) -> bool:
+        return self.unit in self.strip.selected
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt override
         if event.button() == Qt.MouseButton.LeftButton:
@@ -137,7 +123,11 @@ class UnitCellItem(HoverTip, QGraphicsRectItem):
 
 
 class StripItem(QGraphicsRectItem):
-    """A vector shown as a strip of coloured cells (one per unit), centred on its position."""
+    """A vector shown as a strip of coloured cells (one per unit), centred on its position.
+
+    Small strips draw each cell as a rectangle with its value written in it; large ones draw one pixel per unit
+    scaled up without smoothing (crisp at any zoom), and real rectangles when painting into SVG.
+    """
 
     def __init__(
         self,
@@ -149,6 +139,7 @@ class StripItem(QGraphicsRectItem):
     ) -> None:
         super().__init__()
         self.key = key
+        self.n = n
         self.shape_info = strip_shape(n)
         shape = self.shape_info
         self.setRect(QRectF(-shape.width / 2, -shape.height / 2, shape.width, shape.height))
@@ -158,26 +149,79 @@ class StripItem(QGraphicsRectItem):
         self.grid_color = grid_color
         self.number_font = QFont()
         self.number_font.setPixelSize(12 if shape.cell_w >= 40 else 11)
+        self.shown = np.full(n, np.nan)
+        self.rgba = np.zeros((shape.rows * shape.cols, 4), dtype=np.uint8)
+        self.rgba[:n] = PENDING.getRgb()
+        self.selected: set[int] = set()
+        self._image: QImage | None = None
         self.cells: list[UnitCellItem] = []
-        left, top = -shape.width / 2, -shape.height / 2
         for unit in range(n):
-            row, col = divmod(unit, shape.cols)
-            rect = QRectF(left + col * shape.cell_w, top + row * shape.cell_h, shape.cell_w, shape.cell_h)
-            self.cells.append(UnitCellItem(self, unit, rect, shape.numbers))
+            self.cells.append(UnitCellItem(self, unit, self.cell_rect(unit)))
 
-    def set_values(
-        self, values: np.ndarray | None, colors: list[QColor] | None, selected: set[int]
-    ) -> None:
-        """Recolour (values None: not computed yet, drawn grey)."""
-        for cell in self.cells:
-            if values is None or colors is None:
-                cell.set_state(float("nan"), PENDING, cell.unit in selected)
-            else:
-                cell.set_state(float(values[cell.unit]), colors[cell.unit], cell.unit in selected)
+    def cell_rect(self, unit: int) -> QRectF:
+        shape = self.shape_info
+        row, col = divmod(unit, shape.cols)
+        return QRectF(-shape.width / 2 + col * shape.cell_w, -shape.height / 2 + row * shape.cell_h,
+                      shape.cell_w, shape.cell_h)
+
+    def set_values(self, values: np.ndarray | None, rgba: np.ndarray | None, selected: set[int]) -> None:
+        """New values and their (n, 4) RGBA colours (None: not computed yet, drawn grey); repaint only on change."""
+        if values is None or rgba is None:
+            values = np.full(self.n, np.nan)
+            rgba = np.tile(np.array(PENDING.getRgb(), dtype=np.uint8), (self.n, 1))
+        values = np.asarray(values, dtype=np.float64)
+        same = (np.array_equal(values, self.shown, equal_nan=True) and selected == self.selected
+                and np.array_equal(rgba, self.rgba[: self.n]))
+        if same:
+            return
+        self.shown = values.copy()
+        self.rgba[: self.n] = rgba
+        self.selected = set(selected)
+        self._image = None
+        self.update()
 
     def values(self) -> np.ndarray:
         """What the strip shows now, one value per unit (for tests and tooltips)."""
-        return np.array([cell.value for cell in self.cells])
+        return self.shown.copy()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        shape = self.shape_info
+        vector = painter.paintEngine() is not None and painter.paintEngine().type() == QPaintEngine.Type.SVG
+        if shape.numbers or vector:
+            self._paint_cells(painter, shape.numbers)
+        else:
+            if self._image is None:
+                pixels = np.ascontiguousarray(self.rgba.reshape(shape.rows, shape.cols, 4))
+                image = QImage(pixels.data, shape.cols, shape.rows, shape.cols * 4, QImage.Format.Format_RGBA8888)
+                self._image = image.copy()  # own the pixels
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+            painter.drawImage(self.rect(), self._image)
+            painter.setPen(QPen(self.grid_color, 0.8))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(self.rect())
+        for unit in sorted(self.selected):
+            if unit < self.n:
+                rect = self.cell_rect(unit)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.setPen(QPen(QColor("black"), 2.6 if shape.numbers else 1.8))
+                painter.drawRect(rect.adjusted(0.4, 0.4, -0.4, -0.4))
+                if shape.numbers:
+                    painter.setPen(QPen(QColor("white"), 1.0))
+                    painter.drawRect(rect.adjusted(2.2, 2.2, -2.2, -2.2))
+
+    def _paint_cells(self, painter: QPainter, numbers: bool) -> None:
+        painter.setPen(QPen(self.grid_color, 0.6))
+        painter.setFont(self.number_font)
+        for unit in range(self.n):
+            rect = self.cell_rect(unit)
+            color = QColor(*map(int, self.rgba[unit]))
+            painter.setPen(QPen(self.grid_color, 0.6))
+            painter.setBrush(QBrush(color))
+            painter.drawRect(rect)
+            value = float(self.shown[unit])
+            if numbers and math.isfinite(value):
+                painter.setPen(text_color_on(color))
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, format_cell_value(value, self.shape_info.cell_w < 40))
 
 
 class BlockItem(HoverTip, QGraphicsPathItem):

@@ -78,17 +78,17 @@ def nonlinearity_of(network: Network, key: str) -> str:
 
 
 class ColorTable:
-    """256 QColors per colour map: strips are recoloured per step, so avoid a colormap lookup per cell."""
+    """The shared colour maps as lookup tables: strips are recoloured per step, vectorised."""
 
     def __init__(self) -> None:
-        self._tables = {signed: [QColor(*map(int, rgba)) for rgba in lookup_table(signed)] for signed in (False, True)}
+        self._luts = {signed: np.ascontiguousarray(lookup_table(signed), dtype=np.uint8) for signed in (False, True)}
 
-    def colors(self, values: np.ndarray, levels: tuple[float, float], signed: bool) -> list[QColor]:
+    def rgba(self, values: np.ndarray, levels: tuple[float, float], signed: bool) -> np.ndarray:
+        """(n, 4) uint8 colours of ``values`` on the shared colour scale."""
         low, high = levels
         span = (high - low) or 1.0
         frac = np.clip((np.nan_to_num(values, nan=0.5 * (low + high)) - low) / span, 0.0, 1.0)
-        table = self._tables[signed]
-        return [table[i] for i in np.rint(frac * 255).astype(int)]
+        return self._luts[signed][np.rint(frac * 255).astype(np.intp)]
 
 
 class DiagramScene(QGraphicsScene):

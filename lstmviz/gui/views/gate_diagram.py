@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QKeyEvent, QMouseEvent, QPainter, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QHBoxLayout, QLabel, QSpinBox, QWidget
 
@@ -141,7 +141,7 @@ class GateDiagramView(QGraphicsView):
                 continue
             values = self._values.vectors[strip.key]
             signed = self._signed(strip.key)
-            colors = self._colors.colors(values, levels.get(strip.key, (-1.0, 1.0)), signed)
+            colors = self._colors.rgba(values, levels.get(strip.key, (-1.0, 1.0)), signed)
             strip.set_values(values, colors, selected if strip.key not in ("x", "y") else set())
         self.diagram.set_title(self._title_html())
         self.diagram.set_legend_note(self._legend_note(levels))
@@ -305,6 +305,11 @@ class GateDiagramView(QGraphicsView):
         super().resizeEvent(event)
         if self._auto_fit:
             self.fit()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.diagram is not None:
+            self._rebuild()  # the scene's ink and background come from the palette
 
     def sizeHint(self) -> QSize:
         return QSize(1000, 640)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QRectF, QTimer
+from PySide6.QtCore import QEvent, QRectF, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -114,9 +114,6 @@ class GradientsView(QWidget):
         layout.addWidget(self.explanation)
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setObjectName("gradientsPlots")
-        palette = self.palette()
-        self.plots.setBackground(palette.color(palette.ColorRole.Base))
-        self._ink = palette.color(palette.ColorRole.Text)
         layout.addWidget(self.plots, 1)
 
         self.norm_plot = self.plots.addPlot(row=0, col=0)
@@ -141,13 +138,8 @@ class GradientsView(QWidget):
         self.heatmap.setToolTip("log10 of |dL/dh_t| per unit and step: bright where the error still arrives")
         self.heat_plot.addItem(self.heatmap)
         for plot in (self.norm_plot, self.cec_plot, self.heat_plot):
-            for side in ("left", "bottom"):
-                plot.getAxis(side).setPen(self._ink)
-                plot.getAxis(side).setTextPen(self._ink)
-            plot.setTitle(plot.titleLabel.text, color=self._ink.name())
-            if plot.legend is not None:
-                plot.legend.setLabelTextColor(self._ink)
             plot.getAxis("bottom").enableAutoSIPrefix(False)
+        self._apply_palette()
         for plot in (self.cec_plot, self.heat_plot):
             plot.setXLink(self.norm_plot)
         self.cursors = []
@@ -155,6 +147,26 @@ class GradientsView(QWidget):
             line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888888", width=1))
             plot.addItem(line, ignoreBounds=True)
             self.cursors.append(line)
+
+    def _apply_palette(self) -> None:
+        """Plot background, axes, titles and legends in the widget palette's colours (light or dark)."""
+        palette = self.palette()
+        self.plots.setBackground(palette.color(palette.ColorRole.Base))
+        ink = palette.color(palette.ColorRole.Text)
+        for plot in (self.norm_plot, self.cec_plot, self.heat_plot):
+            for side in ("left", "bottom"):
+                plot.getAxis(side).setPen(ink)
+                plot.getAxis(side).setTextPen(ink)
+            plot.setTitle(plot.titleLabel.text, color=ink.name())
+            if plot.legend is not None:
+                plot.legend.setLabelTextColor(ink)
+                for _sample, label in plot.legend.items:
+                    label.setText(label.text, color=ink.name())
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_palette()
 
     # Document wiring -------------------------------------------------------------------------------------------
     def _disconnect(self, *_: object) -> None:
@@ -218,6 +230,11 @@ class GradientsView(QWidget):
         generation = self._generation
         network, values, trace, kwargs = doc.network, doc.sequence.values, doc.trace, self._request()
 
+        if network.has_output:
+            # Both losses read h only, so the output layer plays no part; without it the engine's bptt also
+            # avoids asking for output-layer gradients these losses do not produce.
+            network = network.replace(params={k: v for k, v in network.params.items() if not k.startswith("fc.")})
+
         def work() -> Mapping[str, np.ndarray]:
             return network.bptt(values, trace=trace, **kwargs)
 
@@ -226,7 +243,12 @@ class GradientsView(QWidget):
             self._job = None
         cost = doc.steps * network.num_layers * network.spec.gate_count * network.hidden_size**2
         if cost <= INLINE_COST:
-            self._deliver(generation, work())
+            try:
+                result = work()
+            except Exception as error:  # noqa: BLE001 - shown in the view, the session goes on
+                self._failed(error)
+                return
+            self._deliver(generation, result)
             return
         self.explanation.setText("<i>computing gradients…</i>")
         self._job = run_in_background(work, lambda result: self._deliver(generation, result), self._failed, self)
