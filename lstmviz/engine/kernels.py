@@ -7,13 +7,15 @@ remain. Nothing is cached between calls: the same inputs give the same outputs.
 
 Why the parameters are rearranged first (:func:`prepare_layer`):
 
-- the LSTM's gate rows are permuted from PyTorch's (i, f, g, o) to (i, f, o, g), so the three sigmoid gates are
-  contiguous and one call covers them;
+- the LSTM's gate rows are permuted from PyTorch's (i, f, g, o) to (o, i, f, g), so the three sigmoid gates are
+  contiguous and one call covers them, and each step's block row is followed by C_{t-1}: the row reads
+  (o, i, f, g, C_{t-1}), so [i, f] * [g, C_{t-1}] is one multiply and C_t = i g + f C_{t-1} one add;
 - the rows of every sigmoid gate are scaled by 1/2 (exact: a power of two), so sigma(a) = 0.5 * tanh(a / 2) + 0.5
   costs one ``tanh`` (shared with the tanh gates) plus two cheap calls. ``tanh`` saturates to +-1 for huge inputs,
   so huge weights give finite gates with no overflow warnings (``1 / (1 + exp(-a))`` would warn).
 
-The trace's LSTM gates i, f, g, o are (T, H) column views into one (T, 4H) block; GRU r, z, n likewise into (T, 3H).
+The trace's LSTM gates i, f, g, o and C are (T, H) column views into one (T + 1, 5H) block (row t + 1 holds C_t);
+GRU r, z, n likewise into one (T, 3H) block.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ HALF = 0.5
 """Sigmoid rows are prescaled by this power of two, so the scaling is exact."""
 
 # Internal row order of each cell's gate block; PyTorch's order is spec.gate_keys.
-INTERNAL_ORDER: dict[str, tuple[str, ...]] = {"lstm": ("i", "f", "o", "g"), "gru": ("r", "z", "n"), "rnn": ("h",)}
+INTERNAL_ORDER: dict[str, tuple[str, ...]] = {"lstm": ("o", "i", "f", "g"), "gru": ("r", "z", "n"), "rnn": ("h",)}
 SIGMOID_BLOCKS: dict[str, int] = {"lstm": 3, "gru": 2, "rnn": 0}
 """How many leading internal blocks are sigmoid gates (for the RNN it depends on its activation)."""
 
@@ -107,20 +109,23 @@ def prepare_layer(
 
 
 def allocate_layer(cell: str, steps: int, hidden: int, dtype: np.dtype) -> dict[str, np.ndarray]:
-    """Full-length, writable arrays for one layer: ``block`` (the gate block, or h for the RNN), ``h``, ``c``.
-
-    Also returns each gate as a (T, H) column view of the block under its trace key (``i``, ``f``, ...).
-    """
+    """Full-length, writable arrays for one layer: ``block`` (the gate block, or h for the RNN), ``pre`` (its
+    (T, G*H) pre-activation part, where the projection goes), ``h``, and each gate (and the LSTM's ``c``) as a
+    (T, H) column view of the block under its trace key (``i``, ``f``, ...)."""
     order = INTERNAL_ORDER[cell]
     if cell == "rnn":
         h = np.empty((steps, hidden), dtype=dtype)
-        return {"block": h, "h": h}
-    block = np.empty((steps, len(order) * hidden), dtype=dtype)
-    out = {"block": block, "h": np.empty((steps, hidden), dtype=dtype)}
+        return {"block": h, "pre": h, "h": h}
+    width = len(order) * hidden
     if cell == "lstm":
-        out["c"] = np.empty((steps, hidden), dtype=dtype)
+        block = np.empty((steps + 1, width + hidden), dtype=dtype)
+        out = {"block": block, "pre": block[:steps, :width], "c": block[1:, width:]}
+    else:
+        block = np.empty((steps, width), dtype=dtype)
+        out = {"block": block, "pre": block}
+    out["h"] = np.empty((steps, hidden), dtype=dtype)
     for k, key in enumerate(order):
-        out[key] = block[:, k * hidden : (k + 1) * hidden]
+        out[key] = block[:steps, k * hidden : (k + 1) * hidden]
     return out
 
 
@@ -134,7 +139,7 @@ def run_chunk(
     c_prev: np.ndarray | None,
 ) -> None:
     """Fill steps [start, stop) of one layer's arrays, given its input rows and the state before ``start``."""
-    block = arrays["block"][start:stop]
+    block = arrays["pre"][start:stop]
     # Saturating cells stay finite for any finite weights; only an unbounded relu RNN can reach inf, silently
     # (IEEE arithmetic), rather than raising warnings mid-run.
     with np.errstate(over="ignore", invalid="ignore"):
@@ -153,29 +158,36 @@ def run_chunk(
 def _lstm_steps(
     layer: PreparedLayer, arrays: dict[str, np.ndarray], start: int, stop: int, h_prev: np.ndarray, c_prev: np.ndarray
 ) -> None:
-    """C_t = f_t * C_{t-1} + i_t * g_t, h_t = o_t * tanh(C_t); the block holds the projection on entry."""
+    """C_t = f_t * C_{t-1} + i_t * g_t, h_t = o_t * tanh(C_t); rows hold the projection on entry (order o, i, f, g)."""
     hidden = layer.hidden
     block = arrays["block"]
+    block[start, 4 * hidden :] = c_prev  # C_{start-1} beside the first row's g (already there when start > 0)
     rows = block[start:stop]
-    blocks4 = rows.reshape(stop - start, 4, hidden)
-    sigmoid_rows = block[start:stop, : 3 * hidden]
     dot, add, multiply, tanh = np.dot, np.add, np.multiply, np.tanh
     w_hh_t = layer.w_hh_t
     half = np.array(HALF, dtype=block.dtype)
     rec = np.empty(4 * hidden, dtype=block.dtype)
-    tmp = np.empty(hidden, dtype=block.dtype)
-    for row, sig, (i, f, o, g), c_t, h_t in zip(rows, sigmoid_rows, blocks4, arrays["c"][start:stop], arrays["h"][start:stop]):
+    products = np.empty(2 * hidden, dtype=block.dtype)
+    ig, fc = products[:hidden], products[hidden:]
+    for pre, sig, o, i_f, g_c, c_t, h_t in zip(
+        rows[:, : 4 * hidden],
+        rows[:, : 3 * hidden],
+        rows[:, :hidden],
+        rows[:, hidden : 3 * hidden],
+        rows[:, 3 * hidden :],
+        block[start + 1 : stop + 1, 4 * hidden :],
+        arrays["h"][start:stop],
+    ):
         dot(h_prev, w_hh_t, out=rec)
-        add(row, rec, out=row)
-        tanh(row, out=row)
+        add(pre, rec, out=pre)
+        tanh(pre, out=pre)
         multiply(sig, half, out=sig)
         add(sig, half, out=sig)
-        multiply(f, c_prev, out=c_t)
-        multiply(i, g, out=tmp)
-        add(c_t, tmp, out=c_t)
+        multiply(i_f, g_c, out=products)
+        add(ig, fc, out=c_t)
         tanh(c_t, out=h_t)
         multiply(h_t, o, out=h_t)
-        h_prev, c_prev = h_t, c_t
+        h_prev = h_t
 
 
 def _gru_steps(layer: PreparedLayer, arrays: dict[str, np.ndarray], start: int, stop: int, h_prev: np.ndarray) -> None:
