@@ -60,6 +60,13 @@ def test_loaded_torch_model_reproduces_torch(tmp_path: Path, fmt: str, cell: str
     trace = network.run(x)
     np.testing.assert_allclose(trace["h_l1"], h_torch, rtol=0, atol=1e-12)
     np.testing.assert_allclose(trace["y"], y_torch, rtol=0, atol=1e-12)
+    with torch.no_grad():  # every layer's final state, and the LSTM's cell state, from torch's (h_n, c_n)
+        _, state = model.rnn(torch.from_numpy(x)[:, None, :])
+    h_n, c_n = state if cell == "lstm" else (state, None)
+    for layer in range(2):
+        np.testing.assert_allclose(trace[f"h_l{layer}"][-1], h_n[layer, 0].numpy(), rtol=0, atol=1e-12)
+        if c_n is not None:
+            np.testing.assert_allclose(trace[f"c_l{layer}"][-1], c_n[layer, 0].numpy(), rtol=0, atol=1e-12)
 
 
 def test_float32_and_bfloat16_files(tmp_path: Path) -> None:
