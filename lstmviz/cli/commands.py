@@ -15,9 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..io.errors import ExportError, SequenceError
+from ..io.errors import ExportError
+from .errors import CommandError
 from .inputs import Inputs, load_inputs, read_target
-from .progress import progress, work_estimate
+from .progress import LONG_WORK, progress, work_estimate
 
 Warn = Callable[[str], None]
 TRACE_SUFFIXES: tuple[str, ...] = (".npz", ".csv")
@@ -61,7 +62,7 @@ def _gradients(inputs: Inputs, args: argparse.Namespace, trace: Any = None) -> A
     target = None
     if args.loss in ("mse", "cross-entropy"):
         if not args.target:
-            raise SequenceError(f"--loss {args.loss} compares the output y with a target: give --target FILE")
+            raise CommandError(f"--loss {args.loss} compares the output y with a target: give --target FILE")
         target = read_target(args.target, args.loss)
     network, sequence = inputs.network, inputs.sequence
     work = 3 * work_estimate(sequence.steps, network.hidden_size, network.num_layers, network.spec.gate_count)
@@ -113,7 +114,8 @@ def run_plot(args: argparse.Namespace, warn: Warn) -> int:
     grads = _gradients(inputs, args, trace) if {"grad", "all"} & set(show) else None
     layer = args.layer if args.layer is not None else (inputs.layer or 0)
     units = args.units if args.units is not None else list(inputs.units) or None
-    with progress("drawing the figure", 10**9 if trace.steps * inputs.network.hidden_size > 10**6 else 0):
+    large = trace.steps * inputs.network.hidden_size > 1_000_000  # about a second of drawing and more
+    with progress("drawing the figure", LONG_WORK if large else 0):
         render_trace_figure(
             trace, inputs.sequence, inputs.network, args.out, show=show if len(show) > 1 else show[0],
             units=units, layer=layer, steps=args.steps, grads=grads, dpi=args.dpi, size=args.size,
@@ -128,10 +130,10 @@ def parse_params(pairs: list[str], defaults: dict[str, Any], kind: str) -> dict[
         name, eq, text = pair.partition("=")
         name = name.strip().replace("-", "_")
         if not eq or not name:
-            raise SequenceError(f"--param {pair!r}: write it as NAME=VALUE, e.g. --param frequency=0.05")
+            raise CommandError(f"--param {pair!r}: write it as NAME=VALUE, e.g. --param frequency=0.05")
         if name not in defaults:
             known = ", ".join(sorted(defaults)) or "none"
-            raise SequenceError(f"--param {name}: the {kind} generator has no such parameter; its parameters: {known}")
+            raise CommandError(f"--param {name}: the {kind} generator has no such parameter; its parameters: {known}")
         params[name] = _convert(text, defaults[name], name)
     return params
 
@@ -147,7 +149,7 @@ def _convert(text: str, default: Any, name: str) -> Any:
         if isinstance(default, float):
             return float(text)
     except ValueError:
-        raise SequenceError(f"--param {name}={text}: expected {type(default).__name__}, like {default!r}") from None
+        raise CommandError(f"--param {name}={text}: expected {type(default).__name__}, like {default!r}") from None
     return text
 
 
@@ -162,9 +164,9 @@ def run_generate(args: argparse.Namespace, warn: Warn) -> int:
             print(f"{'':<14} parameters: {params or '(none)'}")
         return 0
     if not args.kind or not args.out:
-        raise SequenceError("generate needs KIND and --out FILE (lstmviz generate --list shows the kinds)")
+        raise CommandError("generate needs KIND and --out FILE (lstmviz generate --list shows the kinds)")
     if args.kind not in GENERATORS:
-        raise SequenceError(f"unknown generator {args.kind!r}; choose one of {', '.join(GENERATORS)}")
+        raise CommandError(f"unknown generator {args.kind!r}; choose one of {', '.join(GENERATORS)}")
     from ..io.sequences import SAVE_SUFFIXES, save_sequence  # noqa: PLC0415
 
     check_output(args.out, tuple(SAVE_SUFFIXES), "a sequence")
@@ -175,7 +177,7 @@ def run_generate(args: argparse.Namespace, warn: Warn) -> int:
         if value is None:
             continue
         if option not in defaults:
-            raise SequenceError(f"--{option}: the {args.kind} generator takes no {option}")
+            raise CommandError(f"--{option}: the {args.kind} generator takes no {option}")
         params[option] = value
     sequence = generate(args.kind, **params)
     if args.out == "-":
@@ -195,9 +197,17 @@ def _save_to_stdout(sequence: Any, save: Callable[[Any, str], None]) -> None:
     sys.stdout.flush()
 
 
+def display_available() -> bool:
+    """False on a Linux/BSD machine with no X11 or Wayland display, where Qt would abort the process."""
+    if sys.platform in ("win32", "darwin") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run_screenshot(args: argparse.Namespace, warn: Warn) -> int:
     """``lstmviz screenshot``: the app's main window rendered off screen to a PNG."""
     check_output(args.out, (".png",), "a screenshot", stdout_ok=False)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # off screen by design: no display needed
     from ..gui.screenshot import render_screenshot  # noqa: PLC0415  (Qt only here)
 
     extra: dict[str, Any] = {"size": args.size} if args.size is not None else {}
@@ -207,6 +217,11 @@ def run_screenshot(args: argparse.Namespace, warn: Warn) -> int:
 
 def run_app(files: list[str]) -> int:
     """The desktop app, optionally opening one file."""
+    if not display_available():
+        raise CommandError(
+            "no display to open the app on (DISPLAY and WAYLAND_DISPLAY are unset); use a headless command such as "
+            "'lstmviz plot' or 'lstmviz screenshot' (see lstmviz --help), or set QT_QPA_PLATFORM"
+        )
     from ..gui.app import run_app as start  # noqa: PLC0415  (Qt only when the app is wanted)
 
     return start(files)

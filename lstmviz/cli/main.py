@@ -20,6 +20,7 @@ from ..engine.errors import EngineError
 from ..io.errors import FileFormatError
 from ..io.limits import set_max_file_bytes
 from . import commands, info, options
+from .errors import CommandError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 COMMANDS: tuple[str, ...] = ("trace", "grad", "plot", "generate", "info", "screenshot")
@@ -191,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         return _dispatch(argv)
     except SystemExit as exit_:  # argparse: --help/--version (0) or a usage error (2, message already printed)
         return exit_.code if isinstance(exit_.code, int) else EXIT_BAD_INPUT
-    except (FileFormatError, EngineError) as error:
+    except (FileFormatError, EngineError, CommandError) as error:
         _warn(str(error))
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # `lstmviz trace data.csv --out - | head`: the reader left; nothing is wrong

@@ -191,3 +191,13 @@ def test_screenshot_calls_the_gui_renderer(cli, tmp_path: Path, monkeypatch: pyt
     assert cli("screenshot", "--out", out, "data.csv", "--step", 4, "--size", "1200x800").code == 0
     assert calls == [(str(out), "data.csv", 4, {"size": (1200, 800)})]
     assert cli("screenshot", "--out", tmp_path / "shot.jpg").code == 2
+
+
+def test_the_app_without_a_display_is_one_line_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lstmviz.cli.errors import CommandError
+
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    with pytest.raises(CommandError, match="no display"):
+        commands.run_app([])
