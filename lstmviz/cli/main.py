@@ -68,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "Run the network over SEQUENCE and write every gate and state at every step.\n"
                      ".npz keys: x, t, h_l{k}, c_l{k}, i/f/g/o_l{k} (LSTM), r/z/n_l{k} (GRU), y (output layer).")
     _add_run_options(trace)
-    trace.add_argument("--out", required=True, metavar="FILE.npz|FILE.csv", help="output file; '-' writes CSV to stdout")
+    trace.add_argument("--out", required=True, metavar="FILE.npz|FILE.csv",
+                       help="output file; '-' writes CSV to stdout")
 
     grad = _command(sub, "grad", commands.run_grad, "backpropagation through time to .npz or .csv",
                     "Backpropagate a scalar loss through time: every parameter's gradient, dL/dh_t, dL/dc_t, the\n"
@@ -84,21 +85,26 @@ def build_parser() -> argparse.ArgumentParser:
     shown = plot.add_argument_group("the figure")
     shown.add_argument("--show", default="gates", metavar="WHAT",
                        help="gates, cell, hidden, output, grad, all, or quantity keys such as f,c_l1 (default: gates)")
-    shown.add_argument("--units", type=options.unit_list, metavar="0,3,5", help="units drawn as lines under each heatmap")
+    shown.add_argument("--units", type=options.unit_list, metavar="0,3,5",
+                       help="units drawn as lines under each heatmap")
     shown.add_argument("--layer", type=options.non_negative_int, metavar="K", help="layer to show (default: 0)")
     shown.add_argument("--steps", type=options.step_range, metavar="A:B", help="step range to show (default: all)")
     shown.add_argument("--out", required=True, metavar="FILE.png|FILE.svg|FILE.pdf", help="output figure")
-    shown.add_argument("--dpi", type=options.positive_float, default=150, metavar="N", help="dots per inch (default: 150)")
-    shown.add_argument("--size", type=options.pixel_size, metavar="WxH", help="figure size in pixels (default: fits the panels)")
+    shown.add_argument("--dpi", type=options.positive_float, default=150, metavar="N",
+                       help="dots per inch (default: 150)")
+    shown.add_argument("--size", type=options.pixel_size, metavar="WxH",
+                       help="figure size in pixels (default: fits the panels)")
     options.add_loss_options(plot, title="the loss for --show grad")
 
     generate = _command(sub, "generate", commands.run_generate, "write a teaching sequence (sine, copy task, ...)",
-                        "Write one of the generated sequences; 'lstmviz generate --list' shows the kinds and parameters.")
+                        "Write one of the generated sequences; 'lstmviz generate --list' shows the kinds and\n"
+                        "their parameters.")
     generate.add_argument("kind", nargs="?", metavar="KIND", help="generator name (see --list)")
     generate.add_argument("--param", action="append", metavar="NAME=VALUE", help="generator parameter (repeatable)")
     generate.add_argument("--steps", type=options.positive_int, metavar="N", help="sequence length")
     generate.add_argument("--seed", type=options.non_negative_int, metavar="N", help="random seed")
-    generate.add_argument("--out", metavar="FILE", help="output sequence file (.csv, .npy, ...); '-' writes CSV to stdout")
+    generate.add_argument("--out", metavar="FILE",
+                          help="output sequence file (.csv, .npy, ...); '-' writes CSV to stdout")
     generate.add_argument("--list", action="store_true", help="list the generators and their parameters")
 
     describe = _command(sub, "info", info.run_info, "describe a sequence, weight or workspace file",

@@ -106,12 +106,14 @@ def add_sequence_options(
     """SEQUENCE and how to read it (the loader's options)."""
     parser.add_argument("sequence", metavar=metavar, help=help_text)
     group = parser.add_argument_group("reading the sequence")
-    group.add_argument("--columns", type=name_list, metavar="NAME,...", help="input columns of a table (default: all numeric)")
+    group.add_argument("--columns", type=name_list, metavar="NAME,...",
+                       help="input columns of a table (default: all numeric)")
     group.add_argument("--missing", choices=MISSING_POLICIES, default=None,
                        help="what to do with missing values in a table (default: error)")
     group.add_argument("--key", metavar="K", help="which array of a .npz holding several")
     group.add_argument("--text", action="store_true", help="read the file as characters, one-hot encoded")
-    group.add_argument("--vocab", metavar="CHARS", help="fixed vocabulary for --text (default: order of first appearance)")
+    group.add_argument("--vocab", metavar="CHARS",
+                       help="fixed vocabulary for --text (default: order of first appearance)")
 
 
 def add_network_options(parser: argparse.ArgumentParser) -> None:
@@ -120,10 +122,13 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
         "the network", "from --weights (or the workspace); otherwise a random network with input size = the "
         "sequence's column count"
     )
-    group.add_argument("--weights", metavar="FILE", help="weight file (.npz, .safetensors, .pt/.pth); overrides a workspace's")
+    group.add_argument("--weights", metavar="FILE",
+                       help="weight file (.npz, .safetensors, .pt/.pth); overrides a workspace's")
     group.add_argument("--cell", choices=CELL_KINDS, default=None, help=f"cell type (default: {DEFAULT_CELL})")
-    group.add_argument("--hidden", type=positive_int, metavar="N", default=None, help=f"hidden units (default: {DEFAULT_HIDDEN})")
-    group.add_argument("--layers", type=positive_int, metavar="N", default=None, help=f"stacked layers (default: {DEFAULT_LAYERS})")
+    group.add_argument("--hidden", type=positive_int, metavar="N", default=None,
+                       help=f"hidden units (default: {DEFAULT_HIDDEN})")
+    group.add_argument("--layers", type=positive_int, metavar="N", default=None,
+                       help=f"stacked layers (default: {DEFAULT_LAYERS})")
     group.add_argument("--activation", choices=RNN_ACTIVATIONS, default=None,
                        help=f"vanilla RNN activation (default: {DEFAULT_ACTIVATION})")
     group.add_argument("--seed", type=non_negative_int, metavar="N", default=None,
@@ -136,7 +141,8 @@ def add_loss_options(parser: argparse.ArgumentParser, *, title: str = "the loss 
     group.add_argument("--loss", choices=LOSSES, default="h-last-sum",
                        help="h-last-sum: sum of the top layer's h at the last step; unit: one unit at one step; "
                        "mse / cross-entropy: the output y against --target (default: h-last-sum)")
-    group.add_argument("--target", metavar="FILE", help="target sequence for mse (T, O) or class indices for cross-entropy")
+    group.add_argument("--target", metavar="FILE",
+                       help="target sequence for mse (T, O) or class indices for cross-entropy")
     group.add_argument("--unit", type=non_negative_int, default=0, metavar="N", help="unit of --loss unit (default: 0)")
     group.add_argument("--step", type=int, default=-1, metavar="N", help="step of --loss unit (default: -1, the last)")
     group.add_argument("--clip", type=positive_float, metavar="NORM", help="clip the gradient to this global norm")

@@ -185,7 +185,11 @@ def test_headless_commands_do_not_import_qt(tmp_path: Path) -> None:
 def test_screenshot_calls_the_gui_renderer(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple] = []
     fake = types.ModuleType("lstmviz.gui.screenshot")
-    fake.render_screenshot = lambda out, file=None, step=None, **kw: calls.append((out, file, step, kw))  # type: ignore[attr-defined]
+
+    def render_screenshot(out: str, file: str | None = None, step: int | None = None, **kw: object) -> None:
+        calls.append((out, file, step, kw))
+
+    fake.render_screenshot = render_screenshot  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "lstmviz.gui.screenshot", fake)
     out = tmp_path / "shot.png"
     assert cli("screenshot", "--out", out, "data.csv", "--step", 4, "--size", "1200x800").code == 0
