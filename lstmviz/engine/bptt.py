@@ -137,8 +137,6 @@ def bptt(
             if jacobian != "none":
                 arrays[trace_key("jacobian_norm", k)], method = jacobian_norms(network.cell, factors, w_hh, jacobian)
             grad_h, grad_c, d_in, d_rec = backward_layer(network.cell, factors, w_hh, external)
-            for array in {id(d_in): d_in, id(d_rec): d_rec}.values():
-                flush_subnormal(array)
             layer_input = inputs if k == 0 else trace[trace_key("h", k - 1)]
             params[f"grad_weight_ih_l{k}"] = d_in.T @ layer_input
             params[f"grad_weight_hh_l{k}"] = d_rec.T @ trace.previous("h", k)
