@@ -25,7 +25,8 @@ _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
 _INFINITY = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
 _DATE = re.compile(r"\d{4}-\d{2}(?:-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)?Z?")
 _TIME_NAME = re.compile(
-    r"(?:year|yr|date|datetime|time|timestamp|t|step|index|idx|month|day|epoch|period)s?(?:$|[\s_(\[\-/])"
+    r"(?:year|yr|date|datetime|time|timestamp|t|step|index|idx|month|day|epoch|period"
+    r"|jahr|zeit|datum|monat|ann[ée]e|temps|mois|jour|fecha|a[ñn]o|tiempo|anno|tempo)s?(?:$|[\s_(\[\-/])"
 )
 
 
@@ -100,7 +101,8 @@ def is_header(cells: Sequence[str], decimal_comma: bool) -> bool:
 
 
 def is_time_name(name: str) -> bool:
-    """Column names that announce a time axis: year, date, time, t, step, index (also "time (s)", "Year")."""
+    """Column names that announce a time axis: year, date, time, t, step, index, month, day (also "time (s)",
+    "Year", and the German, French, Spanish and Italian words for year, time and date)."""
     return bool(_TIME_NAME.match(name.strip().lower()))
 
 

@@ -13,6 +13,7 @@ import io
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -71,18 +72,21 @@ def _names(cells: Sequence[str], header: bool) -> list[str]:
     return [cell or f"column {k + 1}" for k, cell in enumerate(cells)]
 
 
-def _fast_table(data: bytes, name: str, columns: list[str] | None, missing: str) -> SequenceData | None:
+def _newlines(data: bytes) -> bytes:
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in data else data
+
+
+def _fast_table(data: bytes, name: str, columns: list[str] | None, missing: str, path: str | None
+                ) -> SequenceData | None:
     """All-numeric UTF-8 tables through ``np.loadtxt`` on the raw bytes; None means "use the careful path"."""
     if data.startswith(_TEXT_BOMS) or b"\x00" in data:
         return None
-    buf = data.removeprefix(codecs.BOM_UTF8)
-    if b"\r" in buf:
-        buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    head = buf[:HEAD_BYTES]
-    if len(buf) > HEAD_BYTES:
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    head = data[start: start + HEAD_BYTES]
+    if len(data) - start > HEAD_BYTES:
         head = head[: head.rfind(b"\n") + 1]
     try:
-        lines = head.decode("utf-8").split("\n")
+        lines = _newlines(head).decode("utf-8").split("\n")
     except UnicodeDecodeError:
         return None
     entries = _data_lines(lines)
@@ -94,15 +98,19 @@ def _fast_table(data: bytes, name: str, columns: list[str] | None, missing: str)
     first_cells = split_cells(first, dialect.delimiter)
     header = is_header(first_cells, dialect.decimal_comma)
     offset = sum(len(line.encode("utf-8")) + 1 for line in lines[:first_no]) if header else 0
-    body = buf[offset:]
-    if dialect.decimal_comma:
-        body = body.replace(b",", b".")
+    options: dict[str, Any] = {"delimiter": dialect.delimiter, "ndmin": 2, "comments": "#", "dtype": np.float64}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            matrix = np.loadtxt(io.BytesIO(body), delimiter=dialect.delimiter, ndmin=2, comments="#",
-                                dtype=np.float64)
-    except (ValueError, Warning):
+            if path is not None and not dialect.decimal_comma:
+                # NumPy reads a named file ~20% faster than the same bytes from memory (it decodes in chunks).
+                skip = first_no if header else 0
+                matrix = np.loadtxt(path, skiprows=skip, encoding="utf-8-sig", **options)
+            else:
+                body = _newlines(data[start:])[offset:]
+                body = body.replace(b",", b".") if dialect.decimal_comma else body
+                matrix = np.loadtxt(io.BytesIO(body), **options)
+    except (ValueError, OSError, Warning):  # UnicodeDecodeError is a ValueError
         return None
     if matrix.size == 0 or (header and matrix.shape[1] != len(first_cells)) or not np.isfinite(matrix).all():
         return None
@@ -269,9 +277,14 @@ def _assemble(
     return finish(name, values, labels, rows, missing, time=time, time_label=time_label or "step", notices=notes)
 
 
-def load_table(data: bytes, name: str, *, columns: list[str] | None = None, missing: str = "error") -> SequenceData:
-    """Read a delimited table of numbers (see the module docstring for the two paths)."""
-    fast = _fast_table(data, name, columns, missing)
+def load_table(
+    data: bytes, name: str, *, columns: list[str] | None = None, missing: str = "error", path: str | None = None
+) -> SequenceData:
+    """Read a delimited table of numbers (see the module docstring for the two paths).
+
+    ``path`` is the file ``data`` was read from, if any: the fast path then lets NumPy read it directly.
+    """
+    fast = _fast_table(data, name, columns, missing, path)
     return fast if fast is not None else _careful_table(data, name, columns, missing)
 
 

@@ -107,7 +107,8 @@ def load_sequence(
         return _with(load_json(source.data, source.name, missing=missing), source=display)
     if kind in ("npy", "npz"):
         return _load_array(source, source.name, kind, key, missing)
-    return _with(load_table(source.data, source.name, columns=columns, missing=missing), source=display)
+    path = None if source.name == STDIN_NAME else source.name
+    return _with(load_table(source.data, source.name, columns=columns, missing=missing, path=path), source=display)
 
 
 def _load_array(source: Source | None, name: str, kind: str, key: str | None, missing: str) -> SequenceData:

@@ -28,10 +28,16 @@ def test_spreadsheet_export_with_bom_and_crlf(write_file: Write) -> None:
 def test_european_semicolon_file_with_decimal_commas(write_file: Write) -> None:
     path = write_file("messwerte.csv", "Jahr;Temperatur;Niederschlag\n2001;8,5;700,25\n2002;9,25;-1,5\n")
     seq = load_sequence(path)
-    np.testing.assert_array_equal(seq.values, [[2001, 8.5, 700.25], [2002, 9.25, -1.5]])
-    # "Jahr" is German, not one of the time names, so it stays an input.
+    np.testing.assert_array_equal(seq.values, [[8.5, 700.25], [9.25, -1.5]])
+    np.testing.assert_array_equal(seq.time, [2001, 2002])  # "Jahr" is German for year
+    assert seq.input_labels == ("Temperatur", "Niederschlag")
+    assert seq.time_label == "Jahr"
+
+
+def test_semicolon_file_whose_first_column_is_not_time(write_file: Write) -> None:
+    seq = load_sequence(write_file("m.csv", "Druck;Temperatur\n1013,25;8,5\n1009;9\n"))
+    np.testing.assert_array_equal(seq.values, [[1013.25, 8.5], [1009, 9]])
     assert seq.time is None
-    assert seq.input_labels == ("Jahr", "Temperatur", "Niederschlag")
 
 
 def test_column_of_years_is_the_time_axis(write_file: Write) -> None:
@@ -171,3 +177,20 @@ def test_windows_1252_file_is_read_with_a_notice(write_file: Write) -> None:
     seq = load_sequence(write_file("w.csv", "température,x\n1,2\n".encode("cp1252")))
     assert seq.input_labels == ("température", "x")
     assert any("Windows-1252" in n for n in seq.notices)
+
+
+def test_european_export_with_bom_crlf_and_comment(write_file: Write) -> None:
+    content = "\ufeff# Messung\r\nZeit;Wert\r\n0,5;1,25\r\n1,0;-3,5\r\n".encode("utf-8")
+    seq = load_sequence(write_file("eu.csv", content))
+    np.testing.assert_array_equal(seq.time, [0.5, 1.0])
+    np.testing.assert_array_equal(seq.values[:, 0], [1.25, -3.5])
+    assert seq.time_label == "Zeit" and seq.input_labels == ("Wert",)
+
+
+def test_same_table_from_stdin_and_from_a_file(write_file: Write) -> None:
+    content = b"# note\r\n\r\nt,x\r\n1,2\r\n2,4\r\n"
+    from_file = load_sequence(write_file("a.csv", content))
+    from_stdin = load_sequence("-", stdin_bytes=content)
+    np.testing.assert_array_equal(from_file.values, from_stdin.values)
+    np.testing.assert_array_equal(from_file.time, [1, 2])
+    np.testing.assert_array_equal(from_stdin.time, [1, 2])
