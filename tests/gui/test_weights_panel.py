@@ -207,3 +207,16 @@ def test_a_deleted_panel_ignores_document_events(qtbot):
     qtbot.waitUntil(lambda: not __import__("shiboken6").isValid(widget))
     document.set_weight("weight_hh_l0", (0, 0), 0.5)
     document.reconfigure(cell="rnn")
+
+
+def test_large_spectral_radii_come_from_a_worker_and_match_numpy(qtbot, panel):
+    document = make_document(hidden=40)
+    widget = panel(document)
+    document.set_weight("weight_hh_l0", (45, 3), 2.5)  # edits the f block only
+
+    def shown() -> bool:
+        text = widget.scale.radius_label.text().replace("\u00a0", " ")
+        block = document.network.params["weight_hh_l0"][40:80]
+        return f"f {np.max(np.abs(np.linalg.eigvals(block))):.3f}" in text
+
+    qtbot.waitUntil(shown, timeout=5000)

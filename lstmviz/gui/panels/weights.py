@@ -77,7 +77,8 @@ class WeightsPanel(QWidget):
 
         self.matrix = WeightMatrixView(self)
         self.matrix.setToolTip(
-            "Click a cell to select that weight; drag up or down on a cell to change it (one drag = one undo step)."
+            "Click a cell to select that weight; drag up or down on a cell to change it (Shift: finer; one drag = "
+            "one undo step). Wheel zooms, dragging the margin pans."
         )
         self.matrix.setMinimumHeight(140)
         self.matrix.cell_clicked.connect(self._on_cell_clicked)

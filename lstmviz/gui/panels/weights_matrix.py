@@ -69,6 +69,8 @@ class WeightImage(pg.ImageItem):
             self.owner.drag_started.emit(self.block, *cell)
         ev.accept()
         pixels_up = float(ev.buttonDownScenePos().y() - ev.scenePos().y())
+        if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            pixels_up *= 0.1  # Shift: fine control
         if ev.isFinish():
             self.owner.drag_finished.emit(pixels_up)
         else:

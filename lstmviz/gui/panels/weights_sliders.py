@@ -21,7 +21,7 @@ from .weights_controls import EditThrottle, ValueSlider, alive
 
 BIAS_RANGE = 6.0
 SCALE_RANGE = (0.0, 3.0)
-#: Above this hidden size the eigenvalues (O(H^3)) are computed after the hand stops rather than per edit.
+#: Above this hidden size the eigenvalues (O(H^3)) are computed in a worker after the hand stops, not per edit.
 LIVE_EIGEN_LIMIT = 32
 
 
@@ -133,7 +133,8 @@ class RecurrentScale(QWidget):
         self._eigen_timer = QTimer(self)
         self._eigen_timer.setSingleShot(True)
         self._eigen_timer.setInterval(150)
-        self._eigen_timer.timeout.connect(self._show_radii)
+        self._eigen_timer.timeout.connect(self._compute_in_background)
+        self._job = None
         self.slider.edited.connect(self._edit)
         self.slider.released.connect(self.throttle.flush)
         self.refresh()
@@ -149,28 +150,53 @@ class RecurrentScale(QWidget):
             s = scale_of(current, reference) if reference is not None else None
             self.base, self.scale = (reference, s) if s is not None else (current, 1.0)
         self.slider.set_value(self.scale)
-        if self._radii_known() or self.document.network.hidden_size <= LIVE_EIGEN_LIMIT:
+        if not self._stale_blocks() or self.document.network.hidden_size <= LIVE_EIGEN_LIMIT:
             self._show_radii()
         else:
-            self._eigen_timer.start()  # the old numbers stay up until the hand stops (O(H^3) per block)
+            self._eigen_timer.start()  # the old numbers stay up until the hand stops, then a worker computes
 
     def _base_blocks(self) -> list[np.ndarray]:
         return [block.image(self.base) for block in blocks_for(self.document.network, self._name())]
 
-    def _radii_known(self) -> bool:
-        cached = [self._radii.get(k) for k in range(len(self._base_blocks()))]
-        return all(c is not None and np.array_equal(c[0], b) for c, b in zip(cached, self._base_blocks(), strict=True))
-
-    def radii(self) -> list[float]:
-        """Spectral radius of each gate block of the current weight_hh (scale x those of the base)."""
-        radii = []
+    def _stale_blocks(self) -> list[tuple[int, np.ndarray]]:
+        """(number, numbers) of the base's blocks whose radius is not cached: an edit touches one block."""
+        stale = []
         for k, block in enumerate(self._base_blocks()):
             cached = self._radii.get(k)
             if cached is None or cached[0].shape != block.shape or not np.array_equal(cached[0], block):
-                cached = (block.copy(), spectral_radius(block))
-                self._radii[k] = cached
-            radii.append(abs(self.scale) * cached[1])
-        return radii
+                stale.append((k, block.copy()))
+        return stale
+
+    def radii(self) -> list[float]:
+        """Spectral radius of each gate block of the current weight_hh (scale x those of the base)."""
+        for k, block in self._stale_blocks():
+            self._radii[k] = (block, spectral_radius(block))
+        return [abs(self.scale) * self._radii[k][1] for k in range(len(self._base_blocks()))]
+
+    @alive
+    def _compute_in_background(self) -> None:
+        """Eigenvalues are O(H^3): at H = 256 a block takes tens of ms, too long for the GUI thread."""
+        from ..workers import run_in_background  # noqa: PLC0415
+
+        stale = self._stale_blocks()
+        if not stale:
+            self._show_radii()
+            return
+        if self._job is not None:
+            self._job.cancel()
+        self._job = run_in_background(
+            lambda: [(k, block, spectral_radius(block)) for k, block in stale], self._radii_done, parent=self
+        )
+
+    @alive
+    def _radii_done(self, results: list[tuple[int, np.ndarray, float]]) -> None:
+        self._job = None
+        for k, block, radius in results:
+            self._radii[k] = (block, radius)
+        if self._stale_blocks():
+            self._eigen_timer.start()
+        else:
+            self._show_radii()
 
     @alive
     def _show_radii(self) -> None:
