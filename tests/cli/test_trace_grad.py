@@ -211,3 +211,28 @@ def test_internal_errors_exit_1_with_one_line_and_traceback_only_with_debug(
     ]
     debug = cli("--debug", "trace", path, "--out", tmp_path / "t.npz")
     assert debug.code == 1 and "Traceback" in debug.err and "kaboom" in debug.err
+
+
+def test_reading_options_reach_the_loader(cli, tmp_path: Path, one_line_error) -> None:
+    table = tmp_path / "gaps.csv"
+    table.write_text("time,a,b\n0,1.0,10\n1,,20\n2,3.0,30\n", encoding="utf-8")
+    one_line_error(cli("trace", table, "--out", tmp_path / "t.npz"), "gaps.csv", "--missing")
+
+    def x_of(*options: object) -> np.ndarray:
+        out = tmp_path / "t.npz"
+        result = cli("trace", *options, "--out", out)
+        assert result.code == 0, result.err
+        with np.load(out) as written:
+            return written["x"]
+
+    np.testing.assert_array_equal(x_of(table, "--missing", "interpolate"), [[1, 10], [2, 20], [3, 30]])
+    np.testing.assert_array_equal(x_of(table, "--missing", "drop"), [[1, 10], [3, 30]])
+    np.testing.assert_array_equal(x_of(table, "--columns", "b"), [[10], [20], [30]])  # no gap in b
+
+    text = tmp_path / "word.txt"
+    text.write_text("abba", encoding="utf-8")
+    np.testing.assert_array_equal(x_of(text, "--text", "--vocab", "ba"), [[0, 1], [1, 0], [1, 0], [0, 1]])
+
+    arrays = tmp_path / "two.npz"
+    np.savez(arrays, first=np.zeros(3), second=np.arange(4.0))
+    np.testing.assert_array_equal(x_of(arrays, "--key", "second")[:, 0], np.arange(4.0))
