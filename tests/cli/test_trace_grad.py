@@ -236,3 +236,17 @@ def test_reading_options_reach_the_loader(cli, tmp_path: Path, one_line_error) -
     arrays = tmp_path / "two.npz"
     np.savez(arrays, first=np.zeros(3), second=np.arange(4.0))
     np.testing.assert_array_equal(x_of(arrays, "--key", "second")[:, 0], np.arange(4.0))
+
+
+@pytest.mark.xfail(reason="engine: bptt of a loss on h with an output layer raises KeyError 'grad_fc.weight'",
+                   raises=AssertionError, strict=False)
+def test_grad_of_a_network_with_an_output_layer(cli, tmp_path: Path, npy_sequence) -> None:
+    path, _ = npy_sequence
+    net = Network.random("lstm", 3, 4, seed=2, output_size=2)
+    weights = tmp_path / "with_fc.npz"
+    np.savez(weights, **net.params)
+    out = tmp_path / "g.npz"
+    result = cli("grad", path, "--weights", weights, "--out", out)
+    assert result.code == 0, result.err
+    with np.load(out) as written:
+        np.testing.assert_array_equal(written["grad_fc.weight"], 0)  # the loss on h does not reach the output layer
