@@ -57,9 +57,12 @@ class StripShape:
 
 
 def strip_shape(n: int) -> StripShape:
-    """Up to 16 units: one row with the value written in each cell; more: wrap into rows of at most 32 small cells."""
+    """Up to 16 units: the value written in each cell (one row up to 6, else two rows, so the textbook layout stays
+    compact); more: rows of at most 32 small cells, colour only."""
+    if n <= 6:
+        return StripShape(n, 1, 48.0, 32.0, True)
     if n <= 16:
-        return StripShape(n, 1, 40.0 if n <= 10 else 34.0, 30.0, True)
+        return StripShape(math.ceil(n / 2), 2, 46.0, 30.0, True)
     cols = min(n, 32)
     rows = math.ceil(n / cols)
     cell_w = max(256.0 / cols, 8.0)
@@ -148,7 +151,7 @@ class StripItem(QGraphicsRectItem):
         self.on_click = on_click
         self.grid_color = grid_color
         self.number_font = QFont()
-        self.number_font.setPixelSize(12 if shape.cell_w >= 40 else 11)
+        self.number_font.setPixelSize(15 if shape.numbers else 11)
         self.shown = np.full(n, np.nan)
         self.rgba = np.zeros((shape.rows * shape.cols, 4), dtype=np.uint8)
         self.rgba[:n] = PENDING.getRgb()
@@ -221,13 +224,13 @@ class StripItem(QGraphicsRectItem):
             value = float(self.shown[unit])
             if numbers and math.isfinite(value):
                 painter.setPen(text_color_on(color))
-                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, format_cell_value(value, self.shape_info.cell_w < 40))
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, format_cell_value(value, abs(value) >= 9.995))
 
 
 class BlockItem(HoverTip, QGraphicsPathItem):
     """A gate's nonlinearity (sigma, tanh) or the output layer, as a rounded box with its symbol."""
 
-    def __init__(self, html: str, fill: QColor, tooltip: Tooltip, size: tuple[float, float] = (76.0, 40.0)) -> None:
+    def __init__(self, html: str, fill: QColor, tooltip: Tooltip, size: tuple[float, float] = (92.0, 48.0)) -> None:
         super().__init__()
         w, h = size
         path = QPainterPath()
@@ -237,7 +240,7 @@ class BlockItem(HoverTip, QGraphicsPathItem):
         self.setPen(QPen(fill.darker(160), 1.4))
         self.tooltip_source = tooltip
         self.setAcceptHoverEvents(True)
-        self.text = centered_text(html, self, INK_ON_FILL, pixel_size=17, bold=True)
+        self.text = centered_text(html, self, INK_ON_FILL, pixel_size=24 if len(html) <= 4 else 17, bold=True)
 
 
 class OpItem(HoverTip, QGraphicsPathItem):
@@ -245,15 +248,15 @@ class OpItem(HoverTip, QGraphicsPathItem):
 
     def __init__(self, html: str, tooltip: Tooltip) -> None:
         super().__init__()
-        radius = 17.0 if len(html) <= 2 else 22.0
+        radius = 21.0 if len(html) <= 2 else 27.0
         path = QPainterPath()
-        path.addEllipse(QPointF(0, 0), radius, radius if len(html) <= 2 else 17.0)
+        path.addEllipse(QPointF(0, 0), radius, radius if len(html) <= 2 else 21.0)
         self.setPath(path)
         self.setBrush(QBrush(OP_FILL))
         self.setPen(QPen(OP_FILL.darker(170), 1.4))
         self.tooltip_source = tooltip
         self.setAcceptHoverEvents(True)
-        self.text = centered_text(html, self, INK_ON_FILL, pixel_size=18 if len(html) <= 2 else 13, bold=True)
+        self.text = centered_text(html, self, INK_ON_FILL, pixel_size=24 if len(html) <= 2 else 17, bold=True)
 
 
 class ArrowItem(HoverTip, QGraphicsPathItem):

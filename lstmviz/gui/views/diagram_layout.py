@@ -32,7 +32,7 @@ class Node:
     text: str = ""
     """Op: the symbol drawn in the circle (HTML)."""
     label: str = "above"
-    """Strip: where its name goes (``above``, ``above-left`` beside a vertical arrow, ``below``)."""
+    """Strip: where its name goes (``above``, ``above-left``/``above-right`` beside a vertical arrow, ``below``)."""
     equation: str = ""
     """Op: what it computes, for its tooltip."""
 
@@ -161,7 +161,7 @@ def gru_layout() -> CellLayout:
         Node("add_h", "op", 3.8, top, text=PLUS, equation="h_t = (1 - z_t) * n_t + z_t * h_{t-1}"),
         Node("h", "strip", 5.1, top, key="h"),
         Node("block_z", "block", 1.0, block_y, key="z"),
-        Node("strip_z", "strip", 1.0, strip_y, key="z", label="above-left"),
+        Node("strip_z", "strip", 1.0, strip_y, key="z", label="above-right"),
         Node("split_z", "junction", 1.0, mix_y),
         Node("one_minus", "op", 2.0, mix_y, text="1−", equation="1 - z_t: how much of the candidate gets in"),
         Node("mul_n", "op", 3.8, mix_y, text=TIMES, equation="(1 - z_t) * n_t"),

@@ -120,8 +120,8 @@ class DiagramScene(QGraphicsScene):
         self._junctions: set[str] = set()
         hidden = network.hidden_size
         shape = strip_shape(hidden)
-        self.slot = max(shape.width, 200.0) + 64.0
-        self.row = max(shape.height, 26.0) + 96.0
+        self.slot = max(shape.width, 190.0) + 76.0
+        self.row = max(shape.height, 30.0) + 72.0
         self._sizes = {"x": layer_input_size, "y": network.output_size or 0}
         nodes = list(self.layout.nodes)
         edges = list(self.layout.edges)
@@ -133,13 +133,13 @@ class DiagramScene(QGraphicsScene):
             self._add_node(node)
         for edge in edges:
             self._add_edge(edge)
-        self.title = rich_text("", self.ink, 22)
+        self.title = rich_text("", self.ink, 28)
         self.addItem(self.title)
-        self.legend_note = rich_text("", self.ink, 12)
+        self.legend_note = rich_text("", self.ink, 15)
         self._draw_legend()
         frame = self.frame_item.sceneBoundingRect()
         bounds = self.itemsBoundingRect()
-        self.title.setPos(bounds.left(), bounds.top() - 52)
+        self.title.setPos(bounds.left(), bounds.top() - 64)
         self.setSceneRect(self.itemsBoundingRect().adjusted(-24, -24, 24, 24))
 
     # Geometry ------------------------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ class DiagramScene(QGraphicsScene):
         self.frame_item.setZValue(-10)
         self.addItem(self.frame_item)
         caption = rich_text(f"<b>{self.network.spec.title} cell</b>", edge.darker(100) if self.ink.lightness() < 128
-                            else self.ink, 14)
+                            else self.ink, 18)
         caption.setPos(top_left + QPointF(14, 6))
         self.addItem(caption)
 
@@ -177,7 +177,7 @@ class DiagramScene(QGraphicsScene):
         elif node.kind == "output":
             act = NONLINEARITY_SYMBOL[self.network.output_activation]
             item = BlockItem(f"W<sub>o</sub>h + b<sub>o</sub> → {act}", OUTPUT_FILL,
-                             lambda: self._tooltips("block", "y", -1), size=(150.0, 40.0))
+                             lambda: self._tooltips("block", "y", -1), size=(200.0, 48.0))
             self.blocks["y"] = item
         elif node.kind == "op":
             item = OpItem(node.text, lambda eq=node.equation: self._tooltips("op", eq, -1))
@@ -205,13 +205,18 @@ class DiagramScene(QGraphicsScene):
         strip.setPos(self.to_scene(node.x, node.y))
         self.strips[node.id] = strip
         label = strip_label(self.network, node.key, self.layer)
-        text = rich_text(f"<b>{label.symbol}</b>&nbsp;&nbsp;<span style='font-size:14px'>{label.title}</span>",
-                         self.ink, 18)
+        html = f"<b>{label.symbol}</b>&nbsp; <span style='font-size:17px'>{label.title}</span>"
+        text = rich_text(html, self.ink, 24)
+        room = self.slot / 2 - 24 if node.label.startswith("above-") else max(strip.rect().width(), 150)
+        if text.boundingRect().width() > room:  # no room beside the arrow: title under the symbol
+            text.setHtml(f"<b>{label.symbol}</b><br><span style='font-size:17px'>{label.title}</span>")
         text.setParentItem(strip)
         box = text.boundingRect()
         half_w, half_h = strip.rect().width() / 2, strip.rect().height() / 2
         if node.label == "above-left":
             text.setPos(-box.width() - 10, -half_h - box.height() - 2)
+        elif node.label == "above-right":
+            text.setPos(10, -half_h - box.height() - 2)
         elif node.label == "below":
             text.setPos(-box.width() / 2, half_h + 2)
         else:
@@ -231,7 +236,7 @@ class DiagramScene(QGraphicsScene):
         points = [a[0] for a in anchors]
         points[0] = clip_to_item(points[0], points[1], anchors[0][1])
         points[-1] = clip_to_item(points[-1], points[-2], anchors[-1][1], gap=2.0 if edge.arrow else 0.0)
-        width = 3.2 if edge.main else 1.7
+        width = 4.4 if edge.main else 2.2
         color = QColor(self.ink)
         if not edge.main:
             color.setAlpha(200)
@@ -246,7 +251,7 @@ class DiagramScene(QGraphicsScene):
         segments = list(zip(points[:-1], points[1:]))
         a, b = max(segments, key=lambda s: (s[1] - s[0]).manhattanLength())
         mid = (a + b) / 2
-        text = rich_text(html, self.ink, 16)
+        text = rich_text(html, self.ink, 20)
         text.setZValue(3)
         box = text.boundingRect()
         vertical = abs(b.x() - a.x()) < abs(b.y() - a.y())
@@ -261,32 +266,39 @@ class DiagramScene(QGraphicsScene):
     def _draw_legend(self) -> None:
         """Two colour bars (gates in [0, 1]; signed values) under the cell, as vector gradients."""
         frame = self.frame_item.sceneBoundingRect()
-        bottom = self.itemsBoundingRect().bottom() + 34
-        x = frame.left()
+        x_strip = self.strips.get("x")
+        if x_strip is not None:  # beside the input strip, below the cell: the space there is free in every layout
+            anchor = x_strip.sceneBoundingRect()
+            bottom = max(anchor.top() - 6, frame.bottom() + 24)
+            x = max(anchor.right() + 90, frame.left() + self.slot * 0.9)
+        else:
+            bottom = self.itemsBoundingRect().bottom() + 34
+            x = frame.left()
+        left = x
         self.legend_items: list[QGraphicsItem] = []
         for signed, caption, ticks in (
             (False, "gates (σ): 0 … 1", ("0", "0.5", "1")),
             (True, "signed values: − … 0 … +", ("−", "0", "+")),
         ):
-            bar = QGraphicsRectItem(QRectF(0, 0, 220, 14))
-            gradient = QLinearGradient(0, 0, 220, 0)
+            bar = QGraphicsRectItem(QRectF(0, 0, 260, 16))
+            gradient = QLinearGradient(0, 0, 260, 0)
             table = lookup_table(signed)
             for k in range(0, 256, 15):
                 gradient.setColorAt(k / 255, QColor(*map(int, table[k])))
             gradient.setColorAt(1.0, QColor(*map(int, table[255])))
             bar.setBrush(QBrush(gradient))
             bar.setPen(QPen(QColor(self.ink), 0.6))
-            bar.setPos(x, bottom + 20)
+            bar.setPos(x, bottom + 24)
             self.addItem(bar)
-            head = rich_text(caption, self.ink, 12)
+            head = rich_text(caption, self.ink, 15)
             head.setPos(x - 2, bottom)
             self.addItem(head)
             for k, tick in enumerate(ticks):
-                t = rich_text(tick, self.ink, 11)
-                t.setPos(x + 110 * k - t.boundingRect().width() / 2, bottom + 35)
+                t = rich_text(tick, self.ink, 14)
+                t.setPos(x + 130 * k - t.boundingRect().width() / 2, bottom + 41)
                 self.addItem(t)
-            x += 290
-        self.legend_note.setPos(frame.left() - 2, bottom + 58)
+            x += 340
+        self.legend_note.setPos(left - 2, bottom + 68)
         self.addItem(self.legend_note)
 
     # Updates ---------------------------------------------------------------------------------------------------
