@@ -156,3 +156,30 @@ def test_large_hidden_size_wraps_strips_without_numbers(qtbot) -> None:
     strip = view.strip("c")
     assert strip.shape_info.rows == 2 and not strip.shape_info.numbers
     np.testing.assert_allclose(strip.values(), doc.network.run(X)["c_l0"][0])
+
+
+@pytest.mark.parametrize(("cell", "op", "formula"), [
+    ("lstm", "mul_f", lambda t, s, u: t["f_l0"][s, u] * t["c_l0"][s - 1, u]),
+    ("lstm", "mul_i", lambda t, s, u: t["i_l0"][s, u] * t["g_l0"][s, u]),
+    ("gru", "one_minus", lambda t, s, u: 1 - t["z_l0"][s, u]),
+    ("gru", "mul_n", lambda t, s, u: (1 - t["z_l0"][s, u]) * t["n_l0"][s, u]),
+])
+def test_operation_tooltips_show_their_result(qtbot, cell: str, op: str, formula) -> None:  # noqa: ANN001
+    doc, view = make_view(qtbot, cell)
+    doc.set_step(6)
+    doc.select_units([4])
+    trace = doc.network.run(X)
+    text = view.diagram.ops[op].tooltip_text()
+    assert f"{formula(trace, 6, 4):.6g}" in text
+
+
+def test_steps_not_computed_yet_are_grey(qtbot) -> None:
+    doc, view = make_view(qtbot, "lstm")
+    doc.set_step(20)
+    full = doc.trace
+    doc.generation += 1
+    doc.deliver_trace(doc.generation, full, steps_done=10)  # a background recompute has reached step 10
+    assert np.all(np.isnan(view.strip("c").values()))
+    assert "computing" in view.diagram.title.toPlainText()
+    doc.deliver_trace(doc.generation, full)
+    np.testing.assert_allclose(view.strip("c").values(), full["c_l0"][20])

@@ -109,3 +109,21 @@ def test_follows_weight_edits_and_digits(qtbot, cell: str) -> None:
     panel.digits.setValue(5)
     assert f"{trace[f'{first_gate}_l0'][3, 0]:.5f}" in text_of(panel)
     assert "✗" not in text_of(panel)
+
+
+def test_upper_layer_reads_the_layer_below(qtbot) -> None:
+    doc = Document(Network.random("lstm", 1, H, num_layers=2, seed=8), SequenceData(X))
+    panel = NumbersPanel(doc)
+    qtbot.addWidget(panel)
+    doc.set_layer(1)
+    doc.set_step(5)
+    trace = doc.network.run(X)
+    net = doc.network
+    w_ih, w_hh, b_ih, b_hh = (net.params[f"{k}_l1"] for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+    row = 1 * H + 0  # forget gate, unit 0
+    pre = (sum(float(w) * float(v) for w, v in zip(w_ih[row], trace["h_l0"][5]))
+           + sum(float(w) * float(v) for w, v in zip(w_hh[row], trace["h_l1"][4])) + b_ih[row] + b_hh[row])
+    text = text_of(panel)
+    assert "layer 1" in text
+    assert f"σ({f3(pre)}) = {f3(sigma(pre))}" in text
+    assert "✗" not in text

@@ -35,6 +35,8 @@ class Node:
     """Strip: where its name goes (``above``, ``above-left``/``above-right`` beside a vertical arrow, ``below``)."""
     equation: str = ""
     """Op: what it computes, for its tooltip."""
+    value: str = ""
+    """Op: its result as an expression over the step's vectors (``f * c_prev``), evaluated for the tooltip."""
 
 
 @dataclass(frozen=True)
@@ -107,13 +109,16 @@ def lstm_layout() -> CellLayout:
     bus_y, strip_y, block_y, mul_y = 4.85, 3.05, 4.0, 2.1
     nodes = [
         Node("c_prev", "strip", 0.0, 0.0, key="c_prev"),
-        Node("mul_f", "op", 1.0, 0.0, text=TIMES, equation="f_t * C_{t-1}: the forget gate scales the old cell state"),
-        Node("add_c", "op", 2.5, 0.0, text=PLUS, equation="C_t = f_t * C_{t-1} + i_t * C~_t"),
+        Node("mul_f", "op", 1.0, 0.0, text=TIMES, equation="f_t * C_{t-1}: the forget gate scales the old cell state",
+             value="f * c_prev"),
+        Node("add_c", "op", 2.5, 0.0, text=PLUS, equation="C_t = f_t * C_{t-1} + i_t * C~_t", value="c"),
         Node("split_c", "junction", 4.0, 0.0),
         Node("c", "strip", 5.1, 0.0, key="c"),
-        Node("tanh_c", "op", 4.0, 1.05, text="tanh", equation="tanh(C_t): the cell state squashed to [-1, 1]"),
-        Node("mul_o", "op", 4.0, mul_y, text=TIMES, equation="h_t = o_t * tanh(C_t)"),
-        Node("mul_i", "op", 2.5, mul_y, text=TIMES, equation="i_t * C~_t: the input gate scales the candidate"),
+        Node("tanh_c", "op", 4.0, 1.05, text="tanh", equation="tanh(C_t): the cell state squashed to [-1, 1]",
+             value="tanh(c)"),
+        Node("mul_o", "op", 4.0, mul_y, text=TIMES, equation="h_t = o_t * tanh(C_t)", value="h"),
+        Node("mul_i", "op", 2.5, mul_y, text=TIMES, equation="i_t * C~_t: the input gate scales the candidate",
+             value="i * g"),
         Node("h", "strip", 5.1, mul_y, key="h"),
         Node("h_prev", "strip", 0.0, bus_y, key="h_prev"),
         Node("join_x", "junction", 0.55, bus_y),
@@ -157,18 +162,21 @@ def gru_layout() -> CellLayout:
     nodes = [
         Node("h_prev", "strip", 0.0, top, key="h_prev"),
         Node("split_h", "junction", 0.5, top),
-        Node("mul_z", "op", 1.0, top, text=TIMES, equation="z_t * h_{t-1}: the update gate keeps part of the old state"),
-        Node("add_h", "op", 3.8, top, text=PLUS, equation="h_t = (1 - z_t) * n_t + z_t * h_{t-1}"),
+        Node("mul_z", "op", 1.0, top, text=TIMES, equation="z_t * h_{t-1}: the update gate keeps part of the old state",
+             value="z * h_prev"),
+        Node("add_h", "op", 3.8, top, text=PLUS, equation="h_t = (1 - z_t) * n_t + z_t * h_{t-1}", value="h"),
         Node("h", "strip", 5.1, top, key="h"),
         Node("block_z", "block", 1.0, block_y, key="z"),
         Node("strip_z", "strip", 1.0, strip_y, key="z", label="above-right"),
         Node("split_z", "junction", 1.0, mix_y),
-        Node("one_minus", "op", 2.0, mix_y, text="1−", equation="1 - z_t: how much of the candidate gets in"),
-        Node("mul_n", "op", 3.8, mix_y, text=TIMES, equation="(1 - z_t) * n_t"),
+        Node("one_minus", "op", 2.0, mix_y, text="1−", equation="1 - z_t: how much of the candidate gets in",
+             value="1 - z"),
+        Node("mul_n", "op", 3.8, mix_y, text=TIMES, equation="(1 - z_t) * n_t", value="(1 - z) * n"),
         Node("block_r", "block", 2.0, block_y, key="r"),
         Node("strip_r", "strip", 2.0, strip_y, key="r", label="above-left"),
         Node("mul_r", "op", 2.9, block_y, text=TIMES,
-             equation="r_t * (W_hn h_{t-1} + b_hn): the reset gate scales the recurrent part, bias b_hn included"),
+             equation="r_t * (W_hn h_{t-1} + b_hn): the reset gate scales the recurrent part, bias b_hn included",
+                  value="r * hn"),
         Node("block_n", "block", 3.8, block_y, key="n"),
         Node("strip_n", "strip", 3.8, strip_y, key="n", label="above-left"),
         Node("join_x", "junction", 0.5, bus_y),

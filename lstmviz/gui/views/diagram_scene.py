@@ -180,7 +180,7 @@ class DiagramScene(QGraphicsScene):
                              lambda: self._tooltips("block", "y", -1), size=(200.0, 48.0))
             self.blocks["y"] = item
         elif node.kind == "op":
-            item = OpItem(node.text, lambda eq=node.equation: self._tooltips("op", eq, -1))
+            item = OpItem(node.text, lambda node_id=node.id: self._tooltips("op", node_id, -1))
             self.ops[node.id] = item
         else:  # junction: a dot where a line splits
             dot = QGraphicsPathItem()

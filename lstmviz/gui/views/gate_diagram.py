@@ -210,7 +210,7 @@ class GateDiagramView(QGraphicsView):
         if kind == "arrow":
             return f"<b>{key}</b>" if key else ""
         if kind == "op":
-            return f"<b>pointwise operation</b><br><code>{key}</code>"
+            return self._op_tooltip(key)
         if kind == "block":
             unit = self.document.selected_units[0] if self.document.selected_units else 0
         label = strip_label(net, key, layer)
@@ -234,6 +234,22 @@ class GateDiagramView(QGraphicsView):
                 lines.append(f"= {v['f'][unit]:.4g}·{v['c_prev'][unit]:.4g} + {v['i'][unit]:.4g}·{v['g'][unit]:.4g}")
             else:
                 lines.append(f"= {v['o'][unit]:.4g}·tanh({v['c'][unit]:.4g})")
+        return "<br>".join(lines)
+
+    def _op_tooltip(self, node_id: str) -> str:
+        """A pointwise operation: what it computes, and its result for the selected unit (from the layout's formula)."""
+        assert self.diagram is not None
+        node = self.diagram.layout.node(node_id)
+        lines = ["<b>pointwise operation</b>", f"<code>{node.equation}</code>"]
+        values = self._values
+        if values is not None and node.value:
+            names: dict[str, object] = dict(values.vectors)
+            names["tanh"] = np.tanh
+            if "n" in values.parts:  # the GRU's recurrent candidate part W_hn h_{t-1} + b_hn
+                names["hn"] = values.parts["n"].recurrent + values.parts["n"].bias_hh
+            result = eval(node.value, {"__builtins__": {}}, names)  # noqa: S307 - a constant formula from the layout
+            unit = self.document.selected_units[0] if self.document.selected_units else 0
+            lines.append(f"{node.value} for unit {unit} at step {values.step}: <b>{float(result[unit]):.6g}</b>")
         return "<br>".join(lines)
 
     # Interaction -----------------------------------------------------------------------------------------------
