@@ -188,6 +188,14 @@ class WeightMatrixView(QWidget):
             # The label's minimum width would otherwise force the row wider than the dock and clip the colour bar.
             plot.titleLabel.setMinimumWidth(0)
             plot.titleLabel._sizeHint[Qt.SizeHint.MinimumSize] = (0, plot.titleLabel._sizeHint[Qt.SizeHint.MinimumSize][1])
+            plot.titleLabel.updateGeometry()
+            plot.layout.invalidate()
+            plot.updateGeometry()
+        self.graphics.ci.layout.invalidate()
+        self.graphics.ci.updateGeometry()
+        # The view fitted its layout before the titles shrank (and a layout never gets narrower than its minimum):
+        # fit it again now that the minimum is small.
+        self.graphics.ci.setGeometry(self.graphics.range)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
