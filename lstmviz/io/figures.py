@@ -13,6 +13,7 @@ columns in SVG/PDF, and to at most the figure's width in pixels in PNG, where mo
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -156,15 +157,32 @@ def _needs_grads(panel: Panel) -> bool:
 
 def _save(figure: Any, destination: Destination, fmt: str) -> None:
     """savefig to a buffer, or to a temp file beside the target that then replaces it (atomic)."""
+    name = os.fspath(destination) if isinstance(destination, (str, os.PathLike)) else "the figure"
     if not isinstance(destination, (str, os.PathLike)):
-        figure.savefig(destination, format=fmt)
+        _savefig_checked(figure, destination, fmt, name)
         return
     try:
         with atomic_path(destination) as temp:
-            figure.savefig(temp, format=fmt)
+            _savefig_checked(figure, temp, fmt, name)
     except OSError as error:
         reason = error.strerror or str(error)
-        raise ExportError(f"{os.fspath(destination)}: cannot write the figure: {reason}") from None
+        raise ExportError(f"{name}: cannot write the figure: {reason}") from None
+
+
+def _savefig_checked(figure: Any, target: Any, fmt: str, name: str) -> None:
+    """savefig, refusing a figure too small for its panels (matplotlib only warns and draws overlapping axes)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure.savefig(target, format=fmt)
+    for warning in caught:
+        if "constrained_layout not applied" in str(warning.message):
+            width, height = (int(round(v * figure.dpi)) for v in figure.get_size_inches())
+            panels = sum(1 for ax in figure.axes if ax.get_label() != "<colorbar>" and ax.get_ylabel())
+            raise ExportError(
+                f"{name}: {width}x{height} pixels is too small for {panels} panels; give a larger --size, "
+                "or fewer panels with --show"
+            )
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
 
 
 def _source(key: str, trace: Trace, grads: Mapping[str, Any]) -> np.ndarray:

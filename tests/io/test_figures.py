@@ -238,6 +238,8 @@ def test_gru_and_bad_requests_are_refused_with_one_sentence(tmp_path: Path) -> N
         render_trace_figure(trace, None, gru, tmp_path / "x.jpg")
     with pytest.raises(ExportError, match="missing"):
         render_trace_figure(trace, None, gru, tmp_path / "missing" / "x.png")
+    with pytest.raises(ExportError, match=r"300x200 pixels is too small"):
+        render_trace_figure(trace, None, gru, tmp_path / "tiny.png", show="all", units=[0, 1], size=(300, 200))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gru.png"]  # no temp file left behind
 
 
