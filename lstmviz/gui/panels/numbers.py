@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 import shiboken6
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QTextBrowser, QVBoxLayout, QWidget
 
 from ...engine.network import Network
@@ -150,6 +150,7 @@ class NumbersPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("numbersPanel")
         self.document = document
+        self._stale = True
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         row = QHBoxLayout()
@@ -196,9 +197,19 @@ class NumbersPanel(QWidget):
     def _on_value(self, _value: int) -> None:
         self.refresh()
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
     def refresh(self, *_: object) -> None:
         if not shiboken6.isValid(self):
             return
+        self._stale = not self.isVisible()
+        if not self._stale:  # a closed or tabbed-away dock catches up when shown
+            self._render()
+
+    def _render(self) -> None:
         doc = self.document
         trace = doc.trace
         if trace is None or doc.step >= doc.trace_steps_ready or trace.steps != doc.steps:
@@ -211,6 +222,10 @@ class NumbersPanel(QWidget):
         self.text.verticalScrollBar().setValue(scroll)
 
     def plain_text(self) -> str:
+        """The worked step as plain text (brought up to date first, even while hidden)."""
+        if self._stale:
+            self._stale = False
+            self._render()
         return self.text.toPlainText()
 
     def copy_text(self) -> None:

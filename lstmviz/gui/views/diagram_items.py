@@ -157,15 +157,18 @@ class StripItem(QGraphicsRectItem):
         self.rgba[:n] = PENDING.getRgb()
         self.selected: set[int] = set()
         self._image: QImage | None = None
-        self.cells: list[UnitCellItem] = []
-        for unit in range(n):
-            self.cells.append(UnitCellItem(self, unit, self.cell_rect(unit)))
+        self._rects = [self._make_rect(unit) for unit in range(n)]
+        self.cells = [UnitCellItem(self, unit, self._rects[unit]) for unit in range(n)]
 
-    def cell_rect(self, unit: int) -> QRectF:
+    def _make_rect(self, unit: int) -> QRectF:
         shape = self.shape_info
         row, col = divmod(unit, shape.cols)
         return QRectF(-shape.width / 2 + col * shape.cell_w, -shape.height / 2 + row * shape.cell_h,
                       shape.cell_w, shape.cell_h)
+
+    def cell_rect(self, unit: int) -> QRectF:
+        """Where unit ``unit`` sits, in the strip's coordinates."""
+        return self._rects[unit]
 
     def set_values(self, values: np.ndarray | None, rgba: np.ndarray | None, selected: set[int]) -> None:
         """New values and their (n, 4) RGBA colours (None: not computed yet, drawn grey); repaint only on change."""

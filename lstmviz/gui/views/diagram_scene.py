@@ -306,10 +306,14 @@ class DiagramScene(QGraphicsScene):
         return self._items_by_id.get(node_id)
 
     def set_title(self, html: str) -> None:
-        self.title.setHtml(html)
+        if html != getattr(self, "_title_html", None):  # re-laying out rich text costs more than the strips
+            self._title_html = html
+            self.title.setHtml(html)
 
     def set_legend_note(self, html: str) -> None:
-        self.legend_note.setHtml(html)
+        if html != getattr(self, "_note_html", None):
+            self._note_html = html
+            self.legend_note.setHtml(html)
 
     def fit_scene_rect(self) -> None:
         """Scene rect = everything drawn plus a margin (after the first texts are set)."""
