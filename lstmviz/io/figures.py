@@ -259,6 +259,8 @@ def _draw_heatmap(
 
     shown, _ = block_reduce(values, max_columns)
     count = shown.shape[1]
+    if fmt != "png":
+        shown = _crisp(shown)
     if panel.log:
         norm: Any = LogNorm(*panel.levels, clip=True)
         shown = np.clip(shown, panel.levels[0], panel.levels[1])
@@ -282,6 +284,21 @@ def _draw_heatmap(
                     arrowprops={"arrowstyle": "->", "lw": 0.8}, annotation_clip=False)
     _label(ax, panel.name, panel.equation)
     figure.colorbar(image, cax=figure.add_subplot(cbar_cell))
+
+
+_CRISP_MIN_PIXELS = (1000, 200)
+"""(time, units): embedded heatmap images in SVG/PDF are at least this many pixels, by repeating cells."""
+
+
+def _crisp(shown: np.ndarray) -> np.ndarray:
+    """Repeat each cell into a block of identical pixels, so viewers that smooth embedded images (Qt, many PDF
+    readers ignore SVG's ``image-rendering: pixelated``) still show sharp unit rows and step columns."""
+    steps, units = shown.shape
+    along_time = -(-_CRISP_MIN_PIXELS[0] // steps) if steps < _CRISP_MIN_PIXELS[0] else 1
+    along_units = -(-_CRISP_MIN_PIXELS[1] // units) if units < _CRISP_MIN_PIXELS[1] else 1
+    if along_time == 1 and along_units == 1:
+        return shown
+    return np.repeat(np.repeat(shown, along_time, axis=0), along_units, axis=1)
 
 
 def _draw_unit_lines(

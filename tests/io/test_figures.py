@@ -163,6 +163,11 @@ def test_svg_has_real_text_and_shapes_and_the_right_colours(tmp_path: Path, setu
     pixels = np.frombuffer(image.constBits(), np.uint8).reshape(height, image.bytesPerLine() // 4, 4)[:, :width]
     heat = next(ax for ax in figure.axes if ax.images and ax.get_ylabel() == "unit")
     _check_rows(pixels, figure, heat, "viridis", tol=0.04)
+    # Cells are repeated into blocks of equal pixels so smoothing viewers keep rows sharp: 3 units x 100 steps.
+    embedded = np.asarray(heat.images[0].get_array())
+    assert embedded.shape[0] % H == 0 and embedded.shape[0] >= 200 and embedded.shape[1] >= 1000
+    per_step, per_unit = embedded.shape[1] // trace.steps, embedded.shape[0] // H
+    np.testing.assert_array_equal(embedded[::per_unit, ::per_step], trace["f_l0"].T)
 
 
 def test_pdf_embeds_fonts_keeps_text_and_rasterises_to_the_data(tmp_path: Path, setup: Any) -> None:
