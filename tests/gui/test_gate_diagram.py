@@ -183,3 +183,14 @@ def test_steps_not_computed_yet_are_grey(qtbot) -> None:
     assert "computing" in view.diagram.title.toPlainText()
     doc.deliver_trace(doc.generation, full)
     np.testing.assert_allclose(view.strip("c").values(), full["c_l0"][20])
+
+
+def test_export_errors_name_the_file_and_leave_nothing_behind(qtbot, tmp_path) -> None:
+    from lstmviz.io.errors import ExportError
+
+    doc, view = make_view(qtbot, "rnn")
+    with pytest.raises(ExportError, match="diagram.pdf"):
+        view.export_image(tmp_path / "diagram.pdf")
+    with pytest.raises(ExportError, match="missing"):
+        view.export_image(tmp_path / "missing" / "diagram.png")
+    assert list(tmp_path.iterdir()) == []

@@ -13,14 +13,17 @@ import numpy as np
 import shiboken6
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QKeyEvent, QMouseEvent, QPainter, QResizeEvent, QWheelEvent
+from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsView, QHBoxLayout, QLabel, QSpinBox, QWidget
 
 from ...engine.trace import trace_key
+from ...io.atomic import atomic_path
+from ...io.errors import ExportError
 from ...model.document import Document
 from ..colors import default_levels, is_signed_quantity
+from ..workers import pin_none_refcount
 from .diagram_scene import ColorTable, DiagramScene, nonlinearity_of, strip_label
 from .diagram_values import StepValues, step_values
-from ..workers import pin_none_refcount
 
 pin_none_refcount()  # PySide6 on CPython 3.11 under-counts None; see workers.pin_none_refcount
 
@@ -332,35 +335,43 @@ class GateDiagramView(QGraphicsView):
 
     # Export ----------------------------------------------------------------------------------------------------
     def export_image(self, path: str | Path, scale: float = 2.0) -> None:
-        """Write the diagram as PNG (rendered at ``scale`` x for crispness) or SVG (vector shapes and text)."""
-        from ...io.errors import ExportError  # noqa: PLC0415
+        """Write the diagram as PNG (rendered at ``scale`` x for crispness) or SVG (vector shapes and text).
 
+        The file appears only complete (temp file beside it, then a rename); problems raise ``ExportError``.
+        """
         path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix not in (".png", ".svg"):
+            raise ExportError(f"{path.name}: the diagram can be exported as .png or .svg, not {suffix or 'no suffix'}")
         assert self.diagram is not None
         source = self.diagram.sceneRect()
-        suffix = path.suffix.lower()
-        if suffix == ".svg":
-            from PySide6.QtSvg import QSvgGenerator  # noqa: PLC0415
+        try:
+            with atomic_path(path) as temp:
+                ok = self._write_svg(temp, source) if suffix == ".svg" else self._write_png(temp, source, scale)
+                if not ok:
+                    raise OSError("Qt could not write the image")
+        except OSError as error:
+            raise ExportError(f"{path}: could not write the diagram ({error}); is the folder writable?") from error
 
-            generator = QSvgGenerator()
-            generator.setFileName(str(path))
-            generator.setSize(source.size().toSize())
-            generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
-            generator.setTitle("lstmviz gate diagram")
-            painter = QPainter(generator)
-            self._render(painter, QRectF(0, 0, source.width(), source.height()), source)
-            ok = painter.end()
-        elif suffix in (".png", ".jpg", ".jpeg"):
-            image = QImage((source.size() * scale).toSize(), QImage.Format.Format_ARGB32)
-            image.fill(self.diagram.backgroundBrush().color())
-            painter = QPainter(image)
-            self._render(painter, QRectF(image.rect()), source)
-            painter.end()
-            ok = image.save(str(path))
-        else:
-            raise ExportError(f"{path.name}: the diagram can be exported as .png or .svg, not {suffix or 'no suffix'}")
-        if not ok or not path.exists():
-            raise ExportError(f"{path}: could not write the image (is the folder writable?)")
+    def _write_svg(self, path: Path, source: QRectF) -> bool:
+        generator = QSvgGenerator()
+        generator.setFileName(str(path))
+        generator.setSize(source.size().toSize())
+        generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
+        generator.setTitle("lstmviz gate diagram")
+        generator.setDescription(self.document.network.describe())
+        painter = QPainter(generator)
+        self._render(painter, QRectF(0, 0, source.width(), source.height()), source)
+        return painter.end()
+
+    def _write_png(self, path: Path, source: QRectF, scale: float) -> bool:
+        assert self.diagram is not None
+        image = QImage((source.size() * scale).toSize(), QImage.Format.Format_ARGB32)
+        image.fill(self.diagram.backgroundBrush().color())
+        painter = QPainter(image)
+        self._render(painter, QRectF(image.rect()), source)
+        painter.end()
+        return image.save(str(path), "PNG")
 
     def _render(self, painter: QPainter, target: QRectF, source: QRectF) -> None:
         painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
