@@ -1,50 +1,50 @@
 """JSON sequences: a list of numbers, a list of rows, or ``{"x": ..., "t": ...}``; nesting checked before parsing.
 
 Python's ``json`` module recurses once per nesting level, so ``[[[[...]]]]`` a hundred thousand deep would raise
-RecursionError (or worse) inside the parser. The depth is therefore measured first, on the bytes, with NumPy.
+RecursionError inside the parser. The depth is therefore measured first, on the bytes, with NumPy.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any
 
 import numpy as np
 
 from .seq_decode import decode_text, fail
-from .seq_values import Rows, finish, index_rows
+from .seq_values import finish, index_rows
 from .sequence_data import SequenceData
 
 MAX_DEPTH = 16
 """``{"x": [[...]]}`` needs 3; a little room for tools that wrap their output, nothing more."""
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-
-
-class _Overflow(Exception):
-    """Raised from the number hook: a literal too large for a float (``1e999``)."""
+TOO_LARGE = "the number is too large for a 64-bit float (beyond 1.8e308)"
 
 
 class _Infinite(Exception):
     """Raised from the constant hook: ``Infinity`` / ``-Infinity``."""
 
 
-def nesting_depth(text: str) -> int:
-    """Deepest bracket nesting outside strings, without recursion."""
-    codes = np.frombuffer(_STRINGS.sub("", text).encode("utf-8"), dtype=np.uint8)
-    brackets = codes[(codes == 91) | (codes == 123) | (codes == 93) | (codes == 125)]
+def nesting_depth(data: bytes) -> int:
+    """Deepest bracket nesting outside strings, vectorised (no recursion, no regex backtracking).
+
+    A quote opens or closes a string unless an odd number of backslashes precedes it; brackets between an opening
+    and a closing quote do not count.
+    """
+    codes = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(codes == 34)
+    if len(quotes):
+        positions = np.arange(len(codes), dtype=np.int64)
+        last_plain = np.maximum.accumulate(np.where(codes == 92, -1, positions))
+        before = np.maximum(quotes - 1, 0)
+        run = np.where(quotes > 0, before - last_plain[before], 0)
+        quotes = quotes[run % 2 == 0]
+    opening = (codes == 91) | (codes == 123)
+    brackets = np.flatnonzero(opening | (codes == 93) | (codes == 125))
+    brackets = brackets[np.searchsorted(quotes, brackets) % 2 == 0]  # an even number of quotes before: outside
     if not len(brackets):
         return 0
-    steps = np.where((brackets == 91) | (brackets == 123), 1, -1).astype(np.int32)
-    return int(np.cumsum(steps).max())
-
-
-def _number(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):
-        raise _Overflow(text)
-    return value
+    return int(np.cumsum(np.where(opening[brackets], 1, -1)).max())
 
 
 def _constant(text: str) -> float:
@@ -53,29 +53,36 @@ def _constant(text: str) -> float:
     raise _Infinite(text)
 
 
+def _plain(cell: Any) -> bool:
+    return cell is None or type(cell) is float or type(cell) is int
+
+
 def _row(name: str, item: Any, where: str) -> list[float]:
     """Numbers of one row: a number, or a list of numbers; null is missing; anything else is refused."""
-    cells = item if isinstance(item, list) else [item]
+    nested = isinstance(item, list)
     out: list[float] = []
-    for cell in cells:
+    for j, cell in enumerate(item if nested else [item]):
+        at = f"{where}[{j}]" if nested else where
         if cell is None:
             out.append(math.nan)
         elif isinstance(cell, bool) or not isinstance(cell, (int, float)):
-            raise fail(name, f"{where}: {json.dumps(cell)[:40]} is not a number")
+            raise fail(name, f"{at}: {json.dumps(cell)[:40]} is not a number")
         else:
-            out.append(float(cell))
+            try:
+                out.append(float(cell))
+            except OverflowError:
+                raise fail(name, f"{at}: {TOO_LARGE}") from None
     return out
 
 
-def _matrix(name: str, items: Any, key: str) -> np.ndarray:
-    """A (T, D) float array from a list of numbers or a list of equal-length rows."""
-    if not isinstance(items, list):
-        raise fail(name, f"{key} must be a list of numbers or a list of rows")
-    if not items:
-        raise fail(name, f"{key} is an empty list")
-    nested = isinstance(items[0], list)
-    rows = [_row(name, item, f"{key}[{k}]") if isinstance(item, list) == nested else
-            _mixed(name, key, k) for k, item in enumerate(items)]
+def _mixed(name: str, key: str, k: int) -> list[float]:
+    raise fail(name, f"{key}[{k}] mixes rows and single numbers")
+
+
+def _careful_matrix(name: str, items: list[Any], key: str, nested: bool) -> np.ndarray:
+    """Row by row, to name the first row that is wrong."""
+    rows = [_row(name, item, f"{key}[{k}]") if isinstance(item, list) == nested else _mixed(name, key, k)
+            for k, item in enumerate(items)]
     width = len(rows[0])
     if width == 0:
         raise fail(name, f"{key}[0] is an empty row")
@@ -85,50 +92,28 @@ def _matrix(name: str, items: Any, key: str) -> np.ndarray:
     return np.array(rows, dtype=np.float64).reshape(len(rows), width)
 
 
-def _mixed(name: str, key: str, k: int) -> list[float]:
-    raise fail(name, f"{key}[{k}] mixes rows and single numbers")
-
-
-def load_json(data: bytes, name: str, *, missing: str = "error") -> SequenceData:
-    """Read ``[1, 2]``, ``[[1, 2], [3, 4]]`` or ``{"x": ..., "t": [...], "labels": [...], "time_label": "..."}``."""
-    text, notices = decode_text(data, name)
-    if not text.strip():
-        raise fail(name, "the file is empty")
-    depth = nesting_depth(text)
-    if depth > MAX_DEPTH:
-        raise fail(name, f"the JSON is nested {depth:,} levels deep; a sequence needs at most 3 "
-                   f"(lstmviz reads up to {MAX_DEPTH})")
+def _matrix(name: str, items: Any, key: str) -> np.ndarray:
+    """A (T, D) float array from a list of numbers or a list of equal-length rows (null = missing)."""
+    if not isinstance(items, list):
+        raise fail(name, f"{key} must be a list of numbers or a list of rows")
+    if not items:
+        raise fail(name, f"{key} is an empty list")
+    nested = isinstance(items[0], list)
     try:
-        document = json.loads(text, parse_float=_number, parse_int=_number, parse_constant=_constant)
-    except json.JSONDecodeError as exc:
-        raise fail(name, f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    except _Overflow as exc:
-        raise fail(name, f"the number {str(exc)[:40]} is too large for a 64-bit float (beyond 1.8e308)") from None
-    except _Infinite as exc:
-        raise fail(name, f"{exc} is not allowed; lstmviz needs finite numbers") from None
-    except (ValueError, RecursionError) as exc:  # e.g. an integer literal with thousands of digits
-        raise fail(name, f"is not valid JSON ({str(exc)[:80]})") from None
-    time = None
-    labels: tuple[str, ...] = ()
-    time_label = "t"
-    if isinstance(document, dict):
-        if "x" not in document:
-            raise fail(name, 'the JSON object has no "x" (the sequence values)')
-        values = _matrix(name, document["x"], "x")
-        if document.get("t") is not None:
-            t = _matrix(name, document["t"], "t")
-            if t.shape != (len(values), 1):
-                raise fail(name, f'"t" must be one number per step: it has {t.shape[0]} rows for {len(values)} steps')
-            time = t[:, 0]
-        labels = _labels(name, document, values.shape[1])
-        time_label = str(document.get("time_label", "t"))
-    else:
-        values = _matrix(name, document, "the list")
-    rows: Rows = index_rows(len(values))
-    if not labels:
-        labels = ("x",) if values.shape[1] == 1 else tuple(f"x{k}" for k in range(values.shape[1]))
-    return finish(name, values, labels, rows, missing, time=time, time_label=time_label if time is not None else
-                  "step", notices=notices)
+        if nested and all(type(r) is list for r in items) and len(set(map(len, items))) == 1 and items[0] and \
+                all(_plain(c) for r in items for c in r):
+            values = np.array(items, dtype=np.float64)  # the common case, checked in one pass above
+        elif not nested and all(_plain(c) for c in items):
+            values = np.array(items, dtype=np.float64)[:, None]
+        else:
+            values = _careful_matrix(name, items, key, nested)
+    except OverflowError:  # an integer literal beyond float range
+        values = _careful_matrix(name, items, key, nested)
+    overflow = np.argwhere(np.isinf(values))  # JSON has no infinity literal here, so inf is an overflow
+    if len(overflow):
+        r, c = overflow[0]
+        raise fail(name, f"{key}[{r}][{c}]: {TOO_LARGE}" if nested else f"{key}[{r}]: {TOO_LARGE}")
+    return values
 
 
 def _labels(name: str, document: dict[str, Any], width: int) -> tuple[str, ...]:
@@ -138,3 +123,46 @@ def _labels(name: str, document: dict[str, Any], width: int) -> tuple[str, ...]:
     if not isinstance(labels, list) or len(labels) != width or not all(isinstance(s, str) for s in labels):
         raise fail(name, f'"labels" must be a list of {width} strings, one per input column')
     return tuple(labels)
+
+
+def _parse(text: str, name: str) -> Any:
+    depth = nesting_depth(text.encode("utf-8", errors="surrogatepass"))
+    if depth > MAX_DEPTH:
+        raise fail(name, f"the JSON is nested {depth:,} levels deep; a sequence needs at most 3 "
+                   f"(lstmviz reads up to {MAX_DEPTH})")
+    try:
+        return json.loads(text, parse_constant=_constant)
+    except json.JSONDecodeError as exc:
+        raise fail(name, f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except _Infinite as exc:
+        raise fail(name, f"{exc} is not allowed; lstmviz needs finite numbers") from None
+    except (ValueError, RecursionError) as exc:  # e.g. an integer literal with thousands of digits
+        raise fail(name, f"is not valid JSON ({str(exc)[:80]})") from None
+
+
+def load_json(data: bytes, name: str, *, missing: str = "error") -> SequenceData:
+    """Read ``[1, 2]``, ``[[1, 2], [3, 4]]`` or ``{"x": ..., "t": [...], "labels": [...], "time_label": "..."}``."""
+    text, notices = decode_text(data, name)
+    if not text.strip():
+        raise fail(name, "the file is empty")
+    document = _parse(text, name)
+    time = None
+    labels: tuple[str, ...] = ()
+    time_label = "step"
+    if isinstance(document, dict):
+        if "x" not in document:
+            raise fail(name, 'the JSON object has no "x" (the sequence values)')
+        values = _matrix(name, document["x"], "x")
+        if document.get("t") is not None:
+            t = _matrix(name, document["t"], "t")
+            if t.shape != (len(values), 1):
+                raise fail(name, f'"t" must be one number per step: it has {t.shape[0]} rows for {len(values)} steps')
+            time = t[:, 0]
+            time_label = str(document.get("time_label", "t"))
+        labels = _labels(name, document, values.shape[1])
+    else:
+        values = _matrix(name, document, "the list")
+    if not labels:
+        labels = ("x",) if values.shape[1] == 1 else tuple(f"x{k}" for k in range(values.shape[1]))
+    return finish(name, values, labels, index_rows(len(values)), missing, time=time, time_label=time_label,
+                  notices=notices)

@@ -100,7 +100,10 @@ def test_invalid_json(write_file: Write) -> None:
 
 
 @pytest.mark.parametrize("content, match", [
-    ('[1, 1e999]', "1e999 is too large"),
+    ('[1, 1e999]', "the list\\[1\\]: the number is too large"),
+    ('[[1, 2], [3, 1' + '0' * 400 + ']]', "the list\\[1\\]\\[1\\]: the number is too large"),
+    ('["[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", 1]', 'the list\\[0\\]: "\\[\\[\\['),
+    ('[1, "\\"[[[[[[[[[[[[[[[[[[[[[[[[[[[["]', "is not a number"),
     ('[1, Infinity]', "Infinity is not allowed"),
     ('[1, "2"]', 'the list\\[1\\]: "2" is not a number'),
     ('[[1, 2], [3]]', "has 1 values, but the list\\[0\\] has 2"),
