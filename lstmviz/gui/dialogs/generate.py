@@ -118,7 +118,9 @@ def connect_editor(editor: QWidget, slot: Any) -> None:
 class GenerateDialog(QDialog):
     """Choose a generator and its parameters with a live preview; :meth:`sequence` is the result."""
 
-    def __init__(self, document: Document | None = None, parent: QWidget | None = None, kind: str | None = None) -> None:
+    def __init__(
+        self, document: Document | None = None, parent: QWidget | None = None, kind: str | None = None
+    ) -> None:
         super().__init__(parent)
         from ...io.generators import GENERATORS  # noqa: PLC0415 (keeps the app's start-up import light)
 

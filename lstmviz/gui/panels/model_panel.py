@@ -66,7 +66,9 @@ class ModelPanel(QWidget):
         self.output_check.toggled.connect(self._update_enabled)
         self.output_spin = QSpinBox(objectName="modelOutputSize", toolTip="Number of outputs O.")
         self.output_spin.setRange(1, MAX_OUTPUTS)
-        self.output_activation = QComboBox(objectName="modelOutputActivation", toolTip="Activation of the output layer.")
+        self.output_activation = QComboBox(
+            objectName="modelOutputActivation", toolTip="Activation of the output layer."
+        )
         self.output_activation.addItems(list(OUTPUT_ACTIVATIONS))
         output_row = QHBoxLayout()
         output_row.setSpacing(4)

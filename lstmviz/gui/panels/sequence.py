@@ -7,6 +7,7 @@ over a fixed vocabulary). A bad input shows the parser's sentence in a dialog an
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 
 import numpy as np
 import pyqtgraph as pg
@@ -37,13 +38,14 @@ PREFILL_NUMBERS = 1000
 def describe_sequence(sequence: SequenceData) -> str:
     """Rich text: source, size, time range and input labels."""
     time = sequence.time_axis
-    labels = ", ".join(sequence.input_labels[:12]) + (" …" if sequence.input_size > 12 else "")
+    labels = escape(", ".join(sequence.input_labels[:12])) + (" …" if sequence.input_size > 12 else "")
     lines = [
-        f"<b>{sequence.source or 'unnamed sequence'}</b>",
-        f"T = {sequence.steps:,} steps × D = {sequence.input_size}  ·  {sequence.time_label} {time[0]:g} … {time[-1]:g}",
+        f"<b>{escape(sequence.source or 'unnamed sequence')}</b>",
+        f"T = {sequence.steps:,} steps × D = {sequence.input_size}  ·  "
+        f"{escape(sequence.time_label)} {time[0]:g} … {time[-1]:g}",
         f"inputs: {labels}",
     ]
-    lines += [f"<i>{notice}</i>" for notice in sequence.notices]
+    lines += [f"<i>{escape(notice)}</i>" for notice in sequence.notices]
     return "<br>".join(lines)
 
 

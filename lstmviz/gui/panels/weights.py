@@ -113,7 +113,9 @@ class WeightsPanel(QWidget):
 
         self.init_combo = QComboBox(objectName="weightsInit", toolTip="Initialiser used by Randomise.")
         self.init_combo.addItems(list(INITIALISERS))
-        self.seed_spin = QSpinBox(objectName="weightsSeed", toolTip="Random seed: the same seed gives the same weights.")
+        self.seed_spin = QSpinBox(
+            objectName="weightsSeed", toolTip="Random seed: the same seed gives the same weights."
+        )
         self.seed_spin.setRange(0, 2**31 - 1)
         self.init_combo.setMinimumContentsLength(6)
         self.init_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -123,7 +125,9 @@ class WeightsPanel(QWidget):
         self.reset_button = QPushButton("Reset", objectName="weightsReset")
         self.reset_button.setToolTip("Back to the weights as last loaded or randomised (undoable).")
         self.reset_button.clicked.connect(self.document.reset_network)
-        self.open_button = QPushButton("Open…", objectName="weightsOpen", toolTip="Open a weight file (npz, safetensors, pt).")
+        self.open_button = QPushButton(
+            "Open…", objectName="weightsOpen", toolTip="Open a weight file (npz, safetensors, pt)."
+        )
         self.save_button = QPushButton("Save…", objectName="weightsSave", toolTip="Save these weights to a file.")
         self.open_button.clicked.connect(lambda: self._file_action("open"))
         self.save_button.clicked.connect(lambda: self._file_action("save"))
@@ -265,12 +269,13 @@ class WeightsPanel(QWidget):
 
     def _on_cell_hovered(self, block: int, row: int, col: int) -> None:
         if block < 0:
-            self.matrix.setToolTip("")
+            self.matrix.graphics.setToolTip(self.matrix.toolTip())
             return
         name, index = self._element(block, row, col)
         array = self.document.network.params[name]
         label = element_name(name, self._blocks[block], row, col, array.ndim)
-        self.matrix.graphics.setToolTip(f"{label} = {float(array[index]):.4f}\nClick to select, drag up/down to change.")
+        value = float(array[index])
+        self.matrix.graphics.setToolTip(f"{label} = {value:.4f}\nClick to select, drag up/down to change.")
 
     # Edits ---------------------------------------------------------------------------------------------------
     @property
@@ -289,7 +294,14 @@ class WeightsPanel(QWidget):
             return
         name, index, start, token = self._drag
         value = start + pixels_up * self.drag_sensitivity
-        self.throttle.submit(lambda: self.document.set_weight(name, index, value, merge_key=("drag", token)))
+
+        def apply() -> None:
+            # An undo (Ctrl+Z) in the middle of a drag can take the parameter away or change its shape.
+            array = self.document.network.params.get(name)
+            if array is not None and all(i < n for i, n in zip(index, array.shape, strict=True)):
+                self.document.set_weight(name, index, value, merge_key=("drag", token))
+
+        self.throttle.submit(apply)
         if final:
             self.throttle.flush()
             self._drag = None

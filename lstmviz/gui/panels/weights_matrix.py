@@ -114,13 +114,13 @@ class WeightMatrixView(QWidget):
         self._level = 1.0
         self._marker = QGraphicsRectItem(QRectF(0, 0, 1, 1))
         # A black frame with a white core reads on both ends of the diverging map and on either palette.
-        for item, color, width in ((self._marker, Qt.GlobalColor.black, 4), (QGraphicsRectItem(self._marker), Qt.GlobalColor.white, 2)):
+        self._marker_core = QGraphicsRectItem(self._marker)
+        frames = ((self._marker, Qt.GlobalColor.black, 4), (self._marker_core, Qt.GlobalColor.white, 2))
+        for item, color, width in frames:
             pen = QPen(color)
             pen.setCosmetic(True)
             pen.setWidth(width)
             item.setPen(pen)
-            if item is not self._marker:
-                self._marker_core = item
         self._marker.setZValue(10)
         self._marker_plot: pg.PlotItem | None = None
         self._titles: list[tuple[str, str]] = []
@@ -187,7 +187,8 @@ class WeightMatrixView(QWidget):
             plot.titleLabel.setToolTip(title)
             # The label's minimum width would otherwise force the row wider than the dock and clip the colour bar.
             plot.titleLabel.setMinimumWidth(0)
-            plot.titleLabel._sizeHint[Qt.SizeHint.MinimumSize] = (0, plot.titleLabel._sizeHint[Qt.SizeHint.MinimumSize][1])
+            hints = plot.titleLabel._sizeHint
+            hints[Qt.SizeHint.MinimumSize] = (0, hints[Qt.SizeHint.MinimumSize][1])
             plot.titleLabel.updateGeometry()
             plot.layout.invalidate()
             plot.updateGeometry()
