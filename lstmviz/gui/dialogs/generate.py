@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from ...io.errors import SequenceError
 from ...io.sequence_data import SequenceData
 from ...model.document import Document
+from ..colors import lookup_table
 from ..workers import pin_none_refcount
 
 pin_none_refcount()  # PySide6 6.12 on CPython 3.11 under-counts None/True/False; see workers.pin_none_refcount
@@ -46,16 +47,41 @@ INT_LIMIT = 2**31 - 1
 FLOAT_LIMIT = 1e9
 
 
+def is_one_hot(sequence: SequenceData) -> bool:
+    """True for symbol sequences (text, copy task): several columns holding only 0 and 1."""
+    values = sequence.values
+    return sequence.vocabulary is not None or (values.shape[1] > 1 and bool(np.all((values == 0) | (values == 1))))
+
+
 def draw_sequence(plot: pg.PlotItem, sequence: SequenceData) -> None:
-    """Draw up to :data:`PREVIEW_COLUMNS` columns of ``sequence`` against its own time axis."""
+    """Draw ``sequence`` against its own time axis: one-hot symbols as an inputs x time image, numbers as lines."""
     plot.clear()
     time = sequence.time_axis
-    columns = min(sequence.input_size, PREVIEW_COLUMNS)
-    legend = plot.legend if plot.legend is not None else plot.addLegend(offset=(-4, 4), labelTextSize="8pt")
-    legend.setVisible(columns > 1)
-    for k in range(columns):
-        pen = pg.mkPen(pg.intColor(k, hues=max(columns, 6), values=1, maxValue=220), width=1.5)
-        plot.plot(time, sequence.values[:, k], pen=pen, name=sequence.input_labels[k])
+    text_color = plot.getAxis("left").textPen().color()
+    legend = plot.legend if plot.legend is not None else plot.addLegend(
+        offset=(-4, 4), labelTextSize="8pt", labelTextColor=text_color
+    )
+    left = plot.getAxis("left")
+    if is_one_hot(sequence):
+        legend.setVisible(False)
+        image = pg.ImageItem(sequence.values.T, axisOrder="row-major")
+        image.setLookupTable(lookup_table(False))
+        image.setLevels((0.0, 1.0))
+        step = float(time[1] - time[0]) if sequence.steps > 1 else 1.0
+        image.setRect(QRectF(float(time[0]), 0.0, step * sequence.steps, float(sequence.input_size)))
+        plot.addItem(image)
+        plot.invertY(True)
+        labels = sequence.input_labels
+        every = max(1, int(np.ceil(len(labels) / 12)))
+        left.setTicks([[(k + 0.5, labels[k]) for k in range(0, len(labels), every)]])
+    else:
+        plot.invertY(False)
+        left.setTicks(None)
+        columns = min(sequence.input_size, PREVIEW_COLUMNS)
+        legend.setVisible(columns > 1)
+        for k in range(columns):
+            pen = pg.mkPen(pg.intColor(k, hues=max(columns, 6), values=1, maxValue=220), width=1.5)
+            plot.plot(time, sequence.values[:, k], pen=pen, name=sequence.input_labels[k])
     plot.setLabel("bottom", sequence.time_label)
     plot.enableAutoRange()
 
@@ -227,7 +253,8 @@ class GenerateDialog(QDialog):
             ok.setEnabled(False)
             return
         draw_sequence(self.preview.getPlotItem(), sequence)
-        wide = f" (first {PREVIEW_COLUMNS} shown)" if sequence.input_size > PREVIEW_COLUMNS else ""
+        wide = f" (first {PREVIEW_COLUMNS} shown)" if sequence.input_size > PREVIEW_COLUMNS and not is_one_hot(
+            sequence) else ""
         self.status.setText(f"T = {sequence.steps:,} steps × D = {sequence.input_size}{wide}")
         ok.setEnabled(True)
 
