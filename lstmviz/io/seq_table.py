@@ -38,11 +38,12 @@ from .sequence_data import SequenceData
 SAMPLE_LINES = 30
 HEAD_BYTES = 1 << 16
 _TEXT_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 
 
 @dataclass(frozen=True)
 class Column:
-    """One parsed column: ``kind`` is "number", "date" (values are fractional years) or "text"."""
+    """One parsed column: ``kind`` is "number", "date" (values are fractional years), "text" or "empty"."""
 
     name: str
     kind: str
@@ -128,7 +129,7 @@ def _parse_column(name: str, cells: list[str], decimal_comma: bool) -> Column:
         return Column(name, "date", dates, empty, empty)
     parsed = parse_numbers_column(cells, decimal_comma)
     present = int((~np.isnan(parsed.values)).sum()) + len(parsed.words)
-    kind = "text" if len(parsed.words) * 2 > present else "number"
+    kind = "empty" if present == 0 else "text" if len(parsed.words) * 2 > present else "number"
     return Column(name, kind, parsed.values, parsed.words, parsed.overflows, cells)
 
 
@@ -258,6 +259,8 @@ def _assemble(
                              f"{column.cells[k_word]!r})")
             elif column.kind == "date":
                 notes.append(f'skipped column "{column.name}": it holds dates')
+            elif column.kind == "empty":
+                notes.append(f'skipped column "{column.name}": it is empty')
             else:
                 inputs.append(k)
     if not inputs:
@@ -290,15 +293,18 @@ def load_table(
 
 def looks_like_table(data: bytes) -> bool:
     """For ``.txt``: is this a table of numbers (after an optional header), or prose to read as characters?"""
-    head = data[:HEAD_BYTES].decode("utf-8", errors="replace").replace("\r", "\n")
-    entries = [line for _, line in _data_lines(head.split("\n"))][:6]
+    encoding = "utf-32" if data.startswith(_UTF32_BOMS) else "utf-16" if data.startswith(_TEXT_BOMS) else "utf-8-sig"
+    head = data[:HEAD_BYTES].decode(encoding, errors="replace").replace("\r", "\n")
+    entries = [line for _, line in _data_lines(head.split("\n"))]
     if len(data) > HEAD_BYTES:
-        entries = entries[:-1] or entries  # the last sampled line may be cut
+        entries = entries[:-1]  # the last line of the head may be cut
+    entries = entries[:6]
     if not entries:
         return False
     delimiter = sniff_delimiter(entries)
     if any(count_cells(line, delimiter) > MAX_COLUMNS for line in entries):
         return True  # let the table reader refuse it with its message
     dialect = sniff(entries, delimiter)
-    body = entries[1:] if len(entries) > 1 and is_header(split_cells(entries[0], delimiter), False) else entries
+    header = len(entries) > 1 and is_header(split_cells(entries[0], delimiter), dialect.decimal_comma)
+    body = entries[1:] if header else entries
     return all(is_number(c, dialect.decimal_comma) or c == "" for line in body for c in split_cells(line, delimiter))

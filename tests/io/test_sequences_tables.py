@@ -194,3 +194,15 @@ def test_same_table_from_stdin_and_from_a_file(write_file: Write) -> None:
     np.testing.assert_array_equal(from_file.values, from_stdin.values)
     np.testing.assert_array_equal(from_file.time, [1, 2])
     np.testing.assert_array_equal(from_stdin.time, [1, 2])
+
+
+def test_trailing_delimiter_makes_an_empty_column_that_is_skipped(write_file: Write) -> None:
+    seq = load_sequence(write_file("trail.csv", "a;b;\n1;2;\n3;4;\n"))
+    np.testing.assert_array_equal(seq.values, [[1, 2], [3, 4]])
+    assert seq.notices == ('skipped column "column 3": it is empty',)
+
+
+def test_utf16_numeric_txt_is_a_table_not_text(write_file: Write) -> None:
+    seq = load_sequence(write_file("u16.txt", "1 2\r\n3 4\r\n".encode("utf-16")))
+    assert seq.vocabulary is None
+    np.testing.assert_array_equal(seq.values, [[1, 2], [3, 4]])
