@@ -52,3 +52,11 @@ def test_a_bad_parameter_disables_ok_with_the_generators_sentence(qtbot):
     dialog.editors["length"].setValue(3)
     dialog.update_preview()
     assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+
+
+def test_one_hot_sequences_preview_as_an_image(qtbot):
+    dialog = GenerateDialog(kind="copy")
+    qtbot.addWidget(dialog)
+    images = [item for item in dialog.preview.getPlotItem().items if type(item).__name__ == "ImageItem"]
+    assert len(images) == 1
+    np.testing.assert_array_equal(images[0].image, generate("copy", **GENERATORS["copy"].params).values.T)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QDockWidget, QMainWindow
 
 from lstmviz.engine.network import Network
 from lstmviz.io.generators import GENERATORS, generate
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model.document import Document
 from lstmviz.gui.panels.sequence import SequencePanel
+from lstmviz.gui.panels.weights import WeightsPanel
 
 
 def make(qtbot):
@@ -69,3 +70,31 @@ def test_generate_button_feeds_the_generated_sequence(qtbot):
     np.testing.assert_array_equal(document.sequence.values, expected.values)
     document.undo()
     assert document.sequence.steps == 50
+
+
+def test_open_buttons_use_the_windows_file_actions(qtbot):
+    calls: list[str] = []
+
+    class FakeFileActions:
+        def open_dialog(self) -> None:
+            calls.append("open")
+
+        def open_weights_dialog(self) -> None:
+            calls.append("open weights")
+
+        def save_weights_as(self) -> None:
+            calls.append("save weights")
+
+    document, panel = make(qtbot)
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.file_actions = FakeFileActions()
+    weights = WeightsPanel(document)
+    window.setCentralWidget(weights)
+    dock = QDockWidget("Sequence")
+    dock.setWidget(panel)
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+    qtbot.mouseClick(panel.open_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(weights.open_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(weights.save_button, Qt.MouseButton.LeftButton)
+    assert calls == ["open", "open weights", "save weights"]
