@@ -220,3 +220,32 @@ def test_large_spectral_radii_come_from_a_worker_and_match_numpy(qtbot, panel):
         return f"f {np.max(np.abs(np.linalg.eigvals(block))):.3f}" in text
 
     qtbot.waitUntil(shown, timeout=5000)
+
+
+def test_a_real_mouse_drag_of_the_forget_bias_handle_is_one_undo_step(qtbot, panel):
+    from PySide6.QtWidgets import QStyle, QStyleOptionSlider
+
+    document = make_document(hidden=6)
+    widget = panel(document)
+    slider = widget.biases.sliders["f"].slider
+    option = QStyleOptionSlider()
+    slider.initStyleOption(option)
+    handle = slider.style().subControlRect(
+        QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, slider
+    ).center()
+    before = document.network.params["bias_ih_l0"].copy()
+    f_before = document.trace["f_l0"].copy()
+    history = len(document._undo)
+    qtbot.mousePress(slider, Qt.MouseButton.LeftButton, pos=handle)
+    for dx in (10, 25, 40):
+        qtbot.mouseMove(slider, handle + QPoint(dx, 0))
+    qtbot.mouseRelease(slider, Qt.MouseButton.LeftButton, pos=handle + QPoint(40, 0))
+    shown = widget.biases.sliders["f"].value()
+    assert shown > 0.5
+    params = document.network.params
+    assert np.mean(params["bias_ih_l0"][6:12] + params["bias_hh_l0"][6:12]) == pytest.approx(shown)
+    assert np.all(document.trace["f_l0"] > f_before)
+    assert_trace_matches(document)
+    assert len(document._undo) == history + 1
+    document.undo()
+    np.testing.assert_array_equal(document.network.params["bias_ih_l0"], before)

@@ -103,7 +103,7 @@ class WeightsPanel(QWidget):
 
         self.biases = BiasSliders(self.document, self.throttle)
         self.scale = RecurrentScale(self.document, self.throttle)
-        sliders = QGroupBox("Biases and recurrent scale")
+        sliders = QGroupBox("Bias means (all units shift together) and recurrent scale")
         sliders.setToolTip("Sliders for the current layer; they act on all units at once.")
         box = QVBoxLayout(sliders)
         box.setContentsMargins(6, 4, 6, 4)
