@@ -60,3 +60,17 @@ def test_one_hot_sequences_preview_as_an_image(qtbot):
     images = [item for item in dialog.preview.getPlotItem().items if type(item).__name__ == "ImageItem"]
     assert len(images) == 1
     np.testing.assert_array_equal(images[0].image, generate("copy", **GENERATORS["copy"].params).values.T)
+
+
+def test_ask_generate_feeds_the_document(qtbot, monkeypatch):
+    from lstmviz.engine.network import Network
+    from lstmviz.io.sequence_data import SequenceData
+    from lstmviz.model.document import Document
+    from lstmviz.gui.dialogs import generate as module
+
+    document = Document(Network.random("gru", 1, 3, seed=0), SequenceData(np.zeros(5)))
+    monkeypatch.setattr(module.GenerateDialog, "exec", lambda self: 1)
+    assert module.ask_generate(document, kind="random_walk")
+    expected = generate("random_walk", **GENERATORS["random_walk"].params)
+    np.testing.assert_array_equal(document.sequence.values, expected.values)
+    assert document.undo_text == "Generate random walk"

@@ -7,6 +7,8 @@ int -> QSpinBox, float -> QDoubleSpinBox, str -> QLineEdit, bool -> QCheckBox), 
     dialog = GenerateDialog(document, parent)
     if dialog.exec():
         document.set_sequence(dialog.sequence(), text=dialog.undo_text())
+
+or, from a menu, ``ask_generate(document, parent)`` does exactly that.
 """
 
 from __future__ import annotations
@@ -269,3 +271,12 @@ class GenerateDialog(QDialog):
         self.update_preview()
         if self.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled():
             super().accept()
+
+
+def ask_generate(document: Document, parent: QWidget | None = None, kind: str | None = None) -> bool:
+    """For a menu action: run the dialog modally and feed its sequence to ``document`` (one undo step)."""
+    dialog = GenerateDialog(document, parent, kind)
+    if not dialog.exec():
+        return False
+    document.set_sequence(dialog.sequence(), text=dialog.undo_text())
+    return True
