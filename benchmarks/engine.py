@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="one run each, and skip T = 100,000")
     parser.add_argument("--cells", default="lstm,gru,rnn")
+    parser.add_argument("--sizes", default=None, help="e.g. 32x256x2000,64x512x1000 (D x H x T)")
     parser.add_argument("--blas-threads", type=int, default=1, help="NumPy's BLAS threads (0: NumPy's default)")
     parser.add_argument("--wall", action="store_true", help="time wall clock instead of CPU time")
     args = parser.parse_args(argv)
@@ -101,8 +102,9 @@ def main(argv: list[str] | None = None) -> None:
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     rng = np.random.default_rng(0)
+    sizes = SIZES if not args.sizes else [tuple(int(v) for v in s.split("x")) for s in args.sizes.split(",")]
     for cell in args.cells.split(","):
-        for d, h, t in SIZES:
+        for d, h, t in sizes:
             if args.quick and t > 10_000:
                 continue
             repeats = 1 if args.quick or t > 10_000 else 3
