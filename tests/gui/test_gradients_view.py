@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QPointF, Qt
 
 from lstmviz.engine.network import Network
 from lstmviz.gui.views import gradients as gradients_module
@@ -97,3 +98,14 @@ def test_explanation_names_what_happens(qtbot, scale: float, word: str, decades:
     assert word in text
     if word != "flows":
         assert f"10^{decades:.1f} over 13 steps" in text  # 13 log10(scale), worked out by hand
+
+
+def test_click_on_a_plot_jumps_to_that_step(qtbot) -> None:
+    doc, view = make_view(qtbot, Network.random("lstm", 1, 3, seed=1))
+    qtbot.waitExposed(view)
+    vb = view.norm_plot.vb
+    scene_pos = vb.mapViewToScene(QPointF(17.0, vb.viewRange()[1][0] + 0.5 * np.ptp(vb.viewRange()[1])))
+    widget_pos = view.plots.mapFromScene(scene_pos)
+    qtbot.mouseClick(view.plots.viewport(), Qt.MouseButton.LeftButton, pos=widget_pos)
+    assert doc.step == 17
+

@@ -142,6 +142,8 @@ class GradientsView(QWidget):
         self._apply_palette()
         for plot in (self.cec_plot, self.heat_plot):
             plot.setXLink(self.norm_plot)
+        self.plots.scene().sigMouseClicked.connect(self._on_click)
+        self.plots.setToolTip("Click a plot to jump to that step")
         self.cursors = []
         for plot in (self.norm_plot, self.cec_plot, self.heat_plot):
             line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888888", width=1))
@@ -343,6 +345,14 @@ class GradientsView(QWidget):
             text += (f" Along the cell state alone (the carousel), unit {unit} keeps "
                      f"{first:.2g} of its error over the whole sequence.")
         return text
+
+    def _on_click(self, event: Any) -> None:
+        """A click on any plot moves the document to the nearest step."""
+        for plot in (self.norm_plot, self.cec_plot, self.heat_plot):
+            if plot.isVisible() and plot.sceneBoundingRect().contains(event.scenePos()):
+                x = plot.vb.mapSceneToView(event.scenePos()).x()
+                self.document.set_step(int(np.argmin(np.abs(self._time() - x))))
+                return
 
     def _move_cursor(self) -> None:
         time = self._time()
