@@ -194,3 +194,23 @@ def test_export_errors_name_the_file_and_leave_nothing_behind(qtbot, tmp_path) -
     with pytest.raises(ExportError, match="missing"):
         view.export_image(tmp_path / "missing" / "diagram.png")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_wheel_zooms_and_double_click_fits_again(qtbot) -> None:
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    doc, view = make_view(qtbot, "lstm")
+    view.show()
+    qtbot.waitExposed(view)
+    fitted = view.transform().m11()
+    centre = QPointF(view.viewport().rect().center())
+    wheel = QWheelEvent(centre, view.viewport().mapToGlobal(centre), QPoint(0, 0), QPoint(0, 120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.ControlModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(view.viewport(), wheel)
+    assert view.transform().m11() == pytest.approx(fitted * 1.15)
+    view.resize(700, 500)  # zoomed by hand: a resize keeps the zoom
+    assert view.transform().m11() == pytest.approx(fitted * 1.15)
+    view.reset_zoom()
+    assert view.transform().m11() < fitted

@@ -28,7 +28,7 @@ from .diagram_items import (
     rich_text,
     strip_shape,
 )
-from .diagram_layout import CellLayout, Node, layout_for
+from .diagram_layout import CellLayout, Edge, Node, layout_for
 from .diagram_values import shows_output
 
 NONLINEARITY_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "identity": "id", "softmax": "softmax"}
@@ -231,7 +231,7 @@ class DiagramScene(QGraphicsScene):
             return item.scenePos(), None if point in self._junctions else item
         return self.to_scene(*point), None
 
-    def _add_edge(self, edge) -> None:  # noqa: ANN001 - diagram_layout.Edge
+    def _add_edge(self, edge: Edge) -> None:
         anchors = [self._anchor(p) for p in edge.points]
         points = [a[0] for a in anchors]
         points[0] = clip_to_item(points[0], points[1], anchors[0][1])
