@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -88,19 +88,34 @@ def draw_sequence(plot: pg.PlotItem, sequence: SequenceData) -> None:
     plot.enableAutoRange()
 
 
-def styled_plot_widget(parent: QWidget | None = None, height: int = 120) -> pg.PlotWidget:
-    """A small preview plot on the palette's base colour, downsampling long sequences."""
-    widget = pg.PlotWidget(parent, background=parent.palette().color(QPalette.ColorRole.Base) if parent else None)
-    widget.setMinimumHeight(height)
-    plot = widget.getPlotItem()
-    plot.setDownsampling(auto=True, mode="peak")
-    plot.setClipToView(True)
-    plot.showGrid(x=True, y=True, alpha=0.2)
-    plot.setMenuEnabled(False)
-    plot.hideButtons()
-    for side in ("left", "bottom"):
-        plot.getAxis(side).setTextPen(widget.palette().color(QPalette.ColorRole.WindowText))
-    return widget
+class PreviewPlot(pg.PlotWidget):
+    """A small sequence plot in the palette's colours (restyled when the app switches light/dark)."""
+
+    def __init__(self, parent: QWidget | None = None, height: int = 120) -> None:
+        super().__init__(parent)
+        self.setMinimumHeight(height)
+        plot = self.getPlotItem()
+        plot.setDownsampling(auto=True, mode="peak")
+        plot.setClipToView(True)
+        plot.showGrid(x=True, y=True, alpha=0.2)
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        self.restyle()
+
+    def restyle(self) -> None:
+        palette = self.palette()
+        self.setBackground(palette.color(QPalette.ColorRole.Base))
+        text = palette.color(QPalette.ColorRole.WindowText)
+        plot = self.getPlotItem()
+        for side in ("left", "bottom"):
+            plot.getAxis(side).setTextPen(text)
+        if plot.legend is not None:
+            plot.legend.setLabelTextColor(text)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and getattr(self, "plotItem", None) is not None:
+            self.restyle()
 
 
 def make_editor(name: str, default: Any) -> QWidget:
@@ -180,7 +195,7 @@ class GenerateDialog(QDialog):
         self.description.setWordWrap(True)
         self.form = QFormLayout()
         self.form.setVerticalSpacing(4)
-        self.preview = styled_plot_widget(self, height=160)
+        self.preview = PreviewPlot(self, height=160)
         self.preview.setObjectName("generatorPreview")
         self.preview.setToolTip("Preview of the sequence these parameters generate (first columns only if wide).")
         self.status = QLabel(objectName="generatorStatus")

@@ -27,7 +27,7 @@ from ...engine.errors import EngineError
 from ...io.errors import SequenceError
 from ...io.sequence_data import SequenceData
 from ...model.document import Document
-from ..dialogs.generate import GenerateDialog, draw_sequence, styled_plot_widget
+from ..dialogs.generate import GenerateDialog, PreviewPlot, draw_sequence
 from .weights import app_file_actions
 from .weights_controls import alive, show_error
 
@@ -73,7 +73,7 @@ class SequencePanel(QWidget):
         self.info = QLabel(objectName="sequenceInfo")
         self.info.setWordWrap(True)
         self.info.setToolTip("The sequence fed to the network: where it came from, its size, time axis and inputs.")
-        self.preview = styled_plot_widget(self, height=90)
+        self.preview = PreviewPlot(self, height=90)
         self.preview.setObjectName("sequencePreview")
         self.preview.setToolTip("The input sequence (first columns if it is wide); the line marks the current step.")
         self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((200, 120, 0), width=1))

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPalette, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
 
@@ -173,6 +173,7 @@ class WeightMatrixView(QWidget):
         )
         self.colorbar.setToolTip("Colour scale of the weights, centred on 0 (blue negative, red positive).")
         self.graphics.addItem(self.colorbar, row=0, col=len(self.plots))
+        self._apply_palette()
 
     def _show_titles(self) -> None:
         """Gate symbol and name above each block; just the symbol when the blocks are narrow (a thin dock)."""
@@ -197,6 +198,22 @@ class WeightMatrixView(QWidget):
         # The view fitted its layout before the titles shrank (and a layout never gets narrower than its minimum):
         # fit it again now that the minimum is small.
         self.graphics.ci.setGeometry(self.graphics.range)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "_titles"):
+            self._apply_palette()
+            self._show_titles()
+
+    def _apply_palette(self) -> None:
+        """Background and text in the palette's colours, so light and dark themes both read."""
+        self.graphics.setBackground(self.palette().color(QPalette.ColorRole.Base))
+        text = self.palette().color(QPalette.ColorRole.WindowText)
+        for plot in self.plots:
+            for side in ("left", "bottom"):
+                plot.getAxis(side).setTextPen(text)
+        if self.colorbar is not None:
+            self.colorbar.axis.setTextPen(text)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
