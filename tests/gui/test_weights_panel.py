@@ -99,6 +99,8 @@ def test_click_selects_and_spin_box_sets_an_exact_value(qtbot, panel):
     qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=widget.matrix.cell_center(3, 1, 2).toPoint())
     assert widget.selected == ("weight_hh_l0", (13, 2))
     assert document.selected_units == (1,)
+    framed = [item.rect().y() for _plot, item in widget.matrix._rows]
+    assert framed == [1.0] * 4, "the selected unit's row is framed in every gate block"
     assert widget.value_spin.value() == pytest.approx(document.network.params["weight_hh_l0"][13, 2], abs=1e-4)
     widget.value_spin.setValue(0.625)
     assert document.network.params["weight_hh_l0"][13, 2] == 0.625

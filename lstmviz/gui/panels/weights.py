@@ -188,6 +188,7 @@ class WeightsPanel(QWidget):
         self._level = symmetric_level(array)
         titles = [(b.label, b.title) for b in self._blocks]
         self.matrix.set_blocks(titles, [b.image(array) for b in self._blocks], self._level)
+        self._show_unit_rows()
         if self.selected is not None and self.selected[0] != name:
             self.select(None)
         self._show_selection()
@@ -231,6 +232,12 @@ class WeightsPanel(QWidget):
         if self.layer_combo.currentIndex() != self.document.layer:
             self.select(None)
             self._refresh_all()
+        self._show_unit_rows()
+
+    def _show_unit_rows(self) -> None:
+        """Rows are units in the recurrent parameters (not in the output layer's): frame the selected ones."""
+        recurrent = self.parameter not in (OUTPUT_WEIGHT, OUTPUT_BIAS)
+        self.matrix.set_unit_rows(self.document.selected_units if recurrent else ())
 
     # Selection -----------------------------------------------------------------------------------------------
     def select(self, element: tuple[str, tuple[int, ...]] | None) -> None:

@@ -124,6 +124,7 @@ class WeightMatrixView(QWidget):
         self._marker.setZValue(10)
         self._marker_plot: pg.PlotItem | None = None
         self._titles: list[tuple[str, str]] = []
+        self._rows: list[tuple[pg.PlotItem, QGraphicsRectItem]] = []
 
     # Building ------------------------------------------------------------------------------------------------
     def set_blocks(self, titles: Sequence[tuple[str, str]], images: Sequence[np.ndarray], level: float) -> None:
@@ -140,6 +141,7 @@ class WeightMatrixView(QWidget):
 
     def _rebuild(self, titles: Sequence[tuple[str, str]], images: Sequence[np.ndarray]) -> None:
         self.set_selection(None)
+        self._rows = []
         self.graphics.clear()
         self.plots, self.images = [], []
         lut = lookup_table(True)
@@ -224,6 +226,24 @@ class WeightMatrixView(QWidget):
         self.images[block].setImage(image, autoLevels=False, levels=(-self._level, self._level))
 
     # Selection marker ----------------------------------------------------------------------------------------
+    def set_unit_rows(self, rows: Sequence[int]) -> None:
+        """Frame the rows of the units selected in the document (dashed), in every gate block."""
+        for plot, item in self._rows:
+            plot.removeItem(item)
+        self._rows = []
+        pen = QPen(self.palette().color(QPalette.ColorRole.WindowText))
+        pen.setCosmetic(True)
+        pen.setStyle(Qt.PenStyle.DashLine)
+        for plot, image in zip(self.plots, self.images, strict=True):
+            height, width = image.image.shape
+            for row in rows:
+                if 0 <= row < height:
+                    item = QGraphicsRectItem(QRectF(0, row, width, 1))
+                    item.setPen(pen)
+                    item.setZValue(5)
+                    plot.addItem(item, ignoreBounds=True)
+                    self._rows.append((plot, item))
+
     def set_selection(self, cell: tuple[int, int, int] | None) -> None:
         """Outline cell (block, row, col), or hide the outline."""
         if self._marker_plot is not None:
