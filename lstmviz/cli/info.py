@@ -9,18 +9,18 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..engine.network import Network
-from ..io.errors import FileFormatError, SequenceError, WeightsError
 from ..io.sequence_data import SequenceData
 from .inputs import is_workspace, read_sequence
 
 WEIGHT_ONLY_SUFFIXES = (".safetensors", ".pt", ".pth")
-"""Suffixes that can only be weights; a ``.npz`` may be either and is tried as weights first."""
+"""Suffixes that can only be weights; a ``.npz`` may be either, and its member names decide."""
 
 
 def _number(value: float) -> float | None:
@@ -86,7 +86,7 @@ def describe_network(network: Network) -> dict[str, Any]:
 
 
 def describe_file(path: str, args: argparse.Namespace) -> dict[str, Any]:
-    """Describe FILE as a workspace, weights or sequence, choosing by suffix (a .npz is tried as weights first)."""
+    """Describe FILE as a workspace, weights or sequence, by suffix (a .npz by the names of its arrays)."""
     if is_workspace(path):
         from ..io.workspace import load_workspace  # noqa: PLC0415
 
@@ -103,27 +103,20 @@ def describe_file(path: str, args: argparse.Namespace) -> dict[str, Any]:
     suffix = Path(path).suffix.lower()
     if suffix in WEIGHT_ONLY_SUFFIXES:
         return _weights_info(path)
-    if suffix == ".npz" and not (args.key or args.text):
-        try:
-            return _weights_info(path)
-        except WeightsError as weights_error:
-            try:
-                return _sequence_info(path, args)
-            except SequenceError as sequence_error:
-                raise FileFormatError(
-                    f"{path}: neither a weight file ({_reason(weights_error, path)}) "
-                    f"nor a sequence ({_reason(sequence_error, path)})"
-                ) from None
+    if suffix == ".npz" and not (args.key or args.text) and _npz_names_weights(path):
+        return _weights_info(path)
     return _sequence_info(path, args)
 
 
-def _reason(error: Exception, path: str) -> str:
-    """The message without its leading ``path:``, to combine two reasons into one sentence."""
-    text = str(error)
-    for prefix in (f"{path}: ", f"{Path(path).name}: "):
-        if text.startswith(prefix):
-            return text[len(prefix):]
-    return text
+def _npz_names_weights(path: str) -> bool:
+    """Whether a ``.npz`` names recurrent weights (``weight_ih``/``weight_hh``), judged from the zip's member names
+    alone (nothing is decompressed); a file that is not a readable zip goes to the weights loader for its error."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return True
+    return any("weight_ih" in name or "weight_hh" in name for name in names)
 
 
 def _weights_info(path: str) -> dict[str, Any]:
