@@ -127,3 +127,27 @@ def test_upper_layer_reads_the_layer_below(qtbot) -> None:
     assert "layer 1" in text
     assert f"σ({f3(pre)}) = {f3(sigma(pre))}" in text
     assert "✗" not in text
+
+
+@pytest.mark.parametrize("activation", ["identity", "sigmoid", "softmax"])
+def test_output_layer_by_hand(qtbot, activation: str) -> None:
+    net = Network.random("gru", 1, H, seed=6, output_size=3, output_activation=activation)
+    doc = Document(net, SequenceData(X))
+    panel = NumbersPanel(doc)
+    qtbot.addWidget(panel)
+    doc.set_step(11)
+    h = net.run(X)["h_l0"][11]
+    z = [sum(float(w) * float(v) for w, v in zip(net.params["fc.weight"][k], h)) + float(net.params["fc.bias"][k])
+         for k in range(3)]
+    if activation == "identity":
+        out = z
+    elif activation == "sigmoid":
+        out = [sigma(v) for v in z]
+    else:
+        total = sum(math.exp(v) for v in z)
+        out = [math.exp(v) / total for v in z]
+    text = text_of(panel)
+    for k in range(3):
+        assert f"z{k} = {f3(z[k])}" in text
+        assert f"→ {f3(out[k])}" in text
+    assert "✗" not in text

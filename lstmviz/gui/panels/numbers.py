@@ -109,6 +109,26 @@ STATE_EQUATIONS: dict[str, Callable[[StepValues, dict[str, float], int, Formatte
 }
 
 
+def _output_block(network: Network, h: np.ndarray, engine: np.ndarray, fmt: Formatter, tol: float) -> str:
+    """O_t = g(z), z = W_o h_t + b_o, for the first few output units."""
+    pre, out = output_values(network, h)
+    act = network.output_activation
+    symbol = NONLINEARITY_SYMBOL[act]
+    lines = []
+    for k in range(min(len(out), 6)):
+        z = f"z<sub>{k}</sub> = {fmt(float(pre[k]))}"
+        if act == "identity":
+            worked = z
+        elif act == "softmax":
+            worked = f"softmax(z)<sub>{k}</sub>, {z}"
+        else:
+            worked = f"{symbol}(z<sub>{k}</sub>), {z}"
+        lines.append(f"O<sub>t</sub>[{k}] = {worked} → <b>{fmt(float(out[k]))}</b>"
+                     f"{_check(float(out[k]), float(engine[k]), tol, fmt)}")
+    head = "z = W<sub>o</sub> h<sub>t</sub> + b<sub>o</sub>, O<sub>t</sub> = " + ("z" if act == "identity" else f"{symbol}(z)")
+    return "<p><b>output layer</b><br>" + head + "<br>" + "<br>".join(lines) + "</p>"
+
+
 def numbers_html(network: Network, trace: Trace, layer: int, step: int, unit: int, digits: int = 3) -> str:
     """The whole panel text for one unit at one step (pure function, so it can be tested and exported)."""
     fmt = Formatter(digits)
@@ -134,12 +154,7 @@ def numbers_html(network: Network, trace: Trace, layer: int, step: int, unit: in
         hand[key] = float(parts.value[u])
     body += STATE_EQUATIONS[network.cell](values, hand, u, fmt, tol)
     if shows_output(network, layer) and "y" in trace:
-        pre, out = output_values(network, vec["h"])
-        act = NONLINEARITY_SYMBOL[network.output_activation]
-        lines = [f"O<sub>t</sub>[{k}] = {act}({fmt(float(pre[k]))}) = <b>{fmt(float(out[k]))}</b>"
-                 f"{_check(float(out[k]), float(trace['y'][step][k]), tol, fmt)}" for k in range(min(len(out), 6))]
-        body.append("<p><b>output layer</b><br>O<sub>t</sub> = g(W<sub>o</sub> h<sub>t</sub> + b<sub>o</sub>)<br>"
-                    + "<br>".join(lines) + "</p>")
+        body.append(_output_block(network, vec["h"], trace["y"][step], fmt, tol))
     return "".join(head + body)
 
 

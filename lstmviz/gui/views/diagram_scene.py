@@ -175,8 +175,9 @@ class DiagramScene(QGraphicsScene):
             item = BlockItem(symbol, BLOCK_FILL, lambda key=node.key: self._tooltips("block", key, -1))
             self.blocks[node.key] = item
         elif node.kind == "output":
-            act = NONLINEARITY_SYMBOL[self.network.output_activation]
-            item = BlockItem(f"W<sub>o</sub>h + b<sub>o</sub> → {act}", OUTPUT_FILL,
+            affine = "W<sub>o</sub>h<sub>t</sub> + b<sub>o</sub>"
+            act = self.network.output_activation
+            item = BlockItem(affine if act == "identity" else f"{NONLINEARITY_SYMBOL[act]}({affine})", OUTPUT_FILL,
                              lambda: self._tooltips("block", "y", -1), size=(200.0, 48.0))
             self.blocks["y"] = item
         elif node.kind == "op":
