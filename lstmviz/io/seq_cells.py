@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
 _INFINITY = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
 _DATE = re.compile(r"\d{4}-\d{2}(?:-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)?Z?")
+_DATE_CHARS = str.maketrans("", "", "0123456789-:.T \n")
+"""Deleting these from a column of plain ISO dates leaves nothing."""
 _TIME_NAME = re.compile(
     r"(?:year|yr|date|datetime|time|timestamp|t|step|index|idx|month|day|epoch|period"
     r"|jahr|zeit|datum|monat|ann[ée]e|temps|mois|jour|fecha|a[ñn]o|tiempo|anno|tempo)s?(?:$|[\s_(\[\-/])"
@@ -142,19 +145,46 @@ def parse_numbers_column(cells: list[str], decimal_comma: bool) -> ParsedColumn:
     return ParsedColumn(values, words, overflows)
 
 
+def _all_dates_fast(cells: list[str]) -> np.ndarray | None:
+    """Timestamps when every cell is a plain ISO date (the common case), checked and parsed in bulk; else None."""
+    joined = "\n".join(cells)
+    if joined.translate(_DATE_CHARS) or "Z" in joined:
+        return None  # other characters (a missing marker, a word) or time zones: cell by cell
+    raw = np.array(cells, dtype="S")
+    if raw.dtype.itemsize < 7:
+        return None
+    grid = raw.view(np.uint8).reshape(len(raw), -1)
+    year_digits = ((grid[:, :4] >= 48) & (grid[:, :4] <= 57)).all()
+    if not (year_digits and (grid[:, 4] == 45).all()):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            return raw.astype("datetime64[s]")
+    except (ValueError, Warning):
+        return None
+
+
 def parse_dates(cells: list[str]) -> np.ndarray | None:
     """ISO dates/times (``2020-01-31``, ``1949-01``, ``2020-01-31T12:00``) as fractional years; None if not dates.
 
     Fractional years keep the numbers readable on a plot axis (2020.08 is late January 2020) and work for
     monthly or yearly data alike; each year is divided by its own length (365 or 366 days).
     """
-    present = [k for k, c in enumerate(cells) if not is_missing(c)]
-    if not present or not all(_DATE.fullmatch(cells[k]) for k in present):
+    first = next((c for c in cells if not is_missing(c)), None)
+    if first is None or not _DATE.fullmatch(first):
         return None
-    try:
-        stamps = np.array([cells[k].removesuffix("Z").replace(" ", "T") for k in present], dtype="datetime64[s]")
-    except ValueError:  # shaped like a date but not one, e.g. 2020-13-45
-        return None
+    stamps = _all_dates_fast(cells)
+    present: list[int] | slice = slice(None)
+    if stamps is None:
+        present = [k for k, c in enumerate(cells) if not is_missing(c)]
+        if not all(_DATE.fullmatch(cells[k]) for k in present):
+            return None
+        try:
+            stamps = np.array([cells[k].removesuffix("Z").replace(" ", "T") for k in present],
+                              dtype="datetime64[s]")
+        except ValueError:  # shaped like a date but not one, e.g. 2020-13-45
+            return None
     year = stamps.astype("datetime64[Y]")
     start = year.astype("datetime64[s]")
     length = ((year + 1).astype("datetime64[s]") - start).astype(np.float64)

@@ -53,9 +53,14 @@ class Column:
     cells: Sequence[str] = ()
 
 
+def _is_data(line: str) -> bool:
+    return bool(line.strip()) and not line.lstrip().startswith("#")
+
+
 def _data_lines(lines: Sequence[str]) -> list[tuple[int, str]]:
     """(1-based line number, line) of every line that is neither blank nor a ``#`` comment."""
-    return [(n, line) for n, line in enumerate(lines, 1) if line.strip() and not line.lstrip().startswith("#")]
+    # The first character decides for almost every line; only lines starting with space or '#' need a closer look.
+    return [(n, line) for n, line in enumerate(lines, 1) if line and (line[0] not in "# \t\f\v" or _is_data(line))]
 
 
 def _dialect(name: str, sample: Sequence[str]) -> Dialect:
