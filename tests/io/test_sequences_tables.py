@@ -206,3 +206,16 @@ def test_utf16_numeric_txt_is_a_table_not_text(write_file: Write) -> None:
     seq = load_sequence(write_file("u16.txt", "1 2\r\n3 4\r\n".encode("utf-16")))
     assert seq.vocabulary is None
     np.testing.assert_array_equal(seq.values, [[1, 2], [3, 4]])
+
+
+def test_timestamps_with_times_zulu_and_a_gap(write_file: Write) -> None:
+    path = write_file("log.csv", "timestamp,v\n2021-01-01T00:00:00Z,1\n2021-01-01 12:00,2\n,3\n2021-01-03T00:00Z,4\n")
+    seq = load_sequence(path, missing="interpolate")
+    # Half a day is 0.5/365 of 2021; the missing stamp lies halfway between its neighbours.
+    np.testing.assert_allclose(seq.time, [2021.0, 2021 + 0.5 / 365, 2021 + 1.25 / 365, 2021 + 2 / 365])
+
+
+def test_invalid_dates_are_text(write_file: Write) -> None:
+    seq = load_sequence(write_file("bad_dates.csv", "when,v\n2021-13-45,1\n2021-14-01,2\n"))
+    assert seq.time is None and seq.input_labels == ("v",)
+    assert any('"when"' in n for n in seq.notices)
