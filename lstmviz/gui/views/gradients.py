@@ -297,7 +297,9 @@ class GradientsView(QWidget):
         if self.loss == "unit" and layer != doc.layer:
             end = doc.steps - 1
         self.explanation.setText(self._sentence(norm, jacobian, end))
-        self.loss_label.setText(f"L = {float(grads['loss']):.4g} · layer {layer}")
+        method = getattr(grads, "jacobian_method", "exact")
+        note = " · ‖dh_T/dh_t‖ estimated (a lower bound)" if method == "estimate" else ""
+        self.loss_label.setText(f"L = {float(grads['loss']):.4g} · layer {layer}{note}")
         self._move_cursor()
 
     def _show_heatmap(self, grad_h: np.ndarray, time: np.ndarray) -> None:
