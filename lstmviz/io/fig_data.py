@@ -119,6 +119,12 @@ def describe_quantity(network: Network, quantity: str, layer: int) -> tuple[str,
     return name, equation
 
 
+def key_layer(key: str) -> int | None:
+    """``key_layer("c_l1") == 1``; None for keys without a layer (``y``, ``f``)."""
+    match = _KEY_WITH_LAYER.match(key)
+    return int(match.group(2)) if match else None
+
+
 def _show_quantities(network: Network, show: str, has_grads: bool) -> list[str]:
     spec = network.spec
     if show == "gates":

@@ -33,6 +33,7 @@ from .fig_data import (
     block_reduce,
     check_units,
     default_title,
+    key_layer,
     plan_panels,
     select_steps,
     time_extent,
@@ -131,8 +132,8 @@ def render_heatmap_figure(
 ) -> Any:
     """Export one heatmap (``key`` such as ``f_l0``, ``c_l1``, ``y``) as the app shows it: same renderer, one panel."""
     return render_trace_figure(
-        trace, sequence, network, path_or_buffer, show=[key], units=units, steps=steps, grads=grads,
-        dpi=dpi, size=size, format=format, title=title, include_input=False,
+        trace, sequence, network, path_or_buffer, show=[key], units=units, layer=key_layer(key) or 0, steps=steps,
+        grads=grads, dpi=dpi, size=size, format=format, title=title, include_input=False,
     )
 
 

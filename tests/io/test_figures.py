@@ -268,3 +268,12 @@ def test_vanishing_gradients_far_below_the_peak_still_render(tmp_path: Path, set
     figure = render_trace_figure(trace, sequence, network, tmp_path / "v.png", show="grad", grads=grads, units=[0])
     low, high = figure.axes[1].get_ylim()
     assert high >= 1.0 and low >= 1e-21  # floored 20 decades below the peak
+
+
+def test_heatmap_export_of_a_deeper_layer_names_that_layer(tmp_path: Path) -> None:
+    network = Network.random("gru", 1, 4, 2, seed=1)
+    trace = network.run(np.linspace(-1, 1, 20))
+    figure = render_heatmap_figure(trace, None, network, "h_l1", tmp_path / "h1.png")
+    assert "showing layer 1" in figure._suptitle.get_text()
+    assert "(layer 1)" in figure.axes[0].get_title("left")
+    np.testing.assert_array_equal(np.asarray(figure.axes[0].images[0].get_array()), trace["h_l1"].T)
