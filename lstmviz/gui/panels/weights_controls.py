@@ -98,24 +98,26 @@ class ValueSlider(QWidget):
 
 
 class EditThrottle(QObject):
-    """Runs the latest submitted edit at most once per ``interval_ms``; ``flush`` runs a pending one at once.
+    """Runs the latest submitted edit at most once per interval; ``flush`` runs a pending one at once.
 
     A drag produces mouse events faster than a trace can be recomputed at large sizes; applying only the newest
-    value keeps the view following the hand instead of lagging behind a queue of stale edits.
+    value keeps the view following the hand instead of lagging behind a queue of stale edits. The interval is one
+    frame (16 ms) or as long as the last edit took, whichever is longer, so at most about half of the GUI thread's
+    time goes to edits and the rest to painting and input.
     """
 
-    def __init__(self, interval_ms: int = 25, parent: QObject | None = None) -> None:
+    def __init__(self, interval_ms: int = 16, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.interval = interval_ms / 1000.0
         self._pending: Callable[[], None] | None = None
-        self._last = 0.0
+        self._next = 0.0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.flush)
 
     def submit(self, edit: Callable[[], None]) -> None:
         self._pending = edit
-        wait = self._last + self.interval - time.perf_counter()
+        wait = self._next - time.perf_counter()
         if wait <= 0:
             self.flush()
         elif not self._timer.isActive():
@@ -125,8 +127,10 @@ class EditThrottle(QObject):
         self._timer.stop()
         edit, self._pending = self._pending, None
         if edit is not None:
+            start = time.perf_counter()
             edit()
-            self._last = time.perf_counter()
+            end = time.perf_counter()
+            self._next = end + max(self.interval, end - start)
 
 
 def alive(method: Callable) -> Callable:
