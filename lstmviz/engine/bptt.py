@@ -139,7 +139,8 @@ def bptt(
             grad_h, grad_c, d_in, d_rec = backward_layer(network.cell, factors, w_hh, external)
             layer_input = inputs if k == 0 else trace[trace_key("h", k - 1)]
             params[f"grad_weight_ih_l{k}"] = d_in.T @ layer_input
-            params[f"grad_weight_hh_l{k}"] = d_rec.T @ trace.previous("h", k)
+            h = trace[trace_key("h", k)]
+            params[f"grad_weight_hh_l{k}"] = d_rec[1:].T @ h[:-1] + np.outer(d_rec[0], trace.h0[k])
             if b_ih is not None and b_hh is not None:
                 params[f"grad_bias_ih_l{k}"] = d_in.sum(axis=0)
                 params[f"grad_bias_hh_l{k}"] = d_rec.sum(axis=0)
@@ -182,55 +183,90 @@ def constant_error_carousel(forget: np.ndarray, block: int = 16) -> np.ndarray:
     return out
 
 
+def _slope(value: np.ndarray, out: np.ndarray, kind: str) -> np.ndarray:
+    """Derivative of a nonlinearity from its output, into ``out``: sigmoid s (1 - s), tanh 1 - t^2."""
+    if kind == "sigmoid":
+        np.subtract(1.0, value, out=out)
+        return np.multiply(out, value, out=out)
+    np.multiply(value, value, out=out)
+    return np.subtract(1.0, out, out=out)
+
+
+def _times_previous(out: np.ndarray, current: np.ndarray, initial: np.ndarray) -> None:
+    """out[t] *= state_{t-1}, with state_{-1} = initial, without building the shifted (T, H) copy."""
+    out[1:] *= current[:-1]
+    out[0] *= initial
+
+
 def layer_factors(network: Network, trace: Trace, k: int) -> LayerFactors:
-    """The factors of layer ``k`` that depend only on the forward trace, for all steps at once."""
+    """The factors of layer ``k`` that depend only on the forward trace, for all steps at once.
+
+    Written with ``out=`` into few arrays: at T = 100,000 every fresh temporary costs page faults that (on the
+    benchmark machine) outweighed the arithmetic.
+    """
     get = trace.get_quantity
+    steps, hidden, dtype = trace.steps, network.hidden_size, network.dtype
     if network.cell == "lstm":
         i, f, g, o, c = (get(q, k) for q in "ifgoc")
+        gates = np.empty((steps, 4, hidden), dtype=dtype)
+        a_i, a_f, a_g, a_o = (gates[:, j] for j in range(4))
+        _slope(i, a_i, "sigmoid")
+        a_i *= g  # A_i = g i (1 - i)
+        _slope(f, a_f, "sigmoid")
+        _times_previous(a_f, c, trace.c0[k])  # A_f = C_{t-1} f (1 - f)
+        _slope(g, a_g, "tanh")
+        a_g *= i  # A_g = i (1 - g^2)
         tanh_c = np.tanh(c)
-        gates = np.empty((trace.steps, 4, network.hidden_size), dtype=network.dtype)
-        np.multiply(g, i * (1.0 - i), out=gates[:, 0])
-        np.multiply(trace.previous("c", k), f * (1.0 - f), out=gates[:, 1])
-        np.multiply(i, 1.0 - g * g, out=gates[:, 2])
-        np.multiply(tanh_c, o * (1.0 - o), out=gates[:, 3])
-        return LayerFactors(gates, None, f, o * (1.0 - tanh_c * tanh_c))
+        _slope(o, a_o, "sigmoid")
+        a_o *= tanh_c  # A_o = tanh(C) o (1 - o)
+        gain = _slope(tanh_c, tanh_c, "tanh")
+        gain *= o  # K = o (1 - tanh^2 C)
+        return LayerFactors(gates, None, f, gain)
     if network.cell == "gru":
-        r, z, n = (get(q, k) for q in "rzn")
-        h_prev = trace.previous("h", k)
-        hidden = network.hidden_size
+        r, z, n, h = (get(q, k) for q in "rznh")
         _, w_hh, _, b_hh = network.layer_parameters(k)
-        w_hn = w_hh[2 * hidden :]
-        h_n = h_prev @ w_hn.T
+        gates_in = np.empty((steps, 3, hidden), dtype=dtype)
+        a_r, a_z, a_n = (gates_in[:, j] for j in range(3))
+        w_hn_t = w_hh[2 * hidden :].T
+        h_n = np.empty((steps, hidden), dtype=dtype)
+        np.matmul(h[:-1], w_hn_t, out=h_n[1:])
+        h_n[0] = trace.h0[k] @ w_hn_t
         if b_hh is not None:
-            h_n += b_hh[2 * hidden :]
-        a_n = (1.0 - z) * (1.0 - n * n)
-        gates_in = np.empty((trace.steps, 3, hidden), dtype=network.dtype)
-        np.multiply(a_n * h_n, r * (1.0 - r), out=gates_in[:, 0])
-        np.multiply(h_prev - n, z * (1.0 - z), out=gates_in[:, 1])
-        gates_in[:, 2] = a_n
+            h_n += b_hh[2 * hidden :]  # h_n = W_hn h_{t-1} + b_hn
+        np.subtract(1.0, z, out=a_n)
+        a_n *= _slope(n, a_r, "tanh")  # A_n = (1 - z)(1 - n^2); a_r is scratch here
+        np.multiply(a_n, h_n, out=a_r)
+        a_r *= _slope(r, h_n, "sigmoid")  # A_r = A_n h_n r (1 - r)
+        np.negative(n, out=a_z)
+        a_z[1:] += h[:-1]
+        a_z[0] += trace.h0[k]
+        a_z *= _slope(z, h_n, "sigmoid")  # A_z = (h_{t-1} - n) z (1 - z)
         gates_rec = gates_in.copy()
         gates_rec[:, 2] *= r
         return LayerFactors(gates_in, gates_rec, z, None)
     h = get("h", k)
-    if network.nonlinearity == "tanh":
-        slope = 1.0 - h * h
-    elif network.nonlinearity == "sigmoid":
-        slope = h * (1.0 - h)
+    slope = np.empty((steps, 1, hidden), dtype=dtype)
+    if network.nonlinearity == "relu":
+        np.greater(h, 0.0, out=slope[:, 0])
     else:
-        slope = (h > 0).astype(network.dtype)
-    return LayerFactors(slope[:, None, :], None, None, None)
+        _slope(h, slope[:, 0], network.nonlinearity)
+    return LayerFactors(slope, None, None, None)
 
 
 def backward_layer(
     cell: str, factors: LayerFactors, w_hh: np.ndarray, external: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
-    """(dL/dh_t, dL/dC_t or None, dG_in (T, G*H), dG_rec (T, G*H)) for one layer given the direct dL/dh_t."""
+    """(dL/dh_t, dL/dC_t or None, dG_in (T, G*H), dG_rec (T, G*H)) for one layer given the direct dL/dh_t.
+
+    The pre-activation gradients dG are written over the factors (each step reads its factor row, then
+    overwrites it), so ``factors`` is used up: no second (T, G*H) array.
+    """
     steps, blocks, hidden = factors.gates_in.shape
     dtype = external.dtype
     grad_h = np.empty((steps, 1, hidden), dtype=dtype)
     grad_c = np.empty((steps, 1, hidden), dtype=dtype) if cell == "lstm" else None
-    d_in = np.empty((steps, 1, blocks, hidden), dtype=dtype)
-    d_rec = np.empty_like(d_in) if factors.gates_rec is not None else d_in
+    d_in = factors.gates_in[:, None]
+    d_rec = d_in if factors.gates_rec is None else factors.gates_rec[:, None]
     run_cotangents(
         cell, factors, w_hh, np.zeros((1, hidden), dtype=dtype), external[:, None, :],
         grad_h[::-1], None if grad_c is None else grad_c[::-1], d_in[::-1], d_rec[::-1],
