@@ -109,3 +109,23 @@ def test_click_on_a_plot_jumps_to_that_step(qtbot) -> None:
     qtbot.mouseClick(view.plots.viewport(), Qt.MouseButton.LeftButton, pos=widget_pos)
     assert doc.step == 17
 
+
+
+def test_edits_during_a_background_run_coalesce_into_one_more_run(qtbot, monkeypatch) -> None:
+    monkeypatch.setattr(gradients_module, "INLINE_COST", 0)
+    started = []
+    real = gradients_module.run_in_background
+
+    def counting(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        started.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gradients_module, "run_in_background", counting)
+    doc, view = make_view(qtbot, Network.random("gru", 1, 3, seed=1))
+    started.clear()
+    for k in range(5):  # a slider drag
+        doc.set_weight("bias_hh_l0", (0,), 0.1 * k)
+    qtbot.waitUntil(lambda: view._job is None and not view._pending, timeout=5000)
+    assert len(started) == 2  # the first edit's run, then one for the latest state
+    engine = Network("gru", 1, 3, params=dict(doc.network.params)).bptt(X)
+    assert_plotted(shown(view.norm_curve), engine["grad_norm_h_l0"])

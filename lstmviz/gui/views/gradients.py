@@ -70,6 +70,7 @@ class GradientsView(QWidget):
         self.gradients: Mapping[str, np.ndarray] | None = None
         self._generation = 0
         self._job: Any = None
+        self._pending = False
         self._stale = True
         self._time_label = ""
         self._build()
@@ -228,6 +229,9 @@ class GradientsView(QWidget):
             self._stale = True
             return
         self._stale = False
+        if self._job is not None and not self._job.finished:
+            self._pending = True  # one BPTT at a time: the latest request starts when this one ends
+            return
         self._generation += 1
         generation = self._generation
         network, values, trace, kwargs = doc.network, doc.sequence.values, doc.trace, self._request()
@@ -240,9 +244,6 @@ class GradientsView(QWidget):
         def work() -> Mapping[str, np.ndarray]:
             return network.bptt(values, trace=trace, **kwargs)
 
-        if self._job is not None:
-            self._job.cancel()
-            self._job = None
         cost = doc.steps * network.num_layers * network.spec.gate_count * network.hidden_size**2
         if cost <= INLINE_COST:
             try:
@@ -257,7 +258,9 @@ class GradientsView(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         if self._alive():
+            self._job = None
             self.explanation.setText(f"Could not compute the gradients: {error}")
+            self._start_pending()
 
     def _deliver(self, generation: int, gradients: Mapping[str, np.ndarray]) -> None:
         if generation != self._generation or not self._alive():
@@ -265,6 +268,12 @@ class GradientsView(QWidget):
         self._job = None
         self.gradients = gradients
         self._show()
+        self._start_pending()
+
+    def _start_pending(self) -> None:
+        if self._pending:
+            self._pending = False
+            self.recompute()
 
     # Drawing ---------------------------------------------------------------------------------------------------
     def _time(self) -> np.ndarray:
