@@ -251,3 +251,12 @@ def test_a_real_mouse_drag_of_the_forget_bias_handle_is_one_undo_step(qtbot, pan
     assert len(document._undo) == history + 1
     document.undo()
     np.testing.assert_array_equal(document.network.params["bias_ih_l0"], before)
+
+
+def test_a_selection_that_no_longer_fits_is_dropped(qtbot, panel):
+    document = make_document(hidden=6)
+    widget = panel(document)
+    widget.select(("weight_hh_l0", (23, 5)))
+    assert "weight_hh_l0[o: 5, 5]" in widget.selection_label.text()
+    document.reconfigure(hidden_size=3)
+    assert widget.selected is None and not widget.value_spin.isEnabled()

@@ -247,7 +247,10 @@ class WeightsPanel(QWidget):
 
     def _show_selection(self) -> None:
         network = self.document.network
-        if self.selected is None or self.selected[0] not in network.params:
+        fits = self.selected is not None and self.selected[0] in network.params and all(
+            i < n for i, n in zip(self.selected[1], network.params[self.selected[0]].shape, strict=True)
+        )
+        if not fits:
             self.selected = None
             self.selection_label.setText("Click a cell to select a weight")
             self.value_spin.setEnabled(False)
