@@ -71,9 +71,13 @@ FLUSH_MASK = 15
 gradient cannot stay subnormal for long."""
 
 
+TINY_FLOAT32 = 1e-30
+"""The same for float32, whose subnormals start below 1.2e-38."""
+
+
 def flush_subnormal(array: np.ndarray) -> None:
-    """Set entries with |value| < TINY to zero, in place."""
-    np.putmask(array, np.abs(array) < TINY, 0.0)
+    """Set entries with |value| < TINY (TINY_FLOAT32 for float32) to zero, in place."""
+    np.putmask(array, np.abs(array) < (TINY if array.dtype == np.float64 else TINY_FLOAT32), 0.0)
 
 
 @dataclass

@@ -282,9 +282,11 @@ class Network:
         """Run chunk by chunk, yielding ``(trace, steps_done)`` after each chunk; stop iterating to cancel.
 
         ``trace`` is the same object every time, its arrays allocated full length up front; rows
-        [0, steps_done) of every layer (and ``y``) are final. The input, memory and initial states are checked
-        before the first chunk runs, so errors surface at the first ``next()``.
+        [0, steps_done) of every layer (and ``y``) are final. The input, memory, initial states and
+        ``chunk_steps`` are checked by this call itself, before any chunk runs.
         """
+        if chunk_steps < 1:
+            raise EngineError(f"chunk_steps must be at least 1, not {chunk_steps}")
         prepared = self.prepare_input(x)
         self.check_fits_in_memory(prepared.shape[0])
         h_init, c_init = self._initial_states(h0, c0)

@@ -193,7 +193,34 @@ def test_bad_inputs_are_refused() -> None:
     with pytest.raises(EngineError, match="h0"):
         net.run(np.zeros((4, 2)), h0=np.zeros(5))
     with pytest.raises(EngineError):
-        next(net.run_progressive(np.zeros((4, 2)), chunk_steps=0))
+        net.run_progressive(np.zeros((4, 2)), chunk_steps=0)
+    with pytest.raises(EngineError):  # refused by the call itself, before any chunk
+        net.run_progressive(np.zeros((4, 3)))
     other = Network.random("lstm", 2, 3, 1).run(np.zeros((4, 2)))
     with pytest.raises(EngineError, match="trace"):
         net.bptt(np.zeros((4, 2)), trace=other)
+
+
+@pytest.mark.parametrize("cell,activation", CELLS)
+def test_float32_bptt_agrees_with_float64(cell: str, activation: str) -> None:
+    net = Network.random(cell, 3, 7, 2, seed=4, nonlinearity=activation, output_size=2, output_activation="tanh")
+    x = np.random.default_rng(4).standard_normal((30, 3))
+    target = np.random.default_rng(5).standard_normal((30, 2))
+    wide = net.bptt(x, "mse", target=target)
+    narrow = net.astype(np.float32).bptt(x, "mse", target=target)
+    for name, g in wide.parameter_gradients().items():
+        assert narrow[f"grad_{name}"].dtype == np.float32
+        assert np.abs(narrow[f"grad_{name}"] - g).max() <= 1e-4 * max(np.abs(g).max(), 1e-6), name
+
+
+def test_vanishing_gradients_flush_to_zero_without_changing_the_rest() -> None:
+    """A long run whose gradient underflows: early steps become exactly 0, later ones stay exact."""
+    net = Network.random("rnn", 1, 4, 1, seed=0)
+    net = net.with_parameter("weight_hh_l0", net.params["weight_hh_l0"] * 0.05)
+    x = np.random.default_rng(0).standard_normal(400)
+    grads = net.bptt(x, jacobian="none")
+    norms = grads["grad_norm_h_l0"]
+    assert norms[0] == 0.0 and norms[-1] > 0
+    assert np.all(np.isfinite(norms))
+    short = net.bptt(x[-50:], h0=net.run(x)["h_l0"][-51][None, :], jacobian="none")
+    assert np.allclose(grads["grad_h_l0"][-50:], short["grad_h_l0"], rtol=1e-12, atol=0)
