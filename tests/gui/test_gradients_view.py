@@ -97,7 +97,7 @@ def test_explanation_names_what_happens(qtbot, scale: float, word: str, decades:
     text = view.explanation.text()
     assert word in text
     if word != "flows":
-        assert f"10^{decades:.1f} over 13 steps" in text  # 13 log10(scale), worked out by hand
+        assert f"10<sup>{decades:.1f}</sup> over 13 steps".replace("-", "−") in text  # 13 log10(scale), worked out by hand
 
 
 def test_click_on_a_plot_jumps_to_that_step(qtbot) -> None:

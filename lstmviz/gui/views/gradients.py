@@ -50,14 +50,15 @@ def explain(norms: np.ndarray, end: int, what: str) -> str:
     if end <= 0 or not finite[end] or not finite[0]:
         return f"{what}: the loss is at the first step, so there is nothing to propagate back."
     decades = math.log10(norms[0] / norms[end])
+    power = f"{decades:.1f}".replace("-", "−")
     span = f"over {end} step{'s' if end != 1 else ''}"
     if decades < -1:
         below = np.nonzero(finite[: end + 1] & (norms[: end + 1] < norms[end] * 1e-2))[0]
         reach = f"; by {end - below[-1]} steps back it is below 1% of its value at the loss" if below.size else ""
-        return f"{what} shrinks by 10^{decades:.1f} {span}: <b>vanishing</b>{reach}."
+        return f"{what} shrinks by 10<sup>{power}</sup> {span}: <b>vanishing</b>{reach}."
     if decades > 1:
-        return f"{what} grows by 10^{decades:.1f} {span}: <b>exploding</b> (clip it, or scale W_hh down)."
-    return f"{what} stays within a factor 10 {span} (10^{decades:+.1f}): it <b>flows</b> back through time."
+        return f"{what} grows by 10<sup>{power}</sup> {span}: <b>exploding</b> (clip it, or scale W<sub>hh</sub> down)."
+    return f"{what} stays within a factor 10 {span} (10<sup>{decades:+.1f}</sup>): it <b>flows</b> back through time."
 
 
 class GradientsView(QWidget):
@@ -83,7 +84,6 @@ class GradientsView(QWidget):
             (events.trace_changed, self._on_trace),
             (events.step_changed, self._on_step),
             (events.selection_changed, self._on_selection),
-            (events.sequence_changed, self._on_trace),
         ]
         for signal, slot in self._connections:
             signal.connect(slot)
@@ -120,19 +120,19 @@ class GradientsView(QWidget):
         self.norm_plot = self.plots.addPlot(row=0, col=0)
         self.norm_plot.setLogMode(y=True)
         self.norm_plot.setTitle("gradient norms going back in time (log scale)")
-        self.norm_plot.addLegend(offset=(-10, 10))
+        self.norm_plot.addLegend(offset=(70, 8))  # top left: the curves rise to the right
         self.norm_plot.showGrid(x=True, y=True, alpha=0.25)
-        self.norm_curve = self.norm_plot.plot(pen=pg.mkPen("#d62728", width=2), name="‖dL/dh_t‖", connect="finite")
+        self.norm_curve = self.norm_plot.plot(pen=pg.mkPen("#d62728", width=2), name="‖dL/dh<sub>t</sub>‖", connect="finite")
         self.jacobian_curve = self.norm_plot.plot(pen=pg.mkPen("#1f77b4", width=2, style=pg.QtCore.Qt.PenStyle.DashLine),
-                                                  name="‖dh_T/dh_t‖", connect="finite")
+                                                  name="‖dh<sub>T</sub>/dh<sub>t</sub>‖", connect="finite")
         self.cec_plot = self.plots.addPlot(row=1, col=0)
         self.cec_plot.setLogMode(y=True)
-        self.cec_plot.setTitle("constant error carousel: f_{t+1}···f_T of the selected units (log scale)")
-        self.cec_plot.addLegend(offset=(-10, 10))
+        self.cec_plot.setTitle("constant error carousel: f<sub>t+1</sub>···f<sub>T</sub> of the selected units (log scale)")
+        self.cec_plot.addLegend(offset=(70, 8))
         self.cec_plot.showGrid(x=True, y=True, alpha=0.25)
         self.cec_curves: list[pg.PlotDataItem] = []
         self.heat_plot = self.plots.addPlot(row=2, col=0)
-        self.heat_plot.setTitle(f"log10 |dL/dh_t| (units × time, top {HEAT_DECADES} decades)")
+        self.heat_plot.setTitle(f"log<sub>10</sub> |dL/dh<sub>t</sub>| (units × time, top {HEAT_DECADES} decades)")
         self.heat_plot.setLabel("left", "unit")
         self.heatmap = pg.ImageItem()
         self.heatmap.setLookupTable(lookup_table(False))
@@ -307,7 +307,7 @@ class GradientsView(QWidget):
             end = doc.steps - 1
         self.explanation.setText(self._sentence(norm, jacobian, end))
         method = getattr(grads, "jacobian_method", "exact")
-        note = " · ‖dh_T/dh_t‖ estimated (a lower bound)" if method == "estimate" else ""
+        note = " · ‖dh<sub>T</sub>/dh<sub>t</sub>‖ estimated (a lower bound)" if method == "estimate" else ""
         self.loss_label.setText(f"L = {float(grads['loss']):.4g} · layer {layer}{note}")
         self._move_cursor()
 
@@ -332,23 +332,27 @@ class GradientsView(QWidget):
         key = trace_key("cec", layer)
         has_cec = key in grads
         self.cec_plot.setVisible(has_cec)
-        for curve in self.cec_curves:
-            self.cec_plot.removeItem(curve)
-        self.cec_curves = []
-        if not has_cec:
-            return
-        cec = np.asarray(grads[key], dtype=np.float64)
-        for k, unit in enumerate(self.document.selected_units[: len(UNIT_COLORS)]):
-            curve = self.cec_plot.plot(time, _positive(cec[:, unit]), pen=pg.mkPen(UNIT_COLORS[k], width=2),
-                                       name=f"unit {unit}", connect="finite")
-            curve.unit = unit  # type: ignore[attr-defined]
-            self.cec_curves.append(curve)
+        units = list(self.document.selected_units[: len(UNIT_COLORS)]) if has_cec else []
+        if [curve.unit for curve in self.cec_curves] != units:  # type: ignore[attr-defined]
+            for curve in self.cec_curves:
+                self.cec_plot.removeItem(curve)
+            self.cec_curves = []
+            for k, unit in enumerate(units):
+                curve = self.cec_plot.plot(pen=pg.mkPen(UNIT_COLORS[k], width=2), name=f"unit {unit}",
+                                           connect="finite")
+                curve.unit = unit  # type: ignore[attr-defined]
+                self.cec_curves.append(curve)
+            self._apply_palette()
+        if has_cec:
+            cec = np.asarray(grads[key], dtype=np.float64)
+            for curve in self.cec_curves:
+                curve.setData(time, _positive(cec[:, curve.unit]))  # type: ignore[attr-defined]
 
     def _sentence(self, norm: np.ndarray, jacobian: np.ndarray | None, end: int) -> str:
         if self.loss == "unit":
-            text = explain(norm, end, "‖dL/dh_t‖ (loss at the current step)")
+            text = explain(norm, end, "‖dL/dh<sub>t</sub>‖ (loss at the current step)")
         else:
-            text = explain(jacobian if jacobian is not None else norm, len(norm) - 1, "‖dh_T/dh_t‖")
+            text = explain(jacobian if jacobian is not None else norm, len(norm) - 1, "‖dh<sub>T</sub>/dh<sub>t</sub>‖")
         if self.cec_curves and self.gradients is not None:
             unit = self.cec_curves[0].unit  # type: ignore[attr-defined]
             layer = min(self.document.layer, self.document.network.num_layers - 1)
