@@ -214,3 +214,15 @@ def test_ctrl_wheel_zooms_and_double_click_fits_again(qtbot) -> None:
     assert view.transform().m11() == pytest.approx(fitted * 1.15)
     view.reset_zoom()
     assert view.transform().m11() < fitted
+
+
+def test_clicking_an_input_or_output_cell_selects_nothing(qtbot) -> None:
+    doc, view = make_view(qtbot, "lstm", output=2)
+    view.show()
+    qtbot.waitExposed(view)
+    doc.select_units([4])
+    for node_id in ("x", "y"):
+        cell = view.strip(node_id).cells[0]
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                         pos=view.mapFromScene(cell.sceneBoundingRect().center()))
+        assert doc.selected_units == (4,)

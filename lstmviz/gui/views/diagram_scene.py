@@ -100,7 +100,7 @@ class DiagramScene(QGraphicsScene):
         layer: int,
         layer_input_size: int,
         tooltips: Callable[[str, str, int], str],
-        on_click: Callable[[int, Qt.KeyboardModifier], None],
+        on_click: Callable[[str, int, Qt.KeyboardModifier], None],
         palette: QPalette,
     ) -> None:
         super().__init__()
@@ -202,7 +202,7 @@ class DiagramScene(QGraphicsScene):
         grid = QColor(self.ink)
         grid.setAlpha(70)
         strip = StripItem(node.key, n, lambda unit, key=node.key: self._tooltips("cell", key, unit),
-                          self._on_click, grid)
+                          lambda unit, modifiers, key=node.key: self._on_click(key, unit, modifiers), grid)
         strip.setPos(self.to_scene(node.x, node.y))
         self.strips[node.id] = strip
         label = strip_label(self.network, node.key, self.layer)

@@ -256,10 +256,10 @@ class GateDiagramView(QGraphicsView):
         return "<br>".join(lines)
 
     # Interaction -----------------------------------------------------------------------------------------------
-    def _on_cell_clicked(self, unit: int, modifiers: Qt.KeyboardModifier) -> None:
+    def _on_cell_clicked(self, key: str, unit: int, modifiers: Qt.KeyboardModifier) -> None:
         doc = self.document
-        if unit >= doc.network.hidden_size:
-            return
+        if key in ("x", "y") or unit >= doc.network.hidden_size:
+            return  # input and output cells are not hidden units
         if modifiers & (Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier):
             units = set(doc.selected_units) ^ {unit}
             doc.select_units(sorted(units) or [unit])
