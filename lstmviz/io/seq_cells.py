@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -155,13 +154,11 @@ def _all_dates_fast(cells: list[str]) -> np.ndarray | None:
         return None
     grid = raw.view(np.uint8).reshape(len(raw), -1)
     year_digits = ((grid[:, :4] >= 48) & (grid[:, :4] <= 57)).all()
-    if not (year_digits and (grid[:, 4] == 45).all()):
-        return None
+    if not (year_digits and (grid[:, 4] == 45).all()) or (grid[:, 8:] == 45).any():
+        return None  # a dash after the day would be a time-zone offset, which NumPy warns about
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            return raw.astype("datetime64[s]")
-    except (ValueError, Warning):
+        return raw.astype("datetime64[s]")
+    except (ValueError, Warning):  # Warning: when a caller turned warnings into errors
         return None
 
 

@@ -219,3 +219,8 @@ def test_invalid_dates_are_text(write_file: Write) -> None:
     seq = load_sequence(write_file("bad_dates.csv", "when,v\n2021-13-45,1\n2021-14-01,2\n"))
     assert seq.time is None and seq.input_labels == ("v",)
     assert any('"when"' in n for n in seq.notices)
+
+
+def test_time_zone_offsets_are_not_parsed_as_dates(write_file: Write) -> None:
+    seq = load_sequence(write_file("tz.csv", "when,v\n2021-01-01T00:00-05:00,1\n2021-01-01T01:00-05:00,2\n"))
+    assert seq.time is None and seq.input_labels == ("v",)
