@@ -74,6 +74,26 @@ def block_reduce(values: np.ndarray, max_columns: int = DEFAULT_MAX_COLUMNS) -> 
     return sums / counts, block
 
 
+@dataclass(frozen=True)
+class DisplayTime:
+    """The time axis as drawn: one centre per shown column, the heatmap's edges, and whether steps are evenly
+    spaced (then a plain image is exact; otherwise each column is placed at its own time)."""
+
+    centers: np.ndarray
+    extent: tuple[float, float]
+    uniform: bool
+    block: int
+    """Steps averaged into one shown column (1: none)."""
+
+
+def display_time(time: np.ndarray, max_columns: int) -> DisplayTime:
+    """Block means of ``time`` like the data's, the edges around it, and the evenness of its spacing."""
+    centers, block = block_reduce(time, max_columns)
+    steps = np.diff(time)
+    uniform = time.size < 3 or bool(np.allclose(steps, np.median(steps), rtol=1e-3, atol=0.0))
+    return DisplayTime(centers, time_extent(time), uniform, block)
+
+
 def time_extent(time: np.ndarray) -> tuple[float, float]:
     """(left, right) edges of the heatmap so each step's column is centred on its own time."""
     if time.size == 1:

@@ -28,15 +28,16 @@ from .errors import ExportError
 from .fig_data import (
     DEFAULT_MAX_COLUMNS,
     CurvePanel,
+    DisplayTime,
     Panel,
     QuantityPanel,
     block_reduce,
     check_units,
     default_title,
+    display_time,
     key_layer,
     plan_panels,
     select_steps,
-    time_extent,
 )
 from .sequence_data import SequenceData
 
@@ -226,62 +227,64 @@ def _build_figure(
     time_all = sequence.time_axis if sequence is not None and sequence.steps == trace.steps else None
     time = (time_all if time_all is not None else np.arange(trace.steps, dtype=np.float64))[window]
     time_label = sequence.time_label if time_all is not None and sequence is not None else "step"
-    shown_time, block = block_reduce(time, max_columns)
-    extent_x = time_extent(time)
+    axis = display_time(time, max_columns)
 
     axes: list[Any] = []
     for row, (kind, panel) in enumerate(rows):
         ax = figure.add_subplot(grid[row, 0], sharex=axes[0] if axes else None)
         axes.append(ax)
         if kind == "input":
-            _draw_input(figure, ax, grid[row, 1], trace, sequence, window, max_columns, shown_time, extent_x)
+            _draw_input(figure, ax, grid[row, 1], trace, sequence, window, max_columns, axis, fmt)
         elif kind == "heatmap":
             _draw_heatmap(figure, ax, grid[row, 1], panel, _source(panel.key, trace, grads)[window], max_columns,
-                          extent_x, fmt, units)
+                          axis, fmt, units)
         elif kind == "lines":
-            _draw_unit_lines(ax, panel, _source(panel.key, trace, grads)[window], max_columns, shown_time, units)
+            _draw_unit_lines(ax, panel, _source(panel.key, trace, grads)[window], max_columns, axis.centers, units)
         else:
-            _draw_curves(ax, panel, grads, window, max_columns, shown_time)
+            _draw_curves(ax, panel, grads, window, max_columns, axis.centers)
     for ax in axes[:-1]:
         ax.tick_params(labelbottom=False)
     axes[-1].set_xlabel(time_label)
-    axes[-1].set_xlim(*extent_x)
-    subtitle = f"time axis shown as block means of {block} steps" if block > 1 else ""
+    axes[-1].set_xlim(*axis.extent)
+    subtitle = f"time axis shown as block means of {axis.block} steps" if axis.block > 1 else ""
     figure.suptitle(title + (f"\n{subtitle}" if subtitle else ""), fontsize=11)
     return figure
 
 
 def _draw_heatmap(
     figure: Any, ax: Any, cbar_cell: Any, panel: QuantityPanel, values: np.ndarray, max_columns: int,
-    extent_x: tuple[float, float], fmt: str, units: tuple[int, ...],
+    axis: DisplayTime, fmt: str, units: tuple[int, ...],
 ) -> None:
     """A units x time image with unit 0 on top, its colour bar, and the quantity's name and equation."""
     from matplotlib.colors import LogNorm, Normalize  # noqa: PLC0415
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
 
     shown, _ = block_reduce(values, max_columns)
     count = shown.shape[1]
-    if fmt != "png":
-        shown = _crisp(shown)
     if panel.log:
         norm: Any = LogNorm(*panel.levels, clip=True)
         shown = np.clip(shown, panel.levels[0], panel.levels[1])
     else:
         norm = Normalize(*panel.levels)
-    image = ax.imshow(
-        shown.T,
-        aspect="auto",
-        origin="upper",
-        extent=(extent_x[0], extent_x[1], count - 0.5, -0.5),
-        cmap=DIVERGING_CMAP if panel.signed else SEQUENTIAL_CMAP,
-        norm=norm,
-        interpolation="nearest" if fmt == "png" else "none",
-    )
-    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+    cmap = DIVERGING_CMAP if panel.signed else SEQUENTIAL_CMAP
+    if axis.uniform:
+        image = ax.imshow(
+            (_crisp(shown) if fmt != "png" else shown).T, aspect="auto", origin="upper", cmap=cmap, norm=norm,
+            extent=(axis.extent[0], axis.extent[1], count - 0.5, -0.5),
+            interpolation="nearest" if fmt == "png" else "none",
+        )
+    else:  # uneven steps (dates with gaps): each column at its own time, nearest-neighbour between them
+        from matplotlib.image import NonUniformImage  # noqa: PLC0415
 
+        image = NonUniformImage(ax, interpolation="nearest", cmap=cmap, norm=norm,
+                                extent=(axis.extent[0], axis.extent[1], -0.5, count - 0.5))
+        image.set_data(axis.centers, np.arange(count, dtype=np.float64), shown.T)
+        ax.add_image(image)
+        ax.set_ylim(count - 0.5, -0.5)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
     ax.set_ylabel("unit")
     for unit in units:
-        ax.annotate("", xy=(extent_x[0], unit), xytext=(-8, 0), textcoords="offset points",
+        ax.annotate("", xy=(axis.extent[0], unit), xytext=(-8, 0), textcoords="offset points",
                     arrowprops={"arrowstyle": "->", "lw": 0.8}, annotation_clip=False)
     _label(ax, panel.name, panel.equation)
     figure.colorbar(image, cax=figure.add_subplot(cbar_cell))
@@ -365,7 +368,7 @@ def _log_axis_if_positive(ax: Any, values: np.ndarray) -> None:
 
 def _draw_input(
     figure: Any, ax: Any, cbar_cell: Any, trace: Trace, sequence: SequenceData | None, window: slice,
-    max_columns: int, shown_time: np.ndarray, extent_x: tuple[float, float],
+    max_columns: int, axis: DisplayTime, fmt: str,
 ) -> None:
     """The input sequence on the same time axis: lines, or a heatmap for wide (one-hot text) inputs."""
     values = np.asarray(trace["x"])[window]
@@ -375,7 +378,7 @@ def _draw_input(
     if values.shape[1] <= _INPUT_LINES_MAX and not one_hot_text:
         shown, _ = block_reduce(values, max_columns)
         for column in range(values.shape[1]):
-            ax.plot(shown_time, shown[:, column], lw=1.0, label=labels[column] if column < len(labels) else None)
+            ax.plot(axis.centers, shown[:, column], lw=1.0, label=labels[column] if column < len(labels) else None)
         if values.shape[1] > 1:
             ax.legend(loc="upper right", fontsize=7, ncols=min(values.shape[1], 5), frameon=False)
         ax.grid(True, lw=0.3, alpha=0.5)
@@ -387,7 +390,7 @@ def _draw_input(
         "x", source, "", signed=not unit_interval,
         levels=(0.0, 1.0) if unit_interval else (-float(np.abs(values).max() or 1), float(np.abs(values).max() or 1)),
     )
-    _draw_heatmap(figure, ax, cbar_cell, panel, values, max_columns, extent_x, "png", ())
+    _draw_heatmap(figure, ax, cbar_cell, panel, values, max_columns, axis, fmt, ())
     ax.set_ylabel("input")
     if len(labels) == values.shape[1] and len(labels) <= 64:
         ax.set_yticks(range(len(labels)), [repr(label)[1:-1] or " " for label in labels], fontsize=5)

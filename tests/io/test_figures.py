@@ -277,3 +277,27 @@ def test_heatmap_export_of_a_deeper_layer_names_that_layer(tmp_path: Path) -> No
     assert "showing layer 1" in figure._suptitle.get_text()
     assert "(layer 1)" in figure.axes[0].get_title("left")
     np.testing.assert_array_equal(np.asarray(figure.axes[0].images[0].get_array()), trace["h_l1"].T)
+
+
+def test_uneven_time_places_each_step_at_its_own_time(tmp_path: Path) -> None:
+    import matplotlib.image
+
+    # Steps at t = 0..4, then a gap to 20; unit 0 of the input gate is open (1) only at the last step. A plain image
+    # would give each step an equal width (the last would start at 17); placed by time it starts half way, at 12.
+    time = np.array([0.0, 1.0, 2.0, 3.0, 4.0, 20.0])
+    sequence = SequenceData(values=np.array([-1, -1, -1, -1, -1, 1.0]), time=time, time_label="day", source="gaps")
+    rows = 4 * H
+    weight_ih = np.zeros((rows, 1))
+    weight_ih[0] = SATURATED  # i unit 0 = sigma(30 x): 0 before the gap, 1 after it
+    params = {"weight_ih_l0": weight_ih, "weight_hh_l0": np.zeros((rows, H)),
+              "bias_ih_l0": np.zeros(rows), "bias_hh_l0": np.zeros(rows)}
+    network = Network("lstm", 1, H, params=params)
+    out = tmp_path / "gaps.png"
+    figure = render_trace_figure(network.run(sequence.values), sequence, network, out, show=["i"], dpi=100)
+    image = matplotlib.image.imread(out)
+    heat = next(ax for ax in figure.axes if ax.images and ax.get_ylabel() == "unit")
+    left, right = heat.get_xlim()
+    fy = 1.0 - 0.5 / H  # unit 0
+    for t, value in ((2.0, 0.0), (10.0, 0.0), (14.0, 1.0), (19.0, 1.0)):
+        got = _pixel(image, figure, heat, (t - left) / (right - left), fy)
+        np.testing.assert_allclose(got, _expected("viridis", value), atol=0.03, err_msg=f"t={t}")
