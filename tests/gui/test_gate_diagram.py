@@ -226,3 +226,13 @@ def test_clicking_an_input_or_output_cell_selects_nothing(qtbot) -> None:
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
                          pos=view.mapFromScene(cell.sceneBoundingRect().center()))
         assert doc.selected_units == (4,)
+
+
+def test_input_cell_tooltip_names_the_input_column(qtbot) -> None:
+    values = np.stack([np.sin(np.linspace(0, 3, 12)), np.cos(np.linspace(0, 3, 12))], axis=1)
+    doc = Document(Network.random("gru", 2, 3, seed=0), SequenceData(values, input_labels=("speed", "angle")))
+    view = GateDiagramView(doc)
+    qtbot.addWidget(view)
+    doc.set_step(4)
+    text = view.strip("x").cells[1].tooltip_text()
+    assert "angle" in text and f"{values[4, 1]:.6g}" in text

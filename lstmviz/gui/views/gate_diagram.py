@@ -7,6 +7,7 @@ tooltips with the engine's equations and numbers, click-to-select, and PNG/SVG e
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import numpy as np
@@ -222,7 +223,13 @@ class GateDiagramView(QGraphicsView):
             return "<br>".join(lines + ["(values not computed yet)"])
         vector = values.vectors.get(key)
         if vector is not None and 0 <= unit < len(vector):
-            lines.append(f"unit {unit} at step {values.step}: <b>{vector[unit]:.6g}</b>")
+            what = "unit"
+            labels = self.document.sequence.input_labels
+            if key == "x" and layer == 0:
+                what = f"input “{html.escape(labels[unit])}”" if unit < len(labels) else "input"
+            elif key == "y":
+                what = "output"
+            lines.append(f"{what} {unit} at step {values.step}: <b>{vector[unit]:.6g}</b>")
         parts = values.parts.get(key)
         if parts is not None and 0 <= unit < net.hidden_size:
             terms = [f"W<sub>ih</sub>x = {parts.input[unit]:.4g}", f"b<sub>ih</sub> = {parts.bias_ih[unit]:.4g}",
