@@ -266,19 +266,3 @@ def apply_output(
         y /= y.sum(axis=1, keepdims=True)
         return y
     raise ValueError(f"unknown output activation {activation!r}")
-
-
-def run_layer(
-    cell: str,
-    gate_keys: tuple[str, ...],
-    x: np.ndarray,
-    params: tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None],
-    h0: np.ndarray,
-    c0: np.ndarray | None = None,
-    activation: str = "tanh",
-) -> dict[str, np.ndarray]:
-    """One layer over a whole sequence in one chunk: the per-layer entry point for scripts and tests."""
-    layer = prepare_layer(cell, gate_keys, *params, activation=activation)
-    arrays = allocate_layer(cell, x.shape[0], h0.shape[0], x.dtype)
-    run_chunk(layer, x, arrays, 0, x.shape[0], h0, c0)
-    return arrays

@@ -224,3 +224,10 @@ def test_vanishing_gradients_flush_to_zero_without_changing_the_rest() -> None:
     assert np.all(np.isfinite(norms))
     short = net.bptt(x[-50:], h0=net.run(x)["h_l0"][-51][None, :], jacobian="none")
     assert np.allclose(grads["grad_h_l0"][-50:], short["grad_h_l0"], rtol=1e-12, atol=0)
+
+
+def test_the_trace_owns_its_input() -> None:
+    x = np.zeros((5, 2))
+    trace = Network.random("gru", 2, 3, 1).run(x)
+    x[0, 0] = 1.0
+    assert trace["x"][0, 0] == 0.0 and x.flags.writeable
