@@ -257,3 +257,35 @@ def default_title(network: Network, sequence: SequenceData | None, layer: int) -
     if sequence is not None and sequence.source:
         text += f"  -  {sequence.source}"
     return text
+
+
+CRISP_MIN_PIXELS = (1000, 200)
+"""(time, units): embedded heatmap images in SVG/PDF are at least this many pixels, by repeating cells."""
+
+
+def crisp_blocks(shown: np.ndarray) -> np.ndarray:
+    """Repeat each cell into a block of identical pixels, so viewers that smooth embedded images (Qt, many PDF
+    readers ignore SVG's ``image-rendering: pixelated``) still show sharp unit rows and step columns."""
+    steps, units = shown.shape
+    along_time = -(-CRISP_MIN_PIXELS[0] // steps) if steps < CRISP_MIN_PIXELS[0] else 1
+    along_units = -(-CRISP_MIN_PIXELS[1] // units) if units < CRISP_MIN_PIXELS[1] else 1
+    if along_time == 1 and along_units == 1:
+        return shown
+    return np.repeat(np.repeat(shown, along_time, axis=0), along_units, axis=1)
+
+
+LOG_DECADES = 20
+"""Log axes span at most this many decades below the curve's peak; smaller positive values sit on the floor."""
+
+
+def log_floor(values: np.ndarray) -> np.ndarray:
+    """Positive values below peak * 10**-LOG_DECADES raised to that floor (a vanished gradient, drawn as such).
+
+    Without a floor a gradient that decays to 1e-300 asks the log axis for hundreds of decades, which helps
+    nobody and overflows matplotlib's tick formatter. Exact zeros stay zero (masked on the log axis).
+    """
+    positive = values > 0
+    if not np.any(positive):
+        return values
+    floor = float(values[positive].max()) * 10.0**-LOG_DECADES
+    return np.where(positive, np.maximum(values, floor), values)

@@ -33,9 +33,11 @@ from .fig_data import (
     QuantityPanel,
     block_reduce,
     check_units,
+    crisp_blocks,
     default_title,
     display_time,
     key_layer,
+    log_floor,
     plan_panels,
     select_steps,
 )
@@ -269,7 +271,7 @@ def _draw_heatmap(
     cmap = DIVERGING_CMAP if panel.signed else SEQUENTIAL_CMAP
     if axis.uniform:
         image = ax.imshow(
-            (_crisp(shown) if fmt != "png" else shown).T, aspect="auto", origin="upper", cmap=cmap, norm=norm,
+            (crisp_blocks(shown) if fmt != "png" else shown).T, aspect="auto", origin="upper", cmap=cmap, norm=norm,
             extent=(axis.extent[0], axis.extent[1], count - 0.5, -0.5),
             interpolation="nearest" if fmt == "png" else "none",
         )
@@ -290,21 +292,6 @@ def _draw_heatmap(
     figure.colorbar(image, cax=figure.add_subplot(cbar_cell))
 
 
-_CRISP_MIN_PIXELS = (1000, 200)
-"""(time, units): embedded heatmap images in SVG/PDF are at least this many pixels, by repeating cells."""
-
-
-def _crisp(shown: np.ndarray) -> np.ndarray:
-    """Repeat each cell into a block of identical pixels, so viewers that smooth embedded images (Qt, many PDF
-    readers ignore SVG's ``image-rendering: pixelated``) still show sharp unit rows and step columns."""
-    steps, units = shown.shape
-    along_time = -(-_CRISP_MIN_PIXELS[0] // steps) if steps < _CRISP_MIN_PIXELS[0] else 1
-    along_units = -(-_CRISP_MIN_PIXELS[1] // units) if units < _CRISP_MIN_PIXELS[1] else 1
-    if along_time == 1 and along_units == 1:
-        return shown
-    return np.repeat(np.repeat(shown, along_time, axis=0), along_units, axis=1)
-
-
 def _draw_unit_lines(
     ax: Any, panel: QuantityPanel, values: np.ndarray, max_columns: int, shown_time: np.ndarray,
     units: tuple[int, ...],
@@ -312,7 +299,7 @@ def _draw_unit_lines(
     """The chosen units of one quantity as lines over time."""
     shown, _ = block_reduce(values[:, list(units)], max_columns)
     if panel.log:
-        shown = _log_floor(shown)
+        shown = log_floor(shown)
     for column, unit in enumerate(units):
         ax.plot(shown_time, shown[:, column], lw=1.0, label=f"unit {unit}")
     if panel.log:
@@ -329,7 +316,7 @@ def _draw_curves(
     stacked = []
     for key, label in zip(panel.keys, panel.labels, strict=True):
         shown, _ = block_reduce(np.asarray(grads[key])[window], max_columns)
-        shown = _log_floor(shown)
+        shown = log_floor(shown)
         stacked.append(shown)
         ax.plot(shown_time, shown, lw=1.0, label=label)
     _log_axis_if_positive(ax, np.concatenate(stacked))
@@ -338,23 +325,6 @@ def _draw_curves(
     loss = grads.get("loss") if panel.keys[0].startswith("grad_norm") else None
     _label(ax, panel.name, panel.equation + (f"   (loss = {float(loss):.4g})" if loss is not None else ""))
     ax.grid(True, which="both", lw=0.3, alpha=0.5)
-
-
-LOG_DECADES = 20
-"""Log axes span at most this many decades below the curve's peak; smaller positive values sit on the floor."""
-
-
-def _log_floor(values: np.ndarray) -> np.ndarray:
-    """Positive values below peak * 10**-LOG_DECADES raised to that floor (a vanished gradient, drawn as such).
-
-    Without a floor a gradient that decays to 1e-300 asks the log axis for hundreds of decades, which helps
-    nobody and overflows matplotlib's tick formatter. Exact zeros stay zero (masked on the log axis).
-    """
-    positive = values > 0
-    if not np.any(positive):
-        return values
-    floor = float(values[positive].max()) * 10.0**-LOG_DECADES
-    return np.where(positive, np.maximum(values, floor), values)
 
 
 def _log_axis_if_positive(ax: Any, values: np.ndarray) -> None:
