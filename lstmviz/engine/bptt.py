@@ -162,7 +162,8 @@ def bptt(
             scale = clip / total
             for g in params.values():
                 g *= scale
-    ordered = {f"grad_{name}": params[f"grad_{name}"] for name in network.params}
+    # a loss on h alone leaves the output layer untouched: its gradient is zero, not missing
+    ordered = {f"grad_{name}": params.get(f"grad_{name}", np.zeros_like(value)) for name, value in network.params.items()}
     arrays.update(ordered)
     arrays["clip_scale"] = np.array(scale, dtype=network.dtype)
     return Gradients(loss, arrays, method)

@@ -231,3 +231,16 @@ def test_the_trace_owns_its_input() -> None:
     trace = Network.random("gru", 2, 3, 1).run(x)
     x[0, 0] = 1.0
     assert trace["x"][0, 0] == 0.0 and x.flags.writeable
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("loss", ["h-last-sum", "unit", "mse", "cross-entropy"])
+def test_one_step_one_unit_and_an_output_layer(cell: str, bias: bool, loss: str) -> None:
+    net = Network.random(cell, 2, 1, 2, bias=bias, output_size=1, output_activation="softmax")
+    target = np.zeros((1, 1)) if loss == "mse" else np.zeros(1, dtype=int)
+    grads = net.bptt(np.ones((1, 2)), loss, target=target)
+    assert set(grads.parameter_gradients()) == set(net.params)
+    assert grads["jacobian_norm_l0"] == pytest.approx([1.0])
+    if loss in ("h-last-sum", "unit"):  # the output layer plays no part
+        assert not grads["grad_fc.weight"].any() and not grads["grad_fc.bias"].any()
