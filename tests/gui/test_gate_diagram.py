@@ -236,3 +236,12 @@ def test_input_cell_tooltip_names_the_input_column(qtbot) -> None:
     doc.set_step(4)
     text = view.strip("x").cells[1].tooltip_text()
     assert "angle" in text and f"{values[4, 1]:.6g}" in text
+
+
+def test_state_tooltips_show_how_the_state_is_made(qtbot) -> None:
+    doc, view = make_view(qtbot, "gru")
+    doc.set_step(3)
+    t = doc.network.run(X)
+    z, n, h_prev = t["z_l0"][3, 1], t["n_l0"][3, 1], t["h_l0"][2, 1]
+    text = view.strip("h").cells[1].tooltip_text()
+    assert f"= (1 − {z:.4g})·{n:.4g} + {z:.4g}·{h_prev:.4g}" in text

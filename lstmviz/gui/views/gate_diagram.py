@@ -7,7 +7,6 @@ tooltips with the engine's equations and numbers, click-to-select, and PNG/SVG e
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +23,7 @@ from ...model.document import Document
 from ..colors import default_levels, is_signed_quantity
 from ..workers import pin_none_refcount
 from .diagram_scene import ColorTable, DiagramScene, nonlinearity_of, strip_label
+from .diagram_tooltips import op_tooltip, value_tooltip
 from .diagram_values import StepValues, step_values
 
 pin_none_refcount()  # PySide6 on CPython 3.11 under-counts None; see workers.pin_none_refcount
@@ -208,59 +208,15 @@ class GateDiagramView(QGraphicsView):
 
     def _tooltip(self, kind: str, key: str, unit: int) -> str:
         """Tooltip HTML for a strip cell, a gate block, an operation or an arrow (computed on hover)."""
-        net = self.document.network
-        layer = self.diagram.layer if self.diagram is not None else 0
-        values = self._values
+        selected = self.document.selected_units[0] if self.document.selected_units else 0
         if kind == "arrow":
             return f"<b>{key}</b>" if key else ""
-        if kind == "op":
-            return self._op_tooltip(key)
-        if kind == "block":
-            unit = self.document.selected_units[0] if self.document.selected_units else 0
-        label = strip_label(net, key, layer)
-        lines = [f"<b>{label.symbol}</b> — {label.title}", f"<code>{label.equation}</code>"]
-        if values is None:
-            return "<br>".join(lines + ["(values not computed yet)"])
-        vector = values.vectors.get(key)
-        if vector is not None and 0 <= unit < len(vector):
-            what = "unit"
-            labels = self.document.sequence.input_labels
-            if key == "x" and layer == 0:
-                what = f"input “{html.escape(labels[unit])}”" if unit < len(labels) else "input"
-            elif key == "y":
-                what = "output"
-            lines.append(f"{what} {unit} at step {values.step}: <b>{vector[unit]:.6g}</b>")
-        parts = values.parts.get(key)
-        if parts is not None and 0 <= unit < net.hidden_size:
-            terms = [f"W<sub>ih</sub>x = {parts.input[unit]:.4g}", f"b<sub>ih</sub> = {parts.bias_ih[unit]:.4g}",
-                     f"W<sub>hh</sub>h<sub>t−1</sub> = {parts.recurrent[unit]:.4g}",
-                     f"b<sub>hh</sub> = {parts.bias_hh[unit]:.4g}"]
-            if parts.reset is not None:
-                terms.append(f"r<sub>t</sub> = {parts.reset[unit]:.4g} (scales W<sub>hh</sub>h + b<sub>hh</sub>)")
-            lines.append(f"pre-activation a = <b>{parts.pre[unit]:.4g}</b> &nbsp;({', '.join(terms)})")
-        if key in ("c", "h") and net.cell == "lstm":
-            v = values.vectors
-            if key == "c":
-                lines.append(f"= {v['f'][unit]:.4g}·{v['c_prev'][unit]:.4g} + {v['i'][unit]:.4g}·{v['g'][unit]:.4g}")
-            else:
-                lines.append(f"= {v['o'][unit]:.4g}·tanh({v['c'][unit]:.4g})")
-        return "<br>".join(lines)
-
-    def _op_tooltip(self, node_id: str) -> str:
-        """A pointwise operation: what it computes, and its result for the selected unit (from the layout's formula)."""
         assert self.diagram is not None
-        node = self.diagram.layout.node(node_id)
-        lines = ["<b>pointwise operation</b>", f"<code>{node.equation}</code>"]
-        values = self._values
-        if values is not None and node.value:
-            names: dict[str, object] = dict(values.vectors)
-            names["tanh"] = np.tanh
-            if "n" in values.parts:  # the GRU's recurrent candidate part W_hn h_{t-1} + b_hn
-                names["hn"] = values.parts["n"].recurrent + values.parts["n"].bias_hh
-            result = eval(node.value, {"__builtins__": {}}, names)  # noqa: S307 - a constant formula from the layout
-            unit = self.document.selected_units[0] if self.document.selected_units else 0
-            lines.append(f"{node.value} for unit {unit} at step {values.step}: <b>{float(result[unit]):.6g}</b>")
-        return "<br>".join(lines)
+        if kind == "op":
+            return op_tooltip(self.diagram.layout.node(key), self._values, selected)
+        unit = selected if kind == "block" else unit
+        return value_tooltip(self.document.network, self._values, self.diagram.layer, key, unit,
+                             self.document.sequence.input_labels)
 
     # Interaction -----------------------------------------------------------------------------------------------
     def _on_cell_clicked(self, key: str, unit: int, modifiers: Qt.KeyboardModifier) -> None:
