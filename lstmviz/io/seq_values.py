@@ -118,8 +118,12 @@ def is_monotonic(time: np.ndarray) -> bool:
     """Strictly increasing or strictly decreasing (years before present run backwards), with no NaN."""
     if len(time) < 2:
         return bool(np.isfinite(time).all())
-    steps = np.diff(time)
-    return bool((steps > 0).all() or (steps < 0).all())
+    return bool(_rising(time) or _rising(time[::-1]))
+
+
+def _rising(time: np.ndarray) -> bool:
+    """Compared pairwise, not through np.diff, which overflows (and warns) for values near the float range."""
+    return bool((time[1:] > time[:-1]).all())
 
 
 def finish(
@@ -149,8 +153,10 @@ def finish(
         # Only a table with gaps pays for stacking time and values into one matrix.
         all_labels = (time_label, *labels) if time is not None else labels
         matrix = values if time is None else np.column_stack([time, values])
-        x = time if time is not None and not np.isnan(time).any() and (np.diff(time) > 0).all() else None
+        x = time if time is not None and not np.isnan(time).any() and _rising(time) else None
         matrix, _keep, more = handle_missing(name, matrix, all_labels, rows, missing, x)
+        if not np.isfinite(matrix).all():  # interpolating between values near the float limit can overflow
+            raise fail(name, "filling the missing values overflowed; the values are too close to the float limit")
         time, values = (None, matrix) if time is None else (matrix[:, 0], matrix[:, 1:])
     if time is not None and not is_monotonic(time):
         raise fail(name, f'the time column "{time_label}" neither rises nor falls steadily')

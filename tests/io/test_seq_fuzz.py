@@ -86,3 +86,25 @@ def test_any_table_of_floats_reads_back_exactly(rows: list[list[float]], delimit
 def test_any_json_of_floats_reads_back_exactly(rows: list[list[float]]) -> None:
     seq = load_json(json.dumps({"x": rows}).encode(), "floats.json")
     np.testing.assert_array_equal(seq.values, np.array(rows))
+
+
+@FUZZ
+@given(rows=st.integers(1, 6).flatmap(lambda d: st.lists(st.lists(finite, min_size=d, max_size=d), min_size=1,
+                                                             max_size=20)),
+       header=st.booleans(), delimiter=st.sampled_from([",", "\t", ";", " "]))
+def test_fast_and_careful_paths_agree(rows: list[list[float]], header: bool, delimiter: str) -> None:
+    from lstmviz.io.seq_table import _careful_table
+
+    width = len(rows[0])
+    lines = ([delimiter.join(["t", *(f"c{k}" for k in range(1, width))])] if header else []) + [
+        delimiter.join(repr(v) for v in row) for row in rows]
+    data = ("\n".join(lines) + "\n").encode()
+    outcomes = []
+    for load in (lambda: load_table(data, "same.csv"), lambda: _careful_table(data, "same.csv", None, "error")):
+        try:
+            seq = load()
+            outcomes.append((seq.values.tolist(), None if seq.time is None else seq.time.tolist(), seq.input_labels,
+                             seq.time_label))
+        except SequenceError as exc:
+            outcomes.append(str(exc))
+    assert outcomes[0] == outcomes[1]
