@@ -60,9 +60,9 @@ def strip_shape(n: int) -> StripShape:
     """Up to 16 units: the value written in each cell (one row up to 6, else two rows, so the textbook layout stays
     compact); more: rows of at most 32 small cells, colour only."""
     if n <= 6:
-        return StripShape(n, 1, 48.0, 32.0, True)
+        return StripShape(n, 1, 50.0, 32.0, True)
     if n <= 16:
-        return StripShape(math.ceil(n / 2), 2, 46.0, 30.0, True)
+        return StripShape(math.ceil(n / 2), 2, 50.0, 30.0, True)
     cols = min(n, 32)
     rows = math.ceil(n / cols)
     cell_w = max(256.0 / cols, 8.0)
@@ -151,7 +151,7 @@ class StripItem(QGraphicsRectItem):
         self.on_click = on_click
         self.grid_color = grid_color
         self.number_font = QFont()
-        self.number_font.setPixelSize(15 if shape.numbers else 11)
+        self.number_font.setPixelSize(14 if shape.numbers else 11)
         self.shown = np.full(n, np.nan)
         self.rgba = np.zeros((shape.rows * shape.cols, 4), dtype=np.uint8)
         self.rgba[:n] = PENDING.getRgb()
