@@ -57,9 +57,9 @@ class StripShape:
 
 
 def strip_shape(n: int) -> StripShape:
-    """Up to 16 units: the value written in each cell (one row up to 6, else two rows, so the textbook layout stays
+    """Up to 16 units: the value written in each cell (one row up to 4, else two rows, so the textbook layout stays
     compact); more: rows of at most 32 small cells, colour only."""
-    if n <= 6:
+    if n <= 4:
         return StripShape(n, 1, 50.0, 32.0, True)
     if n <= 16:
         return StripShape(math.ceil(n / 2), 2, 50.0, 30.0, True)

@@ -116,6 +116,8 @@ class GateDiagramView(QGraphicsView):
         self._structure = self.structure_key()
         with_layers = net.num_layers > 1
         self._layer_box.setVisible(with_layers)
+        # a header band above the viewport, so the chooser never covers the drawing
+        self.setViewportMargins(0, self._layer_box.sizeHint().height() if with_layers else 0, 0, 0)
         self._layer_spin.blockSignals(True)
         self._layer_spin.setRange(0, net.num_layers - 1)
         self._layer_spin.setValue(layer)
@@ -242,7 +244,7 @@ class GateDiagramView(QGraphicsView):
         row.addWidget(self._layer_spin)
         self._layer_box.setAutoFillBackground(True)
         self._layer_box.adjustSize()
-        self._layer_box.move(8, 8)
+        self._layer_box.move(4, 0)
 
     def fit(self) -> None:
         """Fit the whole diagram in the view (also on resize, until the user zooms)."""
