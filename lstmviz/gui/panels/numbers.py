@@ -20,7 +20,14 @@ from ...engine.network import Network
 from ...engine.trace import Trace, trace_key
 from ...model.document import Document
 from ..views.diagram_scene import NONLINEARITY_SYMBOL, symbol_html
-from ..views.diagram_values import GateParts, StepValues, output_values, shows_output, step_values
+from ..views.diagram_values import (
+    GateParts,
+    StepValues,
+    output_values,
+    shows_output,
+    step_values,
+    trace_matches,
+)
 from ..workers import pin_none_refcount
 
 pin_none_refcount()  # PySide6 on CPython 3.11 under-counts None; see workers.pin_none_refcount
@@ -227,7 +234,7 @@ class NumbersPanel(QWidget):
     def _render(self) -> None:
         doc = self.document
         trace = doc.trace
-        if trace is None or doc.step >= doc.trace_steps_ready or trace.steps != doc.steps:
+        if trace is None or doc.step >= doc.trace_steps_ready or not trace_matches(doc.network, trace, doc.steps):
             self.text.setHtml("<p><i>computing the trace…</i></p>")
             return
         unit = doc.selected_units[0] if doc.selected_units else 0

@@ -128,6 +128,12 @@ def shows_output(network: Network, layer: int) -> bool:
     return network.has_output and layer == network.num_layers - 1
 
 
+def trace_matches(network: Network, trace: Trace | None, steps: int) -> bool:
+    """True when ``trace`` was made by a network of this shape on a sequence of ``steps`` steps."""
+    return trace is not None and (trace.cell, trace.hidden_size, trace.num_layers, trace.steps) == (
+        network.cell, network.hidden_size, network.num_layers, steps)
+
+
 def step_values(network: Network, trace: Trace, layer: int, step: int) -> StepValues:
     """All of the diagram's vectors at ``step`` of ``layer``: trace values, plus the recomputed parts."""
     vectors: dict[str, np.ndarray] = {

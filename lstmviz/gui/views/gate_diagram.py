@@ -24,7 +24,7 @@ from ..colors import default_levels, is_signed_quantity
 from ..workers import pin_none_refcount
 from .diagram_scene import ColorTable, DiagramScene, nonlinearity_of, strip_label
 from .diagram_tooltips import op_tooltip, value_tooltip
-from .diagram_values import StepValues, step_values
+from .diagram_values import StepValues, step_values, trace_matches
 
 pin_none_refcount()  # PySide6 on CPython 3.11 under-counts None; see workers.pin_none_refcount
 
@@ -138,7 +138,7 @@ class GateDiagramView(QGraphicsView):
         trace = doc.trace
         layer = self.diagram.layer
         selected = set(doc.selected_units)
-        ready = trace is not None and doc.step < doc.trace_steps_ready and trace.steps == doc.steps
+        ready = doc.step < doc.trace_steps_ready and trace_matches(doc.network, trace, doc.steps)
         self._values = step_values(doc.network, trace, layer, doc.step) if ready and trace is not None else None
         levels = self._levels() if ready else {}
         for strip in self.diagram.strips.values():

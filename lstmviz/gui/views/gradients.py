@@ -23,6 +23,7 @@ from ...engine.trace import trace_key
 from ...model.document import Document
 from ..colors import lookup_table
 from ..workers import pin_none_refcount, run_in_background
+from .diagram_values import trace_matches
 
 pin_none_refcount()  # PySide6 on CPython 3.11 under-counts None; see workers.pin_none_refcount
 
@@ -225,7 +226,8 @@ class GradientsView(QWidget):
         if not self._alive():
             return
         doc = self.document
-        if not self.isVisible() or doc.trace is None or doc.trace_steps_ready < doc.steps:
+        ready = doc.trace_steps_ready >= doc.steps and trace_matches(doc.network, doc.trace, doc.steps)
+        if not self.isVisible() or not ready:
             self._stale = True
             return
         self._stale = False
