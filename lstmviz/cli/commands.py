@@ -104,21 +104,32 @@ def show_parts(text: str) -> list[str]:
 
 def run_plot(args: argparse.Namespace, warn: Warn) -> int:
     """``lstmviz plot``: the gate-activation figure as PNG, SVG or PDF."""
+    from ..io.fig_data import check_units, plan_panels, select_steps  # noqa: PLC0415
     from ..io.figures import FIGURE_FORMATS, render_trace_figure  # noqa: PLC0415
 
     check_output(args.out, tuple(f".{fmt}" for fmt in FIGURE_FORMATS), "a figure", stdout_ok=False)
+    parts = show_parts(args.show)
+    if not parts:
+        raise CommandError("--show needs a value: gates, cell, hidden, output, grad, all, or quantity keys like f,c_l1")
+    show: str | list[str] = parts if len(parts) > 1 else parts[0]
+    wants_grads = bool({"grad", "all"} & set(parts))
     inputs = load_inputs(args, warn)
     _tell_notices(inputs, warn)
-    show = show_parts(args.show)
-    trace = _trace(inputs)
-    grads = _gradients(inputs, args, trace) if {"grad", "all"} & set(show) else None
+    network, sequence = inputs.network, inputs.sequence
     layer = args.layer if args.layer is not None else (inputs.layer or 0)
     units = args.units if args.units is not None else list(inputs.units) or None
-    large = trace.steps * inputs.network.hidden_size > 1_000_000  # about a second of drawing and more
+    # Refuse an impossible request (no cell state, no such unit or layer, empty range) before the long work,
+    # on a one-step probe trace that has the same keys.
+    plan_panels(network.run(sequence.values[:1]), network, show, layer, {} if wants_grads else None)
+    check_units(units, network.hidden_size)
+    select_steps(args.steps, sequence.steps)
+    trace = _trace(inputs)
+    grads = _gradients(inputs, args, trace) if wants_grads else None
+    large = trace.steps * network.hidden_size > 1_000_000  # about a second of drawing and more
     with progress("drawing the figure", LONG_WORK if large else 0):
         render_trace_figure(
-            trace, inputs.sequence, inputs.network, args.out, show=show if len(show) > 1 else show[0],
-            units=units, layer=layer, steps=args.steps, grads=grads, dpi=args.dpi, size=args.size,
+            trace, sequence, network, args.out, show=show, units=units, layer=layer, steps=args.steps,
+            grads=grads, dpi=args.dpi, size=args.size,
         )
     return 0
 

@@ -90,8 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     shown.add_argument("--layer", type=options.non_negative_int, metavar="K", help="layer to show (default: 0)")
     shown.add_argument("--steps", type=options.step_range, metavar="A:B", help="step range to show (default: all)")
     shown.add_argument("--out", required=True, metavar="FILE.png|FILE.svg|FILE.pdf", help="output figure")
-    shown.add_argument("--dpi", type=options.positive_float, default=150, metavar="N",
-                       help="dots per inch (default: 150)")
+    shown.add_argument("--dpi", type=options.dpi_value, default=150, metavar="N",
+                       help="dots per inch, 10 to 1200 (default: 150)")
     shown.add_argument("--size", type=options.pixel_size, metavar="WxH",
                        help="figure size in pixels (default: fits the panels)")
     options.add_loss_options(plot, title="the loss for --show grad")

@@ -50,6 +50,14 @@ def positive_float(text: str) -> float:
     return value
 
 
+def dpi_value(text: str) -> float:
+    """argparse type: dots per inch between 10 and 1200 (beyond that a figure is megapixels of nothing)."""
+    value = positive_float(text)
+    if not 10 <= value <= 1200:
+        raise argparse.ArgumentTypeError(f"{text!r}: the resolution must be between 10 and 1200 dpi")
+    return value
+
+
 def unit_list(text: str) -> list[int]:
     """``0,3,5`` -> [0, 3, 5]."""
     try:

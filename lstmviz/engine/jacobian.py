@@ -32,7 +32,7 @@ NORM_CHUNK = 512
 
 def jacobian_norms(cell: str, factors: LayerFactors, w_hh: np.ndarray, mode: str = "auto") -> tuple[np.ndarray, str]:
     """(||dh_T/dh_t||_2 for every t, the method used: ``exact`` or ``estimate``)."""
-    from .bptt import run_cotangents
+    from .bptt import CotangentSink, run_cotangents
 
     if mode not in JACOBIAN_METHODS or mode == "none":
         raise EngineError(f"unknown jacobian method {mode!r}; choose one of {', '.join(JACOBIAN_METHODS)}")
@@ -47,20 +47,13 @@ def jacobian_norms(cell: str, factors: LayerFactors, w_hh: np.ndarray, mode: str
         seed = np.ascontiguousarray(np.linalg.qr(gaussian)[0].T, dtype=dtype)
     batch = seed.shape[0]
     norms = np.empty(steps, dtype=dtype)
-    chunk = np.empty((min(NORM_CHUNK, steps), batch, hidden), dtype=dtype)
-    scratch_c = np.empty((batch, hidden), dtype=dtype)
-    scratch_g = np.empty((batch, blocks, hidden), dtype=dtype)
-    scratch_r = np.empty_like(scratch_g) if factors.gates_rec is not None else scratch_g
+    chunk = np.empty((min(NORM_CHUNK, steps), batch, 1, hidden), dtype=dtype)
     rows = _chunked_rows(chunk, norms)
-    run_cotangents(cell, factors, w_hh, seed, None, rows, _repeat(scratch_c), _repeat(scratch_g), _repeat(scratch_r))
+    sink = CotangentSink.scratch(rows, batch, blocks, hidden, factors.gates_rec is not None, dtype)
+    run_cotangents(cell, factors, w_hh, seed, None, sink)
     for _ in rows:  # resume once more so the last chunk's norms are stored
         pass
     return norms, "exact" if exact else "estimate"
-
-
-def _repeat(array: np.ndarray) -> Any:
-    while True:
-        yield array
 
 
 def _chunked_rows(chunk: np.ndarray, norms: np.ndarray) -> Any:
@@ -73,8 +66,8 @@ def _chunked_rows(chunk: np.ndarray, norms: np.ndarray) -> Any:
         while filled < size and t - filled >= 0:
             yield chunk[filled]
             filled += 1
-        block = chunk[:filled]
-        if chunk.shape[1] == 1 or chunk.shape[2] == 1:
+        block = chunk[:filled, :, 0]
+        if block.shape[1] == 1 or block.shape[2] == 1:
             values = np.linalg.norm(block.reshape(filled, -1), axis=1)
         else:  # batched singular values (measured faster here than eigvalsh of the Gram matrices)
             values = np.linalg.norm(block, ord=2, axis=(1, 2))

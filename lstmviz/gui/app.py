@@ -18,8 +18,8 @@ from .settings import APPLICATION, ORGANIZATION, AppSettings, apply_palette
 log = logging.getLogger(__name__)
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
-DEMO_WEIGHTS = ("sample_lstm.npz", "sine_lstm.npz")
-"""Preferred demo weights in resources/weights (the first that exists and loads)."""
+DEMO_WEIGHTS = ("sine_lstm_h8.npz", "sine_lstm_h8.safetensors")
+"""Demo weights in resources/weights: an LSTM trained to predict the next value of a sine (the first that loads)."""
 DEMO_SEQUENCES = ("sine.csv", "sample.csv")
 
 
@@ -45,27 +45,25 @@ def _version() -> str:
     return __version__
 
 
-def demo_sequence(steps: int = 300) -> SequenceData:
-    """A sine with a slow amplitude swell: the gates visibly open and close on it."""
-    t = np.linspace(0.0, 6.0 * np.pi, steps)
-    values = np.sin(t) * (0.6 + 0.4 * np.sin(t / 5.0))
-    return SequenceData(values, source="demo: sine wave")
-
-
-def _first_existing(folder: Path, names: tuple[str, ...], pattern: str) -> list[Path]:
-    preferred = [folder / n for n in names if (folder / n).is_file()]
-    return preferred + sorted(p for p in folder.glob(pattern) if p not in preferred)
+def demo_sequence(steps: int = 240) -> SequenceData:
+    """A sine whose frequency rises from 0.15 to 0.45 rad/step (inside the range the demo LSTM was trained on),
+    so the gates and the cell state visibly change their rhythm along the sequence."""
+    frequency = np.linspace(0.15, 0.45, steps)
+    values = np.sin(np.cumsum(frequency))
+    return SequenceData(values, source="demo: sine of rising frequency")
 
 
 def default_document() -> Document:
-    """A session that is alive at once: the sample LSTM and sequence from resources/ when they load, else a
-    seeded random LSTM (H=8) on a sine."""
+    """A session that is alive at once: the trained sample LSTM (resources/weights) on a sine, or a sample
+    sequence from resources/sequences when one is there; else a seeded random LSTM (H=8)."""
     network: Network | None = None
     sequence: SequenceData | None = None
     try:
         from ..io.weights import load_weights  # noqa: PLC0415
 
-        for path in _first_existing(RESOURCES / "weights", DEMO_WEIGHTS, "*lstm*.npz"):
+        for path in [RESOURCES / "weights" / name for name in DEMO_WEIGHTS]:
+            if not path.is_file():
+                continue
             try:
                 network = load_weights(path)
                 break
@@ -76,7 +74,9 @@ def default_document() -> Document:
     try:
         from ..io.sequences import load_sequence  # noqa: PLC0415
 
-        for path in _first_existing(RESOURCES / "sequences", DEMO_SEQUENCES, "*.csv"):
+        for path in [RESOURCES / "sequences" / name for name in DEMO_SEQUENCES]:
+            if not path.is_file():
+                continue
             try:
                 candidate = load_sequence(path)
             except Exception as error:

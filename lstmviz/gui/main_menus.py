@@ -7,6 +7,7 @@ it; ``window.actions`` maps the short name to the QAction.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
@@ -17,6 +18,15 @@ from .settings import PALETTES
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
+
+
+ACTION_ICONS = Path(__file__).resolve().parents[2] / "resources" / "icons" / "actions"
+
+
+def action_icon(name: str, fallback: QIcon) -> QIcon:
+    """lstmviz's own SVG icon for ``name`` (one colour readable on light and dark palettes), else Qt's."""
+    path = ACTION_ICONS / f"{name}.svg"
+    return QIcon(str(path)) if path.is_file() else fallback
 
 
 def _action(
@@ -49,13 +59,16 @@ def build_menus(window: MainWindow) -> None:
     """Create every action, the menu bar and the main toolbar of ``window``."""
     style = window.style()
     files, export, doc = window.file_actions, window.export_actions, window.document
-    icon = style.standardIcon
+
+    def icon(pixmap: QStyle.StandardPixmap, name: str = "") -> QIcon:
+        return action_icon(name, style.standardIcon(pixmap))
+
     bar = window.menuBar()
 
     # File ----------------------------------------------------------------------------------------------------
     menu = bar.addMenu("&File")
     menu.addAction(_action(window, "open", "&Open...", files.open_dialog, QKeySequence.StandardKey.Open,
-                           "Open a sequence, weights or workspace file", icon(QStyle.StandardPixmap.SP_DialogOpenButton)))
+                           "Open a sequence, weights or workspace file", icon(QStyle.StandardPixmap.SP_DialogOpenButton, "open")))
     window.recent_menu = QMenu("Open &Recent", window)
     window.recent_menu.setObjectName("menu_recent")
     window.recent_menu.aboutToShow.connect(window.rebuild_recent_menu)
@@ -63,7 +76,7 @@ def build_menus(window: MainWindow) -> None:
     menu.addSeparator()
     menu.addAction(_action(window, "save", "&Save Workspace", files.save_workspace, QKeySequence.StandardKey.Save,
                            "Save network, sequence, step and selection as a workspace",
-                           icon(QStyle.StandardPixmap.SP_DialogSaveButton)))
+                           icon(QStyle.StandardPixmap.SP_DialogSaveButton, "save")))
     menu.addAction(_action(window, "save_as", "Save Workspace &As...", files.save_workspace_as,
                            QKeySequence.StandardKey.SaveAs, "Save the workspace under a new name"))
     menu.addSeparator()
@@ -74,7 +87,7 @@ def build_menus(window: MainWindow) -> None:
     menu.addSeparator()
     menu.addAction(_action(window, "export_figure", "&Export Figure...", export.export_figure, "Ctrl+E",
                            "Export heatmaps of gates and states as PNG, SVG or PDF",
-                           icon(QStyle.StandardPixmap.SP_FileDialogDetailedView)))
+                           icon(QStyle.StandardPixmap.SP_FileDialogDetailedView, "export")))
     menu.addAction(_action(window, "export_diagram", "Export Gate &Diagram...", export.export_diagram, None,
                            "Export the gate diagram at the current step as PNG or SVG"))
     menu.addAction(_action(window, "export_trace", "Export &Trace...", export.export_trace, None,
@@ -85,9 +98,9 @@ def build_menus(window: MainWindow) -> None:
     # Edit ----------------------------------------------------------------------------------------------------
     menu = bar.addMenu("&Edit")
     menu.addAction(_action(window, "undo", "&Undo", doc.undo, QKeySequence.StandardKey.Undo, "Undo the last edit",
-                           icon(QStyle.StandardPixmap.SP_ArrowBack)))
+                           icon(QStyle.StandardPixmap.SP_ArrowBack, "undo")))
     redo = _action(window, "redo", "&Redo", doc.redo, "Ctrl+Shift+Z", "Redo the edit just undone",
-                   icon(QStyle.StandardPixmap.SP_ArrowForward))
+                   icon(QStyle.StandardPixmap.SP_ArrowForward, "redo"))
     redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     menu.addAction(redo)
 

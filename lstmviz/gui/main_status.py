@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import shiboken6
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
 from ..model.document import Document
 
@@ -44,8 +44,15 @@ class MainStatusBar(QStatusBar):
         for widget in (self.progress, self.cancel_button):
             widget.hide()
             self.addPermanentWidget(widget)
-        for widget in (self.file_label, self.model_label, self.step_label):
+        for index, widget in enumerate((self.file_label, self.model_label, self.step_label)):
+            if index:
+                separator = QFrame(self)
+                separator.setFrameShape(QFrame.Shape.VLine)
+                separator.setFrameShadow(QFrame.Shadow.Sunken)
+                self.addPermanentWidget(separator)
+            widget.setContentsMargins(6, 0, 6, 0)
             self.addPermanentWidget(widget)
+        self.step_label.setMinimumWidth(self.step_label.fontMetrics().horizontalAdvance("t = 00000 / 00000   step 0.0000"))
         events = document.events
         events.network_changed.connect(self._update_model)
         events.sequence_changed.connect(self._update_file)
@@ -94,7 +101,7 @@ class MainStatusBar(QStatusBar):
             return
         self.progress.setRange(0, max(1, self.document.steps))
         self.progress.setValue(int(steps_done))
-        self.progress.setFormat(f"computing %p%")
+        self.progress.setFormat("computing %p%")
         self.progress.show()
         self.cancel_button.show()
 

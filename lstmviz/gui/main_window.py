@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QToolBar, QWidget
 
 from ..model.document import Document
@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
         self._update_history()
         self._update_model_menu()
         self._default_state = self.saveState(STATE_VERSION)
+        self._sizes_pending = True
         self.resize(1500, 950)
         palette = self.settings.palette() if persist else current_palette_name()
         self.actions[f"palette_{palette}"].setChecked(True)
@@ -132,9 +133,24 @@ class MainWindow(QMainWindow):
         d["unit_plots"].raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.resizeDocks([d["model"], d["numbers"]], [300, 380], Qt.Orientation.Horizontal)
-        self.resizeDocks([d["heatmaps"], d["unit_plots"]], [700, 420], Qt.Orientation.Horizontal)
-        self.resizeDocks([d["heatmaps"]], [380], Qt.Orientation.Vertical)
+
+    def _apply_default_sizes(self) -> None:
+        """Dock sizes as shares of the window, so the default layout fits any window size."""
+        d, w, h = self.docks, max(self.width(), 800), max(self.height(), 600)
+        horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+        self.resizeDocks([d["model"], d["numbers"]], [int(0.19 * w), int(0.22 * w)], horizontal)
+        middle = int(0.59 * w)
+        self.resizeDocks([d["heatmaps"], d["unit_plots"]], [int(0.58 * middle), int(0.42 * middle)], horizontal)
+        self.resizeDocks([d["heatmaps"]], [int(0.46 * h)], vertical)
+        self.resizeDocks([d["model"], d["sequence"]], [int(0.27 * h), int(0.63 * h)], vertical)
+        self.resizeDocks([d["numbers"], d["weights"]], [int(0.30 * h), int(0.60 * h)], vertical)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        """The first show sizes the docks for the real window size, unless a saved layout was restored."""
+        super().showEvent(event)
+        if self._sizes_pending:
+            self._sizes_pending = False
+            self._apply_default_sizes()
 
     def _build_playback(self) -> object | None:
         try:
@@ -216,6 +232,7 @@ class MainWindow(QMainWindow):
             dock.setFloating(False)
             dock.show()
         self.restoreState(self._default_state, STATE_VERSION)
+        self._apply_default_sizes()
 
     def show_about(self) -> None:
         show_about(self)
@@ -229,8 +246,8 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         state = self.settings.window_state()
-        if state is not None:
-            self.restoreState(state, STATE_VERSION)
+        if state is not None and self.restoreState(state, STATE_VERSION):
+            self._sizes_pending = False
 
     def save_settings(self) -> None:
         if self.persist:

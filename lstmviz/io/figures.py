@@ -49,6 +49,8 @@ DIVERGING_CMAP = "RdBu_r"
 VECTOR_TEXT_RC: dict[str, Any] = {"svg.fonttype": "none", "pdf.fonttype": 42, "ps.fonttype": 42}
 """Keep text as text in SVG (``<text>`` elements) and embed TrueType fonts in PDF, so figures stay searchable."""
 
+MAX_PIXELS = 150_000_000
+"""Largest figure drawn (width x height in pixels at the dpi): about 600 MB of RGBA while rendering."""
 _WIDTH_IN = 10.0
 _HEIGHTS_IN = {"input": 1.3, "heatmap": 1.9, "lines": 1.2, "curve": 1.4, "title": 0.7}
 _INPUT_LINES_MAX = 10
@@ -222,6 +224,11 @@ def _build_figure(
         figsize = (size[0] / dpi, size[1] / dpi)
     else:
         figsize = (_WIDTH_IN, sum(heights) + _HEIGHTS_IN["title"])
+    if figsize[0] * figsize[1] * dpi * dpi > MAX_PIXELS:
+        raise ExportError(
+            f"a figure of {figsize[0] * dpi:.0f}x{figsize[1] * dpi:.0f} pixels is larger than the "
+            f"{MAX_PIXELS / 1e6:.0f} megapixels lstmviz draws; lower the dpi or the size"
+        )
     figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     grid = figure.add_gridspec(len(rows), 2, width_ratios=[1.0, 0.02], height_ratios=heights)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,13 +22,12 @@ from .seq_cells import (
     is_header,
     is_number,
     is_time_name,
-    parse_dates,
-    parse_numbers_column,
     sniff,
     sniff_delimiter,
     split_cells,
 )
 from .errors import SequenceError
+from .seq_columns import CHUNK_ROWS, Column, ColumnBuilder
 from .seq_decode import decode_text, fail
 from .seq_values import Rows, finish, is_monotonic
 from .sequence_data import SequenceData
@@ -38,18 +36,6 @@ SAMPLE_LINES = 30
 HEAD_BYTES = 1 << 16
 _TEXT_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
-
-
-@dataclass(frozen=True)
-class Column:
-    """One parsed column: ``kind`` is "number", "date" (values are fractional years), "text" or "empty"."""
-
-    name: str
-    kind: str
-    values: np.ndarray
-    words: np.ndarray
-    overflows: np.ndarray
-    cells: Sequence[str] = ()
 
 
 def _is_data(line: str) -> bool:
@@ -121,21 +107,9 @@ def _fast_table(data: bytes, name: str, columns: list[str] | None, missing: str,
     if matrix.size == 0 or (header and matrix.shape[1] != len(first_cells)) or not np.isfinite(matrix).all():
         return None
     names = _names(first_cells if header else [""] * matrix.shape[1], header)
-    empty = np.zeros(0, dtype=np.int64)
-    parsed = [Column(n, "number", matrix[:, k], empty, empty) for k, n in enumerate(names)]
+    parsed = [Column(n, "number", matrix[:, k]) for k, n in enumerate(names)]
     rows = Rows(np.arange(len(matrix)) + first_no + int(header))  # exact unless blank lines sit inside the data
     return _assemble(name, parsed, rows, header, columns, missing, (), matrix)
-
-
-def _parse_column(name: str, cells: list[str], decimal_comma: bool) -> Column:
-    dates = parse_dates(cells) if any("-" in c[1:] for c in cells[:SAMPLE_LINES]) else None
-    empty = np.zeros(0, dtype=np.int64)
-    if dates is not None:
-        return Column(name, "date", dates, empty, empty)
-    parsed = parse_numbers_column(cells, decimal_comma)
-    present = int((~np.isnan(parsed.values)).sum()) + len(parsed.words)
-    kind = "empty" if present == 0 else "text" if len(parsed.words) * 2 > present else "number"
-    return Column(name, kind, parsed.values, parsed.words, parsed.overflows, cells)
 
 
 def _ragged(name: str, number: int, count: int, width: int, what: str, dialect: Dialect) -> SequenceError:
@@ -174,23 +148,27 @@ def _split_body(name: str, body: list[tuple[int, str]], dialect: Dialect, width:
 
 def _careful_table(data: bytes, name: str, columns: list[str] | None, missing: str) -> SequenceData:
     text, notices = decode_text(data, name)
-    entries = _data_lines(text.split("\n"))
-    if not entries:
-        raise fail(name, "the file is empty" if not text.strip() else "the file holds no data, only comments")
-    dialect = _dialect(name, [line for _, line in entries[:SAMPLE_LINES]])
-    first_no, first = entries[0]
-    first_cells = split_cells(first, dialect.delimiter)
+    blank = not text.strip()
+    lines = text.split("\n")
+    del text  # the lines hold the same characters; do not keep both
+    keep = [k for k, line in enumerate(lines) if line and (line[0] not in "# \t\f\v" or _is_data(line))]
+    if not keep:
+        raise fail(name, "the file is empty" if blank else "the file holds no data, only comments")
+    dialect = _dialect(name, [lines[k] for k in keep[:SAMPLE_LINES]])
+    first_cells = split_cells(lines[keep[0]], dialect.delimiter)
     header = is_header(first_cells, dialect.decimal_comma)
-    body = entries[1:] if header else entries
+    body = keep[1:] if header else keep
     if not body:
         raise fail(name, "the file has a header row but no data rows")
     width = len(first_cells)
-    what = "the header has" if header else f"row {first_no} has"
-    cells = _split_body(name, body, dialect, width, what)
-    names = _names(first_cells, header)
-    parsed = [_parse_column(n, column, dialect.decimal_comma) for n, column in zip(names, cells)]
-    rows = Rows(np.array([number for number, _ in body]))
-    return _assemble(name, parsed, rows, header, columns, missing, notices)
+    what = "the header has" if header else f"row {keep[0] + 1} has"
+    builders = [ColumnBuilder(n, dialect.decimal_comma) for n in _names(first_cells, header)]
+    for start in range(0, len(body), CHUNK_ROWS):
+        chunk = [(k + 1, lines[k]) for k in body[start: start + CHUNK_ROWS]]
+        for builder, cells in zip(builders, _split_body(name, chunk, dialect, width, what)):
+            builder.add(cells, start)
+    rows = Rows(np.asarray(body, dtype=np.int64) + 1)
+    return _assemble(name, [b.build() for b in builders], rows, header, columns, missing, notices)
 
 
 def _resolve(name: str, wanted: str, parsed: Sequence[Column]) -> int:
@@ -209,10 +187,10 @@ def _resolve(name: str, wanted: str, parsed: Sequence[Column]) -> int:
 def _check_numeric(name: str, column: Column, rows: Rows) -> None:
     if len(column.words):
         k = int(column.words[0])
-        raise fail(name, f'{rows.one(k)}, column "{column.name}": {column.cells[k]!r} is not a number')
+        raise fail(name, f'{rows.one(k)}, column "{column.name}": {column.examples[k]!r} is not a number')
     if len(column.overflows):
         k = int(column.overflows[0])
-        raise fail(name, f'{rows.one(k)}, column "{column.name}": {column.cells[k]} is too large for a '
+        raise fail(name, f'{rows.one(k)}, column "{column.name}": {column.examples[k]} is too large for a '
                    "64-bit float (beyond 1.8e308)")
 
 
@@ -250,9 +228,9 @@ def _assemble(
         inputs = explicit
         for k in inputs:
             if parsed[k].kind == "text":
-                k_word = int(parsed[k].words[0]) if len(parsed[k].words) else 0
+                k_word = int(parsed[k].words[0])
                 raise fail(name, f'column "{parsed[k].name}" is not numeric ({rows.one(k_word)}: '
-                           f"{parsed[k].cells[k_word]!r})")
+                           f"{parsed[k].examples[k_word]!r})")
     else:
         inputs = []
         for k, column in enumerate(parsed):
@@ -261,7 +239,7 @@ def _assemble(
             if column.kind == "text":
                 k_word = int(column.words[0])
                 notes.append(f'skipped column "{column.name}": it holds text, not numbers ({rows.one(k_word)}: '
-                             f"{column.cells[k_word]!r})")
+                             f"{column.examples[k_word]!r})")
             elif column.kind == "date":
                 notes.append(f'skipped column "{column.name}": it holds dates')
             elif column.kind == "empty":

@@ -205,3 +205,24 @@ def test_the_app_without_a_display_is_one_line_not_a_crash(monkeypatch: pytest.M
     monkeypatch.setattr(sys, "platform", "linux")
     with pytest.raises(CommandError, match="no display"):
         commands.run_app([])
+
+
+def test_impossible_plots_are_refused_before_the_trace_runs(
+    cli, tmp_path: Path, years_csv, one_line_error, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, _, _ = years_csv
+    runs: list[int] = []
+    original = Network.run
+
+    def counting(self: Network, x: object, *args: object, **kwargs: object) -> object:
+        runs.append(len(np.atleast_1d(x)))
+        return original(self, x, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "run", counting)
+    one_line_error(cli("plot", path, "--cell", "rnn", "--show", "cell", "--out", tmp_path / "x.png"), "cell state")
+    one_line_error(cli("plot", path, "--show", "", "--out", tmp_path / "x.png"), "--show")
+    one_line_error(cli("plot", path, "--steps", "70:80", "--out", tmp_path / "x.png"), "selects no step")
+    assert all(steps == 1 for steps in runs)  # only the one-step probe ran
+    assert cli("plot", path, "--dpi", 5000, "--out", tmp_path / "x.png").code == 2
+    one_line_error(cli("plot", path, "--show", "all", "--dpi", 1200, "--size", "20000x20000", "--out",
+                       tmp_path / "x.png"), "megapixels")

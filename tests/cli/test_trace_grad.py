@@ -238,8 +238,6 @@ def test_reading_options_reach_the_loader(cli, tmp_path: Path, one_line_error) -
     np.testing.assert_array_equal(x_of(arrays, "--key", "second")[:, 0], np.arange(4.0))
 
 
-@pytest.mark.xfail(reason="engine: bptt of a loss on h with an output layer raises KeyError 'grad_fc.weight'",
-                   raises=AssertionError, strict=False)
 def test_grad_of_a_network_with_an_output_layer(cli, tmp_path: Path, npy_sequence) -> None:
     path, _ = npy_sequence
     net = Network.random("lstm", 3, 4, seed=2, output_size=2)

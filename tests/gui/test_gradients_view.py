@@ -129,3 +129,9 @@ def test_edits_during_a_background_run_coalesce_into_one_more_run(qtbot, monkeyp
     assert len(started) == 2  # the first edit's run, then one for the latest state
     engine = Network("gru", 1, 3, params=dict(doc.network.params)).bptt(X)
     assert_plotted(shown(view.norm_curve), engine["grad_norm_h_l0"])
+
+
+def test_network_with_an_output_layer(qtbot) -> None:
+    doc, view = make_view(qtbot, Network.random("lstm", 1, 3, seed=2, output_size=2))
+    engine = doc.network.bptt(X)
+    assert_plotted(shown(view.norm_curve), engine["grad_norm_h_l0"])

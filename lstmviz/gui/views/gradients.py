@@ -238,11 +238,6 @@ class GradientsView(QWidget):
         generation = self._generation
         network, values, trace, kwargs = doc.network, doc.sequence.values, doc.trace, self._request()
 
-        if network.has_output:
-            # Both losses read h only, so the output layer plays no part; without it the engine's bptt also
-            # avoids asking for output-layer gradients these losses do not produce.
-            network = network.replace(params={k: v for k, v in network.params.items() if not k.startswith("fc.")})
-
         def work() -> Mapping[str, np.ndarray]:
             return network.bptt(values, trace=trace, **kwargs)
 

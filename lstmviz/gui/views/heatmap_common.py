@@ -104,7 +104,7 @@ def style_plot(plot: pg.PlotItem, foreground: QColor) -> None:
 
 def make_cursor() -> pg.InfiniteLine:
     """The vertical line at the current step (not draggable: clicks and the scrubber move it)."""
-    line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(CURSOR_COLOR, width=1.5))
+    line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(CURSOR_COLOR, width=2))
     line.setZValue(20)
     return line
 

@@ -24,6 +24,15 @@ MAX_OUTLINED_UNITS = 256
 SELECTION_COLOR = QColor(255, 255, 255, 200)
 
 
+def symmetric_levels(bound: float) -> tuple[float, float]:
+    """(-b, b) with b >= 1 rounded up to 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k, so the colour bar rarely moves."""
+    if not math.isfinite(bound) or bound <= 1.0:
+        return -1.0, 1.0
+    scale = 10.0 ** math.floor(math.log10(bound))
+    nice = next(m for m in (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0) if m * scale >= bound * (1 - 1e-12))
+    return -nice * scale, nice * scale
+
+
 class RowAxis(pg.AxisItem):
     """A left axis for rows of cells: ticks centred on rows, as many labels as the pixel height allows.
 
@@ -87,6 +96,7 @@ class HeatmapRow:
         font = QFont()
         font.setPointSizeF(max(6.0, font.pointSizeF() * 0.8))
         bar_axis.setStyle(tickFont=font, tickTextOffset=2, hideOverlappingLabels=True)
+        bar_axis.enableAutoSIPrefix(False)
         self.colorbar.setToolTip(f"Colour scale of {symbol}")
         self.cursor = make_cursor()
         self.plot.addItem(self.cursor, ignoreBounds=True)
@@ -104,6 +114,7 @@ class HeatmapRow:
         self.buffer = np.zeros((units, steps), dtype=np.float32)
         self.step_bound = np.zeros(steps, dtype=np.float32)
         self.valid = 0
+        self._rect: tuple[float, float, int] | None = None
         self.image.clear()
 
     def write(self, data: np.ndarray, start: int, stop: int) -> None:
@@ -126,14 +137,20 @@ class HeatmapRow:
             self.image.clear()
             return
         if self.signed:
-            bound = max(1.0, float(self.step_bound[: self.valid].max()))
-            self.levels = (-bound, bound)
+            levels = symmetric_levels(float(self.step_bound[: self.valid].max()))
         else:
-            self.levels = colors.default_levels(self.key, signed=False)
+            levels = colors.default_levels(self.key, signed=False)
         left, width = time_map.image_x_range(self.valid)
         shown = self.buffer if self.valid == self.buffer.shape[1] else self.buffer[:, : self.valid]
-        self.image.setImage(shown, autoLevels=False, levels=self.levels, rect=QRectF(left, 0.0, width, self.units))
-        self.colorbar.setLevels(self.levels)
+        rect = (left, width, self.units)
+        if rect != self._rect:  # a new rect moves the item's bounds: the view box and axes update once more
+            self._rect = rect
+            self.image.setImage(shown, autoLevels=False, levels=levels, rect=QRectF(left, 0.0, width, self.units))
+        else:
+            self.image.setImage(shown, autoLevels=False, levels=levels)
+        if levels != self.levels:  # a colour bar update relayouts its axis: only when the range really moved
+            self.levels = levels
+            self.colorbar.setLevels(levels)
 
     def value_at(self, step: int, unit: int) -> float | None:
         """The value shown at (step, unit), or None outside the drawn part."""
@@ -151,7 +168,7 @@ class HeatmapRow:
         self.selection_items = []
         if self.units > MAX_OUTLINED_UNITS:
             return
-        pen = pg.mkPen(SELECTION_COLOR, width=1.2, style=pg.QtCore.Qt.PenStyle.DashLine)
+        pen = pg.mkPen(SELECTION_COLOR, width=1)  # solid: dashed lines cost ten times as much to paint
         for edge in sorted({u for unit in units for u in (unit, unit + 1)}):
             line = pg.InfiniteLine(pos=edge, angle=0, movable=False, pen=pen)
             line.setZValue(10)

@@ -56,6 +56,7 @@ class HeatmapsView(QWidget):
         self._options_layout.setSpacing(2)
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setObjectName("heatmapsGraphics")
+        self.graphics.setAntialiasing(False)  # axes and cursors are straight lines; AA doubles the paint time
         self.graphics.ci.setSpacing(6)
         self.hover_label = QLabel(" ", self)
         self.hover_label.setObjectName("heatmapsHover")

@@ -50,6 +50,7 @@ class UnitPlotsView(QWidget):
         self.note.setObjectName("unitPlotsNote")
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setObjectName("unitPlotsGraphics")
+        self.graphics.setAntialiasing(False)  # axes and cursors are straight lines; AA doubles the paint time
         self.graphics.ci.setSpacing(6)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -135,7 +136,8 @@ class UnitPlotsView(QWidget):
             curves = []
             for n, unit in enumerate(units):
                 pen = pg.mkPen(UNIT_COLORS[n % len(UNIT_COLORS)], width=1.5)
-                curve = pg.PlotDataItem(pen=pen, name=f"unit {unit}" if index == 0 else None)
+                curve = pg.PlotDataItem(pen=pen, name=f"unit {unit}" if index == 0 else None,
+                                       antialias=False, skipFiniteCheck=True)
                 curve.setDownsampling(auto=True, method="peak")
                 curve.setClipToView(True)
                 plot.addItem(curve)
