@@ -98,3 +98,13 @@ def test_open_buttons_use_the_windows_file_actions(qtbot):
     qtbot.mouseClick(weights.open_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(weights.save_button, Qt.MouseButton.LeftButton)
     assert calls == ["open", "open weights", "save weights"]
+
+
+def test_numbers_box_lists_short_sequences_and_keeps_unapplied_typing(qtbot):
+    document, panel = make(qtbot)
+    assert panel.numbers_edit.toPlainText().startswith("0, ")
+    document.set_sequence(SequenceData(np.zeros((5000, 1))))
+    assert panel.numbers_edit.toPlainText() == "", "too long to list: no stale numbers left in the box"
+    panel.numbers_edit.setPlainText("1, 2")
+    document.set_sequence(SequenceData(np.ones((3, 1))))
+    assert panel.numbers_edit.toPlainText() == "1, 2"

@@ -64,6 +64,7 @@ class SequencePanel(QWidget):
         self.document = document
         self.error_box: QMessageBox | None = None
         self.generate_dialog: GenerateDialog | None = None
+        self._prefilled = ""
         self._build()
         self._on_sequence_changed()
         document.events.sequence_changed.connect(self._on_sequence_changed)
@@ -142,8 +143,10 @@ class SequencePanel(QWidget):
         if sequence.text is not None:
             self.text_edit.setPlainText(sequence.text)
             self.vocab_edit.setText("".join(sequence.vocabulary or ()))
-        elif sequence.values.size <= PREFILL_NUMBERS:
-            self.numbers_edit.setPlainText(format_numbers(sequence.values))
+        # Show the current numbers when short; never overwrite what the user typed and has not applied yet.
+        if self.numbers_edit.toPlainText() in ("", self._prefilled):
+            self._prefilled = format_numbers(sequence.values) if sequence.values.size <= PREFILL_NUMBERS else ""
+            self.numbers_edit.setPlainText(self._prefilled)
 
     @alive
     def _on_step_changed(self, step: int) -> None:
