@@ -151,3 +151,16 @@ def test_output_layer_by_hand(qtbot, activation: str) -> None:
         assert f"z{k} = {f3(z[k])}" in text
         assert f"→ {f3(out[k])}" in text
     assert "✗" not in text
+
+
+def test_unit_box_follows_and_sets_the_selection(qtbot) -> None:
+    from PySide6.QtWidgets import QSpinBox
+
+    doc, panel = make_panel(qtbot, "rnn")
+    panel.show()
+    box = panel.findChild(QSpinBox, "numbersUnit")
+    doc.select_units([2, 3])
+    assert box.value() == 2 and box.maximum() == H - 1
+    box.setValue(1)
+    assert doc.selected_units == (1,)
+    assert "unit 1" in text_of(panel)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 import shiboken6
+from PySide6.QtCore import QSignalBlocker
 from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QTextBrowser, QVBoxLayout, QWidget
 
@@ -176,6 +177,12 @@ class NumbersPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         row = QHBoxLayout()
+        row.addWidget(QLabel("Unit"))
+        self.unit = QSpinBox()
+        self.unit.setObjectName("numbersUnit")
+        self.unit.setToolTip("The unit worked through (selects it in every view; or click a cell in the diagram)")
+        self.unit.valueChanged.connect(lambda unit: self.document.select_units([unit]))
+        row.addWidget(self.unit)
         row.addWidget(QLabel("Decimals"))
         self.digits = QSpinBox()
         self.digits.setObjectName("numbersDigits")
@@ -239,6 +246,9 @@ class NumbersPanel(QWidget):
             return
         unit = doc.selected_units[0] if doc.selected_units else 0
         layer = min(doc.layer, doc.network.num_layers - 1)
+        with QSignalBlocker(self.unit):  # show the selection without echoing it back as an edit
+            self.unit.setRange(0, doc.network.hidden_size - 1)
+            self.unit.setValue(unit)
         scroll = self.text.verticalScrollBar().value()
         self.text.setHtml(numbers_html(doc.network, trace, layer, doc.step, unit, self.digits.value()))
         self.text.verticalScrollBar().setValue(scroll)
