@@ -108,3 +108,15 @@ def test_numbers_box_lists_short_sequences_and_keeps_unapplied_typing(qtbot):
     panel.numbers_edit.setPlainText("1, 2")
     document.set_sequence(SequenceData(np.ones((3, 1))))
     assert panel.numbers_edit.toPlainText() == "1, 2"
+
+
+def test_step_cursor_follows_the_document_step(qtbot):
+    document, panel = make(qtbot)
+    panel.show()
+    qtbot.waitExposed(panel)
+    document.set_step(17)
+    assert panel.cursor.value() == document.sequence.time_axis[17]
+    panel.hide()
+    document.set_step(30)
+    panel.show()
+    assert panel.cursor.value() == document.sequence.time_axis[30]

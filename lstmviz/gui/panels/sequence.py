@@ -11,6 +11,7 @@ from html import escape
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -150,8 +151,14 @@ class SequencePanel(QWidget):
 
     @alive
     def _on_step_changed(self, step: int) -> None:
+        if not self.isVisible():
+            return  # a hidden or tabbed-away dock costs nothing during playback; showEvent catches up
         time = self.document.sequence.time_axis
         self.cursor.setValue(float(time[min(step, len(time) - 1)]))
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self._on_step_changed(self.document.step)
 
     # Widgets -> model ----------------------------------------------------------------------------------------
     def _apply(self, make: Callable[[], SequenceData], text: str) -> bool:
