@@ -150,9 +150,9 @@ def numbers_html(network: Network, trace: Trace, layer: int, step: int, unit: in
         f"<p><b>{network.spec.title}</b> · layer {layer} · unit <b>{u}</b> · step t = <b>{step}</b></p>",
         f"<p>x<sub>t</sub> = [{x_text}]<br>h<sub>t−1</sub>[{u}] = {fmt(float(vec['h_prev'][u]))}"
         + (f"<br>C<sub>t−1</sub>[{u}] = {fmt(float(vec['c_prev'][u]))}" if "c_prev" in vec else "")
-        + "<br><span style='color:gray'>a = W<sub>i·</sub>x<sub>t</sub> + b<sub>i·</sub> + W<sub>h·</sub>h<sub>t−1</sub>"
-        " + b<sub>h·</sub>: input part, its bias, recurrent part, its bias (row "
-        f"{u} of each gate's block)</span></p>",
+        + "<br><span style='color:gray'>Each gate's sum below is W<sub>i</sub>x<sub>t</sub> (input part) + b<sub>i</sub>"
+        " + W<sub>h</sub>h<sub>t−1</sub> (recurrent part) + b<sub>h</sub>, from row "
+        f"{u} of that gate's weights and biases.</span></p>",
     ]
     body: list[str] = []
     hand: dict[str, float] = {}
