@@ -64,3 +64,13 @@ def test_output_layer_added_and_removed(qtbot):
     panel.output_check.setChecked(False)
     panel.apply()
     assert not document.network.has_output and "y" not in document.trace
+
+
+def test_apply_is_bold_only_while_the_form_differs(qtbot):
+    document, panel = make(qtbot, Network.random("lstm", 3, 4, seed=0))
+    assert not panel.pending() and not panel.apply_button.font().bold()
+    panel.hidden_spin.setValue(9)
+    assert panel.pending() and panel.apply_button.font().bold()
+    panel.apply()
+    assert document.network.hidden_size == 9
+    assert not panel.pending() and not panel.apply_button.font().bold()

@@ -55,21 +55,27 @@ class ModelPanel(QWidget):
             "Activation of the vanilla RNN. Changing it on an RNN keeps the weights and applies at once."
         )
         self.activation_combo.activated.connect(self._on_activation)
+        self.activation_combo.currentIndexChanged.connect(self._update_enabled)
         self.input_label = QLabel(objectName="modelInputSize")
         self.input_label.setToolTip("The input size D always equals the sequence's number of columns.")
         self.hidden_spin = QSpinBox(objectName="modelHidden", toolTip="Hidden units per layer (H).")
         self.hidden_spin.setRange(1, MAX_HIDDEN)
+        self.hidden_spin.valueChanged.connect(self._update_enabled)
         self.layers_spin = QSpinBox(objectName="modelLayers", toolTip="Stacked recurrent layers.")
         self.layers_spin.setRange(1, MAX_LAYERS)
-        self.output_check = QCheckBox("size", objectName="modelOutput")
+        self.layers_spin.valueChanged.connect(self._update_enabled)
+        self.output_check = QCheckBox(objectName="modelOutput")
         self.output_check.setToolTip("Add an output layer y_t = act(W h_t + b) (PyTorch's fc.weight, fc.bias).")
         self.output_check.toggled.connect(self._update_enabled)
         self.output_spin = QSpinBox(objectName="modelOutputSize", toolTip="Number of outputs O.")
         self.output_spin.setRange(1, MAX_OUTPUTS)
+        self.output_spin.setPrefix("size ")
         self.output_activation = QComboBox(
             objectName="modelOutputActivation", toolTip="Activation of the output layer."
         )
         self.output_activation.addItems(list(OUTPUT_ACTIVATIONS))
+        self.output_activation.currentIndexChanged.connect(self._update_enabled)
+        self.output_spin.valueChanged.connect(self._update_enabled)
         output_row = QHBoxLayout()
         output_row.setSpacing(4)
         output_row.addWidget(self.output_check)
@@ -144,6 +150,20 @@ class ModelPanel(QWidget):
         self.activation_combo.setEnabled(self.cell_combo.currentData() == "rnn")
         self.output_spin.setEnabled(self.output_check.isChecked())
         self.output_activation.setEnabled(self.output_check.isChecked())
+        font = self.apply_button.font()
+        font.setBold(self.pending())
+        self.apply_button.setFont(font)
+
+    def pending(self) -> bool:
+        """True when the form describes another network than the one in use (Apply is shown bold)."""
+        net = self.document.network
+        output = self.output_spin.value() if self.output_check.isChecked() else None
+        form = (self.cell_combo.currentData(), self.hidden_spin.value(), self.layers_spin.value(), output)
+        if output is not None and self.output_activation.currentText() != net.output_activation:
+            return True
+        if form[0] == "rnn" and self.activation_combo.currentText() != net.nonlinearity:
+            return True
+        return form != (net.cell, net.hidden_size, net.num_layers, net.output_size)
 
     # Widgets -> model ----------------------------------------------------------------------------------------
     def _on_activation(self, _index: int) -> None:
