@@ -43,6 +43,8 @@ class QuantityPanel:
     levels: tuple[float, float]
     log: bool = False
     """Logarithmic colour scale (gradient products spanning many decades)."""
+    symbol: str = ""
+    """Short label for the unit line plots' axis, e.g. ``f_t``."""
 
 
 @dataclass(frozen=True)
@@ -124,19 +126,20 @@ def is_unit_interval(network: Network, quantity: str) -> bool:
     return False
 
 
-def describe_quantity(network: Network, quantity: str, layer: int) -> tuple[str, str]:
-    """(name, equation) for a panel, from the cell spec (``spec.describe``), e.g. ('forget gate f_t', 'f_t = ...')."""
+def describe_quantity(network: Network, quantity: str, layer: int) -> tuple[str, str, str]:
+    """(name, equation, symbol) for a panel, from the cell spec (``spec.describe``), e.g.
+    ('forget gate f_t', 'f_t = sigma(...)', 'f_t')."""
     if quantity == "y":
         act = network.output_activation
         inner = "W_o h_t + b_o"
-        return "output y_t", (f"y_t = {inner}" if act == "identity" else f"y_t = {act}({inner})")
+        return "output y_t", (f"y_t = {inner}" if act == "identity" else f"y_t = {act}({inner})"), "y_t"
     title, symbol, equation = network.spec.describe(quantity)
     if network.cell == "rnn":
         equation = equation.replace("act(", f"{network.nonlinearity}(")
     name = f"{title} {symbol}"
     if network.num_layers > 1:
         name += f" (layer {layer})"
-    return name, equation
+    return name, equation, symbol
 
 
 def key_layer(key: str) -> int | None:
@@ -194,10 +197,10 @@ def plan_panels(
         if key not in trace:
             known = ", ".join(network.spec.trace_keys()) + (", y" if network.has_output else "")
             raise ExportError(f"no quantity {entry!r} in this {network.spec.title} trace; known: {known}")
-        name, equation = describe_quantity(network, quantity, at)
+        name, equation, symbol = describe_quantity(network, quantity, at)
         unit = is_unit_interval(network, quantity)
         levels = (0.0, 1.0) if unit else symmetric_levels(trace[key])
-        panels.append(QuantityPanel(key, name, equation, signed=not unit, levels=levels))
+        panels.append(QuantityPanel(key, name, equation, signed=not unit, levels=levels, symbol=symbol))
     return panels
 
 
@@ -224,6 +227,7 @@ def _grad_panels(network: Network, layer: int) -> list[Panel]:
                 signed=False,
                 levels=(1e-8, 1.0),
                 log=True,
+                symbol="f product",
             )
         )
     return panels

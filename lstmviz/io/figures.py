@@ -311,7 +311,7 @@ def _draw_unit_lines(
         ax.plot(shown_time, shown[:, column], lw=1.0, label=f"unit {unit}")
     if panel.log:
         _log_axis_if_positive(ax, shown)
-    ax.set_ylabel(panel.key.split("_l")[0])
+    ax.set_ylabel(panel.symbol or panel.key)
     ax.legend(loc="upper right", fontsize=7, ncols=min(len(units), 6), frameon=False)
     ax.grid(True, lw=0.3, alpha=0.5)
 
