@@ -77,7 +77,9 @@ class ValueSlider(QWidget):
         return int(min(max(round((value - self.low) / self.step), 0), self.slider.maximum()))
 
     def set_value(self, value: float) -> None:
-        """Show ``value`` (from the model) without emitting an edit."""
+        """Show ``value`` (from the model) without emitting an edit; ignored while the hand holds the handle."""
+        if self.slider.isSliderDown():
+            return  # the model lags the hand by the throttle; pulling the handle back would make it jitter
         self._value = float(value)
         self.readout.setText(self.fmt.format(value))
         self.slider.blockSignals(True)
