@@ -245,3 +245,20 @@ def test_state_tooltips_show_how_the_state_is_made(qtbot) -> None:
     z, n, h_prev = t["z_l0"][3, 1], t["n_l0"][3, 1], t["h_l0"][2, 1]
     text = view.strip("h").cells[1].tooltip_text()
     assert f"= (1 − {z:.4g})·{n:.4g} + {z:.4g}·{h_prev:.4g}" in text
+
+
+def test_strip_colours_follow_the_shared_scales(qtbot) -> None:
+    from lstmviz.gui.colors import default_levels, value_to_qcolor
+
+    doc, view = make_view(qtbot, "lstm")
+    doc.set_step(8)
+    trace = doc.network.run(X)
+    checks = [("strip_f", trace["f_l0"][8], (0.0, 1.0), False),
+              ("c", trace["c_l0"][8], default_levels("c", trace["c_l0"]), True)]
+    for node_id, values, levels, signed in checks:
+        strip = view.strip(node_id)
+        for unit, value in enumerate(values):
+            expected = value_to_qcolor(float(value), levels, signed)
+            shown = strip.rgba[unit]
+            assert max(abs(int(shown[0]) - expected.red()), abs(int(shown[1]) - expected.green()),
+                       abs(int(shown[2]) - expected.blue())) <= 4, (node_id, unit)

@@ -165,11 +165,14 @@ class GateDiagramView(QGraphicsView):
         doc = self.document
         trace = doc.trace
         layer = self.diagram.layer if self.diagram is not None else 0
-        cache_key = (id(trace), layer, doc.trace_steps_ready)
-        if self._levels_cache is not None and self._levels_cache[0] == cache_key:
-            return self._levels_cache[1]
-        assert trace is not None
         ready = doc.trace_steps_ready
+        complete = trace is not None and ready >= trace.steps
+        cache_key = (trace, layer, complete)  # the trace itself, compared by identity (an id() could be reused)
+        cached = self._levels_cache
+        if cached is not None and (not complete or (cached[0][0] is trace and cached[0][1:] == cache_key[1:])):
+            # while a background run fills the trace, keep the last scale: rescanning every chunk would cost O(T^2)
+            return cached[1]
+        assert trace is not None
         levels: dict[str, tuple[float, float]] = {}
         for key in doc.network.spec.trace_keys():
             levels[key] = default_levels(key, trace[trace_key(key, layer)][:ready], self._signed(key))
