@@ -64,6 +64,12 @@ def test_plot_grad_and_workspace_defaults(cli, tmp_path: Path, years_csv) -> Non
     assert cli("trace", workspace, "--out", trace_out).code == 0
     with np.load(trace_out) as written:
         np.testing.assert_allclose(written["h_l1"], net.run(values)["h_l1"], atol=1e-15)
+    other = Network.random("rnn", 2, 3, seed=8)
+    np.savez(tmp_path / "other.npz", **other.params)
+    assert cli("trace", workspace, "--weights", tmp_path / "other.npz", "--out", trace_out).code == 0
+    with np.load(trace_out) as written:  # --weights overrides the workspace's network, the sequence stays
+        np.testing.assert_allclose(written["h_l0"], other.run(values)["h_l0"], atol=1e-15)
+        assert "h_l1" not in written.files
     described = json.loads(cli("info", workspace, "--json").out)
     assert described["kind"] == "workspace"
     assert (described["layer"], described["selected_units"], described["step"]) == (1, [1, 4], 3)
