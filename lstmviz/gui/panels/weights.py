@@ -52,7 +52,8 @@ class WeightsPanel(QWidget):
         self._blocks: list[Block] = []
         self._shown: np.ndarray | None = None
         self._level = 1.0
-        self._drag: tuple[str, tuple[int, ...], float, int] | None = None
+        self._drag: tuple[str, tuple[int, ...], float, float, int] | None = None
+        """(name, index, value at the press, change per pixel, merge token) of the drag in progress."""
         self._build()
         self._refresh_all()
         events = document.events
@@ -297,13 +298,14 @@ class WeightsPanel(QWidget):
         name, index = self._element(block, row, col)
         self.select((name, index))
         start = float(self.document.network.params[name][index])
-        self._drag = (name, index, start, next(_drags))
+        # The sensitivity is fixed for the whole drag, even if the colour range widens under the hand.
+        self._drag = (name, index, start, self.drag_sensitivity, next(_drags))
 
     def _on_drag(self, pixels_up: float, final: bool) -> None:
         if self._drag is None:
             return
-        name, index, start, token = self._drag
-        value = start + pixels_up * self.drag_sensitivity
+        name, index, start, per_pixel, token = self._drag
+        value = start + pixels_up * per_pixel
 
         def apply() -> None:
             # An undo (Ctrl+Z) in the middle of a drag can take the parameter away or change its shape.
