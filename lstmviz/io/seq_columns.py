@@ -68,8 +68,10 @@ class ColumnBuilder:
             return
         parsed = parse_numbers_column(cells, self.decimal_comma)
         if len(parsed.words) or not np.isnan(parsed.values).all():
-            self.all_dates = False  # a chunk of only missing cells says nothing about the column's kind
-        self.dates.append(np.full(len(cells), np.nan))
+            self.all_dates = False
+            self.dates.clear()
+        else:  # a chunk of only missing cells says nothing about the column's kind
+            self.dates.append(np.full(len(cells), np.nan))
         self.numbers.append(parsed.values)
         self.words.append(parsed.words + offset)
         self.overflows.append(parsed.overflows + offset)

@@ -148,7 +148,7 @@ def _split_body(name: str, body: list[tuple[int, str]], dialect: Dialect, width:
 
 def _careful_table(data: bytes, name: str, columns: list[str] | None, missing: str) -> SequenceData:
     text, notices = decode_text(data, name)
-    blank = not text.strip()
+    blank = not text or text.isspace()
     lines = text.split("\n")
     del text  # the lines hold the same characters; do not keep both
     keep = [k for k, line in enumerate(lines) if line and (line[0] not in "# \t\f\v" or _is_data(line))]
@@ -168,6 +168,7 @@ def _careful_table(data: bytes, name: str, columns: list[str] | None, missing: s
         for builder, cells in zip(builders, _split_body(name, chunk, dialect, width, what)):
             builder.add(cells, start)
     rows = Rows(np.asarray(body, dtype=np.int64) + 1)
+    del lines, keep, body  # free the text before the numbers are assembled
     return _assemble(name, [b.build() for b in builders], rows, header, columns, missing, notices)
 
 
