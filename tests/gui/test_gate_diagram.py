@@ -262,3 +262,23 @@ def test_strip_colours_follow_the_shared_scales(qtbot) -> None:
             shown = strip.rgba[unit]
             assert max(abs(int(shown[0]) - expected.red()), abs(int(shown[1]) - expected.green()),
                        abs(int(shown[2]) - expected.blue())) <= 4, (node_id, unit)
+
+
+def test_follows_a_progressive_background_recompute(qtbot, monkeypatch) -> None:
+    import lstmviz.model.document as document_module
+    from lstmviz.gui import workers
+
+    monkeypatch.setattr(document_module, "DIRECT_RECOMPUTE_LIMIT", 0)
+    monkeypatch.setattr(workers, "ENGINE_CHUNK_STEPS", 7)
+    x = np.sin(np.linspace(0, 20, 120))
+    doc = Document(Network.random("gru", 1, 4, seed=1), SequenceData(x))
+    executor = workers.TraceExecutor()
+    doc.executor = executor
+    view = GateDiagramView(doc)
+    qtbot.addWidget(view)
+    doc.set_step(100)
+    with qtbot.waitSignal(doc.events.trace_changed, timeout=5000):
+        doc.set_weight("weight_hh_l0", (0, 0), 1.5)
+    reference = Network("gru", 1, 4, params=dict(doc.network.params)).run(x)
+    assert_strips_match(view, reference, 0, 100)
+    executor.wait()
