@@ -53,12 +53,13 @@ def test_drag_on_a_cell_edits_that_weight_and_one_undo_restores(qtbot, panel):
     widget.param_combo.activated.emit(widget.param_combo.currentIndex())
     original = {k: v.copy() for k, v in document.network.params.items()}
     history = len(document._undo)
+    per_pixel = widget.drag_sensitivity
 
     drag(qtbot, widget, (1, 2, 3), 40)  # forget-gate block, unit 2, from h unit 3, 40 px up
 
     index = (1 * 4 + 2, 3)
     edited = document.network.params["weight_hh_l0"]
-    expected_value = original["weight_hh_l0"][index] + 40 * widget.drag_sensitivity
+    expected_value = original["weight_hh_l0"][index] + 40 * per_pixel
     assert edited[index] == pytest.approx(expected_value, abs=1e-9)
     changed = np.argwhere(edited != original["weight_hh_l0"])
     assert changed.tolist() == [list(index)]
@@ -86,9 +87,12 @@ def test_drag_down_lowers_a_weight_ih_element(qtbot, panel):
     widget.param_combo.setCurrentText("weight_ih_l0")
     widget.param_combo.activated.emit(widget.param_combo.currentIndex())
     before = document.network.params["weight_ih_l0"].copy()
-    drag(qtbot, widget, (2, 1, 0), -30)  # n block, unit 1
+    per_pixel = widget.drag_sensitivity
+    drag(qtbot, widget, (2, 1, 0), -300)  # n block, unit 1: far enough to widen the colour range
     after = document.network.params["weight_ih_l0"]
-    assert after[2 * 4 + 1, 0] == pytest.approx(before[9, 0] - 30 * widget.drag_sensitivity)
+    assert after[2 * 4 + 1, 0] == pytest.approx(before[9, 0] - 300 * per_pixel)
+    assert widget.drag_sensitivity > per_pixel, "the colour range widened, but not under the hand"
+    np.testing.assert_array_equal(widget.matrix.images[2].image, after[8:12])
     assert_trace_matches(document)
 
 
