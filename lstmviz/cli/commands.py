@@ -11,10 +11,12 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..engine.errors import EngineError
 from ..io.errors import ExportError
 from .errors import CommandError
 from .inputs import Inputs, load_inputs, read_target
@@ -45,10 +47,20 @@ def _tell_notices(inputs: Inputs, warn: Warn) -> None:
         warn(f"{inputs.sequence_name}: {notice}")
 
 
+@contextmanager
+def naming(files: str) -> Iterator[None]:
+    """Prefix an engine error (which knows no files) with the files it concerns, as every CLI message does."""
+    try:
+        yield
+    except EngineError as error:
+        raise EngineError(f"{files}: {error}") from None
+
+
 def _trace(inputs: Inputs) -> Any:
     network, sequence = inputs.network, inputs.sequence
     work = work_estimate(sequence.steps, network.hidden_size, network.num_layers, network.spec.gate_count)
-    with progress(f"tracing {sequence.steps:,} steps ({network.describe()})", work) as report:
+    with naming(inputs.sequence_name), \
+            progress(f"tracing {sequence.steps:,} steps ({network.describe()})", work) as report:
         if report is None:
             return network.run(sequence.values)
         trace = None
@@ -66,7 +78,8 @@ def _gradients(inputs: Inputs, args: argparse.Namespace, trace: Any = None) -> A
         target = read_target(args.target, args.loss)
     network, sequence = inputs.network, inputs.sequence
     work = 3 * work_estimate(sequence.steps, network.hidden_size, network.num_layers, network.spec.gate_count)
-    with progress(f"backpropagating through {sequence.steps:,} steps", work):
+    files = inputs.sequence_name + (f" with target {args.target}" if target is not None else "")
+    with naming(files), progress(f"backpropagating through {sequence.steps:,} steps", work):
         return network.bptt(
             sequence.values, loss=args.loss, target=target, unit=args.unit, step=args.step, clip=args.clip,
             trace=trace,

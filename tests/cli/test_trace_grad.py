@@ -167,6 +167,12 @@ def test_grad_writes_parameter_gradients_and_curves(cli, tmp_path: Path, npy_seq
 def test_grad_loss_needing_a_target_says_so(cli, tmp_path: Path, npy_sequence, one_line_error) -> None:
     path, _ = npy_sequence
     one_line_error(cli("grad", path, "--loss", "mse", "--out", tmp_path / "g.npz"), "--target")
+    # Engine refusals name the files they concern too.
+    one_line_error(cli("grad", path, "--loss", "unit", "--unit", 99, "--out", tmp_path / "g.npz"), "seq.npy", "99")
+    target = tmp_path / "target.npy"
+    np.save(target, np.zeros((40, 5)))
+    one_line_error(cli("grad", path, "--loss", "mse", "--target", target, "--out", tmp_path / "g.npz"),
+                   "seq.npy", "target.npy")
 
 
 def test_bad_inputs_exit_2_with_one_line(cli, tmp_path: Path, npy_sequence, one_line_error) -> None:
