@@ -57,12 +57,13 @@ class StripShape:
 
 
 def strip_shape(n: int) -> StripShape:
-    """Up to 16 units: the value written in each cell (one row up to 4, else two rows, so the textbook layout stays
-    compact); more: rows of at most 32 small cells, colour only."""
+    """Up to 16 units: the value written in each cell (one row up to 4, then two or three rows of at most six, so the
+    textbook layout stays compact); more: rows of at most 32 small cells, colour only."""
     if n <= 4:
         return StripShape(n, 1, 50.0, 32.0, True)
     if n <= 16:
-        return StripShape(math.ceil(n / 2), 2, 50.0, 30.0, True)
+        rows = 2 if n <= 12 else 3
+        return StripShape(math.ceil(n / rows), rows, 50.0, 30.0, True)
     cols = min(n, 32)
     rows = math.ceil(n / cols)
     cell_w = max(256.0 / cols, 8.0)
