@@ -201,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     except (FileFormatError, EngineError, CommandError) as error:
         _warn(str(error))
         return EXIT_BAD_INPUT
+    except MemoryError:  # e.g. --hidden 100000: a request too large for this machine, not a bug
+        _warn("not enough memory for this request; use fewer units (--hidden), layers or steps")
+        return EXIT_BAD_INPUT
     except BrokenPipeError:  # `lstmviz trace data.csv --out - | head`: the reader left; nothing is wrong
         _silence_stdout()
         return EXIT_OK

@@ -187,6 +187,7 @@ def test_bad_inputs_exit_2_with_one_line(cli, tmp_path: Path, npy_sequence, one_
     big.write_text("x\n" + "1.0\n" * 2000, encoding="utf-8")
     one_line_error(cli("--max-file-mb", "0.001", "trace", big, "--out", tmp_path / "t.npz"), "big.csv")
     assert max_file_bytes() > 1 << 20  # the limit is the process default again afterwards
+    one_line_error(cli("trace", path, "--hidden", 10**6, "--out", tmp_path / "t.npz"), "memory")
 
 
 def test_usage_errors_exit_2_and_help_exits_0(cli, tmp_path: Path, npy_sequence) -> None:
