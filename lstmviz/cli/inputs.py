@@ -17,6 +17,7 @@ import numpy as np
 
 from ..engine.network import Network
 from ..io.errors import SequenceError
+from ..io.limits import describe_bytes, max_file_bytes
 from ..io.sequence_data import SequenceData
 from . import options
 
@@ -55,7 +56,13 @@ def read_sequence(path: str, args: argparse.Namespace) -> SequenceData:
         "vocab": getattr(args, "vocab", None),
     }
     if path == "-":
-        kwargs["stdin_bytes"] = sys.stdin.buffer.read()
+        limit = max_file_bytes()
+        data = sys.stdin.buffer.read(limit + 1)  # one byte past the limit tells; never read an endless stream
+        if len(data) > limit:
+            raise SequenceError(
+                f"standard input: more than {describe_bytes(limit)}, over the size limit (--max-file-mb)"
+            )
+        kwargs["stdin_bytes"] = data
     return load_sequence(path, **kwargs)
 
 
