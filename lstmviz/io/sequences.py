@@ -8,6 +8,7 @@ sentence names the file and the problem. Loading is a pure function: a failed lo
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -42,12 +43,15 @@ SEQUENCE_SUFFIXES: tuple[str, ...] = (*TABLE_SUFFIXES, ".txt", ".json", ".npy", 
 SAVE_SUFFIXES = (".csv", ".npy", ".json")
 
 
+_SUFFIX_KINDS = {".npy": "npy", ".npz": "npz", ".json": "json", **{suffix: "table" for suffix in TABLE_SUFFIXES}}
+
+
 def _kind(source: Source, text: bool) -> str:
-    """Which reader: from the suffix, else from the first bytes (stdin, unknown suffixes)."""
+    """Which reader: from the suffix, else from the first bytes (stdin, ``.txt``, unknown suffixes)."""
     if text:
         return "text"
-    if source.suffix in (".npy", ".npz", ".json") or source.suffix in TABLE_SUFFIXES:
-        return source.suffix.lstrip(".") if source.suffix in (".npy", ".npz", ".json") else "table"
+    if source.suffix in _SUFFIX_KINDS:
+        return _SUFFIX_KINDS[source.suffix]
     if source.data.startswith(b"\x93NUMPY"):
         return "npy"
     if source.data.startswith(b"PK\x03\x04"):
@@ -101,8 +105,7 @@ def load_sequence(
     display = Path(source.name).name if source.name != STDIN_NAME else source.name
     if kind == "text":
         decoded, notices = decode_text(source.data, source.name)
-        seq = text_sequence(decoded, vocab, source=source.name)
-        return _with(seq, source=display, notices=notices) if notices else _with(seq, source=display)
+        return _with(text_sequence(decoded, vocab, source=source.name), source=display, notices=notices)
     if kind == "json":
         return _with(load_json(source.data, source.name, missing=missing), source=display)
     if kind in ("npy", "npz"):
@@ -126,8 +129,7 @@ def _load_array(source: Source | None, name: str, kind: str, key: str | None, mi
 
 def _with(seq: SequenceData, *, source: str, notices: tuple[str, ...] = ()) -> SequenceData:
     """The same sequence with its display source (the file's name, not its folder) and extra notices."""
-    return SequenceData(values=seq.values, time=seq.time, time_label=seq.time_label, input_labels=seq.input_labels,
-                        source=source, vocabulary=seq.vocabulary, text=seq.text, notices=(*seq.notices, *notices))
+    return dataclasses.replace(seq, source=source, notices=(*seq.notices, *notices))
 
 
 _TYPED_SPLIT = re.compile(r"[\s,]+")
