@@ -80,6 +80,10 @@ def test_standard_input(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert result.code == 0, result.err
     with np.load(out) as written:
         np.testing.assert_array_equal(written["x"][:, 0], np.arange(6.0))
+    endless = "x\n" + "1\n" * 600_000  # 1.2 MB against a 1 MB limit: refused after reading just past it
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(endless.encode())))
+    result = cli("--max-file-mb", 1, "trace", "-", "--out", out)
+    assert result.code == 2 and "standard input" in result.err and "--max-file-mb" in result.err
 
 
 def test_weights_that_do_not_fit_name_both_sizes(cli, tmp_path: Path, npy_sequence, one_line_error) -> None:
