@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from ..engine.errors import EngineError
 from ..io.errors import ExportError, FileFormatError
-from .dialogs.export_figure import ExportFigureDialog, FigureOptions
+from .dialogs.export_figure import ExportFigureDialog, FigureOptions, file_stem
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -152,7 +152,7 @@ class ExportActions(QObject):
         if not self._trace_ready():
             return False
         filters = ";;".join(f"{f.upper()} (*.{f})" for f in TRACE_FORMATS)
-        stem = Path(self.document.sequence.source or "trace").stem or "trace"
+        stem = file_stem(self.document.sequence.source, "trace")
         start = os.path.join(self._folder(), f"{stem}-trace.npz")
         path, _ = QFileDialog.getSaveFileName(self.window, "Export trace", start, filters)
         if not path:

@@ -22,6 +22,7 @@ from ..engine.errors import EngineError
 from ..engine.network import Network
 from ..io.errors import FileFormatError
 from ..io.sequence_data import SequenceData
+from .dialogs.export_figure import file_stem
 from .dialogs.input_mismatch import MismatchChoice, ask_input_mismatch
 
 if TYPE_CHECKING:
@@ -264,7 +265,7 @@ class FileActions(QObject):
 
     def save_workspace_as(self) -> bool:
         suffix = workspace_suffix()
-        stem = Path(self.window.display_name()).stem or "session"
+        stem = file_stem(self.window.display_name(), "session")
         path = self._ask_save("Save workspace", f"lstmviz workspaces (*{suffix})", stem + suffix)
         if not path:
             return False

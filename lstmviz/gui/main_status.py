@@ -96,10 +96,24 @@ class MainStatusBar(QStatusBar):
             text += f"   {sequence.time_label} {format_time(float(sequence.time_axis[doc.step]))}"
         self.step_label.setText(text)
 
-    def _on_progress(self, steps_done: int) -> None:
+    def watch_executor(self, executor: object) -> None:
+        """Follow the TraceExecutor's own signals too: it reports progress even when deliveries are coalesced."""
+        for name, slot in (("started", self._on_started), ("progress", self._on_executor_progress),
+                           ("finished", self._on_trace_done), ("failed", lambda *_: self._on_trace_done())):
+            signal = getattr(executor, name, None)
+            if signal is not None:
+                signal.connect(slot)
+
+    def _on_started(self) -> None:
+        self._on_progress(self.document.trace_steps_ready)
+
+    def _on_executor_progress(self, done: int, total: int) -> None:
+        self._on_progress(done, total)
+
+    def _on_progress(self, steps_done: int, total: int | None = None) -> None:
         if not self._alive():
             return
-        self.progress.setRange(0, max(1, self.document.steps))
+        self.progress.setRange(0, max(1, total if total is not None else self.document.steps))
         self.progress.setValue(int(steps_done))
         self.progress.setFormat("computing %p%")
         self.progress.show()

@@ -88,6 +88,8 @@ class MainWindow(QMainWindow):
         self.status = MainStatusBar(document, self)
         self.setStatusBar(self.status)
         self._install_executor()
+        if document.executor is not None:
+            self.status.watch_executor(document.executor)
         export_requested = getattr(self.views.get("heatmaps"), "export_requested", None)
         if export_requested is not None:  # a heatmap's context menu asks for a figure of it
             export_requested.connect(lambda quantity: self.export_actions.export_figure(str(quantity)))

@@ -144,3 +144,11 @@ def test_heatmap_export_request_presets_one_quantity(qtbot, main_window, documen
             main_window.export_actions.export_figure("f")
     assert chosen[0].show == ("f",)
     assert image_is_not_blank(QImage(str(tmp_path / "forget.png")))
+
+
+def test_file_stem_is_safe() -> None:
+    from lstmviz.gui.dialogs.export_figure import file_stem
+
+    assert file_stem("demo: sine of rising frequency") == "demo-sine-of-rising-frequency"
+    assert file_stem("/data/prices.csv") == "prices"
+    assert file_stem("", "trace") == "trace"

@@ -237,3 +237,25 @@ def test_open_workspace_with_unsaved_changes_can_be_cancelled(main_window, docum
     message_boxes.answer = QMessageBox.StandardButton.Cancel
     assert not main_window.file_actions.open_path(str(path))
     assert document.network is edited and document.dirty
+
+
+def test_big_file_loads_in_background(qtbot, main_window, document, tmp_path, monkeypatch) -> None:
+    values = np.sin(np.linspace(0, 30, 500))
+    path = write_csv(tmp_path / "big.csv", values)
+    monkeypatch.setattr(file_actions_module, "BACKGROUND_BYTES", 0)
+    assert main_window.file_actions.open_path(str(path))
+    qtbot.waitUntil(lambda: document.steps == 500, timeout=20_000)
+    np.testing.assert_array_equal(document.sequence.values[:, 0], values)
+    assert_trace_matches_engine(document)
+
+
+def test_big_bad_file_in_background_shows_error(qtbot, main_window, document, message_boxes, tmp_path,
+                                                monkeypatch) -> None:
+    path = tmp_path / "big-bad.csv"
+    path.write_text("value\n1\nnope\n")
+    monkeypatch.setattr(file_actions_module, "BACKGROUND_BYTES", 0)
+    before = snapshot(document)
+    main_window.file_actions.open_path(str(path))
+    qtbot.waitUntil(lambda: message_boxes.calls != [], timeout=20_000)
+    assert "'nope' is not a number" in message_boxes.texts("critical")[0]
+    assert snapshot(document) == before

@@ -122,19 +122,38 @@ def test_progressive_fill(qtbot, monkeypatch) -> None:
     view = make_view(qtbot, doc)
     executor = TraceExecutor()
     doc.executor = executor
-    sizes: list[int] = []
-    doc.events.trace_progress.connect(lambda n: sizes.append(view.rows["c"].valid))
     done: list[bool] = []
     executor.finished.connect(lambda: done.append(True))
     doc.set_weight("weight_hh_l0", (8, 0), 2.5)
     qtbot.waitUntil(lambda: bool(done), timeout=20000)
     reference = doc.network.run(doc.sequence.values)
-    np.testing.assert_allclose(view.image_array("c"), reference.get_quantity("c").T, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(view.data_array("c"), reference.get_quantity("c").T, rtol=1e-6, atol=1e-6)
+
+
+def test_zoom_draws_visible_steps_at_full_resolution(qtbot) -> None:
+    doc = make_document(steps=20_000)
+    view = make_view(qtbot, doc)
+    reference = doc.network.run(doc.sequence.values).get_quantity("f")
+    whole = view.image_array("f")
+    assert whole.shape[1] < 2_000  # about one column per pixel, not 20,000
+    first, end, block = view.rows["f"].window
+    assert block > 1
+    expected = reference[first : first + block * (whole.shape[1] - 1)]
+    means = expected.reshape(whole.shape[1] - 1, block, 8)[:, :: max(1, block // 4)].mean(axis=1)
+    np.testing.assert_allclose(whole[:, :-1], means.T, rtol=1e-5, atol=1e-6)
+    view.rows["f"].plot.setXRange(5_000, 5_300, padding=0)
+    qtbot.waitUntil(lambda: view.rows["f"].window[2] == 1)
+    first, end, block = view.rows["f"].window
+    assert block == 1 and first <= 5_000 and end >= 5_300
+    np.testing.assert_allclose(view.image_array("f"), reference[first:end].T, rtol=1e-6, atol=1e-6)
+    rect = view.rows["f"].image.mapRectToParent(view.rows["f"].image.boundingRect())
+    assert rect.left() == pytest.approx(first - 0.5) and end - 0.5 <= rect.right() < end + 3.5
 
 
 def test_long_sequence(qtbot) -> None:
     doc = make_document(steps=100_000, hidden=8)
     view = make_view(qtbot, doc)
-    assert view.image_array("h").shape == (8, 100_000)
+    assert view.data_array("h").shape == (8, 100_000)
+    assert view.image_array("h").shape[1] <= 2_000
     doc.set_step(99_999)
     assert view.rows["h"].cursor.value() == pytest.approx(99_999)

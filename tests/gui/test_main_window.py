@@ -181,3 +181,63 @@ def test_default_document_is_alive() -> None:
     assert doc.network.cell == "lstm"
     assert doc.steps > 10
     assert_trace_matches_engine(doc)
+
+
+def test_background_recompute_shows_progress_then_hides(qtbot, monkeypatch) -> None:
+    """Large recomputes go through the TraceExecutor; the status bar shows progress and the result is the engine's."""
+    from lstmviz.model import document as document_module
+    from conftest import sine_document
+
+    doc = sine_document(hidden=16, steps=6000)
+    window = MainWindow(doc)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    monkeypatch.setattr(document_module, "DIRECT_RECOMPUTE_LIMIT", 0)
+    progress_seen = []
+    doc.executor.started.connect(lambda: progress_seen.append(window.status.progress.isVisible()))
+    doc.events.trace_progress.connect(lambda n: progress_seen.append(window.status.progress.isVisible()))
+    doc.set_weight("weight_hh_l0", (0, 0), 1.25)
+    qtbot.waitUntil(lambda: doc.trace_steps_ready == doc.steps, timeout=30_000)
+    qtbot.waitUntil(lambda: not window.status.progress.isVisible(), timeout=5_000)
+    assert progress_seen and all(progress_seen)
+    assert_trace_matches_engine(doc)
+    doc.mark_clean()
+
+
+def test_cancel_button_stops_the_recompute(qtbot, main_window, document) -> None:
+    cancelled = []
+
+    class Executor:
+        def __call__(self, doc, generation) -> None:
+            doc.deliver_trace(generation, doc.network.run(doc.sequence.values), steps_done=10)
+
+        def cancel(self) -> None:
+            cancelled.append(True)
+
+    document.executor = Executor()
+    from lstmviz.model import document as document_module
+
+    old = document_module.DIRECT_RECOMPUTE_LIMIT
+    document_module.DIRECT_RECOMPUTE_LIMIT = 0
+    try:
+        document.set_weight("weight_hh_l0", (0, 0), 0.5)
+    finally:
+        document_module.DIRECT_RECOMPUTE_LIMIT = old
+    assert main_window.status.progress.isVisible() and main_window.status.cancel_button.isVisible()
+    main_window.status.cancel_button.click()
+    assert cancelled == [True]
+    assert not main_window.status.progress.isVisible()
+
+
+def test_playback_shortcuts_reach_the_document(qtbot, main_window, document) -> None:
+    main_window.activateWindow()
+    main_window.diagram.setFocus()
+    forward = getattr(main_window.playback, "forward_action", None)
+    if forward is None:
+        pytest.skip("playback controller not available")
+    forward.trigger()
+    assert document.step == 1
+    main_window.playback.end_action.trigger()
+    assert document.step == document.steps - 1
+    assert main_window.status.step_label.text().startswith(f"t = {document.steps - 1} / {document.steps - 1}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,13 @@ class FigureOptions:
     @property
     def needs_grads(self) -> bool:
         return self.show in ("grad", "all")
+
+
+def file_stem(source: str, default: str = "figure") -> str:
+    """A safe file-name stem from a sequence's source ("demo: sine wave" -> "demo-sine-wave")."""
+    stem = Path(source).stem if os.sep in source or "." in Path(source).name else source
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-.")
+    return cleaned[:60] or default
 
 
 def parse_units(text: str, hidden_size: int) -> tuple[int, ...]:
@@ -123,6 +131,7 @@ class ExportFigureDialog(QDialog):
             spin.setToolTip(f"The {name} step drawn (step indices; the axis shows the sequence's own time)")
             steps_row.addWidget(spin)
         steps_row.insertWidget(1, QLabel("to", self))
+        steps_row.addStretch(1)
         form.addRow("Steps:", steps_row)
 
         self.dpi_spin = QSpinBox(self)
@@ -151,10 +160,11 @@ class ExportFigureDialog(QDialog):
         size_row.addWidget(self.width_spin)
         size_row.addWidget(QLabel("x", self))
         size_row.addWidget(self.height_spin)
+        size_row.addStretch(1)
         form.addRow("Size:", size_row)
 
         file_row = QHBoxLayout()
-        stem = Path(document.sequence.source or "figure").stem or "figure"
+        stem = file_stem(document.sequence.source)
         self.path_edit = QLineEdit(os.path.join(folder, f"{stem}-{network.cell}.pdf"), self)
         self.path_edit.setObjectName("export_path")
         self.path_edit.setToolTip("The file to write; .png, .svg or .pdf picks the format")
