@@ -19,7 +19,9 @@ from .seq_cells import (
     MAX_COLUMNS,
     Dialect,
     count_cells,
+    is_date,
     is_header,
+    is_missing,
     is_number,
     is_time_name,
     sniff,
@@ -291,4 +293,5 @@ def looks_like_table(data: bytes) -> bool:
     dialect = sniff(entries, delimiter)
     header = len(entries) > 1 and is_header(split_cells(entries[0], delimiter), dialect.decimal_comma)
     body = entries[1:] if header else entries
-    return all(is_number(c, dialect.decimal_comma) or c == "" for line in body for c in split_cells(line, delimiter))
+    return all(is_number(c, dialect.decimal_comma) or is_date(c) or is_missing(c)
+               for line in body for c in split_cells(line, delimiter))
