@@ -278,7 +278,10 @@ def load_table(
 
 
 def looks_like_table(data: bytes) -> bool:
-    """For ``.txt``: is this a table of numbers (after an optional header), or prose to read as characters?"""
+    """For ``.txt`` and stdin: a table of numbers (after an optional header), or prose to read as characters?
+
+    At least half of the cells on the first lines must be numbers, dates or missing markers.
+    """
     encoding = "utf-32" if data.startswith(_UTF32_BOMS) else "utf-16" if data.startswith(_TEXT_BOMS) else "utf-8-sig"
     head = data[:HEAD_BYTES].decode(encoding, errors="replace").replace("\r", "\n")
     entries = [line for _, line in _data_lines(head.split("\n"))]
@@ -293,5 +296,6 @@ def looks_like_table(data: bytes) -> bool:
     dialect = sniff(entries, delimiter)
     header = len(entries) > 1 and is_header(split_cells(entries[0], delimiter), dialect.decimal_comma)
     body = entries[1:] if header else entries
-    return all(is_number(c, dialect.decimal_comma) or is_date(c) or is_missing(c)
-               for line in body for c in split_cells(line, delimiter))
+    cells = [c for line in body for c in split_cells(line, delimiter)]
+    numeric = sum(is_number(c, dialect.decimal_comma) or is_date(c) or is_missing(c) for c in cells)
+    return 2 * numeric >= len(cells)  # mostly numbers: a table (whose words the table reader will name)

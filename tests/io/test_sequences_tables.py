@@ -232,3 +232,15 @@ def test_txt_table_with_dates_and_gaps_is_a_table(write_file: Write) -> None:
     assert seq.vocabulary is None
     np.testing.assert_allclose(seq.values[:, 0], [1.5, 2.0, 2.5])
     np.testing.assert_allclose(seq.time, 2021 + np.arange(3) / 365)
+
+
+def test_a_mostly_numeric_txt_with_a_word_is_a_table_whose_word_is_named(write_file: Write) -> None:
+    with pytest.raises(SequenceError, match="row 3, column \"b\": 'x' is not a number"):
+        load_sequence(write_file("w.txt", "a,b\n1,2\n3,x\n4,5\n"))
+    with pytest.raises(SequenceError, match="row 3, column \"b\": 'x' is not a number"):
+        load_sequence("-", stdin_bytes=b"a,b\n1,2\n3,x\n4,5\n")
+
+
+def test_prose_with_commas_and_numbers_is_text(write_file: Write) -> None:
+    seq = load_sequence(write_file("p.txt", "In 1984, there were 3 cats.\nThen, 2 dogs came, and 1 bird.\n"))
+    assert seq.vocabulary is not None
