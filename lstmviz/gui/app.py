@@ -21,6 +21,7 @@ RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 DEMO_WEIGHTS = ("sine_lstm_h8.npz", "sine_lstm_h8.safetensors")
 """Demo weights in resources/weights: an LSTM trained to predict the next value of a sine (the first that loads)."""
 DEMO_SEQUENCES = ("sine.csv", "sample.csv")
+DEMO_UNITS = (0, 2, 5)
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -91,7 +92,9 @@ def default_document() -> Document:
         sequence = demo_sequence()
     if network is None or network.input_size != sequence.input_size:
         network = Network.random("lstm", sequence.input_size, 8, seed=0)
-    return Document(network, sequence)
+    document = Document(network, sequence)
+    document.select_units(DEMO_UNITS)  # a few line plots at once show that units do different jobs
+    return document
 
 
 def run_app(files: list[str]) -> int:

@@ -11,7 +11,7 @@ import logging
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, Qt
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QToolBar, QWidget
 
@@ -131,8 +131,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d["weights"])
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, d["heatmaps"])
         self.splitDockWidget(d["heatmaps"], d["unit_plots"], Qt.Orientation.Horizontal)
-        self.tabifyDockWidget(d["unit_plots"], d["gradients"])
-        d["unit_plots"].raise_()
+        self.tabifyDockWidget(d["heatmaps"], d["gradients"])  # both are quantities x time over the sequence
+        d["heatmaps"].raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
 
@@ -141,11 +141,11 @@ class MainWindow(QMainWindow):
         d, w, h = self.docks, max(self.width(), 800), max(self.height(), 600)
         horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
         self.resizeDocks([d["model"], d["numbers"]], [int(0.19 * w), int(0.22 * w)], horizontal)
-        middle = int(0.59 * w)
-        self.resizeDocks([d["heatmaps"], d["unit_plots"]], [int(0.58 * middle), int(0.42 * middle)], horizontal)
         self.resizeDocks([d["heatmaps"]], [int(0.46 * h)], vertical)
         self.resizeDocks([d["model"], d["sequence"]], [int(0.27 * h), int(0.63 * h)], vertical)
         self.resizeDocks([d["numbers"], d["weights"]], [int(0.30 * h), int(0.60 * h)], vertical)
+        middle = int(0.59 * w)
+        self.resizeDocks([d["heatmaps"], d["unit_plots"]], [int(0.6 * middle), int(0.4 * middle)], horizontal)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
         """The first show sizes the docks for the real window size, unless a saved layout was restored."""
@@ -153,6 +153,8 @@ class MainWindow(QMainWindow):
         if self._sizes_pending:
             self._sizes_pending = False
             self._apply_default_sizes()
+            # Once more when the dock layout has its real geometry (a tabbed group ignores the first request).
+            QTimer.singleShot(0, self._apply_default_sizes)
 
     def _build_playback(self) -> object | None:
         try:
