@@ -79,6 +79,8 @@ def build_menus(window: MainWindow) -> None:
                            icon(QStyle.StandardPixmap.SP_DialogSaveButton, "save")))
     menu.addAction(_action(window, "save_as", "Save Workspace &As...", files.save_workspace_as,
                            QKeySequence.StandardKey.SaveAs, "Save the workspace under a new name"))
+    menu.addAction(_action(window, "generate", "&Generate Sequence...", window.generate_sequence, "Ctrl+G",
+                           "Make a sequence: waves, steps, noise, memory tasks, typed text"))
     menu.addSeparator()
     menu.addAction(_action(window, "open_weights", "Open &Weights...", files.open_weights_dialog, None,
                            "Load weights (.npz, .safetensors, .pt) into the current session"))

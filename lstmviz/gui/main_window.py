@@ -15,6 +15,8 @@ from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QToolBar, QWidget
 
+from ..engine.errors import EngineError
+from ..io.errors import FileFormatError
 from ..model.document import Document
 from .dialogs.about import show_about, show_guide
 from .export_actions import ExportActions
@@ -237,6 +239,18 @@ class MainWindow(QMainWindow):
             dock.show()
         self.restoreState(self._default_state, STATE_VERSION)
         self._apply_default_sizes()
+
+    def generate_sequence(self) -> bool:
+        """D's generator dialog (waves, steps, noise, memory tasks); its sequence is one undoable edit."""
+        try:
+            from .dialogs.generate import ask_generate  # noqa: PLC0415
+        except ImportError:
+            return False
+        try:
+            return ask_generate(self.document, self)
+        except (FileFormatError, EngineError, ValueError) as error:
+            QMessageBox.warning(self, "Cannot generate the sequence", str(error))
+            return False
 
     def show_about(self) -> None:
         show_about(self)

@@ -241,3 +241,17 @@ def test_playback_shortcuts_reach_the_document(qtbot, main_window, document) -> 
     main_window.playback.end_action.trigger()
     assert document.step == document.steps - 1
     assert main_window.status.step_label.text().startswith(f"t = {document.steps - 1} / {document.steps - 1}")
+
+
+def test_generate_sequence_from_file_menu(qtbot, main_window, document, monkeypatch) -> None:
+    generate = pytest.importorskip("lstmviz.gui.dialogs.generate")
+    from lstmviz.io.generators import generate as make
+
+    monkeypatch.setattr(generate.GenerateDialog, "exec", lambda self: 1)
+    main_window.actions["generate"].trigger()
+    assert main_window.actions["undo"].isEnabled()
+    dialog = generate.GenerateDialog(document)
+    qtbot.addWidget(dialog)
+    expected = make(dialog.kind())  # the dialog's first generator with its defaults, built independently
+    np.testing.assert_array_equal(document.sequence.values, expected.values)
+    assert_trace_matches_engine(document)
