@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -255,3 +255,15 @@ def test_generate_sequence_from_file_menu(qtbot, main_window, document, monkeypa
     expected = make(dialog.kind())  # the dialog's first generator with its defaults, built independently
     np.testing.assert_array_equal(document.sequence.values, expected.values)
     assert_trace_matches_engine(document)
+
+
+def test_undo_redo_keyboard_shortcuts(qtbot, main_window, document) -> None:
+    main_window.activateWindow()
+    main_window.diagram.setFocus()
+    qtbot.waitUntil(lambda: main_window.diagram.hasFocus() or QApplication.focusWidget() is not None, timeout=2000)
+    document.set_weight("weight_hh_l0", (3, 3), -0.8)
+    target = QApplication.focusWidget() or main_window
+    qtbot.keyClick(target, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not document.can_undo and document.can_redo
+    qtbot.keyClick(target, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert float(document.network.params["weight_hh_l0"][3, 3]) == -0.8
