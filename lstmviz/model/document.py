@@ -12,7 +12,7 @@ dropping stale generations); then it emits ``trace_changed`` and every view redr
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from psygnal import Signal, SignalGroup
@@ -20,10 +20,11 @@ from psygnal import Signal, SignalGroup
 from ..engine.network import Network
 from ..engine.trace import Trace
 from ..io.sequence_data import SequenceData
+from .adapt import adapt_input_size
 from .commands import Command, ReplaceNetwork, ReplaceSequence, SetWeight
+from .workspaces import WorkspaceMixin
 
-if TYPE_CHECKING:
-    from ..io.workspace import Workspace
+__all__ = ["DIRECT_RECOMPUTE_LIMIT", "Document", "DocumentEvents", "Executor", "adapt_input_size"]
 
 #: Above this many multiply-adds a recompute is handed to the executor instead of running inline.
 DIRECT_RECOMPUTE_LIMIT = 40_000_000
@@ -52,7 +53,7 @@ Executor = Callable[["Document", int], None]
 """Starts a recompute of generation ``n`` off the GUI thread; it must end by calling ``deliver_trace``."""
 
 
-class Document:
+class Document(WorkspaceMixin):
     """The session: network + sequence + trace + step + selection + undo history."""
 
     def __init__(self, network: Network, sequence: SequenceData) -> None:
@@ -325,55 +326,6 @@ class Document:
             self.path = path
             self.events.path_changed.emit()
 
-    # Workspaces --------------------------------------------------------------------------------------------
-    def to_workspace(self) -> Workspace:
-        """Everything needed to reopen this session exactly: network, sequence, step, layer, units, view settings."""
-        from ..io.workspace import Workspace  # noqa: PLC0415  (io.workspace is only needed to save)
-
-        return Workspace(
-            network=self._network,
-            sequence=self._sequence,
-            step=self._step,
-            layer=self._layer,
-            selected_units=tuple(self._selected_units),
-            view_settings=dict(self.view_settings),
-        )
-
-    def restore(self, workspace: Workspace, path: str | None = None) -> None:
-        """Replace the whole session with a workspace's content, as a fresh, clean history.
-
-        Opening a workspace is opening a document, not an edit of the current one, so it is not undoable; the
-        caller asks about unsaved changes first. Nothing changes if the workspace is inconsistent.
-        """
-        network, sequence = workspace.network, workspace.sequence
-        if network.input_size != sequence.input_size:
-            raise ValueError(
-                f"the workspace's network expects {network.input_size} input(s) but its sequence has "
-                f"{sequence.input_size}"
-            )
-        self._network = network
-        self.reference_network = network
-        self._sequence = sequence
-        self._step = int(min(max(int(workspace.step), 0), sequence.steps - 1))
-        self._layer = int(min(max(int(workspace.layer), 0), network.num_layers - 1))
-        units = tuple(sorted({int(u) for u in workspace.selected_units if 0 <= int(u) < network.hidden_size}))
-        self._selected_units = units or (0,)
-        self.view_settings = dict(workspace.view_settings or {})
-        self._undo.clear()
-        self._redo.clear()
-        self._clean_index = 0
-        self.path = path
-        inline = self._begin_recompute()
-        self.events.network_changed.emit()
-        self.events.sequence_changed.emit()
-        if inline:
-            self.events.trace_changed.emit()
-        self.events.step_changed.emit(self._step)
-        self.events.selection_changed.emit()
-        self.events.view_settings_changed.emit()
-        self.events.history_changed.emit()
-        self.events.path_changed.emit()
-
     # Called by commands ------------------------------------------------------------------------------------
     def _replace_network(self, network: Network) -> None:
         self._network = network
@@ -463,17 +415,3 @@ class Document:
         else:
             self.events.trace_changed.emit()
         return True
-
-
-def adapt_input_size(network: Network, input_size: int, seed: int | None = 0) -> Network:
-    """The same network with ``weight_ih_l0`` re-initialised for ``input_size`` inputs (PyTorch's default init).
-
-    Every other parameter is kept, so a model's recurrent dynamics survive a change of input width.
-    """
-    from ..engine.init import init_parameters  # noqa: PLC0415
-
-    rows = network.params["weight_ih_l0"].shape[0]
-    fresh = init_parameters({"weight_ih_l0": (rows, input_size)}, network.hidden_size, seed=seed, dtype=network.dtype)
-    params = dict(network.params)
-    params.update(fresh)
-    return network.replace(input_size=input_size, params=params)
