@@ -24,8 +24,8 @@ _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
 _INFINITY = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
 _DATE = re.compile(r"\d{4}-\d{2}(?:-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)?Z?")
-_DATE_CHARS = str.maketrans("", "", "0123456789-:.T \n")
-"""Deleting these from a column of plain ISO dates leaves nothing."""
+_DATE_BYTES = b"0123456789-:.T \x00"
+"""Deleting these from a column of plain ISO dates (NUL: NumPy's padding) leaves nothing."""
 _TIME_NAME = re.compile(
     r"(?:year|yr|date|datetime|time|timestamp|t|step|index|idx|month|day|epoch|period"
     r"|jahr|zeit|datum|monat|ann[ée]e|temps|mois|jour|fecha|a[ñn]o|tiempo|anno|tempo)s?(?:$|[\s_(\[\-/])"
@@ -144,22 +144,30 @@ def parse_numbers_column(cells: list[str], decimal_comma: bool) -> ParsedColumn:
     return ParsedColumn(values, words, overflows)
 
 
-def _all_dates_fast(cells: list[str]) -> np.ndarray | None:
-    """Timestamps when every cell is a plain ISO date (the common case), checked and parsed in bulk; else None."""
-    joined = "\n".join(cells)
-    if joined.translate(_DATE_CHARS) or "Z" in joined:
-        return None  # other characters (a missing marker, a word) or time zones: cell by cell
-    raw = np.array(cells, dtype="S")
-    if raw.dtype.itemsize < 7:
+def dates_from_bytes(raw: np.ndarray) -> np.ndarray | None:
+    """Fractional years from a NumPy bytes array (``S`` dtype) of plain ISO dates, checked in bulk; else None.
+
+    None when any cell is not a plain ``YYYY-MM[-DD[Thh:mm[:ss]]]`` (a missing cell, a word, a time zone), so the
+    caller can fall back to reading cell by cell.
+    """
+    if raw.dtype.kind != "S" or raw.dtype.itemsize < 7 or raw.tobytes().translate(None, _DATE_BYTES):
         return None
     grid = raw.view(np.uint8).reshape(len(raw), -1)
     year_digits = ((grid[:, :4] >= 48) & (grid[:, :4] <= 57)).all()
     if not (year_digits and (grid[:, 4] == 45).all()) or (grid[:, 8:] == 45).any():
         return None  # a dash after the day would be a time-zone offset, which NumPy warns about
     try:
-        return raw.astype("datetime64[s]")
+        return fractional_years(raw.astype("datetime64[s]"))
     except (ValueError, Warning):  # Warning: when a caller turned warnings into errors
         return None
+
+
+def fractional_years(stamps: np.ndarray) -> np.ndarray:
+    """2020-01-31 -> 2020 + 30/366: each year divided by its own length."""
+    year = stamps.astype("datetime64[Y]")
+    start = year.astype("datetime64[s]")
+    length = ((year + 1).astype("datetime64[s]") - start).astype(np.float64)
+    return year.astype(np.int64) + 1970 + (stamps - start).astype(np.float64) / length
 
 
 def parse_dates(cells: list[str]) -> np.ndarray | None:
@@ -171,21 +179,17 @@ def parse_dates(cells: list[str]) -> np.ndarray | None:
     first = next((c for c in cells if not is_missing(c)), None)
     if first is None or not _DATE.fullmatch(first):
         return None
-    stamps = _all_dates_fast(cells)
-    present: list[int] | slice = slice(None)
-    if stamps is None:
-        present = [k for k, c in enumerate(cells) if not is_missing(c)]
-        if not all(_DATE.fullmatch(cells[k]) for k in present):
-            return None
-        try:
-            stamps = np.array([cells[k].removesuffix("Z").replace(" ", "T") for k in present],
-                              dtype="datetime64[s]")
-        except ValueError:  # shaped like a date but not one, e.g. 2020-13-45
-            return None
-    year = stamps.astype("datetime64[Y]")
-    start = year.astype("datetime64[s]")
-    length = ((year + 1).astype("datetime64[s]") - start).astype(np.float64)
-    fraction = (stamps - start).astype(np.float64) / length
+    if "Z" not in first and "".join(cells).isascii():  # bytes arrays take ASCII only
+        years = dates_from_bytes(np.array(cells, dtype="S"))
+        if years is not None:
+            return years
+    present = [k for k, c in enumerate(cells) if not is_missing(c)]
+    if not all(_DATE.fullmatch(cells[k]) for k in present):
+        return None
+    try:
+        stamps = np.array([cells[k].removesuffix("Z").replace(" ", "T") for k in present], dtype="datetime64[s]")
+    except ValueError:  # shaped like a date but not one, e.g. 2020-13-45
+        return None
     out = np.full(len(cells), np.nan)
-    out[present] = year.astype(np.int64) + 1970 + fraction
+    out[present] = fractional_years(stamps)
     return out

@@ -91,13 +91,17 @@ def test_any_json_of_floats_reads_back_exactly(rows: list[list[float]]) -> None:
 @FUZZ
 @given(rows=st.integers(1, 6).flatmap(lambda d: st.lists(st.lists(finite, min_size=d, max_size=d), min_size=1,
                                                              max_size=20)),
-       header=st.booleans(), delimiter=st.sampled_from([",", "\t", ";", " "]))
-def test_fast_and_careful_paths_agree(rows: list[list[float]], header: bool, delimiter: str) -> None:
+       header=st.booleans(), delimiter=st.sampled_from([",", "\t", ";", " "]),
+       days=st.one_of(st.none(), st.lists(st.integers(-100_000, 100_000), min_size=30, max_size=30)))
+def test_fast_and_careful_paths_agree(rows: list[list[float]], header: bool, delimiter: str,
+                                      days: list[int] | None) -> None:
     from lstmviz.io.seq_table import _careful_table
 
     width = len(rows[0])
-    lines = ([delimiter.join(["t", *(f"c{k}" for k in range(1, width))])] if header else []) + [
-        delimiter.join(repr(v) for v in row) for row in rows]
+    dates = [str(np.datetime64("2000-01-01") + d) for d in days] if days else []
+    lines = ([delimiter.join(["t", *(f"c{k}" for k in range(1, width))] + (["day"] if days else []))]
+             if header else []) + [delimiter.join([repr(v) for v in row] + dates[k: k + 1] * bool(days))
+                                   for k, row in enumerate(rows)]
     data = ("\n".join(lines) + "\n").encode()
     outcomes = []
     for load in (lambda: load_table(data, "same.csv"), lambda: _careful_table(data, "same.csv", None, "error")):

@@ -244,3 +244,21 @@ def test_a_mostly_numeric_txt_with_a_word_is_a_table_whose_word_is_named(write_f
 def test_prose_with_commas_and_numbers_is_text(write_file: Write) -> None:
     seq = load_sequence(write_file("p.txt", "In 1984, there were 3 cats.\nThen, 2 dogs came, and 1 bird.\n"))
     assert seq.vocabulary is not None
+
+
+def test_extra_cell_in_a_dated_table_is_caught(write_file: Write) -> None:
+    with pytest.raises(SequenceError, match="row 3 has 3 values, but the header has 2"):
+        load_sequence(write_file("d.csv", "date,v\n2020-01-01,1\n2020-01-02,2,3\n2020-01-03,4\n"))
+
+
+def test_dated_table_fast_and_careful_paths_agree(write_file: Write) -> None:
+    from lstmviz.io.seq_table import _careful_table
+
+    content = "v,date,w\n1.5,2020-01-01,7\n2.5,2020-03-01T06:00,8\n3.5,2020-12-31,9\n"
+    fast = load_sequence(write_file("d.csv", content))
+    careful = _careful_table(content.encode(), "d.csv", None, "error")
+    np.testing.assert_array_equal(fast.values, [[1.5, 7], [2.5, 8], [3.5, 9]])
+    np.testing.assert_allclose(fast.time, [2020.0, 2020 + (60 + 0.25) / 366, 2020 + 365 / 366])
+    np.testing.assert_array_equal(fast.time, careful.time)
+    np.testing.assert_array_equal(fast.values, careful.values)
+    assert fast.input_labels == careful.input_labels == ("v", "w")
