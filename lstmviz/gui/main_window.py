@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.recent_menu: QMenu
         self.activation_menu: QMenu
         self.toolbar: QToolBar
+        self._executor: object | None = None
         self.setObjectName("MainWindow")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
@@ -180,6 +181,7 @@ class MainWindow(QMainWindow):
         if failed is not None:
             failed.connect(lambda message: QMessageBox.warning(self, "Recompute failed", str(message)))
         self.document.executor = executor
+        self._executor = executor
 
     # Document -> window -------------------------------------------------------------------------------------
     def display_name(self) -> str:
@@ -281,10 +283,24 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_settings()
+        self.release_document()
+        event.accept()
+
+    def release_document(self) -> None:
+        """Stop listening to the document and take our executor back, so a closed window is never called."""
         executor = self.document.executor
         if executor is not None and callable(getattr(executor, "cancel", None)):
             executor.cancel()
-        event.accept()
+        if executor is self._executor:
+            self.document.executor = None
+        events = self.document.events
+        for signal, slot in (
+            (events.history_changed, self._update_history),
+            (events.path_changed, self._update_title),
+            (events.sequence_changed, self._update_title),
+            (events.network_changed, self._update_model_menu),
+        ):
+            signal.disconnect(slot, missing_ok=True)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if self.file_actions.paths_from_mime(event.mimeData()):

@@ -267,3 +267,12 @@ def test_undo_redo_keyboard_shortcuts(qtbot, main_window, document) -> None:
     assert not document.can_undo and document.can_redo
     qtbot.keyClick(target, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert float(document.network.params["weight_hh_l0"][3, 3]) == -0.8
+
+
+def test_closed_window_lets_go_of_the_document(qtbot, main_window, document) -> None:
+    assert document.executor is not None
+    main_window.close()
+    assert document.executor is None
+    title = main_window.windowTitle()
+    document.set_weight("weight_hh_l0", (0, 0), 0.2)  # no slot of the closed window runs
+    assert main_window.windowTitle() == title
