@@ -35,7 +35,7 @@ def render_figure_bytes(document_state: dict[str, Any], options: FigureOptions) 
     network, sequence, trace = document_state["network"], document_state["sequence"], document_state["trace"]
     grads = None
     if options.needs_grads:
-        grads = network.bptt(sequence.values, trace=trace)
+        grads = network.bptt(sequence.values, trace=trace, **document_state.get("bptt", {}))
     buffer = io.BytesIO()
     render_trace_figure(
         trace, sequence, network, buffer, show=options.show, units=options.units, layer=options.layer,
@@ -117,10 +117,21 @@ class ExportActions(QObject):
     def export_figure_to(self, options: FigureOptions) -> bool:
         """Render ``options`` off the GUI thread and write the file; False if it could not start."""
         doc = self.document
-        state = {"network": doc.network, "sequence": doc.sequence, "trace": doc.trace}
+        state = {"network": doc.network, "sequence": doc.sequence, "trace": doc.trace, "bptt": self._bptt_request()}
         self._run(f"Rendering {os.path.basename(options.path)}...", lambda: render_figure_bytes(state, options),
                   options.path)
         return True
+
+    def _bptt_request(self) -> dict[str, Any]:
+        """The loss the Gradients view shows, so an exported gradient figure matches what is on screen."""
+        view = self.window.views.get("gradients")
+        request = getattr(view, "bptt_kwargs", None) or getattr(view, "_request", None)
+        if callable(request):
+            try:
+                return dict(request())
+            except Exception:  # the view's own state is no reason to fail an export: use the default loss
+                return {}
+        return {}
 
     # Gate diagram ------------------------------------------------------------------------------------------
     def export_diagram(self) -> bool:

@@ -35,6 +35,18 @@ def isolated_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
     yield folder
 
 
+@pytest.fixture(autouse=True)
+def restore_app_look(qapp: Any) -> Iterator[None]:
+    """Tests that switch the palette or style (View > Palette, run_app) leave the application as they found it."""
+    style, palette = qapp.style().name(), qapp.palette()
+    yield
+    if qapp.style().name() != style:
+        qapp.setStyle(style)
+    if qapp.palette() != palette:
+        qapp.setPalette(palette)
+    qapp.setProperty("lstmviz_palette", None)
+
+
 @dataclass
 class MessageBoxRecorder:
     """What the app asked or told the user; ``answer`` is what ``question`` returns."""

@@ -259,3 +259,26 @@ def test_big_bad_file_in_background_shows_error(qtbot, main_window, document, me
     qtbot.waitUntil(lambda: message_boxes.calls != [], timeout=20_000)
     assert "'nope' is not a number" in message_boxes.texts("critical")[0]
     assert snapshot(document) == before
+
+
+def test_run_app_opens_the_file_given(qtbot, tmp_path, monkeypatch) -> None:
+    """``lstmviz FILE``: run_app builds the window on the demo session and opens FILE before the event loop."""
+    from lstmviz.gui import app as app_module
+
+    values = np.linspace(0, 1, 33)
+    path = write_csv(tmp_path / "given.csv", values)
+    seen = {}
+
+    def fake_exec(self) -> int:
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        seen["values"] = window.document.sequence.values[:, 0].copy()
+        seen["icon"] = not window.windowIcon().isNull()
+        window.document.mark_clean()
+        window.close()
+        window.deleteLater()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", fake_exec)
+    assert app_module.run_app([str(path)]) == 0
+    np.testing.assert_array_equal(seen["values"], values)
+    assert seen["icon"]
