@@ -42,7 +42,6 @@ def run_progressive(
         for k in range(network.num_layers)
     ]
     buffers = [kernels.allocate_layer(network.cell, steps, network.hidden_size, network.dtype) for _ in prepared]
-    x = x.copy()  # the trace owns its input: a caller editing their array later must not change the record
     arrays: dict[str, np.ndarray] = {"x": _read_only_view(x)}
     for k, layer_arrays in enumerate(buffers):
         for quantity in spec.trace_keys():

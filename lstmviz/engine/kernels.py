@@ -95,6 +95,9 @@ def prepare_layer(
 ) -> PreparedLayer:
     """Permute and prescale one layer's parameters (PyTorch layout in) for :func:`run_chunk`."""
     hidden = weight_hh.shape[1]
+    if cell == "rnn" and activation != "sigmoid":  # nothing to permute or scale: transposed views, no copies
+        bias_in = None if bias_ih is None or bias_hh is None else bias_ih + bias_hh
+        return PreparedLayer(cell, hidden, activation, weight_ih.T, weight_hh.T, bias_in, None)
     perm = internal_permutation(cell, hidden, gate_keys)
     scale = np.ones(perm.shape[0], dtype=weight_ih.dtype)
     scale[: sigmoid_row_count(cell, hidden, activation)] = HALF

@@ -288,6 +288,8 @@ class Network:
         if chunk_steps < 1:
             raise EngineError(f"chunk_steps must be at least 1, not {chunk_steps}")
         prepared = self.prepare_input(x)
+        if isinstance(x, np.ndarray) and np.shares_memory(prepared, x):
+            prepared = prepared.copy()  # the trace owns its input: later edits of the caller's array must not leak in
         self.check_fits_in_memory(prepared.shape[0])
         h_init, c_init = self._initial_states(h0, c0)
         return _forward.run_progressive(self, prepared, h_init, c_init, chunk_steps)
