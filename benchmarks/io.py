@@ -30,13 +30,20 @@ def best_of(repeat: int, run: Callable[[], Any]) -> float:
     return min(times)
 
 
-def write_csv(path: Path, rows: int, with_time: bool) -> None:
+def write_csv(path: Path, rows: int, first: str | None) -> None:
+    """4 random columns, after a first column ``t`` (numbers) or ``date`` (ISO days) when asked."""
     rng = np.random.default_rng(0)
-    values = rng.standard_normal((rows, 4))
-    header = "t,a,b,c,d" if with_time else "a,b,c,d"
-    if with_time:
-        values = np.column_stack([np.arange(rows) * 0.01, values[:, :4]])
-    np.savetxt(path, values, fmt="%.6f", delimiter=",", header=header, comments="")
+    body = np.char.mod("%.6f", rng.standard_normal((rows, 4)))
+    cells = [body[:, k] for k in range(4)]
+    if first == "t":
+        cells.insert(0, np.char.mod("%.2f", np.arange(rows) * 0.01))
+    elif first == "date":
+        cells.insert(0, (np.datetime64("1000-01-01") + np.arange(rows)).astype(str))
+    header = ",".join(([first] if first else []) + ["a", "b", "c", "d"])
+    lines = cells[0]
+    for column in cells[1:]:
+        lines = np.char.add(np.char.add(lines, ","), column)
+    path.write_text(header + "\n" + "\n".join(lines.tolist()) + "\n", encoding="utf-8")
 
 
 def write_text(path: Path, chars: int) -> None:
@@ -56,20 +63,23 @@ def main(argv: list[str] | None = None) -> None:
     except ImportError:
         pandas = None
     with tempfile.TemporaryDirectory() as folder:
-        for with_time in (False, True):
-            csv = Path(folder) / f"bench{'_time' if with_time else ''}.csv"
-            write_csv(csv, args.rows, with_time)
+        for first in (None, "t", "date"):
+            csv = Path(folder) / f"bench_{first}.csv"
+            write_csv(csv, args.rows, first)
             size = csv.stat().st_size / 1e6
-            cols = 5 if with_time else 4
-            print(f"{args.rows:,} rows x {cols} columns CSV ({size:.1f} MB){', first column t' if with_time else ''}")
+            print(f"{args.rows:,} rows x {5 if first else 4} columns CSV ({size:.1f} MB)"
+                  f"{f', first column {first}' if first else ''}")
             seq = load_sequence(csv)
             assert seq.values.shape == (args.rows, 4)
+            skip = {"skiprows": 1, "delimiter": ",", "usecols": range(1, 5) if first == "date" else None}
             results = {"lstmviz load_sequence": best_of(args.repeat, lambda: load_sequence(csv)),
-                       "numpy.loadtxt": best_of(args.repeat, lambda: np.loadtxt(csv, delimiter=",", skiprows=1))}
+                       "numpy.loadtxt" + (" (numbers only)" if first == "date" else ""):
+                           best_of(args.repeat, lambda: np.loadtxt(csv, **skip))}
             if pandas is not None:
-                results["pandas.read_csv"] = best_of(args.repeat, lambda: pandas.read_csv(csv).to_numpy())
+                dates = {"parse_dates": ["date"]} if first == "date" else {}
+                results["pandas.read_csv"] = best_of(args.repeat, lambda: pandas.read_csv(csv, **dates).to_numpy())
             for name, seconds in results.items():
-                print(f"  {name:<24}{seconds:8.3f} s")
+                print(f"  {name:<32}{seconds:8.3f} s")
         text = Path(folder) / "bench.txt"
         write_text(text, args.chars)
         seconds = best_of(args.repeat, lambda: load_sequence(text))
