@@ -73,8 +73,14 @@ def export_widget_image(widget: QWidget, path: str) -> None:
         buffer.close()
         write_file_atomically(path, bytes(buffer.data().data()))
         return
-    if not widget.grab().save(path):
-        raise ExportError(f"{os.path.basename(path)}: the image could not be written")
+    from ..io.atomic import atomic_path  # noqa: PLC0415
+
+    try:
+        with atomic_path(path) as temp:
+            if not widget.grab().save(str(temp), "PNG"):
+                raise OSError("Qt could not write the PNG")
+    except OSError as error:
+        raise ExportError(f"{os.path.basename(path)}: the image could not be written ({error})") from error
 
 
 class ExportActions(QObject):
@@ -87,7 +93,6 @@ class ExportActions(QObject):
         super().__init__(window)
         self.window = window
         self._job: Any = None
-        self._progress: QProgressDialog | None = None
 
     @property
     def document(self) -> Any:
@@ -192,10 +197,10 @@ class ExportActions(QObject):
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(400)
         progress.setMinimumSize(QSize(360, 0))
-        self._progress = progress
 
         def done(result: Any) -> None:
             progress.reset()
+            progress.deleteLater()
             try:
                 if write:
                     write_file_atomically(path, result)
@@ -206,10 +211,12 @@ class ExportActions(QObject):
 
         def failed(error: BaseException) -> None:
             progress.reset()
+            progress.deleteLater()
             self._error(path, error)
 
         job = run_in_background(work, done, failed, parent=self)
         progress.canceled.connect(job.cancel)
+        progress.canceled.connect(progress.deleteLater)
         self._job = job
 
     def _done(self, path: str) -> None:

@@ -146,7 +146,11 @@ class FileActions(QObject):
         return bool(path) and self.open_path(path, kind="weights")
 
     def open_path(self, path: str, kind: str | None = None) -> bool:
-        """Open ``path`` as what its suffix says; True when the session now shows it."""
+        """Open ``path`` as what its suffix says.
+
+        True when the session now shows it, or, for a big file, when its background load has started (the
+        session changes when the load completes; a failure then shows the same error dialog).
+        """
         path = os.fspath(path)
         kind = kind or file_kind(path)
         if kind == "workspace" and not self.confirm_discard("opening another workspace"):
@@ -179,14 +183,17 @@ class FileActions(QObject):
 
         def done(loaded: Any) -> None:
             progress.reset()
+            progress.deleteLater()
             self.apply_loaded(kind, path, loaded)
 
         def failed(error: BaseException) -> None:
             progress.reset()
+            progress.deleteLater()
             self.show_load_error(path, error)
 
         job = run_in_background(lambda: load_file(kind, path), done, failed, parent=self)
         progress.canceled.connect(job.cancel)
+        progress.canceled.connect(progress.deleteLater)
         self._job = job
 
     def show_load_error(self, path: str, error: BaseException) -> None:

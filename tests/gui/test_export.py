@@ -152,3 +152,21 @@ def test_file_stem_is_safe() -> None:
     assert file_stem("demo: sine of rising frequency") == "demo-sine-of-rising-frequency"
     assert file_stem("/data/prices.csv") == "prices"
     assert file_stem("", "trace") == "trace"
+
+
+def test_cancelled_export_writes_nothing(qtbot, main_window, tmp_path) -> None:
+    import threading
+
+    from PySide6.QtWidgets import QProgressDialog
+
+    path = tmp_path / "cancelled.pdf"
+    written = []
+    main_window.export_actions.finished.connect(written.append)
+    main_window.export_actions.export_figure_to(FigureOptions(path=str(path), show="all"))
+    progress = main_window.findChild(QProgressDialog, "dialog_export_progress")
+    progress.cancel()
+    qtbot.waitUntil(lambda: not any(t.name == "lstmviz-job" for t in threading.enumerate()), timeout=30_000)
+    qtbot.wait(20)  # let a (dropped) queued result arrive, if any
+    assert written == []
+    assert not path.exists()
+    assert not list(tmp_path.iterdir())
