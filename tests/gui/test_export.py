@@ -157,14 +157,15 @@ def test_file_stem_is_safe() -> None:
 def test_cancelled_export_writes_nothing(qtbot, main_window, tmp_path) -> None:
     import threading
 
-    from PySide6.QtWidgets import QProgressDialog
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
 
     path = tmp_path / "cancelled.pdf"
     written = []
     main_window.export_actions.finished.connect(written.append)
     main_window.export_actions.export_figure_to(FigureOptions(path=str(path), show="all"))
     progress = main_window.findChild(QProgressDialog, "dialog_export_progress")
-    progress.cancel()
+    cancel_button = next(b for b in progress.findChildren(QPushButton) if b.text() == "Cancel")
+    cancel_button.click()  # what a person does; the dialog's canceled signal drops the job
     qtbot.waitUntil(lambda: not any(t.name == "lstmviz-job" for t in threading.enumerate()), timeout=30_000)
     qtbot.wait(20)  # let a (dropped) queued result arrive, if any
     assert written == []
