@@ -16,6 +16,7 @@ from lstmviz.engine.trace import Trace
 from lstmviz.gui.views.gate_diagram import GateDiagramView
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model.document import Document
+from test_gate_diagram_helpers import hold, release_held_widgets  # noqa: F401 - autouse fixture
 
 X = np.sin(np.linspace(0, 6, 30))
 
@@ -24,7 +25,7 @@ def make_view(qtbot, cell: str, hidden: int = 5, layers: int = 1, output: int | 
     net = Network.random(cell, 1, hidden, layers, seed=3, output_size=output)
     doc = Document(net, SequenceData(X))
     view = GateDiagramView(doc)
-    qtbot.addWidget(view)
+    hold(qtbot, view)
     view.resize(900, 560)
     return doc, view
 
@@ -232,7 +233,7 @@ def test_input_cell_tooltip_names_the_input_column(qtbot) -> None:
     values = np.stack([np.sin(np.linspace(0, 3, 12)), np.cos(np.linspace(0, 3, 12))], axis=1)
     doc = Document(Network.random("gru", 2, 3, seed=0), SequenceData(values, input_labels=("speed", "angle")))
     view = GateDiagramView(doc)
-    qtbot.addWidget(view)
+    hold(qtbot, view)
     doc.set_step(4)
     text = view.strip("x").cells[1].tooltip_text()
     assert "angle" in text and f"{values[4, 1]:.6g}" in text
@@ -275,7 +276,7 @@ def test_follows_a_progressive_background_recompute(qtbot, monkeypatch) -> None:
     executor = workers.TraceExecutor()
     doc.executor = executor
     view = GateDiagramView(doc)
-    qtbot.addWidget(view)
+    hold(qtbot, view)
     doc.set_step(100)
     with qtbot.waitSignal(doc.events.trace_changed, timeout=5000):
         doc.set_weight("weight_hh_l0", (0, 0), 1.5)

@@ -11,6 +11,7 @@ from lstmviz.gui.views import gradients as gradients_module
 from lstmviz.gui.views.gradients import GradientsView
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model.document import Document
+from test_gate_diagram_helpers import hold, release_held_widgets  # noqa: F401 - autouse fixture
 
 X = np.sin(np.linspace(0, 6, 40))
 
@@ -18,7 +19,7 @@ X = np.sin(np.linspace(0, 6, 40))
 def make_view(qtbot, network: Network, x: np.ndarray = X):  # noqa: ANN001, ANN201
     doc = Document(network, SequenceData(x))
     view = GradientsView(doc)
-    qtbot.addWidget(view)
+    hold(qtbot, view)
     view.resize(700, 600)
     view.show()
     qtbot.waitUntil(lambda: view.gradients is not None, timeout=5000)

@@ -11,6 +11,7 @@ from lstmviz.engine.network import Network
 from lstmviz.gui.panels.numbers import NumbersPanel
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model.document import Document
+from test_gate_diagram_helpers import hold, release_held_widgets  # noqa: F401 - autouse fixture
 
 X = np.cos(np.linspace(0, 5, 25))
 H = 4
@@ -23,7 +24,7 @@ def sigma(a: float) -> float:
 def make_panel(qtbot, cell: str):  # noqa: ANN001, ANN201
     doc = Document(Network.random(cell, 1, H, seed=5), SequenceData(X))
     panel = NumbersPanel(doc)
-    qtbot.addWidget(panel)
+    hold(qtbot, panel)
     return doc, panel
 
 
@@ -114,7 +115,7 @@ def test_follows_weight_edits_and_digits(qtbot, cell: str) -> None:
 def test_upper_layer_reads_the_layer_below(qtbot) -> None:
     doc = Document(Network.random("lstm", 1, H, num_layers=2, seed=8), SequenceData(X))
     panel = NumbersPanel(doc)
-    qtbot.addWidget(panel)
+    hold(qtbot, panel)
     doc.set_layer(1)
     doc.set_step(5)
     trace = doc.network.run(X)
@@ -134,7 +135,7 @@ def test_output_layer_by_hand(qtbot, activation: str) -> None:
     net = Network.random("gru", 1, H, seed=6, output_size=3, output_activation=activation)
     doc = Document(net, SequenceData(X))
     panel = NumbersPanel(doc)
-    qtbot.addWidget(panel)
+    hold(qtbot, panel)
     doc.set_step(11)
     h = net.run(X)["h_l0"][11]
     z = [sum(float(w) * float(v) for w, v in zip(net.params["fc.weight"][k], h)) + float(net.params["fc.bias"][k])

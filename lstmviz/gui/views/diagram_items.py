@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPaintEngine, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsPathItem,
@@ -193,7 +193,9 @@ class StripItem(QGraphicsRectItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         shape = self.shape_info
-        vector = painter.paintEngine() is not None and painter.paintEngine().type() == QPaintEngine.Type.SVG
+        # The exporter flags SVG output on the scene. (Asking the painter for its paintEngine() would wrap the
+        # engine in a Python object that PySide may delete with the wrapper: a crash in a later paint.)
+        vector = bool(getattr(self.scene(), "vector_output", False))
         if shape.numbers or vector:
             self._paint_cells(painter, shape.numbers)
         else:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QLinearGradient, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem, QGraphicsScene, QGraphicsTextItem
 
@@ -102,8 +102,9 @@ class DiagramScene(QGraphicsScene):
         tooltips: Callable[[str, str, int], str],
         on_click: Callable[[str, int, Qt.KeyboardModifier], None],
         palette: QPalette,
+        parent: QObject | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(parent)  # owned by the view: freed with it, not whenever Python's GC gets to it
         self.network = network
         self.layer = layer
         self.layout: CellLayout = layout_for(network.cell)
@@ -112,6 +113,8 @@ class DiagramScene(QGraphicsScene):
         self.ink = palette.color(QPalette.ColorRole.WindowText)
         self.background = palette.color(QPalette.ColorRole.Base)
         self.setBackgroundBrush(QBrush(self.background))
+        self.vector_output = False
+        """Set while exporting SVG: strips then draw every cell as a vector rectangle instead of one image."""
         self.strips: dict[str, StripItem] = {}
         self.blocks: dict[str, BlockItem] = {}
         self.ops: dict[str, OpItem] = {}

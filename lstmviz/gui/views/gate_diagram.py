@@ -109,7 +109,7 @@ class GateDiagramView(QGraphicsView):
         layer = min(self.document.layer, net.num_layers - 1)
         width = net.input_size if layer == 0 else net.hidden_size
         old = self.diagram
-        self.diagram = DiagramScene(net, layer, width, self._tooltip, self._on_cell_clicked, self.palette())
+        self.diagram = DiagramScene(net, layer, width, self._tooltip, self._on_cell_clicked, self.palette(), self)
         self.setScene(self.diagram)
         if old is not None:
             old.deleteLater()
@@ -328,8 +328,13 @@ class GateDiagramView(QGraphicsView):
         generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
         generator.setTitle("lstmviz gate diagram")
         generator.setDescription(self.document.network.describe())
+        assert self.diagram is not None
         painter = QPainter(generator)
-        self._render(painter, QRectF(0, 0, source.width(), source.height()), source)
+        self.diagram.vector_output = True
+        try:
+            self._render(painter, QRectF(0, 0, source.width(), source.height()), source)
+        finally:
+            self.diagram.vector_output = False
         return painter.end()
 
     def _write_png(self, path: Path, source: QRectF, scale: float) -> bool:
