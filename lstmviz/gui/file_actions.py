@@ -200,7 +200,8 @@ class FileActions(QObject):
         if isinstance(error, FileFormatError):
             message = str(error)
         elif isinstance(error, FileNotFoundError):
-            message = f"{os.path.basename(path)}: the file does not exist"
+            message = f"{os.path.basename(path)}: the file does not exist (any more)"
+            self.window.settings.remove_recent_file(os.path.abspath(path))
         elif isinstance(error, OSError):
             message = f"{os.path.basename(path)}: cannot be read ({error.strerror or error})"
         else:

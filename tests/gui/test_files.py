@@ -282,3 +282,12 @@ def test_run_app_opens_the_file_given(qtbot, tmp_path, monkeypatch) -> None:
     assert app_module.run_app([str(path)]) == 0
     np.testing.assert_array_equal(seen["values"], values)
     assert seen["icon"]
+
+
+def test_recent_file_that_vanished_is_dropped(main_window, message_boxes, tmp_path) -> None:
+    path = write_csv(tmp_path / "gone.csv", np.zeros(10))
+    assert main_window.file_actions.open_path(str(path))
+    path.unlink()
+    assert not main_window.file_actions.open_path(str(path))
+    assert "does not exist" in message_boxes.texts("critical")[0]
+    assert main_window.settings.recent_files() == []
