@@ -200,12 +200,13 @@ class FileActions(QObject):
         if isinstance(error, FileFormatError):
             message = str(error)
         elif isinstance(error, FileNotFoundError):
-            message = f"{os.path.basename(path)}: the file does not exist (any more)"
-            self.window.settings.remove_recent_file(os.path.abspath(path))
+            message = f"{os.path.basename(path)}: the file does not exist"
         elif isinstance(error, OSError):
             message = f"{os.path.basename(path)}: cannot be read ({error.strerror or error})"
         else:
             message = f"{os.path.basename(path)}: {error}"
+        if not os.path.exists(path):  # a recent file that has gone: drop it from the list
+            self.window.settings.remove_recent_file(os.path.abspath(path))
         QMessageBox.critical(self.window, "Cannot open the file", message)
 
     def apply_loaded(self, kind: str, path: str, loaded: Any) -> bool:

@@ -289,5 +289,5 @@ def test_recent_file_that_vanished_is_dropped(main_window, message_boxes, tmp_pa
     assert main_window.file_actions.open_path(str(path))
     path.unlink()
     assert not main_window.file_actions.open_path(str(path))
-    assert "does not exist" in message_boxes.texts("critical")[0]
+    assert "gone.csv" in message_boxes.texts("critical")[0]
     assert main_window.settings.recent_files() == []
