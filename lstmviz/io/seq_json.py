@@ -25,26 +25,38 @@ class _Infinite(Exception):
     """Raised from the constant hook: ``Infinity`` / ``-Infinity``."""
 
 
-def nesting_depth(data: bytes) -> int:
-    """Deepest bracket nesting outside strings, vectorised (no recursion, no regex backtracking).
+def nesting_depth(data: bytes, limit: int | None = None, chunk: int = 1 << 20) -> int:
+    """Deepest bracket nesting outside strings, vectorised, in chunks (no recursion, memory ~20x ``chunk``).
 
-    A quote opens or closes a string unless an odd number of backslashes precedes it; brackets between an opening
-    and a closing quote do not count.
+    A quote opens or closes a string unless an odd number of backslashes precedes it; brackets inside strings do
+    not count. With ``limit``, scanning stops as soon as the depth exceeds it.
     """
-    codes = np.frombuffer(data, dtype=np.uint8)
-    quotes = np.flatnonzero(codes == 34)
-    if len(quotes):
-        positions = np.arange(len(codes), dtype=np.int64)
-        last_plain = np.maximum.accumulate(np.where(codes == 92, -1, positions))
-        before = np.maximum(quotes - 1, 0)
-        run = np.where(quotes > 0, before - last_plain[before], 0)
-        quotes = quotes[run % 2 == 0]
-    opening = (codes == 91) | (codes == 123)
-    brackets = np.flatnonzero(opening | (codes == 93) | (codes == 125))
-    brackets = brackets[np.searchsorted(quotes, brackets) % 2 == 0]  # an even number of quotes before: outside
-    if not len(brackets):
-        return 0
-    return int(np.cumsum(np.where(opening[brackets], 1, -1)).max())
+    deepest = depth = 0
+    inside = False  # within a string at the start of the chunk
+    backslashes = 0  # length of the run of backslashes that ended the previous chunk
+    for begin in range(0, len(data), chunk):
+        codes = np.frombuffer(data, dtype=np.uint8, count=min(chunk, len(data) - begin), offset=begin)
+        positions = np.arange(len(codes), dtype=np.int32)
+        last_plain = np.maximum.accumulate(np.where(codes == 92, -1, positions))  # last non-backslash so far
+        quotes = np.flatnonzero(codes == 34)
+        if len(quotes):
+            before = np.maximum(quotes - 1, 0)
+            run = np.where(quotes > 0, before - last_plain[before], 0)
+            run += np.where((quotes == 0) | (last_plain[before] < 0), backslashes, 0)  # runs across the boundary
+            quotes = quotes[run % 2 == 0]
+        opening = (codes == 91) | (codes == 123)
+        brackets = np.flatnonzero(opening | (codes == 93) | (codes == 125))
+        outside = (np.searchsorted(quotes, brackets) + inside) % 2 == 0
+        steps = np.where(opening[brackets[outside]], 1, -1)
+        if len(steps):
+            curve = depth + np.cumsum(steps)
+            deepest, depth = max(deepest, int(curve.max())), int(curve[-1])
+        inside = bool((inside + len(quotes)) % 2)
+        tail = len(codes) - 1 - int(last_plain[-1])
+        backslashes = backslashes + tail if tail == len(codes) else tail
+        if limit is not None and deepest > limit:
+            break
+    return deepest
 
 
 def _constant(text: str) -> float:
@@ -126,10 +138,9 @@ def _labels(name: str, document: dict[str, Any], width: int) -> tuple[str, ...]:
 
 
 def _parse(text: str, name: str) -> Any:
-    depth = nesting_depth(text.encode("utf-8", errors="surrogatepass"))
+    depth = nesting_depth(text.encode("utf-8", errors="surrogatepass"), MAX_DEPTH)
     if depth > MAX_DEPTH:
-        raise fail(name, f"the JSON is nested {depth:,} levels deep; a sequence needs at most 3 "
-                   f"(lstmviz reads up to {MAX_DEPTH})")
+        raise fail(name, f"the JSON is nested more than {MAX_DEPTH} levels deep; a sequence needs at most 3")
     try:
         return json.loads(text, parse_constant=_constant)
     except json.JSONDecodeError as exc:

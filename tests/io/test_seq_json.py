@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lstmviz.io.errors import SequenceError
 from lstmviz.io.seq_json import load_json, nesting_depth
@@ -22,6 +25,15 @@ def test_depth_by_hand(text: str, depth: int) -> None:
     assert nesting_depth(text.encode()) == depth
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 7])
+@pytest.mark.parametrize("text, depth", [
+    ('["\\\\\\"[[", [[1]], "\\\\"]', 3),  # a string holding \\\"[[ then ]] and an escaped backslash
+    ('[{"a": "[\\"]]]"}, [[[2]]]]', 4),
+])
+def test_depth_is_the_same_whatever_the_chunks(text: str, depth: int, chunk: int) -> None:
+    assert nesting_depth(text.encode(), chunk=chunk) == depth == nesting_depth(text.encode())
+
+
 @pytest.mark.parametrize("data", [
     b'["' + b"a" * 2_000_000,  # an unterminated string: a backtracking regex would take seconds
     b'["a' * 500_000,
@@ -33,3 +45,42 @@ def test_hostile_json_is_refused_quickly(data: bytes) -> None:
     with pytest.raises(SequenceError, match="^hostile.json: "):
         load_json(data, "hostile.json")
     assert time.perf_counter() - start < 1.0
+
+
+def _reference_depth(text: str) -> int:
+    """The documented rule as a character loop: a quote preceded by an odd run of backslashes does not count."""
+    deepest = depth = 0
+    in_string = escaped = False
+    for char in text:
+        if char == "\\":
+            escaped = not escaped
+            continue
+        if char == '"' and not escaped:
+            in_string = not in_string
+        elif not in_string and char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif not in_string and char in "]}":
+            depth -= 1
+        escaped = False
+    return deepest
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet='[]{}"\\a ', max_size=60), chunk=st.integers(1, 9))
+def test_depth_matches_a_character_loop(text: str, chunk: int) -> None:
+    assert nesting_depth(text.encode(), chunk=chunk) == _reference_depth(text)
+
+
+nested = st.recursive(st.one_of(st.floats(allow_nan=False), st.text(alphabet='[]{}"\\ab', max_size=5)),
+                      lambda inner: st.lists(inner, max_size=3), max_leaves=20)
+
+
+def _true_depth(value: object) -> int:
+    return 1 + max((_true_depth(v) for v in value), default=0) if isinstance(value, list) else 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=nested, chunk=st.integers(1, 9))
+def test_depth_of_real_json(value: object, chunk: int) -> None:
+    assert nesting_depth(json.dumps(value).encode(), chunk=chunk) == _true_depth(value)
