@@ -63,6 +63,9 @@ def text_sequence(text: str, vocab: str | None = None, source: str = "typed text
     """
     if not text:
         raise fail(source, "there is no text to read")
+    if len(text) > MAX_ONE_HOT_CELLS:  # refused before encoding: even a one-letter vocabulary would not fit
+        raise fail(source, f"{len(text):,} characters is too long to one-hot encode (at most "
+                   f"{MAX_ONE_HOT_CELLS:,} cells); use a shorter text")
     codes = _codes(text)
     vocabulary = _vocabulary(source, codes, vocab)
     if len(text) * len(vocabulary) > MAX_ONE_HOT_CELLS:

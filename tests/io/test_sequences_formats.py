@@ -182,3 +182,14 @@ def test_failed_save_keeps_the_old_file(tmp_path: Path) -> None:
         save_sequence(bad, path)
     assert path.read_text() == "old"
     assert os.listdir(tmp_path) == ["s.json"]
+
+
+def test_one_hot_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lstmviz.io import seq_text
+
+    monkeypatch.setattr(seq_text, "MAX_ONE_HOT_CELLS", 100)
+    with pytest.raises(SequenceError, match="101 characters is too long"):
+        text_sequence("a" * 101)
+    with pytest.raises(SequenceError, match="30 characters x 4 vocabulary entries is too large"):
+        text_sequence("abcd" * 7 + "ab")
+    assert text_sequence("abcd" * 5).values.shape == (20, 4)
