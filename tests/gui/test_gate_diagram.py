@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QSpinBox
 
@@ -283,3 +283,16 @@ def test_follows_a_progressive_background_recompute(qtbot, monkeypatch) -> None:
     reference = Network("gru", 1, 4, params=dict(doc.network.params)).run(x)
     assert_strips_match(view, reference, 0, 100)
     executor.wait()
+
+
+def test_hovering_a_unit_outlines_it_in_every_strip(qtbot) -> None:
+    doc, view = make_view(qtbot, "lstm")
+    view.show()
+    qtbot.waitExposed(view)
+    cell = view.strip("strip_i").cells[2]
+    qtbot.mouseMove(view.viewport(), view.mapFromScene(cell.sceneBoundingRect().center()))
+    qtbot.waitUntil(lambda: view.strip("c").hovered == 2, timeout=2000)
+    assert {s.hovered for s in view.diagram.strips.values() if s.key not in ("x", "y")} == {2}
+    assert view.strip("x").hovered is None
+    qtbot.mouseMove(view.viewport(), view.mapFromScene(view.diagram.sceneRect().topLeft()) + QPoint(3, 3))
+    qtbot.waitUntil(lambda: view.strip("c").hovered is None, timeout=2000)

@@ -118,6 +118,16 @@ class UnitCellItem(HoverTip, QGraphicsRectItem):
     def selected(self) -> bool:
         return self.unit in self.strip.selected
 
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802 - Qt override
+        super().hoverEnterEvent(event)
+        if self.strip.on_hover is not None:
+            self.strip.on_hover(self.strip.key, self.unit)
+
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802 - Qt override
+        super().hoverLeaveEvent(event)
+        if self.strip.on_hover is not None:
+            self.strip.on_hover(self.strip.key, None)
+
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt override
         if event.button() == Qt.MouseButton.LeftButton:
             self.strip.on_click(self.unit, event.modifiers())
@@ -157,6 +167,9 @@ class StripItem(QGraphicsRectItem):
         self.rgba = np.zeros((shape.rows * shape.cols, 4), dtype=np.uint8)
         self.rgba[:n] = PENDING.getRgb()
         self.selected: set[int] = set()
+        self.hovered: int | None = None
+        """The unit under the pointer in any strip: drawn with a dashed outline, to follow it through the cell."""
+        self.on_hover: Callable[[str, int | None], None] | None = None
         self._image: QImage | None = None
         self._rects = [self._make_rect(unit) for unit in range(n)]
         self.cells = [UnitCellItem(self, unit, self._rects[unit]) for unit in range(n)]
@@ -187,6 +200,11 @@ class StripItem(QGraphicsRectItem):
         self._image = None
         self.update()
 
+    def set_hovered(self, unit: int | None) -> None:
+        if unit != self.hovered:
+            self.hovered = unit
+            self.update()
+
     def values(self) -> np.ndarray:
         """What the strip shows now, one value per unit (for tests and tooltips)."""
         return self.shown.copy()
@@ -208,6 +226,13 @@ class StripItem(QGraphicsRectItem):
             painter.setPen(QPen(self.grid_color, 0.8))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(self.rect())
+        if self.hovered is not None and self.hovered < self.n:
+            around = self.cell_rect(self.hovered).adjusted(-1.5, -1.5, 1.5, 1.5)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(QColor("white"), 3.2))  # readable on any cell colour and either palette
+            painter.drawRect(around)
+            painter.setPen(QPen(QColor("black"), 1.6, Qt.PenStyle.DashLine))
+            painter.drawRect(around)
         for unit in sorted(self.selected):
             if unit < self.n:
                 rect = self.cell_rect(unit)

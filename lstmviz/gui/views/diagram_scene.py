@@ -207,6 +207,7 @@ class DiagramScene(QGraphicsScene):
         strip = StripItem(node.key, n, lambda unit, key=node.key: self._tooltips("cell", key, unit),
                           lambda unit, modifiers, key=node.key: self._on_click(key, unit, modifiers), grid)
         strip.setPos(self.to_scene(node.x, node.y))
+        strip.on_hover = self._hover_unit
         self.strips[node.id] = strip
         label = strip_label(self.network, node.key, self.layer)
         html = f"<b>{label.symbol}</b>&nbsp; <span style='font-size:17px'>{label.title}</span>"
@@ -304,6 +305,12 @@ class DiagramScene(QGraphicsScene):
             x += 340
         self.legend_note.setPos(left - 2, bottom + 68)
         self.addItem(self.legend_note)
+
+    def _hover_unit(self, key: str, unit: int | None) -> None:
+        """Outline the hovered hidden unit in every strip of hidden units (not for inputs or outputs)."""
+        shown = None if key in ("x", "y") else unit
+        for strip in self.strips.values():
+            strip.set_hovered(shown if strip.key not in ("x", "y") else (unit if strip.key == key else None))
 
     # Updates ---------------------------------------------------------------------------------------------------
     def item_for_id(self, node_id: str) -> QGraphicsItem | None:
