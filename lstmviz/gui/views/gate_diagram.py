@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QEvent, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QRectF, QSignalBlocker, QSize, Qt
 from PySide6.QtGui import QImage, QKeyEvent, QMouseEvent, QPainter, QResizeEvent, QWheelEvent
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsView, QHBoxLayout, QLabel, QSpinBox, QWidget
@@ -118,10 +118,9 @@ class GateDiagramView(QGraphicsView):
         self._layer_box.setVisible(with_layers)
         # a header band above the viewport, so the chooser never covers the drawing
         self.setViewportMargins(0, self._layer_box.sizeHint().height() if with_layers else 0, 0, 0)
-        self._layer_spin.blockSignals(True)
-        self._layer_spin.setRange(0, net.num_layers - 1)
-        self._layer_spin.setValue(layer)
-        self._layer_spin.blockSignals(False)
+        with QSignalBlocker(self._layer_spin):  # show the model's layer without echoing it back as an edit
+            self._layer_spin.setRange(0, net.num_layers - 1)
+            self._layer_spin.setValue(layer)
         self.refresh()
         self.diagram.fit_scene_rect()
         if self._auto_fit:
