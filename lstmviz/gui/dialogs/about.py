@@ -25,7 +25,7 @@ GUIDE_INTRO = """
 <i>x<sub>t</sub></i> and the previous hidden state <i>h<sub>t-1</sub></i>) through the gates to the new states.</p>
 <ul>
 <li>Every gate and state shows its vector <b>at the current step</b> as a strip of coloured cells, one per unit.
-Gates (sigmoid, between 0 and 1) use the yellow-green-blue scale: <b>yellow = open (1)</b>, dark blue = closed (0).
+Gates (sigmoid, between 0 and 1) use the viridis scale: <b>yellow = open (1)</b>, dark purple = closed (0).
 Signed values (states, candidates, weights) use blue - white - red, centred on zero.</li>
 <li>Hover anything to read its name, equation and numbers; click a unit to select it in every view; the
 <b>Numbers</b> panel then shows each equation with that unit's numbers substituted.</li>
