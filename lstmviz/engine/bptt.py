@@ -80,6 +80,18 @@ def flush_subnormal(array: np.ndarray) -> None:
     np.putmask(array, np.abs(array) < (TINY if array.dtype == np.float64 else TINY_FLOAT32), 0.0)
 
 
+def _steady(renormalise: bool, *carried: np.ndarray) -> None:
+    """Keep carried values away from subnormals: rescale them together to max |value| = 1, or flush tiny ones."""
+    if not renormalise:
+        for array in carried:
+            flush_subnormal(array)
+        return
+    peak = max(float(np.abs(array).max()) for array in carried)
+    if peak > 0 and np.isfinite(peak):
+        for array in carried:
+            array /= peak
+
+
 @dataclass
 class LayerFactors:
     """A layer's recursion-free factors for all steps, and how its pre-activation gradients map to parameters."""
@@ -323,10 +335,16 @@ class CotangentSink:
     def scratch(
         cls, dh: Iterable[np.ndarray], batch: int, blocks: int, hidden: int, separate: bool, dtype: Any
     ) -> CotangentSink:
-        """B rows; keep only dh (given, (B, 1, H) each), overwriting one scratch array per quantity every step."""
+        """Keep only dh (given: (H,) rows when batch is 1, else (B, 1, H)), overwriting one scratch array per
+        other quantity every step."""
+        r = itertools.repeat
+        if batch == 1:
+            dg = np.empty((blocks, hidden), dtype=dtype)
+            dg_rec = np.empty_like(dg) if separate else dg
+            return cls(dh, r(np.empty(hidden, dtype=dtype)), r(dg), r(dg.reshape(-1)), r(dg[:3]), r(dg[blocks - 1]),
+                       r(dg_rec), r(dg_rec.reshape(-1)))
         dg = np.empty((batch, blocks, hidden), dtype=dtype)
         dg_rec = np.empty_like(dg) if separate else dg
-        r = itertools.repeat
         return cls(
             dh, r(np.empty((batch, 1, hidden), dtype=dtype)), r(dg), r(dg.reshape(batch, -1)), r(dg[:, :3]),
             r(dg[:, blocks - 1 :]), r(dg_rec), r(dg_rec.reshape(batch, -1)), one_row=False,
@@ -335,11 +353,13 @@ class CotangentSink:
 
 def run_cotangents(
     cell: str, factors: LayerFactors, w_hh: np.ndarray, start: np.ndarray, external: np.ndarray | None,
-    sink: CotangentSink,
+    sink: CotangentSink, renormalise: bool = False,
 ) -> None:
     """The backward recursion of one layer for B cotangent rows at once, from t = T-1 down to 0.
 
     ``start`` (B, H) is dh at the last step before ``external`` (T, H), which is added to every row at every step.
+    ``renormalise`` (without ``external``) rescales the carried state every 16 steps instead of flushing it: the
+    recursion is linear, so directions survive where magnitudes would underflow (for power iteration).
     """
     steps, blocks, hidden = factors.gates_in.shape
     batch = start.shape[0]
@@ -361,8 +381,7 @@ def run_cotangents(
             sink.dh, sink.dc, sink.dg_sigmoid, sink.dg_last, sink.dg_flat,
         ):
             if not t & FLUSH_MASK:
-                flush_subnormal(rec)
-                flush_subnormal(dc_next)
+                _steady(renormalise, rec, dc_next)
             if ext is None:
                 copyto(dh, rec)
             else:
@@ -380,7 +399,7 @@ def run_cotangents(
         countdown, gates_in, gates_rec, carry, ext_rows, sink.dh, sink.dg, sink.dg_rec, sink.dg_rec_flat
     ):
         if not t & FLUSH_MASK:
-            flush_subnormal(rec)
+            _steady(renormalise, rec)
         if ext is None:
             copyto(dh, rec)
         else:

@@ -152,17 +152,36 @@ def test_gradients_hold_every_documented_key() -> None:
     assert grads.jacobian_method == "exact"
 
 
-def test_jacobian_estimate_is_a_lower_bound_of_the_exact_curve() -> None:
-    net = Network.random("gru", 2, 24, 1, seed=1, init="orthogonal")
-    x = np.random.default_rng(3).standard_normal((60, 2))
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_jacobian_estimate_is_a_tight_lower_bound_far_back(cell: str) -> None:
+    net = Network.random(cell, 2, 24, 1, seed=1, init="orthogonal")
+    x = np.random.default_rng(3).standard_normal((120, 2))
     exact = net.bptt(x, jacobian="exact")["jacobian_norm_l0"]
     estimate = net.bptt(x, jacobian="estimate")
     assert estimate.jacobian_method == "estimate"
     values = estimate["jacobian_norm_l0"]
     assert values[-1] == pytest.approx(1.0)
-    assert np.all(values <= exact * (1 + 1e-12))
-    assert np.all(values >= 0.2 * exact)
+    assert np.all(values <= exact * (1 + 1e-9))
+    assert np.all(values[:60] >= 0.7 * exact[:60])  # power iteration found the dominant direction
     assert "jacobian_norm_l0" not in net.bptt(x, jacobian="none")
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_forward_tangent_is_the_directional_derivative(cell: str) -> None:
+    """J_0 w (up to scale) against central differences of h_{T-1} in h_0, C_0 held fixed, by re-running."""
+    from lstmviz.engine.bptt import layer_factors
+    from lstmviz.engine.jacobian import forward_tangent
+
+    net = Network.random(cell, 2, 5, 1, seed=6, init="orthogonal")
+    x = np.random.default_rng(6).standard_normal((10, 2))
+    trace = net.run(x)
+    w = np.random.default_rng(7).standard_normal(5)
+    image = forward_tangent(cell, layer_factors(net, trace, 0), net.params["weight_hh_l0"], w)
+    h_0, c_0 = trace["h_l0"][0], trace["c_l0"][0] if cell == "lstm" else None
+    eps = 1e-6
+    ends = [net.run(x[1:], h0=h_0 + sign * eps * w, c0=c_0)["h_l0"][-1] for sign in (1, -1)]
+    numeric = (ends[0] - ends[1]) / (2 * eps)
+    assert np.allclose(image / np.linalg.norm(image), numeric / np.linalg.norm(numeric), atol=1e-7)
 
 
 @pytest.mark.parametrize(
