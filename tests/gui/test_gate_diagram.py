@@ -296,3 +296,21 @@ def test_hovering_a_unit_outlines_it_in_every_strip(qtbot) -> None:
     assert view.strip("x").hovered is None
     qtbot.mouseMove(view.viewport(), view.mapFromScene(view.diagram.sceneRect().topLeft()) + QPoint(3, 3))
     qtbot.waitUntil(lambda: view.strip("c").hovered is None, timeout=2000)
+
+
+def test_colour_levels_grow_with_a_progressive_trace() -> None:
+    from lstmviz.gui.colors import default_levels
+    from lstmviz.gui.views.diagram_levels import LevelTracker
+
+    net = Network.random("lstm", 1, 5, seed=4).with_parameter("bias_hh_l0", np.full(20, 1.5))
+    x = 3 * np.sin(np.linspace(0, 9, 60))
+    trace = net.run(x)
+    tracker = LevelTracker()
+    signed = {"i": False, "f": False, "g": True, "o": False, "c": True, "h": True, "x": True}.__getitem__
+    for ready in (10, 35, 60):  # chunks arriving
+        levels = tracker.levels(net, trace, 0, 7, ready, signed)
+        assert levels["c"] == default_levels("c", trace["c_l0"][:ready])
+        assert levels["c_prev"] == levels["c"]
+        assert levels["x"] == default_levels("x", trace["x"][:ready])
+        assert levels["f"] == (0.0, 1.0)
+    assert tracker.levels(net, trace, 0, 8, 5, signed)["c"] == default_levels("c", trace["c_l0"][:5])  # new run

@@ -16,12 +16,12 @@ from PySide6.QtGui import QImage, QKeyEvent, QMouseEvent, QPainter, QResizeEvent
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsView, QHBoxLayout, QLabel, QSpinBox, QWidget
 
-from ...engine.trace import trace_key
 from ...io.atomic import atomic_path
 from ...io.errors import ExportError
 from ...model.document import Document
-from ..colors import default_levels, is_signed_quantity
+from ..colors import is_signed_quantity
 from ..workers import pin_none_refcount
+from .diagram_levels import LevelTracker
 from .diagram_scene import ColorTable, DiagramScene, nonlinearity_of, strip_label
 from .diagram_tooltips import op_tooltip, value_tooltip
 from .diagram_values import StepValues, step_values, trace_matches
@@ -46,7 +46,7 @@ class GateDiagramView(QGraphicsView):
         self.setMouseTracking(True)
         self.setToolTip("")
         self._colors = ColorTable()
-        self._levels_cache: tuple[object, dict[str, tuple[float, float]]] | None = None
+        self._level_tracker = LevelTracker()
         self._structure: tuple | None = None
         self._values: StepValues | None = None
         self._auto_fit = True
@@ -162,28 +162,9 @@ class GateDiagramView(QGraphicsView):
     def _levels(self) -> dict[str, tuple[float, float]]:
         """Colour levels per strip key: [0, 1] for gates, symmetric over the whole sequence for signed values."""
         doc = self.document
-        trace = doc.trace
-        layer = self.diagram.layer if self.diagram is not None else 0
-        ready = doc.trace_steps_ready
-        complete = trace is not None and ready >= trace.steps
-        cache_key = (trace, layer, complete)  # the trace itself, compared by identity (an id() could be reused)
-        cached = self._levels_cache
-        if cached is not None and (not complete or (cached[0][0] is trace and cached[0][1:] == cache_key[1:])):
-            # while a background run fills the trace, keep the last scale: rescanning every chunk would cost O(T^2)
-            return cached[1]
-        assert trace is not None
-        levels: dict[str, tuple[float, float]] = {}
-        for key in doc.network.spec.trace_keys():
-            levels[key] = default_levels(key, trace[trace_key(key, layer)][:ready], self._signed(key))
-        levels["h_prev"] = levels["h"]
-        if "c" in levels:
-            levels["c_prev"] = levels["c"]
-        source = trace["x"] if layer == 0 else trace[trace_key("h", layer - 1)]
-        levels["x"] = default_levels("x", np.asarray(source[:ready]), True)
-        if "y" in trace:
-            levels["y"] = default_levels("y", trace["y"][:ready], self._signed("y"))
-        self._levels_cache = (cache_key, levels)
-        return levels
+        assert doc.trace is not None and self.diagram is not None
+        return self._level_tracker.levels(doc.network, doc.trace, self.diagram.layer, doc.generation,
+                                          doc.trace_steps_ready, self._signed)
 
     # Text ------------------------------------------------------------------------------------------------------
     def _title_html(self) -> str:
