@@ -19,13 +19,26 @@ def make_document(cell: str = "lstm", steps: int = 200, hidden: int = 8, layers:
     return Document(Network.random(cell, 1, hidden, layers, seed=0), SequenceData(x, time=time, time_label=label))
 
 
+_ALIVE: list[HeatmapsView] = []
+"""Views stay referenced until the session ends: dropping the last Python reference to a parentless pyqtgraph
+widget mid-session makes PySide6 6.12 on CPython 3.11 destroy its scene under half-freed Python items, which
+corrupts memory (in the app every view has a dock as parent, so Qt destroys them in order)."""
+
+
 def make_view(qtbot, document: Document) -> HeatmapsView:
     view = HeatmapsView(document)
-    qtbot.addWidget(view)
+    _ALIVE.append(view)
     view.resize(900, 700)
     view.show()
     qtbot.waitExposed(view)
     return view
+
+
+@pytest.fixture(autouse=True)
+def _hide_views_after_test():
+    yield
+    for view in _ALIVE:
+        view.hide()
 
 
 @pytest.mark.parametrize("cell, layers", [("lstm", 1), ("gru", 2), ("rnn", 1)])

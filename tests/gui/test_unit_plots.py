@@ -12,11 +12,14 @@ from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model.document import Document
 
 
+_ALIVE: list[UnitPlotsView] = []
+
+
 def make_view(qtbot, cell: str = "lstm") -> tuple[Document, UnitPlotsView]:
     time = 0.25 * np.arange(150)
     doc = Document(Network.random(cell, 1, 6, seed=1), SequenceData(np.sin(time), time=time, time_label="s"))
     view = UnitPlotsView(doc)
-    qtbot.addWidget(view)
+    _ALIVE.append(view)  # see tests/gui/test_heatmaps.py: never dropped mid-session
     view.resize(800, 500)
     view.show()
     qtbot.waitExposed(view)

@@ -6,8 +6,11 @@ current step and map a mouse position back to a step, so that arithmetic lives h
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
 
@@ -65,6 +68,59 @@ class TimeMap:
         return text if self.label == "step" else f"{text} {self.label}" if len(self.label) <= 3 else text
 
 
+MEAN_SAMPLES = 4
+"""Samples averaged per image column when many steps share a pixel (a cheap mean: cost follows the screen)."""
+
+
+def visible_window(time_map: TimeMap, x_range: tuple[float, float] | list[float], valid: int,
+                   pixels: int) -> tuple[int, int, int]:
+    """(first, end, block): the steps [first, end) in ``x_range`` (one step of margin), within [0, valid), and how
+    many steps share one image column so there are about ``pixels`` columns. ``first`` is aligned to ``block`` so
+    panning does not make the columns shimmer."""
+    left = float(time_map.time[0]) - time_map.dt / 2
+    x0, x1 = float(min(x_range)), float(max(x_range))
+    first = max(int(math.floor((x0 - left) / time_map.dt)) - 1, 0)
+    end = min(int(math.ceil((x1 - left) / time_map.dt)) + 1, valid)
+    if end <= first:
+        first, end = 0, valid
+    block = max(1, math.ceil((end - first) / max(pixels, 1)))
+    first -= first % block
+    return first, end, block
+
+
+def block_mean(data: np.ndarray, first: int, end: int, block: int) -> np.ndarray:
+    """Rows [first, end) of ``data`` (T, H) averaged in blocks of ``block`` rows (the last block may be shorter).
+
+    Large blocks average ``MEAN_SAMPLES`` evenly spaced rows instead of all of them, so the cost is bounded by the
+    number of columns drawn, whatever the zoom.
+    """
+    if block == 1:
+        return data[first:end]
+    full = (end - first) // block
+    stride = max(1, block // MEAN_SAMPLES)
+    per_block = block // stride
+    body = data[first : first + full * block : stride][: full * per_block]
+    parts = [body.reshape(full, per_block, data.shape[1]).mean(axis=1)] if full else []
+    if first + full * block < end:
+        parts.append(data[first + full * block : end : stride].mean(axis=0, keepdims=True))
+    return np.concatenate(parts, axis=0) if len(parts) > 1 else parts[0]
+
+
+def aligned_image(columns: np.ndarray) -> np.ndarray:
+    """(H, n) image data from (n, H) columns, with n padded by NaN (drawn transparent) to a multiple of 4.
+
+    pyqtgraph hands an 8-bit indexed QImage its rows as they are, and Qt reads scanlines in 32-bit words: a width
+    that is not a multiple of 4 bytes makes it read past the buffer (a crash when the image is drawn scaled).
+    """
+    count, height = columns.shape
+    pad = (-count) % 4
+    image = np.empty((height, count + pad), dtype=np.float32)
+    image[:, :count] = columns.T
+    if pad:
+        image[:, count:] = np.nan
+    return image
+
+
 def quantity_order(spec: CellSpec) -> tuple[str, ...]:
     """States first (C_t, h_t: what a person watches), then the gates in the spec's order."""
     states = tuple(reversed(spec.state_keys))  # c before h for the LSTM
@@ -100,6 +156,16 @@ def style_plot(plot: pg.PlotItem, foreground: QColor) -> None:
         axis.setPen(pg.mkPen(foreground))
         axis.setTextPen(pg.mkPen(foreground))
         axis.enableAutoSIPrefix(False)  # "C_t (x0.001)" reads as a different quantity
+
+
+def release_graphics(view: QWidget) -> None:
+    """Delete every item of ``view.graphics``'s scene in an orderly way (see HeatmapsView.__del__)."""
+    graphics = getattr(view, "graphics", None)
+    try:
+        if graphics is not None and shiboken6.isValid(graphics):
+            graphics.close()  # pyqtgraph's own teardown: clears the scene, drops the central item
+    except RuntimeError:
+        pass
 
 
 def make_cursor() -> pg.InfiniteLine:

@@ -11,16 +11,20 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+import shiboken6
+from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtGui import QColor, QFont
 
 from ...io.sequence_data import SequenceData
 from .. import colors
-from .heatmap_common import TimeMap, display_char, make_cursor, style_plot
+from .heatmap_common import TimeMap, aligned_image, block_mean, display_char, make_cursor, style_plot, visible_window
 
 ROW_LABEL_PIXELS = 14
 """Vertical pixels per row label on the unit axis."""
 MAX_OUTLINED_UNITS = 256
+LUT_SIZE = 512
+"""More than 256 entries: pyqtgraph applies the colour map itself and hands Qt a 32-bit RGBA image. An 8-bit
+indexed image is converted by Qt on every paint (slower), and that path crashed intermittently under PySide6 6.12."""
 SELECTION_COLOR = QColor(255, 255, 255, 200)
 
 
@@ -84,7 +88,7 @@ class HeatmapRow:
         self.plot.setDefaultPadding(0.0)
         style_plot(self.plot, foreground)
         self.image = pg.ImageItem(autoDownsample=True, axisOrder="row-major")
-        self.image.setLookupTable(colors.lookup_table(signed))
+        self.image.setLookupTable(colors.lookup_table(signed, LUT_SIZE))
         self.plot.addItem(self.image)
         self.levels = colors.default_levels(key, signed=signed)
         self.colorbar = pg.ColorBarItem(
@@ -103,60 +107,108 @@ class HeatmapRow:
         self.selection_items: list[pg.InfiniteLine] = []
         self.units = 0
         self.buffer = np.zeros((0, 0), dtype=np.float32)
-        """What the image shows, (H, T): columns [0, valid) hold values, newest generation first."""
+        """Everything drawn, (T, H) like the trace: rows [0, valid) hold values, the newest generation first."""
         self.step_bound = np.zeros(0, dtype=np.float32)
         """max |value| per step, so symmetric levels cost O(T) instead of O(T*H) per redraw."""
         self.valid = 0
+        self.time_map: TimeMap | None = None
+        self.window: tuple[int, int, int] = (0, 0, 1)
+        self.columns = 0
+        """Image columns holding data (the rest is transparent padding)."""
+        """(first step, end step, steps per image column) of what the image holds."""
+        self._redraw_pending = False
+        box = self.plot.getViewBox()
+        box.sigXRangeChanged.connect(self._on_view_changed)
+        box.sigResized.connect(self._on_view_changed)
 
     def reset(self, units: int, steps: int) -> None:
-        """Fresh display buffer for a new shape: (H, T) float32, nothing valid yet."""
+        """Fresh display buffer for a new shape, nothing valid yet."""
         self.units = units
-        self.buffer = np.zeros((units, steps), dtype=np.float32)
+        self.buffer = np.zeros((steps, units), dtype=np.float32)
         self.step_bound = np.zeros(steps, dtype=np.float32)
         self.valid = 0
-        self._rect: tuple[float, float, int] | None = None
+        self.window = (0, 0, 1)
         self.image.clear()
 
     def write(self, data: np.ndarray, start: int, stop: int) -> None:
-        """Copy steps [start, stop) of ``data`` (T, H) into the display buffer (columns beyond stay as they were).
+        """Copy steps [start, stop) of ``data`` (T, H) into the display buffer (steps beyond stay as they were).
 
-        Keeping the older columns means a progressive recompute sweeps the new values over the old ones instead
-        of blanking the picture on every slider move.
+        Keeping the older steps means a progressive recompute sweeps the new values over the old ones instead of
+        blanking the picture on every slider move. Row-contiguous copies: cheap even for 256 x 10,000.
         """
         if stop <= start:
             return
-        part = data[start:stop]
-        self.buffer[:, start:stop] = part.T
-        finite = np.where(np.isfinite(part), np.abs(part), 0.0)
-        self.step_bound[start:stop] = finite.max(axis=1) if part.shape[1] else 0.0
+        part = self.buffer[start:stop]
+        part[...] = data[start:stop]
+        bound = np.abs(part).max(axis=1) if part.shape[1] else np.zeros(stop - start, np.float32)
+        if not np.all(np.isfinite(bound)):
+            bound = np.where(np.isfinite(part), np.abs(part), 0.0).max(axis=1)
+        self.step_bound[start:stop] = bound
         self.valid = max(self.valid, stop)
 
     def show(self, time_map: TimeMap) -> None:
-        """Push the buffer's valid part to the image, with levels from colors.py (x in the time axis's units)."""
+        """Draw the visible steps of the buffer at screen resolution, with levels from colors.py.
+
+        Only the steps in view are turned into an image, block-averaged down to about one column per pixel, so
+        the cost follows the screen, not the sequence (100,000 steps pan and zoom smoothly).
+        """
+        self.time_map = time_map
         if self.valid == 0:
             self.image.clear()
+            self.window = (0, 0, 1)
             return
         if self.signed:
             levels = symmetric_levels(float(self.step_bound[: self.valid].max()))
         else:
             levels = colors.default_levels(self.key, signed=False)
-        left, width = time_map.image_x_range(self.valid)
-        shown = self.buffer if self.valid == self.buffer.shape[1] else self.buffer[:, : self.valid]
-        rect = (left, width, self.units)
-        if rect != self._rect:  # a new rect moves the item's bounds: the view box and axes update once more
-            self._rect = rect
-            self.image.setImage(shown, autoLevels=False, levels=levels, rect=QRectF(left, 0.0, width, self.units))
-        else:
-            self.image.setImage(shown, autoLevels=False, levels=levels)
+        box = self.plot.getViewBox()
+        pixels = int(box.width()) if box.width() >= 16 else 1000
+        first, end, block = visible_window(time_map, box.viewRange()[0], self.valid, pixels)
+        columns = block_mean(self.buffer, first, end, block)
+        self.columns = columns.shape[0]
+        image = aligned_image(columns)
+        left, _ = time_map.image_x_range(0)
+        rect = QRectF(left + first * time_map.dt, 0.0, image.shape[1] * block * time_map.dt, self.units)
+        self.image.setImage(image, autoLevels=False, levels=levels, rect=rect)
+        self.window = (first, end, block)
         if levels != self.levels:  # a colour bar update relayouts its axis: only when the range really moved
             self.levels = levels
             self.colorbar.setLevels(levels)
 
+    def dispose(self) -> None:
+        """Stop listening to the view box (the row is being replaced or its widget destroyed)."""
+        box = self.plot.getViewBox()
+        for signal in (box.sigXRangeChanged, box.sigResized):
+            try:
+                signal.disconnect(self._on_view_changed)
+            except (TypeError, RuntimeError):
+                pass
+        self.time_map = None
+
+    def _on_view_changed(self, *_: object) -> None:
+        """Zoom, pan or resize: redraw the visible steps, deferred to the event loop.
+
+        The view box reports range changes while the scene is being painted; changing an item's geometry then
+        corrupts the scene's index (a crash in the next paint), so the redraw runs once the paint is over.
+        """
+        if not self._redraw_pending:
+            self._redraw_pending = True
+            QTimer.singleShot(0, self._redraw_visible)
+
+    def _redraw_visible(self) -> None:
+        self._redraw_pending = False
+        if self.time_map is None or self.valid == 0 or not shiboken6.isValid(self.image) or self.image.scene() is None:
+            return
+        box = self.plot.getViewBox()
+        pixels = int(box.width()) if box.width() >= 16 else 1000
+        if visible_window(self.time_map, box.viewRange()[0], self.valid, pixels) != self.window:
+            self.show(self.time_map)
+
     def value_at(self, step: int, unit: int) -> float | None:
-        """The value shown at (step, unit), or None outside the drawn part."""
+        """The value at (step, unit) at full resolution, or None outside the drawn part."""
         if not (0 <= step < self.valid and 0 <= unit < self.units):
             return None
-        return float(self.buffer[unit, step])
+        return float(self.buffer[step, unit])
 
     def set_cursor(self, x: float) -> None:
         self.cursor.setValue(x)
@@ -198,9 +250,10 @@ class InputRow:
             self.plot.getViewBox().invertY(True)
             self.plot.setDefaultPadding(0.0)
             self.image = pg.ImageItem(autoDownsample=True, axisOrder="row-major")
-            self.image.setLookupTable(colors.lookup_table(False))
-            left, width = time_map.image_x_range(sequence.steps)
-            self.image.setImage(values.T, autoLevels=False, levels=(0.0, 1.0),
+            self.image.setLookupTable(colors.lookup_table(False, LUT_SIZE))
+            image = aligned_image(values)
+            left, width = time_map.image_x_range(image.shape[1])
+            self.image.setImage(image, autoLevels=False, levels=(0.0, 1.0),
                                 rect=QRectF(left, 0.0, width, values.shape[1]))
             self.plot.addItem(self.image)
         else:

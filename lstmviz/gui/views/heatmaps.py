@@ -17,7 +17,7 @@ from PySide6.QtCore import QPointF, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from ...model.document import Document
-from .heatmap_common import TimeMap, quantity_label, quantity_order, quantity_signed, theme_colors
+from .heatmap_common import TimeMap, release_graphics, quantity_label, quantity_order, quantity_signed, theme_colors
 from .heatmap_rows import HeatmapRow, InputRow
 
 HIDDEN_SETTING = "heatmaps.hidden"
@@ -46,6 +46,7 @@ class HeatmapsView(QWidget):
         self._structure: tuple[Any, ...] | None = None
         self._written_generation = -1
         self._written = 0
+        self._written_trace: object | None = None
         self._buttons: dict[str, QToolButton] = {}
         self._buttons_kind = ""
 
@@ -115,6 +116,8 @@ class HeatmapsView(QWidget):
         spec = doc.network.spec
         background, foreground = theme_colors(self)
         self.graphics.setBackground(background)
+        for row in self.rows.values():
+            row.dispose()
         self.graphics.ci.clear()
         self.rows = {}
         self.time_map = TimeMap(doc.sequence)
@@ -242,18 +245,16 @@ class HeatmapsView(QWidget):
         ready = doc.trace_steps_ready if ready is None else ready
         if ready <= 0:
             return
-        start = self._written if self._written_generation == doc.generation else 0
-        if ready < start:
-            start = 0
+        same = self._written_generation == doc.generation and self._written_trace is doc.trace
+        start = self._written if same and ready >= self._written else 0
         layer = doc.layer
         for key, row in self.rows.items():
             row.write(doc.trace.get_quantity(key, layer), start, ready)
             row.show(self.time_map)
-        self._written_generation, self._written = doc.generation, ready
+        self._written_generation, self._written, self._written_trace = doc.generation, ready, doc.trace
 
     def _on_trace_changed(self) -> None:
         if self._alive() and self._structure_key() == self._structure:
-            self._written_generation = -1
             self._refresh_trace()
 
     def _on_trace_progress(self, ready: int) -> None:
@@ -328,14 +329,28 @@ class HeatmapsView(QWidget):
 
     # Helpers --------------------------------------------------------------------------------------------------
     def image_array(self, key: str) -> np.ndarray | None:
-        """The (H, steps drawn) array the heatmap of ``key`` shows (for tests and export)."""
+        """The (H, columns) array the ImageItem of ``key`` holds: the steps in view, one column per step unless
+        more steps than pixels are in view (then block means)."""
         row = self.rows.get(key)
-        return None if row is None or row.image.image is None else np.asarray(row.image.image)
+        return None if row is None or row.image.image is None else np.asarray(row.image.image)[:, : row.columns]
+
+    def data_array(self, key: str) -> np.ndarray | None:
+        """Every drawn step of ``key`` at full resolution, (H, steps drawn) (for tests and export)."""
+        row = self.rows.get(key)
+        return None if row is None else row.buffer[: row.valid].T
 
     def _alive(self) -> bool:
         return shiboken6.isValid(self)
 
+    def __del__(self) -> None:
+        # Dropped by Python while its C++ widget lives (no parent): tear the scene down now, while every item's
+        # Python half is intact. Otherwise Qt destroys the items afterwards and calls their Python overrides on
+        # half-freed objects, which corrupts memory (a crash in some later, unrelated paint).
+        release_graphics(self)
+
     def _disconnect(self, *_: Any) -> None:
+        for row in self.rows.values():
+            row.dispose()
         for signal, slot in self._connections:
             try:
                 signal.disconnect(slot)

@@ -15,7 +15,7 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from ...model.document import Document
-from .heatmap_common import TimeMap, make_cursor, quantity_label, quantity_order, quantity_signed, style_plot, theme_colors
+from .heatmap_common import TimeMap, release_graphics, make_cursor, quantity_label, quantity_order, quantity_signed, style_plot, theme_colors
 
 SHOWN_SETTING = "unit_plots.shown"
 """``document.view_settings`` key: the quantities plotted (trace keys); default: the cell's states."""
@@ -231,6 +231,12 @@ class UnitPlotsView(QWidget):
             if box.sceneBoundingRect().contains(event.scenePos()):
                 self.document.set_step(self.time_map.step_at(box.mapSceneToView(event.scenePos()).x()))
                 return
+
+    def __del__(self) -> None:
+        # Dropped by Python while its C++ widget lives (no parent): tear the scene down now, while every item's
+        # Python half is intact. Otherwise Qt destroys the items afterwards and calls their Python overrides on
+        # half-freed objects, which corrupts memory (a crash in some later, unrelated paint).
+        release_graphics(self)
 
     def _disconnect(self, *_: Any) -> None:
         for signal, slot in self._connections:

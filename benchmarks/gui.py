@@ -1,0 +1,405 @@
+"""Benchmark: the desktop app's responsiveness (run by hand; prints figures).
+
+    .venv/bin/python benchmarks/gui.py [--sections startup,edit,big,play] [--window main|plain] [--repeat N]
+
+Sections:
+  startup  process start -> first paint event of the main window (``run_app`` in a fresh ``python -c``), against a
+           bare PySide6 QMainWindow with pyqtgraph imported; median of --repeat runs each.
+  edit     H=64, T=1,000 (recomputed inline): weight edit -> every view redrawn (the edit call, then
+           ``processEvents`` until a pass paints nothing); the views that painted are listed.
+  big      H=256, T=10,000 through the TraceExecutor: the engine's own trace time; one edit -> first redraw of the
+           visible steps (heatmaps showing steps 0..2,000) and -> whole trace drawn; a slider drag (an edit every
+           16 ms) -> how many generations delivered, the latest's finish time, and the longest event-loop stall
+           (gaps of a 5 ms heartbeat timer).
+  play     frames per second while playing at H=256 (T=10,000): step changes painted per second.
+
+``--window main`` (default when it imports) measures the real MainWindow with every view; ``plain`` puts only the
+heatmaps, unit plots and playback bar in a bare QMainWindow. The Qt platform is offscreen unless QT_QPA_PLATFORM
+says otherwise; settings go to a temporary folder. The machine's load matters: the engine time is measured in the
+same run so the ratios stay meaningful.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="lstmviz-bench-"))
+
+FIRST_PAINT_HOOK = """
+import os, sys, time
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication
+class FirstPaint(QObject):
+    def __init__(self, name):
+        super().__init__()
+        self.name = name
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and obj.metaObject().className() == self.name:
+            print("painted", flush=True)
+            os._exit(0)
+        return False
+"""
+
+STARTUP_APP = FIRST_PAINT_HOOK + """
+from lstmviz.gui.app import create_application, run_app
+app = create_application()
+hook = FirstPaint("MainWindow")
+app.installEventFilter(hook)
+run_app([])
+"""
+
+STARTUP_BARE = FIRST_PAINT_HOOK + """
+import pyqtgraph
+from PySide6.QtWidgets import QMainWindow
+app = QApplication(sys.argv)
+hook = FirstPaint("QMainWindow")
+app.installEventFilter(hook)
+window = QMainWindow()
+window.resize(1500, 950)
+window.show()
+app.exec()
+"""
+
+
+def time_first_paint(code: str, repeat: int) -> float:
+    """Median seconds from spawning ``python -c code`` to its "painted" line."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                text=True)
+        line = proc.stdout.readline() if proc.stdout else ""
+        elapsed = time.perf_counter() - start
+        proc.wait(timeout=60)
+        if "painted" not in line:
+            raise RuntimeError("the child never painted its window")
+        times.append(elapsed)
+    return statistics.median(times)
+
+
+def bench_startup(repeat: int) -> dict[str, float]:
+    bare = time_first_paint(STARTUP_BARE, repeat)
+    app = time_first_paint(STARTUP_APP, repeat)
+    print(f"startup: bare QMainWindow + pyqtgraph {bare * 1000:.0f} ms, lstmviz {app * 1000:.0f} ms, "
+          f"ratio {app / bare:.2f} (target <= 1.5)")
+    return {"bare_ms": bare * 1000, "app_ms": app * 1000, "ratio": app / bare}
+
+
+# In-process helpers ---------------------------------------------------------------------------------------------
+class PaintWatch:
+    """Counts paint events per widget class, and timestamps them (an application-wide event filter)."""
+
+    def __init__(self, app: Any) -> None:
+        from PySide6.QtCore import QEvent, QObject
+
+        watch = self
+
+        class Filter(QObject):
+            def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 - Qt API
+                if event.type() == QEvent.Type.Paint:
+                    watch.count += 1
+                    watch.last = time.perf_counter()
+                    parent = obj.parent() if obj.metaObject().className() == "QWidget" else None
+                    name = (parent or obj).objectName() or (parent or obj).metaObject().className()
+                    watch.names.add(name)
+                return False
+
+        self.count = 0
+        self.last = 0.0
+        self.names: set[str] = set()
+        self.filter = Filter()
+        app.installEventFilter(self.filter)
+
+    def reset(self) -> None:
+        self.count, self.names = 0, set()
+
+
+def settle(app: Any, watch: PaintWatch, passes: int = 6) -> None:
+    """processEvents until a pass paints nothing (pyqtgraph schedules its scene updates one pass later)."""
+    for _ in range(passes):
+        before = watch.count
+        app.processEvents()
+        if watch.count == before:
+            return
+
+
+class Heartbeat:
+    """A 5 ms timer; the longest gap between its ticks minus 5 ms is the longest event-loop stall."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import Qt, QTimer
+
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._tick)
+        self.last = 0.0
+        self.max_gap = 0.0
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        if self.last:
+            self.max_gap = max(self.max_gap, now - self.last)
+        self.last = now
+
+    def start(self) -> None:
+        self.last, self.max_gap = 0.0, 0.0
+        self.timer.start()
+
+    def stop(self) -> float:
+        self.timer.stop()
+        return max(0.0, self.max_gap - 0.005)
+
+
+def run_until(app: Any, condition: Callable[[], bool], timeout: float) -> None:
+    from PySide6.QtCore import QEventLoop
+
+    end = time.perf_counter() + timeout
+    while not condition() and time.perf_counter() < end:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+        time.sleep(0.0005)
+
+
+def make_document(hidden: int, steps: int) -> Any:
+    import numpy as np
+
+    from lstmviz.engine.network import Network
+    from lstmviz.io.sequence_data import SequenceData
+    from lstmviz.model.document import Document
+
+    t = np.linspace(0.0, steps / 25.0, steps)
+    return Document(Network.random("lstm", 1, hidden, seed=0), SequenceData(np.sin(t) * (0.6 + 0.4 * np.sin(t / 7))))
+
+
+def make_window(document: Any, kind: str) -> tuple[Any, Any]:
+    """(window, heatmaps view): the real MainWindow, or B's views in a bare QMainWindow."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDockWidget, QMainWindow
+
+    if kind == "main":
+        from lstmviz.gui.main_window import MainWindow
+
+        window = MainWindow(document, persist=False)
+        heatmaps = window.views["heatmaps"]
+    else:
+        from lstmviz.gui.playback import PlaybackController
+        from lstmviz.gui.views.heatmaps import HeatmapsView
+        from lstmviz.gui.views.unit_plots import UnitPlotsView
+        from lstmviz.gui.workers import TraceExecutor
+
+        window = QMainWindow()
+        heatmaps = HeatmapsView(document)
+        window.setCentralWidget(heatmaps)
+        dock = QDockWidget("Unit plots", window)
+        dock.setWidget(UnitPlotsView(document))
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        window.playback = PlaybackController(document, window)
+        window.addToolBar("Playback").addWidget(window.playback.bar)
+        document.executor = TraceExecutor(window)
+    window.resize(1600, 1000)
+    window.show()
+    return window, heatmaps
+
+
+def bench_edit(app: Any, kind: str, repeat: int) -> dict[str, float]:
+    doc = make_document(64, 1000)
+    window, _ = make_window(doc, kind)
+    watch = PaintWatch(app)
+    settle(app, watch)
+    totals, models = [], []
+    names: set[str] = set()
+    for k in range(max(repeat, 5) * 4):
+        watch.reset()
+        start = time.perf_counter()
+        doc.set_weight("weight_hh_l0", (64 + k % 64, k % 64), 0.5 + 0.01 * k)
+        model_done = time.perf_counter()
+        settle(app, watch)
+        end = time.perf_counter()
+        totals.append(end - start)
+        models.append(model_done - start)
+        names |= watch.names
+    engine = best_of_run(doc, 5)
+    median, worst = statistics.median(totals), max(totals)
+    print(f"edit H=64 T=1000 ({kind}): edit -> all views redrawn median {median * 1000:.1f} ms, max {worst * 1000:.1f} ms "
+          f"(target < 16); of which edit + recompute + view updates {statistics.median(models) * 1000:.1f} ms, "
+          f"engine trace alone {engine * 1000:.1f} ms")
+    print(f"  painted: {', '.join(sorted(names))}")
+    window.close()
+    window.deleteLater()
+    app.processEvents()
+    return {"median_ms": median * 1000, "max_ms": worst * 1000, "engine_ms": engine * 1000}
+
+
+def best_of_run(doc: Any, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        doc.network.run(doc.sequence.values)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def bench_big(app: Any, kind: str, drag_edits: int) -> tuple[dict[str, float], Any, Any]:
+    doc = make_document(256, 10_000)
+    window, heatmaps = make_window(doc, kind)
+    watch = PaintWatch(app)
+    settle(app, watch)
+    engine = statistics.median([best_of_run(doc, 1) for _ in range(3)])
+    rows = list(heatmaps.rows.values())
+    if rows:
+        rows[0].plot.setXRange(0, 2000, padding=0)  # the view shows the first 2,000 steps
+    settle(app, watch)
+    executor = doc.executor
+
+    # One edit: first visible redraw, whole trace drawn.
+    marks: dict[str, float] = {}
+
+    def on_progress(ready: int) -> None:
+        if ready >= 2000 and "visible" not in marks:
+            marks["visible"] = time.perf_counter()
+
+    def on_complete() -> None:
+        marks["complete"] = time.perf_counter()
+
+    doc.events.trace_progress.connect(on_progress)
+    doc.events.trace_changed.connect(on_complete)
+    heartbeat = Heartbeat()
+    heartbeat.start()
+    start = time.perf_counter()
+    doc.set_weight("bias_hh_l0", 256, 1.5)  # forget-gate bias of unit 0
+    first_paint = {}
+
+    def visible_painted() -> bool:
+        if "visible" in marks and watch.last > marks["visible"] and "paint" not in first_paint:
+            first_paint["paint"] = watch.last
+        return "complete" in marks
+
+    run_until(app, visible_painted, 60)
+    settle(app, watch)
+    full = time.perf_counter() - start
+    stall = heartbeat.stop()
+    visible = first_paint.get("paint", marks.get("visible", float("nan"))) - start
+    print(f"big H=256 T=10000 ({kind}): engine trace {engine * 1000:.0f} ms; one edit -> visible steps redrawn "
+          f"{visible * 1000:.0f} ms (target < 100), whole trace drawn {full * 1000:.0f} ms = {full / engine:.2f}x "
+          f"engine (target <= 1.3), longest stall {stall * 1000:.0f} ms (target < 50)")
+
+    # A slider drag: an edit every 16 ms.
+    delivered: set[int] = set()
+    doc.events.trace_progress.connect(lambda _n: delivered.add(doc.generation))
+    doc.events.trace_changed.connect(lambda: delivered.add(doc.generation))
+    finished = []
+    executor.finished.connect(lambda: finished.append(time.perf_counter()))
+    heartbeat.start()
+    first_generation = doc.generation + 1
+    drag_start = time.perf_counter()
+    for k in range(drag_edits):
+        target = drag_start + k * 0.016
+        run_until(app, lambda t=target: time.perf_counter() >= t, 1)
+        doc.set_parameter("bias_hh_l0", _bias(doc, 256, 1.5 + 0.05 * (k + 1)), merge_key="bench-drag")
+    last_edit = time.perf_counter()
+    marks.pop("complete", None)
+    run_until(app, lambda: "complete" in marks, 60)
+    settle(app, watch)
+    after_last = time.perf_counter() - last_edit
+    drag_stall = heartbeat.stop()
+    completed = [g for g in delivered if g >= first_generation]
+    print(f"  drag: {drag_edits} edits in {(last_edit - drag_start) * 1000:.0f} ms, generations that delivered "
+          f"{len(completed)} (latest {doc.generation} finished: {doc.trace_steps_ready == doc.steps}), "
+          f"last edit -> whole trace drawn {after_last * 1000:.0f} ms = {after_last / engine:.2f}x engine, "
+          f"longest stall {drag_stall * 1000:.0f} ms (target < 50)")
+    result = {"engine_ms": engine * 1000, "visible_ms": visible * 1000, "full_ms": full * 1000,
+              "full_ratio": full / engine, "stall_ms": stall * 1000, "drag_stall_ms": drag_stall * 1000,
+              "drag_after_last_ms": after_last * 1000, "drag_generations": len(completed)}
+    return result, doc, window
+
+
+def _bias(doc: Any, index: int, value: float) -> Any:
+    import numpy as np
+
+    bias = np.array(doc.network.params["bias_hh_l0"])
+    bias[index] = value
+    return bias
+
+
+def bench_play(app: Any, doc: Any, window: Any, seconds: float) -> dict[str, float]:
+    from lstmviz.gui.playback import PlaybackController
+
+    controller = getattr(window, "playback", None)
+    if controller is None:
+        controller = PlaybackController(doc, window)
+    watch = PaintWatch(app)
+    settle(app, watch)
+    frames = {"steps": 0, "painted": 0, "pending": False}
+
+    def on_step(_step: int) -> None:
+        frames["steps"] += 1
+        frames["pending"] = True
+        frames["seen"] = watch.count
+
+    doc.events.step_changed.connect(on_step)
+    doc.set_step(0)
+    controller.set_speed(1000)
+    heartbeat = Heartbeat()
+    heartbeat.start()
+    controller.play()
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        app.processEvents()
+        if frames["pending"] and watch.count > frames.get("seen", 0):
+            frames["painted"] += 1
+            frames["pending"] = False
+        time.sleep(0.0005)
+    elapsed = time.perf_counter() - start
+    controller.pause()
+    stall = heartbeat.stop()
+    fps = frames["painted"] / elapsed
+    print(f"play H=256 T=10000: {fps:.0f} frames painted per second (target 60), {frames['steps'] / elapsed:.0f} "
+          f"step changes/s at 1000 steps/s, longest stall {stall * 1000:.0f} ms")
+    return {"fps": fps}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sections", default="startup,edit,big,play")
+    parser.add_argument("--window", choices=("main", "plain"), default=None)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--drag-edits", type=int, default=40)
+    args = parser.parse_args(argv)
+    sections = set(args.sections.split(","))
+    kind = args.window
+    if kind is None:
+        try:
+            import lstmviz.gui.main_window  # noqa: F401
+
+            kind = "main"
+        except ImportError:
+            kind = "plain"
+    print(f"python {sys.version.split()[0]}, platform {os.environ['QT_QPA_PLATFORM']}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    if "startup" in sections:
+        bench_startup(args.repeat)
+    if not sections & {"edit", "big", "play"}:
+        return 0
+    from lstmviz.gui.app import create_application
+
+    app = create_application()
+    if "edit" in sections:
+        bench_edit(app, kind, args.repeat)
+    if sections & {"big", "play"}:
+        _, doc, window = bench_big(app, kind, args.drag_edits)
+        if "play" in sections:
+            bench_play(app, doc, window, 3.0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
