@@ -8,6 +8,7 @@ at the end would stall the GUI thread on long sequences.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -38,11 +39,13 @@ class LevelTracker:
         sources = self._sources(network, trace, layer)
         if ready > self._done:
             for name, array in sources.items():
-                if signed(name):
-                    chunk = np.abs(np.asarray(array[self._done : ready]))
-                    finite = chunk[np.isfinite(chunk)]
-                    if finite.size:
-                        self._bounds[name] = max(self._bounds.get(name, 0.0), float(finite.max()))
+                chunk = np.asarray(array[self._done : ready])
+                if signed(name) and chunk.size:
+                    bound = float(max(chunk.max(), -chunk.min()))  # no |x| temporary: this runs over the whole trace
+                    if not math.isfinite(bound):  # a NaN or inf somewhere: skip those values
+                        finite = np.abs(chunk[np.isfinite(chunk)])
+                        bound = float(finite.max()) if finite.size else 0.0
+                    self._bounds[name] = max(self._bounds.get(name, 0.0), bound)
             self._done = ready
         levels = {
             name: default_levels(name, np.array([self._bounds.get(name, 0.0)]), signed(name)) for name in sources
