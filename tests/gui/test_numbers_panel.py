@@ -165,3 +165,16 @@ def test_unit_box_follows_and_sets_the_selection(qtbot) -> None:
     box.setValue(1)
     assert doc.selected_units == (1,)
     assert "unit 1" in text_of(panel)
+
+
+def test_input_part_written_out_for_few_inputs(qtbot) -> None:
+    doc, panel = make_panel(qtbot, "rnn")
+    doc.select_units([3])
+    doc.set_step(6)
+    w = float(doc.network.params["weight_ih_l0"][3, 0])
+    x = float(X[6])
+
+    def term(v: float) -> str:
+        return f"({f3(v)})" if f3(v).startswith("-") else f3(v)
+
+    assert f"input part: {term(w)}·{term(x)} = {f3(w * x)}" in text_of(panel)

@@ -64,7 +64,17 @@ def _check(hand: float, engine: float, tolerance: float, fmt: Formatter) -> str:
     return f"&nbsp;&nbsp;<span style='color:gray'>engine: {fmt(engine)}</span> {mark}"
 
 
-def _gate_block(network: Network, parts: GateParts, unit: int, engine: float, fmt: Formatter, tol: float) -> str:
+def _input_products(weights: np.ndarray, x: np.ndarray, total: float, fmt: Formatter) -> str:
+    """For a few inputs, the input part written out: w1·x1 + w2·x2 = total."""
+    if len(x) > 3:
+        return ""
+    products = " + ".join(f"{fmt.term(float(w))}·{fmt.term(float(v))}" for w, v in zip(weights, x))
+    return f"<br>&nbsp;&nbsp;<span style='color:gray'>input part: {products} = {fmt(total)}</span>"
+
+
+def _gate_block(
+    network: Network, parts: GateParts, unit: int, engine: float, fmt: Formatter, tol: float, inputs: str = ""
+) -> str:
     spec = network.spec
     act = network.nonlinearity if network.cell == "rnn" else parts.nonlinearity
     symbol = NONLINEARITY_SYMBOL[act]
@@ -83,7 +93,7 @@ def _gate_block(network: Network, parts: GateParts, unit: int, engine: float, fm
     return (
         f"<p><b>{title}</b><br>{equation_html(equation, network)}<br>"
         f"&nbsp;&nbsp;= {symbol}({sum_text})<br>"
-        f"&nbsp;&nbsp;= {symbol}({fmt(pre)}) = <b>{fmt(value)}</b>{_check(value, engine, tol, fmt)}</p>"
+        f"&nbsp;&nbsp;= {symbol}({fmt(pre)}) = <b>{fmt(value)}</b>{_check(value, engine, tol, fmt)}{inputs}</p>"
     )
 
 
@@ -156,9 +166,12 @@ def numbers_html(network: Network, trace: Trace, layer: int, step: int, unit: in
     ]
     body: list[str] = []
     hand: dict[str, float] = {}
+    w_ih = network.layer_parameters(layer)[0]
     for key, parts in values.parts.items():
         engine = float(trace[trace_key(key, layer)][step][u])
-        body.append(_gate_block(network, parts, u, engine, fmt, tol))
+        rows = network.spec.gate_slice(key, network.hidden_size) if network.spec.gates else slice(None)
+        inputs = _input_products(w_ih[rows][u], x, float(parts.input[u]), fmt)
+        body.append(_gate_block(network, parts, u, engine, fmt, tol, inputs))
         hand[key] = float(parts.value[u])
     body += STATE_EQUATIONS[network.cell](values, hand, u, fmt, tol)
     if shows_output(network, layer) and "y" in trace:
