@@ -1,8 +1,8 @@
 """Table columns built chunk by chunk, so the careful table path needs memory for the numbers, not for every cell.
 
-Splitting a million-line file into Python strings all at once costs ~15x the file's size; here the lines are
-split and parsed 65,536 at a time and only floats, the positions of problem cells and one example of each
-problem are kept.
+Splitting a million-line file into Python strings all at once costs ~15x the file's size; the table reader
+splits and parses a block of lines at a time, and only floats, the positions of problem cells and one example of
+each problem are kept here.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import numpy as np
 
 from .seq_cells import parse_dates, parse_numbers_column
 
-CHUNK_ROWS = 1 << 16
 _NONE = np.zeros(0, dtype=np.int64)
 
 

@@ -11,6 +11,7 @@ import codecs
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import SequenceError
 from .limits import describe_bytes, max_file_bytes
@@ -57,16 +58,29 @@ def read_source(path_or_dash: str | os.PathLike[str], stdin_bytes: bytes | None 
             raise fail(name, f"the file is {describe_bytes(size)}, over the {describe_bytes(limit)} limit "
                        "(LSTMVIZ_MAX_FILE_MB)")
         with open(path, "rb") as stream:
-            data = stream.read(limit + 1)  # a file that grew after stat() still cannot exceed the limit
+            data = _read_bounded(stream, size, limit, name)
     except FileNotFoundError:
         raise fail(name, "no such file") from None
     except PermissionError:
         raise fail(name, "permission denied") from None
     except OSError as exc:
         raise fail(name, f"cannot be read ({exc.strerror or exc})") from None
-    if len(data) > limit:
-        raise fail(name, f"the file is over the {describe_bytes(limit)} limit (LSTMVIZ_MAX_FILE_MB)")
     return Source(data, name, path.suffix.lower())
+
+
+def _read_bounded(stream: BinaryIO, size: int, limit: int, name: str) -> bytes:
+    """The whole stream, refusing it once it passes ``limit`` (a file that grows after stat(), a pipe).
+
+    Not ``stream.read(limit + 1)``: that allocates the whole limit (1 GiB) up front, whatever the file's size.
+    """
+    parts = [stream.read(size)]
+    total = len(parts[0])
+    while chunk := stream.read(1 << 20):
+        total += len(chunk)
+        if total > limit:
+            raise fail(name, f"the file is over the {describe_bytes(limit)} limit (LSTMVIZ_MAX_FILE_MB)")
+        parts.append(chunk)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def _binary_offset(data: bytes) -> int:

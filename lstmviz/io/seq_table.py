@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import codecs
 import io
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -30,13 +31,14 @@ from .seq_cells import (
     split_cells,
 )
 from .errors import SequenceError
-from .seq_columns import CHUNK_ROWS, Column, ColumnBuilder
+from .seq_columns import Column, ColumnBuilder
 from .seq_decode import decode_text, fail
 from .seq_values import Rows, finish, is_monotonic
 from .sequence_data import SequenceData
 
 SAMPLE_LINES = 30
 HEAD_BYTES = 1 << 16
+BLOCK_CHARS = 1 << 18
 _TEXT_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 
@@ -142,58 +144,90 @@ def _ragged(name: str, number: int, count: int, width: int, what: str, dialect: 
     return fail(name, f"row {number} has {count} values, but {what} {width} (cells separated by {dialect.describe()})")
 
 
-def _split_body(name: str, body: list[tuple[int, str]], dialect: Dialect, width: int, what: str) -> list[list[str]]:
+def _split_body(name: str, numbers: np.ndarray, lines: list[str], dialect: Dialect, width: int, what: str
+                ) -> list[list[str]]:
     """The cells of the data lines, column by column; a row with another number of cells is an error naming it.
 
-    Without quotes, all lines are joined and split once (C speed) after counting delimiters per line; lines with
-    quotes, or whitespace-separated ones, are split one by one.
+    Without quotes, the cells of every line are counted, then all lines are joined and split once (C speed);
+    lines with quotes are split one by one, the CSV way. ``numbers`` are the lines' numbers in the file.
     """
     delimiter = dialect.delimiter
-    if delimiter is not None and not any('"' in line for _, line in body):
-        counts = [line.count(delimiter) for _, line in body]
-        if any(c != width - 1 for c in counts):
-            k = next(k for k, c in enumerate(counts) if c != width - 1)
-            raise _ragged(name, body[k][0], counts[k] + 1, width, what, dialect)
-        joined = delimiter.join(line for _, line in body)
+    joined = (delimiter or " ").join(lines)
+    if '"' not in joined:
+        if max(map(len, lines)) > 2 * MAX_COLUMNS:  # only a line this long can hold too many cells
+            for number, line in zip(numbers, lines):
+                if count_cells(line, delimiter) > MAX_COLUMNS:
+                    raise _ragged(name, int(number), MAX_COLUMNS + 1, width, what, dialect)
+        if delimiter is None:
+            counts = [len(line.split()) for line in lines]
+        else:
+            counts = [line.count(delimiter) + 1 for line in lines]
+        if any(c != width for c in counts):
+            k = next(k for k, c in enumerate(counts) if c != width)
+            raise _ragged(name, int(numbers[k]), counts[k], width, what, dialect)
         tokens = joined.split(delimiter)
-        if " " in joined or "\t" in joined:
+        if delimiter is not None and (" " in joined or "\t" in joined):
             return [[t.strip() for t in tokens[k::width]] for k in range(width)]
         return [tokens[k::width] for k in range(width)]
     rows: list[list[str]] = []
-    for number, line in body:
+    for number, line in zip(numbers, lines):
         if count_cells(line, delimiter) > MAX_COLUMNS:
-            raise _ragged(name, number, MAX_COLUMNS + 1, width, what, dialect)
+            raise _ragged(name, int(number), MAX_COLUMNS + 1, width, what, dialect)
         cells = split_cells(line, delimiter)
         if len(cells) != width:
-            raise _ragged(name, number, len(cells), width, what, dialect)
+            raise _ragged(name, int(number), len(cells), width, what, dialect)
         rows.append(cells)
     return [list(column) for column in zip(*rows)]
 
 
+def _blocks(text: str) -> Iterator[tuple[np.ndarray, list[str]]]:
+    """(line numbers, lines) of the data lines, split from the text a block at a time, never all at once.
+
+    Splitting a whole file into line strings costs ~50 bytes per line on top of the text; blocks of
+    BLOCK_CHARS keep that bounded, whatever the file's size.
+    """
+    start, first = 0, 1
+    while start < len(text):
+        end = text.find("\n", start + BLOCK_CHARS)
+        end = len(text) if end < 0 else end
+        lines = text[start:end].split("\n")
+        keep = [k for k, line in enumerate(lines) if line and (line[0] not in "# \t\f\v" or _is_data(line))]
+        if keep:
+            yield np.asarray(keep, dtype=np.int64) + first, [lines[k] for k in keep]
+        first += len(lines)
+        start = end + 1
+
+
 def _careful_table(data: bytes, name: str, columns: list[str] | None, missing: str) -> SequenceData:
     text, notices = decode_text(data, name)
-    blank = not text or text.isspace()
-    lines = text.split("\n")
-    del text  # the lines hold the same characters; do not keep both
-    keep = [k for k, line in enumerate(lines) if line and (line[0] not in "# \t\f\v" or _is_data(line))]
-    if not keep:
-        raise fail(name, "the file is empty" if blank else "the file holds no data, only comments")
-    dialect = _dialect(name, [lines[k] for k in keep[:SAMPLE_LINES]])
-    first_cells = split_cells(lines[keep[0]], dialect.delimiter)
+    blocks = _blocks(text)
+    numbers, lines = np.zeros(0, dtype=np.int64), []  # the first block(s): at least SAMPLE_LINES data lines
+    for more_numbers, more_lines in blocks:
+        numbers, lines = np.concatenate([numbers, more_numbers]), lines + more_lines
+        if len(lines) >= SAMPLE_LINES:
+            break
+    if not lines:
+        raise fail(name, "the file is empty" if not text or text.isspace() else "the file holds no data, only comments")
+    dialect = _dialect(name, lines[:SAMPLE_LINES])
+    first_cells = split_cells(lines[0], dialect.delimiter)
     header = is_header(first_cells, dialect.decimal_comma)
-    body = keep[1:] if header else keep
-    if not body:
-        raise fail(name, "the file has a header row but no data rows")
     width = len(first_cells)
-    what = "the header has" if header else f"row {keep[0] + 1} has"
+    what = "the header has" if header else f"row {numbers[0]} has"
+    if header:
+        numbers, lines = numbers[1:], lines[1:]
+    if not lines:
+        raise fail(name, "the file has a header row but no data rows")
     builders = [ColumnBuilder(n, dialect.decimal_comma) for n in _names(first_cells, header)]
-    for start in range(0, len(body), CHUNK_ROWS):
-        chunk = [(k + 1, lines[k]) for k in body[start: start + CHUNK_ROWS]]
-        for builder, cells in zip(builders, _split_body(name, chunk, dialect, width, what)):
-            builder.add(cells, start)
-    rows = Rows(np.asarray(body, dtype=np.int64) + 1)
-    del lines, keep, body  # free the text before the numbers are assembled
-    return _assemble(name, [b.build() for b in builders], rows, header, columns, missing, notices)
+    all_numbers: list[np.ndarray] = []
+    done = 0
+    for numbers, lines in itertools.chain([(numbers, lines)], blocks):
+        for builder, cells in zip(builders, _split_body(name, numbers, lines, dialect, width, what)):
+            builder.add(cells, done)
+        all_numbers.append(numbers)
+        done += len(lines)
+    del text, blocks  # free the text before the numbers are assembled
+    return _assemble(name, [b.build() for b in builders], Rows(np.concatenate(all_numbers)), header, columns,
+                     missing, notices)
 
 
 def _resolve(name: str, wanted: str, parsed: Sequence[Column]) -> int:

@@ -1,4 +1,4 @@
-"""The careful table path parses in chunks; results must not depend on where the chunks fall."""
+"""The careful table path splits and parses in chunks; results must not depend on where the chunks fall."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from lstmviz.io.sequences import load_sequence
 Write = Callable[[str, bytes | str], Path]
 
 
-@pytest.fixture(params=[1, 2, 3, 1000])
+@pytest.fixture(params=[1, 5, 17, 1 << 18])
 def chunk_rows(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
-    monkeypatch.setattr(seq_table, "CHUNK_ROWS", request.param)
+    """Characters per block of split text, from one line per block to the real size."""
+    monkeypatch.setattr(seq_table, "BLOCK_CHARS", request.param)
     return int(request.param)
 
 
@@ -40,3 +41,11 @@ def test_dates_then_words_make_a_text_column(write_file: Write, chunk_rows: int)
     seq = load_sequence(write_file("m.csv", content))
     assert seq.time is None and seq.input_labels == ("v",)
     assert any("\"when\": it holds text" in n for n in seq.notices)
+
+
+def test_line_numbers_survive_blocks_comments_and_blank_lines(write_file: Write, chunk_rows: int) -> None:
+    content = "# logger v2\n\nx;y\n1;2\n\n# pause\n3;4\n5;\n"
+    with pytest.raises(SequenceError, match='missing value in row 8 \\(column "y"\\)'):
+        load_sequence(write_file("b.csv", content))
+    seq = load_sequence(write_file("b.csv", content), missing="drop")
+    np.testing.assert_array_equal(seq.values, [[1, 2], [3, 4]])

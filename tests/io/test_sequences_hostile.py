@@ -165,3 +165,25 @@ def test_a_failed_load_leaves_the_file_and_folder_alone(write_file: Write) -> No
     before = sorted(p.name for p in path.parent.iterdir()), path.read_bytes()
     refuse(path, "row 2")
     assert (sorted(p.name for p in path.parent.iterdir()), path.read_bytes()) == before
+
+
+@pytest.mark.parametrize("name, content", [
+    ("wide.csv", b"1," * 1_000_000),
+    ("deep.json", b"[" * 2_000_000),
+    ("quotes.json", b'"' * 2_000_000),
+    ("garbage.csv", bytes(range(256)) * 8_000),
+    ("words.csv", b"a,b\n" + b"1,2\n" * 200_000 + b"3,x\n"),
+    ("ragged.txt", b"1 2\n" * 200_000 + b"3\n"),
+])
+def test_hostile_files_use_memory_in_proportion_to_their_size(write_file: Write, name: str, content: bytes) -> None:
+    import tracemalloc
+
+    path = write_file(name, content)
+    tracemalloc.start()
+    try:
+        with pytest.raises(SequenceError):
+            load_sequence(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 * len(content) + (8 << 20)
