@@ -85,6 +85,8 @@ def visible_window(time_map: TimeMap, x_range: tuple[float, float] | list[float]
         first, end = 0, valid
     block = max(1, math.ceil((end - first) / max(pixels, 1)))
     first -= first % block
+    columns = math.ceil((end - first) / block)
+    end = min(valid, first + (columns + (-columns) % 4) * block)  # whole 32-bit scanlines where data allows
     return first, end, block
 
 
@@ -97,27 +99,27 @@ def block_mean(data: np.ndarray, first: int, end: int, block: int) -> np.ndarray
     if block == 1:
         return data[first:end]
     full = (end - first) // block
-    stride = max(1, block // MEAN_SAMPLES)
-    per_block = block // stride
-    body = data[first : first + full * block : stride][: full * per_block]
-    parts = [body.reshape(full, per_block, data.shape[1]).mean(axis=1)] if full else []
+    stride = max(1, math.ceil(block / MEAN_SAMPLES))
+    blocks = data[first : first + full * block].reshape(full, block, data.shape[1])
+    parts = [blocks[:, ::stride].mean(axis=1)] if full else []  # a strided view: only the samples are read
     if first + full * block < end:
         parts.append(data[first + full * block : end : stride].mean(axis=0, keepdims=True))
     return np.concatenate(parts, axis=0) if len(parts) > 1 else parts[0]
 
 
 def aligned_image(columns: np.ndarray) -> np.ndarray:
-    """(H, n) image data from (n, H) columns, with n padded by NaN (drawn transparent) to a multiple of 4.
+    """(H, n) image data from (n, H) columns, n padded to a multiple of 4 by repeating the last column.
 
-    pyqtgraph hands an 8-bit indexed QImage its rows as they are, and Qt reads scanlines in 32-bit words: a width
-    that is not a multiple of 4 bytes makes it read past the buffer (a crash when the image is drawn scaled).
+    Qt reads image scanlines in 32-bit words; widths that are not a multiple of 4 bytes have crashed 8-bit images
+    drawn scaled. Padding by repetition (not NaN) keeps the image opaque, which Qt draws several times faster.
+    Callers widen their window first so the padding only ever happens at the end of the data.
     """
     count, height = columns.shape
     pad = (-count) % 4
     image = np.empty((height, count + pad), dtype=np.float32)
     image[:, :count] = columns.T
     if pad:
-        image[:, count:] = np.nan
+        image[:, count:] = columns[-1][:, None]
     return image
 
 

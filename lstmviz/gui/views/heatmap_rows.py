@@ -23,8 +23,13 @@ ROW_LABEL_PIXELS = 14
 """Vertical pixels per row label on the unit axis."""
 MAX_OUTLINED_UNITS = 256
 LUT_SIZE = 512
-"""More than 256 entries: pyqtgraph applies the colour map itself and hands Qt a 32-bit RGBA image. An 8-bit
-indexed image is converted by Qt on every paint (slower), and that path crashed intermittently under PySide6 6.12."""
+"""More than 256 entries: pyqtgraph applies the colour map itself and hands Qt a 32-bit image, which Qt blits
+as it is; an 8-bit indexed image is converted on every paint."""
+
+
+def opaque_lut(signed: bool) -> np.ndarray:
+    """colors.py's map without its alpha channel: an opaque image draws several times faster than one with alpha."""
+    return np.ascontiguousarray(colors.lookup_table(signed, LUT_SIZE)[:, :3])
 SELECTION_COLOR = QColor(255, 255, 255, 200)
 
 
@@ -88,7 +93,7 @@ class HeatmapRow:
         self.plot.setDefaultPadding(0.0)
         style_plot(self.plot, foreground)
         self.image = pg.ImageItem(autoDownsample=True, axisOrder="row-major")
-        self.image.setLookupTable(colors.lookup_table(signed, LUT_SIZE))
+        self.image.setLookupTable(opaque_lut(signed))
         self.plot.addItem(self.image)
         self.levels = colors.default_levels(key, signed=signed)
         self.colorbar = pg.ColorBarItem(
@@ -140,11 +145,19 @@ class HeatmapRow:
             return
         part = self.buffer[start:stop]
         part[...] = data[start:stop]
-        bound = np.abs(part).max(axis=1) if part.shape[1] else np.zeros(stop - start, np.float32)
-        if not np.all(np.isfinite(bound)):
-            bound = np.where(np.isfinite(part), np.abs(part), 0.0).max(axis=1)
-        self.step_bound[start:stop] = bound
+        if self.signed:  # gates have fixed levels [0, 1]: no bound needed
+            bound = np.abs(part).max(axis=1) if part.shape[1] else np.zeros(stop - start, np.float32)
+            if not np.all(np.isfinite(bound)):
+                bound = np.where(np.isfinite(part), np.abs(part), 0.0).max(axis=1)
+            self.step_bound[start:stop] = bound
         self.valid = max(self.valid, stop)
+
+    def needs_redraw(self, start: int, stop: int) -> bool:
+        """Whether steps [start, stop) just written change what is on screen (the window, or the levels)."""
+        first, end, _ = self.window
+        if end <= first or start < end and stop > first:
+            return True
+        return self.signed and symmetric_levels(float(self.step_bound[: self.valid].max())) != self.levels
 
     def show(self, time_map: TimeMap) -> None:
         """Draw the visible steps of the buffer at screen resolution, with levels from colors.py.
@@ -250,7 +263,7 @@ class InputRow:
             self.plot.getViewBox().invertY(True)
             self.plot.setDefaultPadding(0.0)
             self.image = pg.ImageItem(autoDownsample=True, axisOrder="row-major")
-            self.image.setLookupTable(colors.lookup_table(False, LUT_SIZE))
+            self.image.setLookupTable(opaque_lut(False))
             image = aligned_image(values)
             left, width = time_map.image_x_range(image.shape[1])
             self.image.setImage(image, autoLevels=False, levels=(0.0, 1.0),

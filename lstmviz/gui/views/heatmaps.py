@@ -250,7 +250,8 @@ class HeatmapsView(QWidget):
         layer = doc.layer
         for key, row in self.rows.items():
             row.write(doc.trace.get_quantity(key, layer), start, ready)
-            row.show(self.time_map)
+            if row.needs_redraw(start, ready):  # zoomed in on steps already drawn: nothing to redraw
+                row.show(self.time_map)
         self._written_generation, self._written, self._written_trace = doc.generation, ready, doc.trace
 
     def _on_trace_changed(self) -> None:
