@@ -97,7 +97,8 @@ def load_sequence(
     check_policy(STDIN_NAME if name == "-" else name, missing)
     suffix = Path(name).suffix.lower()
     if name != "-" and suffix in (".npy", ".npz") and not (text or vocab is not None):
-        return _load_array(None, name, suffix.lstrip("."), key, missing)  # safe_arrays checks size and reads itself
+        # safe_arrays checks the size and reads the file itself
+        return _pick(_load_array(None, name, suffix.lstrip("."), key, missing), columns, name)
     source = read_source(path_or_dash, stdin_bytes)
     if not source.data:
         raise fail(source.name, "the file is empty")
@@ -107,9 +108,9 @@ def load_sequence(
         decoded, notices = decode_text(source.data, source.name)
         return _with(text_sequence(decoded, vocab, source=source.name), source=display, notices=notices)
     if kind == "json":
-        return _with(load_json(source.data, source.name, missing=missing), source=display)
+        return _pick(_with(load_json(source.data, source.name, missing=missing), source=display), columns, name)
     if kind in ("npy", "npz"):
-        return _load_array(source, source.name, kind, key, missing)
+        return _pick(_load_array(source, source.name, kind, key, missing), columns, name)
     path = None if source.name == STDIN_NAME else source.name
     return _with(load_table(source.data, source.name, columns=columns, missing=missing, path=path), source=display)
 
@@ -125,6 +126,22 @@ def _load_array(source: Source | None, name: str, kind: str, key: str | None, mi
         array, member = read_npz(data, path, name, key)
         label = f"{display} [{member}]"
     return array_sequence(array, name, missing=missing, source=label)
+
+
+def _pick(seq: SequenceData, columns: list[str] | None, name: str) -> SequenceData:
+    """``columns`` for arrays and JSON: inputs by label (``x1``, or JSON ``labels``) or 0-based number."""
+    if not columns:
+        return seq
+    labels = seq.input_labels
+    chosen = []
+    for wanted in columns:
+        if wanted in labels:
+            chosen.append(labels.index(wanted))
+        elif wanted.strip().isdigit() and int(wanted) < len(labels):
+            chosen.append(int(wanted))
+        else:
+            raise fail(name, f'there is no column "{wanted}"; the columns are {", ".join(map(repr, labels[:20]))}')
+    return dataclasses.replace(seq, values=seq.values[:, chosen], input_labels=tuple(labels[k] for k in chosen))
 
 
 def _with(seq: SequenceData, *, source: str, notices: tuple[str, ...] = ()) -> SequenceData:

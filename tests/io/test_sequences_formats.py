@@ -193,3 +193,14 @@ def test_one_hot_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SequenceError, match="30 characters x 4 vocabulary entries is too large"):
         text_sequence("abcd" * 7 + "ab")
     assert text_sequence("abcd" * 5).values.shape == (20, 4)
+
+
+def test_columns_pick_inputs_of_arrays_and_json(tmp_path: Path) -> None:
+    np.save(tmp_path / "a.npy", np.arange(6.0).reshape(2, 3))
+    picked = load_sequence(tmp_path / "a.npy", columns=["2", "x0"])
+    np.testing.assert_array_equal(picked.values, [[2, 0], [5, 3]])
+    assert picked.input_labels == ("x2", "x0")
+    (tmp_path / "s.json").write_text('{"x": [[1, 2], [3, 4]], "labels": ["co2", "temp"]}')
+    np.testing.assert_array_equal(load_sequence(tmp_path / "s.json", columns=["temp"]).values, [[2], [4]])
+    with pytest.raises(SequenceError, match="s.json: there is no column \"rain\""):
+        load_sequence(tmp_path / "s.json", columns=["rain"])
