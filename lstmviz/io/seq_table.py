@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import io
 import itertools
+import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -72,6 +73,14 @@ def _newlines(data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in data else data
 
 
+def _unchanged(path: str, size: int) -> bool:
+    """Still the size we read (and checked against the limit)? Otherwise parse the bytes we have, not the file."""
+    try:
+        return os.path.getsize(path) == size
+    except OSError:
+        return False
+
+
 def _fast_table(data: bytes, name: str, columns: list[str] | None, missing: str, path: str | None
                 ) -> SequenceData | None:
     """All-numeric UTF-8 tables through ``np.loadtxt`` on the raw bytes; None means "use the careful path"."""
@@ -103,7 +112,7 @@ def _fast_table(data: bytes, name: str, columns: list[str] | None, missing: str,
     numbers = [k for k in range(width) if k not in date_set]
     offset = sum(len(line.encode("utf-8")) + 1 for line in lines[:first_no]) if header else 0
     body: bytes | None = None  # None: NumPy reads the file itself
-    if path is None or dialect.decimal_comma:
+    if path is None or dialect.decimal_comma or not _unchanged(path, len(data)):
         body = _newlines(data[start:])[offset:]
         body = body.replace(b",", b".") if dialect.decimal_comma else body
 
