@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QFont
 
 from ...io.sequence_data import SequenceData
 from .. import colors
-from .heatmap_common import TimeMap, aligned_image, block_mean, display_char, make_cursor, style_plot, visible_window
+from .heatmap_common import TimeMap, aligned_image, block_mean, cache_curve, display_char, make_cursor, style_plot, visible_window
 
 ROW_LABEL_PIXELS = 14
 """Vertical pixels per row label on the unit axis."""
@@ -279,7 +279,7 @@ class InputRow:
                 curve = pg.PlotDataItem(time_map.time, values[:, column], pen=pen, name=label)
                 curve.setDownsampling(auto=True, method="peak")
                 curve.setClipToView(True)
-                self.plot.addItem(curve)
+                self.plot.addItem(cache_curve(curve))
                 self.curves.append(curve)
         self.cursor = make_cursor()
         self.plot.addItem(self.cursor, ignoreBounds=True)

@@ -15,7 +15,7 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from ...model.document import Document
-from .heatmap_common import TimeMap, release_graphics, make_cursor, quantity_label, quantity_order, quantity_signed, style_plot, theme_colors
+from .heatmap_common import TimeMap, cache_curve, release_graphics, make_cursor, quantity_label, quantity_order, quantity_signed, style_plot, theme_colors
 
 SHOWN_SETTING = "unit_plots.shown"
 """``document.view_settings`` key: the quantities plotted (trace keys); default: the cell's states."""
@@ -140,7 +140,7 @@ class UnitPlotsView(QWidget):
                                        antialias=False, skipFiniteCheck=True)
                 curve.setDownsampling(auto=True, method="peak")
                 curve.setClipToView(True)
-                plot.addItem(curve)
+                plot.addItem(cache_curve(curve))
                 curves.append(curve)
             cursor = make_cursor()
             plot.addItem(cursor, ignoreBounds=True)
