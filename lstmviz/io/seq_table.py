@@ -1,9 +1,10 @@
 """CSV/TSV/TXT tables to a SequenceData: sniffed dialect, header, time column, skipped text columns.
 
-Two paths give the same result. The fast one hands an all-numeric body to NumPy's C parser in one call (a
-million-row file in a fraction of a second); anything it does not accept (missing cells, words, dates, quotes,
-ragged rows, NaN, overflow) falls through to the careful path, which splits every line itself so that each problem
-is reported with its row (the line number in the file, as a spreadsheet numbers its rows) and column.
+Two paths give the same result. The fast one hands a body of numbers (and plain ISO date columns) to NumPy's C
+parser (a million-row file in a fraction of a second); anything it does not accept (missing cells, words, quotes,
+ragged rows, NaN, overflow) falls through to the careful path, which splits the lines itself, a block at a time,
+so that each problem is reported with its row (the line number in the file, as a spreadsheet numbers its rows)
+and column.
 """
 
 from __future__ import annotations
