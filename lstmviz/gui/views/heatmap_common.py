@@ -100,10 +100,17 @@ def block_mean(data: np.ndarray, first: int, end: int, block: int) -> np.ndarray
         return data[first:end]
     full = (end - first) // block
     stride = max(1, math.ceil(block / MEAN_SAMPLES))
-    blocks = data[first : first + full * block].reshape(full, block, data.shape[1])
-    parts = [blocks[:, ::stride].mean(axis=1)] if full else []  # a strided view: only the samples are read
+    parts = []
+    if full:
+        blocks = data[first : first + full * block].reshape(full, block, data.shape[1])
+        offsets = range(0, block, stride)
+        total = blocks[:, 0].astype(np.float32)  # a sum of a few (columns, H) slices beats mean() on a view
+        for offset in offsets[1:]:
+            total += blocks[:, offset]
+        total *= np.float32(1.0 / len(offsets))
+        parts.append(total)
     if first + full * block < end:
-        parts.append(data[first + full * block : end : stride].mean(axis=0, keepdims=True))
+        parts.append(data[first + full * block : end : stride].mean(axis=0, keepdims=True, dtype=np.float32))
     return np.concatenate(parts, axis=0) if len(parts) > 1 else parts[0]
 
 
