@@ -1,6 +1,7 @@
 """Write the golden fixtures tests/fixtures/golden_*.npz from PyTorch (run by hand: needs torch).
 
-Each file holds one small case (a few KB, packed by :func:`pack`): the input ``x``, the initial states ``h0``/``c0``, the parameters under
+Each file holds one small case (a few KB, packed by :func:`pack`): the input ``x``, the initial states
+``h0``/``c0``, the parameters under
 their PyTorch state_dict names (prefixed ``param/``), torch's forward results under trace keys (every gate, computed
 with torch ops following LSTMCell/GRUCell/RNNCell's equations and checked against torch's fused nn module here),
 and torch autograd's gradients of the case's loss (prefixed ``grad/``, plus ``grad/h_l{k}`` = dL/dh_t), with
@@ -51,7 +52,8 @@ def make_case(name: str, cell: str, activation: str, layers: int, output: tuple[
         params["fc.weight"] = linear.weight.detach().double().numpy()
         params["fc.bias"] = linear.bias.detach().double().numpy()
     net = Network(
-        cell, D, H, layers, nonlinearity=activation, output_activation=output[1] if output else "identity", params=params
+        cell, D, H, layers, nonlinearity=activation, params=params,
+        output_activation=output[1] if output else "identity",
     )
     x = rng.standard_normal((T, D))
     h0 = rng.uniform(-0.5, 0.5, (layers, H))

@@ -7,4 +7,6 @@ from .network import Network
 from .spec import CELL_KINDS, SPECS, CellSpec, spec_for
 from .trace import Trace, trace_key
 
-__all__ = ["CELL_KINDS", "LOSSES", "Gradients", "SPECS", "CellSpec", "EngineError", "Network", "Trace", "spec_for", "trace_key"]
+__all__ = [
+    "CELL_KINDS", "LOSSES", "SPECS", "CellSpec", "EngineError", "Gradients", "Network", "Trace", "spec_for", "trace_key",
+]

@@ -3,7 +3,8 @@
 The forward trace holds every gate, so the backward pass needs no re-run. Per layer, from the top down:
 
 1. every factor that does not depend on the recursion is computed for all steps at once (e.g. for the LSTM
-   A_i = g * i (1 - i), A_f = C_{t-1} * f (1 - f), A_g = i (1 - g^2), A_o = tanh(C_t) * o (1 - o), K = o (1 - tanh^2 C_t));
+   A_i = g * i (1 - i), A_f = C_{t-1} * f (1 - f), A_g = i (1 - g^2), A_o = tanh(C_t) * o (1 - o),
+   K = o (1 - tanh^2 C_t));
 2. one Python loop runs t = T-1 .. 0 carrying only what is recursive (LSTM: dh_t = e_t + dG_{t+1} W_hh,
    dC_t = dC_{t+1} f_{t+1} + dh_t K_t, dG_t = [dC A_i, dC A_f, dC A_g, dh A_o]), writing into preallocated arrays;
 3. the weight gradients are one matrix product over all steps: dW_ih = dG^T X, dW_hh = dG^T H_{prev}, db = sum_t dG_t.
@@ -175,7 +176,7 @@ def bptt(
             for g in params.values():
                 g *= scale
     # a loss on h alone leaves the output layer untouched: its gradient is zero, not missing
-    ordered = {f"grad_{name}": params.get(f"grad_{name}", np.zeros_like(value)) for name, value in network.params.items()}
+    ordered = {f"grad_{k}": params.get(f"grad_{k}", np.zeros_like(value)) for k, value in network.params.items()}
     arrays.update(ordered)
     arrays["clip_scale"] = np.array(scale, dtype=network.dtype)
     return Gradients(loss, arrays, method)
@@ -194,7 +195,8 @@ def constant_error_carousel(forget: np.ndarray, block: int = 16) -> np.ndarray:
     for stop in range(steps - 1, 0, -block):
         start = max(stop - block, 0)
         # rows start..stop-1 get carried * f[stop] * f[stop-1] * ... * f[row+1]
-        np.multiply(np.cumprod(forget[stop:start:-1], axis=0), carried, out=out[stop - 1 : None if start == 0 else start - 1 : -1])
+        rows = out[stop - 1 : None if start == 0 else start - 1 : -1]
+        np.multiply(np.cumprod(forget[stop:start:-1], axis=0), carried, out=rows)
         carried = out[start].copy()
         flush_subnormal(carried)
     return out

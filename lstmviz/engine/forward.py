@@ -38,7 +38,9 @@ def run_progressive(
     steps = x.shape[0]
     spec = network.spec
     prepared = [
-        kernels.prepare_layer(network.cell, spec.gate_keys, *network.layer_parameters(k), activation=network.nonlinearity)
+        kernels.prepare_layer(
+            network.cell, spec.gate_keys, *network.layer_parameters(k), activation=network.nonlinearity
+        )
         for k in range(network.num_layers)
     ]
     buffers = [kernels.allocate_layer(network.cell, steps, network.hidden_size, network.dtype) for _ in prepared]

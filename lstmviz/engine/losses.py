@@ -82,7 +82,8 @@ def _mse(network: Network, trace: Trace, target: Any | None) -> LossSeed:
     d_prediction = diff * (2.0 / diff.size)
     if not network.has_output:
         return LossSeed(value, {top: d_prediction})
-    return _through_output(network, trace, value, _activation_backward(network.output_activation, trace["y"], d_prediction))
+    d_pre = _activation_backward(network.output_activation, trace["y"], d_prediction)
+    return _through_output(network, trace, value, d_pre)
 
 
 def _cross_entropy(network: Network, trace: Trace, target: Any | None) -> LossSeed:

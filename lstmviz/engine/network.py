@@ -14,19 +14,18 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from . import forward as _forward
+from .bptt import Gradients
+from .bptt import bptt as _bptt
 from .errors import EngineError
+from .forward import DEFAULT_CHUNK_STEPS
 from .init import init_parameters
 from .spec import OUTPUT_ACTIVATIONS, RNN_ACTIVATIONS, CellSpec, spec_for
-from .forward import DEFAULT_CHUNK_STEPS
 from .trace import Trace
-
-if TYPE_CHECKING:
-    from .bptt import Gradients
 
 OUTPUT_WEIGHT = "fc.weight"
 OUTPUT_BIAS = "fc.bias"
@@ -61,7 +60,9 @@ class Network:
         if self.input_size < 1 or self.hidden_size < 1 or self.num_layers < 1:
             raise EngineError("input size, hidden size and layer count must all be at least 1")
         if self.nonlinearity not in RNN_ACTIVATIONS:
-            raise EngineError(f"unknown RNN activation {self.nonlinearity!r}; choose one of {', '.join(RNN_ACTIVATIONS)}")
+            raise EngineError(
+                f"unknown RNN activation {self.nonlinearity!r}; choose one of {', '.join(RNN_ACTIVATIONS)}"
+            )
         if self.output_activation not in OUTPUT_ACTIVATIONS:
             raise EngineError(
                 f"unknown output activation {self.output_activation!r}; choose one of {', '.join(OUTPUT_ACTIVATIONS)}"
@@ -310,9 +311,7 @@ class Network:
         jacobian: str = "auto",
     ) -> Gradients:
         """Backpropagation through time for a scalar loss on the trace; see :func:`lstmviz.engine.bptt.bptt`."""
-        from .bptt import bptt
-
-        return bptt(
+        return _bptt(
             self, x, loss, target=target, unit=unit, step=step, layer=layer, clip=clip, h0=h0, c0=c0,
             trace=trace, jacobian=jacobian,
         )

@@ -14,7 +14,9 @@ def sig(a: float) -> float:
     return 1.0 / (1.0 + math.exp(-a))
 
 
-def _one_unit(cell: str, rows: list[float], recurrent: list[float], b_ih: list[float], b_hh: list[float], **kw: object) -> Network:
+def _one_unit(
+    cell: str, rows: list[float], recurrent: list[float], b_ih: list[float], b_hh: list[float], **kw: object
+) -> Network:
     params = {
         "weight_ih_l0": np.array(rows)[:, None],
         "weight_hh_l0": np.array(recurrent)[:, None],

@@ -23,7 +23,9 @@ SIGMOID_GATES = {"lstm": "ifo", "gru": "rz", "rnn": ""}
     scale=st.sampled_from([0.1, 1.0, 10.0, 1e3, 1e6]),
     seed=st.integers(0, 2**16),
 )
-def test_gates_stay_in_range_for_any_weights(cell: tuple[str, str], hidden: int, layers: int, scale: float, seed: int) -> None:
+def test_gates_stay_in_range_for_any_weights(
+    cell: tuple[str, str], hidden: int, layers: int, scale: float, seed: int
+) -> None:
     kind, activation = cell
     net = Network.random(kind, 2, hidden, layers, seed=seed, nonlinearity=activation)
     net = net.with_parameters({k: v * scale for k, v in net.params.items()})
