@@ -1,11 +1,11 @@
 """Write the golden fixtures tests/fixtures/golden_*.npz from PyTorch (run by hand: needs torch).
 
-Each file holds one small case (a few KB, packed by :func:`pack`): the input ``x``, the initial states
-``h0``/``c0``, the parameters under
-their PyTorch state_dict names (prefixed ``param/``), torch's forward results under trace keys (every gate, computed
-with torch ops following LSTMCell/GRUCell/RNNCell's equations and checked against torch's fused nn module here),
-and torch autograd's gradients of the case's loss (prefixed ``grad/``, plus ``grad/h_l{k}`` = dL/dh_t), with
-``meta`` (a JSON string: cell, activation, loss, target). The engine's tests compare against these without torch.
+Each file holds one small case (a few KB, packed by :func:`pack`): the input ``x``, the initial states ``h0``/``c0``,
+the parameters under their PyTorch state_dict names (prefixed ``param/``; from torch's own initialisation), torch's
+forward results under trace keys (every gate, computed with torch ops following LSTMCell/GRUCell/RNNCell's equations
+and checked against torch's fused nn module here), and torch autograd's gradients of the case's loss (prefixed
+``grad/``, plus ``grad/h_l{k}`` = dL/dh_t), with ``meta`` (a JSON string: cell, activation, loss, unit, step).
+The engine's tests compare against these without torch. The output is byte-for-byte reproducible.
 
     .venv/bin/python scripts/make_golden.py
 """
