@@ -217,6 +217,8 @@ class _TraceRun:
         self.pending: tuple[Trace, int] | None = None
         self.delivered = 0
         self.error: BaseException | None = None
+        self.network: Network = document.network
+        self.values: np.ndarray = document.sequence.values
 
 
 class TraceExecutor(QObject):
@@ -237,23 +239,37 @@ class TraceExecutor(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._current: _TraceRun | None = None
-        self._threads: list[threading.Thread] = []
+        """The run the GUI side waits for (GUI thread only)."""
+        self._wake = threading.Condition()
+        self._request: _TraceRun | None = None
+        """The next run for the worker to pick up (guarded by ``_wake``)."""
+        self._working = False
+        self._thread: threading.Thread | None = None
         self._chunk_ready.connect(self._on_chunk_ready, Qt.ConnectionType.QueuedConnection)
 
     # Public API -----------------------------------------------------------------------------------------------
     def __call__(self, document: Document, generation: int) -> None:
-        """Start computing ``generation`` of ``document``'s trace (cancelling whatever ran before)."""
+        """Start computing ``generation`` of ``document``'s trace (cancelling whatever ran before).
+
+        One long-lived worker thread takes the latest request: starting a thread per edit made the GUI thread wait
+        (``Thread.start`` blocks until the new thread holds the GIL) up to 700 ms while older workers ran.
+        """
         previous = self._current
         if previous is not None:
             previous.cancel_event.set()
         run = _TraceRun(document, generation)
+        run.network, run.values = document.network, document.sequence.values
         self._current = run
-        network, values = document.network, document.sequence.values
-        thread = threading.Thread(target=self._work, args=(run, network, values), name="lstmviz-trace", daemon=True)
-        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        with self._wake:
+            if self._request is not None:
+                self._request.cancel_event.set()
+            self._request = run
+            self._wake.notify()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._serve, name="lstmviz-trace", daemon=True)
+            self._thread.start()
         if previous is None:
             self.started.emit()
-        thread.start()
 
     @property
     def busy(self) -> bool:
@@ -266,12 +282,24 @@ class TraceExecutor(QObject):
             run.cancel_event.set()
             self.finished.emit()
 
-    def wait(self, timeout: float = 10.0) -> None:
-        """Join finished worker threads (tests and shutdown); deliveries still need the event loop."""
-        for thread in self._threads:
-            thread.join(timeout)
+    def wait(self, timeout: float = 10.0) -> bool:
+        """Block until the worker is idle (tests and shutdown); deliveries still need the event loop."""
+        with self._wake:
+            return self._wake.wait_for(lambda: self._request is None and not self._working, timeout)
 
     # Worker side ----------------------------------------------------------------------------------------------
+    def _serve(self) -> None:
+        """The worker thread: run the latest request, abandon it as soon as a newer one arrives."""
+        while True:
+            with self._wake:
+                self._working = False
+                self._wake.notify_all()
+                self._wake.wait_for(lambda: self._request is not None)
+                run, self._request = self._request, None
+                self._working = True
+            if run is not None and not run.cancel_event.is_set():
+                self._work(run, run.network, run.values)
+
     def _work(self, run: _TraceRun, network: Network, values: np.ndarray) -> None:
         _worker_enter()
         try:
