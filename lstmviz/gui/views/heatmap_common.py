@@ -165,6 +165,7 @@ def style_plot(plot: pg.PlotItem, foreground: QColor) -> None:
         axis.setPen(pg.mkPen(foreground))
         axis.setTextPen(pg.mkPen(foreground))
         axis.enableAutoSIPrefix(False)  # "C_t (x0.001)" reads as a different quantity
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # the cursor brushes it on every step
 
 
 def release_graphics(view: QWidget) -> None:

@@ -14,6 +14,7 @@ import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QGraphicsItem
 
 from ...io.sequence_data import SequenceData
 from .. import colors
@@ -106,6 +107,7 @@ class HeatmapRow:
         font.setPointSizeF(max(6.0, font.pointSizeF() * 0.8))
         bar_axis.setStyle(tickFont=font, tickTextOffset=2, hideOverlappingLabels=True)
         bar_axis.enableAutoSIPrefix(False)
+        bar_axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.colorbar.setToolTip(f"Colour scale of {symbol}")
         self.cursor = make_cursor()
         self.plot.addItem(self.cursor, ignoreBounds=True)
