@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QPointF, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from ...model.document import Document
@@ -342,6 +342,12 @@ class HeatmapsView(QWidget):
 
     def _alive(self) -> bool:
         return shiboken6.isValid(self)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        """Light/dark palette switched: the plots take their background and text colours from the palette."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._on_structure_maybe_changed()
 
     def __del__(self) -> None:
         # Dropped by Python while its C++ widget lives (no parent): tear the scene down now, while every item's

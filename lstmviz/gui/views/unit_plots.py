@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from ...model.document import Document
@@ -87,7 +87,7 @@ class UnitPlotsView(QWidget):
     def _structure_key(self) -> tuple[Any, ...]:
         doc = self.document
         return (doc.network.cell, doc.network.hidden_size, doc.network.nonlinearity, doc.layer, id(doc.sequence),
-                self.shown_quantities(), self.plotted_units())
+                self.shown_quantities(), self.plotted_units(), self.palette().color(self.backgroundRole()).name())
 
     def _on_structure_maybe_changed(self, *_: Any) -> None:
         if shiboken6.isValid(self) and self._structure_key() != self._structure:
@@ -231,6 +231,12 @@ class UnitPlotsView(QWidget):
             if box.sceneBoundingRect().contains(event.scenePos()):
                 self.document.set_step(self.time_map.step_at(box.mapSceneToView(event.scenePos()).x()))
                 return
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        """Light/dark palette switched: the plots take their background and text colours from the palette."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._on_structure_maybe_changed()
 
     def __del__(self) -> None:
         # Dropped by Python while its C++ widget lives (no parent): tear the scene down now, while every item's
