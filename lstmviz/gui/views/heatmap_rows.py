@@ -13,11 +13,11 @@ import numpy as np
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QRectF, QTimer
-from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtGui import QColor
 
 from ...io.sequence_data import SequenceData
 from .. import colors
+from .heatmap_colorbar import ColorScaleBar
 from .heatmap_common import TimeMap, aligned_image, block_mean, cache_curve, display_char, make_cursor, style_plot, visible_window
 
 ROW_LABEL_PIXELS = 14
@@ -97,17 +97,7 @@ class HeatmapRow:
         self.image.setLookupTable(opaque_lut(signed))
         self.plot.addItem(self.image)
         self.levels = colors.default_levels(key, signed=signed)
-        self.colorbar = pg.ColorBarItem(
-            values=self.levels, colorMap=colors.colormap_for(signed), width=12, interactive=False,
-            pen=pg.mkPen(foreground), colorMapMenu=False,
-        )
-        bar_axis = self.colorbar.getAxis("right")
-        bar_axis.setTextPen(pg.mkPen(foreground))
-        font = QFont()
-        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.8))
-        bar_axis.setStyle(tickFont=font, tickTextOffset=2, hideOverlappingLabels=True)
-        bar_axis.enableAutoSIPrefix(False)
-        bar_axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.colorbar = ColorScaleBar(colors.colormap_for(signed), self.levels, foreground)
         self.colorbar.setToolTip(f"Colour scale of {symbol}")
         self.cursor = make_cursor()
         self.plot.addItem(self.cursor, ignoreBounds=True)
