@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor
 from ...io.sequence_data import SequenceData
 from .. import colors
 from .heatmap_colorbar import ColorScaleBar
-from .heatmap_common import TimeMap, aligned_image, block_mean, cache_curve, display_char, make_cursor, style_plot, visible_window
+from .heatmap_common import TimeMap, nice_ceiling, aligned_image, block_mean, cache_curve, display_char, make_cursor, style_plot, visible_window
 
 ROW_LABEL_PIXELS = 14
 """Vertical pixels per row label on the unit axis."""
@@ -38,9 +38,8 @@ def symmetric_levels(bound: float) -> tuple[float, float]:
     """(-b, b) with b >= 1 rounded up to 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k, so the colour bar rarely moves."""
     if not math.isfinite(bound) or bound <= 1.0:
         return -1.0, 1.0
-    scale = 10.0 ** math.floor(math.log10(bound))
-    nice = next(m for m in (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0) if m * scale >= bound * (1 - 1e-12))
-    return -nice * scale, nice * scale
+    nice = nice_ceiling(bound)
+    return -nice, nice
 
 
 class RowAxis(pg.AxisItem):
@@ -268,7 +267,7 @@ class InputRow:
             for column in range(values.shape[1]):
                 pen = pg.mkPen(self.PENS[column % len(self.PENS)], width=1.2)
                 label = sequence.input_labels[column] if column < len(sequence.input_labels) else f"x{column}"
-                curve = pg.PlotDataItem(time_map.time, values[:, column], pen=pen, name=label)
+                curve = pg.PlotDataItem(time_map.time, values[:, column], pen=pen, name=label, antialias=True)
                 curve.setDownsampling(auto=True, method="peak")
                 curve.setClipToView(True)
                 self.plot.addItem(cache_curve(curve))

@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from ...model.document import Document
-from .heatmap_common import TimeMap, cache_curve, release_graphics, make_cursor, quantity_label, quantity_order, quantity_signed, style_plot, theme_colors
+from .heatmap_common import TimeMap, cache_curve, nice_ceiling, release_graphics, make_cursor, quantity_label, quantity_order, quantity_signed, style_plot, theme_colors
 
 SHOWN_SETTING = "unit_plots.shown"
 """``document.view_settings`` key: the quantities plotted (trace keys); default: the cell's states."""
@@ -104,6 +104,8 @@ class UnitPlotsView(QWidget):
         self.time_map = TimeMap(doc.sequence)
         self._rebuild_buttons()
         self.plots, self.curves, self.cursors = {}, {}, []
+        self._signed: set[str] = set()
+        self._y_bounds: dict[str, float] = {}
         units = self.plotted_units()
         extra = len(doc.selected_units) - len(units)
         self.note.setText(f"first {len(units)} of {len(doc.selected_units)} selected units" if extra > 0 else "")
@@ -122,7 +124,9 @@ class UnitPlotsView(QWidget):
             plot.setLimits(xMin=left, xMax=right)
             if not quantity_signed(spec, key, doc.network.nonlinearity):
                 plot.setYRange(0.0, 1.0, padding=0.02)
-                plot.enableAutoRange(y=False)
+            else:
+                self._signed.add(key)
+            plot.enableAutoRange(y=False)
             if index == 0:
                 legend = plot.addLegend(offset=(-4, 2), labelTextColor=foreground, colCount=min(len(units), 6) or 1)
                 legend.setBrush(pg.mkBrush(0, 0, 0, 0))
@@ -137,7 +141,7 @@ class UnitPlotsView(QWidget):
             for n, unit in enumerate(units):
                 pen = pg.mkPen(UNIT_COLORS[n % len(UNIT_COLORS)], width=1.5)
                 curve = pg.PlotDataItem(pen=pen, name=f"unit {unit}" if index == 0 else None,
-                                       antialias=False, skipFiniteCheck=True)
+                                       antialias=True, skipFiniteCheck=True)  # cached: AA costs only on edits
                 curve.setDownsampling(auto=True, method="peak")
                 curve.setClipToView(True)
                 plot.addItem(cache_curve(curve))
@@ -204,6 +208,12 @@ class UnitPlotsView(QWidget):
             data = trace.get_quantity(key, doc.layer)
             for unit, curve in zip(units, curves):
                 curve.setData(time, np.asarray(data[:ready, unit]))
+            if key in self._signed and units:
+                shown = np.abs(data[:ready, list(units)])
+                bound = nice_ceiling(float(shown[np.isfinite(shown)].max(initial=0.0)) or 1.0)
+                if bound != self._y_bounds.get(key):  # a symmetric range that moves in steps: the axis keeps
+                    self._y_bounds[key] = bound  # its ticks (and its cached pixels) while a weight is dragged
+                    self.plots[key].setYRange(-bound, bound, padding=0.05)
 
     def _on_trace_changed(self) -> None:
         if shiboken6.isValid(self) and self._structure_key() == self._structure:
