@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QEvent, QPointF, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from ...model.document import Document
@@ -49,6 +49,10 @@ class HeatmapsView(QWidget):
         self._written_trace: object | None = None
         self._buttons: dict[str, QToolButton] = {}
         self._buttons_kind = ""
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(0)
+        self._progress_timer.timeout.connect(self._apply_progress)
 
         self.options = QWidget(self)
         self.options.setObjectName("heatmapsOptions")
@@ -259,8 +263,17 @@ class HeatmapsView(QWidget):
             self._refresh_trace()
 
     def _on_trace_progress(self, ready: int) -> None:
+        """Part of a background trace landed: redraw in the next event-loop pass, not inside the delivery.
+
+        Every view handles a delivery in the same pass and the window repaints after it; drawing the heatmaps
+        one pass later splits that work, so no single pass stalls the loop for all of it.
+        """
         if self._alive() and self._structure_key() == self._structure:
-            self._refresh_trace(ready)
+            self._progress_timer.start()
+
+    def _apply_progress(self) -> None:
+        if self._alive() and self._structure_key() == self._structure and self.document.trace_steps_ready > 0:
+            self._refresh_trace()
 
     def _on_step_changed(self, step: int) -> None:
         if not self._alive():
