@@ -58,3 +58,15 @@ def test_click_sets_step_and_cell_switch(qtbot) -> None:
     assert abs(doc.step - 90) <= 1
     doc.reconfigure(cell="gru")
     assert set(view.curves) == {"h"}
+
+
+def test_many_selected_units_are_capped(qtbot) -> None:
+    from lstmviz.gui.views.unit_plots import MAX_LINES
+
+    time = np.arange(60, dtype=float)
+    doc = Document(Network.random("gru", 1, MAX_LINES + 4, seed=2), SequenceData(np.cos(time / 5)))
+    view = UnitPlotsView(doc)
+    _ALIVE.append(view)
+    doc.select_units(range(MAX_LINES + 4))
+    assert len(view.curves["h"]) == MAX_LINES
+    assert view.note.text() == f"first {MAX_LINES} of {MAX_LINES + 4} selected units"

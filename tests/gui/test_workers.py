@@ -129,3 +129,22 @@ def test_executor_cancel_stops(qtbot, background) -> None:
 def test_long_sequence_sets_up(qtbot) -> None:
     doc = make_document(steps=100_000, hidden=8)
     assert doc.trace is not None and doc.trace.steps == 100_000
+
+
+def test_executor_reports_engine_errors(qtbot, background, monkeypatch) -> None:
+    from lstmviz.engine.errors import EngineError
+    from lstmviz.engine.network import Network as NetworkClass
+
+    doc = make_document(steps=600)
+    executor = TraceExecutor()
+    doc.executor = executor
+
+    def broken(self, x, h0=None, c0=None, chunk_steps=2048):
+        raise EngineError("the trace needs more memory than there is")
+        yield  # pragma: no cover - makes this a generator
+
+    monkeypatch.setattr(NetworkClass, "run_progressive", broken)
+    with qtbot.waitSignal(executor.failed, timeout=5000) as blocker:
+        doc.set_weight("bias_hh_l0", 8, 1.0)
+    assert "more memory" in blocker.args[0]
+    assert not executor.busy
