@@ -104,7 +104,7 @@ class HeatmapsView(QWidget):
     def _structure_key(self) -> tuple[Any, ...]:
         doc = self.document
         net = doc.network
-        return (net.cell, net.hidden_size, net.nonlinearity, doc.layer, id(doc.sequence),
+        return (net.cell, net.hidden_size, net.nonlinearity, doc.layer, id(doc.sequence), doc.steps,
                 tuple(sorted(self.hidden_quantities())), self.palette().color(self.backgroundRole()).name())
 
     def _on_structure_maybe_changed(self, *_: Any) -> None:

@@ -84,7 +84,7 @@ class UnitPlotsView(QWidget):
 
     def _structure_key(self) -> tuple[Any, ...]:
         doc = self.document
-        return (doc.network.cell, doc.network.hidden_size, doc.network.nonlinearity, doc.layer, id(doc.sequence),
+        return (doc.network.cell, doc.network.hidden_size, doc.network.nonlinearity, doc.layer, id(doc.sequence), doc.steps,
                 self.shown_quantities(), self.plotted_units(), self.palette().color(self.backgroundRole()).name())
 
     def _on_structure_maybe_changed(self, *_: Any) -> None:
