@@ -229,7 +229,8 @@ def bench_edit(app: Any, kind: str, repeat: int) -> dict[str, float]:
         names |= watch.names
     engine = best_of_run(doc, 5)
     median, worst = statistics.median(totals), max(totals)
-    print(f"edit H=64 T=1000 ({kind}): edit -> all views redrawn median {median * 1000:.1f} ms, max {worst * 1000:.1f} ms "
+    print(f"edit H=64 T=1000 ({kind}): edit -> all views redrawn median {median * 1000:.1f} ms, "
+          f"max {worst * 1000:.1f} ms "
           f"(target < 16); of which edit + recompute + view updates {statistics.median(models) * 1000:.1f} ms, "
           f"engine trace alone {engine * 1000:.1f} ms")
     print(f"  painted: {', '.join(sorted(names))}")

@@ -69,7 +69,9 @@ class PlaybackController(QObject):
         self.start_action.triggered.connect(lambda: self.document.set_step(0))
         self.end_action = self._action("Go to end", "End", icon(pixmap.SP_MediaSkipForward), "Last step (End)")
         self.end_action.triggered.connect(lambda: self.document.set_step(self.document.steps - 1))
-        self.loop_action = self._action("Loop", "", icon(pixmap.SP_BrowserReload), "Loop: start again after the last step")
+        self.loop_action = self._action(
+            "Loop", "", icon(pixmap.SP_BrowserReload), "Loop: start again after the last step"
+        )
         self.loop_action.setCheckable(True)
         self.loop_action.setChecked(bool(document.view_settings.get(LOOP_SETTING, False)))
         self.loop_action.toggled.connect(lambda on: self.document.set_view_setting(LOOP_SETTING, bool(on)))

@@ -30,7 +30,9 @@ def background(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_job_result_arrives_in_gui_thread(qtbot) -> None:
     main = threading.get_ident()
     seen: list[tuple[int, int]] = []
-    run_in_background(lambda: (threading.get_ident(), 6 * 7), lambda r: seen.append((r[0], r[1], threading.get_ident())))
+    run_in_background(
+        lambda: (threading.get_ident(), 6 * 7), lambda r: seen.append((r[0], r[1], threading.get_ident()))
+    )
     qtbot.waitUntil(lambda: bool(seen), timeout=5000)
     worker, value, delivered_in = seen[0]
     assert value == 42 and worker != main and delivered_in == main

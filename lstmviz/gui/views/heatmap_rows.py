@@ -18,7 +18,17 @@ from PySide6.QtGui import QColor
 from ...io.sequence_data import SequenceData
 from .. import colors
 from .heatmap_colorbar import ColorScaleBar
-from .heatmap_common import TimeMap, nice_ceiling, aligned_image, block_mean, cache_curve, display_char, make_cursor, style_plot, visible_window
+from .heatmap_common import (
+    TimeMap,
+    nice_ceiling,
+    aligned_image,
+    block_mean,
+    cache_curve,
+    display_char,
+    make_cursor,
+    style_plot,
+    visible_window,
+)
 
 ROW_LABEL_PIXELS = 14
 """Vertical pixels per row label on the unit axis."""

@@ -15,7 +15,18 @@ from PySide6.QtCore import QEvent, QSignalBlocker, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from ...model.document import Document
-from .heatmap_common import TimeMap, cache_curve, nice_ceiling, release_graphics, make_cursor, quantity_label, quantity_order, quantity_signed, style_plot, theme_colors
+from .heatmap_common import (
+    TimeMap,
+    cache_curve,
+    nice_ceiling,
+    release_graphics,
+    make_cursor,
+    quantity_label,
+    quantity_order,
+    quantity_signed,
+    style_plot,
+    theme_colors,
+)
 
 SHOWN_SETTING = "unit_plots.shown"
 """``document.view_settings`` key: the quantities plotted (trace keys); default: the cell's states."""
@@ -84,7 +95,8 @@ class UnitPlotsView(QWidget):
 
     def _structure_key(self) -> tuple[Any, ...]:
         doc = self.document
-        return (doc.network.cell, doc.network.hidden_size, doc.network.nonlinearity, doc.layer, id(doc.sequence), doc.steps,
+        net = doc.network
+        return (net.cell, net.hidden_size, net.nonlinearity, doc.layer, id(doc.sequence), doc.steps,
                 self.shown_quantities(), self.plotted_units(), self.palette().color(self.backgroundRole()).name())
 
     def _on_structure_maybe_changed(self, *_: Any) -> None:
