@@ -25,9 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from ..model.document import Document
-from .workers import pin_none_refcount
-
-pin_none_refcount()
 
 SPEED_SETTING = "playback.speed"
 LOOP_SETTING = "playback.loop"

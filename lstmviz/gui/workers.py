@@ -24,27 +24,6 @@ from ..engine.network import Network
 from ..engine.trace import Trace
 from ..model.document import Document
 
-def pin_none_refcount() -> None:
-    """Work around PySide6 6.12 on CPython 3.11: each call of a void Qt method drops a reference to ``None``.
-
-    (Some paths do the same to ``True``/``False``.)
-
-    The bindings assume ``None`` is immortal (true from CPython 3.12), so on 3.11 a GUI session frees ``None`` after
-    some ten thousand calls and the interpreter aborts ("none_dealloc"). Lifting ``None``'s reference count by 2**60
-    makes it effectively immortal, as 3.12 does. Idempotent; a no-op on 3.12+.
-    """
-    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
-        return
-    import ctypes  # noqa: PLC0415
-
-    for singleton in (None, True, False, NotImplemented, Ellipsis):
-        count = ctypes.c_ssize_t.from_address(id(singleton))
-        if count.value < 2**59:
-            count.value += 2**60
-
-
-pin_none_refcount()
-
 #: GIL switch interval while a worker runs (seconds); CPython's default is 0.005.
 WORKER_SWITCH_INTERVAL = 0.0005
 #: Engine chunk: the granularity of cancellation (a stale worker stops within one chunk).

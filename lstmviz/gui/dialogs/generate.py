@@ -40,9 +40,6 @@ from ...io.errors import SequenceError
 from ...io.sequence_data import SequenceData
 from ...model.document import Document
 from ..colors import lookup_table
-from ..workers import pin_none_refcount
-
-pin_none_refcount()  # PySide6 6.12 on CPython 3.11 under-counts None/True/False; see workers.pin_none_refcount
 
 #: Columns drawn in a preview; wider sequences (one-hot text) show their first columns only.
 PREVIEW_COLUMNS = 8

@@ -29,9 +29,6 @@ from ..views.diagram_values import (
     step_values,
     trace_matches,
 )
-from ..workers import pin_none_refcount
-
-pin_none_refcount()  # PySide6 on CPython 3.11 under-counts None; see workers.pin_none_refcount
 
 def equation_html(equation: str, network: Network) -> str:
     """A spec equation (plain text) as HTML: sigma -> σ, C~ -> C̃, subscripts."""

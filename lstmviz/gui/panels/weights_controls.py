@@ -13,9 +13,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QSizePolicy, QSlider, QWidget
-from ..workers import pin_none_refcount
-
-pin_none_refcount()  # PySide6 6.12 on CPython 3.11 under-counts None/True/False; see workers.pin_none_refcount
 
 _tokens = itertools.count(1)
 

@@ -16,9 +16,6 @@ from PySide6.QtGui import QPalette, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
 
 from ..colors import colormap_for, lookup_table
-from ..workers import pin_none_refcount
-
-pin_none_refcount()  # PySide6 6.12 on CPython 3.11 under-counts None/True/False; see workers.pin_none_refcount
 
 
 def centred_ticks(count: int, target: int = 8) -> list[list[tuple[float, str]]]:

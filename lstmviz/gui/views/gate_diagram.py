@@ -20,13 +20,10 @@ from ...io.atomic import atomic_path
 from ...io.errors import ExportError
 from ...model.document import Document
 from ..colors import is_signed_quantity
-from ..workers import pin_none_refcount
 from .diagram_levels import LevelTracker
 from .diagram_scene import ColorTable, DiagramScene, nonlinearity_of, strip_label
 from .diagram_tooltips import op_tooltip, value_tooltip
 from .diagram_values import StepValues, step_values, trace_matches
-
-pin_none_refcount()  # PySide6 on CPython 3.11 under-counts None; see workers.pin_none_refcount
 
 ZOOM_STEP = 1.15
 

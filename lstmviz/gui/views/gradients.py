@@ -22,10 +22,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ...engine.trace import trace_key
 from ...model.document import Document
 from ..colors import lookup_table
-from ..workers import pin_none_refcount, run_in_background
+from ..workers import run_in_background
 from .diagram_values import trace_matches
-
-pin_none_refcount()  # PySide6 on CPython 3.11 under-counts None; see workers.pin_none_refcount
 
 HEAT_DECADES = 8
 """The heatmap spans this many powers of ten below the largest |dL/dh_t|."""

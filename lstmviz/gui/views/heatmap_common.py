@@ -16,9 +16,6 @@ from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from ...engine.spec import CellSpec
 from ...io.sequence_data import SequenceData
-from ..workers import pin_none_refcount
-
-pin_none_refcount()  # before any view is built (see its docstring); the app should call it at start-up too
 
 CURSOR_COLOR = QColor(255, 120, 0)
 """Orange reads on both the viridis and the diverging maps, and on light and dark backgrounds."""
