@@ -10,6 +10,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
+from ..io.color_levels import nice_ceiling, symmetric_levels, symmetric_levels_of
+
+__all__ = ["nice_ceiling", "symmetric_levels", "symmetric_levels_of"]  # re-exported for the views
+
 SEQUENTIAL = "viridis"
 DIVERGING = "CET-D1A"
 
@@ -27,16 +31,14 @@ def is_signed_quantity(quantity: str, nonlinearity: str | None = None) -> bool:
 
 
 def default_levels(quantity: str, values: np.ndarray | None = None, signed: bool | None = None) -> tuple[float, float]:
-    """Colour range: [0, 1] for gates, symmetric around 0 for signed quantities (at least [-1, 1])."""
+    """Colour range: [0, 1] for gates, symmetric around 0 for signed quantities (at least [-1, 1], rounded up).
+
+    Every view (diagram strips, heatmaps, weights) uses this one rule, so a value has one colour everywhere.
+    """
     signed = is_signed_quantity(quantity) if signed is None else signed
     if not signed:
         return 0.0, 1.0
-    bound = 1.0
-    if values is not None and values.size:
-        finite = np.abs(values[np.isfinite(values)])
-        if finite.size:
-            bound = max(bound, float(finite.max()))
-    return -bound, bound
+    return symmetric_levels_of(values)
 
 
 def lookup_table(signed: bool, n: int = 256) -> np.ndarray:

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..engine.network import Network
 from ..engine.trace import Trace
+from .color_levels import symmetric_levels_of
 from .errors import ExportError
 from .sequence_data import SequenceData
 
@@ -102,16 +103,6 @@ def time_extent(time: np.ndarray) -> tuple[float, float]:
         return float(time[0]) - 0.5, float(time[0]) + 0.5
     half = 0.5 * float(np.median(np.diff(time)))
     return float(time[0]) - half, float(time[-1]) + half
-
-
-def symmetric_levels(values: np.ndarray | None) -> tuple[float, float]:
-    """Colour range centred on 0, at least [-1, 1] (as the app's heatmaps, :mod:`lstmviz.gui.colors`)."""
-    bound = 1.0
-    if values is not None and values.size:
-        peak = float(np.nanmax(np.abs(values)))
-        if math.isfinite(peak):
-            bound = max(bound, peak)
-    return -bound, bound
 
 
 def is_unit_interval(network: Network, quantity: str) -> bool:
@@ -199,7 +190,7 @@ def plan_panels(
             raise ExportError(f"no quantity {entry!r} in this {network.spec.title} trace; known: {known}")
         name, equation, symbol = describe_quantity(network, quantity, at)
         unit = is_unit_interval(network, quantity)
-        levels = (0.0, 1.0) if unit else symmetric_levels(trace[key])
+        levels = (0.0, 1.0) if unit else symmetric_levels_of(trace[key])
         panels.append(QuantityPanel(key, name, equation, signed=not unit, levels=levels, symbol=symbol))
     return panels
 

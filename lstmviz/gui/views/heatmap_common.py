@@ -65,15 +65,6 @@ class TimeMap:
         return text if self.label == "step" else f"{text} {self.label}" if len(self.label) <= 3 else text
 
 
-def nice_ceiling(value: float) -> float:
-    """``value`` rounded up to 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 x 10^k: ranges that move only in steps."""
-    if not math.isfinite(value) or value <= 0:
-        return 1.0
-    scale = 10.0 ** math.floor(math.log10(value))
-    return scale * next(m for m in (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
-                        if m * scale >= value * (1 - 1e-12))
-
-
 MEAN_SAMPLES = 4
 """Samples averaged per image column when many steps share a pixel (a cheap mean: cost follows the screen)."""
 

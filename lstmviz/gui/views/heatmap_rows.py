@@ -18,9 +18,9 @@ from PySide6.QtGui import QColor
 from ...io.sequence_data import SequenceData
 from .. import colors
 from .heatmap_colorbar import ColorScaleBar
+from ..colors import symmetric_levels
 from .heatmap_common import (
     TimeMap,
-    nice_ceiling,
     aligned_image,
     block_mean,
     cache_curve,
@@ -42,14 +42,6 @@ def opaque_lut(signed: bool) -> np.ndarray:
     """colors.py's map without its alpha channel: an opaque image draws several times faster than one with alpha."""
     return np.ascontiguousarray(colors.lookup_table(signed, LUT_SIZE)[:, :3])
 SELECTION_COLOR = QColor(255, 255, 255, 200)
-
-
-def symmetric_levels(bound: float) -> tuple[float, float]:
-    """(-b, b) with b >= 1 rounded up to 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k, so the colour bar rarely moves."""
-    if not math.isfinite(bound) or bound <= 1.0:
-        return -1.0, 1.0
-    nice = nice_ceiling(bound)
-    return -nice, nice
 
 
 class RowAxis(pg.AxisItem):

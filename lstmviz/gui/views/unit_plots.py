@@ -15,10 +15,10 @@ from PySide6.QtCore import QEvent, QSignalBlocker, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from ...model.document import Document
+from ..colors import nice_ceiling
 from .heatmap_common import (
     TimeMap,
     cache_curve,
-    nice_ceiling,
     release_graphics,
     make_cursor,
     quantity_label,
