@@ -111,12 +111,19 @@ def test_tooltips_show_equation_value_and_preactivation(qtbot) -> None:
     assert all(arrow.tooltip_text() for arrow in view.diagram.arrows)
 
 
+def hover(qtbot, view, point: QPoint) -> None:
+    """Move the mouse to ``point`` on the viewport, coming from elsewhere: Qt sends no move (so no hover) when the
+    cursor is already where an earlier test left it."""
+    qtbot.mouseMove(view.viewport(), point + QPoint(40, 40))
+    qtbot.mouseMove(view.viewport(), point)
+
+
 def test_hover_sets_the_tooltip(qtbot) -> None:
     doc, view = make_view(qtbot, "gru")
     view.show()
     qtbot.waitExposed(view)
     cell = view.strip("h").cells[0]
-    qtbot.mouseMove(view.viewport(), view.mapFromScene(cell.sceneBoundingRect().center()))
+    hover(qtbot, view, view.mapFromScene(cell.sceneBoundingRect().center()))
     qtbot.waitUntil(lambda: bool(cell.toolTip()), timeout=2000)
     assert "h_t = (1 - z_t) * n_t + z_t * h_{t-1}" in cell.toolTip()
 
@@ -290,11 +297,11 @@ def test_hovering_a_unit_outlines_it_in_every_strip(qtbot) -> None:
     view.show()
     qtbot.waitExposed(view)
     cell = view.strip("strip_i").cells[2]
-    qtbot.mouseMove(view.viewport(), view.mapFromScene(cell.sceneBoundingRect().center()))
+    hover(qtbot, view, view.mapFromScene(cell.sceneBoundingRect().center()))
     qtbot.waitUntil(lambda: view.strip("c").hovered == 2, timeout=2000)
     assert {s.hovered for s in view.diagram.strips.values() if s.key not in ("x", "y")} == {2}
     assert view.strip("x").hovered is None
-    qtbot.mouseMove(view.viewport(), view.mapFromScene(view.diagram.sceneRect().topLeft()) + QPoint(3, 3))
+    hover(qtbot, view, view.mapFromScene(view.diagram.sceneRect().topLeft()) + QPoint(3, 3))
     qtbot.waitUntil(lambda: view.strip("c").hovered is None, timeout=2000)
 
 

@@ -15,6 +15,14 @@ from lstmviz.model.document import Document
 _ALIVE: list[UnitPlotsView] = []
 
 
+@pytest.fixture(autouse=True)
+def _hide_views_after_test():
+    """Kept alive (see tests/gui/test_heatmaps.py) but hidden, so later tests' windows get the mouse."""
+    yield
+    for view in _ALIVE:
+        view.hide()
+
+
 def make_view(qtbot, cell: str = "lstm") -> tuple[Document, UnitPlotsView]:
     time = 0.25 * np.arange(150)
     doc = Document(Network.random(cell, 1, 6, seed=1), SequenceData(np.sin(time), time=time, time_label="s"))
