@@ -28,6 +28,23 @@ TRACE_FORMATS: tuple[str, ...] = ("csv", "npz")
 DIAGRAM_FORMATS: tuple[str, ...] = ("png", "svg")
 
 
+def preload_renderer(fmt: str) -> None:
+    """Import matplotlib and the backend for ``fmt`` on the GUI thread, before the worker starts.
+
+    A first import inside a worker thread takes Python's import locks while the GUI thread keeps running Qt code
+    that may need them (and the GIL); importing here once, up front, keeps the worker to pure computation.
+    """
+    import importlib  # noqa: PLC0415
+
+    import matplotlib.figure  # noqa: F401, PLC0415
+
+    backend = {"png": "agg", "svg": "svg", "pdf": "pdf"}.get(fmt)
+    if backend is not None:
+        importlib.import_module(f"matplotlib.backends.backend_{backend}")
+    importlib.import_module("lstmviz.io.figures")
+    importlib.import_module("lstmviz.engine.bptt")
+
+
 def render_figure_bytes(document_state: dict[str, Any], options: FigureOptions) -> bytes:
     """Render the figure into memory (worker thread: no widgets, only plain data captured on the GUI thread)."""
     from ..io.figures import render_trace_figure  # noqa: PLC0415
@@ -121,6 +138,7 @@ class ExportActions(QObject):
 
     def export_figure_to(self, options: FigureOptions) -> bool:
         """Render ``options`` off the GUI thread and write the file; False if it could not start."""
+        preload_renderer(options.format)
         doc = self.document
         state = {"network": doc.network, "sequence": doc.sequence, "trace": doc.trace, "bptt": self._bptt_request()}
         self._run(f"Rendering {os.path.basename(options.path)}...", lambda: render_figure_bytes(state, options),
@@ -179,7 +197,7 @@ class ExportActions(QObject):
 
     def export_trace_to(self, path: str) -> bool:
         """The trace is written by the io layer (atomically) in a worker thread."""
-        from ..io.export import export_trace  # noqa: PLC0415
+        from ..io.export import export_trace  # noqa: PLC0415  (imported here, on the GUI thread: see preload_renderer)
 
         doc = self.document
         trace, sequence = doc.trace, doc.sequence
@@ -189,7 +207,7 @@ class ExportActions(QObject):
 
     # Shared machinery ----------------------------------------------------------------------------------------
     def _run(self, label: str, work: Callable[[], Any], path: str, write: bool = True) -> None:
-        from .workers import run_in_background  # noqa: PLC0415
+        from .main_jobs import start_job  # noqa: PLC0415
 
         progress = QProgressDialog(label, "Cancel", 0, 0, self.window)
         progress.setObjectName("dialog_export_progress")
@@ -214,7 +232,7 @@ class ExportActions(QObject):
             progress.deleteLater()
             self._error(path, error)
 
-        job = run_in_background(work, done, failed, parent=self)
+        job = start_job(work, done, failed, parent=self)
         progress.canceled.connect(job.cancel)
         progress.canceled.connect(progress.deleteLater)
         self._job = job

@@ -88,19 +88,24 @@ def generated_sequence(width: int, steps: int) -> SequenceData:
     return SequenceData(np.stack(columns, axis=1), source=f"generated: {width} sine waves")
 
 
-def load_file(kind: str, path: str) -> Any:
-    """Read one file with the io layer's loader for ``kind`` (runs in a worker thread for big files)."""
+def loader_for(kind: str) -> Callable[[str], Any]:
+    """The io layer's loader for ``kind``, imported on the calling (GUI) thread so a worker never imports."""
     if kind == "workspace":
         from ..io.workspace import load_workspace  # noqa: PLC0415
 
-        return load_workspace(path)
+        return load_workspace
     if kind == "weights":
         from ..io.weights import load_weights  # noqa: PLC0415
 
-        return load_weights(path)
+        return load_weights
     from ..io.sequences import load_sequence  # noqa: PLC0415
 
-    return load_sequence(path)
+    return load_sequence
+
+
+def load_file(kind: str, path: str) -> Any:
+    """Read one file with the io layer's loader for ``kind``."""
+    return loader_for(kind)(path)
 
 
 class FileActions(QObject):
@@ -173,7 +178,7 @@ class FileActions(QObject):
         return self.apply_loaded(kind, path, loaded)
 
     def _load_in_background(self, kind: str, path: str) -> None:
-        from .workers import run_in_background  # noqa: PLC0415
+        from .main_jobs import start_job  # noqa: PLC0415
 
         progress = QProgressDialog(f"Reading {os.path.basename(path)}...", "Cancel", 0, 0, self.window)
         progress.setObjectName("dialog_load_progress")
@@ -191,7 +196,8 @@ class FileActions(QObject):
             progress.deleteLater()
             self.show_load_error(path, error)
 
-        job = run_in_background(lambda: load_file(kind, path), done, failed, parent=self)
+        loader = loader_for(kind)
+        job = start_job(lambda: loader(path), done, failed, parent=self)
         progress.canceled.connect(job.cancel)
         progress.canceled.connect(progress.deleteLater)
         self._job = job
