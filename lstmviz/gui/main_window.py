@@ -30,6 +30,8 @@ from .settings import AppSettings, apply_palette, current_palette_name
 log = logging.getLogger(__name__)
 
 ICON_DIR = Path(__file__).resolve().parents[2] / "resources" / "icons"
+LAZY_DOCKS: tuple[str, ...] = ("gradients",)
+"""Docks that start as a tab behind another: their view is built when first shown (BPTT costs nothing until then)."""
 STATE_VERSION = 1
 """Bump when the dock layout changes incompatibly, so an old saved state is ignored."""
 
@@ -69,6 +71,7 @@ class MainWindow(QMainWindow):
         self.activation_menu: QMenu
         self.toolbar: QToolBar
         self._executor: object | None = None
+        self._lazy: set[str] = set()
         self.setObjectName("MainWindow")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
@@ -123,7 +126,13 @@ class MainWindow(QMainWindow):
                 | QDockWidget.DockWidgetFeature.DockWidgetMovable
                 | QDockWidget.DockWidgetFeature.DockWidgetFloatable
             )
-            view = build_view(spec, self.document, dock)
+            if spec.key in LAZY_DOCKS:
+                view = QWidget(dock)  # built the first time the dock is shown (see _show_lazy)
+                view.setObjectName(f"view_{spec.key}")
+                self._lazy.add(spec.key)
+                dock.visibilityChanged.connect(lambda visible, key=spec.key: visible and self._show_lazy(key))
+            else:
+                view = build_view(spec, self.document, dock)
             dock.setWidget(view)
             self.views[spec.key] = view
             self.docks[spec.key] = dock
@@ -138,6 +147,20 @@ class MainWindow(QMainWindow):
         d["heatmaps"].raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+
+    def _show_lazy(self, key: str) -> None:
+        """Build a view that started hidden, now that it is shown (start-up does not pay for tabs behind others)."""
+        if key not in self._lazy:
+            return
+        self._lazy.discard(key)
+        spec = next(s for s in DOCKS if s.key == key)
+        dock = self.docks[key]
+        old = dock.widget()
+        view = build_view(spec, self.document, dock)
+        dock.setWidget(view)
+        self.views[key] = view
+        if old is not None:
+            old.deleteLater()
 
     def _apply_default_sizes(self) -> None:
         """Dock sizes as shares of the window, so the default layout fits any window size."""

@@ -276,3 +276,16 @@ def test_closed_window_lets_go_of_the_document(qtbot, main_window, document) -> 
     title = main_window.windowTitle()
     document.set_weight("weight_hh_l0", (0, 0), 0.2)  # no slot of the closed window runs
     assert main_window.windowTitle() == title
+
+
+def test_gradients_tab_is_built_when_first_shown(qtbot, main_window) -> None:
+    from lstmviz.gui.main_views import load_class, DOCKS
+
+    spec = next(s for s in DOCKS if s.key == "gradients")
+    cls = load_class(spec)
+    dock = main_window.docks["gradients"]
+    assert not isinstance(main_window.views["gradients"], cls) if cls else True
+    dock.raise_()
+    qtbot.waitUntil(lambda: dock.widget() is main_window.views["gradients"]
+                    and (cls is None or isinstance(dock.widget(), cls)), timeout=5000)
+    assert dock.widget().objectName() == "view_gradients"
