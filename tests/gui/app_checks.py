@@ -4,6 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from lstmviz.engine.network import Network
+from lstmviz.io.sequence_data import SequenceData
+from lstmviz.model.document import Document
+
+
+def sine_document(cell: str = "lstm", hidden: int = 8, steps: int = 120, layers: int = 1) -> Document:
+    """A small session on a sine, for tests that need a document (also the ``document`` fixture)."""
+    return Document(
+        Network.random(cell, 1, hidden, layers, seed=0),
+        SequenceData(np.sin(np.linspace(0, 12, steps)), source="test sine"),
+    )
+
 
 def assert_trace_matches_engine(document) -> None:
     """The document's trace equals the engine's own run of its network on its sequence (an independent path)."""

@@ -18,8 +18,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QMessageBox
 
-from lstmviz.engine.network import Network
-from lstmviz.io.sequence_data import SequenceData
+from app_checks import sine_document
 from lstmviz.model.document import Document
 
 
@@ -78,13 +77,6 @@ def message_boxes(monkeypatch: pytest.MonkeyPatch) -> MessageBoxRecorder:
     monkeypatch.setattr(QMessageBox, "information", make("information", QMessageBox.StandardButton.Ok))
     monkeypatch.setattr(QMessageBox, "about", make("about", None))
     return recorder
-
-
-def sine_document(cell: str = "lstm", hidden: int = 8, steps: int = 120, layers: int = 1) -> Document:
-    return Document(
-        Network.random(cell, 1, hidden, layers, seed=0),
-        SequenceData(np.sin(np.linspace(0, 12, steps)), source="test sine"),
-    )
 
 
 @pytest.fixture

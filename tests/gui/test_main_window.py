@@ -186,7 +186,7 @@ def test_default_document_is_alive() -> None:
 def test_background_recompute_shows_progress_then_hides(qtbot, monkeypatch) -> None:
     """Large recomputes go through the TraceExecutor; the status bar shows progress and the result is the engine's."""
     from lstmviz.model import document as document_module
-    from conftest import sine_document
+    from app_checks import sine_document
 
     doc = sine_document(hidden=16, steps=6000)
     window = MainWindow(doc)
