@@ -7,10 +7,15 @@ each time it wants the GIL back, and a redraw that needs it many times would sta
 
 The trace executor delivers chunks coalesced: a new delivery is queued only when the GUI has consumed the previous
 one, so a slow redraw never builds a backlog of stale frames, and deliveries come in step order.
+
+Python's cyclic garbage collector is paused while any worker runs (:class:`GcPause`): a collection can start in
+whichever thread allocates, and one in a worker would finalise Qt wrappers (widgets of a closed dialog, lambdas
+connected to signals) off the GUI thread while the GUI thread is inside Qt, which deadlocks PySide.
 """
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 import traceback
@@ -55,6 +60,56 @@ def _worker_leave() -> None:
             sys.setswitchinterval(_saved_interval)
 
 
+# Garbage collection off the workers ------------------------------------------------------------------------------
+class GcPause(QObject):
+    """Counts running workers; automatic collection is off while any runs.
+
+    ``pause()`` runs on the GUI thread before a worker starts; ``resume.emit()`` may come from any thread (queued
+    to the GUI thread, which turns collection back on when the count drops to zero).
+    """
+
+    resume = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.running = 0
+        self.was_enabled = True
+        self.resume.connect(self._on_resume, Qt.ConnectionType.QueuedConnection)
+
+    def pause(self, collect: bool = True) -> None:
+        """Stop automatic collection; ``collect`` first frees what is pending (on the GUI thread, so it is safe)."""
+        if self.running == 0:
+            self.was_enabled = gc.isenabled()
+            if collect:
+                gc.collect()
+            gc.disable()
+        self.running += 1
+
+    @Slot()
+    def _on_resume(self) -> None:
+        self.running = max(0, self.running - 1)
+        if self.running == 0 and self.was_enabled:
+            gc.enable()
+
+
+_gc_pause: GcPause | None = None
+
+
+def gc_pause() -> GcPause:
+    """The one pause counter (created on the GUI thread by the first worker, so its slot runs there)."""
+    global _gc_pause
+    if _gc_pause is None:
+        _gc_pause = GcPause()
+    return _gc_pause
+
+
+def _resume_gc() -> None:
+    try:
+        gc_pause().resume.emit()
+    except RuntimeError:  # the application is shutting down
+        pass
+
+
 # Generic jobs ---------------------------------------------------------------------------------------------------
 class Job(QObject):
     """A function running in a worker thread; its result or error comes back to the GUI thread.
@@ -89,6 +144,12 @@ class Job(QObject):
 
     def _run(self, fn: Callable[[], Any]) -> None:
         _worker_enter()
+        try:
+            self._call(fn)
+        finally:
+            _resume_gc()  # also when the job was cancelled
+
+    def _call(self, fn: Callable[[], Any]) -> None:
         try:
             try:
                 result = fn()
@@ -139,10 +200,12 @@ def run_in_background(
 ) -> Job:
     """Run ``fn()`` in a worker thread; call ``on_done(result)`` or ``on_error(exception)`` in the GUI thread.
 
-    Must be called from the GUI thread. ``fn`` must not touch widgets. ``job.cancel()`` drops the result.
+    Must be called from the GUI thread. ``fn`` must not touch widgets. ``job.cancel()`` drops the result. Garbage
+    collection is paused until ``fn`` returns (see :class:`GcPause`).
     """
     job = Job(on_done, on_error, parent)
     _running_jobs.add(job)
+    gc_pause().pause()
     thread = threading.Thread(target=job._run, args=(fn,), name="lstmviz-job", daemon=True)
     thread.start()
     return job
@@ -223,6 +286,8 @@ class TraceExecutor(QObject):
         self._request: _TraceRun | None = None
         """The next run for the worker to pick up (guarded by ``_wake``)."""
         self._working = False
+        self._holds_gc = False
+        """Whether the worker is busy and keeps garbage collection paused (guarded by ``_wake``)."""
         self._thread: threading.Thread | None = None
         self._chunk_ready.connect(self._on_chunk_ready, Qt.ConnectionType.QueuedConnection)
 
@@ -243,6 +308,9 @@ class TraceExecutor(QObject):
             if self._request is not None:
                 self._request.cancel_event.set()
             self._request = run
+            if not self._holds_gc:  # released by the worker when it next goes idle
+                self._holds_gc = True
+                gc_pause().pause(collect=False)  # a full collection here would stall every edit of a drag
             self._wake.notify()
         if self._thread is None:
             self._thread = threading.Thread(target=self._serve, name="lstmviz-trace", daemon=True)
@@ -272,6 +340,9 @@ class TraceExecutor(QObject):
         while True:
             with self._wake:
                 self._working = False
+                if self._request is None and self._holds_gc:
+                    self._holds_gc = False
+                    _resume_gc()
                 self._wake.notify_all()
                 self._wake.wait_for(lambda: self._request is not None)
                 run, self._request = self._request, None

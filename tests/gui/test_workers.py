@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import numpy as np
 import pytest
 
 from lstmviz.engine.network import Network
+from lstmviz.gui import workers as workers_module
 from lstmviz.gui.workers import TraceExecutor, _chunked_run, run_in_background
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model import document as document_module
@@ -57,6 +59,35 @@ def test_job_error_and_cancel(qtbot) -> None:
     qtbot.waitUntil(lambda: marker.finished, timeout=5000)
     qtbot.wait(20)
     assert results == [2]
+
+
+def test_garbage_collection_paused_while_a_job_runs(qtbot) -> None:
+    """A collection in a worker would finalise Qt wrappers off the GUI thread: it stays off until the job ends."""
+    assert gc.isenabled()
+    gate = threading.Event()
+    seen: list[bool] = []
+    job = run_in_background(lambda: gate.wait(5) and gc.isenabled(), seen.append)
+    assert not gc.isenabled()
+    gate.set()
+    qtbot.waitUntil(lambda: job.finished and gc.isenabled(), timeout=5000)
+    assert seen == [False]
+
+
+def test_garbage_collection_paused_while_the_executor_works(qtbot, background, monkeypatch) -> None:
+    doc = make_document(steps=600)
+    doc.executor = TraceExecutor()
+    enabled_in_worker: list[bool] = []
+    real = workers_module.progressive_run
+
+    def watching(*args: object, **kwargs: object):  # noqa: ANN202 - a generator wrapper
+        enabled_in_worker.append(gc.isenabled())
+        yield from real(*args, **kwargs)
+
+    monkeypatch.setattr(workers_module, "progressive_run", watching)
+    with qtbot.waitSignal(doc.events.trace_changed, timeout=10_000):
+        doc.set_weight("bias_hh_l0", 0, 0.5)
+    assert enabled_in_worker == [False]
+    qtbot.waitUntil(gc.isenabled, timeout=5000)  # back on once the worker is idle
 
 
 @pytest.mark.parametrize("cell, layers", [("lstm", 2), ("gru", 1), ("rnn", 1)])
