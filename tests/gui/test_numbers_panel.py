@@ -178,3 +178,15 @@ def test_input_part_written_out_for_few_inputs(qtbot) -> None:
         return f"({f3(v)})" if f3(v).startswith("-") else f3(v)
 
     assert f"input part: {term(w)}·{term(x)} = {f3(w * x)}" in text_of(panel)
+
+
+def test_shown_text_catches_up_with_rapid_steps(qtbot) -> None:
+    """Step changes are coalesced, but the text on screen ends at the last step (no explicit refresh needed)."""
+    doc, panel = make_panel(qtbot, "lstm")
+    panel.show()
+    qtbot.waitExposed(panel)
+    for step in range(1, 12):
+        doc.set_step(step)
+    qtbot.waitUntil(lambda: "t = 11" in panel.text.toPlainText(), timeout=2000)
+    doc.select_units([2])
+    qtbot.waitUntil(lambda: "unit 2" in panel.text.toPlainText(), timeout=2000)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import html
 import math
+import time
 from collections.abc import Callable
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QSignalBlocker
+from PySide6.QtCore import QSignalBlocker, QTimer
 from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QTextBrowser, QVBoxLayout, QWidget
 
@@ -176,14 +177,29 @@ def numbers_html(network: Network, trace: Trace, layer: int, step: int, unit: in
     return "".join(head + body)
 
 
+#: While the step keeps changing (playback, scrubbing) the text is rewritten at most this often (ms): ``setHtml``
+#: and its layout cost a few milliseconds, more than a frame's share, and nobody reads 60 pages a second.
+STEP_REFRESH_MS = 50
+
+
 class NumbersPanel(QWidget):
-    """The current step of the selected unit, worked through by hand."""
+    """The current step of the selected unit, worked through by hand.
+
+    Updates are coalesced: every change marks the text stale and one render runs on the next event-loop pass (a
+    weight edit emits ``network_changed`` and ``trace_changed``; both need only one ``setHtml``). Step changes in
+    quick succession render at most every :data:`STEP_REFRESH_MS`. A hidden panel renders when shown.
+    """
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("numbersPanel")
         self.document = document
         self._stale = True
+        self._html = ""
+        self._last_render = 0.0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._flush)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         row = QHBoxLayout()
@@ -218,8 +234,8 @@ class NumbersPanel(QWidget):
             (events.trace_changed, self.refresh),
             (events.trace_progress, self._on_value),
             (events.step_changed, self._on_value),
-            (events.selection_changed, self.refresh),
-            (events.network_changed, self.refresh),
+            (events.selection_changed, self._on_selection),
+            (events.network_changed, self._on_selection),
         ]
         for signal, slot in self._connections:
             signal.connect(slot)
@@ -234,39 +250,75 @@ class NumbersPanel(QWidget):
                 pass
 
     def _on_value(self, _value: int) -> None:
-        self.refresh()
+        """A step change or a progressive delivery: throttled while they come in quick succession."""
+        self._schedule(STEP_REFRESH_MS)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         if self._stale:
-            self.refresh()
+            self._schedule(0)
 
     def refresh(self, *_: object) -> None:
+        """Mark the text stale and render it on the next event-loop pass (when visible)."""
+        self._schedule(0)
+
+    def _schedule(self, min_gap_ms: int) -> None:
         if not shiboken6.isValid(self):
             return
-        self._stale = not self.isVisible()
-        if not self._stale:  # a closed or tabbed-away dock catches up when shown
+        self._stale = True
+        if not self.isVisible():  # a closed or tabbed-away dock catches up when shown
+            return
+        since = (time.perf_counter() - self._last_render) * 1000.0
+        delay = max(0, int(min_gap_ms - since))
+        if not self._timer.isActive() or self._timer.remainingTime() > delay:
+            self._timer.start(delay)
+
+    def _flush(self) -> None:
+        if shiboken6.isValid(self) and self._stale and self.isVisible():
+            self._stale = False
             self._render()
 
     def _render(self) -> None:
         doc = self.document
         trace = doc.trace
+        self._last_render = time.perf_counter()
         if trace is None or doc.step >= doc.trace_steps_ready or not trace_matches(doc.network, trace, doc.steps):
-            self.text.setHtml("<p><i>computing the trace…</i></p>")
+            self._set_html("<p><i>computing the trace…</i></p>")
             return
-        unit = doc.selected_units[0] if doc.selected_units else 0
+        unit = self._sync_unit_box()
         layer = min(doc.layer, doc.network.num_layers - 1)
-        with QSignalBlocker(self.unit):  # show the selection without echoing it back as an edit
-            self.unit.setRange(0, doc.network.hidden_size - 1)
-            self.unit.setValue(unit)
+        self._set_html(numbers_html(doc.network, trace, layer, doc.step, unit, self.digits.value()))
+
+    def _sync_unit_box(self) -> int:
+        """Show the selected unit in the box (without echoing it back as an edit); returns that unit."""
+        doc = self.document
+        unit = doc.selected_units[0] if doc.selected_units else 0
+        with QSignalBlocker(self.unit):
+            if self.unit.maximum() != doc.network.hidden_size - 1:
+                self.unit.setRange(0, doc.network.hidden_size - 1)
+            if self.unit.value() != unit:
+                self.unit.setValue(unit)
+        return unit
+
+    def _on_selection(self, *_: object) -> None:
+        if shiboken6.isValid(self):
+            self._sync_unit_box()
+            self.refresh()
+
+    def _set_html(self, text: str) -> None:
+        """Rewrite the text only when it changed (an edit that moves no shown number costs no layout)."""
+        if text == self._html:
+            return
+        self._html = text
         scroll = self.text.verticalScrollBar().value()
-        self.text.setHtml(numbers_html(doc.network, trace, layer, doc.step, unit, self.digits.value()))
+        self.text.setHtml(text)
         self.text.verticalScrollBar().setValue(scroll)
 
     def plain_text(self) -> str:
         """The worked step as plain text (brought up to date first, even while hidden)."""
         if self._stale:
             self._stale = False
+            self._timer.stop()
             self._render()
         return self.text.toPlainText()
 
