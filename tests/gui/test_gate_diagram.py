@@ -162,8 +162,19 @@ def test_export_svg_is_vector_and_png_has_content(qtbot, tmp_path) -> None:
 def test_large_hidden_size_wraps_strips_without_numbers(qtbot) -> None:
     doc, view = make_view(qtbot, "lstm", hidden=40)
     strip = view.strip("c")
-    assert strip.shape_info.rows == 2 and not strip.shape_info.numbers
+    assert (strip.shape_info.cols, strip.shape_info.rows) == (16, 3) and not strip.shape_info.numbers
     np.testing.assert_allclose(strip.values(), doc.network.run(X)["c_l0"][0])
+
+
+def test_wrapped_strip_cells_stay_visible_when_the_diagram_is_fitted(qtbot) -> None:
+    """H = 64 used to be two rows of 32 cells of 8 x 14 scene px: about 3 screen px wide in a 900 px view."""
+    _doc, view = make_view(qtbot, "lstm", hidden=64)
+    view.show()
+    qtbot.waitExposed(view)
+    strip = view.strip("strip_f")
+    on_screen = view.mapFromScene(strip.mapToScene(strip.cell_rect(0))).boundingRect()
+    assert (strip.shape_info.cols, strip.shape_info.rows) == (16, 4)
+    assert on_screen.width() >= 5 and on_screen.height() >= 5
 
 
 @pytest.mark.parametrize(("cell", "op", "formula"), [

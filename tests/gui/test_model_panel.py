@@ -74,3 +74,14 @@ def test_apply_is_bold_only_while_the_form_differs(qtbot):
     panel.apply()
     assert document.network.hidden_size == 9
     assert not panel.pending() and not panel.apply_button.font().bold()
+
+
+def test_panel_fits_a_narrow_left_column(qtbot):
+    """The seed used to share the initialiser's row: the panel could not be narrower than 344 px."""
+    _document, panel = make(qtbot, Network.random("lstm", 3, 4, seed=0, output_size=2))
+    panel.resize(290, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.minimumSizeHint().width() <= 290
+    for widget in (panel.cell_combo, panel.output_activation, panel.init_combo, panel.seed_spin, panel.apply_button):
+        assert widget.mapTo(panel, widget.rect().topRight()).x() < panel.width(), widget.objectName()

@@ -52,7 +52,7 @@ class ModelPanel(QWidget):
         self.activation_combo = QComboBox(objectName="modelActivation")
         self.activation_combo.addItems(list(RNN_ACTIVATIONS))
         self.activation_combo.setToolTip(
-            "Activation of the vanilla RNN. Changing it on an RNN keeps the weights and applies at once."
+            "Activation of the vanilla RNN (only for the RNN cell). Changing it on an RNN keeps the weights and applies at once."
         )
         self.activation_combo.activated.connect(self._on_activation)
         self.activation_combo.currentIndexChanged.connect(self._update_enabled)
@@ -85,22 +85,21 @@ class ModelPanel(QWidget):
         self.init_combo.addItems(list(INITIALISERS))
         self.seed_spin = QSpinBox(objectName="modelSeed", toolTip="Random seed: the same seed gives the same weights.")
         self.seed_spin.setRange(0, 2**31 - 1)
-        init_row = QHBoxLayout()
-        init_row.setSpacing(4)
-        init_row.addWidget(self.init_combo, 1)
-        init_row.addWidget(QLabel("seed"))
-        init_row.addWidget(self.seed_spin)
+        self.seed_spin.setMinimumWidth(self.seed_spin.fontMetrics().horizontalAdvance("0000000") + 30)
 
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
         form.setVerticalSpacing(4)
         form.addRow("Cell", self.cell_combo)
-        form.addRow("RNN activation", self.activation_combo)
+        form.addRow("Activation", self.activation_combo)
         form.addRow("Input size", self.input_label)
         form.addRow("Hidden size", self.hidden_spin)
         form.addRow("Layers", self.layers_spin)
         form.addRow("Output layer", output_row)
-        form.addRow("Initialiser", init_row)
+        form.addRow("Initialiser", self.init_combo)
+        form.addRow("Seed", self.seed_spin)
+        # One widget per row (seed below the initialiser): the dock fits a narrow left column.
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
         self.apply_button = QPushButton("Apply", objectName="modelApply")
         self.apply_button.setToolTip("Build a fresh network with these settings (undoable with Ctrl+Z).")

@@ -35,6 +35,9 @@ OP_FILL = QColor("#f4a7b9")
 OUTPUT_FILL = QColor("#9fd3c7")
 INK_ON_FILL = QColor("#1d1d1f")
 PENDING = QColor(128, 128, 128, 90)
+WRAP_COLUMNS = 16
+"""Cells per row of a colour-only strip (more than 16 units) up to WIDE_WRAP_FROM units; twice that beyond."""
+WIDE_WRAP_FROM = 128
 
 
 @dataclass(frozen=True)
@@ -58,13 +61,15 @@ class StripShape:
 
 def strip_shape(n: int) -> StripShape:
     """Up to 16 units: the value written in each cell (one row up to 4, then two or three rows of at most six, so the
-    textbook layout stays compact); more: rows of at most 32 small cells, colour only."""
+    textbook layout stays compact); more: rows of small cells, colour only: 16 to a row up to 128 units (near-square
+    cells that stay visible when the whole cell is fitted in the view), 32 to a row beyond (a strip no taller than
+    a gate block's column allows)."""
     if n <= 4:
         return StripShape(n, 1, 50.0, 32.0, True)
     if n <= 16:
         rows = 2 if n <= 12 else 3
         return StripShape(math.ceil(n / rows), rows, 50.0, 30.0, True)
-    cols = min(n, 32)
+    cols = min(n, WRAP_COLUMNS if n <= WIDE_WRAP_FROM else 2 * WRAP_COLUMNS)
     rows = math.ceil(n / cols)
     cell_w = max(256.0 / cols, 8.0)
     return StripShape(cols, rows, cell_w, 20.0 if rows == 1 else 14.0, False)
