@@ -13,6 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -29,6 +30,7 @@ from ...io.errors import SequenceError
 from ...io.sequence_data import SequenceData
 from ...model.document import Document
 from ..dialogs.generate import GenerateDialog, PreviewPlot, draw_sequence
+from ..views.heatmap_common import cache_curve
 from .weights import app_file_actions
 from .weights_controls import alive, show_error
 
@@ -139,6 +141,10 @@ class SequencePanel(QWidget):
         self.info.setText(describe_sequence(sequence))
         plot = self.preview.getPlotItem()
         draw_sequence(plot, sequence)
+        for item in plot.listDataItems():  # the step cursor crosses them on every step: blit, do not re-stroke
+            cache_curve(item)
+        for name in ("left", "bottom"):
+            plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         plot.addItem(self.cursor, ignoreBounds=True)
         self._on_step_changed(self.document.step)
         if sequence.text is not None:
