@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QSize, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
@@ -22,9 +22,12 @@ SETTLE_TIMEOUT_S = 30.0
 
 
 def _process_events(app: QApplication, seconds: float) -> None:
+    """Run the event loop for ``seconds``, as ``exec()`` would: including deferred deletes, which
+    ``processEvents`` alone never runs (widgets a view replaced with ``deleteLater`` would stay on the picture)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         app.processEvents()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         time.sleep(0.005)
 
 

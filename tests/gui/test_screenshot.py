@@ -32,3 +32,17 @@ def test_screenshot_of_a_bad_file_raises_export_error(qapp, tmp_path) -> None:
     with pytest.raises(ExportError, match="bad.csv"):
         render_screenshot(tmp_path / "shot.png", file=bad)
     assert not (tmp_path / "shot.png").exists()
+
+
+def test_settling_deletes_widgets_a_view_replaced(qapp) -> None:
+    """Without deferred deletes the unit plots' old quantity buttons (after opening a GRU on the LSTM default)
+    stayed on the screenshot, overlapping the new ones."""
+    import shiboken6  # noqa: PLC0415
+    from PySide6.QtWidgets import QLabel  # noqa: PLC0415
+
+    from lstmviz.gui.screenshot import _process_events  # noqa: PLC0415
+
+    old = QLabel("replaced")
+    old.deleteLater()
+    _process_events(qapp, 0.01)
+    assert not shiboken6.isValid(old)
