@@ -121,7 +121,10 @@ def test_quantity_toggle_persists_in_view_settings(qtbot) -> None:
 
 def test_export_action_emits_quantity(qtbot) -> None:
     view = make_view(qtbot, make_document())
-    actions = [a for a in view.rows["f"].plot.getViewBox().menu.actions() if a.text().startswith("Export f_t")]
+    box = view.rows["f"].plot.getViewBox()
+    assert box.menu is None, "the context menu is built when first opened, not at start-up"
+    actions = [a for a in box.getMenu(None).actions() if a.text().startswith("Export f_t")]
+    assert "View All" in [a.text() for a in box.getMenu(None).actions()], "pyqtgraph's own items stay"
     with qtbot.waitSignal(view.export_requested) as blocker:
         actions[0].trigger()
     assert blocker.args == ["f"]

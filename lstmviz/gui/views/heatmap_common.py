@@ -7,12 +7,14 @@ current step and map a mouse position back to a step, so that arithmetic lives h
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QGraphicsItem, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QMenu, QWidget
 
 from ...engine.spec import CellSpec
 from ...io.sequence_data import SequenceData
@@ -163,6 +165,44 @@ def style_plot(plot: pg.PlotItem, foreground: QColor) -> None:
         axis.setTextPen(pg.mkPen(foreground))
         axis.enableAutoSIPrefix(False)  # "C_t (x0.001)" reads as a different quantity
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # the cursor brushes it on every step
+
+
+class LazyMenuViewBox(pg.ViewBox):
+    """A ViewBox whose context menu is built on the first right-click.
+
+    pyqtgraph builds a ViewBoxMenu (a dozen widgets, ~4 ms) for every view box up front; a window holds a dozen
+    plots whose menus are rarely opened, so that was ~50 ms of start-up. ``menu_hooks`` add items to the menu when
+    it is built (e.g. "Export heatmap…").
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(enableMenu=False, **kwargs)
+        self.menu_hooks: list[Callable[[QMenu], None]] = []
+        self.state["enableMenu"] = True
+
+    def _applyMenuEnabled(self) -> None:  # noqa: N802 - pyqtgraph's name; never builds the menu eagerly
+        if not self.menuEnabled() and self.menu is not None:
+            self.menu.setParent(None)
+            self.menu = None
+
+    def getMenu(self, ev: object = None) -> QMenu | None:  # noqa: N802 - pyqtgraph's name
+        if self.menu is None and self.menuEnabled():
+            from pyqtgraph.graphicsItems.ViewBox.ViewBoxMenu import ViewBoxMenu  # noqa: PLC0415
+
+            self.menu = ViewBoxMenu(self)
+            self.updateViewLists()
+            for hook in getattr(self, "menu_hooks", ()):
+                hook(self.menu)
+        return self.menu
+
+    def getContextMenus(self, event: object) -> list[Any]:  # noqa: N802 - pyqtgraph's name
+        menu = self.getMenu(event) if self.menuEnabled() else None
+        return menu.actions() if menu is not None else []
+
+
+def plot_item(**kwargs: Any) -> pg.PlotItem:
+    """A PlotItem whose view box builds its context menu only when first opened (see LazyMenuViewBox)."""
+    return pg.PlotItem(viewBox=LazyMenuViewBox(), **kwargs)
 
 
 def release_graphics(view: QWidget) -> None:

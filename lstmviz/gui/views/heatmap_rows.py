@@ -26,6 +26,7 @@ from .heatmap_common import (
     cache_curve,
     display_char,
     make_cursor,
+    plot_item,
     style_plot,
     visible_window,
 )
@@ -86,7 +87,7 @@ class HeatmapRow:
         self.key = key
         self.symbol = symbol
         self.signed = signed
-        self.plot = pg.PlotItem(axisItems={"left": RowAxis()})
+        self.plot = plot_item(axisItems={"left": RowAxis()})
         self.plot.setMenuEnabled(True)
         self.plot.hideButtons()
         self.plot.setLabel("left", symbol)
@@ -243,7 +244,7 @@ class InputRow:
         self.sequence = sequence
         self.one_hot = sequence.vocabulary is not None
         names = tuple(display_char(c) for c in (sequence.vocabulary or ())) if self.one_hot else None
-        self.plot = pg.PlotItem(axisItems={"left": RowAxis(names)} if self.one_hot else None)
+        self.plot = plot_item(axisItems={"left": RowAxis(names)} if self.one_hot else None)
         self.plot.hideButtons()
         self.plot.setDefaultPadding(0.02)
         style_plot(self.plot, foreground)

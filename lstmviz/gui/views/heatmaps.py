@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QEvent, QPointF, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from ...model.document import Document
 from .heatmap_common import TimeMap, release_graphics, quantity_label, quantity_order, quantity_signed, theme_colors
@@ -220,7 +220,10 @@ class HeatmapsView(QWidget):
         self.document.set_view_setting(HIDDEN_SETTING, sorted(hidden))
 
     def _add_export_action(self, row: HeatmapRow) -> None:
-        menu = row.plot.getViewBox().menu
+        """The row's context menu (built on the first right-click) offers figure exports."""
+        row.plot.getViewBox().menu_hooks.append(lambda menu, row=row: self._fill_export_menu(row, menu))
+
+    def _fill_export_menu(self, row: HeatmapRow, menu: QMenu) -> None:
         menu.addSeparator()
         action = menu.addAction(f"Export {row.symbol} heatmap…")
         action.setToolTip(f"Save the {row.symbol} heatmap as PNG, SVG or PDF")

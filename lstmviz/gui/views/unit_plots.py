@@ -21,6 +21,7 @@ from .heatmap_common import (
     cache_curve,
     release_graphics,
     make_cursor,
+    plot_item,
     quantity_label,
     quantity_order,
     quantity_signed,
@@ -124,7 +125,7 @@ class UnitPlotsView(QWidget):
         first: pg.PlotItem | None = None
         for index, key in enumerate(shown):
             symbol, tooltip = quantity_label(spec, key)
-            plot = pg.PlotItem()
+            plot = plot_item()
             plot.hideButtons()
             style_plot(plot, foreground)
             plot.setLabel("left", symbol)
