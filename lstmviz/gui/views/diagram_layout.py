@@ -75,6 +75,8 @@ class CellLayout:
         raise KeyError(node_id)
 
 
+X_BELOW_BUS = 0.85
+"""How far (rows) the input strip x_t sits under the [h_{t-1}, x_t] bus: just room for its arrow."""
 TIMES = "×"
 PLUS = "+"
 NEXT = "to t+1 and the layer above"
@@ -106,7 +108,7 @@ def _output(x: float, y_block: float, y_strip: float, source: str) -> tuple[tupl
 
 def lstm_layout() -> CellLayout:
     gate_x = {"f": 1.0, "i": 2.0, "g": 3.0, "o": 4.0}
-    bus_y, strip_y, block_y, mul_y = 4.85, 3.05, 4.0, 2.1
+    bus_y, strip_y, block_y, mul_y = 4.55, 2.75, 3.7, 1.8
     nodes = [
         Node("c_prev", "strip", 0.0, 0.0, key="c_prev"),
         Node("mul_f", "op", 1.0, 0.0, text=TIMES, equation="f_t * C_{t-1}: the forget gate scales the old cell state",
@@ -114,7 +116,7 @@ def lstm_layout() -> CellLayout:
         Node("add_c", "op", 2.5, 0.0, text=PLUS, equation="C_t = f_t * C_{t-1} + i_t * C~_t", value="c"),
         Node("split_c", "junction", 4.0, 0.0),
         Node("c", "strip", 5.1, 0.0, key="c"),
-        Node("tanh_c", "op", 4.0, 1.05, text="tanh", equation="tanh(C_t): the cell state squashed to [-1, 1]",
+        Node("tanh_c", "op", 4.0, 0.9, text="tanh", equation="tanh(C_t): the cell state squashed to [-1, 1]",
              value="tanh(c)"),
         Node("mul_o", "op", 4.0, mul_y, text=TIMES, equation="h_t = o_t * tanh(C_t)", value="h"),
         Node("mul_i", "op", 2.5, mul_y, text=TIMES, equation="i_t * C~_t: the input gate scales the candidate",
@@ -122,7 +124,7 @@ def lstm_layout() -> CellLayout:
         Node("h", "strip", 5.1, mul_y, key="h"),
         Node("h_prev", "strip", 0.0, bus_y, key="h_prev"),
         Node("join_x", "junction", 0.55, bus_y),
-        Node("x", "strip", 0.55, bus_y + 1.05, key="x", label="below"),
+        Node("x", "strip", 0.55, bus_y + X_BELOW_BUS, key="x", label="below"),
     ]
     for key, x in gate_x.items():
         nodes.append(Node(f"block_{key}", "block", x, block_y, key=key))
@@ -150,15 +152,15 @@ def lstm_layout() -> CellLayout:
     for key in gate_x:
         edges.append(Edge((f"bus_{key}", f"block_{key}"), role="[h_{t-1}, x_t] into the gate"))
         edges.append(Edge((f"block_{key}", f"strip_{key}"), role="the gate's activation"))
-    out_nodes, out_edges = _output(5.1, 3.2, 4.3, "h")
+    out_nodes, out_edges = _output(5.1, mul_y + 1.1, mul_y + 2.2, "h")
     next_edge = Edge(("h", (5.8, mul_y)), label="t+1", side="below", role="h_t carried to the next step")
     return CellLayout(
-        "lstm", tuple(nodes), tuple(edges) + (next_edge,), (0.45, -0.6, 4.55, 5.3), out_nodes, out_edges
+        "lstm", tuple(nodes), tuple(edges) + (next_edge,), (0.45, -0.6, 4.55, bus_y + 0.45), out_nodes, out_edges
     )
 
 
 def gru_layout() -> CellLayout:
-    top, bus_y, strip_y, block_y, mix_y = 0.0, 4.85, 3.05, 4.0, 1.6
+    top, bus_y, strip_y, block_y, mix_y = 0.0, 4.55, 2.75, 3.7, 1.6
     nodes = [
         Node("h_prev", "strip", 0.0, top, key="h_prev"),
         Node("split_h", "junction", 0.5, top),
@@ -180,7 +182,7 @@ def gru_layout() -> CellLayout:
         Node("block_n", "block", 3.8, block_y, key="n"),
         Node("strip_n", "strip", 3.8, strip_y, key="n", label="above-left"),
         Node("join_x", "junction", 0.5, bus_y),
-        Node("x", "strip", 0.5, bus_y + 1.05, key="x", label="below"),
+        Node("x", "strip", 0.5, bus_y + X_BELOW_BUS, key="x", label="below"),
     ]
     bus_nodes, bus_edges = _bus(bus_y, "join_x", {"z": 1.0, "r": 2.0, "hn": 2.9, "n": 3.8})
     nodes += bus_nodes
@@ -200,7 +202,7 @@ def gru_layout() -> CellLayout:
         Edge(("split_z", "one_minus"), role="z_t"),
         Edge(("one_minus", "mul_n"), label="1 − z<sub>t</sub>", side="above", role="1 - z_t"),
         Edge(("block_r", "strip_r"), role="the reset gate's activation"),
-        Edge(("strip_r", (2.0, 2.35), (2.9, 2.35), "mul_r"), label="r<sub>t</sub>", side="right",
+        Edge(("strip_r", (2.0, strip_y - 0.7), (2.9, strip_y - 0.7), "mul_r"), label="r<sub>t</sub>", side="right",
              role="the reset gate r_t"),
         Edge(("bus_hn", "mul_r"), label="W<sub>hn</sub>h<sub>t−1</sub> + b<sub>hn</sub>", side="left",
              role="the recurrent part of the candidate, W_hn h_{t-1} + b_hn"),
@@ -214,18 +216,20 @@ def gru_layout() -> CellLayout:
         Edge(("mul_n", "add_h"), label="(1 − z<sub>t</sub>)·n<sub>t</sub>", role="(1 - z_t) * n_t"),
     ]
     out_nodes, out_edges = _output(5.1, 1.35, 2.6, "h")
-    return CellLayout("gru", tuple(nodes), tuple(edges), (0.4, -0.6, 4.4, 5.3), out_nodes, out_edges)
+    return CellLayout("gru", tuple(nodes), tuple(edges), (0.4, -0.6, 4.4, bus_y + 0.45), out_nodes, out_edges)
 
 
 def rnn_layout() -> CellLayout:
-    bus_y, block_y, h_y = 4.85, 3.95, 2.6
+    """h_t leaves the block to the right (towards t+1) and the output layer sits above it: a wide, low picture
+    like the gated cells', so it fills the same wide view."""
+    bus_y, block_y, h_x = 4.55, 3.6, 2.75
     nodes = [
         Node("h_prev", "strip", 0.0, bus_y, key="h_prev"),
         Node("join_x", "junction", 0.6, bus_y),
-        Node("x", "strip", 0.6, bus_y + 1.05, key="x", label="below"),
+        Node("x", "strip", 0.6, bus_y + X_BELOW_BUS, key="x", label="below"),
         Node("bus_h", "junction", 1.5, bus_y),
         Node("block_h", "block", 1.5, block_y, key="h"),
-        Node("h", "strip", 1.5, h_y, key="h", label="above-left"),
+        Node("h", "strip", h_x, block_y, key="h"),
     ]
     edges = (
         Edge(("h_prev", "join_x"), arrow=False, role="the previous hidden state h_{t-1}"),
@@ -235,10 +239,10 @@ def rnn_layout() -> CellLayout:
         Edge(("bus_h", "block_h"), label="W<sub>ih</sub>x<sub>t</sub> + W<sub>hh</sub>h<sub>t−1</sub> + b",
              side="right", role="the pre-activation"),
         Edge(("block_h", "h"), role="the new hidden state h_t"),
-        Edge(("h", (2.4, h_y)), label="t+1", side="above", role="h_t carried to the next step"),
+        Edge(("h", (h_x + 0.8, block_y)), label="t+1", side="above", role="h_t carried to the next step"),
     )
-    out_nodes, out_edges = _output(1.5, 1.55, 0.45, "h")
-    return CellLayout("rnn", tuple(nodes), edges, (0.45, 3.35, 2.3, 5.3), out_nodes, out_edges)
+    out_nodes, out_edges = _output(h_x, block_y - 1.05, block_y - 2.0, "h")
+    return CellLayout("rnn", tuple(nodes), edges, (0.45, block_y - 0.6, 2.25, bus_y + 0.45), out_nodes, out_edges)
 
 
 LAYOUTS = {"lstm": lstm_layout, "gru": gru_layout, "rnn": rnn_layout}

@@ -32,6 +32,8 @@ from .diagram_layout import CellLayout, Edge, Node, layout_for
 from .diagram_values import shows_output
 
 NONLINEARITY_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "identity": "id", "softmax": "softmax"}
+LEGEND_NOTE_WIDTH = 640.0
+"""About how wide the legend's two-line note is (scene px), to decide whether it fits beside the colour bars."""
 
 
 def symbol_html(symbol: str) -> str:
@@ -137,12 +139,12 @@ class DiagramScene(QGraphicsScene):
         for edge in edges:
             self._add_edge(edge)
         self.title = rich_text("", self.ink, 28)
-        self.addItem(self.title)
         self.legend_note = rich_text("", self.ink, 15)
         self._draw_legend()
         frame = self.frame_item.sceneBoundingRect()
-        bounds = self.itemsBoundingRect()
-        self.title.setPos(bounds.left(), bounds.top() - 64)
+        bounds = self.itemsBoundingRect()  # the drawing without the title (which would pull the top up to y = 0)
+        self.title.setPos(bounds.left(), bounds.top() - 52)
+        self.addItem(self.title)
         self.setSceneRect(self.itemsBoundingRect().adjusted(-24, -24, 24, 24))
 
     # Geometry ------------------------------------------------------------------------------------------------
@@ -271,6 +273,7 @@ class DiagramScene(QGraphicsScene):
     def _draw_legend(self) -> None:
         """Two colour bars (gates in [0, 1]; signed values) under the cell, as vector gradients."""
         frame = self.frame_item.sceneBoundingRect()
+        drawing_right = self.itemsBoundingRect().right()
         x_strip = self.strips.get("x")
         if x_strip is not None:  # beside the input strip, below the cell: the space there is free in every layout
             anchor = x_strip.sceneBoundingRect()
@@ -303,7 +306,12 @@ class DiagramScene(QGraphicsScene):
                 t.setPos(x + 130 * k - t.boundingRect().width() / 2, bottom + 41)
                 self.addItem(t)
             x += 340
-        self.legend_note.setPos(left - 2, bottom + 68)
+        # The note (scales, how to click) beside the bars when the drawing is that wide anyway (the legend then adds
+        # no height to the scene), else under them (a narrow cell such as the RNN's is not widened by its legend).
+        if x - 50 + LEGEND_NOTE_WIDTH <= drawing_right + 40:
+            self.legend_note.setPos(x - 50, bottom + 4)
+        else:
+            self.legend_note.setPos(left - 2, bottom + 68)
         self.addItem(self.legend_note)
 
     def _hover_unit(self, key: str, unit: int | None) -> None:

@@ -1,0 +1,75 @@
+"""The gate diagram fills a wide view (the centre of the main window) and nothing in it overlaps.
+
+The view's centre at the default 1600 x 1000 window is about 900 x 450 px, twice as wide as tall: a picture much
+taller than that is drawn small with empty bands either side (the RNN was 1.2 : 1, with its title floating over an
+empty band), one much wider wastes the height.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from lstmviz.engine.network import Network
+from lstmviz.gui.views.diagram_scene import text_items
+from lstmviz.gui.views.gate_diagram import GateDiagramView
+from lstmviz.io.sequence_data import SequenceData
+from lstmviz.model.document import Document
+from test_gate_diagram_helpers import hold, release_held_widgets  # noqa: F401 - autouse fixture
+
+X = np.sin(np.linspace(0, 6, 30))
+CASES = [(cell, hidden, output) for cell in ("lstm", "gru", "rnn") for hidden, output in ((8, 1), (8, None), (64, 2))]
+
+
+def fitted_view(qtbot, cell: str, hidden: int, output: int | None) -> GateDiagramView:  # noqa: ANN001
+    doc = Document(Network.random(cell, 1, hidden, seed=0, output_size=output), SequenceData(X))
+    view = GateDiagramView(doc)
+    hold(qtbot, view)
+    view.resize(900, 450)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def drawn_boxes(view: GateDiagramView) -> list[tuple[str, object]]:
+    scene = view.diagram
+    boxes = [(f"{kind} {key}", item.sceneBoundingRect())
+             for kind, items in (("strip", scene.strips), ("block", scene.blocks), ("op", scene.ops))
+             for key, item in items.items()]
+    boxes += [(f"text {t.toPlainText()[:30]!r}", t.sceneBoundingRect().adjusted(3, 3, -3, -3))
+              for t in text_items(scene) if t.parentItem() is None and t.toPlainText().strip()]
+    return boxes
+
+
+@pytest.mark.parametrize(("cell", "hidden", "output"), CASES)
+def test_nothing_overlaps(qtbot, cell: str, hidden: int, output: int | None) -> None:
+    view = fitted_view(qtbot, cell, hidden, output)
+    clashes = [(a, b) for (a, ra), (b, rb) in itertools.combinations(drawn_boxes(view), 2) if ra.intersects(rb)]
+    assert clashes == []
+
+
+@pytest.mark.parametrize(("cell", "hidden", "output"), CASES)
+def test_the_picture_is_wide_like_its_view(qtbot, cell: str, hidden: int, output: int | None) -> None:
+    view = fitted_view(qtbot, cell, hidden, output)
+    rect = view.diagram.sceneRect()
+    assert 1.5 <= rect.width() / rect.height() <= 4.0
+    drawn = view.mapFromScene(rect).boundingRect()
+    viewport = view.viewport().rect()
+    assert drawn.width() >= 0.8 * viewport.width() or drawn.height() >= 0.95 * viewport.height()
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_the_title_sits_just_above_the_drawing(qtbot, cell: str) -> None:
+    view = fitted_view(qtbot, cell, 8, 1)
+    title = view.diagram.title.sceneBoundingRect()
+    others = [box for name, box in drawn_boxes(view) if not name.startswith("text") or box.top() > title.bottom()]
+    top = min(box.top() for box in others)
+    assert 0 <= top - title.bottom() <= 60  # was 216 scene px for the RNN
+
+
+def test_gated_cells_are_drawn_larger_than_before(qtbot) -> None:
+    """At 900 x 450 the LSTM was fitted at 0.42 (numbers in the strips about 6 px high)."""
+    view = fitted_view(qtbot, "lstm", 8, 1)
+    assert view.transform().m11() >= 0.46
