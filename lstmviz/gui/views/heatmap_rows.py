@@ -268,7 +268,7 @@ class InputRow:
                 legend = self.plot.addLegend(offset=(4, 2), labelTextColor=foreground, colCount=4)
                 legend.setBrush(pg.mkBrush(0, 0, 0, 0))
             for column in range(values.shape[1]):
-                pen = pg.mkPen(self.PENS[column % len(self.PENS)], width=1.2)
+                pen = pg.mkPen(self.PENS[column % len(self.PENS)], width=1)  # width 1: Qt's fast stroking path
                 label = sequence.input_labels[column] if column < len(sequence.input_labels) else f"x{column}"
                 curve = pg.PlotDataItem(time_map.time, values[:, column], pen=pen, name=label, antialias=True)
                 curve.setDownsampling(auto=True, method="peak")

