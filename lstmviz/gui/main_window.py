@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 ICON_DIR = Path(__file__).resolve().parents[2] / "resources" / "icons"
 LAZY_DOCKS: tuple[str, ...] = ("gradients",)
 """Docks that start as a tab behind another: their view is built when first shown (BPTT costs nothing until then)."""
-STATE_VERSION = 1
+STATE_VERSION = 2
 """Bump when the dock layout changes incompatibly, so an old saved state is ignored."""
 
 
@@ -143,8 +143,10 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d["weights"])
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, d["heatmaps"])
         self.splitDockWidget(d["heatmaps"], d["unit_plots"], Qt.Orientation.Horizontal)
-        self.tabifyDockWidget(d["heatmaps"], d["gradients"])  # both are quantities x time over the sequence
-        d["heatmaps"].raise_()
+        # Gradients share the unit plots' place (both are curves over time): the heatmaps keep their full height,
+        # with no tab bar under their seven rows.
+        self.tabifyDockWidget(d["unit_plots"], d["gradients"])
+        d["unit_plots"].raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
 

@@ -1,0 +1,25 @@
+"""The default layout gives the centre's views their room: no tab bar under the heatmaps, docks inside the window."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def test_heatmaps_are_not_tabbed_and_gradients_wait_behind_the_unit_plots(qtbot: Any, main_window: Any) -> None:
+    window = main_window
+    window.reset_layout()
+    heatmaps, plots, gradients = (window.docks[k] for k in ("heatmaps", "unit_plots", "gradients"))
+    assert window.tabifiedDockWidgets(heatmaps) == []
+    assert gradients in window.tabifiedDockWidgets(plots)
+    qtbot.waitUntil(lambda: not plots.visibleRegion().isEmpty() and gradients.visibleRegion().isEmpty())
+    # The heatmaps' view takes the dock's whole height but its title (a tab bar took about 25 px of seven rows).
+    qtbot.waitUntil(lambda: heatmaps.widget().height() >= heatmaps.height() - 30)
+
+
+def test_the_centre_is_wider_than_either_side_column(qtbot: Any, main_window: Any) -> None:
+    window = main_window
+    window.resize(1600, 1000)
+    window.reset_layout()
+    qtbot.waitUntil(lambda: window.diagram.width() > window.docks["model"].width())
+    assert window.diagram.width() > window.docks["weights"].width()
+    assert window.diagram.height() >= 0.4 * window.height()
