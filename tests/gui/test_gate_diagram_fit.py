@@ -8,6 +8,7 @@ empty band), one much wider wastes the height.
 from __future__ import annotations
 
 import itertools
+import re
 
 import numpy as np
 import pytest
@@ -73,3 +74,33 @@ def test_gated_cells_are_drawn_larger_than_before(qtbot) -> None:
     """At 900 x 450 the LSTM was fitted at 0.42 (numbers in the strips about 6 px high)."""
     view = fitted_view(qtbot, "lstm", 8, 1)
     assert view.transform().m11() >= 0.46
+
+
+def test_legend_writes_large_ranges_as_numbers(qtbot) -> None:  # noqa: ANN001
+    """A forget bias dragged to the top makes C_t grow to about 100: the legend said "C_t: ±1e+02"."""
+    net = Network.random("lstm", 1, 4, seed=0)
+    bias = net.params["bias_ih_l0"].copy()
+    bias[4:8] = 8.0  # forget gate wide open: the cell state sums its inputs
+    bias[8:12] = 8.0  # candidate saturated at +1 (tanh), input gate as it comes
+    net = net.with_parameter("bias_ih_l0", bias)
+    doc = Document(net, SequenceData(np.ones(400)))
+    view = GateDiagramView(doc)
+    hold(qtbot, view)
+    peak = np.abs(net.run(np.ones((400, 1)))["c_l0"]).max()
+    assert peak >= 100
+    note = view.diagram.legend_note.toPlainText()
+    assert "e+" not in note
+    assert re.search(r"±[\d,]{3,}", note)
+
+
+def test_title_names_the_character_of_a_text_sequence(qtbot) -> None:  # noqa: ANN001
+    from lstmviz.io.seq_text import text_sequence  # noqa: PLC0415
+
+    seq = text_sequence("gates open")
+    doc = Document(Network.random("lstm", seq.input_size, 4, seed=0), seq)
+    view = GateDiagramView(doc)
+    hold(qtbot, view)
+    doc.set_step(2)
+    assert "xt = ‘t’" in view.diagram.title.toPlainText()
+    doc.set_step(5)
+    assert "‘␣’" in view.diagram.title.toPlainText()

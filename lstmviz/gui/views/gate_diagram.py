@@ -7,6 +7,8 @@ tooltips with the engine's equations and numbers, click-to-select, and PNG/SVG e
 
 from __future__ import annotations
 
+import html
+
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +28,12 @@ from .diagram_tooltips import op_tooltip, value_tooltip
 from .diagram_values import StepValues, step_values, trace_matches
 
 ZOOM_STEP = 1.15
+
+
+def format_level(value: float) -> str:
+    """A colour range as people write it: 2.5, 0.05, 120, 3,400 (``.2g`` wrote 100 as 1e+02)."""
+    value = abs(float(value))
+    return f"{value:,.0f}" if value >= 100 else f"{value:.2g}"
 
 
 class GateDiagramView(QGraphicsView):
@@ -172,6 +180,10 @@ class GateDiagramView(QGraphicsView):
         when = f"t = {doc.step} of {doc.steps - 1}"
         if seq.time is not None:
             when += f" &nbsp;({seq.time_label} {time:g})"
+        if seq.text is not None and doc.step < len(seq.text):  # one-hot text: say which character x_t is
+            char = seq.text[doc.step]
+            shown = {" ": "␣", "\n": "↵", "\t": "⇥"}.get(char, html.escape(char))
+            when += f" · x<sub>t</sub> = ‘{shown}’"
         layers = f" · layer {self.diagram.layer} ({net.num_layers} layers)" if net.num_layers > 1 else ""
         units = ", ".join(str(u) for u in doc.selected_units[:6]) or "none"
         pending = "" if self._values is not None else " · <i>computing…</i>"
@@ -183,7 +195,7 @@ class GateDiagramView(QGraphicsView):
         for key in ("c", "h", "x"):
             if key in levels:
                 label = strip_label(self.document.network, key, self.diagram.layer if self.diagram else 0).symbol
-                parts.append(f"{label}: ±{levels[key][1]:.2g}")
+                parts.append(f"{label}: ±{format_level(levels[key][1])}")
         scale = " &nbsp; ".join(parts)
         return (f"signed scales (largest |value| over the sequence): {scale}<br>"
                 "click a cell to select that unit everywhere · Shift/Ctrl+click adds · Ctrl+wheel zooms")
