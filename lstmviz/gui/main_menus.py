@@ -6,6 +6,7 @@ it; ``window.actions`` maps the short name to the QAction.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -73,14 +74,14 @@ def build_menus(window: MainWindow) -> None:
     window.recent_menu.setObjectName("menu_recent")
     window.recent_menu.aboutToShow.connect(window.rebuild_recent_menu)
     menu.addMenu(window.recent_menu)
+    menu.addAction(_action(window, "generate", "&Generate Sequence...", window.generate_sequence, "Ctrl+G",
+                           "Make a sequence: waves, steps, noise, memory tasks, typed text"))
     menu.addSeparator()
     menu.addAction(_action(window, "save", "&Save Workspace", files.save_workspace, QKeySequence.StandardKey.Save,
                            "Save network, sequence, step and selection as a workspace",
                            icon(QStyle.StandardPixmap.SP_DialogSaveButton, "save")))
     menu.addAction(_action(window, "save_as", "Save Workspace &As...", files.save_workspace_as,
                            QKeySequence.StandardKey.SaveAs, "Save the workspace under a new name"))
-    menu.addAction(_action(window, "generate", "&Generate Sequence...", window.generate_sequence, "Ctrl+G",
-                           "Make a sequence: waves, steps, noise, memory tasks, typed text"))
     menu.addSeparator()
     menu.addAction(_action(window, "open_weights", "Open &Weights...", files.open_weights_dialog, None,
                            "Load weights (.npz, .safetensors, .pt) into the current session"))
@@ -95,7 +96,10 @@ def build_menus(window: MainWindow) -> None:
     menu.addAction(_action(window, "export_trace", "Export &Trace...", export.export_trace, None,
                            "Export every gate and state at every step as CSV or NPZ"))
     menu.addSeparator()
-    menu.addAction(_action(window, "quit", "&Quit", window.close, QKeySequence.StandardKey.Quit, "Quit lstmviz"))
+    quit_action = _action(window, "quit", "&Quit", window.close, None, "Quit lstmviz")
+    # Some platforms (and the offscreen one) define no standard Quit key: Ctrl+Q then, as everywhere else.
+    quit_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Quit) or [QKeySequence("Ctrl+Q")])
+    menu.addAction(quit_action)
 
     # Edit ----------------------------------------------------------------------------------------------------
     menu = bar.addMenu("&Edit")
@@ -115,6 +119,8 @@ def build_menus(window: MainWindow) -> None:
         toggle.setStatusTip(f"Show or hide the {dock.windowTitle()} panel")
         window.actions[f"dock_{key}"] = toggle
         menu.addAction(toggle)
+    menu.addSeparator()
+    _add_zoom_actions(window, menu)
     menu.addSeparator()
     palette_menu = menu.addMenu("&Palette")
     group = QActionGroup(window)
@@ -180,3 +186,19 @@ def build_menus(window: MainWindow) -> None:
         toolbar.addWidget(playback_bar)
     window.addToolBar(toolbar)
     window.toolbar = toolbar
+
+
+def _add_zoom_actions(window: MainWindow, menu: QMenu) -> None:
+    """Zoom the gate diagram from the menu too (Ctrl + wheel is not something a new user finds by chance)."""
+    diagram = window.diagram
+    if not all(callable(getattr(diagram, name, None)) for name in ("zoom", "reset_zoom")):
+        return  # a placeholder instead of the diagram: nothing to zoom
+    step = float(getattr(sys.modules.get(type(diagram).__module__), "ZOOM_STEP", 1.15))  # the wheel's own step
+    for name, text, keys, slot, tip in (
+        ("zoom_in", "Zoom &In", ["Ctrl++", "Ctrl+="], lambda: diagram.zoom(step), "Enlarge the gate diagram"),
+        ("zoom_out", "Zoom &Out", ["Ctrl+-"], lambda: diagram.zoom(1 / step), "Shrink the gate diagram"),
+        ("zoom_fit", "&Fit Diagram", ["Ctrl+0"], diagram.reset_zoom, "Fit the whole gate diagram in its view again"),
+    ):
+        action = _action(window, name, text, slot, None, tip)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        menu.addAction(action)
