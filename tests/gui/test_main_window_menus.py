@@ -27,3 +27,11 @@ def test_view_menu_zooms_and_fits_the_diagram(qtbot: Any, main_window: Any) -> N
     view_menu = main_window.findChild(type(main_window.menuBar().actions()[0].menu()), "menu_view")
     assert main_window.actions["zoom_fit"] in view_menu.actions()
     assert QKeySequence("Ctrl+0") in main_window.actions["zoom_fit"].shortcuts()
+
+
+def test_guide_writes_equations_as_in_a_textbook(main_window: Any) -> None:
+    from lstmviz.gui.dialogs.about import guide_html  # noqa: PLC0415
+
+    text = guide_html(main_window.document.network.spec)
+    assert "sigma(" not in text and "_{" not in text and "C~" not in text
+    assert "σ(W<sub>if</sub> x<sub>t</sub>" in text and "h<sub>t−1</sub>" in text

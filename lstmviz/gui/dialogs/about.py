@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QTextBrows
 
 from ... import __version__ as VERSION
 from ...engine.spec import CellSpec
+from ..views.diagram_scene import symbol_html
 
 ABOUT_TEXT = f"""
 <h3>lstmviz {VERSION}</h3>
@@ -22,7 +23,7 @@ step, on your own sequences.</p>
 GUIDE_INTRO = """
 <h3>How to read the diagram</h3>
 <p>The centre of the window draws one cell the way the textbooks do. Data flows from the bottom (the input
-<i>x<sub>t</sub></i> and the previous hidden state <i>h<sub>t-1</sub></i>) through the gates to the new states.</p>
+<i>x<sub>t</sub></i> and the previous hidden state <i>h<sub>t−1</sub></i>) through the gates to the new states.</p>
 <ul>
 <li>Every gate and state shows its vector <b>at the current step</b> as a strip of coloured cells, one per unit.
 Gates (sigmoid, between 0 and 1) use the viridis scale: <b>yellow = open (1)</b>, dark purple = closed (0).
@@ -32,8 +33,16 @@ Signed values (states, candidates, weights) use blue - white - red, centred on z
 <li>Play, step or scrub through the sequence with the toolbar (Space, Left, Right, Home, End); the heatmaps below
 show every unit over the whole sequence, with a line at the current step.</li>
 <li>Drag a weight or a bias in the <b>Weights</b> panel and everything recomputes at once; Ctrl+Z undoes it.</li>
+<li>Zoom the diagram with Ctrl + mouse wheel or <b>View ▸ Zoom In</b> (Ctrl +), drag to pan, and double-click the
+background or press Ctrl+0 to fit the whole cell again.</li>
 </ul>
 """
+
+
+def math_html(equation: str) -> str:
+    """A spec equation written as in a textbook (σ, C̃, subscripts, ·), not as code."""
+    text = html.escape(equation).replace("sigma(", "σ(").replace(" * ", " · ")
+    return symbol_html(text)
 
 
 def guide_html(spec: CellSpec) -> str:
@@ -42,13 +51,16 @@ def guide_html(spec: CellSpec) -> str:
     for key in spec.trace_keys():
         title, symbol, equation = spec.describe(key)
         rows.append(
-            f"<tr><td><b>{html.escape(symbol)}</b></td><td>{html.escape(title)}</td>"
-            f"<td><code>{html.escape(equation)}</code></td></tr>"
+            f"<tr><td><b>{symbol_html(html.escape(symbol))}</b></td><td>{html.escape(title)}</td>"
+            f"<td>{math_html(equation)}</td></tr>"
         )
     table = (
         f"<h4>The {html.escape(spec.title)} cell</h4>"
-        "<table cellspacing='4'><tr><th align='left'>symbol</th><th align='left'>what</th>"
+        "<table cellspacing='6'><tr><th align='left'>symbol</th><th align='left'>what</th>"
         "<th align='left'>equation</th></tr>" + "".join(rows) + "</table>"
+        "<p>σ is the logistic sigmoid 1 / (1 + e<sup>−x</sup>), · the product of two vectors unit by unit; "
+        "W and b are the weights and biases under PyTorch's names (W<sub>if</sub> is the forget gate's block of "
+        "<code>weight_ih</code>).</p>"
     )
     return GUIDE_INTRO + table
 
