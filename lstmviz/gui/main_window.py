@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([d["model"], d["numbers"]], [int(0.19 * w), int(0.22 * w)], horizontal)
         self.resizeDocks([d["heatmaps"]], [int(0.46 * h)], vertical)
         self.resizeDocks([d["model"], d["sequence"]], [int(0.27 * h), int(0.63 * h)], vertical)
-        self.resizeDocks([d["numbers"], d["weights"]], [int(0.30 * h), int(0.60 * h)], vertical)
+        self.resizeDocks([d["numbers"], d["weights"]], [int(0.37 * h), int(0.53 * h)], vertical)
         middle = int(0.59 * w)
         self.resizeDocks([d["heatmaps"], d["unit_plots"]], [int(0.6 * middle), int(0.4 * middle)], horizontal)
 

@@ -23,3 +23,13 @@ def test_the_centre_is_wider_than_either_side_column(qtbot: Any, main_window: An
     qtbot.waitUntil(lambda: window.diagram.width() > window.docks["model"].width())
     assert window.diagram.width() > window.docks["weights"].width()
     assert window.diagram.height() >= 0.4 * window.height()
+
+
+def test_numbers_panel_is_tall_enough_to_follow_a_gate(qtbot: Any, main_window: Any) -> None:
+    """At 1600 x 1000 the Numbers dock was 280 px: the forget gate's working was cut off under the input gate's."""
+    window = main_window
+    window.resize(1600, 1000)
+    window.reset_layout()
+    numbers, weights = window.docks["numbers"], window.docks["weights"]
+    qtbot.waitUntil(lambda: numbers.height() >= 340)
+    assert weights.height() >= weights.minimumSizeHint().height()
