@@ -19,7 +19,8 @@ def start_job(
     on_error: Callable[[BaseException], None],
     parent: QObject | None = None,
 ) -> Any:
-    """B's ``run_in_background`` (collector paused while ``work`` runs); returns the cancellable job."""
+    """B's ``run_in_background`` (collector paused while ``work`` runs, pending garbage freed on the GUI thread
+    first: loads and exports are rare, so their collection costs nothing noticeable); returns the cancellable job."""
     from .workers import run_in_background  # noqa: PLC0415
 
-    return run_in_background(work, on_done, on_error, parent=parent)
+    return run_in_background(work, on_done, on_error, parent=parent, collect_first=True)
