@@ -162,7 +162,7 @@ def test_export_svg_is_vector_and_png_has_content(qtbot, tmp_path) -> None:
 def test_large_hidden_size_wraps_strips_without_numbers(qtbot) -> None:
     doc, view = make_view(qtbot, "lstm", hidden=40)
     strip = view.strip("c")
-    assert (strip.shape_info.cols, strip.shape_info.rows) == (16, 3) and not strip.shape_info.numbers
+    assert (strip.shape_info.cols, strip.shape_info.rows) == (14, 3) and not strip.shape_info.numbers
     np.testing.assert_allclose(strip.values(), doc.network.run(X)["c_l0"][0])
 
 
@@ -175,6 +175,15 @@ def test_wrapped_strip_cells_stay_visible_when_the_diagram_is_fitted(qtbot) -> N
     on_screen = view.mapFromScene(strip.mapToScene(strip.cell_rect(0))).boundingRect()
     assert (strip.shape_info.cols, strip.shape_info.rows) == (16, 4)
     assert on_screen.width() >= 5 and on_screen.height() >= 5
+
+
+@pytest.mark.parametrize(("hidden", "shape"), [(20, (10, 2)), (40, (14, 3)), (100, (15, 7)), (256, (32, 8))])
+def test_wrapped_rows_are_even(qtbot, hidden: int, shape: tuple[int, int]) -> None:
+    """20 units were a row of 16 and a row of 4: a ragged strip with an empty block."""
+    _doc, view = make_view(qtbot, "gru", hidden=hidden)
+    info = view.strip("h").shape_info
+    assert (info.cols, info.rows) == shape
+    assert info.cols * info.rows - hidden < info.rows  # at most one short row, short by less than a row
 
 
 @pytest.mark.parametrize(("cell", "op", "formula"), [

@@ -69,8 +69,8 @@ def strip_shape(n: int) -> StripShape:
     if n <= 16:
         rows = 2 if n <= 12 else 3
         return StripShape(math.ceil(n / rows), rows, 50.0, 30.0, True)
-    cols = min(n, WRAP_COLUMNS if n <= WIDE_WRAP_FROM else 2 * WRAP_COLUMNS)
-    rows = math.ceil(n / cols)
+    rows = math.ceil(n / (WRAP_COLUMNS if n <= WIDE_WRAP_FROM else 2 * WRAP_COLUMNS))
+    cols = math.ceil(n / rows)  # rows as even as they can be (20 units: 2 x 10, not 16 + 4)
     cell_w = max(256.0 / cols, 8.0)
     return StripShape(cols, rows, cell_w, 20.0 if rows == 1 else 14.0, False)
 
