@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
 
 from ..colors import colormap_for, lookup_table
 from ..views.heatmap_colorbar import ColorScaleBar
+from ..views.heatmap_common import plot_item
 
 
 def centred_ticks(count: int, target: int = 8) -> list[list[tuple[float, str]]]:
@@ -144,8 +145,7 @@ class WeightMatrixView(QWidget):
         self.plots, self.images = [], []
         lut = lookup_table(True)
         for k, ((symbol, title), image) in enumerate(zip(titles, images, strict=True)):
-            # No context menu: a ViewBox built without one skips its ViewBoxMenu (~4 ms a block at start-up).
-            plot = pg.PlotItem(viewBox=pg.ViewBox(enableMenu=False))
+            plot = plot_item(menu=False)  # no context menu: none is built (~4 ms a block at start-up)
             plot.hideButtons()
             plot.setMenuEnabled(False)
             plot.invertY(True)
