@@ -52,7 +52,8 @@ class ModelPanel(QWidget):
         self.activation_combo = QComboBox(objectName="modelActivation")
         self.activation_combo.addItems(list(RNN_ACTIVATIONS))
         self.activation_combo.setToolTip(
-            "Activation of the vanilla RNN (only for the RNN cell). Changing it on an RNN keeps the weights and applies at once."
+            "Activation of the vanilla RNN (only for the RNN cell). Changing it on an RNN keeps the weights and "
+            "applies at once."
         )
         self.activation_combo.activated.connect(self._on_activation)
         self.activation_combo.currentIndexChanged.connect(self._update_enabled)
