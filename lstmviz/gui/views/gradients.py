@@ -121,8 +121,8 @@ class GradientsView(QWidget):
         self.norm_plot.setTitle("gradient norms going back in time (log scale)")
         self.norm_plot.addLegend(offset=(70, 8))  # top left: the curves rise to the right
         self.norm_plot.showGrid(x=True, y=True, alpha=0.25)
-        self.norm_curve = self.norm_plot.plot(pen=pg.mkPen("#d62728", width=2), name="‖dL/dh<sub>t</sub>‖", connect="finite")
-        self.jacobian_curve = self.norm_plot.plot(pen=pg.mkPen("#1f77b4", width=2, style=pg.QtCore.Qt.PenStyle.DashLine),
+        self.norm_curve = self.norm_plot.plot(pen=pg.mkPen("#d62728", width=1), name="‖dL/dh<sub>t</sub>‖", connect="finite")
+        self.jacobian_curve = self.norm_plot.plot(pen=pg.mkPen("#1f77b4", width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
                                                   name="‖dh<sub>T</sub>/dh<sub>t</sub>‖", connect="finite")
         self.cec_plot = self.plots.addPlot(row=1, col=0)
         self.cec_plot.setLogMode(y=True)
@@ -333,7 +333,7 @@ class GradientsView(QWidget):
                 self.cec_plot.removeItem(curve)
             self.cec_curves = []
             for k, unit in enumerate(units):
-                curve = self.cec_plot.plot(pen=pg.mkPen(UNIT_COLORS[k], width=2), name=f"unit {unit}",
+                curve = self.cec_plot.plot(pen=pg.mkPen(UNIT_COLORS[k], width=1), name=f"unit {unit}",
                                            connect="finite")
                 curve.unit = unit  # type: ignore[attr-defined]
                 self.cec_curves.append(curve)
