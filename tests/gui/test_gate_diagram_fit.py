@@ -70,10 +70,14 @@ def test_the_title_sits_just_above_the_drawing(qtbot, cell: str) -> None:
     assert 0 <= top - title.bottom() <= 60  # was 216 scene px for the RNN
 
 
-def test_gated_cells_are_drawn_larger_than_before(qtbot) -> None:
-    """At 900 x 450 the LSTM was fitted at 0.42 (numbers in the strips about 6 px high)."""
-    view = fitted_view(qtbot, "lstm", 8, 1)
-    assert view.transform().m11() >= 0.46
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_numbers_in_the_strips_are_larger_than_before(qtbot, cell: str) -> None:
+    """At 900 x 450 the LSTM was fitted at 0.42 with 14 px numbers: under 6 px on the screen."""
+    view = fitted_view(qtbot, cell, 8, 1)
+    strip = view.strip("h")
+    assert strip.shape_info.numbers
+    on_screen = strip.number_font.pixelSize() * view.transform().m11()
+    assert on_screen >= 7.0
 
 
 def test_legend_writes_large_ranges_as_numbers(qtbot) -> None:  # noqa: ANN001

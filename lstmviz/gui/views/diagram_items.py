@@ -35,6 +35,10 @@ OP_FILL = QColor("#f4a7b9")
 OUTPUT_FILL = QColor("#9fd3c7")
 INK_ON_FILL = QColor("#1d1d1f")
 PENDING = QColor(128, 128, 128, 90)
+NUMBER_CELL = (56.0, 32.0)
+"""Width and height of a strip cell that has its value written in it (scene px)."""
+NUMBER_PIXELS = 16
+"""Size of those values: "−0.34" is 49 px wide at 16 px, so it fits a 56 px cell with room either side."""
 WRAP_COLUMNS = 16
 """Cells per row of a colour-only strip (more than 16 units) up to WIDE_WRAP_FROM units; twice that beyond."""
 WIDE_WRAP_FROM = 128
@@ -65,10 +69,10 @@ def strip_shape(n: int) -> StripShape:
     cells that stay visible when the whole cell is fitted in the view), 32 to a row beyond (a strip no taller than
     a gate block's column allows)."""
     if n <= 4:
-        return StripShape(n, 1, 50.0, 32.0, True)
+        return StripShape(n, 1, NUMBER_CELL[0], NUMBER_CELL[1] + 2, True)
     if n <= 16:
         rows = 2 if n <= 12 else 3
-        return StripShape(math.ceil(n / rows), rows, 50.0, 30.0, True)
+        return StripShape(math.ceil(n / rows), rows, NUMBER_CELL[0], NUMBER_CELL[1], True)
     rows = math.ceil(n / (WRAP_COLUMNS if n <= WIDE_WRAP_FROM else 2 * WRAP_COLUMNS))
     cols = math.ceil(n / rows)  # rows as even as they can be (20 units: 2 x 10, not 16 + 4)
     cell_w = max(256.0 / cols, 8.0)
@@ -167,7 +171,7 @@ class StripItem(QGraphicsRectItem):
         self.on_click = on_click
         self.grid_color = grid_color
         self.number_font = QFont()
-        self.number_font.setPixelSize(14 if shape.numbers else 11)
+        self.number_font.setPixelSize(NUMBER_PIXELS if shape.numbers else 11)
         self.shown = np.full(n, np.nan)
         self.rgba = np.zeros((shape.rows * shape.cols, 4), dtype=np.uint8)
         self.rgba[:n] = PENDING.getRgb()
