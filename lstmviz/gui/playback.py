@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..model.document import Document
+from .document_binding import DocumentBinding
 
 SPEED_SETTING = "playback.speed"
 LOOP_SETTING = "playback.loop"
@@ -80,14 +81,11 @@ class PlaybackController(QObject):
         self.bar.addActions(self.actions)
 
         events = document.events
-        self._connections = [
+        self._binding = DocumentBinding(self, [
             (events.step_changed, self._on_step_changed),
             (events.sequence_changed, self._on_sequence_changed),
             (events.view_settings_changed, self._on_view_settings_changed),
-        ]
-        for signal, slot in self._connections:
-            signal.connect(slot)
-        self.destroyed.connect(self._disconnect)
+        ])
         self._on_sequence_changed()
 
     # Construction ---------------------------------------------------------------------------------------------
@@ -237,9 +235,3 @@ class PlaybackController(QObject):
     def _on_slider_moved(self, value: int) -> None:
         self.document.set_step(value)
 
-    def _disconnect(self, *_: Any) -> None:
-        for signal, slot in self._connections:
-            try:
-                signal.disconnect(slot)
-            except (ValueError, RuntimeError):
-                pass

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QTextB
 from ...engine.network import Network
 from ...engine.trace import Trace, trace_key
 from ...model.document import Document
+from ..document_binding import DocumentBinding
 from ..views.diagram_scene import NONLINEARITY_SYMBOL, symbol_html
 from ..views.diagram_values import (
     GateParts,
@@ -230,24 +231,14 @@ class NumbersPanel(QWidget):
         self.text.setToolTip("Each equation with the selected unit's numbers at the current step")
         layout.addWidget(self.text)
         events = document.events
-        self._connections = [
+        self._binding = DocumentBinding(self, [
             (events.trace_changed, self.refresh),
             (events.trace_progress, self._on_value),
             (events.step_changed, self._on_value),
             (events.selection_changed, self._on_selection),
             (events.network_changed, self._on_selection),
-        ]
-        for signal, slot in self._connections:
-            signal.connect(slot)
-        self.destroyed.connect(self._disconnect)
+        ])
         self.refresh()
-
-    def _disconnect(self, *_: object) -> None:
-        for signal, slot in self._connections:
-            try:
-                signal.disconnect(slot)
-            except (ValueError, RuntimeError):
-                pass
 
     def _on_value(self, _value: int) -> None:
         """A step change or a progressive delivery: throttled while they come in quick succession."""

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ...engine.trace import trace_key
 from ...model.document import Document
+from ..document_binding import DocumentBinding
 from ..colors import lookup_table
 from ..workers import run_in_background
 from .diagram_values import trace_matches
@@ -79,14 +80,11 @@ class GradientsView(QWidget):
         self._debounce.setInterval(40)
         self._debounce.timeout.connect(self.recompute)
         events = document.events
-        self._connections = [
+        self._binding = DocumentBinding(self, [
             (events.trace_changed, self._on_trace),
             (events.step_changed, self._on_step),
             (events.selection_changed, self._on_selection),
-        ]
-        for signal, slot in self._connections:
-            signal.connect(slot)
-        self.destroyed.connect(self._disconnect)
+        ], on_release=self._cancel_job)
 
     # Widgets ---------------------------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -171,14 +169,9 @@ class GradientsView(QWidget):
             self._apply_palette()
 
     # Document wiring -------------------------------------------------------------------------------------------
-    def _disconnect(self, *_: object) -> None:
+    def _cancel_job(self) -> None:
         if self._job is not None:
             self._job.cancel()
-        for signal, slot in self._connections:
-            try:
-                signal.disconnect(slot)
-            except (ValueError, RuntimeError):
-                pass
 
     def _alive(self) -> bool:
         return shiboken6.isValid(self)

@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, QPointF, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from ...model.document import Document
+from ..document_binding import DocumentBinding
 from .heatmap_common import TimeMap, release_graphics, quantity_label, quantity_order, quantity_signed, theme_colors
 from .heatmap_rows import HeatmapRow, InputRow
 
@@ -79,7 +80,7 @@ class HeatmapsView(QWidget):
         scene.sigMouseMoved.connect(self._on_hover)
 
         events = document.events
-        self._connections = [
+        self._binding = DocumentBinding(self, [
             (events.network_changed, self._on_structure_maybe_changed),
             (events.sequence_changed, self._on_structure_maybe_changed),
             (events.selection_changed, self._on_selection_changed),
@@ -87,10 +88,7 @@ class HeatmapsView(QWidget):
             (events.trace_changed, self._on_trace_changed),
             (events.trace_progress, self._on_trace_progress),
             (events.step_changed, self._on_step_changed),
-        ]
-        for signal, slot in self._connections:
-            signal.connect(slot)
-        self.destroyed.connect(self._disconnect)
+        ], on_release=self._dispose_rows)
         self.rebuild()
 
     # Structure ------------------------------------------------------------------------------------------------
@@ -371,11 +369,6 @@ class HeatmapsView(QWidget):
         # half-freed objects, which corrupts memory (a crash in some later, unrelated paint).
         release_graphics(self)
 
-    def _disconnect(self, *_: Any) -> None:
+    def _dispose_rows(self) -> None:
         for row in self.rows.values():
             row.dispose()
-        for signal, slot in self._connections:
-            try:
-                signal.disconnect(slot)
-            except (ValueError, RuntimeError):
-                pass

@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QSignalBlocker, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from ...model.document import Document
+from ..document_binding import DocumentBinding
 from ..colors import nice_ceiling
 from .heatmap_common import (
     TimeMap,
@@ -70,7 +71,7 @@ class UnitPlotsView(QWidget):
         self.graphics.scene().sigMouseClicked.connect(self._on_click)
 
         events = document.events
-        self._connections = [
+        self._binding = DocumentBinding(self, [
             (events.network_changed, self._on_structure_maybe_changed),
             (events.sequence_changed, self._on_structure_maybe_changed),
             (events.view_settings_changed, self._on_structure_maybe_changed),
@@ -78,10 +79,7 @@ class UnitPlotsView(QWidget):
             (events.trace_changed, self._on_trace_changed),
             (events.trace_progress, self._on_trace_progress),
             (events.step_changed, self._on_step_changed),
-        ]
-        for signal, slot in self._connections:
-            signal.connect(slot)
-        self.destroyed.connect(self._disconnect)
+        ])
         self.rebuild()
 
     # Structure ------------------------------------------------------------------------------------------------
@@ -267,9 +265,3 @@ class UnitPlotsView(QWidget):
         # half-freed objects, which corrupts memory (a crash in some later, unrelated paint).
         release_graphics(self)
 
-    def _disconnect(self, *_: Any) -> None:
-        for signal, slot in self._connections:
-            try:
-                signal.disconnect(slot)
-            except (ValueError, RuntimeError):
-                pass
