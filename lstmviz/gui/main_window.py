@@ -11,8 +11,17 @@ import logging
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QIcon, QShowEvent
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QGuiApplication,
+    QIcon,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QToolBar, QWidget
 
 from ..engine.errors import EngineError
@@ -45,6 +54,18 @@ def app_icon() -> QIcon:
     if svg.exists():
         icon.addFile(str(svg))
     return icon
+
+
+DEFAULT_SIZE = QSize(1500, 950)
+
+
+def initial_size(window: QWidget) -> QSize:
+    """1500 x 950, or 92 % of a smaller screen (a 1366 x 768 laptop must see the title bar and the status bar)."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return DEFAULT_SIZE
+    room = screen.availableGeometry().size() * 0.92
+    return DEFAULT_SIZE.boundedTo(room)
 
 
 class MainWindow(QMainWindow):
@@ -109,7 +130,7 @@ class MainWindow(QMainWindow):
         self._update_model_menu()
         self._default_state = self.saveState(STATE_VERSION)
         self._sizes_pending = True
-        self.resize(1500, 950)
+        self.resize(initial_size(self))
         palette = self.settings.palette() if persist else current_palette_name()
         self.actions[f"palette_{palette}"].setChecked(True)
         if persist:

@@ -33,3 +33,18 @@ def test_numbers_panel_is_tall_enough_to_follow_a_gate(qtbot: Any, main_window: 
     numbers, weights = window.docks["numbers"], window.docks["weights"]
     qtbot.waitUntil(lambda: numbers.height() >= 340)
     assert weights.height() >= weights.minimumSizeHint().height()
+
+
+def test_first_start_fits_a_small_screen(qtbot: Any) -> None:
+    """The window opened at 1500 x 950 whatever the screen: on a 1366 x 768 laptop the status bar was off screen."""
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QWidget
+
+    from lstmviz.gui.main_window import DEFAULT_SIZE, initial_size
+
+    room = QGuiApplication.primaryScreen().availableGeometry().size()  # 800 x 800 on the offscreen platform
+    probe = QWidget()
+    qtbot.addWidget(probe)
+    size = initial_size(probe)
+    assert size.width() <= room.width() and size.height() <= room.height()
+    assert size == DEFAULT_SIZE.boundedTo(room * 0.92)
