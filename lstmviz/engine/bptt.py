@@ -15,7 +15,7 @@ The same loop, run on a block of cotangent rows seeded at the last step, gives |
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,14 +24,14 @@ import numpy as np
 from .errors import EngineError
 from .jacobian import jacobian_norms
 from .losses import loss_seed
-from .trace import Trace, trace_key
+from .trace import ArrayRecord, Trace, trace_key
 
 if TYPE_CHECKING:
     from .network import Network
 
 
 @dataclass(frozen=True)
-class Gradients(Mapping[str, np.ndarray]):
+class Gradients(ArrayRecord):
     """A read-only record of one BPTT: ``loss``, ``grad_<parameter>``, per layer ``grad_h_l{k}`` (T, H),
     ``grad_c_l{k}`` (LSTM), ``grad_norm_h_l{k}`` (T,), ``jacobian_norm_l{k}`` (T,), ``cec_l{k}`` (LSTM), ``clip_scale``.
     """
@@ -40,19 +40,6 @@ class Gradients(Mapping[str, np.ndarray]):
     arrays: Mapping[str, np.ndarray]
     jacobian_method: str = "exact"
     """How ``jacobian_norm_l{k}`` was computed: ``exact``, ``estimate`` (a lower bound) or ``none`` (absent)."""
-
-    def __post_init__(self) -> None:
-        for array in self.arrays.values():
-            array.setflags(write=False)
-
-    def __getitem__(self, key: str) -> np.ndarray:
-        return self.arrays[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.arrays)
-
-    def __len__(self) -> int:
-        return len(self.arrays)
 
     @property
     def loss(self) -> float:

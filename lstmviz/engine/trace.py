@@ -21,8 +21,31 @@ def trace_key(quantity: str, layer: int) -> str:
     return f"{quantity}_l{layer}"
 
 
+class ArrayRecord(Mapping[str, np.ndarray]):
+    """A read-only mapping of named arrays (the base of :class:`Trace` and the BPTT ``Gradients``).
+
+    Subclasses are frozen dataclasses with an ``arrays`` field; the arrays are made read-only on creation, so a
+    record can be shared between the document, the views and worker threads without copies.
+    """
+
+    arrays: Mapping[str, np.ndarray]
+
+    def __post_init__(self) -> None:
+        for array in self.arrays.values():
+            array.setflags(write=False)
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self.arrays[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.arrays)
+
+    def __len__(self) -> int:
+        return len(self.arrays)
+
+
 @dataclass(frozen=True)
-class Trace(Mapping[str, np.ndarray]):
+class Trace(ArrayRecord):
     """Every gate and state at every step, as read-only (T, H) arrays under their trace keys."""
 
     cell: str
@@ -33,20 +56,6 @@ class Trace(Mapping[str, np.ndarray]):
     """Initial hidden state of each layer (H,), so step 0's h_{t-1} is known."""
     c0: tuple[np.ndarray, ...] = field(default=())
     """Initial cell state of each layer (LSTM only)."""
-
-    def __post_init__(self) -> None:
-        for array in self.arrays.values():
-            array.setflags(write=False)
-
-    # Mapping protocol -------------------------------------------------------------------------------------
-    def __getitem__(self, key: str) -> np.ndarray:
-        return self.arrays[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.arrays)
-
-    def __len__(self) -> int:
-        return len(self.arrays)
 
     # Conveniences ----------------------------------------------------------------------------------------
     @property
