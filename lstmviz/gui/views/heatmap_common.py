@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 import shiboken6
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QGraphicsItem, QMenu, QWidget
 
@@ -242,3 +243,25 @@ def make_cursor() -> pg.InfiniteLine:
 def display_char(char: str) -> str:
     """A vocabulary character as a readable row label."""
     return {" ": "␣", "\n": "↵", "\t": "⇥", "\r": "␍"}.get(char, char)
+
+
+class TimePlotsWidget(QWidget):
+    """Base of the pyqtgraph views over time (heatmaps, unit plots): what every such view must do the same way.
+
+    Subclasses implement ``_on_structure_maybe_changed`` (rebuild their plots).
+    """
+
+    def _on_structure_maybe_changed(self, *_: object) -> None:
+        raise NotImplementedError
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        """Light/dark palette switched: the plots take their background and text colours from the palette."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._on_structure_maybe_changed()
+
+    def __del__(self) -> None:
+        # Dropped by Python while its C++ widget lives (no parent): tear the scene down now, while every item's
+        # Python half is intact. Otherwise Qt destroys the items afterwards and calls their Python overrides on
+        # half-freed objects, which corrupts memory (a crash in some later, unrelated paint).
+        release_graphics(self)

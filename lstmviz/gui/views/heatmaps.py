@@ -13,12 +13,12 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QEvent, QPointF, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from ...model.document import Document
 from ..document_binding import DocumentBinding
-from .heatmap_common import TimeMap, release_graphics, quantity_label, quantity_order, quantity_signed, theme_colors
+from .heatmap_common import TimePlotsWidget, TimeMap, quantity_label, quantity_order, quantity_signed, theme_colors
 from .heatmap_rows import HeatmapRow, InputRow
 
 HIDDEN_SETTING = "heatmaps.hidden"
@@ -27,7 +27,7 @@ AXIS_WIDTH = 52
 """Same left-axis width on every row, so the time axes line up exactly."""
 
 
-class HeatmapsView(QWidget):
+class HeatmapsView(TimePlotsWidget):
     """Units x time heatmaps of the current cell and layer, with the input sequence on the same time axis.
 
     Click a heatmap to jump to that step and select that unit (Ctrl+click adds or removes units); hover to read a
@@ -356,18 +356,6 @@ class HeatmapsView(QWidget):
 
     def _alive(self) -> bool:
         return shiboken6.isValid(self)
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
-        """Light/dark palette switched: the plots take their background and text colours from the palette."""
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self._on_structure_maybe_changed()
-
-    def __del__(self) -> None:
-        # Dropped by Python while its C++ widget lives (no parent): tear the scene down now, while every item's
-        # Python half is intact. Otherwise Qt destroys the items afterwards and calls their Python overrides on
-        # half-freed objects, which corrupts memory (a crash in some later, unrelated paint).
-        release_graphics(self)
 
     def _dispose_rows(self) -> None:
         for row in self.rows.values():

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from ...model.document import Document
@@ -20,7 +20,7 @@ from ..colors import nice_ceiling
 from .heatmap_common import (
     TimeMap,
     cache_curve,
-    release_graphics,
+    TimePlotsWidget,
     make_cursor,
     plot_item,
     quantity_label,
@@ -39,7 +39,7 @@ UNIT_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
 AXIS_WIDTH = 52
 
 
-class UnitPlotsView(QWidget):
+class UnitPlotsView(TimePlotsWidget):
     """h_t, C_t and gates of the selected units over time, with the current-step cursor."""
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
@@ -252,16 +252,4 @@ class UnitPlotsView(QWidget):
             if box.sceneBoundingRect().contains(event.scenePos()):
                 self.document.set_step(self.time_map.step_at(box.mapSceneToView(event.scenePos()).x()))
                 return
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
-        """Light/dark palette switched: the plots take their background and text colours from the palette."""
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self._on_structure_maybe_changed()
-
-    def __del__(self) -> None:
-        # Dropped by Python while its C++ widget lives (no parent): tear the scene down now, while every item's
-        # Python half is intact. Otherwise Qt destroys the items afterwards and calls their Python overrides on
-        # half-freed objects, which corrupts memory (a crash in some later, unrelated paint).
-        release_graphics(self)
 
