@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QGraphicsView, QHBoxLayout, QLabel, QSpinBox, QWid
 from ...io.atomic import atomic_path
 from ...io.errors import ExportError
 from ...model.document import Document
+from ..document_binding import DocumentBinding
 from ..colors import is_signed_quantity
 from .diagram_levels import LevelTracker
 from .diagram_scene import ColorTable, DiagramScene, nonlinearity_of, strip_label
@@ -59,25 +60,15 @@ class GateDiagramView(QGraphicsView):
         self._build_layer_chooser()
         self._rebuild()
         events = document.events
-        self._connections = [
+        self._binding = DocumentBinding(self, [
             (events.network_changed, self._on_network_changed),
             (events.trace_changed, self.refresh),
             (events.trace_progress, self._on_progress),
             (events.step_changed, self._on_step),
             (events.selection_changed, self._on_selection),
-        ]
-        for signal, slot in self._connections:
-            signal.connect(slot)
-        self.destroyed.connect(self._disconnect)
+        ])
 
     # Document wiring -----------------------------------------------------------------------------------------
-    def _disconnect(self, *_: object) -> None:
-        for signal, slot in self._connections:
-            try:
-                signal.disconnect(slot)
-            except (ValueError, RuntimeError):
-                pass
-
     def _alive(self) -> bool:
         return shiboken6.isValid(self)
 
