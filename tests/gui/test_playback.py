@@ -89,7 +89,7 @@ def test_scrubber_and_spin_follow_document(qtbot) -> None:
     doc.set_sequence(SequenceData(np.cos(np.arange(80) / 5), time=time, time_label="years"))
     assert controller.slider.maximum() == 79 and controller.step_spin.maximum() == 79
     doc.set_step(12)
-    assert controller.time_label.text() == f"{time[12]:.6g} years"
+    assert controller.time_label.text() == f"years {time[12]:.6g}"
     doc.set_sequence(SequenceData(np.zeros(10)))
     assert controller.slider.maximum() == 9 and doc.step == 9
 
@@ -101,3 +101,14 @@ def test_speed_persists_in_view_settings(qtbot) -> None:
     assert doc.view_settings["playback.speed"] == 120
     doc.set_view_setting("playback.speed", 7)
     assert controller.speed == 7
+
+
+def test_time_label_puts_names_first_and_short_units_after(qtbot) -> None:
+    doc = make_document(steps=50)
+    _window, controller, _ = make_window(qtbot, doc)
+    doc.set_sequence(SequenceData(np.zeros(5), time=np.array([1940.0, 1941, 1942, 1943, 1944]), time_label="year"))
+    doc.set_step(0)
+    assert controller.time_label.text() == "year 1940"
+    doc.set_sequence(SequenceData(np.zeros(5), time=np.arange(5) * 2.5, time_label="s"))
+    doc.set_step(3)
+    assert controller.time_label.text() == "7.5 s"
