@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QMimeData, QObject, Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from ..engine.errors import EngineError
 from ..engine.network import Network
@@ -107,6 +107,20 @@ def load_file(kind: str, path: str) -> Any:
     """Read one file with the io layer's loader for ``kind``."""
     return loader_for(kind)(path)
 
+
+
+def plural(count: int, noun: str) -> str:
+    """"1 input", "2 inputs", "1,440 steps": status messages read as sentences, not "input(s)"."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+def show_open_error(parent: QWidget, name: str, reason: str) -> None:
+    """A short headline naming the file ("Cannot open broken.csv") and the loader's one-sentence reason
+    underneath, instead of the full path and the reason crammed into one line."""
+    box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open the file", f"Cannot open {name}",
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setInformativeText(reason)
+    box.exec()
 
 class FileActions(QObject):
     """The File menu's open/save commands for one main window."""
@@ -213,7 +227,9 @@ class FileActions(QObject):
             message = f"{os.path.basename(path)}: {error}"
         if not os.path.exists(path):  # a recent file that has gone: drop it from the list
             self.window.settings.remove_recent_file(os.path.abspath(path))
-        QMessageBox.critical(self.window, "Cannot open the file", message)
+        # the loader names the file by its full path; the headline already names it, so the short name will do
+        message = message.replace(os.path.abspath(path), os.path.basename(path)).replace(path, os.path.basename(path))
+        show_open_error(self.window, os.path.basename(path), message)
 
     def apply_loaded(self, kind: str, path: str, loaded: Any) -> bool:
         """Put what was read into the session (on the GUI thread); False when the user cancelled or it failed."""
@@ -229,7 +245,7 @@ class FileActions(QObject):
             else:
                 message = self._apply_sequence(name, loaded)
         except (EngineError, ValueError) as error:
-            QMessageBox.critical(self.window, "Cannot open the file", f"{name}: {error}")
+            show_open_error(self.window, name, f"{name}: {error}")
             return False
         self._remember(path)
         self.window.statusBar().showMessage(message, 8000)
@@ -238,9 +254,10 @@ class FileActions(QObject):
     def _apply_sequence(self, name: str, sequence: SequenceData) -> str:
         old_width = self.document.network.input_size
         self.document.set_sequence(sequence, text=f"Open {name}")
-        message = f"Opened {name}: {sequence.steps:,} steps x {sequence.input_size} input(s)"
+        inputs = plural(sequence.input_size, "input")
+        message = f"Opened {name}: {plural(sequence.steps, 'step')} \u00d7 {inputs}"
         if sequence.input_size != old_width:
-            message += f"; the network's input layer was re-initialised for {sequence.input_size} input(s)"
+            message += f"; the network's input layer was re-initialised for {inputs}"
         if sequence.notices:
             message += " — " + "; ".join(sequence.notices)
         return message

@@ -51,6 +51,7 @@ class MessageBoxRecorder:
 
     calls: list[tuple[str, str, str]] = field(default_factory=list)
     answer: QMessageBox.StandardButton = QMessageBox.StandardButton.Discard
+    boxes: list[QMessageBox] = field(default_factory=list)
 
     def kinds(self) -> list[str]:
         return [kind for kind, _title, _text in self.calls]
@@ -75,6 +76,23 @@ def message_boxes(monkeypatch: pytest.MonkeyPatch) -> MessageBoxRecorder:
     monkeypatch.setattr(QMessageBox, "warning", make("warning", QMessageBox.StandardButton.Ok))
     monkeypatch.setattr(QMessageBox, "information", make("information", QMessageBox.StandardButton.Ok))
     monkeypatch.setattr(QMessageBox, "about", make("about", None))
+
+    kinds = {QMessageBox.Icon.Critical: "critical", QMessageBox.Icon.Warning: "warning",
+             QMessageBox.Icon.Question: "question", QMessageBox.Icon.Information: "information"}
+
+    real_exec = QMessageBox.exec
+
+    def fake_exec(box: QMessageBox) -> int:
+        """A telling box built by hand: record its headline and its informative text (the reason) as one text;
+        boxes that ask (custom buttons, e.g. the input-mismatch choice) still run for real."""
+        if box.icon() not in (QMessageBox.Icon.Critical, QMessageBox.Icon.Warning, QMessageBox.Icon.Information):
+            return real_exec(box)
+        text = "\n".join(part for part in (box.text(), box.informativeText()) if part)
+        recorder.calls.append((kinds.get(box.icon(), "message"), box.windowTitle(), text))
+        recorder.boxes.append(box)
+        return int(QMessageBox.StandardButton.Ok.value)
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
     return recorder
 
 

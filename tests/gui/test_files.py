@@ -291,3 +291,28 @@ def test_recent_file_that_vanished_is_dropped(main_window, message_boxes, tmp_pa
     assert not main_window.file_actions.open_path(str(path))
     assert "gone.csv" in message_boxes.texts("critical")[0]
     assert main_window.settings.recent_files() == []
+
+
+def test_open_sequence_status_message_reads_as_a_sentence(main_window, message_boxes, tmp_path) -> None:
+    path = write_csv(tmp_path / "one.csv", np.sin(np.arange(144) / 7))
+    assert main_window.file_actions.open_path(str(path)), message_boxes.calls
+    assert "Opened one.csv: 144 steps \u00d7 1 input" in main_window.statusBar().currentMessage()
+    assert "input(s)" not in main_window.statusBar().currentMessage()
+    two = tmp_path / "two.csv"
+    two.write_text("a,b\n" + "".join(f"{k},{-k}\n" for k in range(12)), encoding="utf-8")
+    assert main_window.file_actions.open_path(str(two)), message_boxes.calls
+    message = main_window.statusBar().currentMessage()
+    assert message.startswith("Opened two.csv: 12 steps \u00d7 2 inputs")
+    assert "re-initialised for 2 inputs" in message
+
+
+def test_load_error_headline_names_the_file_and_reason_goes_underneath(main_window, message_boxes,
+                                                                         tmp_path) -> None:
+    path = tmp_path / "broken.csv"
+    path.write_text("value\n1\nabc\n3\n", encoding="utf-8")
+    assert not main_window.file_actions.open_path(str(path))
+    (box,) = message_boxes.boxes
+    assert box.icon() == QMessageBox.Icon.Critical
+    assert box.text() == "Cannot open broken.csv"
+    assert "'abc' is not a number" in box.informativeText()
+    assert str(tmp_path) not in box.text() + box.informativeText()
