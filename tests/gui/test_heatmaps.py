@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import shiboken6
 import pytest
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QToolButton
 
 from lstmviz.engine.network import Network
 from lstmviz.gui.views.heatmaps import HIDDEN_SETTING, HeatmapsView
@@ -174,3 +176,20 @@ def test_long_sequence(qtbot) -> None:
     assert view.image_array("h").shape[1] <= 2_000
     doc.set_step(99_999)
     assert view.rows["h"].cursor.value() == pytest.approx(99_999)
+
+
+
+def test_cell_switch_leaves_no_stale_buttons_on_screen(qtbot) -> None:
+    doc = make_document("lstm", steps=40)
+    view = make_view(qtbot, doc)
+    old = [b for b in view.options.findChildren(QToolButton) if b.isVisible()]
+    assert "c" in {b.property("quantity") for b in old}
+    doc.reconfigure(cell="gru")
+    # before the event loop deletes them, the LSTM buttons must already be off the screen
+    assert all(b.isHidden() for b in old if shiboken6.isValid(b))
+
+    def shown() -> set[str]:
+        return {b.property("quantity") for b in view.options.findChildren(QToolButton) if b.isVisible()}
+
+    qtbot.waitUntil(lambda: shown() == set(doc.network.spec.trace_keys()) | {"x"})
+    assert "c" not in shown()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import shiboken6
 import pytest
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QToolButton
 
 from lstmviz.engine.network import Network
 from lstmviz.gui.views.unit_plots import SHOWN_SETTING, UnitPlotsView
@@ -78,3 +80,19 @@ def test_many_selected_units_are_capped(qtbot) -> None:
     doc.select_units(range(MAX_LINES + 4))
     assert len(view.curves["h"]) == MAX_LINES
     assert view.note.text() == f"first {MAX_LINES} of {MAX_LINES + 4} selected units"
+
+
+
+def test_cell_switch_leaves_no_stale_buttons_on_screen(qtbot) -> None:
+    doc, view = make_view(qtbot)
+    old = [b for b in view.options.findChildren(QToolButton) if b.isVisible()]
+    assert "c" in {b.property("quantity") for b in old}
+    doc.reconfigure(cell="gru")
+    # before the event loop deletes them, the LSTM buttons must already be off the screen
+    assert all(b.isHidden() for b in old if shiboken6.isValid(b))
+
+    def shown() -> set[str]:
+        return {b.property("quantity") for b in view.options.findChildren(QToolButton) if b.isVisible()}
+
+    qtbot.waitUntil(lambda: shown() == set(doc.network.spec.trace_keys()))
+    assert "c" not in shown()

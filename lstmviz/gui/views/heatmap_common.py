@@ -15,7 +15,7 @@ import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QGraphicsItem, QMenu, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLayout, QMenu, QWidget
 
 from ...engine.spec import CellSpec
 from ...io.sequence_data import SequenceData
@@ -150,6 +150,16 @@ def quantity_label(spec: CellSpec, key: str) -> tuple[str, str]:
     """(symbol, tooltip) of a trace quantity, from the spec."""
     title, symbol, equation = spec.describe(key)
     return symbol, f"{symbol}: {title}\n{equation}"
+
+
+def clear_layout(layout: QLayout, keep: tuple[QWidget, ...] = ()) -> None:
+    """Empty a button row. A deleteLater()'d widget stays painted until the event loop deletes it (stale
+    LSTM buttons over the new GRU ones), so each is hidden at once and then deleted."""
+    while layout.count():
+        widget = layout.takeAt(0).widget()
+        if widget is not None and widget not in keep:
+            widget.hide()
+            widget.deleteLater()
 
 
 def theme_colors(widget: QWidget) -> tuple[QColor, QColor]:

@@ -18,7 +18,15 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButt
 
 from ...model.document import Document
 from ..document_binding import DocumentBinding
-from .heatmap_common import TimePlotsWidget, TimeMap, quantity_label, quantity_order, quantity_signed, theme_colors
+from .heatmap_common import (
+    TimePlotsWidget,
+    TimeMap,
+    clear_layout,
+    quantity_label,
+    quantity_order,
+    quantity_signed,
+    theme_colors,
+)
 from .heatmap_rows import HeatmapRow, InputRow
 
 HIDDEN_SETTING = "heatmaps.hidden"
@@ -180,10 +188,7 @@ class HeatmapsView(TimePlotsWidget):
                     button.setChecked(key not in hidden)
             return
         self._buttons_kind = kind
-        while self._options_layout.count():
-            item = self._options_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        clear_layout(self._options_layout)
         self._buttons = {}
         spec = self.document.network.spec
         hidden = self.hidden_quantities()

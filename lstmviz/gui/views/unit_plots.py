@@ -19,6 +19,7 @@ from ..document_binding import DocumentBinding
 from ..colors import nice_ceiling
 from .heatmap_common import (
     TimeMap,
+    clear_layout,
     cache_curve,
     TimePlotsWidget,
     make_cursor,
@@ -168,10 +169,7 @@ class UnitPlotsView(TimePlotsWidget):
         self._on_step_changed(doc.step)
 
     def _rebuild_buttons(self) -> None:
-        while self._options_layout.count():
-            item = self._options_layout.takeAt(0)
-            if item.widget() is not None and item.widget() is not self.note:
-                item.widget().deleteLater()
+        clear_layout(self._options_layout, keep=(self.note,))
         self._buttons = {}
         spec = self.document.network.spec
         shown = set(self.shown_quantities())
