@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QDockWidget, QMainWindow
 
@@ -120,3 +121,18 @@ def test_step_cursor_follows_the_document_step(qtbot):
     document.set_step(30)
     panel.show()
     assert panel.cursor.value() == document.sequence.time_axis[30]
+
+
+def test_numbers_box_stays_empty_with_a_placeholder_for_long_or_wide_sequences(qtbot):
+    document, panel = make(qtbot)
+    values = np.sin(np.linspace(0, 6, 50))
+    assert [float(v) for v in panel.numbers_edit.toPlainText().split(",")] == pytest.approx(values, abs=1e-6)
+    document.set_sequence(SequenceData(np.sin(np.arange(240) / 9)))  # the demo's length
+    assert panel.numbers_edit.toPlainText() == ""
+    assert "0.1, 0.5" in panel.numbers_edit.placeholderText()
+    document.set_sequence(SequenceData(np.ones((10, 2))))  # wide: not listed either
+    assert panel.numbers_edit.toPlainText() == ""
+    document.set_sequence(SequenceData(np.arange(51.0)))
+    assert panel.numbers_edit.toPlainText() == ""
+    document.set_sequence(SequenceData(np.arange(3.0)))
+    assert panel.numbers_edit.toPlainText() == "0, 1, 2"

@@ -34,8 +34,9 @@ from ..views.heatmap_common import cache_curve
 from .weights import app_file_actions
 from .weights_controls import alive, show_error
 
-#: Sequences with at most this many numbers are written into the Numbers box so they can be edited by hand.
-PREFILL_NUMBERS = 1000
+#: Single-column sequences with at most this many steps are written into the Numbers box to edit by hand; a
+#: longer one (240 numbers for the demo) is a wall of digits nobody edits there, so the box stays empty.
+PREFILL_STEPS = 50
 
 
 def describe_sequence(sequence: SequenceData) -> str:
@@ -83,7 +84,9 @@ class SequencePanel(QWidget):
         self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((200, 120, 0), width=1))
 
         self.numbers_edit = QPlainTextEdit(objectName="sequenceNumbers")
-        self.numbers_edit.setPlaceholderText("0.1, 0.5, -1, 2\n\nor one step per line with D columns:\n1 0\n0 1")
+        self.numbers_edit.setPlaceholderText(
+            "Type one number per step, e.g.\n0.1, 0.5, -1, 2\n\nor one step per line with one column per input:\n"
+            "1 0\n0 1\n\n(short sequences are listed here to edit; longer ones are not)")
         self.numbers_edit.setToolTip("Numbers, one step each: separated by commas or spaces, or one row per line.")
         self.numbers_apply = QPushButton("Apply numbers", objectName="sequenceNumbersApply")
         self.numbers_apply.setToolTip("Use these numbers as the input sequence (undoable).")
@@ -152,7 +155,8 @@ class SequencePanel(QWidget):
             self.vocab_edit.setText("".join(sequence.vocabulary or ()))
         # Show the current numbers when short; never overwrite what the user typed and has not applied yet.
         if self.numbers_edit.toPlainText() in ("", self._prefilled):
-            self._prefilled = format_numbers(sequence.values) if sequence.values.size <= PREFILL_NUMBERS else ""
+            short = sequence.values.shape[1] == 1 and sequence.steps <= PREFILL_STEPS
+            self._prefilled = format_numbers(sequence.values) if short else ""
             self.numbers_edit.setPlainText(self._prefilled)
 
     @alive
