@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QToolButton
 
 from lstmviz.engine.network import Network
 from lstmviz.gui.views.heatmaps import HIDDEN_SETTING, HeatmapsView
+from lstmviz.io.seq_text import text_sequence
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model import document as document_module
 from lstmviz.model.document import Document
@@ -107,7 +108,7 @@ def test_hover_reads_value(qtbot) -> None:
     box = view.rows["f"].plot.getViewBox()
     view._on_hover(box.mapViewToScene(QPointF(60, 3.5)))
     value = doc.network.run(doc.sequence.values).get_quantity("f")[60, 3]
-    assert view.hover_label.text().startswith(f"f_t unit 3 at t=60: {value:.3f}")
+    assert view.hover_label.text().startswith(f"f\u209c unit 3 at t=60: {value:.3f}")
 
 
 def test_quantity_toggle_persists_in_view_settings(qtbot) -> None:
@@ -125,7 +126,7 @@ def test_export_action_emits_quantity(qtbot) -> None:
     view = make_view(qtbot, make_document())
     box = view.rows["f"].plot.getViewBox()
     assert box.menu is None, "the context menu is built when first opened, not at start-up"
-    actions = [a for a in box.getMenu(None).actions() if a.text().startswith("Export f_t")]
+    actions = [a for a in box.getMenu(None).actions() if a.text().startswith("Export f\u209c")]
     assert "View All" in [a.text() for a in box.getMenu(None).actions()], "pyqtgraph's own items stay"
     with qtbot.waitSignal(view.export_requested) as blocker:
         actions[0].trigger()
@@ -193,3 +194,20 @@ def test_cell_switch_leaves_no_stale_buttons_on_screen(qtbot) -> None:
 
     qtbot.waitUntil(lambda: shown() == set(doc.network.spec.trace_keys()) | {"x"})
     assert "c" not in shown()
+
+
+def test_labels_use_the_diagram_symbols_and_text_rows_show_no_lone_character(qtbot) -> None:
+    doc = make_document("lstm", steps=40)
+    view = make_view(qtbot, doc)
+    texts = {b.property("quantity"): b.text() for b in view.options.findChildren(QToolButton) if b.isVisible()}
+    # the gate diagram writes the candidate as C with a combining tilde and a subscript t
+    assert texts["g"] == "C\u0303\u209c" and texts["x"] == "x\u209c" and texts["h"] == "h\u209c"
+    assert not any("~" in t or "_" in t for t in texts.values())
+    assert view.rows["g"].plot.getAxis("left").labelText == "C\u0303\u209c"
+    text = "the quick brown fox jumps over the lazy dog"
+    doc.set_sequence(text_sequence(text), text="text")
+    axis = view.input_row.plot.getAxis("left")
+    assert axis.labelText == "x\u209c"
+    vocabulary = doc.sequence.vocabulary
+    assert axis.tickStrings([0.5, 5.5], 1.0, 5.0) == ["", ""], "every 5th character alone reads as a label"
+    assert axis.tickStrings([0.5, 1.5], 1.0, 1.0) == [vocabulary[0], vocabulary[1]]

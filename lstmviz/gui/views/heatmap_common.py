@@ -7,6 +7,7 @@ current step and map a mouse position back to a step, so that arithmetic lives h
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -146,10 +147,29 @@ def quantity_signed(spec: CellSpec, key: str, rnn_nonlinearity: str) -> bool:
     return True
 
 
+_SUBSCRIPTS = str.maketrans("0123456789-+t", "₀₁₂₃₄₅₆₇₈₉₋₊ₜ")
+
+
+def display_symbol(symbol: str) -> str:
+    """A spec's plain symbol as the diagram shows it, in plain text for buttons and axis labels:
+    ``C~_t`` -> C̃ₜ (combining tilde, subscript t), ``h_{t-1}`` -> hₜ₋₁."""
+
+    def subscript(text: str) -> str:
+        lowered = text.translate(_SUBSCRIPTS)
+        return lowered if all(c not in lowered for c in text if c.isalpha() and c != "t") else "_" + text
+
+    text = symbol.replace("~", "\u0303")
+    text = re.sub(r"_\{([^}]*)\}", lambda m: subscript(m.group(1)), text)
+    return re.sub(r"_(\w+)", lambda m: subscript(m.group(1)), text)
+
+
+INPUT_SYMBOL = display_symbol("x_t")
+
+
 def quantity_label(spec: CellSpec, key: str) -> tuple[str, str]:
-    """(symbol, tooltip) of a trace quantity, from the spec."""
+    """(symbol, tooltip) of a trace quantity, from the spec; the symbol as the gate diagram writes it."""
     title, symbol, equation = spec.describe(key)
-    return symbol, f"{symbol}: {title}\n{equation}"
+    return display_symbol(symbol), f"{display_symbol(symbol)}: {title}\n{equation}"
 
 
 def clear_layout(layout: QLayout, keep: tuple[QWidget, ...] = ()) -> None:

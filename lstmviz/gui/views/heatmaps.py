@@ -20,6 +20,7 @@ from ...model.document import Document
 from ..document_binding import DocumentBinding
 from .heatmap_common import (
     TimePlotsWidget,
+    INPUT_SYMBOL,
     TimeMap,
     clear_layout,
     quantity_label,
@@ -194,7 +195,7 @@ class HeatmapsView(TimePlotsWidget):
         hidden = self.hidden_quantities()
         title = QLabel("Show:", self.options)
         self._options_layout.addWidget(title)
-        entries = [("x", "x_t", "The input sequence on the same time axis")]
+        entries = [("x", INPUT_SYMBOL, "The input sequence on the same time axis")]
         entries += [(k, *quantity_label(spec, k)) for k in quantity_order(spec)]
         for key, symbol, tooltip in entries:
             button = QToolButton(self.options)
