@@ -96,3 +96,16 @@ def test_cell_switch_leaves_no_stale_buttons_on_screen(qtbot) -> None:
 
     qtbot.waitUntil(lambda: shown() == set(doc.network.spec.trace_keys()))
     assert "c" not in shown()
+
+
+def test_legend_sits_above_the_plots_not_over_the_curves(qtbot) -> None:
+    doc, view = make_view(qtbot)
+    doc.select_units([0, 2, 5])
+    view.resize(300, 420)  # a dock's size in a 1280 x 800 window
+    qtbot.waitUntil(lambda: view.legend.isVisible() and view.legend.sceneBoundingRect().height() > 0)
+    names = [label.text for _sample, label in view.legend.items]
+    assert names == ["unit 0", "unit 2", "unit 5"]
+    legend = view.legend.sceneBoundingRect()
+    for plot in view.plots.values():
+        assert not legend.intersects(plot.getViewBox().sceneBoundingRect())
+    assert view.graphics.viewport().width() >= view.plots["h"].sceneBoundingRect().right() - 1, "no plot cut off"

@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from ...model.document import Document
 from ..document_binding import DocumentBinding
@@ -31,6 +31,8 @@ from .heatmap_common import (
     theme_colors,
 )
 
+LEGEND_COLUMNS = 3
+"""Legend entries per row above the plots (more selected units wrap onto a second row)."""
 SHOWN_SETTING = "unit_plots.shown"
 """``document.view_settings`` key: the quantities plotted (trace keys); default: the cell's states."""
 MAX_LINES = 12
@@ -122,6 +124,16 @@ class UnitPlotsView(TimePlotsWidget):
         shown = self.shown_quantities()
         left, right = self.time_map.full_range()
         first: pg.PlotItem | None = None
+        # The legend sits in its own row above the plots: inside a plot (1280 x 800 window) it covered the curves.
+        self.legend = pg.LegendItem(labelTextColor=foreground, colCount=min(len(units), LEGEND_COLUMNS) or 1,
+                                    labelTextSize="8pt", verSpacing=-8, horSpacing=2)
+        self.legend.layout.setContentsMargins(AXIS_WIDTH // 4, 0, 0, 0)
+        self.legend.setMinimumWidth(0)  # a narrow dock clips the last entries instead of widening the plots
+        self.legend.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
+        self.legend.setObjectName("unitPlotsLegend")
+        if units and shown:
+            self.graphics.ci.addItem(self.legend, row=0, col=0)
+            self.graphics.ci.layout.setRowStretchFactor(0, 0)
         for index, key in enumerate(shown):
             symbol, tooltip = quantity_label(spec, key)
             plot = plot_item()
@@ -137,9 +149,6 @@ class UnitPlotsView(TimePlotsWidget):
             else:
                 self._signed.add(key)
             plot.enableAutoRange(y=False)
-            if index == 0:
-                legend = plot.addLegend(offset=(-4, 2), labelTextColor=foreground, colCount=min(len(units), 6) or 1)
-                legend.setBrush(pg.mkBrush(0, 0, 0, 0))
             last = index == len(shown) - 1
             plot.getAxis("bottom").setStyle(showValues=last)
             plot.setLabel("bottom", self.time_map.label if last else None)
@@ -158,10 +167,12 @@ class UnitPlotsView(TimePlotsWidget):
                 curve.setClipToView(True)
                 plot.addItem(cache_curve(curve))
                 curves.append(curve)
+                if index == 0:
+                    self.legend.addItem(curve, f"unit {unit}")
             cursor = make_cursor()
             plot.addItem(cursor, ignoreBounds=True)
             self.cursors.append(cursor)
-            self.graphics.ci.addItem(plot, row=index, col=0)
+            self.graphics.ci.addItem(plot, row=index + 1, col=0)
             self.plots[key], self.curves[key] = plot, curves
         if first is not None:
             first.setXRange(left, right, padding=0)
