@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QSpinBox
 
 from lstmviz.engine.network import Network
 from lstmviz.io.sequence_data import SequenceData
@@ -264,3 +265,19 @@ def test_a_selection_that_no_longer_fits_is_dropped(qtbot, panel):
     assert "weight_hh_l0[o: 5, 5]" in widget.selection_label.text()
     document.reconfigure(hidden_size=3)
     assert widget.selected is None and not widget.value_spin.isEnabled()
+
+
+def test_panel_fits_a_narrow_dock_with_every_gate_block_visible(panel, qtbot) -> None:
+    widget = panel(make_document("lstm", hidden=8))
+    assert widget.minimumSizeHint().width() <= 300, "it set the window's minimum width (was 373 px)"
+    widget.resize(widget.minimumSizeHint().width(), 560)
+    qtbot.waitUntil(lambda: widget.width() <= 300)
+    view = widget.matrix.graphics
+    assert len(widget.matrix.plots) == 4  # i, f, g, o
+
+    def last_block_right() -> int:
+        return view.mapFromScene(widget.matrix.plots[-1].getViewBox().sceneBoundingRect().bottomRight()).x()
+
+    qtbot.waitUntil(lambda: 0 < last_block_right() <= view.viewport().width())  # the o block is not cut off
+    seed = widget.findChild(QSpinBox, "weightsSeed")
+    assert seed.width() >= seed.fontMetrics().horizontalAdvance(seed.text())

@@ -89,6 +89,7 @@ class WeightsPanel(QWidget):
         self.matrix.drag_finished.connect(lambda px: self._on_drag(px, final=True))
 
         self.selection_label = QLabel("Click a cell to select a weight", objectName="weightName")
+        self.selection_label.setWordWrap(True)  # wraps in a narrow dock instead of widening it
         self.selection_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.value_spin = QDoubleSpinBox(objectName="weightValue")
         self.value_spin.setRange(-1000.0, 1000.0)
@@ -104,8 +105,11 @@ class WeightsPanel(QWidget):
 
         self.biases = BiasSliders(self.document, self.throttle)
         self.scale = RecurrentScale(self.document, self.throttle)
-        sliders = QGroupBox("Bias means (all units shift together) and recurrent scale")
-        sliders.setToolTip("Sliders for the current layer; they act on all units at once.")
+        # A short title: a group box is at least as wide as its title, and the long one set the panel's (and so
+        # the window's) minimum width; the explanation lives in the tooltip.
+        sliders = QGroupBox("Bias means and recurrent scale", objectName="weightsSliders")
+        sliders.setToolTip("Sliders for the current layer: each bias slider shifts the mean of that gate's biases,\n"
+                           "all units together; the scale multiplies the recurrent weights W_hh.")
         box = QVBoxLayout(sliders)
         box.setContentsMargins(6, 4, 6, 4)
         box.setSpacing(3)
@@ -118,6 +122,8 @@ class WeightsPanel(QWidget):
             objectName="weightsSeed", toolTip="Random seed: the same seed gives the same weights."
         )
         self.seed_spin.setRange(0, 2**31 - 1)
+        # sized for everyday seeds, not for "seed 2147483647" (which made the panel, and the window, wider)
+        self.seed_spin.setMinimumWidth(self.seed_spin.fontMetrics().horizontalAdvance("seed 000000") + 22)
         self.init_combo.setMinimumContentsLength(6)
         self.init_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.randomise_button = QPushButton("Randomise", objectName="weightsRandomise")
