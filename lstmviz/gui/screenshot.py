@@ -8,11 +8,12 @@ step, and the event loop runs until every view has painted and any background re
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QSize, Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
@@ -43,12 +44,30 @@ def render_screenshot(
     The user's saved layout and recent files are neither read nor changed. Raises ExportError (a file that
     cannot be opened, a PNG that cannot be written) with a sentence for the user.
     """
-    from .app import create_application, default_document  # noqa: PLC0415
-    from .main_window import MainWindow  # noqa: PLC0415
-    from .settings import AppSettings, apply_palette  # noqa: PLC0415
+    from .app import create_application  # noqa: PLC0415
+    from .settings import apply_palette  # noqa: PLC0415
 
     app = create_application()
     apply_palette(palette, app)
+    previous_handler = qInstallMessageHandler(_quiet_offscreen_noise)
+    try:
+        _render(app, out, file, step, size)
+    finally:
+        qInstallMessageHandler(previous_handler)
+
+
+def _quiet_offscreen_noise(kind: QtMsgType, context: object, message: str) -> None:
+    """Drop the offscreen platform's "does not support propagateSizeHints()" (noise in every run); print the rest."""
+    if "propagateSizeHints" not in message:
+        print(message, file=sys.stderr)
+
+
+def _render(app: QApplication, out: str | os.PathLike[str], file: str | os.PathLike[str] | None,
+            step: int | None, size: tuple[int, int]) -> None:
+    from .app import default_document  # noqa: PLC0415
+    from .main_window import MainWindow  # noqa: PLC0415
+    from .settings import AppSettings  # noqa: PLC0415
+
     with tempfile.TemporaryDirectory(prefix="lstmviz-shot-") as folder:
         scratch = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(default_document(), AppSettings(scratch), persist=False)
