@@ -11,18 +11,17 @@ import io
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QBuffer, QIODevice, QObject, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QIODevice, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from ..engine.errors import EngineError
 from ..io.errors import ExportError, FileFormatError
 from .dialogs.export_figure import ExportFigureDialog, FigureOptions, file_stem
+from .window_actions import WindowActions
 
-if TYPE_CHECKING:
-    from .main_window import MainWindow
 
 TRACE_FORMATS: tuple[str, ...] = ("csv", "npz")
 DIAGRAM_FORMATS: tuple[str, ...] = ("png", "svg")
@@ -100,20 +99,11 @@ def export_widget_image(widget: QWidget, path: str) -> None:
         raise ExportError(f"{os.path.basename(path)}: the image could not be written ({error})") from error
 
 
-class ExportActions(QObject):
+class ExportActions(WindowActions):
     """The File menu's export commands for one main window."""
 
     finished = Signal(str)
     """Emitted with the path once an export file has been written (tests wait on it)."""
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self._job: Any = None
-
-    @property
-    def document(self) -> Any:
-        return self.window.document
 
     def _folder(self) -> str:
         return self.window.settings.last_folder()

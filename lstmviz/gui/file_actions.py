@@ -12,10 +12,10 @@ import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QMimeData, QObject, Qt
+from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from ..engine.errors import EngineError
@@ -24,9 +24,8 @@ from ..io.errors import FileFormatError
 from ..io.sequence_data import SequenceData
 from .dialogs.export_figure import file_stem
 from .dialogs.input_mismatch import MismatchChoice, ask_input_mismatch
+from .window_actions import WindowActions
 
-if TYPE_CHECKING:
-    from .main_window import MainWindow
 
 WORKSPACE_SUFFIX = ".lstmviz"
 WEIGHT_ONLY_SUFFIXES = (".safetensors", ".pt", ".pth")
@@ -122,17 +121,9 @@ def show_open_error(parent: QWidget, name: str, reason: str) -> None:
     box.setInformativeText(reason)
     box.exec()
 
-class FileActions(QObject):
+
+class FileActions(WindowActions):
     """The File menu's open/save commands for one main window."""
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self._job: Any = None
-
-    @property
-    def document(self) -> Any:
-        return self.window.document
 
     # Dialog filters ----------------------------------------------------------------------------------------
     def _open_filter(self) -> str:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem, QLayout, QMenu, QWidget
 
 from ...engine.spec import CellSpec
 from ...io.sequence_data import SequenceData
+from ..document_binding import DocumentBinding
 
 CURSOR_COLOR = QColor(255, 120, 0)
 """Orange reads on both the viridis and the diverging maps, and on light and dark backgrounds."""
@@ -283,6 +284,19 @@ class TimePlotsWidget(QWidget):
 
     def _on_structure_maybe_changed(self, *_: object) -> None:
         raise NotImplementedError
+
+    def _bind_document(self, document: Any, on_release: Any = None) -> DocumentBinding:
+        """Subscribe to the events every time plot follows, with the same slot names in every subclass."""
+        events = document.events
+        return DocumentBinding(self, [
+            (events.network_changed, self._on_structure_maybe_changed),
+            (events.sequence_changed, self._on_structure_maybe_changed),
+            (events.view_settings_changed, self._on_structure_maybe_changed),
+            (events.selection_changed, self._on_selection_changed),  # type: ignore[attr-defined]
+            (events.trace_changed, self._on_trace_changed),  # type: ignore[attr-defined]
+            (events.trace_progress, self._on_trace_progress),  # type: ignore[attr-defined]
+            (events.step_changed, self._on_step_changed),  # type: ignore[attr-defined]
+        ], on_release=on_release)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         """Light/dark palette switched: the plots take their background and text colours from the palette."""

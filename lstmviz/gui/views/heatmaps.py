@@ -17,7 +17,6 @@ from PySide6.QtCore import QPointF, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from ...model.document import Document
-from ..document_binding import DocumentBinding
 from .heatmap_common import (
     TimePlotsWidget,
     INPUT_SYMBOL,
@@ -88,16 +87,7 @@ class HeatmapsView(TimePlotsWidget):
         scene.sigMouseClicked.connect(self._on_click)
         scene.sigMouseMoved.connect(self._on_hover)
 
-        events = document.events
-        self._binding = DocumentBinding(self, [
-            (events.network_changed, self._on_structure_maybe_changed),
-            (events.sequence_changed, self._on_structure_maybe_changed),
-            (events.selection_changed, self._on_selection_changed),
-            (events.view_settings_changed, self._on_structure_maybe_changed),
-            (events.trace_changed, self._on_trace_changed),
-            (events.trace_progress, self._on_trace_progress),
-            (events.step_changed, self._on_step_changed),
-        ], on_release=self._dispose_rows)
+        self._binding = self._bind_document(document, on_release=self._dispose_rows)
         self.rebuild()
 
     # Structure ------------------------------------------------------------------------------------------------

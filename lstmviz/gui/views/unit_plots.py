@@ -15,7 +15,6 @@ from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from ...model.document import Document
-from ..document_binding import DocumentBinding
 from ..colors import nice_ceiling
 from .heatmap_common import (
     TimeMap,
@@ -73,16 +72,7 @@ class UnitPlotsView(TimePlotsWidget):
         layout.addWidget(self.graphics, 1)
         self.graphics.scene().sigMouseClicked.connect(self._on_click)
 
-        events = document.events
-        self._binding = DocumentBinding(self, [
-            (events.network_changed, self._on_structure_maybe_changed),
-            (events.sequence_changed, self._on_structure_maybe_changed),
-            (events.view_settings_changed, self._on_structure_maybe_changed),
-            (events.selection_changed, self._on_selection_changed),
-            (events.trace_changed, self._on_trace_changed),
-            (events.trace_progress, self._on_trace_progress),
-            (events.step_changed, self._on_step_changed),
-        ])
+        self._binding = self._bind_document(document)
         self.rebuild()
 
     # Structure ------------------------------------------------------------------------------------------------
