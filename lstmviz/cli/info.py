@@ -17,6 +17,7 @@ import numpy as np
 
 from ..engine.network import Network
 from ..io.sequence_data import SequenceData
+from ..wording import plural
 from .inputs import is_workspace, read_sequence
 
 WEIGHT_ONLY_SUFFIXES = (".safetensors", ".pt", ".pth")
@@ -179,7 +180,7 @@ def _sequence_lines(seq: dict[str, Any]) -> list[str]:
     origin = "from the file" if axis["from_file"] else "step numbers"
     labels = ", ".join(seq["input_labels"][:12]) + (", ..." if len(seq["input_labels"]) > 12 else "")
     lines = [
-        f"  shape        {seq['steps']} steps x {seq['inputs']} input(s)",
+        f"  shape        {plural(seq['steps'], 'step')} x {plural(seq['inputs'], 'input')}",
         f"  inputs       {labels}",
         f"  time axis    {axis['label']} ({origin}), {_fmt(axis['first'])} to {_fmt(axis['last'])}"
         + (f", every {_fmt(axis['step'])}" if axis["step"] is not None else ""),

@@ -24,6 +24,7 @@ from ..io.errors import FileFormatError
 from ..io.sequence_data import SequenceData
 from .dialogs.export_figure import file_stem
 from .dialogs.input_mismatch import MismatchChoice, ask_input_mismatch
+from ..wording import plural
 from .window_actions import WindowActions
 
 
@@ -106,11 +107,6 @@ def load_file(kind: str, path: str) -> Any:
     """Read one file with the io layer's loader for ``kind``."""
     return loader_for(kind)(path)
 
-
-
-def plural(count: int, noun: str) -> str:
-    """"1 input", "2 inputs", "1,440 steps": status messages read as sentences, not "input(s)"."""
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 def show_open_error(parent: QWidget, name: str, reason: str) -> None:

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.network import Network
+from ..wording import plural
 from .atomic import atomic_path
 from .errors import FileFormatError, WorkspaceError
 from .limits import describe_bytes, max_file_bytes
@@ -109,7 +110,7 @@ def _str_list(
 def _check_selection(name: str, ws: Workspace) -> None:
     steps, layers, hidden = ws.sequence.steps, ws.network.num_layers, ws.network.hidden_size
     if ws.sequence.input_size != ws.network.input_size:
-        raise _fail(name, f"the sequence has {ws.sequence.input_size} input(s) but the network expects "
+        raise _fail(name, f"the sequence has {plural(ws.sequence.input_size, 'input')} but the network expects "
                           f"{ws.network.input_size}")
     if not 0 <= ws.step < steps:
         raise _fail(name, f"the selected step {ws.step} is outside the sequence's {steps} steps")
@@ -236,7 +237,7 @@ def _sequence(name: str, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarra
         raise _fail(name, "the time axis must be T finite float64 values, one per step")
     labels = _str_list(name, meta, "input_labels", where)
     if len(labels) != values.shape[1]:
-        raise _fail(name, f"the manifest names {len(labels)} input(s) but the sequence has {values.shape[1]}")
+        raise _fail(name, f"the manifest names {plural(len(labels), 'input')} but the sequence has {values.shape[1]}")
     return SequenceData(
         values=values, time=time, time_label=_get(name, meta, "time_label", str, where), input_labels=labels,
         source=_get(name, meta, "source", str, where), vocabulary=_str_list(name, meta, "vocabulary", where, True),

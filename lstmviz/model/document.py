@@ -23,6 +23,7 @@ from ..io.sequence_data import SequenceData
 from .adapt import adapt_input_size
 from .commands import Command, ReplaceNetwork, ReplaceSequence, SetWeight
 from .workspaces import WorkspaceMixin
+from ..wording import plural
 
 __all__ = ["DIRECT_RECOMPUTE_LIMIT", "Document", "DocumentEvents", "Executor", "adapt_input_size"]
 
@@ -197,7 +198,7 @@ class Document(WorkspaceMixin):
         """Load weights together with a sequence of the width they expect, as one undo step."""
         if network.input_size != sequence.input_size:
             raise ValueError(
-                f"the network expects {network.input_size} input(s) but the sequence has {sequence.input_size}"
+                f"the network expects {plural(network.input_size, 'input')} but the sequence has {sequence.input_size}"
             )
         self.push(
             ReplaceSequence(
@@ -224,7 +225,7 @@ class Document(WorkspaceMixin):
     def _check_fits(self, network: Network) -> None:
         if not self.fits(network):
             raise ValueError(
-                f"the network expects {network.input_size} input(s) but the sequence has {self._sequence.input_size}"
+                f"the network expects {plural(network.input_size, 'input')} but the sequence has {self._sequence.input_size}"
             )
 
     def set_parameter(self, name: str, value: np.ndarray, text: str | None = None, merge_key: Any = None) -> None:

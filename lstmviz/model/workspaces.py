@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..wording import plural
+
 if TYPE_CHECKING:
     from ..io.workspace import Workspace
     from .document import Document
@@ -34,7 +36,7 @@ class WorkspaceMixin:
         network, sequence = workspace.network, workspace.sequence
         if network.input_size != sequence.input_size:
             raise ValueError(
-                f"the workspace's network expects {network.input_size} input(s) but its sequence has "
+                f"the workspace's network expects {plural(network.input_size, 'input')} but its sequence has "
                 f"{sequence.input_size}"
             )
         self._network = network

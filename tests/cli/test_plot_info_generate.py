@@ -94,7 +94,7 @@ def test_info_describes_a_sequence(cli, years_csv) -> None:
     path, years, values = years_csv
     human = cli("info", path)
     assert human.code == 0
-    assert "60 steps x 2 input(s)" in human.out and "year" in human.out and "temperature" in human.out
+    assert "60 steps x 2 inputs" in human.out and "year" in human.out and "temperature" in human.out
     result = cli("info", path, "--json")
     described = json.loads(result.out)
     assert described["kind"] == "sequence"
