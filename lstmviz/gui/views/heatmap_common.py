@@ -279,11 +279,25 @@ def display_char(char: str) -> str:
 class TimePlotsWidget(QWidget):
     """Base of the pyqtgraph views over time (heatmaps, unit plots): what every such view must do the same way.
 
-    Subclasses implement ``_on_structure_maybe_changed`` (rebuild their plots).
+    Subclasses implement ``_structure_key`` (what their plots' layout depends on) and ``rebuild``; the plots are
+    rebuilt only when that key changes, so an edit that keeps the structure only refills them.
     """
 
-    def _on_structure_maybe_changed(self, *_: object) -> None:
+    _structure: Any = None
+
+    def _structure_key(self) -> Any:
         raise NotImplementedError
+
+    def rebuild(self) -> None:
+        raise NotImplementedError
+
+    def _alive(self) -> bool:
+        """False once Qt has deleted the C++ widget (a late document event must then do nothing)."""
+        return shiboken6.isValid(self)
+
+    def _on_structure_maybe_changed(self, *_: object) -> None:
+        if self._alive() and self._structure_key() != self._structure:
+            self.rebuild()
 
     def _bind_document(self, document: Any, on_release: Any = None) -> DocumentBinding:
         """Subscribe to the events every time plot follows, with the same slot names in every subclass."""

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-import shiboken6
 from PySide6.QtCore import QPointF, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
@@ -103,12 +102,6 @@ class HeatmapsView(TimePlotsWidget):
         net = doc.network
         return (net.cell, net.hidden_size, net.nonlinearity, doc.layer, id(doc.sequence), doc.steps,
                 tuple(sorted(self.hidden_quantities())), self.palette().color(self.backgroundRole()).name())
-
-    def _on_structure_maybe_changed(self, *_: Any) -> None:
-        if not self._alive():
-            return
-        if self._structure_key() != self._structure:
-            self.rebuild()
 
     def rebuild(self) -> None:
         """Recreate the option buttons and every row (cell, sizes, layer, sequence or chosen quantities changed)."""
@@ -349,9 +342,6 @@ class HeatmapsView(TimePlotsWidget):
         """Every drawn step of ``key`` at full resolution, (H, steps drawn) (for tests and export)."""
         row = self.rows.get(key)
         return None if row is None else row.buffer[: row.valid].T
-
-    def _alive(self) -> bool:
-        return shiboken6.isValid(self)
 
     def _dispose_rows(self) -> None:
         for row in self.rows.values():

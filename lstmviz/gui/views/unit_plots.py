@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-import shiboken6
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
@@ -90,10 +89,6 @@ class UnitPlotsView(TimePlotsWidget):
         net = doc.network
         return (net.cell, net.hidden_size, net.nonlinearity, doc.layer, id(doc.sequence), doc.steps,
                 self.shown_quantities(), self.plotted_units(), self.palette().color(self.backgroundRole()).name())
-
-    def _on_structure_maybe_changed(self, *_: Any) -> None:
-        if shiboken6.isValid(self) and self._structure_key() != self._structure:
-            self.rebuild()
 
     def rebuild(self) -> None:
         """Recreate the plots for the chosen quantities and the selected units, then fill them."""
@@ -226,18 +221,18 @@ class UnitPlotsView(TimePlotsWidget):
                     self.plots[key].setYRange(-bound, bound, padding=0.05)
 
     def _on_trace_changed(self) -> None:
-        if shiboken6.isValid(self) and self._structure_key() == self._structure:
+        if self._alive() and self._structure_key() == self._structure:
             self._refresh()
 
     def _on_trace_progress(self, ready: int) -> None:
-        if shiboken6.isValid(self) and self._structure_key() == self._structure:
+        if self._alive() and self._structure_key() == self._structure:
             self._refresh(ready)
 
     def _on_selection_changed(self) -> None:
         self._on_structure_maybe_changed()
 
     def _on_step_changed(self, step: int) -> None:
-        if not shiboken6.isValid(self):
+        if not self._alive():
             return
         x = self.time_map.x_of(step)
         for cursor in self.cursors:
