@@ -196,10 +196,7 @@ class Document(WorkspaceMixin):
         self, network: Network, sequence: SequenceData, text: str = "Load weights with a new sequence"
     ) -> None:
         """Load weights together with a sequence of the width they expect, as one undo step."""
-        if network.input_size != sequence.input_size:
-            raise ValueError(
-                f"the network expects {plural(network.input_size, 'input')} but the sequence has {sequence.input_size}"
-            )
+        require_fit(network, sequence)
         self.push(
             ReplaceSequence(
                 old=self._sequence,
@@ -223,10 +220,7 @@ class Document(WorkspaceMixin):
         self.set_network(target, "Reset weights")
 
     def _check_fits(self, network: Network) -> None:
-        if not self.fits(network):
-            raise ValueError(
-                f"the network expects {plural(network.input_size, 'input')} but the sequence has {self._sequence.input_size}"
-            )
+        require_fit(network, self._sequence)
 
     def set_parameter(self, name: str, value: np.ndarray, text: str | None = None, merge_key: Any = None) -> None:
         """Replace one whole parameter array (bias sliders, scaling); one drag = one undo step via ``merge_key``."""
@@ -416,3 +410,11 @@ class Document(WorkspaceMixin):
         else:
             self.events.trace_changed.emit()
         return True
+
+
+def require_fit(network: Network, sequence: SequenceData) -> None:
+    """Refuse a network that does not read as many inputs as ``sequence`` has columns, saying both widths."""
+    if network.input_size != sequence.input_size:
+        raise ValueError(
+            f"the network expects {plural(network.input_size, 'input')} but the sequence has {sequence.input_size}"
+        )
