@@ -288,6 +288,13 @@ class TimePlotsWidget(QWidget):
     def _structure_key(self) -> Any:
         raise NotImplementedError
 
+    def _document_structure(self) -> tuple[Any, ...]:
+        """The part of every time plot's structure key that comes from the document and the palette."""
+        doc = self.document  # type: ignore[attr-defined]
+        net = doc.network
+        return (net.cell, net.hidden_size, net.nonlinearity, doc.layer, id(doc.sequence), doc.steps,
+                self.palette().color(self.backgroundRole()).name())
+
     def rebuild(self) -> None:
         raise NotImplementedError
 

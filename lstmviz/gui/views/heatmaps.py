@@ -98,10 +98,7 @@ class HeatmapsView(TimePlotsWidget):
         return tuple(k for k in quantity_order(self.document.network.spec) if k not in hidden)
 
     def _structure_key(self) -> tuple[Any, ...]:
-        doc = self.document
-        net = doc.network
-        return (net.cell, net.hidden_size, net.nonlinearity, doc.layer, id(doc.sequence), doc.steps,
-                tuple(sorted(self.hidden_quantities())), self.palette().color(self.backgroundRole()).name())
+        return (*self._document_structure(), tuple(sorted(self.hidden_quantities())))
 
     def rebuild(self) -> None:
         """Recreate the option buttons and every row (cell, sizes, layer, sequence or chosen quantities changed)."""

@@ -85,10 +85,7 @@ class UnitPlotsView(TimePlotsWidget):
         return self.document.selected_units[:MAX_LINES]
 
     def _structure_key(self) -> tuple[Any, ...]:
-        doc = self.document
-        net = doc.network
-        return (net.cell, net.hidden_size, net.nonlinearity, doc.layer, id(doc.sequence), doc.steps,
-                self.shown_quantities(), self.plotted_units(), self.palette().color(self.backgroundRole()).name())
+        return (*self._document_structure(), self.shown_quantities(), self.plotted_units())
 
     def rebuild(self) -> None:
         """Recreate the plots for the chosen quantities and the selected units, then fill them."""
