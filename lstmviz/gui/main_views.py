@@ -1,21 +1,19 @@
 """Which view goes where: the central gate diagram and the dock panels, built by name.
 
-The window imports each view lazily and by name, so a view that is missing (still being written) or fails to build
-becomes a labelled placeholder instead of taking the whole window down; the error is logged.
+Each view's module is imported only when the view is built, so a dock that starts hidden (the Gradients tab) costs
+nothing at start-up. A view that fails to import or build is a bug and raises, rather than hiding behind a
+placeholder.
 """
 
 from __future__ import annotations
 
 import importlib
-import logging
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ..model.document import Document
-
-log = logging.getLogger(__name__)
 
 Area = Qt.DockWidgetArea
 
@@ -55,31 +53,15 @@ DOCKS: tuple[ViewSpec, ...] = (
 )
 
 
-def load_class(spec: ViewSpec) -> type[QWidget] | None:
-    """The view class, or None when its module is not there yet."""
-    try:
-        module = importlib.import_module(spec.module)
-    except ImportError as error:
-        log.info("view %s not available: %s", spec.key, error)
-        return None
-    return getattr(module, spec.cls, None)
+def load_class(spec: ViewSpec) -> type[QWidget]:
+    """The view class, imported on first use."""
+    return getattr(importlib.import_module(spec.module), spec.cls)
 
 
 def build_view(spec: ViewSpec, document: Document, parent: QWidget | None = None) -> QWidget:
-    """Construct ``spec``'s view on ``document``; a placeholder label if it cannot be built."""
-    cls = load_class(spec)
-    if cls is not None:
-        try:
-            widget = cls(document, parent)
-        except Exception:  # a colleague's view failing must not stop the app from starting
-            log.exception("could not build the %s view", spec.key)
-        else:
-            widget.setObjectName(f"view_{spec.key}")
-            if not widget.toolTip():
-                widget.setToolTip(spec.tooltip)
-            return widget
-    label = QLabel(f"{spec.title}\n(not available in this build)", parent)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setEnabled(False)
-    label.setObjectName(f"view_{spec.key}")
-    return label
+    """Construct ``spec``'s view on ``document``, named and with its tooltip."""
+    widget = load_class(spec)(document, parent)
+    widget.setObjectName(f"view_{spec.key}")
+    if not widget.toolTip():
+        widget.setToolTip(spec.tooltip)
+    return widget

@@ -284,8 +284,8 @@ def test_gradients_tab_is_built_when_first_shown(qtbot, main_window) -> None:
     spec = next(s for s in DOCKS if s.key == "gradients")
     cls = load_class(spec)
     dock = main_window.docks["gradients"]
-    assert not isinstance(main_window.views["gradients"], cls) if cls else True
+    assert not isinstance(main_window.views["gradients"], cls)
     dock.raise_()
-    qtbot.waitUntil(lambda: dock.widget() is main_window.views["gradients"]
-                    and (cls is None or isinstance(dock.widget(), cls)), timeout=5000)
+    qtbot.waitUntil(lambda: dock.widget() is main_window.views["gradients"] and isinstance(dock.widget(), cls),
+                    timeout=5000)
     assert dock.widget().objectName() == "view_gradients"
