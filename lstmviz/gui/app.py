@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication
@@ -98,15 +99,58 @@ def default_document() -> Document:
 
 
 def run_app(files: list[str]) -> int:
-    """Open the main window (on the given files, if any) and run the event loop; returns the exit code."""
+    """Open the main window (on the given files, if any), run the event loop, then shut down in order.
+
+    The order matters: the window closes, every worker thread is joined, the window is deleted, and only then
+    does the interpreter finalise the QApplication (see :mod:`lstmviz.gui.workers`).
+    """
     app = create_application()
     settings = AppSettings()
     apply_palette(settings.palette(), app)
     from .main_window import MainWindow  # noqa: PLC0415
+    from .session_exit import SignalQuitter  # noqa: PLC0415
+    from .workers import shutdown_workers  # noqa: PLC0415
 
     window = MainWindow(default_document(), settings)
+    quitter = SignalQuitter(on_interrupt=window.close, on_terminate=window.terminate)
+    window.destroyed.connect(app.quit)  # a window destroyed by the window manager ends the process too
     window.show()
+    offer_recovery(window)
     for path in files:
         if not window.file_actions.open_path(path):
             break
-    return int(app.exec())
+    try:
+        code = int(app.exec())
+    finally:
+        quitter.uninstall()
+        shutdown_workers()
+        window.deleteLater()
+        app.sendPostedEvents(None, 0)  # the deferred delete, while the QApplication is still there
+        app.processEvents()
+    return code
+
+
+def offer_recovery(window: Any) -> bool:
+    """After SIGTERM ended a session with unsaved work, offer that work back (and forget the file either way)."""
+    from PySide6.QtWidgets import QMessageBox  # noqa: PLC0415
+
+    from .session_exit import recovery_path, remove_recovery_file  # noqa: PLC0415
+
+    path = recovery_path()
+    if not path.is_file():
+        return False
+    answer = QMessageBox.question(
+        window,
+        "Restore unsaved work?",
+        "lstmviz was stopped with unsaved changes, which were kept. Restore them?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Yes,
+    )
+    restored = False
+    if answer == QMessageBox.StandardButton.Yes:
+        restored = bool(window.file_actions.open_path(str(path), "workspace"))
+        if restored:
+            window.document.set_path(None)  # not a file of the user's: Save asks where
+            window.document.mark_unsaved()
+    remove_recovery_file()
+    return restored

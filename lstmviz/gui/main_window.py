@@ -35,6 +35,7 @@ from .main_model_actions import ModelActions
 from .main_status import MainStatusBar
 from .main_views import CENTRAL, DOCKS, build_view
 from .settings import AppSettings, apply_palette, current_palette_name
+from .workers import TraceExecutor
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +92,8 @@ class MainWindow(QMainWindow):
         self.recent_menu: QMenu
         self.activation_menu: QMenu
         self.toolbar: QToolBar
-        self._executor: object | None = None
         self._lazy: set[str] = set()
+        self._terminating = False
         self.setObjectName("MainWindow")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
@@ -217,15 +218,9 @@ class MainWindow(QMainWindow):
             return None
 
     def _install_executor(self) -> None:
-        """Large recomputes run off the GUI thread through B's TraceExecutor."""
-        try:
-            from .workers import TraceExecutor  # noqa: PLC0415
-        except ImportError:
-            return
+        """Large recomputes run off the GUI thread through a TraceExecutor (shut down when the window closes)."""
         executor = TraceExecutor(self)
-        failed = getattr(executor, "failed", None)
-        if failed is not None:
-            failed.connect(lambda message: QMessageBox.warning(self, "Recompute failed", str(message)))
+        executor.failed.connect(lambda message: QMessageBox.warning(self, "Recompute failed", str(message)))
         self.document.executor = executor
         self._executor = executor
 
@@ -325,20 +320,33 @@ class MainWindow(QMainWindow):
 
     # Events ------------------------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
-        if not self.file_actions.confirm_discard("closing"):
+        if not self._terminating and not self.file_actions.confirm_discard("closing"):
             event.ignore()
             return
         self.save_settings()
         self.release_document()
         event.accept()
 
+    def terminate(self) -> None:
+        """Close without asking (SIGTERM: logout or shutdown): unsaved work goes to the recovery file first."""
+        if self.document.dirty:
+            from ..io.workspace import save_workspace  # noqa: PLC0415
+            from .session_exit import recovery_path  # noqa: PLC0415
+
+            target = recovery_path()
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                save_workspace(self.document.to_workspace(), target)
+            except (OSError, FileFormatError) as error:
+                log.error("could not write the recovery file %s: %s", target, error)
+        self._terminating = True
+        self.close()
+
     def release_document(self) -> None:
         """Stop listening to the document and take our executor back, so a closed window is never called."""
-        executor = self.document.executor
-        if executor is not None and callable(getattr(executor, "cancel", None)):
-            executor.cancel()
-        if executor is self._executor:
+        if self.document.executor is self._executor:
             self.document.executor = None
+        self._executor.shutdown()
         events = self.document.events
         for signal, slot in (
             (events.history_changed, self._update_history),

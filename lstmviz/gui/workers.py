@@ -1,21 +1,30 @@
 """Background work for the GUI: generic jobs and the Document's progressive trace executor.
 
-Workers run in plain Python threads and never touch widgets: every result travels back to the GUI thread through a
-queued Qt signal of a QObject that lives there. The worker's Python loop holds the GIL between NumPy calls, so the
-GIL switch interval is lowered while a worker runs; otherwise the GUI thread could wait 5 ms (CPython's default)
-each time it wants the GIL back, and a redraw that needs it many times would stall the event loop.
+Three rules keep worker threads and Qt apart, and each one closes a way the interpreter used to crash:
+
+1. **Workers hold no Qt object.** A worker thread runs a plain-Python record (:class:`_JobState`,
+   :class:`_TraceServer`, :class:`_TraceRun`); it never holds a widget, a ``QObject`` or a bound method of one, so
+   no Qt wrapper is ever freed off the GUI thread (a wrapper freed there corrupts shiboken's wrapper table, and the
+   interpreter then dies at exit inside ``PySide::destroyQCoreApplication``). A worker speaks to the GUI thread only
+   through the one :class:`_Dispatcher`, whose queued signal carries a handler key and a plain payload; the GUI
+   side looks the handler up in a dictionary only it touches.
+2. **Cyclic garbage is collected on the GUI thread only** (:class:`GuiThreadCollector`, the scheme of pyqtgraph's
+   ``GarbageCollector``): a collection can start in whichever thread allocates, and one in a worker would finalise
+   Qt wrappers (a closed dialog's widgets, lambdas connected to signals) off the GUI thread. The collector is
+   installed once, the first time a worker starts, and stays: no toggling per job.
+3. **Every thread is joined before the QApplication goes.** :func:`shutdown_workers` stops the trace servers,
+   cancels the jobs and joins their threads; it runs on ``aboutToQuit``, from ``atexit`` (before PySide's own
+   clean-up, which ``atexit`` runs later as it was registered earlier) and from the main window when it closes.
 
 The trace executor delivers chunks coalesced: a new delivery is queued only when the GUI has consumed the previous
 one, so a slow redraw never builds a backlog of stale frames, and deliveries come in step order.
-
-Python's cyclic garbage collector is paused while any worker runs (:class:`GcPause`): a collection can start in
-whichever thread allocates, and one in a worker would finalise Qt wrappers (widgets of a closed dialog, lambdas
-connected to signals) off the GUI thread while the GUI thread is inside Qt, which deadlocks PySide.
 """
 
 from __future__ import annotations
 
+import atexit
 import gc
+import itertools
 import sys
 import threading
 import traceback
@@ -23,173 +32,228 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 
 from ..engine.network import Network
 from ..engine.trace import Trace
 from ..model.document import Document
 
-#: GIL switch interval while a worker runs (seconds); CPython's default is 0.005.
-WORKER_SWITCH_INTERVAL = 0.0005
 #: Engine chunk: the granularity of cancellation (a stale worker stops within one chunk).
 ENGINE_CHUNK_STEPS = 256
 #: Steps filled before the first delivery; later deliveries at least double the filled part (2048, 4096, ...).
 FIRST_DELIVERY_STEPS = 512
 SECOND_DELIVERY_STEPS = 2048
-
-_switch_lock = threading.Lock()
-_active_workers = 0
-_saved_interval: float | None = None
-
-
-def _worker_enter() -> None:
-    """Lower the GIL switch interval while at least one worker runs (restored by the last one to leave)."""
-    global _active_workers, _saved_interval
-    with _switch_lock:
-        if _active_workers == 0:
-            _saved_interval = sys.getswitchinterval()
-            sys.setswitchinterval(min(WORKER_SWITCH_INTERVAL, _saved_interval))
-        _active_workers += 1
+#: How long shutdown waits for one worker to reach its next cancellation point (seconds).
+JOIN_TIMEOUT = 10.0
+#: The GUI-thread collector's period (milliseconds).
+COLLECT_INTERVAL_MS = 500
 
 
-def _worker_leave() -> None:
-    global _active_workers
-    with _switch_lock:
-        _active_workers -= 1
-        if _active_workers == 0 and _saved_interval is not None:
-            sys.setswitchinterval(_saved_interval)
+# Garbage collection on the GUI thread only ----------------------------------------------------------------------
+class GuiThreadCollector:
+    """Automatic collection off; a GUI-thread timer runs the generations whose thresholds were passed."""
 
+    def __init__(self, interval_ms: int = COLLECT_INTERVAL_MS) -> None:
+        self.threshold = gc.get_threshold()
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+        self.timer = QTimer()
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.collect_due)
+        self.timer.start()
 
-# Garbage collection off the workers ------------------------------------------------------------------------------
-class GcPause(QObject):
-    """Counts running workers; automatic collection is off while any runs.
+    def collect_due(self) -> None:
+        """Collect like CPython would have, generation by generation, but here on the GUI thread."""
+        count0, count1, count2 = gc.get_count()
+        if count0 > self.threshold[0]:
+            gc.collect(0)
+            if count1 > self.threshold[1]:
+                gc.collect(1)
+                if count2 > self.threshold[2]:
+                    gc.collect(2)
 
-    ``pause()`` runs on the GUI thread before a worker starts; ``resume.emit()`` may come from any thread (queued
-    to the GUI thread, which turns collection back on when the count drops to zero).
-    """
-
-    resume = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.running = 0
-        self.was_enabled = True
-        self.resume.connect(self._on_resume, Qt.ConnectionType.QueuedConnection)
-
-    def pause(self, collect: bool = False) -> None:
-        """Stop automatic collection; ``collect`` first frees what is pending (on the GUI thread, so it is safe)."""
-        if self.running == 0:
-            self.was_enabled = gc.isenabled()
-            if collect:
-                gc.collect()
-            gc.disable()
-        self.running += 1
-
-    @Slot()
-    def _on_resume(self) -> None:
-        self.running = max(0, self.running - 1)
-        if self.running == 0 and self.was_enabled:
+    def stop(self) -> None:
+        """Back to automatic collection (called once no worker thread is left)."""
+        self.timer.stop()
+        if self.was_enabled:
             gc.enable()
 
 
-_gc_pause: GcPause | None = None
+# The one channel from workers to the GUI thread ------------------------------------------------------------------
+class _Dispatcher(QObject):
+    """Lives on the GUI thread from the first worker to :func:`shutdown_workers`; workers only ``emit`` on it."""
+
+    ready = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.handlers: dict[int, Callable[[Any], None]] = {}
+        self.ready.connect(self._on_ready, Qt.ConnectionType.QueuedConnection)
+
+    @Slot(object)
+    def _on_ready(self, message: tuple[int, Any]) -> None:
+        key, payload = message
+        handler = self.handlers.get(key)
+        if handler is not None:
+            handler(payload)
 
 
-def gc_pause() -> GcPause:
-    """The one pause counter (created on the GUI thread by the first worker, so its slot runs there)."""
-    global _gc_pause
-    if _gc_pause is None:
-        _gc_pause = GcPause()
-    return _gc_pause
+class _Runtime:
+    """What the workers share: the dispatcher, the collector, the live jobs and executors (GUI thread only)."""
+
+    def __init__(self) -> None:
+        self.dispatcher = _Dispatcher()
+        self.collector = GuiThreadCollector()
+        self.jobs: dict[int, Job | GeneratorJob] = {}
+        self.executors: dict[int, TraceExecutor] = {}
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(shutdown_workers)
 
 
-def _resume_gc() -> None:
+_runtime: _Runtime | None = None
+_unjoined: list[_Runtime] = []
+_keys = itertools.count(1)
+_atexit_registered = False
+
+
+def _ensure_runtime() -> _Runtime:
+    """The shared runtime, created on the GUI thread by the first worker (and again after a shutdown)."""
+    global _runtime, _atexit_registered
+    if threading.current_thread() is not threading.main_thread():
+        raise RuntimeError("background work must be started from the GUI thread")
+    if _runtime is None:
+        _runtime = _Runtime()
+        if not _atexit_registered:
+            atexit.register(shutdown_workers)
+            _atexit_registered = True
+    return _runtime
+
+
+def _post(dispatcher: _Dispatcher, key: int, payload: Any) -> None:
+    """Worker side: queue ``payload`` for handler ``key`` on the GUI thread."""
     try:
-        gc_pause().resume.emit()
-    except RuntimeError:  # the application is shutting down
+        dispatcher.ready.emit((key, payload))
+    except RuntimeError:  # the dispatcher is gone: the application is shutting down
         pass
 
 
+def shutdown_workers(timeout: float = JOIN_TIMEOUT) -> None:
+    """Stop every trace server, cancel every job and join their threads; then collection is automatic again.
+
+    Safe to call more than once and when nothing ever ran. Results still queued are dropped.
+    """
+    global _runtime
+    runtime, _runtime = _runtime, None
+    if runtime is None:
+        return
+    for executor in list(runtime.executors.values()):
+        executor.shutdown(timeout)
+    for job in list(runtime.jobs.values()):
+        job.cancel()
+    joined = all([job.join(timeout) for job in list(runtime.jobs.values())])
+    joined = joined and not any(e.thread_alive() for e in runtime.executors.values())
+    runtime.jobs.clear()
+    if not joined:  # a worker still holds the dispatcher: keep it, so it is never freed off the GUI thread
+        _unjoined.append(runtime)
+    runtime.dispatcher.handlers.clear()
+    runtime.collector.stop()
+    gc.collect()
+
+
+def live_worker_threads() -> list[threading.Thread]:
+    """The worker threads still running (tests and shutdown diagnostics)."""
+    return [t for t in threading.enumerate() if t.name.startswith("lstmviz-") and t.is_alive()]
+
+
 # Generic jobs ---------------------------------------------------------------------------------------------------
-class Job(QObject):
+class _JobState:
+    """What a job's worker thread holds: the function, a cancel flag and the outcome (plain Python)."""
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self.fn: Callable[[], Any] | None = fn
+        self.cancel_event = threading.Event()
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+
+def _run_job(state: _JobState, dispatcher: _Dispatcher, key: int) -> None:
+    """Worker thread: run the function, then hand the outcome to the GUI thread (unless cancelled)."""
+    fn = state.fn
+    try:
+        if fn is not None and not state.cancel_event.is_set():
+            state.result = fn()
+    except Exception as error:  # noqa: BLE001 - handed to on_error in the GUI thread
+        error.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+        state.error = error
+    finally:
+        del fn
+    _post(dispatcher, key, state)
+
+
+class Job:
     """A function running in a worker thread; its result or error comes back to the GUI thread.
 
     ``cancel()`` guarantees neither callback runs afterwards (the function itself runs on to its end unless it
-    polls :attr:`cancelled`, which it may reach through the job passed to ``fn`` when ``pass_job=True``).
+    polls :attr:`cancelled`). With a ``parent``, destroying the parent cancels the job.
     """
-
-    _succeeded = Signal(object)
-    _failed = Signal(object)
 
     def __init__(
         self,
+        fn: Callable[[], Any],
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None] | None,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._on_done = on_done
+        self._on_done: Callable[[Any], None] | None = on_done
         self._on_error = on_error
-        self._cancel_event = threading.Event()
+        self._state = _JobState(fn)
         self.finished = False
-        self._succeeded.connect(self._deliver_result, Qt.ConnectionType.QueuedConnection)
-        self._failed.connect(self._deliver_error, Qt.ConnectionType.QueuedConnection)
+        self._thread: threading.Thread | None = None
+        if parent is not None:
+            parent.destroyed.connect(self.cancel)
 
     @property
     def cancelled(self) -> bool:
-        return self._cancel_event.is_set()
+        return self._state.cancel_event.is_set()
 
     def cancel(self) -> None:
-        self._cancel_event.set()
+        self._state.cancel_event.set()
 
-    def _run(self, fn: Callable[[], Any]) -> None:
-        _worker_enter()
-        try:
-            self._call(fn)
-        finally:
-            _resume_gc()  # also when the job was cancelled
+    def join(self, timeout: float = JOIN_TIMEOUT) -> bool:
+        """Wait for the worker thread to end (GUI thread); True when it has."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+            return not self._thread.is_alive()
+        return True
 
-    def _call(self, fn: Callable[[], Any]) -> None:
-        try:
-            try:
-                result = fn()
-            except Exception as error:  # noqa: BLE001 - handed to on_error in the GUI thread
-                error.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-                self._emit(self._failed, error)
-            else:
-                self._emit(self._succeeded, result)
-        finally:
-            _worker_leave()
+    def _start(self, runtime: _Runtime) -> None:
+        key = next(_keys)
+        runtime.jobs[key] = self
+        runtime.dispatcher.handlers[key] = lambda state: self._deliver(runtime, key)
+        self._thread = threading.Thread(
+            target=_run_job, args=(self._state, runtime.dispatcher, key), name="lstmviz-job", daemon=True
+        )
+        self._thread.start()
 
-    def _emit(self, signal: Any, payload: Any) -> None:
-        if self.cancelled:
-            return
-        try:
-            signal.emit(payload)
-        except RuntimeError:  # the job's QObject was deleted with its parent: nobody is waiting any more
-            pass
-
-    @Slot(object)
-    def _deliver_result(self, result: Any) -> None:
-        _running_jobs.discard(self)
+    def _deliver(self, runtime: _Runtime, key: int) -> None:
+        """GUI thread: the worker has posted its outcome; join it, forget it, call back unless cancelled."""
+        self.join()
+        runtime.jobs.pop(key, None)
+        runtime.dispatcher.handlers.pop(key, None)
+        state = self._state
+        state.fn = None
         self.finished = True
-        if not self.cancelled:
-            self._on_done(result)
-
-    @Slot(object)
-    def _deliver_error(self, error: BaseException) -> None:
-        _running_jobs.discard(self)
-        self.finished = True
-        if self.cancelled:
+        on_done, on_error = self._on_done, self._on_error
+        self._on_done = self._on_error = None
+        if self.cancelled or on_done is None:
             return
-        if self._on_error is not None:
-            self._on_error(error)
+        if state.error is None:
+            on_done(state.result)
+        elif on_error is not None:
+            on_error(state.error)
         else:
-            sys.excepthook(type(error), error, error.__traceback__)
-
-
-_running_jobs: set[Job] = set()
-"""Keeps parentless jobs alive until their result is delivered."""
+            sys.excepthook(type(state.error), state.error, state.error.__traceback__)
 
 
 def run_in_background(
@@ -197,72 +261,259 @@ def run_in_background(
     on_done: Callable[[Any], None],
     on_error: Callable[[BaseException], None] | None = None,
     parent: QObject | None = None,
-    collect_first: bool = False,
 ) -> Job:
     """Run ``fn()`` in a worker thread; call ``on_done(result)`` or ``on_error(exception)`` in the GUI thread.
 
-    Must be called from the GUI thread. ``fn`` must not touch widgets. ``job.cancel()`` drops the result. Garbage
-    collection is paused until ``fn`` returns (see :class:`GcPause`); ``collect_first`` frees pending garbage on the
-    GUI thread before (a full collection costs 15-20 ms in the main window: fine before a file load, not per edit).
+    Must be called from the GUI thread. ``fn`` must not touch widgets (nor hold any: see the module's rule 1).
+    ``job.cancel()`` drops the result.
     """
-    job = Job(on_done, on_error, parent)
-    _running_jobs.add(job)
-    gc_pause().pause(collect=collect_first)
-    thread = threading.Thread(target=job._run, args=(fn,), name="lstmviz-job", daemon=True)
-    thread.start()
+    job = Job(fn, on_done, on_error, parent)
+    job._start(_ensure_runtime())
+    return job
+
+
+# Generator jobs: long work with progress, pause and cancel --------------------------------------------------------
+class _GeneratorState:
+    """What a generator job's thread holds: the generator factory, the flags, the latest value (plain Python)."""
+
+    def __init__(self, make: Callable[[], Iterator[Any]]) -> None:
+        self.make: Callable[[], Iterator[Any]] | None = make
+        self.cancel_event = threading.Event()
+        self.running = threading.Event()
+        self.running.set()
+        self.lock = threading.Lock()
+        self.latest: list[Any] = []
+        self.done = False
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+
+def _run_generator(state: _GeneratorState, dispatcher: _Dispatcher, key: int) -> None:
+    """Worker thread: step the generator, posting its values coalesced (the GUI sees the latest, never a backlog).
+
+    Pausing blocks between two values; cancelling stops at the next value. The generator's return value is the
+    job's result.
+    """
+    make = state.make
+    try:
+        if make is not None:
+            generator = make()
+            while True:
+                state.running.wait()
+                if state.cancel_event.is_set():
+                    generator.close()
+                    break
+                try:
+                    value = next(generator)
+                except StopIteration as stop:
+                    state.result = stop.value
+                    break
+                with state.lock:
+                    queue = not state.latest
+                    state.latest[:] = [value]
+                if queue:
+                    _post(dispatcher, key, state)
+            del generator
+    except Exception as error:  # noqa: BLE001 - handed to on_error in the GUI thread
+        error.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+        state.error = error
+    finally:
+        del make
+    with state.lock:
+        state.done = True
+    _post(dispatcher, key, state)
+
+
+class GeneratorJob:
+    """A generator running in a worker thread: ``on_yield`` sees its values (the latest, at the GUI's pace),
+    ``on_done`` its return value. ``pause()``/``resume()`` hold it between two values; ``cancel()`` stops it at
+    the next one, and no callback runs after it."""
+
+    def __init__(
+        self,
+        make: Callable[[], Iterator[Any]],
+        on_yield: Callable[[Any], None],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None,
+        parent: QObject | None = None,
+    ) -> None:
+        self._callbacks: tuple[Any, ...] | None = (on_yield, on_done, on_error)
+        self._state = _GeneratorState(make)
+        self._thread: threading.Thread | None = None
+        self.finished = False
+        if parent is not None:
+            parent.destroyed.connect(self.cancel)
+
+    @property
+    def cancelled(self) -> bool:
+        return self._state.cancel_event.is_set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._state.running.is_set()
+
+    def pause(self) -> None:
+        self._state.running.clear()
+
+    def resume(self) -> None:
+        self._state.running.set()
+
+    def cancel(self) -> None:
+        self._state.cancel_event.set()
+        self._state.running.set()  # a paused generator must wake up to stop
+
+    def join(self, timeout: float = JOIN_TIMEOUT) -> bool:
+        if self._thread is not None:
+            self._thread.join(timeout)
+            return not self._thread.is_alive()
+        return True
+
+    def _start(self, runtime: _Runtime) -> None:
+        key = next(_keys)
+        runtime.jobs[key] = self
+        runtime.dispatcher.handlers[key] = lambda _state: self._deliver(runtime, key)
+        self._thread = threading.Thread(
+            target=_run_generator, args=(self._state, runtime.dispatcher, key), name="lstmviz-generator", daemon=True
+        )
+        self._thread.start()
+
+    def _deliver(self, runtime: _Runtime, key: int) -> None:
+        state = self._state
+        with state.lock:
+            latest, state.latest = state.latest, []
+            done = state.done
+        callbacks = self._callbacks
+        if callbacks is None:
+            return
+        on_yield, on_done, on_error = callbacks
+        if latest and not self.cancelled:
+            on_yield(latest[0])
+        if not done:
+            return
+        self.join()
+        runtime.jobs.pop(key, None)
+        runtime.dispatcher.handlers.pop(key, None)
+        state.make = None
+        self.finished = True
+        self._callbacks = None
+        if self.cancelled:
+            return
+        if state.error is None:
+            on_done(state.result)
+        elif on_error is not None:
+            on_error(state.error)
+        else:
+            sys.excepthook(type(state.error), state.error, state.error.__traceback__)
+
+
+def run_generator_in_background(
+    make: Callable[[], Iterator[Any]],
+    on_yield: Callable[[Any], None],
+    on_done: Callable[[Any], None],
+    on_error: Callable[[BaseException], None] | None = None,
+    parent: QObject | None = None,
+) -> GeneratorJob:
+    """Run the generator ``make()`` in a worker thread (training, long scans); see :class:`GeneratorJob`.
+
+    Must be called from the GUI thread; the generator must not touch widgets (nor hold any).
+    """
+    job = GeneratorJob(make, on_yield, on_done, on_error, parent)
+    job._start(_ensure_runtime())
     return job
 
 
 # Progressive traces ---------------------------------------------------------------------------------------------
 def progressive_run(network: Network, x: np.ndarray, chunk_steps: int) -> Iterator[tuple[Trace, int]]:
-    """``network.run_progressive`` where the engine has it; else the same contract by running chunks with h0/c0.
-
-    Yields ``(trace, steps_done)``: one Trace whose full-length arrays are filled for [0, steps_done).
-    """
-    if hasattr(network, "run_progressive"):
-        yield from network.run_progressive(x, chunk_steps=chunk_steps)
-        return
-    yield from _chunked_run(network, x, chunk_steps)
-
-
-def _chunked_run(network: Network, x: np.ndarray, chunk_steps: int) -> Iterator[tuple[Trace, int]]:
-    """Fallback: ``network.run`` over consecutive slices, carrying each layer's last h (and C) into the next."""
-    x = network.prepare_input(x)
-    steps = x.shape[0]
-    h0 = c0 = None
-    full: dict[str, np.ndarray] = {}
-    trace: Trace | None = None
-    spec = network.spec
-    for start in range(0, steps, chunk_steps):
-        stop = min(start + chunk_steps, steps)
-        part = network.run(x[start:stop], h0=h0, c0=c0)
-        if trace is None:
-            full = {key: np.zeros((steps,) + part[key].shape[1:], part[key].dtype) for key in part}
-            # The Trace freezes the views it is given; the bases stay writable for the next chunks.
-            trace = Trace(part.cell, part.hidden_size, part.num_layers, {k: v.view() for k, v in full.items()},
-                          h0=part.h0, c0=part.c0)
-        for key, array in part.items():
-            full[key][start:stop] = array
-        h0 = np.stack([part.get_quantity("h", k)[-1] for k in range(network.num_layers)])
-        if spec.has_cell_state:
-            c0 = np.stack([part.get_quantity("c", k)[-1] for k in range(network.num_layers)])
-        yield trace, stop
+    """Yield ``(trace, steps_done)``: one Trace whose full-length arrays are filled for [0, steps_done)."""
+    yield from network.run_progressive(x, chunk_steps=chunk_steps)
 
 
 class _TraceRun:
     """One generation being computed: a cancel flag, and the latest chunk waiting for the GUI thread."""
 
-    def __init__(self, document: Document, generation: int) -> None:
-        self.document = document
+    def __init__(self, network: Network, values: np.ndarray, generation: int) -> None:
+        self.network = network
+        self.values = values
         self.generation = generation
-        self.total = document.steps
+        self.total = int(values.shape[0])
         self.cancel_event = threading.Event()
         self.lock = threading.Lock()
         self.pending: tuple[Trace, int] | None = None
-        self.delivered = 0
         self.error: BaseException | None = None
-        self.network: Network = document.network
-        self.values: np.ndarray = document.sequence.values
+
+
+class _TraceServer:
+    """The worker side of a :class:`TraceExecutor`: the latest request, and a long-lived thread serving it.
+
+    One long-lived thread takes the latest request: starting a thread per edit made the GUI thread wait
+    (``Thread.start`` blocks until the new thread holds the GIL) up to 700 ms while older workers ran.
+    """
+
+    def __init__(self, dispatcher: _Dispatcher, key: int) -> None:
+        self.dispatcher = dispatcher
+        self.key = key
+        self.wake = threading.Condition()
+        self.request: _TraceRun | None = None
+        self.working: _TraceRun | None = None
+        self.stopping = False
+        self.thread = threading.Thread(target=self.serve, name="lstmviz-trace", daemon=True)
+
+    def submit(self, run: _TraceRun) -> None:
+        with self.wake:
+            if self.request is not None:
+                self.request.cancel_event.set()
+            self.request = run
+            self.wake.notify_all()
+        if not self.thread.is_alive() and not self.stopping:
+            self.thread.start()
+
+    def stop(self, timeout: float) -> None:
+        with self.wake:
+            self.stopping = True
+            for run in (self.request, self.working):
+                if run is not None:
+                    run.cancel_event.set()
+            self.request = None
+            self.wake.notify_all()
+        if self.thread.is_alive():
+            self.thread.join(timeout)
+
+    def idle(self, timeout: float) -> bool:
+        with self.wake:
+            return self.wake.wait_for(lambda: self.request is None and self.working is None, timeout)
+
+    def serve(self) -> None:
+        """The worker thread: run the latest request, abandon it as soon as a newer one arrives."""
+        while True:
+            with self.wake:
+                self.working = None
+                self.wake.notify_all()
+                self.wake.wait_for(lambda: self.request is not None or self.stopping)
+                if self.stopping:
+                    return
+                run, self.request = self.request, None
+                self.working = run
+            if run is not None and not run.cancel_event.is_set():
+                self.work(run)
+
+    def work(self, run: _TraceRun) -> None:
+        try:
+            target = FIRST_DELIVERY_STEPS
+            for trace, done in progressive_run(run.network, run.values, ENGINE_CHUNK_STEPS):
+                if run.cancel_event.is_set():
+                    return
+                if done < run.total and done < target:
+                    continue
+                with run.lock:
+                    queue_signal = run.pending is None
+                    run.pending = (trace, done)
+                if done >= target:
+                    target = max(SECOND_DELIVERY_STEPS, 2 * done) if target < SECOND_DELIVERY_STEPS else 2 * done
+                if queue_signal:
+                    _post(self.dispatcher, self.key, run)
+        except Exception as error:  # noqa: BLE001 - reported in the GUI thread
+            run.error = error
+            _post(self.dispatcher, self.key, run)
 
 
 class TraceExecutor(QObject):
@@ -271,52 +522,32 @@ class TraceExecutor(QObject):
     Install it with ``document.executor = TraceExecutor(parent)``; the Document calls it for recomputes too large to
     run inline. Only the latest generation finishes: a new call cancels the previous worker, and a delivery the
     Document reports stale stops its worker. ``started``/``progress(done, total)``/``finished`` feed a status bar;
-    ``cancel()`` stops the current recompute (the views keep the part already drawn).
+    ``cancel()`` stops the current recompute (the views keep the part already drawn); ``shutdown()`` also ends
+    the worker thread (the window calls it when it closes).
     """
 
     started = Signal()
     progress = Signal(int, int)
     finished = Signal()
     failed = Signal(str)
-    _chunk_ready = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._current: _TraceRun | None = None
-        """The run the GUI side waits for (GUI thread only)."""
-        self._wake = threading.Condition()
-        self._request: _TraceRun | None = None
-        """The next run for the worker to pick up (guarded by ``_wake``)."""
-        self._working = False
-        self._holds_gc = False
-        """Whether the worker is busy and keeps garbage collection paused (guarded by ``_wake``)."""
-        self._thread: threading.Thread | None = None
-        self._chunk_ready.connect(self._on_chunk_ready, Qt.ConnectionType.QueuedConnection)
+        self._document: Document | None = None
+        """The run the GUI side waits for, and its document (GUI thread only)."""
+        self._server: _TraceServer | None = None
+        self._key = 0
 
     # Public API -----------------------------------------------------------------------------------------------
     def __call__(self, document: Document, generation: int) -> None:
-        """Start computing ``generation`` of ``document``'s trace (cancelling whatever ran before).
-
-        One long-lived worker thread takes the latest request: starting a thread per edit made the GUI thread wait
-        (``Thread.start`` blocks until the new thread holds the GIL) up to 700 ms while older workers ran.
-        """
+        """Start computing ``generation`` of ``document``'s trace (cancelling whatever ran before)."""
         previous = self._current
         if previous is not None:
             previous.cancel_event.set()
-        run = _TraceRun(document, generation)
-        run.network, run.values = document.network, document.sequence.values
-        self._current = run
-        with self._wake:
-            if self._request is not None:
-                self._request.cancel_event.set()
-            self._request = run
-            if not self._holds_gc:  # released by the worker when it next goes idle
-                self._holds_gc = True
-                gc_pause().pause()  # no full collection first: it would stall every edit of a drag
-            self._wake.notify()
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._serve, name="lstmviz-trace", daemon=True)
-            self._thread.start()
+        run = _TraceRun(document.network, document.sequence.values, generation)
+        self._current, self._document = run, document
+        self._serve_with().submit(run)
         if previous is None:
             self.started.emit()
 
@@ -332,58 +563,35 @@ class TraceExecutor(QObject):
             self.finished.emit()
 
     def wait(self, timeout: float = 10.0) -> bool:
-        """Block until the worker is idle (tests and shutdown); deliveries still need the event loop."""
-        with self._wake:
-            return self._wake.wait_for(lambda: self._request is None and not self._working, timeout)
+        """Block until the worker is idle (tests); deliveries still need the event loop."""
+        return True if self._server is None else self._server.idle(timeout)
 
-    # Worker side ----------------------------------------------------------------------------------------------
-    def _serve(self) -> None:
-        """The worker thread: run the latest request, abandon it as soon as a newer one arrives."""
-        while True:
-            with self._wake:
-                self._working = False
-                if self._request is None and self._holds_gc:
-                    self._holds_gc = False
-                    _resume_gc()
-                self._wake.notify_all()
-                self._wake.wait_for(lambda: self._request is not None)
-                run, self._request = self._request, None
-                self._working = True
-            if run is not None and not run.cancel_event.is_set():
-                self._work(run, run.network, run.values)
+    def shutdown(self, timeout: float = JOIN_TIMEOUT) -> None:
+        """Cancel, end the worker thread and join it. The executor starts a new thread if called again."""
+        self.cancel()
+        server, self._server = self._server, None
+        self._document = None
+        if server is not None:
+            server.stop(timeout)
+            if _runtime is not None:
+                _runtime.executors.pop(server.key, None)
+                _runtime.dispatcher.handlers.pop(server.key, None)
 
-    def _work(self, run: _TraceRun, network: Network, values: np.ndarray) -> None:
-        _worker_enter()
-        try:
-            target = FIRST_DELIVERY_STEPS
-            for trace, done in progressive_run(network, values, ENGINE_CHUNK_STEPS):
-                if run.cancel_event.is_set():
-                    return
-                if done < run.total and done < target:
-                    continue
-                with run.lock:
-                    queue_signal = run.pending is None
-                    run.pending = (trace, done)
-                if done >= target:
-                    target = max(SECOND_DELIVERY_STEPS, 2 * done) if target < SECOND_DELIVERY_STEPS else 2 * done
-                if queue_signal:
-                    self._emit_chunk(run)
-        except Exception as error:  # noqa: BLE001 - reported in the GUI thread
-            run.error = error
-            self._emit_chunk(run)
-        finally:
-            _worker_leave()
-
-    def _emit_chunk(self, run: _TraceRun) -> None:
-        try:
-            self._chunk_ready.emit(run)
-        except RuntimeError:  # the executor was deleted: the window is closing
-            run.cancel_event.set()
+    def thread_alive(self) -> bool:
+        return self._server is not None and self._server.thread.is_alive()
 
     # GUI side -------------------------------------------------------------------------------------------------
-    @Slot(object)
+    def _serve_with(self) -> _TraceServer:
+        if self._server is None:
+            runtime = _ensure_runtime()
+            self._key = next(_keys)
+            runtime.executors[self._key] = self
+            runtime.dispatcher.handlers[self._key] = self._on_chunk_ready
+            self._server = _TraceServer(runtime.dispatcher, self._key)
+        return self._server
+
     def _on_chunk_ready(self, run: _TraceRun) -> None:
-        if run is not self._current or run.cancel_event.is_set():
+        if run is not self._current or run.cancel_event.is_set() or self._document is None:
             return
         if run.error is not None:
             self._current = None
@@ -395,13 +603,12 @@ class TraceExecutor(QObject):
         if pending is None:
             return
         trace, done = pending
-        if not run.document.deliver_trace(run.generation, trace, done):
+        if not self._document.deliver_trace(run.generation, trace, done):
             run.cancel_event.set()
             if self._current is run:
                 self._current = None
                 self.finished.emit()
             return
-        run.delivered = done
         if self._current is run:  # deliver_trace may have started a newer generation from a slot
             self.progress.emit(done, run.total)
             if done >= run.total:

@@ -308,6 +308,11 @@ class Document(WorkspaceMixin):
         self._clean_index = len(self._undo)
         self.events.history_changed.emit()
 
+    def mark_unsaved(self) -> None:
+        """The session holds work no file has (restored from a recovery file): quitting asks about it."""
+        self._clean_index = None
+        self.events.history_changed.emit()
+
     def clear_history(self) -> None:
         """Forget undo/redo (a freshly opened workspace starts a new history) and count the state as saved."""
         self._undo.clear()

@@ -7,10 +7,11 @@ import threading
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QObject
 
 from lstmviz.engine.network import Network
 from lstmviz.gui import workers as workers_module
-from lstmviz.gui.workers import TraceExecutor, _chunked_run, run_in_background
+from lstmviz.gui.workers import TraceExecutor, live_worker_threads, run_in_background, shutdown_workers
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model import document as document_module
 from lstmviz.model.document import Document
@@ -31,7 +32,7 @@ def background(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_job_result_arrives_in_gui_thread(qtbot) -> None:
     main = threading.get_ident()
-    seen: list[tuple[int, int]] = []
+    seen: list[tuple[int, int, int]] = []
     run_in_background(
         lambda: (threading.get_ident(), 6 * 7), lambda r: seen.append((r[0], r[1], threading.get_ident()))
     )
@@ -56,51 +57,72 @@ def test_job_error_and_cancel(qtbot) -> None:
     job.cancel()
     gate.set()
     marker = run_in_background(lambda: 2, results.append)
-    qtbot.waitUntil(lambda: marker.finished, timeout=5000)
-    qtbot.wait(20)
+    qtbot.waitUntil(lambda: marker.finished and job.finished, timeout=5000)
     assert results == [2]
 
 
-def test_garbage_collection_paused_while_a_job_runs(qtbot) -> None:
-    """A collection in a worker would finalise Qt wrappers off the GUI thread: it stays off until the job ends."""
-    assert gc.isenabled()
+def test_destroying_the_parent_cancels_the_job(qtbot) -> None:
+    owner = QObject()
     gate = threading.Event()
-    seen: list[bool] = []
-    job = run_in_background(lambda: gate.wait(5) and gc.isenabled(), seen.append)
-    assert not gc.isenabled()
+    results: list[object] = []
+    job = run_in_background(lambda: gate.wait(5) and 1, results.append, parent=owner)
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: job.cancelled, timeout=5000)
     gate.set()
-    qtbot.waitUntil(lambda: job.finished and gc.isenabled(), timeout=5000)
-    assert seen == [False]
+    qtbot.waitUntil(lambda: job.finished, timeout=5000)
+    assert results == []
 
 
-def test_garbage_collection_paused_while_the_executor_works(qtbot, background, monkeypatch) -> None:
-    doc = make_document(steps=600)
-    doc.executor = TraceExecutor()
-    enabled_in_worker: list[bool] = []
-    real = workers_module.progressive_run
+class _Cycle:
+    """Cyclic garbage: only the cycle collector frees it."""
 
-    def watching(*args: object, **kwargs: object):  # noqa: ANN202 - a generator wrapper
-        enabled_in_worker.append(gc.isenabled())
-        yield from real(*args, **kwargs)
+    def __init__(self) -> None:
+        self.me = self
 
-    monkeypatch.setattr(workers_module, "progressive_run", watching)
-    with qtbot.waitSignal(doc.events.trace_changed, timeout=10_000):
+
+def test_cyclic_garbage_is_collected_on_the_gui_thread_only(qtbot, background) -> None:
+    """A collection in a worker would finalise Qt wrappers off the GUI thread: workers never run one."""
+    collectors: list[int] = []
+
+    def record(phase: str, _info: dict) -> None:
+        if phase == "start":
+            collectors.append(threading.get_ident())
+
+    def churn() -> int:
+        for _ in range(50_000):  # far past generation 0's threshold
+            _Cycle()
+        return 1
+
+    gc.callbacks.append(record)
+    try:
+        jobs = [run_in_background(churn, lambda _r: None) for _ in range(3)]
+        doc = make_document(steps=4000)
+        doc.executor = TraceExecutor()
         doc.set_weight("bias_hh_l0", 0, 0.5)
-    assert enabled_in_worker == [False]
-    qtbot.waitUntil(gc.isenabled, timeout=5000)  # back on once the worker is idle
+        qtbot.waitUntil(lambda: all(job.finished for job in jobs), timeout=20_000)
+        qtbot.wait(2 * workers_module.COLLECT_INTERVAL_MS)
+        doc.executor.shutdown()
+    finally:
+        gc.callbacks.remove(record)
+    assert collectors, "the GUI thread's timer collected the garbage"
+    assert set(collectors) == {threading.main_thread().ident}
 
 
-@pytest.mark.parametrize("cell, layers", [("lstm", 2), ("gru", 1), ("rnn", 1)])
-def test_chunked_fallback_matches_one_run(cell: str, layers: int) -> None:
-    net = Network.random(cell, 2, 5, layers, seed=3, output_size=2)
-    x = np.random.default_rng(1).normal(size=(130, 2))
-    reference = net.run(x)
-    last = None
-    for trace, done in _chunked_run(net, x, 32):
-        last = (trace, done)
-    assert last is not None and last[1] == 130
-    for key in reference:
-        np.testing.assert_allclose(last[0][key], reference[key], rtol=1e-12, atol=1e-12)
+def test_shutdown_joins_every_worker_thread(qtbot, background) -> None:
+    gate = threading.Event()
+    job = run_in_background(lambda: gate.wait(0.5), lambda _r: None)
+    doc = make_document(steps=20_000, hidden=16)
+    executor = TraceExecutor()
+    doc.executor = executor
+    doc.set_weight("bias_hh_l0", 8, 1.0)
+    assert live_worker_threads()
+    shutdown_workers()
+    assert live_worker_threads() == []
+    assert job.cancelled and not executor.busy
+    # Workers start again after a shutdown (a new window in the same process).
+    results: list[int] = []
+    run_in_background(lambda: 3, results.append)
+    qtbot.waitUntil(lambda: results == [3], timeout=5000)
 
 
 def test_executor_delivers_progressively_in_order(qtbot, background) -> None:
@@ -119,6 +141,7 @@ def test_executor_delivers_progressively_in_order(qtbot, background) -> None:
     reference = doc.network.run(doc.sequence.values)
     for q in QUANTITIES:
         np.testing.assert_allclose(doc.trace.get_quantity(q), reference.get_quantity(q), atol=1e-12)
+    executor.shutdown()
 
 
 def test_executor_drops_stale_generations(qtbot, background) -> None:
@@ -145,6 +168,7 @@ def test_executor_drops_stale_generations(qtbot, background) -> None:
     assert len(finished) == 1
     expected = doc.network.run(doc.sequence.values)
     np.testing.assert_allclose(doc.trace.get_quantity("c"), expected.get_quantity("c"), atol=1e-12)
+    executor.shutdown()
 
 
 def test_executor_cancel_stops(qtbot, background) -> None:
@@ -154,9 +178,11 @@ def test_executor_cancel_stops(qtbot, background) -> None:
     doc.set_weight("bias_hh_l0", 8, 1.0)
     executor.cancel()
     assert not executor.busy
-    executor.wait()
+    assert executor.wait()
     qtbot.wait(50)
     assert doc.trace_steps_ready < doc.steps
+    executor.shutdown()
+    assert not executor.thread_alive()
 
 
 def test_long_sequence_sets_up(qtbot) -> None:
@@ -181,3 +207,53 @@ def test_executor_reports_engine_errors(qtbot, background, monkeypatch) -> None:
         doc.set_weight("bias_hh_l0", 8, 1.0)
     assert "more memory" in blocker.args[0]
     assert not executor.busy
+    executor.shutdown()
+
+
+def test_generator_job_progress_pause_resume_and_result(qtbot) -> None:
+    from lstmviz.gui.workers import run_generator_in_background
+
+    gate = threading.Event()
+    produced: list[int] = []
+
+    def count():
+        for k in range(1, 200):
+            produced.append(k)
+            if k == 5:
+                gate.wait(5)
+            yield k
+        return "done"
+
+    seen: list[int] = []
+    results: list[str] = []
+    job = run_generator_in_background(count, seen.append, results.append)
+    qtbot.waitUntil(lambda: len(produced) >= 5, timeout=5000)
+    job.pause()
+    gate.set()
+    qtbot.wait(100)
+    held = len(produced)
+    qtbot.wait(100)
+    assert len(produced) == held <= 7, "a paused generator takes no further step"
+    job.resume()
+    qtbot.waitUntil(lambda: bool(results), timeout=5000)
+    assert results == ["done"]
+    assert seen == sorted(seen) and seen[-1] == 199, "values arrive in order, the last one included"
+
+
+def test_generator_job_cancel_while_paused(qtbot) -> None:
+    from lstmviz.gui.workers import run_generator_in_background
+
+    def forever():
+        k = 0
+        while True:
+            k += 1
+            yield k
+
+    calls: list[object] = []
+    job = run_generator_in_background(forever, lambda _v: None, calls.append, calls.append)
+    qtbot.wait(50)
+    job.pause()
+    job.cancel()
+    assert job.join(5)
+    qtbot.wait(50)
+    assert calls == [] and job.cancelled
