@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Gradients(ArrayRecord):
     """A read-only record of one BPTT: ``loss``, ``grad_<parameter>``, per layer ``grad_h_l{k}`` (T, H),
-    ``grad_c_l{k}`` (LSTM), ``grad_norm_h_l{k}`` (T,), ``jacobian_norm_l{k}`` (T,), ``cec_l{k}`` (LSTM), ``clip_scale``.
+    ``grad_c_l{k}`` (LSTM), ``grad_norm_h_l{k}`` (T,), ``jacobian_norm_l{k}`` (T,), ``cec_l{k}`` (LSTM), ``clip_scale``,
+    and the gradients with respect to the initial states, ``grad_h0`` and (LSTM) ``grad_c0`` (L, H): what chains a
+    decoder's loss into the encoder whose final state it started from.
     """
 
     loss_name: str
@@ -47,7 +49,7 @@ class Gradients(ArrayRecord):
 
     def parameter_gradients(self) -> dict[str, np.ndarray]:
         """``{parameter name: gradient}`` (the ``grad_`` prefix removed), for every parameter."""
-        skip = ("grad_h_l", "grad_c_l", "grad_norm_h_l")
+        skip = ("grad_h_l", "grad_c_l", "grad_norm_h_l", "grad_h0", "grad_c0")
         return {k[5:]: v for k, v in self.arrays.items() if k.startswith("grad_") and not k.startswith(skip)}
 
 
@@ -129,6 +131,8 @@ def bptt(
     params: dict[str, np.ndarray] = {f"grad_{k}": v for k, v in seed.output_grads.items()}
     from_above: np.ndarray | None = None
     method = "none"
+    grad_h0 = np.zeros((network.num_layers, network.hidden_size), dtype=network.dtype)
+    grad_c0 = np.zeros_like(grad_h0) if network.spec.has_cell_state else None
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         for k in reversed(range(network.num_layers)):
             external = seed.dh.get(k)
@@ -140,7 +144,9 @@ def bptt(
             w_ih, w_hh, b_ih, b_hh = network.layer_parameters(k)
             if jacobian != "none":
                 arrays[trace_key("jacobian_norm", k)], method = jacobian_norms(network.cell, factors, w_hh, jacobian)
-            grad_h, grad_c, d_in, d_rec = backward_layer(network.cell, factors, w_hh, external)
+            grad_h, grad_c, d_in, d_rec, grad_h0[k], dc0 = backward_layer(network.cell, factors, w_hh, external)
+            if grad_c0 is not None and dc0 is not None:
+                grad_c0[k] = dc0
             layer_input = inputs if k == 0 else trace[trace_key("h", k - 1)]
             params[f"grad_weight_ih_l{k}"] = d_in.T @ layer_input
             h = trace[trace_key("h", k)]
@@ -166,6 +172,9 @@ def bptt(
     ordered = {f"grad_{k}": params.get(f"grad_{k}", np.zeros_like(value)) for k, value in network.params.items()}
     arrays.update(ordered)
     arrays["clip_scale"] = np.array(scale, dtype=network.dtype)
+    arrays["grad_h0"] = grad_h0
+    if grad_c0 is not None:
+        arrays["grad_c0"] = grad_c0
     return Gradients(loss, arrays, method)
 
 
@@ -261,8 +270,9 @@ def layer_factors(network: Network, trace: Trace, k: int) -> LayerFactors:
 
 def backward_layer(
     cell: str, factors: LayerFactors, w_hh: np.ndarray, external: np.ndarray
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
-    """(dL/dh_t, dL/dC_t or None, dG_in (T, G*H), dG_rec (T, G*H)) for one layer given the direct dL/dh_t.
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """(dL/dh_t, dL/dC_t or None, dG_in (T, G*H), dG_rec (T, G*H), dL/dh_0, dL/dC_0 or None) for one layer given
+    the direct dL/dh_t; the last two are with respect to the initial state (H,).
 
     The pre-activation gradients dG are written over the factors (each step reads its factor row, then
     overwrites it), so ``factors`` is used up: no second (T, G*H) array.
@@ -273,10 +283,10 @@ def backward_layer(
     grad_c = np.empty((steps, hidden), dtype=dtype) if cell == "lstm" else None
     d_in = factors.gates_in
     d_rec = d_in if factors.gates_rec is None else factors.gates_rec
-    run_cotangents(cell, factors, w_hh, np.zeros((1, hidden), dtype=dtype), external,
-                   CotangentSink.storing(grad_h, grad_c, d_in, d_rec))
+    dh0, dc0 = run_cotangents(cell, factors, w_hh, np.zeros((1, hidden), dtype=dtype), external,
+                              CotangentSink.storing(grad_h, grad_c, d_in, d_rec))
     flat = steps, blocks * hidden
-    return grad_h, grad_c, d_in.reshape(flat), d_rec.reshape(flat)
+    return grad_h, grad_c, d_in.reshape(flat), d_rec.reshape(flat), dh0[0], None if dc0 is None else dc0[0]
 
 
 @dataclass
@@ -343,8 +353,11 @@ class CotangentSink:
 def run_cotangents(
     cell: str, factors: LayerFactors, w_hh: np.ndarray, start: np.ndarray, external: np.ndarray | None,
     sink: CotangentSink, renormalise: bool = False,
-) -> None:
+) -> tuple[np.ndarray, np.ndarray | None]:
     """The backward recursion of one layer for B cotangent rows at once, from t = T-1 down to 0.
+
+    Returns what is carried past step 0, (B, H) each: dh_{-1} = dL/dh_0 of the initial state and, for the LSTM,
+    dC_{-1} = dC_0 f_0 = dL/dC_0.
 
     ``start`` (B, H) is dh at the last step before ``external`` (T, H), which is added to every row at every step.
     ``renormalise`` (without ``external``) rescales the carried state every 16 steps instead of flushing it: the
@@ -381,7 +394,7 @@ def run_cotangents(
             multiply(a_o, dh, out=dg_o)
             multiply(dc, f, out=dc_next)
             dot(dg_flat, w_hh, out=rec_flat)  # dh_{t-1} (through the recurrence) = dG_t W_hh
-        return
+        return rec.reshape(batch, hidden), dc_next.reshape(batch, hidden)
     separate = factors.gates_rec is not None
     gates_rec = gates_in if factors.gates_rec is None else factors.gates_rec[::-1]
     for t, a, a_rec, z, ext, dh, dg, dg_rec, dg_rec_flat in zip(
@@ -400,3 +413,4 @@ def run_cotangents(
         if z is not None:  # GRU: dh_{t-1} also gets dh_t z_t directly
             multiply(dh, z, out=tmp)
             add(rec, tmp, out=rec)
+    return rec.reshape(batch, hidden), None

@@ -6,7 +6,6 @@ it; ``window.actions`` maps the short name to the QAction.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import QMenu, QStyle, QToolBar
 
 from ..engine.spec import CELL_KINDS, RNN_ACTIVATIONS, spec_for
 from .settings import PALETTES
+from .views.gate_diagram import ZOOM_STEP
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -160,13 +160,12 @@ def build_menus(window: MainWindow) -> None:
                            "Back to the weights as last loaded or initialised"))
 
     # Playback (the controller's actions: their shortcuts work anywhere in the window) ---------------------
-    if window.playback is not None:
-        menu = bar.addMenu("&Playback")
-        for name in ("play_action", "back_action", "forward_action", "start_action", "end_action"):
-            action = getattr(window.playback, name, None)
-            if isinstance(action, QAction):
-                menu.addAction(action)
-                window.addAction(action)
+    menu = bar.addMenu("&Playback")
+    playback = window.playback
+    for action in (playback.play_action, playback.back_action, playback.forward_action, playback.start_action,
+                   playback.end_action):
+        menu.addAction(action)
+        window.addAction(action)
 
     # Help ----------------------------------------------------------------------------------------------------
     menu = bar.addMenu("&Help")
@@ -180,10 +179,8 @@ def build_menus(window: MainWindow) -> None:
     toolbar.setMovable(True)
     for name in ("open", "save", "export_figure", "undo", "redo"):
         toolbar.addAction(window.actions[name])
-    playback_bar = getattr(window.playback, "bar", None)
-    if playback_bar is not None:
-        toolbar.addSeparator()
-        toolbar.addWidget(playback_bar)
+    toolbar.addSeparator()
+    toolbar.addWidget(window.playback.bar)
     window.addToolBar(toolbar)
     window.toolbar = toolbar
 
@@ -191,9 +188,7 @@ def build_menus(window: MainWindow) -> None:
 def _add_zoom_actions(window: MainWindow, menu: QMenu) -> None:
     """Zoom the gate diagram from the menu too (Ctrl + wheel is not something a new user finds by chance)."""
     diagram = window.diagram
-    if not all(callable(getattr(diagram, name, None)) for name in ("zoom", "reset_zoom")):
-        return  # a placeholder instead of the diagram: nothing to zoom
-    step = float(getattr(sys.modules.get(type(diagram).__module__), "ZOOM_STEP", 1.15))  # the wheel's own step
+    step = ZOOM_STEP  # the wheel's own step
     for name, text, keys, slot, tip in (
         ("zoom_in", "Zoom &In", ["Ctrl++", "Ctrl+="], lambda: diagram.zoom(step), "Enlarge the gate diagram"),
         ("zoom_out", "Zoom &Out", ["Ctrl+-"], lambda: diagram.zoom(1 / step), "Shrink the gate diagram"),

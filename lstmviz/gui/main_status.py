@@ -8,6 +8,7 @@ import shiboken6
 from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
 from ..model.document import Document
+from .workers import TraceExecutor
 
 
 def format_time(value: float) -> str:
@@ -96,13 +97,12 @@ class MainStatusBar(QStatusBar):
             text += f"   {sequence.time_label} {format_time(float(sequence.time_axis[doc.step]))}"
         self.step_label.setText(text)
 
-    def watch_executor(self, executor: object) -> None:
+    def watch_executor(self, executor: TraceExecutor) -> None:
         """Follow the TraceExecutor's own signals too: it reports progress even when deliveries are coalesced."""
-        for name, slot in (("started", self._on_started), ("progress", self._on_executor_progress),
-                           ("finished", self._on_trace_done), ("failed", lambda *_: self._on_trace_done())):
-            signal = getattr(executor, name, None)
-            if signal is not None:
-                signal.connect(slot)
+        executor.started.connect(self._on_started)
+        executor.progress.connect(self._on_executor_progress)
+        executor.finished.connect(self._on_trace_done)
+        executor.failed.connect(lambda *_: self._on_trace_done())
 
     def _on_started(self) -> None:
         self._on_progress(self.document.trace_steps_ready)
@@ -126,8 +126,8 @@ class MainStatusBar(QStatusBar):
 
     def cancel_recompute(self) -> None:
         """Ask the executor to stop; the views keep what has been computed so far."""
-        cancel = getattr(self.document.executor, "cancel", None)
-        if callable(cancel):
+        cancel = getattr(self.document.executor, "cancel", None)  # an executor may be a plain function
+        if cancel is not None:
             cancel()
         self.progress.hide()
         self.cancel_button.hide()

@@ -11,7 +11,7 @@ import logging
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -34,6 +34,7 @@ from .main_menus import build_menus
 from .main_model_actions import ModelActions
 from .main_status import MainStatusBar
 from .main_views import CENTRAL, DOCKS, build_view
+from .playback import PlaybackController
 from .settings import AppSettings, apply_palette, current_palette_name
 from .workers import TraceExecutor
 
@@ -108,7 +109,7 @@ class MainWindow(QMainWindow):
         self.views[CENTRAL.key] = self.diagram
         self.setCentralWidget(self.diagram)
         self._build_docks()
-        self.playback = self._build_playback()
+        self.playback = PlaybackController(document, self)
         self.file_actions = FileActions(self)
         self.export_actions = ExportActions(self)
         self.model_actions = ModelActions(self)
@@ -116,11 +117,11 @@ class MainWindow(QMainWindow):
         self.status = MainStatusBar(document, self)
         self.setStatusBar(self.status)
         self._install_executor()
-        if document.executor is not None:
-            self.status.watch_executor(document.executor)
-        export_requested = getattr(self.views.get("heatmaps"), "export_requested", None)
-        if export_requested is not None:  # a heatmap's context menu asks for a figure of it
-            export_requested.connect(lambda quantity: self.export_actions.export_figure(str(quantity)))
+        self.status.watch_executor(self._executor)
+        # A heatmap's context menu asks for a figure of it.
+        self.views["heatmaps"].export_requested.connect(  # type: ignore[attr-defined]
+            lambda quantity: self.export_actions.export_figure(str(quantity))
+        )
 
         events = document.events
         events.history_changed.connect(self._update_history)
@@ -206,17 +207,6 @@ class MainWindow(QMainWindow):
             # Once more when the dock layout has its real geometry (a tabbed group ignores the first request).
             QTimer.singleShot(0, self._apply_default_sizes)
 
-    def _build_playback(self) -> object | None:
-        try:
-            from .playback import PlaybackController  # noqa: PLC0415  (B's module; optional while it lands)
-        except ImportError:
-            return None
-        try:
-            return PlaybackController(self.document, self)
-        except Exception:  # keep the window usable even if the playback bar fails to build
-            log.exception("could not build the playback controller")
-            return None
-
     def _install_executor(self) -> None:
         """Large recomputes run off the GUI thread through a TraceExecutor (shut down when the window closes)."""
         executor = TraceExecutor(self)
@@ -284,11 +274,9 @@ class MainWindow(QMainWindow):
         self._apply_default_sizes()
 
     def generate_sequence(self) -> bool:
-        """D's generator dialog (waves, steps, noise, memory tasks); its sequence is one undoable edit."""
-        try:
-            from .dialogs.generate import ask_generate  # noqa: PLC0415
-        except ImportError:
-            return False
+        """The generator dialog (waves, steps, noise, memory tasks); its sequence is one undoable edit."""
+        from .dialogs.generate import ask_generate  # noqa: PLC0415
+
         try:
             return ask_generate(self.document, self)
         except (FileFormatError, EngineError, ValueError) as error:
@@ -314,9 +302,6 @@ class MainWindow(QMainWindow):
         if self.persist:
             self.settings.save_window(self.saveGeometry(), self.saveState(STATE_VERSION))
             self.settings.sync()
-
-    def saved_state(self) -> QByteArray:
-        return self.saveState(STATE_VERSION)
 
     # Events ------------------------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)

@@ -146,7 +146,7 @@ def test_clipping_scales_every_parameter_gradient_by_one_factor() -> None:
 def test_gradients_hold_every_documented_key() -> None:
     net = Network.random("lstm", 2, 3, 2, seed=0)
     grads = net.bptt(np.zeros((6, 2)))
-    expected = {"loss", "clip_scale"} | {f"grad_{name}" for name in net.params}
+    expected = {"loss", "clip_scale", "grad_h0", "grad_c0"} | {f"grad_{name}" for name in net.params}
     for k in range(2):
         expected |= {f"grad_h_l{k}", f"grad_c_l{k}", f"grad_norm_h_l{k}", f"jacobian_norm_l{k}", f"cec_l{k}"}
     assert set(grads) == expected
