@@ -220,5 +220,9 @@ def run_app(files: list[str]) -> int:
             "'lstmviz plot' or 'lstmviz screenshot' (see lstmviz --help), or set QT_QPA_PLATFORM"
         )
     from ..gui.app import run_app as start  # noqa: PLC0415  (Qt only when the app is wanted)
+    from ..gui.platform_check import PlatformLibrariesMissing  # noqa: PLC0415
 
-    return start(files)
+    try:
+        return start(files)
+    except PlatformLibrariesMissing as error:
+        raise CommandError(str(error)) from None

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from ..engine.network import Network
 from ..io.sequence_data import SequenceData
 from ..model.document import Document
+from .platform_check import require_window_libraries
 from .settings import APPLICATION, ORGANIZATION, AppSettings, apply_palette
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     """The one QApplication (reused when it exists), named so QSettings finds the right file."""
     app = QApplication.instance()
     if app is None:
+        require_window_libraries()  # one line naming missing system libraries, not Qt's abort
         app = QApplication([sys.argv[0] if sys.argv else "lstmviz", *(argv or [])])
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
