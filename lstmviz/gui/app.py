@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import sys
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
 from ..engine.network import Network
+from ..io.bundled import resources_dir
 from ..io.sequence_data import SequenceData
 from ..model.document import Document
 from .platform_check import require_window_libraries
@@ -18,7 +18,7 @@ from .settings import APPLICATION, ORGANIZATION, AppSettings, apply_palette
 
 log = logging.getLogger(__name__)
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+RESOURCES = resources_dir()
 DEMO_WEIGHTS = ("sine_lstm_h8.npz", "sine_lstm_h8.safetensors")
 """Demo weights in resources/weights: an LSTM trained to predict the next value of a sine (the first that loads)."""
 DEMO_SEQUENCES = ("sine.csv", "sample.csv")
