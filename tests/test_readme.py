@@ -146,3 +146,19 @@ def test_the_screenshot_command_in_the_readme_is_a_real_command() -> None:
     assert match, "the README names the command that made docs/screenshot.png"
     args = build_parser().parse_args(match.group(1).split())
     assert args.command == "screenshot" and (ROOT / args.out).is_file()
+
+
+def test_the_readmes_system_packages_match_what_lstmviz_names() -> None:
+    """The apt and dnf lines list every X11 package the start-up check can name, and only real mappings."""
+    from lstmviz.gui.platform_check import XCB_LIBRARIES
+
+    text = " ".join(_text(README).split())
+    apt = set(re.search(r"sudo apt install ([a-z0-9.+ -]+)`", text).group(1).split())  # type: ignore[union-attr]
+    dnf = set(re.search(r"sudo dnf install ([A-Za-z0-9.+ -]+)`", text).group(1).split())  # type: ignore[union-attr]
+    known_apt = {debian for debian, _ in XCB_LIBRARIES.values()}
+    known_dnf = {fedora for _, fedora in XCB_LIBRARIES.values()}
+    assert apt <= known_apt and dnf <= known_dnf
+    x11 = {so: pkgs for so, pkgs in XCB_LIBRARIES.items() if so.startswith(("libxcb-", "libxkbcommon-x11", "libX11-xcb"))}
+    assert {debian for debian, _ in x11.values()} <= apt
+    assert {"libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1"} <= apt
+    assert {"xcb-util-cursor", "xcb-util-wm", "xcb-util-keysyms"} <= dnf
