@@ -128,7 +128,7 @@ def test_the_module_imports_no_qt() -> None:
     assert not imported & {"PySide6", "pyqtgraph", "shiboken6"}
 
 
-def test_this_machine_for_real() -> None:
+def test_this_machine_for_real(tmp_path: Path) -> None:
     """Where this machine lacks some of the plugin's libraries, `lstmviz` on xcb says so in one line, exit 2."""
     plugin = pc.xcb_plugin_path()
     if plugin is None or not sys.platform.startswith("linux"):
@@ -137,9 +137,11 @@ def test_this_machine_for_real() -> None:
     if not missing:
         pytest.skip("every library of the xcb plugin is installed here")
     env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": ":99"}
-    result = subprocess.run([sys.executable, "-m", "lstmviz.cli.main"], env=env, capture_output=True, text=True,
-                            timeout=60, check=False)
-    assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("lstmviz: the window cannot open")
-    assert all(name in lines[0] for name in missing)
+    for argv in ([], ["screenshot", "--out", str(tmp_path / "shot.png")]):
+        result = subprocess.run([sys.executable, "-m", "lstmviz", *argv], env=env, capture_output=True, text=True,
+                                timeout=60, check=False)
+        assert result.returncode == 2, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("lstmviz: the window cannot open")
+        assert all(name in lines[0] for name in missing)
+    assert not (tmp_path / "shot.png").exists()
