@@ -208,8 +208,20 @@ def run_screenshot(args: argparse.Namespace, warn: Warn) -> int:
     from ..gui.screenshot import render_screenshot  # noqa: PLC0415  (Qt only here)
 
     extra: dict[str, Any] = {"size": args.size} if args.size is not None else {}
-    render_screenshot(args.out, file=args.file, step=args.step, **extra)
+    with _window_libraries_checked():
+        render_screenshot(args.out, file=args.file, step=args.step, **extra)
     return 0
+
+
+@contextmanager
+def _window_libraries_checked() -> Iterator[None]:
+    """Missing system libraries for Qt's window platform become the CLI's one-line error (exit 2)."""
+    from ..gui.platform_check import PlatformLibrariesMissing  # noqa: PLC0415
+
+    try:
+        yield
+    except PlatformLibrariesMissing as error:
+        raise CommandError(str(error)) from None
 
 
 def run_app(files: list[str]) -> int:
@@ -221,4 +233,5 @@ def run_app(files: list[str]) -> int:
         )
     from ..gui.app import run_app as start  # noqa: PLC0415  (Qt only when the app is wanted)
 
-    return start(files)
+    with _window_libraries_checked():
+        return start(files)

@@ -19,7 +19,7 @@ from .. import __version__
 from ..engine.errors import EngineError
 from ..io.errors import FileFormatError
 from ..io.limits import set_max_file_bytes
-from . import commands, info, options
+from . import commands, desktop_entry, info, options
 from .errors import CommandError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"lstmviz {__version__}")
+    parser.add_argument("--install-desktop-entry", action="store_true",
+                        help="add lstmviz and its icon to the desktop's application menu (Linux, this user)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     trace = _command(sub, "trace", commands.run_trace, "record every gate and state to .npz or .csv",
@@ -169,6 +171,8 @@ def _dispatch(argv: list[str]) -> int:
         return commands.run_app([args.file] if args.file else [])
     args = parser.parse_args(argv)
     _apply_globals(args)
+    if args.install_desktop_entry and args.command is None:
+        return desktop_entry.run_install_desktop_entry()
     handler: Handler = args.handler
     return handler(args, _warn)
 

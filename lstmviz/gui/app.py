@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,13 +11,15 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
 from ..engine.network import Network
+from ..io.bundled import resources_dir
 from ..io.sequence_data import SequenceData
 from ..model.document import Document
+from .platform_check import require_window_libraries
 from .settings import APPLICATION, ORGANIZATION, AppSettings, apply_palette
 
 log = logging.getLogger(__name__)
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+RESOURCES = resources_dir()
 DEMO_WEIGHTS = ("sine_lstm_h8.npz", "sine_lstm_h8.safetensors")
 """Demo weights in resources/weights: an LSTM trained to predict the next value of a sine (the first that loads)."""
 DEMO_SEQUENCES = ("sine.csv", "sample.csv")
@@ -29,6 +30,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     """The one QApplication (reused when it exists), named so QSettings finds the right file."""
     app = QApplication.instance()
     if app is None:
+        require_window_libraries()  # one line naming missing system libraries, not Qt's abort
         app = QApplication([sys.argv[0] if sys.argv else "lstmviz", *(argv or [])])
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)

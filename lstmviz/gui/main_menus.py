@@ -7,13 +7,14 @@ it; ``window.actions`` maps the short name to the QAction.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import QMenu, QStyle, QToolBar
 
 from ..engine.spec import CELL_KINDS, RNN_ACTIVATIONS, spec_for
+from ..io.bundled import action_icons_dir
+from .sample_menu import build_sample_menu
 from .settings import PALETTES
 from .views.gate_diagram import ZOOM_STEP
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
 
 
-ACTION_ICONS = Path(__file__).resolve().parents[2] / "resources" / "icons" / "actions"
+ACTION_ICONS = action_icons_dir()
 
 
 def action_icon(name: str, fallback: QIcon) -> QIcon:
@@ -74,6 +75,7 @@ def build_menus(window: MainWindow) -> None:
     window.recent_menu.setObjectName("menu_recent")
     window.recent_menu.aboutToShow.connect(window.rebuild_recent_menu)
     menu.addMenu(window.recent_menu)
+    menu.addMenu(build_sample_menu(window))
     menu.addAction(_action(window, "generate", "&Generate Sequence...", window.generate_sequence, "Ctrl+G",
                            "Make a sequence: waves, steps, noise, memory tasks, typed text"))
     menu.addSeparator()

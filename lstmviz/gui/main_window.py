@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import (
@@ -25,6 +24,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QToolBar, QWidget
 
 from ..engine.errors import EngineError
+from ..io.bundled import icons_dir
 from ..io.errors import FileFormatError
 from ..model.document import Document
 from .dialogs.about import show_about, show_guide
@@ -40,7 +40,7 @@ from .workers import TraceExecutor
 
 log = logging.getLogger(__name__)
 
-ICON_DIR = Path(__file__).resolve().parents[2] / "resources" / "icons"
+ICON_DIR = icons_dir()
 LAZY_DOCKS: tuple[str, ...] = ("gradients",)
 """Docks that start as a tab behind another: their view is built when first shown (BPTT costs nothing until then)."""
 STATE_VERSION = 2
