@@ -241,7 +241,7 @@ class HeatmapsView(TimePlotsWidget):
         layer = doc.layer
         for key, row in self.rows.items():
             row.write(doc.trace.get_quantity(key, layer), start, ready)
-            if row.needs_redraw(start, ready):  # zoomed in on steps already drawn: nothing to redraw
+            if row.needs_redraw(start, ready, self.time_map):  # zoomed in on steps already drawn: nothing to redraw
                 row.show(self.time_map)
         self._written_generation, self._written, self._written_trace = doc.generation, ready, doc.trace
 
