@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ..model.document import Document
 from .document_binding import DocumentBinding
+from .step_time import step_time
 
 SPEED_SETTING = "playback.speed"
 LOOP_SETTING = "playback.loop"
@@ -35,20 +36,6 @@ FRAME_MS = 16
 """Shortest timer interval (about 60 frames a second); faster speeds advance several steps per frame."""
 
 
-
-SHORT_UNIT_LENGTH = 3
-
-
-def format_time(value: float, label: str) -> str:
-    """The playback time as people say it: a short unit follows the number ("12.5 s"); a column name such as
-    "year" or "date (year)" comes first ("year 1940"), because "1940 year" reads wrong."""
-    number = f"{value:.6g}"
-    label = (label or "").strip()
-    if not label:
-        return number
-    if len(label) <= SHORT_UNIT_LENGTH:
-        return f"{number} {label}"
-    return f"{label} {number}"
 
 class PlaybackController(QObject):
     """Play/pause, step, start/end actions with shortcuts, and a toolbar ``bar`` (buttons, scrubber, step, speed).
@@ -221,11 +208,7 @@ class PlaybackController(QObject):
             self.slider.setValue(step)
         with QSignalBlocker(self.step_spin):
             self.step_spin.setValue(step)
-        sequence = self.document.sequence
-        if sequence.time is not None and 0 <= step < sequence.steps:
-            self.time_label.setText(format_time(float(sequence.time[step]), sequence.time_label))
-        else:
-            self.time_label.setText("")
+        self.time_label.setText(step_time(self.document.sequence, step))
 
     def _on_sequence_changed(self) -> None:
         if not shiboken6.isValid(self.bar):

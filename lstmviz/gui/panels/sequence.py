@@ -29,6 +29,8 @@ from ...engine.errors import EngineError
 from ...io.errors import SequenceError
 from ...io.sequence_data import SequenceData
 from ...model.document import Document
+from ...wording import plural
+from ..step_time import format_time
 from ..dialogs.generate import GenerateDialog, PreviewPlot, draw_sequence
 from ..views.heatmap_common import cache_curve
 from .weights import app_file_actions
@@ -45,8 +47,9 @@ def describe_sequence(sequence: SequenceData) -> str:
     labels = escape(", ".join(sequence.input_labels[:12])) + (" …" if sequence.input_size > 12 else "")
     lines = [
         f"<b>{escape(sequence.source or 'unnamed sequence')}</b>",
-        f"T = {sequence.steps:,} steps × D = {sequence.input_size}  ·  "
-        f"{escape(sequence.time_label)} {time[0]:g} … {time[-1]:g}",
+        f"T = {plural(sequence.steps, 'step')} × D = {sequence.input_size}  ·  "
+        f"{escape(format_time(float(time[0]), sequence.time_label))} … "
+        f"{escape(format_time(float(time[-1]), sequence.time_label))}",
         f"inputs: {labels}",
     ]
     lines += [f"<i>{escape(notice)}</i>" for notice in sequence.notices]

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ...engine.trace import trace_key
 from ...model.document import Document
+from ...wording import plural
 from ..document_binding import DocumentBinding
 from ..colors import lookup_table
 from ..workers import run_in_background
@@ -51,10 +52,10 @@ def explain(norms: np.ndarray, end: int, what: str) -> str:
         return f"{what}: the loss is at the first step, so there is nothing to propagate back."
     decades = math.log10(norms[0] / norms[end])
     power = f"{decades:.1f}".replace("-", "−")
-    span = f"over {end} step{'s' if end != 1 else ''}"
+    span = f"over {plural(end, 'step')}"
     if decades < -1:
         below = np.nonzero(finite[: end + 1] & (norms[: end + 1] < norms[end] * 1e-2))[0]
-        reach = f"; by {end - below[-1]} steps back it is below 1% of its value at the loss" if below.size else ""
+        reach = f"; by {plural(int(end - below[-1]), 'step')} back it is below 1% of its value at the loss" if below.size else ""
         return f"{what} shrinks by 10<sup>{power}</sup> {span}: <b>vanishing</b>{reach}."
     if decades > 1:
         return f"{what} grows by 10<sup>{power}</sup> {span}: <b>exploding</b> (clip it, or scale W<sub>hh</sub> down)."

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QGraphicsItem, QLayout, QMenu, QWidget
 from ...engine.spec import CellSpec
 from ...io.sequence_data import SequenceData
 from ..document_binding import DocumentBinding
+from ..step_time import format_time
 
 CURSOR_COLOR = QColor(255, 120, 0)
 """Orange reads on both the viridis and the diverging maps, and on light and dark backgrounds."""
@@ -65,9 +66,8 @@ class TimeMap:
         return left, left + width
 
     def format_time(self, step: int) -> str:
-        value = self.x_of(step)
-        text = f"{value:.6g}"
-        return text if self.label == "step" else f"{text} {self.label}" if len(self.label) <= 3 else text
+        """The step's time as the status bar and toolbar write it (see step_time.format_time)."""
+        return format_time(self.x_of(step), self.label)
 
 
 MEAN_SAMPLES = 4

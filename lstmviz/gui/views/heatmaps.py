@@ -16,6 +16,7 @@ from PySide6.QtCore import QPointF, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from ...model.document import Document
+from ..step_time import step_and_time
 from .heatmap_common import (
     TimePlotsWidget,
     INPUT_SYMBOL,
@@ -317,16 +318,16 @@ class HeatmapsView(TimePlotsWidget):
             return
         row, point = hit
         step = self.time_map.step_at(point.x())
-        when = f"t={self.time_map.format_time(step)}"
+        when = step_and_time(self.document.sequence, step)
         if isinstance(row, InputRow):
-            self.hover_label.setText(f"{row.value_text(step, point.y())} at {when} (step {step})")
+            self.hover_label.setText(f"{row.value_text(step, point.y())} at {when}")
             return
         unit = math.floor(point.y())
         value = row.value_at(step, unit)
         if value is None:
             self.hover_label.setText(" ")
         else:
-            self.hover_label.setText(f"{row.symbol} unit {unit} at {when}: {value:.3f}   (step {step})")
+            self.hover_label.setText(f"{row.symbol} unit {unit} at {when}: {value:.3f}")
 
     # Helpers --------------------------------------------------------------------------------------------------
     def image_array(self, key: str) -> np.ndarray | None:
