@@ -139,7 +139,16 @@ class PlaybackController(QObject):
         self.speed_spin.setValue(int(self.document.view_settings.get(SPEED_SETTING, DEFAULT_SPEED)))
         self.speed_spin.valueChanged.connect(self._on_speed_changed)
         layout.addWidget(self.speed_spin)
+        for box in (self.step_spin, self.speed_spin):
+            # Enter ends the typing: give the keyboard back to the window, so Space plays and Home goes to the start
+            # instead of typing into the box.
+            box.lineEdit().returnPressed.connect(self._return_focus)
         return bar
+
+    def _return_focus(self) -> None:
+        window = self.bar.window()
+        target = window.centralWidget() if hasattr(window, "centralWidget") else None
+        (target or window).setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # Stepping -------------------------------------------------------------------------------------------------
     @property

@@ -247,6 +247,14 @@ class HeatmapRow:
             self.selection_items.append(line)
 
 
+def scale_suffix(labels: tuple[str, ...]) -> str:
+    """" (z-score)" when every input label says its column was scaled the same way (see io.seq_prepare)."""
+    for method in ("z-score", "min-max"):
+        if labels and all(label.endswith(f" ({method})") for label in labels):
+            return f" ({method})"
+    return ""
+
+
 class InputRow:
     """The input sequence above the heatmaps: one line per column, or a heatmap for one-hot text."""
 
@@ -260,7 +268,7 @@ class InputRow:
         self.plot.hideButtons()
         self.plot.setDefaultPadding(0.02)
         style_plot(self.plot, foreground)
-        self.plot.setLabel("left", INPUT_SYMBOL)
+        self.plot.setLabel("left", INPUT_SYMBOL + scale_suffix(sequence.input_labels))
         rows = f"; one row per character: {' '.join(names)}" if names else ""
         self.plot.getAxis("left").setToolTip(f"The input sequence: {sequence.source or 'x'}{rows}")
         self.image: pg.ImageItem | None = None
