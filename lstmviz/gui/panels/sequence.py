@@ -12,7 +12,7 @@ from html import escape
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSignalBlocker
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -45,6 +45,8 @@ from .weights_controls import alive, show_error
 #: Single-column sequences with at most this many steps are written into the Numbers box to edit by hand; a
 #: longer one (240 numbers for the demo) is a wall of digits nobody edits there, so the box stays empty.
 PREFILL_STEPS = 50
+PANEL_MISSING_TEXT = {"interpolate": "interpolate", "ffill": "previous", "drop": "drop rows"}
+"""Short names for the panel's narrow combo (the open dialog says each in full)."""
 
 
 def describe_sequence(sequence: SequenceData) -> str:
@@ -128,6 +130,7 @@ class SequencePanel(QWidget):
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.generate_button)
         self._build_file_controls()
+        buttons.addWidget(self.columns_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -150,12 +153,16 @@ class SequencePanel(QWidget):
         self.missing_combo.setToolTip("Empty cells of the open file: interpolate (linear in time), repeat the "
                                       "previous value, or drop their rows (undoable)")
         for key, text in MISSING_CHOICES:
-            self.missing_combo.addItem(text, key)
+            self.missing_combo.addItem(PANEL_MISSING_TEXT[key], key)
+            self.missing_combo.setItemData(self.missing_combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
         self.normalise_combo = QComboBox(objectName="sequenceNormalise")
         self.normalise_combo.setToolTip("Scale each input of the open file, computed on its data (undoable); the "
                                         "axis labels say which")
         for key in NORMALISATIONS:
             self.normalise_combo.addItem(NORMALISE_TEXT[key].split(":")[0].split(" (")[0], key)
+        for combo in (self.missing_combo, self.normalise_combo):  # the dock keeps its width for the plots
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(5)
         self.columns_button = QPushButton("Columns…", objectName="sequenceColumns")
         self.columns_button.setToolTip("Choose the inputs, the time axis, empty cells and normalisation of the open "
                                        "file")
@@ -167,7 +174,6 @@ class SequencePanel(QWidget):
         self.file_controls.addWidget(self.missing_combo, 1)
         self.file_controls.addWidget(QLabel("Scale:"))
         self.file_controls.addWidget(self.normalise_combo, 1)
-        self.file_controls.addWidget(self.columns_button)
 
     @staticmethod
     def _tab(*widgets: QWidget) -> QWidget:
