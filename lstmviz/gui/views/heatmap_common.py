@@ -140,11 +140,15 @@ def quantity_order(spec: CellSpec) -> tuple[str, ...]:
 
 
 def quantity_signed(spec: CellSpec, key: str, rnn_nonlinearity: str) -> bool:
-    """Whether ``key`` can be negative: sigmoid gates are not; the vanilla RNN's h follows its activation."""
+    """Whether ``key`` gets a scale from its data (diverging map, symmetric levels) rather than the gates' [0, 1].
+
+    Only sigmoid gates are bounded to [0, 1]. Every state gets the data's scale, including a ReLU RNN's h: it is
+    never negative but unbounded, and drawn on [0, 1] it clipped half of its values (the gate diagram already
+    draws it on the signed scale, so all views agree). ``rnn_nonlinearity`` is kept for callers.
+    """
+    del rnn_nonlinearity
     if key in spec.gate_keys:
         return spec.gate(key).nonlinearity != "sigmoid"
-    if spec.kind == "rnn" and key == "h":
-        return rnn_nonlinearity == "tanh"
     return True
 
 
