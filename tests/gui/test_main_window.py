@@ -41,7 +41,7 @@ def test_undo_redo_through_edit_menu(main_window, document) -> None:
     undo.trigger()
     assert_same_network(document.network, original)
     assert_trace_matches_engine(document)
-    assert redo.isEnabled() and "bias_hh_l0[8]" in redo.text()
+    assert redo.isEnabled() and "bias_hh_l0[f: 0]" in redo.text()
     assert main_window.windowTitle() == "test sine — lstmviz"
     redo.trigger()
     assert float(document.network.params["bias_hh_l0"][8]) == 2.5
