@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QElapsedTimer, QObject, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ..model.document import Document
 from .document_binding import DocumentBinding
+from .playback_icons import playback_icon
 from .step_time import step_time
 
 SPEED_SETTING = "playback.speed"
@@ -77,7 +78,11 @@ class PlaybackController(QObject):
         self.loop_action.toggled.connect(lambda on: self.document.set_view_setting(LOOP_SETTING, bool(on)))
         self.actions = [self.start_action, self.back_action, self.play_action, self.forward_action, self.end_action]
 
+        self._icon_kinds = {self.play_action: "play", self.back_action: "back", self.forward_action: "forward",
+                            self.start_action: "start", self.end_action: "end", self.loop_action: "loop"}
         self.bar = self._build_bar()
+        self.bar.installEventFilter(self)
+        self._apply_icons()
         if isinstance(parent, QWidget):
             parent.addActions(self.actions)
         self.bar.addActions(self.actions)
@@ -149,6 +154,19 @@ class PlaybackController(QObject):
         window = self.bar.window()
         target = window.centralWidget() if hasattr(window, "centralWidget") else None
         (target or window).setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _apply_icons(self) -> None:
+        """Draw the buttons' icons in the bar's palette (again whenever the palette changes)."""
+        palette = self.bar.palette()
+        for action, kind in self._icon_kinds.items():
+            action.setIcon(playback_icon(kind, palette))
+        self._play_icon, self._pause_icon = playback_icon("play", palette), playback_icon("pause", palette)
+        self.play_action.setIcon(self._pause_icon if self.playing else self._play_icon)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.bar and event.type() == QEvent.Type.PaletteChange and shiboken6.isValid(self.bar):
+            self._apply_icons()
+        return False
 
     # Stepping -------------------------------------------------------------------------------------------------
     @property

@@ -227,9 +227,21 @@ class LazyMenuViewBox(pg.ViewBox):
 
             self.menu = ViewBoxMenu(self)
             self.updateViewLists()
+            # Only "View All" is useful here: the X/Y axis submenus link to other views by name and switch ranges
+            # to manual, and "Mouse Mode" turns drag-to-pan into rectangle zoom; none of it fits these plots.
+            for action in list(self.menu.actions()):
+                if action is not self.menu.viewAll:
+                    self.menu.removeAction(action)
             for hook in getattr(self, "menu_hooks", ()):
                 hook(self.menu)
         return self.menu
+
+    def raiseContextMenu(self, ev: Any) -> None:  # noqa: N802 - pyqtgraph's name
+        """Our menu alone: pyqtgraph would add its "Plot Options" (log axes, FFT, averaging, alpha) and its own
+        "Export..." dialog, which bypass the app's figure export and change what the plot means."""
+        menu = self.getMenu(ev)
+        if menu is not None:
+            menu.popup(ev.screenPos().toPoint())
 
     def getContextMenus(self, event: object) -> list[Any]:  # noqa: N802 - pyqtgraph's name
         menu = self.getMenu(event) if self.menuEnabled() else None
