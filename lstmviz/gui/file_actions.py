@@ -24,7 +24,6 @@ from ..io.errors import FileFormatError
 from ..io.sequence_data import SequenceData
 from .dialogs.export_figure import file_stem
 from .dialogs.input_mismatch import MismatchChoice, ask_input_mismatch
-from ..wording import plural
 from .window_actions import WindowActions
 
 
