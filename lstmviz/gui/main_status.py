@@ -8,12 +8,8 @@ import shiboken6
 from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
 from ..model.document import Document
+from .step_time import step_time
 from .workers import TraceExecutor
-
-
-def format_time(value: float) -> str:
-    """A time value as people write it: integers without decimals, others with 4 significant digits."""
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.4g}"
 
 
 class MainStatusBar(QStatusBar):
@@ -91,10 +87,10 @@ class MainStatusBar(QStatusBar):
         if not self._alive():
             return
         doc = self.document
-        sequence = doc.sequence
         text = f"t = {doc.step} / {doc.steps - 1}"
-        if sequence.time is not None:
-            text += f"   {sequence.time_label} {format_time(float(sequence.time_axis[doc.step]))}"
+        when = step_time(doc.sequence, doc.step)
+        if when:
+            text += f"   {when}"
         self.step_label.setText(text)
 
     def watch_executor(self, executor: TraceExecutor) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QElapsedTimer, QObject, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 
 from ..model.document import Document
 from .document_binding import DocumentBinding
+from .playback_icons import playback_icon
+from .step_time import step_time
 
 SPEED_SETTING = "playback.speed"
 LOOP_SETTING = "playback.loop"
@@ -35,20 +37,6 @@ FRAME_MS = 16
 """Shortest timer interval (about 60 frames a second); faster speeds advance several steps per frame."""
 
 
-
-SHORT_UNIT_LENGTH = 3
-
-
-def format_time(value: float, label: str) -> str:
-    """The playback time as people say it: a short unit follows the number ("12.5 s"); a column name such as
-    "year" or "date (year)" comes first ("year 1940"), because "1940 year" reads wrong."""
-    number = f"{value:.6g}"
-    label = (label or "").strip()
-    if not label:
-        return number
-    if len(label) <= SHORT_UNIT_LENGTH:
-        return f"{number} {label}"
-    return f"{label} {number}"
 
 class PlaybackController(QObject):
     """Play/pause, step, start/end actions with shortcuts, and a toolbar ``bar`` (buttons, scrubber, step, speed).
@@ -90,7 +78,11 @@ class PlaybackController(QObject):
         self.loop_action.toggled.connect(lambda on: self.document.set_view_setting(LOOP_SETTING, bool(on)))
         self.actions = [self.start_action, self.back_action, self.play_action, self.forward_action, self.end_action]
 
+        self._icon_kinds = {self.play_action: "play", self.back_action: "back", self.forward_action: "forward",
+                            self.start_action: "start", self.end_action: "end", self.loop_action: "loop"}
         self.bar = self._build_bar()
+        self.bar.installEventFilter(self)
+        self._apply_icons()
         if isinstance(parent, QWidget):
             parent.addActions(self.actions)
         self.bar.addActions(self.actions)
@@ -152,7 +144,29 @@ class PlaybackController(QObject):
         self.speed_spin.setValue(int(self.document.view_settings.get(SPEED_SETTING, DEFAULT_SPEED)))
         self.speed_spin.valueChanged.connect(self._on_speed_changed)
         layout.addWidget(self.speed_spin)
+        for box in (self.step_spin, self.speed_spin):
+            # Enter ends the typing: give the keyboard back to the window, so Space plays and Home goes to the start
+            # instead of typing into the box.
+            box.lineEdit().returnPressed.connect(self._return_focus)
         return bar
+
+    def _return_focus(self) -> None:
+        window = self.bar.window()
+        target = window.centralWidget() if hasattr(window, "centralWidget") else None
+        (target or window).setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _apply_icons(self) -> None:
+        """Draw the buttons' icons in the bar's palette (again whenever the palette changes)."""
+        palette = self.bar.palette()
+        for action, kind in self._icon_kinds.items():
+            action.setIcon(playback_icon(kind, palette))
+        self._play_icon, self._pause_icon = playback_icon("play", palette), playback_icon("pause", palette)
+        self.play_action.setIcon(self._pause_icon if self.playing else self._play_icon)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.bar and event.type() == QEvent.Type.PaletteChange and shiboken6.isValid(self.bar):
+            self._apply_icons()
+        return False
 
     # Stepping -------------------------------------------------------------------------------------------------
     @property
@@ -221,11 +235,7 @@ class PlaybackController(QObject):
             self.slider.setValue(step)
         with QSignalBlocker(self.step_spin):
             self.step_spin.setValue(step)
-        sequence = self.document.sequence
-        if sequence.time is not None and 0 <= step < sequence.steps:
-            self.time_label.setText(format_time(float(sequence.time[step]), sequence.time_label))
-        else:
-            self.time_label.setText("")
+        self.time_label.setText(step_time(self.document.sequence, step))
 
     def _on_sequence_changed(self) -> None:
         if not shiboken6.isValid(self.bar):

@@ -48,8 +48,13 @@ def index_rows(count: int) -> Rows:
     return Rows(np.arange(count), "index")
 
 
+KEEP_MISSING = "keep"
+"""A policy for callers that decide later (the app asks the user): values come back with NaN where missing.
+Not offered on the command line, whose sequences go straight to a network."""
+
+
 def check_policy(name: str, missing: str) -> None:
-    if missing not in MISSING_POLICIES:
+    if missing not in MISSING_POLICIES and missing != KEEP_MISSING:
         raise fail(name, f"unknown --missing policy {missing!r}; choose one of {', '.join(MISSING_POLICIES)}")
 
 
@@ -93,6 +98,8 @@ def handle_missing(
     where = f"{rows.many(gap_rows)} (column{'s' if len(gap_cols) > 1 else ''} " + ", ".join(
         f'"{c}"' for c in gap_cols[:MAX_LISTED]) + (", ..." if len(gap_cols) > MAX_LISTED else "") + ")"
     count = int(gaps.sum())
+    if missing == KEEP_MISSING:
+        return columns, keep, ()
     if missing == "error":
         raise fail(name, f"{count:,} missing value{'s' if count > 1 else ''} in {where}; choose --missing "
                    "interpolate, ffill or drop to fill or skip them")
@@ -155,7 +162,7 @@ def finish(
         matrix = values if time is None else np.column_stack([time, values])
         x = time if time is not None and not np.isnan(time).any() and _rising(time) else None
         matrix, _keep, more = handle_missing(name, matrix, all_labels, rows, missing, x)
-        if not np.isfinite(matrix).all():  # interpolating between values near the float limit can overflow
+        if missing != KEEP_MISSING and not np.isfinite(matrix).all():  # interpolating between values near the float limit can overflow
             raise fail(name, "filling the missing values overflowed; the values are too close to the float limit")
         time, values = (None, matrix) if time is None else (matrix[:, 0], matrix[:, 1:])
     if time is not None and not is_monotonic(time):

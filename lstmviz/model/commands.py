@@ -31,11 +31,13 @@ class SetWeight:
     old: float
     new: float
     merge_key: Any = None
+    label: str = ""
+    """How the weights panel names the element (``weight_hh_l0[f: 3, 5]``); the raw index when empty."""
 
     @property
     def text(self) -> str:
-        where = ", ".join(str(i) for i in self.index)
-        return f"Set {self.name}[{where}] to {self.new:.4g}"
+        where = self.label or f"{self.name}[{', '.join(str(i) for i in self.index)}]"
+        return f"Set {where} to {self.new:.4g}"
 
     def apply(self, document: Document) -> None:
         document._assign_weight(self.name, self.index, self.new)
@@ -80,6 +82,7 @@ class ReplaceNetwork:
     def merge(self, later: Command) -> bool:
         if isinstance(later, ReplaceNetwork) and self.merge_key is not None and later.merge_key == self.merge_key:
             self.new = later.new
+            self.text = later.text  # "Set f bias to +2.00" names where the drag ended, not where it began
             return True
         return False
 

@@ -21,6 +21,7 @@ from ..engine.network import Network
 from ..engine.trace import Trace
 from ..io.sequence_data import SequenceData
 from .adapt import adapt_input_size
+from .naming import element_label
 from .commands import Command, ReplaceNetwork, ReplaceSequence, SetWeight
 from .workspaces import WorkspaceMixin
 from ..wording import plural
@@ -158,7 +159,8 @@ class Document(WorkspaceMixin):
         """
         index = (index,) if isinstance(index, int) else tuple(int(i) for i in index)
         old = float(self._network.params[name][index])
-        self.push(SetWeight(name=name, index=index, old=old, new=float(value), merge_key=merge_key))
+        label = element_label(self._network, name, index)
+        self.push(SetWeight(name=name, index=index, old=old, new=float(value), merge_key=merge_key, label=label))
 
     def set_network(self, network: Network, text: str = "Change network", merge_key: Any = None) -> None:
         """Replace the whole network (randomise, scale, bias slider with a ``merge_key`` per drag, ...)."""

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from lstmviz.engine.network import Network
 from lstmviz.gui import file_actions as file_actions_module
+from lstmviz.gui import sequence_import
 from lstmviz.gui.dialogs.input_mismatch import MismatchChoice, ask_input_mismatch
 from lstmviz.gui.main_window import MainWindow
 from lstmviz.io.sequence_data import SequenceData
@@ -43,7 +44,7 @@ def test_open_sequence_file(main_window, document, message_boxes, tmp_path) -> N
     np.testing.assert_array_equal(document.sequence.values[:, 0], values)
     np.testing.assert_array_equal(document.sequence.time, time)
     assert_trace_matches_engine(document)
-    assert main_window.windowTitle() == "waves.csv* — lstmviz"
+    assert main_window.windowTitle() == "waves.csv — lstmviz", "opened and untouched: nothing unsaved"
     assert "waves.csv" in main_window.status.file_label.text()
     document.set_step(10)
     assert main_window.status.step_label.text() == "t = 10 / 63   t 2.5"
@@ -293,13 +294,15 @@ def test_recent_file_that_vanished_is_dropped(main_window, message_boxes, tmp_pa
     assert main_window.settings.recent_files() == []
 
 
-def test_open_sequence_status_message_reads_as_a_sentence(main_window, message_boxes, tmp_path) -> None:
+def test_open_sequence_status_message_reads_as_a_sentence(main_window, message_boxes, tmp_path,
+                                                          monkeypatch) -> None:
     path = write_csv(tmp_path / "one.csv", np.sin(np.arange(144) / 7))
     assert main_window.file_actions.open_path(str(path)), message_boxes.calls
     assert "Opened one.csv: 144 steps \u00d7 1 input" in main_window.statusBar().currentMessage()
     assert "input(s)" not in main_window.statusBar().currentMessage()
     two = tmp_path / "two.csv"
     two.write_text("a,b\n" + "".join(f"{k},{-k}\n" for k in range(12)), encoding="utf-8")
+    monkeypatch.setattr(sequence_import, "ask_width", lambda *args, **kwargs: True)  # "Adapt the Input Layer"
     assert main_window.file_actions.open_path(str(two)), message_boxes.calls
     message = main_window.statusBar().currentMessage()
     assert message.startswith("Opened two.csv: 12 steps \u00d7 2 inputs")

@@ -108,7 +108,7 @@ def test_hover_reads_value(qtbot) -> None:
     box = view.rows["f"].plot.getViewBox()
     view._on_hover(box.mapViewToScene(QPointF(60, 3.5)))
     value = doc.network.run(doc.sequence.values).get_quantity("f")[60, 3]
-    assert view.hover_label.text().startswith(f"f\u209c unit 3 at t=60: {value:.3f}")
+    assert view.hover_label.text().startswith(f"f\u209c unit 3 at t = 60: {value:.3f}")
 
 
 def test_quantity_toggle_persists_in_view_settings(qtbot) -> None:

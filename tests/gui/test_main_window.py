@@ -35,13 +35,13 @@ def test_undo_redo_through_edit_menu(main_window, document) -> None:
     assert not undo.isEnabled()
     document.set_weight("bias_hh_l0", 8, 2.5)  # forget-gate bias of unit 0 (rows i, f, g, o)
     assert undo.isEnabled()
-    assert "bias_hh_l0[8]" in undo.text()
+    assert "bias_hh_l0[f: 0]" in undo.text()  # named as the weights panel names it
     assert main_window.windowTitle().startswith("test sine*")
     edited = document.network
     undo.trigger()
     assert_same_network(document.network, original)
     assert_trace_matches_engine(document)
-    assert redo.isEnabled() and "bias_hh_l0[8]" in redo.text()
+    assert redo.isEnabled() and "bias_hh_l0[f: 0]" in redo.text()
     assert main_window.windowTitle() == "test sine — lstmviz"
     redo.trigger()
     assert float(document.network.params["bias_hh_l0"][8]) == 2.5

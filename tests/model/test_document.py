@@ -47,7 +47,7 @@ def test_weight_edit_fires_events_and_recomputes() -> None:
     assert counts == Counter(network_changed=1, trace_changed=1, history_changed=1)
     assert float(doc.network.params["weight_hh_l0"][2, 3]) == 0.7
     assert_trace_is_engines(doc)
-    assert doc.dirty and doc.undo_text == "Set weight_hh_l0[2, 3] to 0.7"
+    assert doc.dirty and doc.undo_text == "Set weight_hh_l0[i: 2, 3] to 0.7"  # as the weights panel names it
 
 
 def test_structural_events_see_a_matching_trace() -> None:

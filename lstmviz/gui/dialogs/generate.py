@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...wording import plural
 from ...io.errors import SequenceError
 from ...io.sequence_data import SequenceData
 from ...model.document import Document
@@ -273,7 +274,7 @@ class GenerateDialog(QDialog):
         draw_sequence(self.preview.getPlotItem(), sequence)
         wide = f" (first {PREVIEW_COLUMNS} shown)" if sequence.input_size > PREVIEW_COLUMNS and not is_one_hot(
             sequence) else ""
-        self.status.setText(f"T = {sequence.steps:,} steps × D = {sequence.input_size}{wide}")
+        self.status.setText(f"T = {plural(sequence.steps, 'step')} × D = {sequence.input_size}{wide}")
         ok.setEnabled(True)
 
     def sequence(self) -> SequenceData:

@@ -7,12 +7,15 @@ over a fixed vocabulary). A bad input shows the parser's sentence in a dialog an
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from html import escape
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QGraphicsItem,
     QHBoxLayout,
     QLabel,
@@ -29,6 +32,11 @@ from ...engine.errors import EngineError
 from ...io.errors import SequenceError
 from ...io.sequence_data import SequenceData
 from ...model.document import Document
+from ...wording import plural
+from ..step_time import format_time
+from ...io.seq_prepare import NORMALISATIONS, Choice
+from ..dialogs.sequence_import import MISSING_CHOICES, NORMALISE_TEXT
+from ..sequence_import import change_choice, current_import, saturation_hint
 from ..dialogs.generate import GenerateDialog, PreviewPlot, draw_sequence
 from ..views.heatmap_common import cache_curve
 from .weights import app_file_actions
@@ -37,6 +45,8 @@ from .weights_controls import alive, show_error
 #: Single-column sequences with at most this many steps are written into the Numbers box to edit by hand; a
 #: longer one (240 numbers for the demo) is a wall of digits nobody edits there, so the box stays empty.
 PREFILL_STEPS = 50
+PANEL_MISSING_TEXT = {"interpolate": "interpolate", "ffill": "previous", "drop": "drop rows"}
+"""Short names for the panel's narrow combo (the open dialog says each in full)."""
 
 
 def describe_sequence(sequence: SequenceData) -> str:
@@ -45,8 +55,9 @@ def describe_sequence(sequence: SequenceData) -> str:
     labels = escape(", ".join(sequence.input_labels[:12])) + (" …" if sequence.input_size > 12 else "")
     lines = [
         f"<b>{escape(sequence.source or 'unnamed sequence')}</b>",
-        f"T = {sequence.steps:,} steps × D = {sequence.input_size}  ·  "
-        f"{escape(sequence.time_label)} {time[0]:g} … {time[-1]:g}",
+        f"T = {plural(sequence.steps, 'step')} × D = {sequence.input_size}  ·  "
+        f"{escape(format_time(float(time[0]), sequence.time_label))} … "
+        f"{escape(format_time(float(time[-1]), sequence.time_label))}",
         f"inputs: {labels}",
     ]
     lines += [f"<i>{escape(notice)}</i>" for notice in sequence.notices]
@@ -72,6 +83,7 @@ class SequencePanel(QWidget):
         self._build()
         self._on_sequence_changed()
         document.events.sequence_changed.connect(self._on_sequence_changed)
+        document.events.network_changed.connect(self._on_network_changed)
         document.events.step_changed.connect(self._on_step_changed)
 
     def _build(self) -> None:
@@ -117,15 +129,51 @@ class SequencePanel(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.generate_button)
+        self._build_file_controls()
+        buttons.addWidget(self.columns_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
         layout.addWidget(self.info)
+        layout.addWidget(self.hint)
         self.preview.setMaximumHeight(240)
         layout.addWidget(self.preview, 1)
         layout.addLayout(buttons)
+        layout.addLayout(self.file_controls)
         layout.addWidget(self.tabs, 1)
+
+    def _build_file_controls(self) -> None:
+        """Empty cells, normalisation and columns of the file just opened: changed here without reading it again."""
+        self.hint = QLabel(objectName="sequenceSaturationHint")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #d35400")
+        self.hint.hide()
+        self.missing_combo = QComboBox(objectName="sequenceMissing")
+        self.missing_combo.setToolTip("Empty cells of the open file: interpolate (linear in time), repeat the "
+                                      "previous value, or drop their rows (undoable)")
+        for key, text in MISSING_CHOICES:
+            self.missing_combo.addItem(PANEL_MISSING_TEXT[key], key)
+            self.missing_combo.setItemData(self.missing_combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
+        self.normalise_combo = QComboBox(objectName="sequenceNormalise")
+        self.normalise_combo.setToolTip("Scale each input of the open file, computed on its data (undoable); the "
+                                        "axis labels say which")
+        for key in NORMALISATIONS:
+            self.normalise_combo.addItem(NORMALISE_TEXT[key].split(":")[0].split(" (")[0], key)
+        for combo in (self.missing_combo, self.normalise_combo):  # the dock keeps its width for the plots
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(5)
+        self.columns_button = QPushButton("Columns…", objectName="sequenceColumns")
+        self.columns_button.setToolTip("Choose the inputs, the time axis, empty cells and normalisation of the open "
+                                       "file")
+        self.columns_button.clicked.connect(self.choose_columns)
+        self.missing_combo.activated.connect(self._on_file_choice)
+        self.normalise_combo.activated.connect(self._on_file_choice)
+        self.file_controls = QHBoxLayout()
+        self.file_controls.addWidget(QLabel("Gaps:"))
+        self.file_controls.addWidget(self.missing_combo, 1)
+        self.file_controls.addWidget(QLabel("Scale:"))
+        self.file_controls.addWidget(self.normalise_combo, 1)
 
     @staticmethod
     def _tab(*widgets: QWidget) -> QWidget:
@@ -139,9 +187,31 @@ class SequencePanel(QWidget):
 
     # Model -> widgets ----------------------------------------------------------------------------------------
     @alive
+    def _on_network_changed(self) -> None:
+        hint = saturation_hint(self.document.network, self.document.sequence)
+        self.hint.setText(hint)
+        self.hint.setVisible(bool(hint))
+
+    def _update_file_controls(self) -> None:
+        imported = current_import(self.document)
+        gaps = imported is not None and imported.table.gaps > 0
+        self.missing_combo.setEnabled(gaps)
+        self.normalise_combo.setEnabled(imported is not None)
+        self.columns_button.setEnabled(imported is not None)
+        reason = "" if imported is not None else " (open a table file to use this)"
+        self.columns_button.setStatusTip(reason)
+        if imported is not None:
+            with QSignalBlocker(self.missing_combo), QSignalBlocker(self.normalise_combo):
+                self.missing_combo.setCurrentIndex(max(self.missing_combo.findData(imported.choice.missing), 0))
+                self.normalise_combo.setCurrentIndex(max(self.normalise_combo.findData(imported.choice.normalise),
+                                                         0))
+
+    @alive
     def _on_sequence_changed(self) -> None:
         sequence = self.document.sequence
         self.info.setText(describe_sequence(sequence))
+        self._update_file_controls()
+        self._on_network_changed()
         plot = self.preview.getPlotItem()
         draw_sequence(plot, sequence)
         for item in plot.listDataItems():  # the step cursor crosses them on every step: blit, do not re-stroke
@@ -198,6 +268,32 @@ class SequencePanel(QWidget):
             QMessageBox.information(self, "Sequence", "Opening files works inside the main window.")
         else:
             actions.open_dialog()
+
+    def _on_file_choice(self, *_: object) -> None:
+        imported = current_import(self.document)
+        if imported is None:
+            return
+        choice = replace(imported.choice, missing=str(self.missing_combo.currentData()),
+                         normalise=str(self.normalise_combo.currentData()))
+        if choice != imported.choice:
+            self._change(choice)
+
+    def choose_columns(self) -> None:
+        """The open dialog again, on the table already read."""
+        self._change(None)
+
+    def _change(self, choice: Choice | None) -> None:
+        try:
+            message = change_choice(self, self.document, choice)
+        except (SequenceError, EngineError, ValueError) as error:
+            self.error_box = show_error(self, "Cannot use this sequence", str(error))
+            message = None
+        if message is None:
+            self._update_file_controls()  # cancelled or refused: the combos show what is in use again
+        else:
+            status = getattr(self.window(), "statusBar", None)
+            if callable(status):
+                status().showMessage(message, 8000)
 
     def open_generator(self) -> GenerateDialog:
         """Open the generator dialog (non-blocking); OK feeds its sequence to the document."""

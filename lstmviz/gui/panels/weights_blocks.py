@@ -13,6 +13,7 @@ import numpy as np
 
 from ...engine.network import OUTPUT_BIAS, OUTPUT_WEIGHT, RECURRENT_PARAMETERS, Network, parameter_name
 from ...engine.spec import CellSpec
+from ...model.naming import element_text
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,7 @@ def blocks_for(network: Network, name: str) -> list[Block]:
 
 def element_name(name: str, block: Block, row: int, col: int, ndim: int) -> str:
     """Readable name of one element: ``weight_hh_l0[f: 3, 5]``, ``bias_ih_l0[f: 3]``, ``fc.weight[2, 5]``."""
-    where = str(row) if ndim == 1 else f"{row}, {col}"
-    prefix = f"{block.label}: " if block.label else ""
-    return f"{name}[{prefix}{where}]"
+    return element_text(name, block.label, row, None if ndim == 1 else col)
 
 
 def locate(network: Network, name: str, index: tuple[int, ...]) -> tuple[int, int, int]:

@@ -23,6 +23,7 @@ from ...io.errors import ExportError
 from ...model.document import Document
 from ..document_binding import DocumentBinding
 from ..colors import is_signed_quantity
+from ..step_time import step_time
 from .diagram_levels import LevelTracker
 from .diagram_scene import ColorTable, DiagramScene, nonlinearity_of, strip_label
 from .diagram_tooltips import op_tooltip, value_tooltip
@@ -167,10 +168,9 @@ class GateDiagramView(QGraphicsView):
         doc = self.document
         net = doc.network
         seq = doc.sequence
-        time = seq.time_axis[doc.step] if doc.steps else 0
-        when = f"t = {doc.step} of {doc.steps - 1}"
+        when = f"t = {doc.step} / {doc.steps - 1}"
         if seq.time is not None:
-            when += f" &nbsp;({seq.time_label} {time:g})"
+            when += f" &nbsp;({html.escape(step_time(seq, doc.step))})"
         if seq.text is not None and doc.step < len(seq.text):  # one-hot text: say which character x_t is
             char = seq.text[doc.step]
             shown = {" ": "␣", "\n": "↵", "\t": "⇥"}.get(char, html.escape(char))

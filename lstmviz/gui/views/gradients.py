@@ -16,13 +16,15 @@ import numpy as np
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QEvent, QRectF, QTimer
-from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTabBar, QVBoxLayout, QWidget
 
 from ...engine.trace import trace_key
 from ...model.document import Document
+from ...wording import plural
 from ..document_binding import DocumentBinding
-from ..colors import lookup_table
+from ..colors import colormap_for, lookup_table
+from .heatmap_colorbar import ColorScaleBar
 from ..workers import run_in_background
 from .diagram_values import trace_matches
 
@@ -34,6 +36,11 @@ LOSSES = (
     ("h-last-sum", "Σ h_T (sum of the last hidden state)"),
     ("unit", "h of the selected unit at the current step"),
 )
+COMPACT_HEIGHT = 520
+"""Below this height the view shows one plot at a time (at 1280 x 800 its dock is about 330 px tall)."""
+PAGES = (("Norms", "‖dL/dh_t‖ and ‖dh_T/dh_t‖ going back in time"),
+         ("Carousel", "f_{t+1}···f_T of the selected units (LSTM only)"),
+         ("Heatmap", "log10 |dL/dh_t| per unit and step, with its colour bar"))
 UNIT_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 
 
@@ -47,14 +54,20 @@ def _positive(values: np.ndarray) -> np.ndarray:
 def explain(norms: np.ndarray, end: int, what: str) -> str:
     """One plain sentence: how much ``norms`` shrinks or grows going back from step ``end`` to step 0."""
     finite = np.isfinite(norms) & (norms > 0)
-    if end <= 0 or not finite[end] or not finite[0]:
+    if end <= 0 or not finite[end]:
         return f"{what}: the loss is at the first step, so there is nothing to propagate back."
+    first = int(np.argmax(finite[: end + 1]))
+    if first > 0:  # flushed to zero before step `first`: below what float64 arithmetic keeps
+        power = f"{math.log10(norms[first] / norms[end]):.0f}".replace("-", "−")
+        return (f"{what} shrinks by 10<sup>{power}</sup> over {plural(end - first, 'step')} and is below "
+                f"10<sup>−280</sup> before step {first}: <b>vanishing</b> (the curve ends there; nothing is "
+                "left to draw).")
     decades = math.log10(norms[0] / norms[end])
     power = f"{decades:.1f}".replace("-", "−")
-    span = f"over {end} step{'s' if end != 1 else ''}"
+    span = f"over {plural(end, 'step')}"
     if decades < -1:
         below = np.nonzero(finite[: end + 1] & (norms[: end + 1] < norms[end] * 1e-2))[0]
-        reach = f"; by {end - below[-1]} steps back it is below 1% of its value at the loss" if below.size else ""
+        reach = f"; by {plural(int(end - below[-1]), 'step')} back it is below 1% of its value at the loss" if below.size else ""
         return f"{what} shrinks by 10<sup>{power}</sup> {span}: <b>vanishing</b>{reach}."
     if decades > 1:
         return f"{what} grows by 10<sup>{power}</sup> {span}: <b>exploding</b> (clip it, or scale W<sub>hh</sub> down)."
@@ -110,13 +123,23 @@ class GradientsView(QWidget):
         self.explanation.setWordWrap(True)
         self.explanation.setToolTip("What the curves say, in one sentence")
         layout.addWidget(self.explanation)
+        self.page_bar = QTabBar()
+        self.page_bar.setObjectName("gradientsPages")
+        self.page_bar.setDocumentMode(True)
+        self.page_bar.setExpanding(False)
+        for text, tip in PAGES:
+            self.page_bar.setTabToolTip(self.page_bar.addTab(text), tip)
+        self.page_bar.currentChanged.connect(self._arrange)
+        self.page_bar.setToolTip("The dock is short: one plot at a time (make it taller to see all three)")
+        layout.addWidget(self.page_bar)
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setObjectName("gradientsPlots")
+        self.plots.setMinimumSize(0, 0)
         layout.addWidget(self.plots, 1)
 
         self.norm_plot = self.plots.addPlot(row=0, col=0)
         self.norm_plot.setLogMode(y=True)
-        self.norm_plot.setTitle("gradient norms going back in time (log scale)")
+        self.norm_plot.setTitle("gradient norms (log)")
         self.norm_plot.addLegend(offset=(70, 8))  # top left: the curves rise to the right
         self.norm_plot.showGrid(x=True, y=True, alpha=0.25)
         self.norm_curve = self.norm_plot.plot(pen=pg.mkPen("#d62728", width=1), name="‖dL/dh<sub>t</sub>‖", connect="finite")
@@ -124,22 +147,37 @@ class GradientsView(QWidget):
                                                   name="‖dh<sub>T</sub>/dh<sub>t</sub>‖", connect="finite")
         self.cec_plot = self.plots.addPlot(row=1, col=0)
         self.cec_plot.setLogMode(y=True)
-        self.cec_plot.setTitle("constant error carousel: f<sub>t+1</sub>···f<sub>T</sub> of the selected units (log scale)")
+        self.cec_plot.setTitle("carousel f<sub>t+1</sub>···f<sub>T</sub> (log)")
+        self.cec_plot.setToolTip("The constant error carousel: the product of the forget gates from t+1 to T, for "
+                                 "the selected units: what the cell state alone carries back")
         self.cec_plot.addLegend(offset=(70, 8))
         self.cec_plot.showGrid(x=True, y=True, alpha=0.25)
         self.cec_curves: list[pg.PlotDataItem] = []
         self.heat_plot = self.plots.addPlot(row=2, col=0)
-        self.heat_plot.setTitle(f"log<sub>10</sub> |dL/dh<sub>t</sub>| (units × time, top {HEAT_DECADES} decades)")
+        self.heat_plot.setTitle("log<sub>10</sub> |dL/dh<sub>t</sub>|")
         self.heat_plot.setLabel("left", "unit")
         self.heatmap = pg.ImageItem()
         self.heatmap.setLookupTable(lookup_table(False))
         self.heatmap.setToolTip("log10 of |dL/dh_t| per unit and step: bright where the error still arrives")
         self.heat_plot.addItem(self.heatmap)
+        self.heat_bar = ColorScaleBar(colormap_for(False), (-float(HEAT_DECADES), 0.0), self.palette().color(
+            self.palette().ColorRole.Text))
+        self.heat_bar.setToolTip(f"Colour scale: log10 |dL/dh_t|, the top {HEAT_DECADES} decades")
+        self.decades_label = pg.TextItem(anchor=(0.0, 1.0))
+        self.decades_label.setZValue(30)
+        self.norm_plot.addItem(self.decades_label, ignoreBounds=True)
+        for plot in (self.norm_plot, self.cec_plot, self.heat_plot):
+            plot.hideButtons()
+            plot.setMenuEnabled(False)  # pyqtgraph's menu (export, transforms, ...) does nothing useful here
+            plot.getAxis("left").setWidth(48)
+        self._has_cec = True
+        self._x_range: tuple[float, float] | None = None
         for plot in (self.norm_plot, self.cec_plot, self.heat_plot):
             plot.getAxis("bottom").enableAutoSIPrefix(False)
         self._apply_palette()
         for plot in (self.cec_plot, self.heat_plot):
             plot.setXLink(self.norm_plot)
+        self._arrange()
         self.plots.scene().sigMouseClicked.connect(self._on_click)
         self.plots.setToolTip("Click a plot to jump to that step")
         self.cursors = []
@@ -162,6 +200,57 @@ class GradientsView(QWidget):
                 plot.legend.setLabelTextColor(ink)
                 for _sample, label in plot.legend.items:
                     label.setText(label.text, color=ink.name())
+        self.heat_bar.foreground = ink
+        self.heat_bar.update()
+        self.decades_label.setColor(ink)
+
+    @property
+    def compact(self) -> bool:
+        """Too short for three readable plots (each needs ~130 px): show one at a time, chosen by the tab bar."""
+        return self.height() < COMPACT_HEIGHT
+
+    def visible_plots(self) -> list[pg.PlotItem]:
+        plots = [self.norm_plot] + ([self.cec_plot] if self._has_cec else []) + [self.heat_plot]
+        if not self.compact:
+            return plots
+        page = [self.norm_plot, self.cec_plot, self.heat_plot][max(self.page_bar.currentIndex(), 0)]
+        return [page if page in plots else self.norm_plot]
+
+    def _arrange(self, *_: object) -> None:
+        """Put the plots that fit into the layout: all of them when the dock is tall, else the chosen one."""
+        self.page_bar.setVisible(self.compact)
+        self.page_bar.setTabEnabled(1, self._has_cec)
+        wanted = self.visible_plots()
+        layout = self.plots.ci
+        current = [item for item in (self.norm_plot, self.cec_plot, self.heat_plot, self.heat_bar)
+                   if item in layout.items]
+        target = wanted + ([self.heat_bar] if self.heat_plot in wanted else [])
+        if current == target:
+            return
+        for item in current:
+            layout.removeItem(item)
+        for plot in (self.norm_plot, self.cec_plot, self.heat_plot):
+            plot.setVisible(plot in wanted)
+        self.heat_bar.setVisible(self.heat_plot in wanted)
+        for row, plot in enumerate(wanted):
+            layout.addItem(plot, row=row, col=0)
+            if plot is self.heat_plot:
+                layout.addItem(self.heat_bar, row=row, col=1)
+        # Linked views align by their screen positions, so a hidden or narrower partner (the heatmap has a colour
+        # bar beside it) would shift the others: link only what is shown together, and show every step.
+        for plot in (self.cec_plot, self.heat_plot):
+            plot.setXLink(self.norm_plot if plot in wanted and self.norm_plot in wanted else None)
+        if self._x_range is not None:
+            for plot in wanted:
+                plot.setXRange(*self._x_range, padding=0.01)
+        for plot in wanted:  # the time axis is written once, under the last plot
+            last = plot is wanted[-1]
+            plot.getAxis("bottom").setStyle(showValues=True)
+            plot.setLabel("bottom", self._time_label if last else None)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._arrange()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         super().changeEvent(event)
@@ -279,8 +368,9 @@ class GradientsView(QWidget):
         label = self.document.sequence.time_label
         if label != self._time_label:  # only on change: repeated AxisItem.setLabel crashes PySide6 6.x
             self._time_label = label
-            for plot in (self.norm_plot, self.cec_plot, self.heat_plot):
-                plot.setLabel("bottom", label)
+            wanted = self.visible_plots()
+            for plot in wanted:
+                plot.setLabel("bottom", label if plot is wanted[-1] else None)
         norm = np.asarray(grads[trace_key("grad_norm_h", layer)], dtype=np.float64)
         self.norm_curve.setData(time, _positive(norm))
         jac_key = trace_key("jacobian_norm", layer)
@@ -288,6 +378,7 @@ class GradientsView(QWidget):
         self.jacobian_curve.setVisible(jacobian is not None)
         if jacobian is not None:
             self.jacobian_curve.setData(time, _positive(jacobian))
+        self._show_decades(norm if self.loss == "unit" or jacobian is None else jacobian, time)
         self._show_cec(grads, layer, time)
         self._show_heatmap(np.asarray(grads[trace_key("grad_h", layer)], dtype=np.float64), time)
         end = doc.step if self.loss == "unit" else doc.steps - 1
@@ -309,17 +400,39 @@ class GradientsView(QWidget):
             logs = np.log10(np.where(magnitude > 0, magnitude, top * 10.0 ** -HEAT_DECADES))
         high = math.log10(top)
         self.heatmap.setImage(logs.T, autoLevels=False, levels=(high - HEAT_DECADES, high))
+        self.heat_bar.setLevels((high - HEAT_DECADES, high))
         t0 = float(time[0])
         t1 = float(time[-1]) if len(time) > 1 else t0 + 1.0
         step_width = (t1 - t0) / max(len(time) - 1, 1)
         self.heatmap.setRect(QRectF(t0 - step_width / 2, 0, t1 - t0 + step_width, grad_h.shape[1]))
         self.heat_plot.setYRange(0, grad_h.shape[1], padding=0)
-        self.norm_plot.setXRange(t0 - step_width / 2, t1 + step_width / 2, padding=0.01)
+        self._x_range = (t0 - step_width / 2, t1 + step_width / 2)
+        for plot in self.visible_plots():
+            plot.setXRange(*self._x_range, padding=0.01)
+
+    def _show_decades(self, norms: np.ndarray, time: np.ndarray) -> None:
+        """Write on the curve how far it falls (or rises), so a drag that moves it by many decades reads as such
+        even while the axis rescales under it."""
+        finite = np.flatnonzero(np.isfinite(norms) & (norms > 0))
+        if finite.size < 2:
+            self.decades_label.setHtml("")
+            self.decades_label.decades = None  # type: ignore[attr-defined]
+            return
+        first, last = int(finite[0]), int(finite[-1])
+        decades = math.log10(norms[first] / norms[last])
+        ink = self.palette().color(self.palette().ColorRole.Text).name()
+        power = f"{decades:+.0f}".replace("-", "−")
+        self.decades_label.setHtml(f"<span style='color:{ink}'>×10<sup>{power}</sup> over "
+                                   f"{plural(last - first, 'step')}</span>")
+        self.decades_label.decades = decades  # type: ignore[attr-defined]  (read by tests)
+        self.decades_label.setPos(float(time[first]), math.log10(norms[first]))
 
     def _show_cec(self, grads: Mapping[str, np.ndarray], layer: int, time: np.ndarray) -> None:
         key = trace_key("cec", layer)
         has_cec = key in grads
-        self.cec_plot.setVisible(has_cec)
+        if has_cec != self._has_cec:
+            self._has_cec = has_cec
+            self._arrange()
         units = list(self.document.selected_units[: len(UNIT_COLORS)]) if has_cec else []
         if [curve.unit for curve in self.cec_curves] != units:  # type: ignore[attr-defined]
             for curve in self.cec_curves:

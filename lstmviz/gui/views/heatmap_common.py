@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QGraphicsItem, QLayout, QMenu, QWidget
 from ...engine.spec import CellSpec
 from ...io.sequence_data import SequenceData
 from ..document_binding import DocumentBinding
+from ..step_time import format_time
 
 CURSOR_COLOR = QColor(255, 120, 0)
 """Orange reads on both the viridis and the diverging maps, and on light and dark backgrounds."""
@@ -65,9 +66,8 @@ class TimeMap:
         return left, left + width
 
     def format_time(self, step: int) -> str:
-        value = self.x_of(step)
-        text = f"{value:.6g}"
-        return text if self.label == "step" else f"{text} {self.label}" if len(self.label) <= 3 else text
+        """The step's time as the status bar and toolbar write it (see step_time.format_time)."""
+        return format_time(self.x_of(step), self.label)
 
 
 MEAN_SAMPLES = 4
@@ -140,11 +140,15 @@ def quantity_order(spec: CellSpec) -> tuple[str, ...]:
 
 
 def quantity_signed(spec: CellSpec, key: str, rnn_nonlinearity: str) -> bool:
-    """Whether ``key`` can be negative: sigmoid gates are not; the vanilla RNN's h follows its activation."""
+    """Whether ``key`` gets a scale from its data (diverging map, symmetric levels) rather than the gates' [0, 1].
+
+    Only sigmoid gates are bounded to [0, 1]. Every state gets the data's scale, including a ReLU RNN's h: it is
+    never negative but unbounded, and drawn on [0, 1] it clipped half of its values (the gate diagram already
+    draws it on the signed scale, so all views agree). ``rnn_nonlinearity`` is kept for callers.
+    """
+    del rnn_nonlinearity
     if key in spec.gate_keys:
         return spec.gate(key).nonlinearity != "sigmoid"
-    if spec.kind == "rnn" and key == "h":
-        return rnn_nonlinearity == "tanh"
     return True
 
 
@@ -223,9 +227,21 @@ class LazyMenuViewBox(pg.ViewBox):
 
             self.menu = ViewBoxMenu(self)
             self.updateViewLists()
+            # Only "View All" is useful here: the X/Y axis submenus link to other views by name and switch ranges
+            # to manual, and "Mouse Mode" turns drag-to-pan into rectangle zoom; none of it fits these plots.
+            for action in list(self.menu.actions()):
+                if action is not self.menu.viewAll:
+                    self.menu.removeAction(action)
             for hook in getattr(self, "menu_hooks", ()):
                 hook(self.menu)
         return self.menu
+
+    def raiseContextMenu(self, ev: Any) -> None:  # noqa: N802 - pyqtgraph's name
+        """Our menu alone: pyqtgraph would add its "Plot Options" (log axes, FFT, averaging, alpha) and its own
+        "Export..." dialog, which bypass the app's figure export and change what the plot means."""
+        menu = self.getMenu(ev)
+        if menu is not None:
+            menu.popup(ev.screenPos().toPoint())
 
     def getContextMenus(self, event: object) -> list[Any]:  # noqa: N802 - pyqtgraph's name
         menu = self.getMenu(event) if self.menuEnabled() else None

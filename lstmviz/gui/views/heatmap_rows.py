@@ -149,12 +149,25 @@ class HeatmapRow:
             self.step_bound[start:stop] = bound
         self.valid = max(self.valid, stop)
 
-    def needs_redraw(self, start: int, stop: int) -> bool:
-        """Whether steps [start, stop) just written change what is on screen (the window, or the levels)."""
+    def needs_redraw(self, start: int, stop: int, time_map: TimeMap | None = None) -> bool:
+        """Whether steps [start, stop) just written change what is on screen (the window, or the levels).
+
+        The drawn window ends at the valid part, so steps a progressive delivery appends after it are not inside
+        it even when they are in view: the window the view would draw now is compared too (else every row stayed
+        drawn up to an early delivery until the next zoom).
+        """
         first, end, _ = self.window
         if end <= first or start < end and stop > first:
             return True
+        if time_map is not None and self._wanted_window(time_map) != self.window:
+            return True
         return self.signed and symmetric_levels(float(self.step_bound[: self.valid].max())) != self.levels
+
+    def _wanted_window(self, time_map: TimeMap) -> tuple[int, int, int]:
+        """The (first, end, block) the view box's current range and width call for."""
+        box = self.plot.getViewBox()
+        pixels = int(box.width()) if box.width() >= 16 else 1000
+        return visible_window(time_map, box.viewRange()[0], self.valid, pixels)
 
     def show(self, time_map: TimeMap) -> None:
         """Draw the visible steps of the buffer at screen resolution, with levels from colors.py.
@@ -171,9 +184,7 @@ class HeatmapRow:
             levels = symmetric_levels(float(self.step_bound[: self.valid].max()))
         else:
             levels = colors.default_levels(self.key, signed=False)
-        box = self.plot.getViewBox()
-        pixels = int(box.width()) if box.width() >= 16 else 1000
-        first, end, block = visible_window(time_map, box.viewRange()[0], self.valid, pixels)
+        first, end, block = self._wanted_window(time_map)
         columns = block_mean(self.buffer, first, end, block)
         self.columns = columns.shape[0]
         image = aligned_image(columns)
@@ -209,9 +220,7 @@ class HeatmapRow:
         self._redraw_pending = False
         if self.time_map is None or self.valid == 0 or not shiboken6.isValid(self.image) or self.image.scene() is None:
             return
-        box = self.plot.getViewBox()
-        pixels = int(box.width()) if box.width() >= 16 else 1000
-        if visible_window(self.time_map, box.viewRange()[0], self.valid, pixels) != self.window:
+        if self._wanted_window(self.time_map) != self.window:
             self.show(self.time_map)
 
     def value_at(self, step: int, unit: int) -> float | None:
@@ -238,6 +247,14 @@ class HeatmapRow:
             self.selection_items.append(line)
 
 
+def scale_suffix(labels: tuple[str, ...]) -> str:
+    """" (z-score)" when every input label says its column was scaled the same way (see io.seq_prepare)."""
+    for method in ("z-score", "min-max"):
+        if labels and all(label.endswith(f" ({method})") for label in labels):
+            return f" ({method})"
+    return ""
+
+
 class InputRow:
     """The input sequence above the heatmaps: one line per column, or a heatmap for one-hot text."""
 
@@ -251,7 +268,7 @@ class InputRow:
         self.plot.hideButtons()
         self.plot.setDefaultPadding(0.02)
         style_plot(self.plot, foreground)
-        self.plot.setLabel("left", INPUT_SYMBOL)
+        self.plot.setLabel("left", INPUT_SYMBOL + scale_suffix(sequence.input_labels))
         rows = f"; one row per character: {' '.join(names)}" if names else ""
         self.plot.getAxis("left").setToolTip(f"The input sequence: {sequence.source or 'x'}{rows}")
         self.image: pg.ImageItem | None = None

@@ -16,6 +16,7 @@ from PySide6.QtCore import QPointF, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from ...model.document import Document
+from ..step_time import step_and_time
 from .heatmap_common import (
     TimePlotsWidget,
     INPUT_SYMBOL,
@@ -26,6 +27,7 @@ from .heatmap_common import (
     quantity_signed,
     theme_colors,
 )
+from .heatmap_output import OUTPUT_SYMBOL, OutputRow
 from .heatmap_rows import HeatmapRow, InputRow
 
 HIDDEN_SETTING = "heatmaps.hidden"
@@ -50,13 +52,14 @@ class HeatmapsView(TimePlotsWidget):
         self.document = document
         self.rows: dict[str, HeatmapRow] = {}
         self.input_row: InputRow | None = None
+        self.output_row: OutputRow | None = None
         self.time_map = TimeMap(document.sequence)
         self._structure: tuple[Any, ...] | None = None
         self._written_generation = -1
         self._written = 0
         self._written_trace: object | None = None
         self._buttons: dict[str, QToolButton] = {}
-        self._buttons_kind = ""
+        self._buttons_kind: object = ""
         self._progress_timer = QTimer(self)
         self._progress_timer.setSingleShot(True)
         self._progress_timer.setInterval(0)
@@ -97,8 +100,12 @@ class HeatmapsView(TimePlotsWidget):
         hidden = self.hidden_quantities()
         return tuple(k for k in quantity_order(self.document.network.spec) if k not in hidden)
 
+    def _output_size(self) -> int:
+        net = self.document.network
+        return int(net.output_size or 0) if net.has_output else 0
+
     def _structure_key(self) -> tuple[Any, ...]:
-        return (*self._document_structure(), tuple(sorted(self.hidden_quantities())))
+        return (*self._document_structure(), tuple(sorted(self.hidden_quantities())), self._output_size())
 
     def rebuild(self) -> None:
         """Recreate the option buttons and every row (cell, sizes, layer, sequence or chosen quantities changed)."""
@@ -123,6 +130,13 @@ class HeatmapsView(TimePlotsWidget):
             self.graphics.ci.addItem(self.input_row.plot, row=row_index, col=0)
             self.graphics.ci.layout.setRowStretchFactor(row_index, 2)
             plots.append(self.input_row.plot)
+            row_index += 1
+        self.output_row = None
+        if self._output_size() and "y" not in hidden:  # what the network predicts, right under its input
+            self.output_row = OutputRow(self._output_size(), doc.sequence, self.time_map, foreground)
+            self.graphics.ci.addItem(self.output_row.plot, row=row_index, col=0)
+            self.graphics.ci.layout.setRowStretchFactor(row_index, 2)
+            plots.append(self.output_row.plot)
             row_index += 1
         for key in self.shown_quantities():
             symbol, tooltip = quantity_label(spec, key)
@@ -161,7 +175,7 @@ class HeatmapsView(TimePlotsWidget):
 
     def _rebuild_buttons(self) -> None:
         """One checkable button per quantity of the cell (rebuilt only when the cell kind changes)."""
-        kind = self.document.network.cell
+        kind = (self.document.network.cell, bool(self._output_size()))
         if self._buttons_kind == kind:
             hidden = self.hidden_quantities()
             for key, button in self._buttons.items():
@@ -176,6 +190,8 @@ class HeatmapsView(TimePlotsWidget):
         title = QLabel("Show:", self.options)
         self._options_layout.addWidget(title)
         entries = [("x", INPUT_SYMBOL, "The input sequence on the same time axis")]
+        if self._output_size():
+            entries.append(("y", OUTPUT_SYMBOL, "the network's output y_t (and the next input it forecasts)"))
         entries += [(k, *quantity_label(spec, k)) for k in quantity_order(spec)]
         for key, symbol, tooltip in entries:
             button = QToolButton(self.options)
@@ -241,8 +257,10 @@ class HeatmapsView(TimePlotsWidget):
         layer = doc.layer
         for key, row in self.rows.items():
             row.write(doc.trace.get_quantity(key, layer), start, ready)
-            if row.needs_redraw(start, ready):  # zoomed in on steps already drawn: nothing to redraw
+            if row.needs_redraw(start, ready, self.time_map):  # zoomed in on steps already drawn: nothing to redraw
                 row.show(self.time_map)
+        if self.output_row is not None and "y" in doc.trace:
+            self.output_row.show(doc.trace["y"], ready)
         self._written_generation, self._written, self._written_trace = doc.generation, ready, doc.trace
 
     def _on_trace_changed(self) -> None:
@@ -268,6 +286,8 @@ class HeatmapsView(TimePlotsWidget):
         x = self.time_map.x_of(step)
         if self.input_row is not None:
             self.input_row.set_cursor(x)
+        if self.output_row is not None:
+            self.output_row.set_cursor(x)
         for row in self.rows.values():
             row.set_cursor(x)
 
@@ -317,16 +337,16 @@ class HeatmapsView(TimePlotsWidget):
             return
         row, point = hit
         step = self.time_map.step_at(point.x())
-        when = f"t={self.time_map.format_time(step)}"
+        when = step_and_time(self.document.sequence, step)
         if isinstance(row, InputRow):
-            self.hover_label.setText(f"{row.value_text(step, point.y())} at {when} (step {step})")
+            self.hover_label.setText(f"{row.value_text(step, point.y())} at {when}")
             return
         unit = math.floor(point.y())
         value = row.value_at(step, unit)
         if value is None:
             self.hover_label.setText(" ")
         else:
-            self.hover_label.setText(f"{row.symbol} unit {unit} at {when}: {value:.3f}   (step {step})")
+            self.hover_label.setText(f"{row.symbol} unit {unit} at {when}: {value:.3f}")
 
     # Helpers --------------------------------------------------------------------------------------------------
     def image_array(self, key: str) -> np.ndarray | None:
