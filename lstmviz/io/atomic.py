@@ -5,6 +5,11 @@ and no temp file behind, because the new content only becomes visible through on
 lives in the target's own folder (a rename across file systems is not atomic) and keeps the target's suffix, so
 writers that pick the format from the extension (``np.savez``, matplotlib's ``savefig``) still work.
 
+The target must be a regular file or not exist yet: a FIFO, a device or a socket (or a symlink to one) is
+refused with :class:`~lstmviz.io.special_files.SpecialFileError` (an ``OSError``), so ``--out /dev/null`` never
+replaces ``/dev/null``. A file that is replaced keeps its permission bits (and its owner and group, where the
+user may set them), so saving over a private 0600 file does not make it readable by everyone.
+
 These helpers raise plain ``OSError``; each caller turns it into its own layer's error (``ExportError``,
 ``WorkspaceError``, ``WeightsError``) with the file named.
 """
@@ -14,9 +19,12 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
+
+from .special_files import check_save_target
 
 __all__ = ["atomic_path", "atomic_open", "atomic_write_bytes", "atomic_write_text"]
 
@@ -60,6 +68,14 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def _keep_mode(temp: Path, existing: os.stat_result) -> None:
+    """Give the new file the old one's permission bits and, where allowed, its owner and group."""
+    os.chmod(temp, stat.S_IMODE(existing.st_mode))
+    if hasattr(os, "chown"):
+        with contextlib.suppress(OSError):  # only root may give a file away; a plain user keeps their own
+            os.chown(temp, existing.st_uid, existing.st_gid)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temp path in the target's folder; on success it replaces ``path``, on failure it is removed.
@@ -70,9 +86,12 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     ...     fig.savefig(tmp)
     """
     target = _target(path)
+    existing = check_save_target(target)
     temp = _create_temp(target)
     try:
         yield temp
+        if existing is not None:
+            _keep_mode(temp, existing)
         _fsync_file(temp)
         os.replace(temp, target)
     except BaseException:

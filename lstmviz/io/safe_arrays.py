@@ -30,6 +30,7 @@ import numpy as np
 
 from .errors import FileFormatError
 from .limits import describe_bytes, max_file_bytes
+from .special_files import open_regular
 
 __all__ = ["load_npy", "load_npz", "read_npy_bytes", "read_npz_stream", "MAX_COMPRESSION_RATIO"]
 
@@ -48,22 +49,26 @@ def _fail(name: str, problem: str) -> FileFormatError:
     return FileFormatError(f"{name}: {problem}")
 
 
-def _check_file_size(path: Path, name: str, limit: int) -> int:
+def _open_checked(path: Path, name: str, limit: int) -> tuple[IO[bytes], int]:
+    """Open a regular file (never a FIFO or device) and check its size before reading anything."""
     try:
-        size = path.stat().st_size
+        stream, size = open_regular(path, lambda problem: _fail(name, problem))
     except FileNotFoundError:
         raise _fail(name, "no such file") from None
     except OSError as exc:
         raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
-    if not path.is_file():
-        raise _fail(name, "is not a regular file")
-    if size > limit:
-        raise _fail(
-            name, f"the file is {describe_bytes(size)}, over the {describe_bytes(limit)} limit (LSTMVIZ_MAX_FILE_MB)"
-        )
-    if size == 0:
-        raise _fail(name, "the file is empty")
-    return size
+    try:
+        if size > limit:
+            raise _fail(
+                name,
+                f"the file is {describe_bytes(size)}, over the {describe_bytes(limit)} limit (LSTMVIZ_MAX_FILE_MB)",
+            )
+        if size == 0:
+            raise _fail(name, "the file is empty")
+    except FileFormatError:
+        stream.close()
+        raise
+    return stream, size
 
 
 def _read_exact(stream: IO[bytes], count: int) -> bytes:
@@ -174,9 +179,9 @@ def load_npy(path: str | os.PathLike[str], limit: int | None = None) -> np.ndarr
     path = Path(path)
     name = os.fspath(path)
     limit = max_file_bytes() if limit is None else limit
-    size = _check_file_size(path, name, limit)
+    stream, size = _open_checked(path, name, limit)
     try:
-        with open(path, "rb") as stream:
+        with stream:
             return _read_npy(stream, name, size, limit)
     except OSError as exc:
         raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
@@ -255,9 +260,9 @@ def load_npz(path: str | os.PathLike[str], limit: int | None = None) -> dict[str
     path = Path(path)
     name = os.fspath(path)
     limit = max_file_bytes() if limit is None else limit
-    _check_file_size(path, name, limit)
+    stream, _ = _open_checked(path, name, limit)
     try:
-        with open(path, "rb") as stream:
+        with stream:
             return read_npz_stream(stream, name, limit)
     except OSError as exc:
         raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None

@@ -22,6 +22,7 @@ import numpy as np
 from .atomic import atomic_open
 from .errors import WeightsError
 from .limits import describe_bytes, max_file_bytes
+from .special_files import open_regular
 
 __all__ = ["read_safetensors", "write_safetensors", "DTYPES"]
 
@@ -108,10 +109,10 @@ def read_safetensors(
     name = os.fspath(path)
     limit = max_file_bytes() if limit is None else limit
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise _fail(name, f"the file is {describe_bytes(size)}, over the {describe_bytes(limit)} limit")
-        with open(path, "rb") as stream:
+        stream, size = open_regular(path, lambda problem: _fail(name, problem))
+        with stream:
+            if size > limit:
+                raise _fail(name, f"the file is {describe_bytes(size)}, over the {describe_bytes(limit)} limit")
             header, data_start = _read_header(stream, name, size)
             metadata = header.pop("__metadata__", None) or {}
             if not isinstance(metadata, dict) or not all(

@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from .errors import SequenceError
 from .limits import describe_bytes, max_file_bytes
+from .special_files import open_regular
 
 STDIN_NAME = "<stdin>"
 
@@ -51,13 +52,11 @@ def read_source(path_or_dash: str | os.PathLike[str], stdin_bytes: bytes | None 
     path = Path(path_or_dash)
     name = os.fspath(path)
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise fail(name, "is a folder, not a file")
-        if size > limit:
-            raise fail(name, f"the file is {describe_bytes(size)}, over the {describe_bytes(limit)} limit "
-                       "(LSTMVIZ_MAX_FILE_MB)")
-        with open(path, "rb") as stream:
+        stream, size = open_regular(path, lambda problem: fail(name, problem))
+        with stream:
+            if size > limit:
+                raise fail(name, f"the file is {describe_bytes(size)}, over the {describe_bytes(limit)} limit "
+                           "(LSTMVIZ_MAX_FILE_MB)")
             data = _read_bounded(stream, size, limit, name)
     except FileNotFoundError:
         raise fail(name, "no such file") from None

@@ -37,6 +37,7 @@ from .errors import FileFormatError, WeightsError
 from .limits import describe_bytes, max_file_bytes
 from .safe_arrays import load_npz
 from .safetensors_format import read_safetensors, write_safetensors
+from .special_files import check_regular
 from .torch_files import read_torch_state_dict
 
 __all__ = ["WEIGHT_SUFFIXES", "WeightsFile", "load_weights", "read_weights", "save_weights", "inspect_weights"]
@@ -99,11 +100,13 @@ def read_state_dict(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray]
     suffix = path.suffix.lower()
     if suffix not in WEIGHT_SUFFIXES:
         raise _fail(name, f"unknown weight file type {suffix or '(none)'!r}; use {', '.join(WEIGHT_SUFFIXES)}")
-    if not path.exists():
-        raise _fail(name, "no such file")
-    if not path.is_file():
-        raise _fail(name, "is not a regular file")
-    size, limit = path.stat().st_size, max_file_bytes()
+    try:
+        size = check_regular(path, lambda problem: _fail(name, problem))
+    except FileNotFoundError:
+        raise _fail(name, "no such file") from None
+    except OSError as exc:
+        raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
+    limit = max_file_bytes()
     if size > limit:
         raise _fail(
             name, f"the file is {describe_bytes(size)}, over the {describe_bytes(limit)} limit (LSTMVIZ_MAX_FILE_MB)"

@@ -22,7 +22,6 @@ import os
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -34,6 +33,7 @@ from .errors import FileFormatError, WorkspaceError
 from .limits import describe_bytes, max_file_bytes
 from .safe_arrays import read_npz_stream
 from .sequence_data import SequenceData
+from .special_files import open_regular
 from .weights import app_version, network_from_state_dict
 
 __all__ = ["Workspace", "save_workspace", "load_workspace", "inspect_workspace", "WORKSPACE_SUFFIX"]
@@ -262,27 +262,35 @@ def _network(name: str, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray
     return network
 
 
-def load_workspace(path: str | os.PathLike[str]) -> Workspace:
-    """Open a ``.lstmviz`` workspace exactly as it was saved; raises :class:`WorkspaceError`."""
-    name = os.fspath(path)
-    limit = max_file_bytes()
-    file = Path(path)
-    if not file.is_file():
-        raise _fail(name, "no such file" if not file.exists() else "is not a regular file")
-    size = file.stat().st_size
-    if size > limit:
-        raise _fail(name, f"the file is {describe_bytes(size)}, over the {describe_bytes(limit)} limit")
-    try:
-        archive = zipfile.ZipFile(file)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError):
-        raise _fail(name, "is not an lstmviz workspace (not a valid zip file)") from None
-    except OSError as exc:
-        raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
+def _read_archive(name: str, archive: zipfile.ZipFile, limit: int) -> tuple[dict[str, Any], bytes]:
+    """The parsed manifest and the packed arrays' bytes, each member checked from the directory first."""
     with archive:
         manifest_info = _member_info(name, archive, MANIFEST, min(limit, MAX_MANIFEST_BYTES))
         arrays_info = _member_info(name, archive, ARRAYS, limit)
         manifest = _parse_manifest(name, _read_member(name, archive, manifest_info))
-        packed = _read_member(name, archive, arrays_info)
+        return manifest, _read_member(name, archive, arrays_info)
+
+
+def load_workspace(path: str | os.PathLike[str]) -> Workspace:
+    """Open a ``.lstmviz`` workspace exactly as it was saved; raises :class:`WorkspaceError`."""
+    name = os.fspath(path)
+    limit = max_file_bytes()
+    try:
+        stream, size = open_regular(path, lambda problem: _fail(name, problem))
+    except FileNotFoundError:
+        raise _fail(name, "no such file") from None
+    except OSError as exc:
+        raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
+    with stream:
+        if size > limit:
+            raise _fail(name, f"the file is {describe_bytes(size)}, over the {describe_bytes(limit)} limit")
+        try:
+            archive = zipfile.ZipFile(stream)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError):
+            raise _fail(name, "is not an lstmviz workspace (not a valid zip file)") from None
+        except OSError as exc:
+            raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
+        manifest, packed = _read_archive(name, archive, limit)
     try:
         arrays = read_npz_stream(io.BytesIO(packed), f"{name}: {ARRAYS}", limit)
     except FileFormatError as exc:
