@@ -30,6 +30,7 @@ import numpy as np
 
 from .errors import FileFormatError
 from .limits import describe_bytes, max_file_bytes
+from .quoting import first_sentence, quote
 from .special_files import open_regular
 
 __all__ = ["load_npy", "load_npz", "read_npy_bytes", "read_npz_stream", "MAX_COMPRESSION_RATIO"]
@@ -42,6 +43,8 @@ MAX_COMPRESSION_RATIO = 500
 RATIO_CHECK_MIN_BYTES = 16 << 20
 """Members smaller than this are harmless whatever their ratio, so a small compressed array of zeros still loads."""
 MAX_MEMBERS = 10_000
+MAX_EXTENT_BYTES = 1 << 62
+"""Even an empty array's non-zero dimensions must multiply to something NumPy can index."""
 _CHUNK = 1 << 20
 
 
@@ -106,17 +109,25 @@ def _read_npy_header(stream: IO[bytes], name: str) -> tuple[np.dtype, tuple[int,
         or len(shape) > 32
         or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape)
     ):
-        raise _fail(name, f"the .npy header has an invalid shape {shape!r}")
+        raise _fail(name, f"the .npy header has an invalid shape {quote(shape)}")
     if not isinstance(header["fortran_order"], bool):
         raise _fail(name, "the .npy header is not a valid array description")
     try:
         dtype = np.lib.format.descr_to_dtype(header["descr"])
-    except (TypeError, ValueError, KeyError, SyntaxError):
-        raise _fail(name, f"the .npy header names an unknown data type {header['descr']!r}") from None
+    except (TypeError, ValueError, KeyError, SyntaxError, OverflowError, MemoryError, RecursionError):
+        raise _fail(name, f"the .npy header names an unknown data type {quote(header['descr'])}") from None
     if dtype.hasobject:
         raise _fail(
             name, "holds Python objects (a pickled object array); lstmviz never unpickles files, save plain numbers"
         )
+    if dtype.subdtype is not None or dtype.itemsize == 0:
+        raise _fail(name, f"the .npy header names data type {quote(str(dtype))}, which holds no plain numbers "
+                    "(a sub-array or zero-size type)")
+    extent = 1
+    for n in shape:
+        extent *= max(n, 1)  # an empty array's other dimensions must still be allocatable
+    if extent * dtype.itemsize > MAX_EXTENT_BYTES:
+        raise _fail(name, f"the .npy header claims shape {quote(shape)}, far larger than any file lstmviz reads")
     return dtype, shape, header["fortran_order"], 8 + len(raw_length) + header_length
 
 
@@ -218,22 +229,22 @@ def _check_members(name: str, members: list[zipfile.ZipInfo], limit: int) -> Non
     for info in members:
         key = _member_key(info)
         if not info.filename.endswith(".npy") or info.is_dir():
-            raise _fail(name, f"member {info.filename!r} is not a .npy array, so this is not a NumPy .npz archive")
+            raise _fail(name, f"member {quote(info.filename)} is not a .npy array, so this is not a NumPy .npz archive")
         if key in seen:
-            raise _fail(name, f"the archive holds member {info.filename!r} twice")
+            raise _fail(name, f"the archive holds member {quote(info.filename)} twice")
         seen.add(key)
         if info.flag_bits & 0x1:
-            raise _fail(name, f"member {info.filename!r} is encrypted")
+            raise _fail(name, f"member {quote(info.filename)} is encrypted")
         if info.file_size > limit:
             raise _fail(
                 name,
-                f"member {key!r} unpacks to {describe_bytes(info.file_size)}, over the {describe_bytes(limit)} limit",
+                f"member {quote(key)} unpacks to {describe_bytes(info.file_size)}, over the {describe_bytes(limit)} limit",
             )
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_CHECK_MIN_BYTES and ratio > MAX_COMPRESSION_RATIO:
             raise _fail(
                 name,
-                f"member {key!r} would unpack {ratio:,.0f} times larger than it is stored "
+                f"member {quote(key)} would unpack {ratio:,.0f} times larger than it is stored "
                 f"({describe_bytes(info.compress_size)} to {describe_bytes(info.file_size)}), "
                 "which looks like a zip bomb",
             )
@@ -276,7 +287,7 @@ def read_npz_stream(stream: IO[bytes], name: str, limit: int | None = None) -> d
     limit = max_file_bytes() if limit is None else limit
     try:
         archive = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError, OverflowError):
         raise _fail(name, "is not a NumPy .npz archive (not a valid zip file)") from None
     arrays: dict[str, np.ndarray] = {}
     with archive:
@@ -289,7 +300,7 @@ def read_npz_stream(stream: IO[bytes], name: str, limit: int | None = None) -> d
                 raise
             except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, NotImplementedError, RuntimeError, EOFError,
                     ValueError, OSError) as exc:
-                raise _fail(name, f"member {_member_key(info)!r} is corrupt ({exc})") from None
+                raise _fail(name, f"member {quote(_member_key(info))} is corrupt ({first_sentence(exc)})") from None
     return arrays
 
 

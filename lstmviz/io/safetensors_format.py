@@ -22,6 +22,7 @@ import numpy as np
 from .atomic import atomic_open
 from .errors import WeightsError
 from .limits import describe_bytes, max_file_bytes
+from .quoting import quote
 from .special_files import open_regular
 
 __all__ = ["read_safetensors", "write_safetensors", "DTYPES"]
@@ -52,23 +53,33 @@ def _bf16_to_float32(raw: np.ndarray) -> np.ndarray:
     return (raw.astype(np.uint32) << 16).view(np.float32)
 
 
-def _parse_entry(name: str, key: str, entry: object, data_bytes: int) -> tuple[str, tuple[int, ...], int, int]:
+def _parse_entry(
+    name: str, key: str, entry: object, data_bytes: int, limit: int
+) -> tuple[str, tuple[int, ...], int, int]:
+    """Every field's type and range checked before any is used (a dtype may be a list, a shape 10**5000)."""
     if not isinstance(entry, dict) or set(entry) != {"dtype", "shape", "data_offsets"}:
-        raise _fail(name, f"corrupt safetensors header: entry {key!r} is not a tensor description")
+        raise _fail(name, f"corrupt safetensors header: entry {quote(key)} is not a tensor description")
     code, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
-    if code not in DTYPES:
+    if not isinstance(code, str) or code not in DTYPES:
         raise _fail(
-            name, f"tensor {key!r} has data type {code!r}, which lstmviz cannot read (use F32, F64, F16 or BF16)"
+            name, f"tensor {quote(key)} has data type {quote(code)}, which lstmviz cannot read (use F32, F64, F16 or "
+            "BF16)"
         )
-    if not isinstance(shape, list) or not all(type(n) is int and n >= 0 for n in shape) or len(shape) > 32:
-        raise _fail(name, f"corrupt safetensors header: tensor {key!r} has an invalid shape {shape!r}")
+    if not isinstance(shape, list) or not all(type(n) is int and 0 <= n <= limit for n in shape) or len(shape) > 32:
+        raise _fail(name, f"corrupt safetensors header: tensor {quote(key)} has an invalid shape {quote(shape)}")
+    extent = 1
+    for n in shape:
+        extent *= max(n, 1)  # even an empty tensor's other dimensions must be allocatable
+    if extent * DTYPES[code].itemsize > limit:
+        raise _fail(name, f"tensor {quote(key)} claims shape {quote(tuple(shape))}, over the {describe_bytes(limit)} "
+                    "limit")
     if not isinstance(offsets, list) or len(offsets) != 2 or not all(type(n) is int for n in offsets):
-        raise _fail(name, f"corrupt safetensors header: tensor {key!r} has invalid data offsets {offsets!r}")
+        raise _fail(name, f"corrupt safetensors header: tensor {quote(key)} has invalid data offsets {quote(offsets)}")
     begin, end = offsets
     if not 0 <= begin <= end <= data_bytes:
         raise _fail(
             name,
-            f"corrupt safetensors header: tensor {key!r} lies at bytes {begin:,}-{end:,} "
+            f"corrupt safetensors header: tensor {quote(key)} lies at bytes {quote(begin)}-{quote(end)} "
             f"but the file holds only {data_bytes:,} bytes of data",
         )
     count = 1
@@ -77,10 +88,23 @@ def _parse_entry(name: str, key: str, entry: object, data_bytes: int) -> tuple[s
     if count * DTYPES[code].itemsize != end - begin:
         raise _fail(
             name,
-            f"corrupt safetensors header: tensor {key!r} of shape {tuple(shape)} and type {code} needs "
+            f"corrupt safetensors header: tensor {quote(key)} of shape {tuple(shape)} and type {code} needs "
             f"{count * DTYPES[code].itemsize:,} bytes but its offsets span {end - begin:,}",
         )
     return code, tuple(shape), begin, end
+
+
+class _DuplicateName(Exception):
+    """A JSON object with the same key twice: ``json`` would silently keep the last one."""
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateName(key)
+        result[key] = value
+    return result
 
 
 def _read_header(stream: BinaryIO, name: str, size: int) -> tuple[dict[str, Any], int]:
@@ -93,8 +117,10 @@ def _read_header(stream: BinaryIO, name: str, size: int) -> tuple[dict[str, Any]
             name, f"corrupt safetensors header: it claims {length:,} bytes of header but the file is {size:,} bytes"
         )
     try:
-        header = json.loads(stream.read(length).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        header = json.loads(stream.read(length).decode("utf-8"), object_pairs_hook=_no_duplicates)
+    except _DuplicateName as exc:
+        raise _fail(name, f"corrupt safetensors header: it names tensor {quote(exc.args[0])} twice") from None
+    except (UnicodeDecodeError, ValueError, RecursionError):  # ValueError: JSON syntax, or a 5,000-digit number
         raise _fail(name, "corrupt safetensors header: it is not valid JSON") from None
     if not isinstance(header, dict):
         raise _fail(name, "corrupt safetensors header: it is not a JSON object")
@@ -120,17 +146,17 @@ def read_safetensors(
             ):
                 raise _fail(name, "corrupt safetensors header: __metadata__ must map text to text")
             data_bytes = size - data_start
-            entries = {key: _parse_entry(name, key, entry, data_bytes) for key, entry in header.items()}
+            entries = {key: _parse_entry(name, key, entry, data_bytes, limit) for key, entry in header.items()}
             spans = sorted((begin, end, key) for key, (_, _, begin, end) in entries.items() if end > begin)
             for (_, prev_end, prev_key), (begin, _, key) in zip(spans, spans[1:]):
                 if begin < prev_end:
-                    raise _fail(name, f"corrupt safetensors header: tensors {prev_key!r} and {key!r} overlap")
+                    raise _fail(name, f"corrupt safetensors header: tensors {quote(prev_key)} and {quote(key)} overlap")
             tensors: dict[str, np.ndarray] = {}
             for key, (code, shape, begin, end) in entries.items():
                 stream.seek(data_start + begin)
                 raw = stream.read(end - begin)
                 if len(raw) != end - begin:
-                    raise _fail(name, f"tensor {key!r} is cut short (the file is truncated)")
+                    raise _fail(name, f"tensor {quote(key)} is cut short (the file is truncated)")
                 array = np.frombuffer(raw, dtype=DTYPES[code]).reshape(shape)
                 array = _bf16_to_float32(array) if code == "BF16" else array.astype(DTYPES[code].newbyteorder("="))
                 tensors[key] = array

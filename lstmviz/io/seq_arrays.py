@@ -17,6 +17,7 @@ from .errors import FileFormatError, SequenceError
 from .seq_decode import fail
 from .seq_values import finish, index_rows
 from .sequence_data import SequenceData
+from .quoting import quote
 
 
 def _as_sequence_error(exc: FileFormatError) -> SequenceError:
@@ -54,7 +55,7 @@ def read_npz(data: bytes | None, path: str | None, name: str, key: str | None) -
     keys = list(arrays)
     if key is not None:
         if key not in arrays:
-            raise fail(name, f"there is no array {key!r}; the arrays are {', '.join(map(repr, keys))}")
+            raise fail(name, f"there is no array {quote(key)}; the arrays are {', '.join(map(repr, keys))}")
         return arrays[key], key
     if len(keys) > 1:
         raise fail(name, f"holds {len(keys)} arrays ({', '.join(map(repr, keys))}); pick one with --key")

@@ -78,7 +78,11 @@ def split_cells(line: str, delimiter: str | None) -> list[str]:
     """Cells of one line, stripped of spaces; quoted cells (spreadsheets quote text) are unquoted the CSV way."""
     if '"' in line:
         spaced = line.replace("\t", " ").strip() if delimiter is None else line
-        cells = next(csv.reader([spaced], delimiter=delimiter or " ", skipinitialspace=True), [])
+        try:
+            cells = next(csv.reader([spaced], delimiter=delimiter or " ", skipinitialspace=True), [])
+        except csv.Error:  # a quoted cell over csv's field size limit (131,072 characters): split it plainly
+            cells = [cell.strip().strip('"') for cell in (spaced.split() if delimiter is None else spaced.split(
+                delimiter))]
     else:
         cells = line.split() if delimiter is None else line.split(delimiter)
     return [cell.strip() for cell in cells]

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .quoting import replace_surrogates, shorten
 from .seq_decode import decode_text, fail
 from .seq_values import finish, index_rows
 from .sequence_data import SequenceData
@@ -78,7 +79,7 @@ def _row(name: str, item: Any, where: str) -> list[float]:
         if cell is None:
             out.append(math.nan)
         elif isinstance(cell, bool) or not isinstance(cell, (int, float)):
-            raise fail(name, f"{at}: {json.dumps(cell)[:40]} is not a number")
+            raise fail(name, f"{at}: {shorten(json.dumps(cell))} is not a number")
         else:
             try:
                 out.append(float(cell))
@@ -137,6 +138,17 @@ def _labels(name: str, document: dict[str, Any], width: int) -> tuple[str, ...]:
     return tuple(labels)
 
 
+SURROGATE_NOTICE = ("the labels held lone surrogates (\\ud800-\\udfff escapes that are not text); they were replaced "
+                    "by \ufffd")
+
+
+def _clean_labels(labels: tuple[str, ...], time_label: str) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
+    """Labels that can be printed: lone surrogates replaced by U+FFFD, with a notice that says so."""
+    cleaned = [replace_surrogates(label) for label in (*labels, time_label)]
+    notices = (SURROGATE_NOTICE,) if any(changed for _, changed in cleaned) else ()
+    return tuple(text for text, _ in cleaned[:-1]), cleaned[-1][0], notices
+
+
 def _parse(text: str, name: str) -> Any:
     depth = nesting_depth(text.encode("utf-8", errors="surrogatepass"), MAX_DEPTH)
     if depth > MAX_DEPTH:
@@ -175,5 +187,6 @@ def load_json(data: bytes, name: str, *, missing: str = "error") -> SequenceData
         values = _matrix(name, document, "the list")
     if not labels:
         labels = ("x",) if values.shape[1] == 1 else tuple(f"x{k}" for k in range(values.shape[1]))
+    labels, time_label, replaced = _clean_labels(labels, time_label)
     return finish(name, values, labels, index_rows(len(values)), missing, time=time, time_label=time_label,
-                  notices=notices)
+                  notices=(*notices, *replaced))

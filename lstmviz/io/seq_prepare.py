@@ -17,6 +17,7 @@ import numpy as np
 from .errors import SequenceError
 from .seq_values import MISSING_POLICIES, Rows, handle_missing, is_monotonic
 from .sequence_data import SequenceData
+from .quoting import quote
 
 NORMALISATIONS: tuple[str, ...] = ("none", "z-score", "min-max")
 """none: the file's values; z-score: (x - mean) / std per column; min-max: (x - min) / (max - min), in [0, 1]."""
@@ -210,7 +211,7 @@ def normalise(values: np.ndarray, method: str) -> tuple[np.ndarray, Scaling]:
         offset = values.min(axis=0)
         scale = values.max(axis=0) - offset
     else:
-        raise SequenceError(f"unknown normalisation {method!r}; choose one of {', '.join(NORMALISATIONS)}")
+        raise SequenceError(f"unknown normalisation {quote(method)}; choose one of {', '.join(NORMALISATIONS)}")
     scale = np.where(scale > 0, scale, 1.0)
     return (values - offset) / scale, Scaling(method, tuple(map(float, offset)), tuple(map(float, scale)))
 
@@ -228,7 +229,7 @@ def prepare(table: Table, choice: Choice) -> tuple[SequenceData, Scaling]:
     if not choice.inputs:
         raise SequenceError(f"{name}: choose at least one column as input")
     if choice.missing not in MISSING_POLICIES:
-        raise SequenceError(f"{name}: unknown missing-value choice {choice.missing!r}")
+        raise SequenceError(f"{name}: unknown missing-value choice {quote(choice.missing)}")
     time, time_label = _time_axis(table, choice.time)
     labels = tuple(choice.inputs)
     values = np.column_stack([table.column(n).values for n in labels])

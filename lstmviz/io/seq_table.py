@@ -37,6 +37,7 @@ from .seq_columns import Column, ColumnBuilder
 from .seq_decode import decode_text, fail
 from .seq_values import Rows, finish, is_monotonic
 from .sequence_data import SequenceData
+from .quoting import quote, shorten
 
 SAMPLE_LINES = 30
 HEAD_BYTES = 1 << 16
@@ -251,16 +252,16 @@ def _resolve(name: str, wanted: str, parsed: Sequence[Column]) -> int:
     if wanted.strip().isdigit() and int(wanted) < len(parsed):
         return int(wanted)
     listed = ", ".join(f'"{n}"' for n in names[:20]) + (", ..." if len(names) > 20 else "")
-    raise fail(name, f'there is no column "{wanted}"; the columns are {listed}')
+    raise fail(name, f'there is no column "{shorten(wanted)}"; the columns are {listed}')
 
 
 def _check_numeric(name: str, column: Column, rows: Rows) -> None:
     if len(column.words):
         k = int(column.words[0])
-        raise fail(name, f'{rows.one(k)}, column "{column.name}": {column.examples[k]!r} is not a number')
+        raise fail(name, f'{rows.one(k)}, column "{shorten(column.name)}": {quote(column.examples[k])} is not a number')
     if len(column.overflows):
         k = int(column.overflows[0])
-        raise fail(name, f'{rows.one(k)}, column "{column.name}": {column.examples[k]} is too large for a '
+        raise fail(name, f'{rows.one(k)}, column "{shorten(column.name)}": {shorten(column.examples[k])} is too large for a '
                    "64-bit float (beyond 1.8e308)")
 
 
@@ -274,7 +275,7 @@ def _find_time(parsed: Sequence[Column], chosen: set[int]) -> tuple[int | None, 
             present = column.values[~np.isnan(column.values)]
             if is_monotonic(present):
                 return k, notices
-            notices.append(f'column "{column.name}" looks like a time axis but does not rise or fall steadily, '
+            notices.append(f'column "{shorten(column.name)}" looks like a time axis but does not rise or fall steadily, '
                            "so it is not used as one")
     return None, notices
 
@@ -299,8 +300,8 @@ def _assemble(
         for k in inputs:
             if parsed[k].kind == "text":
                 k_word = int(parsed[k].words[0])
-                raise fail(name, f'column "{parsed[k].name}" is not numeric ({rows.one(k_word)}: '
-                           f"{parsed[k].examples[k_word]!r})")
+                raise fail(name, f'column "{shorten(parsed[k].name)}" is not numeric ({rows.one(k_word)}: '
+                           f"{quote(parsed[k].examples[k_word])})")
     else:
         inputs = []
         for k, column in enumerate(parsed):
@@ -308,12 +309,12 @@ def _assemble(
                 continue
             if column.kind == "text":
                 k_word = int(column.words[0])
-                notes.append(f'skipped column "{column.name}": it holds text, not numbers ({rows.one(k_word)}: '
-                             f"{column.examples[k_word]!r})")
+                notes.append(f'skipped column "{shorten(column.name)}": it holds text, not numbers ({rows.one(k_word)}: '
+                             f"{quote(column.examples[k_word])})")
             elif column.kind == "date":
-                notes.append(f'skipped column "{column.name}": it holds dates')
+                notes.append(f'skipped column "{shorten(column.name)}": it holds dates')
             elif column.kind == "empty":
-                notes.append(f'skipped column "{column.name}": it is empty')
+                notes.append(f'skipped column "{shorten(column.name)}": it is empty')
             else:
                 inputs.append(k)
     if not inputs:

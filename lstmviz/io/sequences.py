@@ -27,6 +27,7 @@ from .seq_table import load_table, looks_like_table
 from .seq_text import text_sequence
 from .seq_values import MISSING_POLICIES, check_policy, finish, index_rows
 from .sequence_data import SequenceData
+from .quoting import quote, shorten
 
 __all__ = [
     "SEQUENCE_SUFFIXES",
@@ -140,7 +141,8 @@ def _pick(seq: SequenceData, columns: list[str] | None, name: str) -> SequenceDa
         elif wanted.strip().isdigit() and int(wanted) < len(labels):
             chosen.append(int(wanted))
         else:
-            raise fail(name, f'there is no column "{wanted}"; the columns are {", ".join(map(repr, labels[:20]))}')
+            listed = ", ".join(quote(label) for label in labels[:20])
+            raise fail(name, f'there is no column "{shorten(wanted)}"; the columns are {listed}')
     return dataclasses.replace(seq, values=seq.values[:, chosen], input_labels=tuple(labels[k] for k in chosen))
 
 
@@ -179,7 +181,7 @@ def parse_numbers(text: str) -> SequenceData:
             try:
                 values[r, c] = float(cell) if "_" not in cell else float("x")
             except ValueError:
-                raise fail(name, f"{cell!r} is not a number") from None
+                raise fail(name, f"{quote(cell)} is not a number") from None
     if np.isnan(values).any():
         raise fail(name, "NaN is not a number lstmviz can use here")
     labels = ("x",) if width == 1 else tuple(f"x{k}" for k in range(width))

@@ -39,6 +39,7 @@ from .safe_arrays import load_npz
 from .safetensors_format import read_safetensors, write_safetensors
 from .special_files import check_regular
 from .torch_files import read_torch_state_dict
+from .quoting import quote
 
 __all__ = ["WEIGHT_SUFFIXES", "WeightsFile", "load_weights", "read_weights", "save_weights", "inspect_weights"]
 
@@ -85,7 +86,7 @@ def _read_npz(path: Path, name: str) -> tuple[dict[str, np.ndarray], dict[str, s
             raise _fail(name, f"the {NPZ_METADATA_KEY} entry must be a JSON string")
         try:
             decoded = json.loads(str(raw[()]))
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # ValueError: JSON syntax, or a number with thousands of digits
             raise _fail(name, f"the {NPZ_METADATA_KEY} entry is not valid JSON") from None
         if not isinstance(decoded, dict):
             raise _fail(name, f"the {NPZ_METADATA_KEY} entry must be a JSON object")
@@ -197,7 +198,7 @@ def _output_layer(
 def _metadata_choice(name: str, metadata: Mapping[str, str], key: str, allowed: tuple[str, ...], default: str) -> str:
     value = metadata.get(key, default)
     if value not in allowed:
-        raise _fail(name, f"its metadata says {key} {value!r}; choose one of {', '.join(allowed)}")
+        raise _fail(name, f"its metadata says {key} {quote(value)}; choose one of {', '.join(allowed)}")
     return value
 
 
@@ -230,7 +231,7 @@ def network_from_state_dict(
     stated = metadata.get("cell")
     if stated is not None and stated != cell:
         if stated not in CELL_KINDS:
-            raise _fail(name, f"its metadata names an unknown cell type {stated!r}")
+            raise _fail(name, f"its metadata names an unknown cell type {quote(stated)}")
         raise _fail(name, f"its metadata says {stated.upper()} but the shapes are those of a {cell.upper()}")
     ih0 = tensors[keys[("weight_ih", 0)]]
     if ih0.ndim != 2 or ih0.shape[0] != blocks * hidden or ih0.shape[1] < 1:

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import io
 import json
+import lzma
 import os
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +35,7 @@ from .errors import FileFormatError, WorkspaceError
 from .limits import describe_bytes, max_file_bytes
 from .safe_arrays import read_npz_stream
 from .sequence_data import SequenceData
+from .quoting import first_sentence
 from .special_files import open_regular
 from .weights import app_version, network_from_state_dict
 
@@ -174,6 +177,8 @@ def _member_info(name: str, archive: zipfile.ZipFile, member: str, cap: int) -> 
         info = archive.getinfo(member)
     except KeyError:
         raise _fail(name, f"is not an lstmviz workspace (it has no {member})") from None
+    if info.flag_bits & 0x1:
+        raise _fail(name, f"{member} is encrypted; lstmviz reads only plain workspaces")
     if info.file_size > cap:
         raise _fail(name, f"{member} unpacks to {describe_bytes(info.file_size)}, over the {describe_bytes(cap)} limit")
     if info.file_size > (1 << 20) and info.file_size > MAX_RATIO * max(info.compress_size, 1):
@@ -190,10 +195,11 @@ def _read_member(name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> 
             data = stream.read(info.file_size)
             if stream.read(1):
                 raise _fail(name, f"{member} holds more data than its size says")
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error,
+            lzma.LZMAError) as exc:  # RuntimeError: encrypted; NotImplementedError: unknown method or version
         if isinstance(exc, WorkspaceError):
             raise
-        raise _fail(name, f"{member} is corrupt ({exc})") from None
+        raise _fail(name, f"{member} is corrupt ({first_sentence(exc)})") from None
     if len(data) != info.file_size:
         raise _fail(name, f"{member} is cut short")
     return data
@@ -286,7 +292,7 @@ def load_workspace(path: str | os.PathLike[str]) -> Workspace:
             raise _fail(name, f"the file is {describe_bytes(size)}, over the {describe_bytes(limit)} limit")
         try:
             archive = zipfile.ZipFile(stream)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError):
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, OverflowError):
             raise _fail(name, "is not an lstmviz workspace (not a valid zip file)") from None
         except OSError as exc:
             raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
