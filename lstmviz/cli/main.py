@@ -19,6 +19,7 @@ from .. import __version__
 from ..engine.errors import EngineError
 from ..io.errors import FileFormatError
 from ..io.limits import set_max_file_bytes
+from ..io.quoting import one_line
 from . import commands, desktop_entry, info, options
 from .errors import CommandError
 
@@ -157,7 +158,9 @@ def _warn(message: str) -> None:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """One line of at most 300 characters beside the file's name (the name, before the first ": ", is never cut)."""
+    head, sep, _ = text.partition(": ")
+    return one_line(text, head if sep and len(head) < 4096 else "")
 
 
 def _dispatch(argv: list[str]) -> int:
@@ -221,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001  (the last line of defence: one line, never a traceback unasked)
         if debug:
             traceback.print_exc()
-        _warn(f"internal error: {type(error).__name__}: {error} (run with --debug for the traceback)")
+        _warn(f"internal error: {type(error).__name__}: {str(error)[:200]} (run with --debug for the traceback)")
         return EXIT_INTERNAL
     finally:
         set_max_file_bytes(None)

@@ -62,6 +62,7 @@ def _kind(source: Source, text: bool) -> str:
     return "table" if looks_like_table(source.data) else "text"
 
 
+@np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")  # results are checked, not warned
 def load_sequence(
     path_or_dash: str | os.PathLike[str],
     *,

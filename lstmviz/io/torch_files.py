@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pickle
 import pickletools
+import warnings
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .errors import WeightsError
+from .quoting import first_sentence, shorten
 
 __all__ = ["read_torch_state_dict", "STATE_DICT_KEYS"]
 
@@ -119,16 +121,34 @@ def read_torch_state_dict(path: Path, name: str) -> dict[str, np.ndarray]:
             ".safetensors"
         ) from None
     try:
-        loaded = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # "Detected pickle protocol 4", sparse/quantized notes: not the user's line
+            warnings.simplefilter("ignore")
+            loaded = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError:
         raise WeightsError(
             f"{name}: the file holds Python objects or code, not just tensors; lstmviz loads only plain state_dicts "
             "(torch.save(model.state_dict(), path))"
         ) from None
     except Exception as exc:  # noqa: BLE001  torch's unpickler raises anything on garbage (IndexError, KeyError, ...)
-        detail = str(exc).strip().splitlines()[0] if isinstance(exc, RuntimeError) and str(exc).strip() else ""
+        detail = first_sentence(exc) if isinstance(exc, RuntimeError) and str(exc).strip() else ""
         raise WeightsError(f"{name}: is not a readable PyTorch file" + (f" ({detail})" if detail else "")) from None
     state = _find_state_dict(torch, loaded)
     if state is None:
         raise WeightsError(f"{name}: holds no state_dict of tensors, so it is not a weight file")
-    return {str(key): _to_numpy(torch, value) for key, value in state.items() if isinstance(value, torch.Tensor)}
+    return {str(key): _converted(torch, name, str(key), value) for key, value in state.items()
+            if isinstance(value, torch.Tensor)}
+
+
+def _converted(torch: Any, name: str, key: str, tensor: Any) -> np.ndarray:
+    """One tensor as NumPy, or one sentence naming it (meta tensors hold no values; exotic layouts may not convert)."""
+    if getattr(tensor, "is_meta", False):
+        raise WeightsError(f"{name}: {shorten(key)} is a meta tensor: it holds no values")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _to_numpy(torch, tensor)
+    except (RuntimeError, TypeError, ValueError, NotImplementedError) as exc:
+        raise WeightsError(
+            f"{name}: {shorten(key)} is a {tensor.dtype} tensor with layout {tensor.layout} that lstmviz cannot "
+            f"convert ({first_sentence(exc, 80)})"
+        ) from None

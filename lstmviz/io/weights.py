@@ -94,6 +94,7 @@ def _read_npz(path: Path, name: str) -> tuple[dict[str, np.ndarray], dict[str, s
     return arrays, metadata
 
 
+@np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")  # results are checked, not warned
 def read_state_dict(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     """The file's tensors by their own names, and its lstmviz metadata (cell, nonlinearity, output_activation)."""
     path = Path(path)

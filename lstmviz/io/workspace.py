@@ -277,6 +277,7 @@ def _read_archive(name: str, archive: zipfile.ZipFile, limit: int) -> tuple[dict
         return manifest, _read_member(name, archive, arrays_info)
 
 
+@np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")  # results are checked, not warned
 def load_workspace(path: str | os.PathLike[str]) -> Workspace:
     """Open a ``.lstmviz`` workspace exactly as it was saved; raises :class:`WorkspaceError`."""
     name = os.fspath(path)
