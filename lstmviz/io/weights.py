@@ -39,7 +39,7 @@ from .safe_arrays import load_npz
 from .safetensors_format import read_safetensors, write_safetensors
 from .special_files import check_regular
 from .torch_files import read_torch_state_dict
-from .quoting import quote
+from .quoting import quote, shorten
 
 __all__ = ["WEIGHT_SUFFIXES", "WeightsFile", "load_weights", "read_weights", "save_weights", "inspect_weights"]
 
@@ -131,13 +131,15 @@ def _recurrent_groups(name: str, tensors: Mapping[str, np.ndarray]) -> tuple[str
         if not match:
             continue
         if match["reverse"]:
-            raise _fail(name, f"holds a bidirectional layer ({key}); lstmviz shows one direction only")
+            raise _fail(name, f"holds a bidirectional layer ({shorten(key)}); lstmviz shows one direction only")
         if match["kind"] == "weight_hr":
-            raise _fail(name, f"holds an LSTM with a projection ({key}, proj_size > 0), which lstmviz does not support")
+            raise _fail(name, f"holds an LSTM with a projection ({shorten(key)}, proj_size > 0), which lstmviz does not support")
+        if match["layer"] is not None and len(match["layer"]) > 6:
+            raise _fail(name, f"names layer {shorten(match['layer'])} ({shorten(key)}); no network has that many layers")
         layer = int(match["layer"]) if match["layer"] is not None else 0
         found.setdefault(match["prefix"], {})[(match["kind"], layer)] = key
     if not found:
-        listed = ", ".join(list(tensors)[:4]) or "nothing"
+        listed = ", ".join(shorten(key) for key in list(tensors)[:4]) or "nothing"
         raise _fail(
             name,
             "is not a recurrent-network weight file: it has no weight_ih_l0/weight_hh_l0 parameters "
@@ -151,16 +153,16 @@ def _recurrent_groups(name: str, tensors: Mapping[str, np.ndarray]) -> tuple[str
 
 def _expect_shape(name: str, key: str, array: np.ndarray, shape: tuple[int, ...], why: str) -> None:
     if array.shape != shape:
-        raise _fail(name, f"parameter {key} has shape {array.shape}, expected {shape} ({why})")
+        raise _fail(name, f"parameter {shorten(key)} has shape {array.shape}, expected {shape} ({why})")
 
 
 def _check_values(name: str, key: str, array: np.ndarray) -> np.ndarray:
     if array.dtype.kind not in "fiub":
-        raise _fail(name, f"parameter {key} holds {array.dtype} values, not numbers")
+        raise _fail(name, f"parameter {shorten(key)} holds {array.dtype} values, not numbers")
     if array.dtype.kind != "f":
         array = array.astype(np.float64)
     if not np.all(np.isfinite(array)):
-        raise _fail(name, f"parameter {key} contains NaN or infinite values")
+        raise _fail(name, f"parameter {shorten(key)} contains NaN or infinite values")
     return array
 
 
