@@ -51,6 +51,8 @@ VECTOR_TEXT_RC: dict[str, Any] = {"svg.fonttype": "none", "pdf.fonttype": 42, "p
 
 MAX_PIXELS = 150_000_000
 """Largest figure drawn (width x height in pixels at the dpi): about 600 MB of RGBA while rendering."""
+ASPECT_INCHES: dict[str, tuple[float, float]] = {"16:9": (13.333, 7.5), "4:3": (10.0, 7.5)}
+"""Slide shapes (PowerPoint's and Beamer's widescreen and standard slides)."""
 _WIDTH_IN = 10.0
 _HEIGHTS_IN = {"input": 1.3, "heatmap": 1.9, "lines": 1.2, "curve": 1.4, "title": 0.7}
 _INPUT_LINES_MAX = 10
@@ -86,6 +88,7 @@ def render_trace_figure(
     format: str | None = None,
     title: str | None = None,
     include_input: bool = True,
+    aspect: str | None = None,
 ) -> Any:
     """Render one panel per quantity (units x time heatmap, colour bar, name and equation) and write the figure.
 
@@ -100,10 +103,19 @@ def render_trace_figure(
         A step range (``slice(100, 200)``) in step indices; the axis itself shows the file's own time.
     size
         Figure size in pixels (width, height) at ``dpi``; by default 10 inches wide and as tall as the panels need.
+    aspect
+        ``16:9`` or ``4:3``: a slide-shaped figure (see ``ASPECT_INCHES``) instead of ``size``.
 
     Returns the matplotlib ``Figure`` (tests read its axes' positions); the file is written atomically.
     """
     fmt = figure_format(path_or_buffer, format)
+    if aspect is not None:
+        if aspect not in ASPECT_INCHES:
+            raise ExportError(f"unknown aspect {aspect!r}; choose one of {', '.join(ASPECT_INCHES)}")
+        if size is not None:
+            raise ExportError("give a size or an aspect, not both")
+        width, height = ASPECT_INCHES[aspect]
+        size = (round(width * dpi), round(height * dpi))
     window = select_steps(steps, trace.steps)
     chosen_units = check_units(units, network.hidden_size)
     panels = _available(plan_panels(trace, network, show, layer, grads), grads)
