@@ -218,3 +218,20 @@ def test_a_new_subcommand_is_one_registrar(cli, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(commands, "run_app", lambda files: pytest.fail("hello is a command, not a file"))
     assert cli("hello", "world").code == 0
     assert ran == ["world"]
+
+
+def test_a_weight_npz_is_never_read_as_a_sequence(cli, tmp_path: Path, one_line_error) -> None:
+    from lstmviz.io.errors import SequenceError
+    from lstmviz.io.open_any import file_kind
+    from lstmviz.io.sequences import load_sequence
+
+    save_weights(Network.random("lstm", 1, 3, seed=0), tmp_path / "w.npz")
+    np.savez(tmp_path / "prefixed.npz", **{f"model.lstm.{k}": v for k, v in
+                                          Network.random("gru", 1, 2, seed=0).params.items()})
+    np.savez(tmp_path / "seq.npz", values=np.zeros(4))
+    assert [file_kind(tmp_path / n) for n in ("w.npz", "prefixed.npz", "seq.npz")] == ["weights", "weights",
+                                                                                        "sequence"]
+    with pytest.raises(SequenceError, match="holds network weights"):
+        load_sequence(tmp_path / "w.npz")
+    one_line_error(cli("trace", tmp_path / "w.npz", tmp_path / "prefixed.npz", "--out", tmp_path / "t.npz"),
+                   "both weight files")
