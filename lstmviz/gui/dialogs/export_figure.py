@@ -119,7 +119,8 @@ class ExportFigureDialog(QDialog):
 
         self.units_edit = QLineEdit(", ".join(str(u) for u in document.selected_units), self)
         self.units_edit.setObjectName("export_units")
-        self.units_edit.setToolTip(f"Units drawn as lines under each heatmap, e.g. 0, 3-5 (0 to {network.hidden_size - 1})")
+        self.units_edit.setToolTip(f"Hidden units drawn as lines under each heatmap, e.g. 0, 3-5 (0 to "
+                                   f"{network.hidden_size - 1}); the output panels show the output's own units")
         form.addRow("Units:", self.units_edit)
 
         steps_row = QHBoxLayout()
