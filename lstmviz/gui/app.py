@@ -68,7 +68,7 @@ def default_document() -> Document:
                 continue
             try:
                 network = load_weights(path)
-                note_origin(network, f"{path.name} (sample model)")
+                note_origin(network, f"from {path.name} (sample model)")
                 break
             except Exception as error:  # a broken demo file must not stop the app
                 log.warning("demo weights %s not usable: %s", path, error)

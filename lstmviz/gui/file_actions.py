@@ -226,7 +226,7 @@ class FileActions(WindowActions):
                 network, note = settled
             if workspace is not None and workspace.workspace is not None:
                 self.document.restore(workspace.workspace, path=os.path.abspath(workspace.path))
-                note_origin(workspace.workspace.network, workspace.name)
+                note_origin(workspace.workspace.network, f"from {workspace.name}")
                 messages.append(f"Opened workspace {workspace.name}")
             if network is not None and sequence is not None and sequence.sequence is not None:
                 assert weights is not None
@@ -269,7 +269,7 @@ class FileActions(WindowActions):
                 return None
             network = network.replace(**choices)
             note = "; ".join(f"{_SETTING_WORDS[key]} {value} chosen on opening" for key, value in choices.items())
-        note_origin(network, f"{name} ({note})" if note else name)
+        note_origin(network, f"from {name} ({note})" if note else f"from {name}")
         return network, note
 
     @staticmethod
@@ -302,7 +302,7 @@ class FileActions(WindowActions):
         choice = ask_input_mismatch(self.window, name, network, doc.sequence)
         if choice is MismatchChoice.ADAPT_WEIGHTS:
             doc.load_network_adapted(network, f"Open weights {name} (input layer adapted)")
-            note_origin(doc.reference_network, f"{name} (input layer adapted)")
+            note_origin(doc.reference_network, f"from {name} (input layer adapted)")
             return True
         if choice is MismatchChoice.GENERATE_SEQUENCE:
             sequence = generated_sequence(network.input_size, doc.steps)

@@ -18,7 +18,8 @@ _ORIGINS: dict[int, tuple[weakref.ref[Network], str]] = {}
 
 
 def note_origin(network: Network, text: str) -> None:
-    """Remember that ``network`` came from ``text`` (``relu_rnn.pt``, ``pytorch initialiser, seed 0``)."""
+    """Remember that ``network`` came from ``text``, as shown (``from relu_rnn.pt``, ``random: pytorch initialiser,
+    seed 0``)."""
     key = id(network)
     _ORIGINS[key] = (weakref.ref(network, lambda _ref, key=key: _ORIGINS.pop(key, None)), text)
 

@@ -116,11 +116,11 @@ def _open(window: object, paths: list[str], activations: dict[str, str]) -> None
         if "workspace" in opened:
             workspace = opened["workspace"].workspace
             doc.restore(workspace, path=os.path.abspath(opened["workspace"].path))
-            note_origin(workspace.network, opened["workspace"].name)
+            note_origin(workspace.network, f"from {opened['workspace'].name}")
         weights, sequence = opened.get("weights"), opened.get("sequence")
         if weights is not None:
             note = assumed_note(weights.weights)
-            note_origin(weights.weights.network, f"{weights.name} ({note})" if note else weights.name)
+            note_origin(weights.weights.network, f"from {weights.name} ({note})" if note else f"from {weights.name}")
         if weights is not None and sequence is not None:
             doc.load_network_with_sequence(weights.weights.network, sequence.sequence,
                                            f"Open {weights.name} with {sequence.name}")

@@ -162,8 +162,7 @@ class ModelPanel(QWidget):
         ``, edited`` once the weights differ from those loaded or initialised."""
         reference = self.document.reference_network
         origin = origin_of(reference)
-        text = UNKNOWN_ORIGIN if origin is None else origin if origin.startswith("random") else f"from {origin}"
-        return text + (", edited" if is_edited(self.document.network, reference) else "")
+        return (origin or UNKNOWN_ORIGIN) + (", edited" if is_edited(self.document.network, reference) else "")
 
     def _update_enabled(self) -> None:
         self.activation_combo.setEnabled(self.cell_combo.currentData() == "rnn")
@@ -224,5 +223,6 @@ class ModelPanel(QWidget):
         except (EngineError, ValueError) as error:
             self.error_box = show_error(self, "Cannot build this network", str(error))
             return
-        note_origin(self.document.reference_network, f"random: {settings['init']} initialiser, seed {settings['seed']}")
+        seed = settings["seed"]
+        note_origin(self.document.reference_network, f"random: {settings['init']} initialiser, seed {seed}")
         self.refresh()
