@@ -19,7 +19,7 @@ from typing import Any
 from ..engine.errors import EngineError
 from ..io.errors import ExportError
 from .errors import CommandError
-from .inputs import Inputs, load_inputs, read_target
+from .inputs import Inputs, activation_overrides, load_inputs, read_target
 from .progress import LONG_WORK, progress, work_estimate
 
 Warn = Callable[[str], None]
@@ -142,7 +142,7 @@ def run_plot(args: argparse.Namespace, warn: Warn) -> int:
     with progress("drawing the figure", LONG_WORK if large else 0):
         render_trace_figure(
             trace, sequence, network, args.out, show=show, units=units, layer=layer, steps=args.steps,
-            grads=grads, dpi=args.dpi, size=args.size,
+            grads=grads, dpi=args.dpi, size=args.size, aspect=args.aspect,
         )
     return 0
 
@@ -208,8 +208,11 @@ def run_screenshot(args: argparse.Namespace, warn: Warn) -> int:
     from ..gui.screenshot import render_screenshot  # noqa: PLC0415  (Qt only here)
 
     extra: dict[str, Any] = {"size": args.size} if args.size is not None else {}
+    activations = {key: value for key, value in activation_overrides(args).items() if value is not None}
+    if activations:
+        extra["activations"] = activations
     with _window_libraries_checked():
-        render_screenshot(args.out, file=args.file, step=args.step, **extra)
+        render_screenshot(args.out, files=list(args.files), step=args.step, **extra)
     return 0
 
 
@@ -225,7 +228,7 @@ def _window_libraries_checked() -> Iterator[None]:
 
 
 def run_app(files: list[str]) -> int:
-    """The desktop app, optionally opening one file."""
+    """The desktop app, optionally opening files (a sequence, weights, a workspace, in any order)."""
     if not display_available():
         raise CommandError(
             "no display to open the app on (DISPLAY and WAYLAND_DISPLAY are unset); use a headless command such as "

@@ -359,6 +359,4 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         event.acceptProposedAction()
-        for path in paths:
-            if not self.file_actions.open_path(path):
-                break
+        self.file_actions.open_paths(paths)
