@@ -17,7 +17,7 @@ from ..engine.batched import forward
 from ..engine.errors import EngineError
 from ..engine.network import Network, parameter_name
 from ..engine.objectives import objective
-from ..engine.optim import OptimizerState, make_optimizer
+from ..engine.optim import Optimizer, OptimizerState, make_optimizer
 from ..engine.training import Batch, StepMetrics, train
 from ..io.tasks import Task
 
@@ -41,6 +41,8 @@ class TrainingConfig:
     batch: int = 32
     lr: float = 0.01
     optimizer: str = "adam"
+    momentum: float = 0.0
+    """SGD's momentum (Adam ignores it)."""
     clip: float | None = 1.0
     tbptt: int | None = None
     seed: int = 0
@@ -51,7 +53,12 @@ class TrainingConfig:
     def __post_init__(self) -> None:
         if self.updates < 1 or self.batch < 1 or self.validate_every < 1:
             raise EngineError("the number of updates, the batch size and the validation interval must be at least 1")
-        make_optimizer(self.optimizer, self.lr)  # a bad optimiser name or learning rate fails here, up front
+        self.make_optimizer()  # a bad optimiser name, learning rate or momentum fails here, up front
+
+    def make_optimizer(self) -> Optimizer:
+        if self.optimizer == "sgd":
+            return make_optimizer("sgd", self.lr, momentum=self.momentum)
+        return make_optimizer(self.optimizer, self.lr)
 
 
 @dataclass(frozen=True)
@@ -102,7 +109,7 @@ def run_training(
 ) -> Iterator[Progress]:
     """Yield a :class:`Progress` after every update; stop iterating to stop the run."""
     start = new_network(config, task) if network is None else network
-    optimizer = make_optimizer(config.optimizer, config.lr)
+    optimizer = config.make_optimizer()
     validation = task.validation()
     last_batch: list[Batch] = []
 
