@@ -112,3 +112,10 @@ def test_bad_requests_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "sequence file" in capsys.readouterr().err
     assert main(["train", "copy", "--symbols", "40", "--out", str(tmp_path / "x.npz")]) == 2
     assert "26 symbols" in capsys.readouterr().err
+
+
+def test_float32_training_saves_float32(tmp_path: Path) -> None:
+    out = tmp_path / "m.npz"
+    assert main(["train", "copy", "--delay", "2", "--steps", "10", "--hidden", "4", "--dtype", "float32",
+                 "--out", str(out)]) == 0
+    assert load_weights(out).dtype == np.float32
