@@ -85,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     clock = time.perf_counter if args.wall else time.process_time
     print(f"copy task, T=30, B=32, {args.cell}, Adam, clip 1; {args.updates} timed updates; "
           f"{'wall' if args.wall else 'CPU'} time; python {sys.version.split()[0]}, numpy {np.__version__}")
-    print(f"{'H':>5} {'ours f64':>10} {'ours f32':>10} {'torch f32':>10} {'f64/torch':>10} {'f32/torch':>10} {'target':>7}")
+    names = ("H", "ours f64", "ours f32", "torch f32", "f64/torch", "f32/torch")
+    print(f"{names[0]:>5} " + " ".join(f"{name:>10}" for name in names[1:]) + f" {'target':>7}")
     for hidden in (32, 128):
         a = ours(args.cell, hidden, args.updates, np.float64, clock)
         b = ours(args.cell, hidden, args.updates, np.float32, clock)

@@ -126,7 +126,8 @@ def run_train(args: argparse.Namespace, warn: Callable[[str], None]) -> int:
         raise CommandError(f"--clip must be positive (or 0 for no clipping), not {args.clip}")
     config = TrainingConfig(
         cell=args.cell, hidden=args.hidden, layers=args.layers, activation=args.activation, updates=args.steps,
-        batch=args.batch, lr=args.lr, optimizer=args.optimizer, momentum=args.momentum, clip=args.clip or None, tbptt=args.tbptt,
+        batch=args.batch, lr=args.lr, optimizer=args.optimizer, momentum=args.momentum, clip=args.clip or None,
+        tbptt=args.tbptt,
         seed=args.seed, forget_bias=None if math.isnan(args.forget_bias) else args.forget_bias,
         validate_every=args.validate_every, dtype=args.dtype,
     )
@@ -163,8 +164,8 @@ def run_train(args: argparse.Namespace, warn: Callable[[str], None]) -> int:
     if task.name == "next-char" and args.sample:
         from ..io.task_series import sample_text  # noqa: PLC0415
 
-        text = sample_text(task.export(network), task.vocabulary, "".join(task.vocabulary[:1]), args.sample,
-                           seed=args.seed)
+        text = sample_text(task.export(network), task.vocabulary, "".join(task.vocabulary[:1]),
+                           args.sample, seed=args.seed)
         print(f"sampled text: {text!r}")
     done = progress.metrics.update
     state = f"interrupted after {done} of {config.updates} updates" if interrupted else f"{done} updates"
