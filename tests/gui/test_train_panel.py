@@ -73,4 +73,6 @@ def test_a_short_run_learns_and_keeps_the_gui_responsive(qtbot: Any) -> None:
     losses, validation = panel.curves()
     assert losses[-1][0] == 300
     assert validation and validation[-1][2] >= 0.9  # recall after 300 updates at delay 3
+    # measured alone: max 24-27 ms; the bounds leave room for a machine shared with other work
     assert gaps and sorted(gaps)[int(0.9 * len(gaps))] < 0.05  # nine in ten event-loop turns within 50 ms
+    assert max(gaps) < 0.2
