@@ -20,6 +20,7 @@ from ..engine.errors import EngineError
 from ..io.errors import FileFormatError
 from ..io.limits import set_max_file_bytes
 from . import commands, desktop_entry, info, options
+from . import train as train_command
 from .errors import CommandError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -141,8 +142,13 @@ def _register_screenshot(sub: Any) -> None:
     options.add_activation_options(screenshot.add_argument_group("what a weight file does not store"))
 
 
+def _register_train(sub: Any) -> None:
+    train_command.add_parser(sub, add_command)
+
+
 REGISTRARS: list[Registrar] = [
     _register_trace, _register_grad, _register_plot, _register_generate, _register_info, _register_screenshot,
+    _register_train,
 ]
 """One function per subcommand, in ``--help`` order; a new subcommand appends its own (``add_command`` inside)."""
 
