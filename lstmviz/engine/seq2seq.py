@@ -193,17 +193,18 @@ class Seq2Seq:
         enc: dict[str, np.ndarray] = {}
         dec: dict[str, np.ndarray] = {}
         embedding = self.embedding
+        known = self.state_dict()
         for name, value in updates.items():
+            if name not in known:
+                raise EngineError(f"this model has no parameter {name}")
             if name.startswith(ENCODER):
                 enc[name[len(ENCODER):]] = value
             elif name.startswith(DECODER):
                 dec[name[len(DECODER):]] = value
             elif name in OUTPUT_NAMES:
                 dec[name] = value
-            elif name == EMBED_WEIGHT and embedding is not None:
-                embedding = np.asarray(value, dtype=self.dtype)
             else:
-                raise EngineError(f"this model has no parameter {name}")
+                embedding = np.asarray(value, dtype=self.dtype)
         encoder = self.encoder.with_parameters(enc) if enc else self.encoder
         decoder = self.decoder.with_parameters(dec) if dec else self.decoder
         return Seq2Seq(encoder, decoder, self.inputs, embedding)
