@@ -102,11 +102,21 @@ def describe_file(path: str, args: argparse.Namespace) -> dict[str, Any]:
             "selected_units": [int(u) for u in workspace.selected_units],
         }
     suffix = Path(path).suffix.lower()
+    if suffix in WEIGHT_ONLY_SUFFIXES + (".npz",) and not (args.key or args.text) and _is_seq2seq(path):
+        from .seq2seq import describe  # noqa: PLC0415
+
+        return describe(path)
     if suffix in WEIGHT_ONLY_SUFFIXES:
         return _weights_info(path)
     if suffix == ".npz" and not (args.key or args.text) and _npz_names_weights(path):
         return _weights_info(path)
     return _sequence_info(path, args)
+
+
+def _is_seq2seq(path: str) -> bool:
+    from ..io.seq2seq_weights import is_seq2seq_file  # noqa: PLC0415
+
+    return is_seq2seq_file(path)
 
 
 def _npz_names_weights(path: str) -> bool:
@@ -144,6 +154,10 @@ def _fmt(value: float | None) -> str:
 
 def format_info(info: dict[str, Any]) -> str:
     """The human-readable form of :func:`describe_file`'s dict."""
+    if info["kind"] == "seq2seq":
+        from .seq2seq import format_info as format_seq2seq  # noqa: PLC0415
+
+        return format_seq2seq(info)
     lines = [f"{info['file']}: {info['kind']}"]
     if "network" in info:
         lines += _network_lines(info["network"])

@@ -19,7 +19,7 @@ from .. import __version__
 from ..engine.errors import EngineError
 from ..io.errors import FileFormatError
 from ..io.limits import set_max_file_bytes
-from . import commands, info, options
+from . import commands, info, options, seq2seq
 from .errors import CommandError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(trace)
     trace.add_argument("--out", required=True, metavar="FILE.npz|FILE.csv",
                        help="output file; '-' writes CSV to stdout")
+    seq2seq.add_options(trace)
 
     grad = _command(sub, "grad", commands.run_grad, "backpropagation through time to .npz or .csv",
                     "Backpropagate a scalar loss through time: every parameter's gradient, dL/dh_t, dL/dc_t, the\n"
@@ -95,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     shown.add_argument("--size", type=options.pixel_size, metavar="WxH",
                        help="figure size in pixels (default: fits the panels)")
     options.add_loss_options(plot, title="the loss for --show grad")
+    seq2seq.add_options(plot, target=False)  # --target (above) is the teacher-forcing target of an encoder-decoder
 
     generate = _command(sub, "generate", commands.run_generate, "write a teaching sequence (sine, copy task, ...)",
                         "Write one of the generated sequences; 'lstmviz generate --list' shows the kinds and\n"

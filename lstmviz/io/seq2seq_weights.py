@@ -22,6 +22,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import struct
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,7 +71,7 @@ def _listing(keys: list[str], limit: int = 12) -> str:
     return shown + (f", ... ({len(keys)} keys)" if len(keys) > limit else "") if keys else "nothing"
 
 
-def recurrent_prefixes(tensors: Mapping[str, np.ndarray]) -> list[str]:
+def recurrent_prefixes(tensors: Mapping[str, Any]) -> list[str]:
     """Every module prefix holding recurrent parameters (``weight_ih_l0`` ...), in file order."""
     found: list[str] = []
     for key in tensors:
@@ -91,8 +93,34 @@ def is_seq2seq_state(tensors: Mapping[str, np.ndarray], metadata: Mapping[str, s
     return True
 
 
+def tensor_names(path: str | os.PathLike[str]) -> list[str] | None:
+    """The tensor names of a ``.npz`` (zip member names) or ``.safetensors`` (its JSON header) without reading any
+    tensor; None for other files and for files whose names cannot be read that way."""
+    suffix = Path(path).suffix.lower()
+    try:
+        if suffix == ".npz":
+            with zipfile.ZipFile(path) as archive:
+                return [name[: -len(".npy")] if name.endswith(".npy") else name for name in archive.namelist()]
+        if suffix == ".safetensors":
+            with open(path, "rb") as stream:
+                (length,) = struct.unpack("<Q", stream.read(8))
+                if length > 100 << 20:
+                    return None
+                header = json.loads(stream.read(length).decode("utf-8"))
+            return [str(key) for key in header if key != "__metadata__"] if isinstance(header, dict) else None
+    except (OSError, zipfile.BadZipFile, struct.error, ValueError, UnicodeDecodeError):
+        return None
+    return None
+
+
 def is_seq2seq_file(path: str | os.PathLike[str]) -> bool:
-    """Whether a weight file holds an encoder-decoder (False for single networks and for unreadable files)."""
+    """Whether a weight file holds an encoder-decoder (False for single networks and for unreadable files).
+
+    A ``.npz`` or ``.safetensors`` file whose names show fewer than two recurrent modules is answered from its
+    names alone, so a large single-network file is not read twice."""
+    names = tensor_names(path)
+    if names is not None and len(recurrent_prefixes(dict.fromkeys(names))) < 2:
+        return False
     try:
         tensors, metadata = read_state_dict(path)
     except WeightsError:
