@@ -210,11 +210,11 @@ class Seq2Seq:
         return Seq2Seq(encoder, decoder, self.inputs, embedding)
 
     # Inputs ----------------------------------------------------------------------------------------------
-    def check_tokens(self, tokens: Any, what: str = "the source") -> np.ndarray:
-        """``tokens`` as an int64 array of ids in [0, V) (any leading shape; a trailing axis of 1 is dropped)."""
+    def check_tokens(self, tokens: Any, what: str = "the source", column: bool = True) -> np.ndarray:
+        """``tokens`` as an int64 array of ids in [0, V), any shape; ``column``: a (T, 1) column is read as (T,)."""
         array = np.asarray(tokens)
-        if array.ndim >= 1 and array.shape[-1] == 1 and array.ndim > 1:
-            array = array[..., 0]
+        if column and array.ndim == 2 and array.shape[1] == 1:
+            array = array[:, 0]
         if array.size == 0 or array.ndim == 0:
             raise EngineError(f"{what} is empty; give at least one token")
         if array.dtype.kind not in "iub":

@@ -58,7 +58,7 @@ class Seq2SeqGradients:
 def _sources(model: Seq2Seq, source: Any) -> tuple[np.ndarray, np.ndarray | None]:
     """(encoder inputs (B, T, E), ids (B, T) or None)."""
     if model.tokens:
-        ids = model.check_tokens(source)
+        ids = model.check_tokens(source, column=False)
         if ids.ndim != 2:
             raise EngineError(f"a batch of token sources must be (batch, steps), not {ids.shape}")
         return model.embed(ids), ids
@@ -73,7 +73,7 @@ def _sources(model: Seq2Seq, source: Any) -> tuple[np.ndarray, np.ndarray | None
 
 def _targets(model: Seq2Seq, target: Any, batch: int) -> np.ndarray:
     if model.tokens:
-        ids = model.check_tokens(target, "the target")
+        ids = model.check_tokens(target, "the target", column=False)
         if ids.ndim != 2 or ids.shape[0] != batch:
             raise EngineError(f"the targets must be (batch={batch}, steps) token ids, not {ids.shape}")
         return ids

@@ -184,38 +184,47 @@ def _output_row(figure: Any, grid: Any, row: int, trace: Seq2SeqTrace, model: Se
 
 
 def render_bottleneck_figure(
-    curve: BottleneckCurve,
+    curves: BottleneckCurve | Sequence[BottleneckCurve],
     path_or_buffer: Destination,
     *,
     dpi: float = 150,
     size: tuple[int, int] | None = None,
     format: str | None = None,
 ) -> Any:
-    """Accuracy against source length, the trained length marked, the context size stated in the title."""
+    """Accuracy against source length for one or more models, each curve labelled with its context size, the
+    trained length marked."""
     fmt = figure_format(path_or_buffer, format)
+    shown = [curves] if isinstance(curves, BottleneckCurve) else list(curves)
+    if not shown:
+        raise ExportError("no bottleneck curve to draw")
     from matplotlib import rc_context  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
 
     with rc_context(VECTOR_TEXT_RC):
-        figure = Figure(figsize=(size[0] / dpi, size[1] / dpi) if size else (7.0, 4.2), dpi=dpi, layout="constrained")
+        figure = Figure(figsize=(size[0] / dpi, size[1] / dpi) if size else (7.0, 4.4), dpi=dpi, layout="constrained")
         ax = figure.add_subplot()
-        lengths = np.asarray(curve.lengths)
-        ax.plot(lengths, curve.token_accuracy, "o-", lw=1.5, label="per-token accuracy")
-        ax.plot(lengths, curve.sequence_accuracy, "s--", lw=1.2, label="whole sequences right")
-        if curve.trained_length is not None:
-            ax.axvline(curve.trained_length, color="0.4", lw=1.0, ls=":")
-            ax.annotate(f"trained on length {curve.trained_length}", (curve.trained_length, 0.02),
-                        xytext=(4, 0), textcoords="offset points", fontsize=8, color="0.3")
-        ax.set_ylim(-0.02, 1.02)
+        for index, curve in enumerate(shown):
+            colour = f"C{index}"
+            label = f"context {curve.context_size} ({curve.cell.upper()}, H={curve.hidden_size}"
+            label += f", {curve.num_layers} layers)" if curve.num_layers != 1 else ")"
+            ax.plot(curve.lengths, curve.token_accuracy, "o-", lw=1.5, color=colour, label=f"{label}: per token")
+            ax.plot(curve.lengths, curve.sequence_accuracy, "s--", lw=1.0, ms=4, color=colour,
+                    label=f"{label}: whole sequence")
+        trained = sorted({c.trained_length for c in shown if c.trained_length is not None})
+        for length in trained:
+            ax.axvline(length, color="0.4", lw=1.0, ls=":")
+            ax.annotate(f"trained on length {length}", (length, 1.0), xytext=(4, -10), textcoords="offset points",
+                        fontsize=8, color="0.3")
+        ax.set_ylim(-0.02, 1.05)
         ax.set_xlabel("source length (tokens)")
-        ax.set_ylabel("accuracy (free-running)")
+        ax.set_ylabel("accuracy, free-running")
         ax.grid(True, lw=0.3, alpha=0.5)
-        ax.legend(loc="lower left", fontsize=8, frameon=False)
-        layers = f"{curve.num_layers} layer" + ("s" if curve.num_layers != 1 else "")
-        parts = "h and C" if curve.cell == "lstm" else "h"
+        ax.legend(loc="lower left", fontsize=7, frameon=False)
+        first = shown[0]
+        sizes = ", ".join(str(c.context_size) for c in shown)
         ax.set_title(
-            f"The bottleneck: {curve.task} through a context of {curve.context_size} numbers\n"
-            f"({curve.cell.upper()}, H={curve.hidden_size}, {layers}: final {parts}; {curve.samples} sources per length)",
+            f"The bottleneck: {first.task} through a fixed context vector of {sizes} numbers\n"
+            f"(the encoder's final h, and C for an LSTM; {first.samples} fresh sources per length)",
             fontsize=9,
         )
         _save(figure, path_or_buffer, fmt)

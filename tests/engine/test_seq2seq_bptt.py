@@ -131,3 +131,11 @@ def test_batched_runs_agree_with_the_batch_1_trace(cell: str, inputs: str) -> No
             np.testing.assert_array_equal(free[b], alone["dec_pred"])
         else:
             np.testing.assert_allclose(free[b], alone["dec_y"], rtol=0, atol=1e-12)
+
+
+def test_a_batch_of_one_step_sources_stays_a_batch() -> None:
+    model = _model("gru", "tanh", "embedded")
+    source, target = np.array([[1], [2], [3]]), np.array([[3], [2], [1]])
+    grads = loss_and_gradients(model, source, target)
+    assert grads.context_h.shape == (LAYERS, 3, H)
+    assert decode_free(model, source, 2).shape == (3, 2)
