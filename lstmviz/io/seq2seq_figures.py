@@ -213,7 +213,7 @@ def render_bottleneck_figure(
         trained = sorted({c.trained_length for c in shown if c.trained_length is not None})
         for length in trained:
             ax.axvline(length, color="0.4", lw=1.0, ls=":")
-            ax.annotate(f"trained on length {length}", (length, 1.0), xytext=(4, -10), textcoords="offset points",
+            ax.annotate(f"longest trained source: {length}", (length, 1.0), xytext=(4, -10), textcoords="offset points",
                         fontsize=8, color="0.3")
         ax.set_ylim(-0.02, 1.05)
         ax.set_xlabel("source length (tokens)")
