@@ -18,6 +18,7 @@ from typing import Any
 
 from ..engine.errors import EngineError
 from ..io.errors import ExportError
+from . import seq2seq
 from .errors import CommandError
 from .inputs import Inputs, activation_overrides, load_inputs, read_target
 from .progress import LONG_WORK, progress, work_estimate
@@ -88,6 +89,8 @@ def _gradients(inputs: Inputs, args: argparse.Namespace, trace: Any = None) -> A
 
 def run_trace(args: argparse.Namespace, warn: Warn) -> int:
     """``lstmviz trace``: every gate and state at every step, to .npz or .csv."""
+    if seq2seq.applies(args):
+        return seq2seq.run_trace(args, warn)
     check_output(args.out, TRACE_SUFFIXES, "a trace")
     inputs = load_inputs(args, warn)
     _tell_notices(inputs, warn)
@@ -117,6 +120,8 @@ def show_parts(text: str) -> list[str]:
 
 def run_plot(args: argparse.Namespace, warn: Warn) -> int:
     """``lstmviz plot``: the gate-activation figure as PNG, SVG or PDF."""
+    if seq2seq.applies(args):
+        return seq2seq.run_plot(args, warn)
     from ..io.fig_data import check_units, plan_panels, select_steps  # noqa: PLC0415
     from ..io.figures import FIGURE_FORMATS, render_trace_figure  # noqa: PLC0415
 

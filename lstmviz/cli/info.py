@@ -7,6 +7,7 @@ dict, so the two never disagree.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import json
 import math
 from typing import Any
@@ -94,6 +95,10 @@ def describe_network(network: Network, sources: dict[str, str] | None = None) ->
 def describe_file(path: str, args: argparse.Namespace) -> dict[str, Any]:
     """Describe FILE as what :func:`lstmviz.io.open_any.file_kind` says it is: workspace, weights or sequence."""
     opts = read_options(args, stdin=path == "-")
+    if path != "-" and not (args.key or args.text) and _is_seq2seq(path):
+        from .seq2seq import describe  # noqa: PLC0415
+
+        return describe(path)
     try:
         opened = open_any(path, opts)
     except ActivationConflict as conflict:
@@ -114,6 +119,13 @@ def describe_file(path: str, args: argparse.Namespace) -> dict[str, Any]:
     assert opened.sequence is not None
     name = "standard input" if path == "-" else path
     return {"file": name, "kind": "sequence", "sequence": describe_sequence(opened.sequence)}
+
+
+def _is_seq2seq(path: str) -> bool:
+    from ..io.seq2seq_weights import is_seq2seq_file  # noqa: PLC0415
+    from .seq2seq import MODEL_SUFFIXES  # noqa: PLC0415
+
+    return Path(path).suffix.lower() in MODEL_SUFFIXES and is_seq2seq_file(path)
 
 
 def _stored_sources(network: Network) -> dict[str, str]:
@@ -139,6 +151,10 @@ def _fmt(value: float | None) -> str:
 
 def format_info(info: dict[str, Any]) -> str:
     """The human-readable form of :func:`describe_file`'s dict."""
+    if info["kind"] == "seq2seq":
+        from .seq2seq import format_info as format_seq2seq  # noqa: PLC0415
+
+        return format_seq2seq(info)
     lines = [f"{info['file']}: {info['kind']}"]
     if "network" in info:
         lines += _network_lines(info["network"])

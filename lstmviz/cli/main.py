@@ -19,7 +19,7 @@ from .. import __version__
 from ..engine.errors import EngineError
 from ..io.errors import FileFormatError
 from ..io.limits import set_max_file_bytes
-from . import commands, desktop_entry, info, options
+from . import commands, desktop_entry, info, options, seq2seq
 from . import train as train_command
 from .errors import CommandError
 
@@ -70,6 +70,7 @@ def _register_trace(sub: Any) -> None:
     add_run_options(trace)
     trace.add_argument("--out", required=True, metavar="FILE.npz|FILE.csv",
                        help="output file; '-' writes CSV to stdout")
+    seq2seq.add_options(trace)
 
 
 def _register_grad(sub: Any) -> None:
@@ -104,6 +105,7 @@ def _register_plot(sub: Any) -> None:
                         help="a slide-shaped figure: 16:9 (13.33 x 7.5 in) or 4:3 (10 x 7.5 in); the default is "
                         "10 in wide and as tall as the panels need")
     options.add_loss_options(plot, title="the loss for --show grad")
+    seq2seq.add_options(plot, target=False)  # --target (the loss options) is the decoder's teacher-forcing target
 
 
 def _register_generate(sub: Any) -> None:
