@@ -25,6 +25,7 @@ from ...engine.init import INITIALISERS
 from ...engine.network import Network
 from ...engine.spec import CELL_KINDS, OUTPUT_ACTIVATIONS, RNN_ACTIVATIONS, spec_for
 from ...model.document import Document
+from ..elided_label import ElidedLabel
 from ..network_origin import is_edited, note_origin, origin_of
 from .weights_controls import alive, show_error
 
@@ -34,6 +35,9 @@ MAX_HIDDEN = 1024
 MAX_LAYERS = 8
 MAX_OUTPUTS = 1024
 
+
+ORIGIN_TIP = "Where the weights in use came from: a file, or the initialiser and seed of the last Apply. 'edited' " \
+             "once a weight was changed."
 
 class ModelPanel(QWidget):
     """A form for the network's shape, a description of the current one, and Apply."""
@@ -87,10 +91,8 @@ class ModelPanel(QWidget):
         output_row.addWidget(self.output_check)
         output_row.addWidget(self.output_spin)
         output_row.addWidget(self.output_activation, 1)
-        self.origin_label = QLabel(objectName="modelOrigin")
-        self.origin_label.setWordWrap(True)
-        self.origin_label.setToolTip("Where the weights in use came from: a file, or the initialiser and seed of the "
-                                     "last Apply. 'edited' once a weight was changed.")
+        self.origin_label = ElidedLabel(objectName="modelOrigin")
+        self.origin_label.setToolTip(ORIGIN_TIP)
         self.init_combo = QComboBox(objectName="modelInit", toolTip="How Apply initialises the new weights.")
         self.init_combo.addItems(list(INITIALISERS))
         self.seed_spin = QSpinBox(objectName="modelSeed", toolTip="Random seed: the same seed gives the same weights.")
@@ -155,6 +157,7 @@ class ModelPanel(QWidget):
         count = sum(int(v.size) for v in net.params.values())
         self.description.setText(f"<b>{net.describe()}</b><br>{count:,} parameters")
         self.origin_label.setText(self.origin_text())
+        self.origin_label.setToolTip(f"{self.origin_label.text()}\n\n{ORIGIN_TIP}")
         self._update_enabled()
 
     def origin_text(self) -> str:
