@@ -315,13 +315,6 @@ class Document(WorkspaceMixin):
         self._clean_index = None
         self.events.history_changed.emit()
 
-    def clear_history(self) -> None:
-        """Forget undo/redo (a freshly opened workspace starts a new history) and count the state as saved."""
-        self._undo.clear()
-        self._redo.clear()
-        self._clean_index = 0
-        self.events.history_changed.emit()
-
     def set_path(self, path: str | None) -> None:
         """The workspace file this session is saved in (None: never saved)."""
         if path != self.path:
