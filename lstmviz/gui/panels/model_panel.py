@@ -191,8 +191,8 @@ class ModelPanel(QWidget):
         """On an RNN, a new activation keeps the weights: only the nonlinearity changes."""
         net = self.document.network
         name = self.activation_combo.currentText()
-        if net.cell == "rnn" and self.cell_combo.currentData() == "rnn" and name != net.nonlinearity:
-            self.document.set_network(net.replace(nonlinearity=name), f"RNN activation {name}")
+        if net.cell == "rnn" and self.cell_combo.currentData() == "rnn":
+            self.document.set_rnn_activation(name)
 
     def _on_output_activation(self, _index: int) -> None:
         """An existing output layer takes a new activation with its weights kept (what a file could not tell)."""
