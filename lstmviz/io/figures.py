@@ -4,7 +4,7 @@ matplotlib is imported lazily, inside the functions, and only its object API is 
 never pyplot, which would pick and start a GUI backend). PNG is drawn by Agg; SVG and PDF keep axes, lines and
 text as vector shapes and real text (``svg.fonttype = 'none'``, ``pdf.fonttype = 42``); heatmaps are images by
 nature and are embedded as such. Colours match the app: viridis on [0, 1] for sigmoid gates, a diverging map
-centred on 0 (``RdBu_r``, blue-white-red like the app's CET-D1A) for signed quantities.
+centred on 0 (``RdBu_r``, the app's own stops: :mod:`lstmviz.io.colormaps`) for signed quantities.
 
 Long traces are block-averaged along time for display (:func:`lstmviz.io.fig_data.block_reduce`): to at most 4,000
 columns in SVG/PDF, and to at most the figure's width in pixels in PNG, where more columns could not be seen.
@@ -25,6 +25,7 @@ from ..engine.network import Network
 from ..engine.trace import Trace
 from .atomic import atomic_path
 from .errors import ExportError
+from .colormaps import DIVERGING_NAME, SEQUENTIAL_NAME
 from .fig_data import (
     DEFAULT_MAX_COLUMNS,
     CurvePanel,
@@ -47,8 +48,8 @@ from .fig_data import (
 from .sequence_data import SequenceData
 
 FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
-SEQUENTIAL_CMAP = "viridis"
-DIVERGING_CMAP = "RdBu_r"
+SEQUENTIAL_CMAP = SEQUENTIAL_NAME
+DIVERGING_CMAP = DIVERGING_NAME
 VECTOR_TEXT_RC: dict[str, Any] = {"svg.fonttype": "none", "pdf.fonttype": 42, "ps.fonttype": 42}
 """Keep text as text in SVG (``<text>`` elements) and embed TrueType fonts in PDF, so figures stay searchable."""
 
