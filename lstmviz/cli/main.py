@@ -20,10 +20,11 @@ from ..engine.errors import EngineError
 from ..io.errors import FileFormatError
 from ..io.limits import set_max_file_bytes
 from . import commands, info, options, seq2seq
+from . import train as train_command
 from .errors import CommandError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
-COMMANDS: tuple[str, ...] = ("trace", "grad", "plot", "generate", "info", "screenshot")
+COMMANDS: tuple[str, ...] = ("trace", "grad", "plot", "generate", "info", "screenshot", "train")
 EPILOG = """exit codes: 0 success, 2 bad input or usage (one line on stderr naming the file and the problem),
 1 internal error (run again with --debug for the traceback).
 Run 'lstmviz COMMAND --help' for the options of each command; 'lstmviz [FILE]' starts the desktop app."""
@@ -121,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     screenshot.add_argument("--out", required=True, metavar="FILE.png", help="output image")
     screenshot.add_argument("--step", type=options.non_negative_int, metavar="N", help="step to show")
     screenshot.add_argument("--size", type=options.pixel_size, metavar="WxH", help="window size in pixels")
+    train_command.add_parser(sub, _command)
     return parser
 
 

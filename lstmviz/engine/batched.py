@@ -13,9 +13,9 @@ API (stable)
     ``cache.h_T`` and ``cache.c_T`` (L, B, H; ``c_T`` is None for GRU and RNN), ``cache.network``.
 ``backward(cache, dy=None, dh=None, dh_T=None, dc_T=None) -> BatchGradients``
     ``dy`` = dL/dy (B, T, O), ``dh`` = direct dL/dh_t of the top layer (B, T, H), ``dh_T``/``dc_T`` = dL/dh_T,
-    dL/dC_T (L, B, H) arriving at the final states (any may be omitted: zero). Returns ``params`` (a dict under
-    PyTorch's names, every parameter of the network, output layer included), ``dx`` (B, T, I), ``dh0``
-    (L, B, H) and ``dc0`` (L, B, H, LSTM only, else None).
+    dL/dC_T (L, B, H) arriving at the final states (any may be omitted: zero); ``need_dx=False`` skips dL/dx.
+    Returns ``params`` (a dict under PyTorch's names, every parameter of the network, output layer included),
+    ``dx`` (B, T, I), ``dh0`` (L, B, H) and ``dc0`` (L, B, H, LSTM only, else None).
 
 Step by step: a call with T = 1 whose ``h0``/``c0`` are the previous call's ``h_T``/``c_T`` continues the same
 recursion; backward then runs call by call in reverse, passing each call's ``dh0``/``dc0`` as the earlier call's
@@ -109,7 +109,8 @@ class BatchCache:
         return self.layers[k].h[1:].transpose(1, 0, 2)
 
     def gate(self, key: str, k: int) -> np.ndarray:
-        """A gate (``i``, ``f``, ``g``, ``o``, ``r``, ``z``, ``n``) or state (``h``, ``c``) of layer ``k``, (B, T, H)."""
+        """A gate (``i``, ``f``, ``g``, ``o``, ``r``, ``z``, ``n``) or state (``h``, ``c``) of layer ``k``,
+        (B, T, H)."""
         buffers, hidden = self.layers[k], self.network.hidden_size
         if key == "h":
             return self.layer_h(k)
@@ -237,8 +238,12 @@ def _unpermute(internal: np.ndarray, perm: np.ndarray) -> np.ndarray:
 def backward(
     cache: BatchCache, dy: Any | None = None, dh: Any | None = None, dh_T: Any | None = None,  # noqa: N803
     dc_T: Any | None = None,  # noqa: N803
+    need_dx: bool = True,
 ) -> BatchGradients:
-    """Backpropagate dL/dy, dL/dh_t (top layer) and dL/dh_T, dL/dC_T through one forward call."""
+    """Backpropagate dL/dy, dL/dh_t (top layer) and dL/dh_T, dL/dC_T through one forward call.
+
+    ``need_dx=False`` skips the product for dL/dx (a training step does not need it); ``dx`` is then zeros.
+    """
     network = cache.network
     dtype, hidden, layers = network.dtype, network.hidden_size, network.num_layers
     steps, batch, rows = cache.steps, cache.batch, cache.steps * cache.batch
@@ -288,7 +293,10 @@ def backward(
             if layer.bias_in is not None:
                 grads[parameter_name("bias_ih", k)] = _unpermute(d_in_flat.sum(axis=0), perm)
                 grads[parameter_name("bias_hh", k)] = _unpermute(d_rec_flat.sum(axis=0), perm)
-            external = (d_in_flat @ layer.w_ih).reshape(steps, batch, -1)
+            if k > 0 or need_dx:
+                external = (d_in_flat @ layer.w_ih).reshape(steps, batch, -1)
+            else:
+                external = np.zeros((steps, batch, network.input_size), dtype)
     assert external is not None
     ordered = {name: grads[name] if name in grads else np.zeros_like(value) for name, value in network.params.items()}
     return BatchGradients(ordered, external.transpose(1, 0, 2), dh0, dc0)

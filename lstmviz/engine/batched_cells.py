@@ -92,6 +92,15 @@ class CellKernel:
         raise NotImplementedError
 
 
+def external_rows(external: np.ndarray | None, steps: int) -> list[np.ndarray | None]:
+    """The rows of dL/dh_t from t = T-1 down to 0, None where a row is all zero (a loss on the last step only
+    leaves the rest zero), so the loop skips adding them."""
+    if external is None:
+        return [None] * steps
+    nonzero = external.reshape(steps, -1).any(axis=1)
+    return [row if keep else None for row, keep in zip(external[::-1], nonzero[::-1])]
+
+
 def _slope_sigmoid(s: np.ndarray, out: np.ndarray) -> np.ndarray:
     """s (1 - s) into out."""
     np.subtract(1.0, s, out=out)
@@ -153,13 +162,11 @@ class LSTMKernel(CellKernel):
         # recursion-free factors, all steps at once; d_in is overwritten step by step with dA
         d_in = np.empty_like(gates)
         a_o, a_i, a_f, a_g = (d_in[:, :, k * hid : (k + 1) * hid] for k in range(4))
-        _slope_sigmoid(o, a_o)
+        _slope_sigmoid(gates, d_in)  # s (1 - s) over the whole contiguous block (right for o, i, f) ...
+        _slope_tanh(g, a_g)  # ... then the g block overwritten with 1 - g^2
         a_o *= tanh_c  # A_o = tanh(C) o (1 - o)
-        _slope_sigmoid(i, a_i)
         a_i *= g  # A_i = g i (1 - i)
-        _slope_sigmoid(f, a_f)
         a_f *= c[:-1]  # A_f = C_{t-1} f (1 - f)
-        _slope_tanh(g, a_g)
         a_g *= i  # A_g = i (1 - g^2)
         gain = _slope_tanh(tanh_c, np.empty_like(tanh_c))
         gain *= o  # K = o (1 - tanh^2 C)
@@ -170,18 +177,16 @@ class LSTMKernel(CellKernel):
         dc_wide = dc[:, None, :]
         add, multiply, matmul = np.add, np.multiply, np.matmul
         w_hh = layer.w_hh
-        ext_rows = external[::-1] if external is not None else [None] * steps
+        ext_rows = external_rows(external, steps)
         back = slice(None, None, -1)
         for da, da_o, da_ifg, k_t, f_t, ext in zip(
             d_in[back], a_o[back], d_in.reshape(steps, batch, 4, hid)[back, :, 1:], gain[back], f[back], ext_rows,
         ):
-            if ext is None:
-                dh[...] = rec
-            else:
-                add(rec, ext, out=dh)
-            multiply(dh, k_t, out=dc)
+            # dh_t is rec itself when nothing enters from outside: every use comes before rec is overwritten
+            d = rec if ext is None else add(rec, ext, out=dh)
+            multiply(d, k_t, out=dc)
             add(dc, dc_next, out=dc)  # dC_t = dC_{t+1} f_{t+1} + dh_t K_t
-            multiply(da_o, dh, out=da_o)
+            multiply(da_o, d, out=da_o)
             multiply(da_ifg, dc_wide, out=da_ifg)
             multiply(dc, f_t, out=dc_next)
             matmul(da, w_hh, out=rec)  # dh_{t-1} through the recurrence
@@ -252,7 +257,7 @@ class GRUKernel(CellKernel):
         dh_wide = dh[:, None, :]
         add, multiply, matmul = np.add, np.multiply, np.matmul
         w_hh = layer.w_hh
-        ext_rows = external[::-1] if external is not None else [None] * steps
+        ext_rows = external_rows(external, steps)
         back = slice(None, None, -1)
         for da, da_rec, da_rec_flat, z_t, ext in zip(
             d_in.reshape(steps, batch, 3, hid)[back], d_rec.reshape(steps, batch, 3, hid)[back], d_rec[back],
@@ -309,7 +314,7 @@ class RNNKernel(CellKernel):
         dh = np.empty((batch, hid), dtype=gates.dtype)
         add, multiply, matmul = np.add, np.multiply, np.matmul
         w_hh = layer.w_hh
-        ext_rows = external[::-1] if external is not None else [None] * steps
+        ext_rows = external_rows(external, steps)
         for da, ext in zip(d_in[::-1], ext_rows):
             if ext is None:
                 multiply(da, rec, out=da)

@@ -64,16 +64,20 @@ def cross_entropy(
         raise EngineError("the mask selects no step, so the loss is undefined")
     classes = classes.astype(np.int64)
     counted = weights != 0
-    if np.any(counted & ((classes < 0) | (classes >= y.shape[2]))):
+    rows = y[counted]  # only the counted steps (the copy task counts one step in T): no work on the others
+    chosen = classes[counted]
+    if np.any((chosen < 0) | (chosen >= y.shape[2])):
         raise EngineError(f"target classes must lie in 0 to {y.shape[2] - 1}")
-    safe = np.where(counted, classes, 0)
-    shifted = y - y.max(axis=2, keepdims=True)
-    log_z = np.log(np.exp(shifted).sum(axis=2))
-    picked = np.take_along_axis(shifted, safe[:, :, None], axis=2)[:, :, 0]
-    value = float(np.sum((log_z - picked) * weights)) / count
-    grad = np.exp(shifted - log_z[:, :, None])
-    np.put_along_axis(grad, safe[:, :, None], np.take_along_axis(grad, safe[:, :, None], axis=2) - 1.0, axis=2)
-    grad *= (weights / count)[:, :, None]
+    index = np.arange(len(chosen))
+    shifted = rows - rows.max(axis=1, keepdims=True)
+    log_z = np.log(np.exp(shifted).sum(axis=1))
+    factor = weights[counted] / count
+    value = float(np.dot(log_z - shifted[index, chosen], factor))
+    d_rows = np.exp(shifted - log_z[:, None])
+    d_rows[index, chosen] -= 1.0
+    d_rows *= factor[:, None]
+    grad = np.zeros_like(y)
+    grad[counted] = d_rows
     return value, grad
 
 

@@ -63,7 +63,9 @@ class SGD:
     def init(self, params: Params) -> OptimizerState:
         return OptimizerState()
 
-    def update(self, params: Params, grads: Params, state: OptimizerState) -> tuple[dict[str, np.ndarray], OptimizerState]:
+    def update(
+        self, params: Params, grads: Params, state: OptimizerState
+    ) -> tuple[dict[str, np.ndarray], OptimizerState]:
         """One step: new parameters and state (the arguments are left untouched)."""
         new_params: dict[str, np.ndarray] = {}
         old = state.buffers.get("momentum", {})
@@ -106,7 +108,9 @@ class Adam:
             buffers["max_exp_avg_sq"] = dict(zeros)
         return OptimizerState(0, buffers)
 
-    def update(self, params: Params, grads: Params, state: OptimizerState) -> tuple[dict[str, np.ndarray], OptimizerState]:
+    def update(
+        self, params: Params, grads: Params, state: OptimizerState
+    ) -> tuple[dict[str, np.ndarray], OptimizerState]:
         """One step: new parameters and state (the arguments are left untouched)."""
         if not state.buffers:
             state = self.init(params)

@@ -75,7 +75,7 @@ def train_step(
     cache = forward(network, batch.x, h0, c0)
     assert cache.y is not None
     value, dy = objective(loss, cache.y, batch.target, batch.mask, steps)
-    grads = backward(cache, dy=dy).params
+    grads = backward(cache, dy=dy, need_dx=False).params
     clipped, norm, scale = clip_grad_norm(grads, clip)
     params, new_state = optimizer.update(network.params, clipped, state)
     return (network.with_parameters(params), new_state, StepMetrics(update, value, norm, scale),

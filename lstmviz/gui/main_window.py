@@ -39,7 +39,7 @@ from .settings import AppSettings, apply_palette, current_palette_name
 log = logging.getLogger(__name__)
 
 ICON_DIR = Path(__file__).resolve().parents[2] / "resources" / "icons"
-LAZY_DOCKS: tuple[str, ...] = ("gradients",)
+LAZY_DOCKS: tuple[str, ...] = ("gradients", "train")
 """Docks that start as a tab behind another: their view is built when first shown (BPTT costs nothing until then)."""
 STATE_VERSION = 2
 """Bump when the dock layout changes incompatibly, so an old saved state is ignored."""
@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         # Gradients share the unit plots' place (both are curves over time): the heatmaps keep their full height,
         # with no tab bar under their seven rows.
         self.tabifyDockWidget(d["unit_plots"], d["gradients"])
+        self.tabifyDockWidget(d["gradients"], d["train"])
         d["unit_plots"].raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)

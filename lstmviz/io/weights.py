@@ -303,13 +303,21 @@ def weights_metadata(network: Network) -> dict[str, str]:
     }
 
 
-def save_weights(network: Network, path: str | os.PathLike[str]) -> None:
-    """Write the parameters under PyTorch's names to ``.npz`` or ``.safetensors``, atomically."""
+def save_weights(network: Network, path: str | os.PathLike[str], recurrent_prefix: str = "") -> None:
+    """Write the parameters under PyTorch's names to ``.npz`` or ``.safetensors``, atomically.
+
+    ``recurrent_prefix`` (e.g. ``"rnn."``) goes in front of the recurrent parameters' names, so the file loads with
+    ``load_state_dict`` into a module holding ``self.rnn = nn.LSTM(...)`` and ``self.fc = nn.Linear(...)``; the
+    loader accepts any such prefix.
+    """
     name = os.fspath(path)
     suffix = Path(path).suffix.lower()
     if suffix not in SAVE_SUFFIXES:
         raise _fail(name, f"cannot save weights as {suffix or '(no suffix)'!r}; use .npz or .safetensors")
-    tensors = {key: np.asarray(value) for key, value in network.params.items()}
+    tensors = {
+        (key if key.startswith("fc.") else recurrent_prefix + key): np.asarray(value)
+        for key, value in network.params.items()
+    }
     metadata = weights_metadata(network)
     try:
         if suffix == ".safetensors":
