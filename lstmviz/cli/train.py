@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from ..engine.spec import CELL_KINDS, RNN_ACTIVATIONS
-from . import options
+from . import options, seq2seq_train
 from .errors import CommandError
 
 TASK_HELP = """tasks:
@@ -23,7 +23,9 @@ TASK_HELP = """tasks:
   adding      output the sum of the two marked values in a noisy sequence of --length steps (default 50)
   next-value  a numeric SEQUENCE file: predict --horizon steps ahead from windows of --window steps
   next-char   a text SEQUENCE file (or --text): predict the next character, then sample new text
-A SEQUENCE file trains next-value, or next-char when it is text.
+  reverse     encoder-decoder: write --length (8) of --symbols (10) symbols back to front
+  sort        encoder-decoder: write --length (8) digits (--symbols, 10) in ascending order
+A SEQUENCE file trains next-value, or next-char when it is text; with --forecast an encoder-decoder forecast.
 
 example: lstmviz train copy --delay 20 --cell lstm --hidden 32 --steps 2000 --out copy.safetensors"""
 
@@ -69,6 +71,7 @@ def add_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> Non
     out = parser.add_argument_group("output")
     out.add_argument("--out", required=True, metavar="FILE.safetensors|FILE.npz", help="where to save the weights")
     out.add_argument("--log", metavar="FILE.csv", help="write the loss curve (every update) as CSV")
+    seq2seq_train.add_options(parser)
 
 
 def _task(args: argparse.Namespace) -> Any:
@@ -121,6 +124,8 @@ def run_train(args: argparse.Namespace, warn: Callable[[str], None]) -> int:
     from ..io.weights import save_weights  # noqa: PLC0415
     from ..model.training import TrainingConfig, evaluate, run_training, smoothed  # noqa: PLC0415
 
+    if seq2seq_train.applies(args):
+        return seq2seq_train.run(args, warn)
     task = _task(args)
     if args.clip < 0:
         raise CommandError(f"--clip must be positive (or 0 for no clipping), not {args.clip}")

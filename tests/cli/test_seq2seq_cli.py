@@ -109,3 +109,29 @@ def test_single_networks_still_go_the_single_network_way(cli, tmp_path: Path) ->
     assert cli("trace", tmp_path / "x.npy", "--weights", weights, "--out", out).code == 0
     with np.load(out) as written:
         assert "h_l0" in written.files and "enc_h_l0" not in written.files
+
+
+def test_train_reverse_saves_an_encoder_decoder_and_the_bottleneck_figure(cli, tmp_path: Path) -> None:
+    from lstmviz.io.seq2seq_weights import load_seq2seq
+
+    out, figure = tmp_path / "r.safetensors", tmp_path / "b.png"
+    result = cli("train", "reverse", "--length", 4, "--symbols", 5, "--hidden", 8, "--embed", 4, "--steps", 30,
+                 "--out", out, "--bottleneck", figure)
+    assert result.code == 0, result.err
+    model = load_seq2seq(out)
+    assert (model.inputs, model.vocab_size, model.hidden_size, model.encoder.input_size) == ("tokens", 6, 8, 4)
+    assert "held-out per-token accuracy" in result.out and "context 16 numbers" in result.out
+    assert figure.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_train_forecast_on_a_series(cli, tmp_path: Path) -> None:
+    from lstmviz.io.seq2seq_weights import load_seq2seq
+
+    np.save(tmp_path / "s.npy", np.sin(np.arange(200) / 5.0))
+    out = tmp_path / "f.npz"
+    result = cli("train", tmp_path / "s.npy", "--forecast", "--window", 10, "--horizon", 3, "--hidden", 6,
+                 "--cell", "gru", "--steps", 20, "--out", out)
+    assert result.code == 0, result.err
+    model = load_seq2seq(out)
+    assert (model.inputs, model.encoder.cell, model.output_size) == ("numbers", "gru", 1)
+    assert "validation" in result.out
