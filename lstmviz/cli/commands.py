@@ -18,8 +18,9 @@ from typing import Any
 
 from ..engine.errors import EngineError
 from ..io.errors import ExportError
+from . import seq2seq
 from .errors import CommandError
-from .inputs import Inputs, load_inputs, read_target
+from .inputs import Inputs, activation_overrides, load_inputs, read_target
 from .progress import LONG_WORK, progress, work_estimate
 
 Warn = Callable[[str], None]
@@ -88,6 +89,8 @@ def _gradients(inputs: Inputs, args: argparse.Namespace, trace: Any = None) -> A
 
 def run_trace(args: argparse.Namespace, warn: Warn) -> int:
     """``lstmviz trace``: every gate and state at every step, to .npz or .csv."""
+    if seq2seq.applies(args):
+        return seq2seq.run_trace(args, warn)
     check_output(args.out, TRACE_SUFFIXES, "a trace")
     inputs = load_inputs(args, warn)
     _tell_notices(inputs, warn)
@@ -117,6 +120,8 @@ def show_parts(text: str) -> list[str]:
 
 def run_plot(args: argparse.Namespace, warn: Warn) -> int:
     """``lstmviz plot``: the gate-activation figure as PNG, SVG or PDF."""
+    if seq2seq.applies(args):
+        return seq2seq.run_plot(args, warn)
     from ..io.fig_data import check_units, plan_panels, select_steps  # noqa: PLC0415
     from ..io.figures import FIGURE_FORMATS, render_trace_figure  # noqa: PLC0415
 
@@ -142,7 +147,7 @@ def run_plot(args: argparse.Namespace, warn: Warn) -> int:
     with progress("drawing the figure", LONG_WORK if large else 0):
         render_trace_figure(
             trace, sequence, network, args.out, show=show, units=units, layer=layer, steps=args.steps,
-            grads=grads, dpi=args.dpi, size=args.size,
+            grads=grads, dpi=args.dpi, size=args.size, aspect=args.aspect,
         )
     return 0
 
@@ -208,8 +213,11 @@ def run_screenshot(args: argparse.Namespace, warn: Warn) -> int:
     from ..gui.screenshot import render_screenshot  # noqa: PLC0415  (Qt only here)
 
     extra: dict[str, Any] = {"size": args.size} if args.size is not None else {}
+    activations = {key: value for key, value in activation_overrides(args).items() if value is not None}
+    if activations:
+        extra["activations"] = activations
     with _window_libraries_checked():
-        render_screenshot(args.out, file=args.file, step=args.step, **extra)
+        render_screenshot(args.out, files=list(args.files), step=args.step, **extra)
     return 0
 
 
@@ -225,7 +233,7 @@ def _window_libraries_checked() -> Iterator[None]:
 
 
 def run_app(files: list[str]) -> int:
-    """The desktop app, optionally opening one file."""
+    """The desktop app, optionally opening files (a sequence, weights, a workspace, in any order)."""
     if not display_available():
         raise CommandError(
             "no display to open the app on (DISPLAY and WAYLAND_DISPLAY are unset); use a headless command such as "

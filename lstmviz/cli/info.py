@@ -7,21 +7,20 @@ dict, so the two never disagree.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import json
 import math
-import zipfile
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..engine.network import Network
+from ..io.open_any import open_any
 from ..io.sequence_data import SequenceData
+from ..io.weights import ActivationConflict, WeightsFile
 from ..wording import plural
-from .inputs import is_workspace, read_sequence
-
-WEIGHT_ONLY_SUFFIXES = (".safetensors", ".pt", ".pth")
-"""Suffixes that can only be weights; a ``.npz`` may be either, and its member names decide."""
+from .errors import CommandError
+from .inputs import contradiction, read_options
 
 
 def _number(value: float) -> float | None:
@@ -63,8 +62,12 @@ def describe_sequence(sequence: SequenceData) -> dict[str, Any]:
     return info
 
 
-def describe_network(network: Network) -> dict[str, Any]:
-    """Inferred cell type and sizes, and every parameter's shape and value range."""
+def describe_network(network: Network, sources: dict[str, str] | None = None) -> dict[str, Any]:
+    """Inferred cell type and sizes, and every parameter's shape and value range.
+
+    ``sources`` says, per activation setting, whether it was read from the file, given or assumed (the
+    ``*_source`` keys of the JSON).
+    """
     info: dict[str, Any] = {
         "summary": network.describe(),
         "cell": network.cell,
@@ -78,53 +81,62 @@ def describe_network(network: Network) -> dict[str, Any]:
             name: {"shape": list(value.shape), **_range(value)} for name, value in network.params.items()
         },
     }
+    sources = sources or {}
     if network.cell == "rnn":
         info["nonlinearity"] = network.nonlinearity
+        info["nonlinearity_source"] = sources.get("nonlinearity", "file")
     if network.has_output:
         info["output_size"] = network.output_size
         info["output_activation"] = network.output_activation
+        info["output_activation_source"] = sources.get("output_activation", "file")
     return info
 
 
 def describe_file(path: str, args: argparse.Namespace) -> dict[str, Any]:
-    """Describe FILE as a workspace, weights or sequence, by suffix (a .npz by the names of its arrays)."""
-    if is_workspace(path):
-        from ..io.workspace import load_workspace  # noqa: PLC0415
+    """Describe FILE as what :func:`lstmviz.io.open_any.file_kind` says it is: workspace, weights or sequence."""
+    opts = read_options(args, stdin=path == "-")
+    if path != "-" and not (args.key or args.text) and _is_seq2seq(path):
+        from .seq2seq import describe  # noqa: PLC0415
 
-        workspace = load_workspace(path)
+        return describe(path)
+    try:
+        opened = open_any(path, opts)
+    except ActivationConflict as conflict:
+        raise CommandError(contradiction(conflict.setting, conflict.requested, path, conflict.stored)) from None
+    if opened.workspace is not None:
+        workspace = opened.workspace
         return {
             "file": path,
             "kind": "workspace",
-            "network": describe_network(workspace.network),
+            "network": describe_network(workspace.network, _stored_sources(workspace.network)),
             "sequence": describe_sequence(workspace.sequence),
             "step": int(workspace.step),
             "layer": int(workspace.layer),
             "selected_units": [int(u) for u in workspace.selected_units],
         }
-    suffix = Path(path).suffix.lower()
-    if suffix in WEIGHT_ONLY_SUFFIXES:
-        return _weights_info(path)
-    if suffix == ".npz" and not (args.key or args.text) and _npz_names_weights(path):
-        return _weights_info(path)
-    return _sequence_info(path, args)
+    if opened.weights is not None:
+        return _weights_info(path, opened.weights)
+    assert opened.sequence is not None
+    name = "standard input" if path == "-" else path
+    return {"file": name, "kind": "sequence", "sequence": describe_sequence(opened.sequence)}
 
 
-def _npz_names_weights(path: str) -> bool:
-    """Whether a ``.npz`` names recurrent weights (``weight_ih``/``weight_hh``), judged from the zip's member names
-    alone (nothing is decompressed); a file that is not a readable zip goes to the weights loader for its error."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-    except (OSError, zipfile.BadZipFile):
-        return True
-    return any("weight_ih" in name or "weight_hh" in name for name in names)
+def _is_seq2seq(path: str) -> bool:
+    from ..io.seq2seq_weights import is_seq2seq_file  # noqa: PLC0415
+    from .seq2seq import MODEL_SUFFIXES  # noqa: PLC0415
+
+    return Path(path).suffix.lower() in MODEL_SUFFIXES and is_seq2seq_file(path)
 
 
-def _weights_info(path: str) -> dict[str, Any]:
-    from ..io.weights import read_weights  # noqa: PLC0415
+def _stored_sources(network: Network) -> dict[str, str]:
+    """A workspace stores every setting."""
+    sources = {"nonlinearity": "file"} if network.cell == "rnn" else {}
+    return sources | ({"output_activation": "file"} if network.has_output else {})
 
-    loaded = read_weights(path)
-    info: dict[str, Any] = {"file": path, "kind": "weights", "network": describe_network(loaded.network)}
+
+def _weights_info(path: str, loaded: WeightsFile) -> dict[str, Any]:
+    info: dict[str, Any] = {"file": path, "kind": "weights",
+                            "network": describe_network(loaded.network, dict(loaded.sources))}
     renamed = {name: old for name, old in (loaded.renamed or {}).items() if name != old}
     if renamed:
         info["names_in_file"] = renamed
@@ -133,17 +145,16 @@ def _weights_info(path: str) -> dict[str, Any]:
     return info
 
 
-def _sequence_info(path: str, args: argparse.Namespace) -> dict[str, Any]:
-    name = "standard input" if path == "-" else path
-    return {"file": name, "kind": "sequence", "sequence": describe_sequence(read_sequence(path, args))}
-
-
 def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.6g}"
 
 
 def format_info(info: dict[str, Any]) -> str:
     """The human-readable form of :func:`describe_file`'s dict."""
+    if info["kind"] == "seq2seq":
+        from .seq2seq import format_info as format_seq2seq  # noqa: PLC0415
+
+        return format_seq2seq(info)
     lines = [f"{info['file']}: {info['kind']}"]
     if "network" in info:
         lines += _network_lines(info["network"])
@@ -161,14 +172,28 @@ def format_info(info: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+_SOURCE_WORDS = {"file": "stored in the file", "given": "given on the command line"}
+
+
+def _activation_line(label: str, value: str, source: str) -> str:
+    """``activation   not stored in the file, tanh assumed`` or ``activation   relu (stored in the file)``."""
+    if source == "assumed":
+        return f"  {label:<12} not stored in the file, {value} assumed"
+    return f"  {label:<12} {value} ({_SOURCE_WORDS.get(source, source)})"
+
+
 def _network_lines(net: dict[str, Any]) -> list[str]:
     lines = [
         f"  network      {net['summary']}",
         f"  cell         {net['cell']} (inferred from the parameter shapes)",
         f"  sizes        input {net['input_size']}, hidden {net['hidden_size']}, layers {net['num_layers']}"
-        + (f", output {net['output_size']} ({net['output_activation']})" if "output_size" in net else ""),
-        f"  parameters   {net['parameter_count']:,} values, {net['dtype']}",
+        + (f", output {net['output_size']}" if "output_size" in net else ""),
     ]
+    if "nonlinearity" in net:
+        lines.append(_activation_line("activation", net["nonlinearity"], net["nonlinearity_source"]))
+    if "output_activation" in net:
+        lines.append(_activation_line("output act.", net["output_activation"], net["output_activation_source"]))
+    lines.append(f"  parameters   {net['parameter_count']:,} values, {net['dtype']}")
     for name, p in net["parameters"].items():
         shape = " x ".join(str(n) for n in p["shape"])
         lines.append(f"    {name:<22} {shape:<12} {_fmt(p['min'])} to {_fmt(p['max'])}")
@@ -199,7 +224,10 @@ def _sequence_lines(seq: dict[str, Any]) -> list[str]:
 
 
 def run_info(args: argparse.Namespace, warn: Any = None) -> int:
-    """``lstmviz info``: print the description of FILE."""
-    info = describe_file(args.sequence, args)
-    print(json.dumps(info, indent=2, ensure_ascii=False) if args.json else format_info(info))
+    """``lstmviz info``: print the description of each FILE (JSON: one object, or a list for several files)."""
+    infos = [describe_file(path, args) for path in args.files]
+    if args.json:
+        print(json.dumps(infos[0] if len(infos) == 1 else infos, indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(format_info(info) for info in infos))
     return 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..engine.spec import CELL_KINDS, RNN_ACTIVATIONS
+from ..engine.spec import CELL_KINDS, OUTPUT_ACTIVATIONS, RNN_ACTIVATIONS
 
 LOSSES: tuple[str, ...] = ("h-last-sum", "unit", "mse", "cross-entropy")
 MISSING_POLICIES: tuple[str, ...] = ("error", "interpolate", "ffill", "drop")
@@ -18,6 +18,8 @@ DEFAULT_HIDDEN = 8
 DEFAULT_LAYERS = 1
 DEFAULT_SEED = 0
 DEFAULT_ACTIVATION = "tanh"
+ASPECTS: tuple[str, ...] = ("16:9", "4:3")
+"""Slide shapes ``lstmviz plot --aspect`` offers (the figure module knows their sizes)."""
 
 
 def positive_int(text: str) -> int:
@@ -102,17 +104,24 @@ def name_list(text: str) -> list[str]:
     return names
 
 
-SEQUENCE_HELP = (
-    "input sequence: .csv/.tsv/.txt table, .npy, .npz, .json, text, or a .lstmviz workspace (which brings its "
-    "network too); '-' reads standard input"
+FILES_HELP = (
+    "a sequence (.csv/.tsv/.txt table, .npy, .npz, .json, text; '-' reads standard input), and optionally a weight "
+    "file (.npz, .safetensors, .pt/.pth) and a .lstmviz workspace, in any order: the workspace is opened first, "
+    "then the weights replace its network, then the sequence is fed to it"
 )
 
 
+def add_files_argument(parser: argparse.ArgumentParser, metavar: str = "FILE", help_text: str = FILES_HELP,
+                       nargs: str = "+") -> None:
+    """The positional files (sequence, weights, workspace in any order); ``nargs="*"`` where none is fine."""
+    parser.add_argument("files", nargs=nargs, metavar=metavar, help=help_text)
+
+
 def add_sequence_options(
-    parser: argparse.ArgumentParser, metavar: str = "SEQUENCE", help_text: str = SEQUENCE_HELP
+    parser: argparse.ArgumentParser, metavar: str = "FILE", help_text: str = FILES_HELP
 ) -> None:
-    """SEQUENCE and how to read it (the loader's options)."""
-    parser.add_argument("sequence", metavar=metavar, help=help_text)
+    """FILE ... and how to read the sequence among them (the loader's options)."""
+    add_files_argument(parser, metavar, help_text)
     group = parser.add_argument_group("reading the sequence")
     group.add_argument("--columns", type=name_list, metavar="NAME,...",
                        help="input columns of a table (default: all numeric)")
@@ -131,16 +140,27 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
         "sequence's column count"
     )
     group.add_argument("--weights", metavar="FILE",
-                       help="weight file (.npz, .safetensors, .pt/.pth); overrides a workspace's")
+                       help="weight file (.npz, .safetensors, .pt/.pth), the same as naming it among the files; "
+                       "overrides a workspace's network")
     group.add_argument("--cell", choices=CELL_KINDS, default=None, help=f"cell type (default: {DEFAULT_CELL})")
     group.add_argument("--hidden", type=positive_int, metavar="N", default=None,
                        help=f"hidden units (default: {DEFAULT_HIDDEN})")
     group.add_argument("--layers", type=positive_int, metavar="N", default=None,
                        help=f"stacked layers (default: {DEFAULT_LAYERS})")
-    group.add_argument("--activation", choices=RNN_ACTIVATIONS, default=None,
-                       help=f"vanilla RNN activation (default: {DEFAULT_ACTIVATION})")
+    add_activation_options(group)
     group.add_argument("--seed", type=non_negative_int, metavar="N", default=None,
                        help=f"seed of the random weights (default: {DEFAULT_SEED})")
+
+
+def add_activation_options(group: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """What a weight file's shapes cannot tell: settable where the file is opened, refused if the file disagrees."""
+    group.add_argument("--activation", choices=RNN_ACTIVATIONS, default=None,
+                       help="vanilla RNN activation: of a random network (default: "
+                       f"{DEFAULT_ACTIVATION}), or of a weight file that does not store it (a torch state_dict); "
+                       "an error if the file stores another")
+    group.add_argument("--output-activation", choices=OUTPUT_ACTIVATIONS, default=None,
+                       help="activation of a weight file's output layer when the file does not store it "
+                       "(default: identity); an error if the file stores another")
 
 
 def add_loss_options(parser: argparse.ArgumentParser, *, title: str = "the loss for BPTT") -> None:

@@ -155,9 +155,6 @@ class Network:
     def has_output(self) -> bool:
         return OUTPUT_WEIGHT in self.params
 
-    def parameter_names(self) -> list[str]:
-        return list(self.params)
-
     def layer_parameters(self, layer: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
         """(weight_ih, weight_hh, bias_ih, bias_hh) of one layer; biases are None when ``bias=False``."""
         p = self.params

@@ -77,9 +77,5 @@ class Trace(ArrayRecord):
         initial = (self.h0 if quantity == "h" else self.c0)[layer]
         return np.concatenate([initial[None, :], current[:-1]], axis=0)
 
-    def at_step(self, step: int, layer: int = 0) -> dict[str, np.ndarray]:
-        """Every quantity of ``layer`` at one step, e.g. ``{"i": ..., "f": ..., "c": ..., "h": ...}``."""
-        return {q: self.get_quantity(q, layer)[step] for q in self.spec.trace_keys()}
-
     def nbytes(self) -> int:
         return int(sum(a.nbytes for a in self.arrays.values()))

@@ -64,12 +64,14 @@ def default_document() -> Document:
     sequence: SequenceData | None = None
     try:
         from ..io.weights import load_weights  # noqa: PLC0415
+        from .network_origin import note_origin  # noqa: PLC0415
 
         for path in [RESOURCES / "weights" / name for name in DEMO_WEIGHTS]:
             if not path.is_file():
                 continue
             try:
                 network = load_weights(path)
+                note_origin(network, f"from {path.name} (sample model)")
                 break
             except Exception as error:  # a broken demo file must not stop the app
                 log.warning("demo weights %s not usable: %s", path, error)
@@ -118,9 +120,8 @@ def run_app(files: list[str]) -> int:
     window.destroyed.connect(app.quit)  # a window destroyed by the window manager ends the process too
     window.show()
     offer_recovery(window)
-    for path in files:
-        if not window.file_actions.open_path(path):
-            break
+    if files:
+        window.file_actions.open_paths(list(files))
     try:
         code = int(app.exec())
     finally:

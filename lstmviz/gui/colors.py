@@ -11,16 +11,21 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
 from ..io.color_levels import nice_ceiling, symmetric_levels, symmetric_levels_of
+from ..io.colormaps import DIVERGING_STOPS, SEQUENTIAL_NAME, diverging_positions
 
 __all__ = ["nice_ceiling", "symmetric_levels", "symmetric_levels_of"]  # re-exported for the views
 
-SEQUENTIAL = "viridis"
-DIVERGING = "CET-D1A"
+_MAPS: dict[bool, pg.ColorMap] = {}
 
 
 def colormap_for(signed: bool) -> pg.ColorMap:
-    """pyqtgraph ColorMap: diverging for signed quantities, sequential for [0, 1] gates."""
-    return pg.colormap.get(DIVERGING if signed else SEQUENTIAL)
+    """pyqtgraph ColorMap: diverging for signed quantities, sequential for [0, 1] gates (the figures' maps)."""
+    if signed not in _MAPS:
+        _MAPS[signed] = (
+            pg.ColorMap(diverging_positions(), [(*rgb, 255) for rgb in DIVERGING_STOPS], name="lstmviz-diverging")
+            if signed else pg.colormap.get(SEQUENTIAL_NAME)
+        )
+    return _MAPS[signed]
 
 
 def is_signed_quantity(quantity: str, nonlinearity: str | None = None) -> bool:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 from ..engine.errors import EngineError
 from ..io.errors import ExportError, FileFormatError
 from .dialogs.export_figure import ExportFigureDialog, FigureOptions, file_stem
+from .network_origin import is_edited
 from .window_actions import WindowActions
 
 
@@ -56,7 +57,7 @@ def render_figure_bytes(document_state: dict[str, Any], options: FigureOptions) 
     render_trace_figure(
         trace, sequence, network, buffer, show=options.show, units=options.units, layer=options.layer,
         steps=options.steps, grads=grads, dpi=options.dpi, size=options.size, format=options.format,
-        include_input=not isinstance(options.show, tuple),
+        include_input=not isinstance(options.show, tuple), edited=bool(document_state.get("edited")),
     )
     return buffer.getvalue()
 
@@ -130,7 +131,8 @@ class ExportActions(WindowActions):
         """Render ``options`` off the GUI thread and write the file; False if it could not start."""
         preload_renderer(options.format)
         doc = self.document
-        state = {"network": doc.network, "sequence": doc.sequence, "trace": doc.trace, "bptt": self._bptt_request()}
+        state = {"network": doc.network, "sequence": doc.sequence, "trace": doc.trace, "bptt": self._bptt_request(),
+                 "edited": is_edited(doc.network, doc.reference_network)}
         self._run(f"Rendering {os.path.basename(options.path)}...", lambda: render_figure_bytes(state, options),
                   options.path)
         return True

@@ -57,6 +57,12 @@ def _action(
     return action
 
 
+def _open_seq2seq(window: MainWindow) -> None:
+    from .seq2seq_window import open_seq2seq_dialog  # noqa: PLC0415  (the seq2seq mode only when asked for)
+
+    open_seq2seq_dialog(window)
+
+
 def build_menus(window: MainWindow) -> None:
     """Create every action, the menu bar and the main toolbar of ``window``."""
     style = window.style()
@@ -87,6 +93,8 @@ def build_menus(window: MainWindow) -> None:
     menu.addSeparator()
     menu.addAction(_action(window, "open_weights", "Open &Weights...", files.open_weights_dialog, None,
                            "Load weights (.npz, .safetensors, .pt) into the current session"))
+    menu.addAction(_action(window, "open_seq2seq", "Open &Encoder-Decoder...", lambda: _open_seq2seq(window), None,
+                           "Open an encoder-decoder (seq2seq) weight file in its own window"))
     menu.addAction(_action(window, "save_weights", "Save Weights As...", files.save_weights_as, None,
                            "Write the network's weights under PyTorch's names (.npz or .safetensors)"))
     menu.addSeparator()

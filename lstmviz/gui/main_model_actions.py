@@ -40,9 +40,9 @@ class ModelActions(QObject):
             self._guard(lambda: self.document.reconfigure(cell=cell))
 
     def set_activation(self, name: str) -> None:
-        net = self.document.network
-        if net.cell != "rnn" or name != net.nonlinearity:
-            self._guard(lambda: self.document.reconfigure(cell="rnn", nonlinearity=name))
+        """The RNN's activation, weights kept (the menu is only enabled for an RNN)."""
+        if self.document.network.cell == "rnn":
+            self._guard(lambda: self.document.set_rnn_activation(name))
 
     def set_hidden_size(self, size: int) -> None:
         if size != self.document.network.hidden_size:

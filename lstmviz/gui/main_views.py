@@ -50,6 +50,8 @@ DOCKS: tuple[ViewSpec, ...] = (
              "Line plots of the selected units over time"),
     ViewSpec("gradients", "Gradients", "lstmviz.gui.views.gradients", "GradientsView", Area.BottomDockWidgetArea,
              "Gradients through time (backpropagation through time)"),
+    ViewSpec("train", "Train", "lstmviz.gui.panels.train_panel", "TrainPanel", Area.BottomDockWidgetArea,
+             "Train the network on a task and watch the loss fall"),
 )
 
 

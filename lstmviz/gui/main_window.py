@@ -41,7 +41,7 @@ from .workers import TraceExecutor
 log = logging.getLogger(__name__)
 
 ICON_DIR = icons_dir()
-LAZY_DOCKS: tuple[str, ...] = ("gradients",)
+LAZY_DOCKS: tuple[str, ...] = ("gradients", "train")
 """Docks that start as a tab behind another: their view is built when first shown (BPTT costs nothing until then)."""
 STATE_VERSION = 2
 """Bump when the dock layout changes incompatibly, so an old saved state is ignored."""
@@ -169,6 +169,7 @@ class MainWindow(QMainWindow):
         # Gradients share the unit plots' place (both are curves over time): the heatmaps keep their full height,
         # with no tab bar under their seven rows.
         self.tabifyDockWidget(d["unit_plots"], d["gradients"])
+        self.tabifyDockWidget(d["gradients"], d["train"])
         d["unit_plots"].raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -359,6 +360,4 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         event.acceptProposedAction()
-        for path in paths:
-            if not self.file_actions.open_path(path):
-                break
+        self.file_actions.open_paths(paths)

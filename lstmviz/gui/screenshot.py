@@ -11,6 +11,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QSize, Qt, QtMsgType, qInstallMessageHandler
@@ -34,16 +35,22 @@ def _process_events(app: QApplication, seconds: float) -> None:
 
 def render_screenshot(
     out: str | os.PathLike[str],
-    file: str | os.PathLike[str] | None = None,
+    files: Sequence[str | os.PathLike[str]] = (),
     step: int | None = None,
     size: tuple[int, int] = (1600, 1000),
     palette: str = "light",
+    *,
+    file: str | os.PathLike[str] | None = None,
+    activations: Mapping[str, str] | None = None,
 ) -> None:
-    """Write a PNG of the main window at ``size`` (logical pixels) showing ``file`` (if given) at ``step``.
+    """Write a PNG of the main window at ``size`` (logical pixels) showing ``files`` (or one ``file``) at ``step``.
 
-    The user's saved layout and recent files are neither read nor changed. Raises ExportError (a file that
-    cannot be opened, a PNG that cannot be written) with a sentence for the user.
+    Several files open as in the app (workspace, then weights, then sequence). ``activations`` fill in what a
+    weight file does not store (``{"nonlinearity": "relu"}``); no dialog is shown. The user's saved layout and
+    recent files are neither read nor changed. Raises ExportError (a file that cannot be opened, a PNG that
+    cannot be written) with a sentence for the user.
     """
+    paths = [os.fspath(f) for f in files] + ([os.fspath(file)] if file is not None else [])
     from .app import create_application  # noqa: PLC0415
     from .settings import apply_palette  # noqa: PLC0415
 
@@ -51,7 +58,7 @@ def render_screenshot(
     apply_palette(palette, app)
     previous_handler = qInstallMessageHandler(_quiet_offscreen_noise)
     try:
-        _render(app, out, file, step, size)
+        _render(app, out, paths, step, size, dict(activations or {}))
     finally:
         qInstallMessageHandler(previous_handler)
 
@@ -62,8 +69,8 @@ def _quiet_offscreen_noise(kind: QtMsgType, context: object, message: str) -> No
         print(message, file=sys.stderr)
 
 
-def _render(app: QApplication, out: str | os.PathLike[str], file: str | os.PathLike[str] | None,
-            step: int | None, size: tuple[int, int]) -> None:
+def _render(app: QApplication, out: str | os.PathLike[str], paths: list[str], step: int | None,
+            size: tuple[int, int], activations: dict[str, str]) -> None:
     from .app import default_document  # noqa: PLC0415
     from .main_window import MainWindow  # noqa: PLC0415
     from .settings import AppSettings  # noqa: PLC0415
@@ -75,8 +82,8 @@ def _render(app: QApplication, out: str | os.PathLike[str], file: str | os.PathL
         window.resize(QSize(*size))
         window.show()
         try:
-            if file is not None:
-                _open(window, os.fspath(file))
+            if paths:
+                _open(window, paths, activations)
             if step is not None:
                 window.document.set_step(int(step))
             _settle(app, window)
@@ -92,24 +99,35 @@ def _render(app: QApplication, out: str | os.PathLike[str], file: str | os.PathL
             app.processEvents()
 
 
-def _open(window: object, path: str) -> None:
-    """Load ``path`` into the window's session without any dialog (weights that do not fit get their input layer
-    adapted); every failure becomes an ExportError with the loader's sentence."""
+def _open(window: object, paths: list[str], activations: dict[str, str]) -> None:
+    """Load the files into the window's session without any dialog (weights that do not fit the open sequence
+    get their input layer adapted); every failure becomes an ExportError with the loader's sentence."""
     from ..engine.errors import EngineError  # noqa: PLC0415
     from ..io.errors import FileFormatError  # noqa: PLC0415
-    from .file_actions import file_kind, load_file  # noqa: PLC0415
+    from ..io.open_any import ReadOptions, open_any, open_order  # noqa: PLC0415
+    from .file_actions import assumed_note  # noqa: PLC0415
+    from .network_origin import note_origin  # noqa: PLC0415
 
-    name = os.path.basename(path)
     doc = window.document  # type: ignore[attr-defined]
-    kind = file_kind(path)
+    name = ", ".join(os.path.basename(p) for p in paths)
     try:
-        loaded = load_file(kind, path)
-        if kind == "workspace":
-            doc.restore(loaded, path=os.path.abspath(path))
-        elif kind == "weights":
-            doc.load_network_adapted(loaded, f"Open weights {name}")
-        else:
-            doc.set_sequence(loaded, text=f"Open {name}")
+        options = ReadOptions(activations=activations)
+        opened = {item.kind: item for item in (open_any(p, options, k) for p, k in open_order(paths, options))}
+        if "workspace" in opened:
+            workspace = opened["workspace"].workspace
+            doc.restore(workspace, path=os.path.abspath(opened["workspace"].path))
+            note_origin(workspace.network, f"from {opened['workspace'].name}")
+        weights, sequence = opened.get("weights"), opened.get("sequence")
+        if weights is not None:
+            note = assumed_note(weights.weights)
+            note_origin(weights.weights.network, f"from {weights.name} ({note})" if note else f"from {weights.name}")
+        if weights is not None and sequence is not None:
+            doc.load_network_with_sequence(weights.weights.network, sequence.sequence,
+                                           f"Open {weights.name} with {sequence.name}")
+        elif weights is not None:
+            doc.load_network_adapted(weights.weights.network, f"Open weights {weights.name}")
+        elif sequence is not None:
+            doc.set_sequence(sequence.sequence, text=f"Open {sequence.name}")
     except FileFormatError as error:
         raise ExportError(str(error)) from error
     except (EngineError, ValueError) as error:

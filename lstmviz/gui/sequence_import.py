@@ -56,6 +56,11 @@ def load_for_app(path: str) -> SequenceData:
     return load_sequence(path, missing=KEEP_MISSING)
 
 
+def needs_dialog(raw: SequenceData) -> bool:
+    """Whether opening ``raw`` asks the open dialog (gaps, dates, year/period columns, skipped columns)."""
+    return raw.vocabulary is None and needs_decision(Table.from_sequence(raw, raw.source or ""))
+
+
 def current_import(document: Document) -> Imported | None:
     """The table behind the document's current sequence, when it was opened in this session."""
     return next((i for i in reversed(_imports.get(document, ())) if i.sequence is document.sequence), None)

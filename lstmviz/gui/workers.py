@@ -104,7 +104,7 @@ class _Runtime:
     def __init__(self) -> None:
         self.dispatcher = _Dispatcher()
         self.collector = GuiThreadCollector()
-        self.jobs: dict[int, Job | GeneratorJob] = {}
+        self.jobs: dict[int, _ThreadJob] = {}
         self.executors: dict[int, TraceExecutor] = {}
         app = QCoreApplication.instance()
         if app is not None:
@@ -191,25 +191,16 @@ def _run_job(state: _JobState, dispatcher: _Dispatcher, key: int) -> None:
     _post(dispatcher, key, state)
 
 
-class Job:
-    """A function running in a worker thread; its result or error comes back to the GUI thread.
+class _ThreadJob:
+    """What :class:`Job` and :class:`GeneratorJob` share: a plain-Python state with a cancel flag, one worker
+    thread, and a key under which the runtime knows it until the GUI thread has joined that thread."""
 
-    ``cancel()`` guarantees neither callback runs afterwards (the function itself runs on to its end unless it
-    polls :attr:`cancelled`). With a ``parent``, destroying the parent cancels the job.
-    """
+    thread_name = "lstmviz-job"
 
-    def __init__(
-        self,
-        fn: Callable[[], Any],
-        on_done: Callable[[Any], None],
-        on_error: Callable[[BaseException], None] | None,
-        parent: QObject | None = None,
-    ) -> None:
-        self._on_done: Callable[[Any], None] | None = on_done
-        self._on_error = on_error
-        self._state = _JobState(fn)
-        self.finished = False
+    def __init__(self, state: _JobState | _GeneratorState, parent: QObject | None) -> None:
+        self._state = state
         self._thread: threading.Thread | None = None
+        self.finished = False
         if parent is not None:
             parent.destroyed.connect(self.cancel)
 
@@ -227,25 +218,26 @@ class Job:
             return not self._thread.is_alive()
         return True
 
-    def _start(self, runtime: _Runtime) -> None:
+    def _start(self, runtime: _Runtime, target: Callable[[Any, _Dispatcher, int], None]) -> None:
         key = next(_keys)
         runtime.jobs[key] = self
-        runtime.dispatcher.handlers[key] = lambda state: self._deliver(runtime, key)
+        runtime.dispatcher.handlers[key] = lambda _state: self._deliver(runtime, key)
         self._thread = threading.Thread(
-            target=_run_job, args=(self._state, runtime.dispatcher, key), name="lstmviz-job", daemon=True
+            target=target, args=(self._state, runtime.dispatcher, key), name=self.thread_name, daemon=True
         )
         self._thread.start()
 
     def _deliver(self, runtime: _Runtime, key: int) -> None:
-        """GUI thread: the worker has posted its outcome; join it, forget it, call back unless cancelled."""
+        raise NotImplementedError
+
+    def _finish(self, runtime: _Runtime, key: int, on_done: Callable[[Any], None] | None,
+                on_error: Callable[[BaseException], None] | None) -> None:
+        """GUI thread, once the worker has posted its outcome: join it, forget it, call back unless cancelled."""
         self.join()
         runtime.jobs.pop(key, None)
         runtime.dispatcher.handlers.pop(key, None)
-        state = self._state
-        state.fn = None
         self.finished = True
-        on_done, on_error = self._on_done, self._on_error
-        self._on_done = self._on_error = None
+        state = self._state
         if self.cancelled or on_done is None:
             return
         if state.error is None:
@@ -254,6 +246,31 @@ class Job:
             on_error(state.error)
         else:
             sys.excepthook(type(state.error), state.error, state.error.__traceback__)
+
+
+class Job(_ThreadJob):
+    """A function running in a worker thread; its result or error comes back to the GUI thread.
+
+    ``cancel()`` guarantees neither callback runs afterwards (the function itself runs on to its end unless it
+    polls :attr:`cancelled`). With a ``parent``, destroying the parent cancels the job.
+    """
+
+    def __init__(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None,
+        parent: QObject | None = None,
+    ) -> None:
+        self._job_state = _JobState(fn)
+        super().__init__(self._job_state, parent)
+        self._callbacks: tuple[Any, Any] | None = (on_done, on_error)
+
+    def _deliver(self, runtime: _Runtime, key: int) -> None:
+        callbacks, self._callbacks = self._callbacks, None
+        on_done, on_error = callbacks if callbacks is not None else (None, None)
+        self._finish(runtime, key, on_done, on_error)
+        self._job_state.fn = None  # the function (and what it holds) is freed here, on the GUI thread
 
 
 def run_in_background(
@@ -268,7 +285,7 @@ def run_in_background(
     ``job.cancel()`` drops the result.
     """
     job = Job(fn, on_done, on_error, parent)
-    job._start(_ensure_runtime())
+    job._start(_ensure_runtime(), _run_job)
     return job
 
 
@@ -324,10 +341,12 @@ def _run_generator(state: _GeneratorState, dispatcher: _Dispatcher, key: int) ->
     _post(dispatcher, key, state)
 
 
-class GeneratorJob:
+class GeneratorJob(_ThreadJob):
     """A generator running in a worker thread: ``on_yield`` sees its values (the latest, at the GUI's pace),
     ``on_done`` its return value. ``pause()``/``resume()`` hold it between two values; ``cancel()`` stops it at
     the next one, and no callback runs after it."""
+
+    thread_name = "lstmviz-generator"
 
     def __init__(
         self,
@@ -337,73 +356,38 @@ class GeneratorJob:
         on_error: Callable[[BaseException], None] | None,
         parent: QObject | None = None,
     ) -> None:
-        self._callbacks: tuple[Any, ...] | None = (on_yield, on_done, on_error)
-        self._state = _GeneratorState(make)
-        self._thread: threading.Thread | None = None
-        self.finished = False
-        if parent is not None:
-            parent.destroyed.connect(self.cancel)
-
-    @property
-    def cancelled(self) -> bool:
-        return self._state.cancel_event.is_set()
+        self._generator_state = _GeneratorState(make)
+        super().__init__(self._generator_state, parent)
+        self._callbacks: tuple[Any, Any, Any] | None = (on_yield, on_done, on_error)
 
     @property
     def paused(self) -> bool:
-        return not self._state.running.is_set()
+        return not self._generator_state.running.is_set()
 
     def pause(self) -> None:
-        self._state.running.clear()
+        self._generator_state.running.clear()
 
     def resume(self) -> None:
-        self._state.running.set()
+        self._generator_state.running.set()
 
     def cancel(self) -> None:
-        self._state.cancel_event.set()
-        self._state.running.set()  # a paused generator must wake up to stop
-
-    def join(self, timeout: float = JOIN_TIMEOUT) -> bool:
-        if self._thread is not None:
-            self._thread.join(timeout)
-            return not self._thread.is_alive()
-        return True
-
-    def _start(self, runtime: _Runtime) -> None:
-        key = next(_keys)
-        runtime.jobs[key] = self
-        runtime.dispatcher.handlers[key] = lambda _state: self._deliver(runtime, key)
-        self._thread = threading.Thread(
-            target=_run_generator, args=(self._state, runtime.dispatcher, key), name="lstmviz-generator", daemon=True
-        )
-        self._thread.start()
+        super().cancel()
+        self._generator_state.running.set()  # a paused generator must wake up to stop
 
     def _deliver(self, runtime: _Runtime, key: int) -> None:
-        state = self._state
+        state = self._generator_state
         with state.lock:
             latest, state.latest = state.latest, []
             done = state.done
-        callbacks = self._callbacks
-        if callbacks is None:
+        if self._callbacks is None:
             return
-        on_yield, on_done, on_error = callbacks
+        on_yield, on_done, on_error = self._callbacks
         if latest and not self.cancelled:
             on_yield(latest[0])
-        if not done:
-            return
-        self.join()
-        runtime.jobs.pop(key, None)
-        runtime.dispatcher.handlers.pop(key, None)
-        state.make = None
-        self.finished = True
-        self._callbacks = None
-        if self.cancelled:
-            return
-        if state.error is None:
-            on_done(state.result)
-        elif on_error is not None:
-            on_error(state.error)
-        else:
-            sys.excepthook(type(state.error), state.error, state.error.__traceback__)
+        if done:
+            self._callbacks = None
+            self._finish(runtime, key, on_done, on_error)
+            state.make = None
 
 
 def run_generator_in_background(
@@ -418,7 +402,7 @@ def run_generator_in_background(
     Must be called from the GUI thread; the generator must not touch widgets (nor hold any).
     """
     job = GeneratorJob(make, on_yield, on_done, on_error, parent)
-    job._start(_ensure_runtime())
+    job._start(_ensure_runtime(), _run_generator)
     return job
 
 

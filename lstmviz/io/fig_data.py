@@ -27,7 +27,14 @@ from .sequence_data import SequenceData
 
 SHOW_CHOICES: tuple[str, ...] = ("gates", "cell", "hidden", "output", "grad", "all")
 DEFAULT_MAX_COLUMNS = 4000
+OUTPUT_CURVES_MAX = 4
+"""An output layer of up to this many units is drawn as curves (one per unit), a heatmap beyond."""
+NEXT_INPUT_MSE_FRACTION = 0.25
+"""The output 'predicts the next input' when its squared error against x_{t+1} is below this fraction of the
+input's variance: then the figure overlays x_{t+1} on the output curves."""
 _KEY_WITH_LAYER = re.compile(r"^([a-z]+)_l(\d+)$")
+_FUNCTIONS = {"sigma": r"\sigma", "sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{relu}", "softmax": r"\mathrm{softmax}",
+              "act": r"\mathrm{act}"}
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,15 @@ class QuantityPanel:
     """Logarithmic colour scale (gradient products spanning many decades)."""
     symbol: str = ""
     """Short label for the unit line plots' axis, e.g. ``f_t``."""
+    curves: bool = False
+    """Drawn as one curve per unit instead of a heatmap (an output layer of a few units)."""
+    unit_label: str = "hidden unit"
+    """What the rows are: ``hidden unit``, ``output unit``."""
+
+    @property
+    def hidden(self) -> bool:
+        """Whether its rows are the hidden layer's units (the ones ``--units`` selects)."""
+        return self.key != "y"
 
 
 @dataclass(frozen=True)
@@ -117,20 +133,49 @@ def is_unit_interval(network: Network, quantity: str) -> bool:
     return False
 
 
+def mathtext(plain: str) -> str:
+    """The seed's ASCII notation typeset by matplotlib's mathtext, as the app shows it: ``f_t = sigma(W_if x_t
+    + ...)`` -> ``$f_t = \\sigma(W_{if} x_t + ...)$``, ``C~_t`` -> ``$\\tilde{C}_t$``, ``*`` -> ``\\odot``."""
+    if not plain:
+        return ""
+    text = plain.replace("$", r"\$").replace("C~", r"\tilde{C}")
+    text = re.sub(r"\b(sigma|sigmoid|tanh|relu|softmax|act)\(", lambda m: _FUNCTIONS[m.group(1)] + "(", text)
+    text = re.sub(r"(?<=[A-Za-z}])_([A-Za-z0-9]{2,})", r"_{\1}", text)  # W_if -> W_{if}; h_{t-1} stays
+    text = text.replace(" * ", r" \odot ").replace("...", r"\ldots")
+    return f"${text}$"
+
+
+def plain_text(text: str) -> str:
+    """A user's text (column names, file names) shown literally: a ``$`` never starts mathtext."""
+    return text.replace("$", r"\$")
+
+
+def predicts_next_input(y: np.ndarray, x: np.ndarray) -> bool:
+    """True when y_t follows x_{t+1} (next-value prediction), judged on the data: as many outputs as inputs and
+    a squared error below ``NEXT_INPUT_MSE_FRACTION`` of the input's variance."""
+    if y.ndim != 2 or x.ndim != 2 or y.shape != x.shape or y.shape[0] < 3:
+        return False
+    target = x[1:]
+    variance = float(np.mean((target - target.mean(axis=0)) ** 2))
+    error = float(np.mean((y[:-1] - target) ** 2))
+    return variance > 0 and error < NEXT_INPUT_MSE_FRACTION * variance
+
+
 def describe_quantity(network: Network, quantity: str, layer: int) -> tuple[str, str, str]:
-    """(name, equation, symbol) for a panel, from the cell spec (``spec.describe``), e.g.
-    ('forget gate f_t', 'f_t = sigma(...)', 'f_t')."""
+    """(name, equation, symbol) for a panel, from the cell spec (``spec.describe``), typeset with mathtext, e.g.
+    ('forget gate $f_t$', '$f_t = \\sigma(...)$', '$f_t$')."""
     if quantity == "y":
         act = network.output_activation
         inner = "W_o h_t + b_o"
-        return "output y_t", (f"y_t = {inner}" if act == "identity" else f"y_t = {act}({inner})"), "y_t"
+        equation = f"y_t = {inner}" if act == "identity" else f"y_t = {act}({inner})"
+        return "output $y_t$", mathtext(equation), "$y_t$"
     title, symbol, equation = network.spec.describe(quantity)
     if network.cell == "rnn":
         equation = equation.replace("act(", f"{network.nonlinearity}(")
-    name = f"{title} {symbol}"
+    name = f"{title} {mathtext(symbol)}"
     if network.num_layers > 1:
         name += f" (layer {layer})"
-    return name, equation, symbol
+    return name, mathtext(equation), mathtext(symbol)
 
 
 def key_layer(key: str) -> int | None:
@@ -191,7 +236,12 @@ def plan_panels(
         name, equation, symbol = describe_quantity(network, quantity, at)
         unit = is_unit_interval(network, quantity)
         levels = (0.0, 1.0) if unit else symmetric_levels_of(trace[key])
-        panels.append(QuantityPanel(key, name, equation, signed=not unit, levels=levels, symbol=symbol))
+        output = quantity == "y"
+        panels.append(QuantityPanel(
+            key, name, equation, signed=not unit, levels=levels, symbol=symbol,
+            curves=output and (network.output_size or 0) <= OUTPUT_CURVES_MAX,
+            unit_label="output unit" if output else "hidden unit",
+        ))
     return panels
 
 
@@ -200,10 +250,11 @@ def _grad_panels(network: Network, layer: int) -> list[Panel]:
     layers = range(network.num_layers)
     labels = tuple(f"layer {k}" for k in layers)
     panels: list[Panel] = [
-        CurvePanel(tuple(f"grad_norm_h_l{k}" for k in layers), "gradient norm ||dL/dh_t||", "dL/dh_t by BPTT", labels),
+        CurvePanel(tuple(f"grad_norm_h_l{k}" for k in layers), r"gradient norm $\|\partial L/\partial h_t\|$",
+                   "by backpropagation through time", labels),
         CurvePanel(
             tuple(f"jacobian_norm_l{k}" for k in layers),
-            "Jacobian norm ||dh_T/dh_t||",
+            r"Jacobian norm $\|\partial h_T/\partial h_t\|$",
             "vanishing when it falls with T - t, exploding when it grows",
             labels,
         ),
@@ -213,12 +264,12 @@ def _grad_panels(network: Network, layer: int) -> list[Panel]:
         panels.append(
             QuantityPanel(
                 f"cec_l{layer}",
-                "constant error carousel: forget-gate product along C" + suffix,
-                "dC_T/dC_t along the cell state = f_{t+1} * ... * f_T",
+                "constant error carousel: forget-gate product along $C_t$" + suffix,
+                r"$\partial C_T/\partial C_t = f_{t+1} \odot \ldots \odot f_T$",
                 signed=False,
                 levels=(1e-8, 1.0),
                 log=True,
-                symbol="f product",
+                symbol=r"$\prod f$",
             )
         )
     return panels
@@ -244,14 +295,16 @@ def check_units(units: Sequence[int] | None, hidden_size: int) -> tuple[int, ...
     return chosen
 
 
-def default_title(network: Network, sequence: SequenceData | None, layer: int) -> str:
-    """``LSTM, D=1, H=8, 1 layer - data.csv``: the title naming cell, sizes and source file."""
+def default_title(network: Network, sequence: SequenceData | None, layer: int, edited: bool = False) -> str:
+    """``LSTM, D=1, H=8, 1 layer, edited - data.csv``: the title naming cell, sizes, edits and source file."""
     text = network.describe()
+    if edited:
+        text += ", edited"
     if network.num_layers > 1:
         text += f", showing layer {layer}"
     if sequence is not None and sequence.source:
         text += f"  -  {sequence.source}"
-    return text
+    return plain_text(text)
 
 
 CRISP_MIN_PIXELS = (1000, 200)
@@ -284,3 +337,32 @@ def log_floor(values: np.ndarray) -> np.ndarray:
         return values
     floor = float(values[positive].max()) * 10.0**-LOG_DECADES
     return np.where(positive, np.maximum(values, floor), values)
+
+
+_VISIBLE = {" ": "\u2423", "\n": "\u21b5", "\t": "\u21e5", "\r": "\u240d"}
+"""Characters that would be invisible as an axis label: open box for space, return arrows for line ends."""
+
+
+def character_name(label: str) -> str:
+    """How a one-hot input's character is written on an axis: ``a``, ``␣`` for a space, ``↵`` for a newline."""
+    if label in _VISIBLE:
+        return _VISIBLE[label]
+    if len(label) == 1 and not label.isprintable():
+        return repr(label)[1:-1]
+    return label
+
+
+def thinned_rows(count: int, room: float, per_label: float) -> list[int]:
+    """Every k-th row, with k as small as lets labels of ``per_label`` height fit in ``room`` (same units)."""
+    fit = max(1, int(room // max(per_label, 1e-9)))
+    step = max(1, math.ceil(count / fit))
+    return list(range(0, count, step))
+
+
+def input_row_labels(
+    labels: Sequence[str], height_points: float, font_points: float = 6.0
+) -> tuple[list[int], list[str]]:
+    """(rows, names) to label a one-hot input heatmap's rows by character, thinned when they do not all fit in
+    ``height_points`` (shared by the figures and the app's heatmap, so both label the same rows)."""
+    rows = thinned_rows(len(labels), height_points, font_points * 1.25)
+    return rows, [plain_text(character_name(labels[row])) for row in rows]

@@ -4,7 +4,7 @@ matplotlib is imported lazily, inside the functions, and only its object API is 
 never pyplot, which would pick and start a GUI backend). PNG is drawn by Agg; SVG and PDF keep axes, lines and
 text as vector shapes and real text (``svg.fonttype = 'none'``, ``pdf.fonttype = 42``); heatmaps are images by
 nature and are embedded as such. Colours match the app: viridis on [0, 1] for sigmoid gates, a diverging map
-centred on 0 (``RdBu_r``, blue-white-red like the app's CET-D1A) for signed quantities.
+centred on 0 (``RdBu_r``, the app's own stops: :mod:`lstmviz.io.colormaps`) for signed quantities.
 
 Long traces are block-averaged along time for display (:func:`lstmviz.io.fig_data.block_reduce`): to at most 4,000
 columns in SVG/PDF, and to at most the figure's width in pixels in PNG, where more columns could not be seen.
@@ -25,6 +25,7 @@ from ..engine.network import Network
 from ..engine.trace import Trace
 from .atomic import atomic_path
 from .errors import ExportError
+from .colormaps import DIVERGING_NAME, SEQUENTIAL_NAME
 from .fig_data import (
     DEFAULT_MAX_COLUMNS,
     CurvePanel,
@@ -37,22 +38,30 @@ from .fig_data import (
     default_title,
     display_time,
     key_layer,
+    input_row_labels,
     log_floor,
+    plain_text,
     plan_panels,
+    predicts_next_input,
     select_steps,
 )
 from .sequence_data import SequenceData
 
 FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
-SEQUENTIAL_CMAP = "viridis"
-DIVERGING_CMAP = "RdBu_r"
+SEQUENTIAL_CMAP = SEQUENTIAL_NAME
+DIVERGING_CMAP = DIVERGING_NAME
 VECTOR_TEXT_RC: dict[str, Any] = {"svg.fonttype": "none", "pdf.fonttype": 42, "ps.fonttype": 42}
 """Keep text as text in SVG (``<text>`` elements) and embed TrueType fonts in PDF, so figures stay searchable."""
 
 MAX_PIXELS = 150_000_000
 """Largest figure drawn (width x height in pixels at the dpi): about 600 MB of RGBA while rendering."""
+ASPECT_INCHES: dict[str, tuple[float, float]] = {"16:9": (13.333, 7.5), "4:3": (10.0, 7.5)}
+"""Slide shapes (PowerPoint's and Beamer's widescreen and standard slides)."""
 _WIDTH_IN = 10.0
-_HEIGHTS_IN = {"input": 1.3, "heatmap": 1.9, "lines": 1.2, "curve": 1.4, "title": 0.7}
+_HEIGHTS_IN = {"input": 1.3, "heatmap": 1.9, "lines": 1.2, "curve": 1.4, "output": 1.5, "title": 0.7}
+_SIDE_IN = 1.25
+"""Width of the column beside the panels that holds colour bars and legends."""
+_ROW_LABEL_POINTS = 6
 _INPUT_LINES_MAX = 10
 """Inputs with more columns than this, and one-hot text always, are drawn as a heatmap (a row per character)."""
 
@@ -86,6 +95,8 @@ def render_trace_figure(
     format: str | None = None,
     title: str | None = None,
     include_input: bool = True,
+    aspect: str | None = None,
+    edited: bool = False,
 ) -> Any:
     """Render one panel per quantity (units x time heatmap, colour bar, name and equation) and write the figure.
 
@@ -100,10 +111,21 @@ def render_trace_figure(
         A step range (``slice(100, 200)``) in step indices; the axis itself shows the file's own time.
     size
         Figure size in pixels (width, height) at ``dpi``; by default 10 inches wide and as tall as the panels need.
+    aspect
+        ``16:9`` or ``4:3``: a slide-shaped figure (see ``ASPECT_INCHES``) instead of ``size``.
+    edited
+        The network differs from the one loaded or initialised: the default title says so.
 
     Returns the matplotlib ``Figure`` (tests read its axes' positions); the file is written atomically.
     """
     fmt = figure_format(path_or_buffer, format)
+    if aspect is not None:
+        if aspect not in ASPECT_INCHES:
+            raise ExportError(f"unknown aspect {aspect!r}; choose one of {', '.join(ASPECT_INCHES)}")
+        if size is not None:
+            raise ExportError("give a size or an aspect, not both")
+        width, height = ASPECT_INCHES[aspect]
+        size = (round(width * dpi), round(height * dpi))
     window = select_steps(steps, trace.steps)
     chosen_units = check_units(units, network.hidden_size)
     panels = _available(plan_panels(trace, network, show, layer, grads), grads)
@@ -114,7 +136,7 @@ def render_trace_figure(
     with rc_context(VECTOR_TEXT_RC):
         figure = _build_figure(
             trace, sequence, network, panels, grads or {}, window, chosen_units, dpi, size, fmt,
-            title if title is not None else default_title(network, sequence, layer), include_input,
+            title if title is not None else default_title(network, sequence, layer, edited), include_input,
         )
         _save(figure, path_or_buffer, fmt)
     return figure
@@ -215,9 +237,11 @@ def _build_figure(
     for panel in panels:
         if isinstance(panel, CurvePanel):
             rows.append(("curve", panel))
+        elif panel.curves:
+            rows.append(("output", panel))
         else:
             rows.append(("heatmap", panel))
-            if units:
+            if units and panel.hidden:  # selected units are hidden units; the output panels show their own
                 rows.append(("lines", panel))
     heights = [_HEIGHTS_IN[kind] for kind, _ in rows]
     if size is not None:
@@ -230,27 +254,36 @@ def _build_figure(
             f"{MAX_PIXELS / 1e6:.0f} megapixels lstmviz draws; lower the dpi or the size"
         )
     figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
-    grid = figure.add_gridspec(len(rows), 2, width_ratios=[1.0, 0.02], height_ratios=heights)
+    side = min(0.25, _SIDE_IN / max(figsize[0] - _SIDE_IN, 1.0))
+    grid = figure.add_gridspec(len(rows), 2, width_ratios=[1.0, side], height_ratios=heights)
 
     max_columns = DEFAULT_MAX_COLUMNS if fmt != "png" else min(DEFAULT_MAX_COLUMNS, int(figsize[0] * dpi))
     time_all = sequence.time_axis if sequence is not None and sequence.steps == trace.steps else None
     time = (time_all if time_all is not None else np.arange(trace.steps, dtype=np.float64))[window]
-    time_label = sequence.time_label if time_all is not None and sequence is not None else "step"
+    time_label = plain_text(sequence.time_label) if time_all is not None and sequence is not None else "step"
+    if time_label == "step":
+        time_label = "step $t$"
     axis = display_time(time, max_columns)
 
     axes: list[Any] = []
+    for row in range(len(rows)):
+        axes.append(figure.add_subplot(grid[row, 0], sharex=axes[0] if axes else None))
     for row, (kind, panel) in enumerate(rows):
-        ax = figure.add_subplot(grid[row, 0], sharex=axes[0] if axes else None)
-        axes.append(ax)
+        ax, beside = axes[row], figure.add_subplot(grid[row, 1])
+        beside.set_axis_off()
+        beside.set_label("<side>")
         if kind == "input":
-            _draw_input(figure, ax, grid[row, 1], trace, sequence, window, max_columns, axis, fmt)
+            _draw_input(figure, ax, beside, trace, sequence, window, max_columns, axis, fmt)
         elif kind == "heatmap":
-            _draw_heatmap(figure, ax, grid[row, 1], panel, _source(panel.key, trace, grads)[window], max_columns,
-                          axis, fmt, units)
+            _draw_heatmap(figure, ax, beside, panel, _source(panel.key, trace, grads)[window], max_columns,
+                          axis, fmt, units if panel.hidden else ())
         elif kind == "lines":
-            _draw_unit_lines(ax, panel, _source(panel.key, trace, grads)[window], max_columns, axis.centers, units)
+            _draw_unit_lines(ax, beside, panel, _source(panel.key, trace, grads)[window], max_columns, axis.centers,
+                             units)
+        elif kind == "output":
+            _draw_output_curves(ax, beside, panel, trace, window, max_columns, axis.centers)
         else:
-            _draw_curves(ax, panel, grads, window, max_columns, axis.centers)
+            _draw_curves(ax, beside, panel, grads, window, max_columns, axis.centers)
     for ax in axes[:-1]:
         ax.tick_params(labelbottom=False)
     axes[-1].set_xlabel(time_label)
@@ -260,11 +293,21 @@ def _build_figure(
     return figure
 
 
+def _legend_beside(beside: Any, ax: Any, title: str | None = None) -> None:
+    """The axes' legend in the column to its right, so it never covers a curve."""
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return
+    columns = 1 if len(handles) <= 8 else 2
+    beside.legend(handles, labels, loc="center left", fontsize=7, frameon=False, ncols=columns, title=title,
+                  title_fontsize=7, borderaxespad=0.0, handlelength=1.5)
+
+
 def _draw_heatmap(
-    figure: Any, ax: Any, cbar_cell: Any, panel: QuantityPanel, values: np.ndarray, max_columns: int,
+    figure: Any, ax: Any, beside: Any, panel: QuantityPanel, values: np.ndarray, max_columns: int,
     axis: DisplayTime, fmt: str, units: tuple[int, ...],
-) -> None:
-    """A units x time image with unit 0 on top, its colour bar, and the quantity's name and equation."""
+) -> Any:
+    """A units x time image with unit 0 on top, its labelled colour bar, and the quantity's name and equation."""
     from matplotlib.colors import LogNorm, Normalize  # noqa: PLC0415
     from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
 
@@ -291,19 +334,30 @@ def _draw_heatmap(
         ax.add_image(image)
         ax.set_ylim(count - 0.5, -0.5)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
-    ax.set_ylabel("unit")
+    ax.set_ylabel(panel.unit_label)
     for unit in units:
         ax.annotate("", xy=(axis.extent[0], unit), xytext=(-8, 0), textcoords="offset points",
                     arrowprops={"arrowstyle": "->", "lw": 0.8}, annotation_clip=False)
     _label(ax, panel.name, panel.equation)
-    figure.colorbar(image, cax=figure.add_subplot(cbar_cell))
+    cax = beside.inset_axes((0.0, 0.0, 0.09, 1.0))
+    bar = figure.colorbar(image, cax=cax)
+    bar.set_label(_colorbar_label(panel), fontsize=8)
+    bar.ax.tick_params(labelsize=7)
+    return image
+
+
+def _colorbar_label(panel: QuantityPanel) -> str:
+    what = panel.symbol or panel.key
+    if panel.log:
+        return f"{what} (log scale)"
+    return what if panel.signed else f"{what} in [0, 1]"
 
 
 def _draw_unit_lines(
-    ax: Any, panel: QuantityPanel, values: np.ndarray, max_columns: int, shown_time: np.ndarray,
+    ax: Any, beside: Any, panel: QuantityPanel, values: np.ndarray, max_columns: int, shown_time: np.ndarray,
     units: tuple[int, ...],
 ) -> None:
-    """The chosen units of one quantity as lines over time."""
+    """The chosen hidden units of one quantity as lines over time, the legend beside them."""
     shown, _ = block_reduce(values[:, list(units)], max_columns)
     if panel.log:
         shown = log_floor(shown)
@@ -312,12 +366,42 @@ def _draw_unit_lines(
     if panel.log:
         _log_axis_if_positive(ax, shown)
     ax.set_ylabel(panel.symbol or panel.key)
-    ax.legend(loc="upper right", fontsize=7, ncols=min(len(units), 6), frameon=False)
+    _legend_beside(beside, ax)
+    ax.grid(True, lw=0.3, alpha=0.5)
+
+
+def _draw_output_curves(
+    ax: Any, beside: Any, panel: QuantityPanel, trace: Trace, window: slice, max_columns: int,
+    shown_time: np.ndarray,
+) -> None:
+    """A small output layer as one curve per output unit; the next input x_{t+1} dashed beside it when the model
+    predicts it (judged on the data by :func:`predicts_next_input`)."""
+    y = np.asarray(trace["y"])[window]
+    x = np.asarray(trace["x"])[window]
+    shown, _ = block_reduce(y, max_columns)
+    single = y.shape[1] == 1
+    for unit in range(y.shape[1]):
+        ax.plot(shown_time, shown[:, unit], lw=1.2, label=r"$y_t$" if single else rf"$y_t$ unit {unit}")
+    equation = panel.equation
+    if predicts_next_input(y, x):
+        following = np.vstack([x[1:], np.full((1, x.shape[1]), np.nan)])
+        target, _ = block_reduce(following, max_columns)
+        for column in range(x.shape[1]):
+            ax.plot(shown_time, target[:, column], lw=1.0, ls="--", color="0.35" if single else None,
+                    label=r"next input $x_{t+1}$" if single else rf"$x_{{t+1}}$ column {column}")
+        error = float(np.mean((y[:-1] - x[1:]) ** 2))
+        equation += rf"   (MSE vs $x_{{t+1}}$ = {error:.3g})"
+    if panel.levels == (0.0, 1.0):
+        ax.set_ylim(-0.05, 1.05)
+    ax.set_ylabel(panel.symbol)
+    _label(ax, panel.name, equation)
+    _legend_beside(beside, ax)
     ax.grid(True, lw=0.3, alpha=0.5)
 
 
 def _draw_curves(
-    ax: Any, panel: CurvePanel, grads: Mapping[str, Any], window: slice, max_columns: int, shown_time: np.ndarray
+    ax: Any, beside: Any, panel: CurvePanel, grads: Mapping[str, Any], window: slice, max_columns: int,
+    shown_time: np.ndarray,
 ) -> None:
     """BPTT curves on a log axis, one line per layer."""
     stacked = []
@@ -328,8 +412,9 @@ def _draw_curves(
         ax.plot(shown_time, shown, lw=1.0, label=label)
     _log_axis_if_positive(ax, np.concatenate(stacked))
     if len(panel.keys) > 1:
-        ax.legend(loc="upper left", fontsize=7, frameon=False)
+        _legend_beside(beside, ax)
     loss = grads.get("loss") if panel.keys[0].startswith("grad_norm") else None
+    ax.set_ylabel("norm (log)")
     _label(ax, panel.name, panel.equation + (f"   (loss = {float(loss):.4g})" if loss is not None else ""))
     ax.grid(True, which="both", lw=0.3, alpha=0.5)
 
@@ -344,37 +429,46 @@ def _log_axis_if_positive(ax: Any, values: np.ndarray) -> None:
 
 
 def _draw_input(
-    figure: Any, ax: Any, cbar_cell: Any, trace: Trace, sequence: SequenceData | None, window: slice,
+    figure: Any, ax: Any, beside: Any, trace: Trace, sequence: SequenceData | None, window: slice,
     max_columns: int, axis: DisplayTime, fmt: str,
 ) -> None:
-    """The input sequence on the same time axis: lines, or a heatmap for wide (one-hot text) inputs."""
+    """The input sequence on the same time axis: lines named by their columns, or, for one-hot text and wide
+    inputs, a heatmap with a row per character (or column), labelled and thinned to what fits."""
     values = np.asarray(trace["x"])[window]
     labels = sequence.input_labels if sequence is not None else tuple(f"x{k}" for k in range(values.shape[1]))
-    source = f"input x_t ({sequence.source})" if sequence is not None and sequence.source else "input x_t"
+    source = sequence.source if sequence is not None and sequence.source else ""
+    heading = rf"input $x_t$ ({plain_text(source)})" if source else r"input $x_t$"
     one_hot_text = sequence is not None and sequence.vocabulary is not None
     if values.shape[1] <= _INPUT_LINES_MAX and not one_hot_text:
         shown, _ = block_reduce(values, max_columns)
         for column in range(values.shape[1]):
-            ax.plot(axis.centers, shown[:, column], lw=1.0, label=labels[column] if column < len(labels) else None)
+            name = plain_text(labels[column]) if column < len(labels) else f"x{column}"
+            ax.plot(axis.centers, shown[:, column], lw=1.0, label=name)
         if values.shape[1] > 1:
-            ax.legend(loc="upper right", fontsize=7, ncols=min(values.shape[1], 5), frameon=False)
+            _legend_beside(beside, ax)
         ax.grid(True, lw=0.3, alpha=0.5)
-        ax.set_ylabel("x")
-        _label(ax, source, "")
+        ax.set_ylabel(plain_text(labels[0]) if values.shape[1] == 1 and labels else "input")
+        _label(ax, heading, "")
         return
     unit_interval = bool(values.min() >= 0 and values.max() <= 1)
+    top = float(np.abs(values).max() or 1)
     panel = QuantityPanel(
-        "x", source, "", signed=not unit_interval,
-        levels=(0.0, 1.0) if unit_interval else (-float(np.abs(values).max() or 1), float(np.abs(values).max() or 1)),
+        "x", heading, "one-hot: one row per character" if one_hot_text else "", signed=not unit_interval,
+        levels=(0.0, 1.0) if unit_interval else (-top, top), symbol=r"$x_t$",
+        unit_label="character" if one_hot_text else "input",
     )
-    _draw_heatmap(figure, ax, cbar_cell, panel, values, max_columns, axis, fmt, ())
-    ax.set_ylabel("input")
-    if len(labels) == values.shape[1] and len(labels) <= 64:
-        ax.set_yticks(range(len(labels)), [repr(label)[1:-1] or " " for label in labels], fontsize=5)
+    _draw_heatmap(figure, ax, beside, panel, values, max_columns, axis, fmt, ())
+    if len(labels) == values.shape[1]:
+        rows, names = input_row_labels(labels, _axes_height_points(figure, ax))
+        ax.set_yticks(rows, names, fontsize=_ROW_LABEL_POINTS)
+
+
+def _axes_height_points(figure: Any, ax: Any) -> float:
+    """The axes' height in points, from its grid cell (the layout is not drawn yet)."""
+    return float(ax.get_position().height * figure.get_size_inches()[1] * 72.0)
 
 
 def _label(ax: Any, name: str, equation: str) -> None:
     ax.set_title(name, loc="left", fontsize=9, fontweight="bold")
     if equation:
-        ax.set_title(equation, loc="right", fontsize=8, family="monospace")
-
+        ax.set_title(equation, loc="right", fontsize=8)

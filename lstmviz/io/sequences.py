@@ -19,6 +19,7 @@ import numpy as np
 
 from .atomic import atomic_open
 from .errors import SequenceError
+from .open_any import file_kind
 from .seq_arrays import array_sequence, read_npy, read_npz
 from .seq_cells import split_cells
 from .seq_decode import STDIN_NAME, Source, decode_text, fail, read_source
@@ -99,6 +100,9 @@ def load_sequence(
     check_policy(STDIN_NAME if name == "-" else name, missing)
     suffix = Path(name).suffix.lower()
     if name != "-" and suffix in (".npy", ".npz") and not (text or vocab is not None):
+        if suffix == ".npz" and key is None and file_kind(name) == "weights":  # the one dispatcher decides
+            raise fail(name, "holds network weights (weight_ih_l0, weight_hh_l0, ...), not a sequence; open it as "
+                       "weights (--weights), or pick an array with --key")
         # safe_arrays checks the size and reads the file itself
         return _pick(_load_array(None, name, suffix.lstrip("."), key, missing), columns, name)
     source = read_source(path_or_dash, stdin_bytes)

@@ -10,7 +10,10 @@ network is worked out from the names and shapes alone, the way ``torch.nn.RNNBas
   becomes the output layer ``fc.weight``/``fc.bias``;
 - what shapes cannot tell (a vanilla RNN's activation, the output activation) comes from optional metadata that
   :func:`save_weights` writes: safetensors ``__metadata__``, or the npz key ``__lstmviz__`` (JSON in a 0-d
-  unicode array, never an object array).
+  unicode array, never an object array). A file without it (any ``torch.save`` of a state_dict) takes the value
+  the caller gives where the file is opened (``overrides``); failing that, tanh and identity are assumed and
+  :attr:`WeightsFile.sources` says so. An override that contradicts the file's own metadata is an
+  :class:`ActivationConflict`.
 
 Every problem is one :class:`~lstmviz.io.errors.WeightsError` sentence naming the file; the Network is built only
 once everything has been checked, so nothing is ever half loaded.
@@ -23,7 +26,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +44,10 @@ from .special_files import check_regular
 from .torch_files import read_torch_state_dict
 from .quoting import quote, shorten
 
-__all__ = ["WEIGHT_SUFFIXES", "WeightsFile", "load_weights", "read_weights", "save_weights", "inspect_weights"]
+__all__ = [
+    "WEIGHT_SUFFIXES", "ACTIVATION_SETTINGS", "ActivationConflict", "WeightsFile", "load_weights", "read_weights",
+    "save_weights", "inspect_weights",
+]
 
 WEIGHT_SUFFIXES: tuple[str, ...] = (".npz", ".safetensors", ".pt", ".pth")
 SAVE_SUFFIXES: tuple[str, ...] = (".npz", ".safetensors")
@@ -54,6 +60,12 @@ _RECURRENT = re.compile(
 )
 _G_TO_CELL = {spec.row_blocks: kind for kind, spec in SPECS.items()}
 
+ACTIVATION_SETTINGS: dict[str, tuple[tuple[str, ...], str]] = {
+    "nonlinearity": (RNN_ACTIVATIONS, "tanh"),
+    "output_activation": (OUTPUT_ACTIVATIONS, "identity"),
+}
+"""What shapes cannot tell: setting -> (allowed values, the value assumed when neither file nor caller says)."""
+
 
 @dataclass(frozen=True)
 class WeightsFile:
@@ -65,6 +77,23 @@ class WeightsFile:
     """Tensors in the file that are neither the recurrent module nor its output layer."""
     renamed: Mapping[str, str] | None = None
     """Network parameter name -> the name it had in the file."""
+    sources: Mapping[str, str] = field(default_factory=dict)
+    """For each activation setting that matters to this network (``nonlinearity`` of an RNN, ``output_activation``
+    of an output layer): ``file`` (read from its metadata), ``given`` (the caller's override) or ``assumed``."""
+
+    @property
+    def assumed(self) -> dict[str, str]:
+        """Settings neither the file nor the caller stated, with the value assumed (``{"nonlinearity": "tanh"}``)."""
+        return {key: getattr(self.network, key) for key, how in self.sources.items() if how == "assumed"}
+
+
+class ActivationConflict(WeightsError):
+    """An activation given where the file is opened differs from the one the file's metadata states."""
+
+    def __init__(self, name: str, setting: str, stored: str, requested: str) -> None:
+        what = "the RNN activation" if setting == "nonlinearity" else "the output activation"
+        super().__init__(f"{name}: the file stores {what} {stored!r}; {requested!r} contradicts it")
+        self.setting, self.stored, self.requested = setting, stored, requested
 
 
 def _fail(name: str, problem: str) -> WeightsError:
@@ -205,10 +234,41 @@ def _metadata_choice(name: str, metadata: Mapping[str, str], key: str, allowed: 
     return value
 
 
+def _activations(
+    name: str, metadata: Mapping[str, str], overrides: Mapping[str, str | None], applies: Mapping[str, bool]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The value of each activation setting and where it came from (file, given, assumed).
+
+    A setting that does not apply (the activation of an LSTM, of an absent output layer) takes the file's value or
+    the default, and an override of it is neither applied nor a conflict (the caller may say it was ignored).
+    """
+    values: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    for key, (allowed, default) in ACTIVATION_SETTINGS.items():
+        stored = _metadata_choice(name, metadata, key, allowed, default) if key in metadata else None
+        requested = overrides.get(key)
+        if requested is not None and requested not in allowed:
+            raise _fail(name, f"unknown {key.replace('_', ' ')} {requested!r}; choose one of {', '.join(allowed)}")
+        if not applies[key]:
+            values[key] = stored or default
+            continue
+        if stored is not None and requested is not None and requested != stored:
+            raise ActivationConflict(name, key, stored, requested)
+        values[key] = stored or requested or default
+        sources[key] = "file" if stored is not None else "given" if requested is not None else "assumed"
+    return values, sources
+
+
 def network_from_state_dict(
-    tensors: Mapping[str, np.ndarray], metadata: Mapping[str, str], name: str
+    tensors: Mapping[str, np.ndarray],
+    metadata: Mapping[str, str],
+    name: str,
+    overrides: Mapping[str, str | None] | None = None,
 ) -> WeightsFile:
-    """Work out cell, sizes and layers from names and shapes, check every tensor, then build the Network."""
+    """Work out cell, sizes and layers from names and shapes, check every tensor, then build the Network.
+
+    ``overrides`` (``nonlinearity``, ``output_activation``) fill in what the metadata does not state.
+    """
     prefix, keys = _recurrent_groups(name, tensors)
     layers = sorted({layer for _, layer in keys})
     if layers != list(range(len(layers))):
@@ -265,30 +325,39 @@ def network_from_state_dict(
             renamed[OUTPUT_BIAS] = bias_key
             used.add(bias_key)
         used.add(weight_key)
-    nonlinearity = _metadata_choice(name, metadata, "nonlinearity", RNN_ACTIVATIONS, "tanh")
-    activation = _metadata_choice(name, metadata, "output_activation", OUTPUT_ACTIVATIONS, "identity")
+    applies = {"nonlinearity": cell == "rnn", "output_activation": output is not None}
+    chosen, sources = _activations(name, metadata, overrides or {}, applies)
     try:
-        network = Network(cell, input_size, hidden, len(layers), nonlinearity, has_bias, activation, params)
+        network = Network(cell, input_size, hidden, len(layers), chosen["nonlinearity"], has_bias,
+                          chosen["output_activation"], params)
     except EngineError as exc:
         raise _fail(name, str(exc)) from None
     ignored = tuple(key for key in tensors if key not in used)
-    return WeightsFile(network=network, source=name, ignored=ignored, renamed=renamed)
+    return WeightsFile(network=network, source=name, ignored=ignored, renamed=renamed, sources=sources)
 
 
 # --- public API -------------------------------------------------------------------------------------------------------
-def read_weights(path: str | os.PathLike[str]) -> WeightsFile:
-    """Load a weight file with what was set aside; raises :class:`WeightsError`."""
+def read_weights(
+    path: str | os.PathLike[str], overrides: Mapping[str, str | None] | None = None
+) -> WeightsFile:
+    """Load a weight file with what was set aside and where its activations came from; raises :class:`WeightsError`.
+
+    ``overrides`` maps ``nonlinearity`` / ``output_activation`` to the value to use when the file does not store
+    one (None: no override); one that contradicts the file's metadata raises :class:`ActivationConflict`.
+    """
     name = os.fspath(path)
     tensors, metadata = read_state_dict(path)
-    return network_from_state_dict(tensors, metadata, name)
+    return network_from_state_dict(tensors, metadata, name, overrides)
 
 
-def load_weights(path: str | os.PathLike[str]) -> Network:
+def load_weights(
+    path: str | os.PathLike[str], overrides: Mapping[str, str | None] | None = None
+) -> Network:
     """Read a ``.npz``, ``.safetensors`` or ``.pt``/``.pth`` state_dict into a Network; raises :class:`WeightsError`.
 
     Cell type, sizes and layer count come from the shapes; see the module docstring for the rules.
     """
-    return read_weights(path).network
+    return read_weights(path, overrides).network
 
 
 def app_version() -> str:
@@ -310,13 +379,21 @@ def weights_metadata(network: Network) -> dict[str, str]:
     }
 
 
-def save_weights(network: Network, path: str | os.PathLike[str]) -> None:
-    """Write the parameters under PyTorch's names to ``.npz`` or ``.safetensors``, atomically."""
+def save_weights(network: Network, path: str | os.PathLike[str], recurrent_prefix: str = "") -> None:
+    """Write the parameters under PyTorch's names to ``.npz`` or ``.safetensors``, atomically.
+
+    ``recurrent_prefix`` (e.g. ``"rnn."``) goes in front of the recurrent parameters' names, so the file loads with
+    ``load_state_dict`` into a module holding ``self.rnn = nn.LSTM(...)`` and ``self.fc = nn.Linear(...)``; the
+    loader accepts any such prefix.
+    """
     name = os.fspath(path)
     suffix = Path(path).suffix.lower()
     if suffix not in SAVE_SUFFIXES:
         raise _fail(name, f"cannot save weights as {suffix or '(no suffix)'!r}; use .npz or .safetensors")
-    tensors = {key: np.asarray(value) for key, value in network.params.items()}
+    tensors = {
+        (key if key.startswith("fc.") else recurrent_prefix + key): np.asarray(value)
+        for key, value in network.params.items()
+    }
     metadata = weights_metadata(network)
     try:
         if suffix == ".safetensors":

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from psygnal import Signal, SignalGroup
 
+from ..engine.errors import EngineError
 from ..engine.network import Network
 from ..engine.trace import Trace
 from ..io.sequence_data import SequenceData
@@ -228,6 +229,25 @@ class Document(WorkspaceMixin):
         """Replace one whole parameter array (bias sliders, scaling); one drag = one undo step via ``merge_key``."""
         self.set_network(self._network.with_parameter(name, value), text or f"Change {name}", merge_key)
 
+    def set_rnn_activation(self, name: str) -> None:
+        """A vanilla RNN's activation, weights kept (what a state_dict cannot tell): the one path for the menu and
+        the Model panel. Reset Weights keeps the choice; other cells have no such choice."""
+        net = self._network
+        if net.cell != "rnn":
+            raise EngineError(f"only a vanilla RNN has an activation to choose; this is a {net.cell.upper()}")
+        if name == net.nonlinearity:
+            return
+        reference = self.reference_network
+        self.push(
+            ReplaceNetwork(
+                old=net,
+                new=net.replace(nonlinearity=name),
+                text=f"RNN activation {name}",
+                old_reference=reference,
+                new_reference=reference.replace(nonlinearity=name) if reference.cell == "rnn" else reference,
+            )
+        )
+
     def reconfigure(
         self,
         cell: str | None = None,
@@ -313,13 +333,6 @@ class Document(WorkspaceMixin):
     def mark_unsaved(self) -> None:
         """The session holds work no file has (restored from a recovery file): quitting asks about it."""
         self._clean_index = None
-        self.events.history_changed.emit()
-
-    def clear_history(self) -> None:
-        """Forget undo/redo (a freshly opened workspace starts a new history) and count the state as saved."""
-        self._undo.clear()
-        self._redo.clear()
-        self._clean_index = 0
         self.events.history_changed.emit()
 
     def set_path(self, path: str | None) -> None:

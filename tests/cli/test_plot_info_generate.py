@@ -192,14 +192,17 @@ def test_screenshot_calls_the_gui_renderer(cli, tmp_path: Path, monkeypatch: pyt
     calls: list[tuple] = []
     fake = types.ModuleType("lstmviz.gui.screenshot")
 
-    def render_screenshot(out: str, file: str | None = None, step: int | None = None, **kw: object) -> None:
-        calls.append((out, file, step, kw))
+    def render_screenshot(out: str, files: list[str], step: int | None = None, **kw: object) -> None:
+        calls.append((out, files, step, kw))
 
     fake.render_screenshot = render_screenshot  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "lstmviz.gui.screenshot", fake)
     out = tmp_path / "shot.png"
     assert cli("screenshot", "--out", out, "data.csv", "--step", 4, "--size", "1200x800").code == 0
-    assert calls == [(str(out), "data.csv", 4, {"size": (1200, 800)})]
+    assert calls == [(str(out), ["data.csv"], 4, {"size": (1200, 800)})]
+    calls.clear()
+    assert cli("screenshot", "model.pt", "--out", out, "data.csv", "--activation", "relu").code == 0
+    assert calls == [(str(out), ["model.pt", "data.csv"], None, {"activations": {"nonlinearity": "relu"}})]
     assert cli("screenshot", "--out", tmp_path / "shot.jpg").code == 2
 
 

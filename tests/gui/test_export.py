@@ -171,3 +171,55 @@ def test_cancelled_export_writes_nothing(qtbot, main_window, tmp_path) -> None:
     assert written == []
     assert not path.exists()
     assert not list(tmp_path.iterdir())
+
+
+def test_exported_diagram_has_no_ui_hint_but_the_screen_keeps_it(qtbot, main_window, document, tmp_path) -> None:
+    path = tmp_path / "diagram.svg"
+    with qtbot.waitSignal(main_window.export_actions.finished, timeout=10_000):
+        assert main_window.export_actions.export_diagram_to(str(path))
+    text = path.read_text(encoding="utf-8")
+    assert "signed scales" in text and "click a cell" not in text and "Ctrl+wheel" not in text
+    assert "click a cell" in main_window.diagram.diagram.legend_note.toPlainText()
+
+
+@pytest.mark.parametrize("show", ["all", "output"])
+def test_export_everything_of_a_trained_model_with_the_default_units(qtbot, main_window, document, tmp_path,
+                                                                      message_boxes, show: str) -> None:
+    """Units 0, 2, 5 are selected (the demo default) and the model has one output: the output panel shows its
+    own unit, the selected units apply to the hidden layer."""
+    from pathlib import Path as _Path
+
+    resources = _Path(__file__).resolve().parents[2] / "resources"
+    assert main_window.file_actions.open_paths([str(resources / "weights" / "sine_lstm_h8.npz")])
+    document.select_units([0, 2, 5])
+    document.set_weight("weight_hh_l0", (0, 0), 0.5)
+    path = tmp_path / f"{show}.png"
+    with qtbot.waitSignal(main_window.export_actions.finished, timeout=60_000):
+        main_window.export_actions.export_figure_to(FigureOptions(path=str(path), show=show, units=(0, 2, 5),
+                                                                  dpi=40))
+    assert message_boxes.calls == []
+    assert image_is_not_blank(QImage(str(path)))
+
+
+def test_edited_model_figure_says_so(main_window, document, monkeypatch) -> None:
+    import matplotlib.figure
+
+    from lstmviz.gui.export_actions import render_figure_bytes
+
+    titles: list[str] = []
+    original = matplotlib.figure.Figure.suptitle
+    monkeypatch.setattr(matplotlib.figure.Figure, "suptitle",
+                        lambda self, text, **kw: titles.append(text) or original(self, text, **kw))
+    state = {"network": document.network, "sequence": document.sequence, "trace": document.trace}
+    for edited in (True, False):
+        render_figure_bytes({**state, "edited": edited}, FigureOptions(path="x.png", show="hidden", dpi=40))
+    assert ", edited" in titles[0] and "edited" not in titles[1]
+
+
+def test_slide_preset_sets_a_16_by_9_size(qtbot, main_window, document, tmp_path) -> None:
+    dialog = ExportFigureDialog(document, str(tmp_path), main_window)
+    qtbot.addWidget(dialog)
+    dialog.dpi_spin.setValue(120)
+    dialog.use_slide_size()
+    options = dialog.options()
+    assert options.size == (1600, 900)

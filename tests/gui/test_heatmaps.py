@@ -196,7 +196,7 @@ def test_cell_switch_leaves_no_stale_buttons_on_screen(qtbot) -> None:
     assert "c" not in shown()
 
 
-def test_labels_use_the_diagram_symbols_and_text_rows_show_no_lone_character(qtbot) -> None:
+def test_labels_use_the_diagram_symbols_and_text_rows_show_thinned_characters(qtbot) -> None:
     doc = make_document("lstm", steps=40)
     view = make_view(qtbot, doc)
     texts = {b.property("quantity"): b.text() for b in view.options.findChildren(QToolButton) if b.isVisible()}
@@ -209,5 +209,7 @@ def test_labels_use_the_diagram_symbols_and_text_rows_show_no_lone_character(qtb
     axis = view.input_row.plot.getAxis("left")
     assert axis.labelText == "x\u209c"
     vocabulary = doc.sequence.vocabulary
-    assert axis.tickStrings([0.5, 5.5], 1.0, 5.0) == ["", ""], "every 5th character alone reads as a label"
-    assert axis.tickStrings([0.5, 1.5], 1.0, 1.0) == [vocabulary[0], vocabulary[1]]
+    # thinned to every 5th row when they do not all fit, as in the figures; a space is an open box there too
+    assert axis.tickStrings([0.5, 5.5, 10.5], 1.0, 5.0) == [vocabulary[0], vocabulary[5], vocabulary[10]]
+    assert axis.tickStrings([0.5, 5.5], 1.0, 5.0) == ["", ""], "a character or two alone reads as the axis's name"
+    assert axis.tickStrings([0.5, 3.5], 1.0, 1.0) == [vocabulary[0], "\u2423"] and vocabulary[3] == " "

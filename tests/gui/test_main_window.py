@@ -74,8 +74,12 @@ def test_model_menu_sizes_and_randomise(main_window, document, monkeypatch: pyte
     main_window.actions["num_layers"].trigger()
     assert document.network.num_layers == 5
     assert_trace_matches_engine(document)
-    main_window.model_actions.set_activation("relu")
+    main_window.actions["cell_rnn"].trigger()
+    tanh_rnn = document.network
+    main_window.actions["activation_relu"].trigger()
     assert (document.network.cell, document.network.nonlinearity) == ("rnn", "relu")
+    for name, value in tanh_rnn.params.items():  # the menu keeps the weights, as the Model panel does
+        np.testing.assert_array_equal(document.network.params[name], value)
     before = document.network
     document.set_weight("weight_hh_l0", (0, 0), 0.5)
     main_window.actions["reset_weights"].trigger()

@@ -85,3 +85,17 @@ def test_panel_fits_a_narrow_left_column(qtbot):
     assert panel.minimumSizeHint().width() <= 290
     for widget in (panel.cell_combo, panel.output_activation, panel.init_combo, panel.seed_spin, panel.apply_button):
         assert widget.mapTo(panel, widget.rect().topRight()).x() < panel.width(), widget.objectName()
+
+
+def test_the_origin_row_stays_one_line_in_a_narrow_panel(qtbot, main_window) -> None:
+    """A long file name is shortened with an ellipsis (whole in the tooltip), never wrapped over the next row."""
+    panel = main_window.views["model"]
+    label = panel.origin_label
+    long_name = "from " + "a_very_long_weight_file_name_" * 4 + ".npz"
+    label.setText(long_name)
+    label.resize(120, label.sizeHint().height())
+    assert label.minimumSizeHint().width() < 120
+    assert label.text() == long_name
+    assert label.sizeHint().height() <= label.fontMetrics().height() + 8
+    image = label.grab().toImage()
+    assert image.height() <= label.fontMetrics().height() + 8

@@ -125,11 +125,22 @@ def test_shutdown_joins_every_worker_thread(qtbot, background) -> None:
     qtbot.waitUntil(lambda: results == [3], timeout=5000)
 
 
-def test_executor_delivers_progressively_in_order(qtbot, background) -> None:
+def test_executor_delivers_progressively_in_order(qtbot, background, monkeypatch) -> None:
+    real = workers_module.progressive_run
+    first_seen = threading.Event()
+
+    def paced(*args, **kwargs):  # the worker waits for the GUI's first delivery, however loaded the machine
+        for trace, done in real(*args, **kwargs):
+            yield trace, done
+            if done >= workers_module.FIRST_DELIVERY_STEPS:
+                first_seen.wait(10)
+
+    monkeypatch.setattr(workers_module, "progressive_run", paced)
     doc = make_document(steps=5000)
     executor = TraceExecutor()
     progress: list[int] = []
     doc.events.trace_progress.connect(progress.append)
+    doc.events.trace_progress.connect(lambda _done: first_seen.set())
     finished: list[bool] = []
     executor.finished.connect(lambda: finished.append(True))
     doc.executor = executor

@@ -17,7 +17,7 @@ import pytest
 
 from lstmviz.engine.network import Network
 from lstmviz.io.errors import ExportError
-from lstmviz.io.fig_data import block_reduce
+from lstmviz.io.fig_data import block_reduce, mathtext
 from lstmviz.io.figures import render_heatmap_figure, render_trace_figure
 from lstmviz.io.sequence_data import SequenceData
 
@@ -81,7 +81,7 @@ def test_png_rows_show_the_colour_maps_ends(tmp_path: Path, setup: Any) -> None:
     out = tmp_path / "gates.png"
     figure = render_trace_figure(trace, sequence, network, out, show=["i", "g"], dpi=100)
     image = matplotlib.image.imread(out)
-    heat_i, heat_g = [ax for ax in figure.axes if ax.images and ax.get_ylabel() == "unit"]
+    heat_i, heat_g = [ax for ax in figure.axes if ax.images and ax.get_ylabel() == "hidden unit"]
     _check_rows(image, figure, heat_i, "viridis")  # sigmoid gate on [0, 1]
     _check_rows(image, figure, heat_g, "RdBu_r")  # tanh candidate, centred on 0
 
@@ -89,8 +89,8 @@ def test_png_rows_show_the_colour_maps_ends(tmp_path: Path, setup: Any) -> None:
 def test_axes_use_the_files_time_and_name_each_quantity(tmp_path: Path, setup: Any) -> None:
     network, trace, sequence = setup
     figure = render_trace_figure(trace, sequence, network, tmp_path / "f.png", show="gates", units=[0, 2])
-    bottom = figure.axes[-1] if not figure.axes[-1].images else figure.axes[-2]
-    assert bottom.get_xlabel() == "year"
+    panels = [ax for ax in figure.axes if ax.get_label() != "<side>"]
+    assert panels[-1].get_xlabel() == "year"
     assert figure.axes[0].get_xlim() == pytest.approx((1949.5, 2049.5))
     # The input on top, on the same time axis, holds the sequence itself.
     line = figure.axes[0].lines[0]
@@ -99,13 +99,18 @@ def test_axes_use_the_files_time_and_name_each_quantity(tmp_path: Path, setup: A
     titles = " | ".join(ax.get_title("left") + " " + ax.get_title("right") for ax in figure.axes)
     for gate in ("i", "f", "g", "o"):
         name, symbol, equation = network.spec.describe(gate)
-        assert name in titles and equation in titles
+        assert name in titles and mathtext(equation) in titles  # typeset: sigma, C-tilde, subscripts
     assert "LSTM" in figure._suptitle.get_text() and "H=3" in figure._suptitle.get_text()
     assert "years.csv" in figure._suptitle.get_text()
     # Line plots of the chosen units follow the trace.
-    unit_axes = [ax for ax in figure.axes if ax.get_legend() is not None and not ax.images]
+    unit_axes = [ax for ax in panels if ax.lines and not ax.images][1:]  # after the input
+    assert [ax.get_ylabel() for ax in unit_axes] == ["$i_t$", "$f_t$", r"$\tilde{C}_t$", "$o_t$"]
     forget_lines = unit_axes[1].lines
     np.testing.assert_allclose(forget_lines[1].get_ydata(), trace["f_l0"][:, 2])
+    # Legends sit beside the curves, in the column of the colour bars, never on them.
+    assert all(ax.get_legend() is None for ax in panels)
+    legends = [ax.get_legend() for ax in figure.axes if ax.get_label() == "<side>" and ax.get_legend()]
+    assert [t.get_text() for t in legends[0].get_texts()] == ["unit 0", "unit 2"]
 
 
 def test_steps_window_and_long_traces_are_block_averaged(tmp_path: Path) -> None:
@@ -114,7 +119,7 @@ def test_steps_window_and_long_traces_are_block_averaged(tmp_path: Path) -> None
     x = np.random.default_rng(0).normal(size=(steps, 2))
     trace = network.run(x)
     figure = render_trace_figure(trace, None, network, tmp_path / "long.png", show=["h"], dpi=100)
-    heat = next(ax for ax in figure.axes if ax.images and ax.get_ylabel() == "unit")
+    heat = next(ax for ax in figure.axes if ax.images and ax.get_ylabel() == "hidden unit")
     shown = np.asarray(heat.images[0].get_array())
     assert shown.shape[0] == hidden and shown.shape[1] <= 1000  # at most the figure's width in pixels
     block = int(np.ceil(steps / shown.shape[1]))
@@ -159,7 +164,7 @@ def test_svg_has_real_text_and_shapes_and_the_right_colours(tmp_path: Path, setu
     renderer.render(painter)
     painter.end()
     pixels = np.frombuffer(image.constBits(), np.uint8).reshape(height, image.bytesPerLine() // 4, 4)[:, :width]
-    heat = next(ax for ax in figure.axes if ax.images and ax.get_ylabel() == "unit")
+    heat = next(ax for ax in figure.axes if ax.images and ax.get_ylabel() == "hidden unit")
     _check_rows(pixels, figure, heat, "viridis", tol=0.04)
     # Cells are repeated into blocks of equal pixels so smoothing viewers keep rows sharp: 3 units x 100 steps.
     embedded = np.asarray(heat.images[0].get_array())
@@ -187,7 +192,7 @@ def test_pdf_embeds_fonts_keeps_text_and_rasterises_to_the_data(tmp_path: Path, 
     finally:
         document.close()
     assert "output gate" in extracted and "year" in extracted
-    heat = next(ax for ax in figure.axes if ax.images and ax.get_ylabel() == "unit")
+    heat = next(ax for ax in figure.axes if ax.images and ax.get_ylabel() == "hidden unit")
     _check_rows(image, figure, heat, "viridis", tol=0.04)
 
 
@@ -226,7 +231,7 @@ def test_gru_and_bad_requests_are_refused_with_one_sentence(tmp_path: Path) -> N
     gru = saturated_network("gru")
     trace = gru.run(np.zeros(5))
     figure = render_trace_figure(trace, None, gru, tmp_path / "gru.png", show="gates")
-    assert sum(1 for ax in figure.axes if ax.get_ylabel() == "unit") == 3  # r, z, n
+    assert sum(1 for ax in figure.axes if ax.get_ylabel() == "hidden unit") == 3  # r, z, n
     cases = [
         (dict(show="cell"), "no cell state"),
         (dict(show="output"), "no output layer"),
@@ -295,9 +300,88 @@ def test_uneven_time_places_each_step_at_its_own_time(tmp_path: Path) -> None:
     out = tmp_path / "gaps.png"
     figure = render_trace_figure(network.run(sequence.values), sequence, network, out, show=["i"], dpi=100)
     image = matplotlib.image.imread(out)
-    heat = next(ax for ax in figure.axes if ax.images and ax.get_ylabel() == "unit")
+    heat = next(ax for ax in figure.axes if ax.images and ax.get_ylabel() == "hidden unit")
     left, right = heat.get_xlim()
     fy = 1.0 - 0.5 / H  # unit 0
     for t, value in ((2.0, 0.0), (10.0, 0.0), (14.0, 1.0), (19.0, 1.0)):
         got = _pixel(image, figure, heat, (t - left) / (right - left), fy)
         np.testing.assert_allclose(got, _expected("viridis", value), atol=0.03, err_msg=f"t={t}")
+
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+SHIPPED = sorted(p.name for p in (RESOURCES / "weights").glob("*.npz"))
+SELECTIONS = [None, (0, 2, 5), (1, 7)]
+
+
+@pytest.mark.parametrize("model", SHIPPED)
+def test_every_show_choice_of_every_shipped_model_exports(tmp_path: Path, model: str) -> None:
+    """Selected units are hidden units; the output panels show the output's own units, whatever is selected
+    (the default selection 0, 2, 5 is beyond every shipped model's one output)."""
+    from lstmviz.io.fig_data import SHOW_CHOICES
+    from lstmviz.io.weights import load_weights
+
+    network = load_weights(RESOURCES / "weights" / model)
+    x = np.sin(np.arange(60)[:, None] / 5.0 + np.arange(network.input_size))
+    trace = network.run(x)
+    grads = network.bptt(x, trace=trace)
+    for show in SHOW_CHOICES:
+        if show == "cell" and network.cell != "lstm":
+            continue
+        for units in SELECTIONS:
+            figure = render_trace_figure(trace, SequenceData(x), network, tmp_path / f"{show}.png", show=show,
+                                         units=units, grads=grads, dpi=40)
+            titles = [ax.get_title("left") for ax in figure.axes]
+            if show in ("output", "all"):
+                output = next(ax for ax in figure.axes if ax.get_title("left") == "output $y_t$")
+                np.testing.assert_allclose(output.lines[0].get_ydata(), trace["y"][:, 0])  # a curve: O = 1
+                assert not output.images
+            if units and show != "output":
+                assert any(ax.lines and ax.get_ylabel() == "$h_t$" for ax in figure.axes) or show != "hidden"
+            assert titles
+
+
+def test_a_wide_output_is_a_heatmap_of_its_own_units(tmp_path: Path) -> None:
+    network = Network.random("gru", 2, 4, seed=1, output_size=6, output_activation="softmax")
+    x = np.random.default_rng(0).normal(size=(30, 2))
+    trace = network.run(x)
+    figure = render_trace_figure(trace, None, network, tmp_path / "y.png", show="output", units=[0, 3])
+    heat = next(ax for ax in figure.axes if ax.images and ax.get_ylabel() == "output unit")
+    np.testing.assert_allclose(np.asarray(heat.images[0].get_array()), trace["y"].T)
+    assert not [ax for ax in figure.axes if ax.lines and ax.get_ylabel() == "$y_t$"]  # no line row for hidden units
+
+
+def test_small_output_curves_overlay_the_next_input_only_when_predicted(tmp_path: Path) -> None:
+    """Hand-built outputs: y_t = x_{t+1} exactly is a next-value model; y_t = -x_t is not."""
+    import dataclasses
+
+    from lstmviz.io.fig_data import predicts_next_input
+
+    x = np.sin(np.arange(50) / 4.0)[:, None]
+    ahead = np.vstack([x[1:], x[-1:]])
+    assert predicts_next_input(ahead, x) and not predicts_next_input(-x, x)
+    network = Network.random("rnn", 1, 3, seed=0, output_size=1)
+    trace = network.run(x)
+    for y, overlaid in ((ahead, True), (-x, False)):
+        fake = dataclasses.replace(trace, arrays={**trace.arrays, "y": y})
+        figure = render_trace_figure(fake, None, network, tmp_path / "o.png", show="output")
+        output = next(ax for ax in figure.axes if ax.get_title("left") == "output $y_t$")
+        assert len(output.lines) == (2 if overlaid else 1)
+        if overlaid:
+            np.testing.assert_allclose(output.lines[1].get_ydata()[:-1], x[1:, 0])
+            assert "MSE vs" in output.get_title("right")
+
+
+def test_slide_preset_and_edited_title(tmp_path: Path, setup: Any) -> None:
+    import matplotlib.image
+
+    network, trace, sequence = setup
+    out = tmp_path / "slide.png"
+    figure = render_trace_figure(trace, sequence, network, out, show="gates", units=[0], aspect="16:9", dpi=100,
+                                 edited=True)
+    height, width = matplotlib.image.imread(out).shape[:2]
+    assert (width, height) == (1333, 750)
+    assert "edited" in figure._suptitle.get_text()
+    bars = [ax for ax in figure.axes if ax.get_label() == "<side>" and ax.child_axes]
+    assert bars[0].child_axes[0].get_ylabel() == "$i_t$ in [0, 1]"  # colour bars say what they measure
+    with pytest.raises(ExportError, match="aspect"):
+        render_trace_figure(trace, sequence, network, out, aspect="2:1")

@@ -15,6 +15,7 @@ import pytest
 from lstmviz.engine.network import Network
 from lstmviz.io.atomic import atomic_write_bytes
 from lstmviz.io.errors import FileFormatError
+from lstmviz.io.open_any import open_any
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.io.sequences import load_sequence, save_sequence
 from lstmviz.io.special_files import SpecialFileError, check_save_target
@@ -27,6 +28,7 @@ LOADERS: dict[str, Callable[[Path], object]] = {
     **{suffix: load_sequence for suffix in (".csv", ".tsv", ".txt", ".json", ".npy", ".npz", ".dat", "")},
     ".safetensors": load_weights, ".pt": load_weights, ".weights.npz": load_weights,
     ".lstmviz": load_workspace,
+    **{f"-open-any{suffix}": open_any for suffix in (".csv", ".npz", ".safetensors", ".pt", ".lstmviz", ".json")},
 }
 
 

@@ -119,7 +119,8 @@ class ExportFigureDialog(QDialog):
 
         self.units_edit = QLineEdit(", ".join(str(u) for u in document.selected_units), self)
         self.units_edit.setObjectName("export_units")
-        self.units_edit.setToolTip(f"Units drawn as lines under each heatmap, e.g. 0, 3-5 (0 to {network.hidden_size - 1})")
+        self.units_edit.setToolTip(f"Hidden units drawn as lines under each heatmap, e.g. 0, 3-5 (0 to "
+                                   f"{network.hidden_size - 1}); the output panels show the output's own units")
         form.addRow("Units:", self.units_edit)
 
         steps_row = QHBoxLayout()
@@ -160,6 +161,11 @@ class ExportFigureDialog(QDialog):
         size_row.addWidget(self.width_spin)
         size_row.addWidget(QLabel("x", self))
         size_row.addWidget(self.height_spin)
+        slide = QPushButton("16:9 slide", self)
+        slide.setObjectName("export_slide")
+        slide.setToolTip("A widescreen slide: 13.33 x 7.5 inches at the chosen DPI")
+        slide.clicked.connect(self.use_slide_size)
+        size_row.addWidget(slide)
         size_row.addStretch(1)
         form.addRow("Size:", size_row)
 
@@ -194,6 +200,16 @@ class ExportFigureDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.setMinimumWidth(560)
+
+    def use_slide_size(self) -> None:
+        """The 16:9 preset (``lstmviz plot --aspect 16:9``) at the chosen DPI."""
+        from ...io.figures import ASPECT_INCHES  # noqa: PLC0415
+
+        width, height = ASPECT_INCHES["16:9"]
+        dpi = self.dpi_spin.value()
+        self.auto_size.setChecked(False)
+        self.width_spin.setValue(round(width * dpi))
+        self.height_spin.setValue(round(height * dpi))
 
     def _format_chosen(self, text: str) -> None:
         path = Path(self.path_edit.text() or "figure")

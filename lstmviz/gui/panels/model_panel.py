@@ -1,8 +1,9 @@
 """Cell type, sizes, output layer and initialiser of the network, applied as one undoable Document edit.
 
 The input size is not a choice: it follows the sequence (D of ``document.sequence``). Changing only a vanilla RNN's
-activation keeps its weights (``net.replace(nonlinearity=...)``); everything else builds fresh weights through
-``document.reconfigure``.
+activation or the output layer's activation keeps the weights (``net.replace(...)``); everything else builds fresh
+weights through ``document.reconfigure``. The Weights row says where the network came from (the file's name, or
+the initialiser and seed of Apply) until the user re-initialises.
 """
 
 from __future__ import annotations
@@ -24,12 +25,19 @@ from ...engine.init import INITIALISERS
 from ...engine.network import Network
 from ...engine.spec import CELL_KINDS, OUTPUT_ACTIVATIONS, RNN_ACTIVATIONS, spec_for
 from ...model.document import Document
+from ..elided_label import ElidedLabel
+from ..network_origin import is_edited, note_origin, origin_of
 from .weights_controls import alive, show_error
+
+UNKNOWN_ORIGIN = "initialised in this session"
 
 MAX_HIDDEN = 1024
 MAX_LAYERS = 8
 MAX_OUTPUTS = 1024
 
+
+ORIGIN_TIP = "Where the weights in use came from: a file, or the initialiser and seed of the last Apply. 'edited' " \
+             "once a weight was changed."
 
 class ModelPanel(QWidget):
     """A form for the network's shape, a description of the current one, and Apply."""
@@ -75,6 +83,7 @@ class ModelPanel(QWidget):
             objectName="modelOutputActivation", toolTip="Activation of the output layer."
         )
         self.output_activation.addItems(list(OUTPUT_ACTIVATIONS))
+        self.output_activation.activated.connect(self._on_output_activation)
         self.output_activation.currentIndexChanged.connect(self._update_enabled)
         self.output_spin.valueChanged.connect(self._update_enabled)
         output_row = QHBoxLayout()
@@ -82,6 +91,8 @@ class ModelPanel(QWidget):
         output_row.addWidget(self.output_check)
         output_row.addWidget(self.output_spin)
         output_row.addWidget(self.output_activation, 1)
+        self.origin_label = ElidedLabel(objectName="modelOrigin")
+        self.origin_label.setToolTip(ORIGIN_TIP)
         self.init_combo = QComboBox(objectName="modelInit", toolTip="How Apply initialises the new weights.")
         self.init_combo.addItems(list(INITIALISERS))
         self.seed_spin = QSpinBox(objectName="modelSeed", toolTip="Random seed: the same seed gives the same weights.")
@@ -97,6 +108,7 @@ class ModelPanel(QWidget):
         form.addRow("Hidden size", self.hidden_spin)
         form.addRow("Layers", self.layers_spin)
         form.addRow("Output layer", output_row)
+        form.addRow("Weights", self.origin_label)
         form.addRow("Initialiser", self.init_combo)
         form.addRow("Seed", self.seed_spin)
         # One widget per row (seed below the initialiser): the dock fits a narrow left column.
@@ -144,7 +156,16 @@ class ModelPanel(QWidget):
         self.input_label.setText(f"{d}  (follows the sequence)")
         count = sum(int(v.size) for v in net.params.values())
         self.description.setText(f"<b>{net.describe()}</b><br>{count:,} parameters")
+        self.origin_label.setText(self.origin_text())
+        self.origin_label.setToolTip(f"{self.origin_label.text()}\n\n{ORIGIN_TIP}")
         self._update_enabled()
+
+    def origin_text(self) -> str:
+        """``from relu_rnn.pt (activation relu chosen on opening)``, ``random: pytorch initialiser, seed 3``, with
+        ``, edited`` once the weights differ from those loaded or initialised."""
+        reference = self.document.reference_network
+        origin = origin_of(reference)
+        return (origin or UNKNOWN_ORIGIN) + (", edited" if is_edited(self.document.network, reference) else "")
 
     def _update_enabled(self) -> None:
         self.activation_combo.setEnabled(self.cell_combo.currentData() == "rnn")
@@ -160,7 +181,7 @@ class ModelPanel(QWidget):
         output = self.output_spin.value() if self.output_check.isChecked() else None
         form = (self.cell_combo.currentData(), self.hidden_spin.value(), self.layers_spin.value(), output)
         if output is not None and self.output_activation.currentText() != net.output_activation:
-            return True
+            return True  # a new output layer's activation (an existing layer's changes at once)
         if form[0] == "rnn" and self.activation_combo.currentText() != net.nonlinearity:
             return True
         return form != (net.cell, net.hidden_size, net.num_layers, net.output_size)
@@ -170,8 +191,16 @@ class ModelPanel(QWidget):
         """On an RNN, a new activation keeps the weights: only the nonlinearity changes."""
         net = self.document.network
         name = self.activation_combo.currentText()
-        if net.cell == "rnn" and self.cell_combo.currentData() == "rnn" and name != net.nonlinearity:
-            self.document.set_network(net.replace(nonlinearity=name), f"RNN activation {name}")
+        if net.cell == "rnn" and self.cell_combo.currentData() == "rnn":
+            self.document.set_rnn_activation(name)
+
+    def _on_output_activation(self, _index: int) -> None:
+        """An existing output layer takes a new activation with its weights kept (what a file could not tell)."""
+        net = self.document.network
+        name = self.output_activation.currentText()
+        same_layer = self.output_check.isChecked() and self.output_spin.value() == net.output_size
+        if net.has_output and same_layer and name != net.output_activation:
+            self.document.set_network(net.replace(output_activation=name), f"Output activation {name}")
 
     def apply(self) -> None:
         """Build the configured network with fresh weights (one undo step); errors become a dialog."""
@@ -196,3 +225,7 @@ class ModelPanel(QWidget):
                 self.document.reconfigure(output_size=output, **settings)
         except (EngineError, ValueError) as error:
             self.error_box = show_error(self, "Cannot build this network", str(error))
+            return
+        seed = settings["seed"]
+        note_origin(self.document.reference_network, f"random: {settings['init']} initialiser, seed {seed}")
+        self.refresh()

@@ -45,6 +45,7 @@ class GateDiagramView(QGraphicsView):
         super().__init__(parent)
         self.setObjectName("gateDiagramView")
         self.document = document
+        self._shown_levels: dict[str, tuple[float, float]] = {}
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
                             | QPainter.RenderHint.SmoothPixmapTransform)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
@@ -146,6 +147,7 @@ class GateDiagramView(QGraphicsView):
             colors = self._colors.rgba(values, levels.get(strip.key, (-1.0, 1.0)), signed)
             strip.set_values(values, colors, selected if strip.key not in ("x", "y") else set())
         self.diagram.set_title(self._title_html())
+        self._shown_levels = levels
         self.diagram.set_legend_note(self._legend_note(levels))
 
     def _signed(self, key: str) -> bool:
@@ -181,15 +183,18 @@ class GateDiagramView(QGraphicsView):
         return (f"<b>{net.spec.title}</b>{layers} · H = {net.hidden_size} · step <b>{when}</b>"
                 f" · unit{'s' if len(doc.selected_units) > 1 else ''} {units}{pending}")
 
-    def _legend_note(self, levels: dict[str, tuple[float, float]]) -> str:
+    def _legend_note(self, levels: dict[str, tuple[float, float]], interactive: bool = True) -> str:
+        """The scales of the signed colours, and (on screen only) how to click and zoom."""
         parts = []
         for key in ("c", "h", "x"):
             if key in levels:
                 label = strip_label(self.document.network, key, self.diagram.layer if self.diagram else 0).symbol
                 parts.append(f"{label}: ±{format_level(levels[key][1])}")
         scale = " &nbsp; ".join(parts)
-        return (f"signed scales (largest |value| over the sequence): {scale}<br>"
-                "click a cell to select that unit everywhere · Shift/Ctrl+click adds · Ctrl+wheel zooms")
+        note = f"signed scales (largest |value| over the sequence): {scale}"
+        if not interactive:  # an exported image cannot be clicked
+            return note
+        return note + "<br>click a cell to select that unit everywhere · Shift/Ctrl+click adds · Ctrl+wheel zooms"
 
     def _tooltip(self, kind: str, key: str, unit: int) -> str:
         """Tooltip HTML for a strip cell, a gate block, an operation or an arrow (computed on hover)."""
@@ -293,6 +298,8 @@ class GateDiagramView(QGraphicsView):
             raise ExportError(f"{path.name}: the diagram can be exported as .png or .svg, not {suffix or 'no suffix'}")
         assert self.diagram is not None
         source = self.diagram.sceneRect()
+        levels = self._shown_levels
+        self.diagram.set_legend_note(self._legend_note(levels, interactive=False))
         try:
             with atomic_path(path) as temp:
                 ok = self._write_svg(temp, source) if suffix == ".svg" else self._write_png(temp, source, scale)
@@ -300,6 +307,8 @@ class GateDiagramView(QGraphicsView):
                     raise OSError("Qt could not write the image")
         except OSError as error:
             raise ExportError(f"{path}: could not write the diagram ({error}); is the folder writable?") from error
+        finally:
+            self.diagram.set_legend_note(self._legend_note(levels))
 
     def _write_svg(self, path: Path, source: QRectF) -> bool:
         generator = QSvgGenerator()

@@ -288,8 +288,10 @@ def make_cursor() -> pg.InfiniteLine:
 
 
 def display_char(char: str) -> str:
-    """A vocabulary character as a readable row label."""
-    return {" ": "␣", "\n": "↵", "\t": "⇥", "\r": "␍"}.get(char, char)
+    """A vocabulary character as a readable row label (the figures' own rule, so app and figures agree)."""
+    from ...io.fig_data import character_name  # noqa: PLC0415
+
+    return character_name(char)
 
 
 class TimePlotsWidget(QWidget):

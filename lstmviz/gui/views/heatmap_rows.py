@@ -76,8 +76,8 @@ class RowAxis(pg.AxisItem):
         if spacing < 1.0:  # minor ticks are unlabelled
             return ["" for _ in values]
         rows = [int(math.floor(v)) for v in values]
-        if self.names:
-            if spacing > 1.0:  # every 5th character alone ("v") reads as the axis's name: show none instead
+        if self.names:  # every row's character, or every k-th when they do not all fit (as the figures do)
+            if spacing > 1.0 and len(rows) < 3:  # one or two characters alone would read as the axis's name
                 return ["" for _ in values]
             return [self.names[r] if 0 <= r < len(self.names) else "" for r in rows]
         return [str(r) for r in rows]

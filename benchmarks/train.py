@@ -1,0 +1,101 @@
+"""Benchmark: training updates per second on the copy task, our engine against the same loop in PyTorch (run by hand).
+
+    .venv/bin/python benchmarks/train.py [--updates N] [--cell lstm] [--wall]
+
+One run, both sides on one thread (OpenBLAS and torch), batch 32, T = 30 (copy with delay 28), H = 32 and H = 128,
+an LSTM + linear output layer, cross-entropy at the cue, Adam (lr 0.01), global-norm clipping at 1. The loop is the
+whole update: batch generation, forward, loss, BPTT, clipping, optimiser step. Ours runs in float64 (the engine's
+default, the precision its parity tests hold) and float32; torch in float32 (its default). Timed in CPU time by
+default (the machine may be shared), ``--wall`` for wall-clock time. Prints updates/s and ours/torch ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+from lstmviz.engine.optim import Adam  # noqa: E402
+from lstmviz.engine.training import train  # noqa: E402
+from lstmviz.io.tasks import make_task  # noqa: E402
+from lstmviz.model.training import TrainingConfig, new_network  # noqa: E402
+
+TARGETS = {32: 1.0, 128: 0.5}
+
+
+def ours(cell: str, hidden: int, updates: int, dtype: type, clock: object) -> float:
+    task = make_task("copy", delay=28, seed=0)
+    net = new_network(TrainingConfig(cell=cell, hidden=hidden), task).astype(dtype)
+    batches = (b.__class__(b.x.astype(dtype), b.target, b.mask.astype(dtype)) for b in task.batches(32))
+    steps = train(net, Adam(lr=0.01), None, batches, task.loss, updates=updates + 5, clip=1.0)
+    for _ in range(5):  # warm-up
+        next(steps)
+    start = clock()  # type: ignore[operator]
+    for _ in range(updates):
+        next(steps)
+    return updates / (clock() - start)  # type: ignore[operator]
+
+
+def theirs(cell: str, hidden: int, updates: int, clock: object) -> float | None:
+    try:
+        import torch  # noqa: PLC0415
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    task = make_task("copy", delay=28, seed=0)
+    rnn = getattr(torch.nn, {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}[cell])(task.input_size, hidden,
+                                                                              batch_first=True)
+    fc = torch.nn.Linear(hidden, task.output_size)
+    params = list(rnn.parameters()) + list(fc.parameters())
+    opt = torch.optim.Adam(params, lr=0.01)
+    batches = task.batches(32)
+
+    def update() -> None:
+        batch = next(batches)
+        out, _ = rnn(torch.from_numpy(batch.x.astype(np.float32)))
+        y = fc(out)
+        loss = torch.nn.functional.cross_entropy(y[:, -1], torch.from_numpy(batch.target[:, -1]))
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+
+    for _ in range(5):
+        update()
+    start = clock()  # type: ignore[operator]
+    for _ in range(updates):
+        update()
+    return updates / (clock() - start)  # type: ignore[operator]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=300)
+    parser.add_argument("--cell", default="lstm")
+    parser.add_argument("--wall", action="store_true", help="wall-clock time instead of CPU time")
+    args = parser.parse_args(argv)
+    clock = time.perf_counter if args.wall else time.process_time
+    print(f"copy task, T=30, B=32, {args.cell}, Adam, clip 1; {args.updates} timed updates; "
+          f"{'wall' if args.wall else 'CPU'} time; python {sys.version.split()[0]}, numpy {np.__version__}")
+    names = ("H", "ours f64", "ours f32", "torch f32", "f64/torch", "f32/torch")
+    print(f"{names[0]:>5} " + " ".join(f"{name:>10}" for name in names[1:]) + f" {'target':>7}")
+    for hidden in (32, 128):
+        a = ours(args.cell, hidden, args.updates, np.float64, clock)
+        b = ours(args.cell, hidden, args.updates, np.float32, clock)
+        t = theirs(args.cell, hidden, args.updates, clock)
+        ratio = (lambda v: f"{v / t:.2f}x") if t else (lambda v: "-")
+        print(f"{hidden:>5} {a:>10.0f} {b:>10.0f} {t or float('nan'):>10.0f} {ratio(a):>10} {ratio(b):>10} "
+              f"{TARGETS[hidden]:>6.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,314 @@
+"""Batched forward pass and backpropagation through time, for training (a batch axis in front).
+
+The batch-1 :class:`~lstmviz.engine.trace.Trace` path (``Network.run``, ``Network.bptt``) is separate and
+unchanged; this module serves training loops and the encoder-decoder, where many sequences run at once and only
+the numbers needed for gradients are kept.
+
+API (stable)
+------------
+``forward(network, x, h0=None, c0=None) -> BatchCache``
+    ``x`` (B, T, I); ``h0``/``c0`` (L, B, H), zeros when omitted (``c0`` only for the LSTM). The cache holds every
+    layer's record and offers ``cache.h`` (B, T, H, the top layer), ``cache.layer_h(k)`` (B, T, H),
+    ``cache.gate(key, k)`` (B, T, H, e.g. ``"f"``), ``cache.y`` (B, T, O, or None without an output layer),
+    ``cache.h_T`` and ``cache.c_T`` (L, B, H; ``c_T`` is None for GRU and RNN), ``cache.network``.
+``backward(cache, dy=None, dh=None, dh_T=None, dc_T=None) -> BatchGradients``
+    ``dy`` = dL/dy (B, T, O), ``dh`` = direct dL/dh_t of the top layer (B, T, H), ``dh_T``/``dc_T`` = dL/dh_T,
+    dL/dC_T (L, B, H) arriving at the final states (any may be omitted: zero); ``need_dx=False`` skips dL/dx.
+    Returns ``params`` (a dict under PyTorch's names, every parameter of the network, output layer included),
+    ``dx`` (B, T, I), ``dh0`` (L, B, H) and ``dc0`` (L, B, H, LSTM only, else None).
+
+Step by step: a call with T = 1 whose ``h0``/``c0`` are the previous call's ``h_T``/``c_T`` continues the same
+recursion; backward then runs call by call in reverse, passing each call's ``dh0``/``dc0`` as the earlier call's
+``dh_T``/``dc_T``, and :func:`add_gradients` sums the parameter gradients. The same chaining joins two networks:
+an encoder's ``h_T``/``c_T`` as a decoder's ``h0``/``c0``, the decoder's ``dh0``/``dc0`` as the encoder's
+``dh_T``/``dc_T``.
+
+Equations (PyTorch's, rows in its gate order i, f, g, o / r, z, n): see :mod:`lstmviz.engine.spec`. Per layer,
+backward computes dA (the gradients of the gate pre-activations, (T, B, G*H)) by the recursion of
+:mod:`.batched_cells`, then dW_ih = sum_{t,b} dA x^T, dW_hh = sum_{t,b} dA_rec h_{t-1}^T, db_ih = sum dA,
+db_hh = sum dA_rec, dL/d(input) = dA W_ih: one matrix product each over all steps and rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .batched_cells import CELL_KERNELS, HALF, LayerBuffers, PreparedBatchLayer
+from .errors import EngineError
+from .kernels import INTERNAL_ORDER, apply_output, internal_permutation
+from .network import OUTPUT_BIAS, OUTPUT_WEIGHT, parameter_name
+
+if TYPE_CHECKING:
+    from .network import Network
+
+__all__ = ["BatchCache", "BatchGradients", "add_gradients", "backward", "forward", "prepare_batch_layer"]
+
+
+def prepare_batch_layer(network: Network, k: int) -> PreparedBatchLayer:
+    """Layer ``k``'s parameters in internal row order, the sigmoid rows (as the CellSpec names them) halved."""
+    spec, hidden = network.spec, network.hidden_size
+    w_ih, w_hh, b_ih, b_hh = network.layer_parameters(k)
+    perm = internal_permutation(network.cell, hidden, spec.gate_keys)
+    if spec.gates:
+        nonlinearities = [spec.gate(key).nonlinearity for key in INTERNAL_ORDER[network.cell]]
+    else:
+        nonlinearities = [network.nonlinearity]
+    leading = 0
+    while leading < len(nonlinearities) and nonlinearities[leading] == "sigmoid":
+        leading += 1
+    sigmoid_rows = leading * hidden
+    scale = np.ones(perm.shape[0], dtype=w_ih.dtype)
+    scale[:sigmoid_rows] = HALF
+    w_ih_p, w_hh_p = w_ih[perm], w_hh[perm]
+    bias_in = bias_rec = None
+    if b_ih is not None and b_hh is not None:
+        if network.cell == "gru":
+            bias_in, bias_rec = b_ih[perm] * scale, b_hh[perm] * scale
+        else:
+            bias_in = b_ih[perm] * scale + b_hh[perm] * scale
+    return PreparedBatchLayer(
+        cell=network.cell, hidden=hidden, activation=network.nonlinearity if network.cell == "rnn" else "tanh",
+        sigmoid_rows=sigmoid_rows, perm=perm,
+        w_ih_t=np.ascontiguousarray((w_ih_p * scale[:, None]).T),
+        w_hh_t=np.ascontiguousarray((w_hh_p * scale[:, None]).T),
+        bias_in=bias_in, bias_rec=bias_rec, w_ih=w_ih_p, w_hh=w_hh_p,
+    )
+
+
+@dataclass(frozen=True)
+class BatchCache:
+    """Everything backward needs from one forward call: the network, its prepared layers and time-major records."""
+
+    network: Network
+    inputs: np.ndarray
+    """(T, B, I), time-major copy of x."""
+    prepared: tuple[PreparedBatchLayer, ...]
+    layers: tuple[LayerBuffers, ...]
+    y_time: np.ndarray | None
+    """(T, B, O) output-layer values, or None."""
+
+    @property
+    def steps(self) -> int:
+        return int(self.inputs.shape[0])
+
+    @property
+    def batch(self) -> int:
+        return int(self.inputs.shape[1])
+
+    @property
+    def x(self) -> np.ndarray:
+        """(B, T, I)."""
+        return self.inputs.transpose(1, 0, 2)
+
+    def layer_h(self, k: int) -> np.ndarray:
+        """h_t of layer ``k``, (B, T, H) (a view)."""
+        return self.layers[k].h[1:].transpose(1, 0, 2)
+
+    def gate(self, key: str, k: int) -> np.ndarray:
+        """A gate (``i``, ``f``, ``g``, ``o``, ``r``, ``z``, ``n``) or state (``h``, ``c``) of layer ``k``,
+        (B, T, H)."""
+        buffers, hidden = self.layers[k], self.network.hidden_size
+        if key == "h":
+            return self.layer_h(k)
+        if key == "c" and buffers.c is not None:
+            return buffers.c[1:].transpose(1, 0, 2)
+        order = INTERNAL_ORDER[self.network.cell]
+        if key not in order or self.network.cell == "rnn":
+            raise EngineError(f"a {self.network.spec.title} layer has no quantity {key!r}")
+        j = order.index(key)
+        return buffers.gates[:, :, j * hidden : (j + 1) * hidden].transpose(1, 0, 2)
+
+    @property
+    def h(self) -> np.ndarray:
+        """The top layer's h_t, (B, T, H)."""
+        return self.layer_h(len(self.layers) - 1)
+
+    @property
+    def y(self) -> np.ndarray | None:
+        """The output layer's y_t, (B, T, O), or None without an output layer."""
+        return None if self.y_time is None else self.y_time.transpose(1, 0, 2)
+
+    @property
+    def h_T(self) -> np.ndarray:  # noqa: N802  (the textbook symbol)
+        """Final hidden states of every layer, (L, B, H)."""
+        return np.stack([buffers.h[-1] for buffers in self.layers])
+
+    @property
+    def c_T(self) -> np.ndarray | None:  # noqa: N802
+        """Final cell states (LSTM), (L, B, H); None for GRU and RNN."""
+        if self.layers[0].c is None:
+            return None
+        return np.stack([buffers.c[-1] for buffers in self.layers if buffers.c is not None])
+
+
+@dataclass(frozen=True)
+class BatchGradients:
+    """Gradients of one backward call: every parameter under PyTorch's names, and the inputs and initial states."""
+
+    params: dict[str, np.ndarray]
+    dx: np.ndarray
+    """(B, T, I)."""
+    dh0: np.ndarray
+    """(L, B, H)."""
+    dc0: np.ndarray | None
+    """(L, B, H) for the LSTM, else None."""
+
+
+def _array(value: Any, shape: tuple[int, ...], what: str, dtype: np.dtype) -> np.ndarray:
+    array = np.asarray(value, dtype=dtype)
+    if array.shape != shape:
+        raise EngineError(f"{what} has shape {array.shape}, expected {shape}")
+    if not np.all(np.isfinite(array)):
+        raise EngineError(f"{what} contains NaN or infinite values")
+    return array
+
+
+def forward(network: Network, x: Any, h0: Any | None = None, c0: Any | None = None) -> BatchCache:
+    """Run ``network`` over a batch ``x`` (B, T, I) from ``h0``/``c0`` (L, B, H; zeros by default)."""
+    dtype = network.dtype
+    inputs = np.asarray(x, dtype=dtype)
+    if inputs.ndim != 3 or inputs.shape[2] != network.input_size or inputs.shape[0] < 1 or inputs.shape[1] < 1:
+        raise EngineError(
+            f"the batch must have shape (batch, steps, {network.input_size}) with at least one row and step, "
+            f"not {inputs.shape}"
+        )
+    if not np.all(np.isfinite(inputs)):
+        raise EngineError("the batch contains NaN or infinite values")
+    batch, steps, _ = inputs.shape
+    layers, hidden, spec = network.num_layers, network.hidden_size, network.spec
+    state_shape = (layers, batch, hidden)
+    h_init = np.zeros(state_shape, dtype) if h0 is None else _array(h0, state_shape, "h0", dtype)
+    c_init = None
+    if spec.has_cell_state:
+        c_init = np.zeros(state_shape, dtype) if c0 is None else _array(c0, state_shape, "c0", dtype)
+    elif c0 is not None:
+        raise EngineError(f"a {spec.title} has no cell state; pass h0 only")
+    kernel = CELL_KERNELS[network.cell]
+    time_major = np.ascontiguousarray(inputs.transpose(1, 0, 2))
+    layer_input = time_major
+    prepared: list[PreparedBatchLayer] = []
+    records: list[LayerBuffers] = []
+    rows = steps * batch
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(layers):
+            layer = prepare_batch_layer(network, k)
+            buffers = kernel.allocate(steps, batch, hidden, spec.gate_count, dtype)
+            projection = buffers.gates.reshape(rows, -1)
+            np.matmul(layer_input.reshape(rows, -1), layer.w_ih_t, out=projection)
+            if layer.bias_in is not None:
+                projection += layer.bias_in
+            buffers.h[0] = h_init[k]
+            if buffers.c is not None and c_init is not None:
+                buffers.c[0] = c_init[k]
+            kernel.forward(layer, buffers)
+            prepared.append(layer)
+            records.append(buffers)
+            layer_input = buffers.h[1:]
+        y_time = None
+        if network.has_output:
+            weight, bias = network.output_parameters()
+            assert weight is not None
+            y_flat = apply_output(layer_input.reshape(rows, hidden), weight, bias, network.output_activation)
+            y_time = y_flat.reshape(steps, batch, -1)
+    return BatchCache(network, time_major, tuple(prepared), tuple(records), y_time)
+
+
+def _output_backward(activation: str, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    """dL/da for y = g(a) (rows are the last axis): identity, sigmoid y(1-y), tanh 1-y^2, softmax y(dy - <dy, y>)."""
+    if activation == "identity":
+        return dy
+    if activation == "sigmoid":
+        return dy * y * (1.0 - y)
+    if activation == "tanh":
+        return dy * (1.0 - y * y)
+    return y * (dy - np.sum(dy * y, axis=-1, keepdims=True))
+
+
+def _unpermute(internal: np.ndarray, perm: np.ndarray) -> np.ndarray:
+    """Rows back to PyTorch's order: out[perm[r]] = internal[r]."""
+    out = np.empty_like(internal)
+    out[perm] = internal
+    return out
+
+
+def backward(
+    cache: BatchCache, dy: Any | None = None, dh: Any | None = None, dh_T: Any | None = None,  # noqa: N803
+    dc_T: Any | None = None,  # noqa: N803
+    need_dx: bool = True,
+) -> BatchGradients:
+    """Backpropagate dL/dy, dL/dh_t (top layer) and dL/dh_T, dL/dC_T through one forward call.
+
+    ``need_dx=False`` skips the product for dL/dx (a training step does not need it); ``dx`` is then zeros.
+    """
+    network = cache.network
+    dtype, hidden, layers = network.dtype, network.hidden_size, network.num_layers
+    steps, batch, rows = cache.steps, cache.batch, cache.steps * cache.batch
+    top_shape = (batch, steps, hidden)
+    state_shape = (layers, batch, hidden)
+    grads: dict[str, np.ndarray] = {}
+    external: np.ndarray | None = None
+    if dh is not None:
+        external = np.ascontiguousarray(_array(dh, top_shape, "dL/dh", dtype).transpose(1, 0, 2))
+    last_h = None if dh_T is None else _array(dh_T, state_shape, "dL/dh_T", dtype)
+    last_c = None
+    if dc_T is not None:
+        if cache.layers[0].c is None:
+            raise EngineError(f"a {network.spec.title} has no cell state; pass dL/dh_T only")
+        last_c = _array(dc_T, state_shape, "dL/dc_T", dtype)
+    weight, bias = network.output_parameters()
+    h_top_flat = cache.layers[-1].h[1:].reshape(rows, hidden)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        if dy is not None:
+            if cache.y_time is None or weight is None:
+                raise EngineError("this network has no output layer, so it has no dL/dy; pass dL/dh instead")
+            out_shape = (batch, steps, weight.shape[0])
+            dy_time = _array(dy, out_shape, "dL/dy", dtype).transpose(1, 0, 2)
+            d_pre = _output_backward(network.output_activation, cache.y_time, dy_time).reshape(rows, -1)
+            grads[OUTPUT_WEIGHT] = d_pre.T @ h_top_flat
+            if bias is not None:
+                grads[OUTPUT_BIAS] = d_pre.sum(axis=0)
+            from_output = (d_pre @ weight).reshape(steps, batch, hidden)
+            external = from_output if external is None else external + from_output
+        dh0 = np.empty(state_shape, dtype)
+        dc0 = np.empty(state_shape, dtype) if cache.layers[0].c is not None else None
+        kernel = CELL_KERNELS[network.cell]
+        zeros = np.zeros((batch, hidden), dtype)
+        for k in reversed(range(layers)):
+            layer, buffers = cache.prepared[k], cache.layers[k]
+            d_in, d_rec, dh0[k], dc0_k = kernel.backward(
+                layer, buffers, external, zeros if last_h is None else last_h[k],
+                None if last_c is None else last_c[k],
+            )
+            if dc0 is not None and dc0_k is not None:
+                dc0[k] = dc0_k
+            layer_input = cache.inputs if k == 0 else cache.layers[k - 1].h[1:]
+            d_in_flat, d_rec_flat = d_in.reshape(rows, -1), d_rec.reshape(rows, -1)
+            perm = layer.perm
+            grads[parameter_name("weight_ih", k)] = _unpermute(d_in_flat.T @ layer_input.reshape(rows, -1), perm)
+            grads[parameter_name("weight_hh", k)] = _unpermute(d_rec_flat.T @ buffers.h[:-1].reshape(rows, -1), perm)
+            if layer.bias_in is not None:
+                grads[parameter_name("bias_ih", k)] = _unpermute(d_in_flat.sum(axis=0), perm)
+                grads[parameter_name("bias_hh", k)] = _unpermute(d_rec_flat.sum(axis=0), perm)
+            if k > 0 or need_dx:
+                external = (d_in_flat @ layer.w_ih).reshape(steps, batch, -1)
+            else:
+                external = np.zeros((steps, batch, network.input_size), dtype)
+    assert external is not None
+    ordered = {name: grads[name] if name in grads else np.zeros_like(value) for name, value in network.params.items()}
+    return BatchGradients(ordered, external.transpose(1, 0, 2), dh0, dc0)
+
+
+def add_gradients(parts: Iterable[Mapping[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Sum parameter-gradient dicts (e.g. of step-by-step backward calls) name by name."""
+    total: dict[str, np.ndarray] = {}
+    for part in parts:
+        for name, value in part.items():
+            if name in total:
+                total[name] = total[name] + value
+            else:
+                total[name] = np.array(value, copy=True)
+    return total

@@ -1,0 +1,195 @@
+"""The seq2seq mode: encoder diagram and heatmaps, the context vector as sliders, decoder diagram and heatmaps.
+
+The gate diagram and the heatmaps are the app's own views, each built on one side's document of a
+:class:`~lstmviz.model.seq2seq_session.Seq2SeqSession`; this widget adds only what is new: the context strip (one
+slider per unit of h, and of C for an LSTM encoder; moving one re-runs the decoder at once), the teacher-forcing /
+free-running toggle with the first step where their outputs part, the tokens of both sides, and playback through
+the encoder and then the decoder.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import (
+    QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSlider, QSplitter,
+    QVBoxLayout, QWidget,
+)
+
+from ...engine.seq2seq_trace import FREE_RUNNING, TEACHER_FORCING
+from ...model.seq2seq_session import Seq2SeqSession
+from .gate_diagram import GateDiagramView
+from .heatmaps import HeatmapsView
+
+SLIDER_SCALE = 1000
+"""Slider positions per unit of value; the range is [-SLIDER_RANGE, SLIDER_RANGE]."""
+SLIDER_RANGE = 3.0
+
+
+class _Side(QWidget):
+    """One side: the shared gate diagram above the shared heatmaps, both on that side's document."""
+
+    def __init__(self, title: str, document, parent: QWidget | None = None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.title = QLabel(f"<b>{title}</b>", self)
+        self.diagram = GateDiagramView(document, self)
+        self.heatmaps = HeatmapsView(document, self)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.diagram)
+        splitter.addWidget(self.heatmaps)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([1, 1])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(splitter, 1)
+
+
+class Seq2SeqView(QWidget):
+    """Watch the encoder fill its context vector and the decoder unroll from it."""
+
+    def __init__(self, session: Seq2SeqSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("seq2seqView")
+        self.session = session
+        self.mode = QComboBox(self)
+        self.mode.setObjectName("seq2seqMode")
+        self.mode.addItem("Teacher forcing", TEACHER_FORCING)
+        self.mode.addItem("Free-running", FREE_RUNNING)
+        self.mode.setToolTip("Decoder input: the true previous output (teacher forcing) or its own (free-running)")
+        self.mode.setEnabled(session.has_target)
+        self.mode.currentIndexChanged.connect(self._on_mode)
+        self.step = QSlider(Qt.Orientation.Horizontal, self)
+        self.step.setObjectName("seq2seqStep")
+        self.step.setToolTip("Playback: the encoder's steps, then the decoder's")
+        self.step.valueChanged.connect(session.set_global_step)
+        self.play_label = QLabel(self)
+        self.tokens = QLabel(self)
+        self.tokens.setObjectName("seq2seqTokens")
+        self.tokens.setTextFormat(Qt.TextFormat.RichText)
+        self.difference = QLabel(self)
+        self.difference.setObjectName("seq2seqDifference")
+        self.reset = QPushButton("Reset context", self)
+        self.reset.setToolTip("Start the decoder from the encoder's own final state again")
+        self.reset.clicked.connect(session.reset_context)
+        controls = QHBoxLayout()
+        controls.addWidget(self.mode)
+        controls.addWidget(self.step, 1)
+        controls.addWidget(self.play_label)
+        controls.addWidget(self.reset)
+
+        self.encoder = _Side("Encoder", session.encoder_doc, self)
+        self.decoder = _Side("Decoder", session.decoder_doc, self)
+        self.sliders: dict[tuple[str, int, int], QSlider] = {}
+        context = QGroupBox(f"Context: {session.model.context_size} numbers", self)
+        context.setToolTip("The encoder's final state, handed to the decoder; drag a unit to re-run the decoder")
+        grid = QGridLayout(context)
+        parts = ["h"] + (["c"] if session.trace.context_c is not None else [])
+        row = 0
+        for part in parts:
+            for layer in range(session.model.num_layers):
+                for unit in range(session.model.hidden_size):
+                    slider = QSlider(Qt.Orientation.Horizontal, context)
+                    slider.setRange(int(-SLIDER_RANGE * SLIDER_SCALE), int(SLIDER_RANGE * SLIDER_SCALE))
+                    slider.setObjectName(f"context_{part}_l{layer}_{unit}")
+                    slider.setToolTip(f"{'h' if part == 'h' else 'C'}_T of unit {unit}, layer {layer}")
+                    slider.valueChanged.connect(
+                        lambda value, p=part, k=layer, u=unit: session.set_context_value(p, k, u, value / SLIDER_SCALE)
+                    )
+                    grid.addWidget(QLabel(f"{part} l{layer} u{unit}", context), row, 0)
+                    grid.addWidget(slider, row, 1)
+                    self.sliders[(part, layer, unit)] = slider
+                    row += 1
+        scroll = QScrollArea(self)
+        scroll.setWidget(context)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(180)
+
+        sides = QSplitter(Qt.Orientation.Horizontal, self)
+        sides.addWidget(self.encoder)
+        sides.addWidget(scroll)
+        sides.addWidget(self.decoder)
+        sides.setStretchFactor(0, 3)
+        sides.setStretchFactor(2, 3)
+        sides.setSizes([3, 1, 3])
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addWidget(self.tokens)
+        layout.addWidget(self.difference)
+        layout.addWidget(sides, 1)
+
+        session.events.run_changed.connect(self._refresh)
+        session.events.step_changed.connect(self._on_step)
+        self.destroyed.connect(self._release)
+        self._refresh()
+
+    def _release(self, *_: object) -> None:
+        for signal, slot in ((self.session.events.run_changed, self._refresh),
+                             (self.session.events.step_changed, self._on_step)):
+            try:
+                signal.disconnect(slot)
+            except (ValueError, RuntimeError):
+                pass
+
+    def _on_mode(self, index: int) -> None:
+        self.session.set_mode(self.mode.itemData(index))
+
+    def _on_step(self, step: int) -> None:
+        with QSignalBlocker(self.step):
+            self.step.setValue(step)
+        self._show_tokens()
+
+    def _refresh(self) -> None:
+        session = self.session
+        trace = session.trace
+        with QSignalBlocker(self.mode):
+            self.mode.setCurrentIndex(self.mode.findData(session.mode))
+        with QSignalBlocker(self.step):
+            self.step.setRange(0, session.total_steps - 1)
+            self.step.setValue(min(session.global_step, session.total_steps - 1))
+        context = {"h": trace.context_h, "c": trace.context_c}
+        for (part, layer, unit), slider in self.sliders.items():
+            values = context[part]
+            if values is not None:
+                with QSignalBlocker(slider):
+                    slider.setValue(int(round(float(np.clip(values[layer, unit], -SLIDER_RANGE, SLIDER_RANGE))
+                                              * SLIDER_SCALE)))
+        part = session.first_difference()
+        if session.other is None:
+            self.difference.setText("Free-running (no target to compare with)")
+        elif part is None:
+            self.difference.setText("Teacher forcing and free-running give the same outputs")
+        else:
+            self.difference.setText(f"Teacher forcing and free-running part at decoder step {part}")
+        self._show_tokens()
+
+    def _show_tokens(self) -> None:
+        """Both sides' tokens (or a step count for numbers), the current step in bold, the first difference marked."""
+        session, trace = self.session, self.session.trace
+        step = session.global_step
+        self.play_label.setText(f"{session.active_side} step "
+                                f"{step if step < trace.encoder_steps else step - trace.encoder_steps}")
+        if "enc_tokens" not in trace:
+            self.tokens.setText(f"{trace.encoder_steps} source steps, {trace.decoder_steps} output steps")
+            return
+        part = session.first_difference()
+
+        def cells(ids: np.ndarray, current: int | None, mark: int | None = None) -> str:
+            out = []
+            for t, v in enumerate(ids):
+                text = str(int(v))
+                if t == mark:
+                    text = f"<span style='color:#d62728'>{text}</span>"
+                out.append(f"<b>[{text}]</b>" if t == current else text)
+            return " ".join(out)
+
+        t_enc = trace.encoder_steps
+        enc_now = step if step < t_enc else None
+        dec_now = step - t_enc if step >= t_enc else None
+        other = ""
+        if session.other is not None:
+            name = "free-running" if session.mode == TEACHER_FORCING else "teacher forcing"
+            other = f" &nbsp; {name}: {cells(session.other['dec_pred'], None, part)}"
+        self.tokens.setText(f"source: {cells(trace['enc_tokens'], enc_now)} &nbsp;→&nbsp; output: "
+                            f"{cells(trace['dec_pred'], dec_now, part)}{other}")

@@ -1,0 +1,147 @@
+"""An encoder-decoder session for the app: the model, a source and target, the decoding mode, an edited context.
+
+The app's gate diagram and heatmaps observe a :class:`~lstmviz.model.document.Document`. Each side of the
+encoder-decoder gets its own :class:`SideDocument`, whose trace is handed to it by the session instead of being
+computed from its sequence, so the same views draw the encoder and the decoder unchanged. Playback runs one global
+step through the encoder's steps and then the decoder's. No Qt here: events are psygnal signals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from psygnal import Signal, SignalGroup
+
+from ..engine.network import Network
+from ..engine.seq2seq import Seq2Seq, first_difference
+from ..engine.seq2seq_trace import FREE_RUNNING, TEACHER_FORCING, Seq2SeqTrace
+from ..engine.trace import Trace
+from ..io.sequence_data import SequenceData
+from .document import Document
+
+
+class SideDocument(Document):
+    """A Document showing a trace it is given (one side of an encoder-decoder run)."""
+
+    def __init__(self, network: Network, sequence: SequenceData, trace: Trace) -> None:
+        self._given = trace
+        super().__init__(network, sequence)
+
+    def _begin_recompute(self) -> bool:
+        self.generation += 1
+        self._trace = self._given
+        self.trace_steps_ready = self._given.steps
+        return True
+
+    def show(self, network: Network, sequence: SequenceData, trace: Trace) -> None:
+        """Replace what this side shows (a new run, mode or context) and tell the views."""
+        self._given = trace
+        self._replace_sequence(sequence, network)
+
+
+class SessionEvents(SignalGroup):
+    run_changed = Signal()
+    """A new run: mode, context or source changed (both traces and the first difference may differ)."""
+    step_changed = Signal(int)
+    """The global playback step, 0 .. encoder steps + decoder steps - 1."""
+
+
+def _side_sequence(trace: Trace, side: str, tokens: np.ndarray | None) -> SequenceData:
+    x = np.asarray(trace["x"])
+    labels = tuple(f"e{k}" for k in range(x.shape[1])) if x.shape[1] > 1 else ("x",)
+    source = f"{side}" + (f" tokens {' '.join(str(int(t)) for t in tokens)}" if tokens is not None else "")
+    return SequenceData(values=x, input_labels=labels, source=source, time_label=f"{side} step")
+
+
+class Seq2SeqSession:
+    """What the seq2seq view shows, and the only way it changes: mode, context edits, playback step."""
+
+    def __init__(self, model: Seq2Seq, source: Any, target: Any | None = None, steps: int | None = None) -> None:
+        self.events = SessionEvents()
+        self.model = model
+        self.source = source
+        self.target = target
+        self.steps = steps
+        self.mode = TEACHER_FORCING if target is not None else FREE_RUNNING
+        self.context: tuple[np.ndarray, np.ndarray | None] | None = None
+        self.global_step = 0
+        self._run()
+        enc, dec = self.trace.encoder, self.trace.decoder
+        self.encoder_doc = SideDocument(model.encoder, _side_sequence(enc, "encoder", self.trace.get("enc_tokens")), enc)
+        self.decoder_doc = SideDocument(model.decoder, _side_sequence(dec, "decoder", self.trace.get("dec_tokens")), dec)
+
+    # Runs ------------------------------------------------------------------------------------------------
+    def _decode(self, mode: str) -> Seq2SeqTrace:
+        context = self.context
+        if mode == TEACHER_FORCING:
+            return self.model.run(self.source, self.target, context=context)
+        count = self.steps if self.steps is not None else (
+            len(self.target) if self.target is not None else None)
+        return self.model.run(self.source, steps=count, context=context)
+
+    def _run(self) -> None:
+        self.trace = self._decode(self.mode)
+        other = FREE_RUNNING if self.mode == TEACHER_FORCING else TEACHER_FORCING
+        self.other = self._decode(other) if (other == FREE_RUNNING or self.target is not None) else None
+
+    def _publish(self) -> None:
+        self._run()
+        dec = self.trace.decoder
+        self.decoder_doc.show(self.model.decoder, _side_sequence(dec, "decoder", self.trace.get("dec_tokens")), dec)
+        self.events.run_changed.emit()
+
+    @property
+    def has_target(self) -> bool:
+        return self.target is not None
+
+    @property
+    def total_steps(self) -> int:
+        return self.trace.encoder_steps + self.trace.decoder_steps
+
+    def first_difference(self) -> int | None:
+        """The first decoder step where teacher forcing and free-running outputs part (None: they agree)."""
+        return None if self.other is None else first_difference(self.trace, self.other)
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in (TEACHER_FORCING, FREE_RUNNING):
+            raise ValueError(f"unknown decoding mode {mode!r}")
+        if mode == TEACHER_FORCING and self.target is None:
+            raise ValueError("teacher forcing needs a target sequence")
+        if mode != self.mode:
+            self.mode = mode
+            self._publish()
+
+    def set_context_value(self, part: str, layer: int, unit: int, value: float) -> None:
+        """Edit one unit of the context (``h`` or ``c``) and re-run the decoder from it."""
+        h = np.array(self.trace.context_h if self.context is None else self.context[0])
+        c_now = self.trace.context_c if self.context is None else self.context[1]
+        c = None if c_now is None else np.array(c_now)
+        target = h if part == "h" else c
+        if target is None:
+            raise ValueError("this encoder's context has no cell state")
+        target[layer, unit] = float(value)
+        self.context = (h, c)
+        self._publish()
+
+    def reset_context(self) -> None:
+        if self.context is not None:
+            self.context = None
+            self._publish()
+
+    def set_global_step(self, step: int) -> None:
+        """Playback: steps [0, T_enc) are the encoder's, then the decoder's."""
+        step = int(np.clip(step, 0, self.total_steps - 1))
+        self.global_step = step
+        t_enc = self.trace.encoder_steps
+        if step < t_enc:
+            self.encoder_doc.set_step(step)
+            self.decoder_doc.set_step(0)
+        else:
+            self.encoder_doc.set_step(t_enc - 1)
+            self.decoder_doc.set_step(step - t_enc)
+        self.events.step_changed.emit(step)
+
+    @property
+    def active_side(self) -> str:
+        return "encoder" if self.global_step < self.trace.encoder_steps else "decoder"

@@ -1,0 +1,82 @@
+"""The seq2seq mode: playback through both sides, the teacher-forcing/free-running toggle, a context edit."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lstmviz.engine.seq2seq import Seq2Seq
+from lstmviz.gui.views.seq2seq_view import SLIDER_SCALE, Seq2SeqView
+from lstmviz.model.seq2seq_session import Seq2SeqSession
+
+SOURCE = [3, 1, 4, 1, 5]
+TARGET = [5, 1, 4, 1, 3]
+
+
+def _view(qtbot) -> Seq2SeqView:
+    model = Seq2Seq.random("lstm", 4, 1, vocab_size=7, embed_size=3, seed=2)
+    view = Seq2SeqView(Seq2SeqSession(model, SOURCE, TARGET))
+    qtbot.addWidget(view)
+    view.resize(1400, 800)
+    return view
+
+
+def test_playback_runs_through_the_encoder_then_the_decoder(qtbot) -> None:
+    view = _view(qtbot)
+    session = view.session
+    assert view.step.maximum() == len(SOURCE) + len(TARGET) - 1
+    view.step.setValue(3)
+    assert (session.encoder_doc.step, session.decoder_doc.step, session.active_side) == (3, 0, "encoder")
+    view.step.setValue(7)
+    assert (session.encoder_doc.step, session.decoder_doc.step, session.active_side) == (4, 2, "decoder")
+    assert "decoder step 2" in view.play_label.text()
+    # the views draw the side documents: the decoder's heatmap holds the decoder's h, not the encoder's
+    np.testing.assert_array_equal(session.decoder_doc.trace["h_l0"], session.trace["dec_h_l0"])
+    np.testing.assert_array_equal(session.encoder_doc.trace["h_l0"], session.trace["enc_h_l0"])
+
+
+def test_the_toggle_switches_the_decoders_inputs_and_names_where_outputs_part(qtbot) -> None:
+    view = _view(qtbot)
+    session = view.session
+    teacher_inputs = np.array(session.decoder_doc.trace["x"])
+    view.mode.setCurrentIndex(view.mode.findData("free"))
+    assert session.mode == "free"
+    free = session.trace
+    np.testing.assert_array_equal(free["dec_tokens"][1:], free["dec_pred"][:-1])
+    np.testing.assert_array_equal(session.decoder_doc.trace["x"], free["dec_x"])
+    assert not np.array_equal(session.decoder_doc.trace["x"], teacher_inputs)
+    expected = next((t for t in range(5) if free["dec_pred"][t] != session.other["dec_pred"][t]), None)
+    text = view.difference.text()
+    assert (f"part at decoder step {expected}" in text) if expected is not None else ("same outputs" in text)
+
+
+def test_a_context_edit_reruns_the_decoder_at_once(qtbot) -> None:
+    view = _view(qtbot)
+    session = view.session
+    before = np.array(session.decoder_doc.trace["h_l0"])
+    encoder_before = np.array(session.encoder_doc.trace["h_l0"])
+    view.sliders[("h", 0, 1)].setValue(int(0.9 * SLIDER_SCALE))
+    assert session.trace.edited_context
+    assert abs(session.trace.context_h[0, 1] - 0.9) < 1e-12
+    np.testing.assert_array_equal(session.decoder_doc.trace.h0[0], session.trace.context_h[0])
+    assert not np.allclose(session.decoder_doc.trace["h_l0"], before)
+    np.testing.assert_array_equal(session.encoder_doc.trace["h_l0"], encoder_before)
+    view.reset.click()
+    np.testing.assert_allclose(session.decoder_doc.trace["h_l0"], before, rtol=0, atol=0)
+
+
+def test_file_menu_opens_an_encoder_decoder_window(main_window, tmp_path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from lstmviz.io.seq2seq_weights import save_seq2seq
+
+    path = tmp_path / "reverse.safetensors"
+    save_seq2seq(Seq2Seq.random("gru", 5, 2, vocab_size=6, seed=1), path)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    window = main_window
+    window.actions["open_seq2seq"].trigger()
+    opened = window._seq2seq_windows[-1]
+    view = opened.centralWidget()
+    assert isinstance(view, Seq2SeqView)
+    assert view.session.model.decoder.cell == "gru" and view.session.has_target
+    assert len(view.sliders) == 10  # h of 2 layers x 5 units (a GRU hands over no C)
+    opened.close()
