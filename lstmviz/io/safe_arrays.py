@@ -24,6 +24,7 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
+from collections.abc import Callable
 from typing import IO, Any
 
 import numpy as np
@@ -263,10 +264,14 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, lim
         return _read_array_data(stream, label, dtype, shape, fortran, nbytes)
 
 
-def load_npz(path: str | os.PathLike[str], limit: int | None = None) -> dict[str, np.ndarray]:
+def load_npz(
+    path: str | os.PathLike[str], limit: int | None = None, choose: Callable[[list[str]], str] | None = None
+) -> dict[str, np.ndarray]:
     """Read every array of a ``.npz`` archive safely, keyed as ``np.savez`` named them (in archive order).
 
-    Raises :class:`FileFormatError` naming the file and the problem; nothing is returned half read.
+    ``choose`` gets the member keys from the zip directory and returns the one to read (or raises): then only that
+    member is inflated, so refusing "several arrays, pick one" costs nothing. Raises :class:`FileFormatError`
+    naming the file and the problem; nothing is returned half read.
     """
     path = Path(path)
     name = os.fspath(path)
@@ -274,12 +279,14 @@ def load_npz(path: str | os.PathLike[str], limit: int | None = None) -> dict[str
     stream, _ = _open_checked(path, name, limit)
     try:
         with stream:
-            return read_npz_stream(stream, name, limit)
+            return read_npz_stream(stream, name, limit, choose)
     except OSError as exc:
         raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
 
 
-def read_npz_stream(stream: IO[bytes], name: str, limit: int | None = None) -> dict[str, np.ndarray]:
+def read_npz_stream(
+    stream: IO[bytes], name: str, limit: int | None = None, choose: Callable[[list[str]], str] | None = None
+) -> dict[str, np.ndarray]:
     """:func:`load_npz` for an open, seekable binary stream (e.g. an ``.npz`` held inside a workspace zip).
 
     ``name`` is what error messages call the source.
@@ -293,6 +300,9 @@ def read_npz_stream(stream: IO[bytes], name: str, limit: int | None = None) -> d
     with archive:
         members = archive.infolist()
         _check_members(name, members, limit)
+        if choose is not None:
+            wanted = choose([_member_key(info) for info in members])
+            members = [info for info in members if _member_key(info) == wanted]
         for info in members:
             try:
                 arrays[_member_key(info)] = _read_member(archive, info, name, limit)

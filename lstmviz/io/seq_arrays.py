@@ -47,19 +47,24 @@ def read_npy(data: bytes | None, path: str | None, name: str) -> np.ndarray:
 
 def read_npz(data: bytes | None, path: str | None, name: str, key: str | None) -> tuple[np.ndarray, str]:
     """The chosen member and its key: the only one, or ``key``; several without a key is an error listing them."""
+    def choose(keys: list[str]) -> str:
+        """Decided from the zip directory, before any member is inflated."""
+        listed = ", ".join(quote(k) for k in keys[:10]) + (", ..." if len(keys) > 10 else "")
+        if key is not None:
+            if key not in keys:
+                raise fail(name, f"there is no array {quote(key)}; the arrays are {listed}")
+            return key
+        if len(keys) > 1:
+            raise fail(name, f"holds {len(keys)} arrays ({listed}); pick one with --key")
+        return keys[0]
+
     try:
-        arrays = safe_arrays.load_npz(path) if path is not None else safe_arrays.read_npz_stream(
-            io.BytesIO(data or b""), name)
+        arrays = safe_arrays.load_npz(path, choose=choose) if path is not None else safe_arrays.read_npz_stream(
+            io.BytesIO(data or b""), name, choose=choose)
     except FileFormatError as exc:
         raise _as_sequence_error(exc) from None
-    keys = list(arrays)
-    if key is not None:
-        if key not in arrays:
-            raise fail(name, f"there is no array {quote(key)}; the arrays are {', '.join(map(repr, keys))}")
-        return arrays[key], key
-    if len(keys) > 1:
-        raise fail(name, f"holds {len(keys)} arrays ({', '.join(map(repr, keys))}); pick one with --key")
-    return arrays[keys[0]], keys[0]
+    (chosen, array), = arrays.items()
+    return array, chosen
 
 
 def array_sequence(array: np.ndarray, name: str, *, missing: str = "error", source: str | None = None

@@ -188,3 +188,25 @@ def test_every_message_is_one_of_ours(tmp_path: Path) -> None:
             path.write_bytes(data[:cut])
             with pytest.raises(FileFormatError):
                 LOADERS[suffix](path)
+
+
+def _npz_with_corrupt_second_member(path: Path) -> Path:
+    """Two members; the second one's deflate stream is garbage, so inflating it would fail."""
+    data = bytearray(_npz_bytes(a=np.arange(30.0), b=np.arange(40.0)))
+    second = data.find(b"PK\x03\x04", 4)
+    name_len, extra_len = struct.unpack_from("<HH", data, second + 26)
+    start = second + 30 + name_len + extra_len
+    data[start:start + 8] = b"\xff" * 8
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_pick_one_is_decided_before_any_member_is_inflated(tmp_path: Path) -> None:
+    path = _npz_with_corrupt_second_member(tmp_path / "two.npz")
+    with pytest.raises(SequenceError, match=r"holds 2 arrays \('a', 'b'\); pick one with --key"):
+        load_sequence(path)
+    assert load_sequence(path, key="a").values[:, 0].tolist() == list(range(30))  # b is never inflated
+    with pytest.raises(SequenceError, match="member 'b' is corrupt"):
+        load_sequence(path, key="b")
+    with pytest.raises(SequenceError, match="there is no array 'c'"):
+        load_sequence(path, key="c")
