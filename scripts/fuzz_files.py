@@ -101,7 +101,8 @@ def _header_edit(fmt: str, data: bytes, rng: random.Random) -> bytes:
     if fmt == "safetensors" and len(data) >= 8:
         length = struct.unpack_from("<Q", data)[0]
         if rng.random() < 0.2:
-            return struct.pack("<Q", rng.choice([0, 1, min(length + 1, 2**64 - 1), len(data), 2**63, 2**64 - 1])) + data[8:]
+            claims = [0, 1, min(length + 1, 2**64 - 1), len(data), 2**63, 2**64 - 1]
+            return struct.pack("<Q", rng.choice(claims)) + data[8:]
         header = data[8 : 8 + length]
         if rng.random() < 0.3:
             for old, new in ((b'"F32"', b'"F8_E4M3"'), (b'"F64"', b'["F64"]'), (b'"shape"', b'"shapes"'),

@@ -59,6 +59,10 @@ class ReadOptions:
     vocab: str | None = None
     stdin_bytes: bytes | None = None
     """The bytes of standard input, for the path ``-``."""
+    decimal: str | None = None
+    """Tables: force the decimal mark ("." or ","); None finds it per file."""
+    thousands: str | None = None
+    """Tables: force the thousands separator ("" for none, ".", ",", " ", "'"); None finds it per column."""
     activations: Mapping[str, str | None] = field(default_factory=dict)
     """``nonlinearity`` / ``output_activation`` for a weight file that does not store them (see io.weights)."""
 
@@ -149,7 +153,7 @@ def open_any(
 
     sequence = load_sequence(
         name, columns=options.columns, missing=options.missing, key=options.key, text=options.text,
-        vocab=options.vocab, stdin_bytes=options.stdin_bytes,
+        vocab=options.vocab, stdin_bytes=options.stdin_bytes, decimal=options.decimal, thousands=options.thousands,
     )
     return Opened(name, "sequence", sequence=sequence)
 

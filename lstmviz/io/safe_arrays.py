@@ -239,7 +239,8 @@ def _check_members(name: str, members: list[zipfile.ZipInfo], limit: int) -> Non
         if info.file_size > limit:
             raise _fail(
                 name,
-                f"member {quote(key)} unpacks to {describe_bytes(info.file_size)}, over the {describe_bytes(limit)} limit",
+                f"member {quote(key)} unpacks to {describe_bytes(info.file_size)}, over the "
+                f"{describe_bytes(limit)} limit",
             )
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_CHECK_MIN_BYTES and ratio > MAX_COMPRESSION_RATIO:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .seq_cells import parse_dates, parse_numbers_column
+from .seq_thousands import detect_thousands, fits, strip_thousands
 
 _NONE = np.zeros(0, dtype=np.int64)
 
@@ -30,6 +31,8 @@ class Column:
     words: np.ndarray = field(default_factory=lambda: _NONE)
     overflows: np.ndarray = field(default_factory=lambda: _NONE)
     examples: dict[int, str] = field(default_factory=dict)
+    thousands: str = ""
+    """The thousands separator the column was read with ("" for none)."""
 
 
 def _maybe_dates(cells: list[str]) -> bool:
@@ -40,9 +43,13 @@ def _maybe_dates(cells: list[str]) -> bool:
 class ColumnBuilder:
     """Accumulates one column over chunks of rows; :meth:`build` decides its kind from all of them."""
 
-    def __init__(self, name: str, decimal_comma: bool) -> None:
+    def __init__(self, name: str, decimal_comma: bool, thousands: str | None = None, decimal: str | None = None
+                 ) -> None:
         self.name = name
+        self.decimal = decimal  # forced decimal mark, or None for the style's own
         self.decimal_comma = decimal_comma
+        self.thousands_choice = thousands  # None: detect; "": never; a character: always
+        self.thousands = ""
         self.numbers: list[np.ndarray] = []
         self.dates: list[np.ndarray] = []
         self.words: list[np.ndarray] = []
@@ -66,6 +73,10 @@ class ColumnBuilder:
             self._example(present, cells, offset)
             return
         parsed = parse_numbers_column(cells, self.decimal_comma)
+        style = self._thousands_style(cells, len(parsed.words) > 0)
+        if style:
+            self.thousands = style
+            parsed = parse_numbers_column(strip_thousands(cells, style, self.decimal), False)
         if len(parsed.words) or not np.isnan(parsed.values).all():
             self.all_dates = False
             self.dates.clear()
@@ -77,6 +88,14 @@ class ColumnBuilder:
         self._example(parsed.words, cells, offset)
         self._example(parsed.overflows, cells, offset)
 
+    def _thousands_style(self, cells: list[str], has_words: bool) -> str | None:
+        """Forced, kept from an earlier chunk when these cells fit it too, or detected when plain parsing failed."""
+        if self.thousands_choice is not None:
+            return self.thousands_choice or None
+        if self.thousands:
+            return self.thousands if fits(cells, self.thousands) else None
+        return detect_thousands(cells) if has_words else None
+
     def build(self) -> Column:
         if self.all_dates:
             return Column(self.name, "date", np.concatenate(self.dates))
@@ -85,4 +104,4 @@ class ColumnBuilder:
         overflows = np.concatenate(self.overflows) if self.overflows else _NONE
         present = int((~np.isnan(values)).sum()) + len(words)
         kind = "empty" if present == 0 else "text" if len(words) * 2 > present else "number"
-        return Column(self.name, kind, values, words, overflows, self.examples)
+        return Column(self.name, kind, values, words, overflows, self.examples, self.thousands)

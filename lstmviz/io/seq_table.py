@@ -10,6 +10,7 @@ and column.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import io
 import itertools
 import os
@@ -38,6 +39,7 @@ from .seq_decode import decode_text, fail
 from .seq_values import Rows, finish, is_monotonic
 from .sequence_data import SequenceData
 from .quoting import quote, shorten
+from .seq_thousands import STYLES, describe_style
 
 SAMPLE_LINES = 30
 HEAD_BYTES = 1 << 16
@@ -210,7 +212,8 @@ def _blocks(text: str) -> Iterator[tuple[np.ndarray, list[str]]]:
         start = end + 1
 
 
-def _careful_table(data: bytes, name: str, columns: list[str] | None, missing: str) -> SequenceData:
+def _careful_table(data: bytes, name: str, columns: list[str] | None, missing: str, decimal: str | None = None,
+                   thousands: str | None = None) -> SequenceData:
     text, notices = decode_text(data, name)
     blocks = _blocks(text)
     numbers, lines = np.zeros(0, dtype=np.int64), []  # the first block(s): at least SAMPLE_LINES data lines
@@ -229,7 +232,9 @@ def _careful_table(data: bytes, name: str, columns: list[str] | None, missing: s
         numbers, lines = numbers[1:], lines[1:]
     if not lines:
         raise fail(name, "the file has a header row but no data rows")
-    builders = [ColumnBuilder(n, dialect.decimal_comma) for n in _names(first_cells, header)]
+    if decimal is not None:
+        dialect = dataclasses.replace(dialect, decimal_comma=decimal == ",")
+    builders = [ColumnBuilder(n, dialect.decimal_comma, thousands, decimal) for n in _names(first_cells, header)]
     all_numbers: list[np.ndarray] = []
     done = 0
     for numbers, lines in itertools.chain([(numbers, lines)], blocks):
@@ -261,7 +266,8 @@ def _check_numeric(name: str, column: Column, rows: Rows) -> None:
         raise fail(name, f'{rows.one(k)}, column "{shorten(column.name)}": {quote(column.examples[k])} is not a number')
     if len(column.overflows):
         k = int(column.overflows[0])
-        raise fail(name, f'{rows.one(k)}, column "{shorten(column.name)}": {shorten(column.examples[k])} is too large for a '
+        raise fail(name, f'{rows.one(k)}, column "{shorten(column.name)}": {shorten(column.examples[k])} '
+                   'is too large for a '
                    "64-bit float (beyond 1.8e308)")
 
 
@@ -275,7 +281,8 @@ def _find_time(parsed: Sequence[Column], chosen: set[int]) -> tuple[int | None, 
             present = column.values[~np.isnan(column.values)]
             if is_monotonic(present):
                 return k, notices
-            notices.append(f'column "{shorten(column.name)}" looks like a time axis but does not rise or fall steadily, '
+            notices.append(f'column "{shorten(column.name)}" looks like a time axis but does not rise or fall '
+                           'steadily, '
                            "so it is not used as one")
     return None, notices
 
@@ -292,6 +299,8 @@ def _assemble(
 ) -> SequenceData:
     """Choose the time column and the inputs, then let :func:`finish` check values and apply ``missing``."""
     notes = list(notices)
+    notes += [f'column "{shorten(column.name)}": read with {describe_style(column.thousands)}'
+              for column in parsed if column.thousands]
     explicit = [_resolve(name, w, parsed) for w in columns] if columns else []
     time_index, time_notes = _find_time(parsed, set(explicit))
     notes += time_notes
@@ -309,7 +318,8 @@ def _assemble(
                 continue
             if column.kind == "text":
                 k_word = int(column.words[0])
-                notes.append(f'skipped column "{shorten(column.name)}": it holds text, not numbers ({rows.one(k_word)}: '
+                notes.append(f'skipped column "{shorten(column.name)}": it holds text, not numbers '
+                             f'({rows.one(k_word)}: '
                              f"{quote(column.examples[k_word])})")
             elif column.kind == "date":
                 notes.append(f'skipped column "{shorten(column.name)}": it holds dates')
@@ -335,14 +345,32 @@ def _assemble(
 
 
 def load_table(
-    data: bytes, name: str, *, columns: list[str] | None = None, missing: str = "error", path: str | None = None
+    data: bytes, name: str, *, columns: list[str] | None = None, missing: str = "error", path: str | None = None,
+    decimal: str | None = None, thousands: str | None = None,
 ) -> SequenceData:
     """Read a delimited table of numbers (see the module docstring for the two paths).
 
     ``path`` is the file ``data`` was read from, if any: the fast path then lets NumPy read it directly.
+    ``decimal`` ("." or ",") and ``thousands`` ("" for none, ".", ",", " " or "'") force what is otherwise
+    detected (the decimal mark per file, the thousands separator per column).
     """
-    fast = _fast_table(data, name, columns, missing, path)
-    return fast if fast is not None else _careful_table(data, name, columns, missing)
+    check_number_format(name, decimal, thousands)
+    if decimal is None and thousands is None:
+        fast = _fast_table(data, name, columns, missing, path)
+        if fast is not None:
+            return fast
+    return _careful_table(data, name, columns, missing, decimal, thousands)
+
+
+def check_number_format(name: str, decimal: str | None, thousands: str | None) -> None:
+    """Refuse a decimal mark or thousands separator lstmviz does not know, or the same character for both."""
+    if decimal not in (None, ".", ","):
+        raise fail(name, f"the decimal mark must be \".\" or \",\", not {quote(decimal)}")
+    if thousands not in (None, "", *STYLES):
+        raise fail(name, f"the thousands separator must be one of \".\", \",\", \" \", \"'\" or none, not "
+                   f"{quote(thousands)}")
+    if thousands and decimal == thousands:
+        raise fail(name, f"{quote(decimal)} cannot be both the decimal mark and the thousands separator")
 
 
 def looks_like_table(data: bytes) -> bool:

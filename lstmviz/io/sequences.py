@@ -73,6 +73,8 @@ def load_sequence(
     text: bool = False,
     vocab: str | None = None,
     stdin_bytes: bytes | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
 ) -> SequenceData:
     """Read a sequence file: csv/tsv/txt tables, .npy, .npz, .json, or text as one-hot characters.
 
@@ -90,6 +92,9 @@ def load_sequence(
     text, vocab
         Read the file as characters (``.txt`` files that are not tables are read so anyway), one-hot over ``vocab``
         or, when None, over the characters in order of first appearance.
+    decimal, thousands
+        Tables only: force the decimal mark (``"."`` or ``","``) and the thousands separator (``""`` for none,
+        ``"."``, ``","``, ``" "`` or ``"'"``); by default the mark is found per file and the separator per column.
 
     Raises
     ------
@@ -118,7 +123,8 @@ def load_sequence(
     if kind in ("npy", "npz"):
         return _pick(_load_array(source, source.name, kind, key, missing), columns, name)
     path = None if source.name == STDIN_NAME else source.name
-    return _with(load_table(source.data, source.name, columns=columns, missing=missing, path=path), source=display)
+    return _with(load_table(source.data, source.name, columns=columns, missing=missing, path=path, decimal=decimal,
+                            thousands=thousands), source=display)
 
 
 def _load_array(source: Source | None, name: str, kind: str, key: str | None, missing: str) -> SequenceData:

@@ -162,9 +162,11 @@ def _recurrent_groups(name: str, tensors: Mapping[str, np.ndarray]) -> tuple[str
         if match["reverse"]:
             raise _fail(name, f"holds a bidirectional layer ({shorten(key)}); lstmviz shows one direction only")
         if match["kind"] == "weight_hr":
-            raise _fail(name, f"holds an LSTM with a projection ({shorten(key)}, proj_size > 0), which lstmviz does not support")
+            raise _fail(name, f"holds an LSTM with a projection ({shorten(key)}, proj_size > 0), which lstmviz "
+                        "does not support")
         if match["layer"] is not None and len(match["layer"]) > 6:
-            raise _fail(name, f"names layer {shorten(match['layer'])} ({shorten(key)}); no network has that many layers")
+            raise _fail(name, f"names layer {shorten(match['layer'])} ({shorten(key)}); no network has that many "
+                        "layers")
         layer = int(match["layer"]) if match["layer"] is not None else 0
         found.setdefault(match["prefix"], {})[(match["kind"], layer)] = key
     if not found:
