@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 _SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "fuzz_files.py"
 _spec = importlib.util.spec_from_file_location("fuzz_files", _SCRIPT)
@@ -57,3 +59,12 @@ def test_header_edits_reach_the_header_checks(originals: dict[str, bytes], tmp_p
         assert outcome.kind != "finding", outcome.detail
         messages.append(outcome.detail)
     assert any("safetensors header" in m for m in messages)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fmt=st.sampled_from(fuzz_files.FORMATS), prefix=st.integers(0, 64), junk=st.binary(max_size=256))
+def test_property_any_prefix_plus_junk_is_accepted_or_refused(originals: dict[str, bytes], tmp_path: Path, fmt: str,
+                                                              prefix: int, junk: bytes) -> None:
+    """Hypothesis: the start of a valid file followed by arbitrary bytes never escapes the io error."""
+    outcome = fuzz_files.run_case(fmt, originals[fmt][:prefix] + junk, tmp_path)
+    assert outcome.kind != "finding", outcome.detail
