@@ -268,13 +268,30 @@ def _network(name: str, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray
     return network
 
 
-def _read_archive(name: str, archive: zipfile.ZipFile, limit: int) -> tuple[dict[str, Any], bytes]:
-    """The parsed manifest and the packed arrays' bytes, each member checked from the directory first."""
+def _read_archive(name: str, archive: zipfile.ZipFile, limit: int) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The parsed manifest and the arrays, each member checked from the directory first.
+
+    The arrays member is stored uncompressed (see :func:`save_workspace`), so its inner ``.npz`` is read in place
+    through the outer zip: no copy of the packed bytes is held beside the arrays it inflates to.
+    """
+    label = f"{name}: {ARRAYS}"
     with archive:
         manifest_info = _member_info(name, archive, MANIFEST, min(limit, MAX_MANIFEST_BYTES))
         arrays_info = _member_info(name, archive, ARRAYS, limit)
         manifest = _parse_manifest(name, _read_member(name, archive, manifest_info))
-        return manifest, _read_member(name, archive, arrays_info)
+        try:
+            if arrays_info.compress_type == zipfile.ZIP_STORED and not arrays_info.flag_bits & 0x1:
+                try:
+                    with archive.open(arrays_info) as inner:
+                        return manifest, read_npz_stream(inner, label, limit)
+                except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
+                    if isinstance(exc, FileFormatError):
+                        raise
+                    raise _fail(name, f"{ARRAYS} is corrupt ({first_sentence(exc)})") from None
+            packed = _read_member(name, archive, arrays_info)
+            return manifest, read_npz_stream(io.BytesIO(packed), label, limit)
+        except FileFormatError as exc:
+            raise exc if isinstance(exc, WorkspaceError) else WorkspaceError(str(exc)) from None
 
 
 @np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")  # results are checked, not warned
@@ -297,12 +314,7 @@ def load_workspace(path: str | os.PathLike[str]) -> Workspace:
             raise _fail(name, "is not an lstmviz workspace (not a valid zip file)") from None
         except OSError as exc:
             raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
-        manifest, packed = _read_archive(name, archive, limit)
-    try:
-        arrays = read_npz_stream(io.BytesIO(packed), f"{name}: {ARRAYS}", limit)
-    except FileFormatError as exc:
-        raise WorkspaceError(str(exc)) from None
-    del packed
+        manifest, arrays = _read_archive(name, archive, limit)
     selection = _get(name, manifest, "selection", dict, "")
     units = _get(name, selection, "units", list, "selection.")
     if not all(type(u) is int for u in units):
