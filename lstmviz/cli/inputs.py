@@ -59,6 +59,10 @@ def activation_overrides(args: argparse.Namespace) -> dict[str, str | None]:
     return {setting: getattr(args, dest, None) for setting, dest in ACTIVATION_OPTIONS.items()}
 
 
+THOUSANDS_WORDS = {"none": "", "space": " "}
+"""``--thousands`` words for the separators a shell makes awkward to type."""
+
+
 def read_options(args: argparse.Namespace, *, stdin: bool = False) -> ReadOptions:
     """The loader options given on the command line (and, when ``stdin``, all of standard input for ``-``)."""
     stdin_bytes = None
@@ -77,6 +81,8 @@ def read_options(args: argparse.Namespace, *, stdin: bool = False) -> ReadOption
         vocab=getattr(args, "vocab", None),
         stdin_bytes=stdin_bytes,
         activations=activation_overrides(args),
+        decimal=getattr(args, "decimal", None),
+        thousands=THOUSANDS_WORDS.get(getattr(args, "thousands", None) or "", getattr(args, "thousands", None)),
     )
 
 

@@ -131,6 +131,10 @@ def add_sequence_options(
     group.add_argument("--text", action="store_true", help="read the file as characters, one-hot encoded")
     group.add_argument("--vocab", metavar="CHARS",
                        help="fixed vocabulary for --text (default: order of first appearance)")
+    group.add_argument("--decimal", choices=(".", ","), default=None,
+                       help="the decimal mark of a table (default: found per file)")
+    group.add_argument("--thousands", choices=("none", ".", ",", "space", "'"), default=None,
+                       help="the thousands separator of a table (default: found per column)")
 
 
 def add_network_options(parser: argparse.ArgumentParser) -> None:
