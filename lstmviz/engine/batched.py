@@ -40,6 +40,7 @@ import numpy as np
 from .batched_cells import CELL_KERNELS, HALF, LayerBuffers, PreparedBatchLayer
 from .errors import EngineError
 from .kernels import INTERNAL_ORDER, apply_output, internal_permutation
+from .losses import activation_backward
 from .network import OUTPUT_BIAS, OUTPUT_WEIGHT, parameter_name
 
 if TYPE_CHECKING:
@@ -217,17 +218,6 @@ def forward(network: Network, x: Any, h0: Any | None = None, c0: Any | None = No
     return BatchCache(network, time_major, tuple(prepared), tuple(records), y_time)
 
 
-def _output_backward(activation: str, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
-    """dL/da for y = g(a) (rows are the last axis): identity, sigmoid y(1-y), tanh 1-y^2, softmax y(dy - <dy, y>)."""
-    if activation == "identity":
-        return dy
-    if activation == "sigmoid":
-        return dy * y * (1.0 - y)
-    if activation == "tanh":
-        return dy * (1.0 - y * y)
-    return y * (dy - np.sum(dy * y, axis=-1, keepdims=True))
-
-
 def _unpermute(internal: np.ndarray, perm: np.ndarray) -> np.ndarray:
     """Rows back to PyTorch's order: out[perm[r]] = internal[r]."""
     out = np.empty_like(internal)
@@ -267,7 +257,7 @@ def backward(
                 raise EngineError("this network has no output layer, so it has no dL/dy; pass dL/dh instead")
             out_shape = (batch, steps, weight.shape[0])
             dy_time = _array(dy, out_shape, "dL/dy", dtype).transpose(1, 0, 2)
-            d_pre = _output_backward(network.output_activation, cache.y_time, dy_time).reshape(rows, -1)
+            d_pre = activation_backward(network.output_activation, cache.y_time, dy_time).reshape(rows, -1)
             grads[OUTPUT_WEIGHT] = d_pre.T @ h_top_flat
             if bias is not None:
                 grads[OUTPUT_BIAS] = d_pre.sum(axis=0)

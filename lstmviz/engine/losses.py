@@ -82,7 +82,7 @@ def _mse(network: Network, trace: Trace, target: Any | None) -> LossSeed:
     d_prediction = diff * (2.0 / diff.size)
     if not network.has_output:
         return LossSeed(value, {top: d_prediction})
-    d_pre = _activation_backward(network.output_activation, trace["y"], d_prediction)
+    d_pre = activation_backward(network.output_activation, trace["y"], d_prediction)
     return _through_output(network, trace, value, d_pre)
 
 
@@ -113,19 +113,20 @@ def _cross_entropy(network: Network, trace: Trace, target: Any | None) -> LossSe
     d_logits /= steps
     if not network.has_output:
         return LossSeed(value, {top: d_logits})
-    d_pre = d_logits if softmax_output else _activation_backward(network.output_activation, trace["y"], d_logits)
+    d_pre = d_logits if softmax_output else activation_backward(network.output_activation, trace["y"], d_logits)
     return _through_output(network, trace, value, d_pre)
 
 
-def _activation_backward(activation: str, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
-    """dL/da for y = g(a), from y itself: identity 1, sigmoid y(1-y), tanh 1-y^2, softmax y * (dy - sum(dy * y))."""
+def activation_backward(activation: str, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    """dL/da for y = g(a), from y itself (units on the last axis, any leading axes: steps, batch): identity 1,
+    sigmoid y(1-y), tanh 1-y^2, softmax y * (dy - sum(dy * y))."""
     if activation == "identity":
         return dy
     if activation == "sigmoid":
         return dy * y * (1.0 - y)
     if activation == "tanh":
         return dy * (1.0 - y * y)
-    return y * (dy - np.sum(dy * y, axis=1, keepdims=True))
+    return y * (dy - np.sum(dy * y, axis=-1, keepdims=True))
 
 
 def _through_output(network: Network, trace: Trace, value: float, d_pre: np.ndarray) -> LossSeed:
