@@ -53,8 +53,37 @@ def _shuffled_batches(starts: np.ndarray, batch_size: int, rng: np.random.Genera
         pending = pending[batch_size:]
 
 
+class _SeriesWindows:
+    """What the tasks over one long series share: training windows start in the first 80% (shuffled, seeded),
+    validation windows in the last 20% (in order). A subclass sets ``window``, ``seed``, ``split`` and
+    ``windows(starts)``."""
+
+    window: int
+    seed: int
+    split: int
+
+    def _place_windows(self, steps: int, need: int) -> None:
+        self.train_starts = _starts(0, self.split - need)
+        self.validation_starts = _starts(self.split, steps - need, MAX_VALIDATION_WINDOWS)
+
+    @property
+    def steps(self) -> int:
+        return self.window
+
+    def windows(self, starts: np.ndarray) -> Batch:
+        raise NotImplementedError
+
+    def batches(self, batch_size: int, seed: int | None = None) -> Iterator[Batch]:
+        rng = stream(self.seed if seed is None else seed, 2)
+        for starts in _shuffled_batches(self.train_starts, batch_size, rng):
+            yield self.windows(starts)
+
+    def validation(self) -> Batch:
+        return self.windows(self.validation_starts)
+
+
 @dataclass
-class NextValueTask(Task):
+class NextValueTask(_SeriesWindows, Task):
     """Predict every step of a window ``horizon`` steps ahead (MSE on all steps, normalised units).
 
     Accuracy: the skill over the persistence forecast (x_{t+h} = x_t), 1 - MSE / MSE_persistence: 1 is perfect,
@@ -94,24 +123,11 @@ class NextValueTask(Task):
         self.std = np.where(std > 0, std, 1.0)
         self.scaled = (self.values - self.mean) / self.std
         self.input_size = self.output_size = self.values.shape[1]
-        self.train_starts = _starts(0, self.split - need)
-        self.validation_starts = _starts(self.split, steps - need, MAX_VALIDATION_WINDOWS)
-
-    @property
-    def steps(self) -> int:
-        return self.window
+        self._place_windows(steps, need)
 
     def windows(self, starts: np.ndarray) -> Batch:
         offsets = starts[:, None] + np.arange(self.window)[None, :]
         return Batch(self.scaled[offsets], self.scaled[offsets + self.horizon], np.ones(offsets.shape))
-
-    def batches(self, batch_size: int, seed: int | None = None) -> Iterator[Batch]:
-        rng = stream(self.seed if seed is None else seed, 2)
-        for starts in _shuffled_batches(self.train_starts, batch_size, rng):
-            yield self.windows(starts)
-
-    def validation(self) -> Batch:
-        return self.windows(self.validation_starts)
 
     @staticmethod
     def persistence_mse(batch: Batch) -> float:
@@ -142,7 +158,7 @@ class NextValueTask(Task):
 
 
 @dataclass
-class NextCharTask(Task):
+class NextCharTask(_SeriesWindows, Task):
     """Predict the next character at every step of a window (cross-entropy); accuracy: share predicted right."""
 
     classes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -173,26 +189,13 @@ class NextCharTask(Task):
                 "--window or a longer text"
             )
         self.input_size = self.output_size = len(self.vocabulary)
-        self.train_starts = _starts(0, self.split - need)
-        self.validation_starts = _starts(self.split, steps - need, MAX_VALIDATION_WINDOWS)
-
-    @property
-    def steps(self) -> int:
-        return self.window
+        self._place_windows(steps, need)
 
     def windows(self, starts: np.ndarray) -> Batch:
         offsets = starts[:, None] + np.arange(self.window)[None, :]
         x = np.zeros(offsets.shape + (len(self.vocabulary),))
         np.put_along_axis(x, self.classes[offsets][:, :, None], 1.0, axis=2)
         return Batch(x, self.classes[offsets + 1], np.ones(offsets.shape))
-
-    def batches(self, batch_size: int, seed: int | None = None) -> Iterator[Batch]:
-        rng = stream(self.seed if seed is None else seed, 2)
-        for starts in _shuffled_batches(self.train_starts, batch_size, rng):
-            yield self.windows(starts)
-
-    def validation(self) -> Batch:
-        return self.windows(self.validation_starts)
 
     def accuracy(self, y: np.ndarray, batch: Batch) -> float:
         return class_accuracy(y, batch)
