@@ -24,6 +24,7 @@ import numpy as np
 from .errors import EngineError
 from .jacobian import jacobian_norms
 from .losses import loss_seed
+from .progress import tick
 from .trace import ArrayRecord, Trace, trace_key
 
 if TYPE_CHECKING:
@@ -384,6 +385,7 @@ def run_cotangents(
         ):
             if not t & FLUSH_MASK:
                 _steady(renormalise, rec, dc_next)
+                tick(FLUSH_MASK + 1)
             if ext is None:
                 copyto(dh, rec)
             else:
@@ -402,6 +404,7 @@ def run_cotangents(
     ):
         if not t & FLUSH_MASK:
             _steady(renormalise, rec)
+            tick(FLUSH_MASK + 1)
         if ext is None:
             copyto(dh, rec)
         else:

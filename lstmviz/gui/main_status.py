@@ -1,15 +1,14 @@
-"""The status bar: cell and sizes, step t / T with its time, file name, and progress of background recomputes."""
+"""The status bar: cell and sizes, step t / T with its time, file name, and progress of background computations."""
 
 from __future__ import annotations
 
 import os
 
-import shiboken6
 from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
 from ..model.document import Document
 from .step_time import step_time
-from .workers import TraceExecutor
+from .document_binding import DocumentBinding
 
 
 class MainStatusBar(QStatusBar):
@@ -36,9 +35,16 @@ class MainStatusBar(QStatusBar):
         self.cancel_button = QToolButton(self)
         self.cancel_button.setObjectName("status_cancel")
         self.cancel_button.setText("Cancel")
-        self.cancel_button.setToolTip("Stop the recompute running in the background")
+        self.cancel_button.setToolTip("Stop the computation running in the background (Escape)")
         self.cancel_button.clicked.connect(self.cancel_recompute)
-        for widget in (self.progress, self.cancel_button):
+        self.recompute_button = QToolButton(self)
+        self.recompute_button.setObjectName("status_recompute")
+        self.recompute_button.setText("Recompute")
+        self.recompute_button.setToolTip("Compute the rest of the trace that was cancelled")
+        self.recompute_button.clicked.connect(self.recompute_stopped)
+        self.stopped_label = QLabel(self)
+        self.stopped_label.setObjectName("status_stopped")
+        for widget in (self.progress, self.cancel_button, self.stopped_label, self.recompute_button):
             widget.hide()
             self.addPermanentWidget(widget)
         for index, widget in enumerate((self.file_label, self.model_label, self.step_label)):
@@ -50,18 +56,21 @@ class MainStatusBar(QStatusBar):
             widget.setContentsMargins(6, 0, 6, 0)
             self.addPermanentWidget(widget)
         self.step_label.setMinimumWidth(self.step_label.fontMetrics().horizontalAdvance("t = 00000 / 00000   step 0.0000"))
-        events = document.events
-        events.network_changed.connect(self._update_model)
-        events.sequence_changed.connect(self._update_file)
-        events.sequence_changed.connect(self._update_step)
-        events.path_changed.connect(self._update_file)
-        events.step_changed.connect(self._update_step)
-        events.trace_progress.connect(self._on_progress)
-        events.trace_changed.connect(self._on_trace_done)
+        events, compute = document.events, document.compute.events
+        self._binding = DocumentBinding(self, [
+            (events.network_changed, self._update_model),
+            (events.sequence_changed, self._update_file),
+            (events.sequence_changed, self._update_step),
+            (events.path_changed, self._update_file),
+            (events.step_changed, self._update_step),
+            (compute.started, self._on_started),
+            (compute.progress, self._on_progress),
+            (compute.working, self._on_progress),
+            (compute.ready, self._on_done),
+            (compute.failed, self._on_done),
+            (compute.stopped, self._on_stopped),
+        ])
         self.refresh()
-
-    def _alive(self) -> bool:
-        return shiboken6.isValid(self)
 
     def refresh(self) -> None:
         self._update_model()
@@ -69,12 +78,10 @@ class MainStatusBar(QStatusBar):
         self._update_step()
 
     def _update_model(self) -> None:
-        if self._alive():
-            self.model_label.setText(self.document.network.describe())
+        self.model_label.setText(self.document.network.describe())
+        self._clear_stopped()
 
     def _update_file(self) -> None:
-        if not self._alive():
-            return
         doc = self.document
         parts = []
         if doc.sequence.source:
@@ -84,8 +91,6 @@ class MainStatusBar(QStatusBar):
         self.file_label.setText("  ·  ".join(parts))
 
     def _update_step(self, *_: object) -> None:
-        if not self._alive():
-            return
         doc = self.document
         text = f"t = {doc.step} / {doc.steps - 1}"
         when = step_time(doc.sequence, doc.step)
@@ -93,38 +98,53 @@ class MainStatusBar(QStatusBar):
             text += f"   {when}"
         self.step_label.setText(text)
 
-    def watch_executor(self, executor: TraceExecutor) -> None:
-        """Follow the TraceExecutor's own signals too: it reports progress even when deliveries are coalesced."""
-        executor.started.connect(self._on_started)
-        executor.progress.connect(self._on_executor_progress)
-        executor.finished.connect(self._on_trace_done)
-        executor.failed.connect(lambda *_: self._on_trace_done())
+    def _on_started(self, kind: str) -> None:
+        self._clear_stopped()
+        self._on_progress(kind, 0, 0)
 
-    def _on_started(self) -> None:
-        self._on_progress(self.document.trace_steps_ready)
-
-    def _on_executor_progress(self, done: int, total: int) -> None:
-        self._on_progress(done, total)
-
-    def _on_progress(self, steps_done: int, total: int | None = None) -> None:
-        if not self._alive():
-            return
-        self.progress.setRange(0, max(1, total if total is not None else self.document.steps))
-        self.progress.setValue(int(steps_done))
-        self.progress.setFormat("computing %p%")
+    def _on_progress(self, kind: str, done: int, total: int) -> None:
+        result = self.document.compute.result(kind)
+        if total <= 0:
+            total = result.total if result is not None else self.document.steps
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(int(done))
+        self.progress.setFormat(f"{KIND_LABELS.get(kind, kind)} %p%")
+        self.progress.setToolTip(f"Computing the {KIND_LABELS.get(kind, kind)} in the background: {done} of {total}")
         self.progress.show()
         self.cancel_button.show()
 
-    def _on_trace_done(self) -> None:
-        if self._alive():
+    def _on_done(self, kind: str = "", *_: object) -> None:
+        if kind == "trace":
+            self._clear_stopped()
+        if not self.document.compute.busy():
             self.progress.hide()
             self.cancel_button.hide()
 
+    def _on_stopped(self, kind: str, done: int, total: int) -> None:
+        self._on_done("")
+        if kind == "trace":
+            self.stopped_label.setText(f"trace stops at step {done} of {total}")
+            self.stopped_label.show()
+            self.recompute_button.show()
+        else:
+            self.showMessage(f"{KIND_LABELS.get(kind, kind).capitalize()} cancelled", 5000)
+
+    def _clear_stopped(self) -> None:
+        self.stopped_label.hide()
+        self.recompute_button.hide()
+
     def cancel_recompute(self) -> None:
-        """Ask the executor to stop; the views keep what has been computed so far."""
-        cancel = getattr(self.document.executor, "cancel", None)  # an executor may be a plain function
-        if cancel is not None:
-            cancel()
+        """Stop every background computation; the views keep what has been computed so far."""
+        compute = self.document.compute
+        if compute.busy():
+            compute.cancel()
+            self.showMessage("Cancelled: the views show what was computed so far", 5000)
         self.progress.hide()
         self.cancel_button.hide()
-        self.showMessage("Recompute cancelled: the views show the steps computed so far", 5000)
+
+    def recompute_stopped(self) -> None:
+        self._clear_stopped()
+        self.document.recompute_stopped()
+
+
+KIND_LABELS = {"trace": "trace", "gradients": "gradients", "radii": "spectral radii"}

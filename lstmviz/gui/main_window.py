@@ -1,7 +1,7 @@
 """The main window: the gate diagram in the centre, every other view in a dock, menus, toolbar and status bar.
 
 The window owns no state of its own beyond layout: everything a view shows comes from the Document. It wires the
-pieces (views, file and export actions, the playback controller, the background trace executor) and persists the
+pieces (views, file and export actions, the playback controller, the background runner of the compute service) and persists the
 layout, recent files and palette through :class:`~lstmviz.gui.settings.AppSettings`.
 """
 
@@ -36,7 +36,8 @@ from .main_status import MainStatusBar
 from .main_views import CENTRAL, DOCKS, build_view
 from .playback import PlaybackController
 from .settings import AppSettings, apply_palette, current_palette_name
-from .workers import TraceExecutor
+from .document_binding import DocumentBinding
+from .workers import BackgroundRunner
 
 log = logging.getLogger(__name__)
 
@@ -116,18 +117,20 @@ class MainWindow(QMainWindow):
         build_menus(self)
         self.status = MainStatusBar(document, self)
         self.setStatusBar(self.status)
-        self._install_executor()
-        self.status.watch_executor(self._executor)
+        self._install_runner()
         # A heatmap's context menu asks for a figure of it.
         self.views["heatmaps"].export_requested.connect(  # type: ignore[attr-defined]
             lambda quantity: self.export_actions.export_figure(str(quantity))
         )
 
         events = document.events
-        events.history_changed.connect(self._update_history)
-        events.path_changed.connect(self._update_title)
-        events.sequence_changed.connect(self._update_title)
-        events.network_changed.connect(self._update_model_menu)
+        self._binding = DocumentBinding(self, [
+            (events.history_changed, self._update_history),
+            (events.path_changed, self._update_title),
+            (events.sequence_changed, self._update_title),
+            (events.network_changed, self._update_model_menu),
+            (self.document.compute.events.failed, self._compute_failed),
+        ])
         self._update_history()
         self._update_model_menu()
         self._default_state = self.saveState(STATE_VERSION)
@@ -208,12 +211,15 @@ class MainWindow(QMainWindow):
             # Once more when the dock layout has its real geometry (a tabbed group ignores the first request).
             QTimer.singleShot(0, self._apply_default_sizes)
 
-    def _install_executor(self) -> None:
-        """Large recomputes run off the GUI thread through a TraceExecutor (shut down when the window closes)."""
-        executor = TraceExecutor(self)
-        executor.failed.connect(lambda message: QMessageBox.warning(self, "Recompute failed", str(message)))
-        self.document.executor = executor
-        self._executor = executor
+    def _install_runner(self) -> None:
+        """Large computations run off the GUI thread through one BackgroundRunner (shut down when the window
+        closes); a failed trace is worth a dialog, the other kinds say so in their own view."""
+        self._runner = BackgroundRunner(self)
+        self.document.set_runner(self._runner)
+
+    def _compute_failed(self, kind: str, message: str) -> None:
+        if kind == "trace":
+            QMessageBox.warning(self, "Recompute failed", message)
 
     # Document -> window -------------------------------------------------------------------------------------
     def display_name(self) -> str:
@@ -329,18 +335,12 @@ class MainWindow(QMainWindow):
         self.close()
 
     def release_document(self) -> None:
-        """Stop listening to the document and take our executor back, so a closed window is never called."""
-        if self.document.executor is self._executor:
-            self.document.executor = None
-        self._executor.shutdown()
-        events = self.document.events
-        for signal, slot in (
-            (events.history_changed, self._update_history),
-            (events.path_changed, self._update_title),
-            (events.sequence_changed, self._update_title),
-            (events.network_changed, self._update_model_menu),
-        ):
-            signal.disconnect(slot, missing_ok=True)
+        """Stop listening to the document and take our runner back, so a closed window is never called."""
+        if self.document.compute.runner is self._runner:
+            self.document.compute.cancel()
+            self.document.set_runner(None)
+        self._runner.shutdown()
+        self._binding.release()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if self.file_actions.paths_from_mime(event.mimeData()):

@@ -1,9 +1,9 @@
-"""Background work for the GUI: generic jobs and the Document's progressive trace executor.
+"""Background work for the GUI: generic jobs, generator jobs, and the compute service's runner.
 
 Three rules keep worker threads and Qt apart, and each one closes a way the interpreter used to crash:
 
 1. **Workers hold no Qt object.** A worker thread runs a plain-Python record (:class:`_JobState`,
-   :class:`_TraceServer`, :class:`_TraceRun`); it never holds a widget, a ``QObject`` or a bound method of one, so
+   :class:`_GeneratorState`, :class:`_ComputeRun`); it never holds a widget, a ``QObject`` or a bound method of one, so
    no Qt wrapper is ever freed off the GUI thread (a wrapper freed there corrupts shiboken's wrapper table, and the
    interpreter then dies at exit inside ``PySide::destroyQCoreApplication``). A worker speaks to the GUI thread only
    through the one :class:`_Dispatcher`, whose queued signal carries a handler key and a plain payload; the GUI
@@ -12,11 +12,11 @@ Three rules keep worker threads and Qt apart, and each one closes a way the inte
    ``GarbageCollector``): a collection can start in whichever thread allocates, and one in a worker would finalise
    Qt wrappers (a closed dialog's widgets, lambdas connected to signals) off the GUI thread. The collector is
    installed once, the first time a worker starts, and stays: no toggling per job.
-3. **Every thread is joined before the QApplication goes.** :func:`shutdown_workers` stops the trace servers,
+3. **Every thread is joined before the QApplication goes.** :func:`shutdown_workers` stops the runners,
    cancels the jobs and joins their threads; it runs on ``aboutToQuit``, from ``atexit`` (before PySide's own
    clean-up, which ``atexit`` runs later as it was registered earlier) and from the main window when it closes.
 
-The trace executor delivers chunks coalesced: a new delivery is queued only when the GUI has consumed the previous
+The runner delivers results coalesced: a new delivery is queued only when the GUI has consumed the previous
 one, so a slow redraw never builds a backlog of stale frames, and deliveries come in step order.
 """
 
@@ -31,18 +31,10 @@ import traceback
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 
-from ..engine.network import Network
-from ..engine.trace import Trace
-from ..model.document import Document
+from ..model.compute import Cancelled, ComputeJob
 
-#: Engine chunk: the granularity of cancellation (a stale worker stops within one chunk).
-ENGINE_CHUNK_STEPS = 256
-#: Steps filled before the first delivery; later deliveries at least double the filled part (2048, 4096, ...).
-FIRST_DELIVERY_STEPS = 512
-SECOND_DELIVERY_STEPS = 2048
 #: How long shutdown waits for one worker to reach its next cancellation point (seconds).
 JOIN_TIMEOUT = 10.0
 #: The GUI-thread collector's period (milliseconds).
@@ -99,13 +91,13 @@ class _Dispatcher(QObject):
 
 
 class _Runtime:
-    """What the workers share: the dispatcher, the collector, the live jobs and executors (GUI thread only)."""
+    """What the workers share: the dispatcher, the collector, the live jobs and runners (GUI thread only)."""
 
     def __init__(self) -> None:
         self.dispatcher = _Dispatcher()
         self.collector = GuiThreadCollector()
         self.jobs: dict[int, _ThreadJob] = {}
-        self.executors: dict[int, TraceExecutor] = {}
+        self.runners: dict[int, BackgroundRunner] = {}
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(shutdown_workers)
@@ -139,7 +131,7 @@ def _post(dispatcher: _Dispatcher, key: int, payload: Any) -> None:
 
 
 def shutdown_workers(timeout: float = JOIN_TIMEOUT) -> None:
-    """Stop every trace server, cancel every job and join their threads; then collection is automatic again.
+    """Stop every runner, cancel every job and join their threads; then collection is automatic again.
 
     Safe to call more than once and when nothing ever ran. Results still queued are dropped.
     """
@@ -147,12 +139,12 @@ def shutdown_workers(timeout: float = JOIN_TIMEOUT) -> None:
     runtime, _runtime = _runtime, None
     if runtime is None:
         return
-    for executor in list(runtime.executors.values()):
-        executor.shutdown(timeout)
+    for runner in list(runtime.runners.values()):
+        runner.shutdown(timeout)
     for job in list(runtime.jobs.values()):
         job.cancel()
     joined = all([job.join(timeout) for job in list(runtime.jobs.values())])
-    joined = joined and not any(e.thread_alive() for e in runtime.executors.values())
+    joined = joined and not any(r.thread_alive() for r in runtime.runners.values())
     runtime.jobs.clear()
     if not joined:  # a worker still holds the dispatcher: keep it, so it is never freed off the GUI thread
         _unjoined.append(runtime)
@@ -406,195 +398,190 @@ def run_generator_in_background(
     return job
 
 
-# Progressive traces ---------------------------------------------------------------------------------------------
-def progressive_run(network: Network, x: np.ndarray, chunk_steps: int) -> Iterator[tuple[Trace, int]]:
-    """Yield ``(trace, steps_done)``: one Trace whose full-length arrays are filled for [0, steps_done)."""
-    yield from network.run_progressive(x, chunk_steps=chunk_steps)
+# The compute service's runner ----------------------------------------------------------------------------------
+class _ComputeRun:
+    """What the worker thread holds for one job: its work, its cancel flag, and the latest report (plain Python)."""
 
-
-class _TraceRun:
-    """One generation being computed: a cancel flag, and the latest chunk waiting for the GUI thread."""
-
-    def __init__(self, network: Network, values: np.ndarray, generation: int) -> None:
-        self.network = network
-        self.values = values
-        self.generation = generation
-        self.total = int(values.shape[0])
-        self.cancel_event = threading.Event()
+    def __init__(self, job: ComputeJob) -> None:
+        self.kind = job.kind
+        self.work: Callable[[Any], Any] | None = job.work
+        self.cancel_event = job.cancel_event
         self.lock = threading.Lock()
-        self.pending: tuple[Trace, int] | None = None
+        self.posted = False
+        self.partial: tuple[int, Any] | None = None
+        self.done = 0
+        self.finished = False
+        self.result: Any = None
         self.error: BaseException | None = None
 
+    def report(self, done: int, partial: Any = None) -> None:
+        """Worker side: remember the latest progress (and partial result); raise Cancelled once cancelled."""
+        if self.cancel_event.is_set():
+            raise Cancelled
+        with self.lock:
+            self.done = done
+            if partial is not None:
+                self.partial = (done, partial)
+            post, self.posted = not self.posted, True
+        if post:
+            self.post(self)
 
-class _TraceServer:
-    """The worker side of a :class:`TraceExecutor`: the latest request, and a long-lived thread serving it.
+    post: Callable[[_ComputeRun], None] = staticmethod(lambda run: None)  # type: ignore[assignment]
 
-    One long-lived thread takes the latest request: starting a thread per edit made the GUI thread wait
-    (``Thread.start`` blocks until the new thread holds the GIL) up to 700 ms while older workers ran.
-    """
+
+class _ComputeServer:
+    """The worker side of a :class:`BackgroundRunner`: the latest request of each kind, served by one long-lived
+    thread in the order they came (starting a thread per edit made the GUI thread wait up to 700 ms while older
+    workers held the GIL)."""
 
     def __init__(self, dispatcher: _Dispatcher, key: int) -> None:
         self.dispatcher = dispatcher
         self.key = key
         self.wake = threading.Condition()
-        self.request: _TraceRun | None = None
-        self.working: _TraceRun | None = None
+        self.requests: dict[str, _ComputeRun] = {}
+        self.working: _ComputeRun | None = None
         self.stopping = False
-        self.thread = threading.Thread(target=self.serve, name="lstmviz-trace", daemon=True)
+        self.thread = threading.Thread(target=self.serve, name="lstmviz-compute", daemon=True)
 
-    def submit(self, run: _TraceRun) -> None:
+    def submit(self, run: _ComputeRun) -> None:
+        run.post = self._post
         with self.wake:
-            if self.request is not None:
-                self.request.cancel_event.set()
-            self.request = run
+            older = self.requests.pop(run.kind, None)
+            if older is not None:
+                older.cancel_event.set()
+            if self.working is not None and self.working.kind == run.kind:
+                self.working.cancel_event.set()
+            self.requests[run.kind] = run
             self.wake.notify_all()
         if not self.thread.is_alive() and not self.stopping:
             self.thread.start()
 
+    def _post(self, run: _ComputeRun) -> None:
+        _post(self.dispatcher, self.key, run)
+
     def stop(self, timeout: float) -> None:
         with self.wake:
             self.stopping = True
-            for run in (self.request, self.working):
+            for run in [*self.requests.values(), self.working]:
                 if run is not None:
                     run.cancel_event.set()
-            self.request = None
+            self.requests.clear()
             self.wake.notify_all()
         if self.thread.is_alive():
             self.thread.join(timeout)
 
     def idle(self, timeout: float) -> bool:
         with self.wake:
-            return self.wake.wait_for(lambda: self.request is None and self.working is None, timeout)
+            return self.wake.wait_for(lambda: not self.requests and self.working is None, timeout)
 
     def serve(self) -> None:
-        """The worker thread: run the latest request, abandon it as soon as a newer one arrives."""
+        """The worker thread: run the oldest waiting request; a newer one of the same kind cancels it."""
         while True:
             with self.wake:
                 self.working = None
                 self.wake.notify_all()
-                self.wake.wait_for(lambda: self.request is not None or self.stopping)
+                self.wake.wait_for(lambda: bool(self.requests) or self.stopping)
                 if self.stopping:
                     return
-                run, self.request = self.request, None
-                self.working = run
-            if run is not None and not run.cancel_event.is_set():
+                kind = next(iter(self.requests))
+                run = self.working = self.requests.pop(kind)
+            if not run.cancel_event.is_set():
                 self.work(run)
 
-    def work(self, run: _TraceRun) -> None:
+    def work(self, run: _ComputeRun) -> None:
+        work, run.work = run.work, None
         try:
-            target = FIRST_DELIVERY_STEPS
-            for trace, done in progressive_run(run.network, run.values, ENGINE_CHUNK_STEPS):
-                if run.cancel_event.is_set():
-                    return
-                if done < run.total and done < target:
-                    continue
-                with run.lock:
-                    queue_signal = run.pending is None
-                    run.pending = (trace, done)
-                if done >= target:
-                    target = max(SECOND_DELIVERY_STEPS, 2 * done) if target < SECOND_DELIVERY_STEPS else 2 * done
-                if queue_signal:
-                    _post(self.dispatcher, self.key, run)
+            if work is not None:
+                run.result = work(run.report)
+        except Cancelled:
+            return
         except Exception as error:  # noqa: BLE001 - reported in the GUI thread
+            error.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
             run.error = error
-            _post(self.dispatcher, self.key, run)
+        finally:
+            del work
+        with run.lock:
+            run.finished = True
+            post, run.posted = not run.posted, True
+        if post:
+            self._post(run)
 
 
-class TraceExecutor(QObject):
-    """The Document's executor: recomputes a trace in a worker thread and fills the views progressively.
+class BackgroundRunner(QObject):
+    """The compute service's runner in the GUI: jobs run in one worker thread, results come back coalesced.
 
-    Install it with ``document.executor = TraceExecutor(parent)``; the Document calls it for recomputes too large to
-    run inline. Only the latest generation finishes: a new call cancels the previous worker, and a delivery the
-    Document reports stale stops its worker. ``started``/``progress(done, total)``/``finished`` feed a status bar;
-    ``cancel()`` stops the current recompute (the views keep the part already drawn); ``shutdown()`` also ends
-    the worker thread (the window calls it when it closes).
+    Install it with ``document.set_runner(BackgroundRunner(parent))``. A delivery is queued only once the GUI has
+    taken the previous one, so a slow redraw never builds a backlog of stale frames. ``shutdown()`` ends the
+    thread (the window calls it when it closes; :func:`shutdown_workers` at exit).
     """
-
-    started = Signal()
-    progress = Signal(int, int)
-    finished = Signal()
-    failed = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._current: _TraceRun | None = None
-        self._document: Document | None = None
-        """The run the GUI side waits for, and its document (GUI thread only)."""
-        self._server: _TraceServer | None = None
+        self._jobs: dict[int, ComputeJob] = {}
+        """id(run) -> the job whose callbacks it feeds (GUI thread only: the worker never sees a job)."""
+        self._runs: dict[str, _ComputeRun] = {}
+        self._server: _ComputeServer | None = None
         self._key = 0
 
-    # Public API -----------------------------------------------------------------------------------------------
-    def __call__(self, document: Document, generation: int) -> None:
-        """Start computing ``generation`` of ``document``'s trace (cancelling whatever ran before)."""
-        previous = self._current
-        if previous is not None:
-            previous.cancel_event.set()
-        run = _TraceRun(document.network, document.sequence.values, generation)
-        self._current, self._document = run, document
+    def submit(self, job: ComputeJob) -> None:
+        self.cancel(job.kind)
+        run = _ComputeRun(job)
+        self._runs[job.kind] = run
+        self._jobs[id(run)] = job
         self._serve_with().submit(run)
-        if previous is None:
-            self.started.emit()
+
+    def cancel(self, kind: str | None = None) -> None:
+        for name in list(self._runs) if kind is None else [kind]:
+            run = self._runs.pop(name, None)
+            if run is not None:
+                run.cancel_event.set()
+                self._jobs.pop(id(run), None)
 
     @property
     def busy(self) -> bool:
-        return self._current is not None
-
-    def cancel(self) -> None:
-        """Stop the current recompute; the part of the trace already delivered stays shown."""
-        run, self._current = self._current, None
-        if run is not None:
-            run.cancel_event.set()
-            self.finished.emit()
+        return bool(self._runs)
 
     def wait(self, timeout: float = 10.0) -> bool:
         """Block until the worker is idle (tests); deliveries still need the event loop."""
         return True if self._server is None else self._server.idle(timeout)
 
     def shutdown(self, timeout: float = JOIN_TIMEOUT) -> None:
-        """Cancel, end the worker thread and join it. The executor starts a new thread if called again."""
+        """Cancel everything, end the worker thread and join it (a later submit starts a new one)."""
         self.cancel()
         server, self._server = self._server, None
-        self._document = None
         if server is not None:
             server.stop(timeout)
             if _runtime is not None:
-                _runtime.executors.pop(server.key, None)
+                _runtime.runners.pop(server.key, None)
                 _runtime.dispatcher.handlers.pop(server.key, None)
 
     def thread_alive(self) -> bool:
         return self._server is not None and self._server.thread.is_alive()
 
-    # GUI side -------------------------------------------------------------------------------------------------
-    def _serve_with(self) -> _TraceServer:
+    def _serve_with(self) -> _ComputeServer:
         if self._server is None:
             runtime = _ensure_runtime()
             self._key = next(_keys)
-            runtime.executors[self._key] = self
-            runtime.dispatcher.handlers[self._key] = self._on_chunk_ready
-            self._server = _TraceServer(runtime.dispatcher, self._key)
+            runtime.runners[self._key] = self
+            runtime.dispatcher.handlers[self._key] = self._on_ready
+            self._server = _ComputeServer(runtime.dispatcher, self._key)
         return self._server
 
-    def _on_chunk_ready(self, run: _TraceRun) -> None:
-        if run is not self._current or run.cancel_event.is_set() or self._document is None:
-            return
-        if run.error is not None:
-            self._current = None
-            self.failed.emit(str(run.error))
-            self.finished.emit()
+    def _on_ready(self, run: _ComputeRun) -> None:
+        job = self._jobs.get(id(run))
+        if job is None or run.cancel_event.is_set():
             return
         with run.lock:
-            pending, run.pending = run.pending, None
-        if pending is None:
+            partial, run.partial = run.partial, None
+            done, finished, run.posted = run.done, run.finished, False
+        if finished:
+            self._jobs.pop(id(run), None)
+            if self._runs.get(run.kind) is run:
+                del self._runs[run.kind]
+            if run.error is not None:
+                job.on_error(job, run.error)
+            else:
+                job.on_done(job, run.result)
+            run.result = None
             return
-        trace, done = pending
-        if not self._document.deliver_trace(run.generation, trace, done):
-            run.cancel_event.set()
-            if self._current is run:
-                self._current = None
-                self.finished.emit()
-            return
-        if self._current is run:  # deliver_trace may have started a newer generation from a slot
-            self.progress.emit(done, run.total)
-            if done >= run.total:
-                self._current = None
-                self.finished.emit()
+        job.on_progress(job, done, None if partial is None else partial[1])

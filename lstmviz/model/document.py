@@ -2,11 +2,15 @@
 
 It holds the network, the input sequence, the trace computed from them, the current step, the selection (layer and
 units), view settings and the undo history. Views subscribe to ``document.events`` and write back only through the
-Document's methods; no view knows another. No Qt here: the GUI injects an executor for heavy recomputes.
+Document's methods; no view knows another. No Qt here: the GUI injects a runner for heavy computations.
 
 Path of a weight edit: a widget calls :meth:`Document.set_weight`; the Document validates, records an undo command,
-bumps ``generation`` and recomputes the trace (directly when small, through the injected executor when large,
+bumps ``generation`` and recomputes the trace (directly when small, through the injected runner when large,
 dropping stale generations); then it emits ``trace_changed`` and every view redraws.
+
+Derived results (the trace, BPTT gradients, spectral radii, colour levels) live in one
+:class:`~lstmviz.model.compute.ComputeService`, ``document.compute``: one cost rule decides inline or the injected
+runner, results are keyed by ``generation``, and views read them there and subscribe to ``compute.events``.
 """
 
 from __future__ import annotations
@@ -24,13 +28,11 @@ from ..io.sequence_data import SequenceData
 from .adapt import adapt_input_size
 from .naming import element_label
 from .commands import Command, ReplaceNetwork, ReplaceSequence, SetWeight
+from .compute import INLINE_COST, ComputeService, Runner
 from .workspaces import WorkspaceMixin
 from ..wording import plural
 
-__all__ = ["DIRECT_RECOMPUTE_LIMIT", "Document", "DocumentEvents", "Executor", "adapt_input_size"]
-
-#: Above this many multiply-adds a recompute is handed to the executor instead of running inline.
-DIRECT_RECOMPUTE_LIMIT = 40_000_000
+__all__ = ["Document", "DocumentEvents", "adapt_input_size"]
 
 
 class DocumentEvents(SignalGroup):
@@ -52,10 +54,6 @@ class DocumentEvents(SignalGroup):
     path_changed = Signal()
 
 
-Executor = Callable[["Document", int], None]
-"""Starts a recompute of generation ``n`` off the GUI thread; it must end by calling ``deliver_trace``."""
-
-
 class Document(WorkspaceMixin):
     """The session: network + sequence + trace + step + selection + undo history."""
 
@@ -63,7 +61,8 @@ class Document(WorkspaceMixin):
         self.events = DocumentEvents()
         self._network = network
         self._sequence = sequence
-        self._trace: Trace | None = None
+        self._last_trace: Trace | None = None
+        """The latest trace delivered, kept while a newer generation is computed (``trace_steps_ready`` is 0)."""
         self._step = 0
         self._layer = 0
         self._selected_units: tuple[int, ...] = (0,)
@@ -72,11 +71,11 @@ class Document(WorkspaceMixin):
         self._redo: list[Command] = []
         self._clean_index: int | None = 0
         self.generation = 0
-        self.trace_steps_ready = 0
-        """Steps [0, trace_steps_ready) of ``trace`` hold values of the current generation."""
         self.reference_network = network
-        self.executor: Executor | None = None
         self.path: str | None = None
+        self.compute = ComputeService(self)
+        self.compute.events.progress.connect(self._on_compute_progress)
+        self.compute.events.ready.connect(self._on_compute_ready)
         self.recompute()
 
     # Read access -------------------------------------------------------------------------------------------
@@ -90,7 +89,27 @@ class Document(WorkspaceMixin):
 
     @property
     def trace(self) -> Trace | None:
-        return self._trace
+        """The current generation's trace (maybe still filling: see ``trace_steps_ready``), else the last one."""
+        current = self.compute.value("trace")
+        if current is not None:
+            self._last_trace = current
+        return self._last_trace
+
+    @property
+    def trace_steps_ready(self) -> int:
+        """Steps [0, trace_steps_ready) of ``trace`` hold values of the current generation."""
+        result = self.compute.result("trace")
+        return 0 if result is None else result.done
+
+    @property
+    def trace_stopped(self) -> bool:
+        """The current trace was cancelled part way: steps from ``trace_steps_ready`` on will not come."""
+        result = self.compute.result("trace")
+        return result is None and not self.compute.busy("trace") or result is not None and result.stopped
+
+    def set_runner(self, runner: Runner | None) -> None:
+        """Where computations above the inline cost run (the GUI's worker thread); None computes everything inline."""
+        self.compute.runner = runner
 
     @property
     def step(self) -> int:
@@ -389,47 +408,45 @@ class Document(WorkspaceMixin):
     # Recompute ---------------------------------------------------------------------------------------------
     def recompute_cost(self) -> int:
         """Multiply-adds of a full trace, to decide between inline and background recompute."""
-        net = self._network
-        rows = net.spec.gate_count * net.hidden_size
-        return self.steps * net.num_layers * rows * (net.hidden_size + net.input_size)
+        return self.compute.cost("trace")
 
     def recompute(self) -> None:
-        """Recompute the trace for the current network and sequence (inline, or through the executor)."""
+        """Recompute the trace for the current network and sequence (inline, or through the runner)."""
         if self._begin_recompute():
             self.events.trace_changed.emit()
 
     def _begin_recompute(self) -> bool:
         """Start a new generation: compute it inline (True; the caller emits ``trace_changed`` after its other
-        events) or hand it to the executor (False).
+        events) or hand it to the runner (False).
 
         Structural events (``network_changed``) are emitted after this, so a view that reads the trace while
-        handling them finds one that matches the new network, or ``trace_steps_ready == 0`` while the executor
+        handling them finds one that matches the new network, or ``trace_steps_ready == 0`` while the runner
         works: never the previous network's trace posing as current.
         """
         self.generation += 1
-        if self.executor is not None and self.recompute_cost() > DIRECT_RECOMPUTE_LIMIT:
-            self.trace_steps_ready = 0  # the old trace belongs to an older generation now
-            self.executor(self, self.generation)
-            return False
-        trace = self._network.run(self._sequence.values)
-        self._trace = trace
-        self.trace_steps_ready = trace.steps
-        return True
+        self.compute.invalidate()
+        return self.compute.request("trace") is not None
+
+    def recompute_stopped(self) -> None:
+        """Compute again a trace that was cancelled part way (the status bar's Recompute)."""
+        if self.compute.request("trace", force=True) is not None:
+            self.events.trace_changed.emit()
 
     def deliver_trace(self, generation: int, trace: Trace, steps_done: int | None = None) -> bool:
         """Accept a (possibly partial) trace computed for ``generation``; stale generations are dropped.
 
         Returns False when the result was stale, so a worker can stop early.
         """
-        if generation != self.generation:
-            return False
-        self._trace = trace
-        self.trace_steps_ready = trace.steps if steps_done is None else steps_done
-        if steps_done is not None and steps_done < trace.steps:
-            self.events.trace_progress.emit(steps_done)
-        else:
+        return self.compute.deliver("trace", generation, trace, trace.steps if steps_done is None else steps_done,
+                                    trace.steps)
+
+    def _on_compute_progress(self, kind: str, done: int, total: int) -> None:
+        if kind == "trace":
+            self.events.trace_progress.emit(done)
+
+    def _on_compute_ready(self, kind: str) -> None:
+        if kind == "trace":
             self.events.trace_changed.emit()
-        return True
 
 
 def require_fit(network: Network, sequence: SequenceData) -> None:

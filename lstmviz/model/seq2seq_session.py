@@ -30,8 +30,8 @@ class SideDocument(Document):
 
     def _begin_recompute(self) -> bool:
         self.generation += 1
-        self._trace = self._given
-        self.trace_steps_ready = self._given.steps
+        self.compute.invalidate()
+        self.compute.provide("trace", self._given, self._given.steps)
         return True
 
     def show(self, network: Network, sequence: SequenceData, trace: Trace) -> None:

@@ -20,10 +20,10 @@ SCRIPT = textwrap.dedent(
     import sys
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
-    from lstmviz.model import document as document_module
+    from lstmviz.model import compute
     from lstmviz.cli.main import main
 
-    document_module.DIRECT_RECOMPUTE_LIMIT = 0  # every recompute runs in the background
+    compute.INLINE_COST = 0  # every computation runs in the background
     how = sys.argv[1]
     app = QApplication(["lstmviz"])
 
@@ -33,7 +33,7 @@ SCRIPT = textwrap.dedent(
     def start_background_trace():
         win = window()
         win.document.set_weight("bias_hh_l0", 0, 0.75)
-        assert win.document.executor.busy, "the recompute runs in the background"
+        assert win.document.compute.busy("trace"), "the recompute runs in the background"
         if how != "terminate":
             win.document.mark_clean()  # nothing to ask about: the quit itself is under test
         print("ready", flush=True)

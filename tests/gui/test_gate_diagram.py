@@ -293,15 +293,17 @@ def test_strip_colours_follow_the_shared_scales(qtbot) -> None:
 
 
 def test_follows_a_progressive_background_recompute(qtbot, monkeypatch) -> None:
-    import lstmviz.model.document as document_module
     from lstmviz.gui import workers
+    from lstmviz.model import compute, compute_kinds
 
-    monkeypatch.setattr(document_module, "DIRECT_RECOMPUTE_LIMIT", 0)
-    monkeypatch.setattr(workers, "ENGINE_CHUNK_STEPS", 7)
+    monkeypatch.setattr(compute, "INLINE_COST", 0)
+    monkeypatch.setattr(compute_kinds, "TRACE_CHUNK_STEPS", 7)
+    monkeypatch.setattr(compute_kinds, "FIRST_DELIVERY_STEPS", 14)
+    monkeypatch.setattr(compute_kinds, "SECOND_DELIVERY_STEPS", 35)
     x = np.sin(np.linspace(0, 20, 120))
     doc = Document(Network.random("gru", 1, 4, seed=1), SequenceData(x))
-    executor = workers.TraceExecutor()
-    doc.executor = executor
+    runner = workers.BackgroundRunner()
+    doc.set_runner(runner)
     view = GateDiagramView(doc)
     hold(qtbot, view)
     doc.set_step(100)
@@ -309,7 +311,7 @@ def test_follows_a_progressive_background_recompute(qtbot, monkeypatch) -> None:
         doc.set_weight("weight_hh_l0", (0, 0), 1.5)
     reference = Network("gru", 1, 4, params=dict(doc.network.params)).run(x)
     assert_strips_match(view, reference, 0, 100)
-    executor.wait()
+    runner.shutdown()
 
 
 def test_hovering_a_unit_outlines_it_in_every_strip(qtbot) -> None:
@@ -327,17 +329,23 @@ def test_hovering_a_unit_outlines_it_in_every_strip(qtbot) -> None:
 
 def test_colour_levels_grow_with_a_progressive_trace() -> None:
     from lstmviz.gui.colors import default_levels
-    from lstmviz.gui.views.diagram_levels import LevelTracker
+    from lstmviz.gui.views.diagram_levels import strip_levels
+    from lstmviz.io.sequence_data import SequenceData
+    from lstmviz.model.document import Document
 
     net = Network.random("lstm", 1, 5, seed=4).with_parameter("bias_hh_l0", np.full(20, 1.5))
     x = 3 * np.sin(np.linspace(0, 9, 60))
+    doc = Document(net, SequenceData(x[:, None]))
     trace = net.run(x)
-    tracker = LevelTracker()
     signed = {"i": False, "f": False, "g": True, "o": False, "c": True, "h": True, "x": True}.__getitem__
-    for ready in (10, 35, 60):  # chunks arriving
-        levels = tracker.levels(net, trace, 0, 7, ready, signed)
+    doc.generation += 1  # a background recompute of a new generation, delivered chunk by chunk
+    for ready in (10, 35, 60):
+        assert doc.deliver_trace(doc.generation, trace, steps_done=ready)
+        levels = strip_levels(doc, 0, signed)
         assert levels["c"] == default_levels("c", trace["c_l0"][:ready])
         assert levels["c_prev"] == levels["c"]
         assert levels["x"] == default_levels("x", trace["x"][:ready])
         assert levels["f"] == (0.0, 1.0)
-    assert tracker.levels(net, trace, 0, 8, 5, signed)["c"] == default_levels("c", trace["c_l0"][:5])  # new run
+    doc.generation += 1  # a new run starts again from its own first steps
+    assert doc.deliver_trace(doc.generation, trace, steps_done=5)
+    assert strip_levels(doc, 0, signed)["c"] == default_levels("c", trace["c_l0"][:5])

@@ -7,7 +7,8 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from lstmviz.engine.network import Network
-from lstmviz.gui.views import gradients as gradients_module
+from lstmviz.gui.workers import BackgroundRunner
+from lstmviz.model import compute as compute_module
 from lstmviz.gui.views.gradients import GradientsView
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model.document import Document
@@ -71,7 +72,7 @@ def test_unit_loss_follows_step_and_selection(qtbot) -> None:
 
 
 def test_weight_edit_recomputes_in_the_background(qtbot, monkeypatch) -> None:
-    monkeypatch.setattr(gradients_module, "INLINE_COST", 0)
+    monkeypatch.setattr(compute_module, "INLINE_COST", 0)
     doc, view = make_view(qtbot, Network.random("lstm", 1, 3, seed=1))
     before = view.gradients
     doc.set_weight("bias_hh_l0", (3,), 4.0)  # the forget gate of unit 0 opens
@@ -112,24 +113,24 @@ def test_click_on_a_plot_jumps_to_that_step(qtbot) -> None:
 
 
 
-def test_edits_during_a_background_run_coalesce_into_one_more_run(qtbot, monkeypatch) -> None:
-    monkeypatch.setattr(gradients_module, "INLINE_COST", 0)
-    started = []
-    real = gradients_module.run_in_background
-
-    def counting(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        started.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(gradients_module, "run_in_background", counting)
+def test_edits_during_a_background_run_deliver_only_the_latest(qtbot, monkeypatch) -> None:
+    """A slider drag starts a run per edit; each cancels the one before, and only the last one is shown."""
     doc, view = make_view(qtbot, Network.random("gru", 1, 3, seed=1))
-    started.clear()
+    monkeypatch.setattr(compute_module, "INLINE_COST", doc.compute.cost("trace"))  # the trace inline, BPTT not
+    runner = BackgroundRunner()
+    doc.set_runner(runner)
+    assert doc.compute.cost("gradients") > compute_module.INLINE_COST >= doc.compute.cost("trace")
+    ready: list[str] = []
+    doc.compute.events.ready.connect(ready.append)
     for k in range(5):  # a slider drag
         doc.set_weight("bias_hh_l0", (0,), 0.1 * k)
-    qtbot.waitUntil(lambda: view._job is None and not view._pending, timeout=5000)
-    assert len(started) == 2  # the first edit's run, then one for the latest state
+    qtbot.waitUntil(lambda: "gradients" in ready, timeout=5000)
+    qtbot.wait(100)
+    assert ready == ["gradients"]
     engine = Network("gru", 1, 3, params=dict(doc.network.params)).bptt(X)
     assert_plotted(shown(view.norm_curve), engine["grad_norm_h_l0"])
+    runner.shutdown()
+
 
 
 def test_network_with_an_output_layer(qtbot) -> None:

@@ -15,7 +15,8 @@ import pytest
 from lstmviz.engine.network import Network
 from lstmviz.gui.main_window import MainWindow
 from lstmviz.io.sequence_data import SequenceData
-from lstmviz.model.document import DIRECT_RECOMPUTE_LIMIT, Document
+from lstmviz.model.compute import INLINE_COST
+from lstmviz.model.document import Document
 
 
 def write_two_columns(path: Path, steps: int) -> Path:
@@ -39,8 +40,8 @@ def test_heatmaps_cover_the_whole_trace_after_the_last_delivery(qtbot, tmp_path,
     path = write_two_columns(tmp_path / "long.csv", steps)
     assert window.file_actions.open_path(str(path))
     qtbot.waitUntil(lambda: document.steps == steps, timeout=30000)
-    assert document.recompute_cost() > DIRECT_RECOMPUTE_LIMIT, "the test must take the background path"
-    qtbot.waitUntil(lambda: document.trace_steps_ready == steps and not document.executor.busy, timeout=60000)
+    assert document.recompute_cost() > INLINE_COST, "the test must take the background path"
+    qtbot.waitUntil(lambda: document.trace_steps_ready == steps and not document.compute.busy(), timeout=60000)
     qtbot.wait(50)  # deferred redraws (zero-length timers) run
     heatmaps = window.views["heatmaps"]
     reference = document.network.run(document.sequence.values)

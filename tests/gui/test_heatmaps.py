@@ -134,19 +134,21 @@ def test_export_action_emits_quantity(qtbot) -> None:
 
 
 def test_progressive_fill(qtbot, monkeypatch) -> None:
-    from lstmviz.gui.workers import TraceExecutor
+    from lstmviz.gui.workers import BackgroundRunner
+    from lstmviz.model import compute
 
-    monkeypatch.setattr(document_module, "DIRECT_RECOMPUTE_LIMIT", 0)
+    monkeypatch.setattr(compute, "INLINE_COST", 0)
     doc = make_document(steps=3000)
     view = make_view(qtbot, doc)
-    executor = TraceExecutor()
-    doc.executor = executor
-    done: list[bool] = []
-    executor.finished.connect(lambda: done.append(True))
+    runner = BackgroundRunner()
+    doc.set_runner(runner)
+    done: list[str] = []
+    doc.compute.events.ready.connect(done.append)
     doc.set_weight("weight_hh_l0", (8, 0), 2.5)
     qtbot.waitUntil(lambda: bool(done), timeout=20000)
     reference = doc.network.run(doc.sequence.values)
     np.testing.assert_allclose(view.data_array("c"), reference.get_quantity("c").T, rtol=1e-6, atol=1e-6)
+    runner.shutdown()
 
 
 def test_zoom_draws_visible_steps_at_full_resolution(qtbot) -> None:

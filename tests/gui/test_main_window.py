@@ -188,8 +188,9 @@ def test_default_document_is_alive() -> None:
 
 
 def test_background_recompute_shows_progress_then_hides(qtbot, monkeypatch) -> None:
-    """Large recomputes go through the TraceExecutor; the status bar shows progress and the result is the engine's."""
-    from lstmviz.model import document as document_module
+    """Large recomputes go through the background runner; the status bar shows progress and the result is the
+    engine's."""
+    from lstmviz.model import compute as compute_module
     from app_checks import sine_document
 
     doc = sine_document(hidden=16, steps=6000)
@@ -197,9 +198,9 @@ def test_background_recompute_shows_progress_then_hides(qtbot, monkeypatch) -> N
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    monkeypatch.setattr(document_module, "DIRECT_RECOMPUTE_LIMIT", 0)
+    monkeypatch.setattr(compute_module, "INLINE_COST", 0)
     progress_seen = []
-    doc.executor.started.connect(lambda: progress_seen.append(window.status.progress.isVisible()))
+    doc.compute.events.started.connect(lambda kind: progress_seen.append(window.status.progress.isVisible()))
     doc.events.trace_progress.connect(lambda n: progress_seen.append(window.status.progress.isVisible()))
     doc.set_weight("weight_hh_l0", (0, 0), 1.25)
     qtbot.waitUntil(lambda: doc.trace_steps_ready == doc.steps, timeout=30_000)
@@ -209,29 +210,39 @@ def test_background_recompute_shows_progress_then_hides(qtbot, monkeypatch) -> N
     doc.mark_clean()
 
 
-def test_cancel_button_stops_the_recompute(qtbot, main_window, document) -> None:
-    cancelled = []
+def test_cancel_button_stops_the_recompute_and_offers_the_rest(qtbot, main_window, document, monkeypatch) -> None:
+    """Cancel keeps the steps computed so far, says where the trace stops, and Recompute fills in the rest."""
+    from lstmviz.model import compute as compute_module
 
-    class Executor:
-        def __call__(self, doc, generation) -> None:
-            doc.deliver_trace(generation, doc.network.run(doc.sequence.values), steps_done=10)
+    jobs = []
 
-        def cancel(self) -> None:
-            cancelled.append(True)
+    class Runner:
+        def submit(self, job) -> None:
+            if job.kind == "trace":
+                jobs.append(job)
 
-    document.executor = Executor()
-    from lstmviz.model import document as document_module
+        def cancel(self, kind=None) -> None:
+            pass
 
-    old = document_module.DIRECT_RECOMPUTE_LIMIT
-    document_module.DIRECT_RECOMPUTE_LIMIT = 0
-    try:
-        document.set_weight("weight_hh_l0", (0, 0), 0.5)
-    finally:
-        document_module.DIRECT_RECOMPUTE_LIMIT = old
-    assert main_window.status.progress.isVisible() and main_window.status.cancel_button.isVisible()
-    main_window.status.cancel_button.click()
-    assert cancelled == [True]
-    assert not main_window.status.progress.isVisible()
+    document.set_runner(Runner())
+    monkeypatch.setattr(compute_module, "INLINE_COST", 0)
+    document.set_weight("weight_hh_l0", (0, 0), 0.5)
+    job = jobs[-1]
+    job.on_progress(job, 10, document.network.run(document.sequence.values))  # a worker's first delivery
+    status = main_window.status
+    assert status.progress.isVisible() and status.cancel_button.isVisible()
+    qtbot.mouseClick(status.cancel_button, Qt.MouseButton.LeftButton)
+    assert job.cancelled and not status.progress.isVisible()
+    assert document.trace_steps_ready == 10 and document.trace_stopped
+    assert status.stopped_label.isVisible() and "step 10 of" in status.stopped_label.text()
+    assert status.recompute_button.isVisible()
+    qtbot.mouseClick(status.recompute_button, Qt.MouseButton.LeftButton)
+    again = jobs[-1]
+    assert again is not job and again.generation == job.generation
+    again.on_done(again, document.network.run(document.sequence.values))
+    assert document.trace_steps_ready == document.steps and not document.trace_stopped
+    assert not status.recompute_button.isVisible()
+    assert_trace_matches_engine(document)
 
 
 def test_playback_shortcuts_reach_the_document(qtbot, main_window, document) -> None:
@@ -274,9 +285,9 @@ def test_undo_redo_keyboard_shortcuts(qtbot, main_window, document) -> None:
 
 
 def test_closed_window_lets_go_of_the_document(qtbot, main_window, document) -> None:
-    assert document.executor is not None
+    assert document.compute.runner is not None
     main_window.close()
-    assert document.executor is None
+    assert document.compute.runner is None
     title = main_window.windowTitle()
     document.set_weight("weight_hh_l0", (0, 0), 0.2)  # no slot of the closed window runs
     assert main_window.windowTitle() == title

@@ -1,4 +1,4 @@
-"""The background job runner and the Document's progressive trace executor."""
+"""The background job runner, generator jobs, and the compute service's background runner."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from PySide6.QtCore import QObject
 
 from lstmviz.engine.network import Network
 from lstmviz.gui import workers as workers_module
-from lstmviz.gui.workers import TraceExecutor, live_worker_threads, run_in_background, shutdown_workers
+from lstmviz.gui.workers import BackgroundRunner, live_worker_threads, run_in_background, shutdown_workers
 from lstmviz.io.sequence_data import SequenceData
-from lstmviz.model import document as document_module
+from lstmviz.model import compute as compute_module
+from lstmviz.model import compute_kinds
 from lstmviz.model.document import Document
 
 QUANTITIES = ("i", "f", "g", "o", "c", "h")
@@ -26,8 +27,8 @@ def make_document(steps: int = 3000, hidden: int = 8, layers: int = 1) -> Docume
 
 @pytest.fixture
 def background(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every recompute goes through the executor, however small."""
-    monkeypatch.setattr(document_module, "DIRECT_RECOMPUTE_LIMIT", 0)
+    """Every computation goes through the runner, however small."""
+    monkeypatch.setattr(compute_module, "INLINE_COST", 0)
 
 
 def test_job_result_arrives_in_gui_thread(qtbot) -> None:
@@ -97,11 +98,12 @@ def test_cyclic_garbage_is_collected_on_the_gui_thread_only(qtbot, background) -
     try:
         jobs = [run_in_background(churn, lambda _r: None) for _ in range(3)]
         doc = make_document(steps=4000)
-        doc.executor = TraceExecutor()
+        runner = BackgroundRunner()
+        doc.set_runner(runner)
         doc.set_weight("bias_hh_l0", 0, 0.5)
         qtbot.waitUntil(lambda: all(job.finished for job in jobs), timeout=20_000)
         qtbot.wait(2 * workers_module.COLLECT_INTERVAL_MS)
-        doc.executor.shutdown()
+        runner.shutdown()
     finally:
         gc.callbacks.remove(record)
     assert collectors, "the GUI thread's timer collected the garbage"
@@ -112,88 +114,82 @@ def test_shutdown_joins_every_worker_thread(qtbot, background) -> None:
     gate = threading.Event()
     job = run_in_background(lambda: gate.wait(0.5), lambda _r: None)
     doc = make_document(steps=20_000, hidden=16)
-    executor = TraceExecutor()
-    doc.executor = executor
+    runner = BackgroundRunner()
+    doc.set_runner(runner)
     doc.set_weight("bias_hh_l0", 8, 1.0)
     assert live_worker_threads()
     shutdown_workers()
     assert live_worker_threads() == []
-    assert job.cancelled and not executor.busy
+    assert job.cancelled and not runner.busy
     # Workers start again after a shutdown (a new window in the same process).
     results: list[int] = []
     run_in_background(lambda: 3, results.append)
     qtbot.waitUntil(lambda: results == [3], timeout=5000)
 
 
-def test_executor_delivers_progressively_in_order(qtbot, background, monkeypatch) -> None:
-    real = workers_module.progressive_run
+def test_runner_delivers_the_trace_progressively_in_order(qtbot, background, monkeypatch) -> None:
+    real = Network.run_progressive
     first_seen = threading.Event()
 
-    def paced(*args, **kwargs):  # the worker waits for the GUI's first delivery, however loaded the machine
-        for trace, done in real(*args, **kwargs):
+    def paced(self, *args, **kwargs):  # the worker waits for the GUI's first delivery, however loaded the machine
+        for trace, done in real(self, *args, **kwargs):
             yield trace, done
-            if done >= workers_module.FIRST_DELIVERY_STEPS:
+            if done >= compute_kinds.FIRST_DELIVERY_STEPS:
                 first_seen.wait(10)
 
-    monkeypatch.setattr(workers_module, "progressive_run", paced)
+    monkeypatch.setattr(Network, "run_progressive", paced)
     doc = make_document(steps=5000)
-    executor = TraceExecutor()
+    runner = BackgroundRunner()
     progress: list[int] = []
     doc.events.trace_progress.connect(progress.append)
     doc.events.trace_progress.connect(lambda _done: first_seen.set())
-    finished: list[bool] = []
-    executor.finished.connect(lambda: finished.append(True))
-    doc.executor = executor
-    with qtbot.waitSignal(executor.started, timeout=1000):
+    doc.set_runner(runner)
+    with qtbot.waitSignal(doc.compute.events.started, timeout=1000):
         doc.set_weight("bias_hh_l0", 8, 2.0)  # forget gate bias of unit 0
-    qtbot.waitUntil(lambda: bool(finished), timeout=20000)
+    with qtbot.waitSignal(doc.compute.events.ready, timeout=20000):
+        pass
     assert doc.trace_steps_ready == doc.steps
     assert progress == sorted(progress) and progress[0] < doc.steps
     reference = doc.network.run(doc.sequence.values)
     for q in QUANTITIES:
         np.testing.assert_allclose(doc.trace.get_quantity(q), reference.get_quantity(q), atol=1e-12)
-    executor.shutdown()
+    runner.shutdown()
 
 
-def test_executor_drops_stale_generations(qtbot, background) -> None:
+def test_runner_drops_stale_generations(qtbot, background) -> None:
     doc = make_document(steps=4000)
-    executor = TraceExecutor()
-    doc.executor = executor
+    runner = BackgroundRunner()
+    doc.set_runner(runner)
     delivered: list[int] = []
-    real_deliver = doc.deliver_trace
-
-    def spy(generation, trace, steps_done=None):
-        accepted = real_deliver(generation, trace, steps_done)
-        if accepted:
-            delivered.append(generation)
-        return accepted
-
-    doc.deliver_trace = spy  # type: ignore[method-assign]
-    finished: list[bool] = []
-    executor.finished.connect(lambda: finished.append(True))
+    doc.compute.events.progress.connect(lambda kind, done, total: delivered.append(doc.generation))
+    ready: list[str] = []
+    doc.compute.events.ready.connect(ready.append)
     for k in range(5):
         doc.set_weight("bias_hh_l0", 8, 0.5 * k, merge_key="drag")
     latest = doc.generation
-    qtbot.waitUntil(lambda: bool(finished), timeout=20000)
-    assert set(delivered) == {latest}
-    assert len(finished) == 1
+    qtbot.waitUntil(lambda: bool(ready), timeout=20000)
+    assert set(delivered) <= {latest}
+    assert ready == ["trace"]
     expected = doc.network.run(doc.sequence.values)
     np.testing.assert_allclose(doc.trace.get_quantity("c"), expected.get_quantity("c"), atol=1e-12)
-    executor.shutdown()
+    runner.shutdown()
 
 
-def test_executor_cancel_stops(qtbot, background) -> None:
+def test_cancel_stops_and_keeps_what_was_computed(qtbot, background) -> None:
     doc = make_document(steps=20000, hidden=32)
-    executor = TraceExecutor()
-    doc.executor = executor
+    runner = BackgroundRunner()
+    doc.set_runner(runner)
+    stopped: list[tuple[str, int, int]] = []
+    doc.compute.events.stopped.connect(lambda *args: stopped.append(args))
     doc.set_weight("bias_hh_l0", 8, 1.0)
-    executor.cancel()
-    assert not executor.busy
-    assert executor.wait()
+    doc.compute.cancel()
+    assert not runner.busy and not doc.compute.busy()
+    assert runner.wait()
     qtbot.wait(50)
-    assert doc.trace_steps_ready < doc.steps
-    executor.shutdown()
-    assert not executor.thread_alive()
+    assert doc.trace_steps_ready < doc.steps and doc.trace_stopped
+    assert stopped and stopped[0][0] == "trace" and stopped[0][2] == doc.steps
+    runner.shutdown()
+    assert not runner.thread_alive()
 
 
 def test_long_sequence_sets_up(qtbot) -> None:
@@ -201,24 +197,24 @@ def test_long_sequence_sets_up(qtbot) -> None:
     assert doc.trace is not None and doc.trace.steps == 100_000
 
 
-def test_executor_reports_engine_errors(qtbot, background, monkeypatch) -> None:
+def test_runner_reports_engine_errors(qtbot, background, monkeypatch) -> None:
     from lstmviz.engine.errors import EngineError
     from lstmviz.engine.network import Network as NetworkClass
 
     doc = make_document(steps=600)
-    executor = TraceExecutor()
-    doc.executor = executor
+    runner = BackgroundRunner()
+    doc.set_runner(runner)
 
     def broken(self, x, h0=None, c0=None, chunk_steps=2048):
         raise EngineError("the trace needs more memory than there is")
         yield  # pragma: no cover - makes this a generator
 
     monkeypatch.setattr(NetworkClass, "run_progressive", broken)
-    with qtbot.waitSignal(executor.failed, timeout=5000) as blocker:
+    with qtbot.waitSignal(doc.compute.events.failed, timeout=5000) as blocker:
         doc.set_weight("bias_hh_l0", 8, 1.0)
-    assert "more memory" in blocker.args[0]
-    assert not executor.busy
-    executor.shutdown()
+    assert blocker.args[0] == "trace" and "more memory" in blocker.args[1]
+    assert not runner.busy and not doc.compute.busy()
+    runner.shutdown()
 
 
 def test_generator_job_progress_pause_resume_and_result(qtbot) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from lstmviz.engine.network import Network
 from lstmviz.io.sequence_data import SequenceData
+from lstmviz.model import compute as compute_module
 from lstmviz.model import document as document_module
 from lstmviz.model.document import Document, adapt_input_size
 
@@ -131,8 +132,16 @@ def test_clean_state_lost_when_its_redo_is_discarded() -> None:
 def test_stale_generations_are_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
     doc = make()
     started: list[int] = []
-    doc.executor = lambda d, generation: started.append(generation)
-    monkeypatch.setattr(document_module, "DIRECT_RECOMPUTE_LIMIT", 0)
+
+    class Runner:  # holds the jobs: the test delivers results by hand, as a worker would
+        def submit(self, job) -> None:
+            started.append(job.generation)
+
+        def cancel(self, kind=None) -> None:
+            pass
+
+    doc.set_runner(Runner())
+    monkeypatch.setattr(compute_module, "INLINE_COST", 0)
     counts = record(doc)
     doc.set_weight("weight_hh_l0", (0, 0), 0.1)
     net_a = doc.network

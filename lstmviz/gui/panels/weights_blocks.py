@@ -80,11 +80,6 @@ def locate(network: Network, name: str, index: tuple[int, ...]) -> tuple[int, in
     raise IndexError(f"{name} has no element {index}")
 
 
-def spectral_radius(block: np.ndarray) -> float:
-    """Largest |eigenvalue| of a square matrix: how much the recurrent path can stretch h per step."""
-    return float(np.max(np.abs(np.linalg.eigvals(block))))
-
-
 def scale_of(current: np.ndarray, reference: np.ndarray) -> float | None:
     """``s`` with ``current == s * reference`` (to rounding), or None when ``current`` is not such a multiple."""
     if current.shape != reference.shape:

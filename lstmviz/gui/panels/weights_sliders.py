@@ -11,18 +11,16 @@ a multiple of it, otherwise the current matrix (so hand edits are scaled, never 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ...engine.network import Network, parameter_name
 from ...model.document import Document
-from .weights_blocks import blocks_for, effective_bias, gate_labels, scale_of, spectral_radius
-from .weights_controls import EditThrottle, ValueSlider, alive
+from ..document_binding import DocumentBinding
+from .weights_blocks import blocks_for, effective_bias, gate_labels, scale_of
+from .weights_controls import EditThrottle, ValueSlider
 
 BIAS_RANGE = 6.0
 SCALE_RANGE = (0.0, 3.0)
-#: Above this hidden size the eigenvalues (O(H^3)) are computed in a worker after the hand stops, not per edit.
-LIVE_EIGEN_LIMIT = 32
 
 
 def prominent_gate(keys: tuple[str, ...]) -> str | None:
@@ -128,13 +126,10 @@ class RecurrentScale(QWidget):
         layout.addWidget(self.radius_label)
         self.base: np.ndarray | None = None
         self.scale = 1.0
-        self._radii: dict[int, tuple[np.ndarray, float]] = {}
-        """Block number -> (the block's numbers, its spectral radius): an edit recomputes only its own block."""
-        self._eigen_timer = QTimer(self)
-        self._eigen_timer.setSingleShot(True)
-        self._eigen_timer.setInterval(150)
-        self._eigen_timer.timeout.connect(self._compute_in_background)
-        self._job = None
+        self._shown: tuple[float, list[float]] | None = None
+        """(scale, radii) last computed: while a large matrix's eigenvalues are computed in the background, the
+        label shows these times the slider's scale (exact for a pure scaling)."""
+        self._binding = DocumentBinding(self, [(document.compute.events.ready, self._on_ready)])
         self.slider.edited.connect(self._edit)
         self.slider.released.connect(self.throttle.flush)
         self.refresh()
@@ -150,59 +145,33 @@ class RecurrentScale(QWidget):
             s = scale_of(current, reference) if reference is not None else None
             self.base, self.scale = (reference, s) if s is not None else (current, 1.0)
         self.slider.set_value(self.scale)
-        if not self._stale_blocks() or self.document.network.hidden_size <= LIVE_EIGEN_LIMIT:
-            self._show_radii()
-        else:
-            self._eigen_timer.start()  # the old numbers stay up until the hand stops, then a worker computes
+        self._show_radii()
 
-    def _base_blocks(self) -> list[np.ndarray]:
-        return [block.image(self.base) for block in blocks_for(self.document.network, self._name())]
-
-    def _stale_blocks(self) -> list[tuple[int, np.ndarray]]:
-        """(number, numbers) of the base's blocks whose radius is not cached: an edit touches one block."""
-        stale = []
-        for k, block in enumerate(self._base_blocks()):
-            cached = self._radii.get(k)
-            if cached is None or cached[0].shape != block.shape or not np.array_equal(cached[0], block):
-                stale.append((k, block.copy()))
-        return stale
-
-    def radii(self) -> list[float]:
-        """Spectral radius of each gate block of the current weight_hh (scale x those of the base)."""
-        for k, block in self._stale_blocks():
-            self._radii[k] = (block, spectral_radius(block))
-        return [abs(self.scale) * self._radii[k][1] for k in range(len(self._base_blocks()))]
-
-    @alive
-    def _compute_in_background(self) -> None:
-        """Eigenvalues are O(H^3): at H = 256 a block takes tens of ms, too long for the GUI thread."""
-        from ..workers import run_in_background  # noqa: PLC0415
-
-        stale = self._stale_blocks()
-        if not stale:
-            self._show_radii()
-            return
-        if self._job is not None:
-            self._job.cancel()
-        self._job = run_in_background(
-            lambda: [(k, block, spectral_radius(block)) for k, block in stale], self._radii_done, parent=self
-        )
-
-    @alive
-    def _radii_done(self, results: list[tuple[int, np.ndarray, float]]) -> None:
-        self._job = None
-        for k, block, radius in results:
-            self._radii[k] = (block, radius)
-        if self._stale_blocks():
-            self._eigen_timer.start()
-        else:
+    def _on_ready(self, kind: str) -> None:
+        if kind == "radii":
             self._show_radii()
 
-    @alive
+    def radii(self) -> list[float] | None:
+        """Spectral radius of each gate block of the current layer's weight_hh, from the compute service (None
+        while they are computed in the background)."""
+        result = self.document.compute.request("radii", self.document.layer)
+        if result is None:
+            return None
+        self._shown = (self.scale, list(result.value))
+        return list(result.value)
+
     def _show_radii(self) -> None:
+        radii = self.radii()
+        pending = radii is None
+        if radii is None:
+            if self._shown is None:
+                self.radius_label.setText("spectral radius ρ   computing…")
+                return
+            scale, shown = self._shown
+            radii = [r * abs(self.scale / scale) if scale else r for r in shown]
         labels = [label for label, _ in gate_labels(self.document.network.spec)]
-        parts = [f"{label}\u00a0{r:.3f}" for label, r in zip(labels, self.radii(), strict=True)]
-        self.radius_label.setText("spectral radius ρ   " + "   ".join(parts))
+        parts = [f"{label}\u00a0{r:.3f}" for label, r in zip(labels, radii, strict=True)]
+        self.radius_label.setText("spectral radius ρ   " + "   ".join(parts) + ("  …" if pending else ""))
 
     def _edit(self, value: float, token: int) -> None:
         base, name = self.base, self._name()

@@ -24,7 +24,7 @@ from ...model.document import Document
 from ..document_binding import DocumentBinding
 from ..colors import is_signed_quantity
 from ..step_time import step_time
-from .diagram_levels import LevelTracker
+from .diagram_levels import strip_levels
 from .diagram_scene import ColorTable, DiagramScene, nonlinearity_of, strip_label
 from .diagram_tooltips import op_tooltip, value_tooltip
 from .diagram_values import StepValues, step_values, trace_matches
@@ -54,7 +54,6 @@ class GateDiagramView(QGraphicsView):
         self.setMouseTracking(True)
         self.setToolTip("")
         self._colors = ColorTable()
-        self._level_tracker = LevelTracker()
         self._structure: tuple | None = None
         self._values: StepValues | None = None
         self._auto_fit = True
@@ -162,8 +161,7 @@ class GateDiagramView(QGraphicsView):
         """Colour levels per strip key: [0, 1] for gates, symmetric over the whole sequence for signed values."""
         doc = self.document
         assert doc.trace is not None and self.diagram is not None
-        return self._level_tracker.levels(doc.network, doc.trace, self.diagram.layer, doc.generation,
-                                          doc.trace_steps_ready, self._signed)
+        return strip_levels(doc, self.diagram.layer, self._signed)
 
     # Text ------------------------------------------------------------------------------------------------------
     def _title_html(self) -> str:

@@ -3,7 +3,8 @@
 The view asks the engine for backpropagation through time (``network.bptt``) and plots ||dL/dh_t|| and
 ||dh_T/dh_t|| on a log axis, the forget-gate product f_{t+1}...f_T of the selected units (LSTM), and dL/dh_t as a
 units x time heatmap, with one plain sentence saying what the curves mean. Small cases recompute inline; larger
-ones in a worker thread (stale results are dropped), and nothing is computed while the view is hidden.
+ones in the compute service's worker thread with progress and Cancel in the status bar (stale results are
+dropped), and nothing is computed while the view is hidden.
 """
 
 from __future__ import annotations
@@ -14,24 +15,21 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-import shiboken6
 from PySide6.QtCore import QEvent, QRectF, QTimer
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTabBar, QVBoxLayout, QWidget
 
 from ...engine.trace import trace_key
+from ...model.compute_kinds import gradients_request
 from ...model.document import Document
 from ...wording import plural
 from ..document_binding import DocumentBinding
 from ..colors import colormap_for, lookup_table
 from .heatmap_colorbar import ColorScaleBar
-from ..workers import run_in_background
 from .diagram_values import trace_matches
 
 HEAT_DECADES = 8
 """The heatmap spans this many powers of ten below the largest |dL/dh_t|."""
-#: Above this many multiply-adds (T * G*H * H per layer) the BPTT runs in a worker thread.
-INLINE_COST = 400_000
 LOSSES = (
     ("h-last-sum", "Σ h_T (sum of the last hidden state)"),
     ("unit", "h of the selected unit at the current step"),
@@ -82,9 +80,6 @@ class GradientsView(QWidget):
         self.setObjectName("gradientsView")
         self.document = document
         self.gradients: Mapping[str, np.ndarray] | None = None
-        self._generation = 0
-        self._job: Any = None
-        self._pending = False
         self._stale = True
         self._time_label = ""
         self._build()
@@ -93,11 +88,15 @@ class GradientsView(QWidget):
         self._debounce.setInterval(40)
         self._debounce.timeout.connect(self.recompute)
         events = document.events
+        compute = document.compute.events
         self._binding = DocumentBinding(self, [
             (events.trace_changed, self._on_trace),
             (events.step_changed, self._on_step),
             (events.selection_changed, self._on_selection),
-        ], on_release=self._cancel_job)
+            (compute.ready, self._on_ready),
+            (compute.failed, self._failed),
+            (compute.stopped, self._on_stopped),
+        ])
 
     # Widgets ---------------------------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -122,6 +121,7 @@ class GradientsView(QWidget):
         self.explanation.setObjectName("gradientsExplanation")
         self.explanation.setWordWrap(True)
         self.explanation.setToolTip("What the curves say, in one sentence")
+        self.explanation.linkActivated.connect(self.recompute)
         layout.addWidget(self.explanation)
         self.page_bar = QTabBar()
         self.page_bar.setObjectName("gradientsPages")
@@ -258,31 +258,19 @@ class GradientsView(QWidget):
             self._apply_palette()
 
     # Document wiring -------------------------------------------------------------------------------------------
-    def _cancel_job(self) -> None:
-        if self._job is not None:
-            self._job.cancel()
-
-    def _alive(self) -> bool:
-        return shiboken6.isValid(self)
-
     @property
     def loss(self) -> str:
         return str(self.loss_combo.currentData())
 
     def _on_trace(self, *_: object) -> None:
-        if self._alive():
-            self.recompute()
+        self.recompute()
 
     def _on_step(self, _step: int) -> None:
-        if not self._alive():
-            return
         self._move_cursor()
         if self.loss == "unit":
             self._debounce.start()
 
     def _on_selection(self) -> None:
-        if not self._alive():
-            return
         if self.loss == "unit":
             self._debounce.start()
         else:
@@ -293,64 +281,47 @@ class GradientsView(QWidget):
         if self._stale:
             self.recompute()
 
-    # Computing -------------------------------------------------------------------------------------------------
-    def _request(self) -> dict[str, Any]:
+    # Computing (through the document's compute service) -------------------------------------------------------
+    def _request(self) -> tuple[str, int, int, int]:
         doc = self.document
-        kwargs: dict[str, Any] = {"loss": self.loss}
-        if self.loss == "unit":
-            kwargs.update(unit=doc.selected_units[0] if doc.selected_units else 0, step=doc.step, layer=doc.layer)
-        return kwargs
+        unit = doc.selected_units[0] if doc.selected_units else 0
+        return gradients_request(self.loss, unit, doc.step, doc.layer)
 
     def recompute(self, *_: object) -> None:
-        """Run BPTT for the current network, sequence and loss (inline when small, else in the background)."""
-        if not self._alive():
-            return
+        """Ask for BPTT of the current network, sequence and loss; the service decides inline or background."""
         doc = self.document
         ready = doc.trace_steps_ready >= doc.steps and trace_matches(doc.network, doc.trace, doc.steps)
         if not self.isVisible() or not ready:
             self._stale = True
             return
         self._stale = False
-        if self._job is not None and not self._job.finished:
-            self._pending = True  # one BPTT at a time: the latest request starts when this one ends
+        try:
+            result = doc.compute.request("gradients", self._request(), force=True)
+        except Exception as error:  # noqa: BLE001 - shown in the view, the session goes on
+            self._failed("gradients", str(error))
             return
-        self._generation += 1
-        generation = self._generation
-        network, values, trace, kwargs = doc.network, doc.sequence.values, doc.trace, self._request()
+        if result is not None:
+            self._take(result.value)
+        else:
+            self.explanation.setText("<i>computing gradients…</i> (progress and Cancel in the status bar)")
 
-        def work() -> Mapping[str, np.ndarray]:
-            return network.bptt(values, trace=trace, **kwargs)
+    def _on_ready(self, kind: str) -> None:
+        if kind == "gradients":
+            value = self.document.compute.value("gradients", self._request())
+            if value is not None:
+                self._take(value)
 
-        cost = doc.steps * network.num_layers * network.spec.gate_count * network.hidden_size**2
-        if cost <= INLINE_COST:
-            try:
-                result = work()
-            except Exception as error:  # noqa: BLE001 - shown in the view, the session goes on
-                self._failed(error)
-                return
-            self._deliver(generation, result)
-            return
-        self.explanation.setText("<i>computing gradients…</i>")
-        self._job = run_in_background(work, lambda result: self._deliver(generation, result), self._failed, self)
+    def _failed(self, kind: str, message: str) -> None:
+        if kind == "gradients":
+            self.explanation.setText(f"Could not compute the gradients: {message}")
 
-    def _failed(self, error: BaseException) -> None:
-        if self._alive():
-            self._job = None
-            self.explanation.setText(f"Could not compute the gradients: {error}")
-            self._start_pending()
+    def _on_stopped(self, kind: str, done: int, total: int) -> None:
+        if kind == "gradients":
+            self.explanation.setText('Gradients cancelled. <a href="recompute">Compute them again</a>')
 
-    def _deliver(self, generation: int, gradients: Mapping[str, np.ndarray]) -> None:
-        if generation != self._generation or not self._alive():
-            return
-        self._job = None
+    def _take(self, gradients: Mapping[str, np.ndarray]) -> None:
         self.gradients = gradients
         self._show()
-        self._start_pending()
-
-    def _start_pending(self) -> None:
-        if self._pending:
-            self._pending = False
-            self.recompute()
 
     # Drawing ---------------------------------------------------------------------------------------------------
     def _time(self) -> np.ndarray:
