@@ -29,9 +29,6 @@ from .document_binding import DocumentBinding
 from .playback_icons import playback_icon
 from .step_time import step_time
 
-SPEED_SETTING = "playback.speed"
-LOOP_SETTING = "playback.loop"
-DEFAULT_SPEED = 30
 MAX_SPEED = 10_000
 FRAME_MS = 16
 """Shortest timer interval (about 60 frames a second); faster speeds advance several steps per frame."""
@@ -74,8 +71,8 @@ class PlaybackController(QObject):
             "Loop", "", icon(pixmap.SP_BrowserReload), "Loop: start again after the last step"
         )
         self.loop_action.setCheckable(True)
-        self.loop_action.setChecked(bool(document.view_settings.get(LOOP_SETTING, False)))
-        self.loop_action.toggled.connect(lambda on: self.document.set_view_setting(LOOP_SETTING, bool(on)))
+        self.loop_action.setChecked(document.view_settings.playback_loop)
+        self.loop_action.toggled.connect(lambda on: self.document.set_view_settings(playback_loop=bool(on)))
         self.actions = [self.start_action, self.back_action, self.play_action, self.forward_action, self.end_action]
 
         self._icon_kinds = {self.play_action: "play", self.back_action: "back", self.forward_action: "forward",
@@ -141,7 +138,7 @@ class PlaybackController(QObject):
         self.speed_spin.setToolTip("Playback speed in steps per second")
         self.speed_spin.setRange(1, MAX_SPEED)
         self.speed_spin.setSuffix(" steps/s")
-        self.speed_spin.setValue(int(self.document.view_settings.get(SPEED_SETTING, DEFAULT_SPEED)))
+        self.speed_spin.setValue(self.document.view_settings.playback_speed)
         self.speed_spin.valueChanged.connect(self._on_speed_changed)
         layout.addWidget(self.speed_spin)
         for box in (self.step_spin, self.speed_spin):
@@ -206,7 +203,7 @@ class PlaybackController(QObject):
         return max(FRAME_MS, int(round(1000 / max(self.speed, 1))))
 
     def _on_speed_changed(self, value: int) -> None:
-        self.document.set_view_setting(SPEED_SETTING, int(value))
+        self.document.set_view_settings(playback_speed=int(value))
         if self.timer.isActive():
             self.timer.setInterval(self._interval())
 
@@ -253,9 +250,9 @@ class PlaybackController(QObject):
         if not shiboken6.isValid(self.bar):
             return
         with QSignalBlocker(self.speed_spin):
-            self.speed_spin.setValue(int(self.document.view_settings.get(SPEED_SETTING, self.speed)))
+            self.speed_spin.setValue(self.document.view_settings.playback_speed)
         with QSignalBlocker(self.loop_action):
-            self.loop_action.setChecked(bool(self.document.view_settings.get(LOOP_SETTING, False)))
+            self.loop_action.setChecked(self.document.view_settings.playback_loop)
 
     def _on_slider_moved(self, value: int) -> None:
         self.document.set_step(value)

@@ -22,13 +22,11 @@ from ..io.seq_prepare import Choice, Scaling, Table, needs_decision, prepare, su
 from ..io.seq_values import KEEP_MISSING
 from ..io.sequence_data import SequenceData
 from ..model.document import Document
+from ..model.view_settings import InputScaling
 from ..wording import plural
 from .dialogs.input_mismatch import MismatchChoice, ask_input_mismatch
 from .dialogs.sequence_import import SequenceImportDialog
 
-SCALING_SETTING = "sequence.scaling"
-"""``document.view_settings`` key: how the open file's inputs were scaled (method, offset, scale per column), so a
-saved session says how its numbers relate to the file's."""
 SATURATION_LIMIT = 4.6
 """|pre-activation| beyond which a sigmoid is within 1% of 0 or 1."""
 
@@ -144,7 +142,8 @@ def apply_sequence(parent: QWidget | None, document: Document, name: str, sequen
     document.set_sequence(sequence, text=text)
     if imported is not None:
         scaling = imported.scaling
-        document.set_view_setting(SCALING_SETTING, None if scaling.method == "none" else scaling.as_dict())
+        document.set_view_settings(input_scaling=None if scaling.method == "none" else InputScaling(
+            scaling.method, tuple(scaling.offset), tuple(scaling.scale)))
     message = f"Opened {name}: {plural(sequence.steps, 'step')} \u00d7 {inputs}"
     if adapted:
         message += f"; the network's input layer was re-initialised for {inputs}"

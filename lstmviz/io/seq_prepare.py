@@ -62,9 +62,6 @@ class Scaling:
     offset: tuple[float, ...] = ()
     scale: tuple[float, ...] = ()
 
-    def as_dict(self) -> dict[str, object]:
-        return {"method": self.method, "offset": list(self.offset), "scale": list(self.scale)}
-
 
 @dataclass(frozen=True)
 class Table:

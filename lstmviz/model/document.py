@@ -29,6 +29,7 @@ from .adapt import adapt_input_size
 from .naming import element_label
 from .commands import Command, ReplaceNetwork, ReplaceSequence, SetWeight
 from .compute import INLINE_COST, ComputeService, Runner
+from .view_settings import ViewSettings
 from .workspaces import WorkspaceMixin
 from ..wording import plural
 
@@ -48,7 +49,8 @@ class DocumentEvents(SignalGroup):
     step_changed = Signal(int)
     selection_changed = Signal()
     """The shown layer or the selected units changed."""
-    view_settings_changed = Signal()
+    view_settings_changed = Signal(tuple)
+    """The names of the :class:`ViewSettings` fields that changed."""
     history_changed = Signal()
     """Undo/redo availability or the dirty flag changed."""
     path_changed = Signal()
@@ -66,7 +68,7 @@ class Document(WorkspaceMixin):
         self._step = 0
         self._layer = 0
         self._selected_units: tuple[int, ...] = (0,)
-        self.view_settings: dict[str, Any] = {}
+        self.view_settings = ViewSettings()
         self._undo: list[Command] = []
         self._redo: list[Command] = []
         self._clean_index: int | None = 0
@@ -166,10 +168,14 @@ class Document(WorkspaceMixin):
             self._selected_units = units
             self.events.selection_changed.emit()
 
-    def set_view_setting(self, key: str, value: Any) -> None:
-        if self.view_settings.get(key) != value:
-            self.view_settings[key] = value
-            self.events.view_settings_changed.emit()
+    def set_view_settings(self, **changes: Any) -> None:
+        """Change how the session is shown (``hidden_heatmaps=(...)``, ``playback_speed=60``, ...); not undoable.
+        ``view_settings_changed`` carries the names of the fields that changed."""
+        new = self.view_settings.replace(**changes)
+        changed = new.changed_fields(self.view_settings)
+        if changed:
+            self.view_settings = new
+            self.events.view_settings_changed.emit(changed)
 
     # Edits (undoable) ----------------------------------------------------------------------------------------
     def set_weight(self, name: str, index: tuple[int, ...] | int, value: float, merge_key: Any = None) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from ..wording import plural
+from .view_settings import ViewSettings
 
 if TYPE_CHECKING:
     from ..io.workspace import Workspace
@@ -24,7 +26,7 @@ class WorkspaceMixin:
             step=self._step,
             layer=self._layer,
             selected_units=tuple(self._selected_units),
-            view_settings=dict(self.view_settings),
+            view_settings=self.view_settings.to_dict(),
         )
 
     def restore(self: Document, workspace: Workspace, path: str | None = None) -> None:
@@ -46,7 +48,7 @@ class WorkspaceMixin:
         self._layer = int(min(max(int(workspace.layer), 0), network.num_layers - 1))
         units = tuple(sorted({int(u) for u in workspace.selected_units if 0 <= int(u) < network.hidden_size}))
         self._selected_units = units or (0,)
-        self.view_settings = dict(workspace.view_settings or {})
+        self.view_settings = ViewSettings.from_dict(workspace.view_settings)
         self._undo.clear()
         self._redo.clear()
         self._clean_index = 0
@@ -58,7 +60,7 @@ class WorkspaceMixin:
             self.events.trace_changed.emit()
         self.events.step_changed.emit(self._step)
         self.events.selection_changed.emit()
-        self.events.view_settings_changed.emit()
+        self.events.view_settings_changed.emit(tuple(f.name for f in dataclasses.fields(ViewSettings)))
         self.events.history_changed.emit()
         self.events.path_changed.emit()
 

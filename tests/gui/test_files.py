@@ -179,7 +179,7 @@ def test_workspace_save_and_reopen_restores_exactly(qtbot, main_window, document
     document.set_step(42)
     document.set_layer(1)
     document.select_units([1, 4])
-    document.set_view_setting("heatmaps.hidden", ["r"])
+    document.set_view_settings(hidden_heatmaps=("r",))
     path = tmp_path / "session.lstmviz"
     assert main_window.file_actions.save_workspace_to(str(path))
     assert not document.dirty
@@ -192,7 +192,7 @@ def test_workspace_save_and_reopen_restores_exactly(qtbot, main_window, document
     assert_same_network(other.network, document.network)
     np.testing.assert_array_equal(other.sequence.values, document.sequence.values)
     assert (other.step, other.layer, other.selected_units) == (42, 1, (1, 4))
-    assert other.view_settings == {"heatmaps.hidden": ["r"]}
+    assert other.view_settings.hidden_heatmaps == ("r",)
     assert other.path == str(path)
     assert not other.dirty and not other.can_undo
     assert_trace_matches_engine(other)

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QToolButton
 
 from lstmviz.engine.network import Network
-from lstmviz.gui.views.heatmaps import HIDDEN_SETTING, HeatmapsView
+from lstmviz.gui.views.heatmaps import HeatmapsView
 from lstmviz.io.seq_text import text_sequence
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model import document as document_module
@@ -115,7 +115,7 @@ def test_quantity_toggle_persists_in_view_settings(qtbot) -> None:
     doc = make_document()
     view = make_view(qtbot, doc)
     view._buttons["g"].click()
-    assert "g" in doc.view_settings[HIDDEN_SETTING] and "g" not in view.rows
+    assert "g" in doc.view_settings.hidden_heatmaps and "g" not in view.rows
     doc.reconfigure(cell="gru")
     assert set(view.rows) == {"r", "z", "n", "h"}
     view._buttons["x"].click()

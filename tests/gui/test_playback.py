@@ -98,8 +98,8 @@ def test_speed_persists_in_view_settings(qtbot) -> None:
     doc = make_document()
     window, controller, _ = make_window(qtbot, doc)
     controller.set_speed(120)
-    assert doc.view_settings["playback.speed"] == 120
-    doc.set_view_setting("playback.speed", 7)
+    assert doc.view_settings.playback_speed == 120
+    doc.set_view_settings(playback_speed=7)
     assert controller.speed == 7
 
 

@@ -118,9 +118,9 @@ def test_normalisation_is_computed_on_the_data_kept_with_the_session_and_labelle
     x = doc.sequence.values[:, 0]
     assert x.mean() == pytest.approx(0.0, abs=1e-12) and x.std() == pytest.approx(1.0, abs=1e-12)
     assert doc.sequence.input_labels == ("co2 (z-score)",)
-    scaling = doc.view_settings[sequence_import.SCALING_SETTING]
-    assert scaling["method"] == "z-score"
-    filled = x * scaling["scale"][0] + scaling["offset"][0]  # back to the file's values
+    scaling = doc.view_settings.input_scaling
+    assert scaling is not None and scaling.method == "z-score"
+    filled = x * scaling.scale[0] + scaling.offset[0]  # back to the file's values
     assert 357.0 < filled.min() and filled.max() < 362.0
     assert "(z-score)" in heatmaps.input_row.plot.getAxis("left").labelText
     # The Sequence panel's controls follow, and change the reading (one undo step each).

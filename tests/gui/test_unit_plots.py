@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QToolButton
 
 from lstmviz.engine.network import Network
-from lstmviz.gui.views.unit_plots import SHOWN_SETTING, UnitPlotsView
+from lstmviz.gui.views.unit_plots import UnitPlotsView
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model.document import Document
 
@@ -38,7 +38,7 @@ def make_view(qtbot, cell: str = "lstm") -> tuple[Document, UnitPlotsView]:
 
 def test_lines_equal_engine_for_selected_units(qtbot) -> None:
     doc, view = make_view(qtbot)
-    doc.set_view_setting(SHOWN_SETTING, ["c", "h", "f"])
+    doc.set_view_settings(unit_plots=("c", "h", "f"))
     doc.select_units((1, 4))
     reference = doc.network.run(doc.sequence.values)
     assert set(view.curves) == {"c", "h", "f"}

@@ -237,7 +237,7 @@ def test_workspace_round_trip_as_fresh_history() -> None:
     doc.set_step(33)
     doc.set_layer(1)
     doc.select_units([1, 3])
-    doc.set_view_setting("heatmaps.hidden", ["z"])
+    doc.set_view_settings(hidden_heatmaps=("z",))
     workspace = doc.to_workspace()
     other = make("rnn", hidden=2, steps=10)
     other.set_weight("weight_hh_l0", (0, 0), 0.5)
@@ -245,7 +245,8 @@ def test_workspace_round_trip_as_fresh_history() -> None:
     other.restore(workspace, path="/tmp/session.lstmviz")
     assert_params_equal(other.network, doc.network)
     assert (other.step, other.layer, other.selected_units) == (33, 1, (1, 3))
-    assert other.view_settings == {"heatmaps.hidden": ["z"]}
+    assert other.view_settings.hidden_heatmaps == ("z",)
+    assert workspace.view_settings == {"heatmaps.hidden": ["z"]}  # the key files have always used
     assert other.path == "/tmp/session.lstmviz"
     assert not other.dirty and not other.can_undo and not other.can_redo
     assert_trace_is_engines(other)

@@ -30,8 +30,6 @@ from .heatmap_common import (
 from .heatmap_output import OUTPUT_SYMBOL, OutputRow
 from .heatmap_rows import HeatmapRow, InputRow
 
-HIDDEN_SETTING = "heatmaps.hidden"
-"""``document.view_settings`` key: the quantities (trace keys, or ``"x"`` for the input) the user switched off."""
 AXIS_WIDTH = 52
 """Same left-axis width on every row, so the time axes line up exactly."""
 
@@ -94,7 +92,7 @@ class HeatmapsView(TimePlotsWidget):
 
     # Structure ------------------------------------------------------------------------------------------------
     def hidden_quantities(self) -> set[str]:
-        return set(self.document.view_settings.get(HIDDEN_SETTING, ()))
+        return set(self.document.view_settings.hidden_heatmaps)
 
     def shown_quantities(self) -> tuple[str, ...]:
         hidden = self.hidden_quantities()
@@ -217,7 +215,7 @@ class HeatmapsView(TimePlotsWidget):
     def _set_shown(self, key: str, shown: bool) -> None:
         hidden = self.hidden_quantities()
         hidden.discard(key) if shown else hidden.add(key)
-        self.document.set_view_setting(HIDDEN_SETTING, sorted(hidden))
+        self.document.set_view_settings(hidden_heatmaps=tuple(sorted(hidden)))
 
     def _add_export_action(self, row: HeatmapRow) -> None:
         """The row's context menu (built on the first right-click) offers figure exports."""

@@ -31,8 +31,6 @@ from .heatmap_common import (
 
 LEGEND_COLUMNS = 3
 """Legend entries per row above the plots (more selected units wrap onto a second row)."""
-SHOWN_SETTING = "unit_plots.shown"
-"""``document.view_settings`` key: the quantities plotted (trace keys); default: the cell's states."""
 MAX_LINES = 12
 """More selected units than this are summarised by the first MAX_LINES (a legend of 100 entries reads as noise)."""
 UNIT_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
@@ -77,7 +75,7 @@ class UnitPlotsView(TimePlotsWidget):
     # Structure ------------------------------------------------------------------------------------------------
     def shown_quantities(self) -> tuple[str, ...]:
         spec = self.document.network.spec
-        chosen = self.document.view_settings.get(SHOWN_SETTING)
+        chosen = self.document.view_settings.unit_plots
         keys = tuple(k for k in quantity_order(spec) if chosen is not None and k in chosen)
         return keys or tuple(k for k in quantity_order(spec) if k in spec.state_keys)
 
@@ -191,8 +189,8 @@ class UnitPlotsView(TimePlotsWidget):
         shown = set(self.shown_quantities())
         key = str(button.property("quantity"))
         shown.add(key) if checked else shown.discard(key)
-        self.document.set_view_setting(SHOWN_SETTING, [k for k in quantity_order(self.document.network.spec)
-                                                       if k in shown])
+        order = quantity_order(self.document.network.spec)
+        self.document.set_view_settings(unit_plots=tuple(k for k in order if k in shown))
 
     # Data -----------------------------------------------------------------------------------------------------
     def _refresh(self, ready: int | None = None) -> None:
