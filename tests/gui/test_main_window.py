@@ -236,6 +236,11 @@ def test_cancel_button_stops_the_recompute_and_offers_the_rest(qtbot, main_windo
     assert document.trace_steps_ready == 10 and document.trace_stopped
     assert status.stopped_label.isVisible() and "step 10 of" in status.stopped_label.text()
     assert status.recompute_button.isVisible()
+    document.set_step(40)  # past the computed part: the views say why there is nothing, not "computing"
+    numbers = main_window.views["numbers"]
+    numbers.show()
+    qtbot.waitUntil(lambda: "stops at step 10" in numbers.text.toPlainText(), timeout=3000)
+    assert "stops at step 10" in main_window.diagram._title_html()
     qtbot.mouseClick(status.recompute_button, Qt.MouseButton.LeftButton)
     again = jobs[-1]
     assert again is not job and again.generation == job.generation

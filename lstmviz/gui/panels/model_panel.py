@@ -27,7 +27,8 @@ from ...engine.spec import CELL_KINDS, OUTPUT_ACTIVATIONS, RNN_ACTIVATIONS, spec
 from ...model.document import Document
 from ..elided_label import ElidedLabel
 from ..network_origin import is_edited, note_origin, origin_of
-from .weights_controls import alive, show_error
+from ..document_binding import DocumentBinding
+from .weights_controls import show_error
 
 UNKNOWN_ORIGIN = "initialised in this session"
 
@@ -48,8 +49,10 @@ class ModelPanel(QWidget):
         self.error_box = None
         self._build()
         self.refresh()
-        document.events.network_changed.connect(self._on_model_changed)
-        document.events.sequence_changed.connect(self._on_model_changed)
+        self._binding = DocumentBinding(self, [
+            (document.events.network_changed, self._on_model_changed),
+            (document.events.sequence_changed, self._on_model_changed),
+        ])
 
     def _build(self) -> None:
         self.cell_combo = QComboBox(objectName="modelCell")
@@ -132,7 +135,6 @@ class ModelPanel(QWidget):
         layout.addStretch(1)
 
     # Model -> widgets ----------------------------------------------------------------------------------------
-    @alive
     def _on_model_changed(self) -> None:
         self.refresh()
 

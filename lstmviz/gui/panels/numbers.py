@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-import shiboken6
 from PySide6.QtCore import QSignalBlocker, QTimer
 from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QTextBrowser, QVBoxLayout, QWidget
@@ -24,6 +23,7 @@ from ...model.document import Document
 from ..document_binding import DocumentBinding
 from ..views.diagram_scene import NONLINEARITY_SYMBOL, symbol_html
 from ..views.diagram_values import (
+    trace_pending_text,
     GateParts,
     StepValues,
     output_values,
@@ -254,8 +254,6 @@ class NumbersPanel(QWidget):
         self._schedule(0)
 
     def _schedule(self, min_gap_ms: int) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._stale = True
         if not self.isVisible():  # a closed or tabbed-away dock catches up when shown
             return
@@ -265,7 +263,7 @@ class NumbersPanel(QWidget):
             self._timer.start(delay)
 
     def _flush(self) -> None:
-        if shiboken6.isValid(self) and self._stale and self.isVisible():
+        if self._stale and self.isVisible():
             self._stale = False
             self._render()
 
@@ -274,7 +272,7 @@ class NumbersPanel(QWidget):
         trace = doc.trace
         self._last_render = time.perf_counter()
         if trace is None or doc.step >= doc.trace_steps_ready or not trace_matches(doc.network, trace, doc.steps):
-            self._set_html("<p><i>computing the trace…</i></p>")
+            self._set_html(f"<p><i>{trace_pending_text(doc)}</i></p>")
             return
         unit = self._sync_unit_box()
         layer = min(doc.layer, doc.network.num_layers - 1)
@@ -292,9 +290,8 @@ class NumbersPanel(QWidget):
         return unit
 
     def _on_selection(self, *_: object) -> None:
-        if shiboken6.isValid(self):
-            self._sync_unit_box()
-            self.refresh()
+        self._sync_unit_box()
+        self.refresh()
 
     def _set_html(self, text: str) -> None:
         """Rewrite the text only when it changed (an edit that moves no shown number costs no layout)."""

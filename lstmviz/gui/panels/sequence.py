@@ -40,7 +40,8 @@ from ..sequence_import import change_choice, current_import, saturation_hint
 from ..dialogs.generate import GenerateDialog, PreviewPlot, draw_sequence
 from ..views.heatmap_common import cache_curve
 from .weights import app_file_actions
-from .weights_controls import alive, show_error
+from ..document_binding import DocumentBinding
+from .weights_controls import show_error
 
 #: Single-column sequences with at most this many steps are written into the Numbers box to edit by hand; a
 #: longer one (240 numbers for the demo) is a wall of digits nobody edits there, so the box stays empty.
@@ -82,9 +83,11 @@ class SequencePanel(QWidget):
         self._prefilled = ""
         self._build()
         self._on_sequence_changed()
-        document.events.sequence_changed.connect(self._on_sequence_changed)
-        document.events.network_changed.connect(self._on_network_changed)
-        document.events.step_changed.connect(self._on_step_changed)
+        self._binding = DocumentBinding(self, [
+            (document.events.sequence_changed, self._on_sequence_changed),
+            (document.events.network_changed, self._on_network_changed),
+            (document.events.step_changed, self._on_step_changed),
+        ])
 
     def _build(self) -> None:
         self.info = QLabel(objectName="sequenceInfo")
@@ -186,7 +189,6 @@ class SequencePanel(QWidget):
         return page
 
     # Model -> widgets ----------------------------------------------------------------------------------------
-    @alive
     def _on_network_changed(self) -> None:
         hint = saturation_hint(self.document.network, self.document.sequence)
         self.hint.setText(hint)
@@ -206,7 +208,6 @@ class SequencePanel(QWidget):
                 self.normalise_combo.setCurrentIndex(max(self.normalise_combo.findData(imported.choice.normalise),
                                                          0))
 
-    @alive
     def _on_sequence_changed(self) -> None:
         sequence = self.document.sequence
         self.info.setText(describe_sequence(sequence))
@@ -229,7 +230,6 @@ class SequencePanel(QWidget):
             self._prefilled = format_numbers(sequence.values) if short else ""
             self.numbers_edit.setPlainText(self._prefilled)
 
-    @alive
     def _on_step_changed(self, step: int) -> None:
         if not self.isVisible():
             return  # a hidden or tabbed-away dock costs nothing during playback; showEvent catches up

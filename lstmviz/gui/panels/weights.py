@@ -31,7 +31,8 @@ from ...engine.init import INITIALISERS
 from ...engine.network import OUTPUT_BIAS, OUTPUT_WEIGHT
 from ...model.document import Document
 from .weights_blocks import Block, blocks_for, element_name, locate, parameter_choices, symmetric_level
-from .weights_controls import EditThrottle, alive
+from ..document_binding import DocumentBinding
+from .weights_controls import EditThrottle
 from .weights_matrix import WeightMatrixView
 from .weights_sliders import BiasSliders, RecurrentScale
 
@@ -57,8 +58,10 @@ class WeightsPanel(QWidget):
         self._build()
         self._refresh_all()
         events = document.events
-        events.network_changed.connect(self._on_network_changed)
-        events.selection_changed.connect(self._on_selection_changed)
+        self._binding = DocumentBinding(self, [
+            (events.network_changed, self._on_network_changed),
+            (events.selection_changed, self._on_selection_changed),
+        ])
 
     # Layout --------------------------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -200,7 +203,6 @@ class WeightsPanel(QWidget):
             self.select(None)
         self._show_selection()
 
-    @alive
     def _on_network_changed(self) -> None:
         network = self.document.network
         name = self.parameter
@@ -234,7 +236,6 @@ class WeightsPanel(QWidget):
             if old is None or not np.array_equal(block.image(old), block.image(array)):
                 self.matrix.update_block(k, block.image(array))
 
-    @alive
     def _on_selection_changed(self) -> None:
         if self.layer_combo.currentIndex() != self.document.layer:
             self.select(None)

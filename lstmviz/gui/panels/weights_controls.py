@@ -132,25 +132,6 @@ class EditThrottle(QObject):
             self._next = end + max(self.interval, end - start)
 
 
-def alive(method: Callable) -> Callable:
-    """Decorate a Document-event slot of a widget so it does nothing once the C++ widget is gone.
-
-    psygnal keeps a weak reference to the bound method, but the Python wrapper can outlive the Qt object (a
-    closed dock), and touching a deleted widget raises.
-    """
-    import functools  # noqa: PLC0415
-
-    from shiboken6 import isValid  # noqa: PLC0415
-
-    @functools.wraps(method)
-    def wrapper(self: QObject, *args: object) -> object:
-        if isValid(self):
-            return method(self, *args)
-        return None
-
-    return wrapper
-
-
 def show_error(parent: QWidget, title: str, message: str) -> QMessageBox:
     """A warning box that does not block (window-modal, opened with ``open``); returned so tests can read it."""
     box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, parent)

@@ -14,6 +14,7 @@ import numpy as np
 
 from ...engine.network import OUTPUT_BIAS, OUTPUT_WEIGHT, Network
 from ...engine.trace import Trace, trace_key
+from ...model.document import Document
 
 
 def _sigmoid(a: np.ndarray) -> np.ndarray:
@@ -126,6 +127,14 @@ def output_values(network: Network, h: np.ndarray) -> tuple[np.ndarray, np.ndarr
 def shows_output(network: Network, layer: int) -> bool:
     """The output layer sits on top of the last recurrent layer only."""
     return network.has_output and layer == network.num_layers - 1
+
+
+def trace_pending_text(document: Document) -> str:
+    """Why the current step has no values yet: still computing, or a cancelled trace that stops before it."""
+    if document.trace_stopped:
+        return (f"the trace stops at step {document.trace_steps_ready} (cancelled): Recompute in the status bar "
+                "computes the rest")
+    return "computing the trace…"
 
 
 def trace_matches(network: Network, trace: Trace | None, steps: int) -> bool:

@@ -12,7 +12,6 @@ import html
 from pathlib import Path
 
 import numpy as np
-import shiboken6
 from PySide6.QtCore import QEvent, QRectF, QSignalBlocker, QSize, Qt
 from PySide6.QtGui import QImage, QKeyEvent, QMouseEvent, QPainter, QResizeEvent, QWheelEvent
 from PySide6.QtSvg import QSvgGenerator
@@ -27,7 +26,7 @@ from ..step_time import step_time
 from .diagram_levels import strip_levels
 from .diagram_scene import ColorTable, DiagramScene, nonlinearity_of, strip_label
 from .diagram_tooltips import op_tooltip, value_tooltip
-from .diagram_values import StepValues, step_values, trace_matches
+from .diagram_values import StepValues, step_values, trace_matches, trace_pending_text
 
 ZOOM_STEP = 1.15
 
@@ -70,8 +69,6 @@ class GateDiagramView(QGraphicsView):
         ])
 
     # Document wiring -----------------------------------------------------------------------------------------
-    def _alive(self) -> bool:
-        return shiboken6.isValid(self)
 
     def structure_key(self) -> tuple:
         net = self.document.network
@@ -81,20 +78,16 @@ class GateDiagramView(QGraphicsView):
                 net.output_activation, self.palette().color(self.palette().ColorRole.Base).name())
 
     def _on_network_changed(self) -> None:
-        if self._alive() and self.structure_key() != self._structure:
+        if self.structure_key() != self._structure:
             self._rebuild()
 
     def _on_progress(self, _steps: int) -> None:
-        if self._alive():
-            self.refresh()
+        self.refresh()
 
     def _on_step(self, _step: int) -> None:
-        if self._alive():
-            self.refresh()
+        self.refresh()
 
     def _on_selection(self) -> None:
-        if not self._alive():
-            return
         if self.structure_key() != self._structure:
             self._rebuild()
         else:
@@ -125,7 +118,7 @@ class GateDiagramView(QGraphicsView):
 
     def refresh(self) -> None:
         """Recolour every strip for the current step, layer and selection (no rebuild)."""
-        if self.diagram is None or not self._alive():
+        if self.diagram is None:
             return
         if self.structure_key() != self._structure:
             self._rebuild()
@@ -177,7 +170,7 @@ class GateDiagramView(QGraphicsView):
             when += f" · x<sub>t</sub> = ‘{shown}’"
         layers = f" · layer {self.diagram.layer} ({net.num_layers} layers)" if net.num_layers > 1 else ""
         units = ", ".join(str(u) for u in doc.selected_units[:6]) or "none"
-        pending = "" if self._values is not None else " · <i>computing…</i>"
+        pending = "" if self._values is not None else f" · <i>{trace_pending_text(doc)}</i>"
         return (f"<b>{net.spec.title}</b>{layers} · H = {net.hidden_size} · step <b>{when}</b>"
                 f" · unit{'s' if len(doc.selected_units) > 1 else ''} {units}{pending}")
 

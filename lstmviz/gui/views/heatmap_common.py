@@ -316,12 +316,9 @@ class TimePlotsWidget(QWidget):
     def rebuild(self) -> None:
         raise NotImplementedError
 
-    def _alive(self) -> bool:
-        """False once Qt has deleted the C++ widget (a late document event must then do nothing)."""
-        return shiboken6.isValid(self)
 
     def _on_structure_maybe_changed(self, *_: object) -> None:
-        if self._alive() and self._structure_key() != self._structure:
+        if self._structure_key() != self._structure:
             self.rebuild()
 
     def _bind_document(self, document: Any, on_release: Any = None) -> DocumentBinding:

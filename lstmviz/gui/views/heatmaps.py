@@ -262,7 +262,7 @@ class HeatmapsView(TimePlotsWidget):
         self._written_generation, self._written, self._written_trace = doc.generation, ready, doc.trace
 
     def _on_trace_changed(self) -> None:
-        if self._alive() and self._structure_key() == self._structure:
+        if self._structure_key() == self._structure:
             self._refresh_trace()
 
     def _on_trace_progress(self, ready: int) -> None:
@@ -271,16 +271,14 @@ class HeatmapsView(TimePlotsWidget):
         Every view handles a delivery in the same pass and the window repaints after it; drawing the heatmaps
         one pass later splits that work, so no single pass stalls the loop for all of it.
         """
-        if self._alive() and self._structure_key() == self._structure:
+        if self._structure_key() == self._structure:
             self._progress_timer.start()
 
     def _apply_progress(self) -> None:
-        if self._alive() and self._structure_key() == self._structure and self.document.trace_steps_ready > 0:
+        if self._structure_key() == self._structure and self.document.trace_steps_ready > 0:
             self._refresh_trace()
 
     def _on_step_changed(self, step: int) -> None:
-        if not self._alive():
-            return
         x = self.time_map.x_of(step)
         if self.input_row is not None:
             self.input_row.set_cursor(x)
@@ -290,8 +288,6 @@ class HeatmapsView(TimePlotsWidget):
             row.set_cursor(x)
 
     def _on_selection_changed(self) -> None:
-        if not self._alive():
-            return
         if self._structure_key() != self._structure:
             self.rebuild()
             return

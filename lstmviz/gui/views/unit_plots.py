@@ -216,19 +216,17 @@ class UnitPlotsView(TimePlotsWidget):
                     self.plots[key].setYRange(-bound, bound, padding=0.05)
 
     def _on_trace_changed(self) -> None:
-        if self._alive() and self._structure_key() == self._structure:
+        if self._structure_key() == self._structure:
             self._refresh()
 
     def _on_trace_progress(self, ready: int) -> None:
-        if self._alive() and self._structure_key() == self._structure:
+        if self._structure_key() == self._structure:
             self._refresh(ready)
 
     def _on_selection_changed(self) -> None:
         self._on_structure_maybe_changed()
 
     def _on_step_changed(self, step: int) -> None:
-        if not self._alive():
-            return
         x = self.time_map.x_of(step)
         for cursor in self.cursors:
             cursor.setValue(x)
