@@ -1,15 +1,28 @@
-"""Undo commands as plain data: each knows how to apply and revert itself on a Document."""
+"""Undo commands as plain data: each knows how to apply and revert itself on a Document.
+
+They go through the Document's one public state path, :meth:`~lstmviz.model.document.Document.apply_state`, so
+clamping, recomputing and the events are decided in one place.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+import numpy as np
+
 from ..engine.network import Network
 from ..io.sequence_data import SequenceData
 
 if TYPE_CHECKING:
     from .document import Document
+
+
+def with_element(network: Network, name: str, index: tuple[int, ...], value: float) -> Network:
+    """``network`` with one element of parameter ``name`` set to ``value`` (the other arrays shared)."""
+    array = np.array(network.params[name])
+    array[index] = value
+    return network.with_parameter(name, array)
 
 
 class Command(Protocol):
@@ -40,10 +53,10 @@ class SetWeight:
         return f"Set {where} to {self.new:.4g}"
 
     def apply(self, document: Document) -> None:
-        document._assign_weight(self.name, self.index, self.new)
+        document.apply_state(network=with_element(document.network, self.name, self.index, self.new))
 
     def revert(self, document: Document) -> None:
-        document._assign_weight(self.name, self.index, self.old)
+        document.apply_state(network=with_element(document.network, self.name, self.index, self.old))
 
     def merge(self, later: Command) -> bool:
         if (
@@ -70,14 +83,10 @@ class ReplaceNetwork:
     new_reference: Network | None = None
 
     def apply(self, document: Document) -> None:
-        if self.new_reference is not None:
-            document.reference_network = self.new_reference
-        document._replace_network(self.new)
+        document.apply_state(network=self.new, reference=self.new_reference)
 
     def revert(self, document: Document) -> None:
-        if self.old_reference is not None:
-            document.reference_network = self.old_reference
-        document._replace_network(self.old)
+        document.apply_state(network=self.old, reference=self.old_reference)
 
     def merge(self, later: Command) -> bool:
         if isinstance(later, ReplaceNetwork) and self.merge_key is not None and later.merge_key == self.merge_key:
@@ -101,14 +110,10 @@ class ReplaceSequence:
     new_reference: Network | None = None
 
     def apply(self, document: Document) -> None:
-        if self.new_reference is not None:
-            document.reference_network = self.new_reference
-        document._replace_sequence(self.new, self.new_network)
+        document.apply_state(sequence=self.new, network=self.new_network, reference=self.new_reference)
 
     def revert(self, document: Document) -> None:
-        if self.old_reference is not None:
-            document.reference_network = self.old_reference
-        document._replace_sequence(self.old, self.old_network)
+        document.apply_state(sequence=self.old, network=self.old_network, reference=self.old_reference)
 
     def merge(self, later: Command) -> bool:
         return False

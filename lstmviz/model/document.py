@@ -15,7 +15,6 @@ runner, results are keyed by ``generation``, and views read them there and subsc
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -27,8 +26,9 @@ from ..engine.trace import Trace
 from ..io.sequence_data import SequenceData
 from .adapt import adapt_input_size
 from .naming import element_label
+from .changes import NetworkChange, SequenceChange
 from .commands import Command, ReplaceNetwork, ReplaceSequence, SetWeight
-from .compute import INLINE_COST, ComputeService, Runner
+from .compute import ComputeService, Runner
 from .view_settings import ViewSettings
 from .workspaces import WorkspaceMixin
 from ..wording import plural
@@ -39,9 +39,10 @@ __all__ = ["Document", "DocumentEvents", "adapt_input_size"]
 class DocumentEvents(SignalGroup):
     """Everything a view may want to hear about."""
 
-    network_changed = Signal()
-    """The network's structure or parameters changed (weight views redraw)."""
-    sequence_changed = Signal()
+    network_changed = Signal(object)
+    """A :class:`~lstmviz.model.changes.NetworkChange`: the network's structure or parameters changed."""
+    sequence_changed = Signal(object)
+    """A :class:`~lstmviz.model.changes.SequenceChange`."""
     trace_changed = Signal()
     """A complete new trace is in ``document.trace``."""
     trace_progress = Signal(int)
@@ -151,22 +152,14 @@ class Document(WorkspaceMixin):
 
     # Navigation (not undoable) --------------------------------------------------------------------------------
     def set_step(self, step: int) -> None:
-        step = int(min(max(step, 0), self.steps - 1))
-        if step != self._step:
-            self._step = step
-            self.events.step_changed.emit(step)
+        self.apply_state(step=step)
 
     def set_layer(self, layer: int) -> None:
-        layer = int(min(max(layer, 0), self._network.num_layers - 1))
-        if layer != self._layer:
-            self._layer = layer
-            self.events.selection_changed.emit()
+        self.apply_state(layer=layer)
 
     def select_units(self, units: tuple[int, ...] | list[int]) -> None:
-        units = tuple(sorted({int(u) for u in units if 0 <= int(u) < self._network.hidden_size}))
-        if units != self._selected_units:
-            self._selected_units = units
-            self.events.selection_changed.emit()
+        """Select these units (those outside the network are ignored)."""
+        self.apply_state(units=tuple(units))
 
     def set_view_settings(self, **changes: Any) -> None:
         """Change how the session is shown (``hidden_heatmaps=(...)``, ``playback_speed=60``, ...); not undoable.
@@ -366,50 +359,60 @@ class Document(WorkspaceMixin):
             self.path = path
             self.events.path_changed.emit()
 
-    # Called by commands ------------------------------------------------------------------------------------
-    def _replace_network(self, network: Network) -> None:
-        self._network = network
-        selection = self._clamp_selection()
-        inline = self._begin_recompute()
-        self.events.network_changed.emit()
-        if selection:
-            self.events.selection_changed.emit()
-        if inline:
-            self.events.trace_changed.emit()
+    # The one state path (undo commands and a workspace restore) ---------------------------------------------
+    def apply_state(
+        self,
+        *,
+        network: Network | None = None,
+        sequence: SequenceData | None = None,
+        reference: Network | None = None,
+        step: int | None = None,
+        layer: int | None = None,
+        units: tuple[int, ...] | None = None,
+        view_settings: ViewSettings | None = None,
+    ) -> None:
+        """Put the given parts in place without recording an undo step, then announce what changed.
 
-    def _replace_sequence(self, sequence: SequenceData, network: Network | None = None) -> None:
-        self._sequence = sequence
-        self._step = min(self._step, sequence.steps - 1)
-        selection = False
+        Undo commands apply and revert through this, and so does a workspace restore: one path, so clamping the
+        step and the selection, recomputing and the order of events are decided once. A new network or sequence
+        starts a new generation; each event fires once, only for what changed, in the order network, sequence,
+        selection, step, trace, view settings (a view reading the trace while handling the first finds one that
+        matches the new network, or ``trace_steps_ready == 0`` while the runner works).
+        """
+        old_network, old_sequence = self._network, self._sequence
+        old_selection, old_step = (self._layer, self._selected_units), self._step
+        if reference is not None:
+            self.reference_network = reference
         if network is not None:
             self._network = network
-            selection = self._clamp_selection()
-        inline = self._begin_recompute()
-        if network is not None:
-            self.events.network_changed.emit()
-        self.events.sequence_changed.emit()
-        if selection:
+        if sequence is not None:
+            self._sequence = sequence
+        net = self._network
+        self._step = int(min(max(self._step if step is None else int(step), 0), self.steps - 1))
+        self._layer = int(min(max(self._layer if layer is None else int(layer), 0), net.num_layers - 1))
+        if units is None:  # kept, inside the (maybe smaller) network
+            self._selected_units = tuple(u for u in self._selected_units if u < net.hidden_size) or (0,)
+        else:
+            self._selected_units = tuple(sorted({int(u) for u in units if 0 <= int(u) < net.hidden_size}))
+        settings_changed: tuple[str, ...] = ()
+        if view_settings is not None:
+            settings_changed = view_settings.changed_fields(self.view_settings)
+            self.view_settings = view_settings
+        network_changed = self._network is not old_network
+        sequence_changed = self._sequence is not old_sequence
+        inline = self._begin_recompute() if network_changed or sequence_changed else False
+        if network_changed:
+            self.events.network_changed.emit(NetworkChange(old_network, self._network))
+        if sequence_changed:
+            self.events.sequence_changed.emit(SequenceChange(old_sequence, self._sequence))
+        if (self._layer, self._selected_units) != old_selection:
             self.events.selection_changed.emit()
-        self.step_changed_if_clamped()
+        if self._step != old_step:
+            self.events.step_changed.emit(self._step)
         if inline:
             self.events.trace_changed.emit()
-
-    def _clamp_selection(self) -> bool:
-        """Keep layer and units inside the current network; True when the selection had to change."""
-        network = self._network
-        layer = min(self._layer, network.num_layers - 1)
-        units = tuple(u for u in self._selected_units if u < network.hidden_size) or (0,)
-        changed = (layer, units) != (self._layer, self._selected_units)
-        self._layer, self._selected_units = layer, units
-        return changed
-
-    def step_changed_if_clamped(self) -> None:
-        self.events.step_changed.emit(self._step)
-
-    def _assign_weight(self, name: str, index: tuple[int, ...], value: float) -> None:
-        array = np.array(self._network.params[name])
-        array[index] = value
-        self._replace_network(self._network.with_parameter(name, array))
+        if settings_changed:
+            self.events.view_settings_changed.emit(settings_changed)
 
     # Recompute ---------------------------------------------------------------------------------------------
     def recompute_cost(self) -> int:

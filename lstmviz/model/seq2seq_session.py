@@ -37,7 +37,7 @@ class SideDocument(Document):
     def show(self, network: Network, sequence: SequenceData, trace: Trace) -> None:
         """Replace what this side shows (a new run, mode or context) and tell the views."""
         self._given = trace
-        self._replace_sequence(sequence, network)
+        self.apply_state(network=network, sequence=sequence)
 
 
 class SessionEvents(SignalGroup):

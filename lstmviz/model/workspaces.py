@@ -1,8 +1,10 @@
-"""Document <-> Workspace: save a whole session, and reopen it exactly as a fresh, clean history."""
+"""Document <-> Workspace: save a whole session, and reopen it exactly as a fresh, clean history.
+
+A restore goes through the same state path as every undo command (``Document.apply_state``).
+"""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
 from ..wording import plural
@@ -41,26 +43,20 @@ class WorkspaceMixin:
                 f"the workspace's network expects {plural(network.input_size, 'input')} but its sequence has "
                 f"{sequence.input_size}"
             )
-        self._network = network
-        self.reference_network = network
-        self._sequence = sequence
-        self._step = int(min(max(int(workspace.step), 0), sequence.steps - 1))
-        self._layer = int(min(max(int(workspace.layer), 0), network.num_layers - 1))
-        units = tuple(sorted({int(u) for u in workspace.selected_units if 0 <= int(u) < network.hidden_size}))
-        self._selected_units = units or (0,)
-        self.view_settings = ViewSettings.from_dict(workspace.view_settings)
+        before = {"network": self._network, "sequence": self._sequence, "reference": self.reference_network,
+                  "step": self._step, "layer": self._layer, "units": self._selected_units,
+                  "view_settings": self.view_settings}
+        try:
+            self.apply_state(
+                network=network, sequence=sequence, reference=network, step=int(workspace.step),
+                layer=int(workspace.layer), units=tuple(workspace.selected_units) or (0,),
+                view_settings=ViewSettings.from_dict(workspace.view_settings),
+            )
+        except Exception:
+            self.apply_state(**before)  # the engine refused it (memory, say): the session stays as it was
+            raise
         self._undo.clear()
         self._redo.clear()
         self._clean_index = 0
-        self.path = path
-        inline = self._begin_recompute()
-        self.events.network_changed.emit()
-        self.events.sequence_changed.emit()
-        if inline:
-            self.events.trace_changed.emit()
-        self.events.step_changed.emit(self._step)
-        self.events.selection_changed.emit()
-        self.events.view_settings_changed.emit(tuple(f.name for f in dataclasses.fields(ViewSettings)))
         self.events.history_changed.emit()
-        self.events.path_changed.emit()
-
+        self.set_path(path)

@@ -256,3 +256,50 @@ def test_workspace_round_trip_as_fresh_history() -> None:
     other.set_weight("weight_hh_l0", (0, 0), 0.0)
     other.reset_network()  # the workspace's network is the reset target
     assert_params_equal(other.network, doc.network)
+
+
+def test_events_carry_what_changed() -> None:
+    """network_changed says whether the structure moved; sequence_changed whether the shape did."""
+    doc = make()
+    changes: list[object] = []
+    doc.events.network_changed.connect(changes.append)
+    doc.events.sequence_changed.connect(changes.append)
+    before = doc.network
+    doc.set_weight("weight_hh_l0", (0, 0), 0.25)
+    change = changes.pop()
+    assert change.old is before and change.new is doc.network
+    assert not change.structural and change.parameters == ("weight_hh_l0",)
+    doc.reconfigure(hidden_size=doc.network.hidden_size + 1)
+    assert changes.pop().structural
+    old_sequence = doc.sequence
+    doc.set_sequence(SequenceData(np.zeros(7)))
+    change = changes.pop()
+    assert change.old is old_sequence and change.resized
+
+
+def test_step_event_only_when_the_step_moves() -> None:
+    doc = make()
+    steps: list[int] = []
+    doc.events.step_changed.connect(steps.append)
+    doc.set_step(3)
+    doc.set_weight("weight_hh_l0", (0, 0), 0.5)  # a new trace, the same step
+    doc.set_sequence(SequenceData(np.zeros(doc.steps)))  # as many steps: the step stays
+    assert steps == [3]
+    doc.set_sequence(SequenceData(np.zeros(2)))  # shorter: the step is clamped, and says so
+    assert steps == [3, 1]
+
+
+def test_a_workspace_the_engine_refuses_leaves_the_session_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = make()
+    doc.set_weight("weight_hh_l0", (0, 0), 0.5)
+    workspace = make("rnn", hidden=2, steps=10).to_workspace()
+    before = (doc.network, doc.sequence, doc.can_undo)
+
+    def refuse(self, x, *args, **kwargs):
+        raise MemoryError("too big")
+
+    monkeypatch.setattr(Network, "run", refuse)
+    with pytest.raises(MemoryError):
+        doc.restore(workspace)
+    monkeypatch.undo()
+    assert (doc.network, doc.sequence, doc.can_undo) == before

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QGraphicsView, QHBoxLayout, QLabel, QSpinBox, QWid
 from ...io.atomic import atomic_path
 from ...io.errors import ExportError
 from ...model.document import Document
+from ...model.changes import NetworkChange
 from ..document_binding import DocumentBinding
 from ..colors import is_signed_quantity
 from ..step_time import step_time
@@ -77,7 +78,9 @@ class GateDiagramView(QGraphicsView):
         return (net.cell, net.hidden_size, width, net.num_layers, layer, net.nonlinearity, net.output_size,
                 net.output_activation, self.palette().color(self.palette().ColorRole.Base).name())
 
-    def _on_network_changed(self) -> None:
+    def _on_network_changed(self, change: NetworkChange | None = None) -> None:
+        if change is not None and not change.structural:
+            return  # only numbers moved: the trace events refresh the values
         if self.structure_key() != self._structure:
             self._rebuild()
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem, QLayout, QMenu, QWidget
 
 from ...engine.spec import CellSpec
 from ...io.sequence_data import SequenceData
+from ...model.changes import NetworkChange
 from ..document_binding import DocumentBinding
 from ..step_time import format_time
 
@@ -317,7 +318,9 @@ class TimePlotsWidget(QWidget):
         raise NotImplementedError
 
 
-    def _on_structure_maybe_changed(self, *_: object) -> None:
+    def _on_structure_maybe_changed(self, change: object = None, *_: object) -> None:
+        if isinstance(change, NetworkChange) and not change.structural:
+            return  # only numbers moved: the trace events refill the plots
         if self._structure_key() != self._structure:
             self.rebuild()
 
