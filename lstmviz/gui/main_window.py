@@ -36,6 +36,7 @@ from .main_status import MainStatusBar
 from .main_views import CENTRAL, DOCKS, build_view
 from .playback import PlaybackController
 from .settings import AppSettings, apply_palette, current_palette_name
+from ..model.session import Session
 from .document_binding import DocumentBinding
 from .workers import BackgroundRunner
 
@@ -118,6 +119,8 @@ class MainWindow(QMainWindow):
         self.status = MainStatusBar(document, self)
         self.setStatusBar(self.status)
         self._install_runner()
+        self.session = Session(document)
+        """Every model the window shows: the main one, and those compare and encoder-decoder views add."""
         # A heatmap's context menu asks for a figure of it.
         self.views["heatmaps"].export_requested.connect(  # type: ignore[attr-defined]
             lambda quantity: self.export_actions.export_figure(str(quantity))

@@ -403,7 +403,7 @@ class _ComputeRun:
     """What the worker thread holds for one job: its work, its cancel flag, and the latest report (plain Python)."""
 
     def __init__(self, job: ComputeJob) -> None:
-        self.kind = job.kind
+        self.slot = job.slot
         self.work: Callable[[Any], Any] | None = job.work
         self.cancel_event = job.cancel_event
         self.lock = threading.Lock()
@@ -438,7 +438,7 @@ class _ComputeServer:
         self.dispatcher = dispatcher
         self.key = key
         self.wake = threading.Condition()
-        self.requests: dict[str, _ComputeRun] = {}
+        self.requests: dict[tuple[int, str], _ComputeRun] = {}
         self.working: _ComputeRun | None = None
         self.stopping = False
         self.thread = threading.Thread(target=self.serve, name="lstmviz-compute", daemon=True)
@@ -446,12 +446,12 @@ class _ComputeServer:
     def submit(self, run: _ComputeRun) -> None:
         run.post = self._post
         with self.wake:
-            older = self.requests.pop(run.kind, None)
+            older = self.requests.pop(run.slot, None)
             if older is not None:
                 older.cancel_event.set()
-            if self.working is not None and self.working.kind == run.kind:
+            if self.working is not None and self.working.slot == run.slot:
                 self.working.cancel_event.set()
-            self.requests[run.kind] = run
+            self.requests[run.slot] = run
             self.wake.notify_all()
         if not self.thread.is_alive() and not self.stopping:
             self.thread.start()
@@ -483,8 +483,8 @@ class _ComputeServer:
                 self.wake.wait_for(lambda: bool(self.requests) or self.stopping)
                 if self.stopping:
                     return
-                kind = next(iter(self.requests))
-                run = self.working = self.requests.pop(kind)
+                slot = next(iter(self.requests))
+                run = self.working = self.requests.pop(slot)
             if not run.cancel_event.is_set():
                 self.work(run)
 
@@ -519,21 +519,25 @@ class BackgroundRunner(QObject):
         super().__init__(parent)
         self._jobs: dict[int, ComputeJob] = {}
         """id(run) -> the job whose callbacks it feeds (GUI thread only: the worker never sees a job)."""
-        self._runs: dict[str, _ComputeRun] = {}
+        self._runs: dict[tuple[int, str], _ComputeRun] = {}
         self._server: _ComputeServer | None = None
         self._key = 0
 
     def submit(self, job: ComputeJob) -> None:
-        self.cancel(job.kind)
+        previous = self._runs.pop(job.slot, None)
+        if previous is not None:
+            previous.cancel_event.set()
+            self._jobs.pop(id(previous), None)
         run = _ComputeRun(job)
-        self._runs[job.kind] = run
+        self._runs[job.slot] = run
         self._jobs[id(run)] = job
         self._serve_with().submit(run)
 
-    def cancel(self, kind: str | None = None) -> None:
-        for name in list(self._runs) if kind is None else [kind]:
-            run = self._runs.pop(name, None)
-            if run is not None:
+    def cancel(self, job: ComputeJob | None = None) -> None:
+        for slot in list(self._runs) if job is None else [job.slot]:
+            run = self._runs.get(slot)
+            if run is not None and (job is None or run.cancel_event is job.cancel_event):
+                del self._runs[slot]
                 run.cancel_event.set()
                 self._jobs.pop(id(run), None)
 
@@ -576,8 +580,8 @@ class BackgroundRunner(QObject):
             done, finished, run.posted = run.done, run.finished, False
         if finished:
             self._jobs.pop(id(run), None)
-            if self._runs.get(run.kind) is run:
-                del self._runs[run.kind]
+            if self._runs.get(run.slot) is run:
+                del self._runs[run.slot]
             if run.error is not None:
                 job.on_error(job, run.error)
             else:

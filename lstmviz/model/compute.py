@@ -47,6 +47,8 @@ class ComputeJob:
     on_progress: Callable[[ComputeJob, int, Any], None]
     on_done: Callable[[ComputeJob, Any], None]
     on_error: Callable[[ComputeJob, BaseException], None]
+    slot: tuple[int, str] = (0, "")
+    """(the service, the kind): a runner shared by several models replaces only the job of the same slot."""
     cancel_event: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -55,11 +57,13 @@ class ComputeJob:
 
 
 class Runner(Protocol):
-    """Runs jobs off the caller's thread; a new job of a kind replaces (cancels) the running one of that kind."""
+    """Runs jobs off the caller's thread; a new job replaces (cancels) the running one of the same ``slot``."""
 
     def submit(self, job: ComputeJob) -> None: ...
 
-    def cancel(self, kind: str | None = None) -> None: ...
+    def cancel(self, job: ComputeJob | None = None) -> None:
+        """Stop ``job`` (every job when None): no callback of it runs afterwards."""
+        ...
 
 
 @dataclass
@@ -149,7 +153,7 @@ class ComputeService:
         work = spec.work(src.network, src.sequence, params, deps)
         job = ComputeJob(
             kind, src.generation, params, spec.total(src.network, src.sequence, params), work,
-            self._on_progress, self._on_done, self._on_error,
+            self._on_progress, self._on_done, self._on_error, (id(self), kind),
         )
         self.cancel(kind)
         if self.runner is None or self.cost(kind, params) <= INLINE_COST:
@@ -173,7 +177,7 @@ class ComputeService:
             job = self._running.pop(name)
             job.cancel_event.set()
             if self.runner is not None:
-                self.runner.cancel(name)
+                self.runner.cancel(job)
             result = self._results.get(name)
             if result is not None and result.generation == job.generation and not result.complete:
                 result.stopped = True
@@ -186,7 +190,7 @@ class ComputeService:
         for job in self._running.values():
             job.cancel_event.set()
             if self.runner is not None:
-                self.runner.cancel(job.kind)
+                self.runner.cancel(job)
         self._running.clear()
 
     def deliver(self, kind: str, generation: int, value: Any, done: int, total: int, params: Hashable = None) -> bool:
