@@ -10,10 +10,15 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
+from ..engine.errors import EngineError
 from ..engine.network import Network
 from ..io.bundled import resources_dir
+from ..io.errors import FileFormatError
 from ..io.sequence_data import SequenceData
+from ..io.sequences import load_sequence
+from ..io.weights import load_weights
 from ..model.document import Document
+from .network_origin import note_origin
 from .platform_check import require_window_libraries
 from .settings import APPLICATION, ORGANIZATION, AppSettings, apply_palette
 
@@ -62,37 +67,26 @@ def default_document() -> Document:
     sequence from resources/sequences when one is there; else a seeded random LSTM (H=8)."""
     network: Network | None = None
     sequence: SequenceData | None = None
-    try:
-        from ..io.weights import load_weights  # noqa: PLC0415
-        from .network_origin import note_origin  # noqa: PLC0415
-
-        for path in [RESOURCES / "weights" / name for name in DEMO_WEIGHTS]:
-            if not path.is_file():
-                continue
-            try:
-                network = load_weights(path)
-                note_origin(network, f"from {path.name} (sample model)")
-                break
-            except Exception as error:  # a broken demo file must not stop the app
-                log.warning("demo weights %s not usable: %s", path, error)
-    except ImportError:
-        pass
-    try:
-        from ..io.sequences import load_sequence  # noqa: PLC0415
-
-        for path in [RESOURCES / "sequences" / name for name in DEMO_SEQUENCES]:
-            if not path.is_file():
-                continue
-            try:
-                candidate = load_sequence(path)
-            except Exception as error:
-                log.warning("demo sequence %s not usable: %s", path, error)
-                continue
-            if network is None or candidate.input_size == network.input_size:
-                sequence = candidate
-                break
-    except ImportError:
-        pass
+    for path in [RESOURCES / "weights" / name for name in DEMO_WEIGHTS]:
+        if not path.is_file():
+            continue
+        try:
+            network = load_weights(path)
+            note_origin(network, f"from {path.name} (sample model)")
+            break
+        except (FileFormatError, EngineError, OSError) as error:  # a broken demo file must not stop the app
+            log.warning("demo weights %s not usable: %s", path, error)
+    for path in [RESOURCES / "sequences" / name for name in DEMO_SEQUENCES]:
+        if not path.is_file():
+            continue
+        try:
+            candidate = load_sequence(path)
+        except (FileFormatError, OSError) as error:
+            log.warning("demo sequence %s not usable: %s", path, error)
+            continue
+        if network is None or candidate.input_size == network.input_size:
+            sequence = candidate
+            break
     if sequence is None:
         sequence = demo_sequence()
     if network is None or network.input_size != sequence.input_size:

@@ -138,10 +138,7 @@ def test_heatmap_export_request_presets_one_quantity(qtbot, main_window, documen
     monkeypatch.setattr(ExportFigureDialog, "exec", fake_exec)
     with qtbot.waitSignal(main_window.export_actions.finished, timeout=30_000):
         heatmaps = main_window.views["heatmaps"]
-        if hasattr(heatmaps, "export_requested"):
-            heatmaps.export_requested.emit("f")
-        else:
-            main_window.export_actions.export_figure("f")
+        heatmaps.export_requested.emit("f")
     assert chosen[0].show == ("f",)
     assert image_is_not_blank(QImage(str(tmp_path / "forget.png")))
 
