@@ -7,7 +7,7 @@ Sections:
            bare PySide6 QMainWindow with pyqtgraph imported; median of --repeat runs each.
   edit     H=64, T=1,000 (recomputed inline): weight edit -> every view redrawn (the edit call, then
            ``processEvents`` until a pass paints nothing); the views that painted are listed.
-  big      H=256, T=10,000 through the TraceExecutor: the engine's own trace time; one edit -> first redraw of the
+  big      H=256, T=10,000 through the background runner: the engine's own trace time; one edit -> first redraw of the
            visible steps (heatmaps showing steps 0..2,000) and -> whole trace drawn; a slider drag (an edit every
            16 ms) -> how many generations delivered, the latest's finish time, and the longest event-loop stall
            (gaps of a 5 ms heartbeat timer).
@@ -196,7 +196,7 @@ def make_window(document: Any, kind: str) -> tuple[Any, Any]:
         from lstmviz.gui.playback import PlaybackController
         from lstmviz.gui.views.heatmaps import HeatmapsView
         from lstmviz.gui.views.unit_plots import UnitPlotsView
-        from lstmviz.gui.workers import TraceExecutor
+        from lstmviz.gui.workers import BackgroundRunner
 
         window = QMainWindow()
         heatmaps = HeatmapsView(document)
@@ -206,7 +206,7 @@ def make_window(document: Any, kind: str) -> tuple[Any, Any]:
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         window.playback = PlaybackController(document, window)
         window.addToolBar("Playback").addWidget(window.playback.bar)
-        document.executor = TraceExecutor(window)
+        document.set_runner(BackgroundRunner(window))
     window.resize(1600, 1000)
     window.show()
     return window, heatmaps
@@ -261,7 +261,6 @@ def bench_big(app: Any, kind: str, drag_edits: int) -> tuple[dict[str, float], A
     if rows:
         rows[0].plot.setXRange(0, 2000, padding=0)  # the view shows the first 2,000 steps
     settle(app, watch)
-    executor = doc.executor
 
     # One edit: first visible redraw, whole trace drawn.
     marks: dict[str, float] = {}
@@ -301,7 +300,7 @@ def bench_big(app: Any, kind: str, drag_edits: int) -> tuple[dict[str, float], A
     doc.events.trace_progress.connect(lambda _n: delivered.add(doc.generation))
     doc.events.trace_changed.connect(lambda: delivered.add(doc.generation))
     finished = []
-    executor.finished.connect(lambda: finished.append(time.perf_counter()))
+    doc.compute.events.ready.connect(lambda kind: finished.append(time.perf_counter()))
     heartbeat.start()
     first_generation = doc.generation + 1
     drag_start = time.perf_counter()
