@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
@@ -137,3 +139,42 @@ def test_network_with_an_output_layer(qtbot) -> None:
     doc, view = make_view(qtbot, Network.random("lstm", 1, 3, seed=2, output_size=2))
     engine = doc.network.bptt(X)
     assert_plotted(shown(view.norm_curve), engine["grad_norm_h_l0"])
+
+
+def test_long_gradients_show_progress_and_cancel_in_the_main_window(qtbot, monkeypatch) -> None:
+    """BPTT over a long sequence reports progress in the status bar; Cancel stops it, the view says so and offers
+    to compute again, and that gives the engine's numbers."""
+    from lstmviz.engine import progress
+    from lstmviz.gui.main_window import MainWindow
+
+    x = np.sin(np.linspace(0, 200, 20_000))
+    doc = Document(Network.random("lstm", 1, 16, seed=0), SequenceData(x))
+    window = MainWindow(doc, persist=False)
+    qtbot.addWidget(window)
+    window.show()
+    monkeypatch.setattr(compute_module, "INLINE_COST", doc.compute.cost("trace"))  # the trace inline, BPTT not
+    gate = threading.Event()
+    real_tick = progress.tick
+
+    def slow_tick(steps: int) -> None:  # the worker waits at its first progress point until the test has looked
+        real_tick(steps)
+        gate.wait(10)
+
+    monkeypatch.setattr("lstmviz.engine.bptt.tick", slow_tick)
+    dock = window.docks["gradients"]
+    dock.show()
+    dock.raise_()
+    qtbot.waitUntil(lambda: isinstance(window.views["gradients"], GradientsView), timeout=5000)
+    view = window.views["gradients"]
+    status = window.status
+    qtbot.waitUntil(lambda: status.progress.isVisible() and "gradients" in status.progress.format(), timeout=5000)
+    assert "computing gradients" in view.explanation.text()
+    qtbot.mouseClick(status.cancel_button, Qt.MouseButton.LeftButton)
+    gate.set()
+    assert "cancelled" in view.explanation.text() and not doc.compute.busy()
+    monkeypatch.setattr("lstmviz.engine.bptt.tick", real_tick)
+    view.explanation.linkActivated.emit("recompute")
+    qtbot.waitUntil(lambda: view.gradients is not None and doc.compute.result("gradients") is not None, timeout=60000)
+    engine = doc.network.bptt(x)
+    assert_plotted(shown(view.norm_curve), engine["grad_norm_h_l0"])
+    doc.mark_clean()
