@@ -215,3 +215,21 @@ def test_labels_use_the_diagram_symbols_and_text_rows_show_thinned_characters(qt
     assert axis.tickStrings([0.5, 5.5, 10.5], 1.0, 5.0) == [vocabulary[0], vocabulary[5], vocabulary[10]]
     assert axis.tickStrings([0.5, 5.5], 1.0, 5.0) == ["", ""], "a character or two alone reads as the axis's name"
     assert axis.tickStrings([0.5, 3.5], 1.0, 1.0) == [vocabulary[0], "\u2423"] and vocabulary[3] == " "
+
+
+def test_heatmap_levels_are_the_diagrams(qtbot) -> None:
+    """One rule for colour levels: the heatmap of C_t and the diagram's C_t strip use the same range, the nice
+    bound above the largest |C_t| (worked out here from the engine's own trace)."""
+    from lstmviz.gui.views.gate_diagram import GateDiagramView
+    from lstmviz.io.color_levels import nice_ceiling
+
+    doc = make_document()
+    doc.set_parameter("bias_ih_l0", np.full(32, 2.5))  # every gate open: C_t grows past 1
+    view = make_view(qtbot, doc)
+    diagram = GateDiagramView(doc)
+    _ALIVE.append(diagram)
+    top = float(np.abs(doc.network.run(doc.sequence.values)["c_l0"]).max())
+    assert top > 1.0
+    expected = (-nice_ceiling(top), nice_ceiling(top))
+    assert view.rows["c"].levels == expected
+    assert diagram._levels()["c"] == expected

@@ -8,6 +8,7 @@ the cursors, and a partial trace redraws only what is filled).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -18,7 +19,6 @@ from PySide6.QtGui import QColor
 from ...io.sequence_data import SequenceData
 from .. import colors
 from .heatmap_colorbar import ColorScaleBar
-from ..colors import symmetric_levels
 from .heatmap_common import (
     INPUT_SYMBOL,
     TimeMap,
@@ -86,8 +86,13 @@ class RowAxis(pg.AxisItem):
 class HeatmapRow:
     """A (units x time) heatmap of one trace quantity, e.g. f_t of layer 0."""
 
-    def __init__(self, key: str, symbol: str, tooltip: str, signed: bool, foreground: QColor) -> None:
+    def __init__(
+        self, key: str, symbol: str, tooltip: str, signed: bool, foreground: QColor,
+        levels_of: Callable[[], tuple[float, float]],
+    ) -> None:
         self.key = key
+        self.levels_of = levels_of
+        """The colour levels of this quantity, from the compute service (one rule, every view)."""
         self.symbol = symbol
         self.signed = signed
         self.plot = plot_item(axisItems={"left": RowAxis()})
@@ -110,8 +115,6 @@ class HeatmapRow:
         self.units = 0
         self.buffer = np.zeros((0, 0), dtype=np.float32)
         """Everything drawn, (T, H) like the trace: rows [0, valid) hold values, the newest generation first."""
-        self.step_bound = np.zeros(0, dtype=np.float32)
-        """max |value| per step, so symmetric levels cost O(T) instead of O(T*H) per redraw."""
         self.valid = 0
         self.time_map: TimeMap | None = None
         self.window: tuple[int, int, int] = (0, 0, 1)
@@ -127,7 +130,6 @@ class HeatmapRow:
         """Fresh display buffer for a new shape, nothing valid yet."""
         self.units = units
         self.buffer = np.zeros((steps, units), dtype=np.float32)
-        self.step_bound = np.zeros(steps, dtype=np.float32)
         self.valid = 0
         self.window = (0, 0, 1)
         self.image.clear()
@@ -142,11 +144,6 @@ class HeatmapRow:
             return
         part = self.buffer[start:stop]
         part[...] = data[start:stop]
-        if self.signed:  # gates have fixed levels [0, 1]: no bound needed
-            bound = np.abs(part).max(axis=1) if part.shape[1] else np.zeros(stop - start, np.float32)
-            if not np.all(np.isfinite(bound)):
-                bound = np.where(np.isfinite(part), np.abs(part), 0.0).max(axis=1)
-            self.step_bound[start:stop] = bound
         self.valid = max(self.valid, stop)
 
     def needs_redraw(self, start: int, stop: int, time_map: TimeMap | None = None) -> bool:
@@ -161,7 +158,7 @@ class HeatmapRow:
             return True
         if time_map is not None and self._wanted_window(time_map) != self.window:
             return True
-        return self.signed and symmetric_levels(float(self.step_bound[: self.valid].max())) != self.levels
+        return self.signed and self.levels_of() != self.levels
 
     def _wanted_window(self, time_map: TimeMap) -> tuple[int, int, int]:
         """The (first, end, block) the view box's current range and width call for."""
@@ -181,7 +178,7 @@ class HeatmapRow:
             self.window = (0, 0, 1)
             return
         if self.signed:
-            levels = symmetric_levels(float(self.step_bound[: self.valid].max()))
+            levels = self.levels_of()
         else:
             levels = colors.default_levels(self.key, signed=False)
         first, end, block = self._wanted_window(time_map)

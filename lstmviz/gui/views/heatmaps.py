@@ -8,6 +8,7 @@ steps that changed; the cell, sizes, layer, sequence or the chosen quantities re
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
+from ...engine.trace import trace_key
 from ...model.document import Document
 from ..step_time import step_and_time
 from .heatmap_common import (
@@ -139,7 +141,7 @@ class HeatmapsView(TimePlotsWidget):
         for key in self.shown_quantities():
             symbol, tooltip = quantity_label(spec, key)
             signed = quantity_signed(spec, key, doc.network.nonlinearity)
-            row = HeatmapRow(key, symbol, tooltip, signed, foreground)
+            row = HeatmapRow(key, symbol, tooltip, signed, foreground, partial(self._levels_of, key))
             row.reset(doc.network.hidden_size, doc.steps)
             self._add_export_action(row)
             self.graphics.ci.addItem(row.plot, row=row_index, col=0)
@@ -241,6 +243,9 @@ class HeatmapsView(TimePlotsWidget):
         trace, net = self.document.trace, self.document.network
         return (trace is not None and trace.cell == net.cell and trace.hidden_size == net.hidden_size
                 and trace.num_layers == net.num_layers and trace.steps == self.document.steps)
+
+    def _levels_of(self, key: str) -> tuple[float, float]:
+        return self.document.compute.levels(trace_key(key, self.document.layer))
 
     def _refresh_trace(self, ready: int | None = None) -> None:
         """Write the steps that changed since the last redraw into every row, then push them to the images."""
