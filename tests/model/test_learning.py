@@ -1,15 +1,16 @@
-"""Learning really happens, with fixed seeds: the classic result of gated against vanilla cells on the copy task,
-and a forecast that beats persistence."""
+"""Learning really happens, with fixed seeds: an LSTM recalls across a delay, the vanilla RNN's gradient through a
+long delay vanishes, and a forecast beats persistence."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from lstmviz.engine.bptt import bptt
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.io.task_series import NextValueTask
 from lstmviz.io.tasks import make_task
-from lstmviz.model.training import TrainingConfig, evaluate, run_training
+from lstmviz.model.training import TrainingConfig, evaluate, new_network, run_training
 
 BUDGET = 3000
 
@@ -27,13 +28,30 @@ def test_lstm_recalls_across_a_delay_of_20() -> None:
     assert progress.metrics.update <= BUDGET
 
 
-@pytest.mark.slow
-def test_vanilla_rnn_stays_near_chance_at_a_delay_of_50() -> None:
+def test_across_a_delay_of_50_the_vanilla_rnns_gradient_vanishes_and_the_lstms_survives() -> None:
+    """Why gated cells learn long delays: at the start of training, the share of the cue's gradient left at step 0.
+
+    The vanilla RNN's is also worked out by hand: dL/dh_0 = J_1^T ... J_T^T dL/dh_T with J_t = diag(1 - h_t^2) W_hh.
+    (Whether the RNN then *fails to learn* is not a fixed fact: with Adam, which rescales each step by the
+    gradient's own size, it does learn the blank delay, measured at 86% after 1,000 updates; docs/training.md says
+    so. The vanishing itself is.)
+    """
     task = make_task("copy", delay=50, seed=0)
-    config = TrainingConfig(cell="rnn", hidden=32, updates=BUDGET, batch=32, lr=0.01, seed=0, validate_every=500)
-    scores = [p.validation.accuracy for p in run_training(config, task) if p.validation is not None]
-    assert len(scores) == BUDGET // 500
-    assert max(scores) <= 0.40
+    example = task.validation().x[0]
+    shares = {}
+    for cell in ("rnn", "lstm"):
+        network = new_network(TrainingConfig(cell=cell, hidden=32, seed=0), task)
+        norms = bptt(network, example, "h-last-sum").arrays["grad_norm_h_l0"]
+        shares[cell] = norms[0] / norms[-1]
+    rnn = new_network(TrainingConfig(cell="rnn", hidden=32, seed=0), task)
+    h = rnn.run(rnn.prepare_input(example)).get_quantity("h")
+    carried = np.ones(rnn.hidden_size)  # dL/dh_T of the sum of h_T
+    for t in range(len(h) - 1, 0, -1):
+        carried = rnn.params["weight_hh_l0"].T @ ((1 - h[t] ** 2) * carried)
+    by_hand = np.linalg.norm(carried) / np.sqrt(rnn.hidden_size)
+    assert shares["rnn"] == pytest.approx(by_hand, rel=1e-9)
+    assert shares["rnn"] < 1e-9
+    assert shares["lstm"] > 1e-3  # the forget gates (f ~ 0.88 at the start) carry the error back: 0.88^50 ~ 2e-3
 
 
 def test_next_value_on_a_sine_beats_persistence() -> None:
