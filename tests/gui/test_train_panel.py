@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
+from PySide6.QtCore import QTimer
 from app_checks import sine_document
 
 from lstmviz.gui.panels.train_panel import TrainPanel
@@ -51,28 +51,31 @@ def test_start_pause_resume_stop_and_undo(qtbot: Any) -> None:
     assert np.array_equal(document.network.params["weight_hh_l0"], set_up.params["weight_hh_l0"])
 
 
-def test_a_short_run_learns_and_keeps_the_gui_responsive(qtbot: Any) -> None:
-    panel = _panel(qtbot, updates=300)
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    from PySide6.QtCore import QTimer  # noqa: PLC0415
-
+def test_a_short_run_learns_while_the_event_loop_keeps_turning(qtbot: Any) -> None:
+    """The run is off the GUI thread: timer events are handled mid-run, between its updates. (How long the event
+    loop ever waits is a figure for benchmarks/gui.py's train section, not a timed test.)"""
+    panel = _panel(qtbot, updates=600)
+    seen: list[int] = []
     timer = QTimer()
     timer.setInterval(10)
-    timer.timeout.connect(tick)
+    timer.timeout.connect(lambda: panel.state == "running" and seen.append(len(panel.curves()[0])))
     timer.start()
     panel.start_button.click()
     qtbot.waitUntil(lambda: panel.state == "idle", timeout=60_000)
     timer.stop()
     losses, validation = panel.curves()
-    assert losses[-1][0] == 300
-    assert validation and validation[-1][2] >= 0.9  # recall after 300 updates at delay 3
-    # measured alone: max 24-27 ms; the bounds leave room for a machine shared with other work
-    assert gaps and sorted(gaps)[int(0.9 * len(gaps))] < 0.05  # nine in ten event-loop turns within 50 ms
-    assert max(gaps) < 0.2
+    assert losses[-1][0] == 600
+    assert validation and validation[-1][2] >= 0.9  # recall after 600 updates at delay 3
+    assert len({n for n in seen if 0 < n < 600}) >= 2  # the GUI ran while the curves were half drawn
+
+
+def test_a_training_process_that_dies_is_reported_and_the_weights_stay_usable(qtbot: Any) -> None:
+    panel = _panel(qtbot, updates=100_000)
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: len(panel.curves()[0]) > 5, timeout=30_000)
+    assert panel._job is not None
+    panel._job._process.kill()  # what the system's out-of-memory killer would do
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=10_000)
+    assert "ended unexpectedly" in panel.status.text()
+    assert panel.start_button.isEnabled()
+    panel.document.undo()  # the weights it had published are one undo step, like any run's

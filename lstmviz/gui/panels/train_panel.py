@@ -1,11 +1,11 @@
 """The Train panel: train the document's network on a task, off the GUI thread, and watch the loss fall.
 
-The loop (:func:`lstmviz.model.training.run_training`) runs in a worker thread started with
-:func:`~lstmviz.gui.workers.run_in_background`; it never touches widgets or the document. It drops its progress
-into a small locked mailbox; a 100 ms timer on the GUI thread empties it, extends the loss curves and hands the
-current weights to the document (so the gate diagram, heatmaps, numbers and gradients refresh at most 10 times a
-second). Every hand-over uses one merge key per run, so the whole run is one undo step: Undo restores the weights
-from before training. Pause and Stop are flags the worker polls between updates.
+The loop (:func:`lstmviz.model.training.run_training`) runs in a process of its own
+(:class:`~lstmviz.model.training_job.TrainingJob`, which says why not a thread); it never touches widgets or the
+document. A 100 ms timer on the GUI thread polls it, extends the loss curves and hands the current weights to the
+document (so the gate diagram, heatmaps, numbers and gradients refresh at most 10 times a second). Every hand-over
+uses one merge key per run, so the whole run is one undo step: Undo restores the weights from before training.
+Pause and Stop are flags the child looks at between updates.
 
 Copy and adding bring their own input: Start first loads one example of the task with a fresh network sized for
 it (its own undo step, "Set up ... task"). Next-value trains on the document's sequence.
@@ -14,9 +14,6 @@ it (its own undo step, "Set up ... task"). Next-value trains on the document's s
 from __future__ import annotations
 
 import itertools
-import threading
-import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,28 +29,11 @@ from ...io.errors import FileFormatError
 from ...io.sequence_data import SequenceData
 from ...io.tasks import Task, make_task
 from ...model.document import Document
-from ...model.training import TrainingConfig, new_network, run_training
-from ..workers import run_in_background
+from ...model.training import TrainingConfig, new_network
+from ...model.training_job import TrainingJob
 
 TASK_CHOICES = (("copy", "copy"), ("adding", "adding"), ("next-value", "next value of this sequence"))
 _run_ids = itertools.count(1)
-
-
-@dataclass
-class Mailbox:
-    """What the worker has to say since the GUI last looked (guarded by ``lock``)."""
-
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    losses: list[tuple[int, float]] = field(default_factory=list)
-    validation: list[tuple[int, float, float]] = field(default_factory=list)
-    network: Any = None
-    updates: int = 0
-
-    def take(self) -> tuple[list[tuple[int, float]], list[tuple[int, float, float]], Any, int]:
-        with self.lock:
-            out = self.losses, self.validation, self.network, self.updates
-            self.losses, self.validation, self.network = [], [], None
-        return out
 
 
 class TrainPanel(QWidget):
@@ -65,11 +45,11 @@ class TrainPanel(QWidget):
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self._job: Any = None
-        self._stop = threading.Event()
-        self._resume = threading.Event()
-        self._resume.set()
-        self._mailbox = Mailbox()
+        self._job: TrainingJob | None = None
+        self._jobs: list[TrainingJob] = []
+        """The run in flight, if any, for the widget's end (the child process must not outlive the window)."""
+        jobs = self._jobs  # not self: the slot runs when the widget is already gone
+        self.destroyed.connect(lambda *_: [job.kill() for job in jobs])
         self._task: Task | None = None
         self._merge_key: Any = None
         self._train_curve: list[tuple[int, float]] = []
@@ -192,83 +172,67 @@ class TrainPanel(QWidget):
         self._task = task
         self._merge_key = ("train", next(_run_ids))
         self._train_curve, self._val_curve = [], []
-        self._mailbox = Mailbox()
-        self._stop.clear()
-        self._resume.set()
-        mailbox, stop, resume = self._mailbox, self._stop, self._resume
-
-        def work() -> Any:
-            last = network
-            for progress in run_training(config, task, network):
-                with mailbox.lock:
-                    mailbox.losses.append((progress.metrics.update, progress.metrics.loss))
-                    if progress.validation is not None:
-                        mailbox.validation.append((progress.metrics.update, progress.validation.loss,
-                                                   progress.validation.accuracy))
-                    mailbox.network = progress.network
-                    mailbox.updates = progress.metrics.update
-                last = progress.network
-                while not resume.is_set() and not stop.is_set():
-                    time.sleep(0.02)
-                if stop.is_set():
-                    break
-            return last
-
+        try:
+            self._job = TrainingJob(config, task, network)
+        except (OSError, RuntimeError) as error:  # no process could start (limits; an unguarded main script)
+            self.status.setText(f"Training could not start: {error}".splitlines()[0])
+            return
         self._set_state("running")
         self.status.setText(f"Training {config.cell.upper()} H={config.hidden} on {task.describe()}...")
-        self._job = run_in_background(work, self._finished, self._failed, parent=self)
+        self._jobs[:] = [self._job]
         self._timer.start()
 
     def pause(self) -> None:
-        if self.state == "running":
-            self._resume.clear()
+        if self.state == "running" and self._job is not None:
+            self._job.pause()
             self._set_state("paused")
 
     def resume(self) -> None:
-        if self.state == "paused":
-            self._resume.set()
+        if self.state == "paused" and self._job is not None:
+            self._job.resume()
             self._set_state("running")
 
     def stop(self) -> None:
-        if self.state != "idle":
-            self._stop.set()
-            self._resume.set()
+        if self.state != "idle" and self._job is not None:
+            self._job.stop()
 
     # Results (GUI thread) ------------------------------------------------------------------------------------
     def _drain(self) -> None:
-        losses, validation, network, updates = self._mailbox.take()
-        if losses:
-            self._train_curve.extend(losses)
+        job = self._job
+        if job is None:
+            return
+        report = job.poll()
+        if report.losses:
+            self._train_curve.extend(report.losses)
             xs, ys = np.array(self._train_curve).T
             self.train_line.setData(xs, np.maximum(ys, 1e-12))
-        if validation:
-            self._val_curve.extend(validation)
+        if report.validation:
+            self._val_curve.extend(report.validation)
             data = np.array(self._val_curve)
             self.val_line.setData(data[:, 0], np.maximum(data[:, 1], 1e-12))
-        if network is not None and self._task is not None:
-            self._apply(network)
+        if report.network is not None and self._task is not None and not job.finished:
+            self._apply(report.network)
             accuracy = f", {self._task.accuracy_name} {100 * self._val_curve[-1][2]:.0f}%" if self._val_curve else ""
-            self.status.setText(f"Update {updates:,}: loss {self._train_curve[-1][1]:.4g}{accuracy}")
+            self.status.setText(f"Update {report.updates:,}: loss {self._train_curve[-1][1]:.4g}{accuracy}")
+        if job.finished:
+            self._finish(job)
 
     def _apply(self, network: Any) -> None:
         assert self._task is not None
         self.document.set_network(self._task.export(network), "Train network", merge_key=self._merge_key)
 
-    def _finished(self, network: Any) -> None:
-        self._drain()
-        self._timer.stop()
-        if network is not None:
-            self._apply(network)
-        self._job = None
-        done = self._train_curve[-1][0] if self._train_curve else 0
-        self.status.setText(f"Trained for {done:,} updates" + (f"; last loss {self._train_curve[-1][1]:.4g}"
-                                                               if self._train_curve else ""))
-        self._set_state("idle")
-
-    def _failed(self, error: BaseException) -> None:
+    def _finish(self, job: TrainingJob) -> None:
         self._timer.stop()
         self._job = None
-        self.status.setText(f"Training failed: {error}")
+        self._jobs.clear()
+        if job.error is not None:
+            self.status.setText(f"Training failed: {job.error}")
+        else:
+            if job.result is not None:
+                self._apply(job.result)
+            done = self._train_curve[-1][0] if self._train_curve else 0
+            self.status.setText(f"Trained for {done:,} updates" + (f"; last loss {self._train_curve[-1][1]:.4g}"
+                                                                   if self._train_curve else ""))
         self._set_state("idle")
 
     def curves(self) -> tuple[list[tuple[int, float]], list[tuple[int, float, float]]]:

@@ -1,0 +1,140 @@
+"""A training run in a process of its own, steered by polling: pause, resume, stop, and what it has learned so far.
+
+Why a process and not a thread: the training loop is NumPy on small arrays, so it holds the interpreter lock most
+of the time, and every repaint of the window had to wait for it (measured in the real window, copy task, LSTM
+H = 32: the longest event-loop stall was about 100 ms with the loop in a thread, 38 ms for the same view refreshes
+with no loop running). In its own process it competes for a CPU core, never for the lock.
+
+The child sends what it has at most every :data:`PUBLISH_EVERY` seconds (the losses since the last message and the
+current network), so a fast run does not flood the pipe; the parent's :meth:`TrainingJob.poll` gathers everything
+that has arrived without waiting. Nothing here knows Qt: the GUI polls from a timer, a script could poll in a loop.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..engine.network import Network
+from ..io.tasks import Task
+from .training import TrainingConfig, run_training
+
+PUBLISH_EVERY = 0.05
+"""Seconds between the child's messages: twice as often as the app refreshes its views (10 a second)."""
+PAUSE_POLL = 0.05
+"""How often a paused child looks at the stop flag."""
+
+
+@dataclass
+class Report:
+    """What arrived since the last poll: training losses, validation rows, the latest network, the update count."""
+
+    losses: list[tuple[int, float]] = field(default_factory=list)
+    validation: list[tuple[int, float, float]] = field(default_factory=list)
+    network: Network | None = None
+    updates: int = 0
+
+
+def _train(config: TrainingConfig, task: Task, network: Network, outbox: Any, stop: Any, resume: Any) -> None:
+    """The child's loop (module level, so the ``spawn`` start method can import it)."""
+    try:
+        losses: list[tuple[int, float]] = []
+        validation: list[tuple[int, float, float]] = []
+        last, updates, sent = network, 0, time.monotonic()
+
+        def publish() -> None:
+            nonlocal losses, validation, sent
+            outbox.put(("progress", losses, validation, last, updates))
+            losses, validation, sent = [], [], time.monotonic()
+
+        for progress in run_training(config, task, network):
+            updates = progress.metrics.update
+            losses.append((updates, progress.metrics.loss))
+            if progress.validation is not None:
+                validation.append((updates, progress.validation.loss, progress.validation.accuracy))
+            last = progress.network
+            if not resume.is_set():
+                publish()  # the curves end where the pause began
+                while not resume.wait(PAUSE_POLL) and not stop.is_set():
+                    pass
+            if stop.is_set():
+                break
+            if time.monotonic() - sent >= PUBLISH_EVERY:
+                publish()
+        publish()
+        outbox.put(("done", last))
+    except Exception as error:  # reported to the parent as one readable line, never a traceback in a terminal
+        outbox.put(("failed", str(error) or type(error).__name__))
+
+
+class TrainingJob:
+    """One run of :func:`~lstmviz.model.training.run_training` in a child process."""
+
+    def __init__(self, config: TrainingConfig, task: Task, network: Network) -> None:
+        context = multiprocessing.get_context("spawn")  # never fork a process that runs Qt threads
+        self._outbox = context.Queue()
+        self._stop = context.Event()
+        self._resume = context.Event()
+        self._resume.set()
+        self._process = context.Process(target=_train, name="lstmviz training", daemon=True,
+                                        args=(config, task, network, self._outbox, self._stop, self._resume))
+        self._process.start()
+        self.finished = False
+        """True once the run has ended (done, stopped or failed); :attr:`result` or :attr:`error` says how."""
+        self.result: Network | None = None
+        self.error: str | None = None
+
+    def pause(self) -> None:
+        self._resume.clear()
+
+    def resume(self) -> None:
+        self._resume.set()
+
+    def stop(self) -> None:
+        """Ask the run to end after the update in flight; it still reports its last network."""
+        self._stop.set()
+        self._resume.set()
+
+    def poll(self) -> Report:
+        """Everything the child has sent since the last poll, without waiting (except once, briefly, at its end)."""
+        report = Report()
+        while not self.finished:
+            try:
+                message = self._outbox.get_nowait()
+            except queue.Empty:
+                if self._process.is_alive():
+                    break
+                try:  # it has exited: whatever it sent is in the pipe by now
+                    message = self._outbox.get(timeout=0.5)
+                except queue.Empty:
+                    self._end(error=f"the training process ended unexpectedly (exit code {self._process.exitcode})")
+                    break
+            self._take(message, report)
+        return report
+
+    def _take(self, message: tuple[Any, ...], report: Report) -> None:
+        kind = message[0]
+        if kind == "progress":
+            _, losses, validation, network, updates = message
+            report.losses.extend(losses)
+            report.validation.extend(validation)
+            report.network, report.updates = network, updates
+        elif kind == "done":
+            self.result = message[1]
+            self._end()
+        else:
+            self._end(error=message[1])
+
+    def _end(self, error: str | None = None) -> None:
+        self.finished, self.error = True, error
+        self._process.join(timeout=2.0)
+
+    def kill(self) -> None:
+        """End the child now (the window is closing); nothing more will be reported."""
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(timeout=2.0)
+        self.finished = True

@@ -1,0 +1,74 @@
+"""A training run in a child process: the same numbers as in-process, pause holds, stop reports the last network,
+and a failure comes back as one readable line."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from lstmviz.io.tasks import CopyTask, make_task
+from lstmviz.model.training import TrainingConfig, new_network, run_training
+from lstmviz.model.training_job import Report, TrainingJob
+
+
+def _wait(job: TrainingJob, until: float = 60.0) -> Report:
+    total = Report()
+    end = time.monotonic() + until
+    while not job.finished and time.monotonic() < end:
+        report = job.poll()
+        total.losses += report.losses
+        total.validation += report.validation
+        time.sleep(0.01)
+    return total
+
+
+def test_a_run_in_the_child_gives_the_same_numbers_as_in_process() -> None:
+    task = make_task("copy", delay=3, seed=0)
+    config = TrainingConfig(cell="gru", hidden=8, updates=40, batch=8, seed=3, validate_every=20)
+    network = new_network(config, task)
+    here = list(run_training(config, task, network))
+    job = TrainingJob(config, task, network)
+    report = _wait(job)
+    assert job.finished and job.error is None and job.result is not None
+    assert report.losses == [(p.metrics.update, p.metrics.loss) for p in here]
+    assert [row[0] for row in report.validation] == [20, 40]
+    for name, value in here[-1].network.params.items():
+        assert np.array_equal(job.result.params[name], value)
+
+
+def test_pause_holds_and_stop_reports_the_last_network() -> None:
+    task = make_task("copy", delay=3, seed=0)
+    config = TrainingConfig(cell="lstm", hidden=8, updates=1_000_000, batch=8, seed=0)
+    job = TrainingJob(config, task, new_network(config, task))
+    seen: list[tuple[int, float]] = []
+    while len(seen) < 5:
+        seen += job.poll().losses
+        time.sleep(0.01)
+    job.pause()
+    time.sleep(0.3)
+    seen += job.poll().losses
+    held = len(seen)
+    time.sleep(0.4)
+    assert len(seen + job.poll().losses) <= held + 1  # at most the update in flight
+    job.resume()
+    job.stop()
+    seen += _wait(job).losses
+    assert job.finished and job.error is None and job.result is not None
+    assert seen[-1][0] < 1_000_000
+
+
+@dataclass
+class BrokenCopyTask(CopyTask):
+    def make_batch(self, rows: int, rng: np.random.Generator):  # type: ignore[no-untyped-def]
+        raise ValueError("this task's generator is broken")
+
+
+def test_an_error_in_the_child_comes_back_as_a_message() -> None:
+    task = BrokenCopyTask(delay=2)
+    config = TrainingConfig(cell="rnn", hidden=4, updates=10, batch=2)
+    job = TrainingJob(config, task, new_network(config, task))
+    _wait(job)
+    assert job.finished and job.result is None
+    assert job.error == "this task's generator is broken"
