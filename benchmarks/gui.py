@@ -1,6 +1,6 @@
 """Benchmark: the desktop app's responsiveness (run by hand; prints figures).
 
-    .venv/bin/python benchmarks/gui.py [--sections startup,edit,big,play] [--window main|plain] [--repeat N]
+    .venv/bin/python benchmarks/gui.py [--sections startup,edit,big,play,train] [--window main|plain] [--repeat N]
 
 Sections:
   startup  process start -> first paint event of the main window (``run_app`` in a fresh ``python -c``), against a
@@ -12,6 +12,10 @@ Sections:
            16 ms) -> how many generations delivered, the latest's finish time, and the longest event-loop stall
            (gaps of a 5 ms heartbeat timer).
   play     frames per second while playing at H=256 (T=10,000): step changes painted per second.
+  train    the Train panel runs the copy task (delay 20, LSTM H=32, 1,000 updates) in the real MainWindow: the time
+           Start takes (it loads the task's network and example), then the longest event-loop stall while training
+           (target < 50 ms), the heatmaps' repaint intervals and how often the views were fed new weights (target
+           <= 10 a second).
 
 ``--window main`` (default when it imports) measures the real MainWindow with every view; ``plain`` puts only the
 heatmaps, unit plots and playback bar in a bare QMainWindow. The Qt platform is offscreen unless QT_QPA_PLATFORM
@@ -373,9 +377,62 @@ def bench_play(app: Any, doc: Any, window: Any, seconds: float) -> dict[str, flo
     return {"fps": fps}
 
 
+def bench_train(app: Any, updates: int) -> dict[str, float]:
+    """Train in the real window and watch the event loop: stalls, frame times, view refreshes per second."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from lstmviz.gui.main_window import MainWindow
+
+    doc = make_document(32, 200)
+    window = MainWindow(doc, persist=False)
+    window.resize(1366, 768)
+    window.show()
+    window.docks["train"].raise_()  # the Train tab is built the first time it is shown
+    run_until(app, lambda: hasattr(window.views["train"], "task_box"), 5)
+    panel = window.views["train"]
+    panel.task_box.setCurrentIndex(panel.task_box.findData("copy"))
+    panel.delay_box.setValue(20)
+    panel.hidden_box.setValue(32)
+    panel.updates_box.setValue(updates)
+    paints: list[float] = []
+    refreshes = [0]
+
+    class Frames(QObject):
+        def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 - Qt API
+            if event.type() == QEvent.Type.Paint and obj.parent() is not None \
+                    and obj.parent().objectName() == "heatmapsGraphics":
+                paints.append(time.perf_counter())
+            return False
+
+    frames = Frames()
+    run_until(app, lambda: False, 0.5)
+    app.installEventFilter(frames)
+    doc.events.trace_changed.connect(lambda: refreshes.__setitem__(0, refreshes[0] + 1))
+    start = time.perf_counter()
+    panel.start_button.click()  # sets up the task's network and example: every view rebuilt, like opening a file
+    setup = time.perf_counter() - start
+    heartbeat = Heartbeat()
+    heartbeat.start()
+    run_until(app, lambda: panel.state == "idle", 600)
+    elapsed = time.perf_counter() - start
+    stall = heartbeat.stop()
+    app.removeEventFilter(frames)
+    gaps = sorted(b - a for a, b in zip(paints, paints[1:], strict=False)) or [0.0]
+    print(f"train copy delay 20, LSTM H=32, {updates} updates in the MainWindow: {elapsed:.1f} s, "
+          f"{updates / elapsed:.0f} updates/s; Start (set-up) {setup * 1000:.0f} ms, then longest stall "
+          f"{stall * 1000:.0f} ms (target < 50); "
+          f"views fed new weights {refreshes[0] / elapsed:.1f}/s (target <= 10); heatmap repaints every: median "
+          f"{statistics.median(gaps) * 1000:.0f} ms, 95th percentile {gaps[int(0.95 * (len(gaps) - 1))] * 1000:.0f} ms, "
+          f"max {gaps[-1] * 1000:.0f} ms")
+    doc.mark_clean()
+    window.close()
+    return {"setup_ms": setup * 1000, "stall_ms": stall * 1000, "refresh_per_s": refreshes[0] / elapsed}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sections", default="startup,edit,big,play")
+    parser.add_argument("--sections", default="startup,edit,big,play,train")
+    parser.add_argument("--train-updates", type=int, default=1000)
     parser.add_argument("--window", choices=("main", "plain"), default=None)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--drag-edits", type=int, default=40)
@@ -393,13 +450,15 @@ def main(argv: list[str] | None = None) -> int:
           f"load average {os.getloadavg()[0]:.1f}")
     if "startup" in sections:
         bench_startup(args.repeat)
-    if not sections & {"edit", "big", "play"}:
+    if not sections & {"edit", "big", "play", "train"}:
         return 0
     from lstmviz.gui.app import create_application
 
     app = create_application()
     if "edit" in sections:
         bench_edit(app, kind, args.repeat)
+    if "train" in sections:
+        bench_train(app, args.train_updates)
     if sections & {"big", "play"}:
         _, doc, window = bench_big(app, kind, args.drag_edits)
         if "play" in sections:
