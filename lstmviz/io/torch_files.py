@@ -94,7 +94,8 @@ def _to_numpy(torch: Any, tensor: Any) -> np.ndarray:
     tensor = tensor.detach().cpu()
     if tensor.dtype in (torch.float16, torch.bfloat16):
         tensor = tensor.float()
-    return tensor.numpy().copy()
+    array: np.ndarray = tensor.numpy().copy()
+    return array
 
 
 def _find_state_dict(torch: Any, loaded: Any) -> Mapping[str, Any] | None:
