@@ -134,7 +134,7 @@ def render_trace_figure(
     panels = _available(plan_panels(trace, network, show, layer, grads), grads)
     if any(_needs_grads(p) for p in panels) and grads is None:
         raise ExportError("the gradient panels need a BPTT record; pass grads= (the plot command computes it)")
-    from matplotlib import rc_context  # noqa: PLC0415  (matplotlib only when exporting)
+    from matplotlib import rc_context  # matplotlib only when exporting
 
     with rc_context(VECTOR_TEXT_RC):
         figure = _build_figure(

@@ -142,7 +142,7 @@ def open_any(
     name = os.fspath(path)
     kind = kind or file_kind(name, options)
     if kind == "workspace":
-        from .workspace import load_workspace  # noqa: PLC0415  (each reader only when its kind is opened)
+        from .workspace import load_workspace  # each reader only when its kind is opened
 
         return Opened(name, kind, workspace=load_workspace(name))
     if kind == "weights":

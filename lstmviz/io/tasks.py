@@ -202,7 +202,7 @@ def make_task(name: str, sequence: Any | None = None, **options: Any) -> Task:
     if name == "adding":
         return AddingTask(length=int(chosen.get("length", 50)), seed=seed)
     if name in ("next-value", "next-char"):
-        from .task_series import NextCharTask, NextValueTask  # noqa: PLC0415  (one module per task family)
+        from .task_series import NextCharTask, NextValueTask  # one module per task family
 
         if sequence is None:
             raise TaskError(f"the {name} task needs a sequence file")
