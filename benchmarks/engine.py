@@ -23,6 +23,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 
 SIZES = [(8, 32, 1000), (16, 128, 1000), (32, 256, 2000), (64, 512, 1000), (8, 32, 100000)]
 
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
             net = Network.random(cell, d, h, 1, seed=0)
             x = rng.standard_normal((t, d))
             net.run(x[:50])
-            ours = best_of(lambda: net.run(x), repeats)
+            ours = best_of(partial(net.run, x), repeats)
             tracemalloc.start()
             trace = net.run(x)
             peak = tracemalloc.get_traced_memory()[1] / trace.nbytes()
@@ -121,11 +122,11 @@ def main(argv: list[str] | None = None) -> None:
             xt = torch.tensor(x, dtype=torch.float32)[:, None, :]
             with torch.no_grad():
                 module(xt[:50])
-            fused = best_of(lambda: _no_grad(torch, module, xt), repeats)
-            loop = best_of(lambda: torch_cell_loop(torch, cell, module, xt), repeats)
-            bptt = best_of(lambda: net.bptt(x, jacobian="none"), repeats)
-            bptt_j = best_of(lambda: net.bptt(x), 1)
-            autograd = best_of(lambda: _autograd(module, xt), repeats)
+            fused = best_of(partial(_no_grad, torch, module, xt), repeats)
+            loop = best_of(partial(torch_cell_loop, torch, cell, module, xt), repeats)
+            bptt = best_of(partial(net.bptt, x, jacobian="none"), repeats)
+            bptt_j = best_of(partial(net.bptt, x), 1)
+            autograd = best_of(partial(_autograd, module, xt), repeats)
             row = (cell, d, h, t, f"{ours * 1e3:.1f}", f"{ours / t * 1e6:.2f}", f"{loop * 1e3:.1f}",
                    f"{fused * 1e3:.1f}", f"{ours / loop:.2f}", f"{ours / fused:.2f}", f"{bptt * 1e3:.1f}",
                    f"{bptt_j * 1e3:.1f}", f"{autograd * 1e3:.1f}", f"{bptt / autograd:.2f}", f"{peak:.2f}")

@@ -296,7 +296,8 @@ def bench_big(app: Any, kind: str, drag_edits: int) -> tuple[dict[str, float], A
     visible = first_paint.get("paint", marks.get("visible", float("nan"))) - start
     delivered_at = marks.get("visible", float("nan")) - start
     print(f"big H=256 T=10000 ({kind}): engine trace {engine * 1000:.0f} ms; one edit -> visible steps redrawn "
-          f"{visible * 1000:.0f} ms (target < 100; delivered to the views at {delivered_at * 1000:.0f} ms), whole trace drawn {full * 1000:.0f} ms = {full / engine:.2f}x "
+          f"{visible * 1000:.0f} ms (target < 100; delivered to the views at {delivered_at * 1000:.0f} ms), "
+          f"whole trace drawn {full * 1000:.0f} ms = {full / engine:.2f}x "
           f"engine (target <= 1.3), longest stall {stall * 1000:.0f} ms (target < 50)")
 
     # A slider drag: an edit every 16 ms.

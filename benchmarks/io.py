@@ -13,6 +13,7 @@ import importlib
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -72,12 +73,12 @@ def main(argv: list[str] | None = None) -> None:
             seq = load_sequence(csv)
             assert seq.values.shape == (args.rows, 4)
             skip = {"skiprows": 1, "delimiter": ",", "usecols": range(1, 5) if first == "date" else None}
-            results = {"lstmviz load_sequence": best_of(args.repeat, lambda: load_sequence(csv)),
+            results = {"lstmviz load_sequence": best_of(args.repeat, partial(load_sequence, csv)),
                        "numpy.loadtxt" + (" (numbers only)" if first == "date" else ""):
-                           best_of(args.repeat, lambda: np.loadtxt(csv, **skip))}
+                           best_of(args.repeat, partial(np.loadtxt, csv, **skip))}
             if pandas is not None:
                 dates = {"parse_dates": ["date"]} if first == "date" else {}
-                results["pandas.read_csv"] = best_of(args.repeat, lambda: pandas.read_csv(csv, **dates).to_numpy())
+                results["pandas.read_csv"] = best_of(args.repeat, lambda csv=csv, dates=dates: pandas.read_csv(csv, **dates).to_numpy())
             for name, seconds in results.items():
                 print(f"  {name:<32}{seconds:8.3f} s")
         text = Path(folder) / "bench.txt"

@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         a = ours(args.cell, hidden, args.updates, np.float64, clock)
         b = ours(args.cell, hidden, args.updates, np.float32, clock)
         t = theirs(args.cell, hidden, args.updates, clock)
-        ratio = (lambda v: f"{v / t:.2f}x") if t else (lambda v: "-")
+        ratio = (lambda v, t=t: f"{v / t:.2f}x") if t else (lambda v: "-")
         print(f"{hidden:>5} {a:>10.0f} {b:>10.0f} {t or float('nan'):>10.0f} {ratio(a):>10} {ratio(b):>10} "
               f"{TARGETS[hidden]:>6.1f}x")
     return 0

@@ -190,7 +190,7 @@ def run_case(fmt: str, data: bytes, folder: Path, slow: float = 5.0) -> Outcome:
             outcome = Outcome("finding", f"refusal is not one short line naming the file: {message[:400]!r}")
         else:
             outcome = Outcome("refused", message)
-    except Exception as error:  # noqa: BLE001  any other exception is exactly what we look for
+    except Exception as error:  # any other exception is exactly what we look for
         where = traceback.extract_tb(error.__traceback__)[-1]
         outcome = Outcome("finding", f"{type(error).__name__}: {str(error)[:200]} at {where.filename}:{where.lineno}")
     elapsed = time.perf_counter() - began

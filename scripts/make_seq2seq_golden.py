@@ -1,4 +1,4 @@
-"""Write the encoder-decoder golden fixtures tests/fixtures/seq2seq_golden_*.npz from PyTorch (run by hand: needs torch).
+"""Write the encoder-decoder golden fixtures tests/fixtures/seq2seq_golden_*.npz from PyTorch (by hand: needs torch).
 
 Each file holds one small case, packed like the single-network fixtures (:func:`make_golden.pack`): the parameters
 of a torch encoder-decoder (tests/engine/seq2seq_reference.py, torch's own initialisation) under their state_dict

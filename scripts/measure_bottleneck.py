@@ -37,8 +37,8 @@ def train_reverse(hidden: int, updates: int, lengths: tuple[int, int]) -> Seq2Se
                            output_activation="identity")
     rng = np.random.default_rng(0)
     batches = (task.batch(rng, 32, int(rng.integers(lengths[0], lengths[1] + 1))) for _ in range(updates))
-    for model, _, _ in train_seq2seq(model, make_optimizer("adam", 0.01), None, batches, updates=updates, clip=1.0):
-        pass
+    for trained, _, _ in train_seq2seq(model, make_optimizer("adam", 0.01), None, batches, updates=updates, clip=1.0):
+        model = trained
     return model
 
 

@@ -65,7 +65,8 @@ def _trace(inputs: Inputs) -> Any:
         if report is None:
             return network.run(sequence.values)
         trace = None
-        for trace, done in network.run_progressive(sequence.values):
+        for so_far, done in network.run_progressive(sequence.values):
+            trace = so_far
             report(done, sequence.steps)
         return trace
 
@@ -166,13 +167,13 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
 
 def run_generate(args: argparse.Namespace, warn: Warn) -> int:
     """``lstmviz generate``: write one of the teaching sequences (``--list`` shows them)."""
-    from ..io.generators import GENERATORS, generate  # noqa: PLC0415  (kinds, aliases and parameter checks)
+    from ..io.generators import GENERATORS, generate  # kinds, aliases and parameter checks
 
     if args.list:
         for name, spec in GENERATORS.items():
-            params = " ".join(f"{key}={value!r}" for key, value in spec.params.items())
+            listed = " ".join(f"{key}={value!r}" for key, value in spec.params.items())
             print(f"{name:<14} {spec.title}: {spec.description}")
-            print(f"{'':<14} parameters: {params or '(none)'}")
+            print(f"{'':<14} parameters: {listed or '(none)'}")
         return 0
     if not args.kind or not args.out:
         raise CommandError("generate needs KIND and --out FILE (lstmviz generate --list shows the kinds)")
@@ -210,7 +211,7 @@ def run_screenshot(args: argparse.Namespace, warn: Warn) -> int:
     """``lstmviz screenshot``: the app's main window rendered off screen to a PNG."""
     check_output(args.out, (".png",), "a screenshot", stdout_ok=False)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # off screen by design: no display needed
-    from ..gui.screenshot import render_screenshot  # noqa: PLC0415  (Qt only here)
+    from ..gui.screenshot import render_screenshot  # Qt only here
 
     extra: dict[str, Any] = {"size": args.size} if args.size is not None else {}
     activations = {key: value for key, value in activation_overrides(args).items() if value is not None}
@@ -239,7 +240,7 @@ def run_app(files: list[str]) -> int:
             "no display to open the app on (DISPLAY and WAYLAND_DISPLAY are unset); use a headless command such as "
             "'lstmviz plot' or 'lstmviz screenshot' (see lstmviz --help), or set QT_QPA_PLATFORM"
         )
-    from ..gui.app import run_app as start  # noqa: PLC0415  (Qt only when the app is wanted)
+    from ..gui.app import run_app as start  # Qt only when the app is wanted
 
     with _window_libraries_checked():
         return start(files)

@@ -50,7 +50,7 @@ def add_command(
     sub: Any, name: str, handler: Handler, help_text: str, description: str
 ) -> argparse.ArgumentParser:
     """One subcommand with the shared options, epilog and formatting; ``handler(args, warn)`` runs it."""
-    parser = sub.add_parser(
+    parser: argparse.ArgumentParser = sub.add_parser(
         name, help=help_text, description=description, epilog=EPILOG, parents=[_global_options(True)],
         formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False,
     )
@@ -174,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
-    for action in parser._actions:  # noqa: SLF001  (argparse keeps its subparsers here and nowhere public)
+    for action in parser._actions:  # argparse keeps its subparsers here and nowhere public
         if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
             return dict(action.choices)
     return {}
@@ -298,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _warn("interrupted")
         return 130
-    except Exception as error:  # noqa: BLE001  (the last line of defence: one line, never a traceback unasked)
+    except Exception as error:  # the last line of defence: one line, never a traceback unasked
         if debug:
             traceback.print_exc()
         _warn(f"internal error: {type(error).__name__}: {str(error)[:200]} (run with --debug for the traceback)")

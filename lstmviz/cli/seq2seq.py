@@ -54,7 +54,7 @@ def applies(args: argparse.Namespace) -> bool:
     files = list(getattr(args, "files", None) or [])
     weights = getattr(args, "weights", None)
     candidates = ([weights] if weights else []) + files
-    from ..io.seq2seq_weights import is_seq2seq_file  # noqa: PLC0415  (loaders only when a command needs them)
+    from ..io.seq2seq_weights import is_seq2seq_file  # loaders only when a command needs them
 
     for path in candidates:
         if path == "-" or Path(path).suffix.lower() not in MODEL_SUFFIXES or not is_seq2seq_file(path):

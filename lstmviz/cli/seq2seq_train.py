@@ -78,9 +78,9 @@ def run(args: argparse.Namespace, warn: Callable[[str], None]) -> int:
     optimizer = make_optimizer(args.optimizer, args.lr, **({"momentum": args.momentum}
                                                            if args.optimizer == "sgd" else {}))
     metrics = None
-    for model, _, metrics in train_seq2seq(model, optimizer, None, _forever(draw), updates=args.steps,
-                                           clip=args.clip or None):
-        pass
+    for trained, _, last in train_seq2seq(model, optimizer, None, _forever(draw), updates=args.steps,
+                                          clip=args.clip or None):
+        model, metrics = trained, last
     save_seq2seq(model, args.out)
     assert metrics is not None
     print(f"saved {args.out}; {describe}, {model.describe()}, {metrics.update} updates, last loss {metrics.loss:.4g}")
@@ -100,5 +100,5 @@ def run(args: argparse.Namespace, warn: Callable[[str], None]) -> int:
         curve = measure_bottleneck(model, task, lengths, samples=200, seed=args.seed + 2, trained_length=length)
         render_bottleneck_figure(curve, args.bottleneck)
         print(f"wrote {args.bottleneck}: context {curve.context_size} numbers; per-token accuracy "
-              + ", ".join(f"{n}: {a:.2f}" for n, a in zip(curve.lengths, curve.token_accuracy)))
+              + ", ".join(f"{n}: {a:.2f}" for n, a in zip(curve.lengths, curve.token_accuracy, strict=True)))
     return 0

@@ -97,20 +97,22 @@ def external_rows(external: np.ndarray | None, steps: int) -> list[np.ndarray | 
     leaves the rest zero), so the loop skips adding them."""
     if external is None:
         return [None] * steps
-    nonzero = external.reshape(steps, -1).any(axis=1)
-    return [row if keep else None for row, keep in zip(external[::-1], nonzero[::-1])]
+    nonzero = np.asarray(external.reshape(steps, -1).any(axis=1))
+    return [row if keep else None for row, keep in zip(external[::-1], nonzero[::-1], strict=True)]
 
 
 def _slope_sigmoid(s: np.ndarray, out: np.ndarray) -> np.ndarray:
     """s (1 - s) into out."""
     np.subtract(1.0, s, out=out)
-    return np.multiply(out, s, out=out)
+    np.multiply(out, s, out=out)
+    return out
 
 
 def _slope_tanh(t: np.ndarray, out: np.ndarray) -> np.ndarray:
     """1 - t^2 into out."""
     np.multiply(t, t, out=out)
-    return np.subtract(1.0, out, out=out)
+    np.subtract(1.0, out, out=out)
+    return out
 
 
 class LSTMKernel(CellKernel):
@@ -136,7 +138,7 @@ class LSTMKernel(CellKernel):
         w_hh_t = layer.w_hh_t
         for a, sig, o, i, f, g, h_prev, h_t, c_prev, c_t, tc in zip(
             gates, gates[:, :, : 3 * hid], gates[:, :, :hid], gates[:, :, hid : 2 * hid],
-            gates[:, :, 2 * hid : 3 * hid], gates[:, :, 3 * hid :], h[:-1], h[1:], c[:-1], c[1:], tanh_c,
+            gates[:, :, 2 * hid : 3 * hid], gates[:, :, 3 * hid :], h[:-1], h[1:], c[:-1], c[1:], tanh_c, strict=True,
         ):
             matmul(h_prev, w_hh_t, out=rec)
             add(a, rec, out=a)
@@ -180,7 +182,7 @@ class LSTMKernel(CellKernel):
         ext_rows = external_rows(external, steps)
         back = slice(None, None, -1)
         for da, da_o, da_ifg, k_t, f_t, ext in zip(
-            d_in[back], a_o[back], d_in.reshape(steps, batch, 4, hid)[back, :, 1:], gain[back], f[back], ext_rows,
+            d_in[back], a_o[back], d_in.reshape(steps, batch, 4, hid)[back, :, 1:], gain[back], f[back], ext_rows, strict=True,
         ):
             # dh_t is rec itself when nothing enters from outside: every use comes before rec is overwritten
             d = rec if ext is None else add(rec, ext, out=dh)
@@ -214,7 +216,7 @@ class GRUKernel(CellKernel):
         w_hh_t, bias_rec = layer.w_hh_t, layer.bias_rec
         for rz, r, z, n, rec, rec_rz, rec_n, h_prev, h_t in zip(
             gates[:, :, : 2 * hid], gates[:, :, :hid], gates[:, :, hid : 2 * hid], gates[:, :, 2 * hid :],
-            recs, recs[:, :, : 2 * hid], recs[:, :, 2 * hid :], h[:-1], h[1:],
+            recs, recs[:, :, : 2 * hid], recs[:, :, 2 * hid :], h[:-1], h[1:], strict=True,
         ):
             matmul(h_prev, w_hh_t, out=rec)
             if bias_rec is not None:
@@ -261,7 +263,7 @@ class GRUKernel(CellKernel):
         back = slice(None, None, -1)
         for da, da_rec, da_rec_flat, z_t, ext in zip(
             d_in.reshape(steps, batch, 3, hid)[back], d_rec.reshape(steps, batch, 3, hid)[back], d_rec[back],
-            z[back], ext_rows,
+            z[back], ext_rows, strict=True,
         ):
             if ext is None:
                 dh[...] = rec
@@ -285,7 +287,7 @@ class RNNKernel(CellKernel):
         rec = np.empty((batch, layer.hidden), dtype=gates.dtype)
         matmul, add, multiply = np.matmul, np.add, np.multiply
         w_hh_t, activation = layer.w_hh_t, layer.activation
-        for a, h_prev, h_t in zip(gates, h[:-1], h[1:]):
+        for a, h_prev, h_t in zip(gates, h[:-1], h[1:], strict=True):
             matmul(h_prev, w_hh_t, out=rec)
             add(a, rec, out=a)
             if activation == "relu":
@@ -315,7 +317,7 @@ class RNNKernel(CellKernel):
         add, multiply, matmul = np.add, np.multiply, np.matmul
         w_hh = layer.w_hh
         ext_rows = external_rows(external, steps)
-        for da, ext in zip(d_in[::-1], ext_rows):
+        for da, ext in zip(d_in[::-1], ext_rows, strict=True):
             if ext is None:
                 multiply(da, rec, out=da)
             else:

@@ -203,9 +203,11 @@ def _slope(value: np.ndarray, out: np.ndarray, kind: str) -> np.ndarray:
     """Derivative of a nonlinearity from its output, into ``out``: sigmoid s (1 - s), tanh 1 - t^2."""
     if kind == "sigmoid":
         np.subtract(1.0, value, out=out)
-        return np.multiply(out, value, out=out)
+        np.multiply(out, value, out=out)
+        return out
     np.multiply(value, value, out=out)
-    return np.subtract(1.0, out, out=out)
+    np.subtract(1.0, out, out=out)
+    return out
 
 
 def _times_previous(out: np.ndarray, current: np.ndarray, initial: np.ndarray) -> None:
@@ -299,8 +301,8 @@ class CotangentSink:
 
     dh: Iterable[np.ndarray]
     """dh_t: (H,) for one row, (B, 1, H) for B rows (one row avoids broadcasting, which costs ~0.7 us a call)."""
-    dc: Iterable[np.ndarray]
-    """dC_t (LSTM), shaped as dh."""
+    dc: Iterable[np.ndarray | None]
+    """dC_t (LSTM), shaped as dh; None for the other cells."""
     dg: Iterable[np.ndarray]
     """dG_in: (G, H) or (B, G, H)."""
     dg_flat: Iterable[np.ndarray]
@@ -381,7 +383,7 @@ def run_cotangents(
         dc_next = np.zeros(vector, dtype=dtype)
         for t, a_sig, a_o, f, gain, ext, dh, dc, dg_sig, dg_o, dg_flat in zip(
             countdown, gates_in[:, :3], gates_in[:, 3], carry, factors.cell_gain[::-1], ext_rows,
-            sink.dh, sink.dc, sink.dg_sigmoid, sink.dg_last, sink.dg_flat,
+            sink.dh, sink.dc, sink.dg_sigmoid, sink.dg_last, sink.dg_flat, strict=False,
         ):
             if not t & FLUSH_MASK:
                 _steady(renormalise, rec, dc_next)
@@ -400,7 +402,7 @@ def run_cotangents(
     separate = factors.gates_rec is not None
     gates_rec = gates_in if factors.gates_rec is None else factors.gates_rec[::-1]
     for t, a, a_rec, z, ext, dh, dg, dg_rec, dg_rec_flat in zip(
-        countdown, gates_in, gates_rec, carry, ext_rows, sink.dh, sink.dg, sink.dg_rec, sink.dg_rec_flat
+        countdown, gates_in, gates_rec, carry, ext_rows, sink.dh, sink.dg, sink.dg_rec, sink.dg_rec_flat, strict=False
     ):
         if not t & FLUSH_MASK:
             _steady(renormalise, rec)

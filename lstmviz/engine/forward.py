@@ -64,7 +64,7 @@ def run_progressive(
     for start in range(0, steps, chunk_steps):
         stop = min(start + chunk_steps, steps)
         layer_input = x
-        for k, (layer, layer_arrays) in enumerate(zip(prepared, buffers)):
+        for k, (layer, layer_arrays) in enumerate(zip(prepared, buffers, strict=True)):
             h_prev = h_init[k] if start == 0 else layer_arrays["h"][start - 1]
             c_prev = None
             if spec.has_cell_state:

@@ -69,7 +69,7 @@ def dominant_direction(cell: str, factors: LayerFactors, w_hh: np.ndarray) -> np
 
     steps, blocks, hidden = factors.gates_in.shape
     dtype = w_hh.dtype
-    vector = np.random.default_rng(0).standard_normal(hidden).astype(dtype)
+    vector: np.ndarray = np.random.default_rng(0).standard_normal(int(hidden)).astype(dtype)
     vector /= np.linalg.norm(vector)
     last_row = np.empty(hidden, dtype=dtype)
     for _ in range(POWER_ITERATIONS):

@@ -36,7 +36,7 @@ SIGMOID_BLOCKS: dict[str, int] = {"lstm": 3, "gru": 2, "rnn": 0}
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """sigma(x) = 1 / (1 + exp(-x)), computed as 0.5 * tanh(x / 2) + 0.5: no overflow warnings for any finite x."""
-    out = np.tanh(np.multiply(x, HALF))
+    out: np.ndarray = np.tanh(np.multiply(x, HALF))
     out *= HALF
     out += HALF
     return out
@@ -44,7 +44,8 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 def relu(x: np.ndarray) -> np.ndarray:
     """relu(x) = max(x, 0)."""
-    return np.maximum(x, 0.0)
+    out: np.ndarray = np.maximum(x, 0.0)
+    return out
 
 
 ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {"tanh": np.tanh, "relu": relu, "sigmoid": sigmoid}
@@ -179,7 +180,7 @@ def _lstm_steps(
         rows[:, hidden : 3 * hidden],
         rows[:, 3 * hidden :],
         block[start + 1 : stop + 1, 4 * hidden :],
-        arrays["h"][start:stop],
+        arrays["h"][start:stop], strict=True,
     ):
         dot(h_prev, w_hh_t, out=rec)
         add(pre, rec, out=pre)
@@ -207,7 +208,7 @@ def _gru_steps(layer: PreparedLayer, arrays: dict[str, np.ndarray], start: int, 
     rec = np.empty(3 * hidden, dtype=block.dtype)
     rec_rz, rec_n = rec[: 2 * hidden], rec[2 * hidden :]
     tmp = np.empty(hidden, dtype=block.dtype)
-    for rz, r, z, n, h_t in zip(rz_rows, r_rows, z_rows, n_rows, arrays["h"][start:stop]):
+    for rz, r, z, n, h_t in zip(rz_rows, r_rows, z_rows, n_rows, arrays["h"][start:stop], strict=True):
         dot(h_prev, w_hh_t, out=rec)
         if bias_rec is not None:
             add(rec, bias_rec, out=rec)
@@ -232,7 +233,7 @@ def _rnn_steps(layer: PreparedLayer, arrays: dict[str, np.ndarray], start: int, 
     half, zero = np.array(HALF, dtype=h.dtype), np.array(0.0, dtype=h.dtype)
     rec = np.empty(layer.hidden, dtype=h.dtype)
     activation = layer.activation
-    act = np.maximum if activation == "relu" else np.tanh
+    act: np.ufunc = np.maximum if activation == "relu" else np.tanh
     for h_t in h[start:stop]:
         dot(h_prev, w_hh_t, out=rec)
         add(h_t, rec, out=h_t)
@@ -250,7 +251,7 @@ def apply_output(
     h: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, activation: str, out: np.ndarray | None = None
 ) -> np.ndarray:
     """O_t = g(W_o h_t + b_o) for all t, g in identity, sigmoid, tanh, softmax (over the output units)."""
-    y = np.matmul(h, weight.T, out=out)
+    y: np.ndarray = np.matmul(h, weight.T, out=out)
     if bias is not None:
         y += bias
     if activation == "identity":
@@ -262,7 +263,8 @@ def apply_output(
         y += HALF
         return y
     if activation == "tanh":
-        return np.tanh(y, out=y)
+        np.tanh(y, out=y)
+        return y
     if activation == "softmax":
         y -= y.max(axis=1, keepdims=True)
         np.exp(y, out=y)

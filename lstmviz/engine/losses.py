@@ -122,11 +122,14 @@ def activation_backward(activation: str, y: np.ndarray, dy: np.ndarray) -> np.nd
     sigmoid y(1-y), tanh 1-y^2, softmax y * (dy - sum(dy * y))."""
     if activation == "identity":
         return dy
+    grad: np.ndarray
     if activation == "sigmoid":
-        return dy * y * (1.0 - y)
-    if activation == "tanh":
-        return dy * (1.0 - y * y)
-    return y * (dy - np.sum(dy * y, axis=-1, keepdims=True))
+        grad = dy * y * (1.0 - y)
+    elif activation == "tanh":
+        grad = dy * (1.0 - y * y)
+    else:
+        grad = y * (dy - np.sum(dy * y, axis=-1, keepdims=True))
+    return grad
 
 
 def _through_output(network: Network, trace: Trace, value: float, d_pre: np.ndarray) -> LossSeed:

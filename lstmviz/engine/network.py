@@ -178,7 +178,7 @@ class Network:
     # Edits (each returns a new network) --------------------------------------------------------------------
     def replace(self, **changes: Any) -> Network:
         """A copy with some fields changed (parameters must still fit)."""
-        fields = dict(
+        fields: dict[str, Any] = dict(
             cell=self.cell,
             input_size=self.input_size,
             hidden_size=self.hidden_size,
@@ -269,8 +269,8 @@ class Network:
         Equations: see :mod:`lstmviz.engine.spec`; the kernels are in :mod:`lstmviz.engine.kernels`.
         """
         trace: Trace | None = None
-        for trace, _ in self.run_progressive(x, h0, c0):
-            pass
+        for so_far, _ in self.run_progressive(x, h0, c0):
+            trace = so_far
         assert trace is not None
         return trace
 

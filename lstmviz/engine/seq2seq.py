@@ -118,7 +118,7 @@ class Seq2Seq:
         rng = np.random.default_rng(seed)
         seeds = rng.integers(0, 2**31, size=3)
         tokens = vocab_size is not None
-        if tokens:
+        if vocab_size is not None:
             width = embed_size if embed_size is not None else int(vocab_size)
             out, activation = int(vocab_size), output_activation or "softmax"
         else:
@@ -130,7 +130,7 @@ class Seq2Seq:
             output_activation=activation, **options,
         )
         embedding = None
-        if tokens and embed_size is not None:
+        if vocab_size is not None and embed_size is not None:
             embedding = np.random.default_rng(int(seeds[2])).standard_normal((int(vocab_size), embed_size)).astype(dtype)
         return cls(encoder, decoder, TOKENS if tokens else NUMBERS, embedding)
 
@@ -227,9 +227,9 @@ class Seq2Seq:
 
     def embed(self, tokens: np.ndarray) -> np.ndarray:
         """Token ids (...,) to input vectors (..., E): rows of the embedding, or one-hot vectors."""
-        if self.embedding is not None:
-            return self.embedding[tokens]
-        return np.eye(self.vocab_size, dtype=self.dtype)[tokens]
+        table: np.ndarray = self.embedding if self.embedding is not None else np.eye(self.vocab_size, dtype=self.dtype)
+        rows: np.ndarray = table[tokens]
+        return rows
 
     def check_values(self, values: Any, what: str = "the source") -> np.ndarray:
         """A numeric sequence as a (T, D) array of the model's dtype ((T,) is read as D = 1)."""

@@ -146,9 +146,10 @@ def train(
             done += 1
             yield network, current, metrics
         else:
-            for network, current, metrics in tbptt_steps(
+            for stepped, carried, metrics in tbptt_steps(
                 network, optimizer, current, batch, loss, tbptt, clip=clip, first_update=done + 1
             ):
+                network, current = stepped, carried
                 done += 1
                 yield network, current, metrics
                 if done >= updates:

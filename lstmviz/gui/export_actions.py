@@ -189,7 +189,7 @@ class ExportActions(WindowActions):
 
     def export_trace_to(self, path: str) -> bool:
         """The trace is written by the io layer (atomically) in a worker thread."""
-        from ..io.export import export_trace  # noqa: PLC0415  (imported here, on the GUI thread: see preload_renderer)
+        from ..io.export import export_trace  # imported here, on the GUI thread: see preload_renderer
 
         doc = self.document
         trace, sequence = doc.trace, doc.sequence

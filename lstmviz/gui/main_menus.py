@@ -58,7 +58,7 @@ def _action(
 
 
 def _open_seq2seq(window: MainWindow) -> None:
-    from .seq2seq_window import open_seq2seq_dialog  # noqa: PLC0415  (the seq2seq mode only when asked for)
+    from .seq2seq_window import open_seq2seq_dialog  # the seq2seq mode only when asked for
 
     open_seq2seq_dialog(window)
 

@@ -1,8 +1,8 @@
 """The main window: the gate diagram in the centre, every other view in a dock, menus, toolbar and status bar.
 
 The window owns no state of its own beyond layout: everything a view shows comes from the Document. It wires the
-pieces (views, file and export actions, the playback controller, the background runner of the compute service) and persists the
-layout, recent files and palette through :class:`~lstmviz.gui.settings.AppSettings`.
+pieces (views, file and export actions, the playback controller, the background runner of the compute service) and
+persists the layout, recent files and palette through :class:`~lstmviz.gui.settings.AppSettings`.
 """
 
 from __future__ import annotations

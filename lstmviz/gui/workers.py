@@ -175,7 +175,7 @@ def _run_job(state: _JobState, dispatcher: _Dispatcher, key: int) -> None:
     try:
         if fn is not None and not state.cancel_event.is_set():
             state.result = fn()
-    except Exception as error:  # noqa: BLE001 - handed to on_error in the GUI thread
+    except Exception as error:  # handed to on_error in the GUI thread
         error.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
         state.error = error
     finally:
@@ -323,7 +323,7 @@ def _run_generator(state: _GeneratorState, dispatcher: _Dispatcher, key: int) ->
                 if queue:
                     _post(dispatcher, key, state)
             del generator
-    except Exception as error:  # noqa: BLE001 - handed to on_error in the GUI thread
+    except Exception as error:  # handed to on_error in the GUI thread
         error.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
         state.error = error
     finally:
@@ -495,7 +495,7 @@ class _ComputeServer:
                 run.result = work(run.report)
         except Cancelled:
             return
-        except Exception as error:  # noqa: BLE001 - reported in the GUI thread
+        except Exception as error:  # reported in the GUI thread
             error.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
             run.error = error
         finally:

@@ -25,7 +25,7 @@ import re
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO, cast
 
 import numpy as np
 
@@ -130,7 +130,7 @@ def _csv_lines(blocks: list[Block]) -> Iterator[str]:
     for start in range(0, steps, _ROWS_PER_CHUNK):
         stop = min(start + _ROWS_PER_CHUNK, steps)
         columns = [values[start:stop].tolist() for _, values in blocks]
-        rows = ([value for part in parts for value in part] for parts in zip(*columns))
+        rows = ([value for part in parts for value in part] for parts in zip(*columns, strict=True))
         yield "".join(row_format % tuple(row) for row in rows)
 
 
@@ -144,7 +144,7 @@ def _emit_csv(blocks: list[Block], path: str | os.PathLike[str], stream: IO[Any]
     if os.fspath(path) == "-":
         target = stream if stream is not None else sys.stdout
         if isinstance(target, (io.RawIOBase, io.BufferedIOBase)):
-            text = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
+            text = io.TextIOWrapper(cast(BinaryIO, target), encoding="utf-8", newline="", write_through=True)
             _write_csv(blocks, text)
             text.detach()
         else:
@@ -158,7 +158,7 @@ def _emit_csv(blocks: list[Block], path: str | os.PathLike[str], stream: IO[Any]
 def _emit_npz(arrays: Mapping[str, np.ndarray], path: str | os.PathLike[str]) -> None:
     """Uncompressed: numpy streams each array into the zip in chunks, so memory stays near the arrays' own size."""
     with atomic_open(path, "wb") as out:
-        np.savez(out, **{key: np.asarray(value) for key, value in arrays.items()})
+        np.savez(out, **cast("dict[str, Any]", {key: np.asarray(value) for key, value in arrays.items()}))
 
 
 def _run(name: str, action: Any) -> None:

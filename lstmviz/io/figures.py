@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -47,10 +47,13 @@ from .fig_data import (
 )
 from .sequence_data import SequenceData
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 SEQUENTIAL_CMAP = SEQUENTIAL_NAME
 DIVERGING_CMAP = DIVERGING_NAME
-VECTOR_TEXT_RC: dict[str, Any] = {"svg.fonttype": "none", "pdf.fonttype": 42, "ps.fonttype": 42}
+VECTOR_TEXT_RC: dict[RcKeyType, Any] = {"svg.fonttype": "none", "pdf.fonttype": 42, "ps.fonttype": 42}
 """Keep text as text in SVG (``<text>`` elements) and embed TrueType fonts in PDF, so figures stay searchable."""
 
 MAX_PIXELS = 150_000_000
@@ -131,7 +134,7 @@ def render_trace_figure(
     panels = _available(plan_panels(trace, network, show, layer, grads), grads)
     if any(_needs_grads(p) for p in panels) and grads is None:
         raise ExportError("the gradient panels need a BPTT record; pass grads= (the plot command computes it)")
-    from matplotlib import rc_context  # noqa: PLC0415  (matplotlib only when exporting)
+    from matplotlib import rc_context  # matplotlib only when exporting
 
     with rc_context(VECTOR_TEXT_RC):
         figure = _build_figure(

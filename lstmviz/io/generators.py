@@ -154,7 +154,8 @@ def _noisy(values: np.ndarray, noise: float, rng: np.random.Generator) -> np.nda
 
 def _phase(p: dict[str, Any]) -> np.ndarray:
     """Position within each cycle, in [0, 1)."""
-    return np.mod(p["frequency"] * np.arange(p["steps"]) + p["phase"] / _TAU, 1.0)
+    phase: np.ndarray = np.mod(p["frequency"] * np.arange(p["steps"]) + p["phase"] / _TAU, 1.0)
+    return phase
 
 
 def _wave(kind: str, shape: Callable[[np.ndarray, dict[str, Any]], np.ndarray]

@@ -142,7 +142,7 @@ def open_any(
     name = os.fspath(path)
     kind = kind or file_kind(name, options)
     if kind == "workspace":
-        from .workspace import load_workspace  # noqa: PLC0415  (each reader only when its kind is opened)
+        from .workspace import load_workspace  # each reader only when its kind is opened
 
         return Opened(name, kind, workspace=load_workspace(name))
     if kind == "weights":
@@ -170,12 +170,12 @@ def open_order(
     for item in paths:
         name, kind = (item[0], item[1]) if isinstance(item, tuple) else (os.fspath(item), None)
         by_kind.setdefault(kind or file_kind(name, options), []).append(name)
-    for kind, names in by_kind.items():
+    for found, names in by_kind.items():
         if len(names) > 1:
             shown = [os.path.basename(n) if n != "-" else "standard input" for n in names]
             listed = ", ".join(shown[:-1]) + " and " + shown[-1]
             raise FileFormatError(
-                f"{listed} are {'both' if len(names) == 2 else 'all'} {_KIND_NAMES[kind]}; open at most one "
+                f"{listed} are {'both' if len(names) == 2 else 'all'} {_KIND_NAMES[found]}; open at most one "
                 "sequence, one weight file and one workspace together"
             )
     return [(by_kind[kind][0], kind) for kind in FILE_KINDS if kind in by_kind]

@@ -148,7 +148,7 @@ def read_safetensors(
             data_bytes = size - data_start
             entries = {key: _parse_entry(name, key, entry, data_bytes, limit) for key, entry in header.items()}
             spans = sorted((begin, end, key) for key, (_, _, begin, end) in entries.items() if end > begin)
-            for (_, prev_end, prev_key), (begin, _, key) in zip(spans, spans[1:]):
+            for (_, prev_end, prev_key), (begin, _, key) in zip(spans, spans[1:], strict=False):
                 if begin < prev_end:
                     raise _fail(name, f"corrupt safetensors header: tensors {quote(prev_key)} and {quote(key)} overlap")
             tensors: dict[str, np.ndarray] = {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
@@ -53,6 +54,6 @@ def export_seq2seq_trace(trace: Seq2SeqTrace, path: str | os.PathLike[str]) -> N
     arrays = seq2seq_trace_arrays(trace)
     try:
         with atomic_open(path, "wb") as out:
-            np.savez(out, **arrays)
+            np.savez(out, **cast("dict[str, Any]", arrays))
     except OSError as exc:
         raise ExportError(f"{name}: cannot be written ({exc.strerror or exc})") from None

@@ -138,7 +138,7 @@ def render_seq2seq_figure(
                 _token_axis(ax, trace.get(f"{side}_tokens"), "source step" if side == "enc" else "output step")
             quantity = panel.key.rsplit("_l", 1)[0]
             context_key = {"h": "context_h", "c": "context_c"}.get(quantity)
-            if context_key in trace and enc is not None:
+            if context_key is not None and context_key in trace and enc is not None:
                 ax = figure.add_subplot(grid[row, 1])
                 image = _heat(ax, trace[context_key][layer][None, :], enc)
                 ax.set_xticks([])

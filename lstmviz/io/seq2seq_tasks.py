@@ -127,7 +127,8 @@ class ForecastData:
 
     def denormalise(self, values: np.ndarray) -> np.ndarray:
         """Model outputs back in the series' own units."""
-        return values * self.scale + self.mean
+        restored: np.ndarray = values * self.scale + self.mean
+        return restored
 
 
 def forecast_windows(

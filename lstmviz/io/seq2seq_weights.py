@@ -27,7 +27,7 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -340,7 +340,7 @@ def save_seq2seq(model: Seq2Seq, path: str | os.PathLike[str]) -> None:
             write_safetensors(path, tensors, metadata)
         elif suffix == ".npz":
             with atomic_open(path, "wb") as stream:
-                np.savez(stream, **tensors, **{NPZ_METADATA_KEY: np.array(json.dumps(metadata))})
+                np.savez(stream, **cast("dict[str, Any]", {**tensors, NPZ_METADATA_KEY: np.array(json.dumps(metadata))}))
         else:
             _save_torch(tensors, path, name)
     except OSError as exc:

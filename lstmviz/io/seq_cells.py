@@ -171,7 +171,8 @@ def fractional_years(stamps: np.ndarray) -> np.ndarray:
     year = stamps.astype("datetime64[Y]")
     start = year.astype("datetime64[s]")
     length = ((year + 1).astype("datetime64[s]") - start).astype(np.float64)
-    return year.astype(np.int64) + 1970 + (stamps - start).astype(np.float64) / length
+    years: np.ndarray = year.astype(np.int64) + 1970 + (stamps - start).astype(np.float64) / length
+    return years
 
 
 def parse_dates(cells: list[str]) -> np.ndarray | None:

@@ -158,7 +158,8 @@ def _fractional_years(stamps: np.ndarray) -> np.ndarray:
     year = stamps.astype("datetime64[Y]")
     start = year.astype("datetime64[s]")
     length = ((year + 1).astype("datetime64[s]") - start).astype(np.float64)
-    return year.astype(np.int64) + 1970 + (stamps - start).astype(np.float64) / length
+    years: np.ndarray = year.astype(np.int64) + 1970 + (stamps - start).astype(np.float64) / length
+    return years
 
 
 def needs_decision(table: Table) -> bool:
@@ -234,7 +235,7 @@ def prepare(table: Table, choice: Choice) -> tuple[SequenceData, Scaling]:
     notices: list[str] = list(table.notices)
     if np.isnan(values).any() or (time is not None and np.isnan(time).any()):
         complete_time = time is not None and not np.isnan(time).any() and is_monotonic(time)
-        if complete_time:
+        if time is not None and complete_time:
             x = time if time[-1] > time[0] else -time
             values, keep, more = handle_missing(name, values, labels, rows, choice.missing, x)
             time = time[keep]

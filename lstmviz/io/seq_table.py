@@ -126,6 +126,7 @@ def _fast_table(data: bytes, name: str, columns: list[str] | None, missing: str,
                                    "usecols": usecols}
         if body is not None:
             return np.loadtxt(io.BytesIO(body), **options)
+        assert path is not None  # body is None only for a named file
         # NumPy reads a named file ~20% faster than the same bytes from memory (it decodes in chunks).
         return np.loadtxt(path, skiprows=first_no if header else 0, encoding="utf-8-sig", **options)
 
@@ -137,13 +138,14 @@ def _fast_table(data: bytes, name: str, columns: list[str] | None, missing: str,
     steps = len(stamps) if stamps is not None else len(matrix)
     if steps == 0 or (numbers and (matrix.shape != (steps, len(numbers)) or not np.isfinite(matrix).all())):
         return None
-    if dates:  # usecols lets rows with extra cells through: the delimiters must add up exactly
+    if dates and dialect.delimiter is not None:  # usecols lets rows with extra cells through: the delimiters must add up exactly
         delimiter = dialect.delimiter.encode()
         header_cells = lines[first_no - 1].count(dialect.delimiter) if header else 0
         if data.count(delimiter, start) != steps * (width - 1) + header_cells:
             return None
-    years = {k: dates_from_bytes(stamps[:, j]) for j, k in enumerate(dates)} if stamps is not None else {}
-    if any(y is None for y in years.values()):
+    converted = {k: dates_from_bytes(stamps[:, j]) for j, k in enumerate(dates)} if stamps is not None else {}
+    years = {k: y for k, y in converted.items() if y is not None}
+    if len(years) != len(converted):
         return None
     position = {k: j for j, k in enumerate(numbers)}  # file column -> column of ``matrix``
     parsed = [Column(n, "date", years[k]) if k in years else Column(n, "number", matrix[:, position[k]])
@@ -169,7 +171,7 @@ def _split_body(name: str, numbers: np.ndarray, lines: list[str], dialect: Diale
     joined = (delimiter or " ").join(lines)
     if '"' not in joined:
         if max(map(len, lines)) > 2 * MAX_COLUMNS:  # only a line this long can hold too many cells
-            for number, line in zip(numbers, lines):
+            for number, line in zip(numbers, lines, strict=True):
                 if count_cells(line, delimiter) > MAX_COLUMNS:
                     raise _ragged(name, int(number), MAX_COLUMNS + 1, width, what, dialect)
         if delimiter is None:
@@ -184,14 +186,14 @@ def _split_body(name: str, numbers: np.ndarray, lines: list[str], dialect: Diale
             return [[t.strip() for t in tokens[k::width]] for k in range(width)]
         return [tokens[k::width] for k in range(width)]
     rows: list[list[str]] = []
-    for number, line in zip(numbers, lines):
+    for number, line in zip(numbers, lines, strict=True):
         if count_cells(line, delimiter) > MAX_COLUMNS:
             raise _ragged(name, int(number), MAX_COLUMNS + 1, width, what, dialect)
         cells = split_cells(line, delimiter)
         if len(cells) != width:
             raise _ragged(name, int(number), len(cells), width, what, dialect)
         rows.append(cells)
-    return [list(column) for column in zip(*rows)]
+    return [list(column) for column in zip(*rows, strict=True)]
 
 
 def _blocks(text: str) -> Iterator[tuple[np.ndarray, list[str]]]:
@@ -216,7 +218,8 @@ def _careful_table(data: bytes, name: str, columns: list[str] | None, missing: s
                    thousands: str | None = None) -> SequenceData:
     text, notices = decode_text(data, name)
     blocks = _blocks(text)
-    numbers, lines = np.zeros(0, dtype=np.int64), []  # the first block(s): at least SAMPLE_LINES data lines
+    numbers = np.zeros(0, dtype=np.int64)  # the first block(s): at least SAMPLE_LINES data lines
+    lines: list[str] = []
     for more_numbers, more_lines in blocks:
         numbers, lines = np.concatenate([numbers, more_numbers]), lines + more_lines
         if len(lines) >= SAMPLE_LINES:
@@ -237,11 +240,12 @@ def _careful_table(data: bytes, name: str, columns: list[str] | None, missing: s
     builders = [ColumnBuilder(n, dialect.decimal_comma, thousands, decimal) for n in _names(first_cells, header)]
     all_numbers: list[np.ndarray] = []
     done = 0
-    for numbers, lines in itertools.chain([(numbers, lines)], blocks):
-        for builder, cells in zip(builders, _split_body(name, numbers, lines, dialect, width, what)):
+    for block_numbers, block_lines in itertools.chain([(numbers, lines)], blocks):
+        split = _split_body(name, block_numbers, block_lines, dialect, width, what)
+        for builder, cells in zip(builders, split, strict=False):
             builder.add(cells, done)
-        all_numbers.append(numbers)
-        done += len(lines)
+        all_numbers.append(block_numbers)
+        done += len(block_lines)
     del text, blocks  # free the text before the numbers are assembled
     return _assemble(name, [b.build() for b in builders], Rows(np.concatenate(all_numbers)), header, columns,
                      missing, notices)

@@ -94,7 +94,7 @@ def handle_missing(
     if not gaps.any():
         return columns, keep, ()
     gap_rows = np.flatnonzero(gaps.any(axis=1))
-    gap_cols = [labels[c] for c in np.flatnonzero(gaps.any(axis=0))]
+    gap_cols = [labels[int(c)] for c in np.flatnonzero(gaps.any(axis=0))]
     where = f"{rows.many(gap_rows)} (column{'s' if len(gap_cols) > 1 else ''} " + ", ".join(
         f'"{c}"' for c in gap_cols[:MAX_LISTED]) + (", ..." if len(gap_cols) > MAX_LISTED else "") + ")"
     count = int(gaps.sum())

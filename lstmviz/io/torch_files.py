@@ -94,7 +94,8 @@ def _to_numpy(torch: Any, tensor: Any) -> np.ndarray:
     tensor = tensor.detach().cpu()
     if tensor.dtype in (torch.float16, torch.bfloat16):
         tensor = tensor.float()
-    return tensor.numpy().copy()
+    array: np.ndarray = tensor.numpy().copy()
+    return array
 
 
 def _find_state_dict(torch: Any, loaded: Any) -> Mapping[str, Any] | None:
@@ -129,7 +130,7 @@ def read_torch_state_dict(path: Path, name: str) -> dict[str, np.ndarray]:
             f"{name}: the file holds Python objects or code, not just tensors; lstmviz loads only plain state_dicts "
             "(torch.save(model.state_dict(), path))"
         ) from None
-    except Exception as exc:  # noqa: BLE001  torch's unpickler raises anything on garbage (IndexError, KeyError, ...)
+    except Exception as exc:  # torch's unpickler raises anything on garbage (IndexError, KeyError, ...)
         detail = first_sentence(exc) if isinstance(exc, RuntimeError) and str(exc).strip() else ""
         raise WeightsError(f"{name}: is not a readable PyTorch file" + (f" ({detail})" if detail else "")) from None
     state = _find_state_dict(torch, loaded)

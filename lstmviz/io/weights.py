@@ -28,7 +28,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -306,7 +306,7 @@ def network_from_state_dict(
     renamed: dict[str, str] = {}
     for layer in layers:
         fan_in = input_size if layer == 0 else hidden
-        shapes = {"weight_ih": (blocks * hidden, fan_in), "weight_hh": (blocks * hidden, hidden)}
+        shapes: dict[str, tuple[int, ...]] = {"weight_ih": (blocks * hidden, fan_in), "weight_hh": (blocks * hidden, hidden)}
         shapes.update({"bias_ih": (blocks * hidden,), "bias_hh": (blocks * hidden,)} if has_bias else {})
         for kind, shape in shapes.items():
             key = keys[(kind, layer)]
@@ -403,7 +403,7 @@ def save_weights(network: Network, path: str | os.PathLike[str], recurrent_prefi
         else:
             tensors[NPZ_METADATA_KEY] = np.array(json.dumps(metadata))
             with atomic_open(path, "wb") as stream:
-                np.savez(stream, **tensors)
+                np.savez(stream, **cast("dict[str, Any]", tensors))
     except OSError as exc:
         raise _fail(name, f"cannot be written ({exc.strerror or exc})") from None
 

@@ -24,7 +24,7 @@ import zipfile
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, cast, overload
 
 import numpy as np
 
@@ -99,6 +99,12 @@ def _get(name: str, obj: Mapping[str, Any], key: str, kind: type, where: str, op
     return value
 
 
+@overload
+def _str_list(
+    name: str, obj: Mapping[str, Any], key: str, where: str, optional: Literal[False] = False
+) -> tuple[str, ...]: ...
+@overload
+def _str_list(name: str, obj: Mapping[str, Any], key: str, where: str, optional: bool) -> tuple[str, ...] | None: ...
 def _str_list(
     name: str, obj: Mapping[str, Any], key: str, where: str, optional: bool = False
 ) -> tuple[str, ...] | None:
@@ -161,7 +167,7 @@ def save_workspace(workspace: Workspace, path: str | os.PathLike[str]) -> None:
     if workspace.sequence.time is not None:
         arrays[_TIME] = np.asarray(workspace.sequence.time)
     packed = io.BytesIO()
-    np.savez_compressed(packed, **arrays)
+    np.savez_compressed(packed, **cast("dict[str, Any]", arrays))
     try:
         with atomic_path(path) as temp, zipfile.ZipFile(temp, "w") as archive:
             archive.writestr(MANIFEST, manifest, compress_type=zipfile.ZIP_DEFLATED)

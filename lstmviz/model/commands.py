@@ -26,7 +26,10 @@ def with_element(network: Network, name: str, index: tuple[int, ...], value: flo
 
 
 class Command(Protocol):
-    text: str
+    @property
+    def text(self) -> str:
+        """How Edit > Undo and Redo name the step."""
+        ...
 
     def apply(self, document: Document) -> None: ...
 

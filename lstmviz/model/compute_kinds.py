@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -101,7 +101,7 @@ def gradients_cost(network: Network, sequence: SequenceData, params: Hashable = 
 
 def gradients_work(network: Network, sequence: SequenceData, params: Hashable, needs: dict[str, Any]) -> Work:
     """``params``: (loss, unit, step, layer) as the Gradients view asks (see :func:`gradients_request`)."""
-    loss, unit, step, layer = params  # type: ignore[misc]
+    loss, unit, step, layer = cast("tuple[Any, Any, Any, Any]", params)
     values, trace = sequence.values, needs["trace"]
     kwargs: dict[str, Any] = {"loss": loss, "trace": trace}
     if loss == "unit":

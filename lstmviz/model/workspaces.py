@@ -5,7 +5,7 @@ A restore goes through the same state path as every undo command (``Document.app
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..wording import plural
 from .view_settings import ViewSettings
@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 class WorkspaceMixin:
     """Workspace conversion for :class:`~lstmviz.model.document.Document` (kept apart to keep modules short)."""
 
-    def to_workspace(self: Document) -> Workspace:
+    def to_workspace(self: Document) -> Workspace:  # type: ignore[misc]  # a mixin of Document only
         """Everything needed to reopen this session exactly: network, sequence, step, layer, units, view settings."""
-        from ..io.workspace import Workspace  # noqa: PLC0415  (io.workspace is only needed to save)
+        from ..io.workspace import Workspace  # io.workspace is only needed to save
 
         return Workspace(
             network=self._network,
@@ -31,7 +31,7 @@ class WorkspaceMixin:
             view_settings=self.view_settings.to_dict(),
         )
 
-    def restore(self: Document, workspace: Workspace, path: str | None = None) -> None:
+    def restore(self: Document, workspace: Workspace, path: str | None = None) -> None:  # type: ignore[misc]
         """Replace the whole session with a workspace's content, as a fresh, clean history.
 
         Opening a workspace is opening a document, not an edit of the current one, so it is not undoable; the
@@ -43,7 +43,7 @@ class WorkspaceMixin:
                 f"the workspace's network expects {plural(network.input_size, 'input')} but its sequence has "
                 f"{sequence.input_size}"
             )
-        before = {"network": self._network, "sequence": self._sequence, "reference": self.reference_network,
+        before: dict[str, Any] = {"network": self._network, "sequence": self._sequence, "reference": self.reference_network,
                   "step": self._step, "layer": self._layer, "units": self._selected_units,
                   "view_settings": self.view_settings}
         try:

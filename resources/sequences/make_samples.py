@@ -29,7 +29,7 @@ def temperature_anomaly() -> None:
     x = (years - 1880) / 143
     anomaly = -0.25 + 0.15 * np.sin(2 * np.pi * (years - 1880) / 65) * (1 - x) + 1.35 * x**2.6
     anomaly += rng.normal(0, 0.08, len(years))
-    rows = "\n".join(f"{y},{a:.2f}" for y, a in zip(years, anomaly))
+    rows = "\n".join(f"{y},{a:.2f}" for y, a in zip(years, anomaly, strict=True))
     (HERE / "temperature_anomaly.csv").write_text("year,anomaly\n" + rows + "\n", encoding="utf-8")
 
 
@@ -41,7 +41,7 @@ def monthly_passengers() -> None:
     trend = 125 * np.exp(0.0105 * months)
     season = 1 + 0.18 * np.sin(2 * np.pi * (months - 3) / 12) + 0.06 * np.sin(4 * np.pi * (months - 1) / 12)
     counts = np.round(trend * season * rng.normal(1, 0.02, 144)).astype(int)
-    rows = "\r\n".join(f"{1949 + m // 12}-{m % 12 + 1:02d},{c}" for m, c in zip(months, counts))
+    rows = "\r\n".join(f"{1949 + m // 12}-{m % 12 + 1:02d},{c}" for m, c in zip(months, counts, strict=True))
     (HERE / "monthly_passengers.csv").write_bytes(
         b"\xef\xbb\xbf" + ('"Month","Passengers"\r\n' + rows + "\r\n").encode("utf-8"))
 
@@ -53,7 +53,7 @@ def european() -> None:
     doy = np.arange(len(days))
     temp = 1.5 + 8 * doy / len(days) + rng.normal(0, 2.2, len(days))
     humidity = 82 - 10 * doy / len(days) + rng.normal(0, 5, len(days))
-    rows = "\n".join(f"{d};{t:.1f};{h:.1f}".replace(".", ",") for d, t, h in zip(days.astype(str), temp, humidity))
+    rows = "\n".join(f"{d};{t:.1f};{h:.1f}".replace(".", ",") for d, t, h in zip(days.astype(str), temp, humidity, strict=True))
     (HERE / "wetter_semikolon.csv").write_text("Datum;Temperatur;Luftfeuchte\n" + rows + "\n", encoding="utf-8")
 
 
@@ -82,10 +82,10 @@ def sensor_gaps() -> None:
     t = np.arange(60)
     level = 20 + 3 * np.sin(t / 6) + rng.normal(0, 0.3, 60)
     flow = 1.2 + 0.4 * np.cos(t / 9) + rng.normal(0, 0.05, 60)
-    cells = [[f"{a:.2f}", f"{b:.3f}"] for a, b in zip(level, flow)]
+    cells = [[f"{a:.2f}", f"{b:.3f}"] for a, b in zip(level, flow, strict=True)]
     for row, col, text in ((7, 0, ""), (8, 0, ""), (23, 1, "NA"), (41, 0, "")):
         cells[row][col] = text
-    rows = "\n".join(f"{k},{a},{b}" for k, (a, b) in zip(t, cells))
+    rows = "\n".join(f"{k},{a},{b}" for k, (a, b) in zip(t, cells, strict=True))
     (HERE / "sensor_gaps.csv").write_text("step,level,flow\n" + rows + "\n", encoding="utf-8")
 
 

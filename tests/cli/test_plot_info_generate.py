@@ -19,7 +19,7 @@ def years_csv(tmp_path: Path) -> tuple[Path, np.ndarray, np.ndarray]:
     years = np.arange(1900, 1960)
     values = np.column_stack([np.sin(np.arange(60) / 5.0), np.linspace(-2.0, 3.0, 60)])
     path = tmp_path / "climate.csv"
-    rows = "".join(f"{y},{a!r},{b!r}\n" for y, (a, b) in zip(years.tolist(), values.tolist()))
+    rows = "".join(f"{y},{a!r},{b!r}\n" for y, (a, b) in zip(years.tolist(), values.tolist(), strict=True))
     path.write_text("year,temperature,rain\n" + rows, encoding="utf-8")
     return path, years, values
 

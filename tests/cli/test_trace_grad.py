@@ -48,7 +48,7 @@ def test_csv_with_a_year_column_and_csv_output(cli, tmp_path: Path) -> None:
     years = np.arange(1990, 2010)
     values = np.cos(np.arange(20) / 3.0)
     source = tmp_path / "series.csv"
-    rows = "".join(f"{y},{v!r}\n" for y, v in zip(years.tolist(), values.tolist()))
+    rows = "".join(f"{y},{v!r}\n" for y, v in zip(years.tolist(), values.tolist(), strict=True))
     source.write_text("year,level\n" + rows, encoding="utf-8")
     out = tmp_path / "trace.npz"
     assert cli("trace", source, "--hidden", 4, "--out", out).code == 0

@@ -9,7 +9,7 @@ from lstmviz.engine import EngineError, Network
 from lstmviz.engine.batched import add_gradients, backward, forward
 
 CELLS = [("lstm", "tanh"), ("gru", "tanh"), ("rnn", "tanh"), ("rnn", "relu"), ("rnn", "sigmoid")]
-B, T, I, H, O = 3, 6, 2, 4, 3
+B, T, I, H, O = 3, 6, 2, 4, 3  # noqa: E741 - the usual letters of the input and output sizes
 
 
 def _loss(net: Network, x: np.ndarray, h0: np.ndarray, c0: np.ndarray | None, w: dict[str, np.ndarray]) -> float:
@@ -44,7 +44,7 @@ def test_gradients_match_finite_differences(cell: str, activation: str, layers: 
 
     for name, value in net.params.items():
         for index in [tuple(rng.integers(0, n) for n in value.shape) for _ in range(4)]:
-            def shifted(delta: float, name: str = name, index: tuple = index) -> float:
+            def shifted(delta: float, name: str = name, index: tuple = index, value: np.ndarray = value) -> float:
                 changed = value.copy()
                 changed[index] += delta
                 return _loss(net.with_parameter(name, changed), x, h0, c0, w)

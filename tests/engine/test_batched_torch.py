@@ -11,7 +11,7 @@ from lstmviz.engine.batched import backward, forward
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch
 
-B, T, I, H, O = 4, 9, 3, 6, 2
+B, T, I, H, O = 4, 9, 3, 6, 2  # noqa: E741 - the usual letters of the input and output sizes
 CELLS = [("lstm", "tanh"), ("gru", "tanh"), ("rnn", "tanh"), ("rnn", "relu")]
 MODULES = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
 

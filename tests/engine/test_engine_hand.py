@@ -38,7 +38,7 @@ def test_one_unit_lstm_two_steps_by_hand() -> None:
         i, f, g, o = sig(a[0]), sig(a[1]), math.tanh(a[2]), sig(a[3])
         c = f * c + i * g
         h = o * math.tanh(c)
-        for key, value in zip("ifgoch", (i, f, g, o, c, h)):
+        for key, value in zip("ifgoch", (i, f, g, o, c, h), strict=True):
             assert trace[f"{key}_l0"][t, 0] == pytest.approx(value, abs=1e-15), (key, t)
 
 
@@ -53,7 +53,7 @@ def test_one_unit_gru_two_steps_by_hand() -> None:
         z = sig(w[1] * x + b1[1] + u[1] * h + b2[1])
         n = math.tanh(w[2] * x + b1[2] + r * (u[2] * h + b2[2]))
         h = (1 - z) * n + z * h
-        for key, value in zip("rznh", (r, z, n, h)):
+        for key, value in zip("rznh", (r, z, n, h), strict=True):
             assert trace[f"{key}_l0"][t, 0] == pytest.approx(value, abs=1e-15), (key, t)
 
 

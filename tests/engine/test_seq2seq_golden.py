@@ -10,7 +10,7 @@ import pytest
 from lstmviz.engine.seq2seq_batch import loss_and_gradients
 from lstmviz.io.seq2seq_weights import seq2seq_from_state_dict
 
-from test_engine_golden import unpack  # noqa: I001  (tests/engine is on the path: conftest.py)
+from test_engine_golden import unpack  # tests/engine is on the path: conftest.py
 
 FIXTURES = sorted((Path(__file__).resolve().parents[1] / "fixtures").glob("seq2seq_golden_*.npz"))
 TOL = 1e-10

@@ -25,9 +25,9 @@ def reverse_model() -> Seq2Seq:
                            output_activation="identity")
     rng = np.random.default_rng(0)
     batches = (task.batch(rng, 32, 8) for _ in range(REVERSE_UPDATES))
-    for model, _, _ in train_seq2seq(model, make_optimizer("adam", 0.01), None, batches, updates=REVERSE_UPDATES,
-                                     clip=1.0):
-        pass
+    for trained, _, _ in train_seq2seq(model, make_optimizer("adam", 0.01), None, batches, updates=REVERSE_UPDATES,
+                                       clip=1.0):
+        model = trained
     return model
 
 
@@ -44,11 +44,11 @@ def test_reverse_length_8_reaches_90_percent_per_token(reverse_model: Seq2Seq) -
 def test_the_bottleneck_accuracy_falls_beyond_the_trained_length(reverse_model: Seq2Seq) -> None:
     curve = measure_bottleneck(reverse_model, make_task("reverse", 10), [4, 8, 16, 24], samples=200, seed=3,
                                trained_length=8)
-    by_length = dict(zip(curve.lengths, curve.token_accuracy))
+    by_length = dict(zip(curve.lengths, curve.token_accuracy, strict=True))
     assert by_length[8] >= 0.9
     assert by_length[16] < by_length[8] - 0.2 and by_length[24] < by_length[8] - 0.2
     assert curve.context_size == 128  # H = 64 numbers of h and 64 of C
-    assert all(0.0 <= a <= b <= 1.0 for a, b in zip(curve.sequence_accuracy, curve.token_accuracy))
+    assert all(0.0 <= a <= b <= 1.0 for a, b in zip(curve.sequence_accuracy, curve.token_accuracy, strict=True))
 
 
 def test_training_loss_falls_and_nothing_is_cached_on_the_model() -> None:
@@ -83,7 +83,7 @@ def test_updates_are_torch_adam_on_the_pytorch_module(cell: str) -> None:
         loss.backward()
         torch.nn.utils.clip_grad_norm_(module.parameters(), 1.0)
         optimizer.step()
-    for trained, _, _ in train_seq2seq(model, make_optimizer("adam", 0.05), None, batches, updates=3, clip=1.0):
-        pass
+    for updated, _, _ in train_seq2seq(model, make_optimizer("adam", 0.05), None, batches, updates=3, clip=1.0):
+        trained = updated
     for name, tensor in module.state_dict().items():
         np.testing.assert_allclose(trained.state_dict()[name], tensor.numpy(), rtol=0, atol=1e-10, err_msg=name)

@@ -65,7 +65,7 @@ def test_updates_match_torch_live(cell: str, loss: str, name: str, clip: float |
     optimiser, options = OPTIMISER_CASES[name]
     ours = engine_train(case, optimiser, options, clip)
     theirs = torch_train(torch, case, optimiser, options, clip)
-    for (loss_ours, params_ours), (loss_theirs, params_theirs) in zip(ours, theirs):
+    for (loss_ours, params_ours), (loss_theirs, params_theirs) in zip(ours, theirs, strict=True):
         assert loss_ours == pytest.approx(loss_theirs, abs=1e-12)
         for key, value in params_theirs.items():
             assert np.abs(params_ours[key] - value).max() <= 1e-10, key

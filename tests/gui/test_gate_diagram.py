@@ -318,7 +318,7 @@ def test_hovering_a_unit_outlines_it_in_every_strip(qtbot) -> None:
     doc, view = make_view(qtbot, "lstm")
     view.show()
     qtbot.waitExposed(view)
-    cell = view.strip("strip_i").cells[2]
+    cell = view.strip("strip_i").cells[2]  # noqa: B005 - the view's strip(key), not str.strip
     hover(qtbot, view, view.mapFromScene(cell.sceneBoundingRect().center()))
     qtbot.waitUntil(lambda: view.strip("c").hovered == 2, timeout=2000)
     assert {s.hovered for s in view.diagram.strips.values() if s.key not in ("x", "y")} == {2}

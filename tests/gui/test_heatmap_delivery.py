@@ -22,7 +22,7 @@ from lstmviz.model.document import Document
 def write_two_columns(path: Path, steps: int) -> Path:
     t = np.arange(steps)
     a, b = np.sin(t / 50.0), np.cos(t / 170.0)
-    lines = ["a,b", *(f"{x:.6f},{y:.6f}" for x, y in zip(a, b))]
+    lines = ["a,b", *(f"{x:.6f},{y:.6f}" for x, y in zip(a, b, strict=True))]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

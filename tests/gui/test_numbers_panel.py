@@ -35,8 +35,8 @@ def text_of(panel: NumbersPanel) -> str:
 def parts(net: Network, row: int, x: np.ndarray, h_prev: np.ndarray) -> tuple[float, float, float, float]:
     """Input part, b_ih, recurrent part, b_hh of one row, by plain Python sums."""
     w_ih, w_hh, b_ih, b_hh = (net.params[f"{k}_l0"] for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
-    a = sum(float(w) * float(v) for w, v in zip(w_ih[row], x))
-    c = sum(float(w) * float(v) for w, v in zip(w_hh[row], h_prev))
+    a = sum(float(w) * float(v) for w, v in zip(w_ih[row], x, strict=True))
+    c = sum(float(w) * float(v) for w, v in zip(w_hh[row], h_prev, strict=True))
     return a, float(b_ih[row]), c, float(b_hh[row])
 
 
@@ -122,8 +122,8 @@ def test_upper_layer_reads_the_layer_below(qtbot) -> None:
     net = doc.network
     w_ih, w_hh, b_ih, b_hh = (net.params[f"{k}_l1"] for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
     row = 1 * H + 0  # forget gate, unit 0
-    pre = (sum(float(w) * float(v) for w, v in zip(w_ih[row], trace["h_l0"][5]))
-           + sum(float(w) * float(v) for w, v in zip(w_hh[row], trace["h_l1"][4])) + b_ih[row] + b_hh[row])
+    pre = (sum(float(w) * float(v) for w, v in zip(w_ih[row], trace["h_l0"][5], strict=True))
+           + sum(float(w) * float(v) for w, v in zip(w_hh[row], trace["h_l1"][4], strict=True)) + b_ih[row] + b_hh[row])
     text = text_of(panel)
     assert "layer 1" in text
     assert f"σ({f3(pre)}) = {f3(sigma(pre))}" in text
@@ -138,7 +138,7 @@ def test_output_layer_by_hand(qtbot, activation: str) -> None:
     hold(qtbot, panel)
     doc.set_step(11)
     h = net.run(X)["h_l0"][11]
-    z = [sum(float(w) * float(v) for w, v in zip(net.params["fc.weight"][k], h)) + float(net.params["fc.bias"][k])
+    z = [sum(float(w) * float(v) for w, v in zip(net.params["fc.weight"][k], h, strict=True)) + float(net.params["fc.bias"][k])
          for k in range(3)]
     if activation == "identity":
         out = z

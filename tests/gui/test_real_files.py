@@ -31,7 +31,7 @@ def co2_file(path: Path) -> tuple[Path, list[dt.date], list[float | None]]:
     values: list[float | None] = [358.0 + 0.3 * k + 0.5 * float(np.sin(k)) for k in range(12)]
     values[3] = None  # 1994-03-26, between 03-19 and 04-02: linear in the digits would be far off
     values[8] = None
-    lines = ["date,co2"] + [f"{d:%Y%m%d},{'' if v is None else repr(v)}" for d, v in zip(days, values)]
+    lines = ["date,co2"] + [f"{d:%Y%m%d},{'' if v is None else repr(v)}" for d, v in zip(days, values, strict=True)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path, days, values
 

@@ -44,7 +44,7 @@ def test_lines_equal_engine_for_selected_units(qtbot) -> None:
     assert set(view.curves) == {"c", "h", "f"}
     for key, curves in view.curves.items():
         assert len(curves) == 2
-        for unit, curve in zip((1, 4), curves):
+        for unit, curve in zip((1, 4), curves, strict=True):
             x, y = curve.getOriginalDataset()
             np.testing.assert_allclose(x, doc.sequence.time)
             np.testing.assert_allclose(y, reference.get_quantity(key)[:, unit], rtol=1e-12, atol=1e-12)

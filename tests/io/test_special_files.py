@@ -40,7 +40,7 @@ def _run_with_timeout(fifo: Path | None, action: Callable[[], object], seconds: 
         try:
             action()
             outcome.append(None)
-        except BaseException as exc:  # noqa: BLE001  handed back to the test
+        except BaseException as exc:  # handed back to the test
             outcome.append(exc)
 
     thread = threading.Thread(target=target, daemon=True)

@@ -58,8 +58,8 @@ def test_next_value_on_a_sine_beats_persistence() -> None:
     t = np.arange(1000)
     task = NextValueTask.from_sequence(SequenceData(np.sin(2 * np.pi * t / 40)), window=20, horizon=3, seed=0)
     config = TrainingConfig(cell="lstm", hidden=16, updates=400, batch=32, lr=0.01, seed=0, validate_every=400)
-    for progress in run_training(config, task):
-        pass
+    for update in run_training(config, task):
+        progress = update
     validation = task.validation()
     model = evaluate(progress.network, task, validation).loss
     assert model < 0.5 * task.persistence_mse(validation)

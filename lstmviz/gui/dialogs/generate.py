@@ -167,7 +167,7 @@ class GenerateDialog(QDialog):
         self, document: Document | None = None, parent: QWidget | None = None, kind: str | None = None
     ) -> None:
         super().__init__(parent)
-        from ...io.generators import GENERATORS  # noqa: PLC0415 (keeps the app's start-up import light)
+        from ...io.generators import GENERATORS  # keeps the app's start-up import light
 
         self.generators = GENERATORS
         self.document = document

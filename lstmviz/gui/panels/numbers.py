@@ -67,7 +67,7 @@ def _input_products(weights: np.ndarray, x: np.ndarray, total: float, fmt: Forma
     """For a few inputs, the input part written out: w1·x1 + w2·x2 = total."""
     if len(x) > 3:
         return ""
-    products = " + ".join(f"{fmt.term(float(w))}·{fmt.term(float(v))}" for w, v in zip(weights, x))
+    products = " + ".join(f"{fmt.term(float(w))}·{fmt.term(float(v))}" for w, v in zip(weights, x, strict=True))
     return f"<br>&nbsp;&nbsp;<span style='color:gray'>input part: {products} = {fmt(total)}</span>"
 
 
@@ -101,7 +101,8 @@ def _lstm_states(v: StepValues, hand: dict[str, float], u: int, fmt: Formatter, 
     h = hand["o"] * math.tanh(c)
     return [
         "<p><b>cell state</b><br>C<sub>t</sub> = f<sub>t</sub> · C<sub>t−1</sub> + i<sub>t</sub> · C̃<sub>t</sub><br>"
-        f"&nbsp;&nbsp;= {fmt(hand['f'])} · {fmt.term(v.vectors['c_prev'][u])} + {fmt(hand['i'])} · {fmt.term(hand['g'])}"
+        f"&nbsp;&nbsp;= {fmt(hand['f'])} · {fmt.term(v.vectors['c_prev'][u])}"
+        f" + {fmt(hand['i'])} · {fmt.term(hand['g'])}"
         f" = <b>{fmt(c)}</b>{_check(c, float(v.vectors['c'][u]), tol, fmt)}</p>",
         "<p><b>hidden state</b><br>h<sub>t</sub> = o<sub>t</sub> · tanh(C<sub>t</sub>)<br>"
         f"&nbsp;&nbsp;= {fmt(hand['o'])} · tanh({fmt(c)}) = {fmt(hand['o'])} · {fmt.term(math.tanh(c))}"
@@ -113,7 +114,8 @@ def _gru_states(v: StepValues, hand: dict[str, float], u: int, fmt: Formatter, t
     z, n, h_prev = hand["z"], hand["n"], float(v.vectors["h_prev"][u])
     h = (1 - z) * n + z * h_prev
     return [
-        "<p><b>hidden state</b><br>h<sub>t</sub> = (1 − z<sub>t</sub>) · n<sub>t</sub> + z<sub>t</sub> · h<sub>t−1</sub><br>"
+        "<p><b>hidden state</b><br>h<sub>t</sub> = (1 − z<sub>t</sub>) · n<sub>t</sub>"
+        " + z<sub>t</sub> · h<sub>t−1</sub><br>"
         f"&nbsp;&nbsp;= (1 − {fmt(z)}) · {fmt.term(n)} + {fmt(z)} · {fmt.term(h_prev)}"
         f" = <b>{fmt(h)}</b>{_check(h, float(v.vectors['h'][u]), tol, fmt)}</p>"
     ]
@@ -159,7 +161,8 @@ def numbers_html(network: Network, trace: Trace, layer: int, step: int, unit: in
         f"<p><b>{network.spec.title}</b> · layer {layer} · unit <b>{u}</b> · step t = <b>{step}</b></p>",
         f"<p>x<sub>t</sub> = [{x_text}]<br>h<sub>t−1</sub>[{u}] = {fmt(float(vec['h_prev'][u]))}"
         + (f"<br>C<sub>t−1</sub>[{u}] = {fmt(float(vec['c_prev'][u]))}" if "c_prev" in vec else "")
-        + "<br><span style='color:gray'>Each gate's sum below is W<sub>i</sub>x<sub>t</sub> (input part) + b<sub>i</sub>"
+        + "<br><span style='color:gray'>Each gate's sum below is W<sub>i</sub>x<sub>t</sub> (input part)"
+        " + b<sub>i</sub>"
         " + W<sub>h</sub>h<sub>t−1</sub> (recurrent part) + b<sub>h</sub>, from row "
         f"{u} of that gate's weights and biases.</span></p>",
     ]

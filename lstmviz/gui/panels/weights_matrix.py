@@ -144,7 +144,7 @@ class WeightMatrixView(QWidget):
         self.graphics.clear()
         self.plots, self.images = [], []
         lut = lookup_table(True)
-        for k, ((symbol, title), image) in enumerate(zip(titles, images, strict=True)):
+        for k, ((_symbol, _title), image) in enumerate(zip(titles, images, strict=True)):
             plot = plot_item(menu=False)  # no context menu: none is built (~4 ms a block at start-up)
             plot.hideButtons()
             plot.setMenuEnabled(False)

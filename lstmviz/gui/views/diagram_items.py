@@ -319,7 +319,7 @@ class ArrowItem(HoverTip, QGraphicsPathItem):
 
     def shape(self) -> QPainterPath:
         stroker_pen = QPen(QColor(0, 0, 0), 10.0)
-        from PySide6.QtGui import QPainterPathStroker  # noqa: PLC0415 - only needed here
+        from PySide6.QtGui import QPainterPathStroker  # only needed here
 
         stroker = QPainterPathStroker(stroker_pen)
         return stroker.createStroke(self.path())

@@ -141,7 +141,6 @@ class DiagramScene(QGraphicsScene):
         self.title = rich_text("", self.ink, 28)
         self.legend_note = rich_text("", self.ink, 15)
         self._draw_legend()
-        frame = self.frame_item.sceneBoundingRect()
         bounds = self.itemsBoundingRect()  # the drawing without the title (which would pull the top up to y = 0)
         self.title.setPos(bounds.left(), bounds.top() - 52)
         self.addItem(self.title)
@@ -219,7 +218,7 @@ class DiagramScene(QGraphicsScene):
             text.setHtml(f"<b>{label.symbol}</b><br><span style='font-size:17px'>{label.title}</span>")
         text.setParentItem(strip)
         box = text.boundingRect()
-        half_w, half_h = strip.rect().width() / 2, strip.rect().height() / 2
+        half_h = strip.rect().height() / 2
         if node.label == "above-left":
             text.setPos(-box.width() - 10, -half_h - box.height() - 2)
         elif node.label == "above-right":
@@ -255,7 +254,7 @@ class DiagramScene(QGraphicsScene):
             self._label_edge(edge.label, edge.side, points)
 
     def _label_edge(self, html: str, side: str, points: list[QPointF]) -> None:
-        segments = list(zip(points[:-1], points[1:]))
+        segments = list(zip(points[:-1], points[1:], strict=False))
         a, b = max(segments, key=lambda s: (s[1] - s[0]).manhattanLength())
         mid = (a + b) / 2
         text = rich_text(html, self.ink, 20)

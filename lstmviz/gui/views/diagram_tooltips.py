@@ -61,6 +61,6 @@ def op_tooltip(node: Node, values: StepValues | None, unit: int) -> str:
         names["tanh"] = np.tanh
         if "n" in values.parts:  # the GRU's recurrent candidate part W_hn h_{t-1} + b_hn
             names["hn"] = values.parts["n"].recurrent + values.parts["n"].bias_hh
-        result = eval(node.value, {"__builtins__": {}}, names)  # noqa: S307 - a constant formula from the layout
+        result = eval(node.value, {"__builtins__": {}}, names)  # a constant formula from the layout
         lines.append(f"{node.value} for unit {unit} at step {values.step}: <b>{float(result[unit]):.6g}</b>")
     return "<br>".join(lines)

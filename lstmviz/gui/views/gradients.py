@@ -297,7 +297,7 @@ class GradientsView(QWidget):
         self._stale = False
         try:
             result = doc.compute.request("gradients", self._request(), force=True)
-        except Exception as error:  # noqa: BLE001 - shown in the view, the session goes on
+        except Exception as error:  # shown in the view, the session goes on
             self._failed("gradients", str(error))
             return
         if result is not None:

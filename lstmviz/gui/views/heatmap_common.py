@@ -217,7 +217,7 @@ class LazyMenuViewBox(pg.ViewBox):
         self.menu_hooks: list[Callable[[QMenu], None]] = []
         self.state["enableMenu"] = True
 
-    def _applyMenuEnabled(self) -> None:  # noqa: N802 - pyqtgraph's name; never builds the menu eagerly
+    def _applyMenuEnabled(self) -> None:  # never builds the menu eagerly
         if not self.menuEnabled() and self.menu is not None:
             self.menu.setParent(None)
             self.menu = None

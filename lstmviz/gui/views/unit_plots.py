@@ -206,7 +206,7 @@ class UnitPlotsView(TimePlotsWidget):
         units = self.plotted_units()
         for key, curves in self.curves.items():
             data = trace.get_quantity(key, doc.layer)
-            for unit, curve in zip(units, curves):
+            for unit, curve in zip(units, curves, strict=False):
                 curve.setData(time, np.asarray(data[:ready, unit]))
             if key in self._signed and units:
                 shown = np.abs(data[:ready, list(units)])
