@@ -9,7 +9,11 @@ against what is really on disk before a byte of data is read:
   reading, and shape x itemsize must equal the bytes that follow the header;
 - each ``.npz`` member's declared uncompressed size against the limit, the members' total against the limit, the
   compression ratio (a zip bomb), and the ``.npy`` header inside against the declared size;
-- decompression is bounded: exactly the declared bytes are read, then the stream must end (its CRC checked).
+- decompression is bounded by what really comes out, not by the directory's claims: members are read in 1 MiB
+  chunks into a buffer whose pages are committed only as bytes arrive (a claim costs nothing until the data backs
+  it), every inflated byte is counted against the archive's budget (the limit), at most the declared bytes are
+  taken and then the stream must end (its CRC checked); only stored and deflate members are read, because
+  zipfile inflates a bzip2 or lzma chunk whole, however large it grows.
 
 Every refusal is a :class:`~lstmviz.io.errors.FileFormatError` whose message names the file and the problem.
 """
@@ -47,6 +51,9 @@ MAX_MEMBERS = 10_000
 MAX_EXTENT_BYTES = 1 << 62
 """Even an empty array's non-zero dimensions must multiply to something NumPy can index."""
 _CHUNK = 1 << 20
+_READ_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+"""zipfile inflates deflate with a cap per call; bzip2 and lzma chunks it inflates whole (a few KB can become GBs)."""
+_METHOD_NAMES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "lzma", 9: "deflate64"}
 
 
 def _fail(name: str, problem: str) -> FileFormatError:
@@ -143,25 +150,44 @@ def _describe_claim(dtype: np.dtype, shape: tuple[int, ...]) -> str:
     return f"shape {shape} of {dtype} ({describe_bytes(_claimed_bytes(dtype, shape))})"
 
 
+class InflateBudget:
+    """Bytes an archive may still inflate: every byte that comes out of a member is counted, whatever was claimed."""
+
+    def __init__(self, name: str, limit: int) -> None:
+        self.name, self.limit, self.spent = name, limit, 0
+
+    def spend(self, label: str, count: int) -> None:
+        self.spent += count
+        if self.spent > self.limit:
+            raise _fail(label, f"inflates past the {describe_bytes(self.limit)} limit while reading (more than the "
+                        "archive's directory claims), which looks like a zip bomb")
+
+
 def _read_array_data(
-    stream: IO[bytes], name: str, dtype: np.dtype, shape: tuple[int, ...], fortran: bool, nbytes: int
+    stream: IO[bytes], name: str, dtype: np.dtype, shape: tuple[int, ...], fortran: bool, nbytes: int,
+    budget: InflateBudget | None = None,
 ) -> np.ndarray:
-    """Read exactly ``nbytes`` in bounded chunks into one buffer, then make sure the stream has ended."""
-    buffer = bytearray(nbytes)
-    view = memoryview(buffer)
+    """Read exactly ``nbytes`` in bounded chunks straight into the array, then make sure the stream has ended.
+
+    ``np.empty`` of a large size is mapped, not written: its pages are committed only as the data fills them, so a
+    header or directory that claims gigabytes costs only the bytes that really arrive before the refusal.
+    """
+    buffer = np.empty(nbytes, dtype=np.uint8)
     position = 0
     while position < nbytes:
         chunk = stream.read(min(_CHUNK, nbytes - position))
         if not chunk:
             raise _fail(name, f"the data ends after {position:,} of {nbytes:,} bytes (the file is truncated)")
-        view[position : position + len(chunk)] = chunk
+        if budget is not None:
+            budget.spend(name, len(chunk))
+        buffer[position : position + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
         position += len(chunk)
     if stream.read(1):
         raise _fail(name, f"there is more data after the {nbytes:,} bytes the header describes")
-    array = np.frombuffer(buffer, dtype=dtype, count=nbytes // dtype.itemsize if dtype.itemsize else 0)
+    array = buffer.view(dtype) if nbytes else np.empty(0, dtype=dtype)
     array = array.reshape(shape, order="F" if fortran else "C")
     if dtype.byteorder not in ("=", "|") and dtype.fields is None:
-        array = array.byteswap().view(dtype.newbyteorder("="))  # native order, so arithmetic is fast
+        array = array.byteswap(inplace=True).view(dtype.newbyteorder("="))  # native order, in place: no copy
     return array
 
 
@@ -219,7 +245,7 @@ def _member_key(info: zipfile.ZipInfo) -> str:
     return info.filename[:-4] if info.filename.endswith(".npy") else info.filename
 
 
-def _check_members(name: str, members: list[zipfile.ZipInfo], limit: int) -> None:
+def _check_members(name: str, members: list[zipfile.ZipInfo], limit: int, archive_bytes: int) -> None:
     """Refuse, from the zip directory alone, anything that would need more memory than the file can justify."""
     if not members:
         raise _fail(name, "the archive holds no arrays")
@@ -236,6 +262,13 @@ def _check_members(name: str, members: list[zipfile.ZipInfo], limit: int) -> Non
         seen.add(key)
         if info.flag_bits & 0x1:
             raise _fail(name, f"member {quote(info.filename)} is encrypted")
+        if info.compress_type not in _READ_METHODS:
+            method = _METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
+            raise _fail(name, f"member {quote(key)} is compressed with {method}; NumPy writes .npz members stored or "
+                        "deflated only, so re-save it with np.savez or np.savez_compressed")
+        if info.header_offset + info.compress_size > archive_bytes:
+            raise _fail(name, f"member {quote(key)} claims {describe_bytes(info.compress_size)} of packed data but "
+                        f"the archive is {describe_bytes(archive_bytes)} (the file is truncated or altered)")
         if info.file_size > limit:
             raise _fail(
                 name,
@@ -257,12 +290,15 @@ def _check_members(name: str, members: list[zipfile.ZipInfo], limit: int) -> Non
         )
 
 
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit: int) -> np.ndarray:
-    label = f"{name}: member {_member_key(info)!r}"
+def _read_member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit: int, budget: InflateBudget
+) -> np.ndarray:
+    label = f"{name}: member {quote(_member_key(info))}"
     with archive.open(info) as stream:
         dtype, shape, fortran, header_bytes = _read_npy_header(stream, label)
+        budget.spend(label, header_bytes)
         nbytes = _check_claim(label, dtype, shape, info.file_size - header_bytes, limit)
-        return _read_array_data(stream, label, dtype, shape, fortran, nbytes)
+        return _read_array_data(stream, label, dtype, shape, fortran, nbytes, budget)
 
 
 def load_npz(
@@ -285,6 +321,15 @@ def load_npz(
         raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
 
 
+def _stream_size(stream: IO[bytes]) -> int:
+    """The archive's length (the stream is seekable: zipfile needs that too), leaving the position as it was."""
+    here = stream.tell()
+    try:
+        return stream.seek(0, io.SEEK_END)
+    finally:
+        stream.seek(here)
+
+
 def read_npz_stream(
     stream: IO[bytes], name: str, limit: int | None = None, choose: Callable[[list[str]], str] | None = None
 ) -> dict[str, np.ndarray]:
@@ -298,15 +343,16 @@ def read_npz_stream(
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError, OverflowError):
         raise _fail(name, "is not a NumPy .npz archive (not a valid zip file)") from None
     arrays: dict[str, np.ndarray] = {}
+    budget = InflateBudget(name, limit)
     with archive:
         members = archive.infolist()
-        _check_members(name, members, limit)
+        _check_members(name, members, limit, _stream_size(stream))
         if choose is not None:
             wanted = choose([_member_key(info) for info in members])
             members = [info for info in members if _member_key(info) == wanted]
         for info in members:
             try:
-                arrays[_member_key(info)] = _read_member(archive, info, name, limit)
+                arrays[_member_key(info)] = _read_member(archive, info, name, limit, budget)
             except FileFormatError:
                 raise
             except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, NotImplementedError, RuntimeError, EOFError,

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
 import struct
 import subprocess
 import sys
 import time
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
 
 PEAK_LIMIT_MB = 600
+BOMB_PEAK_LIMIT_MB = 300
+"""An archive bomb claiming or inflating to about 4 GB: only what really arrives (at most 100 MiB here) is held."""
 TIME_LIMIT_S = 5.0
 
 _RUN = """
 import sys
+from lstmviz.io import safe_arrays
+if len(sys.argv) > 2 and sys.argv[2] == "no-ratio-check":  # a bomb whose ratio passes the directory check
+    safe_arrays.MAX_COMPRESSION_RATIO = float("inf")
 from lstmviz.io.errors import FileFormatError
 from lstmviz.io.open_any import open_any
 code = 0
@@ -49,12 +56,58 @@ def _lying_npz(path: Path) -> Path:
     return path
 
 
+def _deflated_zeros(mib: int) -> bytes:
+    """A raw deflate stream of ``mib`` MiB of zeros built in a blink: fully flushed 1 MiB blocks are identical."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = packer.compress(bytes(1 << 20)) + packer.flush(zlib.Z_FULL_FLUSH)
+    return block * mib + packer.flush()
+
+
+def _raw_zip(path: Path, member: str, packed: bytes, size: int, crc: int = 0) -> Path:
+    """A one-member deflate zip whose local and central headers claim ``size`` inflated bytes (true or not)."""
+    name = member.encode()
+    fields = struct.pack("<HHHHHIII", 20, 0, zlib.DEFLATED, 0, 0x21, crc, len(packed), size)
+    local = b"PK\x03\x04" + fields + struct.pack("<HH", len(name), 0) + name
+    central = (b"PK\x01\x02" + struct.pack("<H", 20) + fields + struct.pack("<HHHHHII", len(name), 0, 0, 0, 0, 0, 0)
+               + name)
+    end = b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, 1, 1, len(central), len(local) + len(packed), 0)
+    path.write_bytes(local + packed + central + end)
+    return path
+
+
+def _npy_header(shape: tuple[int, ...]) -> bytes:
+    text = repr({"descr": "<f8", "fortran_order": False, "shape": shape}).encode()
+    text += b" " * (-(len(text) + 11) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text
+
+
+def _bomb_under_claim(path: Path) -> Path:
+    """4 MiB on disk inflating to 4 GiB, while directory and .npy header claim 1 MiB: only the claim is read."""
+    header = _npy_header((1 << 17,))
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed = packer.compress(header) + packer.flush(zlib.Z_FULL_FLUSH) + _deflated_zeros(4096)
+    return _raw_zip(path, "x.npy", packed, len(header) + (1 << 20))
+
+
+def _bomb_over_stream(path: Path) -> Path:
+    """Directory and header honestly claim 3.9 GB (the limit raised to 8 GB), but the stream ends after 100 MiB."""
+    shape = (480 << 20,)  # 480 Mi float64 = 3.75 GiB
+    header = _npy_header(shape)
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed = packer.compress(header) + packer.flush(zlib.Z_FULL_FLUSH) + _deflated_zeros(100)
+    return _raw_zip(path, "x.npy", packed, len(header) + 8 * shape[0])
+
+
 def _zero_link(path: Path) -> Path:
     path.symlink_to("/dev/zero")
     return path
 
 
-CASES = {"huge-shape.safetensors": _huge_shape_safetensors, "lying.npz": _lying_npz, "zero.csv": _zero_link}
+CASES = {"huge-shape.safetensors": _huge_shape_safetensors, "lying.npz": _lying_npz, "zero.csv": _zero_link,
+         "bomb-under-claim.npz": _bomb_under_claim, "bomb-over-stream.npz": _bomb_over_stream}
+SETTINGS: dict[str, tuple[dict[str, str], list[str]]] = {
+    "bomb-over-stream.npz": ({"LSTMVIZ_MAX_FILE_MB": "8192"}, ["no-ratio-check"]),
+}
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="/proc/self/status and /dev/zero: Linux")
@@ -62,9 +115,12 @@ CASES = {"huge-shape.safetensors": _huge_shape_safetensors, "lying.npz": _lying_
 def test_refusal_peak_memory_and_time(tmp_path: Path, name: str) -> None:
     path = CASES[name](tmp_path / name)
     began = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", _RUN, str(path)], capture_output=True, text=True, timeout=60)
+    env, extra = SETTINGS.get(name, ({}, []))
+    result = subprocess.run([sys.executable, "-c", _RUN, str(path), *extra], capture_output=True, text=True,
+                            timeout=60, env={**os.environ, **env})
     elapsed = time.perf_counter() - began
     peak_mb = int(result.stderr.strip().splitlines()[-1]) / 1024  # the child's own peak, in MB
     assert result.returncode == 2, result.stderr[-500:]
     assert result.stdout.startswith(str(path)) and result.stdout.count("\n") == 1
-    assert peak_mb < PEAK_LIMIT_MB and elapsed < TIME_LIMIT_S, (peak_mb, elapsed)
+    assert peak_mb < (BOMB_PEAK_LIMIT_MB if name.startswith("bomb") else PEAK_LIMIT_MB) and elapsed < TIME_LIMIT_S, (
+        peak_mb, elapsed)

@@ -224,6 +224,37 @@ def test_member_larger_than_declared_is_cut_off(tmp_path: Path) -> None:
     assert peak < 4 << 20
 
 
+@pytest.mark.parametrize("method, word", [(zipfile.ZIP_BZIP2, "bzip2"), (zipfile.ZIP_LZMA, "lzma")])
+def test_bzip2_and_lzma_members_are_refused_from_the_directory(tmp_path: Path, method: int, word: str) -> None:
+    """zipfile inflates a bzip2/lzma chunk whole, so a few KB could become GBs at once: never read them."""
+    path = tmp_path / "packed.npz"
+    with zipfile.ZipFile(path, "w", method) as archive:
+        archive.writestr("x.npy", _npy_bytes({"descr": "<f8", "fortran_order": False, "shape": (4,)}, bytes(32)))
+    with pytest.raises(FileFormatError, match=rf"packed\.npz: member 'x' is compressed with {word}; .*np\.savez"):
+        load_npz(path)
+
+
+def test_member_claiming_more_packed_bytes_than_the_archive_holds(tmp_path: Path) -> None:
+    path = tmp_path / "short.npz"
+    np.savez(path, x=np.arange(1000.0))
+    data = bytearray(path.read_bytes())
+    central = data.find(b"PK\x01\x02")
+    struct.pack_into("<I", data, central + 20, 50_000_000)  # compressed size in the central directory
+    path.write_bytes(bytes(data))
+    with pytest.raises(FileFormatError, match=r"short\.npz: member 'x' claims 47\.7 MB of packed data but the archive"):
+        load_npz(path)
+
+
+def test_inflate_budget_counts_every_byte_against_the_limit() -> None:
+    from lstmviz.io.safe_arrays import InflateBudget
+
+    budget = InflateBudget("a.npz", 100)
+    budget.spend("a.npz: member 'x'", 60)
+    budget.spend("a.npz: member 'y'", 40)
+    with pytest.raises(FileFormatError, match=r"^a\.npz: member 'y': inflates past the 100 bytes limit"):
+        budget.spend("a.npz: member 'y'", 1)
+
+
 def test_member_over_limit_and_total_over_limit(tmp_path: Path) -> None:
     path = tmp_path / "two.npz"
     np.savez_compressed(path, a=np.zeros(100), b=np.zeros(100))
