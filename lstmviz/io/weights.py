@@ -39,14 +39,15 @@ from .atomic import atomic_open
 from .errors import FileFormatError, WeightsError
 from .limits import describe_bytes, max_file_bytes
 from .safe_arrays import load_npz
-from .safetensors_format import read_safetensors, write_safetensors
+from .safetensors_format import stored_safetensors, write_safetensors
 from .special_files import check_regular
+from .stored_tensor import StoredTensor, materialise
 from .torch_files import read_torch_state_dict
 from .quoting import quote, shorten
 
 __all__ = [
     "WEIGHT_SUFFIXES", "ACTIVATION_SETTINGS", "ActivationConflict", "WeightsFile", "load_weights", "read_weights",
-    "save_weights", "inspect_weights",
+    "save_weights", "inspect_weights", "read_state_dict", "stored_state_dict",
 ]
 
 WEIGHT_SUFFIXES: tuple[str, ...] = (".npz", ".safetensors", ".pt", ".pth")
@@ -96,6 +97,10 @@ class ActivationConflict(WeightsError):
         self.setting, self.stored, self.requested = setting, stored, requested
 
 
+Tensor = np.ndarray | StoredTensor
+"""A tensor as a loader hands it over: its values, or (safetensors) its header, read only if the network uses it."""
+
+
 def _fail(name: str, problem: str) -> WeightsError:
     return WeightsError(f"{name}: {problem}")
 
@@ -126,6 +131,14 @@ def _read_npz(path: Path, name: str) -> tuple[dict[str, np.ndarray], dict[str, s
 @np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")  # results are checked, not warned
 def read_state_dict(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     """The file's tensors by their own names, and its lstmviz metadata (cell, nonlinearity, output_activation)."""
+    tensors, metadata = stored_state_dict(path)
+    name = os.fspath(path)
+    return {key: materialise(name, key, tensor) for key, tensor in tensors.items()}, metadata
+
+
+@np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
+def stored_state_dict(path: str | os.PathLike[str]) -> tuple[dict[str, Tensor], dict[str, str]]:
+    """:func:`read_state_dict`, but a ``.safetensors`` tensor is only described: its values are read when used."""
     path = Path(path)
     name = os.fspath(path)
     suffix = path.suffix.lower()
@@ -147,12 +160,13 @@ def read_state_dict(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray]
     if suffix == ".npz":
         return _read_npz(path, name)
     if suffix == ".safetensors":
-        return read_safetensors(path, limit)
+        stored, metadata = stored_safetensors(path, limit)
+        return dict(stored), metadata
     return read_torch_state_dict(path, name), {}
 
 
 # --- working out the network ------------------------------------------------------------------------------------------
-def _recurrent_groups(name: str, tensors: Mapping[str, np.ndarray]) -> tuple[str, dict[tuple[str, int], str]]:
+def _recurrent_groups(name: str, tensors: Mapping[str, Tensor]) -> tuple[str, dict[tuple[str, int], str]]:
     """The one module prefix with recurrent parameters, and (kind, layer) -> key within it."""
     found: dict[str, dict[tuple[str, int], str]] = {}
     for key in tensors:
@@ -182,14 +196,17 @@ def _recurrent_groups(name: str, tensors: Mapping[str, np.ndarray]) -> tuple[str
     return next(iter(found.items()))
 
 
-def _expect_shape(name: str, key: str, array: np.ndarray, shape: tuple[int, ...], why: str) -> None:
+def _expect_shape(name: str, key: str, array: Tensor, shape: tuple[int, ...], why: str) -> None:
     if array.shape != shape:
         raise _fail(name, f"parameter {shorten(key)} has shape {array.shape}, expected {shape} ({why})")
 
 
-def _check_values(name: str, key: str, array: np.ndarray) -> np.ndarray:
-    if array.dtype.kind not in "fiub":
-        raise _fail(name, f"parameter {shorten(key)} holds {array.dtype} values, not numbers")
+@np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")  # results are checked, not warned
+def _check_values(name: str, key: str, tensor: Tensor) -> np.ndarray:
+    """The parameter's values (read now, if the file only described them), as finite floats."""
+    if tensor.dtype.kind not in "fiub":
+        raise _fail(name, f"parameter {shorten(key)} holds {tensor.dtype} values, not numbers")
+    array = materialise(name, key, tensor)
     if array.dtype.kind != "f":
         array = array.astype(np.float64)
     if not np.all(np.isfinite(array)):
@@ -198,7 +215,7 @@ def _check_values(name: str, key: str, array: np.ndarray) -> np.ndarray:
 
 
 def _output_layer(
-    name: str, tensors: Mapping[str, np.ndarray], used: set[str], hidden: int
+    name: str, tensors: Mapping[str, Tensor], used: set[str], hidden: int
 ) -> tuple[str, str | None] | None:
     """(weight key, bias key or None) of the Linear that reads h, if the file has one."""
     candidates = [
@@ -262,7 +279,7 @@ def _activations(
 
 
 def network_from_state_dict(
-    tensors: Mapping[str, np.ndarray],
+    tensors: Mapping[str, Tensor],
     metadata: Mapping[str, str],
     name: str,
     overrides: Mapping[str, str | None] | None = None,
@@ -348,7 +365,7 @@ def read_weights(
     one (None: no override); one that contradicts the file's metadata raises :class:`ActivationConflict`.
     """
     name = os.fspath(path)
-    tensors, metadata = read_state_dict(path)
+    tensors, metadata = stored_state_dict(path)  # only the tensors the network keeps are read
     return network_from_state_dict(tensors, metadata, name, overrides)
 
 

@@ -1,4 +1,4 @@
-"""Refusals are decided before allocating: peak memory and time of a refusal measured in a fresh process."""
+"""Refusals are decided before allocating, and only what is kept is read: peak memory measured in a fresh process."""
 
 from __future__ import annotations
 
@@ -124,3 +124,56 @@ def test_refusal_peak_memory_and_time(tmp_path: Path, name: str) -> None:
     assert result.stdout.startswith(str(path)) and result.stdout.count("\n") == 1
     assert peak_mb < (BOMB_PEAK_LIMIT_MB if name.startswith("bomb") else PEAK_LIMIT_MB) and elapsed < TIME_LIMIT_S, (
         peak_mb, elapsed)
+
+
+def _sparse_safetensors(path: Path, small: dict[str, tuple[str, list[int], bytes]], big: tuple[str, str, list[int]],
+                        itemsize: int) -> Path:
+    """A safetensors file whose last tensor is a hole (a sparse file): gigabytes claimed, nothing written to disk."""
+    header, blobs, offset = {}, [], 0
+    for key, (code, shape, blob) in small.items():
+        header[key] = {"dtype": code, "shape": shape, "data_offsets": [offset, offset + len(blob)]}
+        blobs.append(blob)
+        offset += len(blob)
+    key, code, shape = big
+    span = itemsize
+    for n in shape:
+        span *= n
+    header[key] = {"dtype": code, "shape": shape, "data_offsets": [offset, offset + span]}
+    text = json.dumps(header).encode()
+    with open(path, "wb") as stream:
+        stream.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+        stream.truncate(8 + len(text) + offset + span)
+    return path
+
+
+def _f64(shape: list[int]) -> tuple[str, list[int], bytes]:
+    count = 1
+    for n in shape:
+        count *= n
+    return "F64", shape, struct.pack(f"<{count}d", *(0.01 * k for k in range(count)))
+
+
+_RNN = {"weight_ih_l0": _f64([2, 3]), "weight_hh_l0": _f64([2, 2]), "fc.weight": _f64([1, 2]), "fc.bias": _f64([1])}
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="/proc/self/status and sparse files: Linux")
+def test_an_unused_800_mb_tensor_is_never_read(tmp_path: Path) -> None:
+    """The network keeps a few numbers; the optimizer state beside them is never read, so never held."""
+    path = _sparse_safetensors(tmp_path / "with-optimizer.safetensors", _RNN, ("optimizer.state", "F32", [200 << 20]), 4)
+    assert path.stat().st_size > 800 << 20
+    result = subprocess.run([sys.executable, "-c", _RUN, str(path)], capture_output=True, text=True, timeout=120)
+    peak_mb = int(result.stderr.strip().splitlines()[-1]) / 1024
+    assert result.returncode == 0, result.stdout + result.stderr[-500:]
+    assert peak_mb < 300, peak_mb
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="/proc/self/status and sparse files: Linux")
+def test_a_512_mb_int8_weight_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    """As float64 it would be 4 GB, over the 1 GiB limit: the header says so, so no byte of it is read."""
+    path = _sparse_safetensors(tmp_path / "int8.safetensors", {"weight_hh_l0": ("I8", [4, 1], bytes(4))},
+                               ("weight_ih_l0", "I8", [4, 128 << 20]), 1)
+    result = subprocess.run([sys.executable, "-c", _RUN, str(path)], capture_output=True, text=True, timeout=120)
+    peak_mb = int(result.stderr.strip().splitlines()[-1]) / 1024
+    assert result.returncode == 2, result.stderr[-500:]
+    assert "weight_ih_l0 of shape (4, 134217728) would take 4.0 GB as float64" in result.stdout
+    assert peak_mb < 300, peak_mb
