@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 PEAK_LIMIT_MB = 600
+TORCH_BASELINE_MB = 300
+"""What importing torch alone costs a process (about 220 MB), with room to spare."""
 BOMB_PEAK_LIMIT_MB = 300
 """An archive bomb claiming or inflating to about 4 GB: only what really arrives (at most 100 MiB here) is held."""
 TIME_LIMIT_S = 5.0
@@ -177,3 +179,19 @@ def test_a_512_mb_int8_weight_is_refused_before_it_is_read(tmp_path: Path) -> No
     assert result.returncode == 2, result.stderr[-500:]
     assert "weight_ih_l0 of shape (4, 134217728) would take 4.0 GB as float64" in result.stdout
     assert peak_mb < 300, peak_mb
+
+
+@pytest.mark.torch
+@pytest.mark.skipif(sys.platform != "linux", reason="/proc/self/status: Linux")
+def test_an_unused_256_mb_torch_tensor_is_mapped_not_read(tmp_path: Path) -> None:
+    """torch.load(mmap=True) maps the storages: the optimizer state beside the network is never paged in."""
+    torch = pytest.importorskip("torch")
+    path = tmp_path / "checkpoint.pt"
+    rnn = torch.nn.RNN(3, 2)
+    torch.save({**rnn.state_dict(), "optimizer.exp_avg": torch.ones(64 << 20)}, path)
+    assert path.stat().st_size > 256 << 20
+    result = subprocess.run([sys.executable, "-c", "import torch\n" + _RUN, str(path)], capture_output=True,
+                            text=True, timeout=120)
+    peak_mb = int(result.stderr.strip().splitlines()[-1]) / 1024
+    assert result.returncode == 0, result.stdout + result.stderr[-500:]
+    assert peak_mb < TORCH_BASELINE_MB + 100, peak_mb  # reading the tensor would add 256 MB, converting it 256 more
