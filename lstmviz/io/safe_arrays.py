@@ -5,8 +5,10 @@ terabytes, and an ``.npz`` that is a zip bomb decompresses until memory runs out
 against what is really on disk before a byte of data is read:
 
 - the file size against the limit (:func:`lstmviz.io.limits.max_file_bytes` unless given);
-- the ``.npy`` header (parsed with :func:`ast.literal_eval`, never unpickled): an object dtype is refused before
-  reading, and shape x itemsize must equal the bytes that follow the header;
+- the ``.npy`` header (parsed with :func:`ast.literal_eval`, never unpickled): an object dtype (even one nested
+  in a record field) is refused before reading, as are sub-array, zero-size and field-less record types; shape x
+  itemsize must equal the bytes that follow the header. Structured records and big-endian arrays are read (the
+  latter swapped to native order in place); the sequence and weight readers then refuse records in one sentence;
 - each ``.npz`` member's declared uncompressed size against the limit, the members' total against the limit, the
   compression ratio (a zip bomb), and the ``.npy`` header inside against the declared size;
 - decompression is bounded by what really comes out, not by the directory's claims: members are read in 1 MiB
@@ -25,6 +27,7 @@ import io
 import lzma
 import os
 import struct
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
@@ -35,10 +38,10 @@ import numpy as np
 
 from .errors import FileFormatError
 from .limits import describe_bytes, max_file_bytes
-from .quoting import first_sentence, quote
+from .quoting import first_sentence, quote, shorten
 from .special_files import open_regular
 
-__all__ = ["load_npy", "load_npz", "read_npy_bytes", "read_npz_stream", "MAX_COMPRESSION_RATIO"]
+__all__ = ["load_npy", "load_npz", "read_npy_bytes", "read_npz_stream", "describe_dtype", "MAX_COMPRESSION_RATIO"]
 
 NPY_MAGIC = b"\x93NUMPY"
 MAX_HEADER_BYTES = 65536
@@ -121,8 +124,10 @@ def _read_npy_header(stream: IO[bytes], name: str) -> tuple[np.dtype, tuple[int,
     if not isinstance(header["fortran_order"], bool):
         raise _fail(name, "the .npy header is not a valid array description")
     try:
-        dtype = np.lib.format.descr_to_dtype(header["descr"])
-    except (TypeError, ValueError, KeyError, SyntaxError, OverflowError, MemoryError, RecursionError):
+        with warnings.catch_warnings():  # deprecated aliases ("a" for "S") warn: not the user's line
+            warnings.simplefilter("ignore")
+            dtype = np.lib.format.descr_to_dtype(header["descr"])
+    except Exception:  # noqa: BLE001  numpy's dtype parser raises TypeError, ValueError, KeyError, IndexError, ...
         raise _fail(name, f"the .npy header names an unknown data type {quote(header['descr'])}") from None
     if dtype.hasobject:
         raise _fail(
@@ -131,6 +136,9 @@ def _read_npy_header(stream: IO[bytes], name: str) -> tuple[np.dtype, tuple[int,
     if dtype.subdtype is not None or dtype.itemsize == 0:
         raise _fail(name, f"the .npy header names data type {quote(str(dtype))}, which holds no plain numbers "
                     "(a sub-array or zero-size type)")
+    if dtype.fields is not None and not dtype.names:
+        raise _fail(name, f"the .npy header names a record type of {dtype.itemsize:,} bytes with no fields, which "
+                    "holds no numbers")
     extent = 1
     for n in shape:
         extent *= max(n, 1)  # an empty array's other dimensions must still be allocatable
@@ -146,8 +154,16 @@ def _claimed_bytes(dtype: np.dtype, shape: tuple[int, ...]) -> int:
     return count * dtype.itemsize
 
 
+def describe_dtype(dtype: np.dtype) -> str:
+    """A data type as a message shows it: short, whatever the file declared (records by their first field names)."""
+    if dtype.names:
+        fields = ", ".join(quote(field, 20) for field in dtype.names[:3]) + (", ..." if len(dtype.names) > 3 else "")
+        return f"structured records (fields {fields})"
+    return shorten(str(dtype))
+
+
 def _describe_claim(dtype: np.dtype, shape: tuple[int, ...]) -> str:
-    return f"shape {shape} of {dtype} ({describe_bytes(_claimed_bytes(dtype, shape))})"
+    return f"shape {shorten(str(shape))} of {describe_dtype(dtype)} ({describe_bytes(_claimed_bytes(dtype, shape))})"
 
 
 class InflateBudget:
@@ -196,7 +212,7 @@ def _check_claim(name: str, dtype: np.dtype, shape: tuple[int, ...], available: 
     if claimed > limit:
         raise _fail(name, f"the header claims {_describe_claim(dtype, shape)}, over the {describe_bytes(limit)} limit")
     if claimed != available:
-        what = "truncated" if claimed > available else "has extra data after the array"
+        what = "is truncated" if claimed > available else "has extra data after the array"
         raise _fail(
             name,
             f"the header claims {_describe_claim(dtype, shape)} but {available:,} bytes follow it (the file {what})",

@@ -38,7 +38,7 @@ from ..engine.spec import CELL_KINDS, OUTPUT_ACTIVATIONS, RNN_ACTIVATIONS, SPECS
 from .atomic import atomic_open
 from .errors import FileFormatError, WeightsError
 from .limits import describe_bytes, max_file_bytes
-from .safe_arrays import load_npz
+from .safe_arrays import describe_dtype, load_npz
 from .safetensors_format import stored_safetensors, write_safetensors
 from .special_files import check_regular
 from .stored_tensor import StoredTensor, materialise
@@ -205,7 +205,8 @@ def _expect_shape(name: str, key: str, array: Tensor, shape: tuple[int, ...], wh
 def _check_values(name: str, key: str, tensor: Tensor) -> np.ndarray:
     """The parameter's values (read now, if the file only described them), as finite floats."""
     if tensor.dtype.kind not in "fiub":
-        raise _fail(name, f"parameter {shorten(key)} holds {tensor.dtype} values, not numbers")
+        what = describe_dtype(tensor.dtype) + ("" if tensor.dtype.names else " values")
+        raise _fail(name, f"parameter {shorten(key)} holds {what}, not numbers")
     array = materialise(name, key, tensor)
     if array.dtype.kind != "f":
         array = array.astype(np.float64)
