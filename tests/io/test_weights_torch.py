@@ -139,8 +139,6 @@ def test_code_is_refused_by_the_scan_even_without_torch(tmp_path: Path, monkeypa
     """The opcode scan names the culprit and needs no torch; protocol 4's STACK_GLOBAL is read too."""
     import os
     import pickle
-    import time
-    import zipfile
 
     marker = tmp_path / "payload_ran"
 
@@ -151,13 +149,11 @@ def test_code_is_refused_by_the_scan_even_without_torch(tmp_path: Path, monkeypa
     torch.save({"w": torch.zeros(1), "x": Payload()}, tmp_path / "evil.pt")
     with zipfile.ZipFile(tmp_path / "evil4.pt", "w") as archive:
         archive.writestr("archive/data.pkl", pickle.dumps({"x": Payload()}, protocol=4))
-    monkeypatch.setitem(sys.modules, "torch", None)
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` fails: only the scan can refuse
     for path in (tmp_path / "evil.pt", tmp_path / "evil4.pt"):
-        start = time.perf_counter()
         expected = rf"{path.name}: the file holds Python objects or code.*would run (posix|os|nt)\.system"
         with pytest.raises(WeightsError, match=expected):
             load_weights(path)
-        assert time.perf_counter() - start < 1.0
     assert not marker.exists()
 
 
