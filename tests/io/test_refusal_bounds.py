@@ -205,3 +205,28 @@ def test_an_unused_256_mb_torch_tensor_is_mapped_not_read(tmp_path: Path) -> Non
     assert code == 0, out
     assert peak_mb < TORCH_BASELINE_MB + 100, peak_mb  # reading the tensor would add 256 MB, converting it 256 more
     assert read_mb < READ_LIMIT_MB + 32, read_mb  # torch's modules, the pickle and the network's tensors
+
+
+def _workspace_with_bomb(path: Path) -> Path:
+    """A real workspace whose arrays.npz (stored, as lstmviz saves it) is the over-stream bomb above."""
+    import numpy as np
+
+    from lstmviz.engine.network import Network
+    from lstmviz.io.sequence_data import SequenceData
+    from lstmviz.io.workspace import Workspace, save_workspace
+
+    good = path.with_name("good.lstmviz")
+    save_workspace(Workspace(Network.random("gru", 1, 2, seed=0), SequenceData(values=np.zeros((3, 1)))), good)
+    bomb = _bomb_over_stream(path.with_name("bomb.npz")).read_bytes()
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, bomb if info.filename == "arrays.npz" else source.read(info))
+    return path
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="/proc/self/status: Linux")
+def test_the_same_bomb_inside_a_workspace_is_refused_as_it_arrives(tmp_path: Path) -> None:
+    path = _workspace_with_bomb(tmp_path / "bomb.lstmviz")
+    code, out, peak_mb, read_mb = _measure(path, ("no-ratio-check",), {"LSTMVIZ_MAX_FILE_MB": "8192"})
+    assert code == 2 and out.startswith(f"{path}: arrays.npz: member 'x'"), out
+    assert peak_mb < BOMB_PEAK_LIMIT_MB and read_mb < READ_LIMIT_MB, (peak_mb, read_mb)
