@@ -23,6 +23,7 @@ Every refusal is a :class:`~lstmviz.io.errors.FileFormatError` whose message nam
 from __future__ import annotations
 
 import ast
+import contextlib
 import io
 import lzma
 import os
@@ -31,7 +32,7 @@ import warnings
 import zipfile
 import zlib
 from pathlib import Path
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import numpy as np
@@ -40,8 +41,11 @@ from .errors import FileFormatError
 from .limits import describe_bytes, max_file_bytes
 from .quoting import first_sentence, quote, shorten
 from .special_files import open_regular
+from .stored_tensor import StoredTensor
 
-__all__ = ["load_npy", "load_npz", "read_npy_bytes", "read_npz_stream", "describe_dtype", "MAX_COMPRESSION_RATIO"]
+__all__ = [
+    "load_npy", "load_npz", "stored_npz", "read_npy_bytes", "read_npz_stream", "describe_dtype", "MAX_COMPRESSION_RATIO",
+]
 
 NPY_MAGIC = b"\x93NUMPY"
 MAX_HEADER_BYTES = 65536
@@ -203,7 +207,7 @@ def _read_array_data(
     array = buffer.view(dtype) if nbytes else np.empty(0, dtype=dtype)
     array = array.reshape(shape, order="F" if fortran else "C")
     if dtype.byteorder not in ("=", "|") and dtype.fields is None:
-        array = array.byteswap(inplace=True).view(dtype.newbyteorder("="))  # native order, in place: no copy
+        array = array.byteswap(inplace=True).view(_native(dtype))  # native order, in place: no copy
     return array
 
 
@@ -354,27 +358,84 @@ def read_npz_stream(
     ``name`` is what error messages call the source.
     """
     limit = max_file_bytes() if limit is None else limit
-    try:
-        archive = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError, OverflowError):
-        raise _fail(name, "is not a NumPy .npz archive (not a valid zip file)") from None
     arrays: dict[str, np.ndarray] = {}
     budget = InflateBudget(name, limit)
+    archive, members = _open_archive(stream, name, limit)
     with archive:
-        members = archive.infolist()
-        _check_members(name, members, limit, _stream_size(stream))
         if choose is not None:
             wanted = choose([_member_key(info) for info in members])
             members = [info for info in members if _member_key(info) == wanted]
         for info in members:
-            try:
+            with _member_errors(name, info):
                 arrays[_member_key(info)] = _read_member(archive, info, name, limit, budget)
-            except FileFormatError:
-                raise
-            except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, NotImplementedError, RuntimeError, EOFError,
-                    ValueError, OSError) as exc:
-                raise _fail(name, f"member {quote(_member_key(info))} is corrupt ({first_sentence(exc)})") from None
     return arrays
+
+
+def _open_archive(stream: IO[bytes], name: str, limit: int) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    """The zip and its members, every member checked from the directory before anything is inflated."""
+    try:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError, OverflowError):
+        raise _fail(name, "is not a NumPy .npz archive (not a valid zip file)") from None
+    try:
+        _check_members(name, archive.infolist(), limit, _stream_size(stream))
+    except BaseException:
+        archive.close()
+        raise
+    return archive, archive.infolist()
+
+
+@contextlib.contextmanager
+def _member_errors(name: str, info: zipfile.ZipInfo) -> Iterator[None]:
+    """zipfile's, zlib's and lzma's exceptions while a member is read, as one sentence naming the member."""
+    try:
+        yield
+    except FileFormatError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, NotImplementedError, RuntimeError, EOFError, ValueError,
+            OSError) as exc:
+        raise _fail(name, f"member {quote(_member_key(info))} is corrupt ({first_sentence(exc)})") from None
+
+
+def stored_npz(path: str | os.PathLike[str], limit: int | None = None) -> dict[str, StoredTensor]:
+    """Every array of an ``.npz`` by its ``.npy`` header only (a few hundred bytes inflated each).
+
+    Each :class:`~lstmviz.io.stored_tensor.StoredTensor` reads its own member when asked (through :func:`load_npz`
+    with every check again), so a member nobody uses is never inflated.
+    """
+    path = Path(path)
+    name = os.fspath(path)
+    limit = max_file_bytes() if limit is None else limit
+    described: dict[str, tuple[np.dtype, tuple[int, ...]]] = {}
+    try:
+        stream, _ = _open_checked(path, name, limit)
+        with stream:
+            archive, members = _open_archive(stream, name, limit)
+            with archive:
+                for info in members:
+                    label = f"{name}: member {quote(_member_key(info))}"
+                    with _member_errors(name, info), archive.open(info) as member:
+                        dtype, shape, _, header_bytes = _read_npy_header(member, label)
+                        _check_claim(label, dtype, shape, info.file_size - header_bytes, limit)
+                    described[_member_key(info)] = (dtype, shape)
+    except OSError as exc:
+        raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
+
+    def reader(key: str) -> Callable[[], np.ndarray]:
+        def choose(keys: list[str]) -> str:
+            if key not in keys:
+                raise _fail(name, f"the file changed while it was read (member {quote(key)} is gone)")
+            return key
+        return lambda: load_npz(path, limit, choose)[key]
+
+    return {
+        key: StoredTensor(shape, _native(dtype), reader(key)) for key, (dtype, shape) in described.items()
+    }
+
+
+def _native(dtype: np.dtype) -> np.dtype:
+    """The dtype :func:`_read_array_data` returns for ``dtype``: plain types in native byte order, records as they are."""
+    return dtype.newbyteorder("=") if dtype.byteorder not in ("=", "|") and dtype.fields is None else dtype
 
 
 def npy_header_info(stream: IO[bytes], name: str) -> dict[str, Any]:

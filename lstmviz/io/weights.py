@@ -1,7 +1,9 @@
 """Weight files: PyTorch state_dicts in ``.npz``, ``.safetensors`` and ``.pt``/``.pth``, to and from a Network.
 
-The file is read into a flat ``{name: array}`` state_dict (never unpickling anything but tensors), then the
-network is worked out from the names and shapes alone, the way ``torch.nn.RNNBase`` lays them out:
+The file is described as a flat ``{name: tensor}`` state_dict (never unpickling anything but tensors; each
+tensor's shape and type from its header, its values read only if the network keeps it: see
+:mod:`lstmviz.io.stored_tensor`), then the network is worked out from the names and shapes alone, the way
+``torch.nn.RNNBase`` lays them out:
 
 - recurrent parameters are ``[prefix]weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}``, ``bias_hh_l{k}``
   with any module prefix (``lstm.``, ``model.encoder.rnn.``); an ``nn.LSTMCell``'s unsuffixed names count as one layer;
@@ -25,7 +27,7 @@ import importlib.metadata
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +40,7 @@ from ..engine.spec import CELL_KINDS, OUTPUT_ACTIVATIONS, RNN_ACTIVATIONS, SPECS
 from .atomic import atomic_open
 from .errors import FileFormatError, WeightsError
 from .limits import describe_bytes, max_file_bytes
-from .safe_arrays import describe_dtype, load_npz
+from .safe_arrays import describe_dtype, stored_npz
 from .safetensors_format import stored_safetensors, write_safetensors
 from .special_files import check_regular
 from .stored_tensor import StoredTensor, materialise
@@ -106,18 +108,33 @@ def _fail(name: str, problem: str) -> WeightsError:
 
 
 # --- reading the raw state_dict ---------------------------------------------------------------------------------------
-def _read_npz(path: Path, name: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+def _weights_error(read: Callable[[], np.ndarray]) -> Callable[[], np.ndarray]:
+    """A member's reader whose refusals are the weight loader's own error class."""
+    def checked() -> np.ndarray:
+        try:
+            return read()
+        except WeightsError:
+            raise
+        except FileFormatError as exc:
+            raise WeightsError(str(exc)) from None
+    return checked
+
+
+def _read_npz(path: Path, name: str) -> tuple[dict[str, StoredTensor], dict[str, str]]:
+    """The members by their headers (each inflated only if the network keeps it) and the lstmviz metadata."""
     try:
-        arrays = load_npz(path)
+        stored = stored_npz(path)
     except WeightsError:
         raise
     except FileFormatError as exc:
         raise WeightsError(str(exc)) from None
+    arrays = {key: StoredTensor(t.shape, t.dtype, _weights_error(t.read)) for key, t in stored.items()}
     metadata: dict[str, str] = {}
-    raw = arrays.pop(NPZ_METADATA_KEY, None)
-    if raw is not None:
-        if raw.dtype.kind != "U" or raw.ndim != 0:
+    entry = arrays.pop(NPZ_METADATA_KEY, None)
+    if entry is not None:
+        if entry.dtype.kind != "U" or entry.ndim != 0:
             raise _fail(name, f"the {NPZ_METADATA_KEY} entry must be a JSON string")
+        raw = entry.read()
         try:
             decoded = json.loads(str(raw[()]))
         except (ValueError, RecursionError):  # ValueError: JSON syntax, or a number with thousands of digits
@@ -158,7 +175,8 @@ def stored_state_dict(path: str | os.PathLike[str]) -> tuple[dict[str, Tensor], 
     if size == 0:
         raise _fail(name, "the file is empty")
     if suffix == ".npz":
-        return _read_npz(path, name)
+        npz, metadata = _read_npz(path, name)
+        return dict(npz), metadata
     if suffix == ".safetensors":
         stored, metadata = stored_safetensors(path, limit)
         return dict(stored), metadata

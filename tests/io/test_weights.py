@@ -324,6 +324,28 @@ def test_tensors_are_read_from_their_own_offsets_only_when_used(tmp_path: Path) 
     np.testing.assert_array_equal(loaded.network.params["weight_hh_l0"], state["weight_hh_l0"])
 
 
+def test_an_npz_member_the_network_does_not_keep_is_never_inflated(tmp_path: Path) -> None:
+    """Its deflate stream is broken in the middle: reading it would be refused, so it loads only if left unread."""
+    import zipfile
+
+    state = _state_dict("lstm", 2, 3, 1)
+    path = tmp_path / "w.npz"
+    np.savez_compressed(path, **state, **{"optimizer.state": np.random.default_rng(0).standard_normal(5000)})
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("optimizer.state.npy")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start + info.compress_size // 2: start + info.compress_size // 2 + 64] = bytes(64)
+    path.write_bytes(bytes(data))
+    with pytest.raises(WeightsError, match=r"w\.npz: member 'optimizer\.state' is corrupt"):
+        from lstmviz.io.weights import read_state_dict
+
+        read_state_dict(path)  # the whole state_dict, as seq2seq reads it: every member inflated
+    loaded = read_weights(path)
+    assert loaded.ignored == ("optimizer.state",)
+    np.testing.assert_array_equal(loaded.network.params["weight_ih_l0"], state["weight_ih_l0"])
+
+
 def test_a_file_that_changes_between_header_and_values_is_refused(tmp_path: Path) -> None:
     from lstmviz.io.safetensors_format import stored_safetensors
 
