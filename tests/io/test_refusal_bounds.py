@@ -117,13 +117,19 @@ def _bomb_over_stream(path: Path) -> Path:
     return _raw_zip(path, "x.npy", packed, len(header) + 8 * shape[0])
 
 
+def _bomb_storage_pt(path: Path) -> Path:
+    """A 1 MB torch-like zip whose storage record is deflated zeros inflating to 900 MiB (torch.save never deflates)."""
+    return _raw_zip(path, "archive/data/0", _deflated_zeros(900), 900 << 20)
+
+
 def _zero_link(path: Path) -> Path:
     path.symlink_to("/dev/zero")
     return path
 
 
 CASES = {"huge-shape.safetensors": _huge_shape_safetensors, "lying.npz": _lying_npz, "zero.csv": _zero_link,
-         "bomb-under-claim.npz": _bomb_under_claim, "bomb-over-stream.npz": _bomb_over_stream}
+         "bomb-under-claim.npz": _bomb_under_claim, "bomb-over-stream.npz": _bomb_over_stream,
+         "bomb-storage.pt": _bomb_storage_pt}
 SETTINGS: dict[str, tuple[dict[str, str], list[str]]] = {
     "bomb-over-stream.npz": ({"LSTMVIZ_MAX_FILE_MB": "8192"}, ["no-ratio-check"]),
 }
