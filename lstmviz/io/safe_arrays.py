@@ -31,8 +31,8 @@ import struct
 import warnings
 import zipfile
 import zlib
-from pathlib import Path
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
@@ -44,7 +44,13 @@ from .special_files import open_regular
 from .stored_tensor import StoredTensor
 
 __all__ = [
-    "load_npy", "load_npz", "stored_npz", "read_npy_bytes", "read_npz_stream", "describe_dtype", "MAX_COMPRESSION_RATIO",
+    "MAX_COMPRESSION_RATIO",
+    "describe_dtype",
+    "load_npy",
+    "load_npz",
+    "read_npy_bytes",
+    "read_npz_stream",
+    "stored_npz",
 ]
 
 NPY_MAGIC = b"\x93NUMPY"
@@ -262,7 +268,7 @@ def _read_npy(stream: IO[bytes], name: str, size: int, limit: int) -> np.ndarray
 
 
 def _member_key(info: zipfile.ZipInfo) -> str:
-    return info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+    return info.filename.removesuffix(".npy")
 
 
 def _check_members(name: str, members: list[zipfile.ZipInfo], limit: int, archive_bytes: int) -> None:

@@ -12,12 +12,13 @@ naming the file and the problem.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import struct
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import numpy as np
 
@@ -28,7 +29,7 @@ from .quoting import quote
 from .special_files import open_regular
 from .stored_tensor import StoredTensor
 
-__all__ = ["read_safetensors", "stored_safetensors", "write_safetensors", "DTYPES"]
+__all__ = ["DTYPES", "read_safetensors", "stored_safetensors", "write_safetensors"]
 
 MAX_HEADER_BYTES = 100 << 20
 """The ``safetensors`` package's own cap on the JSON header."""
@@ -138,10 +139,13 @@ def _read_span(path: Path, name: str, key: str, size: int, start: int, code: str
             raise _fail(name, f"the file changed while it was read (it was {size:,} bytes, now {now:,})")
         array = np.empty(shape, dtype=DTYPES[code])
         stream.seek(start)
-        view = memoryview(array.reshape(-1).view(np.uint8)) if array.size else memoryview(b"")
-        got = stream.readinto(view) if array.size else 0
-        if got != array.nbytes:
-            raise _fail(name, f"tensor {quote(key)} is cut short (the file is truncated)")
+        view = memoryview(array.reshape(-1).view(np.uint8))  # type: ignore[arg-type]
+        got = 0
+        while got < array.nbytes:
+            count = cast(io.BufferedReader, stream).readinto(view[got:])
+            if not count:
+                raise _fail(name, f"tensor {quote(key)} is cut short (the file is truncated)")
+            got += count
     if code == "BF16":
         return _bf16_to_float32(array)
     return array if array.dtype.isnative or array.dtype.itemsize == 1 else array.byteswap(inplace=True).view(

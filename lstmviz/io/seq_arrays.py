@@ -14,10 +14,10 @@ import numpy as np
 
 from . import safe_arrays
 from .errors import FileFormatError, SequenceError
+from .quoting import quote
 from .seq_decode import fail
 from .seq_values import finish, index_rows
 from .sequence_data import SequenceData
-from .quoting import quote
 
 
 def _as_sequence_error(exc: FileFormatError) -> SequenceError:

@@ -18,7 +18,7 @@ from .errors import WeightsError
 from .limits import describe_bytes, max_file_bytes
 from .quoting import shorten
 
-__all__ = ["StoredTensor", "materialise", "kept_bytes"]
+__all__ = ["StoredTensor", "kept_bytes", "materialise"]
 
 
 @dataclass(frozen=True)

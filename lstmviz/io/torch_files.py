@@ -30,7 +30,7 @@ from .limits import describe_bytes, max_file_bytes
 from .quoting import first_sentence, quote, shorten
 from .stored_tensor import StoredTensor
 
-__all__ = ["read_torch_state_dict", "STATE_DICT_KEYS"]
+__all__ = ["STATE_DICT_KEYS", "read_torch_state_dict"]
 
 STATE_DICT_KEYS: tuple[str, ...] = ("state_dict", "model_state_dict", "model")
 """Where training checkpoints usually keep the weights (``{"epoch": 3, "state_dict": {...}, ...}``)."""

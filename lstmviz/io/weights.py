@@ -40,16 +40,24 @@ from ..engine.spec import CELL_KINDS, OUTPUT_ACTIVATIONS, RNN_ACTIVATIONS, SPECS
 from .atomic import atomic_open
 from .errors import FileFormatError, WeightsError
 from .limits import describe_bytes, max_file_bytes
+from .quoting import quote, shorten
 from .safe_arrays import describe_dtype, stored_npz
 from .safetensors_format import stored_safetensors, write_safetensors
 from .special_files import check_regular
 from .stored_tensor import StoredTensor, materialise
 from .torch_files import read_torch_state_dict
-from .quoting import quote, shorten
 
 __all__ = [
-    "WEIGHT_SUFFIXES", "ACTIVATION_SETTINGS", "ActivationConflict", "WeightsFile", "load_weights", "read_weights",
-    "save_weights", "inspect_weights", "read_state_dict", "stored_state_dict",
+    "ACTIVATION_SETTINGS",
+    "WEIGHT_SUFFIXES",
+    "ActivationConflict",
+    "WeightsFile",
+    "inspect_weights",
+    "load_weights",
+    "read_state_dict",
+    "read_weights",
+    "save_weights",
+    "stored_state_dict",
 ]
 
 WEIGHT_SUFFIXES: tuple[str, ...] = (".npz", ".safetensors", ".pt", ".pth")
@@ -176,11 +184,11 @@ def stored_state_dict(path: str | os.PathLike[str]) -> tuple[dict[str, Tensor], 
         raise _fail(name, "the file is empty")
     if suffix == ".npz":
         npz, metadata = _read_npz(path, name)
-        return dict(npz), metadata
+        return dict[str, Tensor](npz), metadata
     if suffix == ".safetensors":
         stored, metadata = stored_safetensors(path, limit)
-        return dict(stored), metadata
-    return read_torch_state_dict(path, name), {}
+        return dict[str, Tensor](stored), metadata
+    return dict[str, Tensor](read_torch_state_dict(path, name)), {}
 
 
 # --- working out the network ------------------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ def _measure(path: Path, extra: tuple[str, ...] = (), env: dict[str, str] | None
              ) -> tuple[int, str, float, float]:
     """(exit code, stdout, peak MB, MB read) of a fresh process that opens ``path`` with :func:`open_any`."""
     result = subprocess.run([sys.executable, "-c", prelude + _RUN, str(path), *extra], capture_output=True,
-                            text=True, timeout=300, env={**os.environ, **(env or {})})
+                            text=True, timeout=300, check=False, env={**os.environ, **(env or {})})
     peak_kb, read_bytes = result.stderr.strip().splitlines()[-1].split()
     return result.returncode, result.stdout, int(peak_kb) / 1024, int(read_bytes) / (1 << 20)
 

@@ -180,10 +180,10 @@ def _save(path: Path, value) -> Path:
 
 
 UNDRAWABLE = {
-    "float8": (lambda: torch.zeros(1, 1).to(torch.float8_e4m3fn), r"fc\.weight holds float8_e4m3fn values, which "
-               r"lstmviz does not read; save it as float32"),
-    "coo": (lambda: torch.eye(2)[:1, :1].to_sparse(), r"fc\.weight is a sparse tensor \(layout sparse_coo\); save it "
-            r"dense"),
+    "float8": (lambda: torch.zeros(1, 1).to(torch.float8_e4m3fn),
+               r"fc\.weight holds float8_e4m3fn values, which lstmviz does not read; save it as float32"),
+    "coo": (lambda: torch.eye(2)[:1, :1].to_sparse(),
+            r"fc\.weight is a sparse tensor \(layout sparse_coo\); save it dense"),
     "csr": (lambda: torch.eye(2)[:1, :1].to_sparse_csr(), r"fc\.weight is a sparse tensor \(layout sparse_csr\)"),
     "quantized": (lambda: torch.quantize_per_tensor(torch.zeros(1, 1), 0.1, 0, torch.qint8),
                   r"fc\.weight is a quantized tensor \(qint8\); save it dequantized"),
