@@ -5,11 +5,17 @@ terabytes, and an ``.npz`` that is a zip bomb decompresses until memory runs out
 against what is really on disk before a byte of data is read:
 
 - the file size against the limit (:func:`lstmviz.io.limits.max_file_bytes` unless given);
-- the ``.npy`` header (parsed with :func:`ast.literal_eval`, never unpickled): an object dtype is refused before
-  reading, and shape x itemsize must equal the bytes that follow the header;
+- the ``.npy`` header (parsed with :func:`ast.literal_eval`, never unpickled): an object dtype (even one nested
+  in a record field) is refused before reading, as are sub-array, zero-size and field-less record types; shape x
+  itemsize must equal the bytes that follow the header. Structured records and big-endian arrays are read (the
+  latter swapped to native order in place); the sequence and weight readers then refuse records in one sentence;
 - each ``.npz`` member's declared uncompressed size against the limit, the members' total against the limit, the
   compression ratio (a zip bomb), and the ``.npy`` header inside against the declared size;
-- decompression is bounded: exactly the declared bytes are read, then the stream must end (its CRC checked).
+- decompression is bounded by what really comes out, not by the directory's claims: members are read in 1 MiB
+  chunks into a buffer whose pages are committed only as bytes arrive (a claim costs nothing until the data backs
+  it), every inflated byte is counted against the archive's budget (the limit), at most the declared bytes are
+  taken and then the stream must end (its CRC checked); only stored and deflate members are read, because
+  zipfile inflates a bzip2 or lzma chunk whole, however large it grows.
 
 Every refusal is a :class:`~lstmviz.io.errors.FileFormatError` whose message names the file and the problem.
 """
@@ -17,24 +23,35 @@ Every refusal is a :class:`~lstmviz.io.errors.FileFormatError` whose message nam
 from __future__ import annotations
 
 import ast
+import contextlib
 import io
 import lzma
 import os
 import struct
+import warnings
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from collections.abc import Callable
 from typing import IO, Any
 
 import numpy as np
 
 from .errors import FileFormatError
 from .limits import describe_bytes, max_file_bytes
-from .quoting import first_sentence, quote
+from .quoting import first_sentence, quote, shorten
 from .special_files import open_regular
+from .stored_tensor import StoredTensor
 
-__all__ = ["load_npy", "load_npz", "read_npy_bytes", "read_npz_stream", "MAX_COMPRESSION_RATIO"]
+__all__ = [
+    "MAX_COMPRESSION_RATIO",
+    "describe_dtype",
+    "load_npy",
+    "load_npz",
+    "read_npy_bytes",
+    "read_npz_stream",
+    "stored_npz",
+]
 
 NPY_MAGIC = b"\x93NUMPY"
 MAX_HEADER_BYTES = 65536
@@ -47,6 +64,9 @@ MAX_MEMBERS = 10_000
 MAX_EXTENT_BYTES = 1 << 62
 """Even an empty array's non-zero dimensions must multiply to something NumPy can index."""
 _CHUNK = 1 << 20
+_READ_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+"""zipfile inflates deflate with a cap per call; bzip2 and lzma chunks it inflates whole (a few KB can become GBs)."""
+_METHOD_NAMES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "lzma", 9: "deflate64"}
 
 
 def _fail(name: str, problem: str) -> FileFormatError:
@@ -114,8 +134,10 @@ def _read_npy_header(stream: IO[bytes], name: str) -> tuple[np.dtype, tuple[int,
     if not isinstance(header["fortran_order"], bool):
         raise _fail(name, "the .npy header is not a valid array description")
     try:
-        dtype = np.lib.format.descr_to_dtype(header["descr"])
-    except (TypeError, ValueError, KeyError, SyntaxError, OverflowError, MemoryError, RecursionError):
+        with warnings.catch_warnings():  # deprecated aliases ("a" for "S") warn: not the user's line
+            warnings.simplefilter("ignore")
+            dtype = np.lib.format.descr_to_dtype(header["descr"])
+    except Exception:  # noqa: BLE001  numpy's dtype parser raises TypeError, ValueError, KeyError, IndexError, ...
         raise _fail(name, f"the .npy header names an unknown data type {quote(header['descr'])}") from None
     if dtype.hasobject:
         raise _fail(
@@ -124,6 +146,9 @@ def _read_npy_header(stream: IO[bytes], name: str) -> tuple[np.dtype, tuple[int,
     if dtype.subdtype is not None or dtype.itemsize == 0:
         raise _fail(name, f"the .npy header names data type {quote(str(dtype))}, which holds no plain numbers "
                     "(a sub-array or zero-size type)")
+    if dtype.fields is not None and not dtype.names:
+        raise _fail(name, f"the .npy header names a record type of {dtype.itemsize:,} bytes with no fields, which "
+                    "holds no numbers")
     extent = 1
     for n in shape:
         extent *= max(n, 1)  # an empty array's other dimensions must still be allocatable
@@ -139,29 +164,56 @@ def _claimed_bytes(dtype: np.dtype, shape: tuple[int, ...]) -> int:
     return count * dtype.itemsize
 
 
+def describe_dtype(dtype: np.dtype) -> str:
+    """A data type as a message shows it: short, whatever the file declared (records by their first field names)."""
+    if dtype.names:
+        fields = ", ".join(quote(field, 20) for field in dtype.names[:3]) + (", ..." if len(dtype.names) > 3 else "")
+        return f"structured records (fields {fields})"
+    return shorten(str(dtype))
+
+
 def _describe_claim(dtype: np.dtype, shape: tuple[int, ...]) -> str:
-    return f"shape {shape} of {dtype} ({describe_bytes(_claimed_bytes(dtype, shape))})"
+    return f"shape {shorten(str(shape))} of {describe_dtype(dtype)} ({describe_bytes(_claimed_bytes(dtype, shape))})"
+
+
+class InflateBudget:
+    """Bytes an archive may still inflate: every byte that comes out of a member is counted, whatever was claimed."""
+
+    def __init__(self, name: str, limit: int) -> None:
+        self.name, self.limit, self.spent = name, limit, 0
+
+    def spend(self, label: str, count: int) -> None:
+        self.spent += count
+        if self.spent > self.limit:
+            raise _fail(label, f"inflates past the {describe_bytes(self.limit)} limit while reading (more than the "
+                        "archive's directory claims), which looks like a zip bomb")
 
 
 def _read_array_data(
-    stream: IO[bytes], name: str, dtype: np.dtype, shape: tuple[int, ...], fortran: bool, nbytes: int
+    stream: IO[bytes], name: str, dtype: np.dtype, shape: tuple[int, ...], fortran: bool, nbytes: int,
+    budget: InflateBudget | None = None,
 ) -> np.ndarray:
-    """Read exactly ``nbytes`` in bounded chunks into one buffer, then make sure the stream has ended."""
-    buffer = bytearray(nbytes)
-    view = memoryview(buffer)
+    """Read exactly ``nbytes`` in bounded chunks straight into the array, then make sure the stream has ended.
+
+    ``np.empty`` of a large size is mapped, not written: its pages are committed only as the data fills them, so a
+    header or directory that claims gigabytes costs only the bytes that really arrive before the refusal.
+    """
+    buffer = np.empty(nbytes, dtype=np.uint8)
     position = 0
     while position < nbytes:
         chunk = stream.read(min(_CHUNK, nbytes - position))
         if not chunk:
             raise _fail(name, f"the data ends after {position:,} of {nbytes:,} bytes (the file is truncated)")
-        view[position : position + len(chunk)] = chunk
+        if budget is not None:
+            budget.spend(name, len(chunk))
+        buffer[position : position + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
         position += len(chunk)
     if stream.read(1):
         raise _fail(name, f"there is more data after the {nbytes:,} bytes the header describes")
-    array = np.frombuffer(buffer, dtype=dtype, count=nbytes // dtype.itemsize if dtype.itemsize else 0)
+    array = buffer.view(dtype) if nbytes else np.empty(0, dtype=dtype)
     array = array.reshape(shape, order="F" if fortran else "C")
     if dtype.byteorder not in ("=", "|") and dtype.fields is None:
-        array = array.byteswap().view(dtype.newbyteorder("="))  # native order, so arithmetic is fast
+        array = array.byteswap(inplace=True).view(_native(dtype))  # native order, in place: no copy
     return array
 
 
@@ -170,7 +222,7 @@ def _check_claim(name: str, dtype: np.dtype, shape: tuple[int, ...], available: 
     if claimed > limit:
         raise _fail(name, f"the header claims {_describe_claim(dtype, shape)}, over the {describe_bytes(limit)} limit")
     if claimed != available:
-        what = "truncated" if claimed > available else "has extra data after the array"
+        what = "is truncated" if claimed > available else "has extra data after the array"
         raise _fail(
             name,
             f"the header claims {_describe_claim(dtype, shape)} but {available:,} bytes follow it (the file {what})",
@@ -216,10 +268,10 @@ def _read_npy(stream: IO[bytes], name: str, size: int, limit: int) -> np.ndarray
 
 
 def _member_key(info: zipfile.ZipInfo) -> str:
-    return info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+    return info.filename.removesuffix(".npy")
 
 
-def _check_members(name: str, members: list[zipfile.ZipInfo], limit: int) -> None:
+def _check_members(name: str, members: list[zipfile.ZipInfo], limit: int, archive_bytes: int) -> None:
     """Refuse, from the zip directory alone, anything that would need more memory than the file can justify."""
     if not members:
         raise _fail(name, "the archive holds no arrays")
@@ -236,6 +288,13 @@ def _check_members(name: str, members: list[zipfile.ZipInfo], limit: int) -> Non
         seen.add(key)
         if info.flag_bits & 0x1:
             raise _fail(name, f"member {quote(info.filename)} is encrypted")
+        if info.compress_type not in _READ_METHODS:
+            method = _METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
+            raise _fail(name, f"member {quote(key)} is compressed with {method}; NumPy writes .npz members stored or "
+                        "deflated only, so re-save it with np.savez or np.savez_compressed")
+        if info.header_offset + info.compress_size > archive_bytes:
+            raise _fail(name, f"member {quote(key)} claims {describe_bytes(info.compress_size)} of packed data but "
+                        f"the archive is {describe_bytes(archive_bytes)} (the file is truncated or altered)")
         if info.file_size > limit:
             raise _fail(
                 name,
@@ -257,12 +316,15 @@ def _check_members(name: str, members: list[zipfile.ZipInfo], limit: int) -> Non
         )
 
 
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit: int) -> np.ndarray:
-    label = f"{name}: member {_member_key(info)!r}"
+def _read_member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit: int, budget: InflateBudget
+) -> np.ndarray:
+    label = f"{name}: member {quote(_member_key(info))}"
     with archive.open(info) as stream:
         dtype, shape, fortran, header_bytes = _read_npy_header(stream, label)
+        budget.spend(label, header_bytes)
         nbytes = _check_claim(label, dtype, shape, info.file_size - header_bytes, limit)
-        return _read_array_data(stream, label, dtype, shape, fortran, nbytes)
+        return _read_array_data(stream, label, dtype, shape, fortran, nbytes, budget)
 
 
 def load_npz(
@@ -285,6 +347,15 @@ def load_npz(
         raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
 
 
+def _stream_size(stream: IO[bytes]) -> int:
+    """The archive's length (the stream is seekable: zipfile needs that too), leaving the position as it was."""
+    here = stream.tell()
+    try:
+        return stream.seek(0, io.SEEK_END)
+    finally:
+        stream.seek(here)
+
+
 def read_npz_stream(
     stream: IO[bytes], name: str, limit: int | None = None, choose: Callable[[list[str]], str] | None = None
 ) -> dict[str, np.ndarray]:
@@ -293,26 +364,84 @@ def read_npz_stream(
     ``name`` is what error messages call the source.
     """
     limit = max_file_bytes() if limit is None else limit
-    try:
-        archive = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError, OverflowError):
-        raise _fail(name, "is not a NumPy .npz archive (not a valid zip file)") from None
     arrays: dict[str, np.ndarray] = {}
+    budget = InflateBudget(name, limit)
+    archive, members = _open_archive(stream, name, limit)
     with archive:
-        members = archive.infolist()
-        _check_members(name, members, limit)
         if choose is not None:
             wanted = choose([_member_key(info) for info in members])
             members = [info for info in members if _member_key(info) == wanted]
         for info in members:
-            try:
-                arrays[_member_key(info)] = _read_member(archive, info, name, limit)
-            except FileFormatError:
-                raise
-            except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, NotImplementedError, RuntimeError, EOFError,
-                    ValueError, OSError) as exc:
-                raise _fail(name, f"member {quote(_member_key(info))} is corrupt ({first_sentence(exc)})") from None
+            with _member_errors(name, info):
+                arrays[_member_key(info)] = _read_member(archive, info, name, limit, budget)
     return arrays
+
+
+def _open_archive(stream: IO[bytes], name: str, limit: int) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    """The zip and its members, every member checked from the directory before anything is inflated."""
+    try:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError, OverflowError):
+        raise _fail(name, "is not a NumPy .npz archive (not a valid zip file)") from None
+    try:
+        _check_members(name, archive.infolist(), limit, _stream_size(stream))
+    except BaseException:
+        archive.close()
+        raise
+    return archive, archive.infolist()
+
+
+@contextlib.contextmanager
+def _member_errors(name: str, info: zipfile.ZipInfo) -> Iterator[None]:
+    """zipfile's, zlib's and lzma's exceptions while a member is read, as one sentence naming the member."""
+    try:
+        yield
+    except FileFormatError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, NotImplementedError, RuntimeError, EOFError, ValueError,
+            OSError) as exc:
+        raise _fail(name, f"member {quote(_member_key(info))} is corrupt ({first_sentence(exc)})") from None
+
+
+def stored_npz(path: str | os.PathLike[str], limit: int | None = None) -> dict[str, StoredTensor]:
+    """Every array of an ``.npz`` by its ``.npy`` header only (a few hundred bytes inflated each).
+
+    Each :class:`~lstmviz.io.stored_tensor.StoredTensor` reads its own member when asked (through :func:`load_npz`
+    with every check again), so a member nobody uses is never inflated.
+    """
+    path = Path(path)
+    name = os.fspath(path)
+    limit = max_file_bytes() if limit is None else limit
+    described: dict[str, tuple[np.dtype, tuple[int, ...]]] = {}
+    try:
+        stream, _ = _open_checked(path, name, limit)
+        with stream:
+            archive, members = _open_archive(stream, name, limit)
+            with archive:
+                for info in members:
+                    label = f"{name}: member {quote(_member_key(info))}"
+                    with _member_errors(name, info), archive.open(info) as member:
+                        dtype, shape, _, header_bytes = _read_npy_header(member, label)
+                        _check_claim(label, dtype, shape, info.file_size - header_bytes, limit)
+                    described[_member_key(info)] = (dtype, shape)
+    except OSError as exc:
+        raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
+
+    def reader(key: str) -> Callable[[], np.ndarray]:
+        def choose(keys: list[str]) -> str:
+            if key not in keys:
+                raise _fail(name, f"the file changed while it was read (member {quote(key)} is gone)")
+            return key
+        return lambda: load_npz(path, limit, choose)[key]
+
+    return {
+        key: StoredTensor(shape, _native(dtype), reader(key)) for key, (dtype, shape) in described.items()
+    }
+
+
+def _native(dtype: np.dtype) -> np.dtype:
+    """The dtype :func:`_read_array_data` returns for ``dtype``: plain types in native byte order, records as they are."""
+    return dtype.newbyteorder("=") if dtype.byteorder not in ("=", "|") and dtype.fields is None else dtype
 
 
 def npy_header_info(stream: IO[bytes], name: str) -> dict[str, Any]:

@@ -5,17 +5,20 @@ Layout: an 8-byte little-endian header length N, then N bytes of JSON (``{name: 
 relative to the end of the header. The format cannot carry code, but a corrupt or hostile header could still
 claim absurd sizes, so everything is checked against the real file before any tensor is read: header length vs
 file size, JSON shape and types, known dtype, shape x itemsize == span, offsets inside the data and not
-overlapping. Errors are :class:`~lstmviz.io.errors.WeightsError` naming the file and the problem.
+overlapping. Then each tensor is read from its own offset, straight into its array, only when asked
+(:func:`stored_safetensors`): the file is never read whole. Errors are :class:`~lstmviz.io.errors.WeightsError`
+naming the file and the problem.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import numpy as np
 
@@ -24,8 +27,9 @@ from .errors import WeightsError
 from .limits import describe_bytes, max_file_bytes
 from .quoting import quote
 from .special_files import open_regular
+from .stored_tensor import StoredTensor
 
-__all__ = ["read_safetensors", "write_safetensors", "DTYPES"]
+__all__ = ["DTYPES", "read_safetensors", "stored_safetensors", "write_safetensors"]
 
 MAX_HEADER_BYTES = 100 << 20
 """The ``safetensors`` package's own cap on the JSON header."""
@@ -127,10 +131,35 @@ def _read_header(stream: BinaryIO, name: str, size: int) -> tuple[dict[str, Any]
     return header, 8 + length
 
 
-def read_safetensors(
+def _read_span(path: Path, name: str, key: str, size: int, start: int, code: str, shape: tuple[int, ...]) -> np.ndarray:
+    """One tensor, read from its own offset straight into its array (the file reopened: nothing else is read)."""
+    stream, now = open_regular(path, lambda problem: _fail(name, problem))
+    with stream:
+        if now != size:
+            raise _fail(name, f"the file changed while it was read (it was {size:,} bytes, now {now:,})")
+        array = np.empty(shape, dtype=DTYPES[code])
+        stream.seek(start)
+        view = memoryview(array.reshape(-1).view(np.uint8))  # type: ignore[arg-type]
+        got = 0
+        while got < array.nbytes:
+            count = cast(io.BufferedReader, stream).readinto(view[got:])
+            if not count:
+                raise _fail(name, f"tensor {quote(key)} is cut short (the file is truncated)")
+            got += count
+    if code == "BF16":
+        return _bf16_to_float32(array)
+    return array if array.dtype.isnative or array.dtype.itemsize == 1 else array.byteswap(inplace=True).view(
+        array.dtype.newbyteorder("="))
+
+
+def stored_safetensors(
     path: str | os.PathLike[str], limit: int | None = None
-) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """Every tensor of a ``.safetensors`` file (F16/BF16 widened to float32) and its ``__metadata__``."""
+) -> tuple[dict[str, StoredTensor], dict[str, str]]:
+    """Every tensor of a ``.safetensors`` file by its header only, and its ``__metadata__``; nothing else is read.
+
+    The whole header is checked first (types, sizes, spans inside the data, no overlaps, no name twice); each
+    :class:`StoredTensor` then reads its own span when asked, so a tensor nobody uses costs nothing.
+    """
     path = Path(path)
     name = os.fspath(path)
     limit = max_file_bytes() if limit is None else limit
@@ -140,31 +169,44 @@ def read_safetensors(
             if size > limit:
                 raise _fail(name, f"the file is {describe_bytes(size)}, over the {describe_bytes(limit)} limit")
             header, data_start = _read_header(stream, name, size)
-            metadata = header.pop("__metadata__", None) or {}
-            if not isinstance(metadata, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()
-            ):
-                raise _fail(name, "corrupt safetensors header: __metadata__ must map text to text")
-            data_bytes = size - data_start
-            entries = {key: _parse_entry(name, key, entry, data_bytes, limit) for key, entry in header.items()}
-            spans = sorted((begin, end, key) for key, (_, _, begin, end) in entries.items() if end > begin)
-            for (_, prev_end, prev_key), (begin, _, key) in zip(spans, spans[1:], strict=False):
-                if begin < prev_end:
-                    raise _fail(name, f"corrupt safetensors header: tensors {quote(prev_key)} and {quote(key)} overlap")
-            tensors: dict[str, np.ndarray] = {}
-            for key, (code, shape, begin, end) in entries.items():
-                stream.seek(data_start + begin)
-                raw = stream.read(end - begin)
-                if len(raw) != end - begin:
-                    raise _fail(name, f"tensor {quote(key)} is cut short (the file is truncated)")
-                array = np.frombuffer(raw, dtype=DTYPES[code]).reshape(shape)
-                array = _bf16_to_float32(array) if code == "BF16" else array.astype(DTYPES[code].newbyteorder("="))
-                tensors[key] = array
     except FileNotFoundError:
         raise _fail(name, "no such file") from None
     except OSError as exc:
         raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
-    return tensors, dict(metadata)
+    metadata = header.pop("__metadata__", None) or {}
+    if not isinstance(metadata, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
+        raise _fail(name, "corrupt safetensors header: __metadata__ must map text to text")
+    data_bytes = size - data_start
+    entries = {key: _parse_entry(name, key, entry, data_bytes, limit) for key, entry in header.items()}
+    spans = sorted((begin, end, key) for key, (_, _, begin, end) in entries.items() if end > begin)
+    for (_, prev_end, prev_key), (begin, _, key) in zip(spans, spans[1:]):
+        if begin < prev_end:
+            raise _fail(name, f"corrupt safetensors header: tensors {quote(prev_key)} and {quote(key)} overlap")
+
+    def reader(key: str, code: str, shape: tuple[int, ...], begin: int) -> Callable[[], np.ndarray]:
+        def read() -> np.ndarray:
+            try:
+                return _read_span(path, name, key, size, data_start + begin, code, shape)
+            except FileNotFoundError:
+                raise _fail(name, "no such file (it was removed while it was read)") from None
+            except OSError as exc:
+                raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
+        return read
+
+    stored = {
+        key: StoredTensor(shape, np.dtype(np.float32) if code == "BF16" else DTYPES[code].newbyteorder("="),
+                          reader(key, code, shape, begin))
+        for key, (code, shape, begin, _) in entries.items()
+    }
+    return stored, dict(metadata)
+
+
+def read_safetensors(
+    path: str | os.PathLike[str], limit: int | None = None
+) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Every tensor of a ``.safetensors`` file (BF16 widened to float32) and its ``__metadata__``, each read by offset."""
+    stored, metadata = stored_safetensors(path, limit)
+    return {key: tensor.read() for key, tensor in stored.items()}, metadata
 
 
 def write_safetensors(

@@ -14,10 +14,10 @@ import numpy as np
 
 from . import safe_arrays
 from .errors import FileFormatError, SequenceError
+from .quoting import quote
 from .seq_decode import fail
 from .seq_values import finish, index_rows
 from .sequence_data import SequenceData
-from .quoting import quote
 
 
 def _as_sequence_error(exc: FileFormatError) -> SequenceError:
@@ -71,7 +71,10 @@ def array_sequence(array: np.ndarray, name: str, *, missing: str = "error", sour
                    ) -> SequenceData:
     """Check that an array is a numeric (T,) or (T, D) sequence and turn it into SequenceData."""
     if array.dtype.kind not in "biuf":
-        raise fail(name, f"holds {array.dtype} values; a sequence needs real numbers")
+        what = safe_arrays.describe_dtype(array.dtype)
+        if array.dtype.names:
+            raise fail(name, f"holds {what}; a sequence needs plain real numbers: save one numeric array")
+        raise fail(name, f"holds {what} values; a sequence needs real numbers")
     if array.ndim not in (1, 2):
         raise fail(name, f"has shape {array.shape}; a sequence is (steps,) or (steps, inputs)")
     if array.size == 0:

@@ -1,7 +1,9 @@
 """Weight files: PyTorch state_dicts in ``.npz``, ``.safetensors`` and ``.pt``/``.pth``, to and from a Network.
 
-The file is read into a flat ``{name: array}`` state_dict (never unpickling anything but tensors), then the
-network is worked out from the names and shapes alone, the way ``torch.nn.RNNBase`` lays them out:
+The file is described as a flat ``{name: tensor}`` state_dict (never unpickling anything but tensors; each
+tensor's shape and type from its header, its values read only if the network keeps it: see
+:mod:`lstmviz.io.stored_tensor`), then the network is worked out from the names and shapes alone, the way
+``torch.nn.RNNBase`` lays them out:
 
 - recurrent parameters are ``[prefix]weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}``, ``bias_hh_l{k}``
   with any module prefix (``lstm.``, ``model.encoder.rnn.``); an ``nn.LSTMCell``'s unsuffixed names count as one layer;
@@ -25,7 +27,7 @@ import importlib.metadata
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -38,15 +40,24 @@ from ..engine.spec import CELL_KINDS, OUTPUT_ACTIVATIONS, RNN_ACTIVATIONS, SPECS
 from .atomic import atomic_open
 from .errors import FileFormatError, WeightsError
 from .limits import describe_bytes, max_file_bytes
-from .safe_arrays import load_npz
-from .safetensors_format import read_safetensors, write_safetensors
-from .special_files import check_regular
-from .torch_files import read_torch_state_dict
 from .quoting import quote, shorten
+from .safe_arrays import describe_dtype, stored_npz
+from .safetensors_format import stored_safetensors, write_safetensors
+from .special_files import check_regular
+from .stored_tensor import StoredTensor, materialise
+from .torch_files import read_torch_state_dict
 
 __all__ = [
-    "WEIGHT_SUFFIXES", "ACTIVATION_SETTINGS", "ActivationConflict", "WeightsFile", "load_weights", "read_weights",
-    "save_weights", "inspect_weights",
+    "ACTIVATION_SETTINGS",
+    "WEIGHT_SUFFIXES",
+    "ActivationConflict",
+    "WeightsFile",
+    "inspect_weights",
+    "load_weights",
+    "read_state_dict",
+    "read_weights",
+    "save_weights",
+    "stored_state_dict",
 ]
 
 WEIGHT_SUFFIXES: tuple[str, ...] = (".npz", ".safetensors", ".pt", ".pth")
@@ -96,23 +107,42 @@ class ActivationConflict(WeightsError):
         self.setting, self.stored, self.requested = setting, stored, requested
 
 
+Tensor = np.ndarray | StoredTensor
+"""A tensor as a loader hands it over: its values, or (safetensors) its header, read only if the network uses it."""
+
+
 def _fail(name: str, problem: str) -> WeightsError:
     return WeightsError(f"{name}: {problem}")
 
 
 # --- reading the raw state_dict ---------------------------------------------------------------------------------------
-def _read_npz(path: Path, name: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+def _weights_error(read: Callable[[], np.ndarray]) -> Callable[[], np.ndarray]:
+    """A member's reader whose refusals are the weight loader's own error class."""
+    def checked() -> np.ndarray:
+        try:
+            return read()
+        except WeightsError:
+            raise
+        except FileFormatError as exc:
+            raise WeightsError(str(exc)) from None
+    return checked
+
+
+def _read_npz(path: Path, name: str) -> tuple[dict[str, StoredTensor], dict[str, str]]:
+    """The members by their headers (each inflated only if the network keeps it) and the lstmviz metadata."""
     try:
-        arrays = load_npz(path)
+        stored = stored_npz(path)
     except WeightsError:
         raise
     except FileFormatError as exc:
         raise WeightsError(str(exc)) from None
+    arrays = {key: StoredTensor(t.shape, t.dtype, _weights_error(t.read)) for key, t in stored.items()}
     metadata: dict[str, str] = {}
-    raw = arrays.pop(NPZ_METADATA_KEY, None)
-    if raw is not None:
-        if raw.dtype.kind != "U" or raw.ndim != 0:
+    entry = arrays.pop(NPZ_METADATA_KEY, None)
+    if entry is not None:
+        if entry.dtype.kind != "U" or entry.ndim != 0:
             raise _fail(name, f"the {NPZ_METADATA_KEY} entry must be a JSON string")
+        raw = entry.read()
         try:
             decoded = json.loads(str(raw[()]))
         except (ValueError, RecursionError):  # ValueError: JSON syntax, or a number with thousands of digits
@@ -126,6 +156,14 @@ def _read_npz(path: Path, name: str) -> tuple[dict[str, np.ndarray], dict[str, s
 @np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")  # results are checked, not warned
 def read_state_dict(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     """The file's tensors by their own names, and its lstmviz metadata (cell, nonlinearity, output_activation)."""
+    tensors, metadata = stored_state_dict(path)
+    name = os.fspath(path)
+    return {key: materialise(name, key, tensor) for key, tensor in tensors.items()}, metadata
+
+
+@np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
+def stored_state_dict(path: str | os.PathLike[str]) -> tuple[dict[str, Tensor], dict[str, str]]:
+    """:func:`read_state_dict`, but a ``.safetensors`` tensor is only described: its values are read when used."""
     path = Path(path)
     name = os.fspath(path)
     suffix = path.suffix.lower()
@@ -145,14 +183,16 @@ def read_state_dict(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray]
     if size == 0:
         raise _fail(name, "the file is empty")
     if suffix == ".npz":
-        return _read_npz(path, name)
+        npz, metadata = _read_npz(path, name)
+        return dict[str, Tensor](npz), metadata
     if suffix == ".safetensors":
-        return read_safetensors(path, limit)
-    return read_torch_state_dict(path, name), {}
+        stored, metadata = stored_safetensors(path, limit)
+        return dict[str, Tensor](stored), metadata
+    return dict[str, Tensor](read_torch_state_dict(path, name)), {}
 
 
 # --- working out the network ------------------------------------------------------------------------------------------
-def _recurrent_groups(name: str, tensors: Mapping[str, np.ndarray]) -> tuple[str, dict[tuple[str, int], str]]:
+def _recurrent_groups(name: str, tensors: Mapping[str, Tensor]) -> tuple[str, dict[tuple[str, int], str]]:
     """The one module prefix with recurrent parameters, and (kind, layer) -> key within it."""
     found: dict[str, dict[tuple[str, int], str]] = {}
     for key in tensors:
@@ -182,14 +222,18 @@ def _recurrent_groups(name: str, tensors: Mapping[str, np.ndarray]) -> tuple[str
     return next(iter(found.items()))
 
 
-def _expect_shape(name: str, key: str, array: np.ndarray, shape: tuple[int, ...], why: str) -> None:
+def _expect_shape(name: str, key: str, array: Tensor, shape: tuple[int, ...], why: str) -> None:
     if array.shape != shape:
         raise _fail(name, f"parameter {shorten(key)} has shape {array.shape}, expected {shape} ({why})")
 
 
-def _check_values(name: str, key: str, array: np.ndarray) -> np.ndarray:
-    if array.dtype.kind not in "fiub":
-        raise _fail(name, f"parameter {shorten(key)} holds {array.dtype} values, not numbers")
+@np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")  # results are checked, not warned
+def _check_values(name: str, key: str, tensor: Tensor) -> np.ndarray:
+    """The parameter's values (read now, if the file only described them), as finite floats."""
+    if tensor.dtype.kind not in "fiub":
+        what = describe_dtype(tensor.dtype) + ("" if tensor.dtype.names else " values")
+        raise _fail(name, f"parameter {shorten(key)} holds {what}, not numbers")
+    array = materialise(name, key, tensor)
     if array.dtype.kind != "f":
         array = array.astype(np.float64)
     if not np.all(np.isfinite(array)):
@@ -198,7 +242,7 @@ def _check_values(name: str, key: str, array: np.ndarray) -> np.ndarray:
 
 
 def _output_layer(
-    name: str, tensors: Mapping[str, np.ndarray], used: set[str], hidden: int
+    name: str, tensors: Mapping[str, Tensor], used: set[str], hidden: int
 ) -> tuple[str, str | None] | None:
     """(weight key, bias key or None) of the Linear that reads h, if the file has one."""
     candidates = [
@@ -262,7 +306,7 @@ def _activations(
 
 
 def network_from_state_dict(
-    tensors: Mapping[str, np.ndarray],
+    tensors: Mapping[str, Tensor],
     metadata: Mapping[str, str],
     name: str,
     overrides: Mapping[str, str | None] | None = None,
@@ -348,7 +392,7 @@ def read_weights(
     one (None: no override); one that contradicts the file's metadata raises :class:`ActivationConflict`.
     """
     name = os.fspath(path)
-    tensors, metadata = read_state_dict(path)
+    tensors, metadata = stored_state_dict(path)  # only the tensors the network keeps are read
     return network_from_state_dict(tensors, metadata, name, overrides)
 
 

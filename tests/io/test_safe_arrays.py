@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
-import time
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -105,16 +105,38 @@ def test_pickled_npy_is_refused_without_running(tmp_path: Path) -> None:
 def test_trillion_element_header_is_refused_at_once(tmp_path: Path) -> None:
     path = tmp_path / "huge.npy"
     path.write_bytes(_npy_bytes({"descr": "<f8", "fortran_order": False, "shape": (10**12,)}, b"\0" * 64))
+    from lstmviz.io import safe_arrays
+
+    reads: list[int] = []
+    real_open = safe_arrays.open_regular
+
+    class Counting(io.RawIOBase):
+        def __init__(self, stream) -> None:
+            self.stream = stream
+
+        def read(self, size: int = -1) -> bytes:
+            data = self.stream.read(size)
+            reads.append(len(data))
+            return data
+
+        def close(self) -> None:
+            self.stream.close()
+
+    def counting_open(path, fail):
+        stream, size = real_open(path, fail)
+        return Counting(stream), size
+
     tracemalloc.start()
-    start = time.perf_counter()
     try:
-        with pytest.raises(FileFormatError, match=r"huge\.npy.*claims"):
-            load_npy(path)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(safe_arrays, "open_regular", counting_open)
+            with pytest.raises(FileFormatError, match=r"huge\.npy.*claims"):
+                load_npy(path)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert time.perf_counter() - start < 1.0
     assert peak < 1 << 20
+    assert 0 < sum(reads) <= path.stat().st_size - 64  # the header only: not even the 64 bytes that follow it
 
 
 def test_claim_within_limit_but_larger_than_file_is_refused(tmp_path: Path) -> None:
@@ -224,6 +246,37 @@ def test_member_larger_than_declared_is_cut_off(tmp_path: Path) -> None:
     assert peak < 4 << 20
 
 
+@pytest.mark.parametrize("method, word", [(zipfile.ZIP_BZIP2, "bzip2"), (zipfile.ZIP_LZMA, "lzma")])
+def test_bzip2_and_lzma_members_are_refused_from_the_directory(tmp_path: Path, method: int, word: str) -> None:
+    """zipfile inflates a bzip2/lzma chunk whole, so a few KB could become GBs at once: never read them."""
+    path = tmp_path / "packed.npz"
+    with zipfile.ZipFile(path, "w", method) as archive:
+        archive.writestr("x.npy", _npy_bytes({"descr": "<f8", "fortran_order": False, "shape": (4,)}, bytes(32)))
+    with pytest.raises(FileFormatError, match=rf"packed\.npz: member 'x' is compressed with {word}; .*np\.savez"):
+        load_npz(path)
+
+
+def test_member_claiming_more_packed_bytes_than_the_archive_holds(tmp_path: Path) -> None:
+    path = tmp_path / "short.npz"
+    np.savez(path, x=np.arange(1000.0))
+    data = bytearray(path.read_bytes())
+    central = data.find(b"PK\x01\x02")
+    struct.pack_into("<I", data, central + 20, 50_000_000)  # compressed size in the central directory
+    path.write_bytes(bytes(data))
+    with pytest.raises(FileFormatError, match=r"short\.npz: member 'x' claims 47\.7 MB of packed data but the archive"):
+        load_npz(path)
+
+
+def test_inflate_budget_counts_every_byte_against_the_limit() -> None:
+    from lstmviz.io.safe_arrays import InflateBudget
+
+    budget = InflateBudget("a.npz", 100)
+    budget.spend("a.npz: member 'x'", 60)
+    budget.spend("a.npz: member 'y'", 40)
+    with pytest.raises(FileFormatError, match=r"^a\.npz: member 'y': inflates past the 100 bytes limit"):
+        budget.spend("a.npz: member 'y'", 1)
+
+
 def test_member_over_limit_and_total_over_limit(tmp_path: Path) -> None:
     path = tmp_path / "two.npz"
     np.savez_compressed(path, a=np.zeros(100), b=np.zeros(100))
@@ -300,3 +353,87 @@ def test_npy_from_bytes_matches_file_reader(tmp_path: Path) -> None:
         read_npy_bytes(huge, "standard input")
     with pytest.raises(FileFormatError, match="^standard input: the data is empty"):
         read_npy_bytes(b"", "standard input")
+
+
+# --- data types that hold no plain numbers, alone and inside an .npz ------------------------------------------------
+ODD_TYPES = [
+    (("<f8", (3,)), r"names data type '\('<f8', \(3,\)\)', which holds no plain numbers \(a sub-array"),
+    ([("", "<f8", (3,))], r"names a record type of 24 bytes with no fields, which holds no numbers"),
+    ([("a", [("b", "O")])], r"holds Python objects \(a pickled object array\); lstmviz never unpickles"),
+    ("V0", r"names data type '\|V0', which holds no plain numbers"),
+    ("a", r"names data type '\|S0'"),  # numpy's deprecated alias: refused, and its warning never escapes
+    ("<M8[bogus]", r"names an unknown data type '<M8\[bogus\]'"),
+]
+
+
+@pytest.mark.parametrize("descr, problem", ODD_TYPES, ids=lambda v: repr(v)[:20])
+def test_odd_data_types_are_refused_alone_and_inside_an_npz(tmp_path: Path, descr, problem: str) -> None:
+    content = _npy_bytes({"descr": descr, "fortran_order": False, "shape": (2,)}, bytes(48))
+    alone = tmp_path / "odd.npy"
+    alone.write_bytes(content)
+    with pytest.raises(FileFormatError, match=rf"^{re.escape(str(alone))}: the \.npy header {problem}|"
+                       rf"^{re.escape(str(alone))}: {problem}"):
+        load_npy(alone)
+    inside = tmp_path / "odd.npz"
+    with zipfile.ZipFile(inside, "w") as archive:
+        archive.writestr("x.npy", content)
+    with pytest.raises(FileFormatError, match=rf"^{re.escape(str(inside))}: member 'x': .*{problem}"):
+        load_npz(inside)
+
+
+def test_a_record_type_of_2000_fields_is_named_in_a_short_line(tmp_path: Path) -> None:
+    path = tmp_path / "wide.npy"
+    descr = [(f"f{k}", "<f8") for k in range(2000)]
+    path.write_bytes(_npy_bytes({"descr": descr, "fortran_order": False, "shape": (2,)}, bytes(64), version=2))
+    with pytest.raises(FileFormatError) as info:
+        load_npy(path)
+    message = str(info.value)[len(str(path)):]
+    assert "structured records (fields 'f0', 'f1', 'f2', ...)" in message and len(message) < 300
+
+
+@pytest.mark.parametrize("array", [
+    np.arange(6, dtype=">f8").reshape(2, 3),
+    np.asfortranarray(np.arange(6, dtype=">i4").reshape(2, 3)),
+    np.array(["ab", "c"], dtype=">U2"),
+    np.array([1 + 2j], dtype=">c16"),
+], ids=lambda a: a.dtype.str)
+def test_big_endian_arrays_come_back_native_with_their_values(tmp_path: Path, array: np.ndarray) -> None:
+    path = tmp_path / "be.npz"
+    np.savez_compressed(path, x=array)
+    got = load_npz(path)["x"]
+    assert got.dtype.isnative and got.dtype == array.dtype.newbyteorder("=")
+    np.testing.assert_array_equal(got, array)
+    assert got.flags.writeable
+
+
+def test_structured_records_are_refused_as_a_sequence_and_as_weights(tmp_path: Path) -> None:
+    from lstmviz.io.errors import SequenceError, WeightsError
+    from lstmviz.io.sequences import load_sequence
+    from lstmviz.io.weights import load_weights
+
+    records = np.zeros(4, dtype=[("t", "<f8"), ("x", ">f4")])
+    np.save(tmp_path / "records.npy", records)
+    with pytest.raises(SequenceError, match=r"records\.npy: holds structured records \(fields 't', 'x'\); a sequence "
+                       r"needs plain real numbers: save one numeric array"):
+        load_sequence(tmp_path / "records.npy")
+    np.savez(tmp_path / "w.npz", weight_ih_l0=np.zeros((4, 1)), weight_hh_l0=np.zeros((4, 1)),
+             **{"fc.weight": np.zeros((1, 1), dtype=[("a", "<f8")])})
+    with pytest.raises(WeightsError, match=r"w\.npz: parameter fc\.weight holds structured records \(fields 'a'\), "
+                       r"not numbers"):
+        load_weights(tmp_path / "w.npz")
+
+
+def test_numpy_never_loads_with_pickles_allowed_anywhere_in_lstmviz() -> None:
+    """Every np.load in the package (there should be none: safe_arrays reads) passes allow_pickle=False."""
+    import ast
+
+    package = Path(__file__).resolve().parents[2] / "lstmviz"
+    offenders = []
+    for source in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "load"
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id in ("np", "numpy")):
+                allowed = [k for k in node.keywords if k.arg == "allow_pickle"]
+                if not (allowed and isinstance(allowed[0].value, ast.Constant) and allowed[0].value.value is False):
+                    offenders.append(f"{source.relative_to(package)}:{node.lineno}")
+    assert offenders == []

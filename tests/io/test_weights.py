@@ -293,6 +293,80 @@ def test_corrupt_safetensors_is_refused(tmp_path: Path, content: bytes, message:
     assert str(info.value).startswith(str(path) + ":")
 
 
+def _packed(tensors: dict[str, np.ndarray]) -> bytes:
+    """A safetensors file by hand (little-endian, spans in order), independent of the writer under test."""
+    codes = {np.dtype("<f8"): "F64", np.dtype("<f4"): "F32", np.dtype("i1"): "I8", np.dtype("<u2"): "BF16"}
+    header, blobs, offset = {}, [], 0
+    for key, array in tensors.items():
+        blob = array.tobytes()
+        header[key] = {"dtype": codes[array.dtype], "shape": list(array.shape), "data_offsets": [offset, offset + len(blob)]}
+        blobs.append(blob)
+        offset += len(blob)
+    return _safetensors_bytes(header, b"".join(blobs))
+
+
+def test_tensors_are_read_from_their_own_offsets_only_when_used(tmp_path: Path) -> None:
+    from lstmviz.io.safetensors_format import stored_safetensors
+    from lstmviz.io.stored_tensor import StoredTensor
+
+    state = _state_dict("gru", 2, 3, 1)
+    path = tmp_path / "w.safetensors"
+    path.write_bytes(_packed({**state, "optimizer.momentum": np.arange(10.0)}))
+    stored, metadata = stored_safetensors(path)
+    assert metadata == {} and all(isinstance(t, StoredTensor) for t in stored.values())
+    assert stored["weight_ih_l0"].shape == (9, 2) and stored["optimizer.momentum"].dtype == np.float64
+    np.testing.assert_array_equal(stored["optimizer.momentum"].read(), np.arange(10.0))
+    for key in state:
+        np.testing.assert_array_equal(stored[key].read(), state[key])
+    # the unused tensor is never read: its bytes may be anything, even missing from a file that changed later
+    loaded = read_weights(path)
+    assert loaded.ignored == ("optimizer.momentum",)
+    np.testing.assert_array_equal(loaded.network.params["weight_hh_l0"], state["weight_hh_l0"])
+
+
+def test_an_npz_member_the_network_does_not_keep_is_never_inflated(tmp_path: Path) -> None:
+    """Its deflate stream is broken in the middle: reading it would be refused, so it loads only if left unread."""
+    import zipfile
+
+    state = _state_dict("lstm", 2, 3, 1)
+    path = tmp_path / "w.npz"
+    np.savez_compressed(path, **state, **{"optimizer.state": np.random.default_rng(0).standard_normal(5000)})
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("optimizer.state.npy")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start + info.compress_size // 2: start + info.compress_size // 2 + 64] = bytes(64)
+    path.write_bytes(bytes(data))
+    with pytest.raises(WeightsError, match=r"w\.npz: member 'optimizer\.state' is corrupt"):
+        from lstmviz.io.weights import read_state_dict
+
+        read_state_dict(path)  # the whole state_dict, as seq2seq reads it: every member inflated
+    loaded = read_weights(path)
+    assert loaded.ignored == ("optimizer.state",)
+    np.testing.assert_array_equal(loaded.network.params["weight_ih_l0"], state["weight_ih_l0"])
+
+
+def test_a_file_that_changes_between_header_and_values_is_refused(tmp_path: Path) -> None:
+    from lstmviz.io.safetensors_format import stored_safetensors
+
+    path = tmp_path / "w.safetensors"
+    path.write_bytes(_packed({"w": np.arange(4.0)}))
+    stored, _ = stored_safetensors(path)
+    path.write_bytes(path.read_bytes()[:-8])
+    with pytest.raises(WeightsError, match=r"w\.safetensors: the file changed while it was read"):
+        stored["w"].read()
+
+
+def test_integer_parameter_too_big_as_float64_is_refused_before_reading(tmp_path: Path, small_file_limit) -> None:
+    """800 int8 values fit a 1 KiB file, but the network would keep them as 6.2 KB of float64."""
+    path = tmp_path / "int8.safetensors"
+    path.write_bytes(_packed({"weight_ih_l0": np.ones((4, 200), np.int8), "weight_hh_l0": np.ones((4, 1), np.int8)}))
+    assert path.stat().st_size <= small_file_limit
+    with pytest.raises(WeightsError, match=r"int8\.safetensors: parameter weight_ih_l0 of shape \(4, 200\) would take "
+                       r"6\.2 KB as float64, over the 1\.0 KB limit"):
+        read_weights(path)
+
+
 # --- the shipped sample files -----------------------------------------------------------------------------------------
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "weights"
 
