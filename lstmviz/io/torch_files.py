@@ -221,9 +221,12 @@ def _stored(torch: Any, name: str, key: str, value: Any) -> StoredTensor:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 tensor = value.detach()
+                array: np.ndarray
                 if tensor.dtype in (torch.float16, torch.bfloat16):
-                    return tensor.float().numpy()  # .float() made a new tensor: its array is ours
-                return tensor.numpy().copy()  # a copy: the mapped storage is the file's, read-only
+                    array = tensor.float().numpy()  # .float() made a new tensor: its array is ours
+                else:
+                    array = tensor.numpy().copy()  # a copy: the mapped storage is the file's, read-only
+                return array
         except (RuntimeError, TypeError, ValueError, NotImplementedError) as exc:
             raise WeightsError(f"{name}: {shorten(key)} is a {value.dtype} tensor that lstmviz cannot convert "
                                f"({first_sentence(exc, 80)})") from None
