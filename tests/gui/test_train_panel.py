@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QFormLayout, QMessageBox
 from app_checks import sine_document
 
 from lstmviz.gui.panels.train_panel import TrainPanel
@@ -15,10 +16,10 @@ def _panel(qtbot: Any, updates: int = 400) -> TrainPanel:
     document = sine_document()
     panel = TrainPanel(document)
     qtbot.addWidget(panel)
-    panel.task_box.setCurrentIndex(panel.task_box.findData("copy"))
-    panel.delay_box.setValue(3)
-    panel.hidden_box.setValue(8)
-    panel.updates_box.setValue(updates)
+    panel.settings.choose_task("copy")
+    panel.settings.delay_box.setValue(3)
+    panel.settings.hidden_box.setValue(8)
+    panel.settings.updates_box.setValue(updates)
     return panel
 
 
@@ -79,3 +80,94 @@ def test_a_training_process_that_dies_is_reported_and_the_weights_stay_usable(qt
     assert "ended unexpectedly" in panel.status.text()
     assert panel.start_button.isEnabled()
     panel.document.undo()  # the weights it had published are one undo step, like any run's
+
+
+def test_each_task_shows_its_own_parameters_and_every_control_explains_itself(qtbot: Any) -> None:
+    panel = _panel(qtbot)
+    settings = panel.settings
+    shown = {
+        "copy": {"delay", "symbols"}, "adding": {"length"}, "next-value": {"window", "horizon"},
+        "next-char": {"window"},
+    }
+    for key, names in shown.items():
+        settings.choose_task(key)
+        assert {name for name, box in settings.parameter_boxes.items() if settings.form.isRowVisible(box)} == names
+    for index in range(settings.form.rowCount()):
+        field = settings.form.itemAt(index, QFormLayout.ItemRole.FieldRole).widget()
+        assert field.toolTip(), settings.form.itemAt(index, QFormLayout.ItemRole.LabelRole).widget().text()
+    assert not settings.momentum_box.isEnabled()  # Adam has no momentum setting
+    settings.optimizer_box.setCurrentIndex(settings.optimizer_box.findData("sgd"))
+    assert settings.momentum_box.isEnabled()
+
+
+def test_the_settings_reach_the_run(qtbot: Any) -> None:
+    panel = _panel(qtbot)
+    settings = panel.settings
+    settings.cell_box.setCurrentIndex(settings.cell_box.findData("gru"))
+    settings.layers_box.setValue(2)
+    settings.optimizer_box.setCurrentIndex(settings.optimizer_box.findData("sgd"))
+    settings.momentum_box.setValue(0.5)
+    settings.lr_box.setValue(0.2)
+    settings.batch_box.setValue(7)
+    settings.clip_box.setValue(0.0)
+    settings.tbptt_box.setValue(2)
+    settings.seed_box.setValue(5)
+    config = panel.config()
+    assert (config.cell, config.hidden, config.layers, config.optimizer, config.momentum, config.lr, config.batch,
+            config.clip, config.tbptt, config.seed) == ("gru", 8, 2, "sgd", 0.5, 0.2, 7, None, 2, 5)
+    assert settings.clip_box.text() == "off"
+    settings.symbols_box.setValue(4)
+    task = settings.make_task(panel.document.sequence)
+    assert (task.name, task.delay, task.symbols, task.seed) == ("copy", 3, 4, 5)
+    settings.choose_task("adding")
+    settings.length_box.setValue(12)
+    assert settings.make_task(panel.document.sequence).steps == 12
+    settings.choose_task("next-value")
+    settings.window_box.setValue(6)
+    settings.horizon_box.setValue(2)
+    task = settings.make_task(panel.document.sequence)
+    assert (task.name, task.window, task.horizon) == ("next-value", 6, 2)
+
+
+def test_a_truncated_sgd_run_of_a_two_layer_gru_draws_loss_and_accuracy(qtbot: Any) -> None:
+    panel = _panel(qtbot, updates=120)
+    settings = panel.settings
+    settings.cell_box.setCurrentIndex(settings.cell_box.findData("gru"))
+    settings.layers_box.setValue(2)
+    settings.optimizer_box.setCurrentIndex(settings.optimizer_box.findData("sgd"))
+    settings.tbptt_box.setValue(2)
+    panel.start_button.click()
+    assert not settings.isEnabled()  # the settings of a run in flight cannot change
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=60_000)
+    assert settings.isEnabled()
+    network = panel.document.network
+    assert (network.cell, network.num_layers) == ("gru", 2)
+    losses, validation = panel.curves()
+    assert losses[-1][0] == 120
+    xs, ys = panel.curves_view.train_line.getData()
+    assert len(xs) == 120 and np.all(ys > 0)
+    accuracy_x, accuracy_y = panel.curves_view.accuracy_line.getData()
+    assert list(accuracy_x) == [row[0] for row in validation]
+    np.testing.assert_allclose(accuracy_y, [100 * row[2] for row in validation])
+    assert panel.curves_view.accuracy_plot.getAxis("left").labelText == "recall %"
+    assert panel.curves_view.loss_plot.getPlotItem().ctrl.logYCheck.isChecked()
+
+
+def test_next_value_on_the_loaded_sine_learns_and_a_window_too_long_is_refused(qtbot: Any) -> None:
+    panel = _panel(qtbot, updates=200)
+    settings = panel.settings
+    settings.choose_task("next-value")
+    settings.window_box.setValue(500)  # the sine has 120 steps
+    before = panel.document.network
+    panel.start_button.click()
+    assert panel.state == "idle" and panel.document.network is before
+    assert "too short" in panel.status.text()
+    dialog = panel.findChild(QMessageBox, "dialog_train_refused")
+    assert dialog is not None and "too short" in dialog.text()
+    dialog.close()
+    settings.window_box.setValue(10)
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=60_000)
+    _, validation = panel.curves()
+    assert validation[-1][2] > 0  # beats the persistence forecast on the held-out last 20%
+    assert panel.document.network.input_size == 1 and panel.document.sequence.source == "test sine"

@@ -8,7 +8,8 @@ uses one merge key per run, so the whole run is one undo step: Undo restores the
 Pause and Stop are flags the child looks at between updates.
 
 Copy and adding bring their own input: Start first loads one example of the task with a fresh network sized for
-it (its own undo step, "Set up ... task"). Next-value trains on the document's sequence.
+it (its own undo step, "Set up ... task"). Next-value and next-char train on the document's sequence. The
+settings live in :mod:`lstmviz.gui.training.settings_form`, the curves in :mod:`lstmviz.gui.training.curves`.
 """
 
 from __future__ import annotations
@@ -16,23 +17,21 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QVBoxLayout, QWidget,
 )
 
 from ...engine.errors import EngineError
-from ...engine.spec import CELL_KINDS
 from ...io.errors import FileFormatError
 from ...io.sequence_data import SequenceData
-from ...io.tasks import Task, make_task
+from ...io.tasks import Task
 from ...model.document import Document
 from ...model.training import TrainingConfig, new_network
 from ...model.training_job import TrainingJob
+from ..training.curves import LossCurves
+from ..training.settings_form import TrainSettings
 
-TASK_CHOICES = (("copy", "copy"), ("adding", "adding"), ("next-value", "next value of this sequence"))
 _run_ids = itertools.count(1)
 
 
@@ -62,32 +61,11 @@ class TrainPanel(QWidget):
 
     # Widgets -------------------------------------------------------------------------------------------------
     def _build(self) -> None:
-        form = QFormLayout()
-        self.task_box = QComboBox()
-        for key, title in TASK_CHOICES:
-            self.task_box.addItem(title, key)
-        self.task_box.setToolTip("What the network learns: recall a symbol (copy), add two marked values (adding), "
-                                 "or forecast the loaded sequence one step ahead")
-        self.delay_box = self._spin(0, 1000, 20, "copy: blank steps between the symbol and the cue; "
-                                    "adding: half the sequence length")
-        self.cell_box = QComboBox()
-        self.cell_box.addItems(list(CELL_KINDS))
-        self.cell_box.setCurrentText("lstm")
-        self.cell_box.setToolTip("Cell type of the network trained")
-        self.hidden_box = self._spin(1, 512, 32, "Hidden units")
-        self.updates_box = self._spin(1, 1_000_000, 2000, "Optimiser updates (Adam, gradient clipped at norm 1)")
-        self.batch_box = self._spin(1, 4096, 32, "Sequences per update")
-        self.seed_box = self._spin(0, 2**31 - 1, 0, "Seed of the initial weights and of the data order")
-        self.lr_box = QDoubleSpinBox()
-        self.lr_box.setDecimals(4)
-        self.lr_box.setRange(0.0001, 1.0)
-        self.lr_box.setSingleStep(0.001)
-        self.lr_box.setValue(0.01)
-        self.lr_box.setToolTip("Adam's learning rate")
-        for label, widget in (("Task", self.task_box), ("Delay", self.delay_box), ("Cell", self.cell_box),
-                              ("Hidden", self.hidden_box), ("Updates", self.updates_box), ("Batch", self.batch_box),
-                              ("Learning rate", self.lr_box), ("Seed", self.seed_box)):
-            form.addRow(label, widget)
+        self.settings = TrainSettings()
+        scroll = QScrollArea()
+        scroll.setWidget(self.settings)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(self.settings.sizeHint().width() + 24)
         buttons = QHBoxLayout()
         self.start_button = self._button("Start", "Train from the current settings (one undo step)", self.start)
         self.pause_button = self._button("Pause", "Pause training; Resume continues from here", self.pause)
@@ -95,31 +73,19 @@ class TrainPanel(QWidget):
         self.stop_button = self._button("Stop", "Stop training and keep the weights reached so far", self.stop)
         for button in (self.start_button, self.pause_button, self.resume_button, self.stop_button):
             buttons.addWidget(button)
+        buttons.addStretch(1)
         self.status = QLabel("Not trained yet")
         self.status.setWordWrap(True)
         self.status.setToolTip("Progress of the current run")
-        self.plot = pg.PlotWidget()
-        self.plot.setToolTip("Training loss (every update) and validation loss, log scale")
-        self.plot.setLogMode(y=True)
-        self.plot.setLabel("bottom", "update")
-        self.plot.setLabel("left", "loss")
-        self.plot.addLegend()
-        self.train_line = self.plot.plot(pen=pg.mkPen("#1f77b4", width=1), name="training")
-        self.val_line = self.plot.plot(pen=pg.mkPen("#d62728", width=2), symbol="o", symbolSize=4,
-                                       name="validation")
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.status)
-        layout.addWidget(self.plot, 1)
+        self.curves_view = LossCurves()
+        right = QVBoxLayout()
+        right.addLayout(buttons)
+        right.addWidget(self.status)
+        right.addWidget(self.curves_view, 1)
+        layout = QHBoxLayout(self)
+        layout.addWidget(scroll)
+        layout.addLayout(right, 1)
         self._update_buttons()
-
-    def _spin(self, low: int, high: int, value: int, tip: str) -> QSpinBox:
-        box = QSpinBox()
-        box.setRange(low, high)
-        box.setValue(value)
-        box.setToolTip(tip)
-        return box
 
     def _button(self, text: str, tip: str, slot: Any) -> QPushButton:
         button = QPushButton(text)
@@ -132,36 +98,33 @@ class TrainPanel(QWidget):
         self.pause_button.setEnabled(self.state == "running")
         self.resume_button.setEnabled(self.state == "paused")
         self.stop_button.setEnabled(self.state != "idle")
+        self.settings.setEnabled(self.state == "idle")
 
     def _set_state(self, state: str) -> None:
         self.state = state
         self._update_buttons()
         self.state_changed.emit(state)
 
+    def _refuse(self, message: str) -> None:
+        """Bad settings: one line in the status and a dialog; the session stays as it was."""
+        self.status.setText(message)
+        box = QMessageBox(QMessageBox.Icon.Warning, "Cannot train", message, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("dialog_train_refused")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
     # Run control ---------------------------------------------------------------------------------------------
     def config(self) -> TrainingConfig:
-        return TrainingConfig(cell=self.cell_box.currentText(), hidden=self.hidden_box.value(),
-                              updates=self.updates_box.value(), batch=self.batch_box.value(),
-                              lr=self.lr_box.value(), seed=self.seed_box.value(), validate_every=50)
-
-    def _make_task(self) -> Task:
-        key = self.task_box.currentData()
-        seed = self.seed_box.value()
-        if key == "copy":
-            return make_task("copy", delay=self.delay_box.value(), seed=seed)
-        if key == "adding":
-            return make_task("adding", length=max(2, 2 * self.delay_box.value()), seed=seed)
-        return make_task("next-value", self.document.sequence, window=min(50, max(1, self.document.sequence.steps
-                                                                                   // 10)), seed=seed)
+        return self.settings.config()
 
     def start(self) -> None:
         if self.state != "idle":
             return
         try:
             config = self.config()
-            task = self._make_task()
+            task = self.settings.make_task(self.document.sequence)
         except (FileFormatError, EngineError) as error:
-            self.status.setText(str(error))
+            self._refuse(str(error))
             return
         network = new_network(config, task)
         if task.name in ("copy", "adding"):
@@ -172,6 +135,8 @@ class TrainPanel(QWidget):
         self._task = task
         self._merge_key = ("train", next(_run_ids))
         self._train_curve, self._val_curve = [], []
+        self.curves_view.show_curves([], [])
+        self.curves_view.set_accuracy_name(task.accuracy_name)
         try:
             self._job = TrainingJob(config, task, network)
         except (OSError, RuntimeError) as error:  # no process could start (limits; an unguarded main script)
@@ -202,14 +167,10 @@ class TrainPanel(QWidget):
         if job is None:
             return
         report = job.poll()
-        if report.losses:
-            self._train_curve.extend(report.losses)
-            xs, ys = np.array(self._train_curve).T
-            self.train_line.setData(xs, np.maximum(ys, 1e-12))
-        if report.validation:
-            self._val_curve.extend(report.validation)
-            data = np.array(self._val_curve)
-            self.val_line.setData(data[:, 0], np.maximum(data[:, 1], 1e-12))
+        self._train_curve.extend(report.losses)
+        self._val_curve.extend(report.validation)
+        if report.losses or report.validation:
+            self.curves_view.show_curves(self._train_curve, self._val_curve)
         if report.network is not None and self._task is not None and not job.finished:
             self._apply(report.network)
             accuracy = f", {self._task.accuracy_name} {100 * self._val_curve[-1][2]:.0f}%" if self._val_curve else ""

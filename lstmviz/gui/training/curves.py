@@ -1,0 +1,69 @@
+"""The loss curves of a run: training and validation loss on a log scale, and the task's accuracy below.
+
+The accuracy gets a small plot of its own (its x axis linked to the loss plot's) rather than a second y axis: the
+loss is drawn on a log scale and the accuracy on a linear one, and two scales on one axis pair would make the
+reader guess which line belongs to which.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+LOSS_FLOOR = 1e-12
+"""Losses are drawn from this value up (a log axis cannot show 0)."""
+TRAIN_COLOR, VALIDATION_COLOR, ACCURACY_COLOR = "#1f77b4", "#d62728", "#2ca02c"
+
+
+class LossCurves(QWidget):
+    """Two stacked plots fed with the curves drawn so far."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.loss_plot = pg.PlotWidget()
+        self.loss_plot.setObjectName("train_loss_plot")
+        self.loss_plot.setToolTip("Training loss (every update) and validation loss (every 50 updates), log scale")
+        self.loss_plot.setLogMode(y=True)
+        self.loss_plot.setLabel("left", "loss")
+        self.loss_plot.addLegend(offset=(-10, 10))
+        self.loss_plot.setDownsampling(auto=True, mode="peak")
+        self.loss_plot.setClipToView(True)
+        self.train_line = self.loss_plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=1), name="training")
+        self.val_line = self.loss_plot.plot(pen=pg.mkPen(VALIDATION_COLOR, width=2), symbol="o", symbolSize=4,
+                                            symbolBrush=VALIDATION_COLOR, name="validation")
+        self.accuracy_plot = pg.PlotWidget()
+        self.accuracy_plot.setObjectName("train_accuracy_plot")
+        self.accuracy_plot.setToolTip("The task's accuracy on the validation batch, in percent")
+        self.accuracy_plot.setLabel("bottom", "update")
+        self.accuracy_plot.setLabel("left", "accuracy %")
+        self.accuracy_plot.setXLink(self.loss_plot)
+        self.accuracy_line = self.accuracy_plot.plot(pen=pg.mkPen(ACCURACY_COLOR, width=2), symbol="o",
+                                                     symbolSize=4, symbolBrush=ACCURACY_COLOR)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.loss_plot, 3)
+        layout.addWidget(self.accuracy_plot, 1)
+
+    def set_accuracy_name(self, name: str) -> None:
+        self.accuracy_plot.setLabel("left", f"{name} %")
+
+    def show_curves(self, train: list[tuple[int, float]], validation: list[tuple[int, float, float]]) -> None:
+        """Draw ``train`` (update, loss) and ``validation`` (update, loss, accuracy); empty lists clear."""
+        if train:
+            xs, ys = np.array(train, dtype=float).T
+            self.train_line.setData(xs, np.maximum(ys, LOSS_FLOOR))
+        else:
+            self.train_line.setData([], [])
+        if validation:
+            data = np.array(validation, dtype=float)
+            self.val_line.setData(data[:, 0], np.maximum(data[:, 1], LOSS_FLOOR))
+            percent = 100 * data[:, 2]
+            self.accuracy_line.setData(data[:, 0], percent)
+            finite = percent[np.isfinite(percent)]  # 0..100 always in view; a negative skill widens it
+            low, high = (min(0.0, finite.min()), max(100.0, finite.max())) if finite.size else (0.0, 100.0)
+            self.accuracy_plot.setYRange(low, high, padding=0.05)
+        else:
+            self.val_line.setData([], [])
+            self.accuracy_line.setData([], [])
