@@ -9,7 +9,11 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFormLayout, QMessageBox
 from app_checks import sine_document
 
+from lstmviz.engine.batched import forward
+from lstmviz.engine.network import Network
 from lstmviz.gui.panels.train_panel import TrainPanel
+from lstmviz.io.sequence_data import SequenceData
+from lstmviz.model.document import Document
 
 
 def _panel(qtbot: Any, updates: int = 400) -> TrainPanel:
@@ -171,3 +175,55 @@ def test_next_value_on_the_loaded_sine_learns_and_a_window_too_long_is_refused(q
     _, validation = panel.curves()
     assert validation[-1][2] > 0  # beats the persistence forecast on the held-out last 20%
     assert panel.document.network.input_size == 1 and panel.document.sequence.source == "test sine"
+
+
+def test_the_prediction_view_follows_the_run_and_shows_what_the_network_recalls(qtbot: Any) -> None:
+    panel = _panel(qtbot, updates=600)
+    shown: list[Any] = []
+    original = panel.prediction_view.show_prediction
+    panel.prediction_view.show_prediction = lambda p: (shown.append((panel.state, p)), original(p))  # type: ignore
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=60_000)
+    assert sum(1 for state, _ in shown if state == "running") >= 3  # refreshed with the views, not only at the end
+    first, last = shown[0][1], shown[-1][1]
+    task = panel._task
+    validation = task.validation()
+    np.testing.assert_array_equal(last.target, validation.target[:40, -1])  # the symbols shown at step 0
+    recalled = [int(np.argmax(panel.document.network.run(validation.x[k]).arrays["y"][-1])) for k in range(40)]
+    np.testing.assert_array_equal(last.output, recalled)  # the batch-1 trace of the trained network agrees
+    hits = int(np.sum(last.output == last.target))
+    assert hits >= 36 and panel.prediction_view.score.text() == f"{hits} of 40 recalled"
+    assert int(np.sum(first.output == first.target)) < hits  # the untrained network did worse
+    ticks = panel.prediction_view.plot.getAxis("left")._tickLevels[0]
+    assert [label for _, label in ticks] == list("ABCDEFGH")
+    xs, ys = panel.prediction_view.output_item.getData()
+    np.testing.assert_array_equal(ys, recalled)
+
+
+def test_the_next_value_forecast_is_drawn_in_the_users_units(qtbot: Any) -> None:
+    document = Document(Network.random("lstm", 1, 8, 1, seed=0),
+                        SequenceData(50 + 20 * np.sin(np.linspace(0, 30, 400)), source="big sine"))
+    panel = TrainPanel(document)
+    qtbot.addWidget(panel)
+    settings = panel.settings
+    settings.choose_task("next-value")
+    settings.window_box.setValue(12)
+    settings.horizon_box.setValue(2)
+    settings.hidden_box.setValue(8)
+    settings.updates_box.setValue(150)
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=60_000)
+    prediction = panel.prediction_view.prediction
+    assert prediction is not None and prediction.split == 320
+    np.testing.assert_array_equal(prediction.target, document.sequence.values[:, 0])
+    task = panel._task
+    starts = task.validation_starts
+    assert prediction.output_x[0] == starts[0] + 12 - 1 + 2
+    # The document's network reads and writes the user's units (normalisation folded into its weights): run it
+    # on the raw windows, an independent path from the view's, which undoes the normalisation by hand.
+    raw = document.sequence.values[starts[:, None] + np.arange(12)[None, :]]
+    expected = forward(document.network, raw).y[:, -1, 0]
+    np.testing.assert_allclose(prediction.output, expected, rtol=1e-9, atol=1e-9)
+    assert 25 < np.median(prediction.output) < 75  # around the series' mean of 50, not around 0
+    assert panel.prediction_view.split_line.isVisible() or not panel.isVisible()
+    assert "RMS error" in panel.prediction_view.score.text()

@@ -19,7 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QVBoxLayout, QWidget,
+    QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget,
 )
 
 from ...engine.errors import EngineError
@@ -29,7 +29,9 @@ from ...io.tasks import Task
 from ...model.document import Document
 from ...model.training import TrainingConfig, new_network
 from ...model.training_job import TrainingJob
+from ...model.training_prediction import predict
 from ..training.curves import LossCurves
+from ..training.prediction_view import PredictionView
 from ..training.settings_form import TrainSettings
 
 _run_ids = itertools.count(1)
@@ -78,10 +80,15 @@ class TrainPanel(QWidget):
         self.status.setWordWrap(True)
         self.status.setToolTip("Progress of the current run")
         self.curves_view = LossCurves()
+        self.prediction_view = PredictionView()
+        plots = QSplitter(Qt.Orientation.Horizontal)
+        plots.addWidget(self.curves_view)
+        plots.addWidget(self.prediction_view)
+        plots.setChildrenCollapsible(False)
         right = QVBoxLayout()
         right.addLayout(buttons)
         right.addWidget(self.status)
-        right.addWidget(self.curves_view, 1)
+        right.addWidget(plots, 1)
         layout = QHBoxLayout(self)
         layout.addWidget(scroll)
         layout.addLayout(right, 1)
@@ -142,6 +149,7 @@ class TrainPanel(QWidget):
         except (OSError, RuntimeError) as error:  # no process could start (limits; an unguarded main script)
             self.status.setText(f"Training could not start: {error}".splitlines()[0])
             return
+        self.prediction_view.show_prediction(predict(task, network))  # the untrained answers, to compare
         self._set_state("running")
         self.status.setText(f"Training {config.cell.upper()} H={config.hidden} on {task.describe()}...")
         self._jobs[:] = [self._job]
@@ -181,6 +189,7 @@ class TrainPanel(QWidget):
     def _apply(self, network: Any) -> None:
         assert self._task is not None
         self.document.set_network(self._task.export(network), "Train network", merge_key=self._merge_key)
+        self.prediction_view.show_prediction(predict(self._task, network))
 
     def _finish(self, job: TrainingJob) -> None:
         self._timer.stop()
