@@ -227,3 +227,38 @@ def test_the_next_value_forecast_is_drawn_in_the_users_units(qtbot: Any) -> None
     assert 25 < np.median(prediction.output) < 75  # around the series' mean of 50, not around 0
     assert panel.prediction_view.split_line.isVisible() or not panel.isVisible()
     assert "RMS error" in panel.prediction_view.score.text()
+
+
+def test_the_timeline_scrubs_through_snapshots_within_the_runs_one_undo_step(qtbot: Any) -> None:
+    panel = _panel(qtbot, updates=100_000)
+    panel.settings.snapshot_box.setValue(10)
+    document = panel.document
+    slider = panel.timeline_slider.slider
+    panel.start_button.click()
+    set_up = document.network
+    steps_before = len(document._undo)
+    qtbot.waitUntil(lambda: len(panel._timeline or ()) >= 6, timeout=30_000)
+    assert not slider.isEnabled()  # a run in flight owns the document's network
+    assert slider.value() == slider.maximum()  # and the slider follows the newest snapshot
+    panel.stop_button.click()
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=20_000)
+    timeline = panel._timeline
+    updates = timeline.updates
+    assert updates[:4] == [0, 10, 20, 30] and updates[-1] == panel.curves()[0][-1][0]
+    assert slider.isEnabled() and slider.maximum() == len(timeline) - 1
+    assert len(document._undo) == steps_before + 1  # the whole run is one step
+    slider.setValue(1)  # as a drag or a key press does
+    assert panel.timeline_slider.label.text() == f"Timeline: update 10 (2/{len(timeline)})"
+    assert np.array_equal(document.network.params["weight_hh_l0"], timeline[1].network.params["weight_hh_l0"])
+    assert panel.curves_view.moment.isVisible() or not panel.isVisible()
+    assert panel.curves_view.moment.value() == 10
+    recalled = panel.prediction_view.prediction.output
+    x = panel._task.validation().x
+    assert int(np.argmax(document.network.run(x[0]).arrays["y"][-1])) == recalled[0]  # the prediction followed
+    slider.setValue(0)
+    assert np.array_equal(document.network.params["weight_hh_l0"], set_up.params["weight_hh_l0"])
+    slider.setValue(slider.maximum())
+    assert len(document._undo) == steps_before + 1  # scrubbing made no undo steps
+    document.undo()
+    assert np.array_equal(document.network.params["weight_hh_l0"], set_up.params["weight_hh_l0"])
+    assert document.undo_text.startswith("Set up")

@@ -30,8 +30,10 @@ from ...model.document import Document
 from ...model.training import TrainingConfig, new_network
 from ...model.training_job import TrainingJob
 from ...model.training_prediction import predict
+from ...model.training_timeline import Timeline
 from ..training.curves import LossCurves
 from ..training.prediction_view import PredictionView
+from ..training.timeline_slider import TimelineSlider
 from ..training.settings_form import TrainSettings
 
 _run_ids = itertools.count(1)
@@ -52,6 +54,7 @@ class TrainPanel(QWidget):
         jobs = self._jobs  # not self: the slot runs when the widget is already gone
         self.destroyed.connect(lambda *_: [job.kill() for job in jobs])
         self._task: Task | None = None
+        self._timeline: Timeline | None = None
         self._merge_key: Any = None
         self._train_curve: list[tuple[int, float]] = []
         self._val_curve: list[tuple[int, float, float]] = []
@@ -89,6 +92,9 @@ class TrainPanel(QWidget):
         right.addLayout(buttons)
         right.addWidget(self.status)
         right.addWidget(plots, 1)
+        self.timeline_slider = TimelineSlider()
+        self.timeline_slider.picked.connect(self._scrub)
+        right.addWidget(self.timeline_slider)
         layout = QHBoxLayout(self)
         layout.addWidget(scroll)
         layout.addLayout(right, 1)
@@ -106,6 +112,7 @@ class TrainPanel(QWidget):
         self.resume_button.setEnabled(self.state == "paused")
         self.stop_button.setEnabled(self.state != "idle")
         self.settings.setEnabled(self.state == "idle")
+        self.timeline_slider.set_scrubbable(self.state != "running")
 
     def _set_state(self, state: str) -> None:
         self.state = state
@@ -143,9 +150,12 @@ class TrainPanel(QWidget):
         self._merge_key = ("train", next(_run_ids))
         self._train_curve, self._val_curve = [], []
         self.curves_view.show_curves([], [])
+        self.curves_view.mark_update(None)
         self.curves_view.set_accuracy_name(task.accuracy_name)
+        self._timeline = Timeline.for_network(network, self.settings.snapshot_box.value())
+        self.timeline_slider.set_timeline(self._timeline)
         try:
-            self._job = TrainingJob(config, task, network)
+            self._job = TrainingJob(config, task, network, snapshot_every=self.settings.snapshot_box.value())
         except (OSError, RuntimeError) as error:  # no process could start (limits; an unguarded main script)
             self.status.setText(f"Training could not start: {error}".splitlines()[0])
             return
@@ -163,6 +173,7 @@ class TrainPanel(QWidget):
     def resume(self) -> None:
         if self.state == "paused" and self._job is not None:
             self._job.resume()
+            self.timeline_slider.follow_newest()
             self._set_state("running")
 
     def stop(self) -> None:
@@ -179,6 +190,10 @@ class TrainPanel(QWidget):
         self._val_curve.extend(report.validation)
         if report.losses or report.validation:
             self.curves_view.show_curves(self._train_curve, self._val_curve)
+        if self._timeline is not None and report.snapshots:
+            for update, network in report.snapshots:
+                self._timeline.add(update, network)
+            self.timeline_slider.follow_newest()
         if report.network is not None and self._task is not None and not job.finished:
             self._apply(report.network)
             accuracy = f", {self._task.accuracy_name} {100 * self._val_curve[-1][2]:.0f}%" if self._val_curve else ""
@@ -200,10 +215,24 @@ class TrainPanel(QWidget):
         else:
             if job.result is not None:
                 self._apply(job.result)
+                if self._timeline is not None and self._train_curve:
+                    self._timeline.add(self._train_curve[-1][0], job.result, keep=True)
+                    self.timeline_slider.follow_newest()
             done = self._train_curve[-1][0] if self._train_curve else 0
             self.status.setText(f"Trained for {done:,} updates" + (f"; last loss {self._train_curve[-1][1]:.4g}"
                                                                    if self._train_curve else ""))
         self._set_state("idle")
+
+    def _scrub(self, index: int) -> None:
+        """Show the run's snapshot ``index``: part of the run's undo step, not one of its own."""
+        if self._timeline is None or self._task is None or self.state == "running":
+            return
+        snapshot = self._timeline[index]
+        self.curves_view.mark_update(snapshot.update)
+        try:
+            self._apply(snapshot.network)
+        except (EngineError, FileFormatError, ValueError) as error:  # the document moved on (another sequence was opened)
+            self.status.setText(f"The timeline cannot be shown on this sequence: {error}")
 
     def curves(self) -> tuple[list[tuple[int, float]], list[tuple[int, float, float]]]:
         """(training loss per update, validation (update, loss, accuracy)) as drawn so far."""

@@ -35,6 +35,10 @@ class LossCurves(QWidget):
         self.train_line = self.loss_plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=1), name="training")
         self.val_line = self.loss_plot.plot(pen=pg.mkPen(VALIDATION_COLOR, width=2), symbol="o", symbolSize=4,
                                             symbolBrush=VALIDATION_COLOR, name="validation")
+        self.moment = pg.InfiniteLine(angle=90, pen=pg.mkPen("#bbbbbb", width=1))
+        self.moment.setToolTip("The update the timeline shows")
+        self.moment.hide()
+        self.loss_plot.addItem(self.moment, ignoreBounds=True)
         self.accuracy_plot = pg.PlotWidget()
         self.accuracy_plot.setObjectName("train_accuracy_plot")
         self.accuracy_plot.setToolTip("The task's accuracy on the validation batch, in percent")
@@ -51,6 +55,14 @@ class LossCurves(QWidget):
 
     def set_accuracy_name(self, name: str) -> None:
         self.accuracy_plot.setLabel("left", f"{name} %")
+
+    def mark_update(self, update: int | None) -> None:
+        """Draw a line at the update the timeline shows (None hides it)."""
+        if update is None:
+            self.moment.hide()
+        else:
+            self.moment.setPos(update)
+            self.moment.show()
 
     def show_curves(self, train: list[tuple[int, float]], validation: list[tuple[int, float, float]]) -> None:
         """Draw ``train`` (update, loss) and ``validation`` (update, loss, accuracy); empty lists clear."""

@@ -95,6 +95,8 @@ class TrainSettings(QWidget):
         self.tbptt_box = spin(0, 100_000, 0, "Truncated BPTT: one update per chunk of this many steps, the state "
                               "carried over without gradient", off="off (full BPTT)")
         self.updates_box = spin(1, 1_000_000, 2000, "How many optimiser updates the run makes")
+        self.snapshot_box = spin(1, 1_000_000, 10, "Keep a snapshot of the weights every this many updates for the "
+                                 "timeline (at most 200: when full, every second one goes and the spacing doubles)")
         self.seed_box = spin(0, 2**31 - 1, 0, "Seed of the initial weights and of the data order (same seed, "
                              "same run to the last digit)")
         self.parameter_boxes: dict[str, QSpinBox] = {
@@ -109,7 +111,7 @@ class TrainSettings(QWidget):
             ("Cell", self.cell_box), ("Hidden", self.hidden_box), ("Layers", self.layers_box),
             ("Optimiser", self.optimizer_box), ("Momentum", self.momentum_box), ("Learning rate", self.lr_box),
             ("Batch", self.batch_box), ("Clip norm", self.clip_box), ("Truncate BPTT", self.tbptt_box),
-            ("Updates", self.updates_box), ("Seed", self.seed_box),
+            ("Updates", self.updates_box), ("Snapshot every", self.snapshot_box), ("Seed", self.seed_box),
         )
         for label, widget in rows:
             self.form.addRow(label, widget)
