@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QFormLayout, QMessageBox
+import pytest
 from app_checks import sine_document
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QFileDialog, QFormLayout, QMessageBox
 
 from lstmviz.engine.batched import forward
 from lstmviz.engine.network import Network
 from lstmviz.gui.panels.train_panel import TrainPanel
 from lstmviz.io.sequence_data import SequenceData
+from lstmviz.io.weights import load_weights
 from lstmviz.model.document import Document
 
 
@@ -196,7 +201,7 @@ def test_the_prediction_view_follows_the_run_and_shows_what_the_network_recalls(
     assert int(np.sum(first.output == first.target)) < hits  # the untrained network did worse
     ticks = panel.prediction_view.plot.getAxis("left")._tickLevels[0]
     assert [label for _, label in ticks] == list("ABCDEFGH")
-    xs, ys = panel.prediction_view.output_item.getData()
+    _, ys = panel.prediction_view.output_item.getData()
     np.testing.assert_array_equal(ys, recalled)
 
 
@@ -262,3 +267,84 @@ def test_the_timeline_scrubs_through_snapshots_within_the_runs_one_undo_step(qtb
     document.undo()
     assert np.array_equal(document.network.params["weight_hh_l0"], set_up.params["weight_hh_l0"])
     assert document.undo_text.startswith("Set up")
+
+
+def _trained_in_window(qtbot: Any, main_window: Any, updates: int = 120) -> TrainPanel:
+    main_window.docks["train"].raise_()
+    qtbot.waitUntil(lambda: isinstance(main_window.views["train"], TrainPanel), timeout=5_000)
+    panel = main_window.views["train"]
+    assert not panel.save_button.isEnabled() and not panel.export_button.isEnabled()  # nothing trained yet
+    settings = panel.settings
+    settings.choose_task("copy")
+    settings.delay_box.setValue(3)
+    settings.hidden_box.setValue(6)
+    settings.updates_box.setValue(updates)
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=60_000)
+    assert panel.save_button.isEnabled() and panel.export_button.isEnabled()
+    return panel
+
+
+@pytest.mark.parametrize("suffix", [".safetensors", ".npz"])
+def test_the_trained_network_saves_through_the_apps_save_weights_and_reopens(
+    qtbot: Any, main_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    panel = _trained_in_window(qtbot, main_window)
+    target = tmp_path / f"trained{suffix}"
+    asked: list[str] = []
+    monkeypatch.setattr(main_window.file_actions, "_ask_save",
+                        lambda title, filters, suggestion: (asked.append(filters), str(target))[1])
+    panel.save_button.click()
+    assert ".safetensors" in asked[0] and ".npz" in asked[0]  # every format the app writes is offered
+    loaded = load_weights(target)
+    trained = main_window.document.network
+    for name, value in trained.params.items():
+        np.testing.assert_array_equal(loaded.params[name], value)
+    assert loaded.cell == "lstm" and loaded.output_size == 8  # copy: 8 symbols
+
+
+def test_the_saved_network_gives_torchs_outputs(
+    qtbot: Any, main_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    torch = pytest.importorskip("torch")
+    from safetensors.torch import load_file
+
+    panel = _trained_in_window(qtbot, main_window)
+    target = tmp_path / "trained.safetensors"
+    monkeypatch.setattr(main_window.file_actions, "_ask_save", lambda *args: str(target))
+    assert panel.save_weights()
+    state = load_file(str(target))
+    lstm = torch.nn.LSTM(10, 6, batch_first=True).double()
+    fc = torch.nn.Linear(6, 8).double()
+    lstm.load_state_dict({k: v for k, v in state.items() if not k.startswith("fc.")})
+    fc.load_state_dict({k[3:]: v for k, v in state.items() if k.startswith("fc.")})
+    x = panel._task.validation().x[:16]
+    with torch.no_grad():
+        expected = fc(lstm(torch.from_numpy(x))[0]).numpy()
+    np.testing.assert_allclose(forward(main_window.document.network, x).y, expected, atol=1e-10)
+
+
+def test_the_loss_curve_exports_as_csv_and_as_figures(qtbot: Any, main_window: Any, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    panel = _trained_in_window(qtbot, main_window, updates=120)
+    train, validation = panel.curves()
+    chosen = tmp_path / "copy-loss"  # no suffix: CSV
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(chosen), ""))
+    panel.export_button.click()
+    with open(f"{chosen}.csv", newline="", encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    assert list(rows[0]) == ["update", "loss", "val_loss", "val_accuracy"]
+    assert [int(r["update"]) for r in rows] == list(range(1, 121))
+    assert [float(r["loss"]) for r in rows] == [loss for _, loss in train]
+    scored = [(int(r["update"]), float(r["val_loss"]), float(r["val_accuracy"])) for r in rows if r["val_loss"]]
+    assert scored == validation and [u for u, _, _ in scored] == [50, 100, 120]
+    for fmt in ("png", "svg", "pdf"):
+        assert panel.export_curve_to(str(tmp_path / f"curve.{fmt}"))
+    assert (tmp_path / "curve.pdf").read_bytes().startswith(b"%PDF")
+    svg = (tmp_path / "curve.svg").read_text(encoding="utf-8")
+    assert "recall %" in svg and "update" in svg and "validation" in svg  # real text, not outlines
+    image = QImage(str(tmp_path / "curve.png"))
+    assert image.width() == 1200 and image.height() == 750
+    assert panel.status.text() == "Exported curve.pdf" or panel.status.text().startswith("Exported")
+    assert not panel.export_curve_to(str(tmp_path / "curve.bmp"))
+    assert "cannot write a .bmp figure" in panel.status.text() and not (tmp_path / "curve.bmp").exists()

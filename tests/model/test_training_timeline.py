@@ -17,7 +17,7 @@ def test_a_long_run_thins_evenly_and_never_holds_more_than_the_capacity() -> Non
     timeline = Timeline(every=10, capacity=8)
     net = _net()
     sizes = []
-    for update in range(0, 1001):
+    for update in range(1001):
         timeline.add(update, net)
         sizes.append(len(timeline))
     assert max(sizes) == 8

@@ -15,17 +15,20 @@ settings live in :mod:`lstmviz.gui.training.settings_form`, the curves in :mod:`
 from __future__ import annotations
 
 import itertools
+import os
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget,
+    QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget,
 )
 
 from ...engine.errors import EngineError
 from ...io.errors import FileFormatError
 from ...io.sequence_data import SequenceData
 from ...io.tasks import Task
+from ...io.training_log import app_rows, render_loss_figure, write_loss_csv
 from ...model.document import Document
 from ...model.training import TrainingConfig, new_network
 from ...model.training_job import TrainingJob
@@ -33,10 +36,14 @@ from ...model.training_prediction import predict
 from ...model.training_timeline import Timeline
 from ..training.curves import LossCurves
 from ..training.prediction_view import PredictionView
-from ..training.timeline_slider import TimelineSlider
 from ..training.settings_form import TrainSettings
+from ..training.timeline_slider import TimelineSlider
+from .weights import app_file_actions
 
 _run_ids = itertools.count(1)
+CURVE_FORMATS: tuple[tuple[str, str], ...] = (
+    ("csv", "CSV table"), ("png", "PNG image"), ("svg", "SVG image"), ("pdf", "PDF document"),
+)
 
 
 class TrainPanel(QWidget):
@@ -79,6 +86,13 @@ class TrainPanel(QWidget):
         for button in (self.start_button, self.pause_button, self.resume_button, self.stop_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        self.save_button = self._button("Save Weights...", "Save the network shown (trained, or the timeline's "
+                                        "moment) as .safetensors or .npz; it loads in lstmviz and PyTorch",
+                                        self.save_weights)
+        self.export_button = self._button("Export Curve...", "Save the loss curve as CSV (update, loss, val_loss, "
+                                          "val_accuracy) or as a PNG, SVG or PDF figure", self.export_curve)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.export_button)
         self.status = QLabel("Not trained yet")
         self.status.setWordWrap(True)
         self.status.setToolTip("Progress of the current run")
@@ -111,6 +125,8 @@ class TrainPanel(QWidget):
         self.pause_button.setEnabled(self.state == "running")
         self.resume_button.setEnabled(self.state == "paused")
         self.stop_button.setEnabled(self.state != "idle")
+        self.save_button.setEnabled(self.state != "running" and bool(self._train_curve))
+        self.export_button.setEnabled(self.state != "running" and bool(self._train_curve))
         self.settings.setEnabled(self.state == "idle")
         self.timeline_slider.set_scrubbable(self.state != "running")
 
@@ -233,6 +249,43 @@ class TrainPanel(QWidget):
             self._apply(snapshot.network)
         except (EngineError, FileFormatError, ValueError) as error:  # the document moved on (another sequence was opened)
             self.status.setText(f"The timeline cannot be shown on this sequence: {error}")
+
+    # Saving and exporting ------------------------------------------------------------------------------------
+    def save_weights(self) -> bool:
+        """Through the main window's Save Weights (one file dialog and one writer for the whole app)."""
+        actions = app_file_actions(self)
+        if actions is None:
+            self._refuse("Saving weights works inside the main window.")
+            return False
+        return bool(actions.save_weights_as())
+
+    def export_curve(self) -> bool:
+        filters = ";;".join(f"{label} (*.{fmt})" for fmt, label in CURVE_FORMATS)
+        name = f"{self._task.name if self._task else 'training'}-loss.csv"
+        settings = getattr(self.window(), "settings", None)
+        folder = settings.last_folder() if settings is not None and hasattr(settings, "last_folder") else ""
+        path, _ = QFileDialog.getSaveFileName(self, "Export loss curve", os.path.join(folder, name), filters)
+        if not path:
+            return False
+        if Path(path).suffix.lower().lstrip(".") not in dict(CURVE_FORMATS):
+            path += ".csv"
+        return self.export_curve_to(path)
+
+    def export_curve_to(self, path: str) -> bool:
+        """Write the curves drawn so far to ``path``: CSV, or a figure by its suffix (png, svg, pdf)."""
+        train, validation = self.curves()
+        try:
+            if Path(path).suffix.lower() == ".csv":
+                write_loss_csv(path, app_rows(train, validation))
+            else:
+                title = self._task.describe() if self._task is not None else ""
+                render_loss_figure(train, validation, path, title=title,
+                                   accuracy_name=self._task.accuracy_name if self._task else "accuracy")
+        except FileFormatError as error:
+            self._refuse(str(error))
+            return False
+        self.status.setText(f"Exported {os.path.basename(path)}")
+        return True
 
     def curves(self) -> tuple[list[tuple[int, float]], list[tuple[int, float, float]]]:
         """(training loss per update, validation (update, loss, accuracy)) as drawn so far."""

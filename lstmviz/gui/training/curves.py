@@ -11,11 +11,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from ...io.training_log import accuracy_range
+
 LOSS_FLOOR = 1e-12
 """Losses are drawn from this value up (a log axis cannot show 0)."""
-ACCURACY_LOWEST = -100.0
-"""Lowest accuracy in view: a forecast's skill can start far below 0% (worse than repeating the last value) and
-would squash the part where it learns."""
 TRAIN_COLOR, VALIDATION_COLOR, ACCURACY_COLOR = "#1f77b4", "#d62728", "#2ca02c"
 
 
@@ -76,9 +75,7 @@ class LossCurves(QWidget):
             self.val_line.setData(data[:, 0], np.maximum(data[:, 1], LOSS_FLOOR))
             percent = 100 * data[:, 2]
             self.accuracy_line.setData(data[:, 0], percent)
-            finite = percent[np.isfinite(percent)]  # 0..100 always in view; a negative skill widens it, to -100
-            low = max(ACCURACY_LOWEST, min(0.0, float(finite.min()))) if finite.size else 0.0
-            high = max(100.0, float(finite.max())) if finite.size else 100.0
+            low, high = accuracy_range(percent)
             self.accuracy_plot.setYRange(low, high, padding=0.05)
         else:
             self.val_line.setData([], [])
