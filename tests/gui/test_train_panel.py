@@ -197,7 +197,8 @@ def test_the_prediction_view_follows_the_run_and_shows_what_the_network_recalls(
     recalled = [int(np.argmax(panel.document.network.run(validation.x[k]).arrays["y"][-1])) for k in range(40)]
     np.testing.assert_array_equal(last.output, recalled)  # the batch-1 trace of the trained network agrees
     hits = int(np.sum(last.output == last.target))
-    assert hits >= 36 and panel.prediction_view.score.text() == f"{hits} of 40 recalled"
+    assert hits >= 36 and panel.prediction_view.score.text().endswith(f"{hits} of 40 recalled")
+    assert "recalled at the cue" in panel.prediction_view.score.text()
     assert int(np.sum(first.output == first.target)) < hits  # the untrained network did worse
     ticks = panel.prediction_view.plot.getAxis("left")._tickLevels[0]
     assert [label for _, label in ticks] == list("ABCDEFGH")

@@ -78,6 +78,7 @@ class TrainPanel(QWidget):
         scroll.setWidget(self.settings)
         scroll.setWidgetResizable(True)
         scroll.setMinimumWidth(self.settings.sizeHint().width() + 24)
+        scroll.setMaximumWidth(self.settings.sizeHint().width() + 40)
         buttons = QHBoxLayout()
         self.start_button = self._button("Start", "Train from the current settings (one undo step)", self.start)
         self.pause_button = self._button("Pause", "Pause training; Resume continues from here", self.pause)
@@ -102,6 +103,9 @@ class TrainPanel(QWidget):
         plots.addWidget(self.curves_view)
         plots.addWidget(self.prediction_view)
         plots.setChildrenCollapsible(False)
+        plots.setStretchFactor(0, 3)  # the curves get the larger share: they are what a run is watched by
+        plots.setStretchFactor(1, 2)
+        plots.setSizes([3000, 2000])
         right = QVBoxLayout()
         right.addLayout(buttons)
         right.addWidget(self.status)

@@ -15,6 +15,8 @@ from ...io.training_log import accuracy_range
 
 LOSS_FLOOR = 1e-12
 """Losses are drawn from this value up (a log axis cannot show 0)."""
+ACCURACY_MIN_HEIGHT = 90
+"""Pixels: below this the accuracy plot's axis labels overlap (a short bottom dock)."""
 TRAIN_COLOR, VALIDATION_COLOR, ACCURACY_COLOR = "#1f77b4", "#d62728", "#2ca02c"
 
 
@@ -44,6 +46,8 @@ class LossCurves(QWidget):
         self.accuracy_plot.setLabel("bottom", "update")
         self.accuracy_plot.setLabel("left", "accuracy %")
         self.accuracy_plot.setXLink(self.loss_plot)
+        self.accuracy_plot.setMinimumHeight(ACCURACY_MIN_HEIGHT)
+        self.loss_plot.setMinimumHeight(2 * ACCURACY_MIN_HEIGHT)
         self.accuracy_line = self.accuracy_plot.plot(pen=pg.mkPen(ACCURACY_COLOR, width=2), symbol="o",
                                                      symbolSize=4, symbolBrush=ACCURACY_COLOR)
         layout = QVBoxLayout(self)

@@ -6,6 +6,8 @@ characters get their names on the y axis, a series forecast gets a dashed line w
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -27,7 +29,6 @@ class PredictionView(QWidget):
         self.plot = pg.PlotWidget()
         self.plot.setObjectName("train_prediction_plot")
         self.plot.setToolTip("The network's output on held-out data against the target (refreshed during training)")
-        self.plot.addLegend(offset=(-10, 10))
         self.target_item = self.plot.plot(name="target")
         self.output_item = self.plot.plot(name="network")
         self.split_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#999999", style=Qt.PenStyle.DashLine))
@@ -35,6 +36,8 @@ class PredictionView(QWidget):
         self.split_line.hide()
         self.plot.addItem(self.split_line)
         self.score = QLabel("The prediction appears once training starts")
+        self.score.setTextFormat(Qt.TextFormat.RichText)
+        self.score.setWordWrap(True)  # else its text sets the view's minimum width
         self.score.setToolTip("How many held-out answers are right, or how far the forecast is off")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -44,7 +47,6 @@ class PredictionView(QWidget):
 
     def show_prediction(self, prediction: Prediction) -> None:
         self.prediction = prediction
-        legend = self.plot.getPlotItem().legend
         points = prediction.classes is not None or prediction.split is None
         if points:  # one answer per sequence or step: markers, the truth as open circles under the answers
             self.target_item.setData(prediction.target_x, prediction.target, pen=None, symbol="o", symbolSize=10,
@@ -56,10 +58,6 @@ class PredictionView(QWidget):
                                      symbol=None)
             self.output_item.setData(prediction.output_x, prediction.output, pen=pg.mkPen(OUTPUT_COLOR, width=2),
                                      symbol=None)
-        if legend is not None:
-            legend.clear()
-            legend.addItem(self.target_item, prediction.target_name)
-            legend.addItem(self.output_item, prediction.output_name)
         if prediction.split is None:
             self.split_line.hide()
         else:
@@ -78,4 +76,9 @@ class PredictionView(QWidget):
             finite = values[np.isfinite(values)]
             if finite.size:
                 self.plot.setYRange(float(finite.min()), float(finite.max()), padding=0.05)
-        self.score.setText(prediction.score)
+        target_mark, output_mark = ("○", "×") if points else ("—", "—")
+        self.score.setText(  # the key in the caption, so no legend covers the points
+            f'<span style="color:{TARGET_COLOR}"><b>{target_mark}</b></span> {html.escape(prediction.target_name)}'
+            f' &nbsp; <span style="color:{OUTPUT_COLOR}"><b>{output_mark}</b></span> '
+            f"{html.escape(prediction.output_name)} &nbsp; · &nbsp; {html.escape(prediction.score)}"
+        )
