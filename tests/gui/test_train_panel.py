@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QFormLayout, QMessageBox
 from lstmviz.engine.batched import forward
 from lstmviz.engine.network import Network
 from lstmviz.gui.panels.train_panel import TrainPanel
+from lstmviz.io.seq_text import text_sequence
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.io.weights import load_weights
 from lstmviz.model.document import Document
@@ -349,3 +350,27 @@ def test_the_loss_curve_exports_as_csv_and_as_figures(qtbot: Any, main_window: A
     assert panel.status.text() == "Exported curve.pdf" or panel.status.text().startswith("Exported")
     assert not panel.export_curve_to(str(tmp_path / "curve.bmp"))
     assert "cannot write a .bmp figure" in panel.status.text() and not (tmp_path / "curve.bmp").exists()
+
+
+def test_next_char_trains_on_a_loaded_text_and_names_its_characters(qtbot: Any) -> None:
+    text = "the cat sat on the mat. " * 12
+    sequence = text_sequence(text, source="cats.txt")
+    document = Document(Network.random("gru", sequence.input_size, 8, 1, seed=0), sequence)
+    panel = TrainPanel(document)
+    qtbot.addWidget(panel)
+    settings = panel.settings
+    settings.choose_task("next-char")
+    settings.window_box.setValue(12)
+    settings.cell_box.setCurrentIndex(settings.cell_box.findData("gru"))
+    settings.hidden_box.setValue(16)
+    settings.updates_box.setValue(150)
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=60_000)
+    _, validation = panel.curves()
+    assert validation[-1][2] > 1 / len(sequence.vocabulary)  # better than guessing a character
+    prediction = panel.prediction_view.prediction
+    start = int(panel._task.validation_starts[0])
+    assert "".join(sequence.vocabulary[k] for k in prediction.target) == text[start + 1 : start + 13]
+    labels = [label for _, label in panel.prediction_view.plot.getAxis("left")._tickLevels[0]]
+    assert "␣" in labels and "t" in labels  # characters, the space made visible
+    assert panel.document.sequence is sequence and panel.document.network.cell == "gru"

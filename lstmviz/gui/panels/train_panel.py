@@ -1,15 +1,19 @@
-"""The Train panel: train the document's network on a task, off the GUI thread, and watch the loss fall.
+"""The Train panel: train the document's network on a task, off the GUI thread, and watch it learn.
 
 The loop (:func:`lstmviz.model.training.run_training`) runs in a process of its own
 (:class:`~lstmviz.model.training_job.TrainingJob`, which says why not a thread); it never touches widgets or the
-document. A 100 ms timer on the GUI thread polls it, extends the loss curves and hands the current weights to the
-document (so the gate diagram, heatmaps, numbers and gradients refresh at most 10 times a second). Every hand-over
-uses one merge key per run, so the whole run is one undo step: Undo restores the weights from before training.
-Pause and Stop are flags the child looks at between updates.
+document. A 100 ms timer on the GUI thread polls it, extends the loss curves, redraws the prediction and hands the
+current weights to the document (so the gate diagram, heatmaps, numbers and gradients refresh at most 10 times a
+second). Every hand-over uses one merge key per run, so the whole run is one undo step: Undo restores the weights
+from before training. Pause and Stop are flags the child looks at between updates.
+
+The child also sends a snapshot every N updates for the training timeline (bounded:
+:mod:`lstmviz.model.training_timeline`); scrubbing it once the run is paused or over puts that moment's network in
+the document under the same merge key, so scrubbing never adds undo steps.
 
 Copy and adding bring their own input: Start first loads one example of the task with a fresh network sized for
-it (its own undo step, "Set up ... task"). Next-value and next-char train on the document's sequence. The
-settings live in :mod:`lstmviz.gui.training.settings_form`, the curves in :mod:`lstmviz.gui.training.curves`.
+it (its own undo step, "Set up ... task"). Next-value and next-char train on the document's sequence. The parts
+live in :mod:`lstmviz.gui.training`: the settings form, the curves, the prediction view, the timeline slider.
 """
 
 from __future__ import annotations
