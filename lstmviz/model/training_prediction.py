@@ -23,6 +23,16 @@ from ..io.tasks import AddingTask, CopyTask, Task
 
 SHOWN_EXAMPLES = 40
 """Validation sequences shown for copy and adding (enough to judge, few enough to read)."""
+CELL_BUDGET = 50_000
+"""At most this many (sequence, step) cells are run for one prediction: it is redrawn on the GUI thread up to 10
+times a second, so long sequences show fewer examples (at least one) and a series fewer forecast windows."""
+LIVE_STEPS = 2_000
+"""Sequences longer than this are predicted only when the run pauses or ends, not live (one sequence of them is
+already a noticeable wait on the GUI thread)."""
+
+
+def rows_within_budget(steps: int, wanted: int, budget: int = CELL_BUDGET) -> int:
+    return max(1, min(wanted, budget // max(steps, 1)))
 
 
 @dataclass(frozen=True)
@@ -54,8 +64,9 @@ def _outputs(network: Network, x: np.ndarray) -> np.ndarray:
 def predict(task: Task, network: Network, examples: int = SHOWN_EXAMPLES) -> Prediction:
     """The network's answers on ``task``'s validation data next to the true ones (see the module docstring)."""
     batch = task.validation()
+    shown = rows_within_budget(batch.x.shape[1], min(examples, batch.x.shape[0]))
     if isinstance(task, CopyTask):
-        rows = np.arange(min(examples, batch.x.shape[0]))
+        rows = np.arange(shown)
         recalled = np.argmax(_outputs(network, batch.x[rows])[:, -1], axis=1)
         truth = batch.target[rows, -1]
         hits = int(np.sum(recalled == truth))
@@ -63,14 +74,14 @@ def predict(task: Task, network: Network, examples: int = SHOWN_EXAMPLES) -> Pre
                           "recalled at the cue", classes=task.labels[: task.symbols],
                           score=f"{hits} of {len(rows)} recalled")
     if isinstance(task, AddingTask):
-        rows = np.arange(min(examples, batch.x.shape[0]))
+        rows = np.arange(shown)
         answer = _outputs(network, batch.x[rows])[:, -1, 0]
         truth = batch.target[rows, -1, 0]
         close = int(np.sum(np.abs(answer - truth) < task.tolerance))
         return Prediction("validation sequence", "sum", rows, truth, rows, answer, "true sum", "network's sum",
                           score=f"{close} of {len(rows)} within {task.tolerance}")
     if isinstance(task, NextValueTask):
-        return _forecast(task, network, batch.x)
+        return _forecast(task, network)
     if isinstance(task, NextCharTask):
         steps = np.arange(batch.x.shape[1])
         guessed = np.argmax(_outputs(network, batch.x[:1])[0], axis=1)
@@ -81,10 +92,15 @@ def predict(task: Task, network: Network, examples: int = SHOWN_EXAMPLES) -> Pre
     raise ValueError(f"no prediction view for the {task.name} task")
 
 
-def _forecast(task: NextValueTask, network: Network, windows: np.ndarray) -> Prediction:
+def _forecast(task: NextValueTask, network: Network) -> Prediction:
     values, horizon = task.values, task.horizon
+    starts = task.validation_starts
+    keep = rows_within_budget(task.window, len(starts))
+    if keep < len(starts):  # thinned evenly, as the task thins its own validation windows
+        starts = starts[np.linspace(0, len(starts) - 1, keep).round().astype(int)]
+    windows = task.windows(starts).x
     forecast = _outputs(network, windows)[:, -1, 0] * task.std[0] + task.mean[0]  # back in the user's units
-    at = task.validation_starts + task.window - 1 + horizon
+    at = starts + task.window - 1 + horizon
     truth = values[at, 0]
     persistence = values[at - horizon, 0]
     model_error = float(np.sqrt(np.mean((forecast - truth) ** 2)))

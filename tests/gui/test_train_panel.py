@@ -374,3 +374,21 @@ def test_next_char_trains_on_a_loaded_text_and_names_its_characters(qtbot: Any) 
     labels = [label for _, label in panel.prediction_view.plot.getAxis("left")._tickLevels[0]]
     assert "␣" in labels and "t" in labels  # characters, the space made visible
     assert panel.document.sequence is sequence and panel.document.network.cell == "gru"
+
+
+def test_a_long_sequence_is_predicted_when_the_run_ends_not_at_every_refresh(qtbot: Any) -> None:
+    panel = _panel(qtbot, updates=3)
+    settings = panel.settings
+    settings.delay_box.setValue(2_500)
+    settings.batch_box.setValue(1)
+    settings.hidden_box.setValue(4)
+    states: list[str] = []
+    original = panel.prediction_view.show_prediction
+    panel.prediction_view.show_prediction = lambda p: (states.append(panel.state), original(p))  # type: ignore
+    panel.start_button.click()
+    assert "redrawn when the run pauses or ends" in panel.prediction_view.score.text()
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=120_000)
+    assert states == ["idle", "idle"]  # the untrained answers before, the trained ones after, never mid-run
+    prediction = panel.prediction_view.prediction
+    assert len(prediction.output) == 50_000 // 2_502  # the trained network's answers, within the budget
+    assert panel.prediction_view.score.text().endswith(f"of {len(prediction.output)} recalled")

@@ -8,7 +8,8 @@ from lstmviz.engine.network import Network
 from lstmviz.io.seq_text import text_sequence
 from lstmviz.io.tasks import make_task
 from lstmviz.model.training import TrainingConfig, new_network
-from lstmviz.model.training_prediction import predict
+from lstmviz.io.sequence_data import SequenceData
+from lstmviz.model.training_prediction import CELL_BUDGET, predict
 
 
 def test_adding_shows_the_sum_at_the_last_step_against_the_two_marked_values() -> None:
@@ -36,3 +37,16 @@ def test_next_char_names_the_characters_and_predicts_every_step_of_a_window() ->
     text = "abcab" * 20
     start = int(task.validation_starts[0])
     assert "".join(task.vocabulary[k] for k in prediction.target) == text[start + 1 : start + 7]
+
+
+def test_long_sequences_show_fewer_examples_within_the_budget() -> None:
+    task = make_task("copy", delay=4998, symbols=3)
+    network = new_network(TrainingConfig(hidden=2), task)
+    prediction = predict(task, network)
+    assert len(prediction.output) == CELL_BUDGET // 5000 == 10
+    series = SequenceData(np.sin(np.linspace(0, 300, 20_000)), source="long sine")
+    forecast = make_task("next-value", series, window=1000)
+    shown = predict(forecast, Network.random("rnn", 1, 2, 1, seed=0, output_size=1))
+    assert len(shown.output) == CELL_BUDGET // 1000
+    assert shown.output_x[0] == forecast.validation_starts[0] + 1000 and shown.output_x[-1] == \
+        forecast.validation_starts[-1] + 1000  # thinned evenly, first and last kept

@@ -36,7 +36,7 @@ from ...io.training_log import app_rows, render_loss_figure, write_loss_csv
 from ...model.document import Document
 from ...model.training import TrainingConfig, new_network
 from ...model.training_job import TrainingJob
-from ...model.training_prediction import predict
+from ...model.training_prediction import LIVE_STEPS, predict
 from ...model.training_timeline import Timeline
 from ..training.curves import LossCurves
 from ..training.prediction_view import PredictionView
@@ -184,6 +184,9 @@ class TrainPanel(QWidget):
             self.status.setText(f"Training could not start: {error}".splitlines()[0])
             return
         self.prediction_view.show_prediction(predict(task, network))  # the untrained answers, to compare
+        if not self._live_prediction():
+            self.prediction_view.score.setText(f"Sequences of more than {LIVE_STEPS:,} steps: the prediction is "
+                                               "redrawn when the run pauses or ends")
         self._set_state("running")
         self.status.setText(f"Training {config.cell.upper()} H={config.hidden} on {task.describe()}...")
         self._jobs[:] = [self._job]
@@ -228,7 +231,12 @@ class TrainPanel(QWidget):
     def _apply(self, network: Any) -> None:
         assert self._task is not None
         self.document.set_network(self._task.export(network), "Train network", merge_key=self._merge_key)
-        self.prediction_view.show_prediction(predict(self._task, network))
+        if self.state != "running" or self._live_prediction():
+            self.prediction_view.show_prediction(predict(self._task, network))
+
+    def _live_prediction(self) -> bool:
+        """Short sequences are predicted at every refresh; long ones when the run pauses or ends."""
+        return int(getattr(self._task, "steps", 0)) <= LIVE_STEPS
 
     def _finish(self, job: TrainingJob) -> None:
         self._timer.stop()
@@ -246,6 +254,8 @@ class TrainPanel(QWidget):
             self.status.setText(f"Trained for {done:,} updates" + (f"; last loss {self._train_curve[-1][1]:.4g}"
                                                                    if self._train_curve else ""))
         self._set_state("idle")
+        if job.result is not None and self._task is not None and not self._live_prediction():
+            self.prediction_view.show_prediction(predict(self._task, job.result))
 
     def _scrub(self, index: int) -> None:
         """Show the run's snapshot ``index``: part of the run's undo step, not one of its own."""
