@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QFormLayout, QMessageBox
 from lstmviz.engine.batched import forward
 from lstmviz.engine.network import Network
 from lstmviz.gui.panels.train_panel import TrainPanel
+from lstmviz.gui.training.curves import LossCurves
 from lstmviz.io.seq_text import text_sequence
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.io.weights import load_weights
@@ -154,8 +155,9 @@ def test_a_truncated_sgd_run_of_a_two_layer_gru_draws_loss_and_accuracy(qtbot: A
     assert (network.cell, network.num_layers) == ("gru", 2)
     losses, validation = panel.curves()
     assert losses[-1][0] == 120
-    xs, ys = panel.curves_view.train_line.getData()
-    assert len(xs) == 120 and np.all(ys > 0)
+    xs, ys = panel.curves_view.train_line.xData, panel.curves_view.train_line.yData
+    np.testing.assert_array_equal(xs, np.arange(1, 121))
+    np.testing.assert_allclose(ys, [loss for _, loss in losses])
     accuracy_x, accuracy_y = panel.curves_view.accuracy_line.getData()
     assert list(accuracy_x) == [row[0] for row in validation]
     np.testing.assert_allclose(accuracy_y, [100 * row[2] for row in validation])
@@ -392,3 +394,19 @@ def test_a_long_sequence_is_predicted_when_the_run_ends_not_at_every_refresh(qtb
     prediction = panel.prediction_view.prediction
     assert len(prediction.output) == 50_000 // 2_502  # the trained network's answers, within the budget
     assert panel.prediction_view.score.text().endswith(f"of {len(prediction.output)} recalled")
+
+
+def test_the_curves_grow_by_the_rows_that_arrive_and_a_new_run_starts_them_afresh(qtbot: Any) -> None:
+    curves = LossCurves()
+    qtbot.addWidget(curves)
+    curves.extend([(k, 1.0 / k) for k in range(1, 301)], [(100, 0.5, 0.25)])
+    curves.extend([(k, 1.0 / k) for k in range(301, 601)], [(200, 0.25, 0.5), (300, 0.125, -3.0)])
+    xs, ys = curves.train_line.xData, curves.train_line.yData  # as given (getData is in the log axis's units)
+    np.testing.assert_array_equal(xs, np.arange(1, 601))
+    np.testing.assert_allclose(ys, 1.0 / np.arange(1, 601))
+    _, accuracy = curves.accuracy_line.getData()
+    np.testing.assert_allclose(accuracy, [25.0, 50.0, -300.0])
+    low, high = curves.accuracy_plot.getViewBox().viewRange()[1]
+    assert -111 < low < -99 and 100 < high < 111  # a very negative skill is cut at -100%
+    curves.show_curves([], [])
+    assert curves.train_line.xData is None or len(curves.train_line.xData) == 0

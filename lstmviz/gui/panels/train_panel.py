@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,9 @@ from ..training.timeline_slider import TimelineSlider
 from .weights import app_file_actions
 
 _run_ids = itertools.count(1)
+PREDICT_EVERY = 0.3
+"""Seconds between two redraws of the prediction during a run: it runs the network on held-out data on the GUI
+thread, so it refreshes about 3 times a second while the other views take the weights up to 10 times."""
 CURVE_FORMATS: tuple[tuple[str, str], ...] = (
     ("csv", "CSV table"), ("png", "PNG image"), ("svg", "SVG image"), ("pdf", "PDF document"),
 )
@@ -66,6 +70,7 @@ class TrainPanel(QWidget):
         self.destroyed.connect(lambda *_: [job.kill() for job in jobs])
         self._task: Task | None = None
         self._timeline: Timeline | None = None
+        self._predicted_at = 0.0
         self._merge_key: Any = None
         self._train_curve: list[tuple[int, float]] = []
         self._val_curve: list[tuple[int, float, float]] = []
@@ -216,7 +221,7 @@ class TrainPanel(QWidget):
         self._train_curve.extend(report.losses)
         self._val_curve.extend(report.validation)
         if report.losses or report.validation:
-            self.curves_view.show_curves(self._train_curve, self._val_curve)
+            self.curves_view.extend(report.losses, report.validation)
         if self._timeline is not None and report.snapshots:
             for update, network in report.snapshots:
                 self._timeline.add(update, network)
@@ -231,11 +236,13 @@ class TrainPanel(QWidget):
     def _apply(self, network: Any) -> None:
         assert self._task is not None
         self.document.set_network(self._task.export(network), "Train network", merge_key=self._merge_key)
-        if self.state != "running" or self._live_prediction():
+        now = time.monotonic()
+        if self.state != "running" or (self._live_prediction() and now - self._predicted_at >= PREDICT_EVERY):
+            self._predicted_at = now
             self.prediction_view.show_prediction(predict(self._task, network))
 
     def _live_prediction(self) -> bool:
-        """Short sequences are predicted at every refresh; long ones when the run pauses or ends."""
+        """Short sequences are predicted during the run (every PREDICT_EVERY s); long ones when it pauses or ends."""
         return int(getattr(self._task, "steps", 0)) <= LIVE_STEPS
 
     def _finish(self, job: TrainingJob) -> None:
@@ -254,7 +261,7 @@ class TrainPanel(QWidget):
             self.status.setText(f"Trained for {done:,} updates" + (f"; last loss {self._train_curve[-1][1]:.4g}"
                                                                    if self._train_curve else ""))
         self._set_state("idle")
-        if job.result is not None and self._task is not None and not self._live_prediction():
+        if job.result is not None and self._task is not None:  # the last answers, whatever the rate limit skipped
             self.prediction_view.show_prediction(predict(self._task, job.result))
 
     def _scrub(self, index: int) -> None:

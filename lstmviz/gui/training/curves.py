@@ -50,6 +50,8 @@ class LossCurves(QWidget):
         self.loss_plot.setMinimumHeight(2 * ACCURACY_MIN_HEIGHT)
         self.accuracy_line = self.accuracy_plot.plot(pen=pg.mkPen(ACCURACY_COLOR, width=2), symbol="o",
                                                      symbolSize=4, symbolBrush=ACCURACY_COLOR)
+        self._train = _Rows(2)
+        self._validation = _Rows(3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -68,19 +70,45 @@ class LossCurves(QWidget):
             self.moment.show()
 
     def show_curves(self, train: list[tuple[int, float]], validation: list[tuple[int, float, float]]) -> None:
-        """Draw ``train`` (update, loss) and ``validation`` (update, loss, accuracy); empty lists clear."""
-        if train:
-            xs, ys = np.array(train, dtype=float).T
-            self.train_line.setData(xs, np.maximum(ys, LOSS_FLOOR))
-        else:
-            self.train_line.setData([], [])
-        if validation:
-            data = np.array(validation, dtype=float)
-            self.val_line.setData(data[:, 0], np.maximum(data[:, 1], LOSS_FLOOR))
-            percent = 100 * data[:, 2]
-            self.accuracy_line.setData(data[:, 0], percent)
+        """Draw ``train`` (update, loss) and ``validation`` (update, loss, accuracy) from scratch; empty lists clear."""
+        self._train = _Rows(2)
+        self._validation = _Rows(3)
+        self.extend(train, validation)
+
+    def extend(self, train: list[tuple[int, float]], validation: list[tuple[int, float, float]]) -> None:
+        """Add the rows that arrived since the last call and redraw (the arrays grow in place: a refresh costs the
+        new rows, not the whole run, which matters at 100,000 updates and 10 refreshes a second)."""
+        self._train.extend(train)
+        self._validation.extend(validation)
+        data = self._train.view()
+        self.train_line.setData(data[:, 0], np.maximum(data[:, 1], LOSS_FLOOR))
+        scored = self._validation.view()
+        self.val_line.setData(scored[:, 0], np.maximum(scored[:, 1], LOSS_FLOOR))
+        percent = 100 * scored[:, 2]
+        self.accuracy_line.setData(scored[:, 0], percent)
+        if len(scored):
             low, high = accuracy_range(percent)
             self.accuracy_plot.setYRange(low, high, padding=0.05)
-        else:
-            self.val_line.setData([], [])
-            self.accuracy_line.setData([], [])
+
+
+class _Rows:
+    """A float array of rows that grows by doubling."""
+
+    def __init__(self, columns: int) -> None:
+        self._data = np.empty((256, columns))
+        self._count = 0
+
+    def extend(self, rows: list[tuple[float, ...]]) -> None:
+        if not rows:
+            return
+        new = np.asarray(rows, dtype=float)
+        need = self._count + len(new)
+        if need > len(self._data):
+            grown = np.empty((max(need, 2 * len(self._data)), self._data.shape[1]))
+            grown[: self._count] = self._data[: self._count]
+            self._data = grown
+        self._data[self._count : need] = new
+        self._count = need
+
+    def view(self) -> np.ndarray:
+        return self._data[: self._count]
