@@ -6,9 +6,9 @@ import numpy as np
 
 from lstmviz.engine.network import Network
 from lstmviz.io.seq_text import text_sequence
+from lstmviz.io.sequence_data import SequenceData
 from lstmviz.io.tasks import make_task
 from lstmviz.model.training import TrainingConfig, new_network
-from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model.training_prediction import CELL_BUDGET, predict
 
 

@@ -7,6 +7,8 @@ reader guess which line belongs to which.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -98,7 +100,7 @@ class _Rows:
         self._data = np.empty((256, columns))
         self._count = 0
 
-    def extend(self, rows: list[tuple[float, ...]]) -> None:
+    def extend(self, rows: Sequence[Sequence[float]]) -> None:
         if not rows:
             return
         new = np.asarray(rows, dtype=float)
