@@ -49,9 +49,14 @@ def test_start_pause_resume_stop_and_undo(qtbot: Any) -> None:
     assert panel.state == "paused"
     qtbot.wait(300)
     held = len(panel.curves()[0])
+    assert panel.timeline_slider.slider.isEnabled()  # a paused run can be scrubbed
+    panel.timeline_slider.slider.setValue(0)
+    assert np.array_equal(document.network.params["weight_hh_l0"], set_up.params["weight_hh_l0"])
     qtbot.wait(400)
     assert len(panel.curves()[0]) <= held + 1  # at most the update in flight
     panel.resume_button.click()
+    assert not panel.timeline_slider.slider.isEnabled()
+    assert panel.timeline_slider.slider.value() == panel.timeline_slider.slider.maximum()  # back to the newest
     qtbot.waitUntil(lambda: len(panel.curves()[0]) > held + 20, timeout=20_000)
     panel.stop_button.click()
     qtbot.waitUntil(lambda: panel.state == "idle", timeout=20_000)
