@@ -389,12 +389,12 @@ def bench_train(app: Any, updates: int) -> dict[str, float]:
     window.resize(1366, 768)
     window.show()
     window.docks["train"].raise_()  # the Train tab is built the first time it is shown
-    run_until(app, lambda: hasattr(window.views["train"], "task_box"), 5)
+    run_until(app, lambda: hasattr(window.views["train"], "settings"), 5)
     panel = window.views["train"]
-    panel.task_box.setCurrentIndex(panel.task_box.findData("copy"))
-    panel.delay_box.setValue(20)
-    panel.hidden_box.setValue(32)
-    panel.updates_box.setValue(updates)
+    panel.settings.choose_task("copy")
+    panel.settings.delay_box.setValue(20)
+    panel.settings.hidden_box.setValue(32)
+    panel.settings.updates_box.setValue(updates)
     paints: list[float] = []
     refreshes = [0]
 

@@ -8,7 +8,6 @@ next-value model is saved in the sequence's own units (its normalisation folded 
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 import time
 from collections.abc import Callable
@@ -75,7 +74,7 @@ def add_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> Non
 
 
 def _task(args: argparse.Namespace) -> Any:
-    from ..io.tasks import TASKS, make_task  # noqa: PLC0415
+    from ..io.tasks import TASKS, make_task
 
     opts = {"delay": args.delay, "symbols": args.symbols, "length": args.length, "window": args.window,
             "horizon": args.horizon, "seed": args.seed}
@@ -84,7 +83,7 @@ def _task(args: argparse.Namespace) -> Any:
     if args.source in TASKS:
         raise CommandError(f"the {args.source} task trains on a sequence file: give the file instead of "
                            f"{args.source!r} (and --task {args.source} if needed)")
-    from .inputs import read_sequence  # noqa: PLC0415
+    from .inputs import read_sequence
 
     sequence = read_sequence(args.source, args)
     name = args.task or ("next-char" if sequence.vocabulary is not None else "next-value")
@@ -118,11 +117,11 @@ class _Bar:
 
 
 def run_train(args: argparse.Namespace, warn: Callable[[str], None]) -> int:
-    import math  # noqa: PLC0415
+    import math
 
-    from ..io.atomic import atomic_open  # noqa: PLC0415
-    from ..io.weights import save_weights  # noqa: PLC0415
-    from ..model.training import TrainingConfig, evaluate, run_training, smoothed  # noqa: PLC0415
+    from ..io.training_log import write_loss_csv
+    from ..io.weights import save_weights
+    from ..model.training import TrainingConfig, evaluate, run_training, smoothed
 
     if seq2seq_train.applies(args):
         return seq2seq_train.run(args, warn)
@@ -160,14 +159,11 @@ def run_train(args: argparse.Namespace, warn: Callable[[str], None]) -> int:
         return 130
     save_weights(task.export(network), args.out, recurrent_prefix="rnn.")
     if args.log:
-        with atomic_open(args.log, "w", newline="", encoding="utf-8") as stream:
-            writer = csv.writer(stream)
-            writer.writerow(("update", "loss", "grad_norm", "val_loss", "val_accuracy", "train_accuracy"))
-            writer.writerows(rows)
+        write_loss_csv(args.log, rows, ("update", "loss", "grad_norm", "val_loss", "val_accuracy", "train_accuracy"))
     final_train = evaluate(network, task, next(task.batches(max(config.batch, 256), args.seed + 1)))
     final_val = evaluate(network, task)
     if task.name == "next-char" and args.sample:
-        from ..io.task_series import sample_text  # noqa: PLC0415
+        from ..io.task_series import sample_text
 
         text = sample_text(task.export(network), task.vocabulary, "".join(task.vocabulary[:1]),
                            args.sample, seed=args.seed)

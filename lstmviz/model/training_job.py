@@ -5,8 +5,9 @@ of the time, and every repaint of the window had to wait for it (measured in the
 H = 32: the longest event-loop stall was about 100 ms with the loop in a thread, 38 ms for the same view refreshes
 with no loop running). In its own process it competes for a CPU core, never for the lock.
 
-The child sends what it has at most every :data:`PUBLISH_EVERY` seconds (the losses since the last message and the
-current network), so a fast run does not flood the pipe; the parent's :meth:`TrainingJob.poll` gathers everything
+The child sends what it has at most every :data:`PUBLISH_EVERY` seconds (the losses since the last message, the
+current network, and the snapshots taken every ``snapshot_every`` updates for the app's timeline), so a fast run
+does not flood the pipe; the parent's :meth:`TrainingJob.poll` gathers everything
 that has arrived without waiting. Nothing here knows Qt: the GUI polls from a timer, a script could poll in a loop.
 """
 
@@ -36,19 +37,23 @@ class Report:
     validation: list[tuple[int, float, float]] = field(default_factory=list)
     network: Network | None = None
     updates: int = 0
+    snapshots: list[tuple[int, Network]] = field(default_factory=list)
+    """(update, network) every ``snapshot_every`` updates, when the job was asked for them."""
 
 
-def _train(config: TrainingConfig, task: Task, network: Network, outbox: Any, stop: Any, resume: Any) -> None:
+def _train(config: TrainingConfig, task: Task, network: Network, outbox: Any, stop: Any, resume: Any,
+           snapshot_every: int | None = None) -> None:
     """The child's loop (module level, so the ``spawn`` start method can import it)."""
     try:
         losses: list[tuple[int, float]] = []
         validation: list[tuple[int, float, float]] = []
+        snapshots: list[tuple[int, Network]] = []
         last, updates, sent = network, 0, time.monotonic()
 
         def publish() -> None:
-            nonlocal losses, validation, sent
-            outbox.put(("progress", losses, validation, last, updates))
-            losses, validation, sent = [], [], time.monotonic()
+            nonlocal losses, validation, snapshots, sent
+            outbox.put(("progress", losses, validation, last, updates, snapshots))
+            losses, validation, snapshots, sent = [], [], [], time.monotonic()
 
         for progress in run_training(config, task, network):
             updates = progress.metrics.update
@@ -56,6 +61,8 @@ def _train(config: TrainingConfig, task: Task, network: Network, outbox: Any, st
             if progress.validation is not None:
                 validation.append((updates, progress.validation.loss, progress.validation.accuracy))
             last = progress.network
+            if snapshot_every and updates % snapshot_every == 0:
+                snapshots.append((updates, last))
             if not resume.is_set():
                 publish()  # the curves end where the pause began
                 while not resume.wait(PAUSE_POLL) and not stop.is_set():
@@ -73,14 +80,15 @@ def _train(config: TrainingConfig, task: Task, network: Network, outbox: Any, st
 class TrainingJob:
     """One run of :func:`~lstmviz.model.training.run_training` in a child process."""
 
-    def __init__(self, config: TrainingConfig, task: Task, network: Network) -> None:
+    def __init__(self, config: TrainingConfig, task: Task, network: Network, snapshot_every: int | None = None) -> None:
         context = multiprocessing.get_context("spawn")  # never fork a process that runs Qt threads
         self._outbox = context.Queue()
         self._stop = context.Event()
         self._resume = context.Event()
         self._resume.set()
         self._process = context.Process(target=_train, name="lstmviz training", daemon=True,
-                                        args=(config, task, network, self._outbox, self._stop, self._resume))
+                                        args=(config, task, network, self._outbox, self._stop, self._resume,
+                                              snapshot_every))
         self._process.start()
         self.finished = False
         """True once the run has ended (done, stopped or failed); :attr:`result` or :attr:`error` says how."""
@@ -118,8 +126,9 @@ class TrainingJob:
     def _take(self, message: tuple[Any, ...], report: Report) -> None:
         kind = message[0]
         if kind == "progress":
-            _, losses, validation, network, updates = message
+            _, losses, validation, network, updates, snapshots = message
             report.losses.extend(losses)
+            report.snapshots.extend(snapshots)
             report.validation.extend(validation)
             report.network, report.updates = network, updates
         elif kind == "done":

@@ -72,3 +72,20 @@ def test_an_error_in_the_child_comes_back_as_a_message() -> None:
     _wait(job)
     assert job.finished and job.result is None
     assert job.error == "this task's generator is broken"
+
+
+def test_snapshots_come_every_n_updates_with_the_networks_of_those_updates() -> None:
+    task = make_task("copy", delay=2, seed=0)
+    config = TrainingConfig(cell="rnn", hidden=4, updates=25, batch=4, seed=1, validate_every=25)
+    network = new_network(config, task)
+    here = {p.metrics.update: p.network for p in run_training(config, task, network)}
+    job = TrainingJob(config, task, network, snapshot_every=10)
+    snapshots = []
+    end = time.monotonic() + 60
+    while not job.finished and time.monotonic() < end:
+        snapshots += job.poll().snapshots
+        time.sleep(0.01)
+    assert [update for update, _ in snapshots] == [10, 20]
+    for update, snapshot in snapshots:
+        for name, value in here[update].params.items():
+            assert np.array_equal(snapshot.params[name], value)

@@ -1,39 +1,57 @@
-"""The Train panel: train the document's network on a task, off the GUI thread, and watch the loss fall.
+"""The Train panel: train the document's network on a task, off the GUI thread, and watch it learn.
 
 The loop (:func:`lstmviz.model.training.run_training`) runs in a process of its own
 (:class:`~lstmviz.model.training_job.TrainingJob`, which says why not a thread); it never touches widgets or the
-document. A 100 ms timer on the GUI thread polls it, extends the loss curves and hands the current weights to the
-document (so the gate diagram, heatmaps, numbers and gradients refresh at most 10 times a second). Every hand-over
-uses one merge key per run, so the whole run is one undo step: Undo restores the weights from before training.
-Pause and Stop are flags the child looks at between updates.
+document. A 100 ms timer on the GUI thread polls it, extends the loss curves, redraws the prediction and hands the
+current weights to the document (so the gate diagram, heatmaps, numbers and gradients refresh at most 10 times a
+second). Every hand-over uses one merge key per run, so the whole run is one undo step: Undo restores the weights
+from before training. Pause and Stop are flags the child looks at between updates.
+
+The child also sends a snapshot every N updates for the training timeline (bounded:
+:mod:`lstmviz.model.training_timeline`); scrubbing it once the run is paused or over puts that moment's network in
+the document under the same merge key, so scrubbing never adds undo steps.
 
 Copy and adding bring their own input: Start first loads one example of the task with a fresh network sized for
-it (its own undo step, "Set up ... task"). Next-value trains on the document's sequence.
+it (its own undo step, "Set up ... task"). Next-value and next-char train on the document's sequence. The parts
+live in :mod:`lstmviz.gui.training`: the settings form, the curves, the prediction view, the timeline slider.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
+import time
+from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget,
 )
 
 from ...engine.errors import EngineError
-from ...engine.spec import CELL_KINDS
 from ...io.errors import FileFormatError
 from ...io.sequence_data import SequenceData
-from ...io.tasks import Task, make_task
+from ...io.tasks import Task
+from ...io.training_log import app_rows, render_loss_figure, write_loss_csv
 from ...model.document import Document
 from ...model.training import TrainingConfig, new_network
 from ...model.training_job import TrainingJob
+from ...model.training_prediction import LIVE_STEPS, predict
+from ...model.training_timeline import Timeline
+from ..training.curves import LossCurves
+from ..training.prediction_view import PredictionView
+from ..training.settings_form import TrainSettings
+from ..training.timeline_slider import TimelineSlider
+from .weights import app_file_actions
 
-TASK_CHOICES = (("copy", "copy"), ("adding", "adding"), ("next-value", "next value of this sequence"))
 _run_ids = itertools.count(1)
+PREDICT_EVERY = 0.3
+"""Seconds between two redraws of the prediction during a run: it runs the network on held-out data on the GUI
+thread, so it refreshes about 3 times a second while the other views take the weights up to 10 times."""
+CURVE_FORMATS: tuple[tuple[str, str], ...] = (
+    ("csv", "CSV table"), ("png", "PNG image"), ("svg", "SVG image"), ("pdf", "PDF document"),
+)
 
 
 class TrainPanel(QWidget):
@@ -51,6 +69,8 @@ class TrainPanel(QWidget):
         jobs = self._jobs  # not self: the slot runs when the widget is already gone
         self.destroyed.connect(lambda *_: [job.kill() for job in jobs])
         self._task: Task | None = None
+        self._timeline: Timeline | None = None
+        self._predicted_at = 0.0
         self._merge_key: Any = None
         self._train_curve: list[tuple[int, float]] = []
         self._val_curve: list[tuple[int, float, float]] = []
@@ -62,32 +82,12 @@ class TrainPanel(QWidget):
 
     # Widgets -------------------------------------------------------------------------------------------------
     def _build(self) -> None:
-        form = QFormLayout()
-        self.task_box = QComboBox()
-        for key, title in TASK_CHOICES:
-            self.task_box.addItem(title, key)
-        self.task_box.setToolTip("What the network learns: recall a symbol (copy), add two marked values (adding), "
-                                 "or forecast the loaded sequence one step ahead")
-        self.delay_box = self._spin(0, 1000, 20, "copy: blank steps between the symbol and the cue; "
-                                    "adding: half the sequence length")
-        self.cell_box = QComboBox()
-        self.cell_box.addItems(list(CELL_KINDS))
-        self.cell_box.setCurrentText("lstm")
-        self.cell_box.setToolTip("Cell type of the network trained")
-        self.hidden_box = self._spin(1, 512, 32, "Hidden units")
-        self.updates_box = self._spin(1, 1_000_000, 2000, "Optimiser updates (Adam, gradient clipped at norm 1)")
-        self.batch_box = self._spin(1, 4096, 32, "Sequences per update")
-        self.seed_box = self._spin(0, 2**31 - 1, 0, "Seed of the initial weights and of the data order")
-        self.lr_box = QDoubleSpinBox()
-        self.lr_box.setDecimals(4)
-        self.lr_box.setRange(0.0001, 1.0)
-        self.lr_box.setSingleStep(0.001)
-        self.lr_box.setValue(0.01)
-        self.lr_box.setToolTip("Adam's learning rate")
-        for label, widget in (("Task", self.task_box), ("Delay", self.delay_box), ("Cell", self.cell_box),
-                              ("Hidden", self.hidden_box), ("Updates", self.updates_box), ("Batch", self.batch_box),
-                              ("Learning rate", self.lr_box), ("Seed", self.seed_box)):
-            form.addRow(label, widget)
+        self.settings = TrainSettings()
+        scroll = QScrollArea()
+        scroll.setWidget(self.settings)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(self.settings.sizeHint().width() + 24)
+        scroll.setMaximumWidth(self.settings.sizeHint().width() + 40)
         buttons = QHBoxLayout()
         self.start_button = self._button("Start", "Train from the current settings (one undo step)", self.start)
         self.pause_button = self._button("Pause", "Pause training; Resume continues from here", self.pause)
@@ -95,31 +95,37 @@ class TrainPanel(QWidget):
         self.stop_button = self._button("Stop", "Stop training and keep the weights reached so far", self.stop)
         for button in (self.start_button, self.pause_button, self.resume_button, self.stop_button):
             buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.save_button = self._button("Save Weights...", "Save the network shown (trained, or the timeline's "
+                                        "moment) as .safetensors or .npz; it loads in lstmviz and PyTorch",
+                                        self.save_weights)
+        self.export_button = self._button("Export Curve...", "Save the loss curve as CSV (update, loss, val_loss, "
+                                          "val_accuracy) or as a PNG, SVG or PDF figure", self.export_curve)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.export_button)
         self.status = QLabel("Not trained yet")
         self.status.setWordWrap(True)
         self.status.setToolTip("Progress of the current run")
-        self.plot = pg.PlotWidget()
-        self.plot.setToolTip("Training loss (every update) and validation loss, log scale")
-        self.plot.setLogMode(y=True)
-        self.plot.setLabel("bottom", "update")
-        self.plot.setLabel("left", "loss")
-        self.plot.addLegend()
-        self.train_line = self.plot.plot(pen=pg.mkPen("#1f77b4", width=1), name="training")
-        self.val_line = self.plot.plot(pen=pg.mkPen("#d62728", width=2), symbol="o", symbolSize=4,
-                                       name="validation")
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.status)
-        layout.addWidget(self.plot, 1)
+        self.curves_view = LossCurves()
+        self.prediction_view = PredictionView()
+        plots = QSplitter(Qt.Orientation.Horizontal)
+        plots.addWidget(self.curves_view)
+        plots.addWidget(self.prediction_view)
+        plots.setChildrenCollapsible(False)
+        plots.setStretchFactor(0, 3)  # the curves get the larger share: they are what a run is watched by
+        plots.setStretchFactor(1, 2)
+        plots.setSizes([3000, 2000])
+        right = QVBoxLayout()
+        right.addLayout(buttons)
+        right.addWidget(self.status)
+        right.addWidget(plots, 1)
+        self.timeline_slider = TimelineSlider()
+        self.timeline_slider.picked.connect(self._scrub)
+        right.addWidget(self.timeline_slider)
+        layout = QHBoxLayout(self)
+        layout.addWidget(scroll)
+        layout.addLayout(right, 1)
         self._update_buttons()
-
-    def _spin(self, low: int, high: int, value: int, tip: str) -> QSpinBox:
-        box = QSpinBox()
-        box.setRange(low, high)
-        box.setValue(value)
-        box.setToolTip(tip)
-        return box
 
     def _button(self, text: str, tip: str, slot: Any) -> QPushButton:
         button = QPushButton(text)
@@ -132,36 +138,36 @@ class TrainPanel(QWidget):
         self.pause_button.setEnabled(self.state == "running")
         self.resume_button.setEnabled(self.state == "paused")
         self.stop_button.setEnabled(self.state != "idle")
+        self.save_button.setEnabled(self.state != "running" and bool(self._train_curve))
+        self.export_button.setEnabled(self.state != "running" and bool(self._train_curve))
+        self.settings.setEnabled(self.state == "idle")
+        self.timeline_slider.set_scrubbable(self.state != "running")
 
     def _set_state(self, state: str) -> None:
         self.state = state
         self._update_buttons()
         self.state_changed.emit(state)
 
+    def _refuse(self, message: str) -> None:
+        """Bad settings: one line in the status and a dialog; the session stays as it was."""
+        self.status.setText(message)
+        box = QMessageBox(QMessageBox.Icon.Warning, "Cannot train", message, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("dialog_train_refused")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
     # Run control ---------------------------------------------------------------------------------------------
     def config(self) -> TrainingConfig:
-        return TrainingConfig(cell=self.cell_box.currentText(), hidden=self.hidden_box.value(),
-                              updates=self.updates_box.value(), batch=self.batch_box.value(),
-                              lr=self.lr_box.value(), seed=self.seed_box.value(), validate_every=50)
-
-    def _make_task(self) -> Task:
-        key = self.task_box.currentData()
-        seed = self.seed_box.value()
-        if key == "copy":
-            return make_task("copy", delay=self.delay_box.value(), seed=seed)
-        if key == "adding":
-            return make_task("adding", length=max(2, 2 * self.delay_box.value()), seed=seed)
-        return make_task("next-value", self.document.sequence, window=min(50, max(1, self.document.sequence.steps
-                                                                                   // 10)), seed=seed)
+        return self.settings.config()
 
     def start(self) -> None:
         if self.state != "idle":
             return
         try:
             config = self.config()
-            task = self._make_task()
+            task = self.settings.make_task(self.document.sequence)
         except (FileFormatError, EngineError) as error:
-            self.status.setText(str(error))
+            self._refuse(str(error))
             return
         network = new_network(config, task)
         if task.name in ("copy", "adding"):
@@ -172,11 +178,20 @@ class TrainPanel(QWidget):
         self._task = task
         self._merge_key = ("train", next(_run_ids))
         self._train_curve, self._val_curve = [], []
+        self.curves_view.show_curves([], [])
+        self.curves_view.mark_update(None)
+        self.curves_view.set_accuracy_name(task.accuracy_name)
+        self._timeline = Timeline.for_network(network, self.settings.snapshot_box.value())
+        self.timeline_slider.set_timeline(self._timeline)
         try:
-            self._job = TrainingJob(config, task, network)
+            self._job = TrainingJob(config, task, network, snapshot_every=self.settings.snapshot_box.value())
         except (OSError, RuntimeError) as error:  # no process could start (limits; an unguarded main script)
             self.status.setText(f"Training could not start: {error}".splitlines()[0])
             return
+        self.prediction_view.show_prediction(predict(task, network))  # the untrained answers, to compare
+        if not self._live_prediction():
+            self.prediction_view.score.setText(f"Sequences of more than {LIVE_STEPS:,} steps: the prediction is "
+                                               "redrawn when the run pauses or ends")
         self._set_state("running")
         self.status.setText(f"Training {config.cell.upper()} H={config.hidden} on {task.describe()}...")
         self._jobs[:] = [self._job]
@@ -190,6 +205,7 @@ class TrainPanel(QWidget):
     def resume(self) -> None:
         if self.state == "paused" and self._job is not None:
             self._job.resume()
+            self.timeline_slider.follow_newest()
             self._set_state("running")
 
     def stop(self) -> None:
@@ -202,14 +218,14 @@ class TrainPanel(QWidget):
         if job is None:
             return
         report = job.poll()
-        if report.losses:
-            self._train_curve.extend(report.losses)
-            xs, ys = np.array(self._train_curve).T
-            self.train_line.setData(xs, np.maximum(ys, 1e-12))
-        if report.validation:
-            self._val_curve.extend(report.validation)
-            data = np.array(self._val_curve)
-            self.val_line.setData(data[:, 0], np.maximum(data[:, 1], 1e-12))
+        self._train_curve.extend(report.losses)
+        self._val_curve.extend(report.validation)
+        if report.losses or report.validation:
+            self.curves_view.extend(report.losses, report.validation)
+        if self._timeline is not None and report.snapshots:
+            for update, network in report.snapshots:
+                self._timeline.add(update, network)
+            self.timeline_slider.follow_newest()
         if report.network is not None and self._task is not None and not job.finished:
             self._apply(report.network)
             accuracy = f", {self._task.accuracy_name} {100 * self._val_curve[-1][2]:.0f}%" if self._val_curve else ""
@@ -220,6 +236,14 @@ class TrainPanel(QWidget):
     def _apply(self, network: Any) -> None:
         assert self._task is not None
         self.document.set_network(self._task.export(network), "Train network", merge_key=self._merge_key)
+        now = time.monotonic()
+        if self.state != "running" or (self._live_prediction() and now - self._predicted_at >= PREDICT_EVERY):
+            self._predicted_at = now
+            self.prediction_view.show_prediction(predict(self._task, network))
+
+    def _live_prediction(self) -> bool:
+        """Short sequences are predicted during the run (every PREDICT_EVERY s); long ones when it pauses or ends."""
+        return int(getattr(self._task, "steps", 0)) <= LIVE_STEPS
 
     def _finish(self, job: TrainingJob) -> None:
         self._timer.stop()
@@ -230,10 +254,63 @@ class TrainPanel(QWidget):
         else:
             if job.result is not None:
                 self._apply(job.result)
+                if self._timeline is not None and self._train_curve:
+                    self._timeline.add(self._train_curve[-1][0], job.result, keep=True)
+                    self.timeline_slider.follow_newest()
             done = self._train_curve[-1][0] if self._train_curve else 0
             self.status.setText(f"Trained for {done:,} updates" + (f"; last loss {self._train_curve[-1][1]:.4g}"
                                                                    if self._train_curve else ""))
         self._set_state("idle")
+        if job.result is not None and self._task is not None:  # the last answers, whatever the rate limit skipped
+            self.prediction_view.show_prediction(predict(self._task, job.result))
+
+    def _scrub(self, index: int) -> None:
+        """Show the run's snapshot ``index``: part of the run's undo step, not one of its own."""
+        if self._timeline is None or self._task is None or self.state == "running":
+            return
+        snapshot = self._timeline[index]
+        self.curves_view.mark_update(snapshot.update)
+        try:
+            self._apply(snapshot.network)
+        except (EngineError, FileFormatError, ValueError) as error:  # the document moved on (another sequence was opened)
+            self.status.setText(f"The timeline cannot be shown on this sequence: {error}")
+
+    # Saving and exporting ------------------------------------------------------------------------------------
+    def save_weights(self) -> bool:
+        """Through the main window's Save Weights (one file dialog and one writer for the whole app)."""
+        actions = app_file_actions(self)
+        if actions is None:
+            self._refuse("Saving weights works inside the main window.")
+            return False
+        return bool(actions.save_weights_as())
+
+    def export_curve(self) -> bool:
+        filters = ";;".join(f"{label} (*.{fmt})" for fmt, label in CURVE_FORMATS)
+        name = f"{self._task.name if self._task else 'training'}-loss.csv"
+        settings = getattr(self.window(), "settings", None)
+        folder = settings.last_folder() if settings is not None and hasattr(settings, "last_folder") else ""
+        path, _ = QFileDialog.getSaveFileName(self, "Export loss curve", os.path.join(folder, name), filters)
+        if not path:
+            return False
+        if Path(path).suffix.lower().lstrip(".") not in dict(CURVE_FORMATS):
+            path += ".csv"
+        return self.export_curve_to(path)
+
+    def export_curve_to(self, path: str) -> bool:
+        """Write the curves drawn so far to ``path``: CSV, or a figure by its suffix (png, svg, pdf)."""
+        train, validation = self.curves()
+        try:
+            if Path(path).suffix.lower() == ".csv":
+                write_loss_csv(path, app_rows(train, validation))
+            else:
+                title = self._task.describe() if self._task is not None else ""
+                render_loss_figure(train, validation, path, title=title,
+                                   accuracy_name=self._task.accuracy_name if self._task else "accuracy")
+        except FileFormatError as error:
+            self._refuse(str(error))
+            return False
+        self.status.setText(f"Exported {os.path.basename(path)}")
+        return True
 
     def curves(self) -> tuple[list[tuple[int, float]], list[tuple[int, float, float]]]:
         """(training loss per update, validation (update, loss, accuracy)) as drawn so far."""
