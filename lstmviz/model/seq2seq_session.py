@@ -51,7 +51,9 @@ def _side_sequence(trace: Trace, side: str, tokens: np.ndarray | None) -> Sequen
     x = np.asarray(trace["x"])
     labels = tuple(f"e{k}" for k in range(x.shape[1])) if x.shape[1] > 1 else ("x",)
     source = f"{side}" + (f" tokens {' '.join(str(int(t)) for t in tokens)}" if tokens is not None else "")
-    return SequenceData(values=x, input_labels=labels, source=source, time_label=f"{side} step")
+    below = {"encoder": "source token", "decoder": "output token"}[side]
+    label = f"{side} step" + (f" ({below} below)" if tokens is not None else "")
+    return SequenceData(values=x, input_labels=labels, source=source, time_label=label)
 
 
 class Seq2SeqSession:

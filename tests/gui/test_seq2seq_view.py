@@ -80,3 +80,46 @@ def test_file_menu_opens_an_encoder_decoder_window(main_window, tmp_path, monkey
     assert view.session.model.decoder.cell == "gru" and view.session.has_target
     assert len(view.sliders) == 10  # h of 2 layers x 5 units (a GRU hands over no C)
     opened.close()
+
+
+def test_the_fed_back_outputs_are_drawn_as_arrows_into_the_next_input(qtbot) -> None:
+    view = _view(qtbot)
+    strip = view.feedback
+    view.mode.setCurrentIndex(view.mode.findData("free"))
+    rows = strip.rows()
+    names = [row.name for row in rows]
+    assert names == ["target", "output (free-running)", "output (teacher forcing)", "decoder input"]
+    feeding, fed = rows[strip.feeding_row()], rows[-1]
+    assert strip.feeding_row() == 1 and fed.texts[0] == "<s>"
+    assert strip.arrows() == [(t, t + 1) for t in range(len(TARGET) - 1)]
+    for start, end in strip.arrows():  # free-running: the decoder's own argmax is its next input
+        assert feeding.texts[start] == fed.texts[end] == str(int(view.session.trace["dec_pred"][start]))
+    view.mode.setCurrentIndex(view.mode.findData("teacher"))
+    rows = strip.rows()
+    assert strip.feeding_row() == 0 and rows[0].texts == [str(t) for t in TARGET]
+    assert [rows[-1].texts[end] for _, end in strip.arrows()] == [str(t) for t in TARGET[:-1]]
+    assert not strip.grab().isNull()
+
+
+def test_token_sequences_show_their_tokens_on_both_time_axes(qtbot) -> None:
+    view = _view(qtbot)
+    trace = view.session.trace
+    for side, key in ((view.encoder, "enc_tokens"), (view.decoder, "dec_pred")):
+        ticks = side.heatmaps.time_ticks()
+        assert [label for _, label in ticks] == [f"{t}\n{int(v)}" for t, v in enumerate(trace[key])]
+        last = list(side.heatmaps.rows.values())[-1].plot.getAxis("bottom")
+        assert last._tickLevels == [ticks]
+    assert list(SOURCE) == [int(v) for v in trace["enc_tokens"]]
+
+
+def test_numbers_feed_back_their_values_and_keep_numeric_axes(qtbot) -> None:
+    model = Seq2Seq.random("gru", 3, 1, input_size=1, seed=4)
+    source = np.sin(np.arange(12) / 3.0)
+    view = Seq2SeqView(Seq2SeqSession(model, source, steps=5))
+    qtbot.addWidget(view)
+    rows = view.feedback.rows()
+    assert [row.name for row in rows] == ["output (free-running)", "decoder input"]
+    y = view.session.trace["dec_y"][:, 0]
+    assert rows[0].texts == [f"{v:.2f}" for v in y]
+    assert rows[1].texts[0] == f"{source[-1]:.2f}" and rows[1].texts[1:] == rows[0].texts[:-1]
+    assert view.decoder.heatmaps.time_ticks() is None

@@ -20,20 +20,52 @@ from ...engine.seq2seq_trace import FREE_RUNNING, TEACHER_FORCING
 from ...model.seq2seq_session import Seq2SeqSession
 from .gate_diagram import GateDiagramView
 from .heatmaps import HeatmapsView
+from .seq2seq_feedback import FeedbackStrip, token_text
 
 SLIDER_SCALE = 1000
 """Slider positions per unit of value; the range is [-SLIDER_RANGE, SLIDER_RANGE]."""
 SLIDER_RANGE = 3.0
+TOKEN_AXIS_HEIGHT = 52
+"""Pixels under the last heatmap for two lines of ticks (step, token) and the axis label."""
+
+
+class TokenHeatmaps(HeatmapsView):
+    """The app's heatmaps, with the side's tokens (when it reads tokens) under the step numbers of the time axis."""
+
+    def __init__(self, document, tokens, parent: QWidget | None = None) -> None:  # noqa: ANN001
+        self._tokens = tokens
+        super().__init__(document, parent)
+
+    def time_ticks(self) -> list[tuple[float, str]] | None:
+        """(x, "step\\ntoken") per step, or None for numbers (pyqtgraph's own ticks)."""
+        ids = self._tokens()
+        if ids is None:
+            return None
+        return [(self.time_map.x_of(t), f"{t}\n{token_text(v)}") for t, v in enumerate(ids)]
+
+    def rebuild(self) -> None:
+        super().rebuild()
+        self.show_tokens()
+
+    def show_tokens(self) -> None:
+        plots = [row.plot for row in self.rows.values()] or (
+            [self.input_row.plot] if self.input_row is not None else [])
+        if not plots:
+            return
+        axis = plots[-1].getAxis("bottom")
+        ticks = self.time_ticks()
+        axis.setTicks(None if ticks is None else [ticks])
+        axis.setHeight(None if ticks is None else TOKEN_AXIS_HEIGHT)
 
 
 class _Side(QWidget):
     """One side: the shared gate diagram above the shared heatmaps, both on that side's document."""
 
-    def __init__(self, title: str, document, parent: QWidget | None = None) -> None:  # noqa: ANN001
+    def __init__(self, title: str, document, tokens, parent: QWidget | None = None) -> None:  # noqa: ANN001
         super().__init__(parent)
         self.title = QLabel(f"<b>{title}</b>", self)
         self.diagram = GateDiagramView(document, self)
-        self.heatmaps = HeatmapsView(document, self)
+        self.heatmaps = TokenHeatmaps(document, tokens, self)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.diagram)
         splitter.addWidget(self.heatmaps)
@@ -79,8 +111,9 @@ class Seq2SeqView(QWidget):
         controls.addWidget(self.play_label)
         controls.addWidget(self.reset)
 
-        self.encoder = _Side("Encoder", session.encoder_doc, self)
-        self.decoder = _Side("Decoder", session.decoder_doc, self)
+        self.encoder = _Side("Encoder", session.encoder_doc, lambda: self.session.trace.get("enc_tokens"), self)
+        self.decoder = _Side("Decoder", session.decoder_doc, lambda: self.session.trace.get("dec_pred"), self)
+        self.feedback = FeedbackStrip(session, self)
         self.sliders: dict[tuple[str, int, int], QSlider] = {}
         context = QGroupBox(f"Context: {session.model.context_size} numbers", self)
         context.setToolTip("The encoder's final state, handed to the decoder; drag a unit to re-run the decoder")
@@ -117,6 +150,7 @@ class Seq2SeqView(QWidget):
         layout.addLayout(controls)
         layout.addWidget(self.tokens)
         layout.addWidget(self.difference)
+        layout.addWidget(self.feedback)
         layout.addWidget(sides, 1)
 
         session.events.run_changed.connect(self._refresh)
@@ -138,6 +172,7 @@ class Seq2SeqView(QWidget):
     def _on_step(self, step: int) -> None:
         with QSignalBlocker(self.step):
             self.step.setValue(step)
+        self.feedback.update()
         self._show_tokens()
 
     def _refresh(self) -> None:
@@ -162,6 +197,9 @@ class Seq2SeqView(QWidget):
             self.difference.setText("Teacher forcing and free-running give the same outputs")
         else:
             self.difference.setText(f"Teacher forcing and free-running part at decoder step {part}")
+        self.encoder.heatmaps.show_tokens()
+        self.decoder.heatmaps.show_tokens()
+        self.feedback.refresh()
         self._show_tokens()
 
     def _show_tokens(self) -> None:
