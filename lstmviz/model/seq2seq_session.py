@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from psygnal import Signal, SignalGroup
 
+from ..engine.errors import EngineError
 from ..engine.network import Network
 from ..engine.seq2seq import Seq2Seq, first_difference
 from ..engine.seq2seq_trace import FREE_RUNNING, TEACHER_FORCING, Seq2SeqTrace
@@ -92,6 +93,28 @@ class Seq2SeqSession:
         dec = self.trace.decoder
         self.decoder_doc.show(self.model.decoder, _side_sequence(dec, "decoder", self.trace.get("dec_tokens")), dec)
         self.events.run_changed.emit()
+
+    def set_source(self, source: Any, target: Any | None = None, steps: int | None = None) -> None:
+        """A new source (and target, or a free-running length): both sides re-run, an edited context is dropped.
+
+        A source or target the model cannot read raises :class:`EngineError` and leaves the session as it was.
+        """
+        before = (self.source, self.target, self.steps, self.mode, self.context)
+        self.source, self.target, self.steps, self.context = source, target, steps, None
+        if target is None:
+            self.mode = FREE_RUNNING
+        elif before[1] is None:  # a target given for the first time: show what it is for
+            self.mode = TEACHER_FORCING
+        try:
+            self._run()
+        except EngineError:
+            self.source, self.target, self.steps, self.mode, self.context = before
+            raise
+        enc, dec = self.trace.encoder, self.trace.decoder
+        self.encoder_doc.show(self.model.encoder, _side_sequence(enc, "encoder", self.trace.get("enc_tokens")), enc)
+        self.decoder_doc.show(self.model.decoder, _side_sequence(dec, "decoder", self.trace.get("dec_tokens")), dec)
+        self.events.run_changed.emit()
+        self.set_global_step(min(self.global_step, self.total_steps - 1))
 
     @property
     def has_target(self) -> bool:

@@ -123,3 +123,69 @@ def test_numbers_feed_back_their_values_and_keep_numeric_axes(qtbot) -> None:
     assert rows[0].texts == [f"{v:.2f}" for v in y]
     assert rows[1].texts[0] == f"{source[-1]:.2f}" and rows[1].texts[1:] == rows[0].texts[:-1]
     assert view.decoder.heatmaps.time_ticks() is None
+
+
+def _warnings(monkeypatch) -> list[str]:
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a, **k: shown.append(text))
+    return shown
+
+
+def test_a_typed_source_and_target_are_encoded_and_decoded(qtbot, monkeypatch) -> None:
+    from PySide6.QtCore import Qt
+
+    view = _view(qtbot)
+    shown = _warnings(monkeypatch)
+    view.source_edit.clear()
+    qtbot.keyClicks(view.source_edit, "2, 6 6 1")
+    view.target_edit.clear()
+    qtbot.keyClicks(view.target_edit, "1 6 6 2")
+    qtbot.mouseClick(view.apply_source, Qt.MouseButton.LeftButton)
+    trace = view.session.trace
+    assert shown == [] and trace["enc_tokens"].tolist() == [2, 6, 6, 1] and trace["dec_target"].tolist() == [1, 6, 6, 2]
+    assert view.step.maximum() == 7 and view.feedback.rows()[0].texts == ["1", "6", "6", "2"]
+    assert [label for _, label in view.encoder.heatmaps.time_ticks()] == ["0\n2", "1\n6", "2\n6", "3\n1"]
+    # no target: free-running only, for the number of steps asked for
+    view.target_edit.clear()
+    view.decode_steps.setValue(3)
+    qtbot.keyClick(view.source_edit, Qt.Key.Key_Return)
+    assert view.session.mode == "free" and not view.mode.isEnabled()
+    assert view.session.trace.decoder_steps == 3 and view.difference.text().startswith("Free-running (no target")
+
+
+def test_a_source_the_model_cannot_read_is_explained_and_changes_nothing(qtbot, monkeypatch) -> None:
+    view = _view(qtbot)
+    shown = _warnings(monkeypatch)
+    before = view.session.trace
+    for text, message in (("3 x 1", "'x' is not a whole-number token id"),
+                          ("3 9 1", "token ids outside 0 to 6"), ("", "type a source")):
+        view.source_edit.setText(text)
+        view.apply_source.click()
+        assert message in shown[-1]
+        assert view.session.trace is before and view.session.source == SOURCE
+    assert len(shown) == 3
+
+
+def test_random_picks_a_fresh_source_with_its_reverse_as_target(qtbot) -> None:
+    view = _view(qtbot)
+    view.random_source.click()
+    trace = view.session.trace
+    assert trace.encoder_steps == len(SOURCE) and trace["dec_target"].tolist() == trace["enc_tokens"].tolist()[::-1]
+    assert view.source_edit.text() == " ".join(str(v) for v in trace["enc_tokens"])
+
+
+def test_numbers_are_typed_as_values_per_step(qtbot, monkeypatch) -> None:
+    model = Seq2Seq.random("lstm", 3, 1, input_size=2, seed=4)
+    view = Seq2SeqView(Seq2SeqSession(model, np.zeros((4, 2)), steps=2))
+    qtbot.addWidget(view)
+    shown = _warnings(monkeypatch)
+    view.source_edit.setText("0.5 1; -1 2; 0 0")
+    view.target_edit.setText("1 1; 2 2")
+    view.apply_source.click()
+    np.testing.assert_array_equal(view.session.trace["enc_x"], [[0.5, 1], [-1, 2], [0, 0]])
+    assert view.session.mode == "teacher" and view.session.trace.decoder_steps == 2
+    view.source_edit.setText("0.5 1; 2")
+    view.apply_source.click()
+    assert shown == ["the source: step 1 has 1 value(s) but the model reads 2; separate steps with ';'"]

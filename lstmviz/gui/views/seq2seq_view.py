@@ -12,12 +12,15 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
-    QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSlider, QSplitter,
-    QVBoxLayout, QWidget,
+    QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QScrollArea, QSlider,
+    QSpinBox, QSplitter, QVBoxLayout, QWidget,
 )
+
+from ...engine.errors import EngineError
 
 from ...engine.seq2seq_trace import FREE_RUNNING, TEACHER_FORCING
 from ...model.seq2seq_session import Seq2SeqSession
+from ...model.seq2seq_source import parse_steps, steps_text
 from .gate_diagram import GateDiagramView
 from .heatmaps import HeatmapsView
 from .seq2seq_feedback import FeedbackStrip, token_text
@@ -105,6 +108,45 @@ class Seq2SeqView(QWidget):
         self.reset = QPushButton("Reset context", self)
         self.reset.setToolTip("Start the decoder from the encoder's own final state again")
         self.reset.clicked.connect(session.reset_context)
+        self.source_edit = QLineEdit(self)
+        self.source_edit.setObjectName("seq2seqSource")
+        self.target_edit = QLineEdit(self)
+        self.target_edit.setObjectName("seq2seqTarget")
+        if session.model.tokens:
+            self.source_edit.setPlaceholderText(f"token ids 1-{session.model.vocab_size - 1}, e.g. 3 1 4 1 5")
+            self.target_edit.setPlaceholderText("the true output (empty: free-running only)")
+        else:
+            example = "0.1 0.5 0.9" if session.model.encoder.input_size == 1 else "0.1 2; 0.5 3 (';' between steps)"
+            self.source_edit.setPlaceholderText(f"values, e.g. {example}")
+            self.target_edit.setPlaceholderText("the true next values (empty: free-running only)")
+        self.decode_steps = QSpinBox(self)
+        self.decode_steps.setObjectName("seq2seqDecodeSteps")
+        self.decode_steps.setRange(0, 1000)
+        self.decode_steps.setSpecialValueText("auto")
+        self.decode_steps.setToolTip("Free-running length without a target (auto: as many steps as the source)")
+        self.apply_source = QPushButton("Run", self)
+        self.apply_source.setObjectName("seq2seqRunSource")
+        self.apply_source.setToolTip("Encode the typed source and decode it")
+        self.apply_source.clicked.connect(self.run_typed_source)
+        self.source_edit.returnPressed.connect(self.run_typed_source)
+        self.target_edit.returnPressed.connect(self.run_typed_source)
+        self.random_source = QPushButton("Random", self)
+        self.random_source.setObjectName("seq2seqRandomSource")
+        self.random_source.setToolTip("A fresh random source of the same length"
+                                      + (" (target: its reverse)" if session.model.tokens else ""))
+        self.random_source.clicked.connect(self.run_random_source)
+        self._rng = np.random.default_rng()
+        self._shown_source: object = None
+        picking = QHBoxLayout()
+        picking.addWidget(QLabel("Source:", self))
+        picking.addWidget(self.source_edit, 3)
+        picking.addWidget(QLabel("Target:", self))
+        picking.addWidget(self.target_edit, 3)
+        picking.addWidget(QLabel("Steps:", self))
+        picking.addWidget(self.decode_steps)
+        picking.addWidget(self.apply_source)
+        picking.addWidget(self.random_source)
+
         controls = QHBoxLayout()
         controls.addWidget(self.mode)
         controls.addWidget(self.step, 1)
@@ -147,6 +189,7 @@ class Seq2SeqView(QWidget):
         sides.setStretchFactor(2, 3)
         sides.setSizes([3, 1, 3])
         layout = QVBoxLayout(self)
+        layout.addLayout(picking)
         layout.addLayout(controls)
         layout.addWidget(self.tokens)
         layout.addWidget(self.difference)
@@ -166,6 +209,38 @@ class Seq2SeqView(QWidget):
             except (ValueError, RuntimeError):
                 pass
 
+    # Source picking ------------------------------------------------------------------------------------------
+    def run_typed_source(self) -> bool:
+        """Run what is typed; a field the model cannot read is explained in a dialog and nothing changes."""
+        model = self.session.model
+        try:
+            source = parse_steps(self.source_edit.text(), model, "the source")
+            if source is None:
+                raise EngineError("type a source sequence first")
+            target = parse_steps(self.target_edit.text(), model, "the target")
+            steps = self.decode_steps.value() or None
+            self.session.set_source(source, target, None if target is not None else steps)
+        except EngineError as error:
+            QMessageBox.warning(self, "Cannot run this source", str(error))
+            return False
+        return True
+
+    def run_random_source(self) -> None:
+        """A random source as long as the current one: tokens 1..V-1 with their reverse as the target, or values."""
+        session = self.session
+        length = session.trace.encoder_steps
+        if session.model.tokens:
+            source = self._rng.integers(1, session.model.vocab_size, size=length)
+            target = self._target_rule(source)
+        else:
+            source = self._rng.standard_normal((length, session.model.encoder.input_size)).cumsum(axis=0) * 0.2
+            target = None
+        session.set_source(source, target, session.steps if target is None else None)
+
+    def _target_rule(self, source: np.ndarray) -> np.ndarray:
+        """The target of a random token source: its reverse, or what the window's task says (sort)."""
+        return source[::-1].copy()
+
     def _on_mode(self, index: int) -> None:
         self.session.set_mode(self.mode.itemData(index))
 
@@ -180,6 +255,13 @@ class Seq2SeqView(QWidget):
         trace = session.trace
         with QSignalBlocker(self.mode):
             self.mode.setCurrentIndex(self.mode.findData(session.mode))
+        self.mode.setEnabled(session.has_target)
+        if self._shown_source is not session.source:  # a context edit or a mode switch leaves the fields alone
+            self._shown_source = session.source
+            model = session.model
+            self.source_edit.setText(steps_text(trace["enc_tokens"] if model.tokens
+                                                else model.check_values(session.source)))
+            self.target_edit.setText(steps_text(None if session.target is None else np.asarray(session.target)))
         with QSignalBlocker(self.step):
             self.step.setRange(0, session.total_steps - 1)
             self.step.setValue(min(session.global_step, session.total_steps - 1))
