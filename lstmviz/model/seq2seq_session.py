@@ -149,6 +149,11 @@ class Seq2SeqSession:
         self.context = (h, c)
         self._publish()
 
+    def encoder_context(self) -> dict[str, np.ndarray | None]:
+        """The encoder's own final state (``h``, ``c``), whatever the decoder was started from."""
+        h, c = self.model.context_of(self.trace.encoder)
+        return {"h": h, "c": c}
+
     def reset_context(self) -> None:
         if self.context is not None:
             self.context = None

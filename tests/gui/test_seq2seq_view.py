@@ -189,3 +189,26 @@ def test_numbers_are_typed_as_values_per_step(qtbot, monkeypatch) -> None:
     view.source_edit.setText("0.5 1; 2")
     view.apply_source.click()
     assert shown == ["the source: step 1 has 1 value(s) but the model reads 2; separate steps with ';'"]
+
+
+def test_dragging_a_context_unit_changes_the_output_and_marks_the_edit(qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    view = _view(qtbot)
+    view.show()
+    session = view.session
+    outputs = np.array(session.trace["dec_y"])
+    own = float(session.trace.context_c[0, 2])
+    slider = view.sliders[("c", 0, 2)]
+    slider.setFocus()
+    for _ in range(4):  # Page Up from the keyboard, as a user nudges the slider
+        qtbot.keyClick(slider, Qt.Key.Key_PageUp)
+    expected = round(own * SLIDER_SCALE) / SLIDER_SCALE + 4 * slider.pageStep() / SLIDER_SCALE
+    assert abs(session.trace.context_c[0, 2] - expected) < 1e-12
+    assert not np.allclose(session.trace["dec_y"], outputs)
+    label = view.context_values[("c", 0, 2)]
+    assert label.text() == f"{expected:.3f}" and "edited" in label.toolTip()
+    assert view.context_box.title().endswith("(edited)")
+    assert view.context_values[("h", 0, 0)].toolTip() == "the encoder's own final value"
+    view.reset.click()
+    assert not view.context_box.title().endswith("(edited)") and label.text() == f"{own:.3f}"

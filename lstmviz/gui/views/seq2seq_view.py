@@ -157,7 +157,9 @@ class Seq2SeqView(QWidget):
         self.decoder = _Side("Decoder", session.decoder_doc, lambda: self.session.trace.get("dec_pred"), self)
         self.feedback = FeedbackStrip(session, self)
         self.sliders: dict[tuple[str, int, int], QSlider] = {}
-        context = QGroupBox(f"Context: {session.model.context_size} numbers", self)
+        self.context_values: dict[tuple[str, int, int], QLabel] = {}
+        context = QGroupBox(self._context_title(), self)
+        self.context_box = context
         context.setToolTip("The encoder's final state, handed to the decoder; drag a unit to re-run the decoder")
         grid = QGridLayout(context)
         parts = ["h"] + (["c"] if session.trace.context_c is not None else [])
@@ -172,14 +174,19 @@ class Seq2SeqView(QWidget):
                     slider.valueChanged.connect(
                         lambda value, p=part, k=layer, u=unit: session.set_context_value(p, k, u, value / SLIDER_SCALE)
                     )
+                    value = QLabel(context)
+                    value.setMinimumWidth(value.fontMetrics().horizontalAdvance("-0.000"))
+                    value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                     grid.addWidget(QLabel(f"{part} l{layer} u{unit}", context), row, 0)
                     grid.addWidget(slider, row, 1)
+                    grid.addWidget(value, row, 2)
                     self.sliders[(part, layer, unit)] = slider
+                    self.context_values[(part, layer, unit)] = value
                     row += 1
         scroll = QScrollArea(self)
         scroll.setWidget(context)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(180)
+        scroll.setMinimumWidth(250)
 
         sides = QSplitter(Qt.Orientation.Horizontal, self)
         sides.addWidget(self.encoder)
@@ -208,6 +215,10 @@ class Seq2SeqView(QWidget):
                 signal.disconnect(slot)
             except (ValueError, RuntimeError):
                 pass
+
+    def _context_title(self) -> str:
+        edited = " (edited)" if self.session.context is not None else ""
+        return f"Context: {self.session.model.context_size} numbers{edited}"
 
     # Source picking ------------------------------------------------------------------------------------------
     def run_typed_source(self) -> bool:
@@ -266,9 +277,17 @@ class Seq2SeqView(QWidget):
             self.step.setRange(0, session.total_steps - 1)
             self.step.setValue(min(session.global_step, session.total_steps - 1))
         context = {"h": trace.context_h, "c": trace.context_c}
+        own = session.encoder_context()
+        self.context_box.setTitle(self._context_title())
         for (part, layer, unit), slider in self.sliders.items():
             values = context[part]
             if values is not None:
+                label = self.context_values[(part, layer, unit)]
+                label.setText(f"{values[layer, unit]:.3f}")
+                edited = own[part] is not None and values[layer, unit] != own[part][layer, unit]
+                label.setStyleSheet("color: #d62728; font-weight: bold" if edited else "")
+                label.setToolTip(f"edited; the encoder's own value is {own[part][layer, unit]:.3f}" if edited
+                                 else "the encoder's own final value")
                 with QSignalBlocker(slider):
                     slider.setValue(int(round(float(np.clip(values[layer, unit], -SLIDER_RANGE, SLIDER_RANGE))
                                               * SLIDER_SCALE)))
