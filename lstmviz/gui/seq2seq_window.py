@@ -1,4 +1,4 @@
-"""File > Open Encoder-Decoder: a seq2seq weight file in its own window (the seq2seq mode).
+"""File > Open Encoder-Decoder: a seq2seq weight file in its own window (the seq2seq mode), with its Export menu.
 
 The source shown first is a random token sequence (teacher forcing on its reverse, the classic task) or, for a
 numeric model, a sine window; the window's view takes it from there.
@@ -14,25 +14,53 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 from ..engine.seq2seq import Seq2Seq
 from ..io.errors import FileFormatError
 from ..model.seq2seq_session import Seq2SeqSession
+from .seq2seq_export import Seq2SeqExportActions
+from .settings import AppSettings
 from .views.seq2seq_view import Seq2SeqView
 
 
-def seq2seq_window(model: Seq2Seq, title: str, parent: QWidget | None = None) -> QMainWindow:
-    """A window showing ``model`` on a first source (reverse-task tokens, or a sine window for numbers)."""
+def first_session(model: Seq2Seq) -> Seq2SeqSession:
+    """What a new window shows: a reverse-task token source and its target, or a sine window decoded 8 steps."""
     rng = np.random.default_rng(0)
     if model.tokens:
         source = rng.integers(1, model.vocab_size, size=8)
-        session = Seq2SeqSession(model, source, source[::-1].copy())
-    else:
-        width = model.encoder.input_size
-        source = np.sin(np.arange(24)[:, None] / 4.0 + np.arange(width)[None, :])
-        session = Seq2SeqSession(model, source, steps=8)
-    window = QMainWindow(parent)
-    window.setObjectName("seq2seqWindow")
-    window.setWindowTitle(f"{title} - encoder-decoder")
-    window.setCentralWidget(Seq2SeqView(session, window))
-    window.resize(1400, 850)
-    return window
+        return Seq2SeqSession(model, source, source[::-1].copy())
+    width = model.encoder.input_size
+    source = np.sin(np.arange(24)[:, None] / 4.0 + np.arange(width)[None, :])
+    return Seq2SeqSession(model, source, steps=8)
+
+
+class Seq2SeqWindow(QMainWindow):
+    """One encoder-decoder: the view, and a menu bar with its exports."""
+
+    def __init__(self, session: Seq2SeqSession, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("seq2seqWindow")
+        self.setWindowTitle(f"{title} - encoder-decoder")
+        self.session = session
+        self.settings: AppSettings = getattr(parent, "settings", None) or AppSettings()
+        self.view = Seq2SeqView(session, self)
+        self.setCentralWidget(self.view)
+        self.exports = Seq2SeqExportActions(self)  # type: ignore[arg-type]  (the window parts exports need)
+        self.actions: dict[str, object] = {}
+        menu = self.menuBar().addMenu("&Export")
+        for name, text, slot, tip in (
+            ("export_figure", "&Figure (PNG, SVG, PDF)...", self.exports.export_seq2seq_figure,
+             "Both sides' heatmaps, the context vector and the outputs, as lstmviz plot draws them"),
+            ("export_numbers", "&Numbers (npz, CSV)...", self.exports.export_numbers,
+             "Every key of this run to .npz, or one side's trace as a CSV table"),
+        ):
+            action = menu.addAction(text, slot)
+            action.setObjectName(name)
+            action.setToolTip(tip)
+            self.actions[name] = action
+        menu.setToolTipsVisible(True)
+        self.resize(1400, 900)
+
+
+def seq2seq_window(model: Seq2Seq, title: str, parent: QWidget | None = None) -> Seq2SeqWindow:
+    """A window showing ``model`` on a first source (reverse-task tokens, or a sine window for numbers)."""
+    return Seq2SeqWindow(first_session(model), title, parent)
 
 
 def open_seq2seq_dialog(parent: QWidget) -> QMainWindow | None:
