@@ -9,14 +9,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from ..engine.seq2seq import Seq2Seq
 from ..io.errors import FileFormatError
 from ..model.seq2seq_session import Seq2SeqSession
 from .seq2seq_export import Seq2SeqExportActions
+from .seq2seq_train import Seq2SeqTrainPanel
 from .settings import AppSettings
 from .views.seq2seq_view import Seq2SeqView
+
+
+TOOLS_WIDTH = 330
+"""Pixels of the Train / Bottleneck dock beside the two sides."""
 
 
 def first_session(model: Seq2Seq) -> Seq2SeqSession:
@@ -55,7 +62,28 @@ class Seq2SeqWindow(QMainWindow):
             action.setToolTip(tip)
             self.actions[name] = action
         menu.setToolTipsVisible(True)
-        self.resize(1400, 900)
+        edit = self.menuBar().addMenu("&Edit")
+        self.undo_action = edit.addAction("&Undo", session.undo)
+        self.undo_action.setObjectName("undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.actions["undo"] = self.undo_action
+        session.events.history_changed.connect(self._on_history)
+        self._on_history()
+
+        self.train_panel = Seq2SeqTrainPanel(session, self)
+        self.tools = QTabWidget(self)
+        self.tools.addTab(self.train_panel, "Train")
+        dock = QDockWidget("Train and measure", self)
+        dock.setObjectName("seq2seqTools")
+        dock.setWidget(self.tools)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.resize(1700, 950)
+        self.resizeDocks([dock], [TOOLS_WIDTH], Qt.Orientation.Horizontal)
+
+    def _on_history(self) -> None:
+        text = self.session.undo_text
+        self.undo_action.setEnabled(text is not None)
+        self.undo_action.setText(f"&Undo {text}" if text else "&Undo")
 
 
 def seq2seq_window(model: Seq2Seq, title: str, parent: QWidget | None = None) -> Seq2SeqWindow:

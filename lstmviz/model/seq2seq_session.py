@@ -46,6 +46,10 @@ class SessionEvents(SignalGroup):
     """A new run: mode, context or source changed (both traces and the first difference may differ)."""
     step_changed = Signal(int)
     """The global playback step, 0 .. encoder steps + decoder steps - 1."""
+    model_changed = Signal()
+    """Another model is shown (training, or undoing it)."""
+    history_changed = Signal()
+    """An undo step was recorded or undone."""
 
 
 def _side_sequence(trace: Trace, side: str, tokens: np.ndarray | None) -> SequenceData:
@@ -69,6 +73,9 @@ class Seq2SeqSession:
         self.mode = TEACHER_FORCING if target is not None else FREE_RUNNING
         self.context: tuple[np.ndarray, np.ndarray | None] | None = None
         self.global_step = 0
+        self.task_name = "reverse"
+        """The token task a random source is drawn for (its target: reversed, or sorted)."""
+        self._undo: list[tuple[str, Seq2Seq, Any, Any, int | None, str]] = []
         self._run()
         enc, dec = self.trace.encoder, self.trace.decoder
         self.encoder_doc = SideDocument(model.encoder, _side_sequence(enc, "encoder", self.trace.get("enc_tokens")), enc)
@@ -110,11 +117,53 @@ class Seq2SeqSession:
         except EngineError:
             self.source, self.target, self.steps, self.mode, self.context = before
             raise
+        self._show_both()
+
+    def _show_both(self) -> None:
         enc, dec = self.trace.encoder, self.trace.decoder
         self.encoder_doc.show(self.model.encoder, _side_sequence(enc, "encoder", self.trace.get("enc_tokens")), enc)
         self.decoder_doc.show(self.model.decoder, _side_sequence(dec, "decoder", self.trace.get("dec_tokens")), dec)
         self.events.run_changed.emit()
         self.set_global_step(min(self.global_step, self.total_steps - 1))
+
+    # Models and undo ---------------------------------------------------------------------------------------
+    def set_model(self, model: Seq2Seq, source: Any | None = None, target: Any | None = None) -> None:
+        """Show another model of the same shape (a training run's latest) on the same source, or on ``source`` and
+        ``target`` when given; an edited context is kept only while the shape allows it."""
+        before = (self.model, self.source, self.target, self.steps, self.mode, self.context)
+        self.model = model
+        if source is not None:
+            self.source, self.target = source, target
+            self.mode = TEACHER_FORCING if target is not None else FREE_RUNNING
+        try:
+            self._run()
+        except EngineError:
+            self.model, self.source, self.target, self.steps, self.mode, self.context = before
+            raise
+        self._show_both()
+        self.events.model_changed.emit()
+
+    def remember(self, text: str) -> None:
+        """Record the current model and source as one undo step (a whole training run is one step)."""
+        self._undo.append((text, self.model, self.source, self.target, self.steps, self.mode))
+        self.events.history_changed.emit()
+
+    @property
+    def undo_text(self) -> str | None:
+        """What :meth:`undo` would undo (``Train reverse``), None when there is nothing."""
+        return self._undo[-1][0] if self._undo else None
+
+    def undo(self) -> None:
+        """Go back to the model and source of the last remembered step."""
+        if not self._undo:
+            return
+        _, model, source, target, steps, mode = self._undo.pop()
+        self.model, self.source, self.target, self.steps, self.mode, self.context = (
+            model, source, target, steps, mode, None)
+        self._run()
+        self._show_both()
+        self.events.model_changed.emit()
+        self.events.history_changed.emit()
 
     @property
     def has_target(self) -> bool:

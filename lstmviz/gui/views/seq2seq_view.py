@@ -112,13 +112,6 @@ class Seq2SeqView(QWidget):
         self.source_edit.setObjectName("seq2seqSource")
         self.target_edit = QLineEdit(self)
         self.target_edit.setObjectName("seq2seqTarget")
-        if session.model.tokens:
-            self.source_edit.setPlaceholderText(f"token ids 1-{session.model.vocab_size - 1}, e.g. 3 1 4 1 5")
-            self.target_edit.setPlaceholderText("the true output (empty: free-running only)")
-        else:
-            example = "0.1 0.5 0.9" if session.model.encoder.input_size == 1 else "0.1 2; 0.5 3 (';' between steps)"
-            self.source_edit.setPlaceholderText(f"values, e.g. {example}")
-            self.target_edit.setPlaceholderText("the true next values (empty: free-running only)")
         self.decode_steps = QSpinBox(self)
         self.decode_steps.setObjectName("seq2seqDecodeSteps")
         self.decode_steps.setRange(0, 1000)
@@ -132,8 +125,6 @@ class Seq2SeqView(QWidget):
         self.target_edit.returnPressed.connect(self.run_typed_source)
         self.random_source = QPushButton("Random", self)
         self.random_source.setObjectName("seq2seqRandomSource")
-        self.random_source.setToolTip("A fresh random source of the same length"
-                                      + (" (target: its reverse)" if session.model.tokens else ""))
         self.random_source.clicked.connect(self.run_random_source)
         self._rng = np.random.default_rng()
         self._shown_source: object = None
@@ -158,34 +149,11 @@ class Seq2SeqView(QWidget):
         self.feedback = FeedbackStrip(session, self)
         self.sliders: dict[tuple[str, int, int], QSlider] = {}
         self.context_values: dict[tuple[str, int, int], QLabel] = {}
-        context = QGroupBox(self._context_title(), self)
-        self.context_box = context
-        context.setToolTip("The encoder's final state, handed to the decoder; drag a unit to re-run the decoder")
-        grid = QGridLayout(context)
-        parts = ["h"] + (["c"] if session.trace.context_c is not None else [])
-        row = 0
-        for part in parts:
-            for layer in range(session.model.num_layers):
-                for unit in range(session.model.hidden_size):
-                    slider = QSlider(Qt.Orientation.Horizontal, context)
-                    slider.setRange(int(-SLIDER_RANGE * SLIDER_SCALE), int(SLIDER_RANGE * SLIDER_SCALE))
-                    slider.setObjectName(f"context_{part}_l{layer}_{unit}")
-                    slider.setToolTip(f"{'h' if part == 'h' else 'C'}_T of unit {unit}, layer {layer}")
-                    slider.valueChanged.connect(
-                        lambda value, p=part, k=layer, u=unit: session.set_context_value(p, k, u, value / SLIDER_SCALE)
-                    )
-                    value = QLabel(context)
-                    value.setMinimumWidth(value.fontMetrics().horizontalAdvance("-0.000"))
-                    value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                    grid.addWidget(QLabel(f"{part} l{layer} u{unit}", context), row, 0)
-                    grid.addWidget(slider, row, 1)
-                    grid.addWidget(value, row, 2)
-                    self.sliders[(part, layer, unit)] = slider
-                    self.context_values[(part, layer, unit)] = value
-                    row += 1
+        self._context_shape: tuple[object, ...] | None = None
+        self.context_box = QGroupBox(self)
         scroll = QScrollArea(self)
-        scroll.setWidget(context)
         scroll.setWidgetResizable(True)
+        self.context_scroll = scroll
         scroll.setMinimumWidth(250)
 
         sides = QSplitter(Qt.Orientation.Horizontal, self)
@@ -215,6 +183,51 @@ class Seq2SeqView(QWidget):
                 signal.disconnect(slot)
             except (ValueError, RuntimeError):
                 pass
+
+    def _build_context(self) -> None:
+        """One slider per context number: h (and C for an LSTM encoder) of every layer and unit."""
+        session = self.session
+        self.sliders.clear()
+        self.context_values.clear()
+        context = QGroupBox(self._context_title(), self)
+        self.context_box = context
+        context.setToolTip("The encoder's final state, handed to the decoder; drag a unit to re-run the decoder")
+        grid = QGridLayout(context)
+        parts = ["h"] + (["c"] if session.trace.context_c is not None else [])
+        row = 0
+        for part in parts:
+            for layer in range(session.model.num_layers):
+                for unit in range(session.model.hidden_size):
+                    slider = QSlider(Qt.Orientation.Horizontal, context)
+                    slider.setRange(int(-SLIDER_RANGE * SLIDER_SCALE), int(SLIDER_RANGE * SLIDER_SCALE))
+                    slider.setObjectName(f"context_{part}_l{layer}_{unit}")
+                    slider.setToolTip(f"{'h' if part == 'h' else 'C'}_T of unit {unit}, layer {layer}")
+                    slider.valueChanged.connect(
+                        lambda value, p=part, k=layer, u=unit: session.set_context_value(p, k, u, value / SLIDER_SCALE)
+                    )
+                    value = QLabel(context)
+                    value.setMinimumWidth(value.fontMetrics().horizontalAdvance("-0.000"))
+                    value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    grid.addWidget(QLabel(f"{part} l{layer} u{unit}", context), row, 0)
+                    grid.addWidget(slider, row, 1)
+                    grid.addWidget(value, row, 2)
+                    self.sliders[(part, layer, unit)] = slider
+                    self.context_values[(part, layer, unit)] = value
+                    row += 1
+        self.context_scroll.setWidget(context)  # the old strip, if any, is deleted
+
+    def _describe_fields(self) -> None:
+        """Placeholders that say what to type for this model (token ids, or values per step)."""
+        model = self.session.model
+        if model.tokens:
+            self.source_edit.setPlaceholderText(f"token ids 1-{model.vocab_size - 1}, e.g. 3 1 4 1 5")
+            self.target_edit.setPlaceholderText("the true output (empty: free-running only)")
+        else:
+            example = "0.1 0.5 0.9" if model.encoder.input_size == 1 else "0.1 2; 0.5 3 (';' between steps)"
+            self.source_edit.setPlaceholderText(f"values, e.g. {example}")
+            self.target_edit.setPlaceholderText("the true next values (empty: free-running only)")
+        rule = f" (target: its {self.session.task_name})" if model.tokens else ""
+        self.random_source.setToolTip(f"A fresh random source of the same length{rule}")
 
     def _context_title(self) -> str:
         edited = " (edited)" if self.session.context is not None else ""
@@ -249,8 +262,8 @@ class Seq2SeqView(QWidget):
         session.set_source(source, target, session.steps if target is None else None)
 
     def _target_rule(self, source: np.ndarray) -> np.ndarray:
-        """The target of a random token source: its reverse, or what the window's task says (sort)."""
-        return source[::-1].copy()
+        """The target of a random token source under the window's task: its reverse, or sorted."""
+        return np.sort(source) if self.session.task_name == "sort" else source[::-1].copy()
 
     def _on_mode(self, index: int) -> None:
         self.session.set_mode(self.mode.itemData(index))
@@ -264,6 +277,11 @@ class Seq2SeqView(QWidget):
     def _refresh(self) -> None:
         session = self.session
         trace = session.trace
+        shape = (session.model.num_layers, session.model.hidden_size, trace.context_c is not None)
+        if shape != self._context_shape:  # another model (training, undo): a strip of its size
+            self._context_shape = shape
+            self._build_context()
+        self._describe_fields()
         with QSignalBlocker(self.mode):
             self.mode.setCurrentIndex(self.mode.findData(session.mode))
         self.mode.setEnabled(session.has_target)
