@@ -53,15 +53,9 @@ class Seq2SeqExportActions(ExportActions):
         """Both sides' heatmaps, the context strip (edited or not) and the outputs, as the window shows them."""
         from ..io.seq2seq_figures import render_seq2seq_figure  # noqa: PLC0415  (on the GUI thread: see preload)
 
-        from ..io.errors import ExportError  # noqa: PLC0415
-        from ..io.figures import figure_format  # noqa: PLC0415
-
-        try:
-            fmt = figure_format(path)
-        except ExportError as error:
-            self._error(path, error)
+        fmt = self._figure_format(path)
+        if fmt is None:
             return False
-        preload_renderer(fmt)
         trace, model = self.session.trace, self.session.model
 
         def render() -> bytes:
@@ -71,6 +65,49 @@ class Seq2SeqExportActions(ExportActions):
 
         self._run(f"Rendering {os.path.basename(path)}...", render, path)
         return True
+
+    # Bottleneck --------------------------------------------------------------------------------------------
+    def export_bottleneck(self) -> bool:
+        if self.window.bottleneck.curve is None:
+            return False
+        filters = ";;".join(f"{f.upper()} (*.{f})" for f in FIGURE_FORMATS)
+        start = os.path.join(self._folder(), f"bottleneck-{self.session.task_name}.png")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export bottleneck curve", start, filters)
+        if not path:
+            return False
+        if Path(path).suffix.lower().lstrip(".") not in FIGURE_FORMATS:
+            path += ".png"
+        return self.export_bottleneck_to(path)
+
+    def export_bottleneck_to(self, path: str) -> bool:
+        """The measured curve through the renderer of ``lstmviz train --bottleneck``."""
+        from ..io.seq2seq_figures import render_bottleneck_figure  # noqa: PLC0415
+
+        fmt = self._figure_format(path)
+        curve = self.window.bottleneck.curve
+        if fmt is None or curve is None:
+            return False
+
+        def render() -> bytes:
+            buffer = io.BytesIO()
+            render_bottleneck_figure(curve, buffer, format=fmt)
+            return buffer.getvalue()
+
+        self._run(f"Rendering {os.path.basename(path)}...", render, path)
+        return True
+
+    def _figure_format(self, path: str) -> str | None:
+        """``png``/``svg``/``pdf`` from the name, the renderer preloaded; None (after a dialog) for anything else."""
+        from ..io.errors import ExportError  # noqa: PLC0415
+        from ..io.figures import figure_format  # noqa: PLC0415
+
+        try:
+            fmt = figure_format(path)
+        except ExportError as error:
+            self._error(path, error)
+            return None
+        preload_renderer(fmt)
+        return fmt
 
     # Numbers -----------------------------------------------------------------------------------------------
     def export_numbers(self) -> bool:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
 from ..engine.seq2seq import Seq2Seq
 from ..io.errors import FileFormatError
 from ..model.seq2seq_session import Seq2SeqSession
+from .seq2seq_bottleneck import BottleneckPanel
 from .seq2seq_export import Seq2SeqExportActions
 from .seq2seq_train import Seq2SeqTrainPanel
 from .settings import AppSettings
@@ -56,12 +57,15 @@ class Seq2SeqWindow(QMainWindow):
              "Both sides' heatmaps, the context vector and the outputs, as lstmviz plot draws them"),
             ("export_numbers", "&Numbers (npz, CSV)...", self.exports.export_numbers,
              "Every key of this run to .npz, or one side's trace as a CSV table"),
+            ("export_bottleneck", "&Bottleneck curve (PNG, SVG, PDF)...", self.exports.export_bottleneck,
+             "Accuracy against source length, as measured in the Bottleneck tab"),
         ):
             action = menu.addAction(text, slot)
             action.setObjectName(name)
             action.setToolTip(tip)
             self.actions[name] = action
         menu.setToolTipsVisible(True)
+        self.actions["export_bottleneck"].setEnabled(False)  # type: ignore[attr-defined]
         edit = self.menuBar().addMenu("&Edit")
         self.undo_action = edit.addAction("&Undo", session.undo)
         self.undo_action.setObjectName("undo")
@@ -73,12 +77,21 @@ class Seq2SeqWindow(QMainWindow):
         self.train_panel = Seq2SeqTrainPanel(session, self)
         self.tools = QTabWidget(self)
         self.tools.addTab(self.train_panel, "Train")
+        self.bottleneck = BottleneckPanel(session, self)
+        self.tools.addTab(self.bottleneck, "Bottleneck")
+        self.train_panel.state_changed.connect(self._on_training)
+        self.bottleneck.measured.connect(lambda: self.actions["export_bottleneck"].setEnabled(True))
         dock = QDockWidget("Train and measure", self)
         dock.setObjectName("seq2seqTools")
         dock.setWidget(self.tools)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.resize(1700, 950)
         self.resizeDocks([dock], [TOOLS_WIDTH], Qt.Orientation.Horizontal)
+
+    def _on_training(self, state: str) -> None:
+        """A finished run sets the bottleneck's trained length to the length it trained on."""
+        if state == "idle" and self.session.undo_text:
+            self.bottleneck.length_box.setValue(self.train_panel.delay_box.value())
 
     def _on_history(self) -> None:
         text = self.session.undo_text

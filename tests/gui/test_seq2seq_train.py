@@ -63,6 +63,7 @@ def test_a_short_run_learns_the_task_and_reports_its_accuracy(qtbot: Any, window
     assert len(losses) == 150 and validation[-1][0] == 150
     assert validation[-1][1] < validation[0][1]  # held-out teacher-forced loss fell
     assert np.mean([loss for _, loss in losses[-10:]]) < np.mean([loss for _, loss in losses[:10]])
+    assert window.bottleneck.length_box.value() == 5  # the bottleneck is measured against the trained length
 
 
 def test_a_model_that_does_not_fit_the_task_is_replaced_by_a_fresh_one_and_undone(qtbot: Any, window) -> None:
