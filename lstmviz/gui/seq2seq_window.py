@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from ..engine.seq2seq import Seq2Seq
@@ -87,6 +87,11 @@ class Seq2SeqWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.resize(1700, 950)
         self.resizeDocks([dock], [TOOLS_WIDTH], Qt.Orientation.Horizontal)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        """A closed window stops its training run (it keeps the weights reached; nothing trains unseen)."""
+        self.train_panel.stop()
+        super().closeEvent(event)
 
     def _on_training(self, state: str) -> None:
         """A finished run sets the bottleneck's trained length to the length it trained on."""

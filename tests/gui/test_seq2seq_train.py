@@ -84,3 +84,14 @@ def test_a_model_that_does_not_fit_the_task_is_replaced_by_a_fresh_one_and_undon
     assert session.trace["dec_target"].tolist() == sorted(session.trace["enc_tokens"].tolist())
     window.undo_action.trigger()
     assert session.model is before and len(view.sliders) == 8
+
+
+def test_closing_the_window_stops_its_run(qtbot: Any, window) -> None:
+    panel = window.train_panel
+    panel.updates_box.setValue(100_000)
+    window.show()
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: len(panel.curves()[0]) > 5, timeout=60_000)
+    window.close()
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=30_000)
+    assert len(panel.curves()[0]) < 100_000 and "Trained for" in panel.status.text()
