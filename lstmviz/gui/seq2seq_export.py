@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtWidgets import QFileDialog
 
@@ -32,7 +31,7 @@ class Seq2SeqExportActions(ExportActions):
 
     @property
     def session(self) -> Seq2SeqSession:
-        return self.window.session
+        return self.window.session  # type: ignore[return-value]  # this window's session is a Seq2SeqSession
 
     def _stem(self) -> str:
         model = self.session.model
@@ -128,13 +127,14 @@ class Seq2SeqExportActions(ExportActions):
         from ..io.seq2seq_export import export_seq2seq_trace  # noqa: PLC0415
 
         session = self.session
-        work: Any
-        if side == "both":
-            trace = session.trace
-            work = lambda: export_seq2seq_trace(trace, path)  # noqa: E731
-        else:
-            doc = session.encoder_doc if side == "encoder" else session.decoder_doc
-            trace, sequence = doc.trace, doc.sequence
-            work = lambda: export_trace(trace, path, sequence=sequence)  # noqa: E731
+        run, doc = session.trace, (session.encoder_doc if side == "encoder" else session.decoder_doc)
+        trace, sequence = doc.trace, doc.sequence
+
+        def work() -> None:
+            if side == "both":
+                export_seq2seq_trace(run, path)
+            else:
+                export_trace(trace, path, sequence=sequence)
+
         self._run(f"Writing {os.path.basename(path)}...", work, path, write=False)
         return True

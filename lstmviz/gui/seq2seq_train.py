@@ -30,7 +30,7 @@ class Seq2SeqTrainPanel(TrainPanel):
     """Task (reverse or sort), length, symbols, model size and optimiser; Start / Pause / Resume / Stop."""
 
     def __init__(self, session: Seq2SeqSession, parent: QWidget | None = None) -> None:
-        super().__init__(session, parent)  # type: ignore[arg-type]  (the panel only keeps what it is given)
+        super().__init__(session, parent)  # type: ignore[arg-type]  # the panel only keeps what it is given
         self.session = session
         self.task_box.clear()
         for name in TOKEN_TASKS:

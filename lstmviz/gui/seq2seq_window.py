@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from ..engine.seq2seq import Seq2Seq
@@ -49,8 +49,8 @@ class Seq2SeqWindow(QMainWindow):
         self.settings: AppSettings = getattr(parent, "settings", None) or AppSettings()
         self.view = Seq2SeqView(session, self)
         self.setCentralWidget(self.view)
-        self.exports = Seq2SeqExportActions(self)  # type: ignore[arg-type]  (the window parts exports need)
-        self.actions: dict[str, object] = {}
+        self.exports = Seq2SeqExportActions(self)  # type: ignore[arg-type]  # the window parts exports need
+        self.actions: dict[str, QAction] = {}  # type: ignore[assignment]  # the main window's name for them
         menu = self.menuBar().addMenu("&Export")
         for name, text, slot, tip in (
             ("export_figure", "&Figure (PNG, SVG, PDF)...", self.exports.export_seq2seq_figure,
@@ -65,7 +65,7 @@ class Seq2SeqWindow(QMainWindow):
             action.setToolTip(tip)
             self.actions[name] = action
         menu.setToolTipsVisible(True)
-        self.actions["export_bottleneck"].setEnabled(False)  # type: ignore[attr-defined]
+        self.actions["export_bottleneck"].setEnabled(False)
         edit = self.menuBar().addMenu("&Edit")
         self.undo_action = edit.addAction("&Undo", session.undo)
         self.undo_action.setObjectName("undo")
@@ -126,5 +126,5 @@ def open_seq2seq_dialog(parent: QWidget) -> QMainWindow | None:
     window.show()
     windows = getattr(parent, "_seq2seq_windows", [])
     windows.append(window)
-    parent._seq2seq_windows = windows  # type: ignore[attr-defined]  (kept alive with the main window)
+    parent._seq2seq_windows = windows  # type: ignore[attr-defined]  # kept alive with the main window
     return window

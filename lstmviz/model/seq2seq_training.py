@@ -82,4 +82,4 @@ def run_seq2seq_training(config: TrainingConfig, task: TokenTask, model: Seq2Seq
                                                  updates=config.updates, clip=config.clip):
         scored = metrics.update % config.validate_every == 0 or metrics.update == config.updates
         report = evaluate_seq2seq(current, task, config.seed + 1) if scored else None
-        yield Progress(metrics, current, state, report, None)  # type: ignore[arg-type]  (network: the Seq2Seq)
+        yield Progress(metrics, current, state, report, None)  # type: ignore[arg-type]  # network: the Seq2Seq

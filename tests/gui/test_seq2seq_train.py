@@ -54,7 +54,7 @@ def test_training_follows_in_the_views_pauses_stops_and_is_one_undo_step(qtbot: 
 
 
 def test_a_short_run_learns_the_task_and_reports_its_accuracy(qtbot: Any, window) -> None:
-    session, panel = window.session, window.train_panel
+    panel = window.train_panel
     panel.updates_box.setValue(150)
     panel.lr_box.setValue(0.02)
     panel.start_button.click()

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
 )
 
 from ...engine.errors import EngineError
-
 from ...engine.seq2seq_trace import FREE_RUNNING, TEACHER_FORCING
 from ...model.seq2seq_session import Seq2SeqSession
 from ...model.seq2seq_source import parse_steps, steps_text
