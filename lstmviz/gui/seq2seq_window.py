@@ -72,7 +72,6 @@ class Seq2SeqWindow(QMainWindow):
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.actions["undo"] = self.undo_action
         session.events.history_changed.connect(self._on_history)
-        self._on_history()
 
         self.train_panel = Seq2SeqTrainPanel(session, self)
         self.tools = QTabWidget(self)
@@ -87,6 +86,7 @@ class Seq2SeqWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.resize(1700, 950)
         self.resizeDocks([dock], [TOOLS_WIDTH], Qt.Orientation.Horizontal)
+        self._on_history()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         """A closed window stops its training run (it keeps the weights reached; nothing trains unseen)."""
@@ -97,10 +97,11 @@ class Seq2SeqWindow(QMainWindow):
         """A finished run sets the bottleneck's trained length to the length it trained on."""
         if state == "idle" and self.session.undo_text:
             self.bottleneck.length_box.setValue(self.train_panel.delay_box.value())
+        self._on_history()
 
     def _on_history(self) -> None:
         text = self.session.undo_text
-        self.undo_action.setEnabled(text is not None)
+        self.undo_action.setEnabled(text is not None and self.train_panel.state == "idle")  # not mid-run
         self.undo_action.setText(f"&Undo {text}" if text else "&Undo")
 
 
