@@ -73,7 +73,7 @@ class Seq2SeqWindow(QMainWindow):
         self.actions["undo"] = self.undo_action
         session.events.history_changed.connect(self._on_history)
 
-        self.train_panel = Seq2SeqTrainPanel(session, self)
+        self.train_panel = Seq2SeqTrainPanel(session, self, series=lambda: self._main_series(parent))
         self.tools = QTabWidget(self)
         self.tools.addTab(self.train_panel, "Train")
         self.bottleneck = BottleneckPanel(session, self)
@@ -87,6 +87,13 @@ class Seq2SeqWindow(QMainWindow):
         self.resize(1700, 950)
         self.resizeDocks([dock], [TOOLS_WIDTH], Qt.Orientation.Horizontal)
         self._on_history()
+
+    @staticmethod
+    def _main_series(parent: QWidget | None) -> np.ndarray | None:
+        """The sequence loaded in the main window this window was opened from (what a forecast trains on)."""
+        document = getattr(parent, "document", None)
+        sequence = getattr(document, "sequence", None)
+        return None if sequence is None else np.asarray(sequence.values)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         """A closed window stops its training run (it keeps the weights reached; nothing trains unseen)."""

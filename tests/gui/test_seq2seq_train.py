@@ -96,3 +96,42 @@ def test_closing_the_window_stops_its_run(qtbot: Any, window) -> None:
     window.close()
     qtbot.waitUntil(lambda: panel.state == "idle", timeout=30_000)
     assert len(panel.curves()[0]) < 100_000 and "Trained for" in panel.status.text()
+
+
+def test_forecasting_trains_on_the_main_windows_sequence(qtbot: Any, main_window) -> None:
+    from lstmviz.model.seq2seq_training import ForecastTask
+
+    series = main_window.document.sequence.values
+    window = seq2seq_window(Seq2Seq.random("gru", 4, 1, input_size=series.shape[1], seed=1), "demo", main_window)
+    qtbot.addWidget(window)
+    panel, session = window.train_panel, window.session
+    before = session.model
+    panel.task_box.setCurrentIndex(panel.task_box.findData("forecast"))
+    form = panel.form
+    assert form.labelForField(panel.delay_box).text() == "Window"
+    assert form.labelForField(panel.symbols_box).text() == "Horizon"
+    panel.delay_box.setValue(12)
+    panel.symbols_box.setValue(3)
+    panel.cell_box.setCurrentText("gru")
+    panel.hidden_box.setValue(4)
+    panel.updates_box.setValue(60)
+    panel.start_button.click()
+    assert session.model is before  # a numeric GRU of this width and size is trained as it is
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=120_000)
+    losses, validation = panel.curves()
+    task = ForecastTask(series, 12, 3)
+    assert len(losses) == 60 and validation[-1][1] < task.evaluate(before, 0).loss  # held-out mse fell
+    assert session.model is not before and not session.model.tokens
+    panel.delay_box.setValue(series.shape[0])  # a window as long as the series leaves nothing to forecast
+    panel.start_button.click()
+    assert panel.state == "idle" and "too short" in panel.status.text()
+
+
+def test_forecasting_without_a_main_window_sequence_says_so(qtbot: Any) -> None:
+    window = seq2seq_window(Seq2Seq.random("gru", 4, 1, input_size=1, seed=1), "demo")
+    qtbot.addWidget(window)
+    panel = window.train_panel
+    panel.task_box.setCurrentIndex(panel.task_box.findData("forecast"))
+    panel.start_button.click()
+    assert panel.state == "idle" and "open one there first" in panel.status.text()
+    assert window.session.undo_text is None
