@@ -103,6 +103,8 @@ class Seq2SeqTrainPanel(TrainPanel):
         model = session.model
         same_size = (model.encoder.cell, model.hidden_size) == (config.cell, config.hidden)
         if task.fits(model) and same_size:
+            if isinstance(task, ForecastTask):  # show a validation window in the units the model learns in
+                session.set_model(model, *task.example(config.seed))
             return model
         fresh = task.new_model(config)
         source, target = task.example(config.seed)

@@ -133,7 +133,7 @@ class Seq2SeqSession:
         before = (self.model, self.source, self.target, self.steps, self.mode, self.context)
         self.model = model
         if source is not None:
-            self.source, self.target = source, target
+            self.source, self.target, self.steps = source, target, None
             self.mode = TEACHER_FORCING if target is not None else FREE_RUNNING
         try:
             self._run()

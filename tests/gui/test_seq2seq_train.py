@@ -117,6 +117,9 @@ def test_forecasting_trains_on_the_main_windows_sequence(qtbot: Any, main_window
     panel.updates_box.setValue(60)
     panel.start_button.click()
     assert session.model is before  # a numeric GRU of this width and size is trained as it is
+    shown = ForecastTask(series, 12, 3).data().validation
+    np.testing.assert_array_equal(session.trace["enc_x"], shown.source[0])  # a validation window, normalised
+    assert session.mode == "teacher" and session.trace.decoder_steps == 3 == session.other.decoder_steps
     qtbot.waitUntil(lambda: panel.state == "idle", timeout=120_000)
     losses, validation = panel.curves()
     task = ForecastTask(series, 12, 3)
