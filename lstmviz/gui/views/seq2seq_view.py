@@ -1,10 +1,11 @@
 """The seq2seq mode: encoder diagram and heatmaps, the context vector as sliders, decoder diagram and heatmaps.
 
 The gate diagram and the heatmaps are the app's own views, each built on one side's document of a
-:class:`~lstmviz.model.seq2seq_session.Seq2SeqSession`; this widget adds only what is new: the context strip (one
-slider per unit of h, and of C for an LSTM encoder; moving one re-runs the decoder at once), the teacher-forcing /
-free-running toggle with the first step where their outputs part, the tokens of both sides, and playback through
-the encoder and then the decoder.
+:class:`~lstmviz.model.seq2seq_session.Seq2SeqSession` (the heatmaps write each step's token under its number);
+this widget adds only what is new: the source and target fields, the feedback strip (each output's arrow into the
+next input), the context strip (one slider per unit of h, and of C for an LSTM encoder; moving one re-runs the
+decoder at once), the teacher-forcing / free-running toggle with the first step where their outputs part, and
+playback through the encoder and then the decoder.
 """
 
 from __future__ import annotations
