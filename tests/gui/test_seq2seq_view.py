@@ -212,3 +212,19 @@ def test_dragging_a_context_unit_changes_the_output_and_marks_the_edit(qtbot) ->
     assert view.context_values[("h", 0, 0)].toolTip() == "the encoder's own final value"
     view.reset.click()
     assert not view.context_box.title().endswith("(edited)") and label.text() == f"{own:.3f}"
+
+
+def test_play_steps_through_the_encoder_then_the_decoder_and_stops_at_the_end(qtbot) -> None:
+    view = _view(qtbot)
+    session = view.session
+    sides: list[tuple[str, int]] = []
+    session.events.step_changed.connect(lambda step: sides.append((session.active_side, step)))
+    view.step.setValue(view.step.maximum())
+    sides.clear()
+    view.play_button.click()  # at the end: starts again from the first source step
+    assert view.play_button.text() == "Pause"
+    qtbot.waitUntil(lambda: not view.play_button.isChecked(), timeout=20_000)
+    steps = [step for _, step in sides]
+    assert steps == list(range(len(SOURCE) + len(TARGET)))
+    assert [side for side, _ in sides] == ["encoder"] * len(SOURCE) + ["decoder"] * len(TARGET)
+    assert view.step.value() == view.step.maximum() and view.play_button.text() == "Play"

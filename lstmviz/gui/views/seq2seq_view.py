@@ -11,7 +11,7 @@ playback through the encoder and then the decoder.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QScrollArea, QSlider,
     QSpinBox, QSplitter, QVBoxLayout, QWidget,
@@ -28,6 +28,8 @@ from .seq2seq_feedback import FeedbackStrip, token_text
 SLIDER_SCALE = 1000
 """Slider positions per unit of value; the range is [-SLIDER_RANGE, SLIDER_RANGE]."""
 SLIDER_RANGE = 3.0
+PLAY_INTERVAL_MS = 400
+"""One playback step every 0.4 s: slow enough to watch a context fill and a token be fed back."""
 TOKEN_AXIS_HEIGHT = 52
 """Pixels under the last heatmap for two lines of ticks (step, token) and the axis label."""
 
@@ -99,6 +101,14 @@ class Seq2SeqView(QWidget):
         self.step.setObjectName("seq2seqStep")
         self.step.setToolTip("Playback: the encoder's steps, then the decoder's")
         self.step.valueChanged.connect(session.set_global_step)
+        self.play_button = QPushButton("Play", self)
+        self.play_button.setObjectName("seq2seqPlay")
+        self.play_button.setCheckable(True)
+        self.play_button.setToolTip("Step through the encoder, then the decoder (from the start once at the end)")
+        self.play_button.toggled.connect(self._on_play)
+        self._play_timer = QTimer(self)
+        self._play_timer.setInterval(PLAY_INTERVAL_MS)
+        self._play_timer.timeout.connect(self.advance)
         self.play_label = QLabel(self)
         self.tokens = QLabel(self)
         self.tokens.setObjectName("seq2seqTokens")
@@ -140,6 +150,7 @@ class Seq2SeqView(QWidget):
 
         controls = QHBoxLayout()
         controls.addWidget(self.mode)
+        controls.addWidget(self.play_button)
         controls.addWidget(self.step, 1)
         controls.addWidget(self.play_label)
         controls.addWidget(self.reset)
@@ -264,6 +275,23 @@ class Seq2SeqView(QWidget):
     def _target_rule(self, source: np.ndarray) -> np.ndarray:
         """The target of a random token source under the window's task: its reverse, or sorted."""
         return np.sort(source) if self.session.task_name == "sort" else source[::-1].copy()
+
+    # Playback (the main window's controller drives one Document; this one global step over two) -------------
+    def _on_play(self, playing: bool) -> None:
+        self.play_button.setText("Pause" if playing else "Play")
+        if playing and self.session.global_step >= self.session.total_steps - 1:
+            self.session.set_global_step(0)
+        if playing:
+            self._play_timer.start()
+        else:
+            self._play_timer.stop()
+
+    def advance(self) -> None:
+        """One step on: the encoder's steps, then the decoder's; playing stops on the last."""
+        step = self.session.global_step + 1
+        self.session.set_global_step(step)
+        if step >= self.session.total_steps - 1:
+            self.play_button.setChecked(False)
 
     def _on_mode(self, index: int) -> None:
         self.session.set_mode(self.mode.itemData(index))
