@@ -93,10 +93,10 @@ def run(args: argparse.Namespace, warn: Callable[[str], None]) -> int:
     accuracy = token_accuracy(decode_free(model, held_out.source, length), held_out.target)
     print(f"held-out per-token accuracy, free-running: {100 * accuracy:.1f}%")
     if args.bottleneck:
-        from ..io.seq2seq_bottleneck import measure_bottleneck  # noqa: PLC0415
+        from ..io.seq2seq_bottleneck import default_lengths, measure_bottleneck  # noqa: PLC0415
         from ..io.seq2seq_figures import render_bottleneck_figure  # noqa: PLC0415
 
-        lengths = sorted({max(1, length // 2), length, *range(length, 3 * length + 1, max(1, length // 2))})
+        lengths = default_lengths(length)
         curve = measure_bottleneck(model, task, lengths, samples=200, seed=args.seed + 2, trained_length=length)
         render_bottleneck_figure(curve, args.bottleneck)
         print(f"wrote {args.bottleneck}: context {curve.context_size} numbers; per-token accuracy "

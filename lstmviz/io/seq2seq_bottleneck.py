@@ -19,7 +19,12 @@ from ..engine.seq2seq import Seq2Seq
 from ..engine.seq2seq_batch import decode_free
 from .seq2seq_tasks import Seq2SeqTask, sequence_accuracy, token_accuracy
 
-__all__ = ["BottleneckCurve", "measure_bottleneck"]
+__all__ = ["BottleneckCurve", "default_lengths", "measure_bottleneck"]
+
+
+def default_lengths(trained: int) -> list[int]:
+    """Source lengths to measure for a model trained on ``trained``: half of it, then up to three times it."""
+    return sorted({max(1, trained // 2), trained, *range(trained, 3 * trained + 1, max(1, trained // 2))})
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from psygnal import Signal, SignalGroup
 
+from ..engine.errors import EngineError
 from ..engine.network import Network
 from ..engine.seq2seq import Seq2Seq, first_difference
 from ..engine.seq2seq_trace import FREE_RUNNING, TEACHER_FORCING, Seq2SeqTrace
@@ -45,13 +46,19 @@ class SessionEvents(SignalGroup):
     """A new run: mode, context or source changed (both traces and the first difference may differ)."""
     step_changed = Signal(int)
     """The global playback step, 0 .. encoder steps + decoder steps - 1."""
+    model_changed = Signal()
+    """Another model is shown (training, or undoing it)."""
+    history_changed = Signal()
+    """An undo step was recorded or undone."""
 
 
 def _side_sequence(trace: Trace, side: str, tokens: np.ndarray | None) -> SequenceData:
     x = np.asarray(trace["x"])
     labels = tuple(f"e{k}" for k in range(x.shape[1])) if x.shape[1] > 1 else ("x",)
     source = f"{side}" + (f" tokens {' '.join(str(int(t)) for t in tokens)}" if tokens is not None else "")
-    return SequenceData(values=x, input_labels=labels, source=source, time_label=f"{side} step")
+    below = {"encoder": "source token", "decoder": "output token"}[side]
+    label = f"{side} step" + (f" ({below} below)" if tokens is not None else "")
+    return SequenceData(values=x, input_labels=labels, source=source, time_label=label)
 
 
 class Seq2SeqSession:
@@ -66,6 +73,9 @@ class Seq2SeqSession:
         self.mode = TEACHER_FORCING if target is not None else FREE_RUNNING
         self.context: tuple[np.ndarray, np.ndarray | None] | None = None
         self.global_step = 0
+        self.task_name = "reverse"
+        """The token task a random source is drawn for (its target: reversed, or sorted)."""
+        self._undo: list[tuple[str, Seq2Seq, Any, Any, int | None, str]] = []
         self._run()
         enc, dec = self.trace.encoder, self.trace.decoder
         self.encoder_doc = SideDocument(model.encoder, _side_sequence(enc, "encoder", self.trace.get("enc_tokens")), enc)
@@ -90,6 +100,70 @@ class Seq2SeqSession:
         dec = self.trace.decoder
         self.decoder_doc.show(self.model.decoder, _side_sequence(dec, "decoder", self.trace.get("dec_tokens")), dec)
         self.events.run_changed.emit()
+
+    def set_source(self, source: Any, target: Any | None = None, steps: int | None = None) -> None:
+        """A new source (and target, or a free-running length): both sides re-run, an edited context is dropped.
+
+        A source or target the model cannot read raises :class:`EngineError` and leaves the session as it was.
+        """
+        before = (self.source, self.target, self.steps, self.mode, self.context)
+        self.source, self.target, self.steps, self.context = source, target, steps, None
+        if target is None:
+            self.mode = FREE_RUNNING
+        elif before[1] is None:  # a target given for the first time: show what it is for
+            self.mode = TEACHER_FORCING
+        try:
+            self._run()
+        except EngineError:
+            self.source, self.target, self.steps, self.mode, self.context = before
+            raise
+        self._show_both()
+
+    def _show_both(self) -> None:
+        enc, dec = self.trace.encoder, self.trace.decoder
+        self.encoder_doc.show(self.model.encoder, _side_sequence(enc, "encoder", self.trace.get("enc_tokens")), enc)
+        self.decoder_doc.show(self.model.decoder, _side_sequence(dec, "decoder", self.trace.get("dec_tokens")), dec)
+        self.events.run_changed.emit()
+        self.set_global_step(min(self.global_step, self.total_steps - 1))
+
+    # Models and undo ---------------------------------------------------------------------------------------
+    def set_model(self, model: Seq2Seq, source: Any | None = None, target: Any | None = None) -> None:
+        """Show another model of the same shape (a training run's latest) on the same source, or on ``source`` and
+        ``target`` when given; an edited context is kept only while the shape allows it."""
+        before = (self.model, self.source, self.target, self.steps, self.mode, self.context)
+        self.model = model
+        if source is not None:
+            self.source, self.target, self.steps = source, target, None
+            self.mode = TEACHER_FORCING if target is not None else FREE_RUNNING
+        try:
+            self._run()
+        except EngineError:
+            self.model, self.source, self.target, self.steps, self.mode, self.context = before
+            raise
+        self._show_both()
+        self.events.model_changed.emit()
+
+    def remember(self, text: str) -> None:
+        """Record the current model and source as one undo step (a whole training run is one step)."""
+        self._undo.append((text, self.model, self.source, self.target, self.steps, self.mode))
+        self.events.history_changed.emit()
+
+    @property
+    def undo_text(self) -> str | None:
+        """What :meth:`undo` would undo (``Train reverse``), None when there is nothing."""
+        return self._undo[-1][0] if self._undo else None
+
+    def undo(self) -> None:
+        """Go back to the model and source of the last remembered step."""
+        if not self._undo:
+            return
+        _, model, source, target, steps, mode = self._undo.pop()
+        self.model, self.source, self.target, self.steps, self.mode, self.context = (
+            model, source, target, steps, mode, None)
+        self._run()
+        self._show_both()
+        self.events.model_changed.emit()
+        self.events.history_changed.emit()
 
     @property
     def has_target(self) -> bool:
@@ -123,6 +197,11 @@ class Seq2SeqSession:
         target[layer, unit] = float(value)
         self.context = (h, c)
         self._publish()
+
+    def encoder_context(self) -> dict[str, np.ndarray | None]:
+        """The encoder's own final state (``h``, ``c``), whatever the decoder was started from."""
+        h, c = self.model.context_of(self.trace.encoder)
+        return {"h": h, "c": c}
 
     def reset_context(self) -> None:
         if self.context is not None:

@@ -16,12 +16,17 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.network import Network
 from ..io.tasks import Task
-from .training import TrainingConfig, run_training
+from .training import Progress, TrainingConfig, run_training
+
+Runner = Callable[[TrainingConfig, Any, Any], Iterator[Progress]]
+"""A training generator: :func:`~lstmviz.model.training.run_training` for a network, or an encoder-decoder's
+(:func:`~lstmviz.model.seq2seq_training.run_seq2seq_training`); module level, so a spawned child can import it."""
 
 PUBLISH_EVERY = 0.05
 """Seconds between the child's messages: twice as often as the app refreshes its views (10 a second)."""
@@ -35,14 +40,15 @@ class Report:
 
     losses: list[tuple[int, float]] = field(default_factory=list)
     validation: list[tuple[int, float, float]] = field(default_factory=list)
-    network: Network | None = None
+    network: Network | Any | None = None
+    """The latest network (or encoder-decoder, whatever the runner trains)."""
     updates: int = 0
     snapshots: list[tuple[int, Network]] = field(default_factory=list)
     """(update, network) every ``snapshot_every`` updates, when the job was asked for them."""
 
 
 def _train(config: TrainingConfig, task: Task, network: Network, outbox: Any, stop: Any, resume: Any,
-           snapshot_every: int | None = None) -> None:
+           snapshot_every: int | None = None, runner: Runner = run_training) -> None:
     """The child's loop (module level, so the ``spawn`` start method can import it)."""
     try:
         losses: list[tuple[int, float]] = []
@@ -55,7 +61,7 @@ def _train(config: TrainingConfig, task: Task, network: Network, outbox: Any, st
             outbox.put(("progress", losses, validation, last, updates, snapshots))
             losses, validation, snapshots, sent = [], [], [], time.monotonic()
 
-        for progress in run_training(config, task, network):
+        for progress in runner(config, task, network):
             updates = progress.metrics.update
             losses.append((updates, progress.metrics.loss))
             if progress.validation is not None:
@@ -78,9 +84,10 @@ def _train(config: TrainingConfig, task: Task, network: Network, outbox: Any, st
 
 
 class TrainingJob:
-    """One run of :func:`~lstmviz.model.training.run_training` in a child process."""
+    """One run of :func:`~lstmviz.model.training.run_training` (or another ``runner``) in a child process."""
 
-    def __init__(self, config: TrainingConfig, task: Task, network: Network, snapshot_every: int | None = None) -> None:
+    def __init__(self, config: TrainingConfig, task: Task | Any, network: Network | Any,
+                 snapshot_every: int | None = None, runner: Runner = run_training) -> None:
         context = multiprocessing.get_context("spawn")  # never fork a process that runs Qt threads
         self._outbox = context.Queue()
         self._stop = context.Event()
@@ -88,7 +95,7 @@ class TrainingJob:
         self._resume.set()
         self._process = context.Process(target=_train, name="lstmviz training", daemon=True,
                                         args=(config, task, network, self._outbox, self._stop, self._resume,
-                                              snapshot_every))
+                                              snapshot_every, runner))
         self._process.start()
         self.finished = False
         """True once the run has ended (done, stopped or failed); :attr:`result` or :attr:`error` says how."""

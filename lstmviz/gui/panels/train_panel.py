@@ -169,12 +169,7 @@ class TrainPanel(QWidget):
         except (FileFormatError, EngineError) as error:
             self._refuse(str(error))
             return
-        network = new_network(config, task)
-        if task.name in ("copy", "adding"):
-            example = task.validation().x[0]
-            labels = getattr(task, "labels", ("value", "marker"))
-            sequence = SequenceData(example, input_labels=tuple(labels), source=task.describe())
-            self.document.load_network_with_sequence(task.export(network), sequence, f"Set up the {task.name} task")
+        network = self._prepare(config, task)
         self._task = task
         self._merge_key = ("train", next(_run_ids))
         self._train_curve, self._val_curve = [], []
@@ -184,7 +179,7 @@ class TrainPanel(QWidget):
         self._timeline = Timeline.for_network(network, self.settings.snapshot_box.value())
         self.timeline_slider.set_timeline(self._timeline)
         try:
-            self._job = TrainingJob(config, task, network, snapshot_every=self.settings.snapshot_box.value())
+            self._job = self._new_job(config, task, network)
         except (OSError, RuntimeError) as error:  # no process could start (limits; an unguarded main script)
             self.status.setText(f"Training could not start: {error}".splitlines()[0])
             return
@@ -196,6 +191,19 @@ class TrainPanel(QWidget):
         self.status.setText(f"Training {config.cell.upper()} H={config.hidden} on {task.describe()}...")
         self._jobs[:] = [self._job]
         self._timer.start()
+
+    def _prepare(self, config: TrainingConfig, task: Task) -> Any:
+        """The network to train; copy and adding first load one example of the task (its own undo step)."""
+        network = new_network(config, task)
+        if task.name in ("copy", "adding"):
+            example = task.validation().x[0]
+            labels = getattr(task, "labels", ("value", "marker"))
+            sequence = SequenceData(example, input_labels=tuple(labels), source=task.describe())
+            self.document.load_network_with_sequence(task.export(network), sequence, f"Set up the {task.name} task")
+        return network
+
+    def _new_job(self, config: TrainingConfig, task: Any, network: Any) -> TrainingJob:
+        return TrainingJob(config, task, network, snapshot_every=self.settings.snapshot_box.value())
 
     def pause(self) -> None:
         if self.state == "running" and self._job is not None:

@@ -1,0 +1,140 @@
+"""Export from the seq2seq window: the figure (PNG/SVG/PDF) and the numbers (both sides to .npz, one side to CSV).
+
+The commands are the main window's :class:`~lstmviz.gui.export_actions.ExportActions` (the same worker thread,
+progress dialog, atomic write, error dialog and status-bar message) pointed at the encoder-decoder: the figure is
+:func:`~lstmviz.io.seq2seq_figures.render_seq2seq_figure`, what ``lstmviz plot`` draws for a seq2seq model; the
+numbers are :func:`~lstmviz.io.seq2seq_export.export_seq2seq_trace` (every key of the run, as ``lstmviz trace``
+writes it) or, since one CSV table holds one time axis, one side's trace through the single-network CSV writer.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog
+
+from ..io.figures import FIGURE_FORMATS
+from ..model.seq2seq_session import Seq2SeqSession
+from .export_actions import ExportActions, preload_renderer
+
+NUMBER_FILTERS: dict[str, str] = {
+    "both": "Both sides, every key (*.npz)",
+    "encoder": "Encoder side as a table (*.csv)",
+    "decoder": "Decoder side as a table (*.csv)",
+}
+
+
+class Seq2SeqExportActions(ExportActions):
+    """File > Export of one seq2seq window (``window.session`` is what is exported)."""
+
+    @property
+    def session(self) -> Seq2SeqSession:
+        return self.window.session  # type: ignore[return-value]  # this window's session is a Seq2SeqSession
+
+    def _stem(self) -> str:
+        model = self.session.model
+        return f"seq2seq-{model.encoder.cell}-{self.session.mode}"
+
+    # Figure ------------------------------------------------------------------------------------------------
+    def export_seq2seq_figure(self) -> bool:
+        filters = ";;".join(f"{f.upper()} (*.{f})" for f in FIGURE_FORMATS)
+        start = os.path.join(self._folder(), f"{self._stem()}.png")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export encoder-decoder figure", start, filters)
+        if not path:
+            return False
+        if Path(path).suffix.lower().lstrip(".") not in FIGURE_FORMATS:
+            path += ".png"
+        return self.export_seq2seq_figure_to(path)
+
+    def export_seq2seq_figure_to(self, path: str, layer: int = 0) -> bool:
+        """Both sides' heatmaps, the context strip (edited or not) and the outputs, as the window shows them."""
+        from ..io.seq2seq_figures import render_seq2seq_figure  # noqa: PLC0415  (on the GUI thread: see preload)
+
+        fmt = self._figure_format(path)
+        if fmt is None:
+            return False
+        trace, model = self.session.trace, self.session.model
+
+        def render() -> bytes:
+            buffer = io.BytesIO()
+            render_seq2seq_figure(trace, model, buffer, show="all", layer=layer, format=fmt)
+            return buffer.getvalue()
+
+        self._run(f"Rendering {os.path.basename(path)}...", render, path)
+        return True
+
+    # Bottleneck --------------------------------------------------------------------------------------------
+    def export_bottleneck(self) -> bool:
+        if self.window.bottleneck.curve is None:
+            return False
+        filters = ";;".join(f"{f.upper()} (*.{f})" for f in FIGURE_FORMATS)
+        start = os.path.join(self._folder(), f"bottleneck-{self.session.task_name}.png")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export bottleneck curve", start, filters)
+        if not path:
+            return False
+        if Path(path).suffix.lower().lstrip(".") not in FIGURE_FORMATS:
+            path += ".png"
+        return self.export_bottleneck_to(path)
+
+    def export_bottleneck_to(self, path: str) -> bool:
+        """The measured curve through the renderer of ``lstmviz train --bottleneck``."""
+        from ..io.seq2seq_figures import render_bottleneck_figure  # noqa: PLC0415
+
+        fmt = self._figure_format(path)
+        curve = self.window.bottleneck.curve
+        if fmt is None or curve is None:
+            return False
+
+        def render() -> bytes:
+            buffer = io.BytesIO()
+            render_bottleneck_figure(curve, buffer, format=fmt)
+            return buffer.getvalue()
+
+        self._run(f"Rendering {os.path.basename(path)}...", render, path)
+        return True
+
+    def _figure_format(self, path: str) -> str | None:
+        """``png``/``svg``/``pdf`` from the name, the renderer preloaded; None (after a dialog) for anything else."""
+        from ..io.errors import ExportError  # noqa: PLC0415
+        from ..io.figures import figure_format  # noqa: PLC0415
+
+        try:
+            fmt = figure_format(path)
+        except ExportError as error:
+            self._error(path, error)
+            return None
+        preload_renderer(fmt)
+        return fmt
+
+    # Numbers -----------------------------------------------------------------------------------------------
+    def export_numbers(self) -> bool:
+        start = os.path.join(self._folder(), f"{self._stem()}-trace.npz")
+        path, chosen = QFileDialog.getSaveFileName(self.window, "Export encoder-decoder numbers", start,
+                                                   ";;".join(NUMBER_FILTERS.values()))
+        if not path:
+            return False
+        side = next((key for key, text in NUMBER_FILTERS.items() if text == chosen), "both")
+        suffix = ".npz" if side == "both" else ".csv"
+        if Path(path).suffix.lower() != suffix:
+            path += suffix
+        return self.export_numbers_to(path, side)
+
+    def export_numbers_to(self, path: str, side: str = "both") -> bool:
+        """``both``: the whole run to .npz; ``encoder``/``decoder``: that side's trace (CSV or .npz)."""
+        from ..io.export import export_trace  # noqa: PLC0415
+        from ..io.seq2seq_export import export_seq2seq_trace  # noqa: PLC0415
+
+        session = self.session
+        run, doc = session.trace, (session.encoder_doc if side == "encoder" else session.decoder_doc)
+        trace, sequence = doc.trace, doc.sequence
+
+        def work() -> None:
+            if side == "both":
+                export_seq2seq_trace(run, path)
+            else:
+                export_trace(trace, path, sequence=sequence)
+
+        self._run(f"Writing {os.path.basename(path)}...", work, path, write=False)
+        return True

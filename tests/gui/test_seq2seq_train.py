@@ -1,0 +1,140 @@
+"""Training in the seq2seq window: a token task in a child process, Pause / Stop, the views following, one undo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from lstmviz.engine.seq2seq import Seq2Seq
+from lstmviz.gui.seq2seq_window import seq2seq_window
+
+
+@pytest.fixture
+def window(qtbot: Any):
+    model = Seq2Seq.random("lstm", 4, 1, vocab_size=7, embed_size=3, seed=2)  # fits reverse with 6 symbols
+    window = seq2seq_window(model, "demo")
+    qtbot.addWidget(window)
+    panel = window.train_panel
+    panel.symbols_box.setValue(6)
+    panel.delay_box.setValue(5)
+    panel.hidden_box.setValue(4)
+    return window
+
+
+def test_training_follows_in_the_views_pauses_stops_and_is_one_undo_step(qtbot: Any, window) -> None:
+    session, panel = window.session, window.train_panel
+    before = session.model
+    decoder_before = np.array(session.decoder_doc.trace["h_l0"])
+    seen: list[Seq2Seq] = []
+    session.events.model_changed.connect(lambda: seen.append(session.model))
+    panel.updates_box.setValue(100_000)
+    panel.start_button.click()
+    assert panel.state == "running" and session.model is before  # it fits: the window's own model is trained
+    qtbot.waitUntil(lambda: len(panel.curves()[0]) > 20, timeout=60_000)
+    assert seen and session.model is not before  # the views are fed the current weights
+    assert not window.undo_action.isEnabled()  # not while the run would overwrite what Undo restores
+    panel.pause_button.click()
+    assert panel.state == "paused"
+    qtbot.wait(1000)  # what the child sent before it saw the pause has arrived by now, even on a loaded machine
+    held = len(panel.curves()[0])
+    qtbot.wait(500)
+    assert len(panel.curves()[0]) <= held + 1
+    panel.stop_button.click()
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=30_000)
+    trained = session.model
+    assert len(panel.curves()[0]) < 100_000 and "Trained for" in panel.status.text()
+    assert not np.array_equal(trained.state_dict()["encoder.weight_hh_l0"], before.state_dict()["encoder.weight_hh_l0"])
+    assert not np.allclose(session.decoder_doc.trace["h_l0"], decoder_before)
+    np.testing.assert_array_equal(session.decoder_doc.trace["h_l0"], session.trace["dec_h_l0"])
+    assert window.undo_action.isEnabled() and window.undo_action.text() == "&Undo Train reverse"
+    window.undo_action.trigger()  # the whole run is one undo step
+    assert session.model is before and not window.undo_action.isEnabled()
+    np.testing.assert_array_equal(session.decoder_doc.trace["h_l0"], decoder_before)
+
+
+def test_a_short_run_learns_the_task_and_reports_its_accuracy(qtbot: Any, window) -> None:
+    panel = window.train_panel
+    panel.updates_box.setValue(150)
+    panel.lr_box.setValue(0.02)
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=120_000)
+    losses, validation = panel.curves()
+    assert len(losses) == 150 and validation[-1][0] == 150
+    assert validation[-1][1] < validation[0][1]  # held-out teacher-forced loss fell
+    assert np.mean([loss for _, loss in losses[-10:]]) < np.mean([loss for _, loss in losses[:10]])
+    assert window.bottleneck.length_box.value() == 5  # the bottleneck is measured against the trained length
+
+
+def test_a_model_that_does_not_fit_the_task_is_replaced_by_a_fresh_one_and_undone(qtbot: Any, window) -> None:
+    session, panel, view = window.session, window.train_panel, window.view
+    before = session.model
+    panel.symbols_box.setValue(9)  # 10 tokens: not this model's 7
+    panel.task_box.setCurrentIndex(panel.task_box.findData("sort"))
+    panel.hidden_box.setValue(3)
+    panel.updates_box.setValue(5)
+    panel.start_button.click()
+    fresh = session.model
+    assert fresh is not before and fresh.vocab_size == 10 and fresh.hidden_size == 3
+    assert len(view.sliders) == 6  # h and C of 3 units
+    source = session.trace["enc_tokens"]
+    assert session.trace["dec_target"].tolist() == sorted(source.tolist()) and source.size == 5
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=60_000)
+    view.random_source.click()  # a random source now follows the task: sorted
+    assert session.trace["dec_target"].tolist() == sorted(session.trace["enc_tokens"].tolist())
+    window.undo_action.trigger()
+    assert session.model is before and len(view.sliders) == 8
+
+
+def test_closing_the_window_stops_its_run(qtbot: Any, window) -> None:
+    panel = window.train_panel
+    panel.updates_box.setValue(100_000)
+    window.show()
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: len(panel.curves()[0]) > 5, timeout=60_000)
+    window.close()
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=30_000)
+    assert len(panel.curves()[0]) < 100_000 and "Trained for" in panel.status.text()
+
+
+def test_forecasting_trains_on_the_main_windows_sequence(qtbot: Any, main_window) -> None:
+    from lstmviz.model.seq2seq_training import ForecastTask
+
+    series = main_window.document.sequence.values
+    window = seq2seq_window(Seq2Seq.random("gru", 4, 1, input_size=series.shape[1], seed=1), "demo", main_window)
+    qtbot.addWidget(window)
+    panel, session = window.train_panel, window.session
+    before = session.model
+    panel.task_box.setCurrentIndex(panel.task_box.findData("forecast"))
+    form = panel.form
+    assert form.labelForField(panel.delay_box).text() == "Window"
+    assert form.labelForField(panel.symbols_box).text() == "Horizon"
+    panel.delay_box.setValue(12)
+    panel.symbols_box.setValue(3)
+    panel.cell_box.setCurrentText("gru")
+    panel.hidden_box.setValue(4)
+    panel.updates_box.setValue(60)
+    panel.start_button.click()
+    assert session.model is before  # a numeric GRU of this width and size is trained as it is
+    shown = ForecastTask(series, 12, 3).data().validation
+    np.testing.assert_array_equal(session.trace["enc_x"], shown.source[0])  # a validation window, normalised
+    assert session.mode == "teacher" and session.trace.decoder_steps == 3 == session.other.decoder_steps
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=120_000)
+    losses, validation = panel.curves()
+    task = ForecastTask(series, 12, 3)
+    assert len(losses) == 60 and validation[-1][1] < task.evaluate(before, 0).loss  # held-out mse fell
+    assert session.model is not before and not session.model.tokens
+    panel.delay_box.setValue(series.shape[0])  # a window as long as the series leaves nothing to forecast
+    panel.start_button.click()
+    assert panel.state == "idle" and "too short" in panel.status.text()
+
+
+def test_forecasting_without_a_main_window_sequence_says_so(qtbot: Any) -> None:
+    window = seq2seq_window(Seq2Seq.random("gru", 4, 1, input_size=1, seed=1), "demo")
+    qtbot.addWidget(window)
+    panel = window.train_panel
+    panel.task_box.setCurrentIndex(panel.task_box.findData("forecast"))
+    panel.start_button.click()
+    assert panel.state == "idle" and "open one there first" in panel.status.text()
+    assert window.session.undo_text is None
