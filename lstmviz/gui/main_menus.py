@@ -63,6 +63,12 @@ def _open_seq2seq(window: MainWindow) -> None:
     open_seq2seq_dialog(window)
 
 
+def _open_compare(window: MainWindow) -> None:
+    from .compare_window import open_compare_window  # noqa: PLC0415  (the compare view only when asked for)
+
+    open_compare_window(window, window.session)
+
+
 def build_menus(window: MainWindow) -> None:
     """Create every action, the menu bar and the main toolbar of ``window``."""
     style = window.style()
@@ -168,6 +174,9 @@ def build_menus(window: MainWindow) -> None:
                            "New random weights from an initialiser and seed"))
     menu.addAction(_action(window, "reset_weights", "Re&set Weights", doc.reset_network, None,
                            "Back to the weights as last loaded or initialised"))
+    menu.addSeparator()
+    menu.addAction(_action(window, "compare", "&Compare RNN, GRU, LSTM...", lambda: _open_compare(window), None,
+                           "Train an RNN, a GRU and an LSTM of one size on one task, side by side"))
 
     # Playback (the controller's actions: their shortcuts work anywhere in the window) ---------------------
     menu = bar.addMenu("&Playback")

@@ -1,0 +1,279 @@
+"""Compare the cells: an RNN, a GRU and an LSTM of one size, trained on one task with one seed, side by side.
+
+Each network is a Document of the session (``compare-rnn``, ``compare-gru``, ``compare-lstm``), shown by the same
+:class:`~.heatmaps.HeatmapsView` as the main window (only h_t, and C_t for the LSTM). Beside them, on one time
+axis, the three gradient decay curves ||dh_T/dh_t|| on a log scale, and the three loss curves. Training runs in
+three child processes (:class:`~lstmviz.model.compare.CompareRun`); a 200 ms timer polls them and hands the current
+weights to the documents, so the heatmaps and the gradient curves change while the networks learn.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...engine.errors import EngineError
+from ...engine.spec import spec_for
+from ...io.errors import FileFormatError
+from ...model.compare import COMPARE_CELLS, COMPARE_TASKS, CellResult, CompareRun, CompareSetup, analyse
+from ...model.document import Document
+from ...model.session import Session
+from .heatmaps import HeatmapsView
+
+CELL_COLORS = {"rnn": "#d62728", "gru": "#2ca02c", "lstm": "#1f77b4"}
+"""One colour per cell on every curve (the figure uses the same)."""
+POLL_MS = 200
+
+
+def document_name(cell: str) -> str:
+    """The session's name for a compared network."""
+    return f"compare-{cell}"
+
+
+class CompareView(QWidget):
+    """Settings and Run / Stop above; the cells' heatmaps on the left, their curves on the right."""
+
+    finished = Signal()
+    """A run ended (trained, stopped or failed) and every curve shows its last state."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("compareView")
+        self.session = session
+        self.run: CompareRun | None = None
+        self.results: list[CellResult] = []
+        self.heatmaps: dict[str, HeatmapsView] = {}
+        self._titles: dict[str, QLabel] = {}
+        self._runs: list[CompareRun] = []
+        runs = self._runs  # not self: the slot runs when the widget is already gone
+        self.destroyed.connect(lambda *_: [run.kill() for run in runs])
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._poll)
+        self._build()
+
+    # Widgets -------------------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.task_box = QComboBox()
+        self.task_box.addItems(list(COMPARE_TASKS))
+        self.task_box.setToolTip("copy: recall a symbol after a delay; adding: sum two marked values")
+        self.delay_box = self._spin(1, 1000, 20, "copy: blank steps between the symbol and the cue; "
+                                    "adding: half the sequence length")
+        self.hidden_box = self._spin(1, 256, 32, "Hidden units of every cell")
+        self.updates_box = self._spin(0, 100_000, 300, "Adam updates per cell (0: compare the untrained networks)")
+        self.seed_box = self._spin(0, 2**31 - 1, 0, "Seed of the initial weights and of the data order")
+        self.run_button = self._button("Run", "Train the three cells (each in its own process)", self.start)
+        self.stop_button = self._button("Stop", "Stop training and show what was reached", self.stop)
+        self.export_button = self._button("Export Figure...", "Save the comparison as one PNG, SVG or PDF",
+                                          self.export_dialog)
+        controls = QHBoxLayout()
+        for label, widget in (("Task", self.task_box), ("Delay", self.delay_box), ("Hidden", self.hidden_box),
+                              ("Updates", self.updates_box), ("Seed", self.seed_box)):
+            controls.addWidget(QLabel(label))
+            controls.addWidget(widget)
+        for button in (self.run_button, self.stop_button, self.export_button):
+            controls.addWidget(button)
+        controls.addStretch(1)
+        self.status = QLabel("Press Run to train an RNN, a GRU and an LSTM on the same task.")
+        self.status.setObjectName("compareStatus")
+        self.status.setWordWrap(True)
+
+        self.maps = QWidget()
+        self._maps_layout = QVBoxLayout(self.maps)
+        self._maps_layout.setContentsMargins(0, 0, 0, 0)
+        self.curves = pg.GraphicsLayoutWidget()
+        self.decay_plot = self._plot(0, "||dh_T/dh_t|| (log)", "step t",
+                                     "How much of step t still reaches the last step: the gradient decay")
+        self.loss_plot = self._plot(1, "training loss (log)", "update", "Training loss of each cell")
+        self.decay_lines = {c: self.decay_plot.plot(pen=pg.mkPen(CELL_COLORS[c], width=2), name=c.upper())
+                            for c in COMPARE_CELLS}
+        self.loss_lines = {c: self.loss_plot.plot(pen=pg.mkPen(CELL_COLORS[c], width=1), name=c.upper())
+                           for c in COMPARE_CELLS}
+        splitter = QSplitter(self)
+        splitter.addWidget(self.maps)
+        splitter.addWidget(self.curves)
+        splitter.setSizes([700, 500])
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addWidget(self.status)
+        layout.addWidget(splitter, 1)
+        self._update_buttons()
+
+    def _spin(self, low: int, high: int, value: int, tip: str) -> QSpinBox:
+        box = QSpinBox()
+        box.setRange(low, high)
+        box.setValue(value)
+        box.setToolTip(tip)
+        return box
+
+    def _button(self, text: str, tip: str, slot: Any) -> QPushButton:
+        button = QPushButton(text)
+        button.setToolTip(tip)
+        button.clicked.connect(slot)
+        return button
+
+    def _plot(self, row: int, left: str, bottom: str, tip: str) -> pg.PlotItem:
+        plot = self.curves.addPlot(row=row, col=0)
+        plot.setLogMode(y=True)
+        plot.setLabel("left", left)
+        plot.setLabel("bottom", bottom)
+        plot.addLegend(offset=(-10, 10))
+        plot.showGrid(x=True, y=True, alpha=0.2)
+        plot.setToolTip(tip)
+        return plot
+
+    def _update_buttons(self) -> None:
+        running = self.run is not None
+        self.run_button.setEnabled(not running)
+        self.stop_button.setEnabled(running)
+        self.export_button.setEnabled(bool(self.results) and not running)
+
+    # Run -----------------------------------------------------------------------------------------------------
+    def setup(self) -> CompareSetup:
+        return CompareSetup(task=self.task_box.currentText(), delay=self.delay_box.value(),
+                            hidden=self.hidden_box.value(), updates=self.updates_box.value(),
+                            seed=self.seed_box.value())
+
+    def start(self) -> None:
+        """Start the three trainings (or, with 0 updates, show the untrained networks at once)."""
+        if self.run is not None:
+            return
+        setup = self.setup()
+        try:
+            run = CompareRun(setup)
+        except (FileFormatError, EngineError, OSError, RuntimeError) as error:
+            self.status.setText(f"Cannot compare: {error}".splitlines()[0])
+            return
+        self.run = run
+        self._runs[:] = [run]
+        self.results = run.results
+        self._show_documents(run)
+        self._refresh(set(COMPARE_CELLS))
+        if run.finished:
+            self._finish()
+            return
+        self.status.setText(f"Training an RNN, a GRU and an LSTM (H = {setup.hidden}) on {run.task.describe()}...")
+        self._update_buttons()
+        self._timer.start()
+
+    def stop(self) -> None:
+        if self.run is not None:
+            self.run.stop()
+
+    def _show_documents(self, run: CompareRun) -> None:
+        """One Document per cell in the session, each shown by its own heatmaps (h_t, and C_t for the LSTM)."""
+        while self._maps_layout.count():
+            item = self._maps_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.heatmaps = {}
+        for result in run.results:
+            document = Document(result.network, run.sequence)
+            self.session.share_runner(document)
+            document.recompute()
+            spec = spec_for(result.cell)
+            document.set_view_settings(hidden_heatmaps=("x", "y", *spec.gate_keys))
+            self.session.add(document_name(result.cell), document)
+            title = QLabel(f"<b>{spec.title}</b>")
+            title.setObjectName(f"compareTitle_{result.cell}")
+            view = HeatmapsView(document, self.maps)
+            view.setObjectName(f"compareHeatmaps_{result.cell}")
+            view.setMinimumHeight(120)
+            self._maps_layout.addWidget(title)
+            self._maps_layout.addWidget(view, 2 if spec.has_cell_state else 1)
+            self.heatmaps[result.cell] = view
+            self._titles[result.cell] = title
+
+    def document(self, cell: str) -> Document:
+        return self.session[document_name(cell)]
+
+    def _poll(self) -> None:
+        run = self.run
+        if run is None:
+            return
+        changed = run.poll()
+        self._refresh(changed)
+        if run.finished:
+            self._finish()
+
+    def _refresh(self, changed: set[str]) -> None:
+        """Hand new weights to the documents, redraw the decay of those and every loss curve."""
+        run = self.run
+        assert run is not None
+        for result in run.results:
+            if result.cell in changed:
+                self.document(result.cell).set_network(result.network, "Train network", merge_key="compare")
+                analyse(result, run.sequence)
+                assert result.decay is not None
+                self.decay_lines[result.cell].setData(np.arange(result.decay.size), np.maximum(result.decay, 1e-300))
+            if result.losses:
+                xs, ys = np.array(result.losses).T
+                self.loss_lines[result.cell].setData(xs, np.maximum(ys, 1e-12))
+            self._titles[result.cell].setText(self._title(result))
+
+    def _title(self, result: CellResult) -> str:
+        text = f"<b>{spec_for(result.cell).title}</b>"
+        if result.losses:
+            text += f" &nbsp; update {result.losses[-1][0]:,}, loss {result.losses[-1][1]:.3g}"
+        if result.accuracy is not None and self.run is not None:
+            text += f", {self.run.task.accuracy_name} {100 * result.accuracy:.0f}%"
+        return text
+
+    def _finish(self) -> None:
+        self._timer.stop()
+        run, self.run = self.run, None
+        self._runs.clear()
+        if run is not None and run.error is not None:
+            self.status.setText(f"Training failed: {run.error}")
+        else:
+            self.status.setText(self.summary())
+        self._update_buttons()
+        self.finished.emit()
+
+    def summary(self) -> str:
+        """One sentence on what the curves show: how far each cell's gradient falls across the sequence."""
+        parts = []
+        for result in self.results:
+            if result.decay is None or result.decay.size < 2:
+                continue
+            first = max(float(result.decay[0]), 1e-300)
+            parts.append(f"{result.cell.upper()} 1e{np.log10(first):.0f}")
+        return ("||dh_T/dh_0|| (how much of the first step reaches the last): " + ", ".join(parts)
+                + ". The lower, the less an update can learn from the start of the sequence.")
+
+    # Export --------------------------------------------------------------------------------------------------
+    def export_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export Comparison", "compare.png",
+                                              "Figures (*.png *.svg *.pdf)")
+        if path:
+            self.export(path)
+
+    def export(self, path: str) -> bool:
+        """Write the comparison as one figure; a failure is explained in a dialog."""
+        from ...io.compare_figure import render_compare_figure
+
+        if not self.results or self.run is not None:
+            QMessageBox.warning(self, "Cannot export the comparison", "Run the comparison first and let it finish.")
+            return False
+        try:
+            render_compare_figure(self.results, self.document(COMPARE_CELLS[0]).sequence, path)
+        except FileFormatError as error:
+            QMessageBox.warning(self, "Cannot export the comparison", str(error))
+            return False
+        self.status.setText(f"Saved {path}")
+        return True
