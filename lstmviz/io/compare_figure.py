@@ -26,6 +26,7 @@ class CellResult(Protocol):
     network: Network
     losses: list[tuple[int, float]]
     decay: np.ndarray | None
+    shares: np.ndarray | None
 
     @property
     def accuracy(self) -> float | None: ...
@@ -76,11 +77,10 @@ def render_compare_figure(
                           DEFAULT_MAX_COLUMNS, axis, fmt, ())
             if index == len(rows) - 1:
                 ax.set_xlabel(sequence.time_label)
-        half = max(len(rows) // 2, 1)
-        decay_ax = figure.add_subplot(grid[:half, 2])
-        loss_ax = figure.add_subplot(grid[half:, 2])
-        _draw_decay(decay_ax, results, time)
-        _draw_losses(loss_ax, results)
+        curves = grid[:, 2].subgridspec(3, 1)
+        _draw_decay(figure.add_subplot(curves[0]), results, time)
+        _draw_shares(figure.add_subplot(curves[1]), results, time)
+        _draw_losses(figure.add_subplot(curves[2]), results)
         figure.suptitle(title or _default_title(results, sequence), fontsize=10)
         _save(figure, path_or_buffer, fmt)
     return figure
@@ -104,6 +104,30 @@ def _draw_decay(ax: Any, results: Sequence[CellResult], time: np.ndarray) -> Non
     ax.set_xlabel("step t")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, frameon=False)
+
+
+def _draw_shares(ax: Any, results: Sequence[CellResult], time: np.ndarray) -> None:
+    drawn = False
+    for result in results:
+        shares = result.shares
+        if shares is None:
+            continue
+        late = float(shares[-max(1, shares.size // 5):].sum())
+        ax.plot(time[: shares.size], log_floor(shares), color=CELL_COLORS.get(result.cell),
+                label=f"{result.cell.upper()} (last fifth of the steps: {100 * late:.0f}%)")
+        drawn = True
+    ax.set_title("what an update learns from: share per step", loc="left", fontsize=9,
+                 fontweight="bold")
+    ax.set_xlabel("step t")
+    if drawn:
+        ax.set_yscale("log")
+        ax.legend(fontsize=7, frameon=False)
+    else:
+        ax.text(0.5, 0.5, "needs a task (a training batch)", ha="center", va="center", transform=ax.transAxes,
+                fontsize=8)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    ax.grid(alpha=0.3)
 
 
 def _draw_losses(ax: Any, results: Sequence[CellResult]) -> None:

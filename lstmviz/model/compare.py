@@ -4,7 +4,9 @@ Why one module: the app's Compare window and ``lstmviz plot --compare`` must sho
 :class:`CompareSetup` names the task and the budget; every cell gets the same :class:`TrainingConfig` but for its
 kind (so the same initial-weight seed and the same batches in the same order). What is shown of each trained
 network is a :class:`CellResult`: its loss curves, its h_t and (LSTM) C_t on one example of the task, and its
-gradient decay ||dh_T/dh_t|| over that example (the exact Jacobian norm of the engine's BPTT).
+gradient decay ||dh_T/dh_t|| over that example (the exact Jacobian norm of the engine's BPTT), and what an update
+learns from: the share of the weight gradient from each input step on one training batch
+(:mod:`lstmviz.engine.update_sources`).
 
 An honest note, measured: with Adam and gradient clipping a vanilla RNN does learn the blank-delay copy task at
 moderate delays, so the recall curves alone need not separate the cells. The gradient curves do: the RNN's
@@ -23,6 +25,8 @@ import numpy as np
 
 from ..engine.bptt import bptt
 from ..engine.network import Network
+from ..engine.training import Batch
+from ..engine.update_sources import update_shares
 from ..io.sequence_data import SequenceData
 from ..io.tasks import Task, make_task
 from .training import TrainingConfig, new_network, run_training
@@ -77,6 +81,8 @@ class CellResult:
     validation: list[tuple[int, float, float]] = field(default_factory=list)
     """(update, validation loss, accuracy)."""
     decay: np.ndarray | None = None
+    shares: np.ndarray | None = None
+    """share_t of the update on the task's first training batch: what the next update learns from."""
 
     @property
     def accuracy(self) -> float | None:
@@ -84,9 +90,18 @@ class CellResult:
         return self.validation[-1][2] if self.validation else None
 
 
-def analyse(result: CellResult, sequence: SequenceData) -> CellResult:
-    """Fill in what is measured on the example (the gradient decay); returns ``result``."""
+def update_batch(setup: CompareSetup, task: Task) -> Batch:
+    """The batch whose update the shares describe: the first training batch, the same for every cell."""
+    return next(task.batches(setup.batch, setup.seed))
+
+
+def analyse(result: CellResult, sequence: SequenceData, task: Task | None = None,
+            batch: Batch | None = None) -> CellResult:
+    """Fill in what is measured: the gradient decay on the example and, given a task's batch, the update's shares
+    per step; returns ``result``."""
     result.decay = gradient_decay(result.network, sequence)
+    if task is not None and batch is not None:
+        result.shares = update_shares(result.network, batch, task.loss)
     return result
 
 
@@ -110,7 +125,8 @@ def run_compare(setup: CompareSetup, on_update: Callable[[str, int], None] | Non
                 result.network = progress.network
                 if on_update is not None:
                     on_update(result.cell, update)
-    return [analyse(result, sequence) for result in results]
+    batch = update_batch(setup, task)
+    return [analyse(result, sequence, task, batch) for result in results]
 
 
 class CompareRun:
@@ -121,6 +137,7 @@ class CompareRun:
         self.task = setup.make_task()
         self.sequence = example_sequence(self.task)
         self.results = untrained(setup, self.task)
+        self.batch = update_batch(setup, self.task)
         self._jobs: dict[str, TrainingJob] = {}
         if setup.updates > 0:
             for result in self.results:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from app_checks import sine_document
 
 from lstmviz.gui.views.compare_view import CompareView, document_name
@@ -40,6 +41,8 @@ def test_run_shows_each_cell_in_its_own_document(qtbot: Any, tmp_path: Path) -> 
         for key in expected:
             np.testing.assert_allclose(heatmaps.data_array(key), trace[f"{key}_l0"].T)
         np.testing.assert_allclose(view.decay_lines[result.cell].yData, result.decay)  # as given, not log10
+        np.testing.assert_allclose(view.share_lines[result.cell].yData, result.shares)
+        assert result.shares is not None and result.shares.sum() == pytest.approx(1.0)
         np.testing.assert_allclose(view.loss_lines[result.cell].yData, [loss for _, loss in result.losses])
     assert "RNN 1e" in view.status.text()
     out = tmp_path / "compare.png"

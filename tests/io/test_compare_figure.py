@@ -24,6 +24,8 @@ def _results(losses: bool = True) -> tuple[list[CellResult], SequenceData]:
             result.losses = [(u, 2.0 / (u + k)) for u in range(1, 11)]
             result.validation = [(10, 0.5, 0.25 * (k + 1))]
         results.append(analyse(result, sequence))
+        if losses:
+            result.shares = np.linspace(1.0, 2.0 + k, 30) / np.linspace(1.0, 2.0 + k, 30).sum()
     return results, sequence
 
 
@@ -37,6 +39,12 @@ def test_rows_curves_and_their_data() -> None:
     assert decay_ax.get_yscale() == "log"
     for line, result in zip(decay_ax.get_lines(), results):
         np.testing.assert_allclose(line.get_ydata(), result.decay)
+    share_ax = next(ax for ax in figure.axes if ax.get_title(loc="left").startswith("what an update learns from"))
+    assert share_ax.get_yscale() == "log"
+    for line, result in zip(share_ax.get_lines(), results):
+        np.testing.assert_allclose(line.get_ydata(), result.shares)
+    assert share_ax.get_legend().get_texts()[0].get_text() == (
+        f"RNN (last fifth of the steps: {100 * results[0].shares[-6:].sum():.0f}%)")
     loss_ax = next(ax for ax in figure.axes if ax.get_title(loc="left") == "training loss")
     assert [t.get_text() for t in loss_ax.get_legend().get_texts()] == [
         "RNN, accuracy 25%", "GRU, accuracy 50%", "LSTM, accuracy 75%"]
@@ -52,7 +60,7 @@ def test_every_format_is_written(tmp_path: Path, suffix: str) -> None:
     data = out.read_bytes()
     assert data.startswith({"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF"}[suffix])
     if suffix == "svg":
-        assert b"untrained" in data and b"gradient decay" in data
+        assert b"untrained" in data and b"gradient decay" in data and b"needs a task" in data
 
 
 def test_a_bad_suffix_is_refused(tmp_path: Path) -> None:

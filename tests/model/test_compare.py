@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 
 from lstmviz.engine.network import Network
+from lstmviz.engine.update_sources import update_shares
 from lstmviz.model.compare import (
     COMPARE_CELLS,
     CellResult,
@@ -16,6 +18,7 @@ from lstmviz.model.compare import (
     example_sequence,
     gradient_decay,
     run_compare,
+    update_batch,
 )
 
 SMALL = CompareSetup(task="copy", delay=3, hidden=4, updates=6, batch=4, seed=1)
@@ -31,6 +34,7 @@ def test_every_cell_trains_on_the_same_task_reproducibly() -> None:
         assert a.network.hidden_size == 4 and a.network.input_size == 10  # 8 symbols + blank + cue
         assert a.accuracy is not None and 0.0 <= a.accuracy <= 1.0
         assert a.decay is not None and a.decay.shape == (5,)  # T = delay + 2
+        assert a.shares is not None and a.shares.sum() == pytest.approx(1.0)
     # the same batches: at update 1 every cell sees the same first batch from the same kind of start
     assert len({round(r.losses[0][1], 12) for r in first}) == 3  # but different cells give different losses
 
@@ -42,6 +46,10 @@ def test_untrained_compares_the_fresh_networks() -> None:
     assert sequence.steps == 8
     for result in results:
         np.testing.assert_array_equal(result.decay, gradient_decay(result.network, sequence))
+        # the shares describe the first training batch, the same one for every cell
+        task = CompareSetup(task="adding", delay=4).make_task()
+        batch = update_batch(CompareSetup(task="adding", delay=4), task)
+        np.testing.assert_array_equal(result.shares, update_shares(result.network, batch, "mse"))
 
 
 def test_rnn_decay_is_the_product_of_step_jacobians() -> None:
@@ -78,8 +86,9 @@ def test_the_run_in_child_processes_gives_the_same_numbers() -> None:
         assert a.losses == b.losses
         for name in a.network.params:
             np.testing.assert_array_equal(a.network.params[name], b.network.params[name])
-        analyse(b, run.sequence)
+        analyse(b, run.sequence, run.task, run.batch)
         np.testing.assert_array_equal(a.decay, b.decay)
+        np.testing.assert_array_equal(a.shares, b.shares)
 
 
 def test_a_result_without_validation_has_no_accuracy() -> None:

@@ -2,7 +2,8 @@
 
 Each network is a Document of the session (``compare-rnn``, ``compare-gru``, ``compare-lstm``), shown by the same
 :class:`~.heatmaps.HeatmapsView` as the main window (only h_t, and C_t for the LSTM). Beside them, on one time
-axis, the three gradient decay curves ||dh_T/dh_t|| on a log scale, and the three loss curves. Training runs in
+axis, the three gradient decay curves ||dh_T/dh_t|| on a log scale, and the three loss curves, and what an update learns from (the share of the weight gradient from each input step, on one
+training batch). Training runs in
 three child processes (:class:`~lstmviz.model.compare.CompareRun`); a 200 ms timer polls them and hands the current
 weights to the documents, so the heatmaps and the gradient curves change while the networks learn.
 """
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 from ...engine.errors import EngineError
 from ...engine.spec import spec_for
 from ...io.errors import FileFormatError
+from ...io.fig_data import log_floor
 from ...model.compare import COMPARE_CELLS, COMPARE_TASKS, CellResult, CompareRun, CompareSetup, analyse
 from ...model.document import Document
 from ...model.session import Session
@@ -99,8 +101,13 @@ class CompareView(QWidget):
         self.curves = pg.GraphicsLayoutWidget()
         self.decay_plot = self._plot(0, "||dh_T/dh_t|| (log)", "step t",
                                      "How much of step t still reaches the last step: the gradient decay")
-        self.loss_plot = self._plot(1, "training loss (log)", "update", "Training loss of each cell")
+        self.share_plot = self._plot(1, "share of the update (log)", "step t",
+                                     "What an update learns from: the share of the weight gradient from each "
+                                     "input step, on one training batch")
+        self.loss_plot = self._plot(2, "training loss (log)", "update", "Training loss of each cell")
         self.decay_lines = {c: self.decay_plot.plot(pen=pg.mkPen(CELL_COLORS[c], width=2), name=c.upper())
+                            for c in COMPARE_CELLS}
+        self.share_lines = {c: self.share_plot.plot(pen=pg.mkPen(CELL_COLORS[c], width=2), name=c.upper())
                             for c in COMPARE_CELLS}
         self.loss_lines = {c: self.loss_plot.plot(pen=pg.mkPen(CELL_COLORS[c], width=1), name=c.upper())
                            for c in COMPARE_CELLS}
@@ -218,9 +225,11 @@ class CompareView(QWidget):
         for result in run.results:
             if result.cell in changed:
                 self.document(result.cell).set_network(result.network, "Train network", merge_key="compare")
-                analyse(result, run.sequence)
-                assert result.decay is not None
-                self.decay_lines[result.cell].setData(np.arange(result.decay.size), np.maximum(result.decay, 1e-300))
+                analyse(result, run.sequence, run.task, run.batch)
+                assert result.decay is not None and result.shares is not None
+                self.decay_lines[result.cell].setData(np.arange(result.decay.size), log_floor(result.decay))
+                self.share_lines[result.cell].setData(np.arange(result.shares.size),
+                                                      log_floor(result.shares))
             if result.losses:
                 xs, ys = np.array(result.losses).T
                 self.loss_lines[result.cell].setData(xs, np.maximum(ys, 1e-12))
