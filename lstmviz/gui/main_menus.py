@@ -63,6 +63,12 @@ def _open_seq2seq(window: MainWindow) -> None:
     open_seq2seq_dialog(window)
 
 
+def _open_tour(window: MainWindow) -> None:
+    from .dialogs.guided_tour import show_tour  # noqa: PLC0415  (the tour only when asked for)
+
+    show_tour(window)
+
+
 def _open_compare(window: MainWindow) -> None:
     from .compare_window import open_compare_window  # noqa: PLC0415  (the compare view only when asked for)
 
@@ -190,6 +196,8 @@ def build_menus(window: MainWindow) -> None:
     menu = bar.addMenu("&Help")
     menu.addAction(_action(window, "guide", "How to Read the &Diagram", window.show_guide,
                            QKeySequence.StandardKey.HelpContents, "A short guide to the gate diagram and heatmaps"))
+    menu.addAction(_action(window, "guided_tour", "Guided &Tour", lambda: _open_tour(window), None,
+                           "One page per concept, each setting the app up for it: RNN, BPTT, gradients, LSTM, GRU"))
     menu.addAction(_action(window, "about", "&About lstmviz", window.show_about, None, "Version and credits"))
 
     # Toolbar -------------------------------------------------------------------------------------------------
