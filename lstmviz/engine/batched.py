@@ -319,8 +319,8 @@ def step_term_sizes(
     for start in range(0, steps, STEP_CHUNK):
         part = slice(start, min(start + STEP_CHUNK, steps))
         a_in, a_rec = d_in[part].astype(np.float64), d_rec[part].astype(np.float64)
-        size = np.abs(np.einsum("tbg,tbi->tgi", a_in, inputs[part])).sum(axis=(1, 2))
-        size += np.abs(np.einsum("tbg,tbh->tgh", a_rec, h_prev[part])).sum(axis=(1, 2))
+        size = np.abs(np.matmul(a_in.transpose(0, 2, 1), inputs[part])).sum(axis=(1, 2))
+        size += np.abs(np.matmul(a_rec.transpose(0, 2, 1), h_prev[part])).sum(axis=(1, 2))
         if biases:
             size += np.abs(a_in.sum(axis=1)).sum(axis=1) + np.abs(a_rec.sum(axis=1)).sum(axis=1)
         out[part] = size

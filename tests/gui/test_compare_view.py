@@ -10,7 +10,7 @@ import pytest
 from app_checks import sine_document
 
 from lstmviz.gui.views.compare_view import CompareView, document_name
-from lstmviz.model.compare import COMPARE_CELLS
+from lstmviz.model.compare import COMPARE_CELLS, analyse
 from lstmviz.model.session import Session
 
 
@@ -42,6 +42,9 @@ def test_run_shows_each_cell_in_its_own_document(qtbot: Any, tmp_path: Path) -> 
             np.testing.assert_allclose(heatmaps.data_array(key), trace[f"{key}_l0"].T)
         np.testing.assert_allclose(view.decay_lines[result.cell].yData, result.decay)  # as given, not log10
         np.testing.assert_allclose(view.share_lines[result.cell].yData, result.shares)
+        # measured through the document's own compute service, on the final weights
+        np.testing.assert_array_equal(document.compute.value("shares", view.setup()), result.shares)
+        np.testing.assert_array_equal(result.decay, analyse(result, document.sequence).decay)
         assert result.shares is not None and result.shares.sum() == pytest.approx(1.0)
         np.testing.assert_allclose(view.loss_lines[result.cell].yData, [loss for _, loss in result.losses])
     assert "RNN 1e" in view.status.text()

@@ -33,13 +33,19 @@ from ...engine.spec import spec_for
 from ...io.errors import FileFormatError
 from ...io.fig_data import log_floor
 from ...model.compare import COMPARE_CELLS, COMPARE_TASKS, CellResult, CompareRun, CompareSetup, analyse
+from ...model.compute_kinds import gradients_request
 from ...model.document import Document
 from ...model.session import Session
+from ..document_binding import DocumentBinding
 from .heatmaps import HeatmapsView
 
 CELL_COLORS = {"rnn": "#d62728", "gru": "#2ca02c", "lstm": "#1f77b4"}
 """One colour per cell on every curve (the figure uses the same)."""
 POLL_MS = 200
+MEASURE_MS = 1000
+"""While training, the gradient decay and the shares are measured again at most once a second (they cost a
+backward pass each, through the documents' compute service: inline when small, else in the background)."""
+DECAY_REQUEST = gradients_request("h-last-sum")
 
 
 def document_name(cell: str) -> str:
@@ -67,6 +73,12 @@ class CompareView(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
+        self._measure_timer = QTimer(self)
+        self._measure_timer.setInterval(MEASURE_MS)
+        self._measure_timer.timeout.connect(self._measure_due)
+        self._due: set[str] = set()
+        """Cells whose document has a newer trace than their curves."""
+        self._last: CompareRun | None = None
         self._build()
 
     # Widgets -------------------------------------------------------------------------------------------------
@@ -138,6 +150,7 @@ class CompareView(QWidget):
         plot = self.curves.addPlot(row=row, col=0)
         plot.setLogMode(y=True)
         plot.setLabel("left", left)
+        plot.getAxis("left").enableAutoSIPrefix(False)  # shares are plain fractions, not "x0.001"
         plot.setLabel("bottom", bottom)
         plot.addLegend(offset=(-10, 10))
         plot.showGrid(x=True, y=True, alpha=0.2)
@@ -166,17 +179,21 @@ class CompareView(QWidget):
         except (FileFormatError, EngineError, OSError, RuntimeError) as error:
             self.status.setText(f"Cannot compare: {error}".splitlines()[0])
             return
-        self.run = run
+        self.run = self._last = run
         self._runs[:] = [run]
         self.results = run.results
+        for lines in (self.decay_lines, self.share_lines, self.loss_lines):
+            for line in lines.values():
+                line.setData([], [])
         self._show_documents(run)
-        self._refresh(set(COMPARE_CELLS))
+        self._refresh(set())
         if run.finished:
             self._finish()
             return
         self.status.setText(f"Training an RNN, a GRU and an LSTM (H = {setup.hidden}) on {run.task.describe()}...")
         self._update_buttons()
         self._timer.start()
+        self._measure_timer.start()
 
     def stop(self) -> None:
         if self.run is not None:
@@ -205,6 +222,13 @@ class CompareView(QWidget):
             self._maps_layout.addWidget(view, 2 if spec.has_cell_state else 1)
             self.heatmaps[result.cell] = view
             self._titles[result.cell] = title
+            cell = result.cell
+            DocumentBinding(view, [
+                (document.events.trace_changed, lambda c=cell: self._on_trace(c)),
+                (document.compute.events.ready, lambda kind, c=cell: self._on_ready(c, kind)),
+            ])
+            self._due.add(cell)
+            self._measure(cell)
 
     def document(self, cell: str) -> Document:
         return self.session[document_name(cell)]
@@ -219,34 +243,76 @@ class CompareView(QWidget):
             self._finish()
 
     def _refresh(self, changed: set[str]) -> None:
-        """Hand new weights to the documents, redraw the decay of those and every loss curve."""
+        """Hand new weights to the documents (their heatmaps follow) and redraw every loss curve."""
         run = self.run
         assert run is not None
         for result in run.results:
             if result.cell in changed:
                 self.document(result.cell).set_network(result.network, "Train network", merge_key="compare")
-                analyse(result, run.sequence, run.task, run.batch)
-                assert result.decay is not None and result.shares is not None
-                self.decay_lines[result.cell].setData(np.arange(result.decay.size), log_floor(result.decay))
-                self.share_lines[result.cell].setData(np.arange(result.shares.size),
-                                                      log_floor(result.shares))
             if result.losses:
                 xs, ys = np.array(result.losses).T
                 self.loss_lines[result.cell].setData(xs, np.maximum(ys, 1e-12))
             self._titles[result.cell].setText(self._title(result))
 
+    # Measurements (through each document's compute service) -------------------------------------------------
+    def _on_trace(self, cell: str) -> None:
+        self._due.add(cell)
+        if self.run is None:
+            self._measure(cell)
+
+    def _measure_due(self) -> None:
+        for cell in sorted(self._due):
+            self._measure(cell)
+
+    def _measure(self, cell: str) -> None:
+        """Ask the cell's document for its gradient decay and its update shares (inline when cheap)."""
+        run = self._last
+        if run is None or document_name(cell) not in self.session:
+            return
+        document = self.document(cell)
+        if document.trace is None or document.trace_steps_ready < document.steps:
+            return  # asked again when the trace is in
+        self._due.discard(cell)
+        for kind, params in (("gradients", DECAY_REQUEST), ("shares", run.setup)):
+            result = document.compute.request(kind, params)
+            if result is not None and result.complete:
+                self._take(cell, kind, result.value)
+
+    def _on_ready(self, cell: str, kind: str) -> None:
+        if self._last is None or document_name(cell) not in self.session:
+            return
+        params = DECAY_REQUEST if kind == "gradients" else self._last.setup if kind == "shares" else None
+        if params is None:
+            return
+        value = self.document(cell).compute.value(kind, params)
+        if value is not None:
+            self._take(cell, kind, value)
+
+    def _take(self, cell: str, kind: str, value: Any) -> None:
+        result = next(r for r in self.results if r.cell == cell)
+        if kind == "gradients":
+            result.decay = np.asarray(value["jacobian_norm_l0"], dtype=np.float64)
+            self.decay_lines[cell].setData(np.arange(result.decay.size), log_floor(result.decay))
+        else:
+            result.shares = np.asarray(value, dtype=np.float64)
+            self.share_lines[cell].setData(np.arange(result.shares.size), log_floor(result.shares))
+        if self.run is None and self._last is not None and self._last.error is None:
+            self.status.setText(self.summary())
+
     def _title(self, result: CellResult) -> str:
         text = f"<b>{spec_for(result.cell).title}</b>"
         if result.losses:
             text += f" &nbsp; update {result.losses[-1][0]:,}, loss {result.losses[-1][1]:.3g}"
-        if result.accuracy is not None and self.run is not None:
-            text += f", {self.run.task.accuracy_name} {100 * result.accuracy:.0f}%"
+        if result.accuracy is not None and self._last is not None:
+            text += f", {self._last.task.accuracy_name} {100 * result.accuracy:.0f}%"
         return text
 
     def _finish(self) -> None:
         self._timer.stop()
+        self._measure_timer.stop()
         run, self.run = self.run, None
         self._runs.clear()
+        self._measure_due()  # the last weights' curves
         if run is not None and run.error is not None:
             self.status.setText(f"Training failed: {run.error}")
         else:
@@ -276,11 +342,14 @@ class CompareView(QWidget):
         """Write the comparison as one figure; a failure is explained in a dialog."""
         from ...io.compare_figure import render_compare_figure
 
-        if not self.results or self.run is not None:
+        run = self._last
+        if run is None or self.run is not None:
             QMessageBox.warning(self, "Cannot export the comparison", "Run the comparison first and let it finish.")
             return False
+        for result in self.results:  # the figure states the final weights' numbers, measured now if still due
+            analyse(result, run.sequence, run.task, run.batch)
         try:
-            render_compare_figure(self.results, self.document(COMPARE_CELLS[0]).sequence, path)
+            render_compare_figure(self.results, run.sequence, path)
         except FileFormatError as error:
             QMessageBox.warning(self, "Cannot export the comparison", str(error))
             return False
