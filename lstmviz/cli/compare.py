@@ -11,14 +11,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..engine.network import Network
 from ..model.compare import (
     COMPARE_CELLS,
     COMPARE_TASKS,
-    CellResult,
     CompareSetup,
     analyse,
     example_sequence,
+    fresh_on_sequence,
     run_compare,
 )
 from .errors import CommandError
@@ -70,8 +69,8 @@ def run_plot(args: argparse.Namespace, warn: Any) -> int:
         inputs = load_inputs(args, warn)
         sequence = inputs.sequence
         with progress("running an RNN, a GRU and an LSTM", LONG_WORK if sequence.steps * hidden > 1e6 else 0):
-            results = [analyse(CellResult(cell, Network.random(cell, sequence.input_size, hidden, seed=seed)), sequence)
-                       for cell in COMPARE_CELLS]
+            setup = CompareSetup(hidden=hidden, seed=seed)
+            results = [analyse(result, sequence) for result in fresh_on_sequence(setup, sequence)]
     render_compare_figure(results, sequence, args.out, dpi=args.dpi)
     for result in results:
         accuracy = "" if result.accuracy is None else f", accuracy {100 * result.accuracy:.0f}%"

@@ -34,6 +34,8 @@ from .training_job import TrainingJob
 
 COMPARE_CELLS: tuple[str, ...] = ("rnn", "gru", "lstm")
 COMPARE_TASKS: tuple[str, ...] = ("copy", "adding")
+ON_SEQUENCE = "sequence"
+"""The setup's task name for "just run the three fresh networks on a given sequence"."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,12 @@ def untrained(setup: CompareSetup, task: Task) -> list[CellResult]:
     return [CellResult(cell, new_network(setup.config(cell), task)) for cell in COMPARE_CELLS]
 
 
+def fresh_on_sequence(setup: CompareSetup, sequence: SequenceData) -> list[CellResult]:
+    """The three fresh, seeded networks sized for ``sequence`` (no read-out: nothing to train on), not analysed."""
+    return [CellResult(cell, Network.random(cell, sequence.input_size, setup.hidden, seed=setup.seed))
+            for cell in COMPARE_CELLS]
+
+
 def run_compare(setup: CompareSetup, on_update: Callable[[str, int], None] | None = None) -> list[CellResult]:
     """Train the three cells one after another in this process (the command line); analysed on the example."""
     task = setup.make_task()
@@ -137,14 +145,21 @@ def run_compare(setup: CompareSetup, on_update: Callable[[str, int], None] | Non
 class CompareRun:
     """The three trainings at once, each in its own child process; :meth:`poll` gathers what has arrived."""
 
-    def __init__(self, setup: CompareSetup) -> None:
+    def __init__(self, setup: CompareSetup, sequence: SequenceData | None = None) -> None:
+        """Train on ``setup``'s task; or, given a ``sequence``, just run the fresh networks on it (no jobs)."""
         self.setup = setup
-        self.task = setup.make_task()
-        self.sequence = example_sequence(self.task)
-        self.results = untrained(setup, self.task)
-        self.batch = update_batch(setup, self.task)
+        self.task: Task | None = None
+        self.batch: Batch | None = None
         self._jobs: dict[str, TrainingJob] = {}
-        if setup.updates > 0:
+        if sequence is not None:
+            self.sequence = sequence
+            self.results = fresh_on_sequence(setup, sequence)
+        else:
+            self.task = setup.make_task()
+            self.sequence = example_sequence(self.task)
+            self.results = untrained(setup, self.task)
+            self.batch = update_batch(setup, self.task)
+        if self.task is not None and setup.updates > 0:
             for result in self.results:
                 self._jobs[result.cell] = TrainingJob(setup.config(result.cell), self.task, result.network)
         self._ended: set[str] = set()

@@ -77,3 +77,18 @@ def test_the_model_menu_opens_the_compare_window(main_window: Any) -> None:
     assert window.centralWidget().session is main_window.session
     main_window.actions["compare"].trigger()  # again: the same window, raised
     assert main_window.findChildren(type(window), "compareWindow") == [window]
+
+
+def test_the_main_sequence_runs_the_fresh_networks_on_it(qtbot: Any) -> None:
+    view = _view(qtbot, updates=50)
+    main = view.session.main
+    view.task_box.setCurrentIndex(view.task_box.findData("sequence"))
+    view.run_button.click()
+    assert view.run is None  # nothing to train: shown at once
+    for result in view.results:
+        document = view.session[document_name(result.cell)]
+        assert document.sequence is main.sequence and not result.losses
+        assert result.network.input_size == main.sequence.input_size and result.network.hidden_size == 4
+        qtbot.waitUntil(lambda r=result: r.decay is not None)
+        assert result.decay.shape == (main.sequence.steps,) and result.shares is None
+        np.testing.assert_array_equal(result.decay, analyse(result, main.sequence).decay)

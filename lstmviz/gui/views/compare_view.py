@@ -32,7 +32,15 @@ from ...engine.errors import EngineError
 from ...engine.spec import spec_for
 from ...io.errors import FileFormatError
 from ...io.fig_data import log_floor
-from ...model.compare import COMPARE_CELLS, COMPARE_TASKS, CellResult, CompareRun, CompareSetup, analyse
+from ...model.compare import (
+    COMPARE_CELLS,
+    COMPARE_TASKS,
+    ON_SEQUENCE,
+    CellResult,
+    CompareRun,
+    CompareSetup,
+    analyse,
+)
 from ...model.compute_kinds import gradients_request
 from ...model.document import Document
 from ...model.session import Session
@@ -84,8 +92,11 @@ class CompareView(QWidget):
     # Widgets -------------------------------------------------------------------------------------------------
     def _build(self) -> None:
         self.task_box = QComboBox()
-        self.task_box.addItems(list(COMPARE_TASKS))
-        self.task_box.setToolTip("copy: recall a symbol after a delay; adding: sum two marked values")
+        for task in COMPARE_TASKS:
+            self.task_box.addItem(task, task)
+        self.task_box.addItem("main window's sequence (untrained)", ON_SEQUENCE)
+        self.task_box.setToolTip("copy: recall a symbol after a delay; adding: sum two marked values; or run the "
+                                 "three fresh networks on the sequence of the main window")
         self.delay_box = self._spin(1, 1000, 20, "copy: blank steps between the symbol and the cue; "
                                     "adding: half the sequence length")
         self.hidden_box = self._spin(1, 256, 32, "Hidden units of every cell")
@@ -165,7 +176,7 @@ class CompareView(QWidget):
 
     # Run -----------------------------------------------------------------------------------------------------
     def setup(self) -> CompareSetup:
-        return CompareSetup(task=self.task_box.currentText(), delay=self.delay_box.value(),
+        return CompareSetup(task=self.task_box.currentData(), delay=self.delay_box.value(),
                             hidden=self.hidden_box.value(), updates=self.updates_box.value(),
                             seed=self.seed_box.value())
 
@@ -175,7 +186,8 @@ class CompareView(QWidget):
             return
         setup = self.setup()
         try:
-            run = CompareRun(setup)
+            on_sequence = setup.task == ON_SEQUENCE
+            run = CompareRun(setup, self.session.main.sequence if on_sequence else None)
         except (FileFormatError, EngineError, OSError, RuntimeError) as error:
             self.status.setText(f"Cannot compare: {error}".splitlines()[0])
             return
@@ -190,6 +202,7 @@ class CompareView(QWidget):
         if run.finished:
             self._finish()
             return
+        assert run.task is not None
         self.status.setText(f"Training an RNN, a GRU and an LSTM (H = {setup.hidden}) on {run.task.describe()}...")
         self._update_buttons()
         self._timer.start()
@@ -273,7 +286,8 @@ class CompareView(QWidget):
         if document.trace is None or document.trace_steps_ready < document.steps:
             return  # asked again when the trace is in
         self._due.discard(cell)
-        for kind, params in (("gradients", DECAY_REQUEST), ("shares", run.setup)):
+        wanted = [("gradients", DECAY_REQUEST)] + ([("shares", run.setup)] if run.task is not None else [])
+        for kind, params in wanted:
             result = document.compute.request(kind, params)
             if result is not None and result.complete:
                 self._take(cell, kind, result.value)
@@ -303,7 +317,7 @@ class CompareView(QWidget):
         text = f"<b>{spec_for(result.cell).title}</b>"
         if result.losses:
             text += f" &nbsp; update {result.losses[-1][0]:,}, loss {result.losses[-1][1]:.3g}"
-        if result.accuracy is not None and self._last is not None:
+        if result.accuracy is not None and self._last is not None and self._last.task is not None:
             text += f", {self._last.task.accuracy_name} {100 * result.accuracy:.0f}%"
         return text
 
