@@ -94,3 +94,35 @@ def test_a_zero_gradient_gives_zero_shares_and_no_output_layer_is_refused() -> N
     assert not update_shares(network, batch, "mse").any()
     with pytest.raises(EngineError, match="output layer"):
         update_shares(Network.random("lstm", 1, 2, seed=0), batch, "mse")
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+def test_step_terms_match_torch_autograd_on_per_step_weight_copies(cell: str) -> None:
+    """torch's own cell ops, with a separate leaf copy of every weight at every step: the gradient of each copy
+    is term_t exactly, so sum |grad| per step is the reference."""
+    torch = pytest.importorskip("torch")
+    ops = {"rnn": torch.rnn_tanh_cell, "gru": torch.gru_cell, "lstm": torch.lstm_cell}
+    rng = np.random.default_rng(3)
+    network = Network.random(cell, 3, 4, seed=2, output_size=2)
+    batch = _batch(rng, "cross-entropy", batch=3, steps=6, inputs=3, outputs=2)
+    names = ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"]
+    copies = [[torch.tensor(network.params[n], dtype=torch.float64, requires_grad=True) for n in names]
+              for _ in range(6)]
+    x = torch.tensor(batch.x, dtype=torch.float64)
+    h = torch.zeros(3, 4, dtype=torch.float64)
+    c = torch.zeros(3, 4, dtype=torch.float64)
+    outputs = []
+    for t in range(6):
+        if cell == "lstm":
+            h, c = ops[cell](x[:, t], (h, c), *copies[t])
+        else:
+            h = ops[cell](x[:, t], h, *copies[t])
+        outputs.append(h)
+    fc_w = torch.tensor(network.params["fc.weight"], dtype=torch.float64)
+    fc_b = torch.tensor(network.params["fc.bias"], dtype=torch.float64)
+    y = torch.stack(outputs, dim=1) @ fc_w.T + fc_b
+    _, dy = objective("cross-entropy", y.detach().numpy(), batch.target, batch.mask)
+    y.backward(torch.tensor(dy))
+    expected = np.array([sum(float(p.grad.abs().sum()) for p in copies[t]) for t in range(6)])
+    np.testing.assert_allclose(step_terms(network, batch, "cross-entropy"), expected, rtol=1e-10)
