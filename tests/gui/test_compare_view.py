@@ -10,7 +10,7 @@ import pytest
 from app_checks import sine_document
 
 from lstmviz.gui.views.compare_view import CompareView, document_name
-from lstmviz.model.compare import COMPARE_CELLS, analyse
+from lstmviz.model.compare import COMPARE_CELLS, CellResult, analyse
 from lstmviz.model.session import Session
 
 
@@ -92,3 +92,25 @@ def test_the_main_sequence_runs_the_fresh_networks_on_it(qtbot: Any) -> None:
         qtbot.waitUntil(lambda r=result: r.decay is not None)
         assert result.decay.shape == (main.sequence.steps,) and result.shares is None
         np.testing.assert_array_equal(result.decay, analyse(result, main.sequence).decay)
+
+
+def test_measurements_arrive_from_the_background_runner(qtbot: Any, monkeypatch: Any) -> None:
+    """With every computation sent to the shared runner, the curves come in through the compute events."""
+    from lstmviz.gui.workers import BackgroundRunner
+    from lstmviz.model import compute
+
+    monkeypatch.setattr(compute, "INLINE_COST", 0)
+    runner = BackgroundRunner()
+    try:
+        view = _view(qtbot, updates=0)
+        view.session.main.set_runner(runner)
+        view.run_button.click()
+        qtbot.waitUntil(lambda: all(r.decay is not None and r.shares is not None for r in view.results),
+                        timeout=60_000)
+        for result in view.results:
+            document = view.session[document_name(result.cell)]
+            np.testing.assert_array_equal(view.share_lines[result.cell].yData, result.shares)
+            np.testing.assert_allclose(result.decay, analyse(CellResult(result.cell, result.network), document.sequence).decay)
+    finally:
+        runner.shutdown()
+
