@@ -75,5 +75,12 @@ def run_plot(args: argparse.Namespace, warn: Any) -> int:
     for result in results:
         accuracy = "" if result.accuracy is None else f", accuracy {100 * result.accuracy:.0f}%"
         assert result.decay is not None
-        print(f"{result.cell.upper()}: ||dh_T/dh_0|| = {float(result.decay[0]):.2e}{accuracy}")
+        shares = "" if result.shares is None else (
+            f", update share of the first half of the steps {first_half_share(result.shares):.2%}")
+        print(f"{result.cell.upper()}: ||dh_T/dh_0|| = {float(result.decay[0]):.2e}{accuracy}{shares}")
     return 0
+
+
+def first_half_share(shares: Any) -> float:
+    """How much of an update comes from the first half of the steps (where the copy task's symbol is)."""
+    return float(shares[: len(shares) // 2].sum())

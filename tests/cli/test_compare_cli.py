@@ -22,6 +22,7 @@ def test_compare_on_a_task_trains_the_three_cells(cli, tmp_path: Path) -> None:
     for line, cell in zip(lines, expected):
         assert f"{float(cell.decay[0]):.2e}" in line
         assert f"accuracy {100 * cell.accuracy:.0f}%" in line
+        assert f"update share of the first half of the steps {cell.shares[:2].sum():.2%}" in line  # T = 5
 
 
 def test_compare_on_a_sequence_runs_the_fresh_networks(cli, tmp_path: Path) -> None:
