@@ -121,6 +121,10 @@ def show_parts(text: str) -> list[str]:
 
 def run_plot(args: argparse.Namespace, warn: Warn) -> int:
     """``lstmviz plot``: the gate-activation figure as PNG, SVG or PDF."""
+    if args.compare:
+        from .compare import run_plot as run_compare_plot  # noqa: PLC0415
+
+        return run_compare_plot(args, warn)
     if seq2seq.applies(args):
         return seq2seq.run_plot(args, warn)
     from ..io.fig_data import check_units, plan_panels, select_steps  # noqa: PLC0415

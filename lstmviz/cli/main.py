@@ -20,7 +20,7 @@ from ..engine.errors import EngineError
 from ..io.errors import FileFormatError
 from ..io.limits import set_max_file_bytes
 from ..io.quoting import one_line
-from . import commands, desktop_entry, info, options, seq2seq
+from . import commands, compare, desktop_entry, info, options, seq2seq
 from . import train as train_command
 from .errors import CommandError
 
@@ -107,6 +107,7 @@ def _register_plot(sub: Any) -> None:
                         "10 in wide and as tall as the panels need")
     options.add_loss_options(plot, title="the loss for --show grad")
     seq2seq.add_options(plot, target=False)  # --target (the loss options) is the decoder's teacher-forcing target
+    compare.add_options(plot)
 
 
 def _register_generate(sub: Any) -> None:

@@ -157,6 +157,9 @@ class BatchGradients:
     """(L, B, H)."""
     dc0: np.ndarray | None
     """(L, B, H) for the LSTM, else None."""
+    step_terms: np.ndarray | None = None
+    """(T,) with ``step_terms=True``: sum over the recurrent parameters of |term_t|, the BPTT sum's step-t part
+    (see :mod:`.update_sources`); else None."""
 
 
 def _array(value: Any, shape: tuple[int, ...], what: str, dtype: np.dtype) -> np.ndarray:
@@ -229,10 +232,12 @@ def backward(
     cache: BatchCache, dy: Any | None = None, dh: Any | None = None, dh_T: Any | None = None,  # noqa: N803
     dc_T: Any | None = None,  # noqa: N803
     need_dx: bool = True,
+    step_terms: bool = False,
 ) -> BatchGradients:
     """Backpropagate dL/dy, dL/dh_t (top layer) and dL/dh_T, dL/dC_T through one forward call.
 
     ``need_dx=False`` skips the product for dL/dx (a training step does not need it); ``dx`` is then zeros.
+    ``step_terms=True`` also measures each step's part of the recurrent weight gradients (``step_terms``).
     """
     network = cache.network
     dtype, hidden, layers = network.dtype, network.hidden_size, network.num_layers
@@ -240,6 +245,7 @@ def backward(
     top_shape = (batch, steps, hidden)
     state_shape = (layers, batch, hidden)
     grads: dict[str, np.ndarray] = {}
+    terms = np.zeros(steps, dtype=np.float64) if step_terms else None
     external: np.ndarray | None = None
     if dh is not None:
         external = np.ascontiguousarray(_array(dh, top_shape, "dL/dh", dtype).transpose(1, 0, 2))
@@ -277,6 +283,9 @@ def backward(
                 dc0[k] = dc0_k
             layer_input = cache.inputs if k == 0 else cache.layers[k - 1].h[1:]
             d_in_flat, d_rec_flat = d_in.reshape(rows, -1), d_rec.reshape(rows, -1)
+            if terms is not None:
+                terms += step_term_sizes(d_in.reshape(steps, batch, -1), d_rec.reshape(steps, batch, -1),
+                                         layer_input, buffers.h[:-1], layer.bias_in is not None)
             perm = layer.perm
             grads[parameter_name("weight_ih", k)] = _unpermute(d_in_flat.T @ layer_input.reshape(rows, -1), perm)
             grads[parameter_name("weight_hh", k)] = _unpermute(d_rec_flat.T @ buffers.h[:-1].reshape(rows, -1), perm)
@@ -289,7 +298,33 @@ def backward(
                 external = np.zeros((steps, batch, network.input_size), dtype)
     assert external is not None
     ordered = {name: grads[name] if name in grads else np.zeros_like(value) for name, value in network.params.items()}
-    return BatchGradients(ordered, external.transpose(1, 0, 2), dh0, dc0)
+    return BatchGradients(ordered, external.transpose(1, 0, 2), dh0, dc0, terms)
+
+
+STEP_CHUNK = 64
+"""Steps whose (G*H, D) outer-product terms are formed at once: bounded memory on long sequences."""
+
+
+def step_term_sizes(
+    d_in: np.ndarray, d_rec: np.ndarray, inputs: np.ndarray, h_prev: np.ndarray, biases: bool = True
+) -> np.ndarray:
+    """sum over the entries of |term_t| for W_ih, W_hh, b_ih, b_hh of one layer, per step t (T,).
+
+    term_t(W_ih) = sum_b dA_in[t, b] x[t, b]^T, term_t(W_hh) = sum_b dA_rec[t, b] h_{t-1}[t, b]^T,
+    term_t(b_ih) = sum_b dA_in[t, b], term_t(b_hh) = sum_b dA_rec[t, b]: summed over t these are the weight
+    gradients. All arrays are time-major (T, B, .); the internal row order does not change a sum of |entries|.
+    """
+    steps = d_in.shape[0]
+    out = np.empty(steps, dtype=np.float64)
+    for start in range(0, steps, STEP_CHUNK):
+        part = slice(start, min(start + STEP_CHUNK, steps))
+        a_in, a_rec = d_in[part].astype(np.float64), d_rec[part].astype(np.float64)
+        size = np.abs(np.matmul(a_in.transpose(0, 2, 1), inputs[part])).sum(axis=(1, 2))
+        size += np.abs(np.matmul(a_rec.transpose(0, 2, 1), h_prev[part])).sum(axis=(1, 2))
+        if biases:
+            size += np.abs(a_in.sum(axis=1)).sum(axis=1) + np.abs(a_rec.sum(axis=1)).sum(axis=1)
+        out[part] = size
+    return out
 
 
 def add_gradients(parts: Iterable[Mapping[str, np.ndarray]]) -> dict[str, np.ndarray]:

@@ -63,6 +63,18 @@ def _open_seq2seq(window: MainWindow) -> None:
     open_seq2seq_dialog(window)
 
 
+def _open_tour(window: MainWindow) -> None:
+    from .dialogs.guided_tour import show_tour  # noqa: PLC0415  (the tour only when asked for)
+
+    show_tour(window)
+
+
+def _open_compare(window: MainWindow) -> None:
+    from .compare_window import open_compare_window  # noqa: PLC0415  (the compare view only when asked for)
+
+    open_compare_window(window, window.session)
+
+
 def build_menus(window: MainWindow) -> None:
     """Create every action, the menu bar and the main toolbar of ``window``."""
     style = window.style()
@@ -168,6 +180,9 @@ def build_menus(window: MainWindow) -> None:
                            "New random weights from an initialiser and seed"))
     menu.addAction(_action(window, "reset_weights", "Re&set Weights", doc.reset_network, None,
                            "Back to the weights as last loaded or initialised"))
+    menu.addSeparator()
+    menu.addAction(_action(window, "compare", "&Compare RNN, GRU, LSTM...", lambda: _open_compare(window), None,
+                           "Train an RNN, a GRU and an LSTM of one size on one task, side by side"))
 
     # Playback (the controller's actions: their shortcuts work anywhere in the window) ---------------------
     menu = bar.addMenu("&Playback")
@@ -181,6 +196,8 @@ def build_menus(window: MainWindow) -> None:
     menu = bar.addMenu("&Help")
     menu.addAction(_action(window, "guide", "How to Read the &Diagram", window.show_guide,
                            QKeySequence.StandardKey.HelpContents, "A short guide to the gate diagram and heatmaps"))
+    menu.addAction(_action(window, "guided_tour", "Guided &Tour", lambda: _open_tour(window), None,
+                           "One page per concept, each setting the app up for it: RNN, BPTT, gradients, LSTM, GRU"))
     menu.addAction(_action(window, "about", "&About lstmviz", window.show_about, None, "Version and credits"))
 
     # Toolbar -------------------------------------------------------------------------------------------------

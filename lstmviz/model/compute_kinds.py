@@ -176,11 +176,36 @@ def radii_work(network: Network, sequence: SequenceData, params: Hashable, needs
     return work
 
 
+# What an update learns from (the compare view) ------------------------------------------------------------
+def shares_cost(network: Network, sequence: SequenceData, params: Hashable = None) -> int:
+    """``params`` is a :class:`~lstmviz.model.compare.CompareSetup`: forward and backward over its batch."""
+    rows = network.spec.gate_count * network.hidden_size
+    per_step = network.num_layers * rows * (network.hidden_size + network.input_size)
+    return 3 * int(params.batch) * int(params.steps) * per_step  # type: ignore[attr-defined]
+
+
+def _one(network: Network, sequence: SequenceData, params: Hashable = None) -> int:
+    return 1
+
+
+def shares_work(network: Network, sequence: SequenceData, params: Hashable, needs: dict[str, Any]) -> Work:
+    """share_t of the update on the compare setup's first training batch (the sequence is not used)."""
+    from ..engine.update_sources import update_shares  # noqa: PLC0415
+    from .compare import update_batch  # noqa: PLC0415  (compare builds on this module's Document)
+
+    def work(report: Report | None) -> Any:
+        task = params.make_task()  # type: ignore[attr-defined]
+        return update_shares(network, update_batch(params, task), task.loss)  # type: ignore[arg-type]
+
+    return work
+
+
 KINDS: dict[str, ComputeKind] = {
     kind.name: kind
     for kind in (
         ComputeKind("trace", trace_cost, _steps, trace_work),
         ComputeKind("gradients", gradients_cost, gradients_total, gradients_work, needs=("trace",)),
         ComputeKind("radii", radii_cost, _blocks_total, radii_work),
+        ComputeKind("shares", shares_cost, _one, shares_work),
     )
 }
