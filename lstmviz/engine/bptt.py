@@ -22,9 +22,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import EngineError
+from .factors import LayerFactors
 from .jacobian import jacobian_norms
+from .kernels import kernel_for
 from .losses import loss_seed
 from .progress import tick
+from .spec import spec_for
 from .trace import ArrayRecord, Trace, trace_key
 
 if TYPE_CHECKING:
@@ -81,20 +84,6 @@ def _steady(renormalise: bool, *carried: np.ndarray) -> None:
     if peak > 0 and np.isfinite(peak):
         for array in carried:
             array /= peak
-
-
-@dataclass
-class LayerFactors:
-    """A layer's recursion-free factors for all steps, and how its pre-activation gradients map to parameters."""
-
-    gates_in: np.ndarray
-    """(T, G, H): dG_in[t] = dh_t or dC_t times this (LSTM: first 3 rows by dC, last by dh)."""
-    gates_rec: np.ndarray | None
-    """(T, G, H) for the GRU, whose hidden-side gradient differs in the n block (times r_t); None otherwise."""
-    carry: np.ndarray | None
-    """(T, H): LSTM f_t (dC_{t-1} += dC_t f_t) or GRU z_t (dh_{t-1} += dh_t z_t); None for the RNN."""
-    cell_gain: np.ndarray | None
-    """(T, H): LSTM o_t (1 - tanh^2 C_t), so dC_t += dh_t * cell_gain_t."""
 
 
 def bptt(
@@ -160,7 +149,8 @@ def bptt(
             arrays[trace_key("grad_norm_h", k)] = np.linalg.norm(grad_h.astype(np.float64), axis=1).astype(grad_h.dtype)
             if grad_c is not None:
                 arrays[trace_key("grad_c", k)] = grad_c
-                arrays[trace_key("cec", k)] = constant_error_carousel(trace[trace_key("f", k)])
+                assert factors.carry is not None  # the forget gate, which the cell line runs through
+                arrays[trace_key("cec", k)] = constant_error_carousel(factors.carry)
             from_above = d_in @ w_ih if k > 0 else None
     scale = 1.0
     if clip is not None:
@@ -199,74 +189,10 @@ def constant_error_carousel(forget: np.ndarray, block: int = 16) -> np.ndarray:
     return out
 
 
-def _slope(value: np.ndarray, out: np.ndarray, kind: str) -> np.ndarray:
-    """Derivative of a nonlinearity from its output, into ``out``: sigmoid s (1 - s), tanh 1 - t^2."""
-    if kind == "sigmoid":
-        np.subtract(1.0, value, out=out)
-        return np.multiply(out, value, out=out)
-    np.multiply(value, value, out=out)
-    return np.subtract(1.0, out, out=out)
-
-
-def _times_previous(out: np.ndarray, current: np.ndarray, initial: np.ndarray) -> None:
-    """out[t] *= state_{t-1}, with state_{-1} = initial, without building the shifted (T, H) copy."""
-    out[1:] *= current[:-1]
-    out[0] *= initial
-
-
 def layer_factors(network: Network, trace: Trace, k: int) -> LayerFactors:
-    """The factors of layer ``k`` that depend only on the forward trace, for all steps at once.
-
-    Written with ``out=`` into few arrays: at T = 100,000 every fresh temporary costs page faults that (on the
-    benchmark machine) outweighed the arithmetic.
-    """
-    get = trace.get_quantity
-    steps, hidden, dtype = trace.steps, network.hidden_size, network.dtype
-    if network.cell == "lstm":
-        i, f, g, o, c = (get(q, k) for q in "ifgoc")
-        gates = np.empty((steps, 4, hidden), dtype=dtype)
-        a_i, a_f, a_g, a_o = (gates[:, j] for j in range(4))
-        _slope(i, a_i, "sigmoid")
-        a_i *= g  # A_i = g i (1 - i)
-        _slope(f, a_f, "sigmoid")
-        _times_previous(a_f, c, trace.c0[k])  # A_f = C_{t-1} f (1 - f)
-        _slope(g, a_g, "tanh")
-        a_g *= i  # A_g = i (1 - g^2)
-        tanh_c = np.tanh(c)
-        _slope(o, a_o, "sigmoid")
-        a_o *= tanh_c  # A_o = tanh(C) o (1 - o)
-        gain = _slope(tanh_c, tanh_c, "tanh")
-        gain *= o  # K = o (1 - tanh^2 C)
-        return LayerFactors(gates, None, f, gain)
-    if network.cell == "gru":
-        r, z, n, h = (get(q, k) for q in "rznh")
-        _, w_hh, _, b_hh = network.layer_parameters(k)
-        gates_in = np.empty((steps, 3, hidden), dtype=dtype)
-        a_r, a_z, a_n = (gates_in[:, j] for j in range(3))
-        w_hn_t = w_hh[2 * hidden :].T
-        h_n = np.empty((steps, hidden), dtype=dtype)
-        np.matmul(h[:-1], w_hn_t, out=h_n[1:])
-        h_n[0] = trace.h0[k] @ w_hn_t
-        if b_hh is not None:
-            h_n += b_hh[2 * hidden :]  # h_n = W_hn h_{t-1} + b_hn
-        np.subtract(1.0, z, out=a_n)
-        a_n *= _slope(n, a_r, "tanh")  # A_n = (1 - z)(1 - n^2); a_r is scratch here
-        np.multiply(a_n, h_n, out=a_r)
-        a_r *= _slope(r, h_n, "sigmoid")  # A_r = A_n h_n r (1 - r)
-        np.negative(n, out=a_z)
-        a_z[1:] += h[:-1]
-        a_z[0] += trace.h0[k]
-        a_z *= _slope(z, h_n, "sigmoid")  # A_z = (h_{t-1} - n) z (1 - z)
-        gates_rec = gates_in.copy()
-        gates_rec[:, 2] *= r
-        return LayerFactors(gates_in, gates_rec, z, None)
-    h = get("h", k)
-    slope = np.empty((steps, 1, hidden), dtype=dtype)
-    if network.nonlinearity == "relu":
-        np.greater(h, 0.0, out=slope[:, 0])
-    else:
-        _slope(h, slope[:, 0], network.nonlinearity)
-    return LayerFactors(slope, None, None, None)
+    """The factors of layer ``k`` that depend only on the forward trace, for all steps at once (from the cell
+    kind's step kernel)."""
+    return kernel_for(network.cell).factors(network, trace, k)
 
 
 def backward_layer(
@@ -281,7 +207,7 @@ def backward_layer(
     steps, blocks, hidden = factors.gates_in.shape
     dtype = external.dtype
     grad_h = np.empty((steps, hidden), dtype=dtype)
-    grad_c = np.empty((steps, hidden), dtype=dtype) if cell == "lstm" else None
+    grad_c = np.empty((steps, hidden), dtype=dtype) if spec_for(cell).has_cell_state else None
     d_in = factors.gates_in
     d_rec = d_in if factors.gates_rec is None else factors.gates_rec
     dh0, dc0 = run_cotangents(cell, factors, w_hh, np.zeros((1, hidden), dtype=dtype), external,
@@ -306,9 +232,9 @@ class CotangentSink:
     dg_flat: Iterable[np.ndarray]
     """The same memory as ``dg``, (G*H,) or (B, G*H)."""
     dg_sigmoid: Iterable[np.ndarray]
-    """The LSTM's i, f, g rows of ``dg`` (those driven by dC): (3, H) or (B, 3, H)."""
+    """The rows of ``dg`` driven by dC (the LSTM's i, f, g): (G-1, H) or (B, G-1, H)."""
     dg_last: Iterable[np.ndarray]
-    """The LSTM's o row of ``dg`` (driven by dh), shaped as dh."""
+    """The last row of ``dg``, driven by dh (the LSTM's o), shaped as dh."""
     dg_rec: Iterable[np.ndarray]
     """The GRU's hidden-side dG (its own array), else ``dg``."""
     dg_rec_flat: Iterable[np.ndarray]
@@ -325,7 +251,7 @@ class CotangentSink:
             itertools.repeat(None) if dc is None else dc[back],
             dg[back],
             dg.reshape(steps, blocks * hidden)[back],
-            dg[back, :3],
+            dg[back, : blocks - 1],
             dg[back, blocks - 1],  # the LSTM's o row (unused by the other cells)
             dg_rec[back],
             dg_rec.reshape(steps, blocks * hidden)[back],
@@ -341,12 +267,12 @@ class CotangentSink:
         if batch == 1:
             dg = np.empty((blocks, hidden), dtype=dtype)
             dg_rec = np.empty_like(dg) if separate else dg
-            return cls(dh, r(np.empty(hidden, dtype=dtype)), r(dg), r(dg.reshape(-1)), r(dg[:3]), r(dg[blocks - 1]),
+            return cls(dh, r(np.empty(hidden, dtype=dtype)), r(dg), r(dg.reshape(-1)), r(dg[: blocks - 1]), r(dg[blocks - 1]),
                        r(dg_rec), r(dg_rec.reshape(-1)))
         dg = np.empty((batch, blocks, hidden), dtype=dtype)
         dg_rec = np.empty_like(dg) if separate else dg
         return cls(
-            dh, r(np.empty((batch, 1, hidden), dtype=dtype)), r(dg), r(dg.reshape(batch, -1)), r(dg[:, :3]),
+            dh, r(np.empty((batch, 1, hidden), dtype=dtype)), r(dg), r(dg.reshape(batch, -1)), r(dg[:, : blocks - 1]),
             r(dg[:, blocks - 1 :]), r(dg_rec), r(dg_rec.reshape(batch, -1)), one_row=False,
         )
 
@@ -376,11 +302,11 @@ def run_cotangents(
     gates_in = factors.gates_in[::-1]
     carry: Any = itertools.repeat(None) if factors.carry is None else factors.carry[::-1]
     countdown = range(steps - 1, -1, -1)
-    if cell == "lstm":
+    if spec_for(cell).has_cell_state:
         assert factors.cell_gain is not None
         dc_next = np.zeros(vector, dtype=dtype)
         for t, a_sig, a_o, f, gain, ext, dh, dc, dg_sig, dg_o, dg_flat in zip(
-            countdown, gates_in[:, :3], gates_in[:, 3], carry, factors.cell_gain[::-1], ext_rows,
+            countdown, gates_in[:, : blocks - 1], gates_in[:, blocks - 1], carry, factors.cell_gain[::-1], ext_rows,
             sink.dh, sink.dc, sink.dg_sigmoid, sink.dg_last, sink.dg_flat,
         ):
             if not t & FLUSH_MASK:

@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import EngineError
+from .spec import spec_for
 
 if TYPE_CHECKING:
-    from .bptt import LayerFactors
+    from .factors import LayerFactors
 
 JACOBIAN_METHODS: tuple[str, ...] = ("auto", "exact", "estimate", "none")
 EXACT_BUDGET = 2e8
@@ -101,16 +102,17 @@ def forward_tangent(cell: str, factors: LayerFactors, w_hh: np.ndarray, start: n
     products = np.empty((blocks, hidden), dtype=dtype)
     tmp = np.empty(hidden, dtype=dtype)
     carry = factors.carry
+    cell_state = spec_for(cell).has_cell_state
     for s in range(1, steps):
         dot(w_hh, dh, out=da)
         multiply(gates[s], da_blocks, out=products)
-        if cell == "lstm":
+        if cell_state:  # every block but the last feeds C, the last feeds h directly
             assert carry is not None and factors.cell_gain is not None
             multiply(dc, carry[s], out=dc)
-            for j in range(3):
+            for j in range(blocks - 1):
                 add(dc, products[j], out=dc)
             multiply(factors.cell_gain[s], dc, out=dh)
-            add(dh, products[3], out=dh)
+            add(dh, products[blocks - 1], out=dh)
         else:
             if carry is not None:
                 multiply(carry[s], dh, out=tmp)

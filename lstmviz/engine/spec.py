@@ -2,7 +2,9 @@
 
 One :class:`CellSpec` per recurrent cell says which gates it has, in PyTorch's row order, and which
 nonlinearity each gate uses. The network, the trace, BPTT, the loaders, the diagram legend and the plots read
-the spec instead of branching on the kind, so a new cell kind touches this file plus its step kernel.
+the spec instead of branching on the kind, so a new cell kind touches this file, its step kernel
+(:data:`lstmviz.engine.kernels.STEP_KERNELS`) and its diagram layout, and nothing else. A cell kind can also be
+added at run time (:func:`lstmviz.engine.kernels.register_cell_kind`), as ``tests/test_toy_cell.py`` does.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 CELL_KINDS: tuple[str, ...] = ("rnn", "gru", "lstm")
+"""The built-in cell kinds; :func:`cell_kinds` also lists kinds registered at run time."""
 RNN_ACTIVATIONS: tuple[str, ...] = ("tanh", "relu", "sigmoid")
 OUTPUT_ACTIVATIONS: tuple[str, ...] = ("identity", "sigmoid", "tanh", "softmax")
 
@@ -52,6 +55,8 @@ class CellSpec:
     """States carried between steps; ``h`` is always last."""
     row_blocks: int
     """G in PyTorch's ``gate_size = G * hidden_size``: 4 for LSTM, 3 for GRU, 1 for RNN (whose one block is h)."""
+    activation_choice: bool = False
+    """True when the nonlinearity is chosen per network (the vanilla RNN's tanh, relu or sigmoid)."""
 
     @property
     def gate_count(self) -> int:
@@ -139,16 +144,22 @@ RNN = CellSpec(
     gates=(),
     states=(StateInfo("h", "hidden state", "h_t", "h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)"),),
     row_blocks=1,
+    activation_choice=True,
 )
 
 # The vanilla RNN has one row block (G = 1) but no gate to record: its single "gate" is h itself.
-SPECS: dict[str, CellSpec] = {"lstm": LSTM, "gru": GRU, "rnn": RNN}
+SPECS: dict[str, CellSpec] = {"rnn": RNN, "gru": GRU, "lstm": LSTM}
+
+
+def cell_kinds() -> tuple[str, ...]:
+    """Every cell kind known now: the built-in ones, then any registered at run time (menus and choices read this)."""
+    return tuple(SPECS)
 
 
 def spec_for(kind: str) -> CellSpec:
-    """Return the spec of ``kind`` (``lstm``, ``gru`` or ``rnn``), with a clear error otherwise."""
+    """Return the spec of ``kind`` (``lstm``, ``gru``, ``rnn`` or a registered kind), with a clear error otherwise."""
     try:
         return SPECS[kind.lower()]
     except KeyError:
-        raise ValueError(f"unknown cell type {kind!r}; choose one of {', '.join(CELL_KINDS)}") from None
+        raise ValueError(f"unknown cell type {kind!r}; choose one of {', '.join(cell_kinds())}") from None
 
