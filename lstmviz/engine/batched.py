@@ -64,7 +64,7 @@ def prepare_batch_layer(network: Network, k: int) -> PreparedBatchLayer:
     w_ih_p, w_hh_p = w_ih[perm], w_hh[perm]
     bias_in = bias_rec = None
     if b_ih is not None and b_hh is not None:
-        if kernel_for(network.cell).recurrent_bias_apart:
+        if spec.recurrent_bias_apart:
             bias_in, bias_rec = b_ih[perm] * scale, b_hh[perm] * scale
         else:
             bias_in = b_ih[perm] * scale + b_hh[perm] * scale

@@ -111,7 +111,7 @@ def prepare_layer(
     hidden = weight_hh.shape[1]
     activation = activation if spec_for(cell).activation_choice else "tanh"
     sigmoid_rows = sigmoid_row_count(cell, hidden, activation)
-    apart = kernel_for(cell).recurrent_bias_apart
+    apart = spec_for(cell).recurrent_bias_apart
     if not gate_keys and not sigmoid_rows:  # nothing to permute or scale: transposed views, no copies
         bias_in = None if bias_ih is None or bias_hh is None else bias_ih + bias_hh
         return PreparedLayer(cell, hidden, activation, weight_ih.T, weight_hh.T, bias_in, None)
@@ -290,15 +290,12 @@ class StepKernel:
     """Gate keys in the kernel's row order (sigmoid gates first, so one call covers them); ``("h",)`` if gateless."""
     steps: StepFunction
     factors: Callable[[Network, Trace, int], LayerFactors]
-    recurrent_bias_apart: bool = False
-    """True when b_hh is added inside the step, not folded into the projection (the GRU's b_hn sits inside the
-    reset product)."""
     batched: CellKernel | None = None
 
 
 STEP_KERNELS: dict[str, StepKernel] = {
     "rnn": StepKernel(("h",), _rnn_steps, rnn_factors, batched=RNNKernel()),
-    "gru": StepKernel(("r", "z", "n"), _gru_steps, gru_factors, recurrent_bias_apart=True, batched=GRUKernel()),
+    "gru": StepKernel(("r", "z", "n"), _gru_steps, gru_factors, batched=GRUKernel()),
     "lstm": StepKernel(("o", "i", "f", "g"), _lstm_steps, lstm_factors, batched=LSTMKernel()),
 }
 

@@ -31,6 +31,8 @@ class GateInfo:
     """Plain-text symbol for labels, e.g. ``f_t`` or ``C~_t``."""
     equation: str
     """Plain-text equation in the textbook notation."""
+    recurrent_scale: str | None = None
+    """The gate whose value multiplies this gate's recurrent part W_h h_{t-1} + b_h (the GRU's n: r), if any."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,9 @@ class StateInfo:
     title: str
     symbol: str
     equation: str
+    working: str = ""
+    """How the state is made from the step's other vectors, with ``{key}`` placeholders (``{key}_prev`` for a
+    state one step earlier), for tooltips that show the numbers; empty when the equation says all."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,11 @@ class CellSpec:
     def has_cell_state(self) -> bool:
         return "c" in self.state_keys
 
+    @property
+    def recurrent_bias_apart(self) -> bool:
+        """True when some gate's recurrent part is scaled by another gate, so b_hh cannot be folded into b_ih."""
+        return any(g.recurrent_scale for g in self.gates)
+
     def trace_keys(self) -> tuple[str, ...]:
         """Per-layer quantities recorded in a trace, gates first then states, without duplicates."""
         keys: list[str] = []
@@ -105,7 +115,7 @@ class CellSpec:
         raise KeyError(f"{self.kind} has no quantity {key!r}")
 
 
-_H = StateInfo("h", "hidden state", "h_t", "h_t = o_t * tanh(C_t)")
+_H = StateInfo("h", "hidden state", "h_t", "h_t = o_t * tanh(C_t)", "{o}·tanh({c})")
 
 LSTM = CellSpec(
     kind="lstm",
@@ -117,7 +127,7 @@ LSTM = CellSpec(
         GateInfo("o", "sigmoid", "output gate", "o_t", "o_t = sigma(W_io x_t + b_io + W_ho h_{t-1} + b_ho)"),
     ),
     states=(
-        StateInfo("c", "cell state", "C_t", "C_t = f_t * C_{t-1} + i_t * C~_t"),
+        StateInfo("c", "cell state", "C_t", "C_t = f_t * C_{t-1} + i_t * C~_t", "{f}·{c_prev} + {i}·{g}"),
         _H,
     ),
     row_blocks=4,
@@ -131,10 +141,12 @@ GRU = CellSpec(
         GateInfo("z", "sigmoid", "update gate", "z_t", "z_t = sigma(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)"),
         GateInfo(
             "n", "tanh", "candidate", "n_t",
-            "n_t = tanh(W_in x_t + b_in + r_t * (W_hn h_{t-1} + b_hn))",
+            "n_t = tanh(W_in x_t + b_in + r_t * (W_hn h_{t-1} + b_hn))", recurrent_scale="r",
         ),
     ),
-    states=(StateInfo("h", "hidden state", "h_t", "h_t = (1 - z_t) * n_t + z_t * h_{t-1}"),),
+    states=(
+        StateInfo("h", "hidden state", "h_t", "h_t = (1 - z_t) * n_t + z_t * h_{t-1}", "(1 − {z})·{n} + {z}·{h_prev}"),
+    ),
     row_blocks=3,
 )
 

@@ -252,7 +252,7 @@ class MainWindow(QMainWindow):
         net = self.document.network
         self.actions[f"cell_{net.cell}"].setChecked(True)
         self.actions[f"activation_{net.nonlinearity}"].setChecked(True)
-        self.activation_menu.setEnabled(net.cell == "rnn")
+        self.activation_menu.setEnabled(net.spec.activation_choice)
 
     def rebuild_recent_menu(self) -> None:
         menu = self.recent_menu

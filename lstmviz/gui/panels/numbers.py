@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import time
 from collections.abc import Callable
 
@@ -35,7 +36,7 @@ from ..views.diagram_values import (
 def equation_html(equation: str, network: Network) -> str:
     """A spec equation (plain text) as HTML: sigma -> σ, C~ -> C̃, subscripts."""
     text = html.escape(equation).replace("sigma(", "σ(").replace(" * ", " · ")
-    if network.cell == "rnn":
+    if network.spec.activation_choice:
         text = text.replace("act(", f"{network.nonlinearity}(")
     return symbol_html(text)
 
@@ -75,12 +76,10 @@ def _gate_block(
     network: Network, parts: GateParts, unit: int, engine: float, fmt: Formatter, tol: float, inputs: str = ""
 ) -> str:
     spec = network.spec
-    act = network.nonlinearity if network.cell == "rnn" else parts.nonlinearity
+    gateless = not spec.gates  # the one block is h itself, under the network's own activation
+    act = network.nonlinearity if gateless else parts.nonlinearity
     symbol = NONLINEARITY_SYMBOL[act]
-    if network.cell == "rnn":
-        title, _, equation = spec.describe("h")
-    else:
-        title, _, equation = spec.describe(parts.key)
+    title, _, equation = spec.describe("h" if gateless else parts.key)
     a, b, c, d = (float(v[unit]) for v in (parts.input, parts.bias_ih, parts.recurrent, parts.bias_hh))
     if parts.reset is not None:
         r = float(parts.reset[unit])
@@ -119,11 +118,25 @@ def _gru_states(v: StepValues, hand: dict[str, float], u: int, fmt: Formatter, t
     ]
 
 
-STATE_EQUATIONS: dict[str, Callable[[StepValues, dict[str, float], int, Formatter, float], list[str]]] = {
-    "lstm": _lstm_states,
-    "gru": _gru_states,
-    "rnn": lambda *_: [],  # the RNN's one "gate" is h itself, shown above
-}
+def _spec_states(network: Network, v: StepValues, u: int, fmt: Formatter) -> list[str]:
+    """Any cell kind's state updates from its spec: the equation, the working with the step's numbers put in (from
+    ``StateInfo.working``) and the engine's value; a gateless cell's one state is its block, shown above."""
+    if not network.spec.gates:
+        return []
+    blocks = []
+    for state in network.spec.states:
+        names = set(re.findall(r"\{(\w+)\}", state.working))
+        worked = state.working.format(**{n: fmt.term(float(v.vectors[n][u])) for n in names}) if names else ""
+        shown = f"&nbsp;&nbsp;= {html.escape(worked)}" if worked else "&nbsp;&nbsp;"
+        blocks.append(f"<p><b>{state.title}</b><br>{equation_html(state.equation, network)}<br>"
+                      f"{shown} = <b>{fmt(float(v.vectors[state.key][u]))}</b></p>")
+    return blocks
+
+
+StateEquations = Callable[[StepValues, dict[str, float], int, Formatter, float], list[str]]
+HAND_CHECKED_STATES: dict[str, StateEquations] = {"lstm": _lstm_states, "gru": _gru_states}
+"""Cell kinds whose state updates the panel also recomputes by hand and checks against the engine; any other
+kind shows its spec's equations with the numbers put in (:func:`_spec_states`)."""
 
 
 def _output_block(network: Network, h: np.ndarray, engine: np.ndarray, fmt: Formatter, tol: float) -> str:
@@ -172,7 +185,8 @@ def numbers_html(network: Network, trace: Trace, layer: int, step: int, unit: in
         inputs = _input_products(w_ih[rows][u], x, float(parts.input[u]), fmt)
         body.append(_gate_block(network, parts, u, engine, fmt, tol, inputs))
         hand[key] = float(parts.value[u])
-    body += STATE_EQUATIONS[network.cell](values, hand, u, fmt, tol)
+    checked = HAND_CHECKED_STATES.get(network.cell)
+    body += checked(values, hand, u, fmt, tol) if checked is not None else _spec_states(network, values, u, fmt)
     if shows_output(network, layer) and "y" in trace:
         body.append(_output_block(network, vec["h"], trace["y"][step], fmt, tol))
     return "".join(head + body)

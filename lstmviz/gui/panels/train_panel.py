@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...engine.errors import EngineError
-from ...engine.spec import CELL_KINDS
+from ...engine.kernels import kernel_for
+from ...engine.spec import cell_kinds
 from ...io.errors import FileFormatError
 from ...io.sequence_data import SequenceData
 from ...io.tasks import Task, make_task
@@ -71,7 +72,7 @@ class TrainPanel(QWidget):
         self.delay_box = self._spin(0, 1000, 20, "copy: blank steps between the symbol and the cue; "
                                     "adding: half the sequence length")
         self.cell_box = QComboBox()
-        self.cell_box.addItems(list(CELL_KINDS))
+        self.cell_box.addItems([kind for kind in cell_kinds() if kernel_for(kind).batched is not None])
         self.cell_box.setCurrentText("lstm")
         self.cell_box.setToolTip("Cell type of the network trained")
         self.hidden_box = self._spin(1, 512, 32, "Hidden units")

@@ -105,8 +105,8 @@ def gate_parts(network: Network, trace: Trace, layer: int, step: int) -> dict[st
     for gate in gates:
         rows = spec.gate_slice(gate.key, hidden)
         reset = None
-        if network.cell == "gru" and gate.key == "n":
-            reset = parts["r"].value
+        if gate.recurrent_scale is not None:
+            reset = parts[gate.recurrent_scale].value
         parts[gate.key] = GateParts(
             gate.key, gate.nonlinearity, input_part[rows], b_ih[rows], recurrent_part[rows], b_hh[rows], reset
         )
