@@ -1,7 +1,7 @@
 """The curve ||dh_T/dh_t||_2 over t: does the gradient vanish or explode on the way back?
 
 J_t = dh_T/dh_t (H x H, with C_t held fixed for the LSTM) is the product of the step Jacobians from t+1 to T. Its rows
-are H cotangent vectors carried back by the same recursion as BPTT (:func:`lstmviz.engine.bptt.run_cotangents`),
+are H cotangent vectors carried back by the same recursion as BPTT (:func:`lstmviz.engine.cotangents.run_cotangents`),
 seeded with the identity at the last step; the spectral norm of each step's block is its largest singular value.
 
 Cost: the exact curve carries H rows, so each step costs a (H x G*H) @ (G*H x H) product, T * G * H^3 multiply-adds
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .cotangents import CotangentSink, run_cotangents
 from .errors import EngineError
 from .spec import spec_for
 
@@ -40,8 +41,6 @@ RENORMALISE_MASK = 15
 
 def jacobian_norms(cell: str, factors: LayerFactors, w_hh: np.ndarray, mode: str = "auto") -> tuple[np.ndarray, str]:
     """(||dh_T/dh_t||_2 for every t, the method used: ``exact`` or ``estimate``)."""
-    from .bptt import CotangentSink, run_cotangents
-
     if mode not in JACOBIAN_METHODS or mode == "none":
         raise EngineError(f"unknown jacobian method {mode!r}; choose one of {', '.join(JACOBIAN_METHODS)}")
     steps, blocks, hidden = factors.gates_in.shape
@@ -66,8 +65,6 @@ def jacobian_norms(cell: str, factors: LayerFactors, w_hh: np.ndarray, mode: str
 
 def dominant_direction(cell: str, factors: LayerFactors, w_hh: np.ndarray) -> np.ndarray:
     """The top left singular vector of J_0 = dh_T/dh_0, by power iteration on J_0 J_0^T from a seeded start."""
-    from .bptt import CotangentSink, run_cotangents
-
     steps, blocks, hidden = factors.gates_in.shape
     dtype = w_hh.dtype
     vector = np.random.default_rng(0).standard_normal(hidden).astype(dtype)
