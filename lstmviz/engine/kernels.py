@@ -215,7 +215,12 @@ def _lstm_steps(
 
 
 def _gru_steps(
-    layer: PreparedLayer, arrays: dict[str, np.ndarray], start: int, stop: int, h_prev: np.ndarray, _c: None
+    layer: PreparedLayer,
+    arrays: dict[str, np.ndarray],
+    start: int,
+    stop: int,
+    h_prev: np.ndarray,
+    _c: np.ndarray | None,
 ) -> None:
     """n_t = tanh(W_in x + b_in + r_t * (W_hn h + b_hn)), h_t = n_t + z_t * (h_{t-1} - n_t), as torch computes it."""
     hidden = layer.hidden
@@ -248,7 +253,12 @@ def _gru_steps(
 
 
 def _rnn_steps(
-    layer: PreparedLayer, arrays: dict[str, np.ndarray], start: int, stop: int, h_prev: np.ndarray, _c: None
+    layer: PreparedLayer,
+    arrays: dict[str, np.ndarray],
+    start: int,
+    stop: int,
+    h_prev: np.ndarray,
+    _c: np.ndarray | None,
 ) -> None:
     """h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh); the sigmoid rows arrive halved."""
     h = arrays["h"]
