@@ -59,8 +59,8 @@ class CotangentSink:
 
     dh: Iterable[np.ndarray]
     """dh_t: (H,) for one row, (B, 1, H) for B rows (one row avoids broadcasting, which costs ~0.7 us a call)."""
-    dc: Iterable[np.ndarray]
-    """dC_t (LSTM), shaped as dh."""
+    dc: Iterable[np.ndarray | None]
+    """dC_t (LSTM), shaped as dh; None for the other cells."""
     dg: Iterable[np.ndarray]
     """dG_in: (G, H) or (B, G, H)."""
     dg_flat: Iterable[np.ndarray]
@@ -141,7 +141,7 @@ def run_cotangents(
         dc_next = np.zeros(vector, dtype=dtype)
         for t, a_sig, a_o, f, gain, ext, dh, dc, dg_sig, dg_o, dg_flat in zip(
             countdown, gates_in[:, : blocks - 1], gates_in[:, blocks - 1], carry, factors.cell_gain[::-1], ext_rows,
-            sink.dh, sink.dc, sink.dg_sigmoid, sink.dg_last, sink.dg_flat,
+            sink.dh, sink.dc, sink.dg_sigmoid, sink.dg_last, sink.dg_flat, strict=False,
         ):
             if not t & FLUSH_MASK:
                 _steady(renormalise, rec, dc_next)
@@ -160,7 +160,7 @@ def run_cotangents(
     separate = factors.gates_rec is not None
     gates_rec = gates_in if factors.gates_rec is None else factors.gates_rec[::-1]
     for t, a, a_rec, z, ext, dh, dg, dg_rec, dg_rec_flat in zip(
-        countdown, gates_in, gates_rec, carry, ext_rows, sink.dh, sink.dg, sink.dg_rec, sink.dg_rec_flat
+        countdown, gates_in, gates_rec, carry, ext_rows, sink.dh, sink.dg, sink.dg_rec, sink.dg_rec_flat, strict=False
     ):
         if not t & FLUSH_MASK:
             _steady(renormalise, rec)

@@ -43,9 +43,11 @@ def slope(value: np.ndarray, out: np.ndarray, kind: str) -> np.ndarray:
     """Derivative of a nonlinearity from its output, into ``out``: sigmoid s (1 - s), tanh 1 - t^2."""
     if kind == "sigmoid":
         np.subtract(1.0, value, out=out)
-        return np.multiply(out, value, out=out)
+        np.multiply(out, value, out=out)
+        return out
     np.multiply(value, value, out=out)
-    return np.subtract(1.0, out, out=out)
+    np.subtract(1.0, out, out=out)
+    return out
 
 
 def times_previous(out: np.ndarray, current: np.ndarray, initial: np.ndarray) -> None:

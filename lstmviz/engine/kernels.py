@@ -200,7 +200,7 @@ def _lstm_steps(
         rows[:, hidden : 3 * hidden],
         rows[:, 3 * hidden :],
         block[start + 1 : stop + 1, 4 * hidden :],
-        arrays["h"][start:stop],
+        arrays["h"][start:stop], strict=True,
     ):
         dot(h_prev, w_hh_t, out=rec)
         add(pre, rec, out=pre)
@@ -235,7 +235,7 @@ def _gru_steps(
     rec = np.empty(3 * hidden, dtype=block.dtype)
     rec_rz, rec_n = rec[: 2 * hidden], rec[2 * hidden :]
     tmp = np.empty(hidden, dtype=block.dtype)
-    for rz, r, z, n, h_t in zip(rz_rows, r_rows, z_rows, n_rows, arrays["h"][start:stop]):
+    for rz, r, z, n, h_t in zip(rz_rows, r_rows, z_rows, n_rows, arrays["h"][start:stop], strict=True):
         dot(h_prev, w_hh_t, out=rec)
         if bias_rec is not None:
             add(rec, bias_rec, out=rec)
