@@ -46,6 +46,9 @@ class StateInfo:
     working: str = ""
     """How the state is made from the step's other vectors, with ``{key}`` placeholders (``{key}_prev`` for a
     state one step earlier), for tooltips that show the numbers; empty when the equation says all."""
+    value: str = ""
+    """The same as a Python expression over those names (``tanh`` allowed), which the numbers panel evaluates to
+    recompute the state by hand and check the engine; empty for a gateless cell, whose state is its block."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ class CellSpec:
         raise KeyError(f"{self.kind} has no quantity {key!r}")
 
 
-_H = StateInfo("h", "hidden state", "h_t", "h_t = o_t * tanh(C_t)", "{o}·tanh({c})")
+_H = StateInfo("h", "hidden state", "h_t", "h_t = o_t * tanh(C_t)", "{o}·tanh({c})", "o * tanh(c)")
 
 LSTM = CellSpec(
     kind="lstm",
@@ -127,7 +130,8 @@ LSTM = CellSpec(
         GateInfo("o", "sigmoid", "output gate", "o_t", "o_t = sigma(W_io x_t + b_io + W_ho h_{t-1} + b_ho)"),
     ),
     states=(
-        StateInfo("c", "cell state", "C_t", "C_t = f_t * C_{t-1} + i_t * C~_t", "{f}·{c_prev} + {i}·{g}"),
+        StateInfo("c", "cell state", "C_t", "C_t = f_t * C_{t-1} + i_t * C~_t", "{f}·{c_prev} + {i}·{g}",
+                  "f * c_prev + i * g"),
         _H,
     ),
     row_blocks=4,
@@ -145,7 +149,8 @@ GRU = CellSpec(
         ),
     ),
     states=(
-        StateInfo("h", "hidden state", "h_t", "h_t = (1 - z_t) * n_t + z_t * h_{t-1}", "(1 − {z})·{n} + {z}·{h_prev}"),
+        StateInfo("h", "hidden state", "h_t", "h_t = (1 - z_t) * n_t + z_t * h_{t-1}", "(1 − {z})·{n} + {z}·{h_prev}",
+                  "(1 - z) * n + z * h_prev"),
     ),
     row_blocks=3,
 )

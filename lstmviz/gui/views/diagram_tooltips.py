@@ -8,12 +8,10 @@ from __future__ import annotations
 import html
 import re
 
-import numpy as np
-
 from ...engine.network import Network
 from .diagram_layout import Node
 from .diagram_scene import strip_label
-from .diagram_values import StepValues
+from .diagram_values import StepValues, evaluate
 
 
 
@@ -54,10 +52,9 @@ def op_tooltip(node: Node, values: StepValues | None, unit: int) -> str:
     lines = ["<b>pointwise operation</b>", f"<code>{html.escape(node.equation)}</code>"]
     if values is not None and node.value:
         names: dict[str, object] = dict(values.vectors)
-        names["tanh"] = np.tanh
         for key, parts in values.parts.items():
             if parts.reset is not None:  # a gate-scaled recurrent part, e.g. the GRU's hn = W_hn h_{t-1} + b_hn
                 names[f"h{key}"] = parts.recurrent + parts.bias_hh
-        result = eval(node.value, {"__builtins__": {}}, names)  # noqa: S307 - a constant formula from the layout
+        result = evaluate(node.value, names)
         lines.append(f"{node.value} for unit {unit} at step {values.step}: <b>{float(result[unit]):.6g}</b>")
     return "<br>".join(lines)

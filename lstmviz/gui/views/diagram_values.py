@@ -8,7 +8,9 @@ fused kernels, so showing that the result matches the trace value is also a chec
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -68,6 +70,13 @@ class StepValues:
     """``x`` (layer input), ``h_prev``, ``c_prev`` (LSTM), each gate key, ``c`` (LSTM), ``h``, ``y`` (top layer)."""
     parts: dict[str, GateParts]
     """Per gate key (``h`` for the vanilla RNN)."""
+
+
+def evaluate(expression: str, names: Mapping[str, Any]) -> Any:
+    """A formula written in the code (a layout's ``Node.value``, a spec's ``StateInfo.value``; never user input) over
+    the step's values, with ``tanh`` available and no builtins."""
+    scope = {"tanh": np.tanh, **names}
+    return eval(expression, {"__builtins__": {}}, scope)  # noqa: S307 - constant formulas from the code
 
 
 def layer_input(trace: Trace, layer: int, step: int) -> np.ndarray:
