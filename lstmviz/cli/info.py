@@ -82,7 +82,7 @@ def describe_network(network: Network, sources: dict[str, str] | None = None) ->
         },
     }
     sources = sources or {}
-    if network.cell == "rnn":
+    if network.spec.activation_choice:
         info["nonlinearity"] = network.nonlinearity
         info["nonlinearity_source"] = sources.get("nonlinearity", "file")
     if network.has_output:
@@ -130,7 +130,7 @@ def _is_seq2seq(path: str) -> bool:
 
 def _stored_sources(network: Network) -> dict[str, str]:
     """A workspace stores every setting."""
-    sources = {"nonlinearity": "file"} if network.cell == "rnn" else {}
+    sources = {"nonlinearity": "file"} if network.spec.activation_choice else {}
     return sources | ({"output_activation": "file"} if network.has_output else {})
 
 

@@ -160,7 +160,7 @@ def load_inputs(args: argparse.Namespace, warn: Any = None) -> Inputs:
 
 
 def _applies(network: Network, setting: str) -> bool:
-    return network.cell == "rnn" if setting == "nonlinearity" else network.has_output
+    return network.spec.activation_choice if setting == "nonlinearity" else network.has_output
 
 
 def _ignored(network: Network, setting: str, name: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..engine.spec import CELL_KINDS, OUTPUT_ACTIVATIONS, RNN_ACTIVATIONS
+from ..engine.spec import OUTPUT_ACTIVATIONS, RNN_ACTIVATIONS, cell_kinds
 
 LOSSES: tuple[str, ...] = ("h-last-sum", "unit", "mse", "cross-entropy")
 MISSING_POLICIES: tuple[str, ...] = ("error", "interpolate", "ffill", "drop")
@@ -146,7 +146,7 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--weights", metavar="FILE",
                        help="weight file (.npz, .safetensors, .pt/.pth), the same as naming it among the files; "
                        "overrides a workspace's network")
-    group.add_argument("--cell", choices=CELL_KINDS, default=None, help=f"cell type (default: {DEFAULT_CELL})")
+    group.add_argument("--cell", choices=cell_kinds(), default=None, help=f"cell type (default: {DEFAULT_CELL})")
     group.add_argument("--hidden", type=positive_int, metavar="N", default=None,
                        help=f"hidden units (default: {DEFAULT_HIDDEN})")
     group.add_argument("--layers", type=positive_int, metavar="N", default=None,

@@ -17,6 +17,7 @@ import numpy as np
 from ..engine.errors import EngineError
 from ..engine.seq2seq import INPUT_KINDS, Seq2Seq
 from ..engine.seq2seq_trace import Seq2SeqTrace
+from ..engine.spec import spec_for
 from ..wording import plural
 from .errors import CommandError
 from .options import positive_int
@@ -194,7 +195,7 @@ def format_info(info: dict[str, Any]) -> str:
     else:
         lines.append("  inputs       numeric values; the decoder starts from the last source step")
     lines.append(f"  context      {info['context_size']} numbers handed from encoder to decoder "
-                 f"(final h{' and C' if info['encoder']['cell'] == 'lstm' else ''} of each layer)")
+                 f"(final h{' and C' if spec_for(info['encoder']['cell']).has_cell_state else ''} of each layer)")
     prefixes = info["prefixes"]
     lines.append(f"  file names   encoder {prefixes['encoder']!r}, decoder {prefixes['decoder']!r}")
     for side in ("encoder", "decoder"):

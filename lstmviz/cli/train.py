@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from ..engine.spec import CELL_KINDS, RNN_ACTIVATIONS
+from ..engine.spec import RNN_ACTIVATIONS, cell_kinds
 from . import options, seq2seq_train
 from .errors import CommandError
 
@@ -35,7 +35,7 @@ def add_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> Non
                      "Train an RNN, GRU or LSTM (plus a linear output layer) on TASK or SEQUENCE.\n\n" + TASK_HELP)
     parser.add_argument("source", metavar="TASK-or-SEQUENCE", help="copy, adding, or a sequence file")
     net = parser.add_argument_group("the network")
-    net.add_argument("--cell", choices=CELL_KINDS, default="lstm", help="cell type (default: lstm)")
+    net.add_argument("--cell", choices=cell_kinds(), default="lstm", help="cell type (default: lstm)")
     net.add_argument("--hidden", type=options.positive_int, default=32, metavar="N", help="hidden units (default: 32)")
     net.add_argument("--layers", type=options.positive_int, default=1, metavar="N", help="stacked layers (default: 1)")
     net.add_argument("--activation", choices=RNN_ACTIVATIONS, default="tanh", help="vanilla RNN activation")

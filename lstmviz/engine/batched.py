@@ -37,9 +37,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .batched_cells import CELL_KERNELS, HALF, LayerBuffers, PreparedBatchLayer
+from .batched_cells import HALF, CellKernel, LayerBuffers, PreparedBatchLayer
 from .errors import EngineError
-from .kernels import INTERNAL_ORDER, apply_output, internal_permutation
+from .kernels import apply_output, internal_nonlinearities, internal_permutation, kernel_for
 from .losses import activation_backward
 from .network import OUTPUT_BIAS, OUTPUT_WEIGHT, parameter_name
 
@@ -54,10 +54,7 @@ def prepare_batch_layer(network: Network, k: int) -> PreparedBatchLayer:
     spec, hidden = network.spec, network.hidden_size
     w_ih, w_hh, b_ih, b_hh = network.layer_parameters(k)
     perm = internal_permutation(network.cell, hidden, spec.gate_keys)
-    if spec.gates:
-        nonlinearities = [spec.gate(key).nonlinearity for key in INTERNAL_ORDER[network.cell]]
-    else:
-        nonlinearities = [network.nonlinearity]
+    nonlinearities = internal_nonlinearities(network.cell, network.nonlinearity)
     leading = 0
     while leading < len(nonlinearities) and nonlinearities[leading] == "sigmoid":
         leading += 1
@@ -67,17 +64,25 @@ def prepare_batch_layer(network: Network, k: int) -> PreparedBatchLayer:
     w_ih_p, w_hh_p = w_ih[perm], w_hh[perm]
     bias_in = bias_rec = None
     if b_ih is not None and b_hh is not None:
-        if network.cell == "gru":
+        if spec.recurrent_bias_apart:
             bias_in, bias_rec = b_ih[perm] * scale, b_hh[perm] * scale
         else:
             bias_in = b_ih[perm] * scale + b_hh[perm] * scale
     return PreparedBatchLayer(
-        cell=network.cell, hidden=hidden, activation=network.nonlinearity if network.cell == "rnn" else "tanh",
+        cell=network.cell, hidden=hidden, activation=network.nonlinearity if spec.activation_choice else "tanh",
         sigmoid_rows=sigmoid_rows, perm=perm,
         w_ih_t=np.ascontiguousarray((w_ih_p * scale[:, None]).T),
         w_hh_t=np.ascontiguousarray((w_hh_p * scale[:, None]).T),
         bias_in=bias_in, bias_rec=bias_rec, w_ih=w_ih_p, w_hh=w_hh_p,
     )
+
+
+def batched_kernel(network: Network) -> CellKernel:
+    """The batched kernel of the network's cell kind, or a clear error for a kind that has none."""
+    kernel = kernel_for(network.cell).batched
+    if kernel is None:
+        raise EngineError(f"the {network.spec.title} cell has no batched kernel, so it cannot be trained")
+    return kernel
 
 
 @dataclass(frozen=True)
@@ -117,8 +122,8 @@ class BatchCache:
             return self.layer_h(k)
         if key == "c" and buffers.c is not None:
             return buffers.c[1:].transpose(1, 0, 2)
-        order = INTERNAL_ORDER[self.network.cell]
-        if key not in order or self.network.cell == "rnn":
+        order = kernel_for(self.network.cell).internal_order
+        if key not in order or not self.network.spec.gates:
             raise EngineError(f"a {self.network.spec.title} layer has no quantity {key!r}")
         j = order.index(key)
         return buffers.gates[:, :, j * hidden : (j + 1) * hidden].transpose(1, 0, 2)
@@ -191,7 +196,7 @@ def forward(network: Network, x: Any, h0: Any | None = None, c0: Any | None = No
         c_init = np.zeros(state_shape, dtype) if c0 is None else _array(c0, state_shape, "c0", dtype)
     elif c0 is not None:
         raise EngineError(f"a {spec.title} has no cell state; pass h0 only")
-    kernel = CELL_KERNELS[network.cell]
+    kernel = batched_kernel(network)
     time_major = np.ascontiguousarray(inputs.transpose(1, 0, 2))
     layer_input = time_major
     prepared: list[PreparedBatchLayer] = []
@@ -271,7 +276,7 @@ def backward(
             external = from_output if external is None else external + from_output
         dh0 = np.empty(state_shape, dtype)
         dc0 = np.empty(state_shape, dtype) if cache.layers[0].c is not None else None
-        kernel = CELL_KERNELS[network.cell]
+        kernel = batched_kernel(network)
         zeros = np.zeros((batch, hidden), dtype)
         for k in reversed(range(layers)):
             layer, buffers = cache.prepared[k], cache.layers[k]

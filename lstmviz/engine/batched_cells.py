@@ -327,4 +327,3 @@ class RNNKernel(CellKernel):
         return d_in, d_in, rec, None
 
 
-CELL_KERNELS: dict[str, CellKernel] = {"lstm": LSTMKernel(), "gru": GRUKernel(), "rnn": RNNKernel()}

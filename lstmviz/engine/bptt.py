@@ -14,17 +14,19 @@ The same loop, run on a block of cotangent rows seeded at the last step, gives |
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .cotangents import CotangentSink, flush_subnormal, run_cotangents
 from .errors import EngineError
+from .factors import LayerFactors
 from .jacobian import jacobian_norms
+from .kernels import kernel_for
 from .losses import loss_seed
-from .progress import tick
+from .spec import spec_for
 from .trace import ArrayRecord, Trace, trace_key
 
 if TYPE_CHECKING:
@@ -52,49 +54,6 @@ class Gradients(ArrayRecord):
         """``{parameter name: gradient}`` (the ``grad_`` prefix removed), for every parameter."""
         skip = ("grad_h_l", "grad_c_l", "grad_norm_h_l", "grad_h0", "grad_c0")
         return {k[5:]: v for k, v in self.arrays.items() if k.startswith("grad_") and not k.startswith(skip)}
-
-
-TINY = 1e-280
-"""Gradients below this are flushed to zero: a vanishing gradient otherwise decays through subnormal numbers, which
-the CPU handles about 100x slower (measured: BPTT at H=256, T=2,000 took 4x longer). Nothing above 1e-280 changes."""
-FLUSH_MASK = 15
-"""Flush the carried gradient every 16 steps (t & 15 == 0): rare enough to cost nothing, often enough that a
-gradient cannot stay subnormal for long."""
-
-
-TINY_FLOAT32 = 1e-30
-"""The same for float32, whose subnormals start below 1.2e-38."""
-
-
-def flush_subnormal(array: np.ndarray) -> None:
-    """Set entries with |value| < TINY (TINY_FLOAT32 for float32) to zero, in place."""
-    np.putmask(array, np.abs(array) < (TINY if array.dtype == np.float64 else TINY_FLOAT32), 0.0)
-
-
-def _steady(renormalise: bool, *carried: np.ndarray) -> None:
-    """Keep carried values away from subnormals: rescale them together to max |value| = 1, or flush tiny ones."""
-    if not renormalise:
-        for array in carried:
-            flush_subnormal(array)
-        return
-    peak = max(float(np.abs(array).max()) for array in carried)
-    if peak > 0 and np.isfinite(peak):
-        for array in carried:
-            array /= peak
-
-
-@dataclass
-class LayerFactors:
-    """A layer's recursion-free factors for all steps, and how its pre-activation gradients map to parameters."""
-
-    gates_in: np.ndarray
-    """(T, G, H): dG_in[t] = dh_t or dC_t times this (LSTM: first 3 rows by dC, last by dh)."""
-    gates_rec: np.ndarray | None
-    """(T, G, H) for the GRU, whose hidden-side gradient differs in the n block (times r_t); None otherwise."""
-    carry: np.ndarray | None
-    """(T, H): LSTM f_t (dC_{t-1} += dC_t f_t) or GRU z_t (dh_{t-1} += dh_t z_t); None for the RNN."""
-    cell_gain: np.ndarray | None
-    """(T, H): LSTM o_t (1 - tanh^2 C_t), so dC_t += dh_t * cell_gain_t."""
 
 
 def bptt(
@@ -160,7 +119,8 @@ def bptt(
             arrays[trace_key("grad_norm_h", k)] = np.linalg.norm(grad_h.astype(np.float64), axis=1).astype(grad_h.dtype)
             if grad_c is not None:
                 arrays[trace_key("grad_c", k)] = grad_c
-                arrays[trace_key("cec", k)] = constant_error_carousel(trace[trace_key("f", k)])
+                assert factors.carry is not None  # the forget gate, which the cell line runs through
+                arrays[trace_key("cec", k)] = constant_error_carousel(factors.carry)
             from_above = d_in @ w_ih if k > 0 else None
     scale = 1.0
     if clip is not None:
@@ -199,76 +159,10 @@ def constant_error_carousel(forget: np.ndarray, block: int = 16) -> np.ndarray:
     return out
 
 
-def _slope(value: np.ndarray, out: np.ndarray, kind: str) -> np.ndarray:
-    """Derivative of a nonlinearity from its output, into ``out``: sigmoid s (1 - s), tanh 1 - t^2."""
-    if kind == "sigmoid":
-        np.subtract(1.0, value, out=out)
-        np.multiply(out, value, out=out)
-        return out
-    np.multiply(value, value, out=out)
-    np.subtract(1.0, out, out=out)
-    return out
-
-
-def _times_previous(out: np.ndarray, current: np.ndarray, initial: np.ndarray) -> None:
-    """out[t] *= state_{t-1}, with state_{-1} = initial, without building the shifted (T, H) copy."""
-    out[1:] *= current[:-1]
-    out[0] *= initial
-
-
 def layer_factors(network: Network, trace: Trace, k: int) -> LayerFactors:
-    """The factors of layer ``k`` that depend only on the forward trace, for all steps at once.
-
-    Written with ``out=`` into few arrays: at T = 100,000 every fresh temporary costs page faults that (on the
-    benchmark machine) outweighed the arithmetic.
-    """
-    get = trace.get_quantity
-    steps, hidden, dtype = trace.steps, network.hidden_size, network.dtype
-    if network.cell == "lstm":
-        i, f, g, o, c = (get(q, k) for q in "ifgoc")
-        gates = np.empty((steps, 4, hidden), dtype=dtype)
-        a_i, a_f, a_g, a_o = (gates[:, j] for j in range(4))
-        _slope(i, a_i, "sigmoid")
-        a_i *= g  # A_i = g i (1 - i)
-        _slope(f, a_f, "sigmoid")
-        _times_previous(a_f, c, trace.c0[k])  # A_f = C_{t-1} f (1 - f)
-        _slope(g, a_g, "tanh")
-        a_g *= i  # A_g = i (1 - g^2)
-        tanh_c = np.tanh(c)
-        _slope(o, a_o, "sigmoid")
-        a_o *= tanh_c  # A_o = tanh(C) o (1 - o)
-        gain = _slope(tanh_c, tanh_c, "tanh")
-        gain *= o  # K = o (1 - tanh^2 C)
-        return LayerFactors(gates, None, f, gain)
-    if network.cell == "gru":
-        r, z, n, h = (get(q, k) for q in "rznh")
-        _, w_hh, _, b_hh = network.layer_parameters(k)
-        gates_in = np.empty((steps, 3, hidden), dtype=dtype)
-        a_r, a_z, a_n = (gates_in[:, j] for j in range(3))
-        w_hn_t = w_hh[2 * hidden :].T
-        h_n = np.empty((steps, hidden), dtype=dtype)
-        np.matmul(h[:-1], w_hn_t, out=h_n[1:])
-        h_n[0] = trace.h0[k] @ w_hn_t
-        if b_hh is not None:
-            h_n += b_hh[2 * hidden :]  # h_n = W_hn h_{t-1} + b_hn
-        np.subtract(1.0, z, out=a_n)
-        a_n *= _slope(n, a_r, "tanh")  # A_n = (1 - z)(1 - n^2); a_r is scratch here
-        np.multiply(a_n, h_n, out=a_r)
-        a_r *= _slope(r, h_n, "sigmoid")  # A_r = A_n h_n r (1 - r)
-        np.negative(n, out=a_z)
-        a_z[1:] += h[:-1]
-        a_z[0] += trace.h0[k]
-        a_z *= _slope(z, h_n, "sigmoid")  # A_z = (h_{t-1} - n) z (1 - z)
-        gates_rec = gates_in.copy()
-        gates_rec[:, 2] *= r
-        return LayerFactors(gates_in, gates_rec, z, None)
-    h = get("h", k)
-    slope = np.empty((steps, 1, hidden), dtype=dtype)
-    if network.nonlinearity == "relu":
-        np.greater(h, 0.0, out=slope[:, 0])
-    else:
-        _slope(h, slope[:, 0], network.nonlinearity)
-    return LayerFactors(slope, None, None, None)
+    """The factors of layer ``k`` that depend only on the forward trace, for all steps at once (from the cell
+    kind's step kernel)."""
+    return kernel_for(network.cell).factors(network, trace, k)
 
 
 def backward_layer(
@@ -283,7 +177,7 @@ def backward_layer(
     steps, blocks, hidden = factors.gates_in.shape
     dtype = external.dtype
     grad_h = np.empty((steps, hidden), dtype=dtype)
-    grad_c = np.empty((steps, hidden), dtype=dtype) if cell == "lstm" else None
+    grad_c = np.empty((steps, hidden), dtype=dtype) if spec_for(cell).has_cell_state else None
     d_in = factors.gates_in
     d_rec = d_in if factors.gates_rec is None else factors.gates_rec
     dh0, dc0 = run_cotangents(cell, factors, w_hh, np.zeros((1, hidden), dtype=dtype), external,
@@ -292,130 +186,3 @@ def backward_layer(
     return grad_h, grad_c, d_in.reshape(flat), d_rec.reshape(flat), dh0[0], None if dc0 is None else dc0[0]
 
 
-@dataclass
-class CotangentSink:
-    """Where the backward loop writes step t's results, as iterables over t = T-1 .. 0 of ready-made views.
-
-    Making every view before the loop (not ``dg[:, :3]`` inside it) saves about a microsecond per step.
-    """
-
-    dh: Iterable[np.ndarray]
-    """dh_t: (H,) for one row, (B, 1, H) for B rows (one row avoids broadcasting, which costs ~0.7 us a call)."""
-    dc: Iterable[np.ndarray | None]
-    """dC_t (LSTM), shaped as dh; None for the other cells."""
-    dg: Iterable[np.ndarray]
-    """dG_in: (G, H) or (B, G, H)."""
-    dg_flat: Iterable[np.ndarray]
-    """The same memory as ``dg``, (G*H,) or (B, G*H)."""
-    dg_sigmoid: Iterable[np.ndarray]
-    """The LSTM's i, f, g rows of ``dg`` (those driven by dC): (3, H) or (B, 3, H)."""
-    dg_last: Iterable[np.ndarray]
-    """The LSTM's o row of ``dg`` (driven by dh), shaped as dh."""
-    dg_rec: Iterable[np.ndarray]
-    """The GRU's hidden-side dG (its own array), else ``dg``."""
-    dg_rec_flat: Iterable[np.ndarray]
-    one_row: bool = True
-    """True: the 1-D shapes of a single row; False: (B, 1, H) shapes."""
-
-    @classmethod
-    def storing(cls, dh: np.ndarray, dc: np.ndarray | None, dg: np.ndarray, dg_rec: np.ndarray) -> CotangentSink:
-        """One row, written into full-length arrays: dh, dc (T, H), dg, dg_rec (T, G, H)."""
-        steps, blocks, hidden = dg.shape
-        back = slice(None, None, -1)
-        return cls(
-            dh[back],
-            itertools.repeat(None) if dc is None else dc[back],
-            dg[back],
-            dg.reshape(steps, blocks * hidden)[back],
-            dg[back, :3],
-            dg[back, blocks - 1],  # the LSTM's o row (unused by the other cells)
-            dg_rec[back],
-            dg_rec.reshape(steps, blocks * hidden)[back],
-        )
-
-    @classmethod
-    def scratch(
-        cls, dh: Iterable[np.ndarray], batch: int, blocks: int, hidden: int, separate: bool, dtype: Any
-    ) -> CotangentSink:
-        """Keep only dh (given: (H,) rows when batch is 1, else (B, 1, H)), overwriting one scratch array per
-        other quantity every step."""
-        r = itertools.repeat
-        if batch == 1:
-            dg = np.empty((blocks, hidden), dtype=dtype)
-            dg_rec = np.empty_like(dg) if separate else dg
-            return cls(dh, r(np.empty(hidden, dtype=dtype)), r(dg), r(dg.reshape(-1)), r(dg[:3]), r(dg[blocks - 1]),
-                       r(dg_rec), r(dg_rec.reshape(-1)))
-        dg = np.empty((batch, blocks, hidden), dtype=dtype)
-        dg_rec = np.empty_like(dg) if separate else dg
-        return cls(
-            dh, r(np.empty((batch, 1, hidden), dtype=dtype)), r(dg), r(dg.reshape(batch, -1)), r(dg[:, :3]),
-            r(dg[:, blocks - 1 :]), r(dg_rec), r(dg_rec.reshape(batch, -1)), one_row=False,
-        )
-
-
-def run_cotangents(
-    cell: str, factors: LayerFactors, w_hh: np.ndarray, start: np.ndarray, external: np.ndarray | None,
-    sink: CotangentSink, renormalise: bool = False,
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """The backward recursion of one layer for B cotangent rows at once, from t = T-1 down to 0.
-
-    Returns what is carried past step 0, (B, H) each: dh_{-1} = dL/dh_0 of the initial state and, for the LSTM,
-    dC_{-1} = dC_0 f_0 = dL/dC_0.
-
-    ``start`` (B, H) is dh at the last step before ``external`` (T, H), which is added to every row at every step.
-    ``renormalise`` (without ``external``) rescales the carried state every 16 steps instead of flushing it: the
-    recursion is linear, so directions survive where magnitudes would underflow (for power iteration).
-    """
-    steps, blocks, hidden = factors.gates_in.shape
-    batch = start.shape[0]
-    dtype = start.dtype
-    add, multiply, dot, copyto = np.add, np.multiply, np.dot, np.copyto
-    vector = (hidden,) if sink.one_row else (batch, 1, hidden)
-    rec = start.reshape(vector).copy()
-    rec_flat = rec if sink.one_row else rec.reshape(batch, hidden)
-    tmp = np.empty(vector, dtype=dtype)
-    ext_rows: Any = itertools.repeat(None) if external is None else external[::-1]
-    gates_in = factors.gates_in[::-1]
-    carry: Any = itertools.repeat(None) if factors.carry is None else factors.carry[::-1]
-    countdown = range(steps - 1, -1, -1)
-    if cell == "lstm":
-        assert factors.cell_gain is not None
-        dc_next = np.zeros(vector, dtype=dtype)
-        for t, a_sig, a_o, f, gain, ext, dh, dc, dg_sig, dg_o, dg_flat in zip(
-            countdown, gates_in[:, :3], gates_in[:, 3], carry, factors.cell_gain[::-1], ext_rows,
-            sink.dh, sink.dc, sink.dg_sigmoid, sink.dg_last, sink.dg_flat, strict=False,
-        ):
-            if not t & FLUSH_MASK:
-                _steady(renormalise, rec, dc_next)
-                tick(FLUSH_MASK + 1)
-            if ext is None:
-                copyto(dh, rec)
-            else:
-                add(rec, ext, out=dh)
-            multiply(dh, gain, out=tmp)
-            add(tmp, dc_next, out=dc)  # dC_t = dC_{t+1} f_{t+1} + dh_t o_t (1 - tanh^2 C_t)
-            multiply(a_sig, dc, out=dg_sig)
-            multiply(a_o, dh, out=dg_o)
-            multiply(dc, f, out=dc_next)
-            dot(dg_flat, w_hh, out=rec_flat)  # dh_{t-1} (through the recurrence) = dG_t W_hh
-        return rec.reshape(batch, hidden), dc_next.reshape(batch, hidden)
-    separate = factors.gates_rec is not None
-    gates_rec = gates_in if factors.gates_rec is None else factors.gates_rec[::-1]
-    for t, a, a_rec, z, ext, dh, dg, dg_rec, dg_rec_flat in zip(
-        countdown, gates_in, gates_rec, carry, ext_rows, sink.dh, sink.dg, sink.dg_rec, sink.dg_rec_flat, strict=False
-    ):
-        if not t & FLUSH_MASK:
-            _steady(renormalise, rec)
-            tick(FLUSH_MASK + 1)
-        if ext is None:
-            copyto(dh, rec)
-        else:
-            add(rec, ext, out=dh)
-        multiply(a, dh, out=dg)
-        if separate:
-            multiply(a_rec, dh, out=dg_rec)
-        dot(dg_rec_flat, w_hh, out=rec_flat)
-        if z is not None:  # GRU: dh_{t-1} also gets dh_t z_t directly
-            multiply(dh, z, out=tmp)
-            add(rec, tmp, out=rec)
-    return rec.reshape(batch, hidden), None

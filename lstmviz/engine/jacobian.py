@@ -1,7 +1,7 @@
 """The curve ||dh_T/dh_t||_2 over t: does the gradient vanish or explode on the way back?
 
 J_t = dh_T/dh_t (H x H, with C_t held fixed for the LSTM) is the product of the step Jacobians from t+1 to T. Its rows
-are H cotangent vectors carried back by the same recursion as BPTT (:func:`lstmviz.engine.bptt.run_cotangents`),
+are H cotangent vectors carried back by the same recursion as BPTT (:func:`lstmviz.engine.cotangents.run_cotangents`),
 seeded with the identity at the last step; the spectral norm of each step's block is its largest singular value.
 
 Cost: the exact curve carries H rows, so each step costs a (H x G*H) @ (G*H x H) product, T * G * H^3 multiply-adds
@@ -23,10 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .cotangents import CotangentSink, run_cotangents
 from .errors import EngineError
+from .spec import spec_for
 
 if TYPE_CHECKING:
-    from .bptt import LayerFactors
+    from .factors import LayerFactors
 
 JACOBIAN_METHODS: tuple[str, ...] = ("auto", "exact", "estimate", "none")
 EXACT_BUDGET = 2e8
@@ -39,8 +41,6 @@ RENORMALISE_MASK = 15
 
 def jacobian_norms(cell: str, factors: LayerFactors, w_hh: np.ndarray, mode: str = "auto") -> tuple[np.ndarray, str]:
     """(||dh_T/dh_t||_2 for every t, the method used: ``exact`` or ``estimate``)."""
-    from .bptt import CotangentSink, run_cotangents
-
     if mode not in JACOBIAN_METHODS or mode == "none":
         raise EngineError(f"unknown jacobian method {mode!r}; choose one of {', '.join(JACOBIAN_METHODS)}")
     steps, blocks, hidden = factors.gates_in.shape
@@ -65,8 +65,6 @@ def jacobian_norms(cell: str, factors: LayerFactors, w_hh: np.ndarray, mode: str
 
 def dominant_direction(cell: str, factors: LayerFactors, w_hh: np.ndarray) -> np.ndarray:
     """The top left singular vector of J_0 = dh_T/dh_0, by power iteration on J_0 J_0^T from a seeded start."""
-    from .bptt import CotangentSink, run_cotangents
-
     steps, blocks, hidden = factors.gates_in.shape
     dtype = w_hh.dtype
     vector: np.ndarray = np.random.default_rng(0).standard_normal(int(hidden)).astype(dtype)
@@ -101,16 +99,17 @@ def forward_tangent(cell: str, factors: LayerFactors, w_hh: np.ndarray, start: n
     products = np.empty((blocks, hidden), dtype=dtype)
     tmp = np.empty(hidden, dtype=dtype)
     carry = factors.carry
+    cell_state = spec_for(cell).has_cell_state
     for s in range(1, steps):
         dot(w_hh, dh, out=da)
         multiply(gates[s], da_blocks, out=products)
-        if cell == "lstm":
+        if cell_state:  # every block but the last feeds C, the last feeds h directly
             assert carry is not None and factors.cell_gain is not None
             multiply(dc, carry[s], out=dc)
-            for j in range(3):
+            for j in range(blocks - 1):
                 add(dc, products[j], out=dc)
             multiply(factors.cell_gain[s], dc, out=dh)
-            add(dh, products[3], out=dh)
+            add(dh, products[blocks - 1], out=dh)
         else:
             if carry is not None:
                 multiply(carry[s], dh, out=tmp)

@@ -22,17 +22,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .batched_cells import CellKernel, GRUKernel, LSTMKernel, RNNKernel
+from .errors import EngineError
+from .factors import LayerFactors, gru_factors, lstm_factors, rnn_factors
+from .spec import CELL_KINDS, SPECS, CellSpec, spec_for
+
+if TYPE_CHECKING:
+    from .network import Network
+    from .trace import Trace
+
 HALF = 0.5
 """Sigmoid rows are prescaled by this power of two, so the scaling is exact."""
-
-# Internal row order of each cell's gate block; PyTorch's order is spec.gate_keys.
-INTERNAL_ORDER: dict[str, tuple[str, ...]] = {"lstm": ("o", "i", "f", "g"), "gru": ("r", "z", "n"), "rnn": ("h",)}
-SIGMOID_BLOCKS: dict[str, int] = {"lstm": 3, "gru": 2, "rnn": 0}
-"""How many leading internal blocks are sigmoid gates (for the RNN it depends on its activation)."""
-
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """sigma(x) = 1 / (1 + exp(-x)), computed as 0.5 * tanh(x / 2) + 0.5: no overflow warnings for any finite x."""
@@ -70,19 +74,29 @@ class PreparedLayer:
 
 
 def internal_permutation(cell: str, hidden: int, gate_keys: tuple[str, ...]) -> np.ndarray:
-    """Row indices taking PyTorch's gate order to the internal order (identity for GRU and RNN)."""
-    order = INTERNAL_ORDER[cell]
-    if cell == "rnn":
+    """Row indices taking PyTorch's gate order to the kernel's internal order (identity for GRU and RNN)."""
+    if not gate_keys:  # the vanilla RNN: its one block is h
         return np.arange(hidden)
-    blocks = [np.arange(hidden) + gate_keys.index(key) * hidden for key in order]
+    blocks = [np.arange(hidden) + gate_keys.index(key) * hidden for key in kernel_for(cell).internal_order]
     return np.concatenate(blocks)
 
 
+def internal_nonlinearities(cell: str, activation: str) -> list[str]:
+    """The nonlinearity of each internal block, from the spec (the network's own activation for a gateless cell)."""
+    spec = spec_for(cell)
+    if not spec.gates:
+        return [activation]
+    return [spec.gate(key).nonlinearity for key in kernel_for(cell).internal_order]
+
+
 def sigmoid_row_count(cell: str, hidden: int, activation: str) -> int:
-    """Number of leading internal rows whose nonlinearity is the sigmoid."""
-    if cell == "rnn":
-        return hidden if activation == "sigmoid" else 0
-    return SIGMOID_BLOCKS[cell] * hidden
+    """Number of leading internal rows whose nonlinearity is the sigmoid (their weights are halved)."""
+    leading = 0
+    for nonlinearity in internal_nonlinearities(cell, activation):
+        if nonlinearity != "sigmoid":
+            break
+        leading += 1
+    return leading * hidden
 
 
 def prepare_layer(
@@ -96,18 +110,21 @@ def prepare_layer(
 ) -> PreparedLayer:
     """Permute and prescale one layer's parameters (PyTorch layout in) for :func:`run_chunk`."""
     hidden = weight_hh.shape[1]
-    if cell == "rnn" and activation != "sigmoid":  # nothing to permute or scale: transposed views, no copies
+    activation = activation if spec_for(cell).activation_choice else "tanh"
+    sigmoid_rows = sigmoid_row_count(cell, hidden, activation)
+    apart = spec_for(cell).recurrent_bias_apart
+    if not gate_keys and not sigmoid_rows:  # nothing to permute or scale: transposed views, no copies
         bias_in = None if bias_ih is None or bias_hh is None else bias_ih + bias_hh
         return PreparedLayer(cell, hidden, activation, weight_ih.T, weight_hh.T, bias_in, None)
     perm = internal_permutation(cell, hidden, gate_keys)
     scale = np.ones(perm.shape[0], dtype=weight_ih.dtype)
-    scale[: sigmoid_row_count(cell, hidden, activation)] = HALF
+    scale[:sigmoid_rows] = HALF
     w_ih_t = np.ascontiguousarray((weight_ih[perm] * scale[:, None]).T)
     w_hh_t = np.ascontiguousarray((weight_hh[perm] * scale[:, None]).T)
     b_ih = None if bias_ih is None else bias_ih[perm] * scale
     b_hh = None if bias_hh is None else bias_hh[perm] * scale
-    if cell == "gru":
-        return PreparedLayer(cell, hidden, "tanh", w_ih_t, w_hh_t, b_ih, b_hh)
+    if apart:
+        return PreparedLayer(cell, hidden, activation, w_ih_t, w_hh_t, b_ih, b_hh)
     bias_in = None if b_ih is None or b_hh is None else b_ih + b_hh
     return PreparedLayer(cell, hidden, activation, w_ih_t, w_hh_t, bias_in, None)
 
@@ -115,13 +132,17 @@ def prepare_layer(
 def allocate_layer(cell: str, steps: int, hidden: int, dtype: np.dtype) -> dict[str, np.ndarray]:
     """Full-length, writable arrays for one layer: ``block`` (the gate block, or h for the RNN), ``pre`` (its
     (T, G*H) pre-activation part, where the projection goes), ``h``, and each gate (and the LSTM's ``c``) as a
-    (T, H) column view of the block under its trace key (``i``, ``f``, ...)."""
-    order = INTERNAL_ORDER[cell]
-    if cell == "rnn":
+    (T, H) column view of the block under its trace key (``i``, ``f``, ...).
+
+    A gateless cell's block is h itself; a cell with a cell state keeps C beside its gates, one row later
+    (row t + 1 holds C_t), so the LSTM's [i, f] * [g, C_{t-1}] is one multiply."""
+    spec = spec_for(cell)
+    if not spec.gates:
         h = np.empty((steps, hidden), dtype=dtype)
         return {"block": h, "pre": h, "h": h}
+    order = kernel_for(cell).internal_order
     width = len(order) * hidden
-    if cell == "lstm":
+    if spec.has_cell_state:
         block = np.empty((steps + 1, width + hidden), dtype=dtype)
         out = {"block": block, "pre": block[:steps, :width], "c": block[1:, width:]}
     else:
@@ -150,19 +171,19 @@ def run_chunk(
         np.matmul(layer_input[start:stop], layer.w_ih_t, out=block)
         if layer.bias_in is not None:
             block += layer.bias_in
-        if layer.cell == "lstm":
-            assert c_prev is not None
-            _lstm_steps(layer, arrays, start, stop, h_prev, c_prev)
-        elif layer.cell == "gru":
-            _gru_steps(layer, arrays, start, stop, h_prev)
-        else:
-            _rnn_steps(layer, arrays, start, stop, h_prev)
+        kernel_for(layer.cell).steps(layer, arrays, start, stop, h_prev, c_prev)
 
 
 def _lstm_steps(
-    layer: PreparedLayer, arrays: dict[str, np.ndarray], start: int, stop: int, h_prev: np.ndarray, c_prev: np.ndarray
+    layer: PreparedLayer,
+    arrays: dict[str, np.ndarray],
+    start: int,
+    stop: int,
+    h_prev: np.ndarray,
+    c_prev: np.ndarray | None,
 ) -> None:
     """C_t = f_t * C_{t-1} + i_t * g_t, h_t = o_t * tanh(C_t); rows hold the projection on entry (order o, i, f, g)."""
+    assert c_prev is not None
     hidden = layer.hidden
     block = arrays["block"]
     block[start, 4 * hidden :] = c_prev  # C_{start-1} beside the first row's g (already there when start > 0)
@@ -194,7 +215,14 @@ def _lstm_steps(
         h_prev = h_t
 
 
-def _gru_steps(layer: PreparedLayer, arrays: dict[str, np.ndarray], start: int, stop: int, h_prev: np.ndarray) -> None:
+def _gru_steps(
+    layer: PreparedLayer,
+    arrays: dict[str, np.ndarray],
+    start: int,
+    stop: int,
+    h_prev: np.ndarray,
+    _c: np.ndarray | None,
+) -> None:
     """n_t = tanh(W_in x + b_in + r_t * (W_hn h + b_hn)), h_t = n_t + z_t * (h_{t-1} - n_t), as torch computes it."""
     hidden = layer.hidden
     block = arrays["block"]
@@ -225,7 +253,14 @@ def _gru_steps(layer: PreparedLayer, arrays: dict[str, np.ndarray], start: int, 
         h_prev = h_t
 
 
-def _rnn_steps(layer: PreparedLayer, arrays: dict[str, np.ndarray], start: int, stop: int, h_prev: np.ndarray) -> None:
+def _rnn_steps(
+    layer: PreparedLayer,
+    arrays: dict[str, np.ndarray],
+    start: int,
+    stop: int,
+    h_prev: np.ndarray,
+    _c: np.ndarray | None,
+) -> None:
     """h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh); the sigmoid rows arrive halved."""
     h = arrays["h"]
     dot, add, multiply = np.dot, np.add, np.multiply
@@ -245,6 +280,63 @@ def _rnn_steps(layer: PreparedLayer, arrays: dict[str, np.ndarray], start: int, 
                 multiply(h_t, half, out=h_t)
                 add(h_t, half, out=h_t)
         h_prev = h_t
+
+
+StepFunction = Callable[
+    [PreparedLayer, dict[str, np.ndarray], int, int, np.ndarray, "np.ndarray | None"], None
+]
+"""Fills steps [start, stop) of one layer whose rows already hold the input projection (see :func:`run_chunk`)."""
+
+
+@dataclass(frozen=True)
+class StepKernel:
+    """The code of one cell kind, everything else about it being data in its :class:`~.spec.CellSpec`.
+
+    ``steps`` runs the forward recursion, ``factors`` gives BPTT's recursion-free factors (the shared backward
+    loop reads them as the spec says: with a cell state the LSTM's way, else the GRU's), ``batched`` is the
+    batched kernel training uses (None: the kind cannot be trained).
+    """
+
+    internal_order: tuple[str, ...]
+    """Gate keys in the kernel's row order (sigmoid gates first, so one call covers them); ``("h",)`` if gateless."""
+    steps: StepFunction
+    factors: Callable[[Network, Trace, int], LayerFactors]
+    batched: CellKernel | None = None
+
+
+STEP_KERNELS: dict[str, StepKernel] = {
+    "rnn": StepKernel(("h",), _rnn_steps, rnn_factors, batched=RNNKernel()),
+    "gru": StepKernel(("r", "z", "n"), _gru_steps, gru_factors, batched=GRUKernel()),
+    "lstm": StepKernel(("o", "i", "f", "g"), _lstm_steps, lstm_factors, batched=LSTMKernel()),
+}
+
+
+def kernel_for(kind: str) -> StepKernel:
+    """The step kernel of a cell kind, with the spec's clear error for an unknown kind."""
+    spec = spec_for(kind)
+    try:
+        return STEP_KERNELS[spec.kind]
+    except KeyError:
+        raise EngineError(f"the {spec.title} cell has no step kernel registered") from None
+
+
+def register_cell_kind(spec: CellSpec, kernel: StepKernel) -> None:
+    """Add a cell kind at run time: its spec and its kernel (the GUI adds its diagram layout beside it)."""
+    if spec.kind in SPECS:
+        raise EngineError(f"a cell kind named {spec.kind!r} already exists")
+    if len(kernel.internal_order) != spec.row_blocks:
+        raise EngineError(f"the {spec.title} kernel orders {len(kernel.internal_order)} blocks, the spec says "
+                          f"{spec.row_blocks}")
+    SPECS[spec.kind] = spec
+    STEP_KERNELS[spec.kind] = kernel
+
+
+def unregister_cell_kind(kind: str) -> None:
+    """Remove a cell kind added by :func:`register_cell_kind` (the built-in kinds stay)."""
+    if kind in CELL_KINDS:
+        raise EngineError(f"the built-in cell kind {kind!r} cannot be removed")
+    SPECS.pop(kind, None)
+    STEP_KERNELS.pop(kind, None)
 
 
 def apply_output(

@@ -169,7 +169,7 @@ class Network:
         """One line for titles and status bars, e.g. ``LSTM, D=1, H=8, 1 layer``."""
         layers = f"{self.num_layers} layer" + ("s" if self.num_layers != 1 else "")
         text = f"{self.spec.title}, D={self.input_size}, H={self.hidden_size}, {layers}"
-        if self.cell == "rnn":
+        if self.spec.activation_choice:
             text += f", {self.nonlinearity}"
         if self.has_output:
             text += f", output {self.output_size} ({self.output_activation})"

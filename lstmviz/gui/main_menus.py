@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import QMenu, QStyle, QToolBar
 
-from ..engine.spec import CELL_KINDS, RNN_ACTIVATIONS, spec_for
+from ..engine.spec import RNN_ACTIVATIONS, cell_kinds, spec_for
 from ..io.bundled import action_icons_dir
 from .sample_menu import build_sample_menu
 from .settings import PALETTES
@@ -158,7 +158,7 @@ def build_menus(window: MainWindow) -> None:
     menu = bar.addMenu("&Model")
     cell_menu = menu.addMenu("&Cell Type")
     group = QActionGroup(window)
-    for kind in CELL_KINDS:
+    for kind in cell_kinds():
         action = _action(window, f"cell_{kind}", spec_for(kind).title, lambda k=kind: window.model_actions.set_cell(k),
                          tip=f"Switch to a fresh {spec_for(kind).title} of the same size", checkable=True)
         group.addAction(action)

@@ -41,7 +41,7 @@ class ModelActions(QObject):
 
     def set_activation(self, name: str) -> None:
         """The RNN's activation, weights kept (the menu is only enabled for an RNN)."""
-        if self.document.network.cell == "rnn":
+        if self.document.network.spec.activation_choice:
             self._guard(lambda: self.document.set_rnn_activation(name))
 
     def set_hidden_size(self, size: int) -> None:

@@ -20,7 +20,7 @@ Area = Qt.DockWidgetArea
 
 @dataclass(frozen=True)
 class ViewSpec:
-    """One view: where it lives, what it is called, and the area its dock starts in."""
+    """One view: where it lives, what it is called, and where its dock starts (the window reads placement here)."""
 
     key: str
     title: str
@@ -28,6 +28,10 @@ class ViewSpec:
     cls: str
     area: Area
     tooltip: str
+    split_from: str = ""
+    """Start beside this (earlier) dock, sharing its area side by side, instead of on its own in ``area``."""
+    tab_with: str = ""
+    """Start as a tab behind this (earlier) dock."""
 
 
 CENTRAL = ViewSpec(
@@ -47,11 +51,13 @@ DOCKS: tuple[ViewSpec, ...] = (
     ViewSpec("heatmaps", "Heatmaps", "lstmviz.gui.views.heatmaps", "HeatmapsView", Area.BottomDockWidgetArea,
              "Every gate and state over time (units x steps)"),
     ViewSpec("unit_plots", "Unit plots", "lstmviz.gui.views.unit_plots", "UnitPlotsView", Area.BottomDockWidgetArea,
-             "Line plots of the selected units over time"),
+             "Line plots of the selected units over time", split_from="heatmaps"),
+    # Gradients share the unit plots' place (both are curves over time): the heatmaps keep their full height, with
+    # no tab bar under their rows.
     ViewSpec("gradients", "Gradients", "lstmviz.gui.views.gradients", "GradientsView", Area.BottomDockWidgetArea,
-             "Gradients through time (backpropagation through time)"),
+             "Gradients through time (backpropagation through time)", tab_with="unit_plots"),
     ViewSpec("train", "Train", "lstmviz.gui.panels.train_panel", "TrainPanel", Area.BottomDockWidgetArea,
-             "Train the network on a task and watch the loss fall"),
+             "Train the network on a task and watch the loss fall", tab_with="gradients"),
 )
 
 

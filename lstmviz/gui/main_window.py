@@ -166,17 +166,16 @@ class MainWindow(QMainWindow):
             self.views[spec.key] = view
             self.docks[spec.key] = dock
         d = self.docks
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, d["model"])
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, d["sequence"])
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d["numbers"])
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d["weights"])
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, d["heatmaps"])
-        self.splitDockWidget(d["heatmaps"], d["unit_plots"], Qt.Orientation.Horizontal)
-        # Gradients share the unit plots' place (both are curves over time): the heatmaps keep their full height,
-        # with no tab bar under their seven rows.
-        self.tabifyDockWidget(d["unit_plots"], d["gradients"])
-        self.tabifyDockWidget(d["gradients"], d["train"])
-        d["unit_plots"].raise_()
+        for spec in DOCKS:  # placement as each view's spec states it
+            if spec.split_from:
+                self.splitDockWidget(d[spec.split_from], d[spec.key], Qt.Orientation.Horizontal)
+            elif spec.tab_with:
+                self.tabifyDockWidget(d[spec.tab_with], d[spec.key])
+            else:
+                self.addDockWidget(spec.area, d[spec.key])
+        for spec in DOCKS:  # the first tab of each tab group is the one shown
+            if spec.tab_with and not next(s for s in DOCKS if s.key == spec.tab_with).tab_with:
+                d[spec.tab_with].raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
 
@@ -252,7 +251,7 @@ class MainWindow(QMainWindow):
         net = self.document.network
         self.actions[f"cell_{net.cell}"].setChecked(True)
         self.actions[f"activation_{net.nonlinearity}"].setChecked(True)
-        self.activation_menu.setEnabled(net.cell == "rnn")
+        self.activation_menu.setEnabled(net.spec.activation_choice)
 
     def rebuild_recent_menu(self) -> None:
         menu = self.recent_menu

@@ -125,7 +125,7 @@ def is_unit_interval(network: Network, quantity: str) -> bool:
     """True when ``quantity`` lies in [0, 1] by construction (sigmoid gates, sigmoid/softmax outputs)."""
     if quantity == "y":
         return network.output_activation in ("sigmoid", "softmax")
-    if quantity == "h" and network.cell == "rnn":
+    if quantity == "h" and network.spec.activation_choice:
         return network.nonlinearity == "sigmoid"
     spec = network.spec
     if quantity in spec.gate_keys:
@@ -170,7 +170,7 @@ def describe_quantity(network: Network, quantity: str, layer: int) -> tuple[str,
         equation = f"y_t = {inner}" if act == "identity" else f"y_t = {act}({inner})"
         return "output $y_t$", mathtext(equation), "$y_t$"
     title, symbol, equation = network.spec.describe(quantity)
-    if network.cell == "rnn":
+    if network.spec.activation_choice:
         equation = equation.replace("act(", f"{network.nonlinearity}(")
     name = f"{title} {mathtext(symbol)}"
     if network.num_layers > 1:

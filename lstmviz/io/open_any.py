@@ -1,7 +1,8 @@
 """The one place that tells file kinds apart: any path to a sequence, a weight file or a workspace.
 
 The app's File > Open, a drop on its window, ``lstmviz FILE ...``, ``lstmviz info`` and the ``--weights`` of every
-command all ask :func:`file_kind` and read through :func:`open_any`, so a file is the same kind everywhere:
+command all ask :func:`file_kind` (from :mod:`.file_kinds`, which the sequence loader asks too) and read through
+:func:`open_any`, so a file is the same kind everywhere:
 
 - ``.lstmviz`` is a workspace;
 - ``.safetensors``, ``.pt`` and ``.pth`` are weights;
@@ -18,15 +19,12 @@ its network), then the sequence (fed to that network). Two files of one kind are
 from __future__ import annotations
 
 import os
-import re
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from .errors import FileFormatError
-from .special_files import open_regular
+from .file_kinds import FILE_KINDS, WORKSPACE_SUFFIXES, FileKind, file_kind, npz_holds_weights
 
 if TYPE_CHECKING:
     from .sequence_data import SequenceData
@@ -38,14 +36,7 @@ __all__ = [
     "suffixes_of",
 ]
 
-FileKind = Literal["workspace", "weights", "sequence"]
-FILE_KINDS: tuple[FileKind, ...] = ("workspace", "weights", "sequence")
-"""Also the order in which files opened together are applied."""
-WORKSPACE_SUFFIXES: tuple[str, ...] = (".lstmviz",)
-WEIGHT_ONLY_SUFFIXES: tuple[str, ...] = (".safetensors", ".pt", ".pth")
 _KIND_NAMES = {"workspace": "workspaces", "weights": "weight files", "sequence": "sequences"}
-_PARAMETER_MEMBER = re.compile(r"^(?:.*\.)?(?:weight|bias)_(?:ih|hh)(?:_l\d+)?(?:_reverse)?(?:\.npy)?$")
-_METADATA_MEMBER = "__lstmviz__.npy"
 
 
 @dataclass(frozen=True)
@@ -86,35 +77,6 @@ class Opened:
     def name(self) -> str:
         """The file's own name (``standard input`` for ``-``), for messages and titles."""
         return "standard input" if self.path == "-" else os.path.basename(self.path)
-
-
-def npz_holds_weights(path: str | os.PathLike[str]) -> bool:
-    """True when an ``.npz``'s members are named like recurrent parameters, read from the zip index only.
-
-    A file that is not a readable zip is not judged here: the sequence loader reports what is wrong with it.
-    """
-    try:
-        stream, _ = open_regular(path, OSError)  # a FIFO named x.npz must not block here; the loader refuses it
-        with stream, zipfile.ZipFile(stream) as archive:
-            names = archive.namelist()
-    except (OSError, zipfile.BadZipFile, ValueError, NotImplementedError, EOFError, OverflowError):
-        return False
-    return any(name == _METADATA_MEMBER or _PARAMETER_MEMBER.match(name) for name in names)
-
-
-def file_kind(path: str | os.PathLike[str], options: ReadOptions | None = None) -> FileKind:
-    """``workspace``, ``weights`` or ``sequence``, from the suffix (and, for ``.npz``, the member names)."""
-    name = os.fspath(path)
-    if name == "-":
-        return "sequence"
-    suffix = Path(name).suffix.lower()
-    if suffix in WORKSPACE_SUFFIXES:
-        return "workspace"
-    if suffix in WEIGHT_ONLY_SUFFIXES:
-        return "weights"
-    if suffix == ".npz" and not (options and options.reads_npz_as_sequence) and npz_holds_weights(name):
-        return "weights"
-    return "sequence"
 
 
 def suffixes_of(kind: FileKind) -> tuple[str, ...]:

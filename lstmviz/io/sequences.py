@@ -19,7 +19,7 @@ import numpy as np
 
 from .atomic import atomic_open
 from .errors import SequenceError
-from .open_any import file_kind
+from .file_kinds import file_kind
 from .seq_arrays import array_sequence, read_npy, read_npz
 from .seq_cells import split_cells
 from .seq_decode import STDIN_NAME, Source, decode_text, fail, read_source

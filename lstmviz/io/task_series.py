@@ -21,7 +21,7 @@ from ..engine.batched import forward
 from ..engine.network import Network
 from ..engine.training import Batch
 from .sequence_data import SequenceData
-from .tasks import Task, TaskError, class_accuracy, stream
+from .task_base import Task, TaskError, class_accuracy, stream
 
 VALIDATION_SHARE = 0.2
 MAX_VALIDATION_WINDOWS = 512

@@ -10,20 +10,25 @@ Every task answers the same questions, so the command line, the app and the test
   weights so traces and saved files are in the user's units; the identity elsewhere).
 
 Generated tasks live here (``copy``, ``adding``); tasks on the user's own sequence (``next-value``, ``next-char``)
-in :mod:`.task_series`. :func:`make_task` builds any of them by name.
+in :mod:`.task_series`; what both share (:class:`Task`, :class:`TaskError`) in :mod:`.task_base`. :func:`make_task`
+builds any of them by name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..engine.network import Network
 from ..engine.training import Batch
-from .errors import FileFormatError
+from .task_base import Task, TaskError, check, class_accuracy, stream
+from .task_series import NextCharTask, NextValueTask
+
+__all__ = [
+    "TASKS", "AddingTask", "CopyTask", "NextCharTask", "NextValueTask", "Task", "TaskError", "class_accuracy",
+    "make_task", "stream",
+]
 
 TASKS: dict[str, str] = {
     "copy": "recall a symbol (one of --symbols) shown at step 0 after --delay blank steps, at a cue",
@@ -31,64 +36,6 @@ TASKS: dict[str, str] = {
     "next-value": "predict a numeric sequence --horizon steps ahead from windows of --window steps",
     "next-char": "predict the next character of a text (one-hot), then sample new text",
 }
-VALIDATION_ROWS = 512
-"""Examples in the held-out batch of a generated task."""
-
-
-class TaskError(FileFormatError):
-    """A task that cannot be set up as asked (a parameter out of range, a sequence too short)."""
-
-
-def _check(condition: bool, message: str) -> None:
-    if not condition:
-        raise TaskError(message)
-
-
-def stream(seed: int, purpose: int) -> np.random.Generator:
-    """Independent, reproducible random streams per purpose (0 training data, 1 validation, 2 data order)."""
-    return np.random.default_rng([seed, purpose])
-
-
-class Task:
-    """Base of every task; subclasses set the sizes and fill :meth:`make_batch` (or override :meth:`batches`)."""
-
-    name: str = ""
-    loss: str = "mse"
-    accuracy_name: str = "accuracy"
-    input_size: int = 1
-    output_size: int = 1
-    seed: int = 0
-
-    def make_batch(self, rows: int, rng: np.random.Generator) -> Batch:
-        raise NotImplementedError
-
-    def batches(self, batch_size: int, seed: int | None = None) -> Iterator[Batch]:
-        _check(batch_size >= 1, f"the batch size must be at least 1, not {batch_size}")
-        rng = stream(self.seed if seed is None else seed, 0)
-        while True:
-            yield self.make_batch(batch_size, rng)
-
-    def validation(self) -> Batch:
-        return self.make_batch(VALIDATION_ROWS, stream(self.seed, 1))
-
-    def accuracy(self, y: np.ndarray, batch: Batch) -> float:
-        raise NotImplementedError
-
-    def export(self, network: Network) -> Network:
-        """The network in the user's units (identity unless the task normalised its data)."""
-        return network
-
-    def describe(self) -> str:
-        return self.name
-
-
-def class_accuracy(y: np.ndarray, batch: Batch) -> float:
-    """Share of the counted steps (mask != 0) whose largest output is the target class."""
-    counted = np.ones(batch.target.shape, dtype=bool) if batch.mask is None else np.asarray(batch.mask) != 0
-    hits = (np.argmax(y, axis=2) == batch.target) & counted
-    return float(hits.sum()) / max(int(counted.sum()), 1)
-
-
 @dataclass
 class CopyTask(Task):
     """Remember a symbol across a delay.
@@ -110,8 +57,8 @@ class CopyTask(Task):
     accuracy_name = "recall"
 
     def __post_init__(self) -> None:
-        _check(1 <= self.symbols <= 26, f"the copy task needs 1 to 26 symbols, not {self.symbols}")
-        _check(0 <= self.delay <= 100_000, f"the copy task's delay must be 0 to 100,000 steps, not {self.delay}")
+        check(1 <= self.symbols <= 26, f"the copy task needs 1 to 26 symbols, not {self.symbols}")
+        check(0 <= self.delay <= 100_000, f"the copy task's delay must be 0 to 100,000 steps, not {self.delay}")
         self.input_size = self.symbols + 2
         self.output_size = self.symbols
 
@@ -159,7 +106,7 @@ class AddingTask(Task):
     tolerance = 0.04
 
     def __post_init__(self) -> None:
-        _check(2 <= self.length <= 100_000, f"the adding problem needs 2 to 100,000 steps, not {self.length}")
+        check(2 <= self.length <= 100_000, f"the adding problem needs 2 to 100,000 steps, not {self.length}")
         self.input_size = 2
         self.output_size = 1
 
@@ -202,10 +149,7 @@ def make_task(name: str, sequence: Any | None = None, **options: Any) -> Task:
     if name == "adding":
         return AddingTask(length=int(chosen.get("length", 50)), seed=seed)
     if name in ("next-value", "next-char"):
-        from .task_series import NextCharTask, NextValueTask  # one module per task family
-
-        if sequence is None:
-            raise TaskError(f"the {name} task needs a sequence file")
+        check(sequence is not None, f"the {name} task needs a sequence file")
         if name == "next-value":
             return NextValueTask.from_sequence(sequence, window=int(chosen.get("window", 50)),
                                                horizon=int(chosen.get("horizon", 1)), seed=seed)

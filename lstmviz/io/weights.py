@@ -7,7 +7,9 @@ tensor's shape and type from its header, its values read only if the network kee
 
 - recurrent parameters are ``[prefix]weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}``, ``bias_hh_l{k}``
   with any module prefix (``lstm.``, ``model.encoder.rnn.``); an ``nn.LSTMCell``'s unsuffixed names count as one layer;
-- ``weight_hh_l0`` is (G*H x H): its columns give H and its rows G, hence the cell (4 LSTM, 3 GRU, 1 RNN);
+- ``weight_hh_l0`` is (G*H x H): its columns give H and its rows G; the cell is the kind whose spec has G row
+  blocks (4 LSTM, 3 GRU, 1 RNN, or a registered kind), every tensor of every layer must then have that kind's
+  shapes, and when two kinds share G the file's metadata must name the cell (else the file is ambiguous);
 - one Linear beside the recurrent module (``fc.weight``/``fc.bias``, or any 2-D weight with H columns and its bias)
   becomes the output layer ``fc.weight``/``fc.bias``;
 - what shapes cannot tell (a vanilla RNN's activation, the output activation) comes from optional metadata that
@@ -36,7 +38,7 @@ import numpy as np
 
 from ..engine.errors import EngineError
 from ..engine.network import OUTPUT_BIAS, OUTPUT_WEIGHT, Network, parameter_name
-from ..engine.spec import CELL_KINDS, OUTPUT_ACTIVATIONS, RNN_ACTIVATIONS, SPECS
+from ..engine.spec import OUTPUT_ACTIVATIONS, RNN_ACTIVATIONS, SPECS, cell_kinds, spec_for
 from .atomic import atomic_open
 from .errors import FileFormatError, WeightsError
 from .limits import describe_bytes, max_file_bytes
@@ -69,7 +71,6 @@ _RECURRENT = re.compile(
     r"^(?P<prefix>(?:.*\.)?)(?P<kind>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)(?:_l(?P<layer>\d+))?"
     r"(?P<reverse>_reverse)?$"
 )
-_G_TO_CELL = {spec.row_blocks: kind for kind, spec in SPECS.items()}
 
 ACTIVATION_SETTINGS: dict[str, tuple[tuple[str, ...], str]] = {
     "nonlinearity": (RNN_ACTIVATIONS, "tanh"),
@@ -305,6 +306,35 @@ def _activations(
     return values, sources
 
 
+def _cell_kind(name: str, hh_key: str, hh: np.ndarray, stated: str | None) -> tuple[str, int]:
+    """(cell kind, H) from ``weight_hh_l0`` (G*H x H) and the cell the metadata states, if any.
+
+    The kinds whose spec has G row blocks are the candidates; the metadata picks among them, and must when there
+    are several (two kinds with the same G have tensors of the same names and shapes).
+    """
+    blocks_of = {kind: spec.row_blocks for kind, spec in SPECS.items()}
+    usable = hh.ndim == 2 and hh.shape[1] > 0 and not hh.shape[0] % hh.shape[1]
+    blocks = hh.shape[0] // hh.shape[1] if usable else 0
+    candidates = [kind for kind, g in blocks_of.items() if g == blocks]
+    if not candidates:
+        listed = ", ".join(f"{g} ({spec_for(kind).title})" for kind, g in blocks_of.items())
+        raise _fail(name, f"parameter {hh_key} has shape {hh.shape}; a recurrent weight must be (G*H x H) with G = "
+                    f"{listed}")
+    hidden = hh.shape[1]
+    if stated is not None and stated not in candidates:
+        if stated not in cell_kinds():
+            raise _fail(name, f"its metadata names an unknown cell type {quote(stated)}")
+        shapes = " or ".join(spec_for(kind).title for kind in candidates)
+        raise _fail(name, f"its metadata says {spec_for(stated).title} but the shapes are those of a {shapes}")
+    if stated is not None:
+        return stated, hidden
+    if len(candidates) > 1:
+        kinds = " and ".join(spec_for(kind).title for kind in candidates)
+        raise _fail(name, f"its tensors fit both {kinds} ({blocks} row blocks each) and it does not say which; "
+                    "save it again with lstmviz, which records the cell")
+    return candidates[0], hidden
+
+
 def network_from_state_dict(
     tensors: Mapping[str, Tensor],
     metadata: Mapping[str, str],
@@ -327,21 +357,8 @@ def network_from_state_dict(
             if (kind, layer) not in keys:
                 raise _fail(name, f"missing key {prefix}{parameter_name(kind, layer)}")
     hh_key = keys[("weight_hh", 0)]
-    hh = tensors[hh_key]
-    if hh.ndim != 2 or hh.shape[1] == 0 or hh.shape[0] % hh.shape[1] or hh.shape[0] // hh.shape[1] not in _G_TO_CELL:
-        raise _fail(
-            name,
-            f"parameter {hh_key} has shape {hh.shape}; a recurrent weight must be (G*H x H) with G = 4 (LSTM), "
-            "3 (GRU) or 1 (RNN)",
-        )
-    hidden = hh.shape[1]
-    blocks = hh.shape[0] // hidden
-    cell = _G_TO_CELL[blocks]
-    stated = metadata.get("cell")
-    if stated is not None and stated != cell:
-        if stated not in CELL_KINDS:
-            raise _fail(name, f"its metadata names an unknown cell type {quote(stated)}")
-        raise _fail(name, f"its metadata says {stated.upper()} but the shapes are those of a {cell.upper()}")
+    cell, hidden = _cell_kind(name, hh_key, tensors[hh_key], metadata.get("cell"))
+    blocks = spec_for(cell).row_blocks
     ih0 = tensors[keys[("weight_ih", 0)]]
     if ih0.ndim != 2 or ih0.shape[0] != blocks * hidden or ih0.shape[1] < 1:
         raise _fail(name, f"parameter {keys[('weight_ih', 0)]} has shape {ih0.shape}, expected ({blocks * hidden}, D)")
@@ -354,7 +371,7 @@ def network_from_state_dict(
         shapes.update({"bias_ih": (blocks * hidden,), "bias_hh": (blocks * hidden,)} if has_bias else {})
         for kind, shape in shapes.items():
             key = keys[(kind, layer)]
-            _expect_shape(name, key, tensors[key], shape, f"{cell.upper()} with H={hidden}, layer {layer}")
+            _expect_shape(name, key, tensors[key], shape, f"{spec_for(cell).title} with H={hidden}, layer {layer}")
             params[parameter_name(kind, layer)] = _check_values(name, key, tensors[key])
             renamed[parameter_name(kind, layer)] = key
     used = set(keys.values())
@@ -371,7 +388,7 @@ def network_from_state_dict(
             renamed[OUTPUT_BIAS] = bias_key
             used.add(bias_key)
         used.add(weight_key)
-    applies = {"nonlinearity": cell == "rnn", "output_activation": output is not None}
+    applies = {"nonlinearity": spec_for(cell).activation_choice, "output_activation": output is not None}
     chosen, sources = _activations(name, metadata, overrides or {}, applies)
     try:
         network = Network(cell, input_size, hidden, len(layers), chosen["nonlinearity"], has_bias,

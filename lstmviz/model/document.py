@@ -251,8 +251,8 @@ class Document(WorkspaceMixin):
         """A vanilla RNN's activation, weights kept (what a state_dict cannot tell): the one path for the menu and
         the Model panel. Reset Weights keeps the choice; other cells have no such choice."""
         net = self._network
-        if net.cell != "rnn":
-            raise EngineError(f"only a vanilla RNN has an activation to choose; this is a {net.cell.upper()}")
+        if not net.spec.activation_choice:
+            raise EngineError(f"only a vanilla RNN has an activation to choose; this is a {net.spec.title}")
         if name == net.nonlinearity:
             return
         reference = self.reference_network
@@ -262,7 +262,7 @@ class Document(WorkspaceMixin):
                 new=net.replace(nonlinearity=name),
                 text=f"RNN activation {name}",
                 old_reference=reference,
-                new_reference=reference.replace(nonlinearity=name) if reference.cell == "rnn" else reference,
+                new_reference=reference.replace(nonlinearity=name) if reference.spec.activation_choice else reference,
             )
         )
 

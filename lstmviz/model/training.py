@@ -87,7 +87,7 @@ def new_network(config: TrainingConfig, task: Task) -> Network:
     """A fresh network sized for ``task``, seeded, with the forget-gate bias set for the LSTM."""
     network = Network.random(config.cell, task.input_size, config.hidden, config.layers, seed=config.seed,
                              nonlinearity=config.activation, output_size=task.output_size, dtype=config.dtype)
-    if network.cell != "lstm" or config.forget_bias is None:
+    if not (network.spec.has_cell_state and "f" in network.spec.gate_keys) or config.forget_bias is None:
         return network
     rows = network.spec.gate_slice("f", network.hidden_size)
     updates = {}

@@ -26,8 +26,7 @@ def make_module(
             rnn = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cell]
             extra = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
             size = embed if embed is not None else (vocab if vocab is not None else width)
-            if embed is not None:
-                self.embed = nn.Embedding(vocab, embed)
+            self.embed = nn.Embedding(vocab, embed) if embed is not None else None
             self.encoder = rnn(size, hidden, layers, batch_first=True, **extra)
             self.decoder = rnn(size, hidden, layers, batch_first=True, **extra)
             self.fc = nn.Linear(hidden, vocab if vocab is not None else width)
@@ -36,7 +35,7 @@ def make_module(
         def inputs(self, tokens_or_values: Any) -> Any:
             if self.vocab is None:
                 return tokens_or_values
-            if hasattr(self, "embed"):
+            if self.embed is not None:
                 return self.embed(tokens_or_values)
             return torch.nn.functional.one_hot(tokens_or_values, self.vocab).to(self.fc.weight.dtype)
 

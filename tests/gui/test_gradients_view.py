@@ -160,7 +160,7 @@ def test_long_gradients_show_progress_and_cancel_in_the_main_window(qtbot, monke
         real_tick(steps)
         gate.wait(10)
 
-    monkeypatch.setattr("lstmviz.engine.bptt.tick", slow_tick)
+    monkeypatch.setattr("lstmviz.engine.cotangents.tick", slow_tick)
     dock = window.docks["gradients"]
     dock.show()
     dock.raise_()
@@ -172,7 +172,7 @@ def test_long_gradients_show_progress_and_cancel_in_the_main_window(qtbot, monke
     qtbot.mouseClick(status.cancel_button, Qt.MouseButton.LeftButton)
     gate.set()
     assert "cancelled" in view.explanation.text() and not doc.compute.busy()
-    monkeypatch.setattr("lstmviz.engine.bptt.tick", real_tick)
+    monkeypatch.setattr("lstmviz.engine.cotangents.tick", real_tick)
     view.explanation.linkActivated.emit("recompute")
     qtbot.waitUntil(lambda: view.gradients is not None and doc.compute.result("gradients") is not None, timeout=60000)
     engine = doc.network.bptt(x)

@@ -1,4 +1,4 @@
-"""Every control a person can touch in the main window says what it does when hovered (issue 4, part 9)."""
+"""Every control a person can touch in the main window says what it does when hovered."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from ...engine.errors import EngineError
 from ...engine.init import INITIALISERS
 from ...engine.network import Network
-from ...engine.spec import CELL_KINDS, OUTPUT_ACTIVATIONS, RNN_ACTIVATIONS, spec_for
+from ...engine.spec import OUTPUT_ACTIVATIONS, RNN_ACTIVATIONS, cell_kinds, spec_for
 from ...model.document import Document
 from ..elided_label import ElidedLabel
 from ..network_origin import is_edited, note_origin, origin_of
@@ -56,7 +56,7 @@ class ModelPanel(QWidget):
 
     def _build(self) -> None:
         self.cell_combo = QComboBox(objectName="modelCell")
-        for kind in CELL_KINDS:
+        for kind in cell_kinds():
             self.cell_combo.addItem(spec_for(kind).title, kind)
         self.cell_combo.setToolTip("Recurrent cell: vanilla RNN, GRU (r, z, n) or LSTM (i, f, g, o). Needs Apply.")
         self.cell_combo.currentIndexChanged.connect(self._update_enabled)
@@ -170,7 +170,7 @@ class ModelPanel(QWidget):
         return (origin or UNKNOWN_ORIGIN) + (", edited" if is_edited(self.document.network, reference) else "")
 
     def _update_enabled(self) -> None:
-        self.activation_combo.setEnabled(self.cell_combo.currentData() == "rnn")
+        self.activation_combo.setEnabled(spec_for(self.cell_combo.currentData()).activation_choice)
         self.output_spin.setEnabled(self.output_check.isChecked())
         self.output_activation.setEnabled(self.output_check.isChecked())
         font = self.apply_button.font()
@@ -184,7 +184,7 @@ class ModelPanel(QWidget):
         form = (self.cell_combo.currentData(), self.hidden_spin.value(), self.layers_spin.value(), output)
         if output is not None and self.output_activation.currentText() != net.output_activation:
             return True  # a new output layer's activation (an existing layer's changes at once)
-        if form[0] == "rnn" and self.activation_combo.currentText() != net.nonlinearity:
+        if spec_for(form[0]).activation_choice and self.activation_combo.currentText() != net.nonlinearity:
             return True
         return form != (net.cell, net.hidden_size, net.num_layers, net.output_size)
 
@@ -193,7 +193,7 @@ class ModelPanel(QWidget):
         """On an RNN, a new activation keeps the weights: only the nonlinearity changes."""
         net = self.document.network
         name = self.activation_combo.currentText()
-        if net.cell == "rnn" and self.cell_combo.currentData() == "rnn":
+        if net.spec.activation_choice and self.cell_combo.currentData() == net.cell:
             self.document.set_rnn_activation(name)
 
     def _on_output_activation(self, _index: int) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import time
-from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, QTimer
@@ -26,6 +26,7 @@ from ..views.diagram_values import (
     trace_pending_text,
     GateParts,
     StepValues,
+    evaluate,
     output_values,
     shows_output,
     step_values,
@@ -35,7 +36,7 @@ from ..views.diagram_values import (
 def equation_html(equation: str, network: Network) -> str:
     """A spec equation (plain text) as HTML: sigma -> σ, C~ -> C̃, subscripts."""
     text = html.escape(equation).replace("sigma(", "σ(").replace(" * ", " · ")
-    if network.cell == "rnn":
+    if network.spec.activation_choice:
         text = text.replace("act(", f"{network.nonlinearity}(")
     return symbol_html(text)
 
@@ -75,12 +76,10 @@ def _gate_block(
     network: Network, parts: GateParts, unit: int, engine: float, fmt: Formatter, tol: float, inputs: str = ""
 ) -> str:
     spec = network.spec
-    act = network.nonlinearity if network.cell == "rnn" else parts.nonlinearity
+    gateless = not spec.gates  # the one block is h itself, under the network's own activation
+    act = network.nonlinearity if gateless else parts.nonlinearity
     symbol = NONLINEARITY_SYMBOL[act]
-    if network.cell == "rnn":
-        title, _, equation = spec.describe("h")
-    else:
-        title, _, equation = spec.describe(parts.key)
+    title, _, equation = spec.describe("h" if gateless else parts.key)
     a, b, c, d = (float(v[unit]) for v in (parts.input, parts.bias_ih, parts.recurrent, parts.bias_hh))
     if parts.reset is not None:
         r = float(parts.reset[unit])
@@ -96,36 +95,31 @@ def _gate_block(
     )
 
 
-def _lstm_states(v: StepValues, hand: dict[str, float], u: int, fmt: Formatter, tol: float) -> list[str]:
-    c = hand["f"] * v.vectors["c_prev"][u] + hand["i"] * hand["g"]
-    h = hand["o"] * math.tanh(c)
-    return [
-        "<p><b>cell state</b><br>C<sub>t</sub> = f<sub>t</sub> · C<sub>t−1</sub> + i<sub>t</sub> · C̃<sub>t</sub><br>"
-        f"&nbsp;&nbsp;= {fmt(hand['f'])} · {fmt.term(v.vectors['c_prev'][u])}"
-        f" + {fmt(hand['i'])} · {fmt.term(hand['g'])}"
-        f" = <b>{fmt(c)}</b>{_check(c, float(v.vectors['c'][u]), tol, fmt)}</p>",
-        "<p><b>hidden state</b><br>h<sub>t</sub> = o<sub>t</sub> · tanh(C<sub>t</sub>)<br>"
-        f"&nbsp;&nbsp;= {fmt(hand['o'])} · tanh({fmt(c)}) = {fmt(hand['o'])} · {fmt.term(math.tanh(c))}"
-        f" = <b>{fmt(h)}</b>{_check(h, float(v.vectors['h'][u]), tol, fmt)}</p>",
-    ]
-
-
-def _gru_states(v: StepValues, hand: dict[str, float], u: int, fmt: Formatter, tol: float) -> list[str]:
-    z, n, h_prev = hand["z"], hand["n"], float(v.vectors["h_prev"][u])
-    h = (1 - z) * n + z * h_prev
-    return [
-        "<p><b>hidden state</b><br>h<sub>t</sub> = (1 − z<sub>t</sub>) · n<sub>t</sub>"
-        " + z<sub>t</sub> · h<sub>t−1</sub><br>"
-        f"&nbsp;&nbsp;= (1 − {fmt(z)}) · {fmt.term(n)} + {fmt(z)} · {fmt.term(h_prev)}"
-        f" = <b>{fmt(h)}</b>{_check(h, float(v.vectors['h'][u]), tol, fmt)}</p>"
-    ]
-
-
-STATE_EQUATIONS: dict[str, Callable[[StepValues, dict[str, float], int, Formatter, float], list[str]]] = {
-    "lstm": _lstm_states,
-    "gru": _gru_states,
-    "rnn": lambda *_: [],  # the RNN's one "gate" is h itself, shown above
-}
+def _state_blocks(
+    network: Network, v: StepValues, hand: dict[str, float], u: int, fmt: Formatter, tol: float
+) -> list[str]:
+    """Every state update of the cell, from its spec: the equation, the working with the step's numbers put in
+    (``StateInfo.working``), the value recomputed by hand (``StateInfo.value``, from the hand-computed gates and
+    the states before it) and the engine's value beside it. A gateless cell's one state is its block, shown above."""
+    if not network.spec.gates:
+        return []
+    names: dict[str, float] = {k: float(vec[u]) for k, vec in v.vectors.items() if u < len(vec)}
+    names.update(hand)
+    blocks = []
+    for state in network.spec.states:
+        engine = float(v.vectors[state.key][u])
+        placeholders = set(re.findall(r"\{(\w+)\}", state.working))
+        worked = state.working.format(**{n: fmt.term(names[n]) for n in placeholders}).replace("·", " · ")
+        worked = re.sub(r"\(\(([^()]*)\)\)", r"(\1)", worked)  # tanh((−0.4)) reads tanh(−0.4)
+        if state.value:
+            value = float(evaluate(state.value, names))
+            names[state.key] = value
+            result = f"<b>{fmt(value)}</b>{_check(value, engine, tol, fmt)}"
+        else:
+            result = f"<b>{fmt(engine)}</b>"
+        shown = f"&nbsp;&nbsp;= {html.escape(worked)} = " if worked else "&nbsp;&nbsp;= "
+        blocks.append(f"<p><b>{state.title}</b><br>{equation_html(state.equation, network)}<br>{shown}{result}</p>")
+    return blocks
 
 
 def _output_block(network: Network, h: np.ndarray, engine: np.ndarray, fmt: Formatter, tol: float) -> str:
@@ -175,7 +169,7 @@ def numbers_html(network: Network, trace: Trace, layer: int, step: int, unit: in
         inputs = _input_products(w_ih[rows][u], x, float(parts.input[u]), fmt)
         body.append(_gate_block(network, parts, u, engine, fmt, tol, inputs))
         hand[key] = float(parts.value[u])
-    body += STATE_EQUATIONS[network.cell](values, hand, u, fmt, tol)
+    body += _state_blocks(network, values, hand, u, fmt, tol)
     if shows_output(network, layer) and "y" in trace:
         body.append(_output_block(network, vec["h"], trace["y"][step], fmt, tol))
     return "".join(head + body)

@@ -11,7 +11,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QSpinBox, QWidget
 
-from ...engine.spec import CELL_KINDS
+from ...engine.kernels import kernel_for
+from ...engine.spec import cell_kinds
 from ...io.sequence_data import SequenceData
 from ...io.tasks import Task, make_task
 from ...model.training import TrainingConfig
@@ -82,7 +83,8 @@ class TrainSettings(QWidget):
         self.length_box = spin(2, 100_000, 50, "adding: steps per sequence (one marked value in each half)")
         self.window_box = spin(1, 100_000, 20, "next value / next character: steps per training window")
         self.horizon_box = spin(1, 100_000, 1, "next value: how many steps ahead to predict")
-        self.cell_box = combo(tuple((k, k.upper()) for k in CELL_KINDS), "lstm", "Cell type of the network trained")
+        trainable = tuple((k, k.upper()) for k in cell_kinds() if kernel_for(k).batched is not None)
+        self.cell_box = combo(trainable, "lstm", "Cell type of the network trained")
         self.hidden_box = spin(1, 1024, 32, "Hidden units per layer")
         self.layers_box = spin(1, 8, 1, "Stacked recurrent layers")
         self.optimizer_box = combo((("adam", "Adam"), ("sgd", "SGD")), "adam",

@@ -12,6 +12,7 @@ the top, gates fed by [h_{t-1}, x_t] from the bottom, the new state leaving to t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 Point = tuple[float, float]
@@ -245,9 +246,13 @@ def rnn_layout() -> CellLayout:
     return CellLayout("rnn", tuple(nodes), edges, (0.45, block_y - 0.6, 2.25, bus_y + 0.45), out_nodes, out_edges)
 
 
-LAYOUTS = {"lstm": lstm_layout, "gru": gru_layout, "rnn": rnn_layout}
+LAYOUTS: dict[str, Callable[[], CellLayout]] = {"lstm": lstm_layout, "gru": gru_layout, "rnn": rnn_layout}
+"""Cell kind -> its layout; a cell kind added at run time adds its own entry beside its spec and kernel."""
 
 
 def layout_for(kind: str) -> CellLayout:
-    """The diagram layout of a cell kind."""
-    return LAYOUTS[kind]()
+    """The diagram layout of a cell kind (a clear error for a kind that has none)."""
+    try:
+        return LAYOUTS[kind]()
+    except KeyError:
+        raise ValueError(f"the {kind!r} cell has no diagram layout") from None

@@ -68,13 +68,13 @@ def strip_label(network: Network, key: str, layer: int) -> StripLabel:
         act = network.output_activation
         return StripLabel("O<sub>t</sub>", "output", f"O_t = {act}(W_o h_t + b_o)")
     title, symbol, equation = network.spec.describe(key)
-    if network.cell == "rnn" and key == "h":
+    if network.spec.activation_choice and key == "h":
         equation = equation.replace("act(", f"{network.nonlinearity}(")
     return StripLabel(symbol_html(symbol), title, equation)
 
 
 def nonlinearity_of(network: Network, key: str) -> str:
-    if network.cell == "rnn":
+    if not network.spec.gates:  # a gateless cell's one block is h, under the network's own activation
         return network.nonlinearity
     return network.spec.gate(key).nonlinearity
 

@@ -8,18 +8,11 @@ from __future__ import annotations
 import html
 import re
 
-import numpy as np
-
 from ...engine.network import Network
 from .diagram_layout import Node
 from .diagram_scene import strip_label
-from .diagram_values import StepValues
+from .diagram_values import StepValues, evaluate
 
-STATE_WORKINGS: dict[str, dict[str, str]] = {
-    "lstm": {"c": "{f}·{c_prev} + {i}·{g}", "h": "{o}·tanh({c})"},
-    "gru": {"h": "(1 − {z})·{n} + {z}·{h_prev}"},
-}
-"""How a state is made from the step's other vectors, written with their values substituted."""
 
 
 def value_tooltip(
@@ -43,10 +36,11 @@ def value_tooltip(
         terms = [f"W<sub>ih</sub>x = {parts.input[unit]:.4g}", f"b<sub>ih</sub> = {parts.bias_ih[unit]:.4g}",
                  f"W<sub>hh</sub>h<sub>t−1</sub> = {parts.recurrent[unit]:.4g}",
                  f"b<sub>hh</sub> = {parts.bias_hh[unit]:.4g}"]
-        if parts.reset is not None:
-            terms.append(f"r<sub>t</sub> = {parts.reset[unit]:.4g} (scales W<sub>hh</sub>h + b<sub>hh</sub>)")
+        scale = network.spec.gate(key).recurrent_scale if key in network.spec.gate_keys else None
+        if parts.reset is not None and scale is not None:
+            terms.append(f"{scale}<sub>t</sub> = {parts.reset[unit]:.4g} (scales W<sub>hh</sub>h + b<sub>hh</sub>)")
         lines.append(f"pre-activation a = <b>{parts.pre[unit]:.4g}</b> &nbsp;({', '.join(terms)})")
-    working = STATE_WORKINGS.get(network.cell, {}).get(key)
+    working = next((s.working for s in network.spec.states if s.key == key and s.working), None)
     if working is not None and 0 <= unit < network.hidden_size:
         names = set(re.findall(r"\{(\w+)\}", working))
         lines.append("= " + working.format(**{n: f"{values.vectors[n][unit]:.4g}" for n in names}))
@@ -58,9 +52,9 @@ def op_tooltip(node: Node, values: StepValues | None, unit: int) -> str:
     lines = ["<b>pointwise operation</b>", f"<code>{html.escape(node.equation)}</code>"]
     if values is not None and node.value:
         names: dict[str, object] = dict(values.vectors)
-        names["tanh"] = np.tanh
-        if "n" in values.parts:  # the GRU's recurrent candidate part W_hn h_{t-1} + b_hn
-            names["hn"] = values.parts["n"].recurrent + values.parts["n"].bias_hh
-        result = eval(node.value, {"__builtins__": {}}, names)  # a constant formula from the layout
+        for key, parts in values.parts.items():
+            if parts.reset is not None:  # a gate-scaled recurrent part, e.g. the GRU's hn = W_hn h_{t-1} + b_hn
+                names[f"h{key}"] = parts.recurrent + parts.bias_hh
+        result = evaluate(node.value, names)
         lines.append(f"{node.value} for unit {unit} at step {values.step}: <b>{float(result[unit]):.6g}</b>")
     return "<br>".join(lines)

@@ -8,7 +8,9 @@ fused kernels, so showing that the result matches the trace value is also a chec
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -70,6 +72,13 @@ class StepValues:
     """Per gate key (``h`` for the vanilla RNN)."""
 
 
+def evaluate(expression: str, names: Mapping[str, Any]) -> Any:
+    """A formula written in the code (a layout's ``Node.value``, a spec's ``StateInfo.value``; never user input) over
+    the step's values, with ``tanh`` available and no builtins."""
+    scope = {"tanh": np.tanh, **names}
+    return eval(expression, {"__builtins__": {}}, scope)  # noqa: S307 - constant formulas from the code
+
+
 def layer_input(trace: Trace, layer: int, step: int) -> np.ndarray:
     """x_t for layer 0, otherwise the hidden state of the layer below at the same step."""
     return np.asarray(trace["x"][step] if layer == 0 else trace[trace_key("h", layer - 1)][step], dtype=np.float64)
@@ -105,8 +114,8 @@ def gate_parts(network: Network, trace: Trace, layer: int, step: int) -> dict[st
     for gate in gates:
         rows = spec.gate_slice(gate.key, hidden)
         reset = None
-        if network.cell == "gru" and gate.key == "n":
-            reset = parts["r"].value
+        if gate.recurrent_scale is not None:
+            reset = parts[gate.recurrent_scale].value
         parts[gate.key] = GateParts(
             gate.key, gate.nonlinearity, input_part[rows], b_ih[rows], recurrent_part[rows], b_hh[rows], reset
         )
