@@ -60,6 +60,19 @@ def app_icon() -> QIcon:
     return icon
 
 
+def source_name(source: str) -> str:
+    """A sequence's source as a title shows it: a file's basename, a description as written.
+
+    Only a real path is cut to its name: a generated sequence's "frequency 0.05/step" holds a slash too, and
+    cutting there left "step, amplitude 1, ..." in the title.
+    """
+    if not source:
+        return "Untitled"
+    if os.path.isabs(source) or os.path.isfile(source):
+        return os.path.basename(source) or source
+    return source
+
+
 DEFAULT_SIZE = QSize(1500, 950)
 
 
@@ -226,12 +239,11 @@ class MainWindow(QMainWindow):
 
     # Document -> window -------------------------------------------------------------------------------------
     def display_name(self) -> str:
-        """The name shown in the title: the workspace file, else the sequence's source, else Untitled."""
+        """The name shown in the title: the workspace file's name, else the sequence's source, else Untitled."""
         doc = self.document
         if doc.path:
             return os.path.basename(doc.path)
-        source = doc.sequence.source
-        return os.path.basename(source) if source and os.path.sep in source else (source or "Untitled")
+        return source_name(doc.sequence.source)
 
     def _update_title(self) -> None:
         star = "*" if self.document.dirty else ""

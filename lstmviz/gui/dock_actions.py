@@ -1,0 +1,53 @@
+"""The View menu's dock actions: each shows its panel *and brings it to the front*, with a shortcut.
+
+Qt's own ``toggleViewAction`` only toggles visibility: a dock tabbed behind another (Gradients behind Unit plots)
+counts as shown, so choosing it hid it instead of raising it, and nothing reached it by keyboard.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QMainWindow
+
+
+def is_in_front(window: QMainWindow, dock: QDockWidget) -> bool:
+    """Shown and not hidden behind another dock of its tab group (a floating dock is always in front)."""
+    if dock.isHidden():
+        return False
+    if dock.isFloating() or not window.tabifiedDockWidgets(dock):
+        return True
+    return dock.isVisible() and not dock.visibleRegion().isEmpty()
+
+
+def show_and_raise(dock: QDockWidget) -> None:
+    """Show ``dock``, bring its tab (or its floating window) to the front and give it the keyboard focus."""
+    dock.show()
+    dock.raise_()
+    if dock.isFloating():
+        dock.activateWindow()
+    target = dock.widget()
+    if target is not None:
+        target.setFocus()
+
+
+def dock_action(window: QMainWindow, key: str, dock: QDockWidget, shortcut: str | None) -> QAction:
+    """A checked-while-shown action: a hidden or covered dock comes to the front, a dock in front is closed."""
+    action = QAction(dock.windowTitle(), window)
+    action.setObjectName(f"action_dock_{key}")
+    action.setCheckable(True)
+    action.setChecked(not dock.isHidden())
+    action.setStatusTip(f"Show the {dock.windowTitle()} panel in front (again to close it)")
+    if shortcut:
+        action.setShortcut(QKeySequence(shortcut))
+
+    def chosen(_checked: bool) -> None:
+        if is_in_front(window, dock):
+            dock.close()
+        else:
+            show_and_raise(dock)
+        action.setChecked(not dock.isHidden())
+
+    action.triggered.connect(chosen)
+    toggle = dock.toggleViewAction()  # follows the dock's own close button and Reset Layout
+    toggle.toggled.connect(action.setChecked)
+    return action
