@@ -28,6 +28,7 @@ from ..io.bundled import icons_dir
 from ..io.errors import FileFormatError
 from ..model.document import Document
 from .dialogs.about import show_about, show_guide
+from .dock_fit import dock_content
 from .export_actions import ExportActions
 from .file_actions import FileActions
 from .main_menus import build_menus
@@ -175,7 +176,7 @@ class MainWindow(QMainWindow):
                 dock.visibilityChanged.connect(lambda visible, key=spec.key: visible and self._show_lazy(key))
             else:
                 view = build_view(spec, self.document, dock)
-            dock.setWidget(view)
+            dock.setWidget(dock_content(spec.key, view))
             self.views[spec.key] = view
             self.docks[spec.key] = dock
         d = self.docks
@@ -202,7 +203,7 @@ class MainWindow(QMainWindow):
         dock = self.docks[key]
         old = dock.widget()
         view = build_view(spec, self.document, dock)
-        dock.setWidget(view)
+        dock.setWidget(dock_content(key, view))
         self.views[key] = view
         if old is not None:
             old.deleteLater()

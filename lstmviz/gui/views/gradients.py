@@ -25,6 +25,7 @@ from ...model.document import Document
 from ...wording import plural
 from ..document_binding import DocumentBinding
 from ..colors import colormap_for, lookup_table
+from ..elided_label import ElidedLabel
 from .heatmap_colorbar import ColorScaleBar
 from .diagram_values import trace_matches
 
@@ -110,12 +111,13 @@ class GradientsView(QWidget):
             self.loss_combo.addItem(text, key)
         self.loss_combo.setToolTip("The scalar whose gradient is propagated back through time")
         self.loss_combo.currentIndexChanged.connect(self.recompute)
+        # The loss names are long: the combo shortens them rather than widening the dock (and the window).
+        self.loss_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.loss_combo.setMinimumContentsLength(14)
         row.addWidget(self.loss_combo)
-        self.loss_label = QLabel()
-        self.loss_label.setObjectName("gradientsLossValue")
+        self.loss_label = ElidedLabel(objectName="gradientsLossValue")
         self.loss_label.setToolTip("The loss value and which layer's curves are shown")
-        row.addWidget(self.loss_label)
-        row.addStretch(1)
+        row.addWidget(self.loss_label, 1)
         layout.addLayout(row)
         self.explanation = QLabel()
         self.explanation.setObjectName("gradientsExplanation")
