@@ -50,4 +50,14 @@ def dock_action(window: QMainWindow, key: str, dock: QDockWidget, shortcut: str 
     action.triggered.connect(chosen)
     toggle = dock.toggleViewAction()  # follows the dock's own close button and Reset Layout
     toggle.toggled.connect(action.setChecked)
+    dock.visibilityChanged.connect(lambda _visible: action.setChecked(not dock.isHidden()))
     return action
+
+
+def sync_dock_actions(window: QMainWindow, actions: dict[str, QAction]) -> None:
+    """Tick each dock's action as the dock is (a restored layout hides docks before the window is shown, and no
+    signal says so)."""
+    for dock in window.findChildren(QDockWidget):
+        action = actions.get(dock.objectName())  # dock_model -> the action named "dock_model"
+        if action is not None:
+            action.setChecked(not dock.isHidden())

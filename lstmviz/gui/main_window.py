@@ -28,9 +28,11 @@ from ..io.bundled import icons_dir
 from ..io.errors import FileFormatError
 from ..model.document import Document
 from .dialogs.about import show_about, show_guide
-from .dock_fit import dock_content
+from .dock_actions import sync_dock_actions
+from .dock_fit import bring_floating_docks_back, dock_content
 from .export_actions import ExportActions
 from .file_actions import FileActions
+from .focus_chain import order_focus
 from .main_menus import build_menus
 from .main_model_actions import ModelActions
 from .main_status import MainStatusBar
@@ -146,10 +148,12 @@ class MainWindow(QMainWindow):
             (events.path_changed, self._update_title),
             (events.sequence_changed, self._update_title),
             (events.network_changed, self._update_model_menu),
+            (events.network_changed, self._reorder_focus_soon),
             (self.document.compute.events.failed, self._compute_failed),
         ])
         self._update_history()
         self._update_model_menu()
+        order_focus(self)
         self._default_state = self.saveState(STATE_VERSION)
         self._sizes_pending = True
         self.resize(initial_size(self))
@@ -207,6 +211,7 @@ class MainWindow(QMainWindow):
         self.views[key] = view
         if old is not None:
             old.deleteLater()
+        order_focus(self)
 
     def _apply_default_sizes(self) -> None:
         """Dock sizes as shares of the window, so the default layout fits any window size."""
@@ -227,6 +232,19 @@ class MainWindow(QMainWindow):
             self._apply_default_sizes()
             # Once more when the dock layout has its real geometry (a tabbed group ignores the first request).
             QTimer.singleShot(0, self._apply_default_sizes)
+        # Floating docks restored with the layout: on a screen, and above the window now that it is mapped.
+        QTimer.singleShot(0, self._bring_docks_back)
+
+    def _reorder_focus_soon(self) -> None:
+        """A new network rebuilds panel widgets (the weight sliders): they join the Tab order in their place."""
+        QTimer.singleShot(0, self._reorder_focus)
+
+    def _reorder_focus(self) -> None:
+        order_focus(self)
+
+    def _bring_docks_back(self) -> None:
+        bring_floating_docks_back(self)
+        sync_dock_actions(self, self.actions)
 
     def _install_runner(self) -> None:
         """Large computations run off the GUI thread through one BackgroundRunner (shut down when the window
