@@ -6,8 +6,9 @@ counts as shown, so choosing it hid it instead of raising it, and nothing reache
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
 
 
 def is_in_front(window: QMainWindow, dock: QDockWidget) -> bool:
@@ -25,24 +26,42 @@ def show_and_raise(dock: QDockWidget) -> None:
     dock.raise_()
     if dock.isFloating():
         dock.activateWindow()
-    target = dock.widget()
-    if target is not None:
-        target.setFocus()
+    first = first_focusable(dock)
+    if first is not None:
+        first.setFocus(Qt.FocusReason.ShortcutFocusReason)  # its focus frame shows where the keys now go
+
+
+def first_focusable(dock: QDockWidget) -> QWidget | None:
+    """The first widget inside ``dock`` that Tab would stop at, else its content."""
+    content = dock.widget()
+    if content is None:
+        return None
+    widget = content
+    for _ in range(2000):
+        if (widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isEnabled() and content.isAncestorOf(widget)
+                and widget.isVisibleTo(content)):
+            return widget
+        widget = widget.nextInFocusChain()
+        if widget is content:
+            break
+    return content
 
 
 def dock_action(window: QMainWindow, key: str, dock: QDockWidget, shortcut: str | None) -> QAction:
-    """A checked-while-shown action: a hidden or covered dock comes to the front, a dock in front is closed."""
+    """A checked-while-shown action: the dock comes to the front with the keyboard focus; chosen again while the
+    focus is in it, it closes."""
     action = QAction(dock.windowTitle(), window)
     action.setObjectName(f"action_dock_{key}")
     action.setCheckable(True)
     action.setChecked(not dock.isHidden())
-    action.setStatusTip(f"Show the {dock.windowTitle()} panel in front (again to close it)")
+    action.setStatusTip(f"Bring the {dock.windowTitle()} panel to the front (again, from inside it, to close it)")
     if shortcut:
         action.setShortcut(QKeySequence(shortcut))
 
     def chosen(_checked: bool) -> None:
-        if is_in_front(window, dock):
-            dock.close()
+        focus = QApplication.focusWidget()
+        if is_in_front(window, dock) and focus is not None and dock.isAncestorOf(focus):
+            dock.close()  # in front and being used: the same key puts it away (as IDEs' tool windows do)
         else:
             show_and_raise(dock)
         action.setChecked(not dock.isHidden())

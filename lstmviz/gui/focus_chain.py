@@ -7,6 +7,7 @@ panel by panel, each panel keeping its own inner order, and no text box keeps Ta
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -63,5 +64,5 @@ def order_focus(window: MainWindow) -> None:
         groups.setdefault(panel_of(window, widget), []).append(widget)
     ordered = [w for key in PANEL_ORDER for w in groups.pop(key, [])]
     ordered += [w for rest in groups.values() for w in rest]
-    for first, second in zip(ordered, ordered[1:]):
+    for first, second in pairwise(ordered):
         QWidget.setTabOrder(first, second)

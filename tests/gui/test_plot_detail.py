@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -36,7 +37,7 @@ def test_bottom_labels_never_run_together(qapp: Any, steps: int, width: int) -> 
     labels = _labels(axis, 0, steps, width)
     assert labels, "at least one label"
     pixels = [(value / steps * width, metrics.horizontalAdvance(text)) for value, text in labels]
-    for (x0, w0), (x1, w1) in zip(pixels, pixels[1:]):
+    for (x0, w0), (x1, w1) in pairwise(pixels):
         assert x1 - x0 >= (w0 + w1) / 2 + metrics.horizontalAdvance("M") * 0.9
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDialog, QFileDialog, QPushButton
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QPushButton
 
 from lstmviz.gui.dialogs.export_figure import ExportFigureDialog
 from lstmviz.gui.settings import AppSettings
@@ -84,6 +84,7 @@ def test_file_and_playback_menus_have_their_keys(main_window: Any) -> None:
 
 def test_each_view_action_shows_and_raises_its_dock(qtbot: Any, main_window: Any) -> None:
     window = main_window
+    window.activateWindow()
     plots, gradients = window.docks["unit_plots"], window.docks["gradients"]
     qtbot.waitUntil(lambda: not plots.visibleRegion().isEmpty() and gradients.visibleRegion().isEmpty())
     assert window.actions["dock_gradients"].isChecked(), "a tab behind another is shown, only covered"
@@ -101,5 +102,9 @@ def test_each_view_action_shows_and_raises_its_dock(qtbot: Any, main_window: Any
         action.trigger()
         qtbot.waitUntil(lambda d=dock: not d.visibleRegion().isEmpty())
         assert action.isChecked()
-    window.actions["dock_weights"].trigger()  # in front already: closes, as before
-    assert window.docks["weights"].isHidden()
+    weights = window.docks["weights"]
+    window.actions["dock_weights"].trigger()  # in front already, the focus elsewhere: it takes the focus
+    qtbot.waitUntil(lambda: weights.isAncestorOf(QApplication.focusWidget()))
+    assert not weights.isHidden()
+    window.actions["dock_weights"].trigger()  # again, from inside it: put away
+    assert weights.isHidden() and not window.actions["dock_weights"].isChecked()
