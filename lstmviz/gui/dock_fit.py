@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QStyle, QWidget
 
 SCROLLED_DOCKS: frozenset[str] = frozenset({"model", "sequence", "numbers", "weights", "train"})
 """The form-like panels: their content has a natural size and scrolls. Plots and heatmaps shrink instead."""
@@ -32,6 +32,14 @@ def dock_content(key: str, view: QWidget) -> QWidget:
     area.setWidget(view)
     area.setFocusProxy(view)
     return area
+
+
+def column_width(views: list[QWidget], share: int, most: int) -> int:
+    """A side column's width: its ``share`` of the window, widened (up to ``most``) so that its panels need no
+    sideways scrolling, with room for their vertical scroll bar."""
+    scrollbar = views[0].style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) if views else 0
+    natural = max((view.minimumSizeHint().width() for view in views), default=0) + scrollbar + 4
+    return max(share, min(natural, most))
 
 
 def on_some_screen(rect: QRect) -> bool:

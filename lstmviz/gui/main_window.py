@@ -29,7 +29,7 @@ from ..io.errors import FileFormatError
 from ..model.document import Document
 from .dialogs.about import show_about, show_guide
 from .dock_actions import sync_dock_actions
-from .dock_fit import bring_floating_docks_back, dock_content
+from .dock_fit import bring_floating_docks_back, column_width, dock_content
 from .export_actions import ExportActions
 from .file_actions import FileActions
 from .focus_chain import order_focus
@@ -217,7 +217,10 @@ class MainWindow(QMainWindow):
         """Dock sizes as shares of the window, so the default layout fits any window size."""
         d, w, h = self.docks, max(self.width(), 800), max(self.height(), 600)
         horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
-        self.resizeDocks([d["model"], d["numbers"]], [int(0.19 * w), int(0.22 * w)], horizontal)
+        v = self.views
+        left = column_width([v["model"], v["sequence"]], int(0.19 * w), int(0.25 * w))
+        right = column_width([v["numbers"], v["weights"]], int(0.22 * w), int(0.27 * w))
+        self.resizeDocks([d["model"], d["numbers"]], [left, right], horizontal)
         self.resizeDocks([d["heatmaps"]], [int(0.46 * h)], vertical)
         self.resizeDocks([d["model"], d["sequence"]], [int(0.27 * h), int(0.63 * h)], vertical)
         self.resizeDocks([d["numbers"], d["weights"]], [int(0.37 * h), int(0.53 * h)], vertical)

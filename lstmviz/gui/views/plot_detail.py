@@ -15,7 +15,7 @@ from PySide6.QtGui import QFont, QFontMetricsF
 
 LABEL_GAP_EM = 1.0
 """Space between two labels on a horizontal axis, in widths of "M"."""
-LINE_SPACING = 1.4
+LINE_SPACING = 1.2
 """Space a label takes on a vertical axis, in text heights."""
 
 
