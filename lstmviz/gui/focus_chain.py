@@ -11,7 +11,8 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractScrollArea, QPlainTextEdit, QScrollArea, QTabBar, QTextEdit, QWidget
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QAbstractScrollArea, QGraphicsView, QPlainTextEdit, QScrollArea, QTabBar, QTextEdit, QWidget
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -34,6 +35,19 @@ def panel_of(window: MainWindow, widget: QWidget) -> str:
     return "toolbar" if window.toolbar.isAncestorOf(widget) else ""
 
 
+FOCUS_FRAME = ("QGraphicsView {{ border: 2px solid transparent; }} "
+               "QGraphicsView:focus {{ border: 2px solid {color}; }}")
+"""Plots and the diagram draw no focus frame of their own: a highlight-coloured border shows where the keys go."""
+
+
+def mark_focus(view: QGraphicsView) -> None:
+    """Give ``view`` a visible focus marker (once; the colour is the palette's highlight)."""
+    if view.property("lstmviz_focus_frame"):
+        return
+    view.setProperty("lstmviz_focus_frame", True)
+    view.setStyleSheet(FOCUS_FRAME.format(color=view.palette().color(QPalette.ColorRole.Highlight).name()))
+
+
 def focus_chain(window: QWidget) -> list[QWidget]:
     """Every widget Tab can stop at, in the window's current focus-chain order (hidden ones included)."""
     chain: list[QWidget] = []
@@ -53,6 +67,8 @@ def order_focus(window: MainWindow) -> None:
     """
     for box in window.findChildren(QPlainTextEdit) + window.findChildren(QTextEdit):
         box.setTabChangesFocus(True)
+    for view in window.findChildren(QGraphicsView):
+        mark_focus(view)
     for area in window.findChildren(QScrollArea):
         if area.widget() in window.views.values():
             area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the panel's own widgets take focus; the frame scrolls

@@ -120,3 +120,25 @@ def test_a_floating_dock_left_off_screen_is_moved_over_the_window(qtbot: Any, ma
     assert bring_floating_docks_back(main_window) == [numbers]
     qtbot.waitUntil(lambda: _on_a_screen(numbers.frameGeometry()))
     assert weights.pos() == QPoint(30, 50)
+
+
+def test_a_focused_plot_shows_a_focus_frame(qtbot: Any, main_window: Any) -> None:
+    """Plots and the diagram drew no focus marker: Tab into them left no trace on the screen."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QGraphicsView
+
+    window = main_window
+    window.activateWindow()
+    graphics = window.views["heatmaps"].findChild(QGraphicsView, "heatmapsGraphics")
+    highlight = graphics.palette().color(QPalette.ColorRole.Highlight)
+
+    def edge() -> Any:
+        image = graphics.grab().toImage()
+        return image.pixelColor(0, image.height() // 2)
+
+    window.views["model"].setFocus()
+    qtbot.waitUntil(lambda: not graphics.hasFocus())
+    assert edge() != highlight
+    graphics.setFocus()
+    qtbot.waitUntil(graphics.hasFocus)
+    assert edge() == highlight
