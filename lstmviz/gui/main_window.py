@@ -79,13 +79,14 @@ def source_name(source: str) -> str:
 DEFAULT_SIZE = QSize(1500, 950)
 
 
-def initial_size(window: QWidget) -> QSize:
-    """1500 x 950, or 92 % of a smaller screen (a 1366 x 768 laptop must see the title bar and the status bar)."""
+def initial_size(window: QWidget, preferred: QSize = DEFAULT_SIZE) -> QSize:
+    """``preferred`` (1500 x 950), or 92 % of a smaller screen (a 1366 x 768 laptop must see the title bar and the
+    status bar)."""
     screen = window.screen() or QGuiApplication.primaryScreen()
     if screen is None:
-        return DEFAULT_SIZE
+        return preferred
     room = screen.availableGeometry().size() * 0.92
-    return DEFAULT_SIZE.boundedTo(room)
+    return preferred.boundedTo(room)
 
 
 class MainWindow(QMainWindow):

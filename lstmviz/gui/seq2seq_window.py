@@ -9,11 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from ..engine.seq2seq import Seq2Seq
 from ..io.errors import FileFormatError
 from ..model.seq2seq_session import Seq2SeqSession
+from .main_window import initial_size
 from .views.seq2seq_view import Seq2SeqView
 
 
@@ -31,7 +33,7 @@ def seq2seq_window(model: Seq2Seq, title: str, parent: QWidget | None = None) ->
     window.setObjectName("seq2seqWindow")
     window.setWindowTitle(f"{title} - encoder-decoder")
     window.setCentralWidget(Seq2SeqView(session, window))
-    window.resize(1400, 850)
+    window.resize(initial_size(window, QSize(1400, 850)))  # on a 1024 x 700 screen: inside it
     return window
 
 

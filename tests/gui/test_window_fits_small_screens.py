@@ -80,5 +80,7 @@ def test_the_encoder_decoder_window_fits_too(qtbot: Any, hidden: int) -> None:
     window.show()
     qtbot.waitExposed(window)
     _fits(window)
+    room = window.screen().availableGeometry()  # 800 x 800 on the offscreen platform
+    assert window.width() <= room.width() and window.height() <= room.height(), "it opened larger than the screen"
     window.resize(*SMALLEST)
     qtbot.waitUntil(lambda: window.size().toTuple() == SMALLEST)
