@@ -84,3 +84,21 @@ def test_the_encoder_decoder_window_fits_too(qtbot: Any, hidden: int) -> None:
     assert window.width() <= room.width() and window.height() <= room.height(), "it opened larger than the screen"
     window.resize(*SMALLEST)
     qtbot.waitUntil(lambda: window.size().toTuple() == SMALLEST)
+
+
+def test_a_long_status_message_is_not_cut(qtbot: Any, main_window: Any) -> None:
+    """"...the input layer was re-initial": the file and model labels step aside while a long message shows."""
+    status = main_window.status
+    main_window.resize(*SMALLEST)
+    qtbot.waitUntil(lambda: main_window.size().toTuple() == SMALLEST)
+    text = "Opened weights.npz with 3 inputs on a 1-input sequence: the input layer was re-initialised"
+    width = status.fontMetrics().horizontalAdvance(text)
+    assert width > status.message_room(), "the test needs a message longer than the room with every label shown"
+    status.showMessage(text, 8000)
+    assert not status.file_label.isVisible() and not status.model_label.isVisible()
+    assert status.step_label.isVisible()
+    assert width <= status.message_room(), "at 1000 px the rest of the bar holds the whole message"
+    status.clearMessage()
+    assert status.file_label.isVisible() and status.model_label.isVisible()
+    status.showMessage("Saved", 1000)  # a short one changes nothing
+    assert status.file_label.isVisible()
