@@ -55,11 +55,9 @@ class MainStatusBar(QStatusBar):
                 separator.setFrameShape(QFrame.Shape.VLine)
                 separator.setFrameShadow(QFrame.Shadow.Sunken)
                 self.addPermanentWidget(separator)
-                if index == 1:
-                    self._yielding += [separator, self.model_label]
-                    separator_after_model = separator
-                else:
-                    self._yielding.append(separator_after_model)
+                self._yielding.append(separator)  # both separators go with the labels they divide
+                if widget is self.model_label:
+                    self._yielding.append(widget)
             widget.setContentsMargins(6, 0, 6, 0)
             self.addPermanentWidget(widget)
         self.step_label.setMinimumWidth(self.step_label.fontMetrics().horizontalAdvance("t = 00000 / 00000   step 0.0000"))
