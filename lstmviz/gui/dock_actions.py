@@ -33,13 +33,19 @@ def show_and_raise(dock: QDockWidget) -> None:
 
 def first_focusable(dock: QDockWidget) -> QWidget | None:
     """The first widget inside ``dock`` that Tab would stop at, else its content."""
-    content = dock.widget()
+    content: QWidget | None = dock.widget()
     if content is None:
         return None
-    widget = content
+    widget: QWidget | None = content
     for _ in range(2000):
-        if (widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isEnabled() and content.isAncestorOf(widget)
-                and widget.isVisibleTo(content)):
+        if widget is None:
+            break
+        if (
+            widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and widget.isEnabled()
+            and content.isAncestorOf(widget)
+            and widget.isVisibleTo(content)
+        ):
             return widget
         widget = widget.nextInFocusChain()
         if widget is content:

@@ -69,8 +69,12 @@ def bring_floating_docks_back(window: QMainWindow) -> list[QDockWidget]:
             size = frame.size().boundedTo(room.size())
             target = QRect(QPoint(0, 0), size)
             target.moveCenter(window.frameGeometry().center())
-            target.moveTopLeft(QPoint(min(max(target.left(), room.left()), room.right() - size.width() + 1),
-                                      min(max(target.top(), room.top()), room.bottom() - size.height() + 1)))
+            target.moveTopLeft(
+                QPoint(
+                    min(max(target.left(), room.left()), room.right() - size.width() + 1),
+                    min(max(target.top(), room.top()), room.bottom() - size.height() + 1),
+                )
+            )
             dock.move(target.topLeft())
             if size != frame.size():
                 dock.resize(dock.size().boundedTo(size))

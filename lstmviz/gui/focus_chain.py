@@ -12,13 +12,30 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QAbstractScrollArea, QGraphicsView, QPlainTextEdit, QScrollArea, QTabBar, QTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QGraphicsView,
+    QPlainTextEdit,
+    QScrollArea,
+    QTabBar,
+    QTextEdit,
+    QWidget,
+)
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
 
 PANEL_ORDER: tuple[str, ...] = (
-    "toolbar", "model", "sequence", "diagram", "heatmaps", "unit_plots", "dock_tabs", "gradients", "train", "numbers",
+    "toolbar",
+    "model",
+    "sequence",
+    "diagram",
+    "heatmaps",
+    "unit_plots",
+    "dock_tabs",
+    "gradients",
+    "train",
+    "numbers",
     "weights",
 )
 """Top to bottom, left to right: toolbar, the left column, the centre and the panels under it (with the tabs that
@@ -35,8 +52,7 @@ def panel_of(window: MainWindow, widget: QWidget) -> str:
     return "toolbar" if window.toolbar.isAncestorOf(widget) else ""
 
 
-FOCUS_FRAME = ("QGraphicsView {{ border: 2px solid transparent; }} "
-               "QGraphicsView:focus {{ border: 2px solid {color}; }}")
+FOCUS_FRAME = "QGraphicsView {{ border: 2px solid transparent; }} QGraphicsView:focus {{ border: 2px solid {color}; }}"
 """Plots and the diagram draw no focus frame of their own: a highlight-coloured border shows where the keys go."""
 
 
@@ -75,7 +91,8 @@ def order_focus(window: MainWindow) -> None:
     chain = focus_chain(window)
     groups: dict[str, list[QWidget]] = {}
     for widget in chain:
-        if isinstance(widget.parentWidget(), QAbstractScrollArea) and widget.parentWidget().viewport() is widget:
+        parent = widget.parentWidget()
+        if isinstance(parent, QAbstractScrollArea) and parent.viewport() is widget:
             continue  # a graphics view's viewport: the view itself is the stop
         groups.setdefault(panel_of(window, widget), []).append(widget)
     ordered = [w for key in PANEL_ORDER for w in groups.pop(key, [])]

@@ -17,8 +17,10 @@ from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model.document import Document
 
 
-@pytest.mark.parametrize("span, room, step", [(100_000, 3, 50_000), (100_000, 10, 10_000), (2.0, 1, 2.0),
-                                              (2.0, 4, 0.5), (255, 6, 50), (1.0, 100, 0.01)])
+@pytest.mark.parametrize(
+    "span, room, step",
+    [(100_000, 3, 50_000), (100_000, 10, 10_000), (2.0, 1, 2.0), (2.0, 4, 0.5), (255, 6, 50), (1.0, 100, 0.01)],
+)
 def test_nice_spacing_is_the_roundest_step_that_fits(span: float, room: int, step: float) -> None:
     assert nice_spacing(span, room) == pytest.approx(step)
 
@@ -31,7 +33,7 @@ def _labels(axis: ReadableAxis, low: float, high: float, size: float) -> list[tu
 
 @pytest.mark.parametrize("steps, width", [(100_000, 150), (100_000, 400), (100_000, 1500), (240, 120), (50, 60)])
 def test_bottom_labels_never_run_together(qapp: Any, steps: int, width: int) -> None:
-    """"2000040000..." at 100k steps: each label needs its own width and a gap."""
+    """ "2000040000..." at 100k steps: each label needs its own width and a gap."""
     axis = ReadableAxis("bottom")
     metrics = QFontMetricsF(QFont())
     labels = _labels(axis, 0, steps, width)
@@ -61,7 +63,7 @@ def test_colour_bar_labels_never_overlap(qapp: Any, height: int) -> None:
     inside = bar.boundingRect().adjusted(0, 0, 0.01, 0.01)
     for k, box in enumerate(boxes):
         assert inside.contains(box)
-        assert all(not box.intersects(other) for other in boxes[k + 1:])
+        assert all(not box.intersects(other) for other in boxes[k + 1 :])
     assert (len(boxes) >= 2) == (height - 6 >= 2 * bar.text_height)
 
 
@@ -70,8 +72,9 @@ def test_a_100k_step_trace_draws_thinned(qtbot: Any) -> None:
     from lstmviz.gui.views.unit_plots import UnitPlotsView
 
     steps = 100_000
-    document = Document(Network.random("lstm", 1, 4, 1, seed=0),
-                        SequenceData(np.sin(np.arange(steps) / 50.0), source="long"))
+    document = Document(
+        Network.random("lstm", 1, 4, 1, seed=0), SequenceData(np.sin(np.arange(steps) / 50.0), source="long")
+    )
     document.select_units([0])
     heatmaps, plots = HeatmapsView(document), UnitPlotsView(document)
     for view in (heatmaps, plots):

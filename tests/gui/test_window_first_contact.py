@@ -19,7 +19,7 @@ from lstmviz.io.sequence_data import SequenceData
 
 
 def test_a_generated_sequence_keeps_its_description_in_the_title(main_window: Any) -> None:
-    """"frequency 0.05/step" holds a slash: the title showed "step, amplitude 1, ..." from it."""
+    """ "frequency 0.05/step" holds a slash: the title showed "step, amplitude 1, ..." from it."""
     document = main_window.document
     sequence = generate("sine", frequency=0.05)
     assert "0.05/step" in sequence.source

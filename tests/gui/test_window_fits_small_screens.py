@@ -44,8 +44,7 @@ def _every_dock_fits(qtbot: Any, window: MainWindow) -> None:
 @pytest.mark.parametrize("hidden, inputs, layers", [(8, 1, 1), (256, 1, 2), (64, 40, 1)])
 def test_every_state_fits_1000_by_600(qtbot: Any, hidden: int, inputs: int, layers: int) -> None:
     values = np.sin(np.linspace(0, 20, 150))[:, None] * np.ones((1, inputs))
-    document = Document(Network.random("lstm", inputs, hidden, layers, seed=0),
-                        SequenceData(values, source="probe"))
+    document = Document(Network.random("lstm", inputs, hidden, layers, seed=0), SequenceData(values, source="probe"))
     window = MainWindow(document, persist=False)
     qtbot.addWidget(window)
     window.show()
@@ -87,7 +86,7 @@ def test_the_encoder_decoder_window_fits_too(qtbot: Any, hidden: int) -> None:
 
 
 def test_a_long_status_message_is_not_cut(qtbot: Any, main_window: Any) -> None:
-    """"...the input layer was re-initial": the file and model labels step aside while a long message shows."""
+    """The status bar cut "...the input layer was re-initial": the file and model labels now step aside."""
     status = main_window.status
     main_window.resize(*SMALLEST)
     qtbot.waitUntil(lambda: main_window.size().toTuple() == SMALLEST)

@@ -58,10 +58,11 @@ class ReadableAxis(pg.AxisItem):
         widest = max(metrics.horizontalAdvance(_label(v, spacing)) for v in (low, high, -abs(high) - spacing))
         return widest + LABEL_GAP_EM * metrics.horizontalAdvance("M")
 
-    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:  # noqa: N802
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
         if self._tickSpacing is not None or self.logMode:
             self._major = 0.0
-            return super().tickSpacing(minVal, maxVal, size)
+            levels: list[tuple[float, float]] = super().tickSpacing(minVal, maxVal, size)
+            return levels
         low, high = sorted((float(minVal), float(maxVal)))
         span = high - low
         if span <= 0 or size <= 0:
@@ -76,10 +77,11 @@ class ReadableAxis(pg.AxisItem):
         minor = major / (2 if digit == 5 else 5 if digit == 1 else 2)
         return [(major, 0.0), (minor, 0.0)]
 
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         if self._major and spacing < self._major * (1 - 1e-9):
             return ["" for _ in values]  # minor ticks: marks without labels
-        return super().tickStrings(values, scale, spacing)
+        strings: list[str] = super().tickStrings(values, scale, spacing)
+        return strings
 
 
 def readable_axes(given: dict[str, pg.AxisItem] | None = None) -> dict[str, pg.AxisItem]:
