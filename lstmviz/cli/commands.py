@@ -218,6 +218,8 @@ def run_screenshot(args: argparse.Namespace, warn: Warn) -> int:
     from ..gui.screenshot import render_screenshot  # Qt only here
 
     extra: dict[str, Any] = {"size": args.size} if args.size is not None else {}
+    if args.view is not None:
+        extra["view"] = args.view
     activations = {key: value for key, value in activation_overrides(args).items() if value is not None}
     if activations:
         extra["activations"] = activations

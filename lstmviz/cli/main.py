@@ -142,7 +142,11 @@ def _register_screenshot(sub: Any) -> None:
                                "file, a workspace; default: the demo)", nargs="*")
     screenshot.add_argument("--out", required=True, metavar="FILE.png", help="output image")
     screenshot.add_argument("--step", type=options.non_negative_int, metavar="N", help="step to show")
-    screenshot.add_argument("--size", type=options.pixel_size, metavar="WxH", help="window size in pixels")
+    screenshot.add_argument("--size", type=options.pixel_size, metavar="WxH",
+                            help="window size in pixels (exactly: refused if the window cannot be that small)")
+    screenshot.add_argument("--view", metavar="NAME",
+                            help="bring one view to the front and picture it alone (diagram, heatmaps, unit-plots, "
+                                 "gradients, numbers, weights, model, sequence, train)")
     options.add_activation_options(screenshot.add_argument_group("what a weight file does not store"))
 
 

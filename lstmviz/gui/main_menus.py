@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMenu, QStyle, QToolBar
 
 from ..engine.spec import RNN_ACTIVATIONS, cell_kinds, spec_for
 from ..io.bundled import action_icons_dir
+from .dock_actions import dock_action
 from .sample_menu import build_sample_menu
 from .settings import PALETTES
 from .views.gate_diagram import ZOOM_STEP
@@ -103,7 +104,7 @@ def build_menus(window: MainWindow) -> None:
     menu.addAction(_action(window, "save_as", "Save Workspace &As...", files.save_workspace_as,
                            QKeySequence.StandardKey.SaveAs, "Save the workspace under a new name"))
     menu.addSeparator()
-    menu.addAction(_action(window, "open_weights", "Open &Weights...", files.open_weights_dialog, None,
+    menu.addAction(_action(window, "open_weights", "Open &Weights...", files.open_weights_dialog, "Ctrl+Shift+O",
                            "Load weights (.npz, .safetensors, .pt) into the current session"))
     menu.addAction(_action(window, "open_seq2seq", "Open &Encoder-Decoder...", lambda: _open_seq2seq(window), None,
                            "Open an encoder-decoder (seq2seq) weight file in its own window"))
@@ -113,9 +114,10 @@ def build_menus(window: MainWindow) -> None:
     menu.addAction(_action(window, "export_figure", "&Export Figure...", export.export_figure, "Ctrl+E",
                            "Export heatmaps of gates and states as PNG, SVG or PDF",
                            icon(QStyle.StandardPixmap.SP_FileDialogDetailedView, "export")))
-    menu.addAction(_action(window, "export_diagram", "Export Gate &Diagram...", export.export_diagram, None,
+    menu.addAction(_action(window, "export_diagram", "Export Gate &Diagram...", export.export_diagram,
+                           "Ctrl+Shift+D",
                            "Export the gate diagram at the current step as PNG or SVG"))
-    menu.addAction(_action(window, "export_trace", "Export &Trace...", export.export_trace, None,
+    menu.addAction(_action(window, "export_trace", "Export &Trace...", export.export_trace, "Ctrl+Shift+T",
                            "Export every gate and state at every step as CSV or NPZ"))
     menu.addSeparator()
     quit_action = _action(window, "quit", "&Quit", window.close, None, "Quit lstmviz")
@@ -135,11 +137,10 @@ def build_menus(window: MainWindow) -> None:
     # View ----------------------------------------------------------------------------------------------------
     menu = bar.addMenu("&View")
     menu.setObjectName("menu_view")
-    for key, dock in window.docks.items():
-        toggle = dock.toggleViewAction()
-        toggle.setObjectName(f"action_dock_{key}")
-        toggle.setStatusTip(f"Show or hide the {dock.windowTitle()} panel")
+    for number, (key, dock) in enumerate(window.docks.items(), start=1):
+        toggle = dock_action(window, key, dock, f"Ctrl+{number}" if number < 10 else None)
         window.actions[f"dock_{key}"] = toggle
+        window.addAction(toggle)  # its shortcut works while the menu bar is hidden or a dock floats
         menu.addAction(toggle)
     menu.addSeparator()
     _add_zoom_actions(window, menu)
@@ -191,6 +192,8 @@ def build_menus(window: MainWindow) -> None:
                    playback.end_action):
         menu.addAction(action)
         window.addAction(action)
+    menu.addSeparator()
+    menu.addAction(playback.loop_action)
 
     # Help ----------------------------------------------------------------------------------------------------
     menu = bar.addMenu("&Help")

@@ -47,15 +47,22 @@ class MainStatusBar(QStatusBar):
         for widget in (self.progress, self.cancel_button, self.stopped_label, self.recompute_button):
             widget.hide()
             self.addPermanentWidget(widget)
+        self._yielding: list[QWidget] = [self.file_label]
+        """What steps aside while a message needs the room (the message was cut: "...layer was re-initial")."""
         for index, widget in enumerate((self.file_label, self.model_label, self.step_label)):
             if index:
                 separator = QFrame(self)
                 separator.setFrameShape(QFrame.Shape.VLine)
                 separator.setFrameShadow(QFrame.Shadow.Sunken)
                 self.addPermanentWidget(separator)
+                self._yielding.append(separator)  # both separators go with the labels they divide
+                if widget is self.model_label:
+                    self._yielding.append(widget)
             widget.setContentsMargins(6, 0, 6, 0)
             self.addPermanentWidget(widget)
         self.step_label.setMinimumWidth(self.step_label.fontMetrics().horizontalAdvance("t = 00000 / 00000   step 0.0000"))
+        self._yielded: list[QWidget] = []
+        self.messageChanged.connect(self._make_room)
         events, compute = document.events, document.compute.events
         self._binding = DocumentBinding(self, [
             (events.network_changed, self._update_model),
@@ -71,6 +78,30 @@ class MainStatusBar(QStatusBar):
             (compute.stopped, self._on_stopped),
         ])
         self.refresh()
+
+    def message_room(self) -> int:
+        """Pixels a temporary message has: the bar's width less the permanent widgets shown."""
+        taken = sum(w.sizeHint().width() + 8 for w in self.findChildren(QWidget)
+                    if w.parentWidget() is not None and w.isVisibleTo(self) and w in self._permanent())
+        return self.width() - taken - 24
+
+    def _permanent(self) -> list[QWidget]:
+        return [self.progress, self.cancel_button, self.stopped_label, self.recompute_button, *self._yielding,
+                self.step_label]
+
+    def _make_room(self, text: str) -> None:
+        """A message wider than the room left hides the file and model labels until it goes (the step stays)."""
+        if not text:
+            for widget in self._yielded:
+                widget.show()
+            self._yielded = []
+            return
+        if self.fontMetrics().horizontalAdvance(text) <= self.message_room():
+            return
+        for widget in self._yielding:
+            if widget.isVisibleTo(self):
+                widget.hide()
+                self._yielded.append(widget)
 
     def refresh(self) -> None:
         self._update_model()

@@ -28,8 +28,11 @@ from ..io.bundled import icons_dir
 from ..io.errors import FileFormatError
 from ..model.document import Document
 from .dialogs.about import show_about, show_guide
+from .dock_actions import sync_dock_actions
+from .dock_fit import bring_floating_docks_back, column_width, dock_content
 from .export_actions import ExportActions
 from .file_actions import FileActions
+from .focus_chain import order_focus
 from .main_menus import build_menus
 from .main_model_actions import ModelActions
 from .main_status import MainStatusBar
@@ -60,16 +63,30 @@ def app_icon() -> QIcon:
     return icon
 
 
+def source_name(source: str) -> str:
+    """A sequence's source as a title shows it: a file's basename, a description as written.
+
+    Only a real path is cut to its name: a generated sequence's "frequency 0.05/step" holds a slash too, and
+    cutting there left "step, amplitude 1, ..." in the title.
+    """
+    if not source:
+        return "Untitled"
+    if os.path.isabs(source) or os.path.isfile(source):
+        return os.path.basename(source) or source
+    return source
+
+
 DEFAULT_SIZE = QSize(1500, 950)
 
 
-def initial_size(window: QWidget) -> QSize:
-    """1500 x 950, or 92 % of a smaller screen (a 1366 x 768 laptop must see the title bar and the status bar)."""
+def initial_size(window: QWidget, preferred: QSize = DEFAULT_SIZE) -> QSize:
+    """``preferred`` (1500 x 950), or 92 % of a smaller screen (a 1366 x 768 laptop must see the title bar and the
+    status bar)."""
     screen = window.screen() or QGuiApplication.primaryScreen()
     if screen is None:
-        return DEFAULT_SIZE
+        return preferred
     room = screen.availableGeometry().size() * 0.92
-    return DEFAULT_SIZE.boundedTo(room)
+    return preferred.boundedTo(room)
 
 
 class MainWindow(QMainWindow):
@@ -132,10 +149,12 @@ class MainWindow(QMainWindow):
             (events.path_changed, self._update_title),
             (events.sequence_changed, self._update_title),
             (events.network_changed, self._update_model_menu),
+            (events.network_changed, self._reorder_focus_soon),
             (self.document.compute.events.failed, self._compute_failed),
         ])
         self._update_history()
         self._update_model_menu()
+        order_focus(self)
         self._default_state = self.saveState(STATE_VERSION)
         self._sizes_pending = True
         self.resize(initial_size(self))
@@ -162,7 +181,7 @@ class MainWindow(QMainWindow):
                 dock.visibilityChanged.connect(lambda visible, key=spec.key: visible and self._show_lazy(key))
             else:
                 view = build_view(spec, self.document, dock)
-            dock.setWidget(view)
+            dock.setWidget(dock_content(spec.key, view))
             self.views[spec.key] = view
             self.docks[spec.key] = dock
         d = self.docks
@@ -188,16 +207,20 @@ class MainWindow(QMainWindow):
         dock = self.docks[key]
         old = dock.widget()
         view = build_view(spec, self.document, dock)
-        dock.setWidget(view)
+        dock.setWidget(dock_content(key, view))
         self.views[key] = view
         if old is not None:
             old.deleteLater()
+        order_focus(self)
 
     def _apply_default_sizes(self) -> None:
         """Dock sizes as shares of the window, so the default layout fits any window size."""
         d, w, h = self.docks, max(self.width(), 800), max(self.height(), 600)
         horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
-        self.resizeDocks([d["model"], d["numbers"]], [int(0.19 * w), int(0.22 * w)], horizontal)
+        v = self.views
+        left = column_width([v["model"], v["sequence"]], int(0.19 * w), int(0.25 * w))
+        right = column_width([v["numbers"], v["weights"]], int(0.22 * w), int(0.27 * w))
+        self.resizeDocks([d["model"], d["numbers"]], [left, right], horizontal)
         self.resizeDocks([d["heatmaps"]], [int(0.46 * h)], vertical)
         self.resizeDocks([d["model"], d["sequence"]], [int(0.27 * h), int(0.63 * h)], vertical)
         self.resizeDocks([d["numbers"], d["weights"]], [int(0.37 * h), int(0.53 * h)], vertical)
@@ -212,6 +235,19 @@ class MainWindow(QMainWindow):
             self._apply_default_sizes()
             # Once more when the dock layout has its real geometry (a tabbed group ignores the first request).
             QTimer.singleShot(0, self._apply_default_sizes)
+        # Floating docks restored with the layout: on a screen, and above the window now that it is mapped.
+        QTimer.singleShot(0, self._bring_docks_back)
+
+    def _reorder_focus_soon(self) -> None:
+        """A new network rebuilds panel widgets (the weight sliders): they join the Tab order in their place."""
+        QTimer.singleShot(0, self._reorder_focus)
+
+    def _reorder_focus(self) -> None:
+        order_focus(self)
+
+    def _bring_docks_back(self) -> None:
+        bring_floating_docks_back(self)
+        sync_dock_actions(self, self.actions)
 
     def _install_runner(self) -> None:
         """Large computations run off the GUI thread through one BackgroundRunner (shut down when the window
@@ -225,12 +261,11 @@ class MainWindow(QMainWindow):
 
     # Document -> window -------------------------------------------------------------------------------------
     def display_name(self) -> str:
-        """The name shown in the title: the workspace file, else the sequence's source, else Untitled."""
+        """The name shown in the title: the workspace file's name, else the sequence's source, else Untitled."""
         doc = self.document
         if doc.path:
             return os.path.basename(doc.path)
-        source = doc.sequence.source
-        return os.path.basename(source) if source and os.path.sep in source else (source or "Untitled")
+        return source_name(doc.sequence.source)
 
     def _update_title(self) -> None:
         star = "*" if self.document.dirty else ""

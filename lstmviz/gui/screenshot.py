@@ -1,8 +1,9 @@
 """Render the main window offscreen exactly as a person would see it, and save it as a PNG.
 
-Used by ``lstmviz screenshot --out FILE.png [FILE] [--step N] [--size WxH]`` and for the README's screenshot. The
-window is built, shown with ``WA_DontShowOnScreen`` (so nothing flashes on a real desktop), given the file and
-step, and the event loop runs until every view has painted and any background recompute has finished.
+Used by ``lstmviz screenshot --out FILE.png [FILE] [--step N] [--size WxH] [--view NAME]`` and for the README's
+screenshot. The window is built, shown with ``WA_DontShowOnScreen`` (so nothing flashes on a real desktop), given
+the file and step, and the event loop runs until every view has painted and any background recompute has
+finished. The picture is exactly the size asked for: a window that cannot be that small is refused, never scaled.
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QSize, Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ..io.errors import ExportError
 
 SETTLE_TIMEOUT_S = 30.0
+VIEW_NAMES: tuple[str, ...] = (
+    "diagram", "model", "sequence", "numbers", "weights", "heatmaps", "unit-plots", "gradients", "train",
+)
+"""What ``--view`` accepts: the gate diagram and each dock (``unit-plots`` for the Unit plots dock)."""
 
 
 def _process_events(app: QApplication, seconds: float) -> None:
@@ -42,8 +47,11 @@ def render_screenshot(
     *,
     file: str | os.PathLike[str] | None = None,
     activations: Mapping[str, str] | None = None,
+    view: str | None = None,
 ) -> None:
     """Write a PNG of the main window at ``size`` (logical pixels) showing ``files`` (or one ``file``) at ``step``.
+
+    ``view`` (one of VIEW_NAMES) brings that view to the front in the window of ``size`` and pictures it alone.
 
     Several files open as in the app (workspace, then weights, then sequence). ``activations`` fill in what a
     weight file does not store (``{"nonlinearity": "relu"}``); no dialog is shown. The user's saved layout and
@@ -58,7 +66,7 @@ def render_screenshot(
     apply_palette(palette, app)
     previous_handler = qInstallMessageHandler(_quiet_offscreen_noise)
     try:
-        _render(app, out, paths, step, size, dict(activations or {}))
+        _render(app, out, paths, step, size, dict(activations or {}), view)
     finally:
         qInstallMessageHandler(previous_handler)
 
@@ -70,7 +78,7 @@ def _quiet_offscreen_noise(kind: QtMsgType, context: object, message: str) -> No
 
 
 def _render(app: QApplication, out: str | os.PathLike[str], paths: list[str], step: int | None,
-            size: tuple[int, int], activations: dict[str, str]) -> None:
+            size: tuple[int, int], activations: dict[str, str], view: str | None = None) -> None:
     from .app import default_document  # noqa: PLC0415
     from .main_window import MainWindow  # noqa: PLC0415
     from .settings import AppSettings  # noqa: PLC0415
@@ -86,10 +94,16 @@ def _render(app: QApplication, out: str | os.PathLike[str], paths: list[str], st
                 _open(window, paths, activations)
             if step is not None:
                 window.document.set_step(int(step))
+            target = _front_view(window, view) if view is not None else window
             _settle(app, window)
-            image = window.grab().toImage()
-            if image.size() != QSize(*size):  # a high-DPI screen grabs more device pixels than asked for
-                image = image.scaled(QSize(*size), Qt.AspectRatioMode.IgnoreAspectRatio,
+            if window.size() != QSize(*size):
+                least = window.minimumSizeHint().expandedTo(window.minimumSize())
+                raise ExportError(f"the window cannot be {size[0]}x{size[1]}: its smallest size here is "
+                                  f"{least.width()}x{least.height()}")
+            wanted = target.size()
+            image = target.grab().toImage()
+            if image.size() != wanted:  # a high-DPI screen grabs more device pixels than asked for
+                image = image.scaled(wanted, Qt.AspectRatioMode.IgnoreAspectRatio,
                                      Qt.TransformationMode.SmoothTransformation)
             _save(image, os.fspath(out))
         finally:
@@ -97,6 +111,19 @@ def _render(app: QApplication, out: str | os.PathLike[str], paths: list[str], st
             window.close()
             window.deleteLater()
             app.processEvents()
+
+
+def _front_view(window: object, name: str) -> QWidget:
+    """Bring the view called ``name`` to the front (showing its dock) and return the widget to picture."""
+    from .dock_actions import show_and_raise  # noqa: PLC0415
+
+    if name not in VIEW_NAMES:
+        raise ExportError(f"{name!r} is not a view; choose one of {', '.join(VIEW_NAMES)}")
+    if name == "diagram":
+        return window.diagram  # type: ignore[attr-defined, no-any-return]
+    dock = window.docks[name.replace("-", "_")]  # type: ignore[attr-defined]
+    show_and_raise(dock)
+    return dock  # type: ignore[no-any-return]
 
 
 def _open(window: object, paths: list[str], activations: dict[str, str]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
@@ -18,6 +18,7 @@ from ..io.errors import FileFormatError
 from ..model.seq2seq_session import Seq2SeqSession
 from .seq2seq_bottleneck import BottleneckPanel
 from .seq2seq_export import Seq2SeqExportActions
+from .main_window import initial_size
 from .seq2seq_train import Seq2SeqTrainPanel
 from .settings import AppSettings
 from .views.seq2seq_view import Seq2SeqView
@@ -84,7 +85,7 @@ class Seq2SeqWindow(QMainWindow):
         dock.setObjectName("seq2seqTools")
         dock.setWidget(self.tools)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        self.resize(1700, 950)
+        self.resize(initial_size(self, QSize(1700, 950)))  # on a 1024 x 700 screen: inside it
         self.resizeDocks([dock], [TOOLS_WIDTH], Qt.Orientation.Horizontal)
         self._on_history()
 

@@ -13,6 +13,8 @@ from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
+from ..io.bundled import resources_dir
+
 ORGANIZATION = "lstmviz"
 APPLICATION = "lstmviz"
 MAX_RECENT = 10
@@ -49,8 +51,12 @@ class AppSettings:
         self.qsettings.setValue("files/recent", [])
 
     def last_folder(self) -> str:
+        """The folder a file dialog starts in: the last one used, else (the first time) the bundled samples."""
         folder = str(self.qsettings.value("files/last_folder", "") or "")
-        return folder if folder and Path(folder).is_dir() else str(Path.home())
+        if folder and Path(folder).is_dir():
+            return folder
+        samples = resources_dir() / "sequences"
+        return str(samples) if samples.is_dir() else str(Path.home())
 
     def set_last_folder_from(self, path: str) -> None:
         self.qsettings.setValue("files/last_folder", str(Path(path).resolve().parent))

@@ -203,6 +203,9 @@ def test_screenshot_calls_the_gui_renderer(cli, tmp_path: Path, monkeypatch: pyt
     calls.clear()
     assert cli("screenshot", "model.pt", "--out", out, "data.csv", "--activation", "relu").code == 0
     assert calls == [(str(out), ["model.pt", "data.csv"], None, {"activations": {"nonlinearity": "relu"}})]
+    calls.clear()
+    assert cli("screenshot", "--out", out, "--view", "gradients").code == 0
+    assert calls == [(str(out), [], None, {"view": "gradients"})]
     assert cli("screenshot", "--out", tmp_path / "shot.jpg").code == 2
 
 

@@ -74,3 +74,26 @@ def test_ask_generate_feeds_the_document(qtbot, monkeypatch):
     expected = generate("random_walk", **GENERATORS["random_walk"].params)
     np.testing.assert_array_equal(document.sequence.values, expected.values)
     assert document.undo_text == "Generate random walk"
+
+
+def test_focus_starts_on_the_first_parameter_and_tab_walks_the_form(qtbot):
+    """The focus started on the preview plot; rebuilt editors came after the buttons in the Tab order."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    dialog = GenerateDialog(kind="sine")
+    qtbot.addWidget(dialog)
+    dialog.select("square")  # a second form: its editors are new widgets
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    editors = list(dialog.editors.values())
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is editors[0] or editors[0].isAncestorOf(
+        QApplication.focusWidget()))
+    walked = []
+    for _ in range(len(editors) - 1):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        focus = QApplication.focusWidget()
+        walked.append(next(e for e in editors if e is focus or e.isAncestorOf(focus)))
+    assert walked == editors[1:]
+    assert not dialog.preview.hasFocus()

@@ -88,6 +88,8 @@ def test_model_menu_sizes_and_randomise(main_window, document, monkeypatch: pyte
 def test_dock_closed_and_restored_from_view_menu(main_window) -> None:
     dock = main_window.docks["weights"]
     toggle = main_window.actions["dock_weights"]
+    main_window.activateWindow()
+    main_window.views["weights"].setFocus()  # a dock in front closes from its View action when in use
     toggle.trigger()
     assert not dock.isVisible()
     toggle.trigger()

@@ -46,3 +46,37 @@ def test_settling_deletes_widgets_a_view_replaced(qapp) -> None:
     old.deleteLater()
     _process_events(qapp, 0.01)
     assert not shiboken6.isValid(old)
+
+
+def test_screenshot_is_exactly_the_size_asked_or_refused(qapp, tmp_path) -> None:
+    """A grab larger than asked for (the window's minimum) was scaled down silently."""
+    out = tmp_path / "small.png"
+    render_screenshot(out, size=(1000, 600))
+    assert (QImage(str(out)).width(), QImage(str(out)).height()) == (1000, 600)
+    with pytest.raises(ExportError, match=r"cannot be 500x300: its smallest size here is \d+x\d+"):
+        render_screenshot(tmp_path / "tiny.png", size=(500, 300))
+    assert not (tmp_path / "tiny.png").exists()
+
+
+def test_screenshot_of_one_view_brings_it_to_the_front(qapp, tmp_path) -> None:
+    shots = {}
+    for view in ("gradients", "unit-plots"):  # two tabs of one place: the picture shows the one asked for
+        out = tmp_path / f"{view}.png"
+        render_screenshot(out, size=(1400, 900), view=view)
+        shots[view] = QImage(str(out))
+    gradients, plots = shots["gradients"], shots["unit-plots"]
+    assert 0 < gradients.width() < 1400 and 0 < gradients.height() < 900
+    assert gradients.size() == plots.size()
+    assert gradients != plots and distinct_colours(gradients) > 10
+    with pytest.raises(ExportError, match="'nope' is not a view; choose one of diagram, "):
+        render_screenshot(tmp_path / "x.png", view="nope")
+
+
+def test_front_view_raises_a_covered_tab(qtbot, main_window) -> None:
+    from lstmviz.gui.screenshot import _front_view  # noqa: PLC0415
+
+    dock = _front_view(main_window, "gradients")
+    assert dock is main_window.docks["gradients"]
+    qtbot.waitUntil(lambda: not dock.visibleRegion().isEmpty())
+    qtbot.waitUntil(lambda: type(main_window.views["gradients"]).__name__ == "GradientsView")
+    assert _front_view(main_window, "diagram") is main_window.diagram

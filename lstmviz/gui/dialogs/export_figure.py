@@ -183,6 +183,8 @@ class ExportFigureDialog(QDialog):
         self.path_edit.textChanged.connect(self._path_edited)
         browse = QPushButton("Browse...", self)
         browse.setToolTip("Choose where to save the figure")
+        browse.setObjectName("export_browse")
+        browse.setAutoDefault(False)  # Return in the dialog exports; it does not reopen Browse
         browse.clicked.connect(self._browse)
         file_row.addWidget(self.path_edit, 1)
         file_row.addWidget(self.format_combo)
@@ -195,7 +197,10 @@ class ExportFigureDialog(QDialog):
         self.error_label.setWordWrap(True)
         form.addRow(self.error_label)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Export")
+        export = buttons.button(QDialogButtonBox.StandardButton.Save)
+        export.setText("Export")
+        export.setObjectName("export_accept")
+        export.setDefault(True)
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -225,8 +230,10 @@ class ExportFigureDialog(QDialog):
             self.format_combo.blockSignals(False)
 
     def _browse(self) -> None:
-        filters = ";;".join(f"{f.upper()} (*.{f})" for f in FORMATS)
-        path, _ = QFileDialog.getSaveFileName(self, "Export figure", self.path_edit.text(), filters)
+        names = [f"{f.upper()} (*.{f})" for f in FORMATS]
+        chosen = FORMATS.index(self.format_combo.currentText().lower())  # the suffix typed or picked so far
+        path, _ = QFileDialog.getSaveFileName(self, "Export figure", self.path_edit.text(), ";;".join(names),
+                                              names[chosen])
         if path:
             self.path_edit.setText(path)
 

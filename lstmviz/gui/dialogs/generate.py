@@ -13,6 +13,7 @@ or, from a menu, ``ask_generate(document, parent)`` does exactly that.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -199,6 +200,7 @@ class GenerateDialog(QDialog):
         self.form.setVerticalSpacing(4)
         self.preview = PreviewPlot(self, height=160)
         self.preview.setObjectName("generatorPreview")
+        self.preview.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # a picture: Tab goes from the list to the form
         self.preview.setToolTip("Preview of the sequence these parameters generate (first columns only if wide).")
         self.status = QLabel(objectName="generatorStatus")
         self.status.setWordWrap(True)
@@ -243,7 +245,17 @@ class GenerateDialog(QDialog):
             connect_editor(editor, lambda *_: self._timer.start())
             self.form.addRow(name.replace("_", " "), editor)
             self.editors[name] = editor
+        self._order_focus()
         self.update_preview()
+
+    def _order_focus(self) -> None:
+        """Tab: the generator list, its parameters top to bottom, then OK / Cancel; the focus starts on the first
+        parameter (rebuilt editors join Qt's chain at its end, after the buttons)."""
+        chain: list[QWidget] = [self.list, *self.editors.values(), *self.buttons.buttons()]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
+        if self.editors:
+            next(iter(self.editors.values())).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def params(self) -> dict[str, Any]:
         """The parameters as set in the form."""

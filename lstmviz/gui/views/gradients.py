@@ -25,7 +25,9 @@ from ...model.document import Document
 from ...wording import plural
 from ..document_binding import DocumentBinding
 from ..colors import colormap_for, lookup_table
+from ..elided_label import ElidedLabel
 from .heatmap_colorbar import ColorScaleBar
+from .heatmap_common import plot_item
 from .diagram_values import trace_matches
 
 HEAT_DECADES = 8
@@ -110,12 +112,13 @@ class GradientsView(QWidget):
             self.loss_combo.addItem(text, key)
         self.loss_combo.setToolTip("The scalar whose gradient is propagated back through time")
         self.loss_combo.currentIndexChanged.connect(self.recompute)
+        # The loss names are long: the combo shortens them rather than widening the dock (and the window).
+        self.loss_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.loss_combo.setMinimumContentsLength(14)
         row.addWidget(self.loss_combo)
-        self.loss_label = QLabel()
-        self.loss_label.setObjectName("gradientsLossValue")
+        self.loss_label = ElidedLabel(objectName="gradientsLossValue")
         self.loss_label.setToolTip("The loss value and which layer's curves are shown")
-        row.addWidget(self.loss_label)
-        row.addStretch(1)
+        row.addWidget(self.loss_label, 1)
         layout.addLayout(row)
         self.explanation = QLabel()
         self.explanation.setObjectName("gradientsExplanation")
@@ -137,15 +140,17 @@ class GradientsView(QWidget):
         self.plots.setMinimumSize(0, 0)
         layout.addWidget(self.plots, 1)
 
-        self.norm_plot = self.plots.addPlot(row=0, col=0)
+        self.norm_plot = self._add_plot(0)
         self.norm_plot.setLogMode(y=True)
         self.norm_plot.setTitle("gradient norms (log)")
         self.norm_plot.addLegend(offset=(70, 8))  # top left: the curves rise to the right
         self.norm_plot.showGrid(x=True, y=True, alpha=0.25)
-        self.norm_curve = self.norm_plot.plot(pen=pg.mkPen("#d62728", width=1), name="‖dL/dh<sub>t</sub>‖", connect="finite")
-        self.jacobian_curve = self.norm_plot.plot(pen=pg.mkPen("#1f77b4", width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
-                                                  name="‖dh<sub>T</sub>/dh<sub>t</sub>‖", connect="finite")
-        self.cec_plot = self.plots.addPlot(row=1, col=0)
+        self.norm_curve = self.norm_plot.plot(pen=pg.mkPen("#d62728", width=1), name="‖dL/dh<sub>t</sub>‖",
+                                              connect="finite")
+        self.jacobian_curve = self.norm_plot.plot(
+            pen=pg.mkPen("#1f77b4", width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
+            name="‖dh<sub>T</sub>/dh<sub>t</sub>‖", connect="finite")
+        self.cec_plot = self._add_plot(1)
         self.cec_plot.setLogMode(y=True)
         self.cec_plot.setTitle("carousel f<sub>t+1</sub>···f<sub>T</sub> (log)")
         self.cec_plot.setToolTip("The constant error carousel: the product of the forget gates from t+1 to T, for "
@@ -153,10 +158,10 @@ class GradientsView(QWidget):
         self.cec_plot.addLegend(offset=(70, 8))
         self.cec_plot.showGrid(x=True, y=True, alpha=0.25)
         self.cec_curves: list[pg.PlotDataItem] = []
-        self.heat_plot = self.plots.addPlot(row=2, col=0)
+        self.heat_plot = self._add_plot(2)
         self.heat_plot.setTitle("log<sub>10</sub> |dL/dh<sub>t</sub>|")
         self.heat_plot.setLabel("left", "unit")
-        self.heatmap = pg.ImageItem()
+        self.heatmap = pg.ImageItem(autoDownsample=True)  # 100k steps: drawn at the pixels it covers
         self.heatmap.setLookupTable(lookup_table(False))
         self.heatmap.setToolTip("log10 of |dL/dh_t| per unit and step: bright where the error still arrives")
         self.heat_plot.addItem(self.heatmap)
@@ -185,6 +190,12 @@ class GradientsView(QWidget):
             line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888888", width=1))
             plot.addItem(line, ignoreBounds=True)
             self.cursors.append(line)
+
+    def _add_plot(self, row: int) -> pg.PlotItem:
+        """A plot in ``row`` with font-spaced ticks and thinned curves (see plot_detail)."""
+        plot = plot_item(menu=False)
+        self.plots.addItem(plot, row=row, col=0)
+        return plot
 
     def _apply_palette(self) -> None:
         """Plot background, axes, titles and legends in the widget palette's colours (light or dark)."""

@@ -45,20 +45,32 @@ class ColorScaleBar(pg.GraphicsWidget):
             self.levels = (float(levels[0]), float(levels[1]))
             self.update()
 
-    def paint(self, painter: QPainter, *args: object) -> None:
+    def bar_rect(self) -> QRectF:
         rect = self.boundingRect()
-        bar = QRectF(rect.left() + MARGIN, rect.top() + MARGIN, BAR_WIDTH, max(rect.height() - 2 * MARGIN, 1.0))
+        return QRectF(rect.left() + MARGIN, rect.top() + MARGIN, BAR_WIDTH, max(rect.height() - 2 * MARGIN, 1.0))
+
+    def label_boxes(self) -> list[tuple[QRectF, str]]:
+        """Where each value label goes: high at the top, low at the bottom, the middle when there is room; a bar
+        shorter than two lines keeps the high label only, one shorter than a line none (they ran together:
+        "2.5" over "-2.5")."""
+        rect, bar = self.boundingRect(), self.bar_rect()
+        left, width, line = bar.right() + MARGIN, rect.right() - bar.right() - MARGIN, self.text_height
+        low, high = self.levels
+        wanted = [(high, bar.top())]
+        if bar.height() >= 2 * line:
+            wanted.append((low, bar.bottom() - line))
+        if bar.height() >= 3.5 * line:
+            wanted.append(((low + high) / 2, bar.center().y() - line / 2))
+        if bar.height() < line:
+            wanted = []
+        return [(QRectF(left, top, width, line), format_level(value)) for value, top in wanted]
+
+    def paint(self, painter: QPainter, *args: object) -> None:
+        bar = self.bar_rect()
         gradient = self.colormap.getGradient(QPointF(0.0, bar.bottom()), QPointF(0.0, bar.top()))
         painter.fillRect(bar, QBrush(gradient))
         painter.setPen(QPen(self.foreground, 0))
         painter.drawRect(bar)
         painter.setFont(self.font)
-        low, high = self.levels
-        text_left = bar.right() + MARGIN
-        text_width = rect.right() - text_left
-        labels = [(high, Qt.AlignmentFlag.AlignTop), (low, Qt.AlignmentFlag.AlignBottom)]
-        if bar.height() > 3 * self.text_height:
-            labels.append(((low + high) / 2, Qt.AlignmentFlag.AlignVCenter))
-        for value, align in labels:
-            box = QRectF(text_left, bar.top(), text_width, bar.height())
-            painter.drawText(box, int(align | Qt.AlignmentFlag.AlignLeft), format_level(value))
+        for box, text in self.label_boxes():
+            painter.drawText(box, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), text)

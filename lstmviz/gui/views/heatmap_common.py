@@ -23,6 +23,7 @@ from ...io.sequence_data import SequenceData
 from ...model.changes import NetworkChange
 from ..document_binding import DocumentBinding
 from ..step_time import format_time
+from .plot_detail import readable_axes, thin_plot
 
 CURSOR_COLOR = QColor(255, 120, 0)
 """Orange reads on both the viridis and the diverging maps, and on light and dark backgrounds."""
@@ -258,7 +259,8 @@ def plot_item(menu: bool = True, **kwargs: Any) -> pg.PlotItem:
     never want "(x0.001)" anyway.
     """
     box = LazyMenuViewBox() if menu else pg.ViewBox(enableMenu=False)
-    plot = pg.PlotItem(viewBox=box, **kwargs)
+    kwargs["axisItems"] = readable_axes(kwargs.get("axisItems"))  # labels spaced by the font: they never overlap
+    plot = thin_plot(pg.PlotItem(viewBox=box, **kwargs))  # a long trace draws at the pixels it covers
     for name in ("left", "bottom", "right", "top"):
         plot.getAxis(name).autoSIPrefix = False
     return plot

@@ -61,8 +61,6 @@ class OutputRow:
                 color = InputRow.PENS[k % len(InputRow.PENS)]
                 name = f"y{k}" if output_size > 1 else "y"
                 curve = pg.PlotDataItem(pen=pg.mkPen(color, width=1), name=name, connect="finite")
-                curve.setDownsampling(auto=True, method="peak")
-                curve.setClipToView(True)
                 self.plot.addItem(cache_curve(curve))
                 self.curves.append(curve)
                 if self.forecast:
@@ -70,8 +68,6 @@ class OutputRow:
                     target = pg.PlotDataItem(
                         time_map.time[:-1], sequence.values[1:, k], name=f"target: next {label}",
                         pen=pg.mkPen(color, width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
-                    target.setDownsampling(auto=True, method="peak")
-                    target.setClipToView(True)
                     target.setOpacity(0.6)
                     self.plot.addItem(cache_curve(target))
                     self.targets.append(target)

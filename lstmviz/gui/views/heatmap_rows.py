@@ -289,8 +289,6 @@ class InputRow:
                 pen = pg.mkPen(self.PENS[column % len(self.PENS)], width=1)  # width 1: Qt's fast stroking path
                 label = sequence.input_labels[column] if column < len(sequence.input_labels) else f"x{column}"
                 curve = pg.PlotDataItem(time_map.time, values[:, column], pen=pen, name=label, antialias=True)
-                curve.setDownsampling(auto=True, method="peak")
-                curve.setClipToView(True)
                 self.plot.addItem(cache_curve(curve))
                 self.curves.append(curve)
         self.cursor = make_cursor()

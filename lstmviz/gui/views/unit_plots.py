@@ -143,8 +143,6 @@ class UnitPlotsView(TimePlotsWidget):
                 pen = pg.mkPen(UNIT_COLORS[n % len(UNIT_COLORS)], width=1)
                 curve = pg.PlotDataItem(pen=pen, name=f"unit {unit}" if index == 0 else None,
                                        antialias=True, skipFiniteCheck=True)  # cached: AA costs only on edits
-                curve.setDownsampling(auto=True, method="peak")
-                curve.setClipToView(True)
                 plot.addItem(cache_curve(curve))
                 curves.append(curve)
                 if index == 0:
