@@ -10,12 +10,11 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from io_peak import baseline_mb, linux_only, load_in_child
 
 from lstmviz.io import seq_json, seq_json_numbers
 from lstmviz.io.errors import SequenceError
 from lstmviz.io.seq_json import load_json
-
-from io_peak import baseline_mb, linux_only, load_in_child
 
 
 @pytest.fixture

@@ -1,30 +1,31 @@
-"""Hostile sequence files: each is refused with one sentence naming the file and the problem, quickly."""
+"""Hostile sequence files: each is refused with one sentence naming the file and the problem, in bounded work.
+
+No wall-clock limits: the bounds are on what is read (the size check comes before any byte) and on memory (a
+child process's peak, or tracemalloc's).
+"""
 
 from __future__ import annotations
 
 import codecs
-import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
+from io_peak import baseline_mb, linux_only, load_in_child
 
+from lstmviz.io import seq_decode
 from lstmviz.io.errors import SequenceError
 from lstmviz.io.sequences import load_sequence
-
-from io_peak import baseline_mb, linux_only, load_in_child
 
 Write = Callable[[str, bytes | str], Path]
 
 
 def refuse(path: Path | str, match: str, **kwargs: object) -> str:
-    """Load, expect a SequenceError matching ``match`` on one line naming the file, within a second."""
-    start = time.perf_counter()
+    """Load, expect a SequenceError matching ``match`` on one line naming the file."""
     with pytest.raises(SequenceError, match=match) as info:
         load_sequence(path, **kwargs)  # type: ignore[arg-type]
-    assert time.perf_counter() - start < 1.0
     message = str(info.value)
     assert "\n" not in message
     assert Path(path).name in message or str(path) == "-"
@@ -85,7 +86,12 @@ def test_deeply_nested_json(deep_json: Path) -> None:
     refuse(deep_json, "nested more than 16 levels deep")
 
 
-def test_over_the_size_limit_is_refused_before_reading(write_file: Write, small_file_limit: int) -> None:
+def test_over_the_size_limit_is_refused_before_reading(write_file: Write, small_file_limit: int,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_reading(*args: object) -> bytes:
+        raise AssertionError("the file was read")
+
+    monkeypatch.setattr(seq_decode, "_read_bounded", no_reading)  # the one place a file's bytes are read
     refuse(write_file("big.csv", "1\n" * 2000), "over the 1.0 KB limit")
 
 
