@@ -6,6 +6,7 @@ RecursionError inside the parser. The depth is therefore measured first, on the 
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 from typing import Any
@@ -178,7 +179,7 @@ def _parse(text: str, name: str, positions: bool = True) -> Any:
 
 def _parse_large(data: bytes, name: str) -> tuple[Any, tuple[str, ...]]:
     """Over SMALL_JSON_BYTES: arrays of numbers straight to NumPy (seq_json_numbers), the rest through ``json``."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16/32: to UTF-8 first
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):  # UTF-16/32 to UTF-8
         text, _ = decode_text(data, name)
         data = text.encode("utf-8", errors="surrogatepass")
         del text

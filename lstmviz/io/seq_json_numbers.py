@@ -189,43 +189,54 @@ def _key(piece: bytes, top: bool) -> str:
     return match.group(1).decode("utf-8", errors="replace") if match else "an array"
 
 
-def _quotes(piece: bytes) -> int:
-    """Quotes that open or close a string (not ``\\"``; ``\\\\"`` does again): the parity tells "inside a string"."""
-    return piece.count(b'"') - piece.count(b'\\"') + piece.count(b'\\\\"')
+def _quotes(data: bytes, begin: int, end: int) -> int:
+    """Quotes in ``data[begin:end]`` that open or close a string (not ``\\"``; ``\\\\"`` does again): the parity
+    tells "inside a string". Counted in place, without copying the range."""
+    return data.count(b'"', begin, end) - data.count(b'\\"', begin, end) + data.count(b'\\\\"', begin, end)
+
+
+def _can_start_value(data: bytes, start: int, opening: int) -> bool:
+    """Is ``data[opening]`` where a JSON value may start: after ``:``, ``,``, ``[`` or at the top?"""
+    before = data[max(start, opening - 256): opening].rstrip(_SPACE)
+    return before[-1:] in (b":", b",", b"[") or (not before and opening - 256 <= start)
 
 
 def split_numbers(data: bytes, start: int, fail: Fail) -> tuple[bytes, dict[str, np.ndarray]]:
     """The file with each long array of numbers replaced by a unique string, and the arrays by those strings.
 
-    ``start`` skips a byte-order mark. Arrays are only taken where a value can start (after ``:``, ``,``, ``[``
-    or at the top) outside a string. The caller parses the rest with ``json`` and puts the arrays back with
-    :func:`put_back`.
+    ``start`` skips a byte-order mark. Arrays are only taken where a value can start, outside a string. The work
+    is linear in the file: quotes are counted once, from one run to the next. The caller parses the rest with
+    ``json`` and puts the arrays back with :func:`put_back`.
     """
     token = f"lstmviz-array-{uuid.uuid4().hex}-"
-    pieces: list[bytes] = []
+    spans: list[tuple[int, int]] = []  # (opening, end) of each array taken
     arrays: dict[str, np.ndarray] = {}
-    pos, quotes = start, 0  # quotes: unescaped '"' before pos (odd: inside a string)
+    pos = counted = start  # pos: after the last array taken; counted: quotes are counted up to here
+    quotes = 0
     for begin, stop in _outside_runs(data, start, fail):
         opening = data.find(b"[", begin, stop)
         if opening < 0:
             continue
-        piece = data[pos:opening]
-        if (quotes + _quotes(piece)) % 2 or piece.rstrip(_SPACE)[-1:] not in (b":", b",", b"[", b""):
+        quotes, counted = quotes + _quotes(data, counted, opening), opening
+        if quotes % 2 or not _can_start_value(data, start, opening):
             continue
-        found = _array(data, opening, stop, _key(piece, not arrays and pos == start), fail)
+        key = _key(data[max(pos, opening - 200): opening], not arrays and pos == start)
+        found = _array(data, opening, stop, key, fail)
         if found is None:
             continue
         values, end = found
-        name = f"{token}{len(arrays)}"
-        arrays[name] = values
-        pieces += [piece, f'"{name}"'.encode()]
-        quotes += _quotes(piece)
+        arrays[f"{token}{len(arrays)}"] = values
+        spans.append((opening, end))
+        pos = counted = end + 1  # an array of numbers holds no quotes
+    kept = len(data) - start - sum(end + 1 - opening for opening, end in spans)
+    if kept > MAX_REST_BYTES:
+        raise fail(_TOO_MUCH_ELSE.format(small=describe_bytes(SMALL_JSON_BYTES), rest=describe_bytes(MAX_REST_BYTES)))
+    pieces, pos = [], start
+    for name, (opening, end) in zip(arrays, spans):
+        pieces += [data[pos:opening], f'"{name}"'.encode()]
         pos = end + 1
     pieces.append(data[pos:])
-    rest = b"".join(pieces)
-    if len(rest) > MAX_REST_BYTES:
-        raise fail(_TOO_MUCH_ELSE.format(small=describe_bytes(SMALL_JSON_BYTES), rest=describe_bytes(MAX_REST_BYTES)))
-    return rest, arrays
+    return b"".join(pieces), arrays
 
 
 def put_back(document: Any, arrays: dict[str, np.ndarray]) -> Any:

@@ -133,3 +133,21 @@ def test_a_large_file_of_strings_is_refused_in_bounded_memory(tmp_path: Path) ->
     load = load_in_child(path)
     assert load.code == 2 and "other than lists of numbers" in load.message
     assert load.peak_mb - baseline_mb() < path.stat().st_size / 2**20 + 40, load.peak_mb
+
+
+@pytest.mark.parametrize("encoding, bom", [("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"),
+                                           ("utf-16-be", b"\xfe\xff"), ("utf-32-le", b"\xff\xfe\x00\x00"),
+                                           ("utf-32-be", b"\x00\x00\xfe\xff")])
+def test_a_large_file_with_a_byte_order_mark(encoding: str, bom: bytes) -> None:
+    x = np.arange(200_000, dtype=np.float64).reshape(-1, 2) / 8
+    data = bom + json.dumps({"x": x.tolist(), "labels": ["é", "ß"]}).encode(encoding)
+    seq = load_json(data, "bom.json")
+    assert np.array_equal(seq.values, x) and seq.input_labels == ("é", "ß")
+
+
+def test_many_arrays_inside_strings_stay_strings(tiny_blocks: None) -> None:
+    """Strings that look like arrays, with escaped quotes among them: none is taken for a value."""
+    notes = [f'[{k}, {k + 1}, {k + 2}] \\" [{k}, 5]' for k in range(300)]
+    text = '{"notes": [' + ", ".join(f'"{n}"' for n in notes) + '], "x": [[1, 2], [3, 4]], "t": [5, 6]}'
+    seq = load_json(text.encode(), "notes.json")
+    assert seq.values.tolist() == [[1, 2], [3, 4]] and seq.time.tolist() == [5, 6]
