@@ -5,7 +5,7 @@ cost 0.7 GB as a list and 1.45 GB as rows. Above :data:`SMALL_JSON_BYTES`, the l
 (digits, signs, ``.eE``, commas, brackets, whitespace, ``null``, ``NaN``) that form a list of numbers or a list of
 equal-length rows are cut out of the file and parsed by NumPy in blocks of about a megabyte; what is left (keys,
 labels, small lists) is at most :data:`MAX_REST_BYTES` and goes through ``json`` as usual. Memory is then the
-file's bytes, the final float64 array and one block.
+file's bytes, the float64 result twice (its blocks, then their concatenation) and one block of text.
 
 NumPy's float parser is a little more lenient than JSON inside these runs (it also reads ``+1``, ``.5``, ``1.``
 and ``01``); everything else (a missing value between commas, two numbers without a comma, ragged rows, words)
@@ -51,7 +51,7 @@ class _NotPlain(Exception):
     """This run is not a flat list or a list of rows: leave it to ``json``."""
 
 
-def _outside_runs(data: bytes, start: int, fail: Fail) -> list[tuple[int, int]]:
+def _number_runs(data: bytes, start: int, fail: Fail) -> list[tuple[int, int]]:
     """(begin, end) of the stretches of more than MIN_RUN number characters, found a chunk at a time.
 
     Only the stretches are kept, not the position of every other byte, so memory stays one chunk's worth.
@@ -213,7 +213,7 @@ def split_numbers(data: bytes, start: int, fail: Fail) -> tuple[bytes, dict[str,
     arrays: dict[str, np.ndarray] = {}
     pos = counted = start  # pos: after the last array taken; counted: quotes are counted up to here
     quotes = 0
-    for begin, stop in _outside_runs(data, start, fail):
+    for begin, stop in _number_runs(data, start, fail):
         opening = data.find(b"[", begin, stop)
         if opening < 0:
             continue
