@@ -139,10 +139,10 @@ def _rows(data: bytes, begin: int, end: int, key: str, fail: Fail) -> np.ndarray
     while pos < end:
         stop = end
         if pos + BLOCK < end:
-            close = data.find(b"]", pos + BLOCK, end)
-            if close < 0 or close - pos > 2 * BLOCK:
+            close = data.find(b"]", pos + BLOCK, end)  # none: every row left closes within this block
+            if close - pos > 2 * BLOCK:
                 raise fail(f"{key}[{done}...]: a row is over {describe_bytes(BLOCK)} long")
-            stop = close + 1
+            stop = end if close < 0 else close + 1
         block = data[pos:stop]
         starts, counts = _rows_block(block, first=not parts)
         count = len(starts)

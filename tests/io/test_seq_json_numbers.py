@@ -151,3 +151,10 @@ def test_many_arrays_inside_strings_stay_strings(tiny_blocks: None) -> None:
     text = '{"notes": [' + ", ".join(f'"{n}"' for n in notes) + '], "x": [[1, 2], [3, 4]], "t": [5, 6]}'
     seq = load_json(text.encode(), "notes.json")
     assert seq.values.tolist() == [[1, 2], [3, 4]] and seq.time.tolist() == [5, 6]
+
+
+def test_rows_that_all_close_before_a_block_boundary_followed_by_spaces(tiny_blocks: None) -> None:
+    """The last row closes before the block's end and only spaces follow it: one block, not "a row is too long"."""
+    text = "[" + "[1, 2], " * 14 + "[3, 4]" + " " * 30 + "]"
+    seq = load_json(text.encode(), "spaces.json")
+    assert seq.values.tolist() == [[1, 2]] * 14 + [[3, 4]]
