@@ -7,9 +7,8 @@ equal-length rows are cut out of the file and parsed by NumPy in blocks of about
 labels, small lists) is at most :data:`MAX_REST_BYTES` and goes through ``json`` as usual. Memory is then the
 file's bytes, the float64 result twice (its blocks, then their concatenation) and one block of text.
 
-NumPy's float parser is a little more lenient than JSON inside these runs (it also reads ``+1``, ``.5``, ``1.``
-and ``01``); everything else (a missing value between commas, two numbers without a comma, ragged rows, words)
-is refused as it is for small files.
+What ``json`` refuses is refused here too: a missing value between commas, two numbers without a comma, ragged
+rows, words, and numbers NumPy would read but JSON does not write (``+1``, ``.5``, ``1.``, ``01``).
 """
 
 from __future__ import annotations
@@ -73,6 +72,30 @@ def _number_runs(data: bytes, start: int, fail: Fail) -> list[tuple[int, int]]:
     return runs
 
 
+_DIGIT = np.zeros(256, dtype=bool)
+_DIGIT[48:58] = True
+_SEPARATOR = np.zeros(256, dtype=bool)
+_SEPARATOR[list(b" \t\r\n,[")] = True
+
+
+def _json_numbers(block: bytes) -> bool:
+    """Are the numbers written as JSON writes them? NumPy would also read ``+1``, ``.5``, ``1.`` and ``01``.
+
+    A ``.`` needs a digit on each side, a ``+`` an ``e`` before it, and a ``0`` that starts a number (after a
+    separator, or after a ``-`` that follows one) may not be followed by a digit. Exponents may have leading zeros.
+    """
+    codes = np.frombuffer(block, dtype=np.uint8)
+    padded = np.concatenate([[32, 32], codes, [32]]).astype(np.uint8)
+    prev, after = padded[1:-2], padded[3:]  # the bytes before and after each of ``codes``
+    digit_prev, digit_after = _DIGIT[prev], _DIGIT[after]
+    if ((codes == 46) & ~(digit_prev & digit_after)).any():
+        return False
+    if ((codes == 43) & (prev != 101) & (prev != 69)).any():
+        return False
+    starts = _SEPARATOR[prev] | ((prev == 45) & _SEPARATOR[padded[:-3]])
+    return not ((codes == 48) & starts & digit_after).any()
+
+
 def _floats(block: bytes, fail: Fail, where: str) -> np.ndarray:
     """The numbers of a block whose brackets and commas were already checked (``null`` and ``NaN``: NaN)."""
     nulls = nans = 0
@@ -81,6 +104,8 @@ def _floats(block: bytes, fail: Fail, where: str) -> np.ndarray:
         letters = [block.count(c) for c in (b"n", b"u", b"l", b"N", b"a")]
         if letters != [nulls, nulls, 2 * nulls, 2 * nans, nans]:
             raise fail(f"{where} holds a word that is not a number, null or NaN")
+    if not _json_numbers(block):
+        raise fail(f"{where} holds something that is not a JSON number")
     text = block.translate(_TO_SPACES)
     if nulls or nans:
         text = text.replace(b"null", b"nan ").replace(b"NaN", b"nan")

@@ -1,4 +1,5 @@
-"""Seeded fuzzing of the text readers on the real sample files: every mutant opens or raises the io error.
+"""Seeded fuzzing of the text readers on the real sample files: every mutant opens or raises the io error; and
+the large-JSON block reader agrees with ``json`` on mutants of random sequences.
 
 For each text family (comma and semicolon tables, JSON through ``json`` and through the large-file block reader,
 plain text), CASES_PER_FILE mutants of every bundled sample of that family (bit flips, cuts, insertions of hostile
@@ -11,15 +12,19 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import json
 import math
 import random
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from lstmviz.io import seq_json, seq_json_numbers
 from lstmviz.io.bundled import sample_sequence
+from lstmviz.io.errors import SequenceError
+from lstmviz.io.seq_json import load_json
 from lstmviz.io.sequences import load_sequence
 
 CASES_PER_FILE = 60
@@ -74,3 +79,39 @@ def test_mutated_samples_open_or_raise_the_io_error(family: str, tmp_path: Path,
                 outcomes[outcome.kind] += 1
     assert not findings, "\n".join(findings[:5])
     assert outcomes["refused"] >= len(FAMILIES[family]) * CASES_PER_FILE // 10 or family == "txt", outcomes
+
+
+AGREEMENT_CASES = 300
+
+
+def test_the_block_reader_agrees_with_json_on_mutants(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AGREEMENT_CASES seeded mutants of random JSON sequences, read by ``json`` and by the large-file block reader
+    (blocks shrunk to 128 bytes): both accept with the same numbers, or both refuse."""
+    fuzz_files = _fuzz_files()
+    rng = random.Random("lstmviz-json-agreement")
+
+    def read(data: bytes, small: bool) -> tuple[str, object]:
+        monkeypatch.setattr(seq_json, "SMALL_JSON_BYTES", 1 << 20 if small else 0)
+        monkeypatch.setattr(seq_json_numbers, "MIN_RUN", 4096 if small else rng.choice([2, 4, 8]))
+        monkeypatch.setattr(seq_json_numbers, "BLOCK", 1 << 20 if small else 128)
+        try:
+            values = load_json(data, "m.json", missing="ffill").values
+        except SequenceError as error:
+            assert str(error).startswith("m.json: ") and "\n" not in str(error)
+            return "refused", str(error)
+        return "accepted", (values.shape, np.nan_to_num(values, nan=1e300).tobytes())
+
+    disagreements = []
+    for k in range(AGREEMENT_CASES):
+        width = rng.randint(1, 4)
+        rows = [[rng.choice([None, rng.uniform(-1e6, 1e6), rng.randint(-99, 99)]) for _ in range(width)]
+                for _ in range(rng.randint(1, 20))]
+        document: object = [row[0] for row in rows] if rng.random() < 0.4 else rows
+        if rng.random() < 0.5:
+            document = {"x": document, "t": list(range(len(rows))) if rng.random() < 0.5 else None}
+        text = json.dumps(document, indent=rng.choice([None, 1])).encode()
+        mutant = fuzz_files.mutate("json", text, rng) if rng.random() < 0.8 else text  # type: ignore[attr-defined]
+        small, large = read(mutant, True), read(mutant, False)
+        if small[0] != large[0] or (small[0] == "accepted" and small != large):
+            disagreements.append(f"case {k}: {small[0]} / {large[0]} {large[1] if large[0] == 'refused' else ''}")
+    assert not disagreements, "\n".join(disagreements[:5])

@@ -91,12 +91,21 @@ def test_the_large_path_reads_what_json_reads(tiny_blocks: None, rows: list[list
     ("[1, 2, 1e, 3, 4]", "not a JSON number"),
     ("[1, 2, 1e999, 3, 4]", r"the list\[2\]: the number is too large"),
     ("[1, 2, Infinity, 3]", "Infinity is not allowed"),
+    ("[1, 2, +1, 3, 4]", "not a JSON number"),  # NumPy reads these four; JSON does not write them
+    ("[1, 2, .5, 3, 4]", "not a JSON number"),
+    ("[[1, 2], [3, 1.], [5, 6]]", "not a JSON number"),
+    ("[1, 2, -01, 3, 4]", "not a JSON number"),
     ('[1, 2, "3", 4, 5]', "not a number"),
 ])
 def test_large_path_refusals_are_one_line(tiny_blocks: None, text: str, match: str) -> None:
     with pytest.raises(SequenceError, match=match) as info:
         load_json(text.encode(), "bad.json")
     assert str(info.value).startswith("bad.json: ") and "\n" not in str(info.value)
+
+
+def test_json_numbers_in_every_form_json_allows(tiny_blocks: None) -> None:
+    text = "[0, -0, 10, 0.5, -0.25, 1e05, 1E+2, 2.5e-3, -0.0e0, 100, 0]"
+    assert load_json(text.encode(), "forms.json").values[:, 0].tolist() == json.loads(text)
 
 
 def test_an_array_written_inside_a_string_stays_a_string(tiny_blocks: None) -> None:
