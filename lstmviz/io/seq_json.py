@@ -188,6 +188,8 @@ def _parse_large(data: bytes, name: str) -> tuple[Any, tuple[str, ...]]:
         raise fail(name, f"the JSON is nested more than {MAX_DEPTH} levels deep; a sequence needs at most 3")
     rest, arrays = split_numbers(data, 3 if data.startswith(b"\xef\xbb\xbf") else 0, lambda p: fail(name, p))
     text, notices = decode_text(rest, name)
+    if not arrays and not text.strip():
+        raise fail(name, "the file is empty")
     return put_back(_parse(text, name, positions=not arrays), arrays), notices
 
 

@@ -91,6 +91,7 @@ def test_the_large_path_reads_what_json_reads(tiny_blocks: None, rows: list[list
     ("[1, 2, 1e, 3, 4]", "not a JSON number"),
     ("[1, 2, 1e999, 3, 4]", r"the list\[2\]: the number is too large"),
     ("[1, 2, Infinity, 3]", "Infinity is not allowed"),
+    (" \n" * 40, "the file is empty"),
     ("[1, 2, +1, 3, 4]", "not a JSON number"),  # NumPy reads these four; JSON does not write them
     ("[1, 2, .5, 3, 4]", "not a JSON number"),
     ("[[1, 2], [3, 1.], [5, 6]]", "not a JSON number"),
