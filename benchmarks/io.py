@@ -1,8 +1,9 @@
 """How fast do sequence files load? ``python benchmarks/io.py [--rows N] [--repeat R]``.
 
-Writes a 1,000,000-row x 4-column CSV (with a header and a ``time`` column variant) and a 100,000-character text
-into a temporary folder, then times :func:`lstmviz.io.sequences.load_sequence` against ``numpy.loadtxt`` and, when
-installed, ``pandas.read_csv`` on the same files (pandas is used here only; lstmviz does not depend on it).
+Writes a 1,000,000-row x 4-column CSV (with a header and a ``time`` column variant), a 100,000-character text and
+a JSON list of 1,000,000 rows of 2 numbers into a temporary folder, then times :func:`lstmviz.io.sequences.load_sequence` against ``numpy.loadtxt`` and, when
+installed, ``pandas.read_csv`` on the same files (pandas is used here only; lstmviz does not depend on it), and the
+JSON against ``json.loads`` plus ``numpy.array`` (the Python objects lstmviz's reader avoids for files over 1 MB).
 Each figure is the best of ``--repeat`` runs, in seconds.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import tempfile
 import time
 from collections.abc import Callable
@@ -57,6 +59,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--chars", type=int, default=100_000)
+    parser.add_argument("--json-rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     try:
@@ -86,6 +89,12 @@ def main(argv: list[str] | None = None) -> None:
         seconds = best_of(args.repeat, lambda: load_sequence(text))
         seq = load_sequence(text)
         print(f"{args.chars:,}-character text -> one-hot {seq.values.shape}: load_sequence {seconds:.3f} s")
+        path = Path(folder) / "bench.json"
+        path.write_text(json.dumps(np.random.default_rng(0).random((args.json_rows, 2)).tolist()))
+        print(f"{args.json_rows:,} rows x 2 numbers JSON ({path.stat().st_size / 1e6:.1f} MB)")
+        for name, run in (("lstmviz load_sequence", lambda: load_sequence(path)),
+                          ("json.loads + numpy.array", lambda: np.array(json.loads(path.read_text())))):
+            print(f"  {name:<32}{best_of(args.repeat, run):8.3f} s")
 
 
 if __name__ == "__main__":

@@ -323,7 +323,10 @@ class FileActions(WindowActions):
     def paths_from_mime(mime: QMimeData | None) -> list[str]:
         if mime is None or not mime.hasUrls():
             return []
-        return [url.toLocalFile() for url in mime.urls() if url.isLocalFile() and os.path.isfile(url.toLocalFile())]
+        # Special files (FIFOs, devices) are taken too, so the loader refuses them with its sentence, as File >
+        # Open does, instead of the drop being silently ignored; folders are not files to open.
+        return [url.toLocalFile() for url in mime.urls()
+                if url.isLocalFile() and os.path.exists(url.toLocalFile()) and not os.path.isdir(url.toLocalFile())]
 
     # Saving ------------------------------------------------------------------------------------------------
     def save_workspace(self) -> bool:

@@ -6,6 +6,7 @@ RecursionError inside the parser. The depth is therefore measured first, on the 
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 from typing import Any
@@ -13,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from .quoting import replace_surrogates, shorten
-from .seq_decode import decode_text, fail
+from .seq_decode import check_not_binary, decode_text, fail
+from .seq_json_numbers import SMALL_JSON_BYTES, put_back, split_numbers
 from .seq_values import finish, index_rows
 from .sequence_data import SequenceData
 
@@ -107,6 +109,11 @@ def _careful_matrix(name: str, items: list[Any], key: str, nested: bool) -> np.n
 
 def _matrix(name: str, items: Any, key: str) -> np.ndarray:
     """A (T, D) float array from a list of numbers or a list of equal-length rows (null = missing)."""
+    if isinstance(items, np.ndarray):  # read by seq_json_numbers
+        values = items if items.ndim == 2 else items[:, None]
+        if not len(values):
+            raise fail(name, f"{key} is an empty list")
+        return _finite(name, values, key, items.ndim == 2)
     if not isinstance(items, list):
         raise fail(name, f"{key} must be a list of numbers or a list of rows")
     if not items:
@@ -122,6 +129,10 @@ def _matrix(name: str, items: Any, key: str) -> np.ndarray:
             values = _careful_matrix(name, items, key, nested)
     except OverflowError:  # an integer literal beyond float range
         values = _careful_matrix(name, items, key, nested)
+    return _finite(name, values, key, nested)
+
+
+def _finite(name: str, values: np.ndarray, key: str, nested: bool) -> np.ndarray:
     overflow = np.argwhere(np.isinf(values))  # JSON has no infinity literal here, so inf is an overflow
     if len(overflow):
         r, c = overflow[0]
@@ -149,26 +160,48 @@ def _clean_labels(labels: tuple[str, ...], time_label: str) -> tuple[tuple[str, 
     return tuple(text for text, _ in cleaned[:-1]), cleaned[-1][0], notices
 
 
-def _parse(text: str, name: str) -> Any:
+def _parse(text: str, name: str, positions: bool = True) -> Any:
+    """``json.loads`` with every failure as one sentence; ``positions`` False when ``text`` is not the file's own
+    (arrays were cut out of it), so a line and column would point to the wrong place."""
     depth = nesting_depth(text.encode("utf-8", errors="surrogatepass"), MAX_DEPTH)
     if depth > MAX_DEPTH:
         raise fail(name, f"the JSON is nested more than {MAX_DEPTH} levels deep; a sequence needs at most 3")
     try:
         return json.loads(text, parse_constant=_constant)
     except json.JSONDecodeError as exc:
-        raise fail(name, f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        where = f"line {exc.lineno}, column {exc.colno}: " if positions else ""
+        raise fail(name, f"is not valid JSON ({where}{exc.msg})") from None
     except _Infinite as exc:
         raise fail(name, f"{exc} is not allowed; lstmviz needs finite numbers") from None
     except (ValueError, RecursionError) as exc:  # e.g. an integer literal with thousands of digits
         raise fail(name, f"is not valid JSON ({str(exc)[:80]})") from None
 
 
+def _parse_large(data: bytes, name: str) -> tuple[Any, tuple[str, ...]]:
+    """Over SMALL_JSON_BYTES: arrays of numbers straight to NumPy (seq_json_numbers), the rest through ``json``."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):  # UTF-16/32 to UTF-8
+        text, _ = decode_text(data, name)
+        data = text.encode("utf-8", errors="surrogatepass")
+        del text
+    check_not_binary(data, name)
+    if nesting_depth(data, MAX_DEPTH) > MAX_DEPTH:
+        raise fail(name, f"the JSON is nested more than {MAX_DEPTH} levels deep; a sequence needs at most 3")
+    rest, arrays = split_numbers(data, 3 if data.startswith(b"\xef\xbb\xbf") else 0, lambda p: fail(name, p))
+    text, notices = decode_text(rest, name)
+    if not arrays and not text.strip():
+        raise fail(name, "the file is empty")
+    return put_back(_parse(text, name, positions=not arrays), arrays), notices
+
+
 def load_json(data: bytes, name: str, *, missing: str = "error") -> SequenceData:
     """Read ``[1, 2]``, ``[[1, 2], [3, 4]]`` or ``{"x": ..., "t": [...], "labels": [...], "time_label": "..."}``."""
-    text, notices = decode_text(data, name)
-    if not text.strip():
-        raise fail(name, "the file is empty")
-    document = _parse(text, name)
+    if len(data) > SMALL_JSON_BYTES:
+        document, notices = _parse_large(data, name)
+    else:
+        text, notices = decode_text(data, name)
+        if not text.strip():
+            raise fail(name, "the file is empty")
+        document = _parse(text, name)
     time = None
     labels: tuple[str, ...] = ()
     time_label = "step"

@@ -35,7 +35,7 @@ from .seq_cells import (
 )
 from .errors import SequenceError
 from .seq_columns import Column, ColumnBuilder
-from .seq_decode import decode_text, fail
+from .seq_decode import check_line_length, decode_text, fail
 from .seq_values import Rows, finish, is_monotonic
 from .sequence_data import SequenceData
 from .quoting import quote, shorten
@@ -359,6 +359,7 @@ def load_table(
     detected (the decimal mark per file, the thousands separator per column).
     """
     check_number_format(name, decimal, thousands)
+    check_line_length(data, name)
     if decimal is None and thousands is None:
         fast = _fast_table(data, name, columns, missing, path)
         if fast is not None:
