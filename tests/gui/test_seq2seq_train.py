@@ -16,10 +16,10 @@ def window(qtbot: Any):
     model = Seq2Seq.random("lstm", 4, 1, vocab_size=7, embed_size=3, seed=2)  # fits reverse with 6 symbols
     window = seq2seq_window(model, "demo")
     qtbot.addWidget(window)
-    panel = window.train_panel
-    panel.symbols_box.setValue(6)
-    panel.delay_box.setValue(5)
-    panel.hidden_box.setValue(4)
+    settings = window.train_panel.settings
+    settings.symbols_box.setValue(6)
+    settings.length_box.setValue(5)
+    settings.hidden_box.setValue(4)
     return window
 
 
@@ -29,7 +29,7 @@ def test_training_follows_in_the_views_pauses_stops_and_is_one_undo_step(qtbot: 
     decoder_before = np.array(session.decoder_doc.trace["h_l0"])
     seen: list[Seq2Seq] = []
     session.events.model_changed.connect(lambda: seen.append(session.model))
-    panel.updates_box.setValue(100_000)
+    panel.settings.updates_box.setValue(100_000)
     panel.start_button.click()
     assert panel.state == "running" and session.model is before  # it fits: the window's own model is trained
     qtbot.waitUntil(lambda: len(panel.curves()[0]) > 20, timeout=60_000)
@@ -56,8 +56,8 @@ def test_training_follows_in_the_views_pauses_stops_and_is_one_undo_step(qtbot: 
 
 def test_a_short_run_learns_the_task_and_reports_its_accuracy(qtbot: Any, window) -> None:
     panel = window.train_panel
-    panel.updates_box.setValue(150)
-    panel.lr_box.setValue(0.02)
+    panel.settings.updates_box.setValue(150)
+    panel.settings.lr_box.setValue(0.02)
     panel.start_button.click()
     qtbot.waitUntil(lambda: panel.state == "idle", timeout=120_000)
     losses, validation = panel.curves()
@@ -70,10 +70,10 @@ def test_a_short_run_learns_the_task_and_reports_its_accuracy(qtbot: Any, window
 def test_a_model_that_does_not_fit_the_task_is_replaced_by_a_fresh_one_and_undone(qtbot: Any, window) -> None:
     session, panel, view = window.session, window.train_panel, window.view
     before = session.model
-    panel.symbols_box.setValue(9)  # 10 tokens: not this model's 7
-    panel.task_box.setCurrentIndex(panel.task_box.findData("sort"))
-    panel.hidden_box.setValue(3)
-    panel.updates_box.setValue(5)
+    panel.settings.symbols_box.setValue(9)  # 10 tokens: not this model's 7
+    panel.settings.choose_task("sort")
+    panel.settings.hidden_box.setValue(3)
+    panel.settings.updates_box.setValue(5)
     panel.start_button.click()
     fresh = session.model
     assert fresh is not before and fresh.vocab_size == 10 and fresh.hidden_size == 3
@@ -89,7 +89,7 @@ def test_a_model_that_does_not_fit_the_task_is_replaced_by_a_fresh_one_and_undon
 
 def test_closing_the_window_stops_its_run(qtbot: Any, window) -> None:
     panel = window.train_panel
-    panel.updates_box.setValue(100_000)
+    panel.settings.updates_box.setValue(100_000)
     window.show()
     panel.start_button.click()
     qtbot.waitUntil(lambda: len(panel.curves()[0]) > 5, timeout=60_000)
@@ -106,15 +106,15 @@ def test_forecasting_trains_on_the_main_windows_sequence(qtbot: Any, main_window
     qtbot.addWidget(window)
     panel, session = window.train_panel, window.session
     before = session.model
-    panel.task_box.setCurrentIndex(panel.task_box.findData("forecast"))
-    form = panel.form
-    assert form.labelForField(panel.delay_box).text() == "Window"
-    assert form.labelForField(panel.symbols_box).text() == "Horizon"
-    panel.delay_box.setValue(12)
-    panel.symbols_box.setValue(3)
-    panel.cell_box.setCurrentText("gru")
-    panel.hidden_box.setValue(4)
-    panel.updates_box.setValue(60)
+    settings = panel.settings
+    settings.choose_task("forecast")
+    shown = {name for name, box in settings.parameter_boxes.items() if settings.form.isRowVisible(box)}
+    assert shown == {"window", "horizon"}
+    settings.window_box.setValue(12)
+    settings.horizon_box.setValue(3)
+    settings.cell_box.setCurrentIndex(settings.cell_box.findData("gru"))
+    panel.settings.hidden_box.setValue(4)
+    panel.settings.updates_box.setValue(60)
     panel.start_button.click()
     assert session.model is before  # a numeric GRU of this width and size is trained as it is
     shown = ForecastTask(series, 12, 3).data().validation
@@ -125,7 +125,7 @@ def test_forecasting_trains_on_the_main_windows_sequence(qtbot: Any, main_window
     task = ForecastTask(series, 12, 3)
     assert len(losses) == 60 and validation[-1][1] < task.evaluate(before, 0).loss  # held-out mse fell
     assert session.model is not before and not session.model.tokens
-    panel.delay_box.setValue(series.shape[0])  # a window as long as the series leaves nothing to forecast
+    settings.window_box.setValue(series.shape[0])  # a window as long as the series leaves nothing to forecast
     panel.start_button.click()
     assert panel.state == "idle" and "too short" in panel.status.text()
 
@@ -134,7 +134,7 @@ def test_forecasting_without_a_main_window_sequence_says_so(qtbot: Any) -> None:
     window = seq2seq_window(Seq2Seq.random("gru", 4, 1, input_size=1, seed=1), "demo")
     qtbot.addWidget(window)
     panel = window.train_panel
-    panel.task_box.setCurrentIndex(panel.task_box.findData("forecast"))
+    panel.settings.choose_task("forecast")
     panel.start_button.click()
     assert panel.state == "idle" and "open one there first" in panel.status.text()
     assert window.session.undo_text is None
