@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QFileDialog
 
 from lstmviz.engine.seq2seq import Seq2Seq
 from lstmviz.gui.seq2seq_window import seq2seq_window
@@ -138,3 +140,49 @@ def test_forecasting_without_a_main_window_sequence_says_so(qtbot: Any) -> None:
     panel.start_button.click()
     assert panel.state == "idle" and "open one there first" in panel.status.text()
     assert window.session.undo_text is None
+
+
+def test_only_the_settings_an_encoder_decoder_uses_are_shown(qtbot: Any, window) -> None:
+    settings, panel = window.train_panel.settings, window.train_panel
+    window.show()
+    for key, names in (("reverse", {"length", "symbols"}), ("sort", {"length", "symbols"}),
+                       ("forecast", {"window", "horizon"})):
+        settings.choose_task(key)
+        assert {name for name, box in settings.parameter_boxes.items() if settings.form.isRowVisible(box)} == names
+    assert not settings.form.isRowVisible(settings.tbptt_box)  # both sides are trained through whole
+    assert settings.form.isRowVisible(settings.optimizer_box) and settings.form.isRowVisible(settings.clip_box)
+    assert not panel.prediction_view.isVisible() and panel.curves_view.isVisible()
+    assert settings.layers_box.value() == window.session.model.num_layers
+
+
+def test_the_timeline_scrubs_the_runs_models_and_save_weights_writes_the_one_shown(
+        qtbot: Any, window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lstmviz.io.seq2seq_weights import load_seq2seq
+
+    session, panel = window.session, window.train_panel
+    before = session.model
+    panel.settings.updates_box.setValue(20)
+    panel.settings.snapshot_box.setValue(5)
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=60_000)
+    trained = session.model
+    slider = panel.timeline_slider.slider
+    assert slider.isEnabled() and slider.maximum() == 4  # updates 0, 5, 10, 15, 20
+    slider.setValue(0)
+    assert session.model is before and panel.timeline_slider.label.text() == "Timeline: update 0 (1/5)"
+    slider.setValue(2)
+    middle = session.model
+    assert middle is not before and middle is not trained
+    chosen = tmp_path / "middle"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(chosen), ""))
+    assert panel.save_button.isEnabled()
+    panel.save_button.click()
+    reopened = load_seq2seq(tmp_path / "middle.safetensors")
+    for key, value in middle.state_dict().items():
+        np.testing.assert_array_equal(reopened.state_dict()[key], value)
+    assert panel.status.text() == "Saved weights middle.safetensors"
+    assert not panel.save_weights_to(str(tmp_path / "model.txt"))  # not a weight format: refused, nothing written
+    assert "cannot save an encoder-decoder as '.txt'" in panel.status.text() and not (tmp_path / "model.txt").exists()
+    assert window.undo_action.text() == "&Undo Train reverse"  # scrubbing added no undo step
+    window.undo_action.trigger()
+    assert session.model is before and not window.undo_action.isEnabled()

@@ -97,7 +97,9 @@ class TrainPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidget(self.settings)
         scroll.setWidgetResizable(True)
-        if not self.STACKED:
+        if self.STACKED:  # the dock's width is the form's: no sideways scrolling
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        else:
             scroll.setMinimumWidth(self.settings.sizeHint().width() + 24)
             scroll.setMaximumWidth(self.settings.sizeHint().width() + 40)
         buttons = QHBoxLayout()
@@ -136,13 +138,19 @@ class TrainPanel(QWidget):
             right.addLayout(files)
         right.addWidget(self.status)
         right.addWidget(plots, 1)
-        self.timeline_slider = TimelineSlider()
+        self.timeline_slider = TimelineSlider(stacked=self.STACKED)
         self.timeline_slider.picked.connect(self._scrub)
         right.addWidget(self.timeline_slider)
-        if self.STACKED:
-            layout: QHBoxLayout | QVBoxLayout = QVBoxLayout(self)
-            layout.addWidget(scroll, 1)
-            layout.addLayout(right, 1)
+        if self.STACKED:  # settings above, run control and plots below, the split draggable
+            below = QWidget()
+            below.setLayout(right)
+            right.setContentsMargins(0, 0, 0, 0)
+            split = QSplitter(Qt.Orientation.Vertical)
+            split.addWidget(scroll)
+            split.addWidget(below)
+            split.setChildrenCollapsible(False)
+            split.setSizes([1000, 1000])
+            QVBoxLayout(self).addWidget(split)
         else:
             layout = QHBoxLayout(self)
             layout.addWidget(scroll)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QComboBox, QWidget
 
 from ...engine.errors import EngineError
 from ...engine.seq2seq import Seq2Seq
@@ -45,6 +45,8 @@ class Seq2SeqTrainSettings(TrainSettings):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.task_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.task_box.setMinimumContentsLength(12)  # the forecast's long title fits the seq2seq window's dock
         self.task_box.setToolTip("What the encoder-decoder learns: write the source back to front, sorted, or the "
                                  "next values of the sequence loaded in the main window")
         self.length_box.setRange(1, 100_000)
