@@ -155,7 +155,7 @@ def test_only_the_settings_an_encoder_decoder_uses_are_shown(qtbot: Any, window)
     assert settings.layers_box.value() == window.session.model.num_layers
 
 
-def test_the_timeline_scrubs_the_runs_models_and_save_weights_writes_the_one_shown(
+def test_the_timeline_scrubs_the_runs_models_save_weights_writes_the_one_shown_and_the_curve_exports(
         qtbot: Any, window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from lstmviz.io.seq2seq_weights import load_seq2seq
 
@@ -183,6 +183,9 @@ def test_the_timeline_scrubs_the_runs_models_and_save_weights_writes_the_one_sho
     assert panel.status.text() == "Saved weights middle.safetensors"
     assert not panel.save_weights_to(str(tmp_path / "model.txt"))  # not a weight format: refused, nothing written
     assert "cannot save an encoder-decoder as '.txt'" in panel.status.text() and not (tmp_path / "model.txt").exists()
+    assert panel.export_curve_to(str(tmp_path / "curve.csv")) and panel.export_curve_to(str(tmp_path / "curve.svg"))
+    assert len((tmp_path / "curve.csv").read_text().splitlines()) == 21  # a header and the 20 updates
+    assert "per-token accuracy" in (tmp_path / "curve.svg").read_text()
     assert window.undo_action.text() == "&Undo Train reverse"  # scrubbing added no undo step
     window.undo_action.trigger()
     assert session.model is before and not window.undo_action.isEnabled()
