@@ -105,8 +105,9 @@ class BottleneckPanel(QWidget):
         self.plot.setXRange(0, max(curve.lengths) + 1, padding=0.02)
         at = dict(zip(curve.lengths, curve.token_accuracy))
         trained = curve.trained_length
+        at_trained = at.get(trained, float("nan")) if trained is not None else float("nan")
         self.status.setText(
-            f"Context {curve.context_size} numbers: per-token accuracy {at.get(trained, float('nan')):.0%} at the "
+            f"Context {curve.context_size} numbers: per-token accuracy {at_trained:.0%} at the "
             f"trained length {trained}, {curve.token_accuracy[-1]:.0%} at {curve.lengths[-1]} "
             f"({curve.samples} sources per length)")
         self.measured.emit()

@@ -12,12 +12,16 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog
 
 from ..io.figures import FIGURE_FORMATS
 from ..model.seq2seq_session import Seq2SeqSession
 from .export_actions import ExportActions, preload_renderer
+
+if TYPE_CHECKING:
+    from .seq2seq_bottleneck import BottleneckPanel
 
 NUMBER_FILTERS: dict[str, str] = {
     "both": "Both sides, every key (*.npz)",
@@ -32,6 +36,10 @@ class Seq2SeqExportActions(ExportActions):
     @property
     def session(self) -> Seq2SeqSession:
         return self.window.session  # type: ignore[return-value]  # this window's session is a Seq2SeqSession
+
+    @property
+    def bottleneck(self) -> BottleneckPanel:
+        return self.window.bottleneck  # type: ignore[attr-defined, no-any-return]  # this window's Bottleneck tab
 
     def _stem(self) -> str:
         model = self.session.model
@@ -67,7 +75,7 @@ class Seq2SeqExportActions(ExportActions):
 
     # Bottleneck --------------------------------------------------------------------------------------------
     def export_bottleneck(self) -> bool:
-        if self.window.bottleneck.curve is None:
+        if self.bottleneck.curve is None:
             return False
         filters = ";;".join(f"{f.upper()} (*.{f})" for f in FIGURE_FORMATS)
         start = os.path.join(self._folder(), f"bottleneck-{self.session.task_name}.png")
@@ -83,7 +91,7 @@ class Seq2SeqExportActions(ExportActions):
         from ..io.seq2seq_figures import render_bottleneck_figure  # noqa: PLC0415
 
         fmt = self._figure_format(path)
-        curve = self.window.bottleneck.curve
+        curve = self.bottleneck.curve
         if fmt is None or curve is None:
             return False
 
@@ -129,6 +137,8 @@ class Seq2SeqExportActions(ExportActions):
         session = self.session
         run, doc = session.trace, (session.encoder_doc if side == "encoder" else session.decoder_doc)
         trace, sequence = doc.trace, doc.sequence
+        if trace is None:  # a side is traced from the window's first moment; nothing to write otherwise
+            return False
 
         def work() -> None:
             if side == "both":

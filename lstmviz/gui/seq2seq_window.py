@@ -104,7 +104,7 @@ class Seq2SeqWindow(QMainWindow):
     def _on_training(self, state: str) -> None:
         """A finished run sets the bottleneck's trained length to the length it trained on."""
         if state == "idle" and self.session.undo_text:
-            self.bottleneck.length_box.setValue(self.train_panel.delay_box.value())
+            self.bottleneck.length_box.setValue(self.train_panel.settings.trained_length)
         self._on_history()
 
     def _on_history(self) -> None:

@@ -9,6 +9,7 @@ type, so the window can show it and keep the session as it was.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 
@@ -18,8 +19,8 @@ from ..engine.seq2seq import Seq2Seq
 _SEPARATORS = re.compile(r"[\s,]+")
 
 
-def _numbers(text: str, what: str, kind: type) -> list:
-    out = []
+def _numbers(text: str, what: str, kind: type) -> list[Any]:
+    out: list[Any] = []
     for part in _SEPARATORS.split(text.strip()):
         try:
             out.append(kind(part))

@@ -14,6 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..engine.network import Network
+from ..engine.seq2seq import Seq2Seq
+
+Trained = Network | Seq2Seq
+"""What a run trains: one network, or an encoder-decoder (the seq2seq window's runs keep a timeline too)."""
 
 MAX_SNAPSHOTS = 200
 MAX_BYTES = 256 << 20
@@ -22,11 +26,12 @@ MIN_SNAPSHOTS = 3
 """Even a huge network keeps its start, the middle and the end."""
 
 
-def network_nbytes(network: Network) -> int:
-    return sum(int(value.nbytes) for value in network.params.values())
+def network_nbytes(network: Trained) -> int:
+    params = network.params if isinstance(network, Network) else network.state_dict()
+    return sum(int(value.nbytes) for value in params.values())
 
 
-def capacity_for(network: Network, max_snapshots: int = MAX_SNAPSHOTS, max_bytes: int = MAX_BYTES) -> int:
+def capacity_for(network: Trained, max_snapshots: int = MAX_SNAPSHOTS, max_bytes: int = MAX_BYTES) -> int:
     """How many snapshots of ``network`` fit: at most ``max_snapshots``, within ``max_bytes``."""
     return max(MIN_SNAPSHOTS, min(max_snapshots, max_bytes // max(network_nbytes(network), 1)))
 
@@ -34,7 +39,7 @@ def capacity_for(network: Network, max_snapshots: int = MAX_SNAPSHOTS, max_bytes
 @dataclass(frozen=True)
 class Snapshot:
     update: int
-    network: Network
+    network: Trained
     keep: bool = False
 
 
@@ -50,7 +55,7 @@ class Timeline:
         self._snapshots: list[Snapshot] = []
 
     @classmethod
-    def for_network(cls, network: Network, every: int) -> Timeline:
+    def for_network(cls, network: Trained, every: int) -> Timeline:
         """A timeline whose capacity suits ``network``'s size, starting with it at update 0."""
         timeline = cls(every, capacity_for(network))
         timeline.add(0, network)
@@ -66,7 +71,7 @@ class Timeline:
     def updates(self) -> list[int]:
         return [snapshot.update for snapshot in self._snapshots]
 
-    def add(self, update: int, network: Network, keep: bool = False) -> bool:
+    def add(self, update: int, network: Trained, keep: bool = False) -> bool:
         """Take the snapshot if it falls on the current spacing (or ``keep``); True if it was taken."""
         if self._snapshots and update <= self._snapshots[-1].update:
             return False  # already have this moment (a final network that was also a regular snapshot)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QFileDialog
 
 from lstmviz.engine.seq2seq import Seq2Seq
 from lstmviz.gui.seq2seq_window import seq2seq_window
@@ -16,10 +18,10 @@ def window(qtbot: Any):
     model = Seq2Seq.random("lstm", 4, 1, vocab_size=7, embed_size=3, seed=2)  # fits reverse with 6 symbols
     window = seq2seq_window(model, "demo")
     qtbot.addWidget(window)
-    panel = window.train_panel
-    panel.symbols_box.setValue(6)
-    panel.delay_box.setValue(5)
-    panel.hidden_box.setValue(4)
+    settings = window.train_panel.settings
+    settings.symbols_box.setValue(6)
+    settings.length_box.setValue(5)
+    settings.hidden_box.setValue(4)
     return window
 
 
@@ -29,7 +31,7 @@ def test_training_follows_in_the_views_pauses_stops_and_is_one_undo_step(qtbot: 
     decoder_before = np.array(session.decoder_doc.trace["h_l0"])
     seen: list[Seq2Seq] = []
     session.events.model_changed.connect(lambda: seen.append(session.model))
-    panel.updates_box.setValue(100_000)
+    panel.settings.updates_box.setValue(100_000)
     panel.start_button.click()
     assert panel.state == "running" and session.model is before  # it fits: the window's own model is trained
     qtbot.waitUntil(lambda: len(panel.curves()[0]) > 20, timeout=60_000)
@@ -56,8 +58,8 @@ def test_training_follows_in_the_views_pauses_stops_and_is_one_undo_step(qtbot: 
 
 def test_a_short_run_learns_the_task_and_reports_its_accuracy(qtbot: Any, window) -> None:
     panel = window.train_panel
-    panel.updates_box.setValue(150)
-    panel.lr_box.setValue(0.02)
+    panel.settings.updates_box.setValue(150)
+    panel.settings.lr_box.setValue(0.02)
     panel.start_button.click()
     qtbot.waitUntil(lambda: panel.state == "idle", timeout=120_000)
     losses, validation = panel.curves()
@@ -70,10 +72,10 @@ def test_a_short_run_learns_the_task_and_reports_its_accuracy(qtbot: Any, window
 def test_a_model_that_does_not_fit_the_task_is_replaced_by_a_fresh_one_and_undone(qtbot: Any, window) -> None:
     session, panel, view = window.session, window.train_panel, window.view
     before = session.model
-    panel.symbols_box.setValue(9)  # 10 tokens: not this model's 7
-    panel.task_box.setCurrentIndex(panel.task_box.findData("sort"))
-    panel.hidden_box.setValue(3)
-    panel.updates_box.setValue(5)
+    panel.settings.symbols_box.setValue(9)  # 10 tokens: not this model's 7
+    panel.settings.choose_task("sort")
+    panel.settings.hidden_box.setValue(3)
+    panel.settings.updates_box.setValue(5)
     panel.start_button.click()
     fresh = session.model
     assert fresh is not before and fresh.vocab_size == 10 and fresh.hidden_size == 3
@@ -89,7 +91,7 @@ def test_a_model_that_does_not_fit_the_task_is_replaced_by_a_fresh_one_and_undon
 
 def test_closing_the_window_stops_its_run(qtbot: Any, window) -> None:
     panel = window.train_panel
-    panel.updates_box.setValue(100_000)
+    panel.settings.updates_box.setValue(100_000)
     window.show()
     panel.start_button.click()
     qtbot.waitUntil(lambda: len(panel.curves()[0]) > 5, timeout=60_000)
@@ -106,15 +108,15 @@ def test_forecasting_trains_on_the_main_windows_sequence(qtbot: Any, main_window
     qtbot.addWidget(window)
     panel, session = window.train_panel, window.session
     before = session.model
-    panel.task_box.setCurrentIndex(panel.task_box.findData("forecast"))
-    form = panel.form
-    assert form.labelForField(panel.delay_box).text() == "Window"
-    assert form.labelForField(panel.symbols_box).text() == "Horizon"
-    panel.delay_box.setValue(12)
-    panel.symbols_box.setValue(3)
-    panel.cell_box.setCurrentText("gru")
-    panel.hidden_box.setValue(4)
-    panel.updates_box.setValue(60)
+    settings = panel.settings
+    settings.choose_task("forecast")
+    shown = {name for name, box in settings.parameter_boxes.items() if settings.form.isRowVisible(box)}
+    assert shown == {"window", "horizon"}
+    settings.window_box.setValue(12)
+    settings.horizon_box.setValue(3)
+    settings.cell_box.setCurrentIndex(settings.cell_box.findData("gru"))
+    panel.settings.hidden_box.setValue(4)
+    panel.settings.updates_box.setValue(60)
     panel.start_button.click()
     assert session.model is before  # a numeric GRU of this width and size is trained as it is
     shown = ForecastTask(series, 12, 3).data().validation
@@ -125,7 +127,7 @@ def test_forecasting_trains_on_the_main_windows_sequence(qtbot: Any, main_window
     task = ForecastTask(series, 12, 3)
     assert len(losses) == 60 and validation[-1][1] < task.evaluate(before, 0).loss  # held-out mse fell
     assert session.model is not before and not session.model.tokens
-    panel.delay_box.setValue(series.shape[0])  # a window as long as the series leaves nothing to forecast
+    settings.window_box.setValue(series.shape[0])  # a window as long as the series leaves nothing to forecast
     panel.start_button.click()
     assert panel.state == "idle" and "too short" in panel.status.text()
 
@@ -134,7 +136,56 @@ def test_forecasting_without_a_main_window_sequence_says_so(qtbot: Any) -> None:
     window = seq2seq_window(Seq2Seq.random("gru", 4, 1, input_size=1, seed=1), "demo")
     qtbot.addWidget(window)
     panel = window.train_panel
-    panel.task_box.setCurrentIndex(panel.task_box.findData("forecast"))
+    panel.settings.choose_task("forecast")
     panel.start_button.click()
     assert panel.state == "idle" and "open one there first" in panel.status.text()
     assert window.session.undo_text is None
+
+
+def test_only_the_settings_an_encoder_decoder_uses_are_shown(qtbot: Any, window) -> None:
+    settings, panel = window.train_panel.settings, window.train_panel
+    window.show()
+    for key, names in (("reverse", {"length", "symbols"}), ("sort", {"length", "symbols"}),
+                       ("forecast", {"window", "horizon"})):
+        settings.choose_task(key)
+        assert {name for name, box in settings.parameter_boxes.items() if settings.form.isRowVisible(box)} == names
+    assert not settings.form.isRowVisible(settings.tbptt_box)  # both sides are trained through whole
+    assert settings.form.isRowVisible(settings.optimizer_box) and settings.form.isRowVisible(settings.clip_box)
+    assert not panel.prediction_view.isVisible() and panel.curves_view.isVisible()
+    assert settings.layers_box.value() == window.session.model.num_layers
+
+
+def test_the_timeline_scrubs_the_runs_models_save_weights_writes_the_one_shown_and_the_curve_exports(
+        qtbot: Any, window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lstmviz.io.seq2seq_weights import load_seq2seq
+
+    session, panel = window.session, window.train_panel
+    before = session.model
+    panel.settings.updates_box.setValue(20)
+    panel.settings.snapshot_box.setValue(5)
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=60_000)
+    trained = session.model
+    slider = panel.timeline_slider.slider
+    assert slider.isEnabled() and slider.maximum() == 4  # updates 0, 5, 10, 15, 20
+    slider.setValue(0)
+    assert session.model is before and panel.timeline_slider.label.text() == "Timeline: update 0 (1/5)"
+    slider.setValue(2)
+    middle = session.model
+    assert middle is not before and middle is not trained
+    chosen = tmp_path / "middle"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(chosen), ""))
+    assert panel.save_button.isEnabled()
+    panel.save_button.click()
+    reopened = load_seq2seq(tmp_path / "middle.safetensors")
+    for key, value in middle.state_dict().items():
+        np.testing.assert_array_equal(reopened.state_dict()[key], value)
+    assert panel.status.text() == "Saved weights middle.safetensors"
+    assert not panel.save_weights_to(str(tmp_path / "model.txt"))  # not a weight format: refused, nothing written
+    assert "cannot save an encoder-decoder as '.txt'" in panel.status.text() and not (tmp_path / "model.txt").exists()
+    assert panel.export_curve_to(str(tmp_path / "curve.csv")) and panel.export_curve_to(str(tmp_path / "curve.svg"))
+    assert len((tmp_path / "curve.csv").read_text().splitlines()) == 21  # a header and the 20 updates
+    assert "per-token accuracy" in (tmp_path / "curve.svg").read_text()
+    assert window.undo_action.text() == "&Undo Train reverse"  # scrubbing added no undo step
+    window.undo_action.trigger()
+    assert session.model is before and not window.undo_action.isEnabled()

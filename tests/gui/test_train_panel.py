@@ -190,7 +190,9 @@ def test_next_value_on_the_loaded_sine_learns_and_a_window_too_long_is_refused(q
     assert panel.document.network.input_size == 1 and panel.document.sequence.source == "test sine"
 
 
-def test_the_prediction_view_follows_the_run_and_shows_what_the_network_recalls(qtbot: Any) -> None:
+def test_the_prediction_view_follows_the_run_and_shows_what_the_network_recalls(
+        qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("lstmviz.gui.panels.train_panel.PREDICT_EVERY", 0.0)  # every refresh: a fast run counts too
     panel = _panel(qtbot, updates=600)
     shown: list[Any] = []
     original = panel.prediction_view.show_prediction

@@ -44,3 +44,14 @@ def test_the_capacity_shrinks_for_big_networks() -> None:
     assert capacity_for(big, max_bytes=1) == 3  # start, middle, end at the very least
     with pytest.raises(ValueError):
         Timeline(every=0)
+
+
+def test_an_encoder_decoders_snapshots_count_both_sides_and_the_output_layer() -> None:
+    from lstmviz.engine.seq2seq import Seq2Seq
+
+    model = Seq2Seq.random("lstm", 64, 1, vocab_size=11, embed_size=8, seed=0)
+    per = 4 * 64 * (8 + 64 + 2) * 2 + 11 * 8 + (11 * 64 + 11)  # gates of both sides, embedding, fc (float64)
+    assert per * 8 == sum(value.nbytes for value in model.state_dict().values())
+    assert capacity_for(model, max_bytes=7 * per * 8) == 7
+    timeline = Timeline.for_network(model, every=5)
+    assert timeline.add(5, model) and timeline.updates == [0, 5]

@@ -55,7 +55,18 @@ CURVE_FORMATS: tuple[tuple[str, str], ...] = (
 
 
 class TrainPanel(QWidget):
-    """Task, network and optimiser settings, Start / Pause / Resume / Stop, and the live loss curves."""
+    """Task, network and optimiser settings, Start / Pause / Resume / Stop, and the live loss curves.
+
+    A trainer of another kind of model reuses the run control by overriding the seams: :meth:`_make_settings`
+    (its form), :meth:`_make_task`, :meth:`_prepare`, :meth:`_new_job` (its runner), :meth:`_apply` (where the
+    weights go) and :meth:`save_weights`; :attr:`PREDICTS` False drops the single-network prediction view and
+    :attr:`STACKED` puts the plots under the settings for a narrow dock.
+    """
+
+    PREDICTS = True
+    """Whether the prediction view (:func:`~lstmviz.model.training_prediction.predict` of one network) is shown."""
+    STACKED = False
+    """Settings above the buttons and plots (a narrow dock) instead of beside them."""
 
     state_changed = Signal(str)
     """``running``, ``paused``, ``idle``."""
@@ -82,12 +93,15 @@ class TrainPanel(QWidget):
 
     # Widgets -------------------------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.settings = TrainSettings()
+        self.settings = self._make_settings()
         scroll = QScrollArea()
         scroll.setWidget(self.settings)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(self.settings.sizeHint().width() + 24)
-        scroll.setMaximumWidth(self.settings.sizeHint().width() + 40)
+        if self.STACKED:  # the dock's width is the form's: no sideways scrolling
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        else:
+            scroll.setMinimumWidth(self.settings.sizeHint().width() + 24)
+            scroll.setMaximumWidth(self.settings.sizeHint().width() + 40)
         buttons = QHBoxLayout()
         self.start_button = self._button("Start", "Train from the current settings (one undo step)", self.start)
         self.pause_button = self._button("Pause", "Pause training; Resume continues from here", self.pause)
@@ -96,13 +110,14 @@ class TrainPanel(QWidget):
         for button in (self.start_button, self.pause_button, self.resume_button, self.stop_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        files = QHBoxLayout() if self.STACKED else buttons  # six buttons do not fit across a narrow dock
         self.save_button = self._button("Save Weights...", "Save the network shown (trained, or the timeline's "
                                         "moment) as .safetensors or .npz; it loads in lstmviz and PyTorch",
                                         self.save_weights)
         self.export_button = self._button("Export Curve...", "Save the loss curve as CSV (update, loss, val_loss, "
                                           "val_accuracy) or as a PNG, SVG or PDF figure", self.export_curve)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.export_button)
+        files.addWidget(self.save_button)
+        files.addWidget(self.export_button)
         self.status = QLabel("Not trained yet")
         self.status.setWordWrap(True)
         self.status.setToolTip("Progress of the current run")
@@ -115,17 +130,36 @@ class TrainPanel(QWidget):
         plots.setStretchFactor(0, 3)  # the curves get the larger share: they are what a run is watched by
         plots.setStretchFactor(1, 2)
         plots.setSizes([3000, 2000])
+        self.prediction_view.setVisible(self.PREDICTS)
         right = QVBoxLayout()
         right.addLayout(buttons)
+        if files is not buttons:
+            files.addStretch(1)
+            right.addLayout(files)
         right.addWidget(self.status)
         right.addWidget(plots, 1)
-        self.timeline_slider = TimelineSlider()
+        self.timeline_slider = TimelineSlider(stacked=self.STACKED)
         self.timeline_slider.picked.connect(self._scrub)
         right.addWidget(self.timeline_slider)
-        layout = QHBoxLayout(self)
-        layout.addWidget(scroll)
-        layout.addLayout(right, 1)
+        if self.STACKED:  # settings above, run control and plots below, the split draggable
+            below = QWidget()
+            below.setLayout(right)
+            right.setContentsMargins(0, 0, 0, 0)
+            split = QSplitter(Qt.Orientation.Vertical)
+            split.addWidget(scroll)
+            split.addWidget(below)
+            split.setChildrenCollapsible(False)
+            split.setSizes([1000, 1000])
+            QVBoxLayout(self).addWidget(split)
+        else:
+            layout = QHBoxLayout(self)
+            layout.addWidget(scroll)
+            layout.addLayout(right, 1)
         self._update_buttons()
+
+    def _make_settings(self) -> TrainSettings:
+        """The settings form (a subclass supplies its own tasks)."""
+        return TrainSettings()
 
     def _button(self, text: str, tip: str, slot: Any) -> QPushButton:
         button = QPushButton(text)
@@ -148,10 +182,11 @@ class TrainPanel(QWidget):
         self._update_buttons()
         self.state_changed.emit(state)
 
-    def _refuse(self, message: str) -> None:
-        """Bad settings: one line in the status and a dialog; the session stays as it was."""
+    def _refuse(self, message: str, title: str = "Cannot train") -> None:
+        """Bad settings (or a file that cannot be written): one line in the status and a dialog; the session stays
+        as it was."""
         self.status.setText(message)
-        box = QMessageBox(QMessageBox.Icon.Warning, "Cannot train", message, QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self)
         box.setObjectName("dialog_train_refused")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
@@ -165,7 +200,7 @@ class TrainPanel(QWidget):
             return
         try:
             config = self.config()
-            task = self.settings.make_task(self.document.sequence)
+            task = self._make_task()
         except (FileFormatError, EngineError) as error:
             self._refuse(str(error))
             return
@@ -183,14 +218,18 @@ class TrainPanel(QWidget):
         except (OSError, RuntimeError) as error:  # no process could start (limits; an unguarded main script)
             self.status.setText(f"Training could not start: {error}".splitlines()[0])
             return
-        self.prediction_view.show_prediction(predict(task, network))  # the untrained answers, to compare
-        if not self._live_prediction():
+        self._show_prediction(network)  # the untrained answers, to compare
+        if self.PREDICTS and not self._live_prediction():
             self.prediction_view.score.setText(f"Sequences of more than {LIVE_STEPS:,} steps: the prediction is "
                                                "redrawn when the run pauses or ends")
         self._set_state("running")
         self.status.setText(f"Training {config.cell.upper()} H={config.hidden} on {task.describe()}...")
         self._jobs[:] = [self._job]
         self._timer.start()
+
+    def _make_task(self) -> Any:
+        """The chosen task (raises FileFormatError or EngineError with a sentence for the user)."""
+        return self.settings.make_task(self.document.sequence)
 
     def _prepare(self, config: TrainingConfig, task: Task) -> Any:
         """The network to train; copy and adding first load one example of the task (its own undo step)."""
@@ -247,6 +286,10 @@ class TrainPanel(QWidget):
         now = time.monotonic()
         if self.state != "running" or (self._live_prediction() and now - self._predicted_at >= PREDICT_EVERY):
             self._predicted_at = now
+            self._show_prediction(network)
+
+    def _show_prediction(self, network: Any) -> None:
+        if self.PREDICTS and self._task is not None:
             self.prediction_view.show_prediction(predict(self._task, network))
 
     def _live_prediction(self) -> bool:
@@ -269,8 +312,8 @@ class TrainPanel(QWidget):
             self.status.setText(f"Trained for {done:,} updates" + (f"; last loss {self._train_curve[-1][1]:.4g}"
                                                                    if self._train_curve else ""))
         self._set_state("idle")
-        if job.result is not None and self._task is not None:  # the last answers, whatever the rate limit skipped
-            self.prediction_view.show_prediction(predict(self._task, job.result))
+        if job.result is not None:  # the last answers, whatever the rate limit skipped
+            self._show_prediction(job.result)
 
     def _scrub(self, index: int) -> None:
         """Show the run's snapshot ``index``: part of the run's undo step, not one of its own."""

@@ -70,13 +70,24 @@ def combo(items: tuple[tuple[str, str], ...], current: str, tip: str) -> QComboB
 
 
 class TrainSettings(QWidget):
-    """Every setting of a run, with a tooltip each; :meth:`config` and :meth:`make_task` read them."""
+    """Every setting of a run, with a tooltip each; :meth:`config` and :meth:`make_task` read them.
+
+    A trainer of another kind of model (the encoder-decoder's) subclasses it with its own :attr:`TASKS` and
+    :attr:`PARAMETERS`, hides the settings it has no use for (:attr:`UNUSED`) and builds its own task.
+    """
+
+    TASKS: tuple[tuple[str, str, str], ...] = TASK_CHOICES
+    """(key, title, tooltip) of each task in the list, the first chosen at the start."""
+    PARAMETERS: dict[str, tuple[str, ...]] = TASK_PARAMETERS
+    """Which parameter rows each task shows."""
+    UNUSED: tuple[str, ...] = ()
+    """Attribute names of setting boxes whose rows stay hidden (their trainer ignores them)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.task_box = combo(tuple((key, title) for key, title, _ in TASK_CHOICES), "copy",
+        self.task_box = combo(tuple((key, title) for key, title, _ in self.TASKS), self.TASKS[0][0],
                               "What the network learns")
-        for index, (_, _, tip) in enumerate(TASK_CHOICES):
+        for index, (_, _, tip) in enumerate(self.TASKS):
             self.task_box.setItemData(index, tip, 3)  # Qt.ToolTipRole: each task explains itself in the list
         self.delay_box = spin(0, 100_000, 20, "copy: blank steps between the symbol and the recall cue")
         self.symbols_box = spin(1, 26, 8, "copy: how many symbols there are to remember (chance is 1/symbols)")
@@ -117,6 +128,8 @@ class TrainSettings(QWidget):
         )
         for label, widget in rows:
             self.form.addRow(label, widget)
+        for name in self.UNUSED:
+            self.form.setRowVisible(getattr(self, name), False)
         self.task_box.currentIndexChanged.connect(self._show_rows)
         self.optimizer_box.currentIndexChanged.connect(self._show_rows)
         self._show_rows()
@@ -129,7 +142,7 @@ class TrainSettings(QWidget):
         self.task_box.setCurrentIndex(self.task_box.findData(key))
 
     def _show_rows(self, *_: Any) -> None:
-        shown = TASK_PARAMETERS[self.task_key]
+        shown = self.PARAMETERS[self.task_key]
         for name, box in self.parameter_boxes.items():
             self.form.setRowVisible(box, name in shown)
         self.momentum_box.setEnabled(self.optimizer_box.currentData() == "sgd")
@@ -148,5 +161,5 @@ class TrainSettings(QWidget):
 
     def make_task(self, sequence: SequenceData) -> Task:
         """The chosen task with the shown parameters (raises TaskError with a sentence for the user)."""
-        options = {name: self.parameter_boxes[name].value() for name in TASK_PARAMETERS[self.task_key]}
+        options = {name: self.parameter_boxes[name].value() for name in self.PARAMETERS[self.task_key]}
         return make_task(self.task_key, sequence, seed=self.seed_box.value(), **options)

@@ -8,7 +8,7 @@ report would overwrite the user's choice at once); paused or finished, it scrubs
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QSlider, QWidget
 
 from ...model.training_timeline import Timeline
 
@@ -19,7 +19,8 @@ class TimelineSlider(QWidget):
     picked = Signal(int)
     """The index of the snapshot the user moved to."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, stacked: bool = False) -> None:
+        """``stacked`` puts the label above the slider (a narrow panel) instead of beside it."""
         super().__init__(parent)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setObjectName("train_timeline_slider")
@@ -30,10 +31,10 @@ class TimelineSlider(QWidget):
         self.label = QLabel("Timeline: no run yet")
         self.label.setToolTip("Which snapshot of the weights the views show")
         self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance("Timeline: update 1,000,000 (200/200)"))
-        layout = QHBoxLayout(self)
+        layout = QBoxLayout(QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight, self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label)
-        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.slider, 0 if stacked else 1)
         self.slider.valueChanged.connect(self._moved)
         self.timeline: Timeline | None = None
         self.set_scrubbable(False)
