@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 ACTION_ICONS = action_icons_dir()
 
 
+ACTIVATION_MENU = "menu_rnn_activation"
+"""The RNN Activation submenu's object name: the window finds it by name each time (a Python reference to a
+submenu was seen to go stale while the C++ menu lived on, once a lazy dock was built)."""
+
 def action_icon(name: str, fallback: QIcon) -> QIcon:
     """lstmviz's own SVG icon for ``name`` (one colour readable on light and dark palettes), else Qt's."""
     path = ACTION_ICONS / f"{name}.svg"
@@ -169,7 +173,7 @@ def build_menus(window: MainWindow) -> None:
     menu.addAction(_action(window, "num_layers", "&Layers...", window.model_actions.ask_num_layers, None,
                            "Change the number of stacked layers (fresh weights)"))
     act_menu = menu.addMenu("RNN &Activation")
-    window.activation_menu = act_menu
+    act_menu.setObjectName(ACTIVATION_MENU)
     group = QActionGroup(window)
     for name in RNN_ACTIVATIONS:
         action = _action(window, f"activation_{name}", name, lambda n=name: window.model_actions.set_activation(n),

@@ -33,7 +33,7 @@ from .dock_fit import bring_floating_docks_back, column_width, dock_content
 from .export_actions import ExportActions
 from .file_actions import FileActions
 from .focus_chain import order_focus
-from .main_menus import build_menus
+from .main_menus import ACTIVATION_MENU, build_menus
 from .main_model_actions import ModelActions
 from .main_status import MainStatusBar
 from .main_views import CENTRAL, DOCKS, build_view
@@ -110,7 +110,6 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self.views: dict[str, QWidget] = {}
         self.recent_menu: QMenu
-        self.activation_menu: QMenu
         self.toolbar: QToolBar
         self._lazy: set[str] = set()
         self._terminating = False
@@ -286,7 +285,9 @@ class MainWindow(QMainWindow):
         net = self.document.network
         self.actions[f"cell_{net.cell}"].setChecked(True)
         self.actions[f"activation_{net.nonlinearity}"].setChecked(True)
-        self.activation_menu.setEnabled(net.spec.activation_choice)
+        menu = self.findChild(QMenu, ACTIVATION_MENU)
+        if menu is not None:
+            menu.setEnabled(net.spec.activation_choice)
 
     def rebuild_recent_menu(self) -> None:
         menu = self.recent_menu

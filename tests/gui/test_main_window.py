@@ -59,7 +59,11 @@ def test_model_menu_switches_cell_and_views_follow(main_window, document, cell: 
     assert cell.upper() in main_window.status.model_label.text()
     heatmaps = main_window.views["heatmaps"]
     assert set(heatmaps.rows) == set(document.network.spec.trace_keys())  # one row per quantity of the cell
-    assert main_window.activation_menu.isEnabled() == (cell == "rnn")
+    from PySide6.QtWidgets import QMenu
+
+    from lstmviz.gui.main_menus import ACTIVATION_MENU
+
+    assert main_window.findChild(QMenu, ACTIVATION_MENU).isEnabled() == (cell == "rnn")
     main_window.actions["undo"].trigger()
     assert document.network.cell == "lstm"
 
