@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRectF, QTimer
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer
 from PySide6.QtGui import QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTabBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QTabBar, QVBoxLayout, QWidget
 
 from ...engine.trace import trace_key
 from ...model.compute_kinds import gradients_request
@@ -38,6 +38,8 @@ LOSSES = (
 )
 COMPACT_HEIGHT = 520
 """Below this height the view shows one plot at a time (at 1280 x 800 its dock is about 330 px tall)."""
+EXPLANATION_LINES = 4
+"""The sentence shows at most this many lines and scrolls past them, so a narrow dock keeps its plot readable."""
 PAGES = (("Norms", "‖dL/dh_t‖ and ‖dh_T/dh_t‖ going back in time"),
          ("Carousel", "f_{t+1}···f_T of the selected units (LSTM only)"),
          ("Heatmap", "log10 |dL/dh_t| per unit and step, with its colour bar"))
@@ -125,7 +127,14 @@ class GradientsView(QWidget):
         self.explanation.setWordWrap(True)
         self.explanation.setToolTip("What the curves say, in one sentence")
         self.explanation.linkActivated.connect(self.recompute)
-        layout.addWidget(self.explanation)
+        self.explanation_area = QScrollArea()  # a narrow dock wraps the sentence over many lines: it scrolls
+        self.explanation_area.setObjectName("gradientsExplanationArea")
+        self.explanation_area.setWidget(self.explanation)
+        self.explanation_area.setWidgetResizable(True)
+        self.explanation_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.explanation_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.explanation_area.setMaximumHeight(self.explanation.fontMetrics().lineSpacing() * EXPLANATION_LINES + 6)
+        layout.addWidget(self.explanation_area)
         self.page_bar = QTabBar()
         self.page_bar.setObjectName("gradientsPages")
         self.page_bar.setDocumentMode(True)
