@@ -149,7 +149,8 @@ def make_task(name: str, sequence: Any | None = None, **options: Any) -> Task:
     if name == "adding":
         return AddingTask(length=int(chosen.get("length", 50)), seed=seed)
     if name in ("next-value", "next-char"):
-        check(sequence is not None, f"the {name} task needs a sequence file")
+        if sequence is None:
+            raise TaskError(f"the {name} task needs a sequence file")
         if name == "next-value":
             return NextValueTask.from_sequence(sequence, window=int(chosen.get("window", 50)),
                                                horizon=int(chosen.get("horizon", 1)), seed=seed)

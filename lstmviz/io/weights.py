@@ -306,14 +306,14 @@ def _activations(
     return values, sources
 
 
-def _cell_kind(name: str, hh_key: str, hh: np.ndarray, stated: str | None) -> tuple[str, int]:
+def _cell_kind(name: str, hh_key: str, hh: Tensor, stated: str | None) -> tuple[str, int]:
     """(cell kind, H) from ``weight_hh_l0`` (G*H x H) and the cell the metadata states, if any.
 
     The kinds whose spec has G row blocks are the candidates; the metadata picks among them, and must when there
     are several (two kinds with the same G have tensors of the same names and shapes).
     """
     blocks_of = {kind: spec.row_blocks for kind, spec in SPECS.items()}
-    usable = hh.ndim == 2 and hh.shape[1] > 0 and not hh.shape[0] % hh.shape[1]
+    usable = len(hh.shape) == 2 and hh.shape[1] > 0 and not hh.shape[0] % hh.shape[1]
     blocks = hh.shape[0] // hh.shape[1] if usable else 0
     candidates = [kind for kind, g in blocks_of.items() if g == blocks]
     if not candidates:

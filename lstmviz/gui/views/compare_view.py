@@ -61,6 +61,12 @@ def document_name(cell: str) -> str:
     return f"compare-{cell}"
 
 
+
+def _kill_all(runs: list[CompareRun]) -> None:
+    """End every child process of the runs (the view is going away)."""
+    for run in runs:
+        run.kill()
+
 class CompareView(QWidget):
     """Settings and Run / Stop above; the cells' heatmaps on the left, their curves on the right."""
 
@@ -77,7 +83,7 @@ class CompareView(QWidget):
         self._titles: dict[str, QLabel] = {}
         self._runs: list[CompareRun] = []
         runs = self._runs  # not self: the slot runs when the widget is already gone
-        self.destroyed.connect(lambda *_: [run.kill() for run in runs])
+        self.destroyed.connect(lambda *_: _kill_all(runs))
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
@@ -216,8 +222,9 @@ class CompareView(QWidget):
         """One Document per cell in the session, each shown by its own heatmaps (h_t, and C_t for the LSTM)."""
         while self._maps_layout.count():
             item = self._maps_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.heatmaps = {}
         for result in run.results:
             document = Document(result.network, run.sequence)
