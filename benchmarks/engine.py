@@ -95,11 +95,28 @@ def main(argv: list[str] | None = None) -> None:
     from lstmviz.engine import Network
 
     torch.set_num_threads(1)
-    print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
-          f"NumPy {np.__version__}, torch {torch.__version__} (1 thread), NumPy BLAS threads: "
-          f"{args.blas_threads or 'default'}, clock: {'wall' if args.wall else 'CPU time'}")
-    header = ("cell", "D", "H", "T", "trace ms", "us/step", "cellloop ms", "fused ms", "trace/cellloop",
-              "trace/fused", "bptt ms", "bptt+J ms", "autograd ms", "bptt/autograd", "peak/trace mem")
+    print(
+        f"# {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+        f"NumPy {np.__version__}, torch {torch.__version__} (1 thread), NumPy BLAS threads: "
+        f"{args.blas_threads or 'default'}, clock: {'wall' if args.wall else 'CPU time'}"
+    )
+    header = (
+        "cell",
+        "D",
+        "H",
+        "T",
+        "trace ms",
+        "us/step",
+        "cellloop ms",
+        "fused ms",
+        "trace/cellloop",
+        "trace/fused",
+        "bptt ms",
+        "bptt+J ms",
+        "autograd ms",
+        "bptt/autograd",
+        "peak/trace mem",
+    )
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     rng = np.random.default_rng(0)
@@ -127,9 +144,23 @@ def main(argv: list[str] | None = None) -> None:
             bptt = best_of(partial(net.bptt, x, jacobian="none"), repeats)
             bptt_j = best_of(partial(net.bptt, x), 1)
             autograd = best_of(partial(_autograd, module, xt), repeats)
-            row = (cell, d, h, t, f"{ours * 1e3:.1f}", f"{ours / t * 1e6:.2f}", f"{loop * 1e3:.1f}",
-                   f"{fused * 1e3:.1f}", f"{ours / loop:.2f}", f"{ours / fused:.2f}", f"{bptt * 1e3:.1f}",
-                   f"{bptt_j * 1e3:.1f}", f"{autograd * 1e3:.1f}", f"{bptt / autograd:.2f}", f"{peak:.2f}")
+            row = (
+                cell,
+                d,
+                h,
+                t,
+                f"{ours * 1e3:.1f}",
+                f"{ours / t * 1e6:.2f}",
+                f"{loop * 1e3:.1f}",
+                f"{fused * 1e3:.1f}",
+                f"{ours / loop:.2f}",
+                f"{ours / fused:.2f}",
+                f"{bptt * 1e3:.1f}",
+                f"{bptt_j * 1e3:.1f}",
+                f"{autograd * 1e3:.1f}",
+                f"{bptt / autograd:.2f}",
+                f"{peak:.2f}",
+            )
             print("| " + " | ".join(str(v) for v in row) + " |", flush=True)
 
 

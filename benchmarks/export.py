@@ -39,8 +39,10 @@ def main() -> None:
     trace = network.run(x)
     trace_time = time.perf_counter() - start
     grads = network.bptt(x, trace=trace)
-    print(f"trace: {args.steps:,} steps x {args.hidden} units, LSTM; engine run {trace_time:.2f} s; "
-          f"matplotlib import {import_time:.2f} s")
+    print(
+        f"trace: {args.steps:,} steps x {args.hidden} units, LSTM; engine run {trace_time:.2f} s; "
+        f"matplotlib import {import_time:.2f} s"
+    )
     print(f"{'panels':<8} {'format':<6} {'best time':>10} {'size':>10}")
     with tempfile.TemporaryDirectory() as folder:
         for show in ("gates", "all"):
@@ -49,8 +51,9 @@ def main() -> None:
                 times = []
                 for _ in range(args.repeat):
                     start = time.perf_counter()
-                    render_trace_figure(trace, sequence, network, out, show=show, units=[0, 5],
-                                        grads=grads if show == "all" else None)
+                    render_trace_figure(
+                        trace, sequence, network, out, show=show, units=[0, 5], grads=grads if show == "all" else None
+                    )
                     times.append(time.perf_counter() - start)
                 print(f"{show:<8} {fmt:<6} {min(times):>8.2f} s {out.stat().st_size / 1e6:>7.2f} MB")
 

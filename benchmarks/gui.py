@@ -55,15 +55,20 @@ class FirstPaint(QObject):
         return False
 """
 
-STARTUP_APP = FIRST_PAINT_HOOK + """
+STARTUP_APP = (
+    FIRST_PAINT_HOOK
+    + """
 from lstmviz.gui.app import create_application, run_app
 app = create_application()
 hook = FirstPaint("MainWindow")
 app.installEventFilter(hook)
 run_app([])
 """
+)
 
-STARTUP_BARE = FIRST_PAINT_HOOK + """
+STARTUP_BARE = (
+    FIRST_PAINT_HOOK
+    + """
 import pyqtgraph
 from PySide6.QtWidgets import QMainWindow
 app = QApplication(sys.argv)
@@ -74,6 +79,7 @@ window.resize(1500, 950)
 window.show()
 app.exec()
 """
+)
 
 
 def time_first_paint(code: str, repeat: int) -> float:
@@ -81,8 +87,9 @@ def time_first_paint(code: str, repeat: int) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
         line = proc.stdout.readline() if proc.stdout else ""
         elapsed = time.perf_counter() - start
         proc.wait(timeout=60)
@@ -95,8 +102,10 @@ def time_first_paint(code: str, repeat: int) -> float:
 def bench_startup(repeat: int) -> dict[str, float]:
     bare = time_first_paint(STARTUP_BARE, repeat)
     app = time_first_paint(STARTUP_APP, repeat)
-    print(f"startup: bare QMainWindow + pyqtgraph {bare * 1000:.0f} ms, lstmviz {app * 1000:.0f} ms, "
-          f"ratio {app / bare:.2f} (target <= 1.5)")
+    print(
+        f"startup: bare QMainWindow + pyqtgraph {bare * 1000:.0f} ms, lstmviz {app * 1000:.0f} ms, "
+        f"ratio {app / bare:.2f} (target <= 1.5)"
+    )
     return {"bare_ms": bare * 1000, "app_ms": app * 1000, "ratio": app / bare}
 
 
@@ -110,7 +119,7 @@ class PaintWatch:
         watch = self
 
         class Filter(QObject):
-            def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 - Qt API
+            def eventFilter(self, obj: Any, event: Any) -> bool:
                 if event.type() == QEvent.Type.Paint:
                     watch.count += 1
                     watch.last = time.perf_counter()
@@ -236,10 +245,12 @@ def bench_edit(app: Any, kind: str, repeat: int) -> dict[str, float]:
         names |= watch.names
     engine = best_of_run(doc, 5)
     median, worst = statistics.median(totals), max(totals)
-    print(f"edit H=64 T=1000 ({kind}): edit -> all views redrawn median {median * 1000:.1f} ms, "
-          f"max {worst * 1000:.1f} ms "
-          f"(target < 16); of which edit + recompute + view updates {statistics.median(models) * 1000:.1f} ms, "
-          f"engine trace alone {engine * 1000:.1f} ms")
+    print(
+        f"edit H=64 T=1000 ({kind}): edit -> all views redrawn median {median * 1000:.1f} ms, "
+        f"max {worst * 1000:.1f} ms "
+        f"(target < 16); of which edit + recompute + view updates {statistics.median(models) * 1000:.1f} ms, "
+        f"engine trace alone {engine * 1000:.1f} ms"
+    )
     print(f"  painted: {', '.join(sorted(names))}")
     doc.mark_clean()  # no "save changes?" question on close
     window.hide()
@@ -295,10 +306,12 @@ def bench_big(app: Any, kind: str, drag_edits: int) -> tuple[dict[str, float], A
     stall = heartbeat.stop()
     visible = first_paint.get("paint", marks.get("visible", float("nan"))) - start
     delivered_at = marks.get("visible", float("nan")) - start
-    print(f"big H=256 T=10000 ({kind}): engine trace {engine * 1000:.0f} ms; one edit -> visible steps redrawn "
-          f"{visible * 1000:.0f} ms (target < 100; delivered to the views at {delivered_at * 1000:.0f} ms), "
-          f"whole trace drawn {full * 1000:.0f} ms = {full / engine:.2f}x "
-          f"engine (target <= 1.3), longest stall {stall * 1000:.0f} ms (target < 50)")
+    print(
+        f"big H=256 T=10000 ({kind}): engine trace {engine * 1000:.0f} ms; one edit -> visible steps redrawn "
+        f"{visible * 1000:.0f} ms (target < 100; delivered to the views at {delivered_at * 1000:.0f} ms), "
+        f"whole trace drawn {full * 1000:.0f} ms = {full / engine:.2f}x "
+        f"engine (target <= 1.3), longest stall {stall * 1000:.0f} ms (target < 50)"
+    )
 
     # A slider drag: an edit every 16 ms.
     delivered: set[int] = set()
@@ -320,13 +333,23 @@ def bench_big(app: Any, kind: str, drag_edits: int) -> tuple[dict[str, float], A
     after_last = time.perf_counter() - last_edit
     drag_stall = heartbeat.stop()
     completed = [g for g in delivered if g >= first_generation]
-    print(f"  drag: {drag_edits} edits in {(last_edit - drag_start) * 1000:.0f} ms, generations that delivered "
-          f"{len(completed)} (latest {doc.generation} finished: {doc.trace_steps_ready == doc.steps}), "
-          f"last edit -> whole trace drawn {after_last * 1000:.0f} ms = {after_last / engine:.2f}x engine, "
-          f"longest stall {drag_stall * 1000:.0f} ms (target < 50)")
-    result = {"engine_ms": engine * 1000, "visible_ms": visible * 1000, "delivered_ms": delivered_at * 1000, "full_ms": full * 1000,
-              "full_ratio": full / engine, "stall_ms": stall * 1000, "drag_stall_ms": drag_stall * 1000,
-              "drag_after_last_ms": after_last * 1000, "drag_generations": len(completed)}
+    print(
+        f"  drag: {drag_edits} edits in {(last_edit - drag_start) * 1000:.0f} ms, generations that delivered "
+        f"{len(completed)} (latest {doc.generation} finished: {doc.trace_steps_ready == doc.steps}), "
+        f"last edit -> whole trace drawn {after_last * 1000:.0f} ms = {after_last / engine:.2f}x engine, "
+        f"longest stall {drag_stall * 1000:.0f} ms (target < 50)"
+    )
+    result = {
+        "engine_ms": engine * 1000,
+        "visible_ms": visible * 1000,
+        "delivered_ms": delivered_at * 1000,
+        "full_ms": full * 1000,
+        "full_ratio": full / engine,
+        "stall_ms": stall * 1000,
+        "drag_stall_ms": drag_stall * 1000,
+        "drag_after_last_ms": after_last * 1000,
+        "drag_generations": len(completed),
+    }
     return result, doc, window
 
 
@@ -350,9 +373,12 @@ def bench_play(app: Any, doc: Any, window: Any, seconds: float) -> dict[str, flo
     counts = {"frames": 0, "steps": 0}
 
     class Frames(QObject):
-        def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 - Qt API
-            if event.type() == QEvent.Type.Paint and obj.parent() is not None \
-                    and obj.parent().objectName() == "heatmapsGraphics":
+        def eventFilter(self, obj: Any, event: Any) -> bool:
+            if (
+                event.type() == QEvent.Type.Paint
+                and obj.parent() is not None
+                and obj.parent().objectName() == "heatmapsGraphics"
+            ):
                 counts["frames"] += 1
             return False
 
@@ -373,8 +399,10 @@ def bench_play(app: Any, doc: Any, window: Any, seconds: float) -> dict[str, flo
     stall = heartbeat.stop()
     app.removeEventFilter(frames)
     fps = counts["frames"] / elapsed
-    print(f"play H=256 T=10000: {fps:.0f} heatmap frames painted per second (target 60), "
-          f"{counts['steps'] / elapsed:.0f} step changes/s at 1000 steps/s, longest stall {stall * 1000:.0f} ms")
+    print(
+        f"play H=256 T=10000: {fps:.0f} heatmap frames painted per second (target 60), "
+        f"{counts['steps'] / elapsed:.0f} step changes/s at 1000 steps/s, longest stall {stall * 1000:.0f} ms"
+    )
     return {"fps": fps}
 
 
@@ -399,9 +427,12 @@ def bench_train(app: Any, updates: int) -> dict[str, float]:
     refreshes = [0]
 
     class Frames(QObject):
-        def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 - Qt API
-            if event.type() == QEvent.Type.Paint and obj.parent() is not None \
-                    and obj.parent().objectName() == "heatmapsGraphics":
+        def eventFilter(self, obj: Any, event: Any) -> bool:
+            if (
+                event.type() == QEvent.Type.Paint
+                and obj.parent() is not None
+                and obj.parent().objectName() == "heatmapsGraphics"
+            ):
                 paints.append(time.perf_counter())
             return False
 
@@ -419,12 +450,14 @@ def bench_train(app: Any, updates: int) -> dict[str, float]:
     stall = heartbeat.stop()
     app.removeEventFilter(frames)
     gaps = sorted(b - a for a, b in zip(paints, paints[1:], strict=False)) or [0.0]
-    print(f"train copy delay 20, LSTM H=32, {updates} updates in the MainWindow: {elapsed:.1f} s, "
-          f"{updates / elapsed:.0f} updates/s; Start (set-up) {setup * 1000:.0f} ms, then longest stall "
-          f"{stall * 1000:.0f} ms (target < 50); "
-          f"views fed new weights {refreshes[0] / elapsed:.1f}/s (target <= 10); heatmap repaints every: median "
-          f"{statistics.median(gaps) * 1000:.0f} ms, 95th percentile {gaps[int(0.95 * (len(gaps) - 1))] * 1000:.0f} ms, "
-          f"max {gaps[-1] * 1000:.0f} ms")
+    print(
+        f"train copy delay 20, LSTM H=32, {updates} updates in the MainWindow: {elapsed:.1f} s, "
+        f"{updates / elapsed:.0f} updates/s; Start (set-up) {setup * 1000:.0f} ms, then longest stall "
+        f"{stall * 1000:.0f} ms (target < 50); "
+        f"views fed new weights {refreshes[0] / elapsed:.1f}/s (target <= 10); heatmap repaints every: median "
+        f"{statistics.median(gaps) * 1000:.0f} ms, 95th percentile {gaps[int(0.95 * (len(gaps) - 1))] * 1000:.0f} ms, "
+        f"max {gaps[-1] * 1000:.0f} ms"
+    )
     doc.mark_clean()
     window.close()
     return {"setup_ms": setup * 1000, "stall_ms": stall * 1000, "refresh_per_s": refreshes[0] / elapsed}
@@ -447,8 +480,10 @@ def main(argv: list[str] | None = None) -> int:
             kind = "main"
         except ImportError:
             kind = "plain"
-    print(f"python {sys.version.split()[0]}, platform {os.environ['QT_QPA_PLATFORM']}, {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"python {sys.version.split()[0]}, platform {os.environ['QT_QPA_PLATFORM']}, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     if "startup" in sections:
         bench_startup(args.repeat)
     if not sections & {"edit", "big", "play", "train"}:

@@ -1,7 +1,8 @@
 """How fast do sequence files load? ``python benchmarks/io.py [--rows N] [--repeat R]``.
 
 Writes a 1,000,000-row x 4-column CSV (with a header and a ``time`` column variant), a 100,000-character text and
-a JSON list of 1,000,000 rows of 2 numbers into a temporary folder, then times :func:`lstmviz.io.sequences.load_sequence` against ``numpy.loadtxt`` and, when
+a JSON list of 1,000,000 rows of 2 numbers into a temporary folder, then times
+:func:`lstmviz.io.sequences.load_sequence` against ``numpy.loadtxt`` and, when
 installed, ``pandas.read_csv`` on the same files (pandas is used here only; lstmviz does not depend on it), and the
 JSON against ``json.loads`` plus ``numpy.array`` (the Python objects lstmviz's reader avoids for files over 1 MB).
 Each figure is the best of ``--repeat`` runs, in seconds.
@@ -50,8 +51,10 @@ def write_csv(path: Path, rows: int, first: str | None) -> None:
 
 
 def write_text(path: Path, chars: int) -> None:
-    words = ("the quick brown fox jumps over the lazy dog while seven wizards quietly hex "
-             "jolly boxing frogs; how vexingly quick daft zebras jump!\n")
+    words = (
+        "the quick brown fox jumps over the lazy dog while seven wizards quietly hex "
+        "jolly boxing frogs; how vexingly quick daft zebras jump!\n"
+    )
     path.write_text((words * (chars // len(words) + 1))[:chars], encoding="utf-8")
 
 
@@ -71,17 +74,24 @@ def main(argv: list[str] | None = None) -> None:
             csv = Path(folder) / f"bench_{first}.csv"
             write_csv(csv, args.rows, first)
             size = csv.stat().st_size / 1e6
-            print(f"{args.rows:,} rows x {5 if first else 4} columns CSV ({size:.1f} MB)"
-                  f"{f', first column {first}' if first else ''}")
+            print(
+                f"{args.rows:,} rows x {5 if first else 4} columns CSV ({size:.1f} MB)"
+                f"{f', first column {first}' if first else ''}"
+            )
             seq = load_sequence(csv)
             assert seq.values.shape == (args.rows, 4)
             skip = {"skiprows": 1, "delimiter": ",", "usecols": range(1, 5) if first == "date" else None}
-            results = {"lstmviz load_sequence": best_of(args.repeat, partial(load_sequence, csv)),
-                       "numpy.loadtxt" + (" (numbers only)" if first == "date" else ""):
-                           best_of(args.repeat, partial(np.loadtxt, csv, **skip))}
+            results = {
+                "lstmviz load_sequence": best_of(args.repeat, partial(load_sequence, csv)),
+                "numpy.loadtxt" + (" (numbers only)" if first == "date" else ""): best_of(
+                    args.repeat, partial(np.loadtxt, csv, **skip)
+                ),
+            }
             if pandas is not None:
                 dates = {"parse_dates": ["date"]} if first == "date" else {}
-                results["pandas.read_csv"] = best_of(args.repeat, lambda csv=csv, dates=dates: pandas.read_csv(csv, **dates).to_numpy())
+                results["pandas.read_csv"] = best_of(
+                    args.repeat, lambda csv=csv, dates=dates: pandas.read_csv(csv, **dates).to_numpy()
+                )
             for name, seconds in results.items():
                 print(f"  {name:<32}{seconds:8.3f} s")
         text = Path(folder) / "bench.txt"
@@ -92,8 +102,10 @@ def main(argv: list[str] | None = None) -> None:
         path = Path(folder) / "bench.json"
         path.write_text(json.dumps(np.random.default_rng(0).random((args.json_rows, 2)).tolist()))
         print(f"{args.json_rows:,} rows x 2 numbers JSON ({path.stat().st_size / 1e6:.1f} MB)")
-        for name, run in (("lstmviz load_sequence", lambda: load_sequence(path)),
-                          ("json.loads + numpy.array", lambda: np.array(json.loads(path.read_text())))):
+        for name, run in (
+            ("lstmviz load_sequence", lambda: load_sequence(path)),
+            ("json.loads + numpy.array", lambda: np.array(json.loads(path.read_text()))),
+        ):
             print(f"  {name:<32}{best_of(args.repeat, run):8.3f} s")
 
 

@@ -20,12 +20,12 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from lstmviz.engine.optim import Adam  # noqa: E402
-from lstmviz.engine.training import train  # noqa: E402
-from lstmviz.io.tasks import make_task  # noqa: E402
-from lstmviz.model.training import TrainingConfig, new_network  # noqa: E402
+from lstmviz.engine.optim import Adam
+from lstmviz.engine.training import train
+from lstmviz.io.tasks import make_task
+from lstmviz.model.training import TrainingConfig, new_network
 
 TARGETS = {32: 1.0, 128: 0.5}
 
@@ -45,14 +45,15 @@ def ours(cell: str, hidden: int, updates: int, dtype: type, clock: object) -> fl
 
 def theirs(cell: str, hidden: int, updates: int, clock: object) -> float | None:
     try:
-        import torch  # noqa: PLC0415
+        import torch
     except ImportError:
         return None
     torch.set_num_threads(1)
     torch.manual_seed(0)
     task = make_task("copy", delay=28, seed=0)
-    rnn = getattr(torch.nn, {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}[cell])(task.input_size, hidden,
-                                                                              batch_first=True)
+    rnn = getattr(torch.nn, {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}[cell])(
+        task.input_size, hidden, batch_first=True
+    )
     fc = torch.nn.Linear(hidden, task.output_size)
     params = list(rnn.parameters()) + list(fc.parameters())
     opt = torch.optim.Adam(params, lr=0.01)
@@ -83,8 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wall", action="store_true", help="wall-clock time instead of CPU time")
     args = parser.parse_args(argv)
     clock = time.perf_counter if args.wall else time.process_time
-    print(f"copy task, T=30, B=32, {args.cell}, Adam, clip 1; {args.updates} timed updates; "
-          f"{'wall' if args.wall else 'CPU'} time; python {sys.version.split()[0]}, numpy {np.__version__}")
+    print(
+        f"copy task, T=30, B=32, {args.cell}, Adam, clip 1; {args.updates} timed updates; "
+        f"{'wall' if args.wall else 'CPU'} time; python {sys.version.split()[0]}, numpy {np.__version__}"
+    )
     names = ("H", "ours f64", "ours f32", "torch f32", "f64/torch", "f32/torch")
     print(f"{names[0]:>5} " + " ".join(f"{name:>10}" for name in names[1:]) + f" {'target':>7}")
     for hidden in (32, 128):
@@ -92,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         b = ours(args.cell, hidden, args.updates, np.float32, clock)
         t = theirs(args.cell, hidden, args.updates, clock)
         ratio = (lambda v, t=t: f"{v / t:.2f}x") if t else (lambda v: "-")
-        print(f"{hidden:>5} {a:>10.0f} {b:>10.0f} {t or float('nan'):>10.0f} {ratio(a):>10} {ratio(b):>10} "
-              f"{TARGETS[hidden]:>6.1f}x")
+        print(
+            f"{hidden:>5} {a:>10.0f} {b:>10.0f} {t or float('nan'):>10.0f} {ratio(a):>10} {ratio(b):>10} "
+            f"{TARGETS[hidden]:>6.1f}x"
+        )
     return 0
 
 

@@ -61,8 +61,9 @@ def valid_files(folder: Path) -> dict[str, bytes]:
     rng = np.random.default_rng(0)
     values = np.round(rng.standard_normal((6, 2)), 3)
     network = Network.random("lstm", 2, 3, 1, seed=0)
-    sequence = SequenceData(values=values, time=np.arange(6.0) + 2000, time_label="year", input_labels=("a", "b"),
-                            source="fuzz")
+    sequence = SequenceData(
+        values=values, time=np.arange(6.0) + 2000, time_label="year", input_labels=("a", "b"), source="fuzz"
+    )
     files: dict[str, bytes] = {
         "csv": ("year,a,b\n" + "".join(f"{2000 + k},{r[0]},{r[1]}\n" for k, r in enumerate(values))).encode(),
         "json": json.dumps({"x": values.tolist(), "t": list(range(6)), "labels": ["a", "b"]}).encode(),
@@ -82,10 +83,36 @@ def valid_files(folder: Path) -> dict[str, bytes]:
 
 
 _NUMBER = re.compile(rb"-?\d+(?:\.\d+)?")
-_EVIL_NUMBERS = (b"-1", b"0", b"1e999", b"9" * 30, b"9" * 5000, b"18446744073709551615", b"[]", b"{}", b"null",
-                 b'"F32"', b"1.5", b"true", b'"\\ud800"')
-_EVIL_BYTES = (b"\x00", b"\xff\xfe", b'"', b"\n", b"\r", b",", b";", b"\\", b"\xed\xa0\x80", b"[" * 40, b"NaN",
-               b"\xc3", b"\t")
+_EVIL_NUMBERS = (
+    b"-1",
+    b"0",
+    b"1e999",
+    b"9" * 30,
+    b"9" * 5000,
+    b"18446744073709551615",
+    b"[]",
+    b"{}",
+    b"null",
+    b'"F32"',
+    b"1.5",
+    b"true",
+    b'"\\ud800"',
+)
+_EVIL_BYTES = (
+    b"\x00",
+    b"\xff\xfe",
+    b'"',
+    b"\n",
+    b"\r",
+    b",",
+    b";",
+    b"\\",
+    b"\xed\xa0\x80",
+    b"[" * 40,
+    b"NaN",
+    b"\xc3",
+    b"\t",
+)
 
 
 def _edit_number(data: bytes, rng: random.Random, start: int = 0, end: int | None = None) -> bytes:
@@ -94,7 +121,7 @@ def _edit_number(data: bytes, rng: random.Random, start: int = 0, end: int | Non
     if not matches:
         return data
     match = rng.choice(matches)
-    return data[: match.start()] + rng.choice(_EVIL_NUMBERS) + data[match.end():]
+    return data[: match.start()] + rng.choice(_EVIL_NUMBERS) + data[match.end() :]
 
 
 def _header_edit(fmt: str, data: bytes, rng: random.Random) -> bytes:
@@ -105,18 +132,25 @@ def _header_edit(fmt: str, data: bytes, rng: random.Random) -> bytes:
             return struct.pack("<Q", rng.choice(claims)) + data[8:]
         header = data[8 : 8 + length]
         if rng.random() < 0.3:
-            for old, new in ((b'"F32"', b'"F8_E4M3"'), (b'"F64"', b'["F64"]'), (b'"shape"', b'"shapes"'),
-                             (b'"F64"', b'{"a":1}'), (b'"weight_hh_l0"', b'"weight_ih_l0"')):
+            for old, new in (
+                (b'"F32"', b'"F8_E4M3"'),
+                (b'"F64"', b'["F64"]'),
+                (b'"shape"', b'"shapes"'),
+                (b'"F64"', b'{"a":1}'),
+                (b'"weight_hh_l0"', b'"weight_ih_l0"'),
+            ):
                 if old in header and rng.random() < 0.5:
                     header = header.replace(old, new, 1)
         else:
             header = _edit_number(header, rng)
-        return struct.pack("<Q", len(header)) + header + data[8 + length:]
+        return struct.pack("<Q", len(header)) + header + data[8 + length :]
     if fmt == "npy" and data.startswith(b"\x93NUMPY"):
         end = data.find(b"\n", 10)
         header = data[:end]
-        for old, new in ((b"'<f8'", rng.choice([b"'|V0'", b"('<f8', (2,))", b"'|O'", b"'<U0'", b"'>f8'", b"'<c16'"])),
-                         (b"False", b"True")):
+        for old, new in (
+            (b"'<f8'", rng.choice([b"'|V0'", b"('<f8', (2,))", b"'|O'", b"'<U0'", b"'>f8'", b"'<c16'"])),
+            (b"False", b"True"),
+        ):
             if old in header and rng.random() < 0.4:
                 header = header.replace(old, new, 1)
         if rng.random() < 0.6:
@@ -137,8 +171,11 @@ def _zip_edit(data: bytes, rng: random.Random) -> bytes:
     if not spots:
         return data
     at = rng.choice(spots)
-    fields = {b"PK\x03\x04": (4, 6, 8, 18, 22, 26), b"PK\x01\x02": (6, 8, 10, 20, 24, 28, 42),
-              b"PK\x05\x06": (8, 10, 12, 16)}[signature]
+    fields = {
+        b"PK\x03\x04": (4, 6, 8, 18, 22, 26),
+        b"PK\x01\x02": (6, 8, 10, 20, 24, 28, 42),
+        b"PK\x05\x06": (8, 10, 12, 16),
+    }[signature]
     offset = at + rng.choice(fields)
     if offset + 4 > len(out):
         return data
@@ -168,7 +205,7 @@ def mutate(fmt: str, data: bytes, rng: random.Random) -> bytes:
             data = data[:at] + piece + data[at:]
         elif choice < 0.65:
             at = rng.randrange(len(data))
-            data = data[:at] + data[at + rng.randint(1, 16):]
+            data = data[:at] + data[at + rng.randint(1, 16) :]
         else:
             data = _header_edit(fmt, data, rng)
     return data
@@ -199,8 +236,9 @@ def run_case(fmt: str, data: bytes, folder: Path, slow: float = 5.0) -> Outcome:
     return outcome
 
 
-def fuzz(cases: int, seed: int, hours: float | None = None, out: Path | None = None,
-         report: Callable[[str], None] = print) -> dict[str, int]:
+def fuzz(
+    cases: int, seed: int, hours: float | None = None, out: Path | None = None, report: Callable[[str], None] = print
+) -> dict[str, int]:
     """Run ``cases`` mutants (or until ``hours`` pass); returns counts per outcome kind."""
     rng = random.Random(seed)
     counts = {"accepted": 0, "refused": 0, "finding": 0}
@@ -233,8 +271,10 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     counts = fuzz(args.cases, args.seed, args.hours, args.out)
     total = sum(counts.values())
-    print(f"{total} cases in {time.perf_counter() - began:.1f} s: {counts['accepted']} accepted, "
-          f"{counts['refused']} refused, {counts['finding']} findings")
+    print(
+        f"{total} cases in {time.perf_counter() - began:.1f} s: {counts['accepted']} accepted, "
+        f"{counts['refused']} refused, {counts['finding']} findings"
+    )
     return 1 if counts["finding"] else 0
 
 

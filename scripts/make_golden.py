@@ -52,7 +52,12 @@ def make_case(name: str, cell: str, activation: str, layers: int, output: tuple[
         params["fc.weight"] = linear.weight.detach().double().numpy()
         params["fc.bias"] = linear.bias.detach().double().numpy()
     net = Network(
-        cell, D, H, layers, nonlinearity=activation, params=params,
+        cell,
+        D,
+        H,
+        layers,
+        nonlinearity=activation,
+        params=params,
         output_activation=output[1] if output else "identity",
     )
     x = rng.standard_normal((T, D))
@@ -71,8 +76,16 @@ def make_case(name: str, cell: str, activation: str, layers: int, output: tuple[
     out.update(arrays)
     out.update({f"grad/{k}": v for k, v in grads.items()})
     out.update({f"grad/{k}": v for k, v in grad_h.items()})
-    meta = {"cell": cell, "activation": activation, "layers": layers, "loss": loss, "unit": 2, "step": 5,
-            "output_activation": output[1] if output else "identity", "torch": torch.__version__}
+    meta = {
+        "cell": cell,
+        "activation": activation,
+        "layers": layers,
+        "loss": loss,
+        "unit": 2,
+        "step": 5,
+        "output_activation": output[1] if output else "identity",
+        "torch": torch.__version__,
+    }
     path = ROOT / "tests" / "fixtures" / f"golden_{name}.npz"
     np.savez_compressed(path, **pack(out), meta=np.array(json.dumps(meta)))
     print(f"{path.relative_to(ROOT)}: {path.stat().st_size:,} bytes")

@@ -92,8 +92,15 @@ class Sample:
 
 
 SAMPLES = (
-    Sample("sine_lstm_h8", "lstm", 8, sine_batch, 400, "LSTM, H=8: predicts the next value of a sine",
-           (".npz", ".safetensors", ".pt")),
+    Sample(
+        "sine_lstm_h8",
+        "lstm",
+        8,
+        sine_batch,
+        400,
+        "LSTM, H=8: predicts the next value of a sine",
+        (".npz", ".safetensors", ".pt"),
+    ),
     Sample("adding_lstm_h16", "lstm", 16, adding_batch, 900, "LSTM, H=16: the adding problem (T=30)"),
     Sample("echo_gru_h8", "gru", 8, echo_batch, 500, "GRU, H=8: echoes the +-1 input from 3 steps earlier"),
     Sample("sine_rnn_h8", "rnn", 8, sine_batch, 400, "RNN (tanh), H=8: predicts the next value of a sine"),
@@ -151,8 +158,10 @@ def main() -> None:
     for sample in SAMPLES:
         result = train(sample, args.out)
         files = ", ".join(f"`{sample.stem}{s}` ({n / 1024:.1f} KB)" for s, n in result["sizes"].items())
-        print(f"| {files} | {sample.description} | {result['loss']:.4f} | {result['baseline']:.4f} | "
-              f"{sample.steps} Adam steps, {result['seconds']:.1f} s |")
+        print(
+            f"| {files} | {sample.description} | {result['loss']:.4f} | {result['baseline']:.4f} | "
+            f"{sample.steps} Adam steps, {result['seconds']:.1f} s |"
+        )
 
 
 if __name__ == "__main__":

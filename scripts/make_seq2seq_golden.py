@@ -40,8 +40,16 @@ def make_case(name: str, cell: str, activation: str, inputs: str) -> None:
     torch.manual_seed(0)
     rng = np.random.default_rng(sum(name.encode()))
     numbers = inputs == "numbers"
-    module = make_module(torch, cell, H, LAYERS, vocab=None if numbers else VOCAB,
-                         embed=EMBED if inputs == "embedded" else None, width=WIDTH, nonlinearity=activation)
+    module = make_module(
+        torch,
+        cell,
+        H,
+        LAYERS,
+        vocab=None if numbers else VOCAB,
+        embed=EMBED if inputs == "embedded" else None,
+        width=WIDTH,
+        nonlinearity=activation,
+    )
     params = {k: v.detach().numpy().copy() for k, v in module.state_dict().items()}
     if numbers:
         source, target = rng.standard_normal((T_ENC, WIDTH)), rng.standard_normal((T_DEC, WIDTH))
@@ -51,8 +59,12 @@ def make_case(name: str, cell: str, activation: str, inputs: str) -> None:
         source, target = rng.integers(1, VOCAB, T_ENC), rng.integers(1, VOCAB, T_DEC)
         batch_source, batch_target = rng.integers(1, VOCAB, (2, T_ENC)), rng.integers(1, VOCAB, (2, T_DEC))
         decoder_inputs = np.concatenate([[0], target[:-1]])
-    out: dict[str, np.ndarray] = {"source": source, "target": target, "batch/source": batch_source,
-                                  "batch/target": batch_target}
+    out: dict[str, np.ndarray] = {
+        "source": source,
+        "target": target,
+        "batch/source": batch_source,
+        "batch/target": batch_target,
+    }
     out.update({f"param/{k}": v for k, v in params.items()})
     out.update({f"teacher/{k}": v for k, v in torch_teacher(torch, module, source, decoder_inputs).items()})
     out.update({f"free/{k}": v for k, v in torch_free(torch, module, source, FREE_STEPS).items()})
@@ -69,8 +81,13 @@ def make_case(name: str, cell: str, activation: str, inputs: str) -> None:
     loss.backward()
     out["loss"] = np.array(float(loss.detach()))
     out.update({f"grad/{k}": p.grad.numpy().copy() for k, p in module.named_parameters()})
-    meta = {"cell": cell, "activation": activation, "inputs": "numbers" if numbers else "tokens",
-            "free_steps": FREE_STEPS, "torch": torch.__version__}
+    meta = {
+        "cell": cell,
+        "activation": activation,
+        "inputs": "numbers" if numbers else "tokens",
+        "free_steps": FREE_STEPS,
+        "torch": torch.__version__,
+    }
     path = ROOT / "tests" / "fixtures" / f"seq2seq_golden_{name}.npz"
     np.savez_compressed(path, **pack(out), meta=np.array(json.dumps(meta)))
     print(f"{path.relative_to(ROOT)}: {path.stat().st_size:,} bytes")

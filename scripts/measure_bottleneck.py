@@ -33,8 +33,9 @@ LENGTHS = [1, 2, 4, 6, 8, 10, 12, 14, 16, 20, 24]
 def train_reverse(hidden: int, updates: int, lengths: tuple[int, int]) -> Seq2Seq:
     """Reverse 10 symbols, each batch's length drawn from ``lengths`` (inclusive)."""
     task = make_task("reverse", 10)
-    model = Seq2Seq.random("lstm", hidden, 1, vocab_size=task.vocab_size, embed_size=16, seed=0,
-                           output_activation="identity")
+    model = Seq2Seq.random(
+        "lstm", hidden, 1, vocab_size=task.vocab_size, embed_size=16, seed=0, output_activation="identity"
+    )
     rng = np.random.default_rng(0)
     batches = (task.batch(rng, 32, int(rng.integers(lengths[0], lengths[1] + 1))) for _ in range(updates))
     for trained, _, _ in train_seq2seq(model, make_optimizer("adam", 0.01), None, batches, updates=updates, clip=1.0):
@@ -53,8 +54,10 @@ def main() -> None:
         model = train_reverse(hidden, args.updates, (1, 8))
         curve = measure_bottleneck(model, make_task("reverse", 10), LENGTHS, samples=500, seed=1, trained_length=8)
         curves.append(curve)
-        print(f"H={hidden}, context {curve.context_size} numbers, {args.updates} updates "
-              f"({time.perf_counter() - start:.0f} s)")
+        print(
+            f"H={hidden}, context {curve.context_size} numbers, {args.updates} updates "
+            f"({time.perf_counter() - start:.0f} s)"
+        )
         print("  length    " + " ".join(f"{n:>5}" for n in curve.lengths))
         print("  per token " + " ".join(f"{a:5.3f}" for a in curve.token_accuracy))
         print("  sequence  " + " ".join(f"{a:5.3f}" for a in curve.sequence_accuracy))
@@ -64,8 +67,10 @@ def main() -> None:
     for length in (4, 8, 12, 16):
         model = train_reverse(16, args.updates, (length, length))
         point = measure_bottleneck(model, make_task("reverse", 10), [length], samples=500, seed=1)
-        print(f"  length {length:>2}: per token {point.token_accuracy[0]:.3f}, "
-              f"whole sequence {point.sequence_accuracy[0]:.3f}")
+        print(
+            f"  length {length:>2}: per token {point.token_accuracy[0]:.3f}, "
+            f"whole sequence {point.sequence_accuracy[0]:.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -20,9 +20,7 @@ def run_tool(tool: str, *args: str) -> subprocess.CompletedProcess[str]:
     """Run `python -m tool args` at the repository root; skip (saying why) only when the tool is not installed."""
     if importlib.util.find_spec(tool) is None:
         pytest.skip(f"{tool} is not installed (pip install -e '.[test]' installs it)")
-    return subprocess.run(
-        [sys.executable, "-m", tool, *args], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    return subprocess.run([sys.executable, "-m", tool, *args], cwd=ROOT, capture_output=True, text=True, check=False)
 
 
 def test_ruff_check_is_clean() -> None:

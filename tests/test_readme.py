@@ -40,7 +40,7 @@ def _links(path: Path) -> list[str]:
 
 def slug(heading: str) -> str:
     """GitHub's anchor for a heading: markup dropped, lower case, punctuation removed, spaces to hyphens."""
-    text = re.sub(r"<[^>]+>", "", heading)          # <sub>t</sub> -> t
+    text = re.sub(r"<[^>]+>", "", heading)  # <sub>t</sub> -> t
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [text](link) -> text
     text = text.replace("`", "").replace("*", "").lower()
     text = re.sub(r"[^\w\- ]", "", text)
@@ -85,13 +85,17 @@ def test_every_relative_link_and_image_resolves(page: Path) -> None:
 def test_the_link_checker_catches_what_it_should(tmp_path: Path) -> None:
     """The checks above pass only because the links are right: the same helpers flag a wrong file and anchor."""
     page = tmp_path / "page.md"
-    page.write_text("# A `code` heading: with punctuation!\n\n## Twice\n\n## Twice\n\n"
-                    "[ok](#a-code-heading-with-punctuation) [bad](#nowhere) ![img](missing.png)\n"
-                    "```\n[not a link](inside-code.md)\n```\n", encoding="utf-8")
+    page.write_text(
+        "# A `code` heading: with punctuation!\n\n## Twice\n\n## Twice\n\n"
+        "[ok](#a-code-heading-with-punctuation) [bad](#nowhere) ![img](missing.png)\n"
+        "```\n[not a link](inside-code.md)\n```\n",
+        encoding="utf-8",
+    )
     assert _links(page) == ["#a-code-heading-with-punctuation", "#nowhere", "missing.png"]
     assert anchors(page) == {"a-code-heading-with-punctuation", "twice", "twice-1"}
     assert slug("Gradients: vanishing, exploding, and the <sub>t</sub> `carousel`") == (
-        "gradients-vanishing-exploding-and-the-t-carousel")
+        "gradients-vanishing-exploding-and-the-t-carousel"
+    )
 
 
 def test_every_docs_page_is_linked_from_the_readme() -> None:
@@ -126,7 +130,7 @@ def _subcommands() -> list[str]:
 def _section(text: str, heading: str) -> str:
     start = text.index(heading)
     end = text.find("\n## ", start + len(heading))
-    return text[start: end if end != -1 else len(text)]
+    return text[start : end if end != -1 else len(text)]
 
 
 def test_every_command_is_in_the_readme_table_and_in_the_cli_page() -> None:
@@ -154,11 +158,15 @@ def test_the_readmes_system_packages_match_what_lstmviz_names() -> None:
 
     text = " ".join(_text(README).split())
     apt = set(re.search(r"sudo apt install ([a-z0-9.+ -]+)`", text).group(1).split())  # type: ignore[union-attr]
-    dnf = set(re.search(r"sudo dnf install ([A-Za-z0-9.+ -]+)`", text).group(1).split())  # type: ignore[union-attr]
+    found = re.search(r"sudo dnf install ([A-Za-z0-9.+ -]+)`", text)
+    assert found is not None
+    dnf = set(found.group(1).split())
     known_apt = {debian for debian, _ in XCB_LIBRARIES.values()}
     known_dnf = {fedora for _, fedora in XCB_LIBRARIES.values()}
     assert apt <= known_apt and dnf <= known_dnf
-    x11 = {so: pkgs for so, pkgs in XCB_LIBRARIES.items() if so.startswith(("libxcb-", "libxkbcommon-x11", "libX11-xcb"))}
+    x11 = {
+        so: pkgs for so, pkgs in XCB_LIBRARIES.items() if so.startswith(("libxcb-", "libxkbcommon-x11", "libX11-xcb"))
+    }
     assert {debian for debian, _ in x11.values()} <= apt
     assert {"libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1"} <= apt
     assert {"xcb-util-cursor", "xcb-util-wm", "xcb-util-keysyms"} <= dnf

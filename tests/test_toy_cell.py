@@ -33,17 +33,37 @@ MGU = CellSpec(
     title="MGU",
     gates=(
         GateInfo("f", "sigmoid", "forget gate", "f_t", "f_t = sigma(W_if x_t + b_if + W_hf h_{t-1} + b_hf)"),
-        GateInfo("n", "tanh", "candidate", "n_t", "n_t = tanh(W_in x_t + b_in + f_t * (W_hn h_{t-1} + b_hn))",
-                 recurrent_scale="f"),
+        GateInfo(
+            "n",
+            "tanh",
+            "candidate",
+            "n_t",
+            "n_t = tanh(W_in x_t + b_in + f_t * (W_hn h_{t-1} + b_hn))",
+            recurrent_scale="f",
+        ),
     ),
-    states=(StateInfo("h", "hidden state", "h_t", "h_t = (1 - f_t) * h_{t-1} + f_t * n_t",
-                      "(1 − {f})·{h_prev} + {f}·{n}", "(1 - f) * h_prev + f * n"),),
+    states=(
+        StateInfo(
+            "h",
+            "hidden state",
+            "h_t",
+            "h_t = (1 - f_t) * h_{t-1} + f_t * n_t",
+            "(1 − {f})·{h_prev} + {f}·{n}",
+            "(1 - f) * h_prev + f * n",
+        ),
+    ),
     row_blocks=2,
 )
 
 
-def mgu_steps(layer: PreparedLayer, arrays: dict[str, np.ndarray], start: int, stop: int, h_prev: np.ndarray,
-              _c: np.ndarray | None) -> None:
+def mgu_steps(
+    layer: PreparedLayer,
+    arrays: dict[str, np.ndarray],
+    start: int,
+    stop: int,
+    h_prev: np.ndarray,
+    _c: np.ndarray | None,
+) -> None:
     """The forward steps; rows hold the projection on entry, the f rows (and their weights) halved."""
     hidden = layer.hidden
     block, h = arrays["block"], arrays["h"]
@@ -249,8 +269,13 @@ def test_a_file_whose_tensors_fit_two_kinds_must_say_which(toy_cell: CellSpec, t
     from lstmviz.io.errors import WeightsError
     from lstmviz.io.weights import load_weights
 
-    twin = CellSpec("twin", "Twin", (GateInfo("a", "sigmoid", "a", "a_t", "a"), GateInfo("b", "tanh", "b", "b_t", "b")),
-                    RNN.states, 2)
+    twin = CellSpec(
+        "twin",
+        "Twin",
+        (GateInfo("a", "sigmoid", "a", "a_t", "a"), GateInfo("b", "tanh", "b", "b_t", "b")),
+        RNN.states,
+        2,
+    )
     register_cell_kind(twin, StepKernel(("a", "b"), mgu_steps, mgu_factors))
     try:
         params = {k: np.asarray(v) for k, v in make_network(1).params.items()}

@@ -60,8 +60,10 @@ def naming(files: str) -> Iterator[None]:
 def _trace(inputs: Inputs) -> Any:
     network, sequence = inputs.network, inputs.sequence
     work = work_estimate(sequence.steps, network.hidden_size, network.num_layers, network.spec.gate_count)
-    with naming(inputs.sequence_name), \
-            progress(f"tracing {sequence.steps:,} steps ({network.describe()})", work) as report:
+    with (
+        naming(inputs.sequence_name),
+        progress(f"tracing {sequence.steps:,} steps ({network.describe()})", work) as report,
+    ):
         if report is None:
             return network.run(sequence.values)
         trace = None
@@ -83,7 +85,12 @@ def _gradients(inputs: Inputs, args: argparse.Namespace, trace: Any = None) -> A
     files = inputs.sequence_name + (f" with target {args.target}" if target is not None else "")
     with naming(files), progress(f"backpropagating through {sequence.steps:,} steps", work):
         return network.bptt(
-            sequence.values, loss=args.loss, target=target, unit=args.unit, step=args.step, clip=args.clip,
+            sequence.values,
+            loss=args.loss,
+            target=target,
+            unit=args.unit,
+            step=args.step,
+            clip=args.clip,
             trace=trace,
         )
 
@@ -96,7 +103,7 @@ def run_trace(args: argparse.Namespace, warn: Warn) -> int:
     inputs = load_inputs(args, warn)
     _tell_notices(inputs, warn)
     trace = _trace(inputs)
-    from ..io.export import export_trace  # noqa: PLC0415
+    from ..io.export import export_trace
 
     export_trace(trace, args.out, sequence=inputs.sequence, stream=sys.stdout if args.out == "-" else None)
     return 0
@@ -108,7 +115,7 @@ def run_grad(args: argparse.Namespace, warn: Warn) -> int:
     inputs = load_inputs(args, warn)
     _tell_notices(inputs, warn)
     grads = _gradients(inputs, args)
-    from ..io.export import export_gradients  # noqa: PLC0415
+    from ..io.export import export_gradients
 
     export_gradients(grads, args.out, stream=sys.stdout if args.out == "-" else None, sequence=inputs.sequence)
     return 0
@@ -122,13 +129,13 @@ def show_parts(text: str) -> list[str]:
 def run_plot(args: argparse.Namespace, warn: Warn) -> int:
     """``lstmviz plot``: the gate-activation figure as PNG, SVG or PDF."""
     if args.compare:
-        from .compare import run_plot as run_compare_plot  # noqa: PLC0415
+        from .compare import run_plot as run_compare_plot
 
         return run_compare_plot(args, warn)
     if seq2seq.applies(args):
         return seq2seq.run_plot(args, warn)
-    from ..io.fig_data import check_units, plan_panels, select_steps  # noqa: PLC0415
-    from ..io.figures import FIGURE_FORMATS, render_trace_figure  # noqa: PLC0415
+    from ..io.fig_data import check_units, plan_panels, select_steps
+    from ..io.figures import FIGURE_FORMATS, render_trace_figure
 
     check_output(args.out, tuple(f".{fmt}" for fmt in FIGURE_FORMATS), "a figure", stdout_ok=False)
     parts = show_parts(args.show)
@@ -151,8 +158,18 @@ def run_plot(args: argparse.Namespace, warn: Warn) -> int:
     large = trace.steps * network.hidden_size > 1_000_000  # about a second of drawing and more
     with progress("drawing the figure", LONG_WORK if large else 0):
         render_trace_figure(
-            trace, sequence, network, args.out, show=show, units=units, layer=layer, steps=args.steps,
-            grads=grads, dpi=args.dpi, size=args.size, aspect=args.aspect,
+            trace,
+            sequence,
+            network,
+            args.out,
+            show=show,
+            units=units,
+            layer=layer,
+            steps=args.steps,
+            grads=grads,
+            dpi=args.dpi,
+            size=args.size,
+            aspect=args.aspect,
         )
     return 0
 
@@ -181,7 +198,7 @@ def run_generate(args: argparse.Namespace, warn: Warn) -> int:
         return 0
     if not args.kind or not args.out:
         raise CommandError("generate needs KIND and --out FILE (lstmviz generate --list shows the kinds)")
-    from ..io.sequences import SAVE_SUFFIXES, save_sequence  # noqa: PLC0415
+    from ..io.sequences import SAVE_SUFFIXES, save_sequence
 
     check_output(args.out, tuple(SAVE_SUFFIXES), "a sequence")
     params: dict[str, Any] = dict(parse_params(args.param or []))
@@ -231,7 +248,7 @@ def run_screenshot(args: argparse.Namespace, warn: Warn) -> int:
 @contextmanager
 def _window_libraries_checked() -> Iterator[None]:
     """Missing system libraries for Qt's window platform become the CLI's one-line error (exit 2)."""
-    from ..gui.platform_check import PlatformLibrariesMissing  # noqa: PLC0415
+    from ..gui.platform_check import PlatformLibrariesMissing
 
     try:
         yield

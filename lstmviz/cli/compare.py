@@ -32,12 +32,25 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group(
         "comparing the cells", "--compare: an RNN, a GRU and an LSTM of --hidden units (default 32), seeded by --seed"
     )
-    group.add_argument("--compare", action="store_true",
-                       help="FILE is a task (copy, adding) to train the three cells on, or a sequence to run them on")
-    group.add_argument("--delay", type=positive_int, default=20, metavar="N",
-                       help="copy: blank steps before the cue; adding: half the length (default: 20)")
-    group.add_argument("--updates", type=non_negative_int, default=300, metavar="N",
-                       help="training updates per cell on a task (default: 300; 0: untrained)")
+    group.add_argument(
+        "--compare",
+        action="store_true",
+        help="FILE is a task (copy, adding) to train the three cells on, or a sequence to run them on",
+    )
+    group.add_argument(
+        "--delay",
+        type=positive_int,
+        default=20,
+        metavar="N",
+        help="copy: blank steps before the cue; adding: half the length (default: 20)",
+    )
+    group.add_argument(
+        "--updates",
+        type=non_negative_int,
+        default=300,
+        metavar="N",
+        help="training updates per cell on a task (default: 300; 0: untrained)",
+    )
 
 
 def run_plot(args: argparse.Namespace, warn: Any) -> int:
@@ -75,8 +88,11 @@ def run_plot(args: argparse.Namespace, warn: Any) -> int:
     for result in results:
         accuracy = "" if result.accuracy is None else f", accuracy {100 * result.accuracy:.0f}%"
         assert result.decay is not None
-        shares = "" if result.shares is None else (
-            f", update share of the first half of the steps {first_half_share(result.shares):.2%}")
+        shares = (
+            ""
+            if result.shares is None
+            else (f", update share of the first half of the steps {first_half_share(result.shares):.2%}")
+        )
         print(f"{result.cell.upper()}: ||dh_T/dh_0|| = {float(result.decay[0]):.2e}{accuracy}{shares}")
     return 0
 

@@ -51,23 +51,25 @@ def desktop_entry_text(python: str) -> str:
     """The .desktop file that starts lstmviz with ``python -m lstmviz``, opening a file when one is given."""
     exec_line = " ".join([quote_exec_argument(python), "-m", "lstmviz", "%f"])
     exec_value = exec_line.replace("\\", "\\\\")  # the string-level escape, applied before the quoting rule
-    return "\n".join([
-        "[Desktop Entry]",
-        "Type=Application",
-        "Version=1.5",
-        "Name=lstmviz",
-        "GenericName=Recurrent Network Viewer",
-        "Comment=See inside RNN, GRU and LSTM cells: every gate and state at every step",
-        f"Exec={exec_value}",
-        "TryExec=" + python.replace("\\", "\\\\"),
-        f"Icon={APP_ID}",
-        "Terminal=false",
-        "Categories=Education;Science;ArtificialIntelligence;",
-        "Keywords=LSTM;GRU;RNN;recurrent;neural network;gates;machine learning;",
-        f"StartupWMClass={APP_ID}",
-        "StartupNotify=true",
-        "",
-    ])
+    return "\n".join(
+        [
+            "[Desktop Entry]",
+            "Type=Application",
+            "Version=1.5",
+            "Name=lstmviz",
+            "GenericName=Recurrent Network Viewer",
+            "Comment=See inside RNN, GRU and LSTM cells: every gate and state at every step",
+            f"Exec={exec_value}",
+            "TryExec=" + python.replace("\\", "\\\\"),
+            f"Icon={APP_ID}",
+            "Terminal=false",
+            "Categories=Education;Science;ArtificialIntelligence;",
+            "Keywords=LSTM;GRU;RNN;recurrent;neural network;gates;machine learning;",
+            f"StartupWMClass={APP_ID}",
+            "StartupNotify=true",
+            "",
+        ]
+    )
 
 
 def install_desktop_entry(environ: Mapping[str, str] | None = None, python: str | None = None) -> list[Path]:
@@ -86,8 +88,10 @@ def install_desktop_entry(environ: Mapping[str, str] | None = None, python: str 
         entry.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(entry, desktop_entry_text(python))
         written.append(entry)
-        icons: list[tuple[Path, Path]] = [(root / "icons" / "hicolor" / f"{n}x{n}" / "apps" / f"{APP_ID}.png", png)
-                                          for n, png in sorted(sizes.items())]
+        icons: list[tuple[Path, Path]] = [
+            (root / "icons" / "hicolor" / f"{n}x{n}" / "apps" / f"{APP_ID}.png", png)
+            for n, png in sorted(sizes.items())
+        ]
         if svg.is_file():
             icons.append((root / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg", svg))
         for target, source in icons:

@@ -7,9 +7,9 @@ dict, so the two never disagree.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -77,9 +77,7 @@ def describe_network(network: Network, sources: dict[str, str] | None = None) ->
         "bias": network.bias,
         "dtype": str(network.dtype),
         "parameter_count": int(sum(p.size for p in network.params.values())),
-        "parameters": {
-            name: {"shape": list(value.shape), **_range(value)} for name, value in network.params.items()
-        },
+        "parameters": {name: {"shape": list(value.shape), **_range(value)} for name, value in network.params.items()},
     }
     sources = sources or {}
     if network.spec.activation_choice:
@@ -96,7 +94,7 @@ def describe_file(path: str, args: argparse.Namespace) -> dict[str, Any]:
     """Describe FILE as what :func:`lstmviz.io.open_any.file_kind` says it is: workspace, weights or sequence."""
     opts = read_options(args, stdin=path == "-")
     if path != "-" and not (args.key or args.text) and _is_seq2seq(path):
-        from .seq2seq import describe  # noqa: PLC0415
+        from .seq2seq import describe
 
         return describe(path)
     try:
@@ -122,8 +120,8 @@ def describe_file(path: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _is_seq2seq(path: str) -> bool:
-    from ..io.seq2seq_weights import is_seq2seq_file  # noqa: PLC0415
-    from .seq2seq import MODEL_SUFFIXES  # noqa: PLC0415
+    from ..io.seq2seq_weights import is_seq2seq_file
+    from .seq2seq import MODEL_SUFFIXES
 
     return Path(path).suffix.lower() in MODEL_SUFFIXES and is_seq2seq_file(path)
 
@@ -135,8 +133,11 @@ def _stored_sources(network: Network) -> dict[str, str]:
 
 
 def _weights_info(path: str, loaded: WeightsFile) -> dict[str, Any]:
-    info: dict[str, Any] = {"file": path, "kind": "weights",
-                            "network": describe_network(loaded.network, dict(loaded.sources))}
+    info: dict[str, Any] = {
+        "file": path,
+        "kind": "weights",
+        "network": describe_network(loaded.network, dict(loaded.sources)),
+    }
     renamed = {name: old for name, old in (loaded.renamed or {}).items() if name != old}
     if renamed:
         info["names_in_file"] = renamed
@@ -152,7 +153,7 @@ def _fmt(value: float | None) -> str:
 def format_info(info: dict[str, Any]) -> str:
     """The human-readable form of :func:`describe_file`'s dict."""
     if info["kind"] == "seq2seq":
-        from .seq2seq import format_info as format_seq2seq  # noqa: PLC0415
+        from .seq2seq import format_info as format_seq2seq
 
         return format_seq2seq(info)
     lines = [f"{info['file']}: {info['kind']}"]

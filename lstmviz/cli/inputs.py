@@ -138,8 +138,10 @@ def load_inputs(args: argparse.Namespace, warn: Any = None) -> Inputs:
         sequence_name = "standard input" if sequence_file.path == "-" else sequence_file.path
     if sequence is None:
         named = weights.path if weights is not None else "the command"
-        raise CommandError(f"{named}: there is no sequence to run the network on; give a sequence file too "
-                           "(in any order, e.g. data.csv model.pt)")
+        raise CommandError(
+            f"{named}: there is no sequence to run the network on; give a sequence file too "
+            "(in any order, e.g. data.csv model.pt)"
+        )
     given = [name for name in _NETWORK_SHAPE_OPTIONS if getattr(args, name, None) is not None]
     if network is None:
         network = Network.random(
@@ -177,8 +179,10 @@ def _tell_activations(opened: Opened, args: argparse.Namespace, warn: Any) -> No
         if value is not None and not _applies(network, setting):
             warn(_ignored(network, setting, opened.path))
     for setting, value in opened.weights.assumed.items():
-        warn(f"{opened.path}: {_SETTING_WORDS[setting]} not stored in the file, {value} assumed "
-             f"(set it with {flag(setting)})")
+        warn(
+            f"{opened.path}: {_SETTING_WORDS[setting]} not stored in the file, {value} assumed "
+            f"(set it with {flag(setting)})"
+        )
 
 
 def _check_workspace_activations(network: Network, name: str, args: argparse.Namespace, warn: Any) -> None:
@@ -212,7 +216,7 @@ def check_fit(network: Network, network_name: str, sequence: SequenceData, seque
 
 def read_target(path: str, loss: str) -> np.ndarray:
     """The target of an ``mse`` or ``cross-entropy`` loss: a sequence file's values (class indices for the latter)."""
-    from ..io.sequences import load_sequence  # noqa: PLC0415
+    from ..io.sequences import load_sequence
 
     values = load_sequence(path).values
     if loss != "cross-entropy":

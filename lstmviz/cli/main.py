@@ -39,20 +39,32 @@ def _global_options(suppress: bool) -> argparse.ArgumentParser:
     """Options accepted before or after the subcommand (SUPPRESS keeps a subcommand from resetting them)."""
     parent = argparse.ArgumentParser(add_help=False)
     default: Any = argparse.SUPPRESS if suppress else None
-    parent.add_argument("--max-file-mb", type=options.positive_float, metavar="MB", default=default,
-                        help="refuse input files larger than this (default: 1024, or $LSTMVIZ_MAX_FILE_MB)")
-    parent.add_argument("--debug", action="store_true", default=argparse.SUPPRESS if suppress else False,
-                        help="print the traceback of internal errors")
+    parent.add_argument(
+        "--max-file-mb",
+        type=options.positive_float,
+        metavar="MB",
+        default=default,
+        help="refuse input files larger than this (default: 1024, or $LSTMVIZ_MAX_FILE_MB)",
+    )
+    parent.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="print the traceback of internal errors",
+    )
     return parent
 
 
-def add_command(
-    sub: Any, name: str, handler: Handler, help_text: str, description: str
-) -> argparse.ArgumentParser:
+def add_command(sub: Any, name: str, handler: Handler, help_text: str, description: str) -> argparse.ArgumentParser:
     """One subcommand with the shared options, epilog and formatting; ``handler(args, warn)`` runs it."""
     parser: argparse.ArgumentParser = sub.add_parser(
-        name, help=help_text, description=description, epilog=EPILOG, parents=[_global_options(True)],
-        formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False,
+        name,
+        help=help_text,
+        description=description,
+        epilog=EPILOG,
+        parents=[_global_options(True)],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
     )
     parser.set_defaults(handler=handler)
     return parser
@@ -65,88 +77,145 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _register_trace(sub: Any) -> None:
-    trace = add_command(sub, "trace", commands.run_trace, "record every gate and state to .npz or .csv",
-                        "Run the network over the sequence and write every gate and state at every step.\n"
-                        ".npz keys: x, t, h_l{k}, c_l{k}, i/f/g/o_l{k} (LSTM), r/z/n_l{k} (GRU), y (output layer).")
+    trace = add_command(
+        sub,
+        "trace",
+        commands.run_trace,
+        "record every gate and state to .npz or .csv",
+        "Run the network over the sequence and write every gate and state at every step.\n"
+        ".npz keys: x, t, h_l{k}, c_l{k}, i/f/g/o_l{k} (LSTM), r/z/n_l{k} (GRU), y (output layer).",
+    )
     add_run_options(trace)
-    trace.add_argument("--out", required=True, metavar="FILE.npz|FILE.csv",
-                       help="output file; '-' writes CSV to stdout")
+    trace.add_argument(
+        "--out", required=True, metavar="FILE.npz|FILE.csv", help="output file; '-' writes CSV to stdout"
+    )
     seq2seq.add_options(trace)
 
 
 def _register_grad(sub: Any) -> None:
-    grad = add_command(sub, "grad", commands.run_grad, "backpropagation through time to .npz or .csv",
-                       "Backpropagate a scalar loss through time: every parameter's gradient, dL/dh_t, dL/dc_t, the\n"
-                       "per-step norms ||dL/dh_t||, the curve ||dh_T/dh_t|| and the LSTM's forget-gate product.")
+    grad = add_command(
+        sub,
+        "grad",
+        commands.run_grad,
+        "backpropagation through time to .npz or .csv",
+        "Backpropagate a scalar loss through time: every parameter's gradient, dL/dh_t, dL/dc_t, the\n"
+        "per-step norms ||dL/dh_t||, the curve ||dh_T/dh_t|| and the LSTM's forget-gate product.",
+    )
     add_run_options(grad)
     options.add_loss_options(grad)
     grad.add_argument("--out", required=True, metavar="FILE.npz|FILE.csv", help="output file; '-' writes CSV to stdout")
 
 
 def _register_plot(sub: Any) -> None:
-    plot = add_command(sub, "plot", commands.run_plot, "gate-activation figure as PNG, SVG or PDF",
-                       "Draw one units x time heatmap per quantity (with colour bar, name and equation), the input\n"
-                       "on the same time axis, line plots of chosen units, the output y_t (as curves when it has a\n"
-                       "few units), or the BPTT curves (--show grad).")
+    plot = add_command(
+        sub,
+        "plot",
+        commands.run_plot,
+        "gate-activation figure as PNG, SVG or PDF",
+        "Draw one units x time heatmap per quantity (with colour bar, name and equation), the input\n"
+        "on the same time axis, line plots of chosen units, the output y_t (as curves when it has a\n"
+        "few units), or the BPTT curves (--show grad).",
+    )
     add_run_options(plot)
     shown = plot.add_argument_group("the figure")
-    shown.add_argument("--show", default="gates", metavar="WHAT",
-                       help="gates, cell, hidden, output, grad, all, or quantity keys such as f,c_l1 (default: gates)")
-    shown.add_argument("--units", type=options.unit_list, metavar="0,3,5",
-                       help="hidden units drawn as lines under each heatmap (the output panel shows its own units)")
+    shown.add_argument(
+        "--show",
+        default="gates",
+        metavar="WHAT",
+        help="gates, cell, hidden, output, grad, all, or quantity keys such as f,c_l1 (default: gates)",
+    )
+    shown.add_argument(
+        "--units",
+        type=options.unit_list,
+        metavar="0,3,5",
+        help="hidden units drawn as lines under each heatmap (the output panel shows its own units)",
+    )
     shown.add_argument("--layer", type=options.non_negative_int, metavar="K", help="layer to show (default: 0)")
     shown.add_argument("--steps", type=options.step_range, metavar="A:B", help="step range to show (default: all)")
     shown.add_argument("--out", required=True, metavar="FILE.png|FILE.svg|FILE.pdf", help="output figure")
-    shown.add_argument("--dpi", type=options.dpi_value, default=150, metavar="N",
-                       help="dots per inch, 10 to 1200 (default: 150)")
+    shown.add_argument(
+        "--dpi", type=options.dpi_value, default=150, metavar="N", help="dots per inch, 10 to 1200 (default: 150)"
+    )
     layout = shown.add_mutually_exclusive_group()
-    layout.add_argument("--size", type=options.pixel_size, metavar="WxH",
-                        help="figure size in pixels (default: fits the panels)")
-    layout.add_argument("--aspect", choices=options.ASPECTS, metavar="|".join(options.ASPECTS),
-                        help="a slide-shaped figure: 16:9 (13.33 x 7.5 in) or 4:3 (10 x 7.5 in); the default is "
-                        "10 in wide and as tall as the panels need")
+    layout.add_argument(
+        "--size", type=options.pixel_size, metavar="WxH", help="figure size in pixels (default: fits the panels)"
+    )
+    layout.add_argument(
+        "--aspect",
+        choices=options.ASPECTS,
+        metavar="|".join(options.ASPECTS),
+        help="a slide-shaped figure: 16:9 (13.33 x 7.5 in) or 4:3 (10 x 7.5 in); the default is "
+        "10 in wide and as tall as the panels need",
+    )
     options.add_loss_options(plot, title="the loss for --show grad")
     seq2seq.add_options(plot, target=False)  # --target (the loss options) is the decoder's teacher-forcing target
     compare.add_options(plot)
 
 
 def _register_generate(sub: Any) -> None:
-    generate = add_command(sub, "generate", commands.run_generate, "write a teaching sequence (sine, copy task, ...)",
-                           "Write one of the generated sequences; 'lstmviz generate --list' shows the kinds and\n"
-                           "their parameters.")
+    generate = add_command(
+        sub,
+        "generate",
+        commands.run_generate,
+        "write a teaching sequence (sine, copy task, ...)",
+        "Write one of the generated sequences; 'lstmviz generate --list' shows the kinds and\ntheir parameters.",
+    )
     generate.add_argument("kind", nargs="?", metavar="KIND", help="generator name (see --list)")
-    generate.add_argument("--param", action="append", metavar="NAME=VALUE",
-                          help="generator parameter (repeatable)")
+    generate.add_argument("--param", action="append", metavar="NAME=VALUE", help="generator parameter (repeatable)")
     generate.add_argument("--steps", type=options.positive_int, metavar="N", help="sequence length")
     generate.add_argument("--seed", type=options.non_negative_int, metavar="N", help="random seed")
-    generate.add_argument("--out", metavar="FILE",
-                          help="output sequence file (.csv, .npy, ...); '-' writes CSV to stdout")
+    generate.add_argument(
+        "--out", metavar="FILE", help="output sequence file (.csv, .npy, ...); '-' writes CSV to stdout"
+    )
     generate.add_argument("--list", action="store_true", help="list the generators and their parameters")
 
 
 def _register_info(sub: Any) -> None:
-    describe = add_command(sub, "info", info.run_info, "describe sequence, weight or workspace files",
-                           "Describe each FILE: shape, inferred cell type and sizes, activations (and whether the\n"
-                           "file stores them), value ranges, time axis.")
-    options.add_sequence_options(describe, help_text="sequence, weight (.npz, .safetensors, .pt) or .lstmviz "
-                                 "workspace files; '-' reads a sequence from standard input")
+    describe = add_command(
+        sub,
+        "info",
+        info.run_info,
+        "describe sequence, weight or workspace files",
+        "Describe each FILE: shape, inferred cell type and sizes, activations (and whether the\n"
+        "file stores them), value ranges, time axis.",
+    )
+    options.add_sequence_options(
+        describe,
+        help_text="sequence, weight (.npz, .safetensors, .pt) or .lstmviz "
+        "workspace files; '-' reads a sequence from standard input",
+    )
     network = describe.add_argument_group("what a weight file does not store")
     options.add_activation_options(network)
     describe.add_argument("--json", action="store_true", help="print the description as JSON")
 
 
 def _register_screenshot(sub: Any) -> None:
-    screenshot = add_command(sub, "screenshot", commands.run_screenshot, "render the app's window to a PNG",
-                             "Render the main window off screen (no display needed) to a PNG.")
-    options.add_files_argument(screenshot, help_text="files to open first, in any order (a sequence, a weight "
-                               "file, a workspace; default: the demo)", nargs="*")
+    screenshot = add_command(
+        sub,
+        "screenshot",
+        commands.run_screenshot,
+        "render the app's window to a PNG",
+        "Render the main window off screen (no display needed) to a PNG.",
+    )
+    options.add_files_argument(
+        screenshot,
+        help_text="files to open first, in any order (a sequence, a weight file, a workspace; default: the demo)",
+        nargs="*",
+    )
     screenshot.add_argument("--out", required=True, metavar="FILE.png", help="output image")
     screenshot.add_argument("--step", type=options.non_negative_int, metavar="N", help="step to show")
-    screenshot.add_argument("--size", type=options.pixel_size, metavar="WxH",
-                            help="window size in pixels (exactly: refused if the window cannot be that small)")
-    screenshot.add_argument("--view", metavar="NAME",
-                            help="bring one view to the front and picture it alone (diagram, heatmaps, unit-plots, "
-                                 "gradients, numbers, weights, model, sequence, train)")
+    screenshot.add_argument(
+        "--size",
+        type=options.pixel_size,
+        metavar="WxH",
+        help="window size in pixels (exactly: refused if the window cannot be that small)",
+    )
+    screenshot.add_argument(
+        "--view",
+        metavar="NAME",
+        help="bring one view to the front and picture it alone (diagram, heatmaps, unit-plots, "
+        "gradients, numbers, weights, model, sequence, train)",
+    )
     options.add_activation_options(screenshot.add_argument_group("what a weight file does not store"))
 
 
@@ -155,7 +224,12 @@ def _register_train(sub: Any) -> None:
 
 
 REGISTRARS: list[Registrar] = [
-    _register_trace, _register_grad, _register_plot, _register_generate, _register_info, _register_screenshot,
+    _register_trace,
+    _register_grad,
+    _register_plot,
+    _register_generate,
+    _register_info,
+    _register_screenshot,
     _register_train,
 ]
 """One function per subcommand, in ``--help`` order; a new subcommand appends its own (``add_command`` inside)."""
@@ -166,12 +240,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lstmviz",
         description="See inside RNN, GRU and LSTM cells: every gate and state at every step, gradients, figures.",
-        epilog=EPILOG, parents=[_global_options(False)], allow_abbrev=False,
+        epilog=EPILOG,
+        parents=[_global_options(False)],
+        allow_abbrev=False,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"lstmviz {__version__}")
-    parser.add_argument("--install-desktop-entry", action="store_true",
-                        help="add lstmviz and its icon to the desktop's application menu (Linux, this user)")
+    parser.add_argument(
+        "--install-desktop-entry",
+        action="store_true",
+        help="add lstmviz and its icon to the desktop's application menu (Linux, this user)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for register in REGISTRARS:
         register(sub)
@@ -180,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     for action in parser._actions:  # argparse keeps its subparsers here and nowhere public
-        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+        if isinstance(action, argparse._SubParsersAction):
             return dict(action.choices)
     return {}
 
@@ -196,10 +275,16 @@ def _subparser(parser: argparse.ArgumentParser, name: str | None) -> argparse.Ar
 
 
 def _app_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lstmviz", parents=[_global_options(False)], allow_abbrev=False,
-                                     description="Start the desktop app, optionally opening files.", epilog=EPILOG)
-    options.add_files_argument(parser, help_text="a sequence, a weight file and/or a .lstmviz workspace, in any "
-                               "order", nargs="*")
+    parser = argparse.ArgumentParser(
+        prog="lstmviz",
+        parents=[_global_options(False)],
+        allow_abbrev=False,
+        description="Start the desktop app, optionally opening files.",
+        epilog=EPILOG,
+    )
+    options.add_files_argument(
+        parser, help_text="a sequence, a weight file and/or a .lstmviz workspace, in any order", nargs="*"
+    )
     return parser
 
 
@@ -270,7 +355,7 @@ def _apply_globals(args: argparse.Namespace) -> None:
 
 def _silence_stdout() -> None:
     """Point stdout at /dev/null so Python's final flush does not raise a second BrokenPipeError."""
-    import os  # noqa: PLC0415
+    import os
 
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -111,70 +111,103 @@ FILES_HELP = (
 )
 
 
-def add_files_argument(parser: argparse.ArgumentParser, metavar: str = "FILE", help_text: str = FILES_HELP,
-                       nargs: str = "+") -> None:
+def add_files_argument(
+    parser: argparse.ArgumentParser, metavar: str = "FILE", help_text: str = FILES_HELP, nargs: str = "+"
+) -> None:
     """The positional files (sequence, weights, workspace in any order); ``nargs="*"`` where none is fine."""
     parser.add_argument("files", nargs=nargs, metavar=metavar, help=help_text)
 
 
-def add_sequence_options(
-    parser: argparse.ArgumentParser, metavar: str = "FILE", help_text: str = FILES_HELP
-) -> None:
+def add_sequence_options(parser: argparse.ArgumentParser, metavar: str = "FILE", help_text: str = FILES_HELP) -> None:
     """FILE ... and how to read the sequence among them (the loader's options)."""
     add_files_argument(parser, metavar, help_text)
     group = parser.add_argument_group("reading the sequence")
-    group.add_argument("--columns", type=name_list, metavar="NAME,...",
-                       help="input columns of a table (default: all numeric)")
-    group.add_argument("--missing", choices=MISSING_POLICIES, default=None,
-                       help="what to do with missing values in a table (default: error)")
+    group.add_argument(
+        "--columns", type=name_list, metavar="NAME,...", help="input columns of a table (default: all numeric)"
+    )
+    group.add_argument(
+        "--missing",
+        choices=MISSING_POLICIES,
+        default=None,
+        help="what to do with missing values in a table (default: error)",
+    )
     group.add_argument("--key", metavar="K", help="which array of a .npz holding several")
     group.add_argument("--text", action="store_true", help="read the file as characters, one-hot encoded")
-    group.add_argument("--vocab", metavar="CHARS",
-                       help="fixed vocabulary for --text (default: order of first appearance)")
-    group.add_argument("--decimal", choices=(".", ","), default=None,
-                       help="the decimal mark of a table (default: found per file)")
-    group.add_argument("--thousands", choices=("none", ".", ",", "space", "'"), default=None,
-                       help="the thousands separator of a table (default: found per column)")
+    group.add_argument(
+        "--vocab", metavar="CHARS", help="fixed vocabulary for --text (default: order of first appearance)"
+    )
+    group.add_argument(
+        "--decimal", choices=(".", ","), default=None, help="the decimal mark of a table (default: found per file)"
+    )
+    group.add_argument(
+        "--thousands",
+        choices=("none", ".", ",", "space", "'"),
+        default=None,
+        help="the thousands separator of a table (default: found per column)",
+    )
 
 
 def add_network_options(parser: argparse.ArgumentParser) -> None:
     """The network: a weight file, or a fresh random one of the given shape."""
     group = parser.add_argument_group(
-        "the network", "from --weights (or the workspace); otherwise a random network with input size = the "
-        "sequence's column count"
+        "the network",
+        "from --weights (or the workspace); otherwise a random network with input size = the sequence's column count",
     )
-    group.add_argument("--weights", metavar="FILE",
-                       help="weight file (.npz, .safetensors, .pt/.pth), the same as naming it among the files; "
-                       "overrides a workspace's network")
+    group.add_argument(
+        "--weights",
+        metavar="FILE",
+        help="weight file (.npz, .safetensors, .pt/.pth), the same as naming it among the files; "
+        "overrides a workspace's network",
+    )
     group.add_argument("--cell", choices=cell_kinds(), default=None, help=f"cell type (default: {DEFAULT_CELL})")
-    group.add_argument("--hidden", type=positive_int, metavar="N", default=None,
-                       help=f"hidden units (default: {DEFAULT_HIDDEN})")
-    group.add_argument("--layers", type=positive_int, metavar="N", default=None,
-                       help=f"stacked layers (default: {DEFAULT_LAYERS})")
+    group.add_argument(
+        "--hidden", type=positive_int, metavar="N", default=None, help=f"hidden units (default: {DEFAULT_HIDDEN})"
+    )
+    group.add_argument(
+        "--layers", type=positive_int, metavar="N", default=None, help=f"stacked layers (default: {DEFAULT_LAYERS})"
+    )
     add_activation_options(group)
-    group.add_argument("--seed", type=non_negative_int, metavar="N", default=None,
-                       help=f"seed of the random weights (default: {DEFAULT_SEED})")
+    group.add_argument(
+        "--seed",
+        type=non_negative_int,
+        metavar="N",
+        default=None,
+        help=f"seed of the random weights (default: {DEFAULT_SEED})",
+    )
 
 
 def add_activation_options(group: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
     """What a weight file's shapes cannot tell: settable where the file is opened, refused if the file disagrees."""
-    group.add_argument("--activation", choices=RNN_ACTIVATIONS, default=None,
-                       help="vanilla RNN activation: of a random network (default: "
-                       f"{DEFAULT_ACTIVATION}), or of a weight file that does not store it (a torch state_dict); "
-                       "an error if the file stores another")
-    group.add_argument("--output-activation", choices=OUTPUT_ACTIVATIONS, default=None,
-                       help="activation of a weight file's output layer when the file does not store it "
-                       "(default: identity); an error if the file stores another")
+    group.add_argument(
+        "--activation",
+        choices=RNN_ACTIVATIONS,
+        default=None,
+        help="vanilla RNN activation: of a random network (default: "
+        f"{DEFAULT_ACTIVATION}), or of a weight file that does not store it (a torch state_dict); "
+        "an error if the file stores another",
+    )
+    group.add_argument(
+        "--output-activation",
+        choices=OUTPUT_ACTIVATIONS,
+        default=None,
+        help="activation of a weight file's output layer when the file does not store it "
+        "(default: identity); an error if the file stores another",
+    )
 
 
 def add_loss_options(parser: argparse.ArgumentParser, *, title: str = "the loss for BPTT") -> None:
     """--loss and its companions, as ``Network.bptt`` takes them."""
     group = parser.add_argument_group(title)
-    group.add_argument("--loss", choices=LOSSES, default="h-last-sum",
-                       help="h-last-sum: sum of the top layer's h at the last step; unit: one unit at one step; "
-                       "mse / cross-entropy: the output y against --target (default: h-last-sum)")
-    group.add_argument("--target", metavar="FILE",
-                       help="target sequence for mse (T, O) or class indices for cross-entropy")
+    group.add_argument(
+        "--loss",
+        choices=LOSSES,
+        default="h-last-sum",
+        help="h-last-sum: sum of the top layer's h at the last step; unit: one unit at one step; "
+        "mse / cross-entropy: the output y against --target (default: h-last-sum)",
+    )
+    group.add_argument(
+        "--target", metavar="FILE", help="target sequence for mse (T, O) or class indices for cross-entropy"
+    )
     group.add_argument("--unit", type=non_negative_int, default=0, metavar="N", help="unit of --loss unit (default: 0)")
     group.add_argument("--step", type=int, default=-1, metavar="N", help="step of --loss unit (default: -1, the last)")
     group.add_argument("--clip", type=positive_float, metavar="NORM", help="clip the gradient to this global norm")

@@ -33,15 +33,26 @@ def add_options(parser: argparse.ArgumentParser, *, target: bool = True) -> None
     group = parser.add_argument_group(
         "encoder-decoder models", "when --weights holds an encoder and a decoder (encoder.*, decoder.*, fc.*)"
     )
-    group.add_argument("--decode-steps", type=positive_int, metavar="N",
-                       help="free-running: decode N steps, each output fed back (default: the source's length)")
+    group.add_argument(
+        "--decode-steps",
+        type=positive_int,
+        metavar="N",
+        help="free-running: decode N steps, each output fed back (default: the source's length)",
+    )
     if target:
-        group.add_argument("--target", metavar="FILE",
-                           help="teacher forcing: the true output sequence (token ids or values), fed to the decoder")
+        group.add_argument(
+            "--target",
+            metavar="FILE",
+            help="teacher forcing: the true output sequence (token ids or values), fed to the decoder",
+        )
     group.add_argument("--encoder-prefix", metavar="PREFIX", help="the encoder's module prefix in the file")
     group.add_argument("--decoder-prefix", metavar="PREFIX", help="the decoder's module prefix in the file")
-    group.add_argument("--inputs", choices=INPUT_KINDS, default=None,
-                       help="token ids or numeric values (default: from the file; tokens when it has an embedding)")
+    group.add_argument(
+        "--inputs",
+        choices=INPUT_KINDS,
+        default=None,
+        help="token ids or numeric values (default: from the file; tokens when it has an embedding)",
+    )
 
 
 MODEL_SUFFIXES = (".npz", ".safetensors", ".pt", ".pth")
@@ -62,26 +73,27 @@ def applies(args: argparse.Namespace) -> bool:
             continue
         sources = [f for f in files if f != path]
         if len(sources) != 1:
-            raise CommandError(f"{path} is an encoder-decoder: give it one source sequence file "
-                               f"(got {len(sources)})")
+            raise CommandError(f"{path} is an encoder-decoder: give it one source sequence file (got {len(sources)})")
         args.weights, args.sequence = path, sources[0]
         return True
     return False
 
 
 def load_model(args: argparse.Namespace) -> Seq2SeqFile:
-    from ..io.seq2seq_weights import read_seq2seq  # noqa: PLC0415
+    from ..io.seq2seq_weights import read_seq2seq
 
     return read_seq2seq(
-        args.weights, encoder_prefix=getattr(args, "encoder_prefix", None),
-        decoder_prefix=getattr(args, "decoder_prefix", None), inputs=getattr(args, "inputs", None),
+        args.weights,
+        encoder_prefix=getattr(args, "encoder_prefix", None),
+        decoder_prefix=getattr(args, "decoder_prefix", None),
+        inputs=getattr(args, "inputs", None),
     )
 
 
 def read_steps(path: str, args: argparse.Namespace, model: Seq2Seq, what: str) -> np.ndarray:
     """A source or target file as token ids (one column of whole numbers) or values (T, D)."""
-    from ..io.open_any import file_kind  # noqa: PLC0415
-    from .inputs import read_sequence  # noqa: PLC0415
+    from ..io.open_any import file_kind
+    from .inputs import read_sequence
 
     if path != "-" and file_kind(path) == "workspace":
         raise CommandError(f"{path}: a workspace holds a single network; give the {what} as a sequence file")
@@ -125,8 +137,8 @@ def run_model(args: argparse.Namespace, warn: Warn) -> tuple[Seq2SeqFile, Seq2Se
 
 def run_trace(args: argparse.Namespace, warn: Warn) -> int:
     """``lstmviz trace`` for an encoder-decoder: every gate and state of both sides and the context, to .npz."""
-    from ..io.seq2seq_export import check_seq2seq_trace_path, export_seq2seq_trace  # noqa: PLC0415
-    from .commands import check_output  # noqa: PLC0415
+    from ..io.seq2seq_export import check_seq2seq_trace_path, export_seq2seq_trace
+    from .commands import check_output
 
     check_seq2seq_trace_path(args.out)
     check_output(args.out, (".npz",), "a trace", stdout_ok=False)
@@ -137,19 +149,27 @@ def run_trace(args: argparse.Namespace, warn: Warn) -> int:
 
 def run_plot(args: argparse.Namespace, warn: Warn) -> int:
     """``lstmviz plot`` for an encoder-decoder: encoder heatmaps, the context strip, decoder heatmaps."""
-    from ..io.figures import FIGURE_FORMATS  # noqa: PLC0415
-    from ..io.seq2seq_figures import render_seq2seq_figure  # noqa: PLC0415
-    from .commands import check_output, show_parts  # noqa: PLC0415
+    from ..io.figures import FIGURE_FORMATS
+    from ..io.seq2seq_figures import render_seq2seq_figure
+    from .commands import check_output, show_parts
 
     check_output(args.out, tuple(f".{fmt}" for fmt in FIGURE_FORMATS), "a figure", stdout_ok=False)
     parts = show_parts(args.show)
     if "grad" in parts:
-        raise CommandError("--show grad is for single networks; an encoder-decoder plot shows gates, cell, hidden, "
-                           "output or quantity keys")
+        raise CommandError(
+            "--show grad is for single networks; an encoder-decoder plot shows gates, cell, hidden, "
+            "output or quantity keys"
+        )
     loaded, trace = run_model(args, warn)
     render_seq2seq_figure(
-        trace, loaded.model, args.out, show=parts if len(parts) > 1 else (parts[0] if parts else "gates"),
-        layer=args.layer or 0, units=args.units, dpi=args.dpi, size=args.size,
+        trace,
+        loaded.model,
+        args.out,
+        show=parts if len(parts) > 1 else (parts[0] if parts else "gates"),
+        layer=args.layer or 0,
+        units=args.units,
+        dpi=args.dpi,
+        size=args.size,
     )
     return 0
 
@@ -157,8 +177,8 @@ def run_plot(args: argparse.Namespace, warn: Warn) -> int:
 # --- lstmviz info ---------------------------------------------------------------------------------------------------
 def describe(path: str) -> dict[str, Any]:
     """The ``info`` dict of a seq2seq weight file (``kind: seq2seq``)."""
-    from ..io.seq2seq_weights import read_seq2seq  # noqa: PLC0415
-    from .info import describe_network  # noqa: PLC0415
+    from ..io.seq2seq_weights import read_seq2seq
+    from .info import describe_network
 
     loaded = read_seq2seq(path)
     model = loaded.model
@@ -185,7 +205,7 @@ def describe(path: str) -> dict[str, Any]:
 
 def format_info(info: dict[str, Any]) -> str:
     """The human-readable form of :func:`describe`'s dict."""
-    from .info import _network_lines as network_lines  # noqa: PLC0415
+    from .info import _network_lines as network_lines
 
     lines = [f"{info['file']}: encoder-decoder (seq2seq)", f"  model        {info['summary']}"]
     if info["inputs"] == "tokens":
@@ -194,8 +214,10 @@ def format_info(info: dict[str, Any]) -> str:
         lines.append(f"  inputs       {info['vocab_size']} tokens, {shown}; start token 0")
     else:
         lines.append("  inputs       numeric values; the decoder starts from the last source step")
-    lines.append(f"  context      {info['context_size']} numbers handed from encoder to decoder "
-                 f"(final h{' and C' if spec_for(info['encoder']['cell']).has_cell_state else ''} of each layer)")
+    lines.append(
+        f"  context      {info['context_size']} numbers handed from encoder to decoder "
+        f"(final h{' and C' if spec_for(info['encoder']['cell']).has_cell_state else ''} of each layer)"
+    )
     prefixes = info["prefixes"]
     lines.append(f"  file names   encoder {prefixes['encoder']!r}, decoder {prefixes['decoder']!r}")
     for side in ("encoder", "decoder"):

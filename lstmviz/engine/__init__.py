@@ -8,5 +8,14 @@ from .spec import CELL_KINDS, SPECS, CellSpec, spec_for
 from .trace import Trace, trace_key
 
 __all__ = [
-    "CELL_KINDS", "LOSSES", "SPECS", "CellSpec", "EngineError", "Gradients", "Network", "Trace", "spec_for", "trace_key",
+    "CELL_KINDS",
+    "LOSSES",
+    "SPECS",
+    "CellSpec",
+    "EngineError",
+    "Gradients",
+    "Network",
+    "Trace",
+    "spec_for",
+    "trace_key",
 ]

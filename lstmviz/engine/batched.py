@@ -69,11 +69,17 @@ def prepare_batch_layer(network: Network, k: int) -> PreparedBatchLayer:
         else:
             bias_in = b_ih[perm] * scale + b_hh[perm] * scale
     return PreparedBatchLayer(
-        cell=network.cell, hidden=hidden, activation=network.nonlinearity if spec.activation_choice else "tanh",
-        sigmoid_rows=sigmoid_rows, perm=perm,
+        cell=network.cell,
+        hidden=hidden,
+        activation=network.nonlinearity if spec.activation_choice else "tanh",
+        sigmoid_rows=sigmoid_rows,
+        perm=perm,
         w_ih_t=np.ascontiguousarray((w_ih_p * scale[:, None]).T),
         w_hh_t=np.ascontiguousarray((w_hh_p * scale[:, None]).T),
-        bias_in=bias_in, bias_rec=bias_rec, w_ih=w_ih_p, w_hh=w_hh_p,
+        bias_in=bias_in,
+        bias_rec=bias_rec,
+        w_ih=w_ih_p,
+        w_hh=w_hh_p,
     )
 
 
@@ -139,12 +145,12 @@ class BatchCache:
         return None if self.y_time is None else self.y_time.transpose(1, 0, 2)
 
     @property
-    def h_T(self) -> np.ndarray:  # noqa: N802  (the textbook symbol)
+    def h_T(self) -> np.ndarray:
         """Final hidden states of every layer, (L, B, H)."""
         return np.stack([buffers.h[-1] for buffers in self.layers])
 
     @property
-    def c_T(self) -> np.ndarray | None:  # noqa: N802
+    def c_T(self) -> np.ndarray | None:
         """Final cell states (LSTM), (L, B, H); None for GRU and RNN."""
         if self.layers[0].c is None:
             return None
@@ -234,8 +240,11 @@ def _unpermute(internal: np.ndarray, perm: np.ndarray) -> np.ndarray:
 
 
 def backward(
-    cache: BatchCache, dy: Any | None = None, dh: Any | None = None, dh_T: Any | None = None,  # noqa: N803
-    dc_T: Any | None = None,  # noqa: N803
+    cache: BatchCache,
+    dy: Any | None = None,
+    dh: Any | None = None,
+    dh_T: Any | None = None,
+    dc_T: Any | None = None,
     need_dx: bool = True,
     step_terms: bool = False,
 ) -> BatchGradients:
@@ -281,7 +290,10 @@ def backward(
         for k in reversed(range(layers)):
             layer, buffers = cache.prepared[k], cache.layers[k]
             d_in, d_rec, dh0[k], dc0_k = kernel.backward(
-                layer, buffers, external, zeros if last_h is None else last_h[k],
+                layer,
+                buffers,
+                external,
+                zeros if last_h is None else last_h[k],
                 None if last_c is None else last_c[k],
             )
             if dc0 is not None and dc0_k is not None:
@@ -289,8 +301,13 @@ def backward(
             layer_input = cache.inputs if k == 0 else cache.layers[k - 1].h[1:]
             d_in_flat, d_rec_flat = d_in.reshape(rows, -1), d_rec.reshape(rows, -1)
             if terms is not None:
-                terms += step_term_sizes(d_in.reshape(steps, batch, -1), d_rec.reshape(steps, batch, -1),
-                                         layer_input, buffers.h[:-1], layer.bias_in is not None)
+                terms += step_term_sizes(
+                    d_in.reshape(steps, batch, -1),
+                    d_rec.reshape(steps, batch, -1),
+                    layer_input,
+                    buffers.h[:-1],
+                    layer.bias_in is not None,
+                )
             perm = layer.perm
             grads[parameter_name("weight_ih", k)] = _unpermute(d_in_flat.T @ layer_input.reshape(rows, -1), perm)
             grads[parameter_name("weight_hh", k)] = _unpermute(d_rec_flat.T @ buffers.h[:-1].reshape(rows, -1), perm)

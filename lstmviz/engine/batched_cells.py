@@ -81,8 +81,12 @@ class CellKernel:
         raise NotImplementedError
 
     def backward(
-        self, layer: PreparedBatchLayer, buffers: LayerBuffers, external: np.ndarray | None,
-        dh_last: np.ndarray, dc_last: np.ndarray | None,
+        self,
+        layer: PreparedBatchLayer,
+        buffers: LayerBuffers,
+        external: np.ndarray | None,
+        dh_last: np.ndarray,
+        dc_last: np.ndarray | None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
         """``(d_in, d_rec, dh0, dc0)``: the pre-activation gradients of the input side and of the hidden side
         (T, B, G*H; the same array unless ``separate_rec``), dL/dh0 and dL/dc0 (LSTM, else None) (B, H).
@@ -137,8 +141,18 @@ class LSTMKernel(CellKernel):
         matmul, add, multiply, tanh = np.matmul, np.add, np.multiply, np.tanh
         w_hh_t = layer.w_hh_t
         for a, sig, o, i, f, g, h_prev, h_t, c_prev, c_t, tc in zip(
-            gates, gates[:, :, : 3 * hid], gates[:, :, :hid], gates[:, :, hid : 2 * hid],
-            gates[:, :, 2 * hid : 3 * hid], gates[:, :, 3 * hid :], h[:-1], h[1:], c[:-1], c[1:], tanh_c, strict=True,
+            gates,
+            gates[:, :, : 3 * hid],
+            gates[:, :, :hid],
+            gates[:, :, hid : 2 * hid],
+            gates[:, :, 2 * hid : 3 * hid],
+            gates[:, :, 3 * hid :],
+            h[:-1],
+            h[1:],
+            c[:-1],
+            c[1:],
+            tanh_c,
+            strict=True,
         ):
             matmul(h_prev, w_hh_t, out=rec)
             add(a, rec, out=a)
@@ -152,8 +166,12 @@ class LSTMKernel(CellKernel):
             multiply(o, tc, out=h_t)
 
     def backward(
-        self, layer: PreparedBatchLayer, buffers: LayerBuffers, external: np.ndarray | None,
-        dh_last: np.ndarray, dc_last: np.ndarray | None,
+        self,
+        layer: PreparedBatchLayer,
+        buffers: LayerBuffers,
+        external: np.ndarray | None,
+        dh_last: np.ndarray,
+        dc_last: np.ndarray | None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
         hid = layer.hidden
         gates, c, tanh_c = buffers.gates, buffers.c, buffers.aux
@@ -182,7 +200,13 @@ class LSTMKernel(CellKernel):
         ext_rows = external_rows(external, steps)
         back = slice(None, None, -1)
         for da, da_o, da_ifg, k_t, f_t, ext in zip(
-            d_in[back], a_o[back], d_in.reshape(steps, batch, 4, hid)[back, :, 1:], gain[back], f[back], ext_rows, strict=True,
+            d_in[back],
+            a_o[back],
+            d_in.reshape(steps, batch, 4, hid)[back, :, 1:],
+            gain[back],
+            f[back],
+            ext_rows,
+            strict=True,
         ):
             # dh_t is rec itself when nothing enters from outside: every use comes before rec is overwritten
             d = rec if ext is None else add(rec, ext, out=dh)
@@ -215,8 +239,16 @@ class GRUKernel(CellKernel):
         matmul, add, subtract, multiply, tanh = np.matmul, np.add, np.subtract, np.multiply, np.tanh
         w_hh_t, bias_rec = layer.w_hh_t, layer.bias_rec
         for rz, r, z, n, rec, rec_rz, rec_n, h_prev, h_t in zip(
-            gates[:, :, : 2 * hid], gates[:, :, :hid], gates[:, :, hid : 2 * hid], gates[:, :, 2 * hid :],
-            recs, recs[:, :, : 2 * hid], recs[:, :, 2 * hid :], h[:-1], h[1:], strict=True,
+            gates[:, :, : 2 * hid],
+            gates[:, :, :hid],
+            gates[:, :, hid : 2 * hid],
+            gates[:, :, 2 * hid :],
+            recs,
+            recs[:, :, : 2 * hid],
+            recs[:, :, 2 * hid :],
+            h[:-1],
+            h[1:],
+            strict=True,
         ):
             matmul(h_prev, w_hh_t, out=rec)
             if bias_rec is not None:
@@ -233,8 +265,12 @@ class GRUKernel(CellKernel):
             add(h_t, n, out=h_t)
 
     def backward(
-        self, layer: PreparedBatchLayer, buffers: LayerBuffers, external: np.ndarray | None,
-        dh_last: np.ndarray, dc_last: np.ndarray | None,
+        self,
+        layer: PreparedBatchLayer,
+        buffers: LayerBuffers,
+        external: np.ndarray | None,
+        dh_last: np.ndarray,
+        dc_last: np.ndarray | None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
         hid = layer.hidden
         gates, h, recs = buffers.gates, buffers.h, buffers.aux
@@ -262,8 +298,12 @@ class GRUKernel(CellKernel):
         ext_rows = external_rows(external, steps)
         back = slice(None, None, -1)
         for da, da_rec, da_rec_flat, z_t, ext in zip(
-            d_in.reshape(steps, batch, 3, hid)[back], d_rec.reshape(steps, batch, 3, hid)[back], d_rec[back],
-            z[back], ext_rows, strict=True,
+            d_in.reshape(steps, batch, 3, hid)[back],
+            d_rec.reshape(steps, batch, 3, hid)[back],
+            d_rec[back],
+            z[back],
+            ext_rows,
+            strict=True,
         ):
             if ext is None:
                 dh[...] = rec
@@ -300,8 +340,12 @@ class RNNKernel(CellKernel):
             h_t[...] = a
 
     def backward(
-        self, layer: PreparedBatchLayer, buffers: LayerBuffers, external: np.ndarray | None,
-        dh_last: np.ndarray, dc_last: np.ndarray | None,
+        self,
+        layer: PreparedBatchLayer,
+        buffers: LayerBuffers,
+        external: np.ndarray | None,
+        dh_last: np.ndarray,
+        dc_last: np.ndarray | None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
         gates = buffers.gates
         steps, batch, hid = gates.shape
@@ -325,5 +369,3 @@ class RNNKernel(CellKernel):
                 multiply(da, dh, out=da)
             matmul(da, w_hh, out=rec)
         return d_in, d_in, rec, None
-
-

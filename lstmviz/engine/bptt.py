@@ -81,7 +81,10 @@ def bptt(
     if trace is None:
         trace = network.run(inputs, h0, c0)
     elif (trace.cell, trace.hidden_size, trace.num_layers, trace.steps) != (
-        network.cell, network.hidden_size, network.num_layers, inputs.shape[0]
+        network.cell,
+        network.hidden_size,
+        network.num_layers,
+        inputs.shape[0],
     ):
         raise EngineError("the given trace was not made by this network on this input; run it again")
     if clip is not None and not clip > 0:
@@ -180,9 +183,13 @@ def backward_layer(
     grad_c = np.empty((steps, hidden), dtype=dtype) if spec_for(cell).has_cell_state else None
     d_in = factors.gates_in
     d_rec = d_in if factors.gates_rec is None else factors.gates_rec
-    dh0, dc0 = run_cotangents(cell, factors, w_hh, np.zeros((1, hidden), dtype=dtype), external,
-                              CotangentSink.storing(grad_h, grad_c, d_in, d_rec))
+    dh0, dc0 = run_cotangents(
+        cell,
+        factors,
+        w_hh,
+        np.zeros((1, hidden), dtype=dtype),
+        external,
+        CotangentSink.storing(grad_h, grad_c, d_in, d_rec),
+    )
     flat = steps, blocks * hidden
     return grad_h, grad_c, d_in.reshape(flat), d_rec.reshape(flat), dh0[0], None if dc0 is None else dc0[0]
-
-

@@ -101,19 +101,39 @@ class CotangentSink:
         if batch == 1:
             dg = np.empty((blocks, hidden), dtype=dtype)
             dg_rec = np.empty_like(dg) if separate else dg
-            return cls(dh, r(np.empty(hidden, dtype=dtype)), r(dg), r(dg.reshape(-1)), r(dg[: blocks - 1]),
-                       r(dg[blocks - 1]), r(dg_rec), r(dg_rec.reshape(-1)))
+            return cls(
+                dh,
+                r(np.empty(hidden, dtype=dtype)),
+                r(dg),
+                r(dg.reshape(-1)),
+                r(dg[: blocks - 1]),
+                r(dg[blocks - 1]),
+                r(dg_rec),
+                r(dg_rec.reshape(-1)),
+            )
         dg = np.empty((batch, blocks, hidden), dtype=dtype)
         dg_rec = np.empty_like(dg) if separate else dg
         return cls(
-            dh, r(np.empty((batch, 1, hidden), dtype=dtype)), r(dg), r(dg.reshape(batch, -1)), r(dg[:, : blocks - 1]),
-            r(dg[:, blocks - 1 :]), r(dg_rec), r(dg_rec.reshape(batch, -1)), one_row=False,
+            dh,
+            r(np.empty((batch, 1, hidden), dtype=dtype)),
+            r(dg),
+            r(dg.reshape(batch, -1)),
+            r(dg[:, : blocks - 1]),
+            r(dg[:, blocks - 1 :]),
+            r(dg_rec),
+            r(dg_rec.reshape(batch, -1)),
+            one_row=False,
         )
 
 
 def run_cotangents(
-    cell: str, factors: LayerFactors, w_hh: np.ndarray, start: np.ndarray, external: np.ndarray | None,
-    sink: CotangentSink, renormalise: bool = False,
+    cell: str,
+    factors: LayerFactors,
+    w_hh: np.ndarray,
+    start: np.ndarray,
+    external: np.ndarray | None,
+    sink: CotangentSink,
+    renormalise: bool = False,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """The backward recursion of one layer for B cotangent rows at once, from t = T-1 down to 0.
 
@@ -140,8 +160,18 @@ def run_cotangents(
         assert factors.cell_gain is not None
         dc_next = np.zeros(vector, dtype=dtype)
         for t, a_sig, a_o, f, gain, ext, dh, dc, dg_sig, dg_o, dg_flat in zip(
-            countdown, gates_in[:, : blocks - 1], gates_in[:, blocks - 1], carry, factors.cell_gain[::-1], ext_rows,
-            sink.dh, sink.dc, sink.dg_sigmoid, sink.dg_last, sink.dg_flat, strict=False,
+            countdown,
+            gates_in[:, : blocks - 1],
+            gates_in[:, blocks - 1],
+            carry,
+            factors.cell_gain[::-1],
+            ext_rows,
+            sink.dh,
+            sink.dc,
+            sink.dg_sigmoid,
+            sink.dg_last,
+            sink.dg_flat,
+            strict=False,
         ):
             if not t & FLUSH_MASK:
                 _steady(renormalise, rec, dc_next)

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 HALF = 0.5
 """Sigmoid rows are prescaled by this power of two, so the scaling is exact."""
 
+
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """sigma(x) = 1 / (1 + exp(-x)), computed as 0.5 * tanh(x / 2) + 0.5: no overflow warnings for any finite x."""
     out: np.ndarray = np.tanh(np.multiply(x, HALF))
@@ -201,7 +202,8 @@ def _lstm_steps(
         rows[:, hidden : 3 * hidden],
         rows[:, 3 * hidden :],
         block[start + 1 : stop + 1, 4 * hidden :],
-        arrays["h"][start:stop], strict=True,
+        arrays["h"][start:stop],
+        strict=True,
     ):
         dot(h_prev, w_hh_t, out=rec)
         add(pre, rec, out=pre)
@@ -282,9 +284,7 @@ def _rnn_steps(
         h_prev = h_t
 
 
-StepFunction = Callable[
-    [PreparedLayer, dict[str, np.ndarray], int, int, np.ndarray, "np.ndarray | None"], None
-]
+StepFunction = Callable[[PreparedLayer, dict[str, np.ndarray], int, int, np.ndarray, "np.ndarray | None"], None]
 """Fills steps [start, stop) of one layer whose rows already hold the input projection (see :func:`run_chunk`)."""
 
 
@@ -325,8 +325,9 @@ def register_cell_kind(spec: CellSpec, kernel: StepKernel) -> None:
     if spec.kind in SPECS:
         raise EngineError(f"a cell kind named {spec.kind!r} already exists")
     if len(kernel.internal_order) != spec.row_blocks:
-        raise EngineError(f"the {spec.title} kernel orders {len(kernel.internal_order)} blocks, the spec says "
-                          f"{spec.row_blocks}")
+        raise EngineError(
+            f"the {spec.title} kernel orders {len(kernel.internal_order)} blocks, the spec says {spec.row_blocks}"
+        )
     SPECS[spec.kind] = spec
     STEP_KERNELS[spec.kind] = kernel
 

@@ -245,9 +245,7 @@ class Network:
                 "is available; shorten the sequence or use fewer units"
             )
 
-    def _initial_states(
-        self, h0: Any | None, c0: Any | None
-    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    def _initial_states(self, h0: Any | None, c0: Any | None) -> tuple[list[np.ndarray], list[np.ndarray]]:
         shape = (self.num_layers, self.hidden_size)
         try:
             h = np.zeros(shape, self.dtype) if h0 is None else np.asarray(h0, dtype=self.dtype).reshape(shape)
@@ -309,8 +307,18 @@ class Network:
     ) -> Gradients:
         """Backpropagation through time for a scalar loss on the trace; see :func:`lstmviz.engine.bptt.bptt`."""
         return _bptt(
-            self, x, loss, target=target, unit=unit, step=step, layer=layer, clip=clip, h0=h0, c0=c0,
-            trace=trace, jacobian=jacobian,
+            self,
+            x,
+            loss,
+            target=target,
+            unit=unit,
+            step=step,
+            layer=layer,
+            clip=clip,
+            h0=h0,
+            c0=c0,
+            trace=trace,
+            jacobian=jacobian,
         )
 
 

@@ -51,9 +51,7 @@ def mse(y: np.ndarray, target: Any, mask: Any | None = None, steps: str = "all")
     return value, weighted * (2.0 / count)
 
 
-def cross_entropy(
-    y: np.ndarray, target: Any, mask: Any | None = None, steps: str = "all"
-) -> tuple[float, np.ndarray]:
+def cross_entropy(y: np.ndarray, target: Any, mask: Any | None = None, steps: str = "all") -> tuple[float, np.ndarray]:
     """(L, dL/dy) of the masked mean cross-entropy of logits y (B, T, C) against classes (B, T)."""
     classes = np.asarray(target)
     if classes.shape != y.shape[:2]:

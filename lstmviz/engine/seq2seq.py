@@ -126,12 +126,20 @@ class Seq2Seq:
         options: dict[str, Any] = {"init": init, "nonlinearity": nonlinearity, "dtype": dtype}
         encoder = Network.random(cell, width, hidden_size, num_layers, seed=int(seeds[0]), **options)
         decoder = Network.random(
-            decoder_cell or cell, width, hidden_size, num_layers, seed=int(seeds[1]), output_size=out,
-            output_activation=activation, **options,
+            decoder_cell or cell,
+            width,
+            hidden_size,
+            num_layers,
+            seed=int(seeds[1]),
+            output_size=out,
+            output_activation=activation,
+            **options,
         )
         embedding = None
         if vocab_size is not None and embed_size is not None:
-            embedding = np.random.default_rng(int(seeds[2])).standard_normal((int(vocab_size), embed_size)).astype(dtype)
+            embedding = (
+                np.random.default_rng(int(seeds[2])).standard_normal((int(vocab_size), embed_size)).astype(dtype)
+            )
         return cls(encoder, decoder, TOKENS if tokens else NUMBERS, embedding)
 
     # Properties ------------------------------------------------------------------------------------------
@@ -198,9 +206,9 @@ class Seq2Seq:
             if name not in known:
                 raise EngineError(f"this model has no parameter {name}")
             if name.startswith(ENCODER):
-                enc[name[len(ENCODER):]] = value
+                enc[name[len(ENCODER) :]] = value
             elif name.startswith(DECODER):
-                dec[name[len(DECODER):]] = value
+                dec[name[len(DECODER) :]] = value
             elif name in OUTPUT_NAMES:
                 dec[name] = value
             else:
@@ -337,8 +345,14 @@ class Seq2Seq:
             if target is not None:
                 token_arrays["dec_target"] = fed["target"]
         return Seq2SeqTrace.build(
-            encoder_trace, decoder_trace, ctx_h, ctx_c, inputs=self.inputs, mode=mode,
-            edited_context=context is not None, tokens=token_arrays,
+            encoder_trace,
+            decoder_trace,
+            ctx_h,
+            ctx_c,
+            inputs=self.inputs,
+            mode=mode,
+            edited_context=context is not None,
+            tokens=token_arrays,
         )
 
     def teacher_inputs(self, encoder_input: np.ndarray, target: Any) -> dict[str, np.ndarray]:
@@ -383,7 +397,10 @@ class Seq2Seq:
                     fed_tokens.append(int(ids))
         arrays = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
         trace = Trace(
-            cell=self.decoder.cell, hidden_size=self.hidden_size, num_layers=self.num_layers, arrays=arrays,
+            cell=self.decoder.cell,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            arrays=arrays,
             h0=tuple(np.array(row) for row in h0),
             c0=tuple(np.array(row) for row in c0) if c0 is not None else (),
         )

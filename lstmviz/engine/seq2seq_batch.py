@@ -87,7 +87,7 @@ def _targets(model: Seq2Seq, target: Any, batch: int) -> np.ndarray:
     return values
 
 
-def decoder_initial(model: Seq2Seq, h_T: np.ndarray, c_T: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:  # noqa: N803
+def decoder_initial(model: Seq2Seq, h_T: np.ndarray, c_T: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
     """The decoder's (h0, c0) from the encoder's final states (C_0 = 0 for an LSTM decoder after a GRU/RNN)."""
     if not model.decoder.spec.has_cell_state:
         return h_T, None
@@ -124,7 +124,9 @@ def _mask(mask: Any | None, shape: tuple[int, int], dtype: np.dtype) -> np.ndarr
     return array
 
 
-def _loss_gradient(model: Seq2Seq, run: TeacherForward, goal: np.ndarray, mask: np.ndarray) -> tuple[float, dict[str, Any]]:
+def _loss_gradient(
+    model: Seq2Seq, run: TeacherForward, goal: np.ndarray, mask: np.ndarray
+) -> tuple[float, dict[str, Any]]:
     """The loss value, and where its gradient enters the decoder (``dh`` with the fc gradients, or ``dy``)."""
     count = float(mask.sum())
     if model.tokens:

@@ -130,8 +130,9 @@ LSTM = CellSpec(
         GateInfo("o", "sigmoid", "output gate", "o_t", "o_t = sigma(W_io x_t + b_io + W_ho h_{t-1} + b_ho)"),
     ),
     states=(
-        StateInfo("c", "cell state", "C_t", "C_t = f_t * C_{t-1} + i_t * C~_t", "{f}·{c_prev} + {i}·{g}",
-                  "f * c_prev + i * g"),
+        StateInfo(
+            "c", "cell state", "C_t", "C_t = f_t * C_{t-1} + i_t * C~_t", "{f}·{c_prev} + {i}·{g}", "f * c_prev + i * g"
+        ),
         _H,
     ),
     row_blocks=4,
@@ -144,13 +145,23 @@ GRU = CellSpec(
         GateInfo("r", "sigmoid", "reset gate", "r_t", "r_t = sigma(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr)"),
         GateInfo("z", "sigmoid", "update gate", "z_t", "z_t = sigma(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)"),
         GateInfo(
-            "n", "tanh", "candidate", "n_t",
-            "n_t = tanh(W_in x_t + b_in + r_t * (W_hn h_{t-1} + b_hn))", recurrent_scale="r",
+            "n",
+            "tanh",
+            "candidate",
+            "n_t",
+            "n_t = tanh(W_in x_t + b_in + r_t * (W_hn h_{t-1} + b_hn))",
+            recurrent_scale="r",
         ),
     ),
     states=(
-        StateInfo("h", "hidden state", "h_t", "h_t = (1 - z_t) * n_t + z_t * h_{t-1}", "(1 − {z})·{n} + {z}·{h_prev}",
-                  "(1 - z) * n + z * h_prev"),
+        StateInfo(
+            "h",
+            "hidden state",
+            "h_t",
+            "h_t = (1 - z_t) * n_t + z_t * h_{t-1}",
+            "(1 − {z})·{n} + {z}·{h_prev}",
+            "(1 - z) * n + z * h_prev",
+        ),
     ),
     row_blocks=3,
 )
@@ -179,4 +190,3 @@ def spec_for(kind: str) -> CellSpec:
         return SPECS[kind.lower()]
     except KeyError:
         raise ValueError(f"unknown cell type {kind!r}; choose one of {', '.join(cell_kinds())}") from None
-

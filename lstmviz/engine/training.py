@@ -78,8 +78,7 @@ def train_step(
     grads = backward(cache, dy=dy, need_dx=False).params
     clipped, norm, scale = clip_grad_norm(grads, clip)
     params, new_state = optimizer.update(network.params, clipped, state)
-    return (network.with_parameters(params), new_state, StepMetrics(update, value, norm, scale),
-            (cache.h_T, cache.c_T))
+    return (network.with_parameters(params), new_state, StepMetrics(update, value, norm, scale), (cache.h_T, cache.c_T))
 
 
 def tbptt_steps(

@@ -42,14 +42,14 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationVersion(_version())
     app.setApplicationDisplayName("lstmviz")  # type: ignore[union-attr]
     app.setDesktopFileName("lstmviz")  # type: ignore[union-attr]
-    from .main_window import app_icon  # noqa: PLC0415
+    from .main_window import app_icon
 
     app.setWindowIcon(app_icon())  # type: ignore[union-attr]
     return app  # type: ignore[return-value]
 
 
 def _version() -> str:
-    from .. import __version__  # noqa: PLC0415
+    from .. import __version__
 
     return __version__
 
@@ -105,9 +105,9 @@ def run_app(files: list[str]) -> int:
     app = create_application()
     settings = AppSettings()
     apply_palette(settings.palette(), app)
-    from .main_window import MainWindow  # noqa: PLC0415
-    from .session_exit import SignalQuitter  # noqa: PLC0415
-    from .workers import shutdown_workers  # noqa: PLC0415
+    from .main_window import MainWindow
+    from .session_exit import SignalQuitter
+    from .workers import shutdown_workers
 
     window = MainWindow(default_document(), settings)
     quitter = SignalQuitter(on_interrupt=window.close, on_terminate=window.terminate)
@@ -129,9 +129,9 @@ def run_app(files: list[str]) -> int:
 
 def offer_recovery(window: Any) -> bool:
     """After SIGTERM ended a session with unsaved work, offer that work back (and forget the file either way)."""
-    from PySide6.QtWidgets import QMessageBox  # noqa: PLC0415
+    from PySide6.QtWidgets import QMessageBox
 
-    from .session_exit import recovery_path, remove_recovery_file  # noqa: PLC0415
+    from .session_exit import recovery_path, remove_recovery_file
 
     path = recovery_path()
     if not path.is_file():

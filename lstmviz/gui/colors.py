@@ -23,7 +23,8 @@ def colormap_for(signed: bool) -> pg.ColorMap:
     if signed not in _MAPS:
         _MAPS[signed] = (
             pg.ColorMap(diverging_positions(), [(*rgb, 255) for rgb in DIVERGING_STOPS], name="lstmviz-diverging")
-            if signed else pg.colormap.get(SEQUENTIAL_NAME)
+            if signed
+            else pg.colormap.get(SEQUENTIAL_NAME)
         )
     return _MAPS[signed]
 

@@ -23,7 +23,6 @@ from .dialogs.export_figure import ExportFigureDialog, FigureOptions, file_stem
 from .network_origin import is_edited
 from .window_actions import WindowActions
 
-
 TRACE_FORMATS: tuple[str, ...] = ("csv", "npz")
 DIAGRAM_FORMATS: tuple[str, ...] = ("png", "svg")
 
@@ -34,9 +33,9 @@ def preload_renderer(fmt: str) -> None:
     A first import inside a worker thread takes Python's import locks while the GUI thread keeps running Qt code
     that may need them (and the GIL); importing here once, up front, keeps the worker to pure computation.
     """
-    import importlib  # noqa: PLC0415
+    import importlib
 
-    import matplotlib.figure  # noqa: F401, PLC0415
+    import matplotlib.figure  # noqa: F401
 
     backend = {"png": "agg", "svg": "svg", "pdf": "pdf"}.get(fmt)
     if backend is not None:
@@ -47,7 +46,7 @@ def preload_renderer(fmt: str) -> None:
 
 def render_figure_bytes(document_state: dict[str, Any], options: FigureOptions) -> bytes:
     """Render the figure into memory (worker thread: no widgets, only plain data captured on the GUI thread)."""
-    from ..io.figures import render_trace_figure  # noqa: PLC0415
+    from ..io.figures import render_trace_figure
 
     network, sequence, trace = document_state["network"], document_state["sequence"], document_state["trace"]
     grads = None
@@ -55,15 +54,26 @@ def render_figure_bytes(document_state: dict[str, Any], options: FigureOptions) 
         grads = network.bptt(sequence.values, trace=trace, **document_state.get("bptt", {}))
     buffer = io.BytesIO()
     render_trace_figure(
-        trace, sequence, network, buffer, show=options.show, units=options.units, layer=options.layer,
-        steps=options.steps, grads=grads, dpi=options.dpi, size=options.size, format=options.format,
-        include_input=not isinstance(options.show, tuple), edited=bool(document_state.get("edited")),
+        trace,
+        sequence,
+        network,
+        buffer,
+        show=options.show,
+        units=options.units,
+        layer=options.layer,
+        steps=options.steps,
+        grads=grads,
+        dpi=options.dpi,
+        size=options.size,
+        format=options.format,
+        include_input=not isinstance(options.show, tuple),
+        edited=bool(document_state.get("edited")),
     )
     return buffer.getvalue()
 
 
 def write_file_atomically(path: str, data: bytes) -> None:
-    from ..io.atomic import atomic_write_bytes  # noqa: PLC0415
+    from ..io.atomic import atomic_write_bytes
 
     try:
         atomic_write_bytes(path, data)
@@ -75,7 +85,7 @@ def export_widget_image(widget: QWidget, path: str) -> None:
     """Fallback when a view has no ``export_image``: PNG from ``grab()``, SVG by painting into QSvgGenerator."""
     fmt = Path(path).suffix.lower()
     if fmt == ".svg":
-        from PySide6.QtSvg import QSvgGenerator  # noqa: PLC0415
+        from PySide6.QtSvg import QSvgGenerator
 
         buffer = QBuffer()
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -90,7 +100,7 @@ def export_widget_image(widget: QWidget, path: str) -> None:
         buffer.close()
         write_file_atomically(path, bytes(buffer.data().data()))
         return
-    from ..io.atomic import atomic_path  # noqa: PLC0415
+    from ..io.atomic import atomic_path
 
     try:
         with atomic_path(path) as temp:
@@ -112,8 +122,11 @@ class ExportActions(WindowActions):
     def _trace_ready(self) -> bool:
         doc = self.document
         if doc.trace is None or doc.trace_steps_ready < doc.steps:
-            QMessageBox.information(self.window, "Still computing",
-                                    "The trace is still being computed; export it once the progress bar is done.")
+            QMessageBox.information(
+                self.window,
+                "Still computing",
+                "The trace is still being computed; export it once the progress bar is done.",
+            )
             return False
         return True
 
@@ -131,10 +144,16 @@ class ExportActions(WindowActions):
         """Render ``options`` off the GUI thread and write the file; False if it could not start."""
         preload_renderer(options.format)
         doc = self.document
-        state = {"network": doc.network, "sequence": doc.sequence, "trace": doc.trace, "bptt": self._bptt_request(),
-                 "edited": is_edited(doc.network, doc.reference_network)}
-        self._run(f"Rendering {os.path.basename(options.path)}...", lambda: render_figure_bytes(state, options),
-                  options.path)
+        state = {
+            "network": doc.network,
+            "sequence": doc.sequence,
+            "trace": doc.trace,
+            "bptt": self._bptt_request(),
+            "edited": is_edited(doc.network, doc.reference_network),
+        }
+        self._run(
+            f"Rendering {os.path.basename(options.path)}...", lambda: render_figure_bytes(state, options), options.path
+        )
         return True
 
     def _bptt_request(self) -> dict[str, Any]:
@@ -193,13 +212,17 @@ class ExportActions(WindowActions):
 
         doc = self.document
         trace, sequence = doc.trace, doc.sequence
-        self._run(f"Writing {os.path.basename(path)}...", lambda: export_trace(trace, path, sequence=sequence), path,
-                  write=False)
+        self._run(
+            f"Writing {os.path.basename(path)}...",
+            lambda: export_trace(trace, path, sequence=sequence),
+            path,
+            write=False,
+        )
         return True
 
     # Shared machinery ----------------------------------------------------------------------------------------
     def _run(self, label: str, work: Callable[[], Any], path: str, write: bool = True) -> None:
-        from .main_jobs import start_job  # noqa: PLC0415
+        from .main_jobs import start_job
 
         progress = QProgressDialog(label, "Cancel", 0, 0, self.window)
         progress.setObjectName("dialog_export_progress")

@@ -52,7 +52,7 @@ def generated_sequence(width: int, steps: int) -> SequenceData:
 
 def preload_reader(kind: FileKind) -> None:
     """Import the io reader for ``kind`` on the calling (GUI) thread, so a worker thread never imports."""
-    import importlib  # noqa: PLC0415
+    import importlib
 
     module = {"workspace": "workspace", "weights": "weights", "sequence": "sequences"}[kind]
     importlib.import_module(f"lstmviz.io.{module}")
@@ -66,15 +66,17 @@ def load_file(kind: FileKind, path: str, options: ReadOptions | None = None) -> 
 
 def assumed_note(loaded: WeightsFile) -> str:
     """``activation not stored in the file, tanh assumed`` (empty when the file or the user said)."""
-    return "; ".join(f"{_SETTING_WORDS[key]} not stored in the file, {value} assumed"
-                     for key, value in loaded.assumed.items())
+    return "; ".join(
+        f"{_SETTING_WORDS[key]} not stored in the file, {value} assumed" for key, value in loaded.assumed.items()
+    )
 
 
 def show_open_error(parent: QWidget, name: str, reason: str) -> None:
     """A short headline naming the file ("Cannot open broken.csv") and the loader's one-sentence reason
     underneath, instead of the full path and the reason crammed into one line."""
-    box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open the file", f"Cannot open {name}",
-                      QMessageBox.StandardButton.Ok, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Critical, "Cannot open the file", f"Cannot open {name}", QMessageBox.StandardButton.Ok, parent
+    )
     box.setInformativeText(reason)
     box.exec()
 
@@ -158,7 +160,7 @@ class FileActions(WindowActions):
         return self.apply_opened(opened)
 
     def _load_in_background(self, order: list[tuple[str, FileKind]]) -> None:
-        from .main_jobs import start_job  # noqa: PLC0415
+        from .main_jobs import start_job
 
         names = ", ".join(os.path.basename(path) for path, _ in order)
         progress = QProgressDialog(f"Reading {names}...", "Cancel", 0, 0, self.window)
@@ -217,9 +219,13 @@ class FileActions(WindowActions):
         if weights is not None and weights.weights is not None and sequence is not None and sequence.sequence:
             width, wanted = sequence.sequence.input_size, weights.weights.network.input_size
             if width != wanted:  # refused before anything changes
-                show_open_error(self.window, name, f"{sequence.name} has {plural(width, 'input column')} but "
-                                f"{weights.name} expects {plural(wanted, 'input')}; open a sequence that fits these "
-                                "weights")
+                show_open_error(
+                    self.window,
+                    name,
+                    f"{sequence.name} has {plural(width, 'input column')} but "
+                    f"{weights.name} expects {plural(wanted, 'input')}; open a sequence that fits these "
+                    "weights",
+                )
                 return False
         try:
             network, note = None, ""
@@ -238,8 +244,9 @@ class FileActions(WindowActions):
                 self._apply_pair(weights.name, network, sequence)
                 messages.append(self._weights_message(weights.name, network, note))
                 data = sequence.sequence
-                messages.append(f"opened {sequence.name}: {plural(data.steps, 'step')} \u00d7 "
-                                f"{plural(data.input_size, 'input')}")
+                messages.append(
+                    f"opened {sequence.name}: {plural(data.steps, 'step')} \u00d7 {plural(data.input_size, 'input')}"
+                )
             else:
                 if network is not None:
                     assert weights is not None
@@ -325,8 +332,11 @@ class FileActions(WindowActions):
             return []
         # Special files (FIFOs, devices) are taken too, so the loader refuses them with its sentence, as File >
         # Open does, instead of the drop being silently ignored; folders are not files to open.
-        return [url.toLocalFile() for url in mime.urls()
-                if url.isLocalFile() and os.path.exists(url.toLocalFile()) and not os.path.isdir(url.toLocalFile())]
+        return [
+            url.toLocalFile()
+            for url in mime.urls()
+            if url.isLocalFile() and os.path.exists(url.toLocalFile()) and not os.path.isdir(url.toLocalFile())
+        ]
 
     # Saving ------------------------------------------------------------------------------------------------
     def save_workspace(self) -> bool:
@@ -346,7 +356,7 @@ class FileActions(WindowActions):
         return self.save_workspace_to(path)
 
     def save_workspace_to(self, path: str) -> bool:
-        from ..io.workspace import save_workspace  # noqa: PLC0415
+        from ..io.workspace import save_workspace
 
         if not self._save(lambda: save_workspace(self.document.to_workspace(), path), path):
             return False
@@ -357,7 +367,7 @@ class FileActions(WindowActions):
         return True
 
     def save_weights_as(self) -> bool:
-        from ..io.weights import SAVE_SUFFIXES  # noqa: PLC0415
+        from ..io.weights import SAVE_SUFFIXES
 
         filters = ";;".join(f"{s[1:]} weights (*{s})" for s in SAVE_SUFFIXES)
         path = self._ask_save("Save weights", filters, "weights" + SAVE_SUFFIXES[0])
@@ -368,7 +378,7 @@ class FileActions(WindowActions):
         return self.save_weights_to(path)
 
     def save_weights_to(self, path: str) -> bool:
-        from ..io.weights import save_weights  # noqa: PLC0415
+        from ..io.weights import save_weights
 
         network = self.document.network
         if not self._save(lambda: save_weights(network, path), path):

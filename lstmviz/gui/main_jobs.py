@@ -18,6 +18,6 @@ def start_job(
     parent: QObject | None = None,
 ) -> Any:
     """Run ``work`` off the GUI thread; returns the cancellable job."""
-    from .workers import run_in_background  # noqa: PLC0415
+    from .workers import run_in_background
 
     return run_in_background(work, on_done, on_error, parent=parent)

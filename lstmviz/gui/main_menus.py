@@ -30,6 +30,7 @@ ACTIVATION_MENU = "menu_rnn_activation"
 """The RNN Activation submenu's object name: the window finds it by name each time (a Python reference to a
 submenu was seen to go stale while the C++ menu lived on, once a lazy dock was built)."""
 
+
 def action_icon(name: str, fallback: QIcon) -> QIcon:
     """lstmviz's own SVG icon for ``name`` (one colour readable on light and dark palettes), else Qt's."""
     path = ACTION_ICONS / f"{name}.svg"
@@ -69,13 +70,13 @@ def _open_seq2seq(window: MainWindow) -> None:
 
 
 def _open_tour(window: MainWindow) -> None:
-    from .dialogs.guided_tour import show_tour  # noqa: PLC0415  (the tour only when asked for)
+    from .dialogs.guided_tour import show_tour
 
     show_tour(window)
 
 
 def _open_compare(window: MainWindow) -> None:
-    from .compare_window import open_compare_window  # noqa: PLC0415  (the compare view only when asked for)
+    from .compare_window import open_compare_window
 
     open_compare_window(window, window.session)
 
@@ -92,37 +93,117 @@ def build_menus(window: MainWindow) -> None:
 
     # File ----------------------------------------------------------------------------------------------------
     menu = bar.addMenu("&File")
-    menu.addAction(_action(window, "open", "&Open...", files.open_dialog, QKeySequence.StandardKey.Open,
-                           "Open a sequence, weights or workspace file", icon(QStyle.StandardPixmap.SP_DialogOpenButton, "open")))
+    menu.addAction(
+        _action(
+            window,
+            "open",
+            "&Open...",
+            files.open_dialog,
+            QKeySequence.StandardKey.Open,
+            "Open a sequence, weights or workspace file",
+            icon(QStyle.StandardPixmap.SP_DialogOpenButton, "open"),
+        )
+    )
     window.recent_menu = QMenu("Open &Recent", window)
     window.recent_menu.setObjectName("menu_recent")
     window.recent_menu.aboutToShow.connect(window.rebuild_recent_menu)
     menu.addMenu(window.recent_menu)
     menu.addMenu(build_sample_menu(window))
-    menu.addAction(_action(window, "generate", "&Generate Sequence...", window.generate_sequence, "Ctrl+G",
-                           "Make a sequence: waves, steps, noise, memory tasks, typed text"))
+    menu.addAction(
+        _action(
+            window,
+            "generate",
+            "&Generate Sequence...",
+            window.generate_sequence,
+            "Ctrl+G",
+            "Make a sequence: waves, steps, noise, memory tasks, typed text",
+        )
+    )
     menu.addSeparator()
-    menu.addAction(_action(window, "save", "&Save Workspace", files.save_workspace, QKeySequence.StandardKey.Save,
-                           "Save network, sequence, step and selection as a workspace",
-                           icon(QStyle.StandardPixmap.SP_DialogSaveButton, "save")))
-    menu.addAction(_action(window, "save_as", "Save Workspace &As...", files.save_workspace_as,
-                           QKeySequence.StandardKey.SaveAs, "Save the workspace under a new name"))
+    menu.addAction(
+        _action(
+            window,
+            "save",
+            "&Save Workspace",
+            files.save_workspace,
+            QKeySequence.StandardKey.Save,
+            "Save network, sequence, step and selection as a workspace",
+            icon(QStyle.StandardPixmap.SP_DialogSaveButton, "save"),
+        )
+    )
+    menu.addAction(
+        _action(
+            window,
+            "save_as",
+            "Save Workspace &As...",
+            files.save_workspace_as,
+            QKeySequence.StandardKey.SaveAs,
+            "Save the workspace under a new name",
+        )
+    )
     menu.addSeparator()
-    menu.addAction(_action(window, "open_weights", "Open &Weights...", files.open_weights_dialog, "Ctrl+Shift+O",
-                           "Load weights (.npz, .safetensors, .pt) into the current session"))
-    menu.addAction(_action(window, "open_seq2seq", "Open &Encoder-Decoder...", lambda: _open_seq2seq(window), None,
-                           "Open an encoder-decoder (seq2seq) weight file in its own window"))
-    menu.addAction(_action(window, "save_weights", "Save Weights As...", files.save_weights_as, None,
-                           "Write the network's weights under PyTorch's names (.npz or .safetensors)"))
+    menu.addAction(
+        _action(
+            window,
+            "open_weights",
+            "Open &Weights...",
+            files.open_weights_dialog,
+            "Ctrl+Shift+O",
+            "Load weights (.npz, .safetensors, .pt) into the current session",
+        )
+    )
+    menu.addAction(
+        _action(
+            window,
+            "open_seq2seq",
+            "Open &Encoder-Decoder...",
+            lambda: _open_seq2seq(window),
+            None,
+            "Open an encoder-decoder (seq2seq) weight file in its own window",
+        )
+    )
+    menu.addAction(
+        _action(
+            window,
+            "save_weights",
+            "Save Weights As...",
+            files.save_weights_as,
+            None,
+            "Write the network's weights under PyTorch's names (.npz or .safetensors)",
+        )
+    )
     menu.addSeparator()
-    menu.addAction(_action(window, "export_figure", "&Export Figure...", export.export_figure, "Ctrl+E",
-                           "Export heatmaps of gates and states as PNG, SVG or PDF",
-                           icon(QStyle.StandardPixmap.SP_FileDialogDetailedView, "export")))
-    menu.addAction(_action(window, "export_diagram", "Export Gate &Diagram...", export.export_diagram,
-                           "Ctrl+Shift+D",
-                           "Export the gate diagram at the current step as PNG or SVG"))
-    menu.addAction(_action(window, "export_trace", "Export &Trace...", export.export_trace, "Ctrl+Shift+T",
-                           "Export every gate and state at every step as CSV or NPZ"))
+    menu.addAction(
+        _action(
+            window,
+            "export_figure",
+            "&Export Figure...",
+            export.export_figure,
+            "Ctrl+E",
+            "Export heatmaps of gates and states as PNG, SVG or PDF",
+            icon(QStyle.StandardPixmap.SP_FileDialogDetailedView, "export"),
+        )
+    )
+    menu.addAction(
+        _action(
+            window,
+            "export_diagram",
+            "Export Gate &Diagram...",
+            export.export_diagram,
+            "Ctrl+Shift+D",
+            "Export the gate diagram at the current step as PNG or SVG",
+        )
+    )
+    menu.addAction(
+        _action(
+            window,
+            "export_trace",
+            "Export &Trace...",
+            export.export_trace,
+            "Ctrl+Shift+T",
+            "Export every gate and state at every step as CSV or NPZ",
+        )
+    )
     menu.addSeparator()
     quit_action = _action(window, "quit", "&Quit", window.close, None, "Quit lstmviz")
     # Some platforms (and the offscreen one) define no standard Quit key: Ctrl+Q then, as everywhere else.
@@ -131,10 +212,26 @@ def build_menus(window: MainWindow) -> None:
 
     # Edit ----------------------------------------------------------------------------------------------------
     menu = bar.addMenu("&Edit")
-    menu.addAction(_action(window, "undo", "&Undo", doc.undo, QKeySequence.StandardKey.Undo, "Undo the last edit",
-                           icon(QStyle.StandardPixmap.SP_ArrowBack, "undo")))
-    redo = _action(window, "redo", "&Redo", doc.redo, "Ctrl+Shift+Z", "Redo the edit just undone",
-                   icon(QStyle.StandardPixmap.SP_ArrowForward, "redo"))
+    menu.addAction(
+        _action(
+            window,
+            "undo",
+            "&Undo",
+            doc.undo,
+            QKeySequence.StandardKey.Undo,
+            "Undo the last edit",
+            icon(QStyle.StandardPixmap.SP_ArrowBack, "undo"),
+        )
+    )
+    redo = _action(
+        window,
+        "redo",
+        "&Redo",
+        doc.redo,
+        "Ctrl+Shift+Z",
+        "Redo the edit just undone",
+        icon(QStyle.StandardPixmap.SP_ArrowForward, "redo"),
+    )
     redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     menu.addAction(redo)
 
@@ -152,48 +249,114 @@ def build_menus(window: MainWindow) -> None:
     palette_menu = menu.addMenu("&Palette")
     group = QActionGroup(window)
     for name in PALETTES:
-        action = _action(window, f"palette_{name}", name.capitalize(), lambda n=name: window.set_palette(n),
-                         tip=f"Use the {name} colour palette", checkable=True)
+        action = _action(
+            window,
+            f"palette_{name}",
+            name.capitalize(),
+            lambda n=name: window.set_palette(n),
+            tip=f"Use the {name} colour palette",
+            checkable=True,
+        )
         group.addAction(action)
         palette_menu.addAction(action)
-    menu.addAction(_action(window, "reset_layout", "Reset &Layout", window.reset_layout, None,
-                           "Put every panel back where it started"))
+    menu.addAction(
+        _action(
+            window, "reset_layout", "Reset &Layout", window.reset_layout, None, "Put every panel back where it started"
+        )
+    )
 
     # Model ---------------------------------------------------------------------------------------------------
     menu = bar.addMenu("&Model")
     cell_menu = menu.addMenu("&Cell Type")
     group = QActionGroup(window)
     for kind in cell_kinds():
-        action = _action(window, f"cell_{kind}", spec_for(kind).title, lambda k=kind: window.model_actions.set_cell(k),
-                         tip=f"Switch to a fresh {spec_for(kind).title} of the same size", checkable=True)
+        action = _action(
+            window,
+            f"cell_{kind}",
+            spec_for(kind).title,
+            lambda k=kind: window.model_actions.set_cell(k),
+            tip=f"Switch to a fresh {spec_for(kind).title} of the same size",
+            checkable=True,
+        )
         group.addAction(action)
         cell_menu.addAction(action)
-    menu.addAction(_action(window, "hidden_size", "&Hidden Size...", window.model_actions.ask_hidden_size, None,
-                           "Change the number of hidden units (fresh weights)"))
-    menu.addAction(_action(window, "num_layers", "&Layers...", window.model_actions.ask_num_layers, None,
-                           "Change the number of stacked layers (fresh weights)"))
+    menu.addAction(
+        _action(
+            window,
+            "hidden_size",
+            "&Hidden Size...",
+            window.model_actions.ask_hidden_size,
+            None,
+            "Change the number of hidden units (fresh weights)",
+        )
+    )
+    menu.addAction(
+        _action(
+            window,
+            "num_layers",
+            "&Layers...",
+            window.model_actions.ask_num_layers,
+            None,
+            "Change the number of stacked layers (fresh weights)",
+        )
+    )
     act_menu = menu.addMenu("RNN &Activation")
     act_menu.setObjectName(ACTIVATION_MENU)
     group = QActionGroup(window)
     for name in RNN_ACTIVATIONS:
-        action = _action(window, f"activation_{name}", name, lambda n=name: window.model_actions.set_activation(n),
-                         tip=f"Vanilla RNN with {name} (fresh weights)", checkable=True)
+        action = _action(
+            window,
+            f"activation_{name}",
+            name,
+            lambda n=name: window.model_actions.set_activation(n),
+            tip=f"Vanilla RNN with {name} (fresh weights)",
+            checkable=True,
+        )
         group.addAction(action)
         act_menu.addAction(action)
     menu.addSeparator()
-    menu.addAction(_action(window, "randomise", "&Randomise Weights...", window.model_actions.ask_randomise, None,
-                           "New random weights from an initialiser and seed"))
-    menu.addAction(_action(window, "reset_weights", "Re&set Weights", doc.reset_network, None,
-                           "Back to the weights as last loaded or initialised"))
+    menu.addAction(
+        _action(
+            window,
+            "randomise",
+            "&Randomise Weights...",
+            window.model_actions.ask_randomise,
+            None,
+            "New random weights from an initialiser and seed",
+        )
+    )
+    menu.addAction(
+        _action(
+            window,
+            "reset_weights",
+            "Re&set Weights",
+            doc.reset_network,
+            None,
+            "Back to the weights as last loaded or initialised",
+        )
+    )
     menu.addSeparator()
-    menu.addAction(_action(window, "compare", "&Compare RNN, GRU, LSTM...", lambda: _open_compare(window), None,
-                           "Train an RNN, a GRU and an LSTM of one size on one task, side by side"))
+    menu.addAction(
+        _action(
+            window,
+            "compare",
+            "&Compare RNN, GRU, LSTM...",
+            lambda: _open_compare(window),
+            None,
+            "Train an RNN, a GRU and an LSTM of one size on one task, side by side",
+        )
+    )
 
     # Playback (the controller's actions: their shortcuts work anywhere in the window) ---------------------
     menu = bar.addMenu("&Playback")
     playback = window.playback
-    for action in (playback.play_action, playback.back_action, playback.forward_action, playback.start_action,
-                   playback.end_action):
+    for action in (
+        playback.play_action,
+        playback.back_action,
+        playback.forward_action,
+        playback.start_action,
+        playback.end_action,
+    ):
         menu.addAction(action)
         window.addAction(action)
     menu.addSeparator()
@@ -201,10 +364,26 @@ def build_menus(window: MainWindow) -> None:
 
     # Help ----------------------------------------------------------------------------------------------------
     menu = bar.addMenu("&Help")
-    menu.addAction(_action(window, "guide", "How to Read the &Diagram", window.show_guide,
-                           QKeySequence.StandardKey.HelpContents, "A short guide to the gate diagram and heatmaps"))
-    menu.addAction(_action(window, "guided_tour", "Guided &Tour", lambda: _open_tour(window), None,
-                           "One page per concept, each setting the app up for it: RNN, BPTT, gradients, LSTM, GRU"))
+    menu.addAction(
+        _action(
+            window,
+            "guide",
+            "How to Read the &Diagram",
+            window.show_guide,
+            QKeySequence.StandardKey.HelpContents,
+            "A short guide to the gate diagram and heatmaps",
+        )
+    )
+    menu.addAction(
+        _action(
+            window,
+            "guided_tour",
+            "Guided &Tour",
+            lambda: _open_tour(window),
+            None,
+            "One page per concept, each setting the app up for it: RNN, BPTT, gradients, LSTM, GRU",
+        )
+    )
     menu.addAction(_action(window, "about", "&About lstmviz", window.show_about, None, "Version and credits"))
 
     # Toolbar -------------------------------------------------------------------------------------------------

@@ -54,16 +54,24 @@ class ModelActions(QObject):
 
     def ask_hidden_size(self) -> None:
         size, ok = QInputDialog.getInt(
-            self.window, "Hidden size", "Hidden units per layer (the weights are re-initialised):",
-            self.document.network.hidden_size, 1, MAX_HIDDEN,
+            self.window,
+            "Hidden size",
+            "Hidden units per layer (the weights are re-initialised):",
+            self.document.network.hidden_size,
+            1,
+            MAX_HIDDEN,
         )
         if ok:
             self.set_hidden_size(size)
 
     def ask_num_layers(self) -> None:
         layers, ok = QInputDialog.getInt(
-            self.window, "Layers", "Stacked recurrent layers (the weights are re-initialised):",
-            self.document.network.num_layers, 1, MAX_LAYERS,
+            self.window,
+            "Layers",
+            "Stacked recurrent layers (the weights are re-initialised):",
+            self.document.network.num_layers,
+            1,
+            MAX_LAYERS,
         )
         if ok:
             self.set_num_layers(layers)

@@ -7,8 +7,8 @@ import os
 from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
 from ..model.document import Document
-from .step_time import step_time
 from .document_binding import DocumentBinding
+from .step_time import step_time
 
 
 class MainStatusBar(QStatusBar):
@@ -60,34 +60,48 @@ class MainStatusBar(QStatusBar):
                     self._yielding.append(widget)
             widget.setContentsMargins(6, 0, 6, 0)
             self.addPermanentWidget(widget)
-        self.step_label.setMinimumWidth(self.step_label.fontMetrics().horizontalAdvance("t = 00000 / 00000   step 0.0000"))
+        self.step_label.setMinimumWidth(
+            self.step_label.fontMetrics().horizontalAdvance("t = 00000 / 00000   step 0.0000")
+        )
         self._yielded: list[QWidget] = []
         self.messageChanged.connect(self._make_room)
         events, compute = document.events, document.compute.events
-        self._binding = DocumentBinding(self, [
-            (events.network_changed, self._update_model),
-            (events.sequence_changed, self._update_file),
-            (events.sequence_changed, self._update_step),
-            (events.path_changed, self._update_file),
-            (events.step_changed, self._update_step),
-            (compute.started, self._on_started),
-            (compute.progress, self._on_progress),
-            (compute.working, self._on_progress),
-            (compute.ready, self._on_done),
-            (compute.failed, self._on_done),
-            (compute.stopped, self._on_stopped),
-        ])
+        self._binding = DocumentBinding(
+            self,
+            [
+                (events.network_changed, self._update_model),
+                (events.sequence_changed, self._update_file),
+                (events.sequence_changed, self._update_step),
+                (events.path_changed, self._update_file),
+                (events.step_changed, self._update_step),
+                (compute.started, self._on_started),
+                (compute.progress, self._on_progress),
+                (compute.working, self._on_progress),
+                (compute.ready, self._on_done),
+                (compute.failed, self._on_done),
+                (compute.stopped, self._on_stopped),
+            ],
+        )
         self.refresh()
 
     def message_room(self) -> int:
         """Pixels a temporary message has: the bar's width less the permanent widgets shown."""
-        taken = sum(w.sizeHint().width() + 8 for w in self.findChildren(QWidget)
-                    if w.parentWidget() is not None and w.isVisibleTo(self) and w in self._permanent())
+        taken = sum(
+            w.sizeHint().width() + 8
+            for w in self.findChildren(QWidget)
+            if w.parentWidget() is not None and w.isVisibleTo(self) and w in self._permanent()
+        )
         return self.width() - taken - 24
 
     def _permanent(self) -> list[QWidget]:
-        return [self.progress, self.cancel_button, self.stopped_label, self.recompute_button, *self._yielding,
-                self.step_label]
+        return [
+            self.progress,
+            self.cancel_button,
+            self.stopped_label,
+            self.recompute_button,
+            *self._yielding,
+            self.step_label,
+        ]
 
     def _make_room(self, text: str) -> None:
         """A message wider than the room left hides the file and model labels until it goes (the step stays)."""

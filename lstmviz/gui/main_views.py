@@ -35,29 +35,84 @@ class ViewSpec:
 
 
 CENTRAL = ViewSpec(
-    "diagram", "Gate diagram", "lstmviz.gui.views.gate_diagram", "GateDiagramView", Area.NoDockWidgetArea,
+    "diagram",
+    "Gate diagram",
+    "lstmviz.gui.views.gate_diagram",
+    "GateDiagramView",
+    Area.NoDockWidgetArea,
     "The cell drawn as in the textbooks, with every gate and state at the current step",
 )
 
 DOCKS: tuple[ViewSpec, ...] = (
-    ViewSpec("model", "Model", "lstmviz.gui.panels.model_panel", "ModelPanel", Area.LeftDockWidgetArea,
-             "Cell type, sizes and initialiser"),
-    ViewSpec("sequence", "Sequence", "lstmviz.gui.panels.sequence", "SequencePanel", Area.LeftDockWidgetArea,
-             "The input sequence: open, type or generate one"),
-    ViewSpec("numbers", "Numbers", "lstmviz.gui.panels.numbers", "NumbersPanel", Area.RightDockWidgetArea,
-             "Each equation with the selected unit's numbers at the current step"),
-    ViewSpec("weights", "Weights", "lstmviz.gui.panels.weights", "WeightsPanel", Area.RightDockWidgetArea,
-             "Weight matrices and biases: click or drag to edit"),
-    ViewSpec("heatmaps", "Heatmaps", "lstmviz.gui.views.heatmaps", "HeatmapsView", Area.BottomDockWidgetArea,
-             "Every gate and state over time (units x steps)"),
-    ViewSpec("unit_plots", "Unit plots", "lstmviz.gui.views.unit_plots", "UnitPlotsView", Area.BottomDockWidgetArea,
-             "Line plots of the selected units over time", split_from="heatmaps"),
+    ViewSpec(
+        "model",
+        "Model",
+        "lstmviz.gui.panels.model_panel",
+        "ModelPanel",
+        Area.LeftDockWidgetArea,
+        "Cell type, sizes and initialiser",
+    ),
+    ViewSpec(
+        "sequence",
+        "Sequence",
+        "lstmviz.gui.panels.sequence",
+        "SequencePanel",
+        Area.LeftDockWidgetArea,
+        "The input sequence: open, type or generate one",
+    ),
+    ViewSpec(
+        "numbers",
+        "Numbers",
+        "lstmviz.gui.panels.numbers",
+        "NumbersPanel",
+        Area.RightDockWidgetArea,
+        "Each equation with the selected unit's numbers at the current step",
+    ),
+    ViewSpec(
+        "weights",
+        "Weights",
+        "lstmviz.gui.panels.weights",
+        "WeightsPanel",
+        Area.RightDockWidgetArea,
+        "Weight matrices and biases: click or drag to edit",
+    ),
+    ViewSpec(
+        "heatmaps",
+        "Heatmaps",
+        "lstmviz.gui.views.heatmaps",
+        "HeatmapsView",
+        Area.BottomDockWidgetArea,
+        "Every gate and state over time (units x steps)",
+    ),
+    ViewSpec(
+        "unit_plots",
+        "Unit plots",
+        "lstmviz.gui.views.unit_plots",
+        "UnitPlotsView",
+        Area.BottomDockWidgetArea,
+        "Line plots of the selected units over time",
+        split_from="heatmaps",
+    ),
     # Gradients share the unit plots' place (both are curves over time): the heatmaps keep their full height, with
     # no tab bar under their rows.
-    ViewSpec("gradients", "Gradients", "lstmviz.gui.views.gradients", "GradientsView", Area.BottomDockWidgetArea,
-             "Gradients through time (backpropagation through time)", tab_with="unit_plots"),
-    ViewSpec("train", "Train", "lstmviz.gui.panels.train_panel", "TrainPanel", Area.BottomDockWidgetArea,
-             "Train the network on a task and watch the loss fall", tab_with="gradients"),
+    ViewSpec(
+        "gradients",
+        "Gradients",
+        "lstmviz.gui.views.gradients",
+        "GradientsView",
+        Area.BottomDockWidgetArea,
+        "Gradients through time (backpropagation through time)",
+        tab_with="unit_plots",
+    ),
+    ViewSpec(
+        "train",
+        "Train",
+        "lstmviz.gui.panels.train_panel",
+        "TrainPanel",
+        Area.BottomDockWidgetArea,
+        "Train the network on a task and watch the loss fall",
+        tab_with="gradients",
+    ),
 )
 
 

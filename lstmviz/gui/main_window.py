@@ -27,9 +27,11 @@ from ..engine.errors import EngineError
 from ..io.bundled import icons_dir
 from ..io.errors import FileFormatError
 from ..model.document import Document
+from ..model.session import Session
 from .dialogs.about import show_about, show_guide
 from .dock_actions import sync_dock_actions
 from .dock_fit import bring_floating_docks_back, column_width, dock_content
+from .document_binding import DocumentBinding
 from .export_actions import ExportActions
 from .file_actions import FileActions
 from .focus_chain import order_focus
@@ -39,8 +41,6 @@ from .main_status import MainStatusBar
 from .main_views import CENTRAL, DOCKS, build_view
 from .playback import PlaybackController
 from .settings import AppSettings, apply_palette, current_palette_name
-from ..model.session import Session
-from .document_binding import DocumentBinding
 from .workers import BackgroundRunner
 
 log = logging.getLogger(__name__)
@@ -143,14 +143,17 @@ class MainWindow(QMainWindow):
         )
 
         events = document.events
-        self._binding = DocumentBinding(self, [
-            (events.history_changed, self._update_history),
-            (events.path_changed, self._update_title),
-            (events.sequence_changed, self._update_title),
-            (events.network_changed, self._update_model_menu),
-            (events.network_changed, self._reorder_focus_soon),
-            (self.document.compute.events.failed, self._compute_failed),
-        ])
+        self._binding = DocumentBinding(
+            self,
+            [
+                (events.history_changed, self._update_history),
+                (events.path_changed, self._update_title),
+                (events.sequence_changed, self._update_title),
+                (events.network_changed, self._update_model_menu),
+                (events.network_changed, self._reorder_focus_soon),
+                (self.document.compute.events.failed, self._compute_failed),
+            ],
+        )
         self._update_history()
         self._update_model_menu()
         order_focus(self)
@@ -226,7 +229,7 @@ class MainWindow(QMainWindow):
         middle = int(0.59 * w)
         self.resizeDocks([d["heatmaps"], d["unit_plots"]], [int(0.6 * middle), int(0.4 * middle)], horizontal)
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+    def showEvent(self, event: QShowEvent) -> None:
         """The first show sizes the docks for the real window size, unless a saved layout was restored."""
         super().showEvent(event)
         if self._sizes_pending:
@@ -320,7 +323,7 @@ class MainWindow(QMainWindow):
 
     def generate_sequence(self) -> bool:
         """The generator dialog (waves, steps, noise, memory tasks); its sequence is one undoable edit."""
-        from .dialogs.generate import ask_generate  # noqa: PLC0415
+        from .dialogs.generate import ask_generate
 
         try:
             return ask_generate(self.document, self)
@@ -349,7 +352,7 @@ class MainWindow(QMainWindow):
             self.settings.sync()
 
     # Events ------------------------------------------------------------------------------------------------
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+    def closeEvent(self, event: QCloseEvent) -> None:
         if not self._terminating and not self.file_actions.confirm_discard("closing"):
             event.ignore()
             return
@@ -360,8 +363,8 @@ class MainWindow(QMainWindow):
     def terminate(self) -> None:
         """Close without asking (SIGTERM: logout or shutdown): unsaved work goes to the recovery file first."""
         if self.document.dirty:
-            from ..io.workspace import save_workspace  # noqa: PLC0415
-            from .session_exit import recovery_path  # noqa: PLC0415
+            from ..io.workspace import save_workspace
+            from .session_exit import recovery_path
 
             target = recovery_path()
             try:
@@ -380,19 +383,19 @@ class MainWindow(QMainWindow):
         self._runner.shutdown()
         self._binding.release()
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self.file_actions.paths_from_mime(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         if self.file_actions.paths_from_mime(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+    def dropEvent(self, event: QDropEvent) -> None:
         paths = self.file_actions.paths_from_mime(event.mimeData())
         if not paths:
             event.ignore()

@@ -40,7 +40,9 @@ def is_edited(network: Network, reference: Network) -> bool:
     if network is reference:
         return False
     if (network.cell, network.nonlinearity, network.output_activation) != (
-        reference.cell, reference.nonlinearity, reference.output_activation
+        reference.cell,
+        reference.nonlinearity,
+        reference.output_activation,
     ) or network.params.keys() != reference.params.keys():
         return True
     return not all(np.array_equal(value, reference.params[name]) for name, value in network.params.items())

@@ -135,8 +135,10 @@ def install_hint(missing: list[str]) -> str:
     apt = _unique(XCB_LIBRARIES[name][0] for name in missing if name in XCB_LIBRARIES)
     dnf = _unique(XCB_LIBRARIES[name][1] for name in missing if name in XCB_LIBRARIES)
     names = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} and {missing[-1]}"
-    line = (f"the window cannot open: Qt's X11 platform plugin needs {names}, "
-            f"{'which is' if len(missing) == 1 else 'which are'} not installed")
+    line = (
+        f"the window cannot open: Qt's X11 platform plugin needs {names}, "
+        f"{'which is' if len(missing) == 1 else 'which are'} not installed"
+    )
     if apt:
         line += f"; on Debian/Ubuntu: sudo apt install {' '.join(apt)} (Fedora: sudo dnf install {' '.join(dnf)})"
     else:

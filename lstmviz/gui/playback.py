@@ -34,7 +34,6 @@ FRAME_MS = 16
 """Shortest timer interval (about 60 frames a second); faster speeds advance several steps per frame."""
 
 
-
 class PlaybackController(QObject):
     """Play/pause, step, start/end actions with shortcuts, and a toolbar ``bar`` (buttons, scrubber, step, speed).
 
@@ -75,8 +74,14 @@ class PlaybackController(QObject):
         self.loop_action.toggled.connect(lambda on: self.document.set_view_settings(playback_loop=bool(on)))
         self.actions = [self.start_action, self.back_action, self.play_action, self.forward_action, self.end_action]
 
-        self._icon_kinds = {self.play_action: "play", self.back_action: "back", self.forward_action: "forward",
-                            self.start_action: "start", self.end_action: "end", self.loop_action: "loop"}
+        self._icon_kinds = {
+            self.play_action: "play",
+            self.back_action: "back",
+            self.forward_action: "forward",
+            self.start_action: "start",
+            self.end_action: "end",
+            self.loop_action: "loop",
+        }
         self.bar = self._build_bar()
         self.bar.installEventFilter(self)
         self._apply_icons()
@@ -85,11 +90,14 @@ class PlaybackController(QObject):
         self.bar.addActions(self.actions)
 
         events = document.events
-        self._binding = DocumentBinding(self, [
-            (events.step_changed, self._on_step_changed),
-            (events.sequence_changed, self._on_sequence_changed),
-            (events.view_settings_changed, self._on_view_settings_changed),
-        ])
+        self._binding = DocumentBinding(
+            self,
+            [
+                (events.step_changed, self._on_step_changed),
+                (events.sequence_changed, self._on_sequence_changed),
+                (events.view_settings_changed, self._on_view_settings_changed),
+            ],
+        )
         self._on_sequence_changed()
 
     # Construction ---------------------------------------------------------------------------------------------
@@ -108,8 +116,14 @@ class PlaybackController(QObject):
         layout = QHBoxLayout(bar)
         layout.setContentsMargins(2, 0, 2, 0)
         layout.setSpacing(2)
-        for action in (self.start_action, self.back_action, self.play_action, self.forward_action, self.end_action,
-                       self.loop_action):
+        for action in (
+            self.start_action,
+            self.back_action,
+            self.play_action,
+            self.forward_action,
+            self.end_action,
+            self.loop_action,
+        ):
             button = QToolButton(bar)
             button.setDefaultAction(action)
             button.setAutoRaise(True)
@@ -160,7 +174,7 @@ class PlaybackController(QObject):
         self._play_icon, self._pause_icon = playback_icon("play", palette), playback_icon("pause", palette)
         self.play_action.setIcon(self._pause_icon if self.playing else self._play_icon)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.bar and event.type() == QEvent.Type.PaletteChange and shiboken6.isValid(self.bar):
             self._apply_icons()
         return False
@@ -256,4 +270,3 @@ class PlaybackController(QObject):
 
     def _on_slider_moved(self, value: int) -> None:
         self.document.set_step(value)
-

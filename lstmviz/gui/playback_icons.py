@@ -75,6 +75,7 @@ def playback_icon(kind: str, palette: QPalette) -> QIcon:
     """``kind`` (see :data:`KINDS`) in ``palette``'s button-text colour, greyed when disabled."""
     icon = QIcon()
     icon.addPixmap(_pixmap(kind, palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.ButtonText)))
-    icon.addPixmap(_pixmap(kind, palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText)),
-                   QIcon.Mode.Disabled)
+    icon.addPixmap(
+        _pixmap(kind, palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText)), QIcon.Mode.Disabled
+    )
     return icon

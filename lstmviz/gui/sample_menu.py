@@ -43,8 +43,7 @@ def build_sample_menu(window: MainWindow) -> QMenu:
     menu = QMenu("Open &Sample", window)
     menu.setObjectName("menu_samples")
     has_torch = importlib.util.find_spec("torch") is not None
-    for title, kind, paths in (("Sequences", "sequence", sample_sequences()),
-                               ("Models", "weights", sample_weights())):
+    for title, kind, paths in (("Sequences", "sequence", sample_sequences()), ("Models", "weights", sample_weights())):
         shown = [path for path in paths if has_torch or path.suffix not in TORCH_ONLY]
         if not shown:
             continue

@@ -23,7 +23,15 @@ from ..io.errors import ExportError
 
 SETTLE_TIMEOUT_S = 30.0
 VIEW_NAMES: tuple[str, ...] = (
-    "diagram", "model", "sequence", "numbers", "weights", "heatmaps", "unit-plots", "gradients", "train",
+    "diagram",
+    "model",
+    "sequence",
+    "numbers",
+    "weights",
+    "heatmaps",
+    "unit-plots",
+    "gradients",
+    "train",
 )
 """What ``--view`` accepts: the gate diagram and each dock (``unit-plots`` for the Unit plots dock)."""
 
@@ -59,8 +67,8 @@ def render_screenshot(
     cannot be written) with a sentence for the user.
     """
     paths = [os.fspath(f) for f in files] + ([os.fspath(file)] if file is not None else [])
-    from .app import create_application  # noqa: PLC0415
-    from .settings import apply_palette  # noqa: PLC0415
+    from .app import create_application
+    from .settings import apply_palette
 
     app = create_application()
     apply_palette(palette, app)
@@ -77,11 +85,18 @@ def _quiet_offscreen_noise(kind: QtMsgType, context: object, message: str) -> No
         print(message, file=sys.stderr)
 
 
-def _render(app: QApplication, out: str | os.PathLike[str], paths: list[str], step: int | None,
-            size: tuple[int, int], activations: dict[str, str], view: str | None = None) -> None:
-    from .app import default_document  # noqa: PLC0415
-    from .main_window import MainWindow  # noqa: PLC0415
-    from .settings import AppSettings  # noqa: PLC0415
+def _render(
+    app: QApplication,
+    out: str | os.PathLike[str],
+    paths: list[str],
+    step: int | None,
+    size: tuple[int, int],
+    activations: dict[str, str],
+    view: str | None = None,
+) -> None:
+    from .app import default_document
+    from .main_window import MainWindow
+    from .settings import AppSettings
 
     with tempfile.TemporaryDirectory(prefix="lstmviz-shot-") as folder:
         scratch = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
@@ -98,13 +113,16 @@ def _render(app: QApplication, out: str | os.PathLike[str], paths: list[str], st
             _settle(app, window)
             if window.size() != QSize(*size):
                 least = window.minimumSizeHint().expandedTo(window.minimumSize())
-                raise ExportError(f"the window cannot be {size[0]}x{size[1]}: its smallest size here is "
-                                  f"{least.width()}x{least.height()}")
+                raise ExportError(
+                    f"the window cannot be {size[0]}x{size[1]}: its smallest size here is "
+                    f"{least.width()}x{least.height()}"
+                )
             wanted = target.size()
             image = target.grab().toImage()
             if image.size() != wanted:  # a high-DPI screen grabs more device pixels than asked for
-                image = image.scaled(wanted, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                     Qt.TransformationMode.SmoothTransformation)
+                image = image.scaled(
+                    wanted, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
             _save(image, os.fspath(out))
         finally:
             window.document.mark_clean()
@@ -115,7 +133,7 @@ def _render(app: QApplication, out: str | os.PathLike[str], paths: list[str], st
 
 def _front_view(window: object, name: str) -> QWidget:
     """Bring the view called ``name`` to the front (showing its dock) and return the widget to picture."""
-    from .dock_actions import show_and_raise  # noqa: PLC0415
+    from .dock_actions import show_and_raise
 
     if name not in VIEW_NAMES:
         raise ExportError(f"{name!r} is not a view; choose one of {', '.join(VIEW_NAMES)}")
@@ -129,11 +147,11 @@ def _front_view(window: object, name: str) -> QWidget:
 def _open(window: object, paths: list[str], activations: dict[str, str]) -> None:
     """Load the files into the window's session without any dialog (weights that do not fit the open sequence
     get their input layer adapted); every failure becomes an ExportError with the loader's sentence."""
-    from ..engine.errors import EngineError  # noqa: PLC0415
-    from ..io.errors import FileFormatError  # noqa: PLC0415
-    from ..io.open_any import ReadOptions, open_any, open_order  # noqa: PLC0415
-    from .file_actions import assumed_note  # noqa: PLC0415
-    from .network_origin import note_origin  # noqa: PLC0415
+    from ..engine.errors import EngineError
+    from ..io.errors import FileFormatError
+    from ..io.open_any import ReadOptions, open_any, open_order
+    from .file_actions import assumed_note
+    from .network_origin import note_origin
 
     doc = window.document  # type: ignore[attr-defined]
     name = ", ".join(os.path.basename(p) for p in paths)
@@ -149,8 +167,9 @@ def _open(window: object, paths: list[str], activations: dict[str, str]) -> None
             note = assumed_note(weights.weights)
             note_origin(weights.weights.network, f"from {weights.name} ({note})" if note else f"from {weights.name}")
         if weights is not None and sequence is not None:
-            doc.load_network_with_sequence(weights.weights.network, sequence.sequence,
-                                           f"Open {weights.name} with {sequence.name}")
+            doc.load_network_with_sequence(
+                weights.weights.network, sequence.sequence, f"Open {weights.name} with {sequence.name}"
+            )
         elif weights is not None:
             doc.load_network_adapted(weights.weights.network, f"Open weights {weights.name}")
         elif sequence is not None:
@@ -173,7 +192,7 @@ def _settle(app: QApplication, window: object) -> None:
 
 
 def _save(image: QImage, out: str) -> None:
-    from ..io.atomic import atomic_path  # noqa: PLC0415
+    from ..io.atomic import atomic_path
 
     try:
         with atomic_path(out) as temp:

@@ -35,8 +35,9 @@ class BottleneckPanel(QWidget):
         self.length_box = QSpinBox(self)
         self.length_box.setRange(1, 200)
         self.length_box.setValue(session.trace.encoder_steps)
-        self.length_box.setToolTip("The source length the model was trained on: lengths from half of it to three "
-                                   "times it are measured")
+        self.length_box.setToolTip(
+            "The source length the model was trained on: lengths from half of it to three times it are measured"
+        )
         self.samples_box = QSpinBox(self)
         self.samples_box.setRange(10, 10_000)
         self.samples_box.setValue(200)
@@ -52,12 +53,19 @@ class BottleneckPanel(QWidget):
         self.plot.setYRange(0, 1.05, padding=0)
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.addLegend(offset=(10, -10))
-        self.token_line = self.plot.plot(pen=pg.mkPen(TOKEN_PEN, width=2), symbol="o", symbolSize=6,
-                                         symbolBrush=TOKEN_PEN, name="per token")
-        self.sequence_line = self.plot.plot(pen=pg.mkPen(SEQUENCE_PEN, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine),
-                                            symbol="s", symbolSize=5, symbolBrush=SEQUENCE_PEN, name="whole sequence")
-        self.trained_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#888888", width=1,
-                                                                    style=pg.QtCore.Qt.PenStyle.DotLine))
+        self.token_line = self.plot.plot(
+            pen=pg.mkPen(TOKEN_PEN, width=2), symbol="o", symbolSize=6, symbolBrush=TOKEN_PEN, name="per token"
+        )
+        self.sequence_line = self.plot.plot(
+            pen=pg.mkPen(SEQUENCE_PEN, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine),
+            symbol="s",
+            symbolSize=5,
+            symbolBrush=SEQUENCE_PEN,
+            name="whole sequence",
+        )
+        self.trained_line = pg.InfiniteLine(
+            angle=90, pen=pg.mkPen("#888888", width=1, style=pg.QtCore.Qt.PenStyle.DotLine)
+        )
         self.trained_line.setVisible(False)
         self.plot.addItem(self.trained_line)
         form = QFormLayout()
@@ -71,9 +79,9 @@ class BottleneckPanel(QWidget):
 
     def measure(self) -> bool:
         """Start measuring off the GUI thread; False (with the reason shown) when this model cannot be measured."""
-        from ..io.seq2seq_bottleneck import measure_bottleneck  # noqa: PLC0415
-        from ..io.seq2seq_tasks import make_task  # noqa: PLC0415
-        from .main_jobs import start_job  # noqa: PLC0415
+        from ..io.seq2seq_bottleneck import measure_bottleneck
+        from ..io.seq2seq_tasks import make_task
+        from .main_jobs import start_job
 
         model = self.session.model
         if not model.tokens:
@@ -103,13 +111,14 @@ class BottleneckPanel(QWidget):
         self.trained_line.setVisible(curve.trained_length is not None)
         self.plot.setTitle(f"context: {curve.context_size} numbers", size="9pt")
         self.plot.setXRange(0, max(curve.lengths) + 1, padding=0.02)
-        at = dict(zip(curve.lengths, curve.token_accuracy))
+        at = dict(zip(curve.lengths, curve.token_accuracy, strict=True))
         trained = curve.trained_length
         at_trained = at.get(trained, float("nan")) if trained is not None else float("nan")
         self.status.setText(
             f"Context {curve.context_size} numbers: per-token accuracy {at_trained:.0%} at the "
             f"trained length {trained}, {curve.token_accuracy[-1]:.0%} at {curve.lengths[-1]} "
-            f"({curve.samples} sources per length)")
+            f"({curve.samples} sources per length)"
+        )
         self.measured.emit()
 
     def _failed(self, error: BaseException) -> None:

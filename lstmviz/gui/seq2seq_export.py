@@ -58,7 +58,7 @@ class Seq2SeqExportActions(ExportActions):
 
     def export_seq2seq_figure_to(self, path: str, layer: int = 0) -> bool:
         """Both sides' heatmaps, the context strip (edited or not) and the outputs, as the window shows them."""
-        from ..io.seq2seq_figures import render_seq2seq_figure  # noqa: PLC0415  (on the GUI thread: see preload)
+        from ..io.seq2seq_figures import render_seq2seq_figure
 
         fmt = self._figure_format(path)
         if fmt is None:
@@ -88,7 +88,7 @@ class Seq2SeqExportActions(ExportActions):
 
     def export_bottleneck_to(self, path: str) -> bool:
         """The measured curve through the renderer of ``lstmviz train --bottleneck``."""
-        from ..io.seq2seq_figures import render_bottleneck_figure  # noqa: PLC0415
+        from ..io.seq2seq_figures import render_bottleneck_figure
 
         fmt = self._figure_format(path)
         curve = self.bottleneck.curve
@@ -105,8 +105,8 @@ class Seq2SeqExportActions(ExportActions):
 
     def _figure_format(self, path: str) -> str | None:
         """``png``/``svg``/``pdf`` from the name, the renderer preloaded; None (after a dialog) for anything else."""
-        from ..io.errors import ExportError  # noqa: PLC0415
-        from ..io.figures import figure_format  # noqa: PLC0415
+        from ..io.errors import ExportError
+        from ..io.figures import figure_format
 
         try:
             fmt = figure_format(path)
@@ -119,8 +119,9 @@ class Seq2SeqExportActions(ExportActions):
     # Numbers -----------------------------------------------------------------------------------------------
     def export_numbers(self) -> bool:
         start = os.path.join(self._folder(), f"{self._stem()}-trace.npz")
-        path, chosen = QFileDialog.getSaveFileName(self.window, "Export encoder-decoder numbers", start,
-                                                   ";;".join(NUMBER_FILTERS.values()))
+        path, chosen = QFileDialog.getSaveFileName(
+            self.window, "Export encoder-decoder numbers", start, ";;".join(NUMBER_FILTERS.values())
+        )
         if not path:
             return False
         side = next((key for key, text in NUMBER_FILTERS.items() if text == chosen), "both")
@@ -131,8 +132,8 @@ class Seq2SeqExportActions(ExportActions):
 
     def export_numbers_to(self, path: str, side: str = "both") -> bool:
         """``both``: the whole run to .npz; ``encoder``/``decoder``: that side's trace (CSV or .npz)."""
-        from ..io.export import export_trace  # noqa: PLC0415
-        from ..io.seq2seq_export import export_seq2seq_trace  # noqa: PLC0415
+        from ..io.export import export_trace
+        from ..io.seq2seq_export import export_seq2seq_trace
 
         session = self.session
         run, doc = session.trace, (session.encoder_doc if side == "encoder" else session.decoder_doc)

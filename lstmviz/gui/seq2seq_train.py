@@ -38,8 +38,12 @@ class Seq2SeqTrainPanel(TrainPanel):
     STACKED = True
     settings: Seq2SeqTrainSettings
 
-    def __init__(self, session: Seq2SeqSession, parent: QWidget | None = None,
-                 series: Callable[[], np.ndarray | None] = lambda: None) -> None:
+    def __init__(
+        self,
+        session: Seq2SeqSession,
+        parent: QWidget | None = None,
+        series: Callable[[], np.ndarray | None] = lambda: None,
+    ) -> None:
         super().__init__(session, parent)  # type: ignore[arg-type]  # the panel only keeps what it is given
         self.session = session
         self._series = series
@@ -49,8 +53,10 @@ class Seq2SeqTrainPanel(TrainPanel):
         self.settings.layers_box.setValue(model.num_layers)
         if model.tokens:
             self.settings.hidden_box.setValue(model.hidden_size)
-        self.save_button.setToolTip("Save the encoder-decoder shown (trained, or the timeline's moment) as "
-                                    ".safetensors, .npz or .pt; it opens in lstmviz and loads in PyTorch")
+        self.save_button.setToolTip(
+            "Save the encoder-decoder shown (trained, or the timeline's moment) as "
+            ".safetensors, .npz or .pt; it opens in lstmviz and loads in PyTorch"
+        )
         self.status.setText("Not trained in this window yet")
 
     def _make_settings(self) -> Seq2SeqTrainSettings:
@@ -66,8 +72,11 @@ class Seq2SeqTrainPanel(TrainPanel):
         session.remember(f"Train {task.name}")
         session.task_name = task.name
         model = session.model
-        same_size = (model.encoder.cell, model.hidden_size, model.num_layers) == (config.cell, config.hidden,
-                                                                                  config.layers)
+        same_size = (model.encoder.cell, model.hidden_size, model.num_layers) == (
+            config.cell,
+            config.hidden,
+            config.layers,
+        )
         if task.fits(model) and same_size:
             if isinstance(task, ForecastTask):  # show a validation window in the units the model learns in
                 session.set_model(model, *task.example(config.seed))
@@ -78,8 +87,9 @@ class Seq2SeqTrainPanel(TrainPanel):
         return fresh
 
     def _new_job(self, config: TrainingConfig, task: Any, network: Any) -> TrainingJob:
-        return TrainingJob(config, task, network, snapshot_every=self.settings.snapshot_box.value(),
-                           runner=run_seq2seq_training)
+        return TrainingJob(
+            config, task, network, snapshot_every=self.settings.snapshot_box.value(), runner=run_seq2seq_training
+        )
 
     def _apply(self, network: Any) -> None:
         self.session.set_model(network)

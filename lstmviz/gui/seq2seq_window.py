@@ -16,13 +16,12 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
 from ..engine.seq2seq import Seq2Seq
 from ..io.errors import FileFormatError
 from ..model.seq2seq_session import Seq2SeqSession
+from .main_window import initial_size
 from .seq2seq_bottleneck import BottleneckPanel
 from .seq2seq_export import Seq2SeqExportActions
-from .main_window import initial_size
 from .seq2seq_train import Seq2SeqTrainPanel
 from .settings import AppSettings
 from .views.seq2seq_view import Seq2SeqView
-
 
 TOOLS_WIDTH = 330
 """Pixels of the Train / Bottleneck dock beside the two sides."""
@@ -54,12 +53,24 @@ class Seq2SeqWindow(QMainWindow):
         self.actions: dict[str, QAction] = {}  # type: ignore[assignment]  # the main window's name for them
         menu = self.menuBar().addMenu("&Export")
         for name, text, slot, tip in (
-            ("export_figure", "&Figure (PNG, SVG, PDF)...", self.exports.export_seq2seq_figure,
-             "Both sides' heatmaps, the context vector and the outputs, as lstmviz plot draws them"),
-            ("export_numbers", "&Numbers (npz, CSV)...", self.exports.export_numbers,
-             "Every key of this run to .npz, or one side's trace as a CSV table"),
-            ("export_bottleneck", "&Bottleneck curve (PNG, SVG, PDF)...", self.exports.export_bottleneck,
-             "Accuracy against source length, as measured in the Bottleneck tab"),
+            (
+                "export_figure",
+                "&Figure (PNG, SVG, PDF)...",
+                self.exports.export_seq2seq_figure,
+                "Both sides' heatmaps, the context vector and the outputs, as lstmviz plot draws them",
+            ),
+            (
+                "export_numbers",
+                "&Numbers (npz, CSV)...",
+                self.exports.export_numbers,
+                "Every key of this run to .npz, or one side's trace as a CSV table",
+            ),
+            (
+                "export_bottleneck",
+                "&Bottleneck curve (PNG, SVG, PDF)...",
+                self.exports.export_bottleneck,
+                "Accuracy against source length, as measured in the Bottleneck tab",
+            ),
         ):
             action = menu.addAction(text, slot)
             action.setObjectName(name)
@@ -96,7 +107,7 @@ class Seq2SeqWindow(QMainWindow):
         sequence = getattr(document, "sequence", None)
         return None if sequence is None else np.asarray(sequence.values)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+    def closeEvent(self, event: QCloseEvent) -> None:
         """A closed window stops its training run (it keeps the weights reached; nothing trains unseen)."""
         self.train_panel.stop()
         super().closeEvent(event)
@@ -120,11 +131,12 @@ def seq2seq_window(model: Seq2Seq, title: str, parent: QWidget | None = None) ->
 
 def open_seq2seq_dialog(parent: QWidget) -> QMainWindow | None:
     """Ask for a seq2seq weight file and show it; a file that is not one is explained in a dialog."""
-    path, _ = QFileDialog.getOpenFileName(parent, "Open Encoder-Decoder", "",
-                                          "Weights (*.safetensors *.npz *.pt *.pth)")
+    path, _ = QFileDialog.getOpenFileName(
+        parent, "Open Encoder-Decoder", "", "Weights (*.safetensors *.npz *.pt *.pth)"
+    )
     if not path:
         return None
-    from ..io.seq2seq_weights import load_seq2seq  # noqa: PLC0415
+    from ..io.seq2seq_weights import load_seq2seq
 
     try:
         model = load_seq2seq(path)

@@ -49,7 +49,7 @@ KEPT_IMPORTS = 20
 def load_for_app(path: str) -> SequenceData:
     """The loader the app uses for sequence files: like the command line's, but empty cells stay NaN for the
     open dialog to decide about (safe to call in a worker thread: no Qt)."""
-    from ..io.sequences import load_sequence  # noqa: PLC0415
+    from ..io.sequences import load_sequence
 
     return load_sequence(path, missing=KEEP_MISSING)
 
@@ -96,8 +96,7 @@ def open_sequence(parent: QWidget | None, document: Document, name: str, raw: Se
             return None
         choice = picked
         sequence, scaling = prepare(table, choice)
-    return apply_sequence(parent, document, name, sequence, f"Open {name}",
-                          Imported(table, choice, sequence, scaling))
+    return apply_sequence(parent, document, name, sequence, f"Open {name}", Imported(table, choice, sequence, scaling))
 
 
 def change_choice(parent: QWidget | None, document: Document, choice: Choice | None = None) -> str | None:
@@ -112,8 +111,14 @@ def change_choice(parent: QWidget | None, document: Document, choice: Choice | N
     sequence, scaling = prepare(imported.table, choice)
     sequence = replace(sequence, source=imported.sequence.source)
     what = describe_change(imported.choice, choice)
-    return apply_sequence(parent, document, imported.table.name, sequence, f"Read {imported.table.name}: {what}",
-                          Imported(imported.table, choice, sequence, scaling))
+    return apply_sequence(
+        parent,
+        document,
+        imported.table.name,
+        sequence,
+        f"Read {imported.table.name}: {what}",
+        Imported(imported.table, choice, sequence, scaling),
+    )
 
 
 def describe_change(old: Choice, new: Choice) -> str:
@@ -130,20 +135,29 @@ def describe_change(old: Choice, new: Choice) -> str:
     return ", ".join(parts) or "same choices"
 
 
-def apply_sequence(parent: QWidget | None, document: Document, name: str, sequence: SequenceData, text: str,
-                   imported: Imported | None = None) -> str | None:
+def apply_sequence(
+    parent: QWidget | None,
+    document: Document,
+    name: str,
+    sequence: SequenceData,
+    text: str,
+    imported: Imported | None = None,
+) -> str | None:
     """Feed ``sequence``, asking first when its width does not fit the network; the status-bar message."""
     inputs = plural(sequence.input_size, "input")
     adapted = sequence.input_size != document.network.input_size
     if adapted and not ask_width(parent, os.path.basename(name), document.network, sequence):
         return None
     if imported is not None:  # before the edit, so views that ask current_import() while redrawing find it
-        _imports[document] = [*_imports.get(document, [])[-KEPT_IMPORTS + 1:], imported]
+        _imports[document] = [*_imports.get(document, [])[-KEPT_IMPORTS + 1 :], imported]
     document.set_sequence(sequence, text=text)
     if imported is not None:
         scaling = imported.scaling
-        document.set_view_settings(input_scaling=None if scaling.method == "none" else InputScaling(
-            scaling.method, tuple(scaling.offset), tuple(scaling.scale)))
+        document.set_view_settings(
+            input_scaling=None
+            if scaling.method == "none"
+            else InputScaling(scaling.method, tuple(scaling.offset), tuple(scaling.scale))
+        )
     message = f"Opened {name}: {plural(sequence.steps, 'step')} \u00d7 {inputs}"
     if adapted:
         message += f"; the network's input layer was re-initialised for {inputs}"
@@ -174,5 +188,7 @@ def saturation_hint(network: Network, sequence: SequenceData) -> str:
     peak = float(np.nanmax(np.abs(sequence.values)))
     if share < 0.5 or peak <= 3.0:
         return ""
-    return (f"Inputs up to {peak:.3g} saturate the gates ({share:.0%} of the input sums are beyond ±4.6, so the "
-            "gates sit at 0 or 1): normalise them (z-score) in the Sequence panel.")
+    return (
+        f"Inputs up to {peak:.3g} saturate the gates ({share:.0%} of the input sums are beyond ±4.6, so the "
+        "gates sit at 0 or 1): normalise them (z-score) in the Sequence panel."
+    )

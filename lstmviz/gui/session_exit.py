@@ -33,8 +33,9 @@ def recovery_path() -> Path:
 class SignalQuitter(QObject):
     """Turns SIGINT/SIGTERM into calls on the GUI thread: ``on_interrupt`` and ``on_terminate``."""
 
-    def __init__(self, on_interrupt: Callable[[], None], on_terminate: Callable[[], None],
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, on_interrupt: Callable[[], None], on_terminate: Callable[[], None], parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._on = {signal.SIGINT: on_interrupt, signal.SIGTERM: on_terminate}
         self._pending: list[int] = []

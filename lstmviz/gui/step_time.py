@@ -66,6 +66,6 @@ def step_time(sequence: SequenceData, step: int) -> str:
 
 
 def step_and_time(sequence: SequenceData, step: int) -> str:
-    """"t = 60", or "t = 60 (year 1940)" when the sequence has its own time axis (hovers and titles)."""
+    """ "t = 60", or "t = 60 (year 1940)" when the sequence has its own time axis (hovers and titles)."""
     when = step_time(sequence, step)
     return f"t = {step} ({when})" if when else f"t = {step}"

@@ -222,8 +222,13 @@ class _ThreadJob:
     def _deliver(self, runtime: _Runtime, key: int) -> None:
         raise NotImplementedError
 
-    def _finish(self, runtime: _Runtime, key: int, on_done: Callable[[Any], None] | None,
-                on_error: Callable[[BaseException], None] | None) -> None:
+    def _finish(
+        self,
+        runtime: _Runtime,
+        key: int,
+        on_done: Callable[[Any], None] | None,
+        on_error: Callable[[BaseException], None] | None,
+    ) -> None:
         """GUI thread, once the worker has posted its outcome: join it, forget it, call back unless cancelled."""
         self.join()
         runtime.jobs.pop(key, None)

@@ -31,6 +31,7 @@ class CellResult(Protocol):
     @property
     def accuracy(self) -> float | None: ...
 
+
 CELL_COLORS = {"rnn": "#d62728", "gru": "#2ca02c", "lstm": "#1f77b4"}
 """The app's compare-view colours."""
 
@@ -73,8 +74,17 @@ def render_compare_figure(
             ax = figure.add_subplot(grid[index, 0])
             beside = figure.add_subplot(grid[index, 1])
             beside.axis("off")
-            _draw_heatmap(figure, ax, beside, _named(panel, title_text), np.asarray(trace[panel.key]),
-                          DEFAULT_MAX_COLUMNS, axis, fmt, ())
+            _draw_heatmap(
+                figure,
+                ax,
+                beside,
+                _named(panel, title_text),
+                np.asarray(trace[panel.key]),
+                DEFAULT_MAX_COLUMNS,
+                axis,
+                fmt,
+                (),
+            )
             if index == len(rows) - 1:
                 ax.set_xlabel(sequence.time_label)
         curves = grid[:, 2].subgridspec(3, 1)
@@ -97,8 +107,12 @@ def _draw_decay(ax: Any, results: Sequence[CellResult], time: np.ndarray) -> Non
         if result.decay is None:
             continue
         first = float(result.decay[0]) if result.decay.size else float("nan")
-        ax.plot(time[: result.decay.size], log_floor(result.decay), color=CELL_COLORS.get(result.cell),
-                label=f"{result.cell.upper()} (t = 0: {first:.1e})")
+        ax.plot(
+            time[: result.decay.size],
+            log_floor(result.decay),
+            color=CELL_COLORS.get(result.cell),
+            label=f"{result.cell.upper()} (t = 0: {first:.1e})",
+        )
     ax.set_yscale("log")
     ax.set_title(r"gradient decay $\|\partial h_T/\partial h_t\|$", loc="left", fontsize=9, fontweight="bold")
     ax.set_xlabel("step t")
@@ -112,19 +126,23 @@ def _draw_shares(ax: Any, results: Sequence[CellResult], time: np.ndarray) -> No
         shares = result.shares
         if shares is None:
             continue
-        late = float(shares[-max(1, shares.size // 5):].sum())
-        ax.plot(time[: shares.size], log_floor(shares), color=CELL_COLORS.get(result.cell),
-                label=f"{result.cell.upper()} (last fifth of the steps: {100 * late:.0f}%)")
+        late = float(shares[-max(1, shares.size // 5) :].sum())
+        ax.plot(
+            time[: shares.size],
+            log_floor(shares),
+            color=CELL_COLORS.get(result.cell),
+            label=f"{result.cell.upper()} (last fifth of the steps: {100 * late:.0f}%)",
+        )
         drawn = True
-    ax.set_title("what an update learns from: share per step", loc="left", fontsize=9,
-                 fontweight="bold")
+    ax.set_title("what an update learns from: share per step", loc="left", fontsize=9, fontweight="bold")
     ax.set_xlabel("step t")
     if drawn:
         ax.set_yscale("log")
         ax.legend(fontsize=7, frameon=False)
     else:
-        ax.text(0.5, 0.5, "needs a task (a training batch)", ha="center", va="center", transform=ax.transAxes,
-                fontsize=8)
+        ax.text(
+            0.5, 0.5, "needs a task (a training batch)", ha="center", va="center", transform=ax.transAxes, fontsize=8
+        )
         ax.set_xticks([])
         ax.set_yticks([])
     ax.grid(alpha=0.3)
@@ -137,8 +155,13 @@ def _draw_losses(ax: Any, results: Sequence[CellResult]) -> None:
             continue
         updates, losses = np.array(result.losses, dtype=np.float64).T
         accuracy = "" if result.accuracy is None else f", accuracy {100 * result.accuracy:.0f}%"
-        ax.plot(updates, np.maximum(losses, 1e-12), color=CELL_COLORS.get(result.cell), linewidth=0.8,
-                label=f"{result.cell.upper()}{accuracy}")
+        ax.plot(
+            updates,
+            np.maximum(losses, 1e-12),
+            color=CELL_COLORS.get(result.cell),
+            linewidth=0.8,
+            label=f"{result.cell.upper()}{accuracy}",
+        )
         drawn = True
     ax.set_title("training loss", loc="left", fontsize=9, fontweight="bold")
     ax.set_xlabel("update")

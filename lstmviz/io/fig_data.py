@@ -33,8 +33,14 @@ NEXT_INPUT_MSE_FRACTION = 0.25
 """The output 'predicts the next input' when its squared error against x_{t+1} is below this fraction of the
 input's variance: then the figure overlays x_{t+1} on the output curves."""
 _KEY_WITH_LAYER = re.compile(r"^([a-z]+)_l(\d+)$")
-_FUNCTIONS = {"sigma": r"\sigma", "sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{relu}", "softmax": r"\mathrm{softmax}",
-              "act": r"\mathrm{act}"}
+_FUNCTIONS = {
+    "sigma": r"\sigma",
+    "sigmoid": r"\sigma",
+    "tanh": r"\tanh",
+    "relu": r"\mathrm{relu}",
+    "softmax": r"\mathrm{softmax}",
+    "act": r"\mathrm{act}",
+}
 
 
 @dataclass(frozen=True)
@@ -237,11 +243,18 @@ def plan_panels(
         unit = is_unit_interval(network, quantity)
         levels = (0.0, 1.0) if unit else symmetric_levels_of(trace[key])
         output = quantity == "y"
-        panels.append(QuantityPanel(
-            key, name, equation, signed=not unit, levels=levels, symbol=symbol,
-            curves=output and (network.output_size or 0) <= OUTPUT_CURVES_MAX,
-            unit_label="output unit" if output else "hidden unit",
-        ))
+        panels.append(
+            QuantityPanel(
+                key,
+                name,
+                equation,
+                signed=not unit,
+                levels=levels,
+                symbol=symbol,
+                curves=output and (network.output_size or 0) <= OUTPUT_CURVES_MAX,
+                unit_label="output unit" if output else "hidden unit",
+            )
+        )
     return panels
 
 
@@ -250,8 +263,12 @@ def _grad_panels(network: Network, layer: int) -> list[Panel]:
     layers = range(network.num_layers)
     labels = tuple(f"layer {k}" for k in layers)
     panels: list[Panel] = [
-        CurvePanel(tuple(f"grad_norm_h_l{k}" for k in layers), r"gradient norm $\|\partial L/\partial h_t\|$",
-                   "by backpropagation through time", labels),
+        CurvePanel(
+            tuple(f"grad_norm_h_l{k}" for k in layers),
+            r"gradient norm $\|\partial L/\partial h_t\|$",
+            "by backpropagation through time",
+            labels,
+        ),
         CurvePanel(
             tuple(f"jacobian_norm_l{k}" for k in layers),
             r"Jacobian norm $\|\partial h_T/\partial h_t\|$",

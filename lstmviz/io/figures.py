@@ -24,8 +24,8 @@ import numpy as np
 from ..engine.network import Network
 from ..engine.trace import Trace
 from .atomic import atomic_path
-from .errors import ExportError
 from .colormaps import DIVERGING_NAME, SEQUENTIAL_NAME
+from .errors import ExportError
 from .fig_data import (
     DEFAULT_MAX_COLUMNS,
     CurvePanel,
@@ -37,8 +37,8 @@ from .fig_data import (
     crisp_blocks,
     default_title,
     display_time,
-    key_layer,
     input_row_labels,
+    key_layer,
     log_floor,
     plain_text,
     plan_panels,
@@ -74,7 +74,7 @@ Destination = str | os.PathLike[str] | IO[bytes]
 def figure_format(destination: Destination, format: str | None = None) -> str:
     """``png``, ``svg`` or ``pdf``, from ``format`` or the file's suffix; anything else is an ExportError."""
     name = getattr(destination, "name", destination) if not isinstance(destination, (str, os.PathLike)) else destination
-    fmt = (format or (Path(os.fspath(name)).suffix.lstrip(".") if isinstance(name, (str, os.PathLike)) else "png"))
+    fmt = format or (Path(os.fspath(name)).suffix.lstrip(".") if isinstance(name, (str, os.PathLike)) else "png")
     fmt = fmt.lower()
     if fmt not in FIGURE_FORMATS:
         shown = destination if isinstance(destination, (str, os.PathLike)) else "the figure"
@@ -138,8 +138,18 @@ def render_trace_figure(
 
     with rc_context(VECTOR_TEXT_RC):
         figure = _build_figure(
-            trace, sequence, network, panels, grads or {}, window, chosen_units, dpi, size, fmt,
-            title if title is not None else default_title(network, sequence, layer, edited), include_input,
+            trace,
+            sequence,
+            network,
+            panels,
+            grads or {},
+            window,
+            chosen_units,
+            dpi,
+            size,
+            fmt,
+            title if title is not None else default_title(network, sequence, layer, edited),
+            include_input,
         )
         _save(figure, path_or_buffer, fmt)
     return figure
@@ -162,8 +172,20 @@ def render_heatmap_figure(
 ) -> Any:
     """Export one heatmap (``key`` such as ``f_l0``, ``c_l1``, ``y``) as the app shows it: same renderer, one panel."""
     return render_trace_figure(
-        trace, sequence, network, path_or_buffer, show=[key], units=units, layer=key_layer(key) or 0, steps=steps,
-        grads=grads, dpi=dpi, size=size, format=format, title=title, include_input=False,
+        trace,
+        sequence,
+        network,
+        path_or_buffer,
+        show=[key],
+        units=units,
+        layer=key_layer(key) or 0,
+        steps=steps,
+        grads=grads,
+        dpi=dpi,
+        size=size,
+        format=format,
+        title=title,
+        include_input=False,
     )
 
 
@@ -234,7 +256,7 @@ def _build_figure(
     title: str,
     include_input: bool,
 ) -> Any:
-    from matplotlib.figure import Figure  # noqa: PLC0415
+    from matplotlib.figure import Figure
 
     rows: list[tuple[str, Any]] = [("input", None)] if include_input else []
     for panel in panels:
@@ -278,11 +300,21 @@ def _build_figure(
         if kind == "input":
             _draw_input(figure, ax, beside, trace, sequence, window, max_columns, axis, fmt)
         elif kind == "heatmap":
-            _draw_heatmap(figure, ax, beside, panel, _source(panel.key, trace, grads)[window], max_columns,
-                          axis, fmt, units if panel.hidden else ())
+            _draw_heatmap(
+                figure,
+                ax,
+                beside,
+                panel,
+                _source(panel.key, trace, grads)[window],
+                max_columns,
+                axis,
+                fmt,
+                units if panel.hidden else (),
+            )
         elif kind == "lines":
-            _draw_unit_lines(ax, beside, panel, _source(panel.key, trace, grads)[window], max_columns, axis.centers,
-                             units)
+            _draw_unit_lines(
+                ax, beside, panel, _source(panel.key, trace, grads)[window], max_columns, axis.centers, units
+            )
         elif kind == "output":
             _draw_output_curves(ax, beside, panel, trace, window, max_columns, axis.centers)
         else:
@@ -302,17 +334,34 @@ def _legend_beside(beside: Any, ax: Any, title: str | None = None) -> None:
     if not handles:
         return
     columns = 1 if len(handles) <= 8 else 2
-    beside.legend(handles, labels, loc="center left", fontsize=7, frameon=False, ncols=columns, title=title,
-                  title_fontsize=7, borderaxespad=0.0, handlelength=1.5)
+    beside.legend(
+        handles,
+        labels,
+        loc="center left",
+        fontsize=7,
+        frameon=False,
+        ncols=columns,
+        title=title,
+        title_fontsize=7,
+        borderaxespad=0.0,
+        handlelength=1.5,
+    )
 
 
 def _draw_heatmap(
-    figure: Any, ax: Any, beside: Any, panel: QuantityPanel, values: np.ndarray, max_columns: int,
-    axis: DisplayTime, fmt: str, units: tuple[int, ...],
+    figure: Any,
+    ax: Any,
+    beside: Any,
+    panel: QuantityPanel,
+    values: np.ndarray,
+    max_columns: int,
+    axis: DisplayTime,
+    fmt: str,
+    units: tuple[int, ...],
 ) -> Any:
     """A units x time image with unit 0 on top, its labelled colour bar, and the quantity's name and equation."""
-    from matplotlib.colors import LogNorm, Normalize  # noqa: PLC0415
-    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+    from matplotlib.colors import LogNorm, Normalize
+    from matplotlib.ticker import MaxNLocator
 
     shown, _ = block_reduce(values, max_columns)
     count = shown.shape[1]
@@ -324,23 +373,38 @@ def _draw_heatmap(
     cmap = DIVERGING_CMAP if panel.signed else SEQUENTIAL_CMAP
     if axis.uniform:
         image = ax.imshow(
-            (crisp_blocks(shown) if fmt != "png" else shown).T, aspect="auto", origin="upper", cmap=cmap, norm=norm,
+            (crisp_blocks(shown) if fmt != "png" else shown).T,
+            aspect="auto",
+            origin="upper",
+            cmap=cmap,
+            norm=norm,
             extent=(axis.extent[0], axis.extent[1], count - 0.5, -0.5),
             interpolation="nearest" if fmt == "png" else "none",
         )
     else:  # uneven steps (dates with gaps): each column at its own time, nearest-neighbour between them
-        from matplotlib.image import NonUniformImage  # noqa: PLC0415
+        from matplotlib.image import NonUniformImage
 
-        image = NonUniformImage(ax, interpolation="nearest", cmap=cmap, norm=norm,
-                                extent=(axis.extent[0], axis.extent[1], -0.5, count - 0.5))
+        image = NonUniformImage(
+            ax,
+            interpolation="nearest",
+            cmap=cmap,
+            norm=norm,
+            extent=(axis.extent[0], axis.extent[1], -0.5, count - 0.5),
+        )
         image.set_data(axis.centers, np.arange(count, dtype=np.float64), shown.T)
         ax.add_image(image)
         ax.set_ylim(count - 0.5, -0.5)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
     ax.set_ylabel(panel.unit_label)
     for unit in units:
-        ax.annotate("", xy=(axis.extent[0], unit), xytext=(-8, 0), textcoords="offset points",
-                    arrowprops={"arrowstyle": "->", "lw": 0.8}, annotation_clip=False)
+        ax.annotate(
+            "",
+            xy=(axis.extent[0], unit),
+            xytext=(-8, 0),
+            textcoords="offset points",
+            arrowprops={"arrowstyle": "->", "lw": 0.8},
+            annotation_clip=False,
+        )
     _label(ax, panel.name, panel.equation)
     cax = beside.inset_axes((0.0, 0.0, 0.09, 1.0))
     bar = figure.colorbar(image, cax=cax)
@@ -357,7 +421,12 @@ def _colorbar_label(panel: QuantityPanel) -> str:
 
 
 def _draw_unit_lines(
-    ax: Any, beside: Any, panel: QuantityPanel, values: np.ndarray, max_columns: int, shown_time: np.ndarray,
+    ax: Any,
+    beside: Any,
+    panel: QuantityPanel,
+    values: np.ndarray,
+    max_columns: int,
+    shown_time: np.ndarray,
     units: tuple[int, ...],
 ) -> None:
     """The chosen hidden units of one quantity as lines over time, the legend beside them."""
@@ -374,7 +443,12 @@ def _draw_unit_lines(
 
 
 def _draw_output_curves(
-    ax: Any, beside: Any, panel: QuantityPanel, trace: Trace, window: slice, max_columns: int,
+    ax: Any,
+    beside: Any,
+    panel: QuantityPanel,
+    trace: Trace,
+    window: slice,
+    max_columns: int,
     shown_time: np.ndarray,
 ) -> None:
     """A small output layer as one curve per output unit; the next input x_{t+1} dashed beside it when the model
@@ -390,8 +464,14 @@ def _draw_output_curves(
         following = np.vstack([x[1:], np.full((1, x.shape[1]), np.nan)])
         target, _ = block_reduce(following, max_columns)
         for column in range(x.shape[1]):
-            ax.plot(shown_time, target[:, column], lw=1.0, ls="--", color="0.35" if single else None,
-                    label=r"next input $x_{t+1}$" if single else rf"$x_{{t+1}}$ column {column}")
+            ax.plot(
+                shown_time,
+                target[:, column],
+                lw=1.0,
+                ls="--",
+                color="0.35" if single else None,
+                label=r"next input $x_{t+1}$" if single else rf"$x_{{t+1}}$ column {column}",
+            )
         error = float(np.mean((y[:-1] - x[1:]) ** 2))
         equation += rf"   (MSE vs $x_{{t+1}}$ = {error:.3g})"
     if panel.levels == (0.0, 1.0):
@@ -403,7 +483,12 @@ def _draw_output_curves(
 
 
 def _draw_curves(
-    ax: Any, beside: Any, panel: CurvePanel, grads: Mapping[str, Any], window: slice, max_columns: int,
+    ax: Any,
+    beside: Any,
+    panel: CurvePanel,
+    grads: Mapping[str, Any],
+    window: slice,
+    max_columns: int,
     shown_time: np.ndarray,
 ) -> None:
     """BPTT curves on a log axis, one line per layer."""
@@ -432,8 +517,15 @@ def _log_axis_if_positive(ax: Any, values: np.ndarray) -> None:
 
 
 def _draw_input(
-    figure: Any, ax: Any, beside: Any, trace: Trace, sequence: SequenceData | None, window: slice,
-    max_columns: int, axis: DisplayTime, fmt: str,
+    figure: Any,
+    ax: Any,
+    beside: Any,
+    trace: Trace,
+    sequence: SequenceData | None,
+    window: slice,
+    max_columns: int,
+    axis: DisplayTime,
+    fmt: str,
 ) -> None:
     """The input sequence on the same time axis: lines named by their columns, or, for one-hot text and wide
     inputs, a heatmap with a row per character (or column), labelled and thinned to what fits."""
@@ -456,8 +548,12 @@ def _draw_input(
     unit_interval = bool(values.min() >= 0 and values.max() <= 1)
     top = float(np.abs(values).max() or 1)
     panel = QuantityPanel(
-        "x", heading, "one-hot: one row per character" if one_hot_text else "", signed=not unit_interval,
-        levels=(0.0, 1.0) if unit_interval else (-top, top), symbol=r"$x_t$",
+        "x",
+        heading,
+        "one-hot: one row per character" if one_hot_text else "",
+        signed=not unit_interval,
+        levels=(0.0, 1.0) if unit_interval else (-top, top),
+        symbol=r"$x_t$",
         unit_label="character" if one_hot_text else "input",
     )
     _draw_heatmap(figure, ax, beside, panel, values, max_columns, axis, fmt, ())

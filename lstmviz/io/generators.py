@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 
 from .errors import SequenceError
-from .sequence_data import SequenceData
 from .seq_text import text_sequence
+from .sequence_data import SequenceData
 
 MAX_STEPS = 1_000_000
 _TAU = 2 * math.pi
@@ -90,30 +90,66 @@ GENERATORS: dict[str, GeneratorSpec] = {
     spec.name: spec
     for spec in (
         _spec("sine", "Sine wave", "amplitude * sin(2 pi frequency t + phase), plus optional noise", dict(_WAVE)),
-        _spec("square", "Square wave", "+amplitude for the duty fraction of each cycle, -amplitude otherwise",
-              {**_WAVE, "duty": 0.5}),
+        _spec(
+            "square",
+            "Square wave",
+            "+amplitude for the duty fraction of each cycle, -amplitude otherwise",
+            {**_WAVE, "duty": 0.5},
+        ),
         _spec("sawtooth", "Sawtooth wave", "rises linearly from -amplitude to +amplitude once per cycle", dict(_WAVE)),
-        _spec("step", "Step", "low before step `at`, high from it on",
-              {"steps": 100, "at": 20, "low": 0.0, "high": 1.0, "noise": 0.0, "seed": 0}),
-        _spec("impulse", "Impulse", "zero everywhere except one step",
-              {"steps": 100, "at": 10, "amplitude": 1.0, "noise": 0.0, "seed": 0}),
-        _spec("noise", "White noise", "independent Gaussian values",
-              {"steps": 200, "mean": 0.0, "std": 1.0, "seed": 0}),
-        _spec("random_walk", "Random walk", "running sum of Gaussian steps",
-              {"steps": 200, "start": 0.0, "std": 1.0, "seed": 0}),
-        _spec("copy", "Copy (memory) task",
-              "random symbols one-hot, a blank delay, then a recall cue; see the module docs for the layout",
-              {"steps": 30, "symbols": 4, "length": 5, "seed": 0}),
-        _spec("adding", "Adding problem", "values and markers; the target is the sum of the two marked values",
-              {"steps": 50, "seed": 0}),
-        _spec("text", "Typed string", "characters one-hot over their vocabulary (steps 0: the text's length; "
-              "otherwise the text repeats or is cut to that many steps)",
-              {"text": "hello world", "steps": 0, "vocab": "", "seed": 0}),
+        _spec(
+            "step",
+            "Step",
+            "low before step `at`, high from it on",
+            {"steps": 100, "at": 20, "low": 0.0, "high": 1.0, "noise": 0.0, "seed": 0},
+        ),
+        _spec(
+            "impulse",
+            "Impulse",
+            "zero everywhere except one step",
+            {"steps": 100, "at": 10, "amplitude": 1.0, "noise": 0.0, "seed": 0},
+        ),
+        _spec(
+            "noise", "White noise", "independent Gaussian values", {"steps": 200, "mean": 0.0, "std": 1.0, "seed": 0}
+        ),
+        _spec(
+            "random_walk",
+            "Random walk",
+            "running sum of Gaussian steps",
+            {"steps": 200, "start": 0.0, "std": 1.0, "seed": 0},
+        ),
+        _spec(
+            "copy",
+            "Copy (memory) task",
+            "random symbols one-hot, a blank delay, then a recall cue; see the module docs for the layout",
+            {"steps": 30, "symbols": 4, "length": 5, "seed": 0},
+        ),
+        _spec(
+            "adding",
+            "Adding problem",
+            "values and markers; the target is the sum of the two marked values",
+            {"steps": 50, "seed": 0},
+        ),
+        _spec(
+            "text",
+            "Typed string",
+            "characters one-hot over their vocabulary (steps 0: the text's length; "
+            "otherwise the text repeats or is cut to that many steps)",
+            {"text": "hello world", "steps": 0, "vocab": "", "seed": 0},
+        ),
     )
 }
 
-_ALIASES = {"white_noise": "noise", "walk": "random_walk", "randomwalk": "random_walk", "memory": "copy",
-            "saw": "sawtooth", "string": "text", "typed": "text", "adding_problem": "adding"}
+_ALIASES = {
+    "white_noise": "noise",
+    "walk": "random_walk",
+    "randomwalk": "random_walk",
+    "memory": "copy",
+    "saw": "sawtooth",
+    "string": "text",
+    "typed": "text",
+    "adding_problem": "adding",
+}
 
 
 def _fail(message: str) -> SequenceError:
@@ -135,8 +171,9 @@ def _coerce(kind: str, name: str, value: Any, default: Any) -> Any:
         elif expected is int and isinstance(value, float) and value.is_integer():
             value = int(value)
     except ValueError:
-        raise _fail(f"{kind} parameter {name} must be {'an integer' if expected is int else 'a number'}, "
-                    f"not {value!r}") from None
+        raise _fail(
+            f"{kind} parameter {name} must be {'an integer' if expected is int else 'a number'}, not {value!r}"
+        ) from None
     if isinstance(value, bool) or not isinstance(value, expected):
         what = {int: "an integer", float: "a number", str: "text"}[expected]
         raise _fail(f"{kind} parameter {name} must be {what}, not {value!r}")
@@ -158,12 +195,18 @@ def _phase(p: dict[str, Any]) -> np.ndarray:
     return phase
 
 
-def _wave(kind: str, shape: Callable[[np.ndarray, dict[str, Any]], np.ndarray]
-          ) -> Callable[[dict[str, Any], np.random.Generator], tuple[np.ndarray, tuple[str, ...], str]]:
+def _wave(
+    kind: str, shape: Callable[[np.ndarray, dict[str, Any]], np.ndarray]
+) -> Callable[[dict[str, Any], np.random.Generator], tuple[np.ndarray, tuple[str, ...], str]]:
     def build(p: dict[str, Any], rng: np.random.Generator) -> tuple[np.ndarray, tuple[str, ...], str]:
         values = _noisy(p["amplitude"] * shape(_phase(p), p), p["noise"], rng)
-        return values, (kind,), f"{kind}: frequency {p['frequency']:g}/step, amplitude {p['amplitude']:g}, " \
-                                f"phase {p['phase']:g}, noise {p['noise']:g}"
+        return (
+            values,
+            (kind,),
+            f"{kind}: frequency {p['frequency']:g}/step, amplitude {p['amplitude']:g}, "
+            f"phase {p['phase']:g}, noise {p['noise']:g}",
+        )
+
     return build
 
 

@@ -32,7 +32,14 @@ if TYPE_CHECKING:
     from .workspace import Workspace
 
 __all__ = [
-    "FILE_KINDS", "FileKind", "Opened", "ReadOptions", "file_kind", "npz_holds_weights", "open_any", "open_order",
+    "FILE_KINDS",
+    "FileKind",
+    "Opened",
+    "ReadOptions",
+    "file_kind",
+    "npz_holds_weights",
+    "open_any",
+    "open_order",
     "suffixes_of",
 ]
 
@@ -84,17 +91,15 @@ def suffixes_of(kind: FileKind) -> tuple[str, ...]:
     if kind == "workspace":
         return WORKSPACE_SUFFIXES
     if kind == "weights":
-        from .weights import WEIGHT_SUFFIXES  # noqa: PLC0415
+        from .weights import WEIGHT_SUFFIXES
 
         return tuple(WEIGHT_SUFFIXES)
-    from .sequences import SEQUENCE_SUFFIXES  # noqa: PLC0415
+    from .sequences import SEQUENCE_SUFFIXES
 
     return tuple(SEQUENCE_SUFFIXES)
 
 
-def open_any(
-    path: str | os.PathLike[str], options: ReadOptions | None = None, kind: FileKind | None = None
-) -> Opened:
+def open_any(path: str | os.PathLike[str], options: ReadOptions | None = None, kind: FileKind | None = None) -> Opened:
     """Read ``path`` as what :func:`file_kind` says it is (or as ``kind``, when the caller knows better).
 
     Raises the reader's :class:`~lstmviz.io.errors.FileFormatError` (SequenceError, WeightsError, WorkspaceError),
@@ -108,14 +113,21 @@ def open_any(
 
         return Opened(name, kind, workspace=load_workspace(name))
     if kind == "weights":
-        from .weights import read_weights  # noqa: PLC0415
+        from .weights import read_weights
 
         return Opened(name, kind, weights=read_weights(name, options.activations))
-    from .sequences import load_sequence  # noqa: PLC0415
+    from .sequences import load_sequence
 
     sequence = load_sequence(
-        name, columns=options.columns, missing=options.missing, key=options.key, text=options.text,
-        vocab=options.vocab, stdin_bytes=options.stdin_bytes, decimal=options.decimal, thousands=options.thousands,
+        name,
+        columns=options.columns,
+        missing=options.missing,
+        key=options.key,
+        text=options.text,
+        vocab=options.vocab,
+        stdin_bytes=options.stdin_bytes,
+        decimal=options.decimal,
+        thousands=options.thousands,
     )
     return Opened(name, "sequence", sequence=sequence)
 

@@ -52,7 +52,7 @@ def one_line(message: str, path: str = "", limit: int = MESSAGE_CHARS) -> str:
     """
     text = _CONTROL.sub(_escape, " ".join(message.split()))
     if path and text.startswith(path):
-        rest = text[len(path):]
+        rest = text[len(path) :]
         return path + (rest if len(rest) <= limit else rest[: limit - 1] + "…")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

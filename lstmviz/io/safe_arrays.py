@@ -137,18 +137,23 @@ def _read_npy_header(stream: IO[bytes], name: str) -> tuple[np.dtype, tuple[int,
         with warnings.catch_warnings():  # deprecated aliases ("a" for "S") warn: not the user's line
             warnings.simplefilter("ignore")
             dtype = np.lib.format.descr_to_dtype(header["descr"])
-    except Exception:  # noqa: BLE001  numpy's dtype parser raises TypeError, ValueError, KeyError, IndexError, ...
+    except Exception:
         raise _fail(name, f"the .npy header names an unknown data type {quote(header['descr'])}") from None
     if dtype.hasobject:
         raise _fail(
             name, "holds Python objects (a pickled object array); lstmviz never unpickles files, save plain numbers"
         )
     if dtype.subdtype is not None or dtype.itemsize == 0:
-        raise _fail(name, f"the .npy header names data type {quote(str(dtype))}, which holds no plain numbers "
-                    "(a sub-array or zero-size type)")
+        raise _fail(
+            name,
+            f"the .npy header names data type {quote(str(dtype))}, which holds no plain numbers "
+            "(a sub-array or zero-size type)",
+        )
     if dtype.fields is not None and not dtype.names:
-        raise _fail(name, f"the .npy header names a record type of {dtype.itemsize:,} bytes with no fields, which "
-                    "holds no numbers")
+        raise _fail(
+            name,
+            f"the .npy header names a record type of {dtype.itemsize:,} bytes with no fields, which holds no numbers",
+        )
     extent = 1
     for n in shape:
         extent *= max(n, 1)  # an empty array's other dimensions must still be allocatable
@@ -185,12 +190,20 @@ class InflateBudget:
     def spend(self, label: str, count: int) -> None:
         self.spent += count
         if self.spent > self.limit:
-            raise _fail(label, f"inflates past the {describe_bytes(self.limit)} limit while reading (more than the "
-                        "archive's directory claims), which looks like a zip bomb")
+            raise _fail(
+                label,
+                f"inflates past the {describe_bytes(self.limit)} limit while reading (more than the "
+                "archive's directory claims), which looks like a zip bomb",
+            )
 
 
 def _read_array_data(
-    stream: IO[bytes], name: str, dtype: np.dtype, shape: tuple[int, ...], fortran: bool, nbytes: int,
+    stream: IO[bytes],
+    name: str,
+    dtype: np.dtype,
+    shape: tuple[int, ...],
+    fortran: bool,
+    nbytes: int,
     budget: InflateBudget | None = None,
 ) -> np.ndarray:
     """Read exactly ``nbytes`` in bounded chunks straight into the array, then make sure the stream has ended.
@@ -290,11 +303,17 @@ def _check_members(name: str, members: list[zipfile.ZipInfo], limit: int, archiv
             raise _fail(name, f"member {quote(info.filename)} is encrypted")
         if info.compress_type not in _READ_METHODS:
             method = _METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
-            raise _fail(name, f"member {quote(key)} is compressed with {method}; NumPy writes .npz members stored or "
-                        "deflated only, so re-save it with np.savez or np.savez_compressed")
+            raise _fail(
+                name,
+                f"member {quote(key)} is compressed with {method}; NumPy writes .npz members stored or "
+                "deflated only, so re-save it with np.savez or np.savez_compressed",
+            )
         if info.header_offset + info.compress_size > archive_bytes:
-            raise _fail(name, f"member {quote(key)} claims {describe_bytes(info.compress_size)} of packed data but "
-                        f"the archive is {describe_bytes(archive_bytes)} (the file is truncated or altered)")
+            raise _fail(
+                name,
+                f"member {quote(key)} claims {describe_bytes(info.compress_size)} of packed data but "
+                f"the archive is {describe_bytes(archive_bytes)} (the file is truncated or altered)",
+            )
         if info.file_size > limit:
             raise _fail(
                 name,
@@ -398,8 +417,16 @@ def _member_errors(name: str, info: zipfile.ZipInfo) -> Iterator[None]:
         yield
     except FileFormatError:
         raise
-    except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, NotImplementedError, RuntimeError, EOFError, ValueError,
-            OSError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        lzma.LZMAError,
+        NotImplementedError,
+        RuntimeError,
+        EOFError,
+        ValueError,
+        OSError,
+    ) as exc:
         raise _fail(name, f"member {quote(_member_key(info))} is corrupt ({first_sentence(exc)})") from None
 
 
@@ -432,15 +459,15 @@ def stored_npz(path: str | os.PathLike[str], limit: int | None = None) -> dict[s
             if key not in keys:
                 raise _fail(name, f"the file changed while it was read (member {quote(key)} is gone)")
             return key
+
         return lambda: load_npz(path, limit, choose)[key]
 
-    return {
-        key: StoredTensor(shape, _native(dtype), reader(key)) for key, (dtype, shape) in described.items()
-    }
+    return {key: StoredTensor(shape, _native(dtype), reader(key)) for key, (dtype, shape) in described.items()}
 
 
 def _native(dtype: np.dtype) -> np.dtype:
-    """The dtype :func:`_read_array_data` returns for ``dtype``: plain types in native byte order, records as they are."""
+    """The dtype :func:`_read_array_data` returns for ``dtype``: plain types in native byte order, records as they
+    are."""
     return dtype.newbyteorder("=") if dtype.byteorder not in ("=", "|") and dtype.fields is None else dtype
 
 

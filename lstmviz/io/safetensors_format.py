@@ -66,8 +66,8 @@ def _parse_entry(
     code, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
     if not isinstance(code, str) or code not in DTYPES:
         raise _fail(
-            name, f"tensor {quote(key)} has data type {quote(code)}, which lstmviz cannot read (use F32, F64, F16 or "
-            "BF16)"
+            name,
+            f"tensor {quote(key)} has data type {quote(code)}, which lstmviz cannot read (use F32, F64, F16 or BF16)",
         )
     if not isinstance(shape, list) or not all(type(n) is int and 0 <= n <= limit for n in shape) or len(shape) > 32:
         raise _fail(name, f"corrupt safetensors header: tensor {quote(key)} has an invalid shape {quote(shape)}")
@@ -75,8 +75,9 @@ def _parse_entry(
     for n in shape:
         extent *= max(n, 1)  # even an empty tensor's other dimensions must be allocatable
     if extent * DTYPES[code].itemsize > limit:
-        raise _fail(name, f"tensor {quote(key)} claims shape {quote(tuple(shape))}, over the {describe_bytes(limit)} "
-                    "limit")
+        raise _fail(
+            name, f"tensor {quote(key)} claims shape {quote(tuple(shape))}, over the {describe_bytes(limit)} limit"
+        )
     if not isinstance(offsets, list) or len(offsets) != 2 or not all(type(n) is int for n in offsets):
         raise _fail(name, f"corrupt safetensors header: tensor {quote(key)} has invalid data offsets {quote(offsets)}")
     begin, end = offsets
@@ -148,8 +149,11 @@ def _read_span(path: Path, name: str, key: str, size: int, start: int, code: str
             got += count
     if code == "BF16":
         return _bf16_to_float32(array)
-    return array if array.dtype.isnative or array.dtype.itemsize == 1 else array.byteswap(inplace=True).view(
-        array.dtype.newbyteorder("="))
+    return (
+        array
+        if array.dtype.isnative or array.dtype.itemsize == 1
+        else array.byteswap(inplace=True).view(array.dtype.newbyteorder("="))
+    )
 
 
 def stored_safetensors(
@@ -174,12 +178,14 @@ def stored_safetensors(
     except OSError as exc:
         raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
     metadata = header.pop("__metadata__", None) or {}
-    if not isinstance(metadata, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
+    if not isinstance(metadata, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()
+    ):
         raise _fail(name, "corrupt safetensors header: __metadata__ must map text to text")
     data_bytes = size - data_start
     entries = {key: _parse_entry(name, key, entry, data_bytes, limit) for key, entry in header.items()}
     spans = sorted((begin, end, key) for key, (_, _, begin, end) in entries.items() if end > begin)
-    for (_, prev_end, prev_key), (begin, _, key) in zip(spans, spans[1:]):
+    for (_, prev_end, prev_key), (begin, _, key) in zip(spans, spans[1:], strict=False):
         if begin < prev_end:
             raise _fail(name, f"corrupt safetensors header: tensors {quote(prev_key)} and {quote(key)} overlap")
 
@@ -191,11 +197,15 @@ def stored_safetensors(
                 raise _fail(name, "no such file (it was removed while it was read)") from None
             except OSError as exc:
                 raise _fail(name, f"cannot be read ({exc.strerror or exc})") from None
+
         return read
 
     stored = {
-        key: StoredTensor(shape, np.dtype(np.float32) if code == "BF16" else DTYPES[code].newbyteorder("="),
-                          reader(key, code, shape, begin))
+        key: StoredTensor(
+            shape,
+            np.dtype(np.float32) if code == "BF16" else DTYPES[code].newbyteorder("="),
+            reader(key, code, shape, begin),
+        )
         for key, (code, shape, begin, _) in entries.items()
     }
     return stored, dict(metadata)
@@ -204,7 +214,8 @@ def stored_safetensors(
 def read_safetensors(
     path: str | os.PathLike[str], limit: int | None = None
 ) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """Every tensor of a ``.safetensors`` file (BF16 widened to float32) and its ``__metadata__``, each read by offset."""
+    """Every tensor of a ``.safetensors`` file (BF16 widened to float32) and its ``__metadata__``, each read by
+    offset."""
     stored, metadata = stored_safetensors(path, limit)
     return {key: tensor.read() for key, tensor in stored.items()}, metadata
 

@@ -44,10 +44,16 @@ class BottleneckCurve:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "task": self.task, "lengths": list(self.lengths), "token_accuracy": list(self.token_accuracy),
-            "sequence_accuracy": list(self.sequence_accuracy), "samples": self.samples,
-            "context_size": self.context_size, "hidden_size": self.hidden_size, "num_layers": self.num_layers,
-            "cell": self.cell, "trained_length": self.trained_length,
+            "task": self.task,
+            "lengths": list(self.lengths),
+            "token_accuracy": list(self.token_accuracy),
+            "sequence_accuracy": list(self.sequence_accuracy),
+            "samples": self.samples,
+            "context_size": self.context_size,
+            "hidden_size": self.hidden_size,
+            "num_layers": self.num_layers,
+            "cell": self.cell,
+            "trained_length": self.trained_length,
         }
 
 
@@ -73,6 +79,14 @@ def measure_bottleneck(
         tokens.append(token_accuracy(predicted, batch.target))
         sequences.append(sequence_accuracy(predicted, batch.target))
     return BottleneckCurve(
-        task.name, tuple(int(n) for n in lengths), tuple(tokens), tuple(sequences), samples, model.context_size,
-        model.hidden_size, model.num_layers, model.encoder.cell, trained_length,
+        task.name,
+        tuple(int(n) for n in lengths),
+        tuple(tokens),
+        tuple(sequences),
+        samples,
+        model.context_size,
+        model.hidden_size,
+        model.num_layers,
+        model.encoder.cell,
+        trained_length,
     )

@@ -26,15 +26,17 @@ _ROW_IN = {"io": 1.1, "heatmap": 1.5}
 _MAX_TOKEN_LABELS = 40
 
 
-def _merged_panels(trace: Seq2SeqTrace, model: Seq2Seq, show: str | Sequence[str], layer: int) -> list[tuple[
-        QuantityPanel | None, QuantityPanel | None]]:
+def _merged_panels(
+    trace: Seq2SeqTrace, model: Seq2Seq, show: str | Sequence[str], layer: int
+) -> list[tuple[QuantityPanel | None, QuantityPanel | None]]:
     """(encoder panel, decoder panel) per quantity; one side is None where it lacks the quantity (``y``, or ``c``
     when only one side is an LSTM). Colour levels span both sides."""
     sides = []
     for network, side in ((model.encoder, trace.encoder), (model.decoder, trace.decoder)):
         try:
-            sides.append({p.key: p for p in plan_panels(side, network, show, layer, None)
-                          if isinstance(p, QuantityPanel)})
+            sides.append(
+                {p.key: p for p in plan_panels(side, network, show, layer, None) if isinstance(p, QuantityPanel)}
+            )
         except ExportError:
             sides.append({})
     keys = list(dict.fromkeys([*sides[0], *sides[1]]))
@@ -59,10 +61,16 @@ def _token_axis(ax: Any, ids: np.ndarray | None, label: str) -> None:
 
 
 def _heat(ax: Any, values: np.ndarray, panel: QuantityPanel) -> Any:
-    from matplotlib.colors import Normalize  # noqa: PLC0415
+    from matplotlib.colors import Normalize
 
-    return ax.imshow(np.asarray(values).T, aspect="auto", origin="upper", interpolation="nearest",
-                     cmap=DIVERGING_CMAP if panel.signed else SEQUENTIAL_CMAP, norm=Normalize(*panel.levels))
+    return ax.imshow(
+        np.asarray(values).T,
+        aspect="auto",
+        origin="upper",
+        interpolation="nearest",
+        cmap=DIVERGING_CMAP if panel.signed else SEQUENTIAL_CMAP,
+        norm=Normalize(*panel.levels),
+    )
 
 
 def _io_row(ax: Any, trace: Seq2SeqTrace, side: str, model: Seq2Seq) -> None:
@@ -78,9 +86,18 @@ def _io_row(ax: Any, trace: Seq2SeqTrace, side: str, model: Seq2Seq) -> None:
         for column in range(values.shape[1]):
             ax.plot(np.arange(values.shape[0]), values[:, column], lw=1.0, marker=".")
         ax.grid(True, lw=0.3, alpha=0.5)
-    title = "source x_t (encoder input)" if side == "enc" else (
-        "decoder input: " + ("true previous output (teacher forcing)" if trace.mode == "teacher"
-                             else "its own previous output (free-running)"))
+    title = (
+        "source x_t (encoder input)"
+        if side == "enc"
+        else (
+            "decoder input: "
+            + (
+                "true previous output (teacher forcing)"
+                if trace.mode == "teacher"
+                else "its own previous output (free-running)"
+            )
+        )
+    )
     ax.set_title(title, loc="left", fontsize=8)
 
 
@@ -105,16 +122,20 @@ def render_seq2seq_figure(
         raise ExportError(f"--layer {layer}: the model has {model.num_layers} layer(s), numbered from 0")
     rows = _merged_panels(trace, model, show, layer)
     rows = [row for row in rows if not (row[0] is None and row[1] is not None and row[1].key == "y")]
-    from matplotlib import rc_context  # noqa: PLC0415
-    from matplotlib.figure import Figure  # noqa: PLC0415
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
 
     t_enc, t_dec = trace.encoder_steps, trace.decoder_steps
     heights = [_ROW_IN["io"]] + [_ROW_IN["heatmap"]] * (len(rows) + 1)
     figsize = (size[0] / dpi, size[1] / dpi) if size else (max(8.0, 0.45 * (t_enc + t_dec) + 3.5), sum(heights) + 0.8)
     with rc_context(VECTOR_TEXT_RC):
         figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
-        grid = figure.add_gridspec(len(heights), 4, width_ratios=[t_enc, max(1.5, 0.12 * (t_enc + t_dec)), t_dec,
-                                                                   0.03 * (t_enc + t_dec) + 0.3], height_ratios=heights)
+        grid = figure.add_gridspec(
+            len(heights),
+            4,
+            width_ratios=[t_enc, max(1.5, 0.12 * (t_enc + t_dec)), t_dec, 0.03 * (t_enc + t_dec) + 0.3],
+            height_ratios=heights,
+        )
         _io_row(figure.add_subplot(grid[0, 0]), trace, "enc", model)
         _io_row(figure.add_subplot(grid[0, 2]), trace, "dec", model)
         note = figure.add_subplot(grid[0, 1])
@@ -131,8 +152,12 @@ def render_seq2seq_figure(
                     continue
                 image = _heat(ax, trace[f"{side}_{part.key}"], part)
                 ax.set_ylabel("unit", fontsize=8)
-                ax.set_title(part.name if side == "enc" else part.equation, loc="left", fontsize=8,
-                             family=None if side == "enc" else "monospace")
+                ax.set_title(
+                    part.name if side == "enc" else part.equation,
+                    loc="left",
+                    fontsize=8,
+                    family=None if side == "enc" else "monospace",
+                )
                 for unit in units or ():
                     ax.axhline(unit, lw=0.6, color="k", alpha=0.4)
                 _token_axis(ax, trace.get(f"{side}_tokens"), "source step" if side == "enc" else "output step")
@@ -148,9 +173,12 @@ def render_seq2seq_figure(
             if image is not None:
                 figure.colorbar(image, cax=figure.add_subplot(grid[row, 3]))
         _output_row(figure, grid, len(heights) - 1, trace, model)
-        figure.suptitle(title or f"{model.describe()}  -  "
-                        f"{'teacher forcing' if trace.mode == 'teacher' else 'free-running'}, layer {layer}",
-                        fontsize=10)
+        figure.suptitle(
+            title
+            or f"{model.describe()}  -  "
+            f"{'teacher forcing' if trace.mode == 'teacher' else 'free-running'}, layer {layer}",
+            fontsize=10,
+        )
         _save(figure, path_or_buffer, fmt)
     return figure
 
@@ -197,8 +225,8 @@ def render_bottleneck_figure(
     shown = [curves] if isinstance(curves, BottleneckCurve) else list(curves)
     if not shown:
         raise ExportError("no bottleneck curve to draw")
-    from matplotlib import rc_context  # noqa: PLC0415
-    from matplotlib.figure import Figure  # noqa: PLC0415
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
 
     with rc_context(VECTOR_TEXT_RC):
         figure = Figure(figsize=(size[0] / dpi, size[1] / dpi) if size else (7.0, 4.4), dpi=dpi, layout="constrained")
@@ -208,13 +236,26 @@ def render_bottleneck_figure(
             label = f"context {curve.context_size} ({curve.cell.upper()}, H={curve.hidden_size}"
             label += f", {curve.num_layers} layers)" if curve.num_layers != 1 else ")"
             ax.plot(curve.lengths, curve.token_accuracy, "o-", lw=1.5, color=colour, label=f"{label}: per token")
-            ax.plot(curve.lengths, curve.sequence_accuracy, "s--", lw=1.0, ms=4, color=colour,
-                    label=f"{label}: whole sequence")
+            ax.plot(
+                curve.lengths,
+                curve.sequence_accuracy,
+                "s--",
+                lw=1.0,
+                ms=4,
+                color=colour,
+                label=f"{label}: whole sequence",
+            )
         trained = sorted({c.trained_length for c in shown if c.trained_length is not None})
         for length in trained:
             ax.axvline(length, color="0.4", lw=1.0, ls=":")
-            ax.annotate(f"longest trained source: {length}", (length, 1.0), xytext=(4, -10), textcoords="offset points",
-                        fontsize=8, color="0.3")
+            ax.annotate(
+                f"longest trained source: {length}",
+                (length, 1.0),
+                xytext=(4, -10),
+                textcoords="offset points",
+                fontsize=8,
+                color="0.3",
+            )
         ax.set_ylim(-0.02, 1.05)
         ax.set_xlabel("source length (tokens)")
         ax.set_ylabel("accuracy, free-running")

@@ -20,8 +20,14 @@ import numpy as np
 from ..engine.errors import EngineError
 
 __all__ = [
-    "Seq2SeqBatch", "Seq2SeqTask", "TOKEN_TASKS", "ForecastData", "forecast_windows", "token_accuracy",
-    "sequence_accuracy", "make_task",
+    "Seq2SeqBatch",
+    "Seq2SeqTask",
+    "TOKEN_TASKS",
+    "ForecastData",
+    "forecast_windows",
+    "token_accuracy",
+    "sequence_accuracy",
+    "make_task",
 ]
 
 
@@ -98,13 +104,19 @@ def make_task(name: str, symbols: int = 10) -> Seq2SeqTask:
         raise EngineError(f"a task needs at least 1 symbol, not {symbols}")
     if name == "reverse":
         return Seq2SeqTask(
-            "reverse", "Reverse a sequence", f"{symbols} symbols (ids 1-{symbols}); the target is the source back to "
-            "front", symbols + 1, _reverse(symbols),
+            "reverse",
+            "Reverse a sequence",
+            f"{symbols} symbols (ids 1-{symbols}); the target is the source back to front",
+            symbols + 1,
+            _reverse(symbols),
         )
     if name == "sort":
         return Seq2SeqTask(
-            "sort", "Sort digits", f"digits 0-{symbols - 1} as ids 1-{symbols}; the target is the source in "
-            "ascending order", symbols + 1, _sort(symbols),
+            "sort",
+            "Sort digits",
+            f"digits 0-{symbols - 1} as ids 1-{symbols}; the target is the source in ascending order",
+            symbols + 1,
+            _sort(symbols),
         )
     raise EngineError(f"unknown encoder-decoder task {name!r}; choose one of {', '.join(TOKEN_TASKS)} or forecast")
 

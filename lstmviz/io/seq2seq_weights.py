@@ -40,8 +40,15 @@ from .special_files import open_regular
 from .weights import NPZ_METADATA_KEY, app_version, network_from_state_dict, read_state_dict
 
 __all__ = [
-    "SEQ2SEQ_FORMAT", "SEQ2SEQ_SAVE_SUFFIXES", "Seq2SeqFile", "is_seq2seq_state", "is_seq2seq_file", "load_seq2seq",
-    "read_seq2seq", "save_seq2seq", "seq2seq_from_state_dict",
+    "SEQ2SEQ_FORMAT",
+    "SEQ2SEQ_SAVE_SUFFIXES",
+    "Seq2SeqFile",
+    "is_seq2seq_state",
+    "is_seq2seq_file",
+    "load_seq2seq",
+    "read_seq2seq",
+    "save_seq2seq",
+    "seq2seq_from_state_dict",
 ]
 
 SEQ2SEQ_FORMAT = "lstmviz-seq2seq"
@@ -112,8 +119,17 @@ def tensor_names(path: str | os.PathLike[str]) -> list[str] | None:
                     return None
                 header = json.loads(stream.read(length).decode("utf-8"))
             return [str(key) for key in header if key != "__metadata__"] if isinstance(header, dict) else None
-    except (OSError, zipfile.BadZipFile, struct.error, ValueError, UnicodeDecodeError, RecursionError,
-            NotImplementedError, EOFError, OverflowError):
+    except (
+        OSError,
+        zipfile.BadZipFile,
+        struct.error,
+        ValueError,
+        UnicodeDecodeError,
+        RecursionError,
+        NotImplementedError,
+        EOFError,
+        OverflowError,
+    ):
         return None
     return None
 
@@ -151,8 +167,9 @@ def _pick_prefixes(
             if prefix is None:
                 others = [p for p in found if p != (decoder if side == "encoder" else encoder)]
                 if len(others) != 1:
-                    raise _fail(name, f"cannot tell which recurrent module is the {side} ({_listing(recurrent)}); "
-                                      f"{how}")
+                    raise _fail(
+                        name, f"cannot tell which recurrent module is the {side} ({_listing(recurrent)}); {how}"
+                    )
                 prefix = others[0]
             if prefix not in found:
                 raise _fail(
@@ -186,27 +203,30 @@ def _side(tensors: Mapping[str, np.ndarray], prefix: str) -> dict[str, np.ndarra
     for key, value in tensors.items():
         match = _RECURRENT_KEY.match(key)
         if match and match["prefix"] == prefix:
-            out[key[len(prefix):]] = value
+            out[key[len(prefix) :]] = value
     return out
 
 
 def _output_layer(name: str, tensors: Mapping[str, np.ndarray], free: list[str], hidden: int) -> tuple[str, str]:
     """(weight key, bias key) of the decoder's output Linear: a 2-D weight with H columns and a bias."""
     candidates = [
-        key for key in free
-        if key.endswith("weight") and tensors[key].ndim == 2 and tensors[key].shape[1] == hidden
+        key
+        for key in free
+        if key.endswith("weight")
+        and tensors[key].ndim == 2
+        and tensors[key].shape[1] == hidden
         and key[: -len("weight")] + "bias" in tensors
     ]
     if len(candidates) > 1:
         named = [key for key in candidates if key.split(".")[-2].lower().startswith(_OUTPUT_NAMES)]
         candidates = named if len(named) == 1 else candidates
     if len(candidates) != 1:
-        problem = "has no output layer for the decoder" if not candidates else (
-            f"has several layers that could be the decoder's output ({', '.join(candidates)})"
+        problem = (
+            "has no output layer for the decoder"
+            if not candidates
+            else (f"has several layers that could be the decoder's output ({', '.join(candidates)})")
         )
-        raise _fail(
-            name, f"{problem}: expected fc.weight (O x {hidden}) and fc.bias (O); other keys: {_listing(free)}"
-        )
+        raise _fail(name, f"{problem}: expected fc.weight (O x {hidden}) and fc.bias (O); other keys: {_listing(free)}")
     weight = candidates[0]
     return weight, weight[: -len("weight")] + "bias"
 
@@ -215,8 +235,11 @@ def _embedding(name: str, tensors: Mapping[str, np.ndarray], free: list[str], wi
     """The keys of the shared embedding (V x E, E = the encoder's input size): none, one, or the same array saved
     under each side's name (the first is used)."""
     candidates = [
-        key for key in free
-        if key.endswith("weight") and "embed" in key.lower() and tensors[key].ndim == 2
+        key
+        for key in free
+        if key.endswith("weight")
+        and "embed" in key.lower()
+        and tensors[key].ndim == 2
         and tensors[key].shape[1] == width
     ]
     if len(candidates) > 1:
@@ -250,15 +273,19 @@ def seq2seq_from_state_dict(
     """Find the encoder, the decoder, the output layer and the embedding; check them; build the model."""
     encoder_prefix, decoder_prefix = _normalise(encoder_prefix), _normalise(decoder_prefix)
     enc_prefix, dec_prefix = _pick_prefixes(recurrent_prefixes(tensors), encoder_prefix, decoder_prefix, name, tensors)
-    encoder_part = network_from_state_dict(_side(tensors, enc_prefix), _side_metadata(metadata, "encoder"),
-                                           f"{name} (encoder {enc_prefix!r})")
+    encoder_part = network_from_state_dict(
+        _side(tensors, enc_prefix), _side_metadata(metadata, "encoder"), f"{name} (encoder {enc_prefix!r})"
+    )
     hidden = encoder_part.network.hidden_size
-    used = {enc_prefix + key for key in _side(tensors, enc_prefix)} | {dec_prefix + k for k in _side(tensors, dec_prefix)}
+    used = {enc_prefix + key for key in _side(tensors, enc_prefix)} | {
+        dec_prefix + k for k in _side(tensors, dec_prefix)
+    }
     free = [key for key in tensors if key not in used and not _RECURRENT_KEY.match(key)]
     fc_weight, fc_bias = _output_layer(name, tensors, free, hidden)
     decoder_tensors = {**_side(tensors, dec_prefix), "fc.weight": tensors[fc_weight], "fc.bias": tensors[fc_bias]}
-    decoder_part = network_from_state_dict(decoder_tensors, _side_metadata(metadata, "decoder"),
-                                           f"{name} (decoder {dec_prefix!r})")
+    decoder_part = network_from_state_dict(
+        decoder_tensors, _side_metadata(metadata, "decoder"), f"{name} (decoder {dec_prefix!r})"
+    )
     free = [key for key in free if key not in (fc_weight, fc_bias)]
     embed_keys = _embedding(name, tensors, free, encoder_part.network.input_size)
     embed_key = embed_keys[0] if embed_keys else None
@@ -297,7 +324,11 @@ def read_seq2seq(
     """Load an encoder-decoder weight file with where its parts were found; raises :class:`WeightsError`."""
     tensors, metadata = read_state_dict(path)
     return seq2seq_from_state_dict(
-        tensors, metadata, os.fspath(path), encoder_prefix=encoder_prefix, decoder_prefix=decoder_prefix,
+        tensors,
+        metadata,
+        os.fspath(path),
+        encoder_prefix=encoder_prefix,
+        decoder_prefix=decoder_prefix,
         inputs=inputs,
     )
 
@@ -331,8 +362,10 @@ def save_seq2seq(model: Seq2Seq, path: str | os.PathLike[str]) -> None:
     name = os.fspath(path)
     suffix = Path(path).suffix.lower()
     if suffix not in SEQ2SEQ_SAVE_SUFFIXES:
-        raise _fail(name, f"cannot save an encoder-decoder as {suffix or '(no suffix)'!r}; use "
-                          f"{', '.join(SEQ2SEQ_SAVE_SUFFIXES)}")
+        raise _fail(
+            name,
+            f"cannot save an encoder-decoder as {suffix or '(no suffix)'!r}; use {', '.join(SEQ2SEQ_SAVE_SUFFIXES)}",
+        )
     tensors = {key: np.ascontiguousarray(value) for key, value in model.state_dict().items()}
     metadata = seq2seq_metadata(model)
     try:
@@ -340,7 +373,9 @@ def save_seq2seq(model: Seq2Seq, path: str | os.PathLike[str]) -> None:
             write_safetensors(path, tensors, metadata)
         elif suffix == ".npz":
             with atomic_open(path, "wb") as stream:
-                np.savez(stream, **cast("dict[str, Any]", {**tensors, NPZ_METADATA_KEY: np.array(json.dumps(metadata))}))
+                np.savez(
+                    stream, **cast("dict[str, Any]", {**tensors, NPZ_METADATA_KEY: np.array(json.dumps(metadata))})
+                )
         else:
             _save_torch(tensors, path, name)
     except OSError as exc:

@@ -47,6 +47,7 @@ def read_npy(data: bytes | None, path: str | None, name: str) -> np.ndarray:
 
 def read_npz(data: bytes | None, path: str | None, name: str, key: str | None) -> tuple[np.ndarray, str]:
     """The chosen member and its key: the only one, or ``key``; several without a key is an error listing them."""
+
     def choose(keys: list[str]) -> str:
         """Decided from the zip directory, before any member is inflated."""
         listed = ", ".join(quote(k) for k in keys[:10]) + (", ..." if len(keys) > 10 else "")
@@ -59,16 +60,18 @@ def read_npz(data: bytes | None, path: str | None, name: str, key: str | None) -
         return keys[0]
 
     try:
-        arrays = safe_arrays.load_npz(path, choose=choose) if path is not None else safe_arrays.read_npz_stream(
-            io.BytesIO(data or b""), name, choose=choose)
+        arrays = (
+            safe_arrays.load_npz(path, choose=choose)
+            if path is not None
+            else safe_arrays.read_npz_stream(io.BytesIO(data or b""), name, choose=choose)
+        )
     except FileFormatError as exc:
         raise _as_sequence_error(exc) from None
-    (chosen, array), = arrays.items()
+    ((chosen, array),) = arrays.items()
     return array, chosen
 
 
-def array_sequence(array: np.ndarray, name: str, *, missing: str = "error", source: str | None = None
-                   ) -> SequenceData:
+def array_sequence(array: np.ndarray, name: str, *, missing: str = "error", source: str | None = None) -> SequenceData:
     """Check that an array is a numeric (T,) or (T, D) sequence and turn it into SequenceData."""
     if array.dtype.kind not in "biuf":
         what = safe_arrays.describe_dtype(array.dtype)

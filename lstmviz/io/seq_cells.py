@@ -81,8 +81,9 @@ def split_cells(line: str, delimiter: str | None) -> list[str]:
         try:
             cells = next(csv.reader([spaced], delimiter=delimiter or " ", skipinitialspace=True), [])
         except csv.Error:  # a quoted cell over csv's field size limit (131,072 characters): split it plainly
-            cells = [cell.strip().strip('"') for cell in (spaced.split() if delimiter is None else spaced.split(
-                delimiter))]
+            cells = [
+                cell.strip().strip('"') for cell in (spaced.split() if delimiter is None else spaced.split(delimiter))
+            ]
     else:
         cells = line.split() if delimiter is None else line.split(delimiter)
     return [cell.strip() for cell in cells]

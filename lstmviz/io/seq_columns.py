@@ -43,8 +43,9 @@ def _maybe_dates(cells: list[str]) -> bool:
 class ColumnBuilder:
     """Accumulates one column over chunks of rows; :meth:`build` decides its kind from all of them."""
 
-    def __init__(self, name: str, decimal_comma: bool, thousands: str | None = None, decimal: str | None = None
-                 ) -> None:
+    def __init__(
+        self, name: str, decimal_comma: bool, thousands: str | None = None, decimal: str | None = None
+    ) -> None:
         self.name = name
         self.decimal = decimal  # forced decimal mark, or None for the style's own
         self.decimal_comma = decimal_comma

@@ -49,8 +49,11 @@ def read_source(path_or_dash: str | os.PathLike[str], stdin_bytes: bytes | None 
         if stdin_bytes is None:
             raise fail(STDIN_NAME, "no data was given on standard input")
         if len(stdin_bytes) > limit:
-            raise fail(STDIN_NAME, f"the input is {describe_bytes(len(stdin_bytes))}, over the "
-                       f"{describe_bytes(limit)} limit (LSTMVIZ_MAX_FILE_MB)")
+            raise fail(
+                STDIN_NAME,
+                f"the input is {describe_bytes(len(stdin_bytes))}, over the "
+                f"{describe_bytes(limit)} limit (LSTMVIZ_MAX_FILE_MB)",
+            )
         return Source(bytes(stdin_bytes), STDIN_NAME, "")
     path = Path(path_or_dash)
     name = os.fspath(path)
@@ -58,8 +61,10 @@ def read_source(path_or_dash: str | os.PathLike[str], stdin_bytes: bytes | None 
         stream, size = open_regular(path, lambda problem: fail(name, problem))
         with stream:
             if size > limit:
-                raise fail(name, f"the file is {describe_bytes(size)}, over the {describe_bytes(limit)} limit "
-                           "(LSTMVIZ_MAX_FILE_MB)")
+                raise fail(
+                    name,
+                    f"the file is {describe_bytes(size)}, over the {describe_bytes(limit)} limit (LSTMVIZ_MAX_FILE_MB)",
+                )
             data = _read_bounded(stream, size, limit, name)
     except FileNotFoundError:
         raise fail(name, "no such file") from None
@@ -97,8 +102,11 @@ def check_line_length(data: bytes, name: str, limit: int = MAX_LINE_BYTES) -> No
         last = max(data.rfind(b"\n", start, end), data.rfind(b"\r", start, end))
         if last < 0:
             breaks = data.count(b"\n", 0, start) or data.count(b"\r", 0, start)
-            raise fail(name, f"line {breaks + 1:,} is over {describe_bytes(limit)} long; a table row is far shorter "
-                       "(10,000 columns of numbers fit), so this is not a table lstmviz can read")
+            raise fail(
+                name,
+                f"line {breaks + 1:,} is over {describe_bytes(limit)} long; a table row is far shorter "
+                "(10,000 columns of numbers fit), so this is not a table lstmviz can read",
+            )
         start = last + 1
 
 
@@ -106,7 +114,7 @@ def _binary_offset(data: bytes) -> int:
     """Offset of the first byte no text file contains, or -1 (checked 4 MB at a time: no copy of the file)."""
     chunk = 4 << 20
     for begin in range(0, len(data), chunk):
-        part = data[begin: begin + chunk]
+        part = data[begin : begin + chunk]
         if len(part.translate(None, _BINARY_BYTES)) != len(part):
             return begin + min(pos for pos in (part.find(bytes([b])) for b in _BINARY_BYTES) if pos >= 0)
     return -1

@@ -96,8 +96,10 @@ def _mixed(name: str, key: str, k: int) -> list[float]:
 
 def _careful_matrix(name: str, items: list[Any], key: str, nested: bool) -> np.ndarray:
     """Row by row, to name the first row that is wrong."""
-    rows = [_row(name, item, f"{key}[{k}]") if isinstance(item, list) == nested else _mixed(name, key, k)
-            for k, item in enumerate(items)]
+    rows = [
+        _row(name, item, f"{key}[{k}]") if isinstance(item, list) == nested else _mixed(name, key, k)
+        for k, item in enumerate(items)
+    ]
     width = len(rows[0])
     if width == 0:
         raise fail(name, f"{key}[0] is an empty row")
@@ -120,8 +122,13 @@ def _matrix(name: str, items: Any, key: str) -> np.ndarray:
         raise fail(name, f"{key} is an empty list")
     nested = isinstance(items[0], list)
     try:
-        if nested and all(type(r) is list for r in items) and len(set(map(len, items))) == 1 and items[0] and \
-                all(_plain(c) for r in items for c in r):
+        if (
+            nested
+            and all(type(r) is list for r in items)
+            and len(set(map(len, items))) == 1
+            and items[0]
+            and all(_plain(c) for r in items for c in r)
+        ):
             values = np.array(items, dtype=np.float64)  # the common case, checked in one pass above
         elif not nested and all(_plain(c) for c in items):
             values = np.array(items, dtype=np.float64)[:, None]
@@ -149,8 +156,9 @@ def _labels(name: str, document: dict[str, Any], width: int) -> tuple[str, ...]:
     return tuple(labels)
 
 
-SURROGATE_NOTICE = ("the labels held lone surrogates (\\ud800-\\udfff escapes that are not text); they were replaced "
-                    "by \ufffd")
+SURROGATE_NOTICE = (
+    "the labels held lone surrogates (\\ud800-\\udfff escapes that are not text); they were replaced by \ufffd"
+)
 
 
 def _clean_labels(labels: tuple[str, ...], time_label: str) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
@@ -221,5 +229,13 @@ def load_json(data: bytes, name: str, *, missing: str = "error") -> SequenceData
     if not labels:
         labels = ("x",) if values.shape[1] == 1 else tuple(f"x{k}" for k in range(values.shape[1]))
     labels, time_label, replaced = _clean_labels(labels, time_label)
-    return finish(name, values, labels, index_rows(len(values)), missing, time=time, time_label=time_label,
-                  notices=(*notices, *replaced))
+    return finish(
+        name,
+        values,
+        labels,
+        index_rows(len(values)),
+        missing,
+        time=time,
+        time_label=time_label,
+        notices=(*notices, *replaced),
+    )

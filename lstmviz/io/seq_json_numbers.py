@@ -40,8 +40,10 @@ _TO_SPACES = bytes.maketrans(b"[],", b"   ")
 _ROWS_END = re.compile(rb"\]\s*\]")
 _KEY_BEFORE = re.compile(rb'"([^"\\]{1,40})"\s*:\s*$')
 _SPACE = b" \t\r\n"
-_TOO_MUCH_ELSE = ("is over {small} and holds more than {rest} of JSON other than lists of numbers; lstmviz reads a "
-                  "large JSON file only as lists of numbers or of rows (save it as .npy or CSV)")
+_TOO_MUCH_ELSE = (
+    "is over {small} and holds more than {rest} of JSON other than lists of numbers; lstmviz reads a "
+    "large JSON file only as lists of numbers or of rows (save it as .npy or CSV)"
+)
 
 Fail = Callable[[str], SequenceError]
 
@@ -58,11 +60,13 @@ def _number_runs(data: bytes, start: int, fail: Fail) -> list[tuple[int, int]]:
     runs: list[tuple[int, int]] = []
     last, other = start - 1, 0  # the last byte seen that is not a number character
     for begin in range(start, len(data), SCAN_CHUNK):
-        flags = np.frombuffer(data[begin: begin + SCAN_CHUNK].translate(_CLASS), dtype=np.uint8)
+        flags = np.frombuffer(data[begin : begin + SCAN_CHUNK].translate(_CLASS), dtype=np.uint8)
         found = np.flatnonzero(flags) + begin
         other += len(found)
         if other > MAX_REST_BYTES:
-            raise fail(_TOO_MUCH_ELSE.format(small=describe_bytes(SMALL_JSON_BYTES), rest=describe_bytes(MAX_REST_BYTES)))
+            raise fail(
+                _TOO_MUCH_ELSE.format(small=describe_bytes(SMALL_JSON_BYTES), rest=describe_bytes(MAX_REST_BYTES))
+            )
         edges = np.concatenate([[last], found])
         runs += [(int(edges[k]) + 1, int(edges[k + 1])) for k in np.flatnonzero(np.diff(edges) > MIN_RUN)]
         last = int(edges[-1])
@@ -129,8 +133,7 @@ def _flat(data: bytes, begin: int, end: int, key: str, fail: Fail) -> np.ndarray
         block = data[pos:stop]
         values = _floats(block, fail, f"{key}[{done}...]")
         if len(values) != block.count(b",") + (stop == end):
-            raise fail(f"{key}[{done}...]: a value is missing between commas, or two values have no comma between "
-                       "them")
+            raise fail(f"{key}[{done}...]: a value is missing between commas, or two values have no comma between them")
         parts.append(values)
         done += len(values)
         pos = stop
@@ -138,7 +141,8 @@ def _flat(data: bytes, begin: int, end: int, key: str, fail: Fail) -> np.ndarray
 
 
 def _rows_block(block: bytes, first: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(where each row starts, values in each row) of a block of whole rows ``[..], [..]``; _NotPlain if it is not one."""
+    """(where each row starts, values in each row) of a block of whole rows ``[..], [..]``; _NotPlain if it is not
+    one."""
     codes = np.frombuffer(block, dtype=np.uint8)
     opens, closes = np.flatnonzero(codes == 91), np.flatnonzero(codes == 93)
     if not len(opens) or len(opens) != len(closes) or (opens > closes).any() or (closes[:-1] > opens[1:]).any():
@@ -179,8 +183,10 @@ def _rows(data: bytes, begin: int, end: int, key: str, fail: Fail) -> np.ndarray
             raise fail(f"{key}[{done + k}] has {counts[k]} values, but {key}[0] has {width}")
         values = _floats(block, fail, f"{key}[{done}...]")
         if len(values) != width * count:
-            raise fail(f"{key}[{done}...]: a value is missing between commas, a row is empty, or two values have "
-                       "no comma between them")
+            raise fail(
+                f"{key}[{done}...]: a value is missing between commas, a row is empty, or two values have "
+                "no comma between them"
+            )
         parts.append(values.reshape(count, width))
         done += count
         pos = stop
@@ -193,7 +199,7 @@ def _array(data: bytes, begin: int, stop: int, key: str, fail: Fail) -> tuple[np
     None when it is not a flat list or a list of rows of numbers: ``json`` reads it (or it is too much to).
     """
     try:
-        if data[begin + 1: begin + 64].lstrip(_SPACE).startswith(b"["):
+        if data[begin + 1 : begin + 64].lstrip(_SPACE).startswith(b"["):
             match = _ROWS_END.search(data, begin, stop)
             if match is None:
                 return None
@@ -222,7 +228,7 @@ def _quotes(data: bytes, begin: int, end: int) -> int:
 
 def _can_start_value(data: bytes, start: int, opening: int) -> bool:
     """Is ``data[opening]`` where a JSON value may start: after ``:``, ``,``, ``[`` or at the top?"""
-    before = data[max(start, opening - 256): opening].rstrip(_SPACE)
+    before = data[max(start, opening - 256) : opening].rstrip(_SPACE)
     return before[-1:] in (b":", b",", b"[") or (not before and opening - 256 <= start)
 
 
@@ -245,7 +251,7 @@ def split_numbers(data: bytes, start: int, fail: Fail) -> tuple[bytes, dict[str,
         quotes, counted = quotes + _quotes(data, counted, opening), opening
         if quotes % 2 or not _can_start_value(data, start, opening):
             continue
-        key = _key(data[max(pos, opening - 200): opening], not arrays and pos == start)
+        key = _key(data[max(pos, opening - 200) : opening], not arrays and pos == start)
         found = _array(data, opening, stop, key, fail)
         if found is None:
             continue
@@ -257,7 +263,7 @@ def split_numbers(data: bytes, start: int, fail: Fail) -> tuple[bytes, dict[str,
     if kept > MAX_REST_BYTES:
         raise fail(_TOO_MUCH_ELSE.format(small=describe_bytes(SMALL_JSON_BYTES), rest=describe_bytes(MAX_REST_BYTES)))
     pieces, pos = [], start
-    for name, (opening, end) in zip(arrays, spans):
+    for name, (opening, end) in zip(arrays, spans, strict=True):
         pieces += [data[pos:opening], f'"{name}"'.encode()]
         pos = end + 1
     pieces.append(data[pos:])
@@ -269,8 +275,11 @@ def put_back(document: Any, arrays: dict[str, np.ndarray]) -> Any:
     if isinstance(document, str):
         return arrays.get(document, document)
     if isinstance(document, list):
-        return [put_back(item, arrays) for item in document] if any(
-            isinstance(item, (str, list, dict)) for item in document) else document
+        return (
+            [put_back(item, arrays) for item in document]
+            if any(isinstance(item, (str, list, dict)) for item in document)
+            else document
+        )
     if isinstance(document, dict):
         return {key: put_back(value, arrays) for key, value in document.items()}
     return document

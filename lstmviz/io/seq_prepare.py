@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import SequenceError
+from .quoting import quote
 from .seq_values import MISSING_POLICIES, Rows, handle_missing, is_monotonic
 from .sequence_data import SequenceData
-from .quoting import quote
 
 NORMALISATIONS: tuple[str, ...] = ("none", "z-score", "min-max")
 """none: the file's values; z-score: (x - mean) / std per column; min-max: (x - min) / (max - min), in [0, 1]."""
@@ -95,14 +95,16 @@ class Table:
         for column in self.columns:
             if column.name == name:
                 return column
-        raise SequenceError(f'{self.name}: there is no column "{name}"; the columns are '
-                            + ", ".join(f'"{n}"' for n in self.names))
+        raise SequenceError(
+            f'{self.name}: there is no column "{name}"; the columns are ' + ", ".join(f'"{n}"' for n in self.names)
+        )
 
     def year_period_pairs(self) -> list[tuple[str, str, int]]:
         """(year column, quarter/month column, periods per year) pairs found by name."""
         years = [c.name for c in self.columns if _YEAR.match(c.name.strip().lower())]
-        periods = [(c.name, _PERIODS[c.name.strip().lower()]) for c in self.columns
-                   if c.name.strip().lower() in _PERIODS]
+        periods = [
+            (c.name, _PERIODS[c.name.strip().lower()]) for c in self.columns if c.name.strip().lower() in _PERIODS
+        ]
         return [(y, p, n) for y in years for p, n in periods]
 
     def time_choices(self) -> list[tuple[str, str]]:
@@ -166,8 +168,9 @@ def needs_decision(table: Table) -> bool:
     """Whether opening ``table`` as the command line would (every numeric column an input) is not enough: it has
     gaps, dates written as YYYYMMDD, year + quarter/month columns, or columns the loader skipped."""
     best = suggest(table)
-    converted = " + " in best.time or (best.time != STEP_AXIS and yyyymmdd_years(table.column(best.time).values)
-                                        is not None)
+    converted = " + " in best.time or (
+        best.time != STEP_AXIS and yyyymmdd_years(table.column(best.time).values) is not None
+    )
     return table.gaps > 0 or converted or any(n.startswith("skipped column") for n in table.notices)
 
 
@@ -246,17 +249,24 @@ def prepare(table: Table, choice: Choice) -> tuple[SequenceData, Scaling]:
             time, values = (None, matrix) if time is None else (matrix[:, 0], matrix[:, 1:])
         notices += more
     if not np.isfinite(values).all():
-        raise SequenceError(f"{name}: filling the missing values overflowed; the values are too close to the "
-                            "float limit")
+        raise SequenceError(
+            f"{name}: filling the missing values overflowed; the values are too close to the float limit"
+        )
     if time is not None and not is_monotonic(time):
-        raise SequenceError(f'{name}: the time axis "{time_label}" neither rises nor falls steadily; choose '
-                            "another column or the step number")
+        raise SequenceError(
+            f'{name}: the time axis "{time_label}" neither rises nor falls steadily; choose '
+            "another column or the step number"
+        )
     values, scaling = normalise(values, choice.normalise)
     if scaling.method != "none":
         labels = tuple(f"{label} ({scaling.method})" for label in labels)
         notices.append(f"inputs scaled by {scaling.method}")
-    sequence = SequenceData(values=values, time=time, time_label=time_label, input_labels=labels,
-                            source=table.source or name, notices=tuple(notices))
+    sequence = SequenceData(
+        values=values,
+        time=time,
+        time_label=time_label,
+        input_labels=labels,
+        source=table.source or name,
+        notices=tuple(notices),
+    )
     return sequence, scaling
-
-

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from .errors import SequenceError
+from .quoting import quote, shorten
 from .seq_cells import (
     MAX_COLUMNS,
     Dialect,
@@ -33,13 +35,11 @@ from .seq_cells import (
     sniff_delimiter,
     split_cells,
 )
-from .errors import SequenceError
 from .seq_columns import Column, ColumnBuilder
 from .seq_decode import check_line_length, decode_text, fail
+from .seq_thousands import STYLES, describe_style
 from .seq_values import Rows, finish, is_monotonic
 from .sequence_data import SequenceData
-from .quoting import quote, shorten
-from .seq_thousands import STYLES, describe_style
 
 SAMPLE_LINES = 30
 HEAD_BYTES = 1 << 16
@@ -85,13 +85,14 @@ def _unchanged(path: str, size: int) -> bool:
         return False
 
 
-def _fast_table(data: bytes, name: str, columns: list[str] | None, missing: str, path: str | None
-                ) -> SequenceData | None:
+def _fast_table(
+    data: bytes, name: str, columns: list[str] | None, missing: str, path: str | None
+) -> SequenceData | None:
     """All-numeric UTF-8 tables through ``np.loadtxt`` on the raw bytes; None means "use the careful path"."""
     if data.startswith(_TEXT_BOMS) or b"\x00" in data:
         return None
     start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-    head = data[start: start + HEAD_BYTES]
+    head = data[start : start + HEAD_BYTES]
     if len(data) - start > HEAD_BYTES:
         head = head[: head.rfind(b"\n") + 1]
     try:
@@ -109,9 +110,12 @@ def _fast_table(data: bytes, name: str, columns: list[str] | None, missing: str,
     if header and len(entries) < 2:
         return None  # no data rows (NumPy would only warn): the careful path says so
     width = len(first_cells)
-    sample_rows = [split_cells(line, dialect.delimiter) for line in sample[int(header):]]
-    dates = [k for k in range(width) if dialect.delimiter is not None and
-             all(k < len(r) and is_date(r[k]) for r in sample_rows)]
+    sample_rows = [split_cells(line, dialect.delimiter) for line in sample[int(header) :]]
+    dates = [
+        k
+        for k in range(width)
+        if dialect.delimiter is not None and all(k < len(r) and is_date(r[k]) for r in sample_rows)
+    ]
     date_set = set(dates)
     numbers = [k for k in range(width) if k not in date_set]
     offset = sum(len(line.encode("utf-8")) + 1 for line in lines[:first_no]) if header else 0
@@ -122,8 +126,13 @@ def _fast_table(data: bytes, name: str, columns: list[str] | None, missing: str,
 
     def load(usecols: list[int] | None, dtype: Any) -> np.ndarray:
         # No warnings.catch_warnings() around this: it is not thread-safe, and the app loads in worker threads.
-        options: dict[str, Any] = {"delimiter": dialect.delimiter, "ndmin": 2, "comments": "#", "dtype": dtype,
-                                   "usecols": usecols}
+        options: dict[str, Any] = {
+            "delimiter": dialect.delimiter,
+            "ndmin": 2,
+            "comments": "#",
+            "dtype": dtype,
+            "usecols": usecols,
+        }
         if body is not None:
             return np.loadtxt(io.BytesIO(body), **options)
         assert path is not None  # body is None only for a named file
@@ -138,7 +147,9 @@ def _fast_table(data: bytes, name: str, columns: list[str] | None, missing: str,
     steps = len(stamps) if stamps is not None else len(matrix)
     if steps == 0 or (numbers and (matrix.shape != (steps, len(numbers)) or not np.isfinite(matrix).all())):
         return None
-    if dates and dialect.delimiter is not None:  # usecols lets rows with extra cells through: the delimiters must add up exactly
+    if (
+        dates and dialect.delimiter is not None
+    ):  # usecols lets rows with extra cells through: the delimiters must add up exactly
         delimiter = dialect.delimiter.encode()
         header_cells = lines[first_no - 1].count(dialect.delimiter) if header else 0
         if data.count(delimiter, start) != steps * (width - 1) + header_cells:
@@ -148,8 +159,10 @@ def _fast_table(data: bytes, name: str, columns: list[str] | None, missing: str,
     if len(years) != len(converted):
         return None
     position = {k: j for j, k in enumerate(numbers)}  # file column -> column of ``matrix``
-    parsed = [Column(n, "date", years[k]) if k in years else Column(n, "number", matrix[:, position[k]])
-              for k, n in enumerate(_names(first_cells, header))]
+    parsed = [
+        Column(n, "date", years[k]) if k in years else Column(n, "number", matrix[:, position[k]])
+        for k, n in enumerate(_names(first_cells, header))
+    ]
     rows = Rows(np.arange(steps) + first_no + int(header))  # exact unless blank lines sit inside the data
     return _assemble(name, parsed, rows, header, columns, missing, (), None if dates else matrix)
 
@@ -160,8 +173,9 @@ def _ragged(name: str, number: int, count: int, width: int, what: str, dialect: 
     return fail(name, f"row {number} has {count} values, but {what} {width} (cells separated by {dialect.describe()})")
 
 
-def _split_body(name: str, numbers: np.ndarray, lines: list[str], dialect: Dialect, width: int, what: str
-                ) -> list[list[str]]:
+def _split_body(
+    name: str, numbers: np.ndarray, lines: list[str], dialect: Dialect, width: int, what: str
+) -> list[list[str]]:
     """The cells of the data lines, column by column; a row with another number of cells is an error naming it.
 
     Without quotes, the cells of every line are counted, then all lines are joined and split once (C speed);
@@ -214,8 +228,14 @@ def _blocks(text: str) -> Iterator[tuple[np.ndarray, list[str]]]:
         start = end + 1
 
 
-def _careful_table(data: bytes, name: str, columns: list[str] | None, missing: str, decimal: str | None = None,
-                   thousands: str | None = None) -> SequenceData:
+def _careful_table(
+    data: bytes,
+    name: str,
+    columns: list[str] | None,
+    missing: str,
+    decimal: str | None = None,
+    thousands: str | None = None,
+) -> SequenceData:
     text, notices = decode_text(data, name)
     blocks = _blocks(text)
     numbers = np.zeros(0, dtype=np.int64)  # the first block(s): at least SAMPLE_LINES data lines
@@ -247,8 +267,9 @@ def _careful_table(data: bytes, name: str, columns: list[str] | None, missing: s
         all_numbers.append(block_numbers)
         done += len(block_lines)
     del text, blocks  # free the text before the numbers are assembled
-    return _assemble(name, [b.build() for b in builders], Rows(np.concatenate(all_numbers)), header, columns,
-                     missing, notices)
+    return _assemble(
+        name, [b.build() for b in builders], Rows(np.concatenate(all_numbers)), header, columns, missing, notices
+    )
 
 
 def _resolve(name: str, wanted: str, parsed: Sequence[Column]) -> int:
@@ -270,9 +291,12 @@ def _check_numeric(name: str, column: Column, rows: Rows) -> None:
         raise fail(name, f'{rows.one(k)}, column "{shorten(column.name)}": {quote(column.examples[k])} is not a number')
     if len(column.overflows):
         k = int(column.overflows[0])
-        raise fail(name, f'{rows.one(k)}, column "{shorten(column.name)}": {shorten(column.examples[k])} '
-                   'is too large for a '
-                   "64-bit float (beyond 1.8e308)")
+        raise fail(
+            name,
+            f'{rows.one(k)}, column "{shorten(column.name)}": {shorten(column.examples[k])} '
+            "is too large for a "
+            "64-bit float (beyond 1.8e308)",
+        )
 
 
 def _find_time(parsed: Sequence[Column], chosen: set[int]) -> tuple[int | None, list[str]]:
@@ -285,9 +309,11 @@ def _find_time(parsed: Sequence[Column], chosen: set[int]) -> tuple[int | None, 
             present = column.values[~np.isnan(column.values)]
             if is_monotonic(present):
                 return k, notices
-            notices.append(f'column "{shorten(column.name)}" looks like a time axis but does not rise or fall '
-                           'steadily, '
-                           "so it is not used as one")
+            notices.append(
+                f'column "{shorten(column.name)}" looks like a time axis but does not rise or fall '
+                "steadily, "
+                "so it is not used as one"
+            )
     return None, notices
 
 
@@ -303,8 +329,11 @@ def _assemble(
 ) -> SequenceData:
     """Choose the time column and the inputs, then let :func:`finish` check values and apply ``missing``."""
     notes = list(notices)
-    notes += [f'column "{shorten(column.name)}": read with {describe_style(column.thousands)}'
-              for column in parsed if column.thousands]
+    notes += [
+        f'column "{shorten(column.name)}": read with {describe_style(column.thousands)}'
+        for column in parsed
+        if column.thousands
+    ]
     explicit = [_resolve(name, w, parsed) for w in columns] if columns else []
     time_index, time_notes = _find_time(parsed, set(explicit))
     notes += time_notes
@@ -313,8 +342,11 @@ def _assemble(
         for k in inputs:
             if parsed[k].kind == "text":
                 k_word = int(parsed[k].words[0])
-                raise fail(name, f'column "{shorten(parsed[k].name)}" is not numeric ({rows.one(k_word)}: '
-                           f"{quote(parsed[k].examples[k_word])})")
+                raise fail(
+                    name,
+                    f'column "{shorten(parsed[k].name)}" is not numeric ({rows.one(k_word)}: '
+                    f"{quote(parsed[k].examples[k_word])})",
+                )
     else:
         inputs = []
         for k, column in enumerate(parsed):
@@ -322,9 +354,11 @@ def _assemble(
                 continue
             if column.kind == "text":
                 k_word = int(column.words[0])
-                notes.append(f'skipped column "{shorten(column.name)}": it holds text, not numbers '
-                             f'({rows.one(k_word)}: '
-                             f"{quote(column.examples[k_word])})")
+                notes.append(
+                    f'skipped column "{shorten(column.name)}": it holds text, not numbers '
+                    f"({rows.one(k_word)}: "
+                    f"{quote(column.examples[k_word])})"
+                )
             elif column.kind == "date":
                 notes.append(f'skipped column "{shorten(column.name)}": it holds dates')
             elif column.kind == "empty":
@@ -336,11 +370,14 @@ def _assemble(
     for k in inputs if time_index is None else [time_index, *inputs]:
         _check_numeric(name, parsed[k], rows)
     if matrix is not None and inputs == list(range(inputs[0], inputs[0] + len(inputs))):
-        values = matrix[:, inputs[0]: inputs[0] + len(inputs)]  # adjacent columns: a view, no copy
+        values = matrix[:, inputs[0] : inputs[0] + len(inputs)]  # adjacent columns: a view, no copy
     else:
         values = np.column_stack([parsed[k].values for k in inputs])
-    labels = [parsed[k].name for k in inputs] if header else [
-        "x" if len(inputs) == 1 else f"x{j}" for j in range(len(inputs))]
+    labels = (
+        [parsed[k].name for k in inputs]
+        if header
+        else ["x" if len(inputs) == 1 else f"x{j}" for j in range(len(inputs))]
+    )
     time = time_label = None
     if time_index is not None:
         time = parsed[time_index].values
@@ -349,8 +386,14 @@ def _assemble(
 
 
 def load_table(
-    data: bytes, name: str, *, columns: list[str] | None = None, missing: str = "error", path: str | None = None,
-    decimal: str | None = None, thousands: str | None = None,
+    data: bytes,
+    name: str,
+    *,
+    columns: list[str] | None = None,
+    missing: str = "error",
+    path: str | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
 ) -> SequenceData:
     """Read a delimited table of numbers (see the module docstring for the two paths).
 
@@ -370,10 +413,9 @@ def load_table(
 def check_number_format(name: str, decimal: str | None, thousands: str | None) -> None:
     """Refuse a decimal mark or thousands separator lstmviz does not know, or the same character for both."""
     if decimal not in (None, ".", ","):
-        raise fail(name, f"the decimal mark must be \".\" or \",\", not {quote(decimal)}")
+        raise fail(name, f'the decimal mark must be "." or ",", not {quote(decimal)}')
     if thousands not in (None, "", *STYLES):
-        raise fail(name, f"the thousands separator must be one of \".\", \",\", \" \", \"'\" or none, not "
-                   f"{quote(thousands)}")
+        raise fail(name, f'the thousands separator must be one of ".", ",", " ", "\'" or none, not {quote(thousands)}')
     if thousands and decimal == thousands:
         raise fail(name, f"{quote(decimal)} cannot be both the decimal mark and the thousands separator")
 

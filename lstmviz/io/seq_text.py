@@ -43,8 +43,11 @@ def _vocabulary(name: str, codes: np.ndarray, vocab: str | None) -> tuple[str, .
     outside = np.flatnonzero(~np.isin(codes, _codes(vocab)))
     if len(outside):
         k = int(outside[0])
-        raise fail(name, f"character {printable(chr(codes[k]))!r} at position {k:,} is not in the "
-                   f"vocabulary {''.join(printable(c) for c in vocab)!r}")
+        raise fail(
+            name,
+            f"character {printable(chr(codes[k]))!r} at position {k:,} is not in the "
+            f"vocabulary {''.join(printable(c) for c in vocab)!r}",
+        )
     return tuple(vocab)
 
 
@@ -64,17 +67,28 @@ def text_sequence(text: str, vocab: str | None = None, source: str = "typed text
     if not text:
         raise fail(source, "there is no text to read")
     if len(text) > MAX_ONE_HOT_CELLS:  # refused before encoding: even a one-letter vocabulary would not fit
-        raise fail(source, f"{len(text):,} characters is too long to one-hot encode (at most "
-                   f"{MAX_ONE_HOT_CELLS:,} cells); use a shorter text")
+        raise fail(
+            source,
+            f"{len(text):,} characters is too long to one-hot encode (at most "
+            f"{MAX_ONE_HOT_CELLS:,} cells); use a shorter text",
+        )
     codes = _codes(text)
     vocabulary = _vocabulary(source, codes, vocab)
     if len(text) * len(vocabulary) > MAX_ONE_HOT_CELLS:
-        raise fail(source, f"{len(text):,} characters x {len(vocabulary):,} vocabulary entries is too large to "
-                   f"one-hot encode (at most {MAX_ONE_HOT_CELLS:,} cells); use a shorter text or fewer characters")
+        raise fail(
+            source,
+            f"{len(text):,} characters x {len(vocabulary):,} vocabulary entries is too large to "
+            f"one-hot encode (at most {MAX_ONE_HOT_CELLS:,} cells); use a shorter text or fewer characters",
+        )
     vocab_codes = np.array([ord(c) for c in vocabulary], dtype=np.uint32)
     order = np.argsort(vocab_codes)
     index = order[np.searchsorted(vocab_codes[order], codes)]
     values = np.zeros((len(codes), len(vocabulary)), dtype=np.float64)
     values[np.arange(len(codes)), index] = 1.0
-    return SequenceData(values=values, input_labels=tuple(printable(c) for c in vocabulary), source=source,
-                        vocabulary=vocabulary, text=text)
+    return SequenceData(
+        values=values,
+        input_labels=tuple(printable(c) for c in vocabulary),
+        source=source,
+        vocabulary=vocabulary,
+        text=text,
+    )

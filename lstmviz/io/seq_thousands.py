@@ -29,8 +29,9 @@ def detect_thousands(cells: list[str]) -> str | None:
     if not present:
         return None
     for separator, (grouped, plain, _) in STYLES.items():
-        if any(grouped.fullmatch(c) for c in present) and all(grouped.fullmatch(c) or plain.fullmatch(c)
-                                                               for c in present):
+        if any(grouped.fullmatch(c) for c in present) and all(
+            grouped.fullmatch(c) or plain.fullmatch(c) for c in present
+        ):
             return separator
     return None
 

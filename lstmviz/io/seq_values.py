@@ -63,8 +63,9 @@ def check_infinite(name: str, values: np.ndarray, labels: Sequence[str], rows: R
     bad = np.isinf(values)
     if bad.any():
         r, c = np.argwhere(bad)[0]
-        raise fail(name, f'{rows.one(r)}, column "{labels[c]}": the value is {values[r, c]}; lstmviz needs '
-                   "finite numbers")
+        raise fail(
+            name, f'{rows.one(r)}, column "{labels[c]}": the value is {values[r, c]}; lstmviz needs finite numbers'
+        )
 
 
 def _fill_interpolate(column: np.ndarray, gaps: np.ndarray, x: np.ndarray) -> None:
@@ -77,7 +78,7 @@ def _fill_forward(column: np.ndarray, gaps: np.ndarray, x: np.ndarray) -> None:
     last = np.where(gaps, 0, np.arange(len(column)))
     np.maximum.accumulate(last, out=last)
     first = int(np.argmin(gaps))
-    last[: first] = first
+    last[:first] = first
     column[:] = column[last]
 
 
@@ -95,20 +96,30 @@ def handle_missing(
         return columns, keep, ()
     gap_rows = np.flatnonzero(gaps.any(axis=1))
     gap_cols = [labels[int(c)] for c in np.flatnonzero(gaps.any(axis=0))]
-    where = f"{rows.many(gap_rows)} (column{'s' if len(gap_cols) > 1 else ''} " + ", ".join(
-        f'"{c}"' for c in gap_cols[:MAX_LISTED]) + (", ..." if len(gap_cols) > MAX_LISTED else "") + ")"
+    where = (
+        f"{rows.many(gap_rows)} (column{'s' if len(gap_cols) > 1 else ''} "
+        + ", ".join(f'"{c}"' for c in gap_cols[:MAX_LISTED])
+        + (", ..." if len(gap_cols) > MAX_LISTED else "")
+        + ")"
+    )
     count = int(gaps.sum())
     if missing == KEEP_MISSING:
         return columns, keep, ()
     if missing == "error":
-        raise fail(name, f"{count:,} missing value{'s' if count > 1 else ''} in {where}; choose --missing "
-                   "interpolate, ffill or drop to fill or skip them")
+        raise fail(
+            name,
+            f"{count:,} missing value{'s' if count > 1 else ''} in {where}; choose --missing "
+            "interpolate, ffill or drop to fill or skip them",
+        )
     if missing == "drop":
         keep = ~gaps.any(axis=1)
         if not keep.any():
             raise fail(name, "every row has a missing value, so --missing drop leaves nothing")
-        return columns[keep], keep, (f"dropped {len(gap_rows):,} row{'s' if len(gap_rows) > 1 else ''} with "
-                                     f"missing values: {where}",)
+        return (
+            columns[keep],
+            keep,
+            (f"dropped {len(gap_rows):,} row{'s' if len(gap_rows) > 1 else ''} with missing values: {where}",),
+        )
     empty = np.flatnonzero(gaps.all(axis=0))
     if len(empty):
         raise fail(name, f'column "{labels[empty[0]]}" has no values at all')
@@ -162,10 +173,18 @@ def finish(
         matrix = values if time is None else np.column_stack([time, values])
         x = time if time is not None and not np.isnan(time).any() and _rising(time) else None
         matrix, _keep, more = handle_missing(name, matrix, all_labels, rows, missing, x)
-        if missing != KEEP_MISSING and not np.isfinite(matrix).all():  # interpolating between values near the float limit can overflow
+        if (
+            missing != KEEP_MISSING and not np.isfinite(matrix).all()
+        ):  # interpolating between values near the float limit can overflow
             raise fail(name, "filling the missing values overflowed; the values are too close to the float limit")
         time, values = (None, matrix) if time is None else (matrix[:, 0], matrix[:, 1:])
     if time is not None and not is_monotonic(time):
         raise fail(name, f'the time column "{time_label}" neither rises nor falls steadily')
-    return SequenceData(values=values, time=time, time_label=time_label, input_labels=labels,
-                        source=source if source is not None else name, notices=(*notices, *more))
+    return SequenceData(
+        values=values,
+        time=time,
+        time_label=time_label,
+        input_labels=labels,
+        source=source if source is not None else name,
+        notices=(*notices, *more),
+    )

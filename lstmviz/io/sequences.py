@@ -20,6 +20,7 @@ import numpy as np
 from .atomic import atomic_open
 from .errors import SequenceError
 from .file_kinds import file_kind
+from .quoting import quote, shorten
 from .seq_arrays import array_sequence, read_npy, read_npz
 from .seq_cells import split_cells
 from .seq_decode import STDIN_NAME, Source, decode_text, fail, read_source
@@ -28,7 +29,6 @@ from .seq_table import load_table, looks_like_table
 from .seq_text import text_sequence
 from .seq_values import MISSING_POLICIES, check_policy, finish, index_rows
 from .sequence_data import SequenceData
-from .quoting import quote, shorten
 
 __all__ = [
     "SEQUENCE_SUFFIXES",
@@ -106,8 +106,11 @@ def load_sequence(
     suffix = Path(name).suffix.lower()
     if name != "-" and suffix in (".npy", ".npz") and not (text or vocab is not None):
         if suffix == ".npz" and key is None and file_kind(name) == "weights":  # the one dispatcher decides
-            raise fail(name, "holds network weights (weight_ih_l0, weight_hh_l0, ...), not a sequence; open it as "
-                       "weights (--weights), or pick an array with --key")
+            raise fail(
+                name,
+                "holds network weights (weight_ih_l0, weight_hh_l0, ...), not a sequence; open it as "
+                "weights (--weights), or pick an array with --key",
+            )
         # safe_arrays checks the size and reads the file itself
         return _pick(_load_array(None, name, suffix.lstrip("."), key, missing), columns, name)
     source = read_source(path_or_dash, stdin_bytes)
@@ -123,8 +126,12 @@ def load_sequence(
     if kind in ("npy", "npz"):
         return _pick(_load_array(source, source.name, kind, key, missing), columns, name)
     path = None if source.name == STDIN_NAME else source.name
-    return _with(load_table(source.data, source.name, columns=columns, missing=missing, path=path, decimal=decimal,
-                            thousands=thousands), source=display)
+    return _with(
+        load_table(
+            source.data, source.name, columns=columns, missing=missing, path=path, decimal=decimal, thousands=thousands
+        ),
+        source=display,
+    )
 
 
 def _load_array(source: Source | None, name: str, kind: str, key: str | None, missing: str) -> SequenceData:
@@ -178,8 +185,11 @@ def parse_numbers(text: str) -> SequenceData:
     semicolons = ";" in text
     rows: list[list[str]] = []
     for line in lines:
-        cells = split_cells(line.replace(";", " "), None) if semicolons else [c for c in _TYPED_SPLIT.split(
-            line.strip()) if c]
+        cells = (
+            split_cells(line.replace(";", " "), None)
+            if semicolons
+            else [c for c in _TYPED_SPLIT.split(line.strip()) if c]
+        )
         rows.append([c.replace(",", ".") for c in cells] if semicolons else cells)
     if len(rows) == 1:
         rows = [[cell] for cell in rows[0]]
@@ -230,8 +240,9 @@ def save_sequence(seq: SequenceData, path: str | os.PathLike[str]) -> None:
     name = os.fspath(path)
     suffix = Path(name).suffix.lower()
     if suffix not in SAVE_SUFFIXES:
-        raise fail(name, f"cannot save a sequence as {suffix or 'a file without suffix'}; use "
-                   f"{', '.join(SAVE_SUFFIXES)}")
+        raise fail(
+            name, f"cannot save a sequence as {suffix or 'a file without suffix'}; use {', '.join(SAVE_SUFFIXES)}"
+        )
     try:
         if suffix == ".npy":
             with atomic_open(name, "wb") as stream:

@@ -70,5 +70,3 @@ def class_accuracy(y: np.ndarray, batch: Batch) -> float:
     counted = np.ones(batch.target.shape, dtype=bool) if batch.mask is None else np.asarray(batch.mask) != 0
     hits = (np.argmax(y, axis=2) == batch.target) & counted
     return float(hits.sum()) / max(int(counted.sum()), 1)
-
-

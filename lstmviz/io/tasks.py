@@ -26,8 +26,16 @@ from .task_base import Task, TaskError, check, class_accuracy, stream
 from .task_series import NextCharTask, NextValueTask
 
 __all__ = [
-    "TASKS", "AddingTask", "CopyTask", "NextCharTask", "NextValueTask", "Task", "TaskError", "class_accuracy",
-    "make_task", "stream",
+    "TASKS",
+    "AddingTask",
+    "CopyTask",
+    "NextCharTask",
+    "NextValueTask",
+    "Task",
+    "TaskError",
+    "class_accuracy",
+    "make_task",
+    "stream",
 ]
 
 TASKS: dict[str, str] = {
@@ -36,6 +44,8 @@ TASKS: dict[str, str] = {
     "next-value": "predict a numeric sequence --horizon steps ahead from windows of --window steps",
     "next-char": "predict the next character of a text (one-hot), then sample new text",
 }
+
+
 @dataclass
 class CopyTask(Task):
     """Remember a symbol across a delay.
@@ -152,7 +162,8 @@ def make_task(name: str, sequence: Any | None = None, **options: Any) -> Task:
         if sequence is None:
             raise TaskError(f"the {name} task needs a sequence file")
         if name == "next-value":
-            return NextValueTask.from_sequence(sequence, window=int(chosen.get("window", 50)),
-                                               horizon=int(chosen.get("horizon", 1)), seed=seed)
+            return NextValueTask.from_sequence(
+                sequence, window=int(chosen.get("window", 50)), horizon=int(chosen.get("horizon", 1)), seed=seed
+            )
         return NextCharTask.from_sequence(sequence, window=int(chosen.get("window", 50)), seed=seed)
     raise TaskError(f"unknown task {name!r}; choose one of {', '.join(TASKS)} or give a sequence file")

@@ -37,10 +37,26 @@ STATE_DICT_KEYS: tuple[str, ...] = ("state_dict", "model_state_dict", "model")
 
 
 _TRUSTED_ROOTS = frozenset({"torch", "collections", "_codecs"})
-_TRUSTED_BUILTINS = frozenset({"set", "frozenset", "bytearray", "slice", "complex", "int", "float", "bool", "str",
-                               "bytes", "dict", "list", "tuple"})
-_STRING_OPS = frozenset({"SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE", "SHORT_BINSTRING", "BINSTRING",
-                         "STRING"})
+_TRUSTED_BUILTINS = frozenset(
+    {
+        "set",
+        "frozenset",
+        "bytearray",
+        "slice",
+        "complex",
+        "int",
+        "float",
+        "bool",
+        "str",
+        "bytes",
+        "dict",
+        "list",
+        "tuple",
+    }
+)
+_STRING_OPS = frozenset(
+    {"SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE", "SHORT_BINSTRING", "BINSTRING", "STRING"}
+)
 MAX_PICKLE_SCAN_BYTES = 64 << 20
 
 
@@ -105,8 +121,9 @@ def _check_archive(path: Path, name: str, limit: int) -> None:
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
                 if info.flag_bits & 0x1:
-                    raise WeightsError(f"{name}: record {quote(info.filename)} is encrypted, so this is not a file "
-                                       "torch.save wrote")
+                    raise WeightsError(
+                        f"{name}: record {quote(info.filename)} is encrypted, so this is not a file torch.save wrote"
+                    )
                 if info.compress_type != zipfile.ZIP_STORED:
                     raise WeightsError(
                         f"{name}: record {quote(info.filename)} is compressed, but torch.save stores every record "
@@ -168,7 +185,7 @@ def read_torch_state_dict(path: Path, name: str, limit: int | None = None) -> di
             f"{name}: the file holds Python objects or code, not just tensors; lstmviz loads only plain state_dicts "
             "(torch.save(model.state_dict(), path))"
         ) from None
-    except Exception as exc:  # noqa: BLE001  torch's unpickler raises anything on garbage (IndexError, KeyError, ...)
+    except Exception as exc:
         detail = first_sentence(exc) if isinstance(exc, RuntimeError) and str(exc).strip() else ""
         raise WeightsError(f"{name}: is not a readable PyTorch file" + (f" ({detail})" if detail else "")) from None
     state = _find_state_dict(torch, loaded)
@@ -187,31 +204,43 @@ def _unsupported(torch: Any, tensor: Any) -> str | None:
         layout = str(tensor.layout).removeprefix("torch.")
         return f"is a sparse tensor (layout {layout}); save it dense (tensor.to_dense())"
     if tensor.is_quantized:
-        return f"is a quantized tensor ({str(tensor.dtype).removeprefix('torch.')}); save it dequantized " \
+        return (
+            f"is a quantized tensor ({str(tensor.dtype).removeprefix('torch.')}); save it dequantized "
             "(tensor.dequantize())"
+        )
     if tensor.dtype.is_complex:
         return f"holds complex numbers ({str(tensor.dtype).removeprefix('torch.')}); a network's weights are real"
     if tensor.dtype not in _numpy_dtypes(torch):  # float8, float4, the unsigned 16-64 bit types
-        return f"holds {str(tensor.dtype).removeprefix('torch.')} values, which lstmviz does not read; save it as " \
+        return (
+            f"holds {str(tensor.dtype).removeprefix('torch.')} values, which lstmviz does not read; save it as "
             "float32 (tensor.float())"
+        )
     return None
 
 
 def _numpy_dtypes(torch: Any) -> dict[Any, np.dtype]:
     """torch dtype -> the NumPy dtype lstmviz reads it as (half precisions widened to float32)."""
     return {
-        torch.float64: np.dtype(np.float64), torch.float32: np.dtype(np.float32),
-        torch.float16: np.dtype(np.float32), torch.bfloat16: np.dtype(np.float32),
-        torch.int64: np.dtype(np.int64), torch.int32: np.dtype(np.int32), torch.int16: np.dtype(np.int16),
-        torch.int8: np.dtype(np.int8), torch.uint8: np.dtype(np.uint8), torch.bool: np.dtype(np.bool_),
+        torch.float64: np.dtype(np.float64),
+        torch.float32: np.dtype(np.float32),
+        torch.float16: np.dtype(np.float32),
+        torch.bfloat16: np.dtype(np.float32),
+        torch.int64: np.dtype(np.int64),
+        torch.int32: np.dtype(np.int32),
+        torch.int16: np.dtype(np.int16),
+        torch.int8: np.dtype(np.int8),
+        torch.uint8: np.dtype(np.uint8),
+        torch.bool: np.dtype(np.bool_),
     }
 
 
 def _stored(torch: Any, name: str, key: str, value: Any) -> StoredTensor:
     """A described tensor, refused now (named) if it is not one lstmviz can convert; converted when read."""
     if not isinstance(value, torch.Tensor):
-        raise WeightsError(f"{name}: the state_dict entry {shorten(key)} is a {type(value).__name__}, not a tensor; "
-                           "save model.state_dict() alone")
+        raise WeightsError(
+            f"{name}: the state_dict entry {shorten(key)} is a {type(value).__name__}, not a tensor; "
+            "save model.state_dict() alone"
+        )
     problem = _unsupported(torch, value)
     if problem is not None:
         raise WeightsError(f"{name}: {shorten(key)} {problem}")
@@ -228,7 +257,9 @@ def _stored(torch: Any, name: str, key: str, value: Any) -> StoredTensor:
                     array = tensor.numpy().copy()  # a copy: the mapped storage is the file's, read-only
                 return array
         except (RuntimeError, TypeError, ValueError, NotImplementedError) as exc:
-            raise WeightsError(f"{name}: {shorten(key)} is a {value.dtype} tensor that lstmviz cannot convert "
-                               f"({first_sentence(exc, 80)})") from None
+            raise WeightsError(
+                f"{name}: {shorten(key)} is a {value.dtype} tensor that lstmviz cannot convert "
+                f"({first_sentence(exc, 80)})"
+            ) from None
 
     return StoredTensor(tuple(int(n) for n in value.shape), _numpy_dtypes(torch)[value.dtype], read)

@@ -35,8 +35,9 @@ def accuracy_range(percent: np.ndarray) -> tuple[float, float]:
     return max(ACCURACY_LOWEST, min(0.0, float(finite.min()))), max(100.0, float(finite.max()))
 
 
-def write_loss_csv(path: str | os.PathLike[str], rows: Iterable[Sequence[Any]],
-                   columns: Sequence[str] = APP_COLUMNS) -> None:
+def write_loss_csv(
+    path: str | os.PathLike[str], rows: Iterable[Sequence[Any]], columns: Sequence[str] = APP_COLUMNS
+) -> None:
     """Write ``columns`` then ``rows`` (``""`` for a missing value) to ``path``, atomically."""
     try:
         with atomic_open(path, "w", newline="", encoding="utf-8") as stream:
@@ -44,12 +45,14 @@ def write_loss_csv(path: str | os.PathLike[str], rows: Iterable[Sequence[Any]],
             writer.writerow(columns)
             writer.writerows(rows)
     except OSError as error:
-        raise ExportError(f"{os.path.basename(os.fspath(path))}: cannot be written ({error.strerror or error})") \
-            from None
+        raise ExportError(
+            f"{os.path.basename(os.fspath(path))}: cannot be written ({error.strerror or error})"
+        ) from None
 
 
-def app_rows(train: Sequence[tuple[int, float]],
-             validation: Sequence[tuple[int, float, float]]) -> list[tuple[Any, ...]]:
+def app_rows(
+    train: Sequence[tuple[int, float]], validation: Sequence[tuple[int, float, float]]
+) -> list[tuple[Any, ...]]:
     """Rows of :data:`APP_COLUMNS` from the panel's curves: (update, loss) and (update, val_loss, val_accuracy)."""
     scored = {int(update): (loss, accuracy) for update, loss, accuracy in validation}
     rows: list[tuple[Any, ...]] = []
@@ -86,8 +89,9 @@ def render_loss_figure(
         loss_ax.plot(steps, np.maximum(losses, 1e-12), color="#1f77b4", linewidth=0.8, label="training")
         if validation:
             data = np.array(validation, dtype=float)
-            loss_ax.plot(data[:, 0], np.maximum(data[:, 1], 1e-12), color="#d62728", marker="o", markersize=3,
-                         label="validation")
+            loss_ax.plot(
+                data[:, 0], np.maximum(data[:, 1], 1e-12), color="#d62728", marker="o", markersize=3, label="validation"
+            )
             accuracy_ax.plot(data[:, 0], 100 * data[:, 2], color="#2ca02c", marker="o", markersize=3)
             low, high = accuracy_range(100 * data[:, 2])
             accuracy_ax.set_ylim(low - 0.05 * (high - low), high + 0.05 * (high - low))

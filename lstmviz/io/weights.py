@@ -119,6 +119,7 @@ def _fail(name: str, problem: str) -> WeightsError:
 # --- reading the raw state_dict ---------------------------------------------------------------------------------------
 def _weights_error(read: Callable[[], np.ndarray]) -> Callable[[], np.ndarray]:
     """A member's reader whose refusals are the weight loader's own error class."""
+
     def checked() -> np.ndarray:
         try:
             return read()
@@ -126,6 +127,7 @@ def _weights_error(read: Callable[[], np.ndarray]) -> Callable[[], np.ndarray]:
             raise
         except FileFormatError as exc:
             raise WeightsError(str(exc)) from None
+
     return checked
 
 
@@ -203,11 +205,13 @@ def _recurrent_groups(name: str, tensors: Mapping[str, Tensor]) -> tuple[str, di
         if match["reverse"]:
             raise _fail(name, f"holds a bidirectional layer ({shorten(key)}); lstmviz shows one direction only")
         if match["kind"] == "weight_hr":
-            raise _fail(name, f"holds an LSTM with a projection ({shorten(key)}, proj_size > 0), which lstmviz "
-                        "does not support")
+            raise _fail(
+                name, f"holds an LSTM with a projection ({shorten(key)}, proj_size > 0), which lstmviz does not support"
+            )
         if match["layer"] is not None and len(match["layer"]) > 6:
-            raise _fail(name, f"names layer {shorten(match['layer'])} ({shorten(key)}); no network has that many "
-                        "layers")
+            raise _fail(
+                name, f"names layer {shorten(match['layer'])} ({shorten(key)}); no network has that many layers"
+            )
         layer = int(match["layer"]) if match["layer"] is not None else 0
         found.setdefault(match["prefix"], {})[(match["kind"], layer)] = key
     if not found:
@@ -318,8 +322,9 @@ def _cell_kind(name: str, hh_key: str, hh: Tensor, stated: str | None) -> tuple[
     candidates = [kind for kind, g in blocks_of.items() if g == blocks]
     if not candidates:
         listed = ", ".join(f"{g} ({spec_for(kind).title})" for kind, g in blocks_of.items())
-        raise _fail(name, f"parameter {hh_key} has shape {hh.shape}; a recurrent weight must be (G*H x H) with G = "
-                    f"{listed}")
+        raise _fail(
+            name, f"parameter {hh_key} has shape {hh.shape}; a recurrent weight must be (G*H x H) with G = {listed}"
+        )
     hidden = hh.shape[1]
     if stated is not None and stated not in candidates:
         if stated not in cell_kinds():
@@ -330,8 +335,11 @@ def _cell_kind(name: str, hh_key: str, hh: Tensor, stated: str | None) -> tuple[
         return stated, hidden
     if len(candidates) > 1:
         kinds = " and ".join(spec_for(kind).title for kind in candidates)
-        raise _fail(name, f"its tensors fit both {kinds} ({blocks} row blocks each) and it does not say which; "
-                    "save it again with lstmviz, which records the cell")
+        raise _fail(
+            name,
+            f"its tensors fit both {kinds} ({blocks} row blocks each) and it does not say which; "
+            "save it again with lstmviz, which records the cell",
+        )
     return candidates[0], hidden
 
 
@@ -367,7 +375,10 @@ def network_from_state_dict(
     renamed: dict[str, str] = {}
     for layer in layers:
         fan_in = input_size if layer == 0 else hidden
-        shapes: dict[str, tuple[int, ...]] = {"weight_ih": (blocks * hidden, fan_in), "weight_hh": (blocks * hidden, hidden)}
+        shapes: dict[str, tuple[int, ...]] = {
+            "weight_ih": (blocks * hidden, fan_in),
+            "weight_hh": (blocks * hidden, hidden),
+        }
         shapes.update({"bias_ih": (blocks * hidden,), "bias_hh": (blocks * hidden,)} if has_bias else {})
         for kind, shape in shapes.items():
             key = keys[(kind, layer)]
@@ -391,8 +402,9 @@ def network_from_state_dict(
     applies = {"nonlinearity": spec_for(cell).activation_choice, "output_activation": output is not None}
     chosen, sources = _activations(name, metadata, overrides or {}, applies)
     try:
-        network = Network(cell, input_size, hidden, len(layers), chosen["nonlinearity"], has_bias,
-                          chosen["output_activation"], params)
+        network = Network(
+            cell, input_size, hidden, len(layers), chosen["nonlinearity"], has_bias, chosen["output_activation"], params
+        )
     except EngineError as exc:
         raise _fail(name, str(exc)) from None
     ignored = tuple(key for key in tensors if key not in used)
@@ -400,9 +412,7 @@ def network_from_state_dict(
 
 
 # --- public API -------------------------------------------------------------------------------------------------------
-def read_weights(
-    path: str | os.PathLike[str], overrides: Mapping[str, str | None] | None = None
-) -> WeightsFile:
+def read_weights(path: str | os.PathLike[str], overrides: Mapping[str, str | None] | None = None) -> WeightsFile:
     """Load a weight file with what was set aside and where its activations came from; raises :class:`WeightsError`.
 
     ``overrides`` maps ``nonlinearity`` / ``output_activation`` to the value to use when the file does not store
@@ -413,9 +423,7 @@ def read_weights(
     return network_from_state_dict(tensors, metadata, name, overrides)
 
 
-def load_weights(
-    path: str | os.PathLike[str], overrides: Mapping[str, str | None] | None = None
-) -> Network:
+def load_weights(path: str | os.PathLike[str], overrides: Mapping[str, str | None] | None = None) -> Network:
     """Read a ``.npz``, ``.safetensors`` or ``.pt``/``.pth`` state_dict into a Network; raises :class:`WeightsError`.
 
     Cell type, sizes and layer count come from the shapes; see the module docstring for the rules.
@@ -484,8 +492,10 @@ def inspect_weights(path: str | os.PathLike[str]) -> dict[str, Any]:
         "bias": network.bias,
         "dtype": str(network.dtype),
         "parameters": {key: tuple(value.shape) for key, value in network.params.items()},
-        "ranges": {key: (float(value.min()), float(value.max())) if value.size else (0.0, 0.0)
-                   for key, value in network.params.items()},
+        "ranges": {
+            key: (float(value.min()), float(value.max())) if value.size else (0.0, 0.0)
+            for key, value in network.params.items()
+        },
         "file_names": dict(loaded.renamed or {}),
         "ignored": list(loaded.ignored),
     }

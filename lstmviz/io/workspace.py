@@ -33,9 +33,9 @@ from ..wording import plural
 from .atomic import atomic_path
 from .errors import FileFormatError, WorkspaceError
 from .limits import describe_bytes, max_file_bytes
+from .quoting import first_sentence
 from .safe_arrays import read_npz_stream
 from .sequence_data import SequenceData
-from .quoting import first_sentence
 from .special_files import open_regular
 from .weights import app_version, network_from_state_dict
 
@@ -119,8 +119,11 @@ def _str_list(
 def _check_selection(name: str, ws: Workspace) -> None:
     steps, layers, hidden = ws.sequence.steps, ws.network.num_layers, ws.network.hidden_size
     if ws.sequence.input_size != ws.network.input_size:
-        raise _fail(name, f"the sequence has {plural(ws.sequence.input_size, 'input')} but the network expects "
-                          f"{ws.network.input_size}")
+        raise _fail(
+            name,
+            f"the sequence has {plural(ws.sequence.input_size, 'input')} but the network expects "
+            f"{ws.network.input_size}",
+        )
     if not 0 <= ws.step < steps:
         raise _fail(name, f"the selected step {ws.step} is outside the sequence's {steps} steps")
     if not 0 <= ws.layer < layers:
@@ -138,14 +141,25 @@ def _manifest(ws: Workspace) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "app_version": app_version(),
         "network": {
-            "cell": net.cell, "input_size": net.input_size, "hidden_size": net.hidden_size,
-            "num_layers": net.num_layers, "nonlinearity": net.nonlinearity, "bias": net.bias,
-            "output_activation": net.output_activation, "output_size": net.output_size, "dtype": str(net.dtype),
+            "cell": net.cell,
+            "input_size": net.input_size,
+            "hidden_size": net.hidden_size,
+            "num_layers": net.num_layers,
+            "nonlinearity": net.nonlinearity,
+            "bias": net.bias,
+            "output_activation": net.output_activation,
+            "output_size": net.output_size,
+            "dtype": str(net.dtype),
         },
         "sequence": {
-            "source": seq.source, "time_label": seq.time_label, "input_labels": list(seq.input_labels),
-            "vocabulary": None if seq.vocabulary is None else list(seq.vocabulary), "text": seq.text,
-            "notices": list(seq.notices), "steps": seq.steps, "has_time": seq.time is not None,
+            "source": seq.source,
+            "time_label": seq.time_label,
+            "input_labels": list(seq.input_labels),
+            "vocabulary": None if seq.vocabulary is None else list(seq.vocabulary),
+            "text": seq.text,
+            "notices": list(seq.notices),
+            "steps": seq.steps,
+            "has_time": seq.time is not None,
         },
         "selection": {"step": int(ws.step), "layer": int(ws.layer), "units": [int(u) for u in ws.selected_units]},
         "view_settings": ws.view_settings,
@@ -188,8 +202,11 @@ def _member_info(name: str, archive: zipfile.ZipFile, member: str, cap: int) -> 
     if info.file_size > cap:
         raise _fail(name, f"{member} unpacks to {describe_bytes(info.file_size)}, over the {describe_bytes(cap)} limit")
     if info.file_size > (1 << 20) and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-        raise _fail(name, f"{member} claims to unpack {info.file_size // max(info.compress_size, 1):,} times larger "
-                          "than it is stored, which looks like a zip bomb")
+        raise _fail(
+            name,
+            f"{member} claims to unpack {info.file_size // max(info.compress_size, 1):,} times larger "
+            "than it is stored, which looks like a zip bomb",
+        )
     return info
 
 
@@ -201,8 +218,16 @@ def _read_member(name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> 
             data = stream.read(info.file_size)
             if stream.read(1):
                 raise _fail(name, f"{member} holds more data than its size says")
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error,
-            lzma.LZMAError) as exc:  # RuntimeError: encrypted; NotImplementedError: unknown method or version
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+        zlib.error,
+        lzma.LZMAError,
+    ) as exc:  # RuntimeError: encrypted; NotImplementedError: unknown method or version
         if isinstance(exc, WorkspaceError):
             raise
         raise _fail(name, f"{member} is corrupt ({first_sentence(exc)})") from None
@@ -225,8 +250,11 @@ def _parse_manifest(name: str, raw: bytes) -> dict[str, Any]:
         raise _fail(name, "is not an lstmviz workspace (its manifest names another format)")
     version = _get(name, manifest, "format_version", int, "")
     if version > FORMAT_VERSION:
-        raise _fail(name, f"was saved by a newer lstmviz (workspace format {version}); this version reads format "
-                          f"{FORMAT_VERSION} - please update lstmviz")
+        raise _fail(
+            name,
+            f"was saved by a newer lstmviz (workspace format {version}); this version reads format "
+            f"{FORMAT_VERSION} - please update lstmviz",
+        )
     if version < 1:
         raise _fail(name, f"has an unknown workspace format version {version}")
     return manifest
@@ -244,23 +272,29 @@ def _sequence(name: str, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarra
     time = arrays.get(_TIME)
     if _get(name, meta, "has_time", bool, where) != (time is not None):
         raise _fail(name, "the sequence's time axis does not match the manifest")
-    if time is not None and (time.shape != (values.shape[0],) or time.dtype != np.float64 or
-                             not np.all(np.isfinite(time))):
+    if time is not None and (
+        time.shape != (values.shape[0],) or time.dtype != np.float64 or not np.all(np.isfinite(time))
+    ):
         raise _fail(name, "the time axis must be T finite float64 values, one per step")
     labels = _str_list(name, meta, "input_labels", where)
     if len(labels) != values.shape[1]:
         raise _fail(name, f"the manifest names {plural(len(labels), 'input')} but the sequence has {values.shape[1]}")
     return SequenceData(
-        values=values, time=time, time_label=_get(name, meta, "time_label", str, where), input_labels=labels,
-        source=_get(name, meta, "source", str, where), vocabulary=_str_list(name, meta, "vocabulary", where, True),
-        text=_get(name, meta, "text", str, where, True), notices=_str_list(name, meta, "notices", where),
+        values=values,
+        time=time,
+        time_label=_get(name, meta, "time_label", str, where),
+        input_labels=labels,
+        source=_get(name, meta, "source", str, where),
+        vocabulary=_str_list(name, meta, "vocabulary", where, True),
+        text=_get(name, meta, "text", str, where, True),
+        notices=_str_list(name, meta, "notices", where),
     )
 
 
 def _network(name: str, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Network:
     where = "network."
     config = {key: _get(name, meta, key, str, where) for key in ("cell", "nonlinearity", "output_activation")}
-    params = {key[len(_PARAM):]: value for key, value in arrays.items() if key.startswith(_PARAM)}
+    params = {key[len(_PARAM) :]: value for key, value in arrays.items() if key.startswith(_PARAM)}
     try:
         network = network_from_state_dict(params, config, name).network
     except FileFormatError as exc:
@@ -344,10 +378,19 @@ def inspect_workspace(path: str | os.PathLike[str]) -> dict[str, Any]:
     seq, net = ws.sequence, ws.network
     time = seq.time_axis
     return {
-        "cell": net.cell, "input_size": net.input_size, "hidden_size": net.hidden_size,
-        "num_layers": net.num_layers, "output_size": net.output_size, "network": net.describe(),
-        "steps": seq.steps, "source": seq.source, "time_label": seq.time_label,
-        "time_range": (float(time[0]), float(time[-1])), "input_labels": list(seq.input_labels),
+        "cell": net.cell,
+        "input_size": net.input_size,
+        "hidden_size": net.hidden_size,
+        "num_layers": net.num_layers,
+        "output_size": net.output_size,
+        "network": net.describe(),
+        "steps": seq.steps,
+        "source": seq.source,
+        "time_label": seq.time_label,
+        "time_range": (float(time[0]), float(time[-1])),
+        "input_labels": list(seq.input_labels),
         "value_range": (float(seq.values.min()), float(seq.values.max())),
-        "step": ws.step, "layer": ws.layer, "selected_units": list(ws.selected_units),
+        "step": ws.step,
+        "layer": ws.layer,
+        "selected_units": list(ws.selected_units),
     }

@@ -42,5 +42,12 @@ class SequenceChange:
 
 
 def structure_of(network: Network) -> tuple[object, ...]:
-    return (network.cell, network.input_size, network.hidden_size, network.num_layers, network.nonlinearity,
-            network.output_size, network.output_activation)
+    return (
+        network.cell,
+        network.input_size,
+        network.hidden_size,
+        network.num_layers,
+        network.nonlinearity,
+        network.output_size,
+        network.output_activation,
+    )

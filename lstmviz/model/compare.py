@@ -62,8 +62,15 @@ class CompareSetup:
         return make_task(self.task, delay=self.delay, seed=self.seed)
 
     def config(self, cell: str) -> TrainingConfig:
-        return TrainingConfig(cell=cell, hidden=self.hidden, updates=max(self.updates, 1), batch=self.batch,
-                              lr=self.lr, seed=self.seed, validate_every=max(1, min(50, self.updates // 10 or 1)))
+        return TrainingConfig(
+            cell=cell,
+            hidden=self.hidden,
+            updates=max(self.updates, 1),
+            batch=self.batch,
+            lr=self.lr,
+            seed=self.seed,
+            validate_every=max(1, min(50, self.updates // 10 or 1)),
+        )
 
 
 def example_sequence(task: Task) -> SequenceData:
@@ -102,8 +109,9 @@ def update_batch(setup: CompareSetup, task: Task) -> Batch:
     return next(task.batches(setup.batch, setup.seed))
 
 
-def analyse(result: CellResult, sequence: SequenceData, task: Task | None = None,
-            batch: Batch | None = None) -> CellResult:
+def analyse(
+    result: CellResult, sequence: SequenceData, task: Task | None = None, batch: Batch | None = None
+) -> CellResult:
     """Fill in what is measured: the gradient decay on the example and, given a task's batch, the update's shares
     per step; returns ``result``."""
     result.decay = gradient_decay(result.network, sequence)
@@ -119,8 +127,10 @@ def untrained(setup: CompareSetup, task: Task) -> list[CellResult]:
 
 def fresh_on_sequence(setup: CompareSetup, sequence: SequenceData) -> list[CellResult]:
     """The three fresh, seeded networks sized for ``sequence`` (no read-out: nothing to train on), not analysed."""
-    return [CellResult(cell, Network.random(cell, sequence.input_size, setup.hidden, seed=setup.seed))
-            for cell in COMPARE_CELLS]
+    return [
+        CellResult(cell, Network.random(cell, sequence.input_size, setup.hidden, seed=setup.seed))
+        for cell in COMPARE_CELLS
+    ]
 
 
 def run_compare(setup: CompareSetup, on_update: Callable[[str, int], None] | None = None) -> list[CellResult]:

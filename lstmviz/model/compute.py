@@ -152,8 +152,15 @@ class ComputeService:
         deps = {name: result.value for name, result in zip(spec.needs, needed, strict=True) if result is not None}
         work = spec.work(src.network, src.sequence, params, deps)
         job = ComputeJob(
-            kind, src.generation, params, spec.total(src.network, src.sequence, params), work,
-            self._on_progress, self._on_done, self._on_error, (id(self), kind),
+            kind,
+            src.generation,
+            params,
+            spec.total(src.network, src.sequence, params),
+            work,
+            self._on_progress,
+            self._on_done,
+            self._on_error,
+            (id(self), kind),
         )
         self.cancel(kind)
         if self.runner is None or self.cost(kind, params) <= INLINE_COST:

@@ -151,7 +151,8 @@ RADII_MEMO_LIMIT = 256
 def spectral_radius(block: np.ndarray) -> float:
     """Largest |eigenvalue|: how much the recurrent path can stretch h per step (memoised on the numbers)."""
     digest = hashlib.blake2b(np.ascontiguousarray(block).tobytes(), digest_size=16).digest() + bytes(
-        str(block.shape), "ascii")
+        str(block.shape), "ascii"
+    )
     radius = _RADII_MEMO.get(digest)
     if radius is None:
         radius = float(np.max(np.abs(np.linalg.eigvals(block))))
@@ -190,8 +191,8 @@ def _one(network: Network, sequence: SequenceData, params: Hashable = None) -> i
 
 def shares_work(network: Network, sequence: SequenceData, params: Hashable, needs: dict[str, Any]) -> Work:
     """share_t of the update on the compare setup's first training batch (the sequence is not used)."""
-    from ..engine.update_sources import update_shares  # noqa: PLC0415
-    from .compare import update_batch  # noqa: PLC0415  (compare builds on this module's Document)
+    from ..engine.update_sources import update_shares
+    from .compare import update_batch
 
     def work(report: Report | None) -> Any:
         task = params.make_task()  # type: ignore[attr-defined]

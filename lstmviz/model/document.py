@@ -24,14 +24,14 @@ from ..engine.errors import EngineError
 from ..engine.network import Network
 from ..engine.trace import Trace
 from ..io.sequence_data import SequenceData
+from ..wording import plural
 from .adapt import adapt_input_size
-from .naming import element_label
 from .changes import NetworkChange, SequenceChange
 from .commands import Command, ReplaceNetwork, ReplaceSequence, SetWeight
 from .compute import ComputeService, Runner
+from .naming import element_label
 from .view_settings import ViewSettings
 from .workspaces import WorkspaceMixin
-from ..wording import plural
 
 __all__ = ["Document", "DocumentEvents", "adapt_input_size"]
 
@@ -446,8 +446,9 @@ class Document(WorkspaceMixin):
 
         Returns False when the result was stale, so a worker can stop early.
         """
-        return self.compute.deliver("trace", generation, trace, trace.steps if steps_done is None else steps_done,
-                                    trace.steps)
+        return self.compute.deliver(
+            "trace", generation, trace, trace.steps if steps_done is None else steps_done, trace.steps
+        )
 
     def _on_compute_progress(self, kind: str, done: int, total: int) -> None:
         if kind == "trace":

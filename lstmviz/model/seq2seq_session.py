@@ -78,16 +78,19 @@ class Seq2SeqSession:
         self._undo: list[tuple[str, Seq2Seq, Any, Any, int | None, str]] = []
         self._run()
         enc, dec = self.trace.encoder, self.trace.decoder
-        self.encoder_doc = SideDocument(model.encoder, _side_sequence(enc, "encoder", self.trace.get("enc_tokens")), enc)
-        self.decoder_doc = SideDocument(model.decoder, _side_sequence(dec, "decoder", self.trace.get("dec_tokens")), dec)
+        self.encoder_doc = SideDocument(
+            model.encoder, _side_sequence(enc, "encoder", self.trace.get("enc_tokens")), enc
+        )
+        self.decoder_doc = SideDocument(
+            model.decoder, _side_sequence(dec, "decoder", self.trace.get("dec_tokens")), dec
+        )
 
     # Runs ------------------------------------------------------------------------------------------------
     def _decode(self, mode: str) -> Seq2SeqTrace:
         context = self.context
         if mode == TEACHER_FORCING:
             return self.model.run(self.source, self.target, context=context)
-        count = self.steps if self.steps is not None else (
-            len(self.target) if self.target is not None else None)
+        count = self.steps if self.steps is not None else (len(self.target) if self.target is not None else None)
         return self.model.run(self.source, steps=count, context=context)
 
     def _run(self) -> None:
@@ -159,7 +162,13 @@ class Seq2SeqSession:
             return
         _, model, source, target, steps, mode = self._undo.pop()
         self.model, self.source, self.target, self.steps, self.mode, self.context = (
-            model, source, target, steps, mode, None)
+            model,
+            source,
+            target,
+            steps,
+            mode,
+            None,
+        )
         self._run()
         self._show_both()
         self.events.model_changed.emit()

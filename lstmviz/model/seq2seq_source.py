@@ -43,8 +43,9 @@ def parse_steps(text: str, model: Seq2Seq, what: str = "the source") -> np.ndarr
         rows = [_numbers(step, what, float) for step in text.split(";") if step.strip()]
         for index, row in enumerate(rows):
             if len(row) != width:
-                raise EngineError(f"{what}: step {index} has {len(row)} value(s) but the model reads {width}; "
-                                  "separate steps with ';'")
+                raise EngineError(
+                    f"{what}: step {index} has {len(row)} value(s) but the model reads {width}; separate steps with ';'"
+                )
     return model.check_values(np.array(rows, dtype=np.float64), what)
 
 

@@ -22,7 +22,12 @@ from ..engine.seq2seq import Seq2Seq
 from ..engine.seq2seq_batch import decode_free, loss_and_gradients
 from ..engine.seq2seq_train import train_seq2seq
 from ..io.seq2seq_tasks import (
-    ForecastData, Seq2SeqBatch, Seq2SeqTask, forecast_windows, make_task, token_accuracy,
+    ForecastData,
+    Seq2SeqBatch,
+    Seq2SeqTask,
+    forecast_windows,
+    make_task,
+    token_accuracy,
 )
 from .training import Evaluation, Progress, TrainingConfig
 
@@ -55,9 +60,17 @@ class TokenTask:
 
     def new_model(self, config: TrainingConfig) -> Seq2Seq:
         """A fresh, seeded model sized for the task (raw scores out: the loss applies the softmax)."""
-        return Seq2Seq.random(config.cell, config.hidden, config.layers, vocab_size=self.make().vocab_size,
-                              embed_size=self.embed, seed=config.seed, nonlinearity=config.activation,
-                              output_activation="identity", dtype=np.dtype(config.dtype))
+        return Seq2Seq.random(
+            config.cell,
+            config.hidden,
+            config.layers,
+            vocab_size=self.make().vocab_size,
+            embed_size=self.embed,
+            seed=config.seed,
+            nonlinearity=config.activation,
+            output_activation="identity",
+            dtype=np.dtype(config.dtype),
+        )
 
     def fits(self, model: Seq2Seq) -> bool:
         """Whether ``model`` can be trained on the task as it is (a token model with the task's vocabulary)."""
@@ -99,8 +112,15 @@ class ForecastTask:
 
     def new_model(self, config: TrainingConfig) -> Seq2Seq:
         width = self.data().train.source.shape[2]
-        return Seq2Seq.random(config.cell, config.hidden, config.layers, input_size=width, seed=config.seed,
-                              nonlinearity=config.activation, dtype=np.dtype(config.dtype))
+        return Seq2Seq.random(
+            config.cell,
+            config.hidden,
+            config.layers,
+            input_size=width,
+            seed=config.seed,
+            nonlinearity=config.activation,
+            dtype=np.dtype(config.dtype),
+        )
 
     def fits(self, model: Seq2Seq) -> bool:
         return not model.tokens and model.encoder.input_size == self.data().train.source.shape[2]
@@ -120,12 +140,14 @@ class ForecastTask:
         return Evaluation(loss, 1.0 - float(np.sum((predicted - validation.target) ** 2)) / spread)
 
 
-def run_seq2seq_training(config: TrainingConfig, task: TokenTask | ForecastTask,
-                         model: Seq2Seq | None = None) -> Iterator[Progress]:
+def run_seq2seq_training(
+    config: TrainingConfig, task: TokenTask | ForecastTask, model: Seq2Seq | None = None
+) -> Iterator[Progress]:
     """Yield a :class:`Progress` (its ``network`` is the :class:`Seq2Seq`) after every update."""
     start = task.new_model(config) if model is None else model
-    for current, state, metrics in train_seq2seq(start, config.make_optimizer(), None, task.batches(config),
-                                                 updates=config.updates, clip=config.clip):
+    for current, state, metrics in train_seq2seq(
+        start, config.make_optimizer(), None, task.batches(config), updates=config.updates, clip=config.clip
+    ):
         scored = metrics.update % config.validate_every == 0 or metrics.update == config.updates
         report = task.evaluate(current, config.seed + 1) if scored else None
         yield Progress(metrics, current, state, report, None)  # type: ignore[arg-type]  # network: the Seq2Seq

@@ -113,8 +113,9 @@ TOUR: tuple[TourPage, ...] = (
         "so it shrinks (or grows) geometrically with the distance T - t. The copy task again, with 50 blanks.",
         "The Jacobian-norm curve ||dh<sub>T</sub>/dh<sub>t</sub>|| in the Gradients tab: a straight line down on"
         " the log axis is geometric decay; by step 0, where the symbol is, almost nothing is left.",
-        "Drag the \"scale W_hh\" slider in the Weights panel up until the spectral radius it shows passes about 1:"
-        " the curve flattens, then turns up (exploding). Model &gt; Compare RNN, GRU, LSTM trains the three cells side by side and draws their"
+        'Drag the "scale W_hh" slider in the Weights panel up until the spectral radius it shows passes about 1:'
+        " the curve flattens, then turns up (exploding). Model &gt; Compare RNN, GRU, LSTM trains the three cells"
+        " side by side and draws their"
         " curves together.",
         lambda: _copy("rnn", 50, 0, "gradients"),
     ),
@@ -129,7 +130,7 @@ TOUR: tuple[TourPage, ...] = (
         " task with 50 blanks.",
         "The Carousel tab of the Gradients view (the forget-gate product for every unit and step), and the"
         " Jacobian-norm curve on the Norms tab: compare its fall with the RNN's on the previous page.",
-        "Drag the \"forget gate bias\" slider in the Weights panel down to -3: the product closes and the curve"
+        'Drag the "forget gate bias" slider in the Weights panel down to -3: the product closes and the curve'
         " falls like the RNN's.",
         lambda: _copy("lstm", 50, 0, "gradients", forget_bias=2.0),
     ),
@@ -160,8 +161,7 @@ TOUR: tuple[TourPage, ...] = (
         "A sample LSTM trained to predict the next value of a sine.",
         "The gate diagram's strips at this step: each gate's values per unit; the Heatmaps: every gate over time;"
         " the Numbers panel: C<sub>t</sub> computed by hand for the selected unit.",
-        "Open the Train tab, pick the copy task and press Start: watch the forget gates open while the recall"
-        " rises.",
+        "Open the Train tab, pick the copy task and press Start: watch the forget gates open while the recall rises.",
         lambda: _sample("sine_lstm_h8.npz", 60, "heatmaps"),
     ),
     TourPage(

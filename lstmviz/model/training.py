@@ -85,8 +85,16 @@ class Progress:
 
 def new_network(config: TrainingConfig, task: Task) -> Network:
     """A fresh network sized for ``task``, seeded, with the forget-gate bias set for the LSTM."""
-    network = Network.random(config.cell, task.input_size, config.hidden, config.layers, seed=config.seed,
-                             nonlinearity=config.activation, output_size=task.output_size, dtype=config.dtype)
+    network = Network.random(
+        config.cell,
+        task.input_size,
+        config.hidden,
+        config.layers,
+        seed=config.seed,
+        nonlinearity=config.activation,
+        output_size=task.output_size,
+        dtype=config.dtype,
+    )
     if not (network.spec.has_cell_state and "f" in network.spec.gate_keys) or config.forget_bias is None:
         return network
     rows = network.spec.gate_slice("f", network.hidden_size)
@@ -122,8 +130,9 @@ def run_training(
             last_batch[:] = [batch]
             yield batch
 
-    for current, opt_state, metrics in train(start, optimizer, state, remembered(), task.loss, updates=config.updates,
-                                             clip=config.clip, tbptt=config.tbptt):
+    for current, opt_state, metrics in train(
+        start, optimizer, state, remembered(), task.loss, updates=config.updates, clip=config.clip, tbptt=config.tbptt
+    ):
         scored = metrics.update % config.validate_every == 0 or metrics.update == config.updates
         report = evaluate(current, task, validation) if scored else None
         train_accuracy = None

@@ -47,8 +47,16 @@ class Report:
     """(update, network) every ``snapshot_every`` updates, when the job was asked for them."""
 
 
-def _train(config: TrainingConfig, task: Task, network: Network, outbox: Any, stop: Any, resume: Any,
-           snapshot_every: int | None = None, runner: Runner = run_training) -> None:
+def _train(
+    config: TrainingConfig,
+    task: Task,
+    network: Network,
+    outbox: Any,
+    stop: Any,
+    resume: Any,
+    snapshot_every: int | None = None,
+    runner: Runner = run_training,
+) -> None:
     """The child's loop (module level, so the ``spawn`` start method can import it)."""
     try:
         losses: list[tuple[int, float]] = []
@@ -86,16 +94,25 @@ def _train(config: TrainingConfig, task: Task, network: Network, outbox: Any, st
 class TrainingJob:
     """One run of :func:`~lstmviz.model.training.run_training` (or another ``runner``) in a child process."""
 
-    def __init__(self, config: TrainingConfig, task: Task | Any, network: Network | Any,
-                 snapshot_every: int | None = None, runner: Runner = run_training) -> None:
+    def __init__(
+        self,
+        config: TrainingConfig,
+        task: Task | Any,
+        network: Network | Any,
+        snapshot_every: int | None = None,
+        runner: Runner = run_training,
+    ) -> None:
         context = multiprocessing.get_context("spawn")  # never fork a process that runs Qt threads
         self._outbox = context.Queue()
         self._stop = context.Event()
         self._resume = context.Event()
         self._resume.set()
-        self._process = context.Process(target=_train, name="lstmviz training", daemon=True,
-                                        args=(config, task, network, self._outbox, self._stop, self._resume,
-                                              snapshot_every, runner))
+        self._process = context.Process(
+            target=_train,
+            name="lstmviz training",
+            daemon=True,
+            args=(config, task, network, self._outbox, self._stop, self._resume, snapshot_every, runner),
+        )
         self._process.start()
         self.finished = False
         """True once the run has ended (done, stopped or failed); :attr:`result` or :attr:`error` says how."""

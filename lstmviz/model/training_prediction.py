@@ -70,16 +70,34 @@ def predict(task: Task, network: Network, examples: int = SHOWN_EXAMPLES) -> Pre
         recalled = np.argmax(_outputs(network, batch.x[rows])[:, -1], axis=1)
         truth = batch.target[rows, -1]
         hits = int(np.sum(recalled == truth))
-        return Prediction("validation sequence", "symbol", rows, truth, rows, recalled, "shown at step 0",
-                          "recalled at the cue", classes=task.labels[: task.symbols],
-                          score=f"{hits} of {len(rows)} recalled")
+        return Prediction(
+            "validation sequence",
+            "symbol",
+            rows,
+            truth,
+            rows,
+            recalled,
+            "shown at step 0",
+            "recalled at the cue",
+            classes=task.labels[: task.symbols],
+            score=f"{hits} of {len(rows)} recalled",
+        )
     if isinstance(task, AddingTask):
         rows = np.arange(shown)
         answer = _outputs(network, batch.x[rows])[:, -1, 0]
         truth = batch.target[rows, -1, 0]
         close = int(np.sum(np.abs(answer - truth) < task.tolerance))
-        return Prediction("validation sequence", "sum", rows, truth, rows, answer, "true sum", "network's sum",
-                          score=f"{close} of {len(rows)} within {task.tolerance}")
+        return Prediction(
+            "validation sequence",
+            "sum",
+            rows,
+            truth,
+            rows,
+            answer,
+            "true sum",
+            "network's sum",
+            score=f"{close} of {len(rows)} within {task.tolerance}",
+        )
     if isinstance(task, NextValueTask):
         return _forecast(task, network)
     if isinstance(task, NextCharTask):
@@ -87,8 +105,18 @@ def predict(task: Task, network: Network, examples: int = SHOWN_EXAMPLES) -> Pre
         guessed = np.argmax(_outputs(network, batch.x[:1])[0], axis=1)
         truth = batch.target[0]
         hits = int(np.sum(guessed == truth))
-        return Prediction("step of the first validation window", "character", steps, truth, steps, guessed,
-                          "next character", "predicted", classes=task.vocabulary, score=f"{hits} of {len(steps)} right")
+        return Prediction(
+            "step of the first validation window",
+            "character",
+            steps,
+            truth,
+            steps,
+            guessed,
+            "next character",
+            "predicted",
+            classes=task.vocabulary,
+            score=f"{hits} of {len(steps)} right",
+        )
     raise ValueError(f"no prediction view for the {task.name} task")
 
 
@@ -106,6 +134,15 @@ def _forecast(task: NextValueTask, network: Network) -> Prediction:
     model_error = float(np.sqrt(np.mean((forecast - truth) ** 2)))
     naive_error = float(np.sqrt(np.mean((persistence - truth) ** 2)))
     column = task.labels[0] if task.labels else "value"
-    return Prediction("step", column, np.arange(values.shape[0]), values[:, 0], at, forecast, "real series",
-                      f"forecast {horizon} ahead", split=float(task.split),
-                      score=f"RMS error {model_error:.4g} (repeating the last value: {naive_error:.4g})")
+    return Prediction(
+        "step",
+        column,
+        np.arange(values.shape[0]),
+        values[:, 0],
+        at,
+        forecast,
+        "real series",
+        f"forecast {horizon} ahead",
+        split=float(task.split),
+        score=f"RMS error {model_error:.4g} (repeating the last value: {naive_error:.4g})",
+    )

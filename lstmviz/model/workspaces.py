@@ -43,13 +43,23 @@ class WorkspaceMixin:
                 f"the workspace's network expects {plural(network.input_size, 'input')} but its sequence has "
                 f"{sequence.input_size}"
             )
-        before: dict[str, Any] = {"network": self._network, "sequence": self._sequence, "reference": self.reference_network,
-                  "step": self._step, "layer": self._layer, "units": self._selected_units,
-                  "view_settings": self.view_settings}
+        before: dict[str, Any] = {
+            "network": self._network,
+            "sequence": self._sequence,
+            "reference": self.reference_network,
+            "step": self._step,
+            "layer": self._layer,
+            "units": self._selected_units,
+            "view_settings": self.view_settings,
+        }
         try:
             self.apply_state(
-                network=network, sequence=sequence, reference=network, step=int(workspace.step),
-                layer=int(workspace.layer), units=tuple(workspace.selected_units) or (0,),
+                network=network,
+                sequence=sequence,
+                reference=network,
+                step=int(workspace.step),
+                layer=int(workspace.layer),
+                units=tuple(workspace.selected_units) or (0,),
                 view_settings=ViewSettings.from_dict(workspace.view_settings),
             )
         except Exception:

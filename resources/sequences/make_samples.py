@@ -43,7 +43,8 @@ def monthly_passengers() -> None:
     counts = np.round(trend * season * rng.normal(1, 0.02, 144)).astype(int)
     rows = "\r\n".join(f"{1949 + m // 12}-{m % 12 + 1:02d},{c}" for m, c in zip(months, counts, strict=True))
     (HERE / "monthly_passengers.csv").write_bytes(
-        b"\xef\xbb\xbf" + ('"Month","Passengers"\r\n' + rows + "\r\n").encode("utf-8"))
+        b"\xef\xbb\xbf" + ('"Month","Passengers"\r\n' + rows + "\r\n").encode("utf-8")
+    )
 
 
 def european() -> None:
@@ -53,7 +54,9 @@ def european() -> None:
     doy = np.arange(len(days))
     temp = 1.5 + 8 * doy / len(days) + rng.normal(0, 2.2, len(days))
     humidity = 82 - 10 * doy / len(days) + rng.normal(0, 5, len(days))
-    rows = "\n".join(f"{d};{t:.1f};{h:.1f}".replace(".", ",") for d, t, h in zip(days.astype(str), temp, humidity, strict=True))
+    rows = "\n".join(
+        f"{d};{t:.1f};{h:.1f}".replace(".", ",") for d, t, h in zip(days.astype(str), temp, humidity, strict=True)
+    )
     (HERE / "wetter_semikolon.csv").write_text("Datum;Temperatur;Luftfeuchte\n" + rows + "\n", encoding="utf-8")
 
 

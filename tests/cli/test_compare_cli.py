@@ -11,15 +11,14 @@ from lstmviz.model.compare import CompareSetup, run_compare
 
 def test_compare_on_a_task_trains_the_three_cells(cli, tmp_path: Path) -> None:
     out = tmp_path / "compare.svg"
-    result = cli("plot", "--compare", "copy", "--delay", 3, "--hidden", 4, "--updates", 5, "--seed", 1,
-                 "--out", out)
+    result = cli("plot", "--compare", "copy", "--delay", 3, "--hidden", 4, "--updates", 5, "--seed", 1, "--out", out)
     assert result.code == 0, result
     text = out.read_text(encoding="utf-8")
     assert "gradient decay" in text and "training loss" in text
     expected = run_compare(CompareSetup(task="copy", delay=3, hidden=4, updates=5, seed=1))
     lines = result.out.strip().splitlines()
     assert [line.split(":")[0] for line in lines] == ["RNN", "GRU", "LSTM"]
-    for line, cell in zip(lines, expected):
+    for line, cell in zip(lines, expected, strict=True):
         assert f"{float(cell.decay[0]):.2e}" in line
         assert f"accuracy {100 * cell.accuracy:.0f}%" in line
         assert f"update share of the first half of the steps {cell.shares[:2].sum():.2%}" in line  # T = 5

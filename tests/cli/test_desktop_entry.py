@@ -75,8 +75,14 @@ def test_a_second_run_replaces_the_files(tmp_path: Path) -> None:
     assert len(list((tmp_path / "applications").iterdir())) == 1
 
 
-@pytest.mark.parametrize("environ", [{"HOME": "/home/ada"}, {"HOME": "/home/ada", "XDG_DATA_HOME": ""},
-                                     {"HOME": "/home/ada", "XDG_DATA_HOME": "relative/share"}])
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"HOME": "/home/ada"},
+        {"HOME": "/home/ada", "XDG_DATA_HOME": ""},
+        {"HOME": "/home/ada", "XDG_DATA_HOME": "relative/share"},
+    ],
+)
 def test_without_an_absolute_xdg_data_home_it_is_the_home_folders(environ: dict[str, str]) -> None:
     assert de.data_home(environ) == Path("/home/ada/.local/share")
 

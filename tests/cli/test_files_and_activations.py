@@ -29,7 +29,7 @@ def relu_rnn(tmp_path: Path) -> dict[str, object]:
     with np.load(FIXTURE) as golden:
         arrays = {key: golden[key] for key in golden.files}
     weights = tmp_path / "relu_rnn.npz"
-    np.savez(weights, **{k[len("state/"):]: v for k, v in arrays.items() if k.startswith("state/")})
+    np.savez(weights, **{k[len("state/") :]: v for k, v in arrays.items() if k.startswith("state/")})
     data = tmp_path / "seq.csv"
     save_sequence(SequenceData(arrays["x"], input_labels=("a", "b")), data)
     return {"weights": weights, "data": data, **arrays}
@@ -64,8 +64,10 @@ def test_torch_pt_file_traces_to_torchs_numbers(cli, tmp_path: Path) -> None:
     rnn = torch.nn.RNN(3, 6, 2, nonlinearity="relu").double()
     head = torch.nn.Linear(6, 2).double()
     path = tmp_path / "relu_rnn.pt"
-    state = {**{f"rnn.{k}": v for k, v in rnn.state_dict().items()},
-             **{f"head.{k}": v for k, v in head.state_dict().items()}}
+    state = {
+        **{f"rnn.{k}": v for k, v in rnn.state_dict().items()},
+        **{f"head.{k}": v for k, v in head.state_dict().items()},
+    }
     torch.save(state, path)
     x = np.random.default_rng(2).standard_normal((30, 3))
     np.save(tmp_path / "x.npy", x)
@@ -83,15 +85,23 @@ def test_torch_pt_file_traces_to_torchs_numbers(cli, tmp_path: Path) -> None:
 
 def test_activation_that_contradicts_the_file_is_one_line(cli, tmp_path: Path, one_line_error) -> None:
     stored = tmp_path / "tanh_rnn.npz"
-    save_weights(Network.random("rnn", 1, 4, seed=1, nonlinearity="tanh", output_size=1,
-                                output_activation="sigmoid"), stored)
+    save_weights(
+        Network.random("rnn", 1, 4, seed=1, nonlinearity="tanh", output_size=1, output_activation="sigmoid"), stored
+    )
     np.save(tmp_path / "x.npy", np.linspace(-1, 1, 10))
-    for command in (["trace", "--out", tmp_path / "t.npz"], ["grad", "--out", tmp_path / "g.npz"],
-                    ["plot", "--out", tmp_path / "p.png"], ["info"]):
+    for command in (
+        ["trace", "--out", tmp_path / "t.npz"],
+        ["grad", "--out", tmp_path / "g.npz"],
+        ["plot", "--out", tmp_path / "p.png"],
+        ["info"],
+    ):
         result = cli(*command, tmp_path / "x.npy", stored, "--activation", "relu")
         one_line_error(result, "--activation relu contradicts", "tanh_rnn.npz", "stores the RNN activation tanh")
-    one_line_error(cli("trace", tmp_path / "x.npy", stored, "--output-activation", "identity", "--out",
-                       tmp_path / "t.npz"), "--output-activation identity contradicts", "output activation sigmoid")
+    one_line_error(
+        cli("trace", tmp_path / "x.npy", stored, "--output-activation", "identity", "--out", tmp_path / "t.npz"),
+        "--output-activation identity contradicts",
+        "output activation sigmoid",
+    )
     agreeing = cli("trace", tmp_path / "x.npy", stored, "--activation", "tanh", "--out", tmp_path / "t.npz")
     assert agreeing.code == 0 and agreeing.err == ""
     assert not (tmp_path / "p.png").exists()
@@ -101,15 +111,28 @@ def test_workspace_activations_are_stored_too(cli, tmp_path: Path, one_line_erro
     network = Network.random("rnn", 1, 3, seed=2, nonlinearity="sigmoid")
     sequence = SequenceData(np.linspace(0, 1, 12))
     save_workspace(Workspace(network, sequence), tmp_path / "s.lstmviz")
-    one_line_error(cli("trace", tmp_path / "s.lstmviz", "--activation", "relu", "--out", tmp_path / "t.npz"),
-                   "contradicts", "s.lstmviz", "sigmoid")
+    one_line_error(
+        cli("trace", tmp_path / "s.lstmviz", "--activation", "relu", "--out", tmp_path / "t.npz"),
+        "contradicts",
+        "s.lstmviz",
+        "sigmoid",
+    )
 
 
 def test_activation_options_that_do_not_apply_are_warned_about(cli, tmp_path: Path) -> None:
     save_weights(Network.random("lstm", 1, 4, seed=1), tmp_path / "lstm.npz")
     np.save(tmp_path / "x.npy", np.zeros(6))
-    result = cli("trace", tmp_path / "x.npy", tmp_path / "lstm.npz", "--activation", "relu",
-                 "--output-activation", "tanh", "--out", tmp_path / "t.npz")
+    result = cli(
+        "trace",
+        tmp_path / "x.npy",
+        tmp_path / "lstm.npz",
+        "--activation",
+        "relu",
+        "--output-activation",
+        "tanh",
+        "--out",
+        tmp_path / "t.npz",
+    )
     assert result.code == 0
     assert "--activation ignored" in result.err and "LSTM" in result.err
     assert "--output-activation ignored" in result.err and "no output layer" in result.err
@@ -175,8 +198,9 @@ def test_weights_then_workspace_then_data(cli, tmp_path: Path, model_and_data) -
     """The workspace opens first, the weights replace its network, the sequence replaces its sequence."""
     data, model, network, x = model_and_data
     other = Network.random("lstm", 2, 3, seed=9)
-    save_workspace(Workspace(other, SequenceData(np.zeros((7, 2))), layer=0, selected_units=(1,)),
-                   tmp_path / "s.lstmviz")
+    save_workspace(
+        Workspace(other, SequenceData(np.zeros((7, 2))), layer=0, selected_units=(1,)), tmp_path / "s.lstmviz"
+    )
     out = tmp_path / "t.npz"
     assert cli("trace", data, tmp_path / "s.lstmviz", model, "--out", out).code == 0
     written = _written(out)
@@ -226,12 +250,14 @@ def test_a_weight_npz_is_never_read_as_a_sequence(cli, tmp_path: Path, one_line_
     from lstmviz.io.sequences import load_sequence
 
     save_weights(Network.random("lstm", 1, 3, seed=0), tmp_path / "w.npz")
-    np.savez(tmp_path / "prefixed.npz", **{f"model.lstm.{k}": v for k, v in
-                                          Network.random("gru", 1, 2, seed=0).params.items()})
+    np.savez(
+        tmp_path / "prefixed.npz",
+        **{f"model.lstm.{k}": v for k, v in Network.random("gru", 1, 2, seed=0).params.items()},
+    )
     np.savez(tmp_path / "seq.npz", values=np.zeros(4))
-    assert [file_kind(tmp_path / n) for n in ("w.npz", "prefixed.npz", "seq.npz")] == ["weights", "weights",
-                                                                                        "sequence"]
+    assert [file_kind(tmp_path / n) for n in ("w.npz", "prefixed.npz", "seq.npz")] == ["weights", "weights", "sequence"]
     with pytest.raises(SequenceError, match="holds network weights"):
         load_sequence(tmp_path / "w.npz")
-    one_line_error(cli("trace", tmp_path / "w.npz", tmp_path / "prefixed.npz", "--out", tmp_path / "t.npz"),
-                   "both weight files")
+    one_line_error(
+        cli("trace", tmp_path / "w.npz", tmp_path / "prefixed.npz", "--out", tmp_path / "t.npz"), "both weight files"
+    )

@@ -29,8 +29,22 @@ def test_plot_png_has_the_requested_pixel_size(cli, tmp_path: Path, years_csv) -
 
     path, _, _ = years_csv
     out = tmp_path / "gates.png"
-    result = cli("plot", path, "--show", "all", "--units", "0,3", "--steps", "10:50", "--size", "800x1400",
-                 "--dpi", 100, "--out", out)
+    result = cli(
+        "plot",
+        path,
+        "--show",
+        "all",
+        "--units",
+        "0,3",
+        "--steps",
+        "10:50",
+        "--size",
+        "800x1400",
+        "--dpi",
+        100,
+        "--out",
+        out,
+    )
     assert result.code == 0, result.err
     image = matplotlib.image.imread(out)
     assert image.shape[:2] == (1400, 800)
@@ -236,5 +250,7 @@ def test_impossible_plots_are_refused_before_the_trace_runs(
     one_line_error(cli("plot", path, "--steps", "70:80", "--out", tmp_path / "x.png"), "selects no step")
     assert all(steps == 1 for steps in runs)  # only the one-step probe ran
     assert cli("plot", path, "--dpi", 5000, "--out", tmp_path / "x.png").code == 2
-    one_line_error(cli("plot", path, "--show", "all", "--dpi", 1200, "--size", "20000x20000", "--out",
-                       tmp_path / "x.png"), "megapixels")
+    one_line_error(
+        cli("plot", path, "--show", "all", "--dpi", 1200, "--size", "20000x20000", "--out", tmp_path / "x.png"),
+        "megapixels",
+    )

@@ -66,13 +66,18 @@ def test_numeric_model_trace(cli, tmp_path: Path) -> None:
 def test_refusals_are_one_line(cli, one_line_error, tmp_path: Path, token_files) -> None:
     weights, source, target, _ = token_files
     one_line_error(cli("trace", source, "--weights", weights, "--out", tmp_path / "t.csv"), "two time axes", ".npz")
-    one_line_error(cli("trace", source, "--weights", weights, "--target", target, "--decode-steps", 2,
-                       "--out", tmp_path / "t.npz"), "not both")
+    one_line_error(
+        cli(
+            "trace", source, "--weights", weights, "--target", target, "--decode-steps", 2, "--out", tmp_path / "t.npz"
+        ),
+        "not both",
+    )
     bad = tmp_path / "bad.csv"
     bad.write_text("token\n3\n9\n", encoding="utf-8")
     one_line_error(cli("trace", bad, "--weights", weights, "--out", tmp_path / "t.npz"), "bad.csv", "outside 0 to 6")
-    one_line_error(cli("plot", source, "--weights", weights, "--show", "grad", "--out", tmp_path / "p.png"),
-                   "single networks")
+    one_line_error(
+        cli("plot", source, "--weights", weights, "--show", "grad", "--out", tmp_path / "p.png"), "single networks"
+    )
     wrong = cli("trace", source, "--weights", weights, "--encoder-prefix", "enc", "--out", tmp_path / "t.npz")
     one_line_error(wrong, "no recurrent parameters under 'enc.'", "encoder.weight_ih_l0")
 
@@ -92,8 +97,9 @@ def test_info_describes_the_encoder_decoder(cli, token_files) -> None:
 def test_plot_draws_both_sides_and_the_context(cli, tmp_path: Path, token_files) -> None:
     weights, source, target, _ = token_files
     out = tmp_path / "p.png"
-    result = cli("plot", source, "--weights", weights, "--target", target, "--show", "hidden,c", "--layer", 1,
-                 "--out", out)
+    result = cli(
+        "plot", source, "--weights", weights, "--target", target, "--show", "hidden,c", "--layer", 1, "--out", out
+    )
     assert result.code == 0, result.err
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -115,8 +121,24 @@ def test_train_reverse_saves_an_encoder_decoder_and_the_bottleneck_figure(cli, t
     from lstmviz.io.seq2seq_weights import load_seq2seq
 
     out, figure = tmp_path / "r.safetensors", tmp_path / "b.png"
-    result = cli("train", "reverse", "--length", 4, "--symbols", 5, "--hidden", 8, "--embed", 4, "--steps", 30,
-                 "--out", out, "--bottleneck", figure)
+    result = cli(
+        "train",
+        "reverse",
+        "--length",
+        4,
+        "--symbols",
+        5,
+        "--hidden",
+        8,
+        "--embed",
+        4,
+        "--steps",
+        30,
+        "--out",
+        out,
+        "--bottleneck",
+        figure,
+    )
     assert result.code == 0, result.err
     model = load_seq2seq(out)
     assert (model.inputs, model.vocab_size, model.hidden_size, model.encoder.input_size) == ("tokens", 6, 8, 4)
@@ -129,8 +151,23 @@ def test_train_forecast_on_a_series(cli, tmp_path: Path) -> None:
 
     np.save(tmp_path / "s.npy", np.sin(np.arange(200) / 5.0))
     out = tmp_path / "f.npz"
-    result = cli("train", tmp_path / "s.npy", "--forecast", "--window", 10, "--horizon", 3, "--hidden", 6,
-                 "--cell", "gru", "--steps", 20, "--out", out)
+    result = cli(
+        "train",
+        tmp_path / "s.npy",
+        "--forecast",
+        "--window",
+        10,
+        "--horizon",
+        3,
+        "--hidden",
+        6,
+        "--cell",
+        "gru",
+        "--steps",
+        20,
+        "--out",
+        out,
+    )
     assert result.code == 0, result.err
     model = load_seq2seq(out)
     assert (model.inputs, model.encoder.cell, model.output_size) == ("numbers", "gru", 1)

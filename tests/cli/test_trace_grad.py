@@ -23,8 +23,22 @@ def npy_sequence(tmp_path: Path) -> tuple[Path, np.ndarray]:
 def test_trace_npz_matches_network_run(cli, tmp_path: Path, npy_sequence, cell: str, layers: int) -> None:
     path, x = npy_sequence
     out = tmp_path / "trace.npz"
-    result = cli("trace", path, "--cell", cell, "--hidden", 5, "--layers", layers, "--seed", 3,
-                 "--activation", "relu", "--out", out)
+    result = cli(
+        "trace",
+        path,
+        "--cell",
+        cell,
+        "--hidden",
+        5,
+        "--layers",
+        layers,
+        "--seed",
+        3,
+        "--activation",
+        "relu",
+        "--out",
+        out,
+    )
     assert result.code == 0, result.err
     reference = Network.random(cell, 3, 5, layers, seed=3, nonlinearity="relu").run(x)
     with np.load(out) as written:
@@ -175,8 +189,9 @@ def test_grad_loss_needing_a_target_says_so(cli, tmp_path: Path, npy_sequence, o
     one_line_error(cli("grad", path, "--loss", "unit", "--unit", 99, "--out", tmp_path / "g.npz"), "seq.npy", "99")
     target = tmp_path / "target.npy"
     np.save(target, np.zeros((40, 5)))
-    one_line_error(cli("grad", path, "--loss", "mse", "--target", target, "--out", tmp_path / "g.npz"),
-                   "seq.npy", "target.npy")
+    one_line_error(
+        cli("grad", path, "--loss", "mse", "--target", target, "--out", tmp_path / "g.npz"), "seq.npy", "target.npy"
+    )
 
 
 def test_bad_inputs_exit_2_with_one_line(cli, tmp_path: Path, npy_sequence, one_line_error) -> None:

@@ -22,8 +22,27 @@ def test_help_lists_the_tasks(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_copy_trains_saves_and_logs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out, log = tmp_path / "copy.safetensors", tmp_path / "loss.csv"
-    assert main(["train", "copy", "--delay", "3", "--steps", "150", "--hidden", "12", "--out", str(out),
-                 "--log", str(log), "--validate-every", "50"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "copy",
+                "--delay",
+                "3",
+                "--steps",
+                "150",
+                "--hidden",
+                "12",
+                "--out",
+                str(out),
+                "--log",
+                str(log),
+                "--validate-every",
+                "50",
+            ]
+        )
+        == 0
+    )
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.startswith("final: train loss") and "validation" in last and "recall" in last
     lines = log.read_text().splitlines()
@@ -38,8 +57,25 @@ def test_copy_trains_saves_and_logs(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 def test_same_seed_same_weights(tmp_path: Path) -> None:
     for name in ("a.npz", "b.npz"):
-        assert main(["train", "adding", "--length", "8", "--steps", "20", "--hidden", "4", "--cell", "gru",
-                     "--out", str(tmp_path / name)]) == 0
+        assert (
+            main(
+                [
+                    "train",
+                    "adding",
+                    "--length",
+                    "8",
+                    "--steps",
+                    "20",
+                    "--hidden",
+                    "4",
+                    "--cell",
+                    "gru",
+                    "--out",
+                    str(tmp_path / name),
+                ]
+            )
+            == 0
+        )
     a, b = load_weights(tmp_path / "a.npz"), load_weights(tmp_path / "b.npz")
     for key in a.params:
         assert np.array_equal(a.params[key], b.params[key])
@@ -48,18 +84,38 @@ def test_same_seed_same_weights(tmp_path: Path) -> None:
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 def test_saved_file_reproduces_in_torch(tmp_path: Path, cell: str) -> None:
     torch = pytest.importorskip("torch")
-    from safetensors.torch import load_file  # noqa: PLC0415
+    from safetensors.torch import load_file
 
     out = tmp_path / "m.safetensors"
-    assert main(["train", "copy", "--delay", "4", "--steps", "5", "--hidden", "6", "--layers", "2",
-                 "--cell", cell, "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "copy",
+                "--delay",
+                "4",
+                "--steps",
+                "5",
+                "--hidden",
+                "6",
+                "--layers",
+                "2",
+                "--cell",
+                cell,
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     net = load_weights(out)
 
     class Model(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
             self.rnn = getattr(torch.nn, {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}[cell])(
-                10, 6, 2, batch_first=True, dtype=torch.float64)
+                10, 6, 2, batch_first=True, dtype=torch.float64
+            )
             self.fc = torch.nn.Linear(6, 8, dtype=torch.float64)
 
         def forward(self, x: object) -> object:
@@ -87,9 +143,10 @@ def test_next_value_on_a_csv_saves_user_units(tmp_path: Path, capsys: pytest.Cap
     assert abs(float(np.mean(y)) - 100) < 10
 
 
-def test_ctrl_c_saves_the_last_weights(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
-    from lstmviz.model import training  # noqa: PLC0415
+def test_ctrl_c_saves_the_last_weights(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lstmviz.model import training
 
     real = training.run_training
 
@@ -116,6 +173,10 @@ def test_bad_requests_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_float32_training_saves_float32(tmp_path: Path) -> None:
     out = tmp_path / "m.npz"
-    assert main(["train", "copy", "--delay", "2", "--steps", "10", "--hidden", "4", "--dtype", "float32",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            ["train", "copy", "--delay", "2", "--steps", "10", "--hidden", "4", "--dtype", "float32", "--out", str(out)]
+        )
+        == 0
+    )
     assert load_weights(out).dtype == np.float32

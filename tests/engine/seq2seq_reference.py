@@ -14,8 +14,15 @@ import numpy as np
 
 
 def make_module(
-    torch: Any, cell: str, hidden: int, layers: int, *, vocab: int | None = None, embed: int | None = None,
-    width: int = 1, nonlinearity: str = "tanh",
+    torch: Any,
+    cell: str,
+    hidden: int,
+    layers: int,
+    *,
+    vocab: int | None = None,
+    embed: int | None = None,
+    width: int = 1,
+    nonlinearity: str = "tanh",
 ) -> Any:
     """A torch encoder-decoder: ``vocab`` tokens (embedded when ``embed``, else one-hot) or ``width`` numbers."""
     nn = torch.nn

@@ -27,15 +27,21 @@ def _loss(net: Network, x: np.ndarray, h0: np.ndarray, c0: np.ndarray | None, w:
 @pytest.mark.parametrize("output_activation", ["identity", "tanh"])
 def test_gradients_match_finite_differences(cell: str, activation: str, layers: int, output_activation: str) -> None:
     rng = np.random.default_rng(layers)
-    net = Network.random(cell, I, H, layers, seed=7, nonlinearity=activation, output_size=O,
-                         output_activation=output_activation)
+    net = Network.random(
+        cell, I, H, layers, seed=7, nonlinearity=activation, output_size=O, output_activation=output_activation
+    )
     x = rng.standard_normal((B, T, I))
     h0 = rng.uniform(-0.5, 0.5, (layers, B, H))
     c0 = rng.uniform(-1, 1, (layers, B, H)) if cell == "lstm" else None
-    w = {"dy": rng.standard_normal((B, T, O)), "dh": rng.standard_normal((B, T, H)),
-         "dh_T": rng.standard_normal((layers, B, H)), "dc_T": rng.standard_normal((layers, B, H))}
-    grads = backward(forward(net, x, h0, c0), dy=w["dy"], dh=w["dh"], dh_T=w["dh_T"],
-                     dc_T=w["dc_T"] if cell == "lstm" else None)
+    w = {
+        "dy": rng.standard_normal((B, T, O)),
+        "dh": rng.standard_normal((B, T, H)),
+        "dh_T": rng.standard_normal((layers, B, H)),
+        "dc_T": rng.standard_normal((layers, B, H)),
+    }
+    grads = backward(
+        forward(net, x, h0, c0), dy=w["dy"], dh=w["dh"], dh_T=w["dh_T"], dc_T=w["dc_T"] if cell == "lstm" else None
+    )
     eps = 1e-6
 
     def central(perturb: object) -> float:
@@ -44,21 +50,25 @@ def test_gradients_match_finite_differences(cell: str, activation: str, layers: 
 
     for name, value in net.params.items():
         for index in [tuple(rng.integers(0, n) for n in value.shape) for _ in range(4)]:
+
             def shifted(delta: float, name: str = name, index: tuple = index, value: np.ndarray = value) -> float:
                 changed = value.copy()
                 changed[index] += delta
                 return _loss(net.with_parameter(name, changed), x, h0, c0, w)
+
             assert grads.params[name][index] == pytest.approx(central(shifted), abs=1e-7), (name, index)
     for array, grad, label in ((x, grads.dx, "x"), (h0, grads.dh0, "h0")) + (
         ((c0, grads.dc0, "c0"),) if c0 is not None else ()
     ):
         for index in [tuple(rng.integers(0, n) for n in array.shape) for _ in range(5)]:
+
             def moved(delta: float, array: np.ndarray = array, index: tuple = index, label: str = label) -> float:
                 changed = array.copy()
                 changed[index] += delta
                 args = {"x": x, "h0": h0, "c0": c0}
                 args[label] = changed
                 return _loss(net, args["x"], args["h0"], args["c0"], w)
+
             assert grad is not None
             assert grad[index] == pytest.approx(central(moved), abs=1e-7), (label, index)
 
@@ -124,15 +134,26 @@ def test_encoder_state_feeds_decoder_and_gradients_flow_back() -> None:
         changed_plus, changed_minus = value.copy(), value.copy()
         changed_plus[index] += 1e-6
         changed_minus[index] -= 1e-6
-        numeric = (loss(enc.with_parameter("weight_hh_l0", changed_plus))
-                   - loss(enc.with_parameter("weight_hh_l0", changed_minus))) / 2e-6
+        numeric = (
+            loss(enc.with_parameter("weight_hh_l0", changed_plus))
+            - loss(enc.with_parameter("weight_hh_l0", changed_minus))
+        ) / 2e-6
         assert g.params["weight_hh_l0"][index] == pytest.approx(numeric, abs=1e-8)
 
 
 def test_hand_worked_one_unit_rnn() -> None:
     """h1 = tanh(w x1), h2 = tanh(w x2 + u h1); dh2/du = (1 - h2^2) h1, by hand."""
-    net = Network("rnn", 1, 1, params={"weight_ih_l0": np.array([[0.5]]), "weight_hh_l0": np.array([[-0.8]]),
-                                       "bias_ih_l0": np.zeros(1), "bias_hh_l0": np.zeros(1)})
+    net = Network(
+        "rnn",
+        1,
+        1,
+        params={
+            "weight_ih_l0": np.array([[0.5]]),
+            "weight_hh_l0": np.array([[-0.8]]),
+            "bias_ih_l0": np.zeros(1),
+            "bias_hh_l0": np.zeros(1),
+        },
+    )
     x = np.array([[[1.0], [2.0]]])
     cache = forward(net, x)
     h1 = np.tanh(0.5)

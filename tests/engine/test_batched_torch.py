@@ -34,14 +34,24 @@ def _torch_pair(net: Network) -> tuple[object, object | None]:
 @pytest.mark.parametrize("with_output", [True, False])
 def test_forward_and_backward_match_autograd(cell: str, activation: str, layers: int, with_output: bool) -> None:
     rng = np.random.default_rng(layers * 10 + with_output)
-    net = Network.random(cell, I, H, layers, seed=layers, nonlinearity=activation, bias=with_output,
-                         output_size=O if with_output else None)
+    net = Network.random(
+        cell,
+        I,
+        H,
+        layers,
+        seed=layers,
+        nonlinearity=activation,
+        bias=with_output,
+        output_size=O if with_output else None,
+    )
     rnn, fc = _torch_pair(net)
     x = rng.standard_normal((B, T, I))
     h0 = rng.uniform(-0.9, 0.9, (layers, B, H))
     c0 = rng.uniform(-2, 2, (layers, B, H))
-    weights = {k: rng.standard_normal(s) for k, s in
-               {"dy": (B, T, O), "dh": (B, T, H), "dh_T": (layers, B, H), "dc_T": (layers, B, H)}.items()}
+    weights = {
+        k: rng.standard_normal(s)
+        for k, s in {"dy": (B, T, O), "dh": (B, T, H), "dh_T": (layers, B, H), "dc_T": (layers, B, H)}.items()
+    }
     xt, h0t, c0t = (torch.tensor(a, requires_grad=True) for a in (x, h0, c0))
     if cell == "lstm":
         out, (h_n, c_n) = rnn(xt, (h0t, c0t))
@@ -66,8 +76,13 @@ def test_forward_and_backward_match_autograd(cell: str, activation: str, layers:
     if fc is not None:
         assert cache.y is not None
         assert np.abs(cache.y - y.detach().numpy()).max() <= 1e-12
-    grads = backward(cache, dy=weights["dy"] if fc is not None else None, dh=weights["dh"], dh_T=weights["dh_T"],
-                     dc_T=weights["dc_T"] if cell == "lstm" else None)
+    grads = backward(
+        cache,
+        dy=weights["dy"] if fc is not None else None,
+        dh=weights["dh"],
+        dh_T=weights["dh_T"],
+        dc_T=weights["dc_T"] if cell == "lstm" else None,
+    )
     assert list(grads.params) == list(net.params)
     reference = {name: p.grad.numpy() for name, p in rnn.named_parameters()}
     if fc is not None:
@@ -93,8 +108,8 @@ def test_gru_gates_match_torch_cell() -> None:
         gi = torch.from_numpy(x[:, t]) @ w_ih.T + b_ih
         gh = h @ w_hh.T + b_hh
         r = torch.sigmoid(gi[:, :H] + gh[:, :H])
-        z = torch.sigmoid(gi[:, H:2 * H] + gh[:, H:2 * H])
-        n = torch.tanh(gi[:, 2 * H:] + r * gh[:, 2 * H:])
+        z = torch.sigmoid(gi[:, H : 2 * H] + gh[:, H : 2 * H])
+        n = torch.tanh(gi[:, 2 * H :] + r * gh[:, 2 * H :])
         h = (1 - z) * n + z * h
         for key, value in (("r", r), ("z", z), ("n", n), ("h", h)):
             assert np.abs(cache.gate(key, 0)[:, t] - value.numpy()).max() <= 1e-13, key

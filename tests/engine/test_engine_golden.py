@@ -60,9 +60,13 @@ def test_bptt_matches_golden(path: Path) -> None:
     net, arrays, meta = _case(path)
     target = arrays["target"] if meta["loss"] == "mse" else arrays["target"].astype(np.int64)
     grads = net.bptt(
-        arrays["x"], str(meta["loss"]), target=target,
-        unit=int(meta["unit"]), step=int(meta["step"]),  # type: ignore[call-overload]
-        h0=arrays["h0"], c0=arrays["c0"],
+        arrays["x"],
+        str(meta["loss"]),
+        target=target,
+        unit=int(meta["unit"]),
+        step=int(meta["step"]),  # type: ignore[call-overload]
+        h0=arrays["h0"],
+        c0=arrays["c0"],
     )
     assert grads.loss == pytest.approx(float(arrays["loss"]), rel=1e-12)
     expected = {k[len("grad/") :]: v for k, v in arrays.items() if k.startswith("grad/")}

@@ -101,8 +101,16 @@ CELLS = [("lstm", "tanh"), ("gru", "tanh"), ("rnn", "tanh"), ("rnn", "relu"), ("
 @pytest.mark.parametrize("loss,output", [("h-last-sum", None), ("mse", "tanh"), ("cross-entropy", "softmax")])
 def test_bptt_matches_central_finite_differences(cell: str, activation: str, loss: str, output: str | None) -> None:
     rng = np.random.default_rng(7)
-    net = Network.random(cell, 3, 5, 2, seed=2, nonlinearity=activation, output_size=3 if output else None,
-                         output_activation=output or "identity")
+    net = Network.random(
+        cell,
+        3,
+        5,
+        2,
+        seed=2,
+        nonlinearity=activation,
+        output_size=3 if output else None,
+        output_activation=output or "identity",
+    )
     x = rng.standard_normal((12, 3))
     h0, c0 = rng.uniform(-0.5, 0.5, (2, 5)), rng.uniform(-1, 1, (2, 5))
     target = rng.standard_normal((12, 3)) if loss == "mse" else rng.integers(0, 3, 12)

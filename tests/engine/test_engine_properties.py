@@ -45,8 +45,9 @@ def test_gates_stay_in_range_for_any_weights(
 @pytest.mark.parametrize("cell,activation", CELLS)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_huge_weights_saturate_to_finite_values_and_gradients(cell: str, activation: str, dtype: type) -> None:
-    net = Network.random(cell, 3, 4, 2, seed=0, nonlinearity=activation, dtype=dtype, output_size=2,
-                         output_activation="softmax")
+    net = Network.random(
+        cell, 3, 4, 2, seed=0, nonlinearity=activation, dtype=dtype, output_size=2, output_activation="softmax"
+    )
     net = net.with_parameters({k: np.sign(v) * 1e6 for k, v in net.params.items()})
     x = np.random.default_rng(0).standard_normal((20, 3))
     trace = net.run(x)

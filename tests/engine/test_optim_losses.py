@@ -77,8 +77,9 @@ def test_tbptt_is_one_update_per_chunk_from_carried_states() -> None:
     assert len(results) == 3  # chunks 0-3, 4-7, 8-9
     # by hand: the second chunk starts from the first chunk's final states under the first update's input network
     first, _, _, (h, c) = train_step(net, opt, opt.init(net.params), Batch(batch.x[:, :4], batch.target[:, :4]), "mse")
-    second, _, m2, _ = train_step(first, opt, opt.init(net.params), Batch(batch.x[:, 4:8], batch.target[:, 4:8]),
-                                  "mse", h0=h, c0=c)
+    second, _, m2, _ = train_step(
+        first, opt, opt.init(net.params), Batch(batch.x[:, 4:8], batch.target[:, 4:8]), "mse", h0=h, c0=c
+    )
     assert np.array_equal(results[1][0].params["weight_hh_l0"], second.params["weight_hh_l0"])
     assert results[1][2].loss == m2.loss
 

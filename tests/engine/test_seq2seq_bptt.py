@@ -16,8 +16,16 @@ H, LAYERS, VOCAB, EMBED, WIDTH, B = 4, 2, 6, 3, 2, 3
 def _model(cell: str, activation: str, inputs: str, seed: int = 0) -> Seq2Seq:
     if inputs == "numbers":
         return Seq2Seq.random(cell, H, LAYERS, input_size=WIDTH, nonlinearity=activation, seed=seed)
-    return Seq2Seq.random(cell, H, LAYERS, vocab_size=VOCAB, embed_size=EMBED if inputs == "embedded" else None,
-                          nonlinearity=activation, seed=seed, output_activation="identity")
+    return Seq2Seq.random(
+        cell,
+        H,
+        LAYERS,
+        vocab_size=VOCAB,
+        embed_size=EMBED if inputs == "embedded" else None,
+        nonlinearity=activation,
+        seed=seed,
+        output_activation="identity",
+    )
 
 
 def _batch(model: Seq2Seq, rng: np.random.Generator, t_enc: int = 5, t_dec: int = 4):
@@ -40,8 +48,16 @@ def test_gradients_match_torch_autograd(cell: str, activation: str, inputs: str,
     mask = (rng.random(target.shape[:2]) < 0.7).astype(np.float64) if masked else None
     if mask is not None:
         mask[0, 0] = 1.0
-    module = make_module(torch, cell, H, LAYERS, vocab=None if inputs == "numbers" else VOCAB,
-                         embed=EMBED if inputs == "embedded" else None, width=WIDTH, nonlinearity=activation)
+    module = make_module(
+        torch,
+        cell,
+        H,
+        LAYERS,
+        vocab=None if inputs == "numbers" else VOCAB,
+        embed=EMBED if inputs == "embedded" else None,
+        width=WIDTH,
+        nonlinearity=activation,
+    )
     module.load_state_dict({k: torch.tensor(v) for k, v in model.state_dict().items()})
     if model.tokens:
         src, goal = torch.tensor(source), torch.tensor(target)

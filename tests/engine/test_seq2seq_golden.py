@@ -6,11 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_engine_golden import unpack  # tests/engine is on the path: conftest.py
 
 from lstmviz.engine.seq2seq_batch import loss_and_gradients
 from lstmviz.io.seq2seq_weights import seq2seq_from_state_dict
-
-from test_engine_golden import unpack  # tests/engine is on the path: conftest.py
 
 FIXTURES = sorted((Path(__file__).resolve().parents[1] / "fixtures").glob("seq2seq_golden_*.npz"))
 TOL = 1e-10
@@ -18,7 +17,7 @@ TOL = 1e-10
 
 def _case(path: Path):
     arrays, meta = unpack(path)
-    params = {k[len("param/"):]: v for k, v in arrays.items() if k.startswith("param/")}
+    params = {k[len("param/") :]: v for k, v in arrays.items() if k.startswith("param/")}
     model = seq2seq_from_state_dict(params, {}, path.name, inputs=str(meta["inputs"])).model
     tokens = meta["inputs"] == "tokens"
     convert = (lambda a: a.astype(np.int64)) if tokens else (lambda a: a)
@@ -54,7 +53,7 @@ def test_bptt_matches_golden_autograd(path: Path) -> None:
     model, arrays, _, convert = _case(path)
     grads = loss_and_gradients(model, convert(arrays["batch/source"]), convert(arrays["batch/target"]))
     assert abs(grads.loss - float(arrays["loss"])) < 1e-12
-    expected = {k[len("grad/"):]: v for k, v in arrays.items() if k.startswith("grad/")}
+    expected = {k[len("grad/") :]: v for k, v in arrays.items() if k.startswith("grad/")}
     assert set(expected) == set(grads.params)
     for name, value in expected.items():
         np.testing.assert_allclose(grads.params[name], value, rtol=0, atol=TOL, err_msg=name)

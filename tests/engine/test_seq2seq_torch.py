@@ -27,15 +27,18 @@ def _case(tmp_path, cell: str, activation: str, inputs: str, seed: int = 0):
     if inputs == "numbers":
         module = make_module(torch, cell, H, LAYERS, width=WIDTH, nonlinearity=activation)
     else:
-        module = make_module(torch, cell, H, LAYERS, vocab=VOCAB, embed=EMBED if inputs == "embedded" else None,
-                             nonlinearity=activation)
+        module = make_module(
+            torch, cell, H, LAYERS, vocab=VOCAB, embed=EMBED if inputs == "embedded" else None, nonlinearity=activation
+        )
     path = tmp_path / "model.pt"
     torch.save(module.state_dict(), path)
     model = load_seq2seq(path, inputs="tokens" if inputs == "one-hot" else None)
     if activation != "tanh":  # a .pt file carries no metadata: the RNN's activation is chosen, as in the app
         model = type(model)(
-            model.encoder.replace(nonlinearity=activation), model.decoder.replace(nonlinearity=activation),
-            model.inputs, model.embedding,
+            model.encoder.replace(nonlinearity=activation),
+            model.decoder.replace(nonlinearity=activation),
+            model.inputs,
+            model.embedding,
         )
     rng = np.random.default_rng(seed + 1)
     if inputs == "numbers":
@@ -87,8 +90,9 @@ def test_free_running_matches_torch(tmp_path, cell: str, activation: str, inputs
 
 def test_softmax_output_is_torch_softmax_of_the_logits(tmp_path) -> None:
     module, model, source, target = _case(tmp_path, "lstm", "tanh", "embedded")
-    model = type(model)(model.encoder, model.decoder.replace(output_activation="softmax"), model.inputs,
-                        model.embedding)
+    model = type(model)(
+        model.encoder, model.decoder.replace(output_activation="softmax"), model.inputs, model.embedding
+    )
     trace = model.run(source, target)
     ref = torch_teacher(torch, module, source, np.concatenate([[0], target[:-1]]))
     probabilities = torch.softmax(torch.tensor(ref["logits"]), dim=-1).numpy()

@@ -21,12 +21,14 @@ per-token accuracy after about 300 updates and 0.97 after 500."""
 @pytest.fixture(scope="module")
 def reverse_model() -> Seq2Seq:
     task = make_task("reverse", 10)
-    model = Seq2Seq.random("lstm", 64, 1, vocab_size=task.vocab_size, embed_size=16, seed=0,
-                           output_activation="identity")
+    model = Seq2Seq.random(
+        "lstm", 64, 1, vocab_size=task.vocab_size, embed_size=16, seed=0, output_activation="identity"
+    )
     rng = np.random.default_rng(0)
     batches = (task.batch(rng, 32, 8) for _ in range(REVERSE_UPDATES))
-    for trained, _, _ in train_seq2seq(model, make_optimizer("adam", 0.01), None, batches, updates=REVERSE_UPDATES,
-                                       clip=1.0):
+    for trained, _, _ in train_seq2seq(
+        model, make_optimizer("adam", 0.01), None, batches, updates=REVERSE_UPDATES, clip=1.0
+    ):
         model = trained
     return model
 
@@ -42,8 +44,9 @@ def test_reverse_length_8_reaches_90_percent_per_token(reverse_model: Seq2Seq) -
 
 @pytest.mark.slow
 def test_the_bottleneck_accuracy_falls_beyond_the_trained_length(reverse_model: Seq2Seq) -> None:
-    curve = measure_bottleneck(reverse_model, make_task("reverse", 10), [4, 8, 16, 24], samples=200, seed=3,
-                               trained_length=8)
+    curve = measure_bottleneck(
+        reverse_model, make_task("reverse", 10), [4, 8, 16, 24], samples=200, seed=3, trained_length=8
+    )
     by_length = dict(zip(curve.lengths, curve.token_accuracy, strict=True))
     assert by_length[8] >= 0.9
     assert by_length[16] < by_length[8] - 0.2 and by_length[24] < by_length[8] - 0.2

@@ -19,14 +19,17 @@ GOLDEN_CASES = [("lstm", "mse", 11), ("gru", "cross-entropy", 12)]
 CLIPS = {"noclip": None, "clip": 0.5}
 
 
-def engine_train(case: dict[str, Any], optimiser: str, options: dict[str, Any],
-                 clip: float | None) -> list[tuple[float, dict[str, np.ndarray]]]:
+def engine_train(
+    case: dict[str, Any], optimiser: str, options: dict[str, Any], clip: float | None
+) -> list[tuple[float, dict[str, np.ndarray]]]:
     params = case["params"]
     net = Network(case["cell"], params["weight_ih_l0"].shape[1], case["hidden"], case["layers"], params=params)
     batches = [Batch(x, target, mask) for x, target, mask in case["batches"]]
     opt = make_optimizer(optimiser, **options)
-    return [(m.loss, dict(n.params)) for n, _, m in train(net, opt, None, batches, case["loss"],
-                                                            updates=len(batches), clip=clip)]
+    return [
+        (m.loss, dict(n.params))
+        for n, _, m in train(net, opt, None, batches, case["loss"], updates=len(batches), clip=clip)
+    ]
 
 
 @pytest.mark.parametrize("cell,loss,seed", GOLDEN_CASES)

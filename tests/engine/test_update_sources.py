@@ -33,8 +33,11 @@ def _loss_with_step_weights(network: Network, perturbed: Network, t: int, batch:
 def _finite_difference_terms(network: Network, batch: Batch, loss: str, eps: float = 1e-6) -> np.ndarray:
     """sum |dL/dtheta^(t)| over the recurrent parameters, theta^(t) a copy of theta used at step t only."""
     steps = batch.x.shape[1]
-    names = [parameter_name(kind, k) for k in range(network.num_layers)
-             for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+    names = [
+        parameter_name(kind, k)
+        for k in range(network.num_layers)
+        for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    ]
     out = np.zeros(steps)
     for t in range(steps):
         for name in names:
@@ -44,8 +47,9 @@ def _finite_difference_terms(network: Network, batch: Batch, loss: str, eps: flo
                 for sign in (1.0, -1.0):
                     value = base.copy()
                     value[index] += sign * eps
-                    moved.append(_loss_with_step_weights(network, network.with_parameters({name: value}), t,
-                                                         batch, loss))
+                    moved.append(
+                        _loss_with_step_weights(network, network.with_parameters({name: value}), t, batch, loss)
+                    )
                 out[t] += abs((moved[0] - moved[1]) / (2 * eps))
     return out
 
@@ -73,8 +77,9 @@ def test_shares_add_up_to_one_and_follow_the_loss() -> None:
     """A loss on the last step only: a step after which nothing changes the loss gets no share; a short memory
     (a contracting RNN) puts almost all of it at the end."""
     network = Network.random("rnn", 2, 4, seed=1, output_size=2)
-    scaled = network.with_parameters({"weight_hh_l0": 0.05 * network.params["weight_hh_l0"],
-                                      "weight_ih_l0": network.params["weight_ih_l0"]})
+    scaled = network.with_parameters(
+        {"weight_hh_l0": 0.05 * network.params["weight_hh_l0"], "weight_ih_l0": network.params["weight_ih_l0"]}
+    )
     rng = np.random.default_rng(0)
     x = rng.normal(size=(3, 12, 2))
     mask = np.zeros((3, 12))
@@ -107,8 +112,9 @@ def test_step_terms_match_torch_autograd_on_per_step_weight_copies(cell: str) ->
     network = Network.random(cell, 3, 4, seed=2, output_size=2)
     batch = _batch(rng, "cross-entropy", batch=3, steps=6, inputs=3, outputs=2)
     names = ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"]
-    copies = [[torch.tensor(network.params[n], dtype=torch.float64, requires_grad=True) for n in names]
-              for _ in range(6)]
+    copies = [
+        [torch.tensor(network.params[n], dtype=torch.float64, requires_grad=True) for n in names] for _ in range(6)
+    ]
     x = torch.tensor(batch.x, dtype=torch.float64)
     h = torch.zeros(3, 4, dtype=torch.float64)
     c = torch.zeros(3, 4, dtype=torch.float64)

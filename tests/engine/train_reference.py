@@ -16,13 +16,25 @@ OPTIMISER_CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "sgd_nesterov": ("sgd", {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 0.02}),
     "sgd_plain": ("sgd", {"lr": 0.2}),
     "adam": ("adam", {"lr": 0.01}),
-    "adam_amsgrad_decay": ("adam", {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.01,
-                                    "amsgrad": True}),
+    "adam_amsgrad_decay": (
+        "adam",
+        {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.01, "amsgrad": True},
+    ),
 }
 
 
-def make_case(seed: int, cell: str, loss: str, batch: int = 4, steps: int = 6, inputs: int = 2, hidden: int = 4,
-              outputs: int = 3, layers: int = 2, updates: int = 3) -> dict[str, Any]:
+def make_case(
+    seed: int,
+    cell: str,
+    loss: str,
+    batch: int = 4,
+    steps: int = 6,
+    inputs: int = 2,
+    hidden: int = 4,
+    outputs: int = 3,
+    layers: int = 2,
+    updates: int = 3,
+) -> dict[str, Any]:
     """Parameters and batches drawn from NumPy with a seed: the same numbers for torch and the engine."""
     rng = np.random.default_rng(seed)
     rows = {"lstm": 4, "gru": 3, "rnn": 1}[cell] * hidden
@@ -49,14 +61,16 @@ def make_case(seed: int, cell: str, loss: str, batch: int = 4, steps: int = 6, i
     return {"cell": cell, "loss": loss, "params": params, "batches": batches, "hidden": hidden, "layers": layers}
 
 
-def torch_train(torch: Any, case: dict[str, Any], optimiser: str, options: dict[str, Any],
-                clip: float | None) -> list[tuple[float, dict[str, np.ndarray]]]:
+def torch_train(
+    torch: Any, case: dict[str, Any], optimiser: str, options: dict[str, Any], clip: float | None
+) -> list[tuple[float, dict[str, np.ndarray]]]:
     """(loss, parameters after the update) for each batch of ``case``, trained by torch in float64."""
     params = case["params"]
     inputs = params["weight_ih_l0"].shape[1]
     outputs = params["fc.weight"].shape[0]
-    rnn = getattr(torch.nn, MODULES[case["cell"]])(inputs, case["hidden"], case["layers"], batch_first=True,
-                                                   dtype=torch.float64)
+    rnn = getattr(torch.nn, MODULES[case["cell"]])(
+        inputs, case["hidden"], case["layers"], batch_first=True, dtype=torch.float64
+    )
     fc = torch.nn.Linear(case["hidden"], outputs, dtype=torch.float64)
     with torch.no_grad():
         for name, value in params.items():

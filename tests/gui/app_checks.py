@@ -28,7 +28,12 @@ def assert_trace_matches_engine(document) -> None:
 def assert_same_network(a, b) -> None:
     """Same configuration and bit-identical parameters."""
     assert (a.cell, a.input_size, a.hidden_size, a.num_layers, a.nonlinearity) == (
-        b.cell, b.input_size, b.hidden_size, b.num_layers, b.nonlinearity)
+        b.cell,
+        b.input_size,
+        b.hidden_size,
+        b.num_layers,
+        b.nonlinearity,
+    )
     assert set(a.params) == set(b.params)
     for name in a.params:
         np.testing.assert_array_equal(a.params[name], b.params[name])

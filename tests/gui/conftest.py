@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from app_checks import sine_document
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QMessageBox
 
-from app_checks import sine_document
 from lstmviz.model.document import Document
 
 
@@ -77,8 +77,12 @@ def message_boxes(monkeypatch: pytest.MonkeyPatch) -> MessageBoxRecorder:
     monkeypatch.setattr(QMessageBox, "information", make("information", QMessageBox.StandardButton.Ok))
     monkeypatch.setattr(QMessageBox, "about", make("about", None))
 
-    kinds = {QMessageBox.Icon.Critical: "critical", QMessageBox.Icon.Warning: "warning",
-             QMessageBox.Icon.Question: "question", QMessageBox.Icon.Information: "information"}
+    kinds = {
+        QMessageBox.Icon.Critical: "critical",
+        QMessageBox.Icon.Warning: "warning",
+        QMessageBox.Icon.Question: "question",
+        QMessageBox.Icon.Information: "information",
+    }
 
     real_exec = QMessageBox.exec
 

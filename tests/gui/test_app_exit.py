@@ -49,10 +49,20 @@ SCRIPT = textwrap.dedent(
 
 
 def start_app(tmp_path: Path, how: str) -> subprocess.Popen[str]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"),
-               XDG_DATA_HOME=str(tmp_path / "data"), HOME=str(tmp_path))
-    return subprocess.Popen([sys.executable, "-X", "faulthandler", "-c", SCRIPT, how], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        HOME=str(tmp_path),
+    )
+    return subprocess.Popen(
+        [sys.executable, "-X", "faulthandler", "-c", SCRIPT, how],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:

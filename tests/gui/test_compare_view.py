@@ -105,12 +105,12 @@ def test_measurements_arrive_from_the_background_runner(qtbot: Any, monkeypatch:
         view = _view(qtbot, updates=0)
         view.session.main.set_runner(runner)
         view.run_button.click()
-        qtbot.waitUntil(lambda: all(r.decay is not None and r.shares is not None for r in view.results),
-                        timeout=60_000)
+        qtbot.waitUntil(lambda: all(r.decay is not None and r.shares is not None for r in view.results), timeout=60_000)
         for result in view.results:
             document = view.session[document_name(result.cell)]
             np.testing.assert_array_equal(view.share_lines[result.cell].yData, result.shares)
-            np.testing.assert_allclose(result.decay, analyse(CellResult(result.cell, result.network), document.sequence).decay)
+            np.testing.assert_allclose(
+                result.decay, analyse(CellResult(result.cell, result.network), document.sequence).decay
+            )
     finally:
         runner.shutdown()
-

@@ -16,8 +16,9 @@ from lstmviz.io.weights import save_weights
 
 
 def two_column_csv(path: Path) -> Path:
-    path.write_text("a,b\n" + "".join(f"{np.sin(k / 5):.6f},{np.cos(k / 7):.6f}\n" for k in range(50)),
-                    encoding="utf-8")
+    path.write_text(
+        "a,b\n" + "".join(f"{np.sin(k / 5):.6f},{np.cos(k / 7):.6f}\n" for k in range(50)), encoding="utf-8"
+    )
     return path
 
 
@@ -36,8 +37,9 @@ def click_in_question(button_name: str, seen: list[tuple[str, str, str]]) -> Non
 
 
 @pytest.mark.parametrize("answer", ["mismatch_cancel", "mismatch_adapt"])
-def test_a_sequence_of_another_width_asks_with_the_same_dialog_as_weights(main_window, document, tmp_path,
-                                                                         answer) -> None:
+def test_a_sequence_of_another_width_asks_with_the_same_dialog_as_weights(
+    main_window, document, tmp_path, answer
+) -> None:
     trained = document.network
     path = two_column_csv(tmp_path / "two.csv")
     seen: list[tuple[str, str, str]] = []
@@ -57,8 +59,9 @@ def test_a_sequence_of_another_width_asks_with_the_same_dialog_as_weights(main_w
     assert seen[1][:2] == seen[0][:2] == ("dialog_input_mismatch", "The weights do not fit the sequence")
 
 
-def test_opening_a_file_and_touching_nothing_is_not_an_unsaved_change(main_window, document, message_boxes,
-                                                                       tmp_path) -> None:
+def test_opening_a_file_and_touching_nothing_is_not_an_unsaved_change(
+    main_window, document, message_boxes, tmp_path
+) -> None:
     path = tmp_path / "one.csv"
     path.write_text("value\n" + "".join(f"{np.sin(k / 4):.5f}\n" for k in range(60)), encoding="utf-8")
     assert not document.dirty

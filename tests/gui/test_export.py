@@ -180,8 +180,9 @@ def test_exported_diagram_has_no_ui_hint_but_the_screen_keeps_it(qtbot, main_win
 
 
 @pytest.mark.parametrize("show", ["all", "output"])
-def test_export_everything_of_a_trained_model_with_the_default_units(qtbot, main_window, document, tmp_path,
-                                                                      message_boxes, show: str) -> None:
+def test_export_everything_of_a_trained_model_with_the_default_units(
+    qtbot, main_window, document, tmp_path, message_boxes, show: str
+) -> None:
     """Units 0, 2, 5 are selected (the demo default) and the model has one output: the output panel shows its
     own unit, the selected units apply to the hidden layer."""
     from pathlib import Path as _Path
@@ -192,8 +193,7 @@ def test_export_everything_of_a_trained_model_with_the_default_units(qtbot, main
     document.set_weight("weight_hh_l0", (0, 0), 0.5)
     path = tmp_path / f"{show}.png"
     with qtbot.waitSignal(main_window.export_actions.finished, timeout=60_000):
-        main_window.export_actions.export_figure_to(FigureOptions(path=str(path), show=show, units=(0, 2, 5),
-                                                                  dpi=40))
+        main_window.export_actions.export_figure_to(FigureOptions(path=str(path), show=show, units=(0, 2, 5), dpi=40))
     assert message_boxes.calls == []
     assert image_is_not_blank(QImage(str(path)))
 
@@ -205,8 +205,9 @@ def test_edited_model_figure_says_so(main_window, document, monkeypatch) -> None
 
     titles: list[str] = []
     original = matplotlib.figure.Figure.suptitle
-    monkeypatch.setattr(matplotlib.figure.Figure, "suptitle",
-                        lambda self, text, **kw: titles.append(text) or original(self, text, **kw))
+    monkeypatch.setattr(
+        matplotlib.figure.Figure, "suptitle", lambda self, text, **kw: titles.append(text) or original(self, text, **kw)
+    )
     state = {"network": document.network, "sequence": document.sequence, "trace": document.trace}
     for edited in (True, False):
         render_figure_bytes({**state, "edited": edited}, FigureOptions(path="x.png", show="hidden", dpi=40))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from app_checks import assert_same_network, assert_trace_matches_engine
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
@@ -19,8 +20,6 @@ from lstmviz.gui.main_window import MainWindow
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.io.weights import save_weights
 from lstmviz.model.document import Document
-
-from app_checks import assert_same_network, assert_trace_matches_engine
 
 
 def write_csv(path: Path, values: np.ndarray, time: np.ndarray | None = None) -> Path:
@@ -61,8 +60,9 @@ def test_open_sequence_by_drop(main_window, document, tmp_path) -> None:
     assert main_window.acceptDrops()
     assert main_window.file_actions.paths_from_mime(mime) == [str(path)]  # what dragEnterEvent accepts
     # Qt delivers a drop only inside a real drag, so the synthetic event goes to the window's handler directly.
-    drop = QDropEvent(QPointF(200, 200), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(200, 200), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     main_window.dropEvent(drop)
     assert drop.isAccepted()
     np.testing.assert_array_equal(document.sequence.values[:, 0], values)
@@ -155,8 +155,9 @@ def test_mismatch_dialog_buttons(qtbot, main_window, document) -> None:
         ("missing.csv", None, "missing.csv"),
     ],
 )
-def test_bad_file_shows_error_and_changes_nothing(main_window, document, message_boxes, tmp_path, name, content,
-                                                  fragment) -> None:
+def test_bad_file_shows_error_and_changes_nothing(
+    main_window, document, message_boxes, tmp_path, name, content, fragment
+) -> None:
     path = tmp_path / name
     if content is not None:
         path.write_text(content, encoding="utf-8")
@@ -229,8 +230,7 @@ def test_save_weights_as(main_window, document, tmp_path, monkeypatch) -> None:
     assert_same_network(load_weights(target), document.network)
 
 
-def test_open_workspace_with_unsaved_changes_can_be_cancelled(main_window, document, message_boxes,
-                                                              tmp_path) -> None:
+def test_open_workspace_with_unsaved_changes_can_be_cancelled(main_window, document, message_boxes, tmp_path) -> None:
     path = tmp_path / "saved.lstmviz"
     main_window.file_actions.save_workspace_to(str(path))
     document.set_weight("weight_hh_l0", (0, 0), 0.9)
@@ -250,8 +250,9 @@ def test_big_file_loads_in_background(qtbot, main_window, document, tmp_path, mo
     assert_trace_matches_engine(document)
 
 
-def test_big_bad_file_in_background_shows_error(qtbot, main_window, document, message_boxes, tmp_path,
-                                                monkeypatch) -> None:
+def test_big_bad_file_in_background_shows_error(
+    qtbot, main_window, document, message_boxes, tmp_path, monkeypatch
+) -> None:
     path = tmp_path / "big-bad.csv"
     path.write_text("value\n1\nnope\n")
     monkeypatch.setattr(file_actions_module, "BACKGROUND_BYTES", 0)
@@ -294,8 +295,7 @@ def test_recent_file_that_vanished_is_dropped(main_window, message_boxes, tmp_pa
     assert main_window.settings.recent_files() == []
 
 
-def test_open_sequence_status_message_reads_as_a_sentence(main_window, message_boxes, tmp_path,
-                                                          monkeypatch) -> None:
+def test_open_sequence_status_message_reads_as_a_sentence(main_window, message_boxes, tmp_path, monkeypatch) -> None:
     path = write_csv(tmp_path / "one.csv", np.sin(np.arange(144) / 7))
     assert main_window.file_actions.open_path(str(path)), message_boxes.calls
     assert "Opened one.csv: 144 steps \u00d7 1 input" in main_window.statusBar().currentMessage()
@@ -309,8 +309,7 @@ def test_open_sequence_status_message_reads_as_a_sentence(main_window, message_b
     assert "re-initialised for 2 inputs" in message
 
 
-def test_load_error_headline_names_the_file_and_reason_goes_underneath(main_window, message_boxes,
-                                                                         tmp_path) -> None:
+def test_load_error_headline_names_the_file_and_reason_goes_underneath(main_window, message_boxes, tmp_path) -> None:
     path = tmp_path / "broken.csv"
     path.write_text("value\n1\nabc\n3\n", encoding="utf-8")
     assert not main_window.file_actions.open_path(str(path))

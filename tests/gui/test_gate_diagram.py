@@ -10,18 +10,18 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QSpinBox
+from test_gate_diagram_helpers import hold, release_held_widgets  # noqa: F401 - autouse fixture
 
 from lstmviz.engine.network import Network
 from lstmviz.engine.trace import Trace
 from lstmviz.gui.views.gate_diagram import GateDiagramView
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model.document import Document
-from test_gate_diagram_helpers import hold, release_held_widgets  # noqa: F401 - autouse fixture
 
 X = np.sin(np.linspace(0, 6, 30))
 
 
-def make_view(qtbot, cell: str, hidden: int = 5, layers: int = 1, output: int | None = None):  # noqa: ANN001, ANN201
+def make_view(qtbot, cell: str, hidden: int = 5, layers: int = 1, output: int | None = None):
     net = Network.random(cell, 1, hidden, layers, seed=3, output_size=output)
     doc = Document(net, SequenceData(X))
     view = GateDiagramView(doc)
@@ -46,8 +46,9 @@ def assert_strips_match(view: GateDiagramView, trace: Trace, layer: int, step: i
     strips = view.diagram.strips
     assert strips, "the diagram has no strips"
     for node_id, strip in strips.items():
-        np.testing.assert_allclose(strip.values(), expected_vectors(trace, strip.key, layer, step), rtol=1e-12,
-                                   atol=1e-12, err_msg=node_id)
+        np.testing.assert_allclose(
+            strip.values(), expected_vectors(trace, strip.key, layer, step), rtol=1e-12, atol=1e-12, err_msg=node_id
+        )
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
@@ -89,8 +90,12 @@ def test_clicking_a_cell_selects_the_unit_everywhere(qtbot) -> None:
         if strip.key not in ("x", "y"):
             assert [c.unit for c in strip.cells if c.selected] == [3]
     other = view.strip("c").cells[1]
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier,
-                     view.mapFromScene(other.sceneBoundingRect().center()))
+    qtbot.mouseClick(
+        view.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ShiftModifier,
+        view.mapFromScene(other.sceneBoundingRect().center()),
+    )
     assert doc.selected_units == (1, 3)
 
 
@@ -186,13 +191,16 @@ def test_wrapped_rows_are_even(qtbot, hidden: int, shape: tuple[int, int]) -> No
     assert info.cols * info.rows - hidden < info.rows  # at most one short row, short by less than a row
 
 
-@pytest.mark.parametrize(("cell", "op", "formula"), [
-    ("lstm", "mul_f", lambda t, s, u: t["f_l0"][s, u] * t["c_l0"][s - 1, u]),
-    ("lstm", "mul_i", lambda t, s, u: t["i_l0"][s, u] * t["g_l0"][s, u]),
-    ("gru", "one_minus", lambda t, s, u: 1 - t["z_l0"][s, u]),
-    ("gru", "mul_n", lambda t, s, u: (1 - t["z_l0"][s, u]) * t["n_l0"][s, u]),
-])
-def test_operation_tooltips_show_their_result(qtbot, cell: str, op: str, formula) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(
+    ("cell", "op", "formula"),
+    [
+        ("lstm", "mul_f", lambda t, s, u: t["f_l0"][s, u] * t["c_l0"][s - 1, u]),
+        ("lstm", "mul_i", lambda t, s, u: t["i_l0"][s, u] * t["g_l0"][s, u]),
+        ("gru", "one_minus", lambda t, s, u: 1 - t["z_l0"][s, u]),
+        ("gru", "mul_n", lambda t, s, u: (1 - t["z_l0"][s, u]) * t["n_l0"][s, u]),
+    ],
+)
+def test_operation_tooltips_show_their_result(qtbot, cell: str, op: str, formula) -> None:
     doc, view = make_view(qtbot, cell)
     doc.set_step(6)
     doc.select_units([4])
@@ -234,8 +242,16 @@ def test_ctrl_wheel_zooms_and_double_click_fits_again(qtbot) -> None:
     qtbot.waitExposed(view)
     fitted = view.transform().m11()
     centre = QPointF(view.viewport().rect().center())
-    wheel = QWheelEvent(centre, view.viewport().mapToGlobal(centre), QPoint(0, 0), QPoint(0, 120),
-                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.ControlModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    wheel = QWheelEvent(
+        centre,
+        view.viewport().mapToGlobal(centre),
+        QPoint(0, 0),
+        QPoint(0, 120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.ControlModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(view.viewport(), wheel)
     assert view.transform().m11() == pytest.approx(fitted * 1.15)
     view.resize(700, 500)  # zoomed by hand: a resize keeps the zoom
@@ -251,8 +267,9 @@ def test_clicking_an_input_or_output_cell_selects_nothing(qtbot) -> None:
     doc.select_units([4])
     for node_id in ("x", "y"):
         cell = view.strip(node_id).cells[0]
-        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
-                         pos=view.mapFromScene(cell.sceneBoundingRect().center()))
+        qtbot.mouseClick(
+            view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(cell.sceneBoundingRect().center())
+        )
         assert doc.selected_units == (4,)
 
 
@@ -281,15 +298,23 @@ def test_strip_colours_follow_the_shared_scales(qtbot) -> None:
     doc, view = make_view(qtbot, "lstm")
     doc.set_step(8)
     trace = doc.network.run(X)
-    checks = [("strip_f", trace["f_l0"][8], (0.0, 1.0), False),
-              ("c", trace["c_l0"][8], default_levels("c", trace["c_l0"]), True)]
+    checks = [
+        ("strip_f", trace["f_l0"][8], (0.0, 1.0), False),
+        ("c", trace["c_l0"][8], default_levels("c", trace["c_l0"]), True),
+    ]
     for node_id, values, levels, signed in checks:
         strip = view.strip(node_id)
         for unit, value in enumerate(values):
             expected = value_to_qcolor(float(value), levels, signed)
             shown = strip.rgba[unit]
-            assert max(abs(int(shown[0]) - expected.red()), abs(int(shown[1]) - expected.green()),
-                       abs(int(shown[2]) - expected.blue())) <= 4, (node_id, unit)
+            assert (
+                max(
+                    abs(int(shown[0]) - expected.red()),
+                    abs(int(shown[1]) - expected.green()),
+                    abs(int(shown[2]) - expected.blue()),
+                )
+                <= 4
+            ), (node_id, unit)
 
 
 def test_follows_a_progressive_background_recompute(qtbot, monkeypatch) -> None:

@@ -12,19 +12,19 @@ import re
 
 import numpy as np
 import pytest
+from test_gate_diagram_helpers import hold, release_held_widgets  # noqa: F401 - autouse fixture
 
 from lstmviz.engine.network import Network
 from lstmviz.gui.views.diagram_scene import text_items
 from lstmviz.gui.views.gate_diagram import GateDiagramView
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model.document import Document
-from test_gate_diagram_helpers import hold, release_held_widgets  # noqa: F401 - autouse fixture
 
 X = np.sin(np.linspace(0, 6, 30))
 CASES = [(cell, hidden, output) for cell in ("lstm", "gru", "rnn") for hidden, output in ((8, 1), (8, None), (64, 2))]
 
 
-def fitted_view(qtbot, cell: str, hidden: int, output: int | None) -> GateDiagramView:  # noqa: ANN001
+def fitted_view(qtbot, cell: str, hidden: int, output: int | None) -> GateDiagramView:
     doc = Document(Network.random(cell, 1, hidden, seed=0, output_size=output), SequenceData(X))
     view = GateDiagramView(doc)
     hold(qtbot, view)
@@ -36,11 +36,16 @@ def fitted_view(qtbot, cell: str, hidden: int, output: int | None) -> GateDiagra
 
 def drawn_boxes(view: GateDiagramView) -> list[tuple[str, object]]:
     scene = view.diagram
-    boxes = [(f"{kind} {key}", item.sceneBoundingRect())
-             for kind, items in (("strip", scene.strips), ("block", scene.blocks), ("op", scene.ops))
-             for key, item in items.items()]
-    boxes += [(f"text {t.toPlainText()[:30]!r}", t.sceneBoundingRect().adjusted(3, 3, -3, -3))
-              for t in text_items(scene) if t.parentItem() is None and t.toPlainText().strip()]
+    boxes = [
+        (f"{kind} {key}", item.sceneBoundingRect())
+        for kind, items in (("strip", scene.strips), ("block", scene.blocks), ("op", scene.ops))
+        for key, item in items.items()
+    ]
+    boxes += [
+        (f"text {t.toPlainText()[:30]!r}", t.sceneBoundingRect().adjusted(3, 3, -3, -3))
+        for t in text_items(scene)
+        if t.parentItem() is None and t.toPlainText().strip()
+    ]
     return boxes
 
 
@@ -80,7 +85,7 @@ def test_numbers_in_the_strips_are_larger_than_before(qtbot, cell: str) -> None:
     assert on_screen >= 7.0
 
 
-def test_legend_writes_large_ranges_as_numbers(qtbot) -> None:  # noqa: ANN001
+def test_legend_writes_large_ranges_as_numbers(qtbot) -> None:
     """A forget bias dragged to the top makes C_t grow to about 100: the legend said "C_t: ±1e+02"."""
     net = Network.random("lstm", 1, 4, seed=0)
     bias = net.params["bias_ih_l0"].copy()
@@ -97,8 +102,8 @@ def test_legend_writes_large_ranges_as_numbers(qtbot) -> None:  # noqa: ANN001
     assert re.search(r"±[\d,]{3,}", note)
 
 
-def test_title_names_the_character_of_a_text_sequence(qtbot) -> None:  # noqa: ANN001
-    from lstmviz.io.seq_text import text_sequence  # noqa: PLC0415
+def test_title_names_the_character_of_a_text_sequence(qtbot) -> None:
+    from lstmviz.io.seq_text import text_sequence
 
     seq = text_sequence("gates open")
     doc = Document(Network.random("lstm", seq.input_size, 4, seed=0), seq)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QDoubleSpinBox, QLineEdit, QSpinBox
 
-from lstmviz.io.generators import GENERATORS, generate
 from lstmviz.gui.dialogs.generate import GenerateDialog
+from lstmviz.io.generators import GENERATORS, generate
 
 WIDGET_FOR = {bool: QCheckBox, int: QSpinBox, float: QDoubleSpinBox, str: QLineEdit}
 
@@ -64,9 +64,9 @@ def test_one_hot_sequences_preview_as_an_image(qtbot):
 
 def test_ask_generate_feeds_the_document(qtbot, monkeypatch):
     from lstmviz.engine.network import Network
+    from lstmviz.gui.dialogs import generate as module
     from lstmviz.io.sequence_data import SequenceData
     from lstmviz.model.document import Document
-    from lstmviz.gui.dialogs import generate as module
 
     document = Document(Network.random("gru", 1, 3, seed=0), SequenceData(np.zeros(5)))
     monkeypatch.setattr(module.GenerateDialog, "exec", lambda self: 1)
@@ -88,8 +88,9 @@ def test_focus_starts_on_the_first_parameter_and_tab_walks_the_form(qtbot):
     qtbot.waitExposed(dialog)
     dialog.activateWindow()
     editors = list(dialog.editors.values())
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is editors[0] or editors[0].isAncestorOf(
-        QApplication.focusWidget()))
+    qtbot.waitUntil(
+        lambda: QApplication.focusWidget() is editors[0] or editors[0].isAncestorOf(QApplication.focusWidget())
+    )
     walked = []
     for _ in range(len(editors) - 1):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)

@@ -7,19 +7,19 @@ import threading
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
+from test_gate_diagram_helpers import hold, release_held_widgets  # noqa: F401 - autouse fixture
 
 from lstmviz.engine.network import Network
-from lstmviz.gui.workers import BackgroundRunner
-from lstmviz.model import compute as compute_module
 from lstmviz.gui.views.gradients import GradientsView
+from lstmviz.gui.workers import BackgroundRunner
 from lstmviz.io.sequence_data import SequenceData
+from lstmviz.model import compute as compute_module
 from lstmviz.model.document import Document
-from test_gate_diagram_helpers import hold, release_held_widgets  # noqa: F401 - autouse fixture
 
 X = np.sin(np.linspace(0, 6, 40))
 
 
-def make_view(qtbot, network: Network, x: np.ndarray = X):  # noqa: ANN001, ANN201
+def make_view(qtbot, network: Network, x: np.ndarray = X):
     doc = Document(network, SequenceData(x))
     view = GradientsView(doc)
     hold(qtbot, view)
@@ -29,7 +29,7 @@ def make_view(qtbot, network: Network, x: np.ndarray = X):  # noqa: ANN001, ANN2
     return doc, view
 
 
-def shown(curve) -> np.ndarray:  # noqa: ANN001
+def shown(curve) -> np.ndarray:
     return np.asarray(curve.getOriginalDataset()[1], dtype=np.float64)
 
 
@@ -87,21 +87,28 @@ def test_weight_edit_recomputes_in_the_background(qtbot, monkeypatch) -> None:
 def linear_rnn(scale: float) -> Network:
     """A relu RNN on positive inputs stays in its linear regime, so dh_T/dh_t = scale^(T-t) exactly."""
     net = Network.random("rnn", 1, 2, seed=0, nonlinearity="relu")
-    return net.with_parameters({
-        "weight_hh_l0": scale * np.eye(2), "weight_ih_l0": np.ones((2, 1)),
-        "bias_ih_l0": np.zeros(2), "bias_hh_l0": np.zeros(2),
-    })
+    return net.with_parameters(
+        {
+            "weight_hh_l0": scale * np.eye(2),
+            "weight_ih_l0": np.ones((2, 1)),
+            "bias_ih_l0": np.zeros(2),
+            "bias_hh_l0": np.zeros(2),
+        }
+    )
 
 
-@pytest.mark.parametrize(("scale", "word", "decades"), [(0.5, "vanishing", -3.9), (1.5, "exploding", 2.3),
-                                                         (1.0, "flows", 0.0)])
+@pytest.mark.parametrize(
+    ("scale", "word", "decades"), [(0.5, "vanishing", -3.9), (1.5, "exploding", 2.3), (1.0, "flows", 0.0)]
+)
 def test_explanation_names_what_happens(qtbot, scale: float, word: str, decades: float) -> None:
     x = np.ones(14)
     doc, view = make_view(qtbot, linear_rnn(scale), x)
     text = view.explanation.text()
     assert word in text
     if word != "flows":
-        assert f"10<sup>{decades:.1f}</sup> over 13 steps".replace("-", "−") in text  # 13 log10(scale), worked out by hand
+        assert (
+            f"10<sup>{decades:.1f}</sup> over 13 steps".replace("-", "−") in text
+        )  # 13 log10(scale), worked out by hand
 
 
 def test_click_on_a_plot_jumps_to_that_step(qtbot) -> None:
@@ -112,7 +119,6 @@ def test_click_on_a_plot_jumps_to_that_step(qtbot) -> None:
     widget_pos = view.plots.mapFromScene(scene_pos)
     qtbot.mouseClick(view.plots.viewport(), Qt.MouseButton.LeftButton, pos=widget_pos)
     assert doc.step == 17
-
 
 
 def test_edits_during_a_background_run_deliver_only_the_latest(qtbot, monkeypatch) -> None:
@@ -132,7 +138,6 @@ def test_edits_during_a_background_run_deliver_only_the_latest(qtbot, monkeypatc
     engine = Network("gru", 1, 3, params=dict(doc.network.params)).bptt(X)
     assert_plotted(shown(view.norm_curve), engine["grad_norm_h_l0"])
     runner.shutdown()
-
 
 
 def test_network_with_an_output_layer(qtbot) -> None:

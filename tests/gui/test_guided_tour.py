@@ -20,8 +20,15 @@ EXPECTED = [  # (cell, steps, step, view in front) per page, in teaching order
     ("lstm", 200, 60, "heatmaps"),
     ("lstm", 200, 60, "heatmaps"),
 ]
-TITLES = ["The vanilla RNN and its output", "Backpropagation through time", "Vanishing and exploding gradients",
-          "The constant error carousel", "The GRU", "The LSTM's gates and cell update", "Encoder-decoder (seq2seq)"]
+TITLES = [
+    "The vanilla RNN and its output",
+    "Backpropagation through time",
+    "Vanishing and exploding gradients",
+    "The constant error carousel",
+    "The GRU",
+    "The LSTM's gates and cell update",
+    "Encoder-decoder (seq2seq)",
+]
 
 
 def _visible_in_front(window: Any, key: str) -> bool:
@@ -71,4 +78,3 @@ def test_the_carousel_page_opens_the_forget_gates() -> None:
     np.testing.assert_array_equal(state.network.params["bias_ih_l0"][rows], 2.0)
     rnn = TOUR[2].setup()
     np.testing.assert_array_equal(rnn.sequence.values, state.sequence.values)
-

@@ -30,8 +30,7 @@ def write_two_columns(path: Path, steps: int) -> Path:
 @pytest.mark.parametrize("hidden", [16])
 def test_heatmaps_cover_the_whole_trace_after_the_last_delivery(qtbot, tmp_path, hidden) -> None:
     steps = 100_000
-    document = Document(Network.random("lstm", 2, hidden, 1, seed=0),
-                        SequenceData(np.zeros((50, 2)), source="start"))
+    document = Document(Network.random("lstm", 2, hidden, 1, seed=0), SequenceData(np.zeros((50, 2)), source="start"))
     window = MainWindow(document)
     qtbot.addWidget(window)
     window.resize(1280, 800)

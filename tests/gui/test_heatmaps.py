@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import shiboken6
 import pytest
+import shiboken6
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QToolButton
 
@@ -12,7 +12,6 @@ from lstmviz.engine.network import Network
 from lstmviz.gui.views.heatmaps import HeatmapsView
 from lstmviz.io.seq_text import text_sequence
 from lstmviz.io.sequence_data import SequenceData
-from lstmviz.model import document as document_module
 from lstmviz.model.document import Document
 
 
@@ -179,7 +178,6 @@ def test_long_sequence(qtbot) -> None:
     assert view.image_array("h").shape[1] <= 2_000
     doc.set_step(99_999)
     assert view.rows["h"].cursor.value() == pytest.approx(99_999)
-
 
 
 def test_cell_switch_leaves_no_stale_buttons_on_screen(qtbot) -> None:

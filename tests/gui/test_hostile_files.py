@@ -57,13 +57,20 @@ def _safetensors(header: str, data: bytes = b"") -> Make:
 
 
 _HUGE_SHAPE = json.dumps({"weight_ih_l0": {"dtype": "F32", "shape": [0, 2**31, 2**31], "data_offsets": [0, 0]}})
-_TWICE = ('{"weight_hh_l0": {"dtype": "F32", "shape": [4, 1], "data_offsets": [0, 16]}, '
-          '"weight_hh_l0": {"dtype": "F32", "shape": [4, 1], "data_offsets": [16, 32]}}')
+_TWICE = (
+    '{"weight_hh_l0": {"dtype": "F32", "shape": [4, 1], "data_offsets": [0, 16]}, '
+    '"weight_hh_l0": {"dtype": "F32", "shape": [4, 1], "data_offsets": [16, 32]}}'
+)
 
 
 def _wrong_shape_weights(path: Path) -> None:
-    np.savez(path, weight_ih_l0=np.zeros((3, 2)), weight_hh_l0=np.zeros((4, 1)), bias_ih_l0=np.zeros(4),
-             bias_hh_l0=np.zeros(4))
+    np.savez(
+        path,
+        weight_ih_l0=np.zeros((3, 2)),
+        weight_hh_l0=np.zeros((4, 1)),
+        bias_ih_l0=np.zeros(4),
+        bias_hh_l0=np.zeros(4),
+    )
 
 
 class _Payload:
@@ -90,8 +97,11 @@ FAMILIES: dict[str, list[tuple[str, Make, str]]] = {
     "json": [
         ("deep.json", _bytes(b"[" * 100_000 + b"]" * 100_000), "nested more than 16 levels deep"),
         ("strings.json", _bytes(json.dumps({"x": ["w"] * 4_000_000}).encode()), "other than lists of numbers"),
-        ("ragged.json", _bytes(json.dumps([[1.5, 2.5]] * 100_000 + [[1.0]]).encode()),
-         "the list[100000] has 1 values, but the list[0] has 2"),
+        (
+            "ragged.json",
+            _bytes(json.dumps([[1.5, 2.5]] * 100_000 + [[1.0]]).encode()),
+            "the list[100000] has 1 values, but the list[0] has 2",
+        ),
         ("pipe.json", _fifo, "is a FIFO (named pipe)"),
     ],
     "text": [
@@ -118,8 +128,16 @@ ROUTES = ("menu", "drop", "recent")
 
 
 def snapshot(document) -> tuple:
-    return (document.network, document.sequence, document.trace, document.step, document.generation,
-            document.can_undo, document.dirty, document.path)
+    return (
+        document.network,
+        document.sequence,
+        document.trace,
+        document.step,
+        document.generation,
+        document.can_undo,
+        document.dirty,
+        document.path,
+    )
 
 
 def _open(qtbot, window, path: Path, route: str, monkeypatch: pytest.MonkeyPatch, message_boxes) -> None:
@@ -132,8 +150,15 @@ def _open(qtbot, window, path: Path, route: str, monkeypatch: pytest.MonkeyPatch
         mime.setUrls([QUrl.fromLocalFile(str(path))])
         assert window.file_actions.paths_from_mime(mime) == [str(path)]
         # Qt delivers a drop only inside a real drag, so the synthetic event goes to the window's handler.
-        window.dropEvent(QDropEvent(QPointF(200, 200), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                                    Qt.KeyboardModifier.NoModifier))
+        window.dropEvent(
+            QDropEvent(
+                QPointF(200, 200),
+                Qt.DropAction.CopyAction,
+                mime,
+                Qt.MouseButton.LeftButton,
+                Qt.KeyboardModifier.NoModifier,
+            )
+        )
     else:  # a file that opened once and has since been replaced by a hostile one
         window.settings.add_recent_file(str(path))
         window.rebuild_recent_menu()
@@ -144,8 +169,9 @@ def _open(qtbot, window, path: Path, route: str, monkeypatch: pytest.MonkeyPatch
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
 @pytest.mark.parametrize("family", list(FAMILIES))
-def test_hostile_files_show_one_sentence_and_change_nothing(qtbot, main_window, document, message_boxes, tmp_path,
-                                                            monkeypatch, family: str) -> None:
+def test_hostile_files_show_one_sentence_and_change_nothing(
+    qtbot, main_window, document, message_boxes, tmp_path, monkeypatch, family: str
+) -> None:
     document.set_step(7)
     before = snapshot(document)
     trace = {key: value.copy() for key, value in document.trace.items()}
@@ -160,7 +186,11 @@ def test_hostile_files_show_one_sentence_and_change_nothing(qtbot, main_window, 
             _kind, title, text = message_boxes.calls[0]
             headline, reason = text.split("\n")  # the file's name in bold, the reason in one line below
             assert title == "Cannot open the file" and headline == f"Cannot open {name}", (name, route)
-            assert reason.startswith(f"{name}: ") and any(part in reason for part in fragment.split("|")), (name, route, reason)
+            assert reason.startswith(f"{name}: ") and any(part in reason for part in fragment.split("|")), (
+                name,
+                route,
+                reason,
+            )
             assert len(reason) <= len(name) + 2 + MAX_REASON, (name, route, len(reason))
             assert snapshot(document) == before, (name, route)
             if route == "recent":

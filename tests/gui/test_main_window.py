@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from app_checks import assert_same_network, assert_trace_matches_engine
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -11,8 +12,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from lstmviz.gui.main_views import DOCKS
 from lstmviz.gui.main_window import MainWindow
 from lstmviz.gui.settings import AppSettings
-
-from app_checks import assert_same_network, assert_trace_matches_engine
 
 
 def test_window_has_every_dock_and_menu(main_window) -> None:
@@ -195,8 +194,9 @@ def test_default_document_is_alive() -> None:
 def test_background_recompute_shows_progress_then_hides(qtbot, monkeypatch) -> None:
     """Large recomputes go through the background runner; the status bar shows progress and the result is the
     engine's."""
-    from lstmviz.model import compute as compute_module
     from app_checks import sine_document
+
+    from lstmviz.model import compute as compute_module
 
     doc = sine_document(hidden=16, steps=6000)
     window = MainWindow(doc)
@@ -301,13 +301,14 @@ def test_closed_window_lets_go_of_the_document(qtbot, main_window, document) -> 
 
 
 def test_gradients_tab_is_built_when_first_shown(qtbot, main_window) -> None:
-    from lstmviz.gui.main_views import load_class, DOCKS
+    from lstmviz.gui.main_views import DOCKS, load_class
 
     spec = next(s for s in DOCKS if s.key == "gradients")
     cls = load_class(spec)
     dock = main_window.docks["gradients"]
     assert not isinstance(main_window.views["gradients"], cls)
     dock.raise_()
-    qtbot.waitUntil(lambda: dock.widget() is main_window.views["gradients"] and isinstance(dock.widget(), cls),
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: dock.widget() is main_window.views["gradients"] and isinstance(dock.widget(), cls), timeout=5000
+    )
     assert dock.widget().objectName() == "view_gradients"

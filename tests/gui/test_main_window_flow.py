@@ -4,20 +4,22 @@ watch the cell state respond (checked against the engine), undo it, export a PDF
 from __future__ import annotations
 
 import numpy as np
-import pytest
+from app_checks import assert_trace_matches_engine
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QSlider, QWidget
 
-from app_checks import assert_trace_matches_engine
 from lstmviz.gui.dialogs.export_figure import ExportFigureDialog
 
 
 def drop_file(window, path) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
-    window.dropEvent(QDropEvent(QPointF(300, 300), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                                Qt.KeyboardModifier.NoModifier))
+    window.dropEvent(
+        QDropEvent(
+            QPointF(300, 300), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        )
+    )
 
 
 def forget_bias_mean(network) -> float:
@@ -49,8 +51,7 @@ def test_a_first_session(qtbot, main_window, document, tmp_path, monkeypatch) ->
     for position in np.linspace(slider.value(), slider.maximum(), 6).astype(int)[1:]:
         slider.setValue(int(position))
     slider.setSliderDown(False)
-    qtbot.waitUntil(lambda: forget_bias_mean(document.network) > forget_bias_mean(before_network) + 1.0,
-                    timeout=5_000)
+    qtbot.waitUntil(lambda: forget_bias_mean(document.network) > forget_bias_mean(before_network) + 1.0, timeout=5_000)
     assert_trace_matches_engine(document)
     assert not np.allclose(document.trace["c_l0"], before_c)
     heatmaps = main_window.views["heatmaps"]

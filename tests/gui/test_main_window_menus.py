@@ -30,7 +30,7 @@ def test_view_menu_zooms_and_fits_the_diagram(qtbot: Any, main_window: Any) -> N
 
 
 def test_guide_writes_equations_as_in_a_textbook(main_window: Any) -> None:
-    from lstmviz.gui.dialogs.about import guide_html  # noqa: PLC0415
+    from lstmviz.gui.dialogs.about import guide_html
 
     text = guide_html(main_window.document.network.spec)
     assert "sigma(" not in text and "_{" not in text and "C~" not in text

@@ -6,9 +6,9 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from lstmviz.engine.network import Network
+from lstmviz.gui.panels.model_panel import ModelPanel
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model.document import Document
-from lstmviz.gui.panels.model_panel import ModelPanel
 
 
 def make(qtbot, network: Network, width: int = 3):

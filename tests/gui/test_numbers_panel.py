@@ -6,12 +6,12 @@ import math
 
 import numpy as np
 import pytest
+from test_gate_diagram_helpers import hold, release_held_widgets  # noqa: F401 - autouse fixture
 
 from lstmviz.engine.network import Network
 from lstmviz.gui.panels.numbers import NumbersPanel
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model.document import Document
-from test_gate_diagram_helpers import hold, release_held_widgets  # noqa: F401 - autouse fixture
 
 X = np.cos(np.linspace(0, 5, 25))
 H = 4
@@ -21,7 +21,7 @@ def sigma(a: float) -> float:
     return 1.0 / (1.0 + math.exp(-a))
 
 
-def make_panel(qtbot, cell: str):  # noqa: ANN001, ANN201
+def make_panel(qtbot, cell: str):
     doc = Document(Network.random(cell, 1, H, seed=5), SequenceData(X))
     panel = NumbersPanel(doc)
     hold(qtbot, panel)
@@ -122,8 +122,12 @@ def test_upper_layer_reads_the_layer_below(qtbot) -> None:
     net = doc.network
     w_ih, w_hh, b_ih, b_hh = (net.params[f"{k}_l1"] for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
     row = 1 * H + 0  # forget gate, unit 0
-    pre = (sum(float(w) * float(v) for w, v in zip(w_ih[row], trace["h_l0"][5], strict=True))
-           + sum(float(w) * float(v) for w, v in zip(w_hh[row], trace["h_l1"][4], strict=True)) + b_ih[row] + b_hh[row])
+    pre = (
+        sum(float(w) * float(v) for w, v in zip(w_ih[row], trace["h_l0"][5], strict=True))
+        + sum(float(w) * float(v) for w, v in zip(w_hh[row], trace["h_l1"][4], strict=True))
+        + b_ih[row]
+        + b_hh[row]
+    )
     text = text_of(panel)
     assert "layer 1" in text
     assert f"σ({f3(pre)}) = {f3(sigma(pre))}" in text
@@ -138,8 +142,11 @@ def test_output_layer_by_hand(qtbot, activation: str) -> None:
     hold(qtbot, panel)
     doc.set_step(11)
     h = net.run(X)["h_l0"][11]
-    z = [sum(float(w) * float(v) for w, v in zip(net.params["fc.weight"][k], h, strict=True)) + float(net.params["fc.bias"][k])
-         for k in range(3)]
+    z = [
+        sum(float(w) * float(v) for w, v in zip(net.params["fc.weight"][k], h, strict=True))
+        + float(net.params["fc.bias"][k])
+        for k in range(3)
+    ]
     if activation == "identity":
         out = z
     elif activation == "sigmoid":

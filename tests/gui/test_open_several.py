@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from app_checks import assert_same_network, assert_trace_matches_engine
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox
@@ -18,16 +19,15 @@ from lstmviz.io.sequence_data import SequenceData
 from lstmviz.io.sequences import save_sequence
 from lstmviz.io.weights import read_weights, save_weights
 
-from app_checks import assert_same_network, assert_trace_matches_engine
-
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "relu_rnn_file.npz"
 
 
 def drop(window, *paths: Path) -> QDropEvent:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    event = QDropEvent(QPointF(200, 200), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(200, 200), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     window.dropEvent(event)  # Qt delivers a real drop only inside a drag; the handler is what it calls
     return event
 
@@ -43,11 +43,15 @@ def wide_pair(tmp_path: Path) -> tuple[Path, Path, Network, np.ndarray]:
 
 
 @pytest.mark.parametrize("order", ["data first", "model first"])
-def test_drop_of_data_and_model_opens_both_as_one_step(main_window, document, message_boxes, wide_pair,
-                                                       monkeypatch, order) -> None:
+def test_drop_of_data_and_model_opens_both_as_one_step(
+    main_window, document, message_boxes, wide_pair, monkeypatch, order
+) -> None:
     data, model, network, x = wide_pair
-    monkeypatch.setattr(file_actions_module, "ask_input_mismatch",
-                        lambda *a: pytest.fail("weights and data that fit each other need no question"))
+    monkeypatch.setattr(
+        file_actions_module,
+        "ask_input_mismatch",
+        lambda *a: pytest.fail("weights and data that fit each other need no question"),
+    )
     before = document.network
     event = drop(main_window, *((data, model) if order == "data first" else (model, data)))
     assert event.isAccepted()
@@ -71,8 +75,7 @@ def test_two_sequences_dropped_are_refused(main_window, document, message_boxes,
     assert document.sequence is before
 
 
-def test_a_pair_that_does_not_fit_changes_nothing(main_window, document, message_boxes, wide_pair,
-                                                  tmp_path) -> None:
+def test_a_pair_that_does_not_fit_changes_nothing(main_window, document, message_boxes, wide_pair, tmp_path) -> None:
     _, model, _, _ = wide_pair
     save_sequence(SequenceData(np.zeros((9, 3))), tmp_path / "three.csv")
     before = (document.network, document.sequence)
@@ -108,7 +111,7 @@ def relu_state_dict(tmp_path: Path) -> tuple[Path, np.ndarray, np.ndarray]:
     with np.load(FIXTURE) as golden:
         arrays = {key: golden[key] for key in golden.files}
     path = tmp_path / "relu_rnn.npz"
-    np.savez(path, **{k[len("state/"):]: v for k, v in arrays.items() if k.startswith("state/")})
+    np.savez(path, **{k[len("state/") :]: v for k, v in arrays.items() if k.startswith("state/")})
     return path, arrays["x"], arrays["h_l1"]
 
 
@@ -130,8 +133,9 @@ def _answer_dialog(choices: dict[str, str], seen: list[str], accept: bool = True
     QTimer.singleShot(0, act)
 
 
-def test_the_choice_dialog_sets_the_relu_that_the_file_does_not_store(qtbot, main_window, document,
-                                                                       relu_state_dict) -> None:
+def test_the_choice_dialog_sets_the_relu_that_the_file_does_not_store(
+    qtbot, main_window, document, relu_state_dict
+) -> None:
     path, x, h_torch = relu_state_dict
     save_sequence(SequenceData(x, input_labels=("a", "b")), path.with_name("x.csv"))
     seen: list[str] = []
@@ -142,18 +146,22 @@ def test_the_choice_dialog_sets_the_relu_that_the_file_does_not_store(qtbot, mai
     np.testing.assert_allclose(document.trace["h_l1"], h_torch, rtol=0, atol=1e-12)  # torch's numbers
     assert "activation relu chosen on opening" in main_window.statusBar().currentMessage()
     panel = main_window.views["model"]
-    assert panel.origin_label.text() == ("from relu_rnn.npz (activation relu chosen on opening; output activation "
-                                         "identity chosen on opening)")
+    assert panel.origin_label.text() == (
+        "from relu_rnn.npz (activation relu chosen on opening; output activation identity chosen on opening)"
+    )
 
 
-def test_the_choice_dialog_preselects_the_assumed_value_and_can_cancel(qtbot, main_window, document,
-                                                                         relu_state_dict) -> None:
+def test_the_choice_dialog_preselects_the_assumed_value_and_can_cancel(
+    qtbot, main_window, document, relu_state_dict
+) -> None:
     path, _, _ = relu_state_dict
     loaded = read_weights(path)
     seen: list[str] = []
     _answer_dialog({}, seen)
     assert ask_activations(main_window, "relu_rnn.npz", loaded) == {
-        "nonlinearity": "tanh", "output_activation": "identity"}
+        "nonlinearity": "tanh",
+        "output_activation": "identity",
+    }
     before = document.network
     _answer_dialog({"nonlinearity": "relu"}, seen, accept=False)
     save_sequence(SequenceData(np.zeros((4, 2))), path.with_name("x.csv"))
@@ -162,8 +170,7 @@ def test_the_choice_dialog_preselects_the_assumed_value_and_can_cancel(qtbot, ma
     assert seen == ["dialog_activation_choice"] * 2
 
 
-def test_a_file_that_stores_its_activation_is_not_asked_about(main_window, document, monkeypatch,
-                                                              tmp_path) -> None:
+def test_a_file_that_stores_its_activation_is_not_asked_about(main_window, document, monkeypatch, tmp_path) -> None:
     monkeypatch.setattr(file_actions_module, "ask_activations", lambda *a: pytest.fail("the file says it"))
     save_weights(Network.random("rnn", 1, 4, seed=2, nonlinearity="sigmoid"), tmp_path / "stored.npz")
     assert main_window.file_actions.open_path(str(tmp_path / "stored.npz"))

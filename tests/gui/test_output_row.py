@@ -4,7 +4,6 @@ the next input overlaid as the target when the model forecasts it; checked again
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from lstmviz.engine.network import Network
 from lstmviz.gui.main_window import MainWindow

@@ -45,20 +45,23 @@ def no_ldd(_: Path) -> str | None:
     return None
 
 
-@pytest.mark.parametrize(("environ", "system", "expected"), [
-    ({"QT_QPA_PLATFORM": "xcb"}, "linux", True),
-    ({"QT_QPA_PLATFORM": "xcb:display=:1"}, "linux", True),
-    ({"QT_QPA_PLATFORM": "XCB;wayland"}, "linux", True),
-    ({"QT_QPA_PLATFORM": "offscreen"}, "linux", False),
-    ({"QT_QPA_PLATFORM": "wayland"}, "linux", False),
-    ({"QT_QPA_PLATFORM": "wayland;xcb"}, "linux", False),
-    ({}, "linux", True),
-    ({"DISPLAY": ":0"}, "linux", True),
-    ({"XDG_SESSION_TYPE": "wayland", "WAYLAND_DISPLAY": "wayland-0"}, "linux", False),
-    ({"XDG_SESSION_TYPE": "wayland"}, "linux", True),
-    ({"QT_QPA_PLATFORM": "xcb"}, "darwin", False),
-    ({}, "win32", False),
-])
+@pytest.mark.parametrize(
+    ("environ", "system", "expected"),
+    [
+        ({"QT_QPA_PLATFORM": "xcb"}, "linux", True),
+        ({"QT_QPA_PLATFORM": "xcb:display=:1"}, "linux", True),
+        ({"QT_QPA_PLATFORM": "XCB;wayland"}, "linux", True),
+        ({"QT_QPA_PLATFORM": "offscreen"}, "linux", False),
+        ({"QT_QPA_PLATFORM": "wayland"}, "linux", False),
+        ({"QT_QPA_PLATFORM": "wayland;xcb"}, "linux", False),
+        ({}, "linux", True),
+        ({"DISPLAY": ":0"}, "linux", True),
+        ({"XDG_SESSION_TYPE": "wayland", "WAYLAND_DISPLAY": "wayland-0"}, "linux", False),
+        ({"XDG_SESSION_TYPE": "wayland"}, "linux", True),
+        ({"QT_QPA_PLATFORM": "xcb"}, "darwin", False),
+        ({}, "win32", False),
+    ],
+)
 def test_only_the_xcb_platform_is_checked(environ: dict[str, str], system: str, expected: bool) -> None:
     assert pc.platform_is_xcb(environ, system) is expected
 
@@ -122,8 +125,9 @@ def test_every_library_maps_to_real_package_names() -> None:
 
 def test_the_module_imports_no_qt() -> None:
     tree = ast.parse(Path(pc.__file__).read_text(encoding="utf-8"))
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
-                for alias in node.names}
+    imported = {
+        alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
     imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not imported & {"PySide6", "pyqtgraph", "shiboken6"}
 
@@ -138,8 +142,9 @@ def test_this_machine_for_real(tmp_path: Path) -> None:
         pytest.skip("every library of the xcb plugin is installed here")
     env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": ":99"}
     for argv in ([], ["screenshot", "--out", str(tmp_path / "shot.png")]):
-        result = subprocess.run([sys.executable, "-m", "lstmviz", *argv], env=env, capture_output=True, text=True,
-                                timeout=60, check=False)
+        result = subprocess.run(
+            [sys.executable, "-m", "lstmviz", *argv], env=env, capture_output=True, text=True, timeout=60, check=False
+        )
         assert result.returncode == 2, result.stderr
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("lstmviz: the window cannot open")

@@ -37,8 +37,10 @@ def co2_file(path: Path) -> tuple[Path, list[dt.date], list[float | None]]:
 
 
 def make_window(qtbot, inputs: int = 1) -> MainWindow:
-    document = Document(Network.random("lstm", inputs, 6, 1, seed=0),
-                        SequenceData(np.sin(np.linspace(0, 6, 40 * inputs)).reshape(40, inputs), source="start"))
+    document = Document(
+        Network.random("lstm", inputs, 6, 1, seed=0),
+        SequenceData(np.sin(np.linspace(0, 6, 40 * inputs)).reshape(40, inputs), source="start"),
+    )
     window = MainWindow(document)
     qtbot.addWidget(window)
     window.resize(1280, 800)
@@ -135,8 +137,9 @@ def test_normalisation_is_computed_on_the_data_kept_with_the_session_and_labelle
     assert doc.steps == 10
     doc.undo()
     assert doc.steps == 12
-    assert panel.missing_combo.isEnabled() and panel.normalise_combo.currentData() == "min-max", \
+    assert panel.missing_combo.isEnabled() and panel.normalise_combo.currentData() == "min-max", (
         "undo goes back to a reading of the same file: its controls stay usable"
+    )
     doc.mark_clean()
 
 

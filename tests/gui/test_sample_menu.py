@@ -22,8 +22,9 @@ def test_the_menu_lists_every_bundled_sample_under_file(main_window: Any) -> Non
     assert menu.menuAction() in file_menu.actions()
     names = {a.objectName().removeprefix("action_sample_") for a in menu.actions() if a.objectName()}
     has_torch = importlib.util.find_spec("torch") is not None
-    expected = {p.name for p in sample_sequences()} | {p.name for p in sample_weights()
-                                                       if has_torch or p.suffix != ".pt"}
+    expected = {p.name for p in sample_sequences()} | {
+        p.name for p in sample_weights() if has_torch or p.suffix != ".pt"
+    }
     assert names == expected
     sections = [a.text() for a in menu.actions() if a.isSeparator() and a.text()]
     assert sections == ["Sequences", "Models"]

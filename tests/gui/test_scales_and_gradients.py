@@ -68,8 +68,9 @@ def gradients_window(qtbot):
     document = vanishing_document()
     window = open_window(qtbot, document)
     raise_dock(window, "gradients")
-    qtbot.waitUntil(lambda: "gradients" in window.views and window.views["gradients"].gradients is not None,
-                    timeout=10000)
+    qtbot.waitUntil(
+        lambda: "gradients" in window.views and window.views["gradients"].gradients is not None, timeout=10000
+    )
     yield window, window.views["gradients"]
     document.mark_clean()
 
@@ -132,5 +133,6 @@ def test_vanished_gradients_are_blank_and_the_fall_is_written_on_the_curve(qtbot
     before = view.decades_label.decades
     net = view.document.network
     view.document.set_parameter("weight_hh_l0", net.params["weight_hh_l0"] * 5.0)
-    qtbot.waitUntil(lambda: view.decades_label.decades is not None and abs(view.decades_label.decades - before) > 3,
-                    timeout=10000)
+    qtbot.waitUntil(
+        lambda: view.decades_label.decades is not None and abs(view.decades_label.decades - before) > 3, timeout=10000
+    )

@@ -37,10 +37,10 @@ def test_screenshot_of_a_bad_file_raises_export_error(qapp, tmp_path) -> None:
 def test_settling_deletes_widgets_a_view_replaced(qapp) -> None:
     """Without deferred deletes the unit plots' old quantity buttons (after opening a GRU on the LSTM default)
     stayed on the screenshot, overlapping the new ones."""
-    import shiboken6  # noqa: PLC0415
-    from PySide6.QtWidgets import QLabel  # noqa: PLC0415
+    import shiboken6
+    from PySide6.QtWidgets import QLabel
 
-    from lstmviz.gui.screenshot import _process_events  # noqa: PLC0415
+    from lstmviz.gui.screenshot import _process_events
 
     old = QLabel("replaced")
     old.deleteLater()
@@ -73,7 +73,7 @@ def test_screenshot_of_one_view_brings_it_to_the_front(qapp, tmp_path) -> None:
 
 
 def test_front_view_raises_a_covered_tab(qtbot, main_window) -> None:
-    from lstmviz.gui.screenshot import _front_view  # noqa: PLC0415
+    from lstmviz.gui.screenshot import _front_view
 
     dock = _front_view(main_window, "gradients")
     assert dock is main_window.docks["gradients"]

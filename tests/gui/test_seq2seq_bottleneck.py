@@ -1,4 +1,5 @@
-"""The bottleneck in the seq2seq window: accuracy against source length, measured off the GUI thread, drawn, exported."""
+"""The bottleneck in the seq2seq window: accuracy against source length, measured off the GUI thread, drawn,
+exported."""
 
 from __future__ import annotations
 

@@ -70,8 +70,7 @@ def test_one_side_goes_to_a_csv_table(qtbot, window, tmp_path, monkeypatch) -> N
     from PySide6.QtWidgets import QFileDialog
 
     path = tmp_path / "decoder.csv"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        lambda *a, **k: (str(path), "Decoder side as a table (*.csv)"))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), "Decoder side as a table (*.csv)"))
     with qtbot.waitSignal(window.exports.finished, timeout=30_000):
         _menu_action(window, "export_numbers").trigger()
     with path.open() as handle:

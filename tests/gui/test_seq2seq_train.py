@@ -145,8 +145,11 @@ def test_forecasting_without_a_main_window_sequence_says_so(qtbot: Any) -> None:
 def test_only_the_settings_an_encoder_decoder_uses_are_shown(qtbot: Any, window) -> None:
     settings, panel = window.train_panel.settings, window.train_panel
     window.show()
-    for key, names in (("reverse", {"length", "symbols"}), ("sort", {"length", "symbols"}),
-                       ("forecast", {"window", "horizon"})):
+    for key, names in (
+        ("reverse", {"length", "symbols"}),
+        ("sort", {"length", "symbols"}),
+        ("forecast", {"window", "horizon"}),
+    ):
         settings.choose_task(key)
         assert {name for name, box in settings.parameter_boxes.items() if settings.form.isRowVisible(box)} == names
     assert not settings.form.isRowVisible(settings.tbptt_box)  # both sides are trained through whole
@@ -156,7 +159,8 @@ def test_only_the_settings_an_encoder_decoder_uses_are_shown(qtbot: Any, window)
 
 
 def test_the_timeline_scrubs_the_runs_models_save_weights_writes_the_one_shown_and_the_curve_exports(
-        qtbot: Any, window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: Any, window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from lstmviz.io.seq2seq_weights import load_seq2seq
 
     session, panel = window.session, window.train_panel

@@ -159,8 +159,11 @@ def test_a_source_the_model_cannot_read_is_explained_and_changes_nothing(qtbot, 
     view = _view(qtbot)
     shown = _warnings(monkeypatch)
     before = view.session.trace
-    for text, message in (("3 x 1", "'x' is not a whole-number token id"),
-                          ("3 9 1", "token ids outside 0 to 6"), ("", "type a source")):
+    for text, message in (
+        ("3 x 1", "'x' is not a whole-number token id"),
+        ("3 9 1", "token ids outside 0 to 6"),
+        ("", "type a source"),
+    ):
         view.source_edit.setText(text)
         view.apply_source.click()
         assert message in shown[-1]

@@ -8,11 +8,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QDockWidget, QMainWindow
 
 from lstmviz.engine.network import Network
+from lstmviz.gui.panels.sequence import SequencePanel
+from lstmviz.gui.panels.weights import WeightsPanel
 from lstmviz.io.generators import GENERATORS, generate
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model.document import Document
-from lstmviz.gui.panels.sequence import SequencePanel
-from lstmviz.gui.panels.weights import WeightsPanel
 
 
 def make(qtbot):

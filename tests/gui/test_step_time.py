@@ -16,15 +16,22 @@ from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model.document import Document
 
 
-@pytest.mark.parametrize("time, label, expected", [
-    (np.arange(40) * 0.5, "s", "12.5 s"),
-    (1900.0 + np.arange(40), "year", "year 1925"),
-    (fractional_years(np.arange("1994-01", "1997-05", dtype="datetime64[M]").astype("datetime64[s]")),
-     "date (year)", "date 1996-02-01"),
-])
+@pytest.mark.parametrize(
+    "time, label, expected",
+    [
+        (np.arange(40) * 0.5, "s", "12.5 s"),
+        (1900.0 + np.arange(40), "year", "year 1925"),
+        (
+            fractional_years(np.arange("1994-01", "1997-05", dtype="datetime64[M]").astype("datetime64[s]")),
+            "date (year)",
+            "date 1996-02-01",
+        ),
+    ],
+)
 def test_every_place_writes_the_step_time_the_same_way(qtbot, time, label, expected) -> None:
-    document = Document(Network.random("lstm", 1, 4, 1, seed=0),
-                        SequenceData(np.sin(np.arange(40.0)), time=time, time_label=label))
+    document = Document(
+        Network.random("lstm", 1, 4, 1, seed=0), SequenceData(np.sin(np.arange(40.0)), time=time, time_label=label)
+    )
     window = MainWindow(document)
     qtbot.addWidget(window)
     window.resize(1280, 800)

@@ -102,7 +102,9 @@ def test_each_task_shows_its_own_parameters_and_every_control_explains_itself(qt
     panel = _panel(qtbot)
     settings = panel.settings
     shown = {
-        "copy": {"delay", "symbols"}, "adding": {"length"}, "next-value": {"window", "horizon"},
+        "copy": {"delay", "symbols"},
+        "adding": {"length"},
+        "next-value": {"window", "horizon"},
         "next-char": {"window"},
     }
     for key, names in shown.items():
@@ -129,8 +131,18 @@ def test_the_settings_reach_the_run(qtbot: Any) -> None:
     settings.tbptt_box.setValue(2)
     settings.seed_box.setValue(5)
     config = panel.config()
-    assert (config.cell, config.hidden, config.layers, config.optimizer, config.momentum, config.lr, config.batch,
-            config.clip, config.tbptt, config.seed) == ("gru", 8, 2, "sgd", 0.5, 0.2, 7, None, 2, 5)
+    assert (
+        config.cell,
+        config.hidden,
+        config.layers,
+        config.optimizer,
+        config.momentum,
+        config.lr,
+        config.batch,
+        config.clip,
+        config.tbptt,
+        config.seed,
+    ) == ("gru", 8, 2, "sgd", 0.5, 0.2, 7, None, 2, 5)
     assert settings.clip_box.text() == "off"
     settings.symbols_box.setValue(4)
     task = settings.make_task(panel.document.sequence)
@@ -191,7 +203,8 @@ def test_next_value_on_the_loaded_sine_learns_and_a_window_too_long_is_refused(q
 
 
 def test_the_prediction_view_follows_the_run_and_shows_what_the_network_recalls(
-        qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("lstmviz.gui.panels.train_panel.PREDICT_EVERY", 0.0)  # every refresh: a fast run counts too
     panel = _panel(qtbot, updates=600)
     shown: list[Any] = []
@@ -217,8 +230,10 @@ def test_the_prediction_view_follows_the_run_and_shows_what_the_network_recalls(
 
 
 def test_the_next_value_forecast_is_drawn_in_the_users_units(qtbot: Any) -> None:
-    document = Document(Network.random("lstm", 1, 8, 1, seed=0),
-                        SequenceData(50 + 20 * np.sin(np.linspace(0, 30, 400)), source="big sine"))
+    document = Document(
+        Network.random("lstm", 1, 8, 1, seed=0),
+        SequenceData(50 + 20 * np.sin(np.linspace(0, 30, 400)), source="big sine"),
+    )
     panel = TrainPanel(document)
     qtbot.addWidget(panel)
     settings = panel.settings
@@ -303,8 +318,11 @@ def test_the_trained_network_saves_through_the_apps_save_weights_and_reopens(
     panel = _trained_in_window(qtbot, main_window)
     target = tmp_path / f"trained{suffix}"
     asked: list[str] = []
-    monkeypatch.setattr(main_window.file_actions, "_ask_save",
-                        lambda title, filters, suggestion: (asked.append(filters), str(target))[1])
+    monkeypatch.setattr(
+        main_window.file_actions,
+        "_ask_save",
+        lambda title, filters, suggestion: (asked.append(filters), str(target))[1],
+    )
     panel.save_button.click()
     assert ".safetensors" in asked[0] and ".npz" in asked[0]  # every format the app writes is offered
     loaded = load_weights(target)
@@ -335,8 +353,9 @@ def test_the_saved_network_gives_torchs_outputs(
     np.testing.assert_allclose(forward(main_window.document.network, x).y, expected, atol=1e-10)
 
 
-def test_the_loss_curve_exports_as_csv_and_as_figures(qtbot: Any, main_window: Any, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_loss_curve_exports_as_csv_and_as_figures(
+    qtbot: Any, main_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     panel = _trained_in_window(qtbot, main_window, updates=120)
     train, validation = panel.curves()
     chosen = tmp_path / "copy-loss"  # no suffix: CSV

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import shiboken6
 import pytest
+import shiboken6
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QToolButton
 
@@ -12,7 +12,6 @@ from lstmviz.engine.network import Network
 from lstmviz.gui.views.unit_plots import UnitPlotsView
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model.document import Document
-
 
 _ALIVE: list[UnitPlotsView] = []
 
@@ -80,7 +79,6 @@ def test_many_selected_units_are_capped(qtbot) -> None:
     doc.select_units(range(MAX_LINES + 4))
     assert len(view.curves["h"]) == MAX_LINES
     assert view.note.text() == f"first {MAX_LINES} of {MAX_LINES + 4} selected units"
-
 
 
 def test_cell_switch_leaves_no_stale_buttons_on_screen(qtbot) -> None:

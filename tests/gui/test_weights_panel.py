@@ -8,9 +8,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QSpinBox
 
 from lstmviz.engine.network import Network
+from lstmviz.gui.panels.weights import WeightsPanel
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model.document import Document
-from lstmviz.gui.panels.weights import WeightsPanel
 
 X = np.sin(np.linspace(0, 6, 40))
 
@@ -237,9 +237,11 @@ def test_a_real_mouse_drag_of_the_forget_bias_handle_is_one_undo_step(qtbot, pan
     slider = widget.biases.sliders["f"].slider
     option = QStyleOptionSlider()
     slider.initStyleOption(option)
-    handle = slider.style().subControlRect(
-        QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, slider
-    ).center()
+    handle = (
+        slider.style()
+        .subControlRect(QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, slider)
+        .center()
+    )
     before = document.network.params["bias_ih_l0"].copy()
     f_before = document.trace["f_l0"].copy()
     history = len(document._undo)

@@ -45,8 +45,9 @@ class Load:
 
 def load_in_child(path: Path | str) -> Load:
     """Load ``path`` (``"none"``: only import the loaders, the baseline) in a fresh interpreter."""
-    result = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True, check=False,
-                            cwd=ROOT, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True, check=False, cwd=ROOT, timeout=300
+    )
     assert result.returncode in (0, 2), result.stderr[-2000:]
     return Load(result.returncode, result.stdout.strip(), int(result.stderr.strip().splitlines()[-1]) / 1024)
 

@@ -23,8 +23,7 @@ def test_the_bundled_folder_is_the_repositorys_resources() -> None:
 
 
 def test_samples_are_every_data_file_and_nothing_else() -> None:
-    expected_sequences = sorted(p.name for p in (REPO_RESOURCES / "sequences").iterdir()
-                                if p.name != "make_samples.py")
+    expected_sequences = sorted(p.name for p in (REPO_RESOURCES / "sequences").iterdir() if p.name != "make_samples.py")
     expected_weights = sorted(p.name for p in (REPO_RESOURCES / "weights").iterdir() if p.name != "README.md")
     assert [p.name for p in bundled.sample_sequences()] == expected_sequences
     assert [p.name for p in bundled.sample_weights()] == expected_weights
@@ -50,7 +49,8 @@ def test_icon_sizes_follow_the_file_names() -> None:
 
 
 def test_a_checkout_without_the_link_falls_back_to_the_top_level_folder(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Git without symlink support writes lstmviz/resources as a small text file: the repository folder is used."""
     package = tmp_path / "lstmviz"
     package.mkdir()
@@ -62,8 +62,9 @@ def test_a_checkout_without_the_link_falls_back_to_the_top_level_folder(
 
 def test_python_dash_m_lstmviz_is_the_command() -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    result = subprocess.run([sys.executable, "-m", "lstmviz", "--version"], capture_output=True, text=True,
-                            env=env, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "lstmviz", "--version"], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
     assert result.returncode == 0, result.stderr
     from lstmviz import __version__
 

@@ -33,21 +33,29 @@ def test_rows_curves_and_their_data() -> None:
     results, sequence = _results()
     figure = render_compare_figure(results, sequence, BytesIO(), format="png")
     titles = [ax.get_title(loc="left") for ax in figure.axes if ax.get_title(loc="left")]
-    assert titles[:4] == ["RNN: hidden state $h_t$", "GRU: hidden state $h_t$", "LSTM: cell state $C_t$",
-                          "LSTM: hidden state $h_t$"]
+    assert titles[:4] == [
+        "RNN: hidden state $h_t$",
+        "GRU: hidden state $h_t$",
+        "LSTM: cell state $C_t$",
+        "LSTM: hidden state $h_t$",
+    ]
     decay_ax = next(ax for ax in figure.axes if ax.get_title(loc="left").startswith("gradient decay"))
     assert decay_ax.get_yscale() == "log"
-    for line, result in zip(decay_ax.get_lines(), results):
+    for line, result in zip(decay_ax.get_lines(), results, strict=True):
         np.testing.assert_allclose(line.get_ydata(), result.decay)
     share_ax = next(ax for ax in figure.axes if ax.get_title(loc="left").startswith("what an update learns from"))
     assert share_ax.get_yscale() == "log"
-    for line, result in zip(share_ax.get_lines(), results):
+    for line, result in zip(share_ax.get_lines(), results, strict=True):
         np.testing.assert_allclose(line.get_ydata(), result.shares)
     assert share_ax.get_legend().get_texts()[0].get_text() == (
-        f"RNN (last fifth of the steps: {100 * results[0].shares[-6:].sum():.0f}%)")
+        f"RNN (last fifth of the steps: {100 * results[0].shares[-6:].sum():.0f}%)"
+    )
     loss_ax = next(ax for ax in figure.axes if ax.get_title(loc="left") == "training loss")
     assert [t.get_text() for t in loss_ax.get_legend().get_texts()] == [
-        "RNN, accuracy 25%", "GRU, accuracy 50%", "LSTM, accuracy 75%"]
+        "RNN, accuracy 25%",
+        "GRU, accuracy 50%",
+        "LSTM, accuracy 75%",
+    ]
     images = [ax.get_images()[0].get_array() for ax in figure.axes if ax.get_images()]
     np.testing.assert_allclose(images[0], results[0].network.run(sequence.values)["h_l0"].T)
 

@@ -45,7 +45,9 @@ def saturated_network(cell: str = "lstm") -> Network:
 def setup() -> tuple[Network, Any, SequenceData]:
     steps = 100
     sequence = SequenceData(
-        values=np.sin(np.arange(steps) / 7.0), time=np.arange(1950, 1950 + steps), time_label="year",
+        values=np.sin(np.arange(steps) / 7.0),
+        time=np.arange(1950, 1950 + steps),
+        time_label="year",
         source="years.csv",
     )
     network = saturated_network()
@@ -268,8 +270,12 @@ def test_one_hot_text_input_is_a_heatmap_labelled_by_characters(tmp_path: Path) 
 def test_vanishing_gradients_far_below_the_peak_still_render(tmp_path: Path, setup: Any) -> None:
     network, trace, sequence = setup
     tiny = 10.0 ** -np.linspace(0, 300, trace.steps)[::-1]  # down to 1e-300: hundreds of decades
-    grads = {"loss": np.float64(1.0), "grad_norm_h_l0": tiny, "jacobian_norm_l0": tiny,
-             "cec_l0": np.tile(tiny[:, None], (1, H))}
+    grads = {
+        "loss": np.float64(1.0),
+        "grad_norm_h_l0": tiny,
+        "jacobian_norm_l0": tiny,
+        "cec_l0": np.tile(tiny[:, None], (1, H)),
+    }
     figure = render_trace_figure(trace, sequence, network, tmp_path / "v.png", show="grad", grads=grads, units=[0])
     low, high = figure.axes[1].get_ylim()
     assert high >= 1.0 and low >= 1e-21  # floored 20 decades below the peak
@@ -294,8 +300,12 @@ def test_uneven_time_places_each_step_at_its_own_time(tmp_path: Path) -> None:
     rows = 4 * H
     weight_ih = np.zeros((rows, 1))
     weight_ih[0] = SATURATED  # i unit 0 = sigma(30 x): 0 before the gap, 1 after it
-    params = {"weight_ih_l0": weight_ih, "weight_hh_l0": np.zeros((rows, H)),
-              "bias_ih_l0": np.zeros(rows), "bias_hh_l0": np.zeros(rows)}
+    params = {
+        "weight_ih_l0": weight_ih,
+        "weight_hh_l0": np.zeros((rows, H)),
+        "bias_ih_l0": np.zeros(rows),
+        "bias_hh_l0": np.zeros(rows),
+    }
     network = Network("lstm", 1, H, params=params)
     out = tmp_path / "gaps.png"
     figure = render_trace_figure(network.run(sequence.values), sequence, network, out, show=["i"], dpi=100)
@@ -328,8 +338,9 @@ def test_every_show_choice_of_every_shipped_model_exports(tmp_path: Path, model:
         if show == "cell" and network.cell != "lstm":
             continue
         for units in SELECTIONS:
-            figure = render_trace_figure(trace, SequenceData(x), network, tmp_path / f"{show}.png", show=show,
-                                         units=units, grads=grads, dpi=40)
+            figure = render_trace_figure(
+                trace, SequenceData(x), network, tmp_path / f"{show}.png", show=show, units=units, grads=grads, dpi=40
+            )
             titles = [ax.get_title("left") for ax in figure.axes]
             if show in ("output", "all"):
                 output = next(ax for ax in figure.axes if ax.get_title("left") == "output $y_t$")
@@ -376,8 +387,9 @@ def test_slide_preset_and_edited_title(tmp_path: Path, setup: Any) -> None:
 
     network, trace, sequence = setup
     out = tmp_path / "slide.png"
-    figure = render_trace_figure(trace, sequence, network, out, show="gates", units=[0], aspect="16:9", dpi=100,
-                                 edited=True)
+    figure = render_trace_figure(
+        trace, sequence, network, out, show="gates", units=[0], aspect="16:9", dpi=100, edited=True
+    )
     height, width = matplotlib.image.imread(out).shape[:2]
     assert (width, height) == (1333, 750)
     assert "edited" in figure._suptitle.get_text()

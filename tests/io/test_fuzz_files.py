@@ -54,8 +54,9 @@ def test_header_edits_reach_the_header_checks(originals: dict[str, bytes], tmp_p
     rng = random.Random(7)
     messages = []
     for _ in range(40):
-        outcome = fuzz_files.run_case("safetensors", fuzz_files._header_edit("safetensors", originals["safetensors"],
-                                                                              rng), tmp_path)
+        outcome = fuzz_files.run_case(
+            "safetensors", fuzz_files._header_edit("safetensors", originals["safetensors"], rng), tmp_path
+        )
         assert outcome.kind != "finding", outcome.detail
         messages.append(outcome.detail)
     assert any("safetensors header" in m for m in messages)
@@ -63,8 +64,9 @@ def test_header_edits_reach_the_header_checks(originals: dict[str, bytes], tmp_p
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(fmt=st.sampled_from(fuzz_files.FORMATS), prefix=st.integers(0, 64), junk=st.binary(max_size=256))
-def test_property_any_prefix_plus_junk_is_accepted_or_refused(originals: dict[str, bytes], tmp_path: Path, fmt: str,
-                                                              prefix: int, junk: bytes) -> None:
+def test_property_any_prefix_plus_junk_is_accepted_or_refused(
+    originals: dict[str, bytes], tmp_path: Path, fmt: str, prefix: int, junk: bytes
+) -> None:
     """Hypothesis: the start of a valid file followed by arbitrary bytes never escapes the io error."""
     outcome = fuzz_files.run_case(fmt, originals[fmt][:prefix] + junk, tmp_path)
     assert outcome.kind != "finding", outcome.detail

@@ -54,8 +54,9 @@ def _fuzz_files() -> object:
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))
-def test_mutated_samples_open_or_raise_the_io_error(family: str, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_mutated_samples_open_or_raise_the_io_error(
+    family: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fuzz_files = _fuzz_files()
     if family == "json-blocks":  # every file through the block reader, with blocks small enough to split often
         monkeypatch.setattr(seq_json, "SMALL_JSON_BYTES", 0)
@@ -104,8 +105,10 @@ def test_the_block_reader_agrees_with_json_on_mutants(monkeypatch: pytest.Monkey
     disagreements = []
     for k in range(AGREEMENT_CASES):
         width = rng.randint(1, 4)
-        rows = [[rng.choice([None, rng.uniform(-1e6, 1e6), rng.randint(-99, 99)]) for _ in range(width)]
-                for _ in range(rng.randint(1, 20))]
+        rows = [
+            [rng.choice([None, rng.uniform(-1e6, 1e6), rng.randint(-99, 99)]) for _ in range(width)]
+            for _ in range(rng.randint(1, 20))
+        ]
         document: object = [row[0] for row in rows] if rng.random() < 0.4 else rows
         if rng.random() < 0.5:
             document = {"x": document, "t": list(range(len(rows))) if rng.random() < 0.5 else None}

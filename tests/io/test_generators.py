@@ -97,21 +97,24 @@ def test_parameters_from_the_command_line_as_strings() -> None:
     assert generate("white-noise", steps=4).steps == 4  # aliases and hyphens
 
 
-@pytest.mark.parametrize("kind, params, match", [
-    ("bogus", {}, "unknown kind 'bogus'"),
-    ("sine", {"freq": 1}, "sine has no parameter 'freq'"),
-    ("sine", {"steps": 0}, "steps must be between 1 and 1,000,000"),
-    ("sine", {"steps": 2.5}, "steps must be an integer"),
-    ("sine", {"steps": True}, "steps must be an integer"),
-    ("sine", {"steps": "many"}, "steps must be an integer"),
-    ("sine", {"noise": -1.0}, "noise must be between 0"),
-    ("sine", {"amplitude": math.inf}, "amplitude must be finite"),
-    ("square", {"duty": 1.5}, "duty must be between 0 and 1"),
-    ("step", {"steps": 5, "at": 5}, "at must be below steps"),
-    ("copy", {"steps": 6, "length": 3}, "steps >= 2 \\* length \\+ 1 = 7"),
-    ("text", {"text": ""}, "text is empty"),
-    ("text", {"text": 5}, "text must be text"),
-])
+@pytest.mark.parametrize(
+    "kind, params, match",
+    [
+        ("bogus", {}, "unknown kind 'bogus'"),
+        ("sine", {"freq": 1}, "sine has no parameter 'freq'"),
+        ("sine", {"steps": 0}, "steps must be between 1 and 1,000,000"),
+        ("sine", {"steps": 2.5}, "steps must be an integer"),
+        ("sine", {"steps": True}, "steps must be an integer"),
+        ("sine", {"steps": "many"}, "steps must be an integer"),
+        ("sine", {"noise": -1.0}, "noise must be between 0"),
+        ("sine", {"amplitude": math.inf}, "amplitude must be finite"),
+        ("square", {"duty": 1.5}, "duty must be between 0 and 1"),
+        ("step", {"steps": 5, "at": 5}, "at must be below steps"),
+        ("copy", {"steps": 6, "length": 3}, "steps >= 2 \\* length \\+ 1 = 7"),
+        ("text", {"text": ""}, "text is empty"),
+        ("text", {"text": 5}, "text must be text"),
+    ],
+)
 def test_bad_parameters(kind: str, params: dict[str, object], match: str) -> None:
     with pytest.raises(SequenceError, match=match):
         generate(kind, **params)

@@ -16,8 +16,10 @@ from lstmviz.io.weights import ActivationConflict, read_weights, save_weights
 @pytest.fixture()
 def files(tmp_path: Path) -> dict[str, Path]:
     rnn = Network.random("rnn", 1, 3, seed=0, output_size=2)
-    np.savez(tmp_path / "plain.npz", **{f"rnn.{k}" if k.startswith(("weight", "bias")) else k: v
-                                        for k, v in rnn.params.items()})
+    np.savez(
+        tmp_path / "plain.npz",
+        **{f"rnn.{k}" if k.startswith(("weight", "bias")) else k: v for k, v in rnn.params.items()},
+    )
     save_weights(rnn.replace(nonlinearity="sigmoid"), tmp_path / "stored.npz")
     np.savez(tmp_path / "arrays.npz", a=np.zeros(3), b=np.ones(3))
     (tmp_path / "data.csv").write_text("x\n1\n2\n", encoding="utf-8")
@@ -31,7 +33,13 @@ def test_kinds_by_suffix_and_member_names(files) -> None:
     assert file_kind(files["arrays.npz"]) == "sequence"
     assert file_kind(files["plain.npz"], ReadOptions(key="rnn.weight_ih_l0")) == "sequence"
     assert [file_kind(n) for n in ("m.pt", "m.pth", "m.safetensors", "s.lstmviz", "d.csv", "-")] == [
-        "weights", "weights", "weights", "workspace", "sequence", "sequence"]
+        "weights",
+        "weights",
+        "weights",
+        "workspace",
+        "sequence",
+        "sequence",
+    ]
 
 
 def test_open_order_is_workspace_weights_sequence(files) -> None:
@@ -48,8 +56,9 @@ def test_overrides_fill_in_what_the_file_does_not_store(files) -> None:
     assert assumed.network.nonlinearity == "tanh"
     assert dict(assumed.sources) == {"nonlinearity": "assumed", "output_activation": "assumed"}
     assert assumed.assumed == {"nonlinearity": "tanh", "output_activation": "identity"}
-    given = open_any(files["plain.npz"], ReadOptions(activations={"nonlinearity": "relu",
-                                                                  "output_activation": "softmax"}))
+    given = open_any(
+        files["plain.npz"], ReadOptions(activations={"nonlinearity": "relu", "output_activation": "softmax"})
+    )
     assert given.weights is not None
     assert (given.weights.network.nonlinearity, given.weights.network.output_activation) == ("relu", "softmax")
     assert given.weights.assumed == {}

@@ -20,10 +20,13 @@ def test_control_characters_and_surrogates_are_escaped() -> None:
 
 
 def test_first_sentence_drops_the_paragraph() -> None:
-    torch_like = ("PytorchStreamReader failed reading zip archive: failed finding central directory. This is "
-                  "probably because the file is corrupted. Please check the file.")
-    assert first_sentence(torch_like) == "PytorchStreamReader failed reading zip archive: failed finding central " \
-                                         "directory"
+    torch_like = (
+        "PytorchStreamReader failed reading zip archive: failed finding central directory. This is "
+        "probably because the file is corrupted. Please check the file."
+    )
+    assert (
+        first_sentence(torch_like) == "PytorchStreamReader failed reading zip archive: failed finding central directory"
+    )
     assert first_sentence("line one\nline two") == "line one"
     assert first_sentence(ValueError("")) == "ValueError"
     assert first_sentence("version 1.2 is odd") == "version 1.2 is odd"  # a dot inside a number is no end

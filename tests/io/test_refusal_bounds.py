@@ -49,11 +49,18 @@ sys.exit(code)
 """
 
 
-def _measure(path: Path, extra: tuple[str, ...] = (), env: dict[str, str] | None = None, prelude: str = ""
-             ) -> tuple[int, str, float, float]:
+def _measure(
+    path: Path, extra: tuple[str, ...] = (), env: dict[str, str] | None = None, prelude: str = ""
+) -> tuple[int, str, float, float]:
     """(exit code, stdout, peak MB, MB read) of a fresh process that opens ``path`` with :func:`open_any`."""
-    result = subprocess.run([sys.executable, "-c", prelude + _RUN, str(path), *extra], capture_output=True,
-                            text=True, timeout=300, check=False, env={**os.environ, **(env or {})})
+    result = subprocess.run(
+        [sys.executable, "-c", prelude + _RUN, str(path), *extra],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
     peak_kb, read_bytes = result.stderr.strip().splitlines()[-1].split()
     return result.returncode, result.stdout, int(peak_kb) / 1024, int(read_bytes) / (1 << 20)
 
@@ -87,8 +94,9 @@ def _raw_zip(path: Path, member: str, packed: bytes, size: int, crc: int = 0) ->
     name = member.encode()
     fields = struct.pack("<HHHHHIII", 20, 0, zlib.DEFLATED, 0, 0x21, crc, len(packed), size)
     local = b"PK\x03\x04" + fields + struct.pack("<HH", len(name), 0) + name
-    central = (b"PK\x01\x02" + struct.pack("<H", 20) + fields + struct.pack("<HHHHHII", len(name), 0, 0, 0, 0, 0, 0)
-               + name)
+    central = (
+        b"PK\x01\x02" + struct.pack("<H", 20) + fields + struct.pack("<HHHHHII", len(name), 0, 0, 0, 0, 0, 0) + name
+    )
     end = b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, 1, 1, len(central), len(local) + len(packed), 0)
     path.write_bytes(local + packed + central + end)
     return path
@@ -127,9 +135,14 @@ def _zero_link(path: Path) -> Path:
     return path
 
 
-CASES = {"huge-shape.safetensors": _huge_shape_safetensors, "lying.npz": _lying_npz, "zero.csv": _zero_link,
-         "bomb-under-claim.npz": _bomb_under_claim, "bomb-over-stream.npz": _bomb_over_stream,
-         "bomb-storage.pt": _bomb_storage_pt}
+CASES = {
+    "huge-shape.safetensors": _huge_shape_safetensors,
+    "lying.npz": _lying_npz,
+    "zero.csv": _zero_link,
+    "bomb-under-claim.npz": _bomb_under_claim,
+    "bomb-over-stream.npz": _bomb_over_stream,
+    "bomb-storage.pt": _bomb_storage_pt,
+}
 SETTINGS: dict[str, tuple[dict[str, str], list[str]]] = {
     "bomb-over-stream.npz": ({"LSTMVIZ_MAX_FILE_MB": "8192"}, ["no-ratio-check"]),
 }
@@ -147,8 +160,9 @@ def test_refusal_peak_memory_and_bytes_read(tmp_path: Path, name: str) -> None:
     assert read_mb < READ_LIMIT_MB, read_mb
 
 
-def _sparse_safetensors(path: Path, small: dict[str, tuple[str, list[int], bytes]], big: tuple[str, str, list[int]],
-                        itemsize: int) -> Path:
+def _sparse_safetensors(
+    path: Path, small: dict[str, tuple[str, list[int], bytes]], big: tuple[str, str, list[int]], itemsize: int
+) -> Path:
     """A safetensors file whose last tensor is a hole (a sparse file): gigabytes claimed, nothing written to disk."""
     header, blobs, offset = {}, [], 0
     for key, (code, shape, blob) in small.items():
@@ -180,7 +194,9 @@ _RNN = {"weight_ih_l0": _f64([2, 3]), "weight_hh_l0": _f64([2, 2]), "fc.weight":
 @pytest.mark.skipif(sys.platform != "linux", reason="/proc/self/status and sparse files: Linux")
 def test_an_unused_800_mb_tensor_is_never_read(tmp_path: Path) -> None:
     """The network keeps a few numbers; the optimizer state beside them is never read, so never held."""
-    path = _sparse_safetensors(tmp_path / "with-optimizer.safetensors", _RNN, ("optimizer.state", "F32", [200 << 20]), 4)
+    path = _sparse_safetensors(
+        tmp_path / "with-optimizer.safetensors", _RNN, ("optimizer.state", "F32", [200 << 20]), 4
+    )
     assert path.stat().st_size > 800 << 20
     code, out, peak_mb, read_mb = _measure(path)
     assert code == 0, out
@@ -190,8 +206,12 @@ def test_an_unused_800_mb_tensor_is_never_read(tmp_path: Path) -> None:
 @pytest.mark.skipif(sys.platform != "linux", reason="/proc/self/status and sparse files: Linux")
 def test_a_512_mb_int8_weight_is_refused_before_it_is_read(tmp_path: Path) -> None:
     """As float64 it would be 4 GB, over the 1 GiB limit: the header says so, so no byte of it is read."""
-    path = _sparse_safetensors(tmp_path / "int8.safetensors", {"weight_hh_l0": ("I8", [4, 1], bytes(4))},
-                               ("weight_ih_l0", "I8", [4, 128 << 20]), 1)
+    path = _sparse_safetensors(
+        tmp_path / "int8.safetensors",
+        {"weight_hh_l0": ("I8", [4, 1], bytes(4))},
+        ("weight_ih_l0", "I8", [4, 128 << 20]),
+        1,
+    )
     code, out, peak_mb, read_mb = _measure(path)
     assert code == 2, out
     assert "weight_ih_l0 of shape (4, 134217728) would take 4.0 GB as float64" in out

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import struct
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,8 +27,11 @@ def _safetensors(path: Path, header: str | dict, data: bytes = b"") -> Path:
 
 
 def _entry(dtype: object = "F32", shape: object = (2,), offsets: object = (0, 8)) -> dict:
-    return {"dtype": dtype, "shape": list(shape) if isinstance(shape, tuple) else shape,
-            "data_offsets": list(offsets) if isinstance(offsets, tuple) else offsets}
+    return {
+        "dtype": dtype,
+        "shape": list(shape) if isinstance(shape, tuple) else shape,
+        "data_offsets": list(offsets) if isinstance(offsets, tuple) else offsets,
+    }
 
 
 SAFETENSORS_CASES = {
@@ -39,10 +41,14 @@ SAFETENSORS_CASES = {
     "zero-size-wide-shape": ({"w": _entry(shape=(0, 2**25, 2**25), offsets=(0, 0))}, "over the"),
     "negative-dim": ({"w": _entry(shape=(-2,))}, "invalid shape"),
     "offset-float": ({"w": _entry(offsets=(0.0, 8))}, "invalid data offsets"),
-    "offset-5000-digits": ('{"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, ' + "9" * 5000 + "]}}",
-                           "not valid JSON"),
-    "duplicate-name": ('{"weight_hh_l0": ' + json.dumps(_entry()) + ', "weight_hh_l0": ' + json.dumps(_entry()) + "}",
-                       "names tensor 'weight_hh_l0' twice"),
+    "offset-5000-digits": (
+        '{"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, ' + "9" * 5000 + "]}}",
+        "not valid JSON",
+    ),
+    "duplicate-name": (
+        '{"weight_hh_l0": ' + json.dumps(_entry()) + ', "weight_hh_l0": ' + json.dumps(_entry()) + "}",
+        "names tensor 'weight_hh_l0' twice",
+    ),
 }
 
 
@@ -71,8 +77,9 @@ def _npz_bytes(**arrays: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def _patch_zip(data: bytes, *, flag: int | None = None, method: int | None = None,
-               corrupt_stream: bool = False) -> bytes:
+def _patch_zip(
+    data: bytes, *, flag: int | None = None, method: int | None = None, corrupt_stream: bool = False
+) -> bytes:
     """Edit every local and central header of a zip: the flag bits, the compression method, or the data."""
     out = bytearray(data)
     for signature, flag_at, method_at in ((b"PK\x03\x04", 6, 8), (b"PK\x01\x02", 8, 10)):
@@ -85,14 +92,17 @@ def _patch_zip(data: bytes, *, flag: int | None = None, method: int | None = Non
             if corrupt_stream and signature == b"PK\x03\x04":
                 name_len, extra_len = struct.unpack_from("<HH", out, start + 26)
                 data_at = start + 30 + name_len + extra_len
-                out[data_at:data_at + 4] = b"\xff\xff\xff\xff"
+                out[data_at : data_at + 4] = b"\xff\xff\xff\xff"
             start += 4
     return bytes(out)
 
 
 ZIP_EDITS: dict[str, dict] = {
-    "encrypted": {"flag": 0x1}, "flag-bit-5": {"flag": 0x20}, "unknown-method": {"method": 99},
-    "lzma-method": {"method": 14}, "corrupt-deflate": {"corrupt_stream": True},
+    "encrypted": {"flag": 0x1},
+    "flag-bit-5": {"flag": 0x20},
+    "unknown-method": {"method": 99},
+    "lzma-method": {"method": 14},
+    "corrupt-deflate": {"corrupt_stream": True},
 }
 
 
@@ -106,8 +116,9 @@ def test_broken_npz_members_are_refused(tmp_path: Path, edit: str) -> None:
 
 
 def _workspace_bytes(tmp_path: Path) -> bytes:
-    seq = SequenceData(values=np.arange(8.0).reshape(4, 2), time=None, time_label="step", input_labels=("a", "b"),
-                       source="t")
+    seq = SequenceData(
+        values=np.arange(8.0).reshape(4, 2), time=None, time_label="step", input_labels=("a", "b"), source="t"
+    )
     path = tmp_path / "ok.lstmviz"
     save_workspace(Workspace(network=Network.random("gru", 2, 3, 1, seed=1), sequence=seq), path)
     return path.read_bytes()
@@ -196,7 +207,7 @@ def _npz_with_corrupt_second_member(path: Path) -> Path:
     second = data.find(b"PK\x03\x04", 4)
     name_len, extra_len = struct.unpack_from("<HH", data, second + 26)
     start = second + 30 + name_len + extra_len
-    data[start:start + 8] = b"\xff" * 8
+    data[start : start + 8] = b"\xff" * 8
     path.write_bytes(bytes(data))
     return path
 

@@ -371,8 +371,11 @@ def test_odd_data_types_are_refused_alone_and_inside_an_npz(tmp_path: Path, desc
     content = _npy_bytes({"descr": descr, "fortran_order": False, "shape": (2,)}, bytes(48))
     alone = tmp_path / "odd.npy"
     alone.write_bytes(content)
-    with pytest.raises(FileFormatError, match=rf"^{re.escape(str(alone))}: the \.npy header {problem}|"
-                       rf"^{re.escape(str(alone))}: {problem}"):
+    with pytest.raises(
+        FileFormatError,
+        match=rf"^{re.escape(str(alone))}: the \.npy header {problem}|"
+        rf"^{re.escape(str(alone))}: {problem}",
+    ):
         load_npy(alone)
     inside = tmp_path / "odd.npz"
     with zipfile.ZipFile(inside, "w") as archive:
@@ -387,16 +390,20 @@ def test_a_record_type_of_2000_fields_is_named_in_a_short_line(tmp_path: Path) -
     path.write_bytes(_npy_bytes({"descr": descr, "fortran_order": False, "shape": (2,)}, bytes(64), version=2))
     with pytest.raises(FileFormatError) as info:
         load_npy(path)
-    message = str(info.value)[len(str(path)):]
+    message = str(info.value)[len(str(path)) :]
     assert "structured records (fields 'f0', 'f1', 'f2', ...)" in message and len(message) < 300
 
 
-@pytest.mark.parametrize("array", [
-    np.arange(6, dtype=">f8").reshape(2, 3),
-    np.asfortranarray(np.arange(6, dtype=">i4").reshape(2, 3)),
-    np.array(["ab", "c"], dtype=">U2"),
-    np.array([1 + 2j], dtype=">c16"),
-], ids=lambda a: a.dtype.str)
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.arange(6, dtype=">f8").reshape(2, 3),
+        np.asfortranarray(np.arange(6, dtype=">i4").reshape(2, 3)),
+        np.array(["ab", "c"], dtype=">U2"),
+        np.array([1 + 2j], dtype=">c16"),
+    ],
+    ids=lambda a: a.dtype.str,
+)
 def test_big_endian_arrays_come_back_native_with_their_values(tmp_path: Path, array: np.ndarray) -> None:
     path = tmp_path / "be.npz"
     np.savez_compressed(path, x=array)
@@ -413,13 +420,23 @@ def test_structured_records_are_refused_as_a_sequence_and_as_weights(tmp_path: P
 
     records = np.zeros(4, dtype=[("t", "<f8"), ("x", ">f4")])
     np.save(tmp_path / "records.npy", records)
-    with pytest.raises(SequenceError, match=r"records\.npy: holds structured records \(fields 't', 'x'\); a sequence "
-                       r"needs plain real numbers: save one numeric array"):
+    with pytest.raises(
+        SequenceError,
+        match=r"records\.npy: holds structured records \(fields 't', 'x'\); a sequence "
+        r"needs plain real numbers: save one numeric array",
+    ):
         load_sequence(tmp_path / "records.npy")
-    np.savez(tmp_path / "w.npz", weight_ih_l0=np.zeros((4, 1)), weight_hh_l0=np.zeros((4, 1)),
-             **{"fc.weight": np.zeros((1, 1), dtype=[("a", "<f8")])})
-    with pytest.raises(WeightsError, match=r"w\.npz: parameter fc\.weight holds structured records \(fields 'a'\), "
-                       r"not numbers"):
+    np.savez(
+        tmp_path / "w.npz",
+        weight_ih_l0=np.zeros((4, 1)),
+        weight_hh_l0=np.zeros((4, 1)),
+        **{"fc.weight": np.zeros((1, 1), dtype=[("a", "<f8")])},
+    )
+    with pytest.raises(
+        WeightsError,
+        match=r"w\.npz: parameter fc\.weight holds structured records \(fields 'a'\), "
+        r"not numbers",
+    ):
         load_weights(tmp_path / "w.npz")
 
 
@@ -431,8 +448,13 @@ def test_numpy_never_loads_with_pickles_allowed_anywhere_in_lstmviz() -> None:
     offenders = []
     for source in package.rglob("*.py"):
         for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "load"
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id in ("np", "numpy")):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "load"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in ("np", "numpy")
+            ):
                 allowed = [k for k in node.keywords if k.arg == "allow_pickle"]
                 if not (allowed and isinstance(allowed[0].value, ast.Constant) and allowed[0].value.value is False):
                     offenders.append(f"{source.relative_to(package)}:{node.lineno}")

@@ -29,8 +29,9 @@ def _rnn_state(prefix: str, cell: str, width: int, layers: int = 1, rng=None) ->
     return out
 
 
-def _token_state(enc: str = "encoder.", dec: str = "decoder.", fc: str = "fc.", embed: str = "embed.weight",
-                 cell: str = "lstm") -> dict[str, np.ndarray]:
+def _token_state(
+    enc: str = "encoder.", dec: str = "decoder.", fc: str = "fc.", embed: str = "embed.weight", cell: str = "lstm"
+) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(1)
     state = {**_rnn_state(enc, cell, E, 2, rng), **_rnn_state(dec, cell, E, 2, rng)}
     state[f"{fc}weight"] = rng.standard_normal((V, H))
@@ -132,8 +133,12 @@ def test_mismatched_sides_are_refused_with_the_reason(tmp_path) -> None:
 
 
 def test_one_hot_and_numbers_without_metadata(tmp_path) -> None:
-    one_hot = {**_rnn_state("encoder.", "gru", V), **_rnn_state("decoder.", "gru", V),
-               "fc.weight": np.ones((V, H)), "fc.bias": np.zeros(V)}
+    one_hot = {
+        **_rnn_state("encoder.", "gru", V),
+        **_rnn_state("decoder.", "gru", V),
+        "fc.weight": np.ones((V, H)),
+        "fc.bias": np.zeros(V),
+    }
     path = _write(tmp_path, one_hot)
     assert load_seq2seq(path).inputs == "numbers"  # shapes cannot tell: numbers unless chosen
     tokens = load_seq2seq(path, inputs="tokens")
@@ -158,7 +163,11 @@ def test_save_and_load_round_trip_keeps_everything(tmp_path, suffix, make) -> No
     again = load_seq2seq(path)
     assert again.describe() == model.describe()
     assert (again.inputs, again.encoder.nonlinearity, again.decoder.output_activation, again.dtype) == (
-        model.inputs, model.encoder.nonlinearity, model.decoder.output_activation, model.dtype)
+        model.inputs,
+        model.encoder.nonlinearity,
+        model.decoder.output_activation,
+        model.dtype,
+    )
     for key, value in model.state_dict().items():
         np.testing.assert_array_equal(again.state_dict()[key], value)
     assert set(again.state_dict()) == set(model.state_dict())
@@ -171,9 +180,20 @@ def test_npz_holds_the_documented_names_and_json_metadata(tmp_path) -> None:
     with np.load(path, allow_pickle=False) as archive:
         names = set(archive.files)
         meta = json.loads(str(archive["__lstmviz__"][()]))
-    assert names == {"encoder.weight_ih_l0", "encoder.weight_hh_l0", "encoder.bias_ih_l0", "encoder.bias_hh_l0",
-                     "decoder.weight_ih_l0", "decoder.weight_hh_l0", "decoder.bias_ih_l0", "decoder.bias_hh_l0",
-                     "fc.weight", "fc.bias", "embed.weight", "__lstmviz__"}
+    assert names == {
+        "encoder.weight_ih_l0",
+        "encoder.weight_hh_l0",
+        "encoder.bias_ih_l0",
+        "encoder.bias_hh_l0",
+        "decoder.weight_ih_l0",
+        "decoder.weight_hh_l0",
+        "decoder.bias_ih_l0",
+        "decoder.bias_hh_l0",
+        "fc.weight",
+        "fc.bias",
+        "embed.weight",
+        "__lstmviz__",
+    }
     assert (meta["format"], meta["inputs"], meta["encoder_cell"]) == ("lstmviz-seq2seq", "tokens", "lstm")
 
 

@@ -40,7 +40,7 @@ def test_dates_then_words_make_a_text_column(write_file: Write, chunk_rows: int)
     content = "when,v\n2021-01-01,1\n2021-01-02,2\nlater,3\nmuch later,4\nnever,5\n"
     seq = load_sequence(write_file("m.csv", content))
     assert seq.time is None and seq.input_labels == ("v",)
-    assert any("\"when\": it holds text" in n for n in seq.notices)
+    assert any('"when": it holds text' in n for n in seq.notices)
 
 
 def test_line_numbers_survive_blocks_comments_and_blank_lines(write_file: Write, chunk_rows: int) -> None:

@@ -16,11 +16,14 @@ from lstmviz.io.sequence_data import SequenceData
 from lstmviz.io.sequences import load_sequence
 
 # LSTMVIZ_FUZZ_EXAMPLES=4000 for a long local run (passed at 4,000 when written).
-FUZZ = settings(max_examples=int(os.environ.get("LSTMVIZ_FUZZ_EXAMPLES", "200")), deadline=None,
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=int(os.environ.get("LSTMVIZ_FUZZ_EXAMPLES", "200")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 # Bytes biased toward what tables and JSON are made of, so the fuzzer gets past the first line.
-TABLE_ALPHABET = list(b"0123456789.,;\t \n\r-+eEaNnIif\"#xyz") + [0, 0xEF, 0xBB, 0xBF, 0xFF, 0xFE, 0xC3]
+TABLE_ALPHABET = list(b'0123456789.,;\t \n\r-+eEaNnIif"#xyz') + [0, 0xEF, 0xBB, 0xBF, 0xFF, 0xFE, 0xC3]
 JSON_ALPHABET = list(b'[]{}",:0123456789.-+eE nulltrufasxNIaiy\n') + [0, 0xFF]
 
 
@@ -68,9 +71,13 @@ finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
 
 
 @FUZZ
-@given(rows=st.integers(1, 20).flatmap(lambda d: st.lists(st.lists(finite, min_size=d, max_size=d), min_size=1,
-                                                              max_size=30)),
-       delimiter=st.sampled_from([",", "\t", " ", ";"]), crlf=st.booleans())
+@given(
+    rows=st.integers(1, 20).flatmap(
+        lambda d: st.lists(st.lists(finite, min_size=d, max_size=d), min_size=1, max_size=30)
+    ),
+    delimiter=st.sampled_from([",", "\t", " ", ";"]),
+    crlf=st.booleans(),
+)
 def test_any_table_of_floats_reads_back_exactly(rows: list[list[float]], delimiter: str, crlf: bool) -> None:
     newline = "\r\n" if crlf else "\n"
     # Decimal commas only where semicolons separate cells (a lone "0,5" column is read as two cells, by design).
@@ -89,26 +96,32 @@ def test_any_json_of_floats_reads_back_exactly(rows: list[list[float]]) -> None:
 
 
 @FUZZ
-@given(rows=st.integers(1, 6).flatmap(lambda d: st.lists(st.lists(finite, min_size=d, max_size=d), min_size=1,
-                                                             max_size=20)),
-       header=st.booleans(), delimiter=st.sampled_from([",", "\t", ";", " "]),
-       days=st.one_of(st.none(), st.lists(st.integers(-100_000, 100_000), min_size=30, max_size=30)))
-def test_fast_and_careful_paths_agree(rows: list[list[float]], header: bool, delimiter: str,
-                                      days: list[int] | None) -> None:
+@given(
+    rows=st.integers(1, 6).flatmap(
+        lambda d: st.lists(st.lists(finite, min_size=d, max_size=d), min_size=1, max_size=20)
+    ),
+    header=st.booleans(),
+    delimiter=st.sampled_from([",", "\t", ";", " "]),
+    days=st.one_of(st.none(), st.lists(st.integers(-100_000, 100_000), min_size=30, max_size=30)),
+)
+def test_fast_and_careful_paths_agree(
+    rows: list[list[float]], header: bool, delimiter: str, days: list[int] | None
+) -> None:
     from lstmviz.io.seq_table import _careful_table
 
     width = len(rows[0])
     dates = [str(np.datetime64("2000-01-01") + d) for d in days] if days else []
-    lines = ([delimiter.join(["t", *(f"c{k}" for k in range(1, width))] + (["day"] if days else []))]
-             if header else []) + [delimiter.join([repr(v) for v in row] + dates[k: k + 1] * bool(days))
-                                   for k, row in enumerate(rows)]
+    lines = (
+        [delimiter.join(["t", *(f"c{k}" for k in range(1, width))] + (["day"] if days else []))] if header else []
+    ) + [delimiter.join([repr(v) for v in row] + dates[k : k + 1] * bool(days)) for k, row in enumerate(rows)]
     data = ("\n".join(lines) + "\n").encode()
     outcomes = []
     for load in (lambda: load_table(data, "same.csv"), lambda: _careful_table(data, "same.csv", None, "error")):
         try:
             seq = load()
-            outcomes.append((seq.values.tolist(), None if seq.time is None else seq.time.tolist(), seq.input_labels,
-                             seq.time_label))
+            outcomes.append(
+                (seq.values.tolist(), None if seq.time is None else seq.time.tolist(), seq.input_labels, seq.time_label)
+            )
         except SequenceError as exc:
             outcomes.append(str(exc))
     assert outcomes[0] == outcomes[1]

@@ -15,33 +15,42 @@ from lstmviz.io.errors import SequenceError
 from lstmviz.io.seq_json import load_json, nesting_depth
 
 
-@pytest.mark.parametrize("text, depth", [
-    ("1", 0),
-    ("[1, 2]", 1),
-    ('[1, "[[", {"a": [2]}]', 3),
-    ('["\\"[[[", [1]]', 2),  # an escaped quote does not end the string
-    ('["\\\\", [1]]', 2),  # an escaped backslash does not escape the quote after it
-    ('{"x": [[1, 2]], "labels": ["}}}", "]]"]}', 3),
-])
+@pytest.mark.parametrize(
+    "text, depth",
+    [
+        ("1", 0),
+        ("[1, 2]", 1),
+        ('[1, "[[", {"a": [2]}]', 3),
+        ('["\\"[[[", [1]]', 2),  # an escaped quote does not end the string
+        ('["\\\\", [1]]', 2),  # an escaped backslash does not escape the quote after it
+        ('{"x": [[1, 2]], "labels": ["}}}", "]]"]}', 3),
+    ],
+)
 def test_depth_by_hand(text: str, depth: int) -> None:
     assert nesting_depth(text.encode()) == depth
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 3, 5, 7])
-@pytest.mark.parametrize("text, depth", [
-    ('["\\\\\\"[[", [[1]], "\\\\"]', 3),  # a string holding \\\"[[ then ]] and an escaped backslash
-    ('[{"a": "[\\"]]]"}, [[[2]]]]', 4),
-])
+@pytest.mark.parametrize(
+    "text, depth",
+    [
+        ('["\\\\\\"[[", [[1]], "\\\\"]', 3),  # a string holding \\\"[[ then ]] and an escaped backslash
+        ('[{"a": "[\\"]]]"}, [[[2]]]]', 4),
+    ],
+)
 def test_depth_is_the_same_whatever_the_chunks(text: str, depth: int, chunk: int) -> None:
     assert nesting_depth(text.encode(), chunk=chunk) == depth == nesting_depth(text.encode())
 
 
-@pytest.mark.parametrize("data", [
-    b'["' + b"a" * 2_000_000,  # an unterminated string: a backtracking regex would take seconds
-    b'["a' * 500_000,
-    b"[" * 1_000_000,
-    b'{"x":' * 200_000,
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'["' + b"a" * 2_000_000,  # an unterminated string: a backtracking regex would take seconds
+        b'["a' * 500_000,
+        b"[" * 1_000_000,
+        b'{"x":' * 200_000,
+    ],
+)
 def test_hostile_json_is_refused_in_bounded_memory(tmp_path: Path, data: bytes) -> None:
     """Beyond what imports cost, the child's peak is a few times the file (the bytes, a decoded copy) plus the
     depth scan's 1 MB chunk (~40 MB of index arrays); a Python object per bracket would cost 56 MB more."""
@@ -86,8 +95,11 @@ def test_depth_matches_a_character_loop(text: str, chunk: int) -> None:
     assert nesting_depth(text.encode(), chunk=chunk) == _reference_depth(text)
 
 
-nested = st.recursive(st.one_of(st.floats(allow_nan=False), st.text(alphabet='[]{}"\\ab', max_size=5)),
-                      lambda inner: st.lists(inner, max_size=3), max_leaves=20)
+nested = st.recursive(
+    st.one_of(st.floats(allow_nan=False), st.text(alphabet='[]{}"\\ab', max_size=5)),
+    lambda inner: st.lists(inner, max_size=3),
+    max_leaves=20,
+)
 
 
 def _true_depth(value: object) -> int:

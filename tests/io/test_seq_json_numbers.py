@@ -29,8 +29,9 @@ def tiny_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
 def _reference(document: object) -> np.ndarray:
     """What ``json`` plus NumPy give, null as NaN: the numbers the large path must reproduce."""
     x = document["x"] if isinstance(document, dict) else document
-    array = np.array([[np.nan if v is None else v for v in (row if isinstance(row, list) else [row])] for row in x],
-                     dtype=np.float64)
+    array = np.array(
+        [[np.nan if v is None else v for v in (row if isinstance(row, list) else [row])] for row in x], dtype=np.float64
+    )
     return array
 
 
@@ -54,11 +55,25 @@ def test_a_large_flat_list_with_nulls_and_nan() -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.lists(st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False, width=64),
-                                        st.integers(-10**6, 10**6)), min_size=1, max_size=4), min_size=1, max_size=12),
-       flat=st.booleans(), wrap=st.booleans(), indent=st.sampled_from([None, 0, 2]))
-def test_the_large_path_reads_what_json_reads(tiny_blocks: None, rows: list[list[float | None]], flat: bool,
-                                               wrap: bool, indent: int | None) -> None:
+@given(
+    rows=st.lists(
+        st.lists(
+            st.one_of(
+                st.none(), st.floats(allow_nan=False, allow_infinity=False, width=64), st.integers(-(10**6), 10**6)
+            ),
+            min_size=1,
+            max_size=4,
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    flat=st.booleans(),
+    wrap=st.booleans(),
+    indent=st.sampled_from([None, 0, 2]),
+)
+def test_the_large_path_reads_what_json_reads(
+    tiny_blocks: None, rows: list[list[float | None]], flat: bool, wrap: bool, indent: int | None
+) -> None:
     """Random documents (ragged ones too): the block reader accepts exactly what ``json`` accepts, same numbers."""
     x = [row[0] for row in rows] if flat else rows
     document = {"x": x, "labels": None} if wrap else x
@@ -79,25 +94,28 @@ def test_the_large_path_reads_what_json_reads(tiny_blocks: None, rows: list[list
     assert np.array_equal(seq.values[present], expected[present])
 
 
-@pytest.mark.parametrize("text, match", [
-    ("[[1, 2], [3, 4], [5]]", r"the list\[2\] has 1 values, but the list\[0\] has 2"),
-    ('{"x": [[1, 2], [3, 4, 5]]}', r"x\[1\] has 3 values, but x\[0\] has 2"),
-    ("[1, 2,, 3, 4, 5]", "a value is missing between commas"),
-    ("[1, 2 3, 4, 5, 6]", "two values have no comma between them"),
-    ("[[1, 2], [], [3, 4]]", r"the list\[1\] has 0 values, but the list\[0\] has 2"),
-    ("[[1], [ ], [3], [4]]", "a row is empty"),
-    ("[[], [1], [3], [4]]", r"the list\[0\] is an empty row"),
-    ("[1, 2, nul, 3, 4]", "a word that is not a number"),
-    ("[1, 2, 1e, 3, 4]", "not a JSON number"),
-    ("[1, 2, 1e999, 3, 4]", r"the list\[2\]: the number is too large"),
-    ("[1, 2, Infinity, 3]", "Infinity is not allowed"),
-    (" \n" * 40, "the file is empty"),
-    ("[1, 2, +1, 3, 4]", "not a JSON number"),  # NumPy reads these four; JSON does not write them
-    ("[1, 2, .5, 3, 4]", "not a JSON number"),
-    ("[[1, 2], [3, 1.], [5, 6]]", "not a JSON number"),
-    ("[1, 2, -01, 3, 4]", "not a JSON number"),
-    ('[1, 2, "3", 4, 5]', "not a number"),
-])
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("[[1, 2], [3, 4], [5]]", r"the list\[2\] has 1 values, but the list\[0\] has 2"),
+        ('{"x": [[1, 2], [3, 4, 5]]}', r"x\[1\] has 3 values, but x\[0\] has 2"),
+        ("[1, 2,, 3, 4, 5]", "a value is missing between commas"),
+        ("[1, 2 3, 4, 5, 6]", "two values have no comma between them"),
+        ("[[1, 2], [], [3, 4]]", r"the list\[1\] has 0 values, but the list\[0\] has 2"),
+        ("[[1], [ ], [3], [4]]", "a row is empty"),
+        ("[[], [1], [3], [4]]", r"the list\[0\] is an empty row"),
+        ("[1, 2, nul, 3, 4]", "a word that is not a number"),
+        ("[1, 2, 1e, 3, 4]", "not a JSON number"),
+        ("[1, 2, 1e999, 3, 4]", r"the list\[2\]: the number is too large"),
+        ("[1, 2, Infinity, 3]", "Infinity is not allowed"),
+        (" \n" * 40, "the file is empty"),
+        ("[1, 2, +1, 3, 4]", "not a JSON number"),  # NumPy reads these four; JSON does not write them
+        ("[1, 2, .5, 3, 4]", "not a JSON number"),
+        ("[[1, 2], [3, 1.], [5, 6]]", "not a JSON number"),
+        ("[1, 2, -01, 3, 4]", "not a JSON number"),
+        ('[1, 2, "3", 4, 5]', "not a number"),
+    ],
+)
 def test_large_path_refusals_are_one_line(tiny_blocks: None, text: str, match: str) -> None:
     with pytest.raises(SequenceError, match=match) as info:
         load_json(text.encode(), "bad.json")
@@ -122,8 +140,7 @@ def test_too_much_json_besides_numbers_is_refused() -> None:
 
 @linux_only
 @pytest.mark.parametrize("rows", [False, True])
-def test_large_json_costs_its_bytes_and_its_floats_not_a_python_object_per_number(tmp_path: Path,
-                                                                                  rows: bool) -> None:
+def test_large_json_costs_its_bytes_and_its_floats_not_a_python_object_per_number(tmp_path: Path, rows: bool) -> None:
     """40 MB of numbers: ``json.loads`` alone would take ~300 MB (as rows ~600 MB); the limit is the file's bytes,
     the float64 result and 40 MB of blocks and copies."""
     rng = np.random.default_rng(0)
@@ -145,9 +162,16 @@ def test_a_large_file_of_strings_is_refused_in_bounded_memory(tmp_path: Path) ->
     assert load.peak_mb - baseline_mb() < path.stat().st_size / 2**20 + 40, load.peak_mb
 
 
-@pytest.mark.parametrize("encoding, bom", [("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"),
-                                           ("utf-16-be", b"\xfe\xff"), ("utf-32-le", b"\xff\xfe\x00\x00"),
-                                           ("utf-32-be", b"\x00\x00\xfe\xff")])
+@pytest.mark.parametrize(
+    "encoding, bom",
+    [
+        ("utf-8", b"\xef\xbb\xbf"),
+        ("utf-16-le", b"\xff\xfe"),
+        ("utf-16-be", b"\xfe\xff"),
+        ("utf-32-le", b"\xff\xfe\x00\x00"),
+        ("utf-32-be", b"\x00\x00\xfe\xff"),
+    ],
+)
 def test_a_large_file_with_a_byte_order_mark(encoding: str, bom: bytes) -> None:
     x = np.arange(200_000, dtype=np.float64).reshape(-1, 2) / 8
     data = bom + json.dumps({"x": x.tolist(), "labels": ["é", "ß"]}).encode(encoding)

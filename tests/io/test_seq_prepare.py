@@ -24,8 +24,10 @@ def table_of(tmp_path, text: str, name: str = "t.csv") -> Table:
     return Table.from_sequence(load_sequence(path, missing="keep"), name)
 
 
-@pytest.mark.parametrize("digits, day", [(19940312, dt.date(1994, 3, 12)), (20000229, dt.date(2000, 2, 29)),
-                                         (19991231, dt.date(1999, 12, 31))])
+@pytest.mark.parametrize(
+    "digits, day",
+    [(19940312, dt.date(1994, 3, 12)), (20000229, dt.date(2000, 2, 29)), (19991231, dt.date(1999, 12, 31))],
+)
 def test_yyyymmdd_integers_are_fractional_years(digits, day) -> None:
     assert yyyymmdd_years(np.array([float(digits)]))[0] == pytest.approx(fractional_year(day), abs=1e-12)
 

@@ -16,13 +16,16 @@ def _load(tmp_path: Path, text: str, **options):
     return load_sequence(path, **options)
 
 
-@pytest.mark.parametrize(("text", "expected", "said"), [
-    ("a;b\n1.234,5;1\n12,25;2\n2.000.000,75;3\n", [1234.5, 12.25, 2000000.75], '"." for thousands'),
-    ("a,b\n1.234.567,1\n12,2\n3.000,3\n", [1234567, 12, 3000], '"." for thousands'),
-    ("a;b\n1 234,5;1\n7,5;2\n10 000;3\n", [1234.5, 7.5, 10000], "spaces for thousands"),
-    ('a,b\n"1,234",1\n"12,000.5",2\n7,3\n', [1234, 12000.5, 7], '"," for thousands'),
-    ("a,b\n1'234.5,1\n7,2\n", [1234.5, 7], '"\'" for thousands'),
-])
+@pytest.mark.parametrize(
+    ("text", "expected", "said"),
+    [
+        ("a;b\n1.234,5;1\n12,25;2\n2.000.000,75;3\n", [1234.5, 12.25, 2000000.75], '"." for thousands'),
+        ("a,b\n1.234.567,1\n12,2\n3.000,3\n", [1234567, 12, 3000], '"." for thousands'),
+        ("a;b\n1 234,5;1\n7,5;2\n10 000;3\n", [1234.5, 7.5, 10000], "spaces for thousands"),
+        ('a,b\n"1,234",1\n"12,000.5",2\n7,3\n', [1234, 12000.5, 7], '"," for thousands'),
+        ("a,b\n1'234.5,1\n7,2\n", [1234.5, 7], '"\'" for thousands'),
+    ],
+)
 def test_thousands_are_detected_per_column(tmp_path: Path, text: str, expected: list[float], said: str) -> None:
     seq = _load(tmp_path, text)
     assert seq.values[:, 0].tolist() == pytest.approx(expected)

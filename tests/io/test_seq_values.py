@@ -46,7 +46,16 @@ def test_filling_that_overflows_is_refused() -> None:
         finish("f", values, ("x",), index_rows(3), "interpolate")
 
 
-@pytest.mark.parametrize("time, expected", [([1, 2, 3], True), ([3, 2, 1], True), ([1, 1, 2], False),
-                                            ([1, 3, 2], False), ([1.7e308, -1.7e308], True), ([5], True)])
+@pytest.mark.parametrize(
+    "time, expected",
+    [
+        ([1, 2, 3], True),
+        ([3, 2, 1], True),
+        ([1, 1, 2], False),
+        ([1, 3, 2], False),
+        ([1.7e308, -1.7e308], True),
+        ([5], True),
+    ],
+)
 def test_monotonic(time: list[float], expected: bool) -> None:
     assert is_monotonic(np.array(time, dtype=float)) is expected

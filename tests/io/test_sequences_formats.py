@@ -13,8 +13,14 @@ import pytest
 
 from lstmviz.io.errors import SequenceError
 from lstmviz.io.sequence_data import SequenceData
-from lstmviz.io.sequences import SEQUENCE_SUFFIXES, MISSING_POLICIES, load_sequence, parse_numbers, save_sequence, \
-    text_sequence
+from lstmviz.io.sequences import (
+    MISSING_POLICIES,
+    SEQUENCE_SUFFIXES,
+    load_sequence,
+    parse_numbers,
+    save_sequence,
+    text_sequence,
+)
 
 Write = Callable[[str, bytes | str], Path]
 
@@ -59,11 +65,14 @@ def test_broken_npy_from_stdin_names_stdin() -> None:
         load_sequence("-", stdin_bytes=b"\x93NUMPY\x01\x00garbage")
 
 
-@pytest.mark.parametrize("content, values", [
-    ("[1, 2.5, -3]", [[1], [2.5], [-3]]),
-    ("[[1, 2], [3, 4]]", [[1, 2], [3, 4]]),
-    ('{"x": [0.5, 1.5]}', [[0.5], [1.5]]),
-])
+@pytest.mark.parametrize(
+    "content, values",
+    [
+        ("[1, 2.5, -3]", [[1], [2.5], [-3]]),
+        ("[[1, 2], [3, 4]]", [[1, 2], [3, 4]]),
+        ('{"x": [0.5, 1.5]}', [[0.5], [1.5]]),
+    ],
+)
 def test_json_shapes(write_file: Write, content: str, values: list[list[float]]) -> None:
     np.testing.assert_array_equal(load_sequence(write_file("s.json", content)).values, values)
 
@@ -121,29 +130,44 @@ def test_text_sequence_labels_and_errors() -> None:
         text_sequence("a", vocab="aa")
 
 
-@pytest.mark.parametrize("typed, values", [
-    ("0.1, 0.5 -1", [[0.1], [0.5], [-1]]),
-    ("1 2\n3 4", [[1, 2], [3, 4]]),
-    ("0,5; 1,5", [[0.5], [1.5]]),
-    ("1e-3\n2\n", [[0.001], [2]]),
-])
+@pytest.mark.parametrize(
+    "typed, values",
+    [
+        ("0.1, 0.5 -1", [[0.1], [0.5], [-1]]),
+        ("1 2\n3 4", [[1, 2], [3, 4]]),
+        ("0,5; 1,5", [[0.5], [1.5]]),
+        ("1e-3\n2\n", [[0.001], [2]]),
+    ],
+)
 def test_parse_numbers(typed: str, values: list[list[float]]) -> None:
     seq = parse_numbers(typed)
     np.testing.assert_array_equal(seq.values, values)
     assert seq.source == "typed numbers"
 
 
-@pytest.mark.parametrize("typed, match", [("", "nothing was typed"), ("1 x", "'x' is not a number"),
-                                          ("1 2\n3", "line 2 has 1 numbers"), ("1 nan", "NaN"),
-                                          ("1 inf", "finite")])
+@pytest.mark.parametrize(
+    "typed, match",
+    [
+        ("", "nothing was typed"),
+        ("1 x", "'x' is not a number"),
+        ("1 2\n3", "line 2 has 1 numbers"),
+        ("1 nan", "NaN"),
+        ("1 inf", "finite"),
+    ],
+)
 def test_parse_numbers_errors(typed: str, match: str) -> None:
     with pytest.raises(SequenceError, match=match):
         parse_numbers(typed)
 
 
 def _sample() -> SequenceData:
-    return SequenceData(values=np.array([[0.1, 1 / 3], [-2.5e-300, 1e300]]), time=np.array([2000.5, 2001.25]),
-                        time_label="year", input_labels=("a, quoted \"b\"", "c"), source="x")
+    return SequenceData(
+        values=np.array([[0.1, 1 / 3], [-2.5e-300, 1e300]]),
+        time=np.array([2000.5, 2001.25]),
+        time_label="year",
+        input_labels=('a, quoted "b"', "c"),
+        source="x",
+    )
 
 
 def test_save_and_reload_csv_is_exact(tmp_path: Path) -> None:
@@ -202,5 +226,5 @@ def test_columns_pick_inputs_of_arrays_and_json(tmp_path: Path) -> None:
     assert picked.input_labels == ("x2", "x0")
     (tmp_path / "s.json").write_text('{"x": [[1, 2], [3, 4]], "labels": ["co2", "temp"]}')
     np.testing.assert_array_equal(load_sequence(tmp_path / "s.json", columns=["temp"]).values, [[2], [4]])
-    with pytest.raises(SequenceError, match="s.json: there is no column \"rain\""):
+    with pytest.raises(SequenceError, match='s.json: there is no column "rain"'):
         load_sequence(tmp_path / "s.json", columns=["rain"])

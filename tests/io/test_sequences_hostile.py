@@ -62,9 +62,14 @@ def test_nul_bytes_in_a_text_looking_file(write_file: Write) -> None:
     refuse(write_file("nul.txt", b"hello\x00world\n"), "binary file")
 
 
-@pytest.mark.parametrize("cell, match", [("nan", "missing value in row 3 \\(column \"b\"\\)"),
-                                          ("inf", 'row 3, column "b": the value is inf'),
-                                          ("-Infinity", 'row 3, column "b": the value is -inf')])
+@pytest.mark.parametrize(
+    "cell, match",
+    [
+        ("nan", 'missing value in row 3 \\(column "b"\\)'),
+        ("inf", 'row 3, column "b": the value is inf'),
+        ("-Infinity", 'row 3, column "b": the value is -inf'),
+    ],
+)
 def test_nan_and_inf_named_by_row_and_column(write_file: Write, cell: str, match: str) -> None:
     refuse(write_file("nonfinite.csv", f"a,b\n1,2\n3,{cell}\n"), match)
 
@@ -86,8 +91,9 @@ def test_deeply_nested_json(deep_json: Path) -> None:
     refuse(deep_json, "nested more than 16 levels deep")
 
 
-def test_over_the_size_limit_is_refused_before_reading(write_file: Write, small_file_limit: int,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_over_the_size_limit_is_refused_before_reading(
+    write_file: Write, small_file_limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def no_reading(*args: object) -> bytes:
         raise AssertionError("the file was read")
 
@@ -108,20 +114,23 @@ def test_invalid_json(write_file: Write) -> None:
     refuse(write_file("bad.json", '{"x": [1, 2,'), "not valid JSON \\(line 1")
 
 
-@pytest.mark.parametrize("content, match", [
-    ('[1, 1e999]', "the list\\[1\\]: the number is too large"),
-    ('[[1, 2], [3, 1' + '0' * 400 + ']]', "the list\\[1\\]\\[1\\]: the number is too large"),
-    ('["[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", 1]', 'the list\\[0\\]: "\\[\\[\\['),
-    ('[1, "\\"[[[[[[[[[[[[[[[[[[[[[[[[[[[["]', "is not a number"),
-    ('[1, Infinity]', "Infinity is not allowed"),
-    ('[1, "2"]', 'the list\\[1\\]: "2" is not a number'),
-    ('[[1, 2], [3]]', "has 1 values, but the list\\[0\\] has 2"),
-    ('{"t": [1]}', 'no "x"'),
-    ('{"x": [1, 2], "t": [1]}', '"t" must be one number per step'),
-    ('[]', "empty list"),
-    ('[1, true]', "true is not a number"),
-    ('[' + '9' * 5000 + ']', "too large|not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "content, match",
+    [
+        ("[1, 1e999]", "the list\\[1\\]: the number is too large"),
+        ("[[1, 2], [3, 1" + "0" * 400 + "]]", "the list\\[1\\]\\[1\\]: the number is too large"),
+        ('["[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", 1]', 'the list\\[0\\]: "\\[\\[\\['),
+        ('[1, "\\"[[[[[[[[[[[[[[[[[[[[[[[[[[[["]', "is not a number"),
+        ("[1, Infinity]", "Infinity is not allowed"),
+        ('[1, "2"]', 'the list\\[1\\]: "2" is not a number'),
+        ("[[1, 2], [3]]", "has 1 values, but the list\\[0\\] has 2"),
+        ('{"t": [1]}', 'no "x"'),
+        ('{"x": [1, 2], "t": [1]}', '"t" must be one number per step'),
+        ("[]", "empty list"),
+        ("[1, true]", "true is not a number"),
+        ("[" + "9" * 5000 + "]", "too large|not valid JSON"),
+    ],
+)
 def test_bad_json_content(write_file: Write, content: str, match: str) -> None:
     refuse(write_file("bad.json", content), match)
 
@@ -151,14 +160,17 @@ def test_npz_with_a_non_array_member(tmp_path: Path) -> None:
     refuse(path, "odd.npz")
 
 
-@pytest.mark.parametrize("array, match", [
-    (np.zeros((2, 3, 4)), "shape \\(2, 3, 4\\)"),
-    (np.array(["a", "b"]), "a sequence needs real numbers"),
-    (np.array([1 + 2j]), "a sequence needs real numbers"),
-    (np.zeros((0, 3)), "holds no values"),
-    (np.array([[1.0, np.nan]]), 'missing value in index 0 \\(column "x1"\\)'),
-    (np.array([1.0, np.inf]), 'index 1, column "x": the value is inf'),
-])
+@pytest.mark.parametrize(
+    "array, match",
+    [
+        (np.zeros((2, 3, 4)), "shape \\(2, 3, 4\\)"),
+        (np.array(["a", "b"]), "a sequence needs real numbers"),
+        (np.array([1 + 2j]), "a sequence needs real numbers"),
+        (np.zeros((0, 3)), "holds no values"),
+        (np.array([[1.0, np.nan]]), 'missing value in index 0 \\(column "x1"\\)'),
+        (np.array([1.0, np.inf]), 'index 1, column "x": the value is inf'),
+    ],
+)
 def test_arrays_that_are_not_sequences(tmp_path: Path, array: np.ndarray, match: str) -> None:
     path = tmp_path / "arr.npy"
     np.save(path, array)
@@ -176,14 +188,17 @@ def test_a_failed_load_leaves_the_file_and_folder_alone(write_file: Write) -> No
     assert (sorted(p.name for p in path.parent.iterdir()), path.read_bytes()) == before
 
 
-@pytest.mark.parametrize("name, content", [
-    ("wide.csv", b"1," * 1_000_000),
-    ("deep.json", b"[" * 2_000_000),
-    ("quotes.json", b'"' * 2_000_000),
-    ("garbage.csv", bytes(range(256)) * 8_000),
-    ("words.csv", b"a,b\n" + b"1,2\n" * 200_000 + b"3,x\n"),
-    ("ragged.txt", b"1 2\n" * 200_000 + b"3\n"),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("wide.csv", b"1," * 1_000_000),
+        ("deep.json", b"[" * 2_000_000),
+        ("quotes.json", b'"' * 2_000_000),
+        ("garbage.csv", bytes(range(256)) * 8_000),
+        ("words.csv", b"a,b\n" + b"1,2\n" * 200_000 + b"3,x\n"),
+        ("ragged.txt", b"1 2\n" * 200_000 + b"3\n"),
+    ],
+)
 def test_hostile_files_use_memory_in_proportion_to_their_size(write_file: Write, name: str, content: bytes) -> None:
     import tracemalloc
 
@@ -201,15 +216,19 @@ def test_hostile_files_use_memory_in_proportion_to_their_size(write_file: Write,
 LONG = 3 << 20  # a 3 MB line: over the 1 MB line limit, under the file limit
 
 
-@pytest.mark.parametrize("name, content, line", [
-    ("field.csv", b"a,b\n1," + b"x" * LONG + b"\n2,3\n", 2),
-    ("quoted.csv", b'a,b\n1,2\n3,"' + b"x" * LONG + b'"\n', 3),  # over csv's own 131,072-character field limit
-    ("digits.csv", b"a,b\n1,2\n3," + b"7" * LONG + b"\n", 3),
-    ("no_newline.csv", b"1," * (LONG // 2), 1),
-    ("old_mac.csv", b"a\r1\r" + b"2" * LONG, 3),  # lines ended by \r alone
-])
-def test_a_line_over_the_line_limit_is_refused_by_its_number(write_file: Write, name: str, content: bytes,
-                                                             line: int) -> None:
+@pytest.mark.parametrize(
+    "name, content, line",
+    [
+        ("field.csv", b"a,b\n1," + b"x" * LONG + b"\n2,3\n", 2),
+        ("quoted.csv", b'a,b\n1,2\n3,"' + b"x" * LONG + b'"\n', 3),  # over csv's own 131,072-character field limit
+        ("digits.csv", b"a,b\n1,2\n3," + b"7" * LONG + b"\n", 3),
+        ("no_newline.csv", b"1," * (LONG // 2), 1),
+        ("old_mac.csv", b"a\r1\r" + b"2" * LONG, 3),  # lines ended by \r alone
+    ],
+)
+def test_a_line_over_the_line_limit_is_refused_by_its_number(
+    write_file: Write, name: str, content: bytes, line: int
+) -> None:
     message = refuse(write_file(name, content), f"line {line} is over 1.0 MB long")
     assert len(message) - len(str(Path(message.split(": ")[0]))) < 160
     assert "xxx" not in message and "777" not in message
@@ -231,24 +250,31 @@ def test_a_huge_field_is_refused_in_memory_of_one_copy_of_the_file(write_file: W
     assert load.peak_mb - baseline_mb() < 1.5 * len(content) / 2**20 + 10
 
 
-@pytest.mark.parametrize("name, content, expected", [
-    ("utf16le.csv", codecs.BOM_UTF16_LE + "a,b\n1,2\n3,4\n".encode("utf-16-le"), [[1, 2], [3, 4]]),
-    ("utf16be.csv", codecs.BOM_UTF16_BE + "a;b\n1,5;2\n3;4\n".encode("utf-16-be"), [[1.5, 2], [3, 4]]),
-    ("utf32.csv", codecs.BOM_UTF32_LE + "a,b\n1,2\n".encode("utf-32-le"), [[1, 2]]),
-    ("bom.csv", codecs.BOM_UTF8 + b"a,b\n1,2\n", [[1, 2]]),
-])
-def test_unicode_encodings_with_a_bom_are_decoded(write_file: Write, name: str, content: bytes,
-                                                 expected: list[list[float]]) -> None:
+@pytest.mark.parametrize(
+    "name, content, expected",
+    [
+        ("utf16le.csv", codecs.BOM_UTF16_LE + "a,b\n1,2\n3,4\n".encode("utf-16-le"), [[1, 2], [3, 4]]),
+        ("utf16be.csv", codecs.BOM_UTF16_BE + "a;b\n1,5;2\n3;4\n".encode("utf-16-be"), [[1.5, 2], [3, 4]]),
+        ("utf32.csv", codecs.BOM_UTF32_LE + "a,b\n1,2\n".encode("utf-32-le"), [[1, 2]]),
+        ("bom.csv", codecs.BOM_UTF8 + b"a,b\n1,2\n", [[1, 2]]),
+    ],
+)
+def test_unicode_encodings_with_a_bom_are_decoded(
+    write_file: Write, name: str, content: bytes, expected: list[list[float]]
+) -> None:
     seq = load_sequence(write_file(name, content))
     assert seq.values.tolist() == expected and seq.input_labels == ("a", "b")
 
 
-@pytest.mark.parametrize("name, content, match", [
-    ("odd16.csv", codecs.BOM_UTF16_LE + "a,b\n1,2\n".encode("utf-16-le") + b"\x00", "not valid UTF-16 text"),
-    ("lone16.csv", codecs.BOM_UTF16_LE + "a,b\n1,2\n".encode("utf-16-le") + b"\x00\xd8", "not valid UTF-16 text"),
-    ("nul16.csv", codecs.BOM_UTF16_LE + "a,b\n1,\x002\n".encode("utf-16-le"), "contains NUL characters"),
-    ("nul.csv", b"a,b\n1,2\x00\n", "binary file, not text \\(byte 0x00 at offset 7\\)"),
-])
+@pytest.mark.parametrize(
+    "name, content, match",
+    [
+        ("odd16.csv", codecs.BOM_UTF16_LE + "a,b\n1,2\n".encode("utf-16-le") + b"\x00", "not valid UTF-16 text"),
+        ("lone16.csv", codecs.BOM_UTF16_LE + "a,b\n1,2\n".encode("utf-16-le") + b"\x00\xd8", "not valid UTF-16 text"),
+        ("nul16.csv", codecs.BOM_UTF16_LE + "a,b\n1,\x002\n".encode("utf-16-le"), "contains NUL characters"),
+        ("nul.csv", b"a,b\n1,2\x00\n", "binary file, not text \\(byte 0x00 at offset 7\\)"),
+    ],
+)
 def test_broken_encodings_are_refused_in_one_line(write_file: Write, name: str, content: bytes, match: str) -> None:
     refuse(write_file(name, content), match)
 

@@ -21,12 +21,15 @@ def test_every_sample_loads() -> None:
         assert seq.steps > 10 and np.isfinite(seq.values).all()
 
 
-@pytest.mark.parametrize("name, time_label, first_time, labels", [
-    ("temperature_anomaly.csv", "year", 1880.0, ("anomaly",)),
-    ("monthly_passengers.csv", "Month (year)", 1949.0, ("Passengers",)),
-    ("wetter_semikolon.csv", "Datum (year)", 2024.0, ("Temperatur", "Luftfeuchte")),
-    ("sine.csv", "time (s)", 0.0, ("sin", "cos")),
-])
+@pytest.mark.parametrize(
+    "name, time_label, first_time, labels",
+    [
+        ("temperature_anomaly.csv", "year", 1880.0, ("anomaly",)),
+        ("monthly_passengers.csv", "Month (year)", 1949.0, ("Passengers",)),
+        ("wetter_semikolon.csv", "Datum (year)", 2024.0, ("Temperatur", "Luftfeuchte")),
+        ("sine.csv", "time (s)", 0.0, ("sin", "cos")),
+    ],
+)
 def test_samples_with_a_time_axis(name: str, time_label: str, first_time: float, labels: tuple[str, ...]) -> None:
     seq = load_sequence(SAMPLES / name)
     assert seq.time_label == time_label and seq.input_labels == labels

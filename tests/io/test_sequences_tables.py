@@ -227,8 +227,9 @@ def test_time_zone_offsets_are_not_parsed_as_dates(write_file: Write) -> None:
 
 
 def test_txt_table_with_dates_and_gaps_is_a_table(write_file: Write) -> None:
-    seq = load_sequence(write_file("log.txt", "date level\n2021-01-01 1.5\n2021-01-02 NA\n2021-01-03 2.5\n"),
-                        missing="interpolate")
+    seq = load_sequence(
+        write_file("log.txt", "date level\n2021-01-01 1.5\n2021-01-02 NA\n2021-01-03 2.5\n"), missing="interpolate"
+    )
     assert seq.vocabulary is None
     np.testing.assert_allclose(seq.values[:, 0], [1.5, 2.0, 2.5])
     np.testing.assert_allclose(seq.time, 2021 + np.arange(3) / 365)

@@ -26,7 +26,9 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX F
 
 LOADERS: dict[str, Callable[[Path], object]] = {
     **{suffix: load_sequence for suffix in (".csv", ".tsv", ".txt", ".json", ".npy", ".npz", ".dat", "")},
-    ".safetensors": load_weights, ".pt": load_weights, ".weights.npz": load_weights,
+    ".safetensors": load_weights,
+    ".pt": load_weights,
+    ".weights.npz": load_weights,
     ".lstmviz": load_workspace,
     **{f"-open-any{suffix}": open_any for suffix in (".csv", ".npz", ".safetensors", ".pt", ".lstmviz", ".json")},
 }
@@ -91,8 +93,9 @@ def test_dev_null_and_a_folder_are_refused(tmp_path: Path) -> None:
 
 
 def _sequence() -> SequenceData:
-    return SequenceData(values=np.arange(6.0).reshape(3, 2), time=None, time_label="step", input_labels=("a", "b"),
-                        source="test")
+    return SequenceData(
+        values=np.arange(6.0).reshape(3, 2), time=None, time_label="step", input_labels=("a", "b"), source="test"
+    )
 
 
 def _network() -> Network:

@@ -7,8 +7,8 @@ import pytest
 
 from lstmviz.engine import Network
 from lstmviz.engine.batched import forward
-from lstmviz.io.sequence_data import SequenceData
 from lstmviz.io.seq_text import text_sequence
+from lstmviz.io.sequence_data import SequenceData
 from lstmviz.io.task_series import NextCharTask, NextValueTask, sample_text
 from lstmviz.io.tasks import TaskError, make_task
 

@@ -19,8 +19,12 @@ def test_rows_carry_validation_only_where_it_ran(tmp_path: Path) -> None:
     write_loss_csv(path, rows)
     with open(path, newline="", encoding="utf-8") as stream:
         read = list(csv.reader(stream))
-    assert read == [["update", "loss", "val_loss", "val_accuracy"], ["1", "2.0", "", ""], ["2", "1.5", "1.25", "0.5"],
-                    ["3", "1.0", "", ""]]
+    assert read == [
+        ["update", "loss", "val_loss", "val_accuracy"],
+        ["1", "2.0", "", ""],
+        ["2", "1.5", "1.25", "0.5"],
+        ["3", "1.0", "", ""],
+    ]
 
 
 def test_an_unwritable_log_and_an_empty_curve_are_one_line_errors(tmp_path: Path) -> None:

@@ -34,7 +34,12 @@ def _state_dict(cell: str, d: int, h: int, layers: int, prefix: str = "", bias: 
 
 def _assert_same_network(a: Network, b: Network) -> None:
     assert (a.cell, a.input_size, a.hidden_size, a.num_layers, a.bias) == (
-        b.cell, b.input_size, b.hidden_size, b.num_layers, b.bias)
+        b.cell,
+        b.input_size,
+        b.hidden_size,
+        b.num_layers,
+        b.bias,
+    )
     assert (a.nonlinearity, a.output_activation) == (b.nonlinearity, b.output_activation)
     assert set(a.params) == set(b.params)
     for key in a.params:
@@ -55,8 +60,18 @@ def _assert_same_network(a: Network, b: Network) -> None:
     ],
 )
 def test_round_trip_is_exact(tmp_path: Path, suffix, cell, layers, bias, output, nonlinearity, dtype) -> None:
-    network = Network.random(cell, 3, 5, layers, seed=1, bias=bias, output_size=output, nonlinearity=nonlinearity,
-                             output_activation="softmax" if output else "identity", dtype=dtype)
+    network = Network.random(
+        cell,
+        3,
+        5,
+        layers,
+        seed=1,
+        bias=bias,
+        output_size=output,
+        nonlinearity=nonlinearity,
+        output_activation="softmax" if output else "identity",
+        dtype=dtype,
+    )
     path = tmp_path / f"net{suffix}"
     save_weights(network, path)
     _assert_same_network(load_weights(path), network)
@@ -110,7 +125,7 @@ def test_cell_sizes_layers_from_shapes(tmp_path: Path, cell: str, prefix: str) -
     assert (network.cell, network.input_size, network.hidden_size, network.num_layers) == (cell, 5, 7, 2)
     assert network.nonlinearity == "tanh" and not network.has_output
     for key, value in tensors.items():
-        np.testing.assert_array_equal(network.params[key[len(prefix):]], value)
+        np.testing.assert_array_equal(network.params[key[len(prefix) :]], value)
 
 
 def test_lstmcell_names_without_layer_suffix(tmp_path: Path) -> None:
@@ -152,7 +167,12 @@ def test_inspect_weights_reports_shapes_and_ranges(tmp_path: Path) -> None:
     np.savez(tmp_path / "w.npz", **tensors)
     info = inspect_weights(tmp_path / "w.npz")
     assert (info["cell"], info["input_size"], info["hidden_size"], info["num_layers"], info["output_size"]) == (
-        "lstm", 2, 3, 1, 1)
+        "lstm",
+        2,
+        3,
+        1,
+        1,
+    )
     assert info["parameters"]["weight_ih_l0"] == (12, 2)
     w = tensors["weight_hh_l0"]
     assert info["ranges"]["weight_hh_l0"] == (w.min(), w.max())
@@ -185,15 +205,19 @@ NAN[1, 2] = np.nan
         (_without(BASE, "lstm.weight_hh_l1"), "missing key lstm.weight_hh_l1"),
         (_without(BASE, "lstm.bias_ih_l0"), "missing key lstm.bias_ih_l0"),
         (_without(_without(BASE, "lstm.weight_ih_l0"), "lstm.weight_hh_l0"), "missing key lstm.weight_ih_l0"),
-        (_with(BASE, lstm__weight_ih_l1=np.zeros((12, 4))),
-         r"lstm.weight_ih_l1 has shape \(12, 4\), expected \(12, 3\)"),
+        (
+            _with(BASE, lstm__weight_ih_l1=np.zeros((12, 4))),
+            r"lstm.weight_ih_l1 has shape \(12, 4\), expected \(12, 3\)",
+        ),
         (_with(BASE, lstm__weight_hh_l0=np.zeros((10, 3))), r"lstm.weight_hh_l0 has shape \(10, 3\)"),
         (_with(BASE, lstm__bias_hh_l0=np.zeros(11)), "lstm.bias_hh_l0 has shape"),
         (_with(BASE, lstm__weight_hh_l1=NAN), "lstm.weight_hh_l1 contains NaN"),
         (_with(BASE, lstm__bias_ih_l0=np.full(12, np.inf)), "lstm.bias_ih_l0 contains NaN or infinite"),
         ({"weight": np.ones((2, 2)), "bias": np.ones(2)}, "not a recurrent-network weight file"),
-        ({**BASE, **_state_dict("gru", 2, 3, 1, prefix="decoder.gru.")},
-         "more than one recurrent module.*'decoder.gru'.*'lstm'"),
+        (
+            {**BASE, **_state_dict("gru", 2, 3, 1, prefix="decoder.gru.")},
+            "more than one recurrent module.*'decoder.gru'.*'lstm'",
+        ),
         ({**BASE, "lstm.weight_ih_l0_reverse": np.zeros((12, 2))}, "bidirectional"),
         ({**BASE, "lstm.weight_hr_l0": np.zeros((2, 3))}, "projection"),
         (_with(BASE, lstm__weight_hh_l0=np.array(["a", "b"])), "lstm.weight_hh_l0"),
@@ -280,8 +304,16 @@ def _one(dtype: str, shape: list, offsets: list) -> bytes:
         (_one("C64", [3], [0, 24]), "'C64'"),
         (_one("F64", [-3], [0, 24]), "invalid shape"),
         (_safetensors_bytes({"w": {"dtype": "F64", "shape": [3]}}, bytes(24)), "not a tensor description"),
-        (_safetensors_bytes({"a": {"dtype": "F64", "shape": [3], "data_offsets": [0, 24]},
-                             "b": {"dtype": "F64", "shape": [2], "data_offsets": [8, 24]}}, bytes(24)), "overlap"),
+        (
+            _safetensors_bytes(
+                {
+                    "a": {"dtype": "F64", "shape": [3], "data_offsets": [0, 24]},
+                    "b": {"dtype": "F64", "shape": [2], "data_offsets": [8, 24]},
+                },
+                bytes(24),
+            ),
+            "overlap",
+        ),
         (_safetensors_bytes({"__metadata__": {"cell": 4}, "w": GOOD_ENTRY}, bytes(24)), "__metadata__"),
     ],
 )
@@ -299,7 +331,11 @@ def _packed(tensors: dict[str, np.ndarray]) -> bytes:
     header, blobs, offset = {}, [], 0
     for key, array in tensors.items():
         blob = array.tobytes()
-        header[key] = {"dtype": codes[array.dtype], "shape": list(array.shape), "data_offsets": [offset, offset + len(blob)]}
+        header[key] = {
+            "dtype": codes[array.dtype],
+            "shape": list(array.shape),
+            "data_offsets": [offset, offset + len(blob)],
+        }
         blobs.append(blob)
         offset += len(blob)
     return _safetensors_bytes(header, b"".join(blobs))
@@ -335,7 +371,7 @@ def test_an_npz_member_the_network_does_not_keep_is_never_inflated(tmp_path: Pat
     with zipfile.ZipFile(path) as archive:
         info = archive.getinfo("optimizer.state.npy")
     start = info.header_offset + 30 + len(info.filename) + len(info.extra)
-    data[start + info.compress_size // 2: start + info.compress_size // 2 + 64] = bytes(64)
+    data[start + info.compress_size // 2 : start + info.compress_size // 2 + 64] = bytes(64)
     path.write_bytes(bytes(data))
     with pytest.raises(WeightsError, match=r"w\.npz: member 'optimizer\.state' is corrupt"):
         from lstmviz.io.weights import read_state_dict
@@ -362,8 +398,11 @@ def test_integer_parameter_too_big_as_float64_is_refused_before_reading(tmp_path
     path = tmp_path / "int8.safetensors"
     path.write_bytes(_packed({"weight_ih_l0": np.ones((4, 200), np.int8), "weight_hh_l0": np.ones((4, 1), np.int8)}))
     assert path.stat().st_size <= small_file_limit
-    with pytest.raises(WeightsError, match=r"int8\.safetensors: parameter weight_ih_l0 of shape \(4, 200\) would take "
-                       r"6\.2 KB as float64, over the 1\.0 KB limit"):
+    with pytest.raises(
+        WeightsError,
+        match=r"int8\.safetensors: parameter weight_ih_l0 of shape \(4, 200\) would take "
+        r"6\.2 KB as float64, over the 1\.0 KB limit",
+    ):
         read_weights(path)
 
 
@@ -373,8 +412,12 @@ SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "weights"
 
 @pytest.mark.parametrize(
     "stem, cell, inputs, hidden",
-    [("sine_lstm_h8", "lstm", 1, 8), ("adding_lstm_h16", "lstm", 2, 16), ("echo_gru_h8", "gru", 1, 8),
-     ("sine_rnn_h8", "rnn", 1, 8)],
+    [
+        ("sine_lstm_h8", "lstm", 1, 8),
+        ("adding_lstm_h16", "lstm", 2, 16),
+        ("echo_gru_h8", "gru", 1, 8),
+        ("sine_rnn_h8", "rnn", 1, 8),
+    ],
 )
 def test_sample_files_load_as_documented(stem: str, cell: str, inputs: int, hidden: int) -> None:
     path = SAMPLES / f"{stem}.npz"
@@ -410,12 +453,25 @@ def test_embedding_with_h_columns_is_not_taken_for_the_output(tmp_path: Path) ->
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.dictionaries(st.text(max_size=8), st.one_of(
-    st.none(), st.integers(), st.text(max_size=5),
-    st.fixed_dictionaries({"dtype": st.sampled_from(["F64", "F32", "BF16", "X"]),
-                           "shape": st.lists(st.integers(-2, 4), max_size=3),
-                           "data_offsets": st.lists(st.integers(-8, 64), min_size=0, max_size=3)})), max_size=4),
-       st.binary(max_size=64))
+@given(
+    st.dictionaries(
+        st.text(max_size=8),
+        st.one_of(
+            st.none(),
+            st.integers(),
+            st.text(max_size=5),
+            st.fixed_dictionaries(
+                {
+                    "dtype": st.sampled_from(["F64", "F32", "BF16", "X"]),
+                    "shape": st.lists(st.integers(-2, 4), max_size=3),
+                    "data_offsets": st.lists(st.integers(-8, 64), min_size=0, max_size=3),
+                }
+            ),
+        ),
+        max_size=4,
+    ),
+    st.binary(max_size=64),
+)
 def test_fuzzed_safetensors_headers_only_raise_weights_error(tmp_path: Path, header: dict, data: bytes) -> None:
     path = tmp_path / "fuzz.safetensors"
     path.write_bytes(_safetensors_bytes(header, data))

@@ -180,13 +180,19 @@ def _save(path: Path, value) -> Path:
 
 
 UNDRAWABLE = {
-    "float8": (lambda: torch.zeros(1, 1).to(torch.float8_e4m3fn),
-               r"fc\.weight holds float8_e4m3fn values, which lstmviz does not read; save it as float32"),
-    "coo": (lambda: torch.eye(2)[:1, :1].to_sparse(),
-            r"fc\.weight is a sparse tensor \(layout sparse_coo\); save it dense"),
+    "float8": (
+        lambda: torch.zeros(1, 1).to(torch.float8_e4m3fn),
+        r"fc\.weight holds float8_e4m3fn values, which lstmviz does not read; save it as float32",
+    ),
+    "coo": (
+        lambda: torch.eye(2)[:1, :1].to_sparse(),
+        r"fc\.weight is a sparse tensor \(layout sparse_coo\); save it dense",
+    ),
     "csr": (lambda: torch.eye(2)[:1, :1].to_sparse_csr(), r"fc\.weight is a sparse tensor \(layout sparse_csr\)"),
-    "quantized": (lambda: torch.quantize_per_tensor(torch.zeros(1, 1), 0.1, 0, torch.qint8),
-                  r"fc\.weight is a quantized tensor \(qint8\); save it dequantized"),
+    "quantized": (
+        lambda: torch.quantize_per_tensor(torch.zeros(1, 1), 0.1, 0, torch.qint8),
+        r"fc\.weight is a quantized tensor \(qint8\); save it dequantized",
+    ),
     "complex": (lambda: torch.zeros(1, 1, dtype=torch.complex64), r"fc\.weight holds complex numbers \(complex64\)"),
     "meta": (lambda: torch.zeros(1, 1, device="meta"), r"fc\.weight is a meta tensor: it holds no values"),
     "not a tensor": (lambda: [1.0, 2.0], r"the state_dict entry fc\.weight is a list, not a tensor"),
@@ -224,16 +230,22 @@ def test_a_compressed_record_is_refused_not_mapped_as_garbage(tmp_path: Path) ->
     with zipfile.ZipFile(plain) as source, zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             target.writestr(info.filename, source.read(info))
-    with pytest.raises(WeightsError, match=r"packed\.pt: record '.*' is compressed, but torch\.save stores every "
-                       r"record as it is"):
+    with pytest.raises(
+        WeightsError,
+        match=r"packed\.pt: record '.*' is compressed, but torch\.save stores every "
+        r"record as it is",
+    ):
         load_weights(packed)
 
 
 def test_the_legacy_format_is_refused_with_what_to_do(tmp_path: Path) -> None:
     path = tmp_path / "old.pt"
     torch.save(Model("rnn", 1, 2, 1, 1).state_dict(), path, _use_new_zipfile_serialization=False)
-    with pytest.raises(WeightsError, match=r"old\.pt: is not a PyTorch zip archive \(torch's legacy format.*re-save "
-                       r"it with torch\.save in PyTorch 1\.6 or later, or convert it to \.safetensors"):
+    with pytest.raises(
+        WeightsError,
+        match=r"old\.pt: is not a PyTorch zip archive \(torch's legacy format.*re-save "
+        r"it with torch\.save in PyTorch 1\.6 or later, or convert it to \.safetensors",
+    ):
         load_weights(path)
 
 

@@ -18,19 +18,38 @@ from lstmviz.io.workspace import Workspace, inspect_workspace, load_workspace, s
 
 def _workspace(cell: str = "lstm", dtype=np.float64, **changes) -> Workspace:
     rng = np.random.default_rng(5)
-    text = "héllo, wörld 🙂\n\"quoted\"\ttab"
+    text = 'héllo, wörld 🙂\n"quoted"\ttab'
     vocabulary = tuple(dict.fromkeys(text))
     values = np.eye(len(vocabulary))[[vocabulary.index(c) for c in text]]
     sequence = SequenceData(
         values=values + rng.standard_normal(values.shape) * 1e-17,
         time=np.linspace(1990.0, 1990.0 + 0.1 * (len(text) - 1), len(text)) + np.pi * 1e-9,
-        time_label="year", input_labels=vocabulary, source="/data/my text.txt", vocabulary=vocabulary,
-        text=text, notices=("skipped column 'note'", "interpolated 2 values"),
+        time_label="year",
+        input_labels=vocabulary,
+        source="/data/my text.txt",
+        vocabulary=vocabulary,
+        text=text,
+        notices=("skipped column 'note'", "interpolated 2 values"),
     )
-    network = Network.random(cell, len(vocabulary), 6, 2, seed=3, output_size=3, output_activation="softmax",
-                             nonlinearity="relu" if cell == "rnn" else "tanh", dtype=dtype)
-    fields = dict(network=network, sequence=sequence, step=7, layer=1, selected_units=(0, 4, 5),
-                  view_settings={"colormap": "viridis", "zoom": [0.5, 2.25], "panels": {"heatmap": True, "n": None}})
+    network = Network.random(
+        cell,
+        len(vocabulary),
+        6,
+        2,
+        seed=3,
+        output_size=3,
+        output_activation="softmax",
+        nonlinearity="relu" if cell == "rnn" else "tanh",
+        dtype=dtype,
+    )
+    fields = dict(
+        network=network,
+        sequence=sequence,
+        step=7,
+        layer=1,
+        selected_units=(0, 4, 5),
+        view_settings={"colormap": "viridis", "zoom": [0.5, 2.25], "panels": {"heatmap": True, "n": None}},
+    )
     fields.update(changes)
     return Workspace(**fields)
 
@@ -134,6 +153,7 @@ def _set(section: str, key: str, value):
     def change(manifest: dict) -> dict:
         manifest[section][key] = value
         return manifest
+
     return change
 
 
@@ -213,8 +233,11 @@ def test_zip_bomb_member_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "content, message",
-    [(b"", "not an lstmviz workspace"), (b"PK\x03\x04garbage", "not an lstmviz workspace"),
-     (b"hello world", "not an lstmviz workspace")],
+    [
+        (b"", "not an lstmviz workspace"),
+        (b"PK\x03\x04garbage", "not an lstmviz workspace"),
+        (b"hello world", "not an lstmviz workspace"),
+    ],
 )
 def test_not_a_workspace(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "x.lstmviz"

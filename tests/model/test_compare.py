@@ -28,7 +28,7 @@ def test_every_cell_trains_on_the_same_task_reproducibly() -> None:
     first = run_compare(SMALL)
     again = run_compare(SMALL)
     assert [r.cell for r in first] == list(COMPARE_CELLS)
-    for a, b in zip(first, again):
+    for a, b in zip(first, again, strict=True):
         assert [u for u, _ in a.losses] == list(range(1, 7))
         assert a.losses == b.losses  # seeded to the last digit
         assert a.network.hidden_size == 4 and a.network.input_size == 10  # 8 symbols + blank + cue
@@ -53,7 +53,8 @@ def test_untrained_compares_the_fresh_networks() -> None:
 
 
 def test_rnn_decay_is_the_product_of_step_jacobians() -> None:
-    """||dh_T/dh_t||_2 by hand for tanh: dh_{s}/dh_{s-1} = diag(1 - h_s^2) W_hh; the product's largest singular value."""
+    """||dh_T/dh_t||_2 by hand for tanh: dh_{s}/dh_{s-1} = diag(1 - h_s^2) W_hh; the product's largest singular
+    value."""
     sequence = example_sequence(CompareSetup(delay=4).make_task())
     network = Network.random("rnn", sequence.input_size, 5, seed=3)
     h = network.run(sequence.values)["h_l0"]
@@ -81,7 +82,7 @@ def test_the_run_in_child_processes_gives_the_same_numbers() -> None:
     finally:
         run.kill()
     assert run.finished and run.error is None
-    for a, b in zip(local, run.results):
+    for a, b in zip(local, run.results, strict=True):
         assert a.cell == b.cell
         assert a.losses == b.losses
         for name in a.network.params:

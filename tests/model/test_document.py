@@ -11,7 +11,6 @@ import pytest
 from lstmviz.engine.network import Network
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.model import compute as compute_module
-from lstmviz.model import document as document_module
 from lstmviz.model.document import Document, adapt_input_size
 
 
@@ -22,8 +21,17 @@ def make(cell: str = "lstm", hidden: int = 6, steps: int = 80, layers: int = 1) 
 def record(doc: Document) -> Counter:
     """Count every event the document emits."""
     counts: Counter = Counter()
-    for name in ("network_changed", "sequence_changed", "trace_changed", "trace_progress", "step_changed",
-                 "selection_changed", "view_settings_changed", "history_changed", "path_changed"):
+    for name in (
+        "network_changed",
+        "sequence_changed",
+        "trace_changed",
+        "trace_progress",
+        "step_changed",
+        "selection_changed",
+        "view_settings_changed",
+        "history_changed",
+        "path_changed",
+    ):
         getattr(doc.events, name).connect(lambda *args, n=name: counts.update([n]))
     return counts
 
@@ -250,8 +258,15 @@ def test_workspace_round_trip_as_fresh_history() -> None:
     assert other.path == "/tmp/session.lstmviz"
     assert not other.dirty and not other.can_undo and not other.can_redo
     assert_trace_is_engines(other)
-    for name in ("network_changed", "sequence_changed", "trace_changed", "step_changed", "selection_changed",
-                 "history_changed", "path_changed"):
+    for name in (
+        "network_changed",
+        "sequence_changed",
+        "trace_changed",
+        "step_changed",
+        "selection_changed",
+        "history_changed",
+        "path_changed",
+    ):
         assert counts[name] == 1, name
     other.set_weight("weight_hh_l0", (0, 0), 0.0)
     other.reset_network()  # the workspace's network is the reset target

@@ -24,13 +24,16 @@ def test_tokens_and_values_are_read_and_written_back() -> None:
     assert parse_steps("   ", TOKENS) is None
 
 
-@pytest.mark.parametrize("text, model, message", [
-    ("3 1.5", TOKENS, "'1.5' is not a whole-number token id"),
-    ("3 6", TOKENS, "token ids outside 0 to 5"),
-    ("1 2; 3", PAIRS, "step 1 has 1 value(s) but the model reads 2"),
-    ("1 nan", PAIRS, "NaN or infinite"),
-    ("1 a", PAIRS, "'a' is not a number"),
-])
+@pytest.mark.parametrize(
+    "text, model, message",
+    [
+        ("3 1.5", TOKENS, "'1.5' is not a whole-number token id"),
+        ("3 6", TOKENS, "token ids outside 0 to 5"),
+        ("1 2; 3", PAIRS, "step 1 has 1 value(s) but the model reads 2"),
+        ("1 nan", PAIRS, "NaN or infinite"),
+        ("1 a", PAIRS, "'a' is not a number"),
+    ],
+)
 def test_what_a_model_cannot_read_is_one_line_saying_why(text: str, model: Seq2Seq, message: str) -> None:
     with pytest.raises(EngineError, match=message.replace("(", r"\(").replace(")", r"\)")):
         parse_steps(text, model)

@@ -21,7 +21,7 @@ def test_adding_shows_the_sum_at_the_last_step_against_the_two_marked_values() -
     np.testing.assert_allclose(prediction.target, marked)
     answers = [network.run(batch.x[k]).arrays["y"][-1, 0] for k in range(5)]
     np.testing.assert_allclose(prediction.output, answers, rtol=1e-12)
-    close = sum(abs(a - m) < 0.04 for a, m in zip(answers, marked))
+    close = sum(abs(a - m) < 0.04 for a, m in zip(answers, marked, strict=True))
     assert prediction.score == f"{close} of 5 within 0.04" and prediction.classes is None
 
 
@@ -48,5 +48,7 @@ def test_long_sequences_show_fewer_examples_within_the_budget() -> None:
     forecast = make_task("next-value", series, window=1000)
     shown = predict(forecast, Network.random("rnn", 1, 2, 1, seed=0, output_size=1))
     assert len(shown.output) == CELL_BUDGET // 1000
-    assert shown.output_x[0] == forecast.validation_starts[0] + 1000 and shown.output_x[-1] == \
-        forecast.validation_starts[-1] + 1000  # thinned evenly, first and last kept
+    assert (
+        shown.output_x[0] == forecast.validation_starts[0] + 1000
+        and shown.output_x[-1] == forecast.validation_starts[-1] + 1000
+    )  # thinned evenly, first and last kept

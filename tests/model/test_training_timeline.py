@@ -32,8 +32,10 @@ def test_snapshots_off_the_spacing_or_repeated_are_not_taken() -> None:
     timeline = Timeline(every=5)
     assert timeline.add(0, _net()) and not timeline.add(3, _net()) and timeline.add(5, _net(1))
     assert not timeline.add(5, _net(2), keep=True)  # the final network was already the last snapshot
-    assert timeline.updates == [0, 5] and timeline[1].network.params["weight_hh_l0"][0, 0] == \
-        _net(1).params["weight_hh_l0"][0, 0]
+    assert (
+        timeline.updates == [0, 5]
+        and timeline[1].network.params["weight_hh_l0"][0, 0] == _net(1).params["weight_hh_l0"][0, 0]
+    )
 
 
 def test_the_capacity_shrinks_for_big_networks() -> None:

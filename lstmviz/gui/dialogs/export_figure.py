@@ -119,8 +119,10 @@ class ExportFigureDialog(QDialog):
 
         self.units_edit = QLineEdit(", ".join(str(u) for u in document.selected_units), self)
         self.units_edit.setObjectName("export_units")
-        self.units_edit.setToolTip(f"Hidden units drawn as lines under each heatmap, e.g. 0, 3-5 (0 to "
-                                   f"{network.hidden_size - 1}); the output panels show the output's own units")
+        self.units_edit.setToolTip(
+            f"Hidden units drawn as lines under each heatmap, e.g. 0, 3-5 (0 to "
+            f"{network.hidden_size - 1}); the output panels show the output's own units"
+        )
         form.addRow("Units:", self.units_edit)
 
         steps_row = QHBoxLayout()
@@ -155,8 +157,9 @@ class ExportFigureDialog(QDialog):
             spin.setSuffix(" px")
             spin.setEnabled(False)
             spin.setToolTip(f"Figure {name} in pixels at the chosen DPI")
-        self.auto_size.toggled.connect(lambda auto: (self.width_spin.setEnabled(not auto),
-                                                     self.height_spin.setEnabled(not auto)))
+        self.auto_size.toggled.connect(
+            lambda auto: (self.width_spin.setEnabled(not auto), self.height_spin.setEnabled(not auto))
+        )
         size_row.addWidget(self.auto_size)
         size_row.addWidget(self.width_spin)
         size_row.addWidget(QLabel("x", self))
@@ -208,7 +211,7 @@ class ExportFigureDialog(QDialog):
 
     def use_slide_size(self) -> None:
         """The 16:9 preset (``lstmviz plot --aspect 16:9``) at the chosen DPI."""
-        from ...io.figures import ASPECT_INCHES  # noqa: PLC0415
+        from ...io.figures import ASPECT_INCHES
 
         width, height = ASPECT_INCHES["16:9"]
         dpi = self.dpi_spin.value()
@@ -232,8 +235,9 @@ class ExportFigureDialog(QDialog):
     def _browse(self) -> None:
         names = [f"{f.upper()} (*.{f})" for f in FORMATS]
         chosen = FORMATS.index(self.format_combo.currentText().lower())  # the suffix typed or picked so far
-        path, _ = QFileDialog.getSaveFileName(self, "Export figure", self.path_edit.text(), ";;".join(names),
-                                              names[chosen])
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export figure", self.path_edit.text(), ";;".join(names), names[chosen]
+        )
         if path:
             self.path_edit.setText(path)
 

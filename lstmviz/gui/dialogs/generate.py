@@ -37,10 +37,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...wording import plural
 from ...io.errors import SequenceError
 from ...io.sequence_data import SequenceData
 from ...model.document import Document
+from ...wording import plural
 from ..colors import lookup_table
 
 #: Columns drawn in a preview; wider sequences (one-hot text) show their first columns only.
@@ -60,8 +60,10 @@ def draw_sequence(plot: pg.PlotItem, sequence: SequenceData) -> None:
     plot.clear()
     time = sequence.time_axis
     text_color = plot.getAxis("left").textPen().color()
-    legend = plot.legend if plot.legend is not None else plot.addLegend(
-        offset=(-4, 4), labelTextSize="8pt", labelTextColor=text_color
+    legend = (
+        plot.legend
+        if plot.legend is not None
+        else plot.addLegend(offset=(-4, 4), labelTextSize="8pt", labelTextColor=text_color)
     )
     left = plot.getAxis("left")
     if is_one_hot(sequence):
@@ -115,7 +117,7 @@ class PreviewPlot(pg.PlotWidget):
         if plot.legend is not None:
             plot.legend.setLabelTextColor(text)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+    def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and getattr(self, "plotItem", None) is not None:
             self.restyle()
@@ -263,7 +265,7 @@ class GenerateDialog(QDialog):
 
     # Generating ----------------------------------------------------------------------------------------------
     def _generate(self) -> SequenceData:
-        from ...io.generators import generate  # noqa: PLC0415
+        from ...io.generators import generate
 
         kind, params = self.kind(), self.params()
         if self._result is not None and self._result[:2] == (kind, params):
@@ -284,8 +286,11 @@ class GenerateDialog(QDialog):
             ok.setEnabled(False)
             return
         draw_sequence(self.preview.getPlotItem(), sequence)
-        wide = f" (first {PREVIEW_COLUMNS} shown)" if sequence.input_size > PREVIEW_COLUMNS and not is_one_hot(
-            sequence) else ""
+        wide = (
+            f" (first {PREVIEW_COLUMNS} shown)"
+            if sequence.input_size > PREVIEW_COLUMNS and not is_one_hot(sequence)
+            else ""
+        )
         self.status.setText(f"T = {plural(sequence.steps, 'step')} × D = {sequence.input_size}{wide}")
         ok.setEnabled(True)
 

@@ -24,8 +24,7 @@ if TYPE_CHECKING:
 
 def page_html(page: TourPage) -> str:
     """A page as the dialog shows it: the concept with its equation, what to look at, what to try."""
-    return (f"<h3>{page.title}</h3><p>{page.concept}</p><p><b>Look at.</b> {page.look}</p>"
-            f"<p><b>Try.</b> {page.try_}</p>")
+    return f"<h3>{page.title}</h3><p>{page.concept}</p><p><b>Look at.</b> {page.look}</p><p><b>Try.</b> {page.try_}</p>"
 
 
 class GuidedTour(QDialog):
@@ -96,7 +95,7 @@ class GuidedTour(QDialog):
             self._open_seq2seq()
 
     def _open_seq2seq(self) -> None:
-        from ..seq2seq_window import seq2seq_window  # noqa: PLC0415  (the seq2seq mode only on its page)
+        from ..seq2seq_window import seq2seq_window
 
         if self.seq2seq_window is None:
             model = Seq2Seq.random("lstm", 16, vocab_size=10, seed=0)

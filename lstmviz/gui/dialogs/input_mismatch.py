@@ -26,14 +26,19 @@ class MismatchChoice(Enum):
 def mismatch_message(name: str, network: Network, sequence: SequenceData, opening: str = "weights") -> str:
     """One sentence naming both widths; ``name`` is the file being opened (weights or sequence)."""
     if opening == "sequence":
-        return (f"{name} has {plural(sequence.input_size, 'input')} per step ({plural(sequence.input_size, 'column')}"
-                f"), but the network expects {plural(network.input_size, 'input')}.")
-    return (f"{name} expects {plural(network.input_size, 'input')} per step, but the open sequence has "
-            f"{plural(sequence.input_size, 'input')} ({plural(sequence.input_size, 'column')}).")
+        return (
+            f"{name} has {plural(sequence.input_size, 'input')} per step ({plural(sequence.input_size, 'column')}"
+            f"), but the network expects {plural(network.input_size, 'input')}."
+        )
+    return (
+        f"{name} expects {plural(network.input_size, 'input')} per step, but the open sequence has "
+        f"{plural(sequence.input_size, 'input')} ({plural(sequence.input_size, 'column')})."
+    )
 
 
-def ask_input_mismatch(parent: QWidget | None, name: str, network: Network, sequence: SequenceData,
-                       opening: str = "weights") -> MismatchChoice:
+def ask_input_mismatch(
+    parent: QWidget | None, name: str, network: Network, sequence: SequenceData, opening: str = "weights"
+) -> MismatchChoice:
     """Ask what to do; returns the choice (CANCEL when the dialog is closed).
 
     ``opening`` says which side is new: ``"weights"`` (the sequence stays; the weights can be adapted or a
@@ -45,9 +50,12 @@ def ask_input_mismatch(parent: QWidget | None, name: str, network: Network, sequ
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("The weights do not fit the sequence")
     box.setText(mismatch_message(name, network, sequence, opening))
-    keep = ("or keep the weights exactly and replace the sequence by a generated one with "
-            f"{plural(network.input_size, 'input')}." if opening == "weights" else
-            "or cancel and keep the open sequence (the weights stay exactly as they are).")
+    keep = (
+        "or keep the weights exactly and replace the sequence by a generated one with "
+        f"{plural(network.input_size, 'input')}."
+        if opening == "weights"
+        else "or cancel and keep the open sequence (the weights stay exactly as they are)."
+    )
     box.setInformativeText(
         "You can adapt the weights' input layer to the sequence (the recurrent weights and biases are kept; "
         f"only weight_ih_l0 is re-initialised for {plural(sequence.input_size, 'input')}), " + keep
@@ -59,8 +67,7 @@ def ask_input_mismatch(parent: QWidget | None, name: str, network: Network, sequ
     if opening == "weights":
         generate = box.addButton(f"Generate a {network.input_size}-Input Sequence", QMessageBox.ButtonRole.ActionRole)
         generate.setObjectName("mismatch_generate")
-        generate.setToolTip("Keep the weights exactly; replace the sequence by generated sine waves of the right "
-                            "width")
+        generate.setToolTip("Keep the weights exactly; replace the sequence by generated sine waves of the right width")
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     cancel.setObjectName("mismatch_cancel")
     box.setDefaultButton(adapt)

@@ -33,15 +33,19 @@ MISSING_CHOICES: tuple[tuple[str, str], ...] = (
     ("ffill", "Repeat the previous value"),
     ("drop", "Drop the rows with gaps"),
 )
-NORMALISE_TEXT = {"none": "None (the file's values)", "z-score": "z-score: (x − mean) / std",
-                  "min-max": "min-max: scaled to [0, 1]"}
+NORMALISE_TEXT = {
+    "none": "None (the file's values)",
+    "z-score": "z-score: (x − mean) / std",
+    "min-max": "min-max: scaled to [0, 1]",
+}
 
 
 class SequenceImportDialog(QDialog):
     """Choose inputs, time axis, missing values and normalisation for ``table``; ``choice()`` after OK."""
 
-    def __init__(self, table: Table, choice: Choice, expected_inputs: int | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, table: Table, choice: Choice, expected_inputs: int | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("dialog_sequence_import")
         self.setWindowTitle(f"Open {table.name}")
@@ -53,7 +57,9 @@ class SequenceImportDialog(QDialog):
         gaps = table.gaps
         headline = QLabel(
             f"<b>{escape(table.name)}</b>: {plural(rows, 'row')}, {plural(len(table.columns), 'column')}"
-            + (f", {plural(gaps, 'empty cell')}" if gaps else ""), self)
+            + (f", {plural(gaps, 'empty cell')}" if gaps else ""),
+            self,
+        )
         headline.setObjectName("importHeadline")
         self.inputs = QListWidget(self)
         self.inputs.setObjectName("importInputs")
@@ -80,8 +86,10 @@ class SequenceImportDialog(QDialog):
         self.missing_combo.setEnabled(gaps > 0)
         self.normalise_combo = QComboBox(self)
         self.normalise_combo.setObjectName("importNormalise")
-        self.normalise_combo.setToolTip("Scale each input column, computed on this data and kept with the session; "
-                                        "raw values in the hundreds push every gate to 0 or 1")
+        self.normalise_combo.setToolTip(
+            "Scale each input column, computed on this data and kept with the session; "
+            "raw values in the hundreds push every gate to 0 or 1"
+        )
         for key in NORMALISATIONS:
             self.normalise_combo.addItem(NORMALISE_TEXT[key], key)
         self.normalise_combo.setCurrentIndex(max(self.normalise_combo.findData(choice.normalise), 0))
@@ -94,8 +102,9 @@ class SequenceImportDialog(QDialog):
         form.addRow("Time axis:", self.time_combo)
         form.addRow("Empty cells:", self.missing_combo)
         form.addRow("Normalise:", self.normalise_combo)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-                                        self)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -114,12 +123,17 @@ class SequenceImportDialog(QDialog):
         time = str(self.time_combo.currentData() or "")
         used = set(time.split(" + ")) if time else set()
         inputs = tuple(
-            str(self.inputs.item(k).data(Qt.ItemDataRole.UserRole)) for k in range(self.inputs.count())
+            str(self.inputs.item(k).data(Qt.ItemDataRole.UserRole))
+            for k in range(self.inputs.count())
             if self.inputs.item(k).checkState() == Qt.CheckState.Checked
             and self.inputs.item(k).data(Qt.ItemDataRole.UserRole) not in used
         )
-        return Choice(inputs=inputs, time=time, missing=str(self.missing_combo.currentData()),
-                      normalise=str(self.normalise_combo.currentData()))
+        return Choice(
+            inputs=inputs,
+            time=time,
+            missing=str(self.missing_combo.currentData()),
+            normalise=str(self.normalise_combo.currentData()),
+        )
 
     def set_inputs(self, names: tuple[str, ...] | list[str]) -> None:
         """Tick exactly ``names`` (tests and scripts)."""
@@ -143,12 +157,16 @@ class SequenceImportDialog(QDialog):
             return
         sequence = self._result[0]
         time = sequence.time_axis
-        span = (f"{format_time(float(time[0]), sequence.time_label)} … "
-                f"{format_time(float(time[-1]), sequence.time_label)}" if sequence.time is not None
-                else "time axis: step number")
+        span = (
+            f"{format_time(float(time[0]), sequence.time_label)} … {format_time(float(time[-1]), sequence.time_label)}"
+            if sequence.time is not None
+            else "time axis: step number"
+        )
         text = f"T = {plural(sequence.steps, 'step')} × D = {plural(sequence.input_size, 'input')} · {escape(span)}"
         if self.expected_inputs is not None and sequence.input_size != self.expected_inputs:
-            text += (f"<br><i>The network reads {plural(self.expected_inputs, 'input')}: you will be asked about "
-                     "its input layer.</i>")
+            text += (
+                f"<br><i>The network reads {plural(self.expected_inputs, 'input')}: you will be asked about "
+                "its input layer.</i>"
+            )
         self.summary.setText(text)
         ok.setEnabled(True)

@@ -25,9 +25,9 @@ from ...engine.init import INITIALISERS
 from ...engine.network import Network
 from ...engine.spec import OUTPUT_ACTIVATIONS, RNN_ACTIVATIONS, cell_kinds, spec_for
 from ...model.document import Document
+from ..document_binding import DocumentBinding
 from ..elided_label import ElidedLabel
 from ..network_origin import is_edited, note_origin, origin_of
-from ..document_binding import DocumentBinding
 from .weights_controls import show_error
 
 UNKNOWN_ORIGIN = "initialised in this session"
@@ -37,8 +37,11 @@ MAX_LAYERS = 8
 MAX_OUTPUTS = 1024
 
 
-ORIGIN_TIP = "Where the weights in use came from: a file, or the initialiser and seed of the last Apply. 'edited' " \
-             "once a weight was changed."
+ORIGIN_TIP = (
+    "Where the weights in use came from: a file, or the initialiser and seed of the last Apply. 'edited' "
+    "once a weight was changed."
+)
+
 
 class ModelPanel(QWidget):
     """A form for the network's shape, a description of the current one, and Apply."""
@@ -49,10 +52,13 @@ class ModelPanel(QWidget):
         self.error_box = None
         self._build()
         self.refresh()
-        self._binding = DocumentBinding(self, [
-            (document.events.network_changed, self._on_model_changed),
-            (document.events.sequence_changed, self._on_model_changed),
-        ])
+        self._binding = DocumentBinding(
+            self,
+            [
+                (document.events.network_changed, self._on_model_changed),
+                (document.events.sequence_changed, self._on_model_changed),
+            ],
+        )
 
     def _build(self) -> None:
         self.cell_combo = QComboBox(objectName="modelCell")
@@ -141,8 +147,15 @@ class ModelPanel(QWidget):
     def refresh(self) -> None:
         """Show the document's network in the form (without echoing edits back)."""
         net = self.document.network
-        widgets = (self.cell_combo, self.activation_combo, self.hidden_spin, self.layers_spin, self.output_check,
-                   self.output_spin, self.output_activation)
+        widgets = (
+            self.cell_combo,
+            self.activation_combo,
+            self.hidden_spin,
+            self.layers_spin,
+            self.output_check,
+            self.output_spin,
+            self.output_activation,
+        )
         for widget in widgets:
             widget.blockSignals(True)
         self.cell_combo.setCurrentIndex(self.cell_combo.findData(net.cell))

@@ -23,7 +23,6 @@ from ...model.document import Document
 from ..document_binding import DocumentBinding
 from ..views.diagram_scene import NONLINEARITY_SYMBOL, symbol_html
 from ..views.diagram_values import (
-    trace_pending_text,
     GateParts,
     StepValues,
     evaluate,
@@ -31,7 +30,9 @@ from ..views.diagram_values import (
     shows_output,
     step_values,
     trace_matches,
+    trace_pending_text,
 )
+
 
 def equation_html(equation: str, network: Network) -> str:
     """A spec equation (plain text) as HTML: sigma -> σ, C~ -> C̃, subscripts."""
@@ -136,9 +137,13 @@ def _output_block(network: Network, h: np.ndarray, engine: np.ndarray, fmt: Form
             worked = f"softmax(z)<sub>{k}</sub>, {z}"
         else:
             worked = f"{symbol}(z<sub>{k}</sub>), {z}"
-        lines.append(f"O<sub>t</sub>[{k}] = {worked} → <b>{fmt(float(out[k]))}</b>"
-                     f"{_check(float(out[k]), float(engine[k]), tol, fmt)}")
-    head = "z = W<sub>o</sub> h<sub>t</sub> + b<sub>o</sub>, O<sub>t</sub> = " + ("z" if act == "identity" else f"{symbol}(z)")
+        lines.append(
+            f"O<sub>t</sub>[{k}] = {worked} → <b>{fmt(float(out[k]))}</b>"
+            f"{_check(float(out[k]), float(engine[k]), tol, fmt)}"
+        )
+    head = "z = W<sub>o</sub> h<sub>t</sub> + b<sub>o</sub>, O<sub>t</sub> = " + (
+        "z" if act == "identity" else f"{symbol}(z)"
+    )
     return "<p><b>output layer</b><br>" + head + "<br>" + "<br>".join(lines) + "</p>"
 
 
@@ -228,20 +233,23 @@ class NumbersPanel(QWidget):
         self.text.setToolTip("Each equation with the selected unit's numbers at the current step")
         layout.addWidget(self.text)
         events = document.events
-        self._binding = DocumentBinding(self, [
-            (events.trace_changed, self.refresh),
-            (events.trace_progress, self._on_value),
-            (events.step_changed, self._on_value),
-            (events.selection_changed, self._on_selection),
-            (events.network_changed, self._on_selection),
-        ])
+        self._binding = DocumentBinding(
+            self,
+            [
+                (events.trace_changed, self.refresh),
+                (events.trace_progress, self._on_value),
+                (events.step_changed, self._on_value),
+                (events.selection_changed, self._on_selection),
+                (events.network_changed, self._on_selection),
+            ],
+        )
         self.refresh()
 
     def _on_value(self, _value: int) -> None:
         """A step change or a progressive delivery: throttled while they come in quick succession."""
         self._schedule(STEP_REFRESH_MS)
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._stale:
             self._schedule(0)

@@ -30,17 +30,17 @@ from PySide6.QtWidgets import (
 
 from ...engine.errors import EngineError
 from ...io.errors import SequenceError
+from ...io.seq_prepare import NORMALISATIONS, Choice
 from ...io.sequence_data import SequenceData
 from ...model.document import Document
 from ...wording import plural
-from ..step_time import format_time
-from ...io.seq_prepare import NORMALISATIONS, Choice
-from ..dialogs.sequence_import import MISSING_CHOICES, NORMALISE_TEXT
-from ..sequence_import import change_choice, current_import, saturation_hint
 from ..dialogs.generate import GenerateDialog, PreviewPlot, draw_sequence
+from ..dialogs.sequence_import import MISSING_CHOICES, NORMALISE_TEXT
+from ..document_binding import DocumentBinding
+from ..sequence_import import change_choice, current_import, saturation_hint
+from ..step_time import format_time
 from ..views.heatmap_common import cache_curve
 from .weights import app_file_actions
-from ..document_binding import DocumentBinding
 from .weights_controls import show_error
 
 #: Single-column sequences with at most this many steps are written into the Numbers box to edit by hand; a
@@ -83,11 +83,14 @@ class SequencePanel(QWidget):
         self._prefilled = ""
         self._build()
         self._on_sequence_changed()
-        self._binding = DocumentBinding(self, [
-            (document.events.sequence_changed, self._on_sequence_changed),
-            (document.events.network_changed, self._on_network_changed),
-            (document.events.step_changed, self._on_step_changed),
-        ])
+        self._binding = DocumentBinding(
+            self,
+            [
+                (document.events.sequence_changed, self._on_sequence_changed),
+                (document.events.network_changed, self._on_network_changed),
+                (document.events.step_changed, self._on_step_changed),
+            ],
+        )
 
     def _build(self) -> None:
         self.info = QLabel(objectName="sequenceInfo")
@@ -101,7 +104,8 @@ class SequencePanel(QWidget):
         self.numbers_edit = QPlainTextEdit(objectName="sequenceNumbers")
         self.numbers_edit.setPlaceholderText(
             "Type one number per step, e.g.\n0.1, 0.5, -1, 2\n\nor one step per line with one column per input:\n"
-            "1 0\n0 1\n\n(short sequences are listed here to edit; longer ones are not)")
+            "1 0\n0 1\n\n(short sequences are listed here to edit; longer ones are not)"
+        )
         self.numbers_edit.setToolTip("Numbers, one step each: separated by commas or spaces, or one row per line.")
         self.numbers_apply = QPushButton("Apply numbers", objectName="sequenceNumbersApply")
         self.numbers_apply.setToolTip("Use these numbers as the input sequence (undoable).")
@@ -153,22 +157,26 @@ class SequencePanel(QWidget):
         self.hint.setStyleSheet("color: #d35400")
         self.hint.hide()
         self.missing_combo = QComboBox(objectName="sequenceMissing")
-        self.missing_combo.setToolTip("Empty cells of the open file: interpolate (linear in time), repeat the "
-                                      "previous value, or drop their rows (undoable)")
+        self.missing_combo.setToolTip(
+            "Empty cells of the open file: interpolate (linear in time), repeat the "
+            "previous value, or drop their rows (undoable)"
+        )
         for key, text in MISSING_CHOICES:
             self.missing_combo.addItem(PANEL_MISSING_TEXT[key], key)
             self.missing_combo.setItemData(self.missing_combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
         self.normalise_combo = QComboBox(objectName="sequenceNormalise")
-        self.normalise_combo.setToolTip("Scale each input of the open file, computed on its data (undoable); the "
-                                        "axis labels say which")
+        self.normalise_combo.setToolTip(
+            "Scale each input of the open file, computed on its data (undoable); the axis labels say which"
+        )
         for key in NORMALISATIONS:
             self.normalise_combo.addItem(NORMALISE_TEXT[key].split(":")[0].split(" (")[0], key)
         for combo in (self.missing_combo, self.normalise_combo):  # the dock keeps its width for the plots
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(5)
         self.columns_button = QPushButton("Columns…", objectName="sequenceColumns")
-        self.columns_button.setToolTip("Choose the inputs, the time axis, empty cells and normalisation of the open "
-                                       "file")
+        self.columns_button.setToolTip(
+            "Choose the inputs, the time axis, empty cells and normalisation of the open file"
+        )
         self.columns_button.clicked.connect(self.choose_columns)
         self.missing_combo.activated.connect(self._on_file_choice)
         self.normalise_combo.activated.connect(self._on_file_choice)
@@ -205,8 +213,7 @@ class SequencePanel(QWidget):
         if imported is not None:
             with QSignalBlocker(self.missing_combo), QSignalBlocker(self.normalise_combo):
                 self.missing_combo.setCurrentIndex(max(self.missing_combo.findData(imported.choice.missing), 0))
-                self.normalise_combo.setCurrentIndex(max(self.normalise_combo.findData(imported.choice.normalise),
-                                                         0))
+                self.normalise_combo.setCurrentIndex(max(self.normalise_combo.findData(imported.choice.normalise), 0))
 
     def _on_sequence_changed(self) -> None:
         sequence = self.document.sequence
@@ -236,7 +243,7 @@ class SequencePanel(QWidget):
         time = self.document.sequence.time_axis
         self.cursor.setValue(float(time[min(step, len(time) - 1)]))
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._on_step_changed(self.document.step)
 
@@ -252,12 +259,12 @@ class SequencePanel(QWidget):
         return True
 
     def apply_numbers(self) -> bool:
-        from ...io.sequences import parse_numbers  # noqa: PLC0415
+        from ...io.sequences import parse_numbers
 
         return self._apply(lambda: parse_numbers(self.numbers_edit.toPlainText()), "Type numbers")
 
     def apply_text(self) -> bool:
-        from ...io.sequences import text_sequence  # noqa: PLC0415
+        from ...io.sequences import text_sequence
 
         vocab = self.vocab_edit.text() or None
         return self._apply(lambda: text_sequence(self.text_edit.toPlainText(), vocab=vocab), "Type text")
@@ -273,8 +280,11 @@ class SequencePanel(QWidget):
         imported = current_import(self.document)
         if imported is None:
             return
-        choice = replace(imported.choice, missing=str(self.missing_combo.currentData()),
-                         normalise=str(self.normalise_combo.currentData()))
+        choice = replace(
+            imported.choice,
+            missing=str(self.missing_combo.currentData()),
+            normalise=str(self.normalise_combo.currentData()),
+        )
         if choice != imported.choice:
             self._change(choice)
 

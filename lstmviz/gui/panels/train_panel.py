@@ -26,7 +26,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ...engine.errors import EngineError
@@ -50,7 +58,10 @@ PREDICT_EVERY = 0.3
 """Seconds between two redraws of the prediction during a run: it runs the network on held-out data on the GUI
 thread, so it refreshes about 3 times a second while the other views take the weights up to 10 times."""
 CURVE_FORMATS: tuple[tuple[str, str], ...] = (
-    ("csv", "CSV table"), ("png", "PNG image"), ("svg", "SVG image"), ("pdf", "PDF document"),
+    ("csv", "CSV table"),
+    ("png", "PNG image"),
+    ("svg", "SVG image"),
+    ("pdf", "PDF document"),
 )
 
 
@@ -111,11 +122,17 @@ class TrainPanel(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         files = QHBoxLayout() if self.STACKED else buttons  # six buttons do not fit across a narrow dock
-        self.save_button = self._button("Save Weights...", "Save the network shown (trained, or the timeline's "
-                                        "moment) as .safetensors or .npz; it loads in lstmviz and PyTorch",
-                                        self.save_weights)
-        self.export_button = self._button("Export Curve...", "Save the loss curve as CSV (update, loss, val_loss, "
-                                          "val_accuracy) or as a PNG, SVG or PDF figure", self.export_curve)
+        self.save_button = self._button(
+            "Save Weights...",
+            "Save the network shown (trained, or the timeline's "
+            "moment) as .safetensors or .npz; it loads in lstmviz and PyTorch",
+            self.save_weights,
+        )
+        self.export_button = self._button(
+            "Export Curve...",
+            "Save the loss curve as CSV (update, loss, val_loss, val_accuracy) or as a PNG, SVG or PDF figure",
+            self.export_curve,
+        )
         files.addWidget(self.save_button)
         files.addWidget(self.export_button)
         self.status = QLabel("Not trained yet")
@@ -220,8 +237,9 @@ class TrainPanel(QWidget):
             return
         self._show_prediction(network)  # the untrained answers, to compare
         if self.PREDICTS and not self._live_prediction():
-            self.prediction_view.score.setText(f"Sequences of more than {LIVE_STEPS:,} steps: the prediction is "
-                                               "redrawn when the run pauses or ends")
+            self.prediction_view.score.setText(
+                f"Sequences of more than {LIVE_STEPS:,} steps: the prediction is redrawn when the run pauses or ends"
+            )
         self._set_state("running")
         self.status.setText(f"Training {config.cell.upper()} H={config.hidden} on {task.describe()}...")
         self._jobs[:] = [self._job]
@@ -309,8 +327,10 @@ class TrainPanel(QWidget):
                     self._timeline.add(self._train_curve[-1][0], job.result, keep=True)
                     self.timeline_slider.follow_newest()
             done = self._train_curve[-1][0] if self._train_curve else 0
-            self.status.setText(f"Trained for {done:,} updates" + (f"; last loss {self._train_curve[-1][1]:.4g}"
-                                                                   if self._train_curve else ""))
+            self.status.setText(
+                f"Trained for {done:,} updates"
+                + (f"; last loss {self._train_curve[-1][1]:.4g}" if self._train_curve else "")
+            )
         self._set_state("idle")
         if job.result is not None:  # the last answers, whatever the rate limit skipped
             self._show_prediction(job.result)
@@ -323,7 +343,11 @@ class TrainPanel(QWidget):
         self.curves_view.mark_update(snapshot.update)
         try:
             self._apply(snapshot.network)
-        except (EngineError, FileFormatError, ValueError) as error:  # the document moved on (another sequence was opened)
+        except (
+            EngineError,
+            FileFormatError,
+            ValueError,
+        ) as error:  # the document moved on (another sequence was opened)
             self.status.setText(f"The timeline cannot be shown on this sequence: {error}")
 
     # Saving and exporting ------------------------------------------------------------------------------------
@@ -355,8 +379,13 @@ class TrainPanel(QWidget):
                 write_loss_csv(path, app_rows(train, validation))
             else:
                 title = self._task.describe() if self._task is not None else ""
-                render_loss_figure(train, validation, path, title=title,
-                                   accuracy_name=self._task.accuracy_name if self._task else "accuracy")
+                render_loss_figure(
+                    train,
+                    validation,
+                    path,
+                    title=title,
+                    accuracy_name=self._task.accuracy_name if self._task else "accuracy",
+                )
         except FileFormatError as error:
             self._refuse(str(error))
             return False

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 from ...engine.init import INITIALISERS
 from ...engine.network import OUTPUT_BIAS, OUTPUT_WEIGHT
 from ...model.document import Document
-from .weights_blocks import Block, blocks_for, element_name, locate, parameter_choices, symmetric_level
 from ..document_binding import DocumentBinding
+from .weights_blocks import Block, blocks_for, element_name, locate, parameter_choices, symmetric_level
 from .weights_controls import EditThrottle
 from .weights_matrix import WeightMatrixView
 from .weights_sliders import BiasSliders, RecurrentScale
@@ -58,10 +58,13 @@ class WeightsPanel(QWidget):
         self._build()
         self._refresh_all()
         events = document.events
-        self._binding = DocumentBinding(self, [
-            (events.network_changed, self._on_network_changed),
-            (events.selection_changed, self._on_selection_changed),
-        ])
+        self._binding = DocumentBinding(
+            self,
+            [
+                (events.network_changed, self._on_network_changed),
+                (events.selection_changed, self._on_selection_changed),
+            ],
+        )
 
     # Layout --------------------------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -111,8 +114,10 @@ class WeightsPanel(QWidget):
         # A short title: a group box is at least as wide as its title, and the long one set the panel's (and so
         # the window's) minimum width; the explanation lives in the tooltip.
         sliders = QGroupBox("Bias means and recurrent scale", objectName="weightsSliders")
-        sliders.setToolTip("Sliders for the current layer: each bias slider shifts the mean of that gate's biases,\n"
-                           "all units together; the scale multiplies the recurrent weights W_hh.")
+        sliders.setToolTip(
+            "Sliders for the current layer: each bias slider shifts the mean of that gate's biases,\n"
+            "all units together; the scale multiplies the recurrent weights W_hh."
+        )
         box = QVBoxLayout(sliders)
         box.setContentsMargins(6, 4, 6, 4)
         box.setSpacing(3)
@@ -255,8 +260,10 @@ class WeightsPanel(QWidget):
 
     def _show_selection(self) -> None:
         network = self.document.network
-        fits = self.selected is not None and self.selected[0] in network.params and all(
-            i < n for i, n in zip(self.selected[1], network.params[self.selected[0]].shape, strict=True)
+        fits = (
+            self.selected is not None
+            and self.selected[0] in network.params
+            and all(i < n for i, n in zip(self.selected[1], network.params[self.selected[0]].shape, strict=True))
         )
         if not fits:
             self.selected = None

@@ -63,7 +63,7 @@ class ValueSlider(QWidget):
         self.slider.sliderReleased.connect(self.released)
         self._value = low
 
-    def setToolTip(self, text: str) -> None:  # noqa: N802 (Qt's name)
+    def setToolTip(self, text: str) -> None:
         for widget in (self, self.caption, self.slider, self.readout):
             QWidget.setToolTip(widget, text)
 

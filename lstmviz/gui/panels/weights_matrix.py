@@ -48,7 +48,7 @@ class WeightImage(pg.ImageItem):
             return row, col
         return None
 
-    def mouseClickEvent(self, ev) -> None:  # noqa: N802 (pyqtgraph's name)
+    def mouseClickEvent(self, ev) -> None:
         cell = self._cell(ev.pos())
         if ev.button() == Qt.MouseButton.LeftButton and cell is not None:
             ev.accept()
@@ -56,7 +56,7 @@ class WeightImage(pg.ImageItem):
         else:
             ev.ignore()
 
-    def mouseDragEvent(self, ev) -> None:  # noqa: N802
+    def mouseDragEvent(self, ev) -> None:
         if ev.button() != Qt.MouseButton.LeftButton:
             ev.ignore()
             return
@@ -75,7 +75,7 @@ class WeightImage(pg.ImageItem):
         else:
             self.owner.drag_moved.emit(pixels_up)
 
-    def hoverEvent(self, ev) -> None:  # noqa: N802
+    def hoverEvent(self, ev) -> None:
         if ev.isExit():
             self.owner.cell_hovered.emit(-1, -1, -1)
             return
@@ -201,7 +201,7 @@ class WeightMatrixView(QWidget):
         # fit it again now that the minimum is small.
         self.graphics.ci.setGeometry(self.graphics.range)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+    def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and hasattr(self, "_titles"):
             self._apply_palette()
@@ -218,7 +218,7 @@ class WeightMatrixView(QWidget):
             self.colorbar.foreground = QColor(text)
             self.colorbar.update()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._show_titles()
 

@@ -36,8 +36,13 @@ class LossCurves(QWidget):
         self.loss_plot.setDownsampling(auto=True, mode="peak")
         self.loss_plot.setClipToView(True)
         self.train_line = self.loss_plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=1), name="training")
-        self.val_line = self.loss_plot.plot(pen=pg.mkPen(VALIDATION_COLOR, width=2), symbol="o", symbolSize=4,
-                                            symbolBrush=VALIDATION_COLOR, name="validation")
+        self.val_line = self.loss_plot.plot(
+            pen=pg.mkPen(VALIDATION_COLOR, width=2),
+            symbol="o",
+            symbolSize=4,
+            symbolBrush=VALIDATION_COLOR,
+            name="validation",
+        )
         self.moment = pg.InfiniteLine(angle=90, pen=pg.mkPen("#bbbbbb", width=1))
         self.moment.setToolTip("The update the timeline shows")
         self.moment.hide()
@@ -50,8 +55,9 @@ class LossCurves(QWidget):
         self.accuracy_plot.setXLink(self.loss_plot)
         self.accuracy_plot.setMinimumHeight(ACCURACY_MIN_HEIGHT)
         self.loss_plot.setMinimumHeight(2 * ACCURACY_MIN_HEIGHT)
-        self.accuracy_line = self.accuracy_plot.plot(pen=pg.mkPen(ACCURACY_COLOR, width=2), symbol="o",
-                                                     symbolSize=4, symbolBrush=ACCURACY_COLOR)
+        self.accuracy_line = self.accuracy_plot.plot(
+            pen=pg.mkPen(ACCURACY_COLOR, width=2), symbol="o", symbolSize=4, symbolBrush=ACCURACY_COLOR
+        )
         self._train = _Rows(2)
         self._validation = _Rows(3)
         layout = QVBoxLayout(self)

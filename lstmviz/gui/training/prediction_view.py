@@ -49,15 +49,31 @@ class PredictionView(QWidget):
         self.prediction = prediction
         points = prediction.classes is not None or prediction.split is None
         if points:  # one answer per sequence or step: markers, the truth as open circles under the answers
-            self.target_item.setData(prediction.target_x, prediction.target, pen=None, symbol="o", symbolSize=10,
-                                     symbolPen=pg.mkPen(TARGET_COLOR, width=2), symbolBrush=None)
-            self.output_item.setData(prediction.output_x, prediction.output, pen=None, symbol="x", symbolSize=8,
-                                     symbolPen=pg.mkPen(OUTPUT_COLOR, width=2), symbolBrush=OUTPUT_COLOR)
+            self.target_item.setData(
+                prediction.target_x,
+                prediction.target,
+                pen=None,
+                symbol="o",
+                symbolSize=10,
+                symbolPen=pg.mkPen(TARGET_COLOR, width=2),
+                symbolBrush=None,
+            )
+            self.output_item.setData(
+                prediction.output_x,
+                prediction.output,
+                pen=None,
+                symbol="x",
+                symbolSize=8,
+                symbolPen=pg.mkPen(OUTPUT_COLOR, width=2),
+                symbolBrush=OUTPUT_COLOR,
+            )
         else:
-            self.target_item.setData(prediction.target_x, prediction.target, pen=pg.mkPen(TARGET_COLOR, width=1),
-                                     symbol=None)
-            self.output_item.setData(prediction.output_x, prediction.output, pen=pg.mkPen(OUTPUT_COLOR, width=2),
-                                     symbol=None)
+            self.target_item.setData(
+                prediction.target_x, prediction.target, pen=pg.mkPen(TARGET_COLOR, width=1), symbol=None
+            )
+            self.output_item.setData(
+                prediction.output_x, prediction.output, pen=pg.mkPen(OUTPUT_COLOR, width=2), symbol=None
+            )
         if prediction.split is None:
             self.split_line.hide()
         else:

@@ -36,9 +36,12 @@ class Seq2SeqTrainSettings(TrainSettings):
     """The run's settings for an encoder-decoder; :meth:`make_task` builds a token or forecast task."""
 
     TASKS = tuple((name, name, _TOKEN_TIPS.get(name, f"The {name} token task")) for name in TOKEN_TASKS) + (
-        ("forecast", "forecast the main window's sequence",
-         "Encode a window of the sequence loaded in the main window, decode its next values (the last 20% "
-         "validates)"),
+        (
+            "forecast",
+            "forecast the main window's sequence",
+            "Encode a window of the sequence loaded in the main window, decode its next values (the last 20% "
+            "validates)",
+        ),
     )
     PARAMETERS = {**{name: ("length", "symbols") for name in TOKEN_TASKS}, "forecast": ("window", "horizon")}
     UNUSED = ("tbptt_box",)
@@ -47,8 +50,10 @@ class Seq2SeqTrainSettings(TrainSettings):
         super().__init__(parent)
         self.task_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.task_box.setMinimumContentsLength(12)  # the forecast's long title fits the seq2seq window's dock
-        self.task_box.setToolTip("What the encoder-decoder learns: write the source back to front, sorted, or the "
-                                 "next values of the sequence loaded in the main window")
+        self.task_box.setToolTip(
+            "What the encoder-decoder learns: write the source back to front, sorted, or the "
+            "next values of the sequence loaded in the main window"
+        )
         self.length_box.setRange(1, 100_000)
         self.length_box.setValue(8)
         self.length_box.setToolTip("Source (and output) length trained on")
@@ -76,10 +81,10 @@ class Seq2SeqTrainSettings(TrainSettings):
         None); a token model's embedding width carries over (raises EngineError with a sentence for the user)."""
         if self.task_key == "forecast":
             if sequence is None:
-                raise EngineError("forecasting trains on the sequence loaded in the main window; open one there "
-                                  "first")
-            task = ForecastTask(np.asarray(sequence, dtype=np.float64), self.window_box.value(),
-                                self.horizon_box.value())
+                raise EngineError("forecasting trains on the sequence loaded in the main window; open one there first")
+            task = ForecastTask(
+                np.asarray(sequence, dtype=np.float64), self.window_box.value(), self.horizon_box.value()
+            )
             task.data()  # too short a series for these windows fails here, with the reason
             return task
         embed = FRESH_EMBEDDING

@@ -20,10 +20,16 @@ from ...model.training import TrainingConfig
 TASK_CHOICES: tuple[tuple[str, str, str], ...] = (
     ("copy", "copy", "Recall a symbol shown at step 0 after a delay of blank steps, at a cue (cross-entropy)"),
     ("adding", "adding", "Output the sum of the two marked values in a noisy sequence (MSE at the last step)"),
-    ("next-value", "next value of this sequence",
-     "Forecast the loaded numeric sequence a few steps ahead (the last 20% validates)"),
-    ("next-char", "next character of this text",
-     "Predict the next character of the loaded text (open a text file with one-hot characters)"),
+    (
+        "next-value",
+        "next value of this sequence",
+        "Forecast the loaded numeric sequence a few steps ahead (the last 20% validates)",
+    ),
+    (
+        "next-char",
+        "next character of this text",
+        "Predict the next character of the loaded text (open a text file with one-hot characters)",
+    ),
 )
 TASK_PARAMETERS: dict[str, tuple[str, ...]] = {
     "copy": ("delay", "symbols"),
@@ -47,8 +53,9 @@ def spin(low: int, high: int, value: int, tip: str, off: str | None = None) -> Q
     return box
 
 
-def real(low: float, high: float, value: float, decimals: int, step: float, tip: str,
-         off: str | None = None) -> QDoubleSpinBox:
+def real(
+    low: float, high: float, value: float, decimals: int, step: float, tip: str, off: str | None = None
+) -> QDoubleSpinBox:
     box = QDoubleSpinBox()
     box.setDecimals(decimals)
     box.setRange(low, high)
@@ -85,8 +92,9 @@ class TrainSettings(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.task_box = combo(tuple((key, title) for key, title, _ in self.TASKS), self.TASKS[0][0],
-                              "What the network learns")
+        self.task_box = combo(
+            tuple((key, title) for key, title, _ in self.TASKS), self.TASKS[0][0], "What the network learns"
+        )
         for index, (_, _, tip) in enumerate(self.TASKS):
             self.task_box.setItemData(index, tip, 3)  # Qt.ToolTipRole: each task explains itself in the list
         self.delay_box = spin(0, 100_000, 20, "copy: blank steps between the symbol and the recall cue")
@@ -98,33 +106,63 @@ class TrainSettings(QWidget):
         self.cell_box = combo(trainable, "lstm", "Cell type of the network trained")
         self.hidden_box = spin(1, 1024, 32, "Hidden units per layer")
         self.layers_box = spin(1, 8, 1, "Stacked recurrent layers")
-        self.optimizer_box = combo((("adam", "Adam"), ("sgd", "SGD")), "adam",
-                                   "Adam (PyTorch's defaults) or plain SGD, optionally with momentum")
+        self.optimizer_box = combo(
+            (("adam", "Adam"), ("sgd", "SGD")),
+            "adam",
+            "Adam (PyTorch's defaults) or plain SGD, optionally with momentum",
+        )
         self.momentum_box = real(0.0, 0.999, 0.9, 3, 0.05, "SGD's momentum (0 = plain SGD; Adam ignores it)")
         self.lr_box = real(0.00001, 10.0, 0.01, 5, 0.001, "Learning rate of the optimiser")
         self.batch_box = spin(1, 4096, 32, "Sequences per update")
-        self.clip_box = real(0.0, 1000.0, 1.0, 2, 0.5, "Clip the gradient to this global norm before each update",
-                             off="off")
-        self.tbptt_box = spin(0, 100_000, 0, "Truncated BPTT: one update per chunk of this many steps, the state "
-                              "carried over without gradient", off="off (full BPTT)")
+        self.clip_box = real(
+            0.0, 1000.0, 1.0, 2, 0.5, "Clip the gradient to this global norm before each update", off="off"
+        )
+        self.tbptt_box = spin(
+            0,
+            100_000,
+            0,
+            "Truncated BPTT: one update per chunk of this many steps, the state carried over without gradient",
+            off="off (full BPTT)",
+        )
         self.updates_box = spin(1, 1_000_000, 2000, "How many optimiser updates the run makes")
-        self.snapshot_box = spin(1, 1_000_000, 10, "Keep a snapshot of the weights every this many updates for the "
-                                 "timeline (at most 200: when full, every second one goes and the spacing doubles)")
-        self.seed_box = spin(0, 2**31 - 1, 0, "Seed of the initial weights and of the data order (same seed, "
-                             "same run to the last digit)")
+        self.snapshot_box = spin(
+            1,
+            1_000_000,
+            10,
+            "Keep a snapshot of the weights every this many updates for the "
+            "timeline (at most 200: when full, every second one goes and the spacing doubles)",
+        )
+        self.seed_box = spin(
+            0, 2**31 - 1, 0, "Seed of the initial weights and of the data order (same seed, same run to the last digit)"
+        )
         self.parameter_boxes: dict[str, QSpinBox] = {
-            "delay": self.delay_box, "symbols": self.symbols_box, "length": self.length_box,
-            "window": self.window_box, "horizon": self.horizon_box,
+            "delay": self.delay_box,
+            "symbols": self.symbols_box,
+            "length": self.length_box,
+            "window": self.window_box,
+            "horizon": self.horizon_box,
         }
         self.form = QFormLayout(self)
         self.form.setContentsMargins(0, 0, 0, 0)
         rows: tuple[tuple[str, QWidget], ...] = (
-            ("Task", self.task_box), ("Delay", self.delay_box), ("Symbols", self.symbols_box),
-            ("Length", self.length_box), ("Window", self.window_box), ("Horizon", self.horizon_box),
-            ("Cell", self.cell_box), ("Hidden", self.hidden_box), ("Layers", self.layers_box),
-            ("Optimiser", self.optimizer_box), ("Momentum", self.momentum_box), ("Learning rate", self.lr_box),
-            ("Batch", self.batch_box), ("Clip norm", self.clip_box), ("Truncate BPTT", self.tbptt_box),
-            ("Updates", self.updates_box), ("Snapshot every", self.snapshot_box), ("Seed", self.seed_box),
+            ("Task", self.task_box),
+            ("Delay", self.delay_box),
+            ("Symbols", self.symbols_box),
+            ("Length", self.length_box),
+            ("Window", self.window_box),
+            ("Horizon", self.horizon_box),
+            ("Cell", self.cell_box),
+            ("Hidden", self.hidden_box),
+            ("Layers", self.layers_box),
+            ("Optimiser", self.optimizer_box),
+            ("Momentum", self.momentum_box),
+            ("Learning rate", self.lr_box),
+            ("Batch", self.batch_box),
+            ("Clip norm", self.clip_box),
+            ("Truncate BPTT", self.tbptt_box),
+            ("Updates", self.updates_box),
+            ("Snapshot every", self.snapshot_box),
+            ("Seed", self.seed_box),
         )
         for label, widget in rows:
             self.form.addRow(label, widget)
@@ -151,11 +189,17 @@ class TrainSettings(QWidget):
         """The run's settings (raises EngineError for a combination the optimiser refuses)."""
         clip = self.clip_box.value()
         return TrainingConfig(
-            cell=str(self.cell_box.currentData()), hidden=self.hidden_box.value(), layers=self.layers_box.value(),
-            updates=self.updates_box.value(), batch=self.batch_box.value(), lr=self.lr_box.value(),
+            cell=str(self.cell_box.currentData()),
+            hidden=self.hidden_box.value(),
+            layers=self.layers_box.value(),
+            updates=self.updates_box.value(),
+            batch=self.batch_box.value(),
+            lr=self.lr_box.value(),
             optimizer=str(self.optimizer_box.currentData()),
             momentum=self.momentum_box.value() if self.optimizer_box.currentData() == "sgd" else 0.0,
-            clip=clip if clip > 0 else None, tbptt=self.tbptt_box.value() or None, seed=self.seed_box.value(),
+            clip=clip if clip > 0 else None,
+            tbptt=self.tbptt_box.value() or None,
+            seed=self.seed_box.value(),
             validate_every=VALIDATE_EVERY,
         )
 

@@ -24,8 +24,10 @@ class TimelineSlider(QWidget):
         super().__init__(parent)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setObjectName("train_timeline_slider")
-        self.slider.setToolTip("Training timeline: drag to see the network as it was at an earlier update (the gate "
-                               "diagram, heatmaps and prediction follow); pause or finish the run first")
+        self.slider.setToolTip(
+            "Training timeline: drag to see the network as it was at an earlier update (the gate "
+            "diagram, heatmaps and prediction follow); pause or finish the run first"
+        )
         self.slider.setRange(0, 0)
         self.slider.setPageStep(1)
         self.label = QLabel("Timeline: no run yet")

@@ -2,8 +2,8 @@
 
 Each network is a Document of the session (``compare-rnn``, ``compare-gru``, ``compare-lstm``), shown by the same
 :class:`~.heatmaps.HeatmapsView` as the main window (only h_t, and C_t for the LSTM). Beside them, on one time
-axis, the three gradient decay curves ||dh_T/dh_t|| on a log scale, and the three loss curves, and what an update learns from (the share of the weight gradient from each input step, on one
-training batch). Training runs in
+axis, the three gradient decay curves ||dh_T/dh_t|| on a log scale, the three loss curves, and what an update
+learns from (the share of the weight gradient from each input step, on one training batch). Training runs in
 three child processes (:class:`~lstmviz.model.compare.CompareRun`); a 200 ms timer polls them and hands the current
 weights to the documents, so the heatmaps and the gradient curves change while the networks learn.
 """
@@ -61,11 +61,11 @@ def document_name(cell: str) -> str:
     return f"compare-{cell}"
 
 
-
 def _kill_all(runs: list[CompareRun]) -> None:
     """End every child process of the runs (the view is going away)."""
     for run in runs:
         run.kill()
+
 
 class CompareView(QWidget):
     """Settings and Run / Stop above; the cells' heatmaps on the left, their curves on the right."""
@@ -101,20 +101,29 @@ class CompareView(QWidget):
         for task in COMPARE_TASKS:
             self.task_box.addItem(task, task)
         self.task_box.addItem("main window's sequence (untrained)", ON_SEQUENCE)
-        self.task_box.setToolTip("copy: recall a symbol after a delay; adding: sum two marked values; or run the "
-                                 "three fresh networks on the sequence of the main window")
-        self.delay_box = self._spin(1, 1000, 20, "copy: blank steps between the symbol and the cue; "
-                                    "adding: half the sequence length")
+        self.task_box.setToolTip(
+            "copy: recall a symbol after a delay; adding: sum two marked values; or run the "
+            "three fresh networks on the sequence of the main window"
+        )
+        self.delay_box = self._spin(
+            1, 1000, 20, "copy: blank steps between the symbol and the cue; adding: half the sequence length"
+        )
         self.hidden_box = self._spin(1, 256, 32, "Hidden units of every cell")
         self.updates_box = self._spin(0, 100_000, 300, "Adam updates per cell (0: compare the untrained networks)")
         self.seed_box = self._spin(0, 2**31 - 1, 0, "Seed of the initial weights and of the data order")
         self.run_button = self._button("Run", "Train the three cells (each in its own process)", self.start)
         self.stop_button = self._button("Stop", "Stop training and show what was reached", self.stop)
-        self.export_button = self._button("Export Figure...", "Save the comparison as one PNG, SVG or PDF",
-                                          self.export_dialog)
+        self.export_button = self._button(
+            "Export Figure...", "Save the comparison as one PNG, SVG or PDF", self.export_dialog
+        )
         controls = QHBoxLayout()
-        for label, widget in (("Task", self.task_box), ("Delay", self.delay_box), ("Hidden", self.hidden_box),
-                              ("Updates", self.updates_box), ("Seed", self.seed_box)):
+        for label, widget in (
+            ("Task", self.task_box),
+            ("Delay", self.delay_box),
+            ("Hidden", self.hidden_box),
+            ("Updates", self.updates_box),
+            ("Seed", self.seed_box),
+        ):
             controls.addWidget(QLabel(label))
             controls.addWidget(widget)
         for button in (self.run_button, self.stop_button, self.export_button):
@@ -128,18 +137,25 @@ class CompareView(QWidget):
         self._maps_layout = QVBoxLayout(self.maps)
         self._maps_layout.setContentsMargins(0, 0, 0, 0)
         self.curves = pg.GraphicsLayoutWidget()
-        self.decay_plot = self._plot(0, "||dh_T/dh_t|| (log)", "step t",
-                                     "How much of step t still reaches the last step: the gradient decay")
-        self.share_plot = self._plot(1, "share of the update (log)", "step t",
-                                     "What an update learns from: the share of the weight gradient from each "
-                                     "input step, on one training batch")
+        self.decay_plot = self._plot(
+            0, "||dh_T/dh_t|| (log)", "step t", "How much of step t still reaches the last step: the gradient decay"
+        )
+        self.share_plot = self._plot(
+            1,
+            "share of the update (log)",
+            "step t",
+            "What an update learns from: the share of the weight gradient from each input step, on one training batch",
+        )
         self.loss_plot = self._plot(2, "training loss (log)", "update", "Training loss of each cell")
-        self.decay_lines = {c: self.decay_plot.plot(pen=pg.mkPen(CELL_COLORS[c], width=2), name=c.upper())
-                            for c in COMPARE_CELLS}
-        self.share_lines = {c: self.share_plot.plot(pen=pg.mkPen(CELL_COLORS[c], width=2), name=c.upper())
-                            for c in COMPARE_CELLS}
-        self.loss_lines = {c: self.loss_plot.plot(pen=pg.mkPen(CELL_COLORS[c], width=1), name=c.upper())
-                           for c in COMPARE_CELLS}
+        self.decay_lines = {
+            c: self.decay_plot.plot(pen=pg.mkPen(CELL_COLORS[c], width=2), name=c.upper()) for c in COMPARE_CELLS
+        }
+        self.share_lines = {
+            c: self.share_plot.plot(pen=pg.mkPen(CELL_COLORS[c], width=2), name=c.upper()) for c in COMPARE_CELLS
+        }
+        self.loss_lines = {
+            c: self.loss_plot.plot(pen=pg.mkPen(CELL_COLORS[c], width=1), name=c.upper()) for c in COMPARE_CELLS
+        }
         splitter = QSplitter(self)
         splitter.addWidget(self.maps)
         splitter.addWidget(self.curves)
@@ -182,9 +198,13 @@ class CompareView(QWidget):
 
     # Run -----------------------------------------------------------------------------------------------------
     def setup(self) -> CompareSetup:
-        return CompareSetup(task=self.task_box.currentData(), delay=self.delay_box.value(),
-                            hidden=self.hidden_box.value(), updates=self.updates_box.value(),
-                            seed=self.seed_box.value())
+        return CompareSetup(
+            task=self.task_box.currentData(),
+            delay=self.delay_box.value(),
+            hidden=self.hidden_box.value(),
+            updates=self.updates_box.value(),
+            seed=self.seed_box.value(),
+        )
 
     def start(self) -> None:
         """Start the three trainings (or, with 0 updates, show the untrained networks at once)."""
@@ -243,10 +263,13 @@ class CompareView(QWidget):
             self.heatmaps[result.cell] = view
             self._titles[result.cell] = title
             cell = result.cell
-            DocumentBinding(view, [
-                (document.events.trace_changed, lambda c=cell: self._on_trace(c)),
-                (document.compute.events.ready, lambda kind, c=cell: self._on_ready(c, kind)),
-            ])
+            DocumentBinding(
+                view,
+                [
+                    (document.events.trace_changed, lambda c=cell: self._on_trace(c)),
+                    (document.compute.events.ready, lambda kind, c=cell: self._on_ready(c, kind)),
+                ],
+            )
             self._due.add(cell)
             self._measure(cell)
 
@@ -349,13 +372,15 @@ class CompareView(QWidget):
                 continue
             first = max(float(result.decay[0]), 1e-300)
             parts.append(f"{result.cell.upper()} 1e{np.log10(first):.0f}")
-        return ("||dh_T/dh_0|| (how much of the first step reaches the last): " + ", ".join(parts)
-                + ". The lower, the less an update can learn from the start of the sequence.")
+        return (
+            "||dh_T/dh_0|| (how much of the first step reaches the last): "
+            + ", ".join(parts)
+            + ". The lower, the less an update can learn from the start of the sequence."
+        )
 
     # Export --------------------------------------------------------------------------------------------------
     def export_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export Comparison", "compare.png",
-                                              "Figures (*.png *.svg *.pdf)")
+        path, _ = QFileDialog.getSaveFileName(self, "Export Comparison", "compare.png", "Figures (*.png *.svg *.pdf)")
         if path:
             self.export(path)
 

@@ -98,7 +98,7 @@ class HoverTip:
     def tooltip_text(self) -> str:
         return self.tooltip_source() if self.tooltip_source is not None else ""
 
-    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802 - Qt override
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         self.setToolTip(self.tooltip_text())  # type: ignore[attr-defined]
         super().hoverEnterEvent(event)  # type: ignore[misc]
 
@@ -127,17 +127,17 @@ class UnitCellItem(HoverTip, QGraphicsRectItem):
     def selected(self) -> bool:
         return self.unit in self.strip.selected
 
-    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802 - Qt override
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         super().hoverEnterEvent(event)
         if self.strip.on_hover is not None:
             self.strip.on_hover(self.strip.key, self.unit)
 
-    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802 - Qt override
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         super().hoverLeaveEvent(event)
         if self.strip.on_hover is not None:
             self.strip.on_hover(self.strip.key, None)
 
-    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             self.strip.on_click(self.unit, event.modifiers())
             event.accept()
@@ -186,8 +186,9 @@ class StripItem(QGraphicsRectItem):
     def _make_rect(self, unit: int) -> QRectF:
         shape = self.shape_info
         row, col = divmod(unit, shape.cols)
-        return QRectF(-shape.width / 2 + col * shape.cell_w, -shape.height / 2 + row * shape.cell_h,
-                      shape.cell_w, shape.cell_h)
+        return QRectF(
+            -shape.width / 2 + col * shape.cell_w, -shape.height / 2 + row * shape.cell_h, shape.cell_w, shape.cell_h
+        )
 
     def cell_rect(self, unit: int) -> QRectF:
         """Where unit ``unit`` sits, in the strip's coordinates."""
@@ -199,8 +200,11 @@ class StripItem(QGraphicsRectItem):
             values = np.full(self.n, np.nan)
             rgba = np.tile(np.array(PENDING.getRgb(), dtype=np.uint8), (self.n, 1))
         values = np.asarray(values, dtype=np.float64)
-        same = (np.array_equal(values, self.shown, equal_nan=True) and selected == self.selected
-                and np.array_equal(rgba, self.rgba[: self.n]))
+        same = (
+            np.array_equal(values, self.shown, equal_nan=True)
+            and selected == self.selected
+            and np.array_equal(rgba, self.rgba[: self.n])
+        )
         if same:
             return
         self.shown = values.copy()
@@ -332,16 +336,18 @@ def arrow_head(start: QPointF, tip: QPointF, size: float) -> QPainterPath:
     ux, uy = dx / length, dy / length
     base = QPointF(tip.x() - ux * size, tip.y() - uy * size)
     half = size * 0.45
-    polygon = QPolygonF([tip, QPointF(base.x() - uy * half, base.y() + ux * half),
-                         QPointF(base.x() + uy * half, base.y() - ux * half)])
+    polygon = QPolygonF(
+        [tip, QPointF(base.x() - uy * half, base.y() + ux * half), QPointF(base.x() + uy * half, base.y() - ux * half)]
+    )
     path = QPainterPath()
     path.addPolygon(polygon)
     path.closeSubpath()
     return path
 
 
-def rich_text(html: str, color: QColor, pixel_size: float = 13, bold: bool = False,
-              parent: QGraphicsItem | None = None) -> QGraphicsTextItem:
+def rich_text(
+    html: str, color: QColor, pixel_size: float = 13, bold: bool = False, parent: QGraphicsItem | None = None
+) -> QGraphicsTextItem:
     """A rich-text label (subscripts, sigma, C-tilde) that stays text in SVG export."""
     item = QGraphicsTextItem(parent)
     font = QFont()

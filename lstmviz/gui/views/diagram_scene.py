@@ -58,8 +58,11 @@ def strip_label(network: Network, key: str, layer: int) -> StripLabel:
     if key == "x":
         if layer == 0:
             return StripLabel("x<sub>t</sub>", "input", "x_t: the sequence at step t")
-        return StripLabel(f"x<sub>t</sub> = h<sub>t</sub><sup>(l{layer - 1})</sup>", "input from the layer below",
-                          f"x_t of layer {layer} is h_t of layer {layer - 1}")
+        return StripLabel(
+            f"x<sub>t</sub> = h<sub>t</sub><sup>(l{layer - 1})</sup>",
+            "input from the layer below",
+            f"x_t of layer {layer} is h_t of layer {layer - 1}",
+        )
     if key == "h_prev":
         return StripLabel("h<sub>t−1</sub>", "previous hidden state", "h_{t-1}: h of the previous step (h_0 at t=0)")
     if key == "c_prev":
@@ -164,8 +167,9 @@ class DiagramScene(QGraphicsScene):
         self.frame_item.setPen(QPen(edge, 1.6))
         self.frame_item.setZValue(-10)
         self.addItem(self.frame_item)
-        caption = rich_text(f"<b>{self.network.spec.title} cell</b>", edge.darker(100) if self.ink.lightness() < 128
-                            else self.ink, 18)
+        caption = rich_text(
+            f"<b>{self.network.spec.title} cell</b>", edge.darker(100) if self.ink.lightness() < 128 else self.ink, 18
+        )
         caption.setPos(top_left + QPointF(14, 6))
         self.addItem(caption)
 
@@ -181,8 +185,12 @@ class DiagramScene(QGraphicsScene):
         elif node.kind == "output":
             affine = "W<sub>o</sub>h<sub>t</sub> + b<sub>o</sub>"
             act = self.network.output_activation
-            item = BlockItem(affine if act == "identity" else f"{NONLINEARITY_SYMBOL[act]}({affine})", OUTPUT_FILL,
-                             lambda: self._tooltips("block", "y", -1), size=(200.0, 48.0))
+            item = BlockItem(
+                affine if act == "identity" else f"{NONLINEARITY_SYMBOL[act]}({affine})",
+                OUTPUT_FILL,
+                lambda: self._tooltips("block", "y", -1),
+                size=(200.0, 48.0),
+            )
             self.blocks["y"] = item
         elif node.kind == "op":
             item = OpItem(node.text, lambda node_id=node.id: self._tooltips("op", node_id, -1))
@@ -205,8 +213,13 @@ class DiagramScene(QGraphicsScene):
         n = self._sizes.get(node.key, self.network.hidden_size)
         grid = QColor(self.ink)
         grid.setAlpha(70)
-        strip = StripItem(node.key, n, lambda unit, key=node.key: self._tooltips("cell", key, unit),
-                          lambda unit, modifiers, key=node.key: self._on_click(key, unit, modifiers), grid)
+        strip = StripItem(
+            node.key,
+            n,
+            lambda unit, key=node.key: self._tooltips("cell", key, unit),
+            lambda unit, modifiers, key=node.key: self._on_click(key, unit, modifiers),
+            grid,
+        )
         strip.setPos(self.to_scene(node.x, node.y))
         strip.on_hover = self._hover_unit
         self.strips[node.id] = strip

@@ -14,7 +14,6 @@ from .diagram_scene import strip_label
 from .diagram_values import StepValues, evaluate
 
 
-
 def value_tooltip(
     network: Network, values: StepValues | None, layer: int, key: str, unit: int, input_labels: tuple[str, ...]
 ) -> str:
@@ -33,9 +32,12 @@ def value_tooltip(
         lines.append(f"{what} {unit} at step {values.step}: <b>{vector[unit]:.6g}</b>")
     parts = values.parts.get(key)
     if parts is not None and 0 <= unit < network.hidden_size:
-        terms = [f"W<sub>ih</sub>x = {parts.input[unit]:.4g}", f"b<sub>ih</sub> = {parts.bias_ih[unit]:.4g}",
-                 f"W<sub>hh</sub>h<sub>t−1</sub> = {parts.recurrent[unit]:.4g}",
-                 f"b<sub>hh</sub> = {parts.bias_hh[unit]:.4g}"]
+        terms = [
+            f"W<sub>ih</sub>x = {parts.input[unit]:.4g}",
+            f"b<sub>ih</sub> = {parts.bias_ih[unit]:.4g}",
+            f"W<sub>hh</sub>h<sub>t−1</sub> = {parts.recurrent[unit]:.4g}",
+            f"b<sub>hh</sub> = {parts.bias_hh[unit]:.4g}",
+        ]
         scale = network.spec.gate(key).recurrent_scale if key in network.spec.gate_keys else None
         if parts.reset is not None and scale is not None:
             terms.append(f"{scale}<sub>t</sub> = {parts.reset[unit]:.4g} (scales W<sub>hh</sub>h + b<sub>hh</sub>)")

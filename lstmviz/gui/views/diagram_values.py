@@ -76,7 +76,7 @@ def evaluate(expression: str, names: Mapping[str, Any]) -> Any:
     """A formula written in the code (a layout's ``Node.value``, a spec's ``StateInfo.value``; never user input) over
     the step's values, with ``tanh`` available and no builtins."""
     scope = {"tanh": np.tanh, **names}
-    return eval(expression, {"__builtins__": {}}, scope)  # noqa: S307 - constant formulas from the code
+    return eval(expression, {"__builtins__": {}}, scope)
 
 
 def layer_input(trace: Trace, layer: int, step: int) -> np.ndarray:
@@ -141,15 +141,21 @@ def shows_output(network: Network, layer: int) -> bool:
 def trace_pending_text(document: Document) -> str:
     """Why the current step has no values yet: still computing, or a cancelled trace that stops before it."""
     if document.trace_stopped:
-        return (f"the trace stops at step {document.trace_steps_ready} (cancelled): Recompute in the status bar "
-                "computes the rest")
+        return (
+            f"the trace stops at step {document.trace_steps_ready} (cancelled): Recompute in the status bar "
+            "computes the rest"
+        )
     return "computing the trace…"
 
 
 def trace_matches(network: Network, trace: Trace | None, steps: int) -> bool:
     """True when ``trace`` was made by a network of this shape on a sequence of ``steps`` steps."""
     return trace is not None and (trace.cell, trace.hidden_size, trace.num_layers, trace.steps) == (
-        network.cell, network.hidden_size, network.num_layers, steps)
+        network.cell,
+        network.hidden_size,
+        network.num_layers,
+        steps,
+    )
 
 
 def step_values(network: Network, trace: Trace, layer: int, step: int) -> StepValues:

@@ -8,7 +8,6 @@ tooltips with the engine's equations and numbers, click-to-select, and PNG/SVG e
 from __future__ import annotations
 
 import html
-
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +18,10 @@ from PySide6.QtWidgets import QGraphicsView, QHBoxLayout, QLabel, QSpinBox, QWid
 
 from ...io.atomic import atomic_path
 from ...io.errors import ExportError
-from ...model.document import Document
 from ...model.changes import NetworkChange
-from ..document_binding import DocumentBinding
+from ...model.document import Document
 from ..colors import is_signed_quantity
+from ..document_binding import DocumentBinding
 from ..step_time import step_time
 from .diagram_levels import strip_levels
 from .diagram_scene import ColorTable, DiagramScene, nonlinearity_of, strip_label
@@ -46,8 +45,11 @@ class GateDiagramView(QGraphicsView):
         self.setObjectName("gateDiagramView")
         self.document = document
         self._shown_levels: dict[str, tuple[float, float]] = {}
-        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
-                            | QPainter.RenderHint.SmoothPixmapTransform)
+        self.setRenderHints(
+            QPainter.RenderHint.Antialiasing
+            | QPainter.RenderHint.TextAntialiasing
+            | QPainter.RenderHint.SmoothPixmapTransform
+        )
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
@@ -61,13 +63,16 @@ class GateDiagramView(QGraphicsView):
         self._build_layer_chooser()
         self._rebuild()
         events = document.events
-        self._binding = DocumentBinding(self, [
-            (events.network_changed, self._on_network_changed),
-            (events.trace_changed, self.refresh),
-            (events.trace_progress, self._on_progress),
-            (events.step_changed, self._on_step),
-            (events.selection_changed, self._on_selection),
-        ])
+        self._binding = DocumentBinding(
+            self,
+            [
+                (events.network_changed, self._on_network_changed),
+                (events.trace_changed, self.refresh),
+                (events.trace_progress, self._on_progress),
+                (events.step_changed, self._on_step),
+                (events.selection_changed, self._on_selection),
+            ],
+        )
 
     # Document wiring -----------------------------------------------------------------------------------------
 
@@ -75,8 +80,17 @@ class GateDiagramView(QGraphicsView):
         net = self.document.network
         layer = min(self.document.layer, net.num_layers - 1)
         width = net.input_size if layer == 0 else net.hidden_size
-        return (net.cell, net.hidden_size, width, net.num_layers, layer, net.nonlinearity, net.output_size,
-                net.output_activation, self.palette().color(self.palette().ColorRole.Base).name())
+        return (
+            net.cell,
+            net.hidden_size,
+            width,
+            net.num_layers,
+            layer,
+            net.nonlinearity,
+            net.output_size,
+            net.output_activation,
+            self.palette().color(self.palette().ColorRole.Base).name(),
+        )
 
     def _on_network_changed(self, change: NetworkChange | None = None) -> None:
         if change is not None and not change.structural:
@@ -174,8 +188,10 @@ class GateDiagramView(QGraphicsView):
         layers = f" · layer {self.diagram.layer} ({net.num_layers} layers)" if net.num_layers > 1 else ""
         units = ", ".join(str(u) for u in doc.selected_units[:6]) or "none"
         pending = "" if self._values is not None else f" · <i>{trace_pending_text(doc)}</i>"
-        return (f"<b>{net.spec.title}</b>{layers} · H = {net.hidden_size} · step <b>{when}</b>"
-                f" · unit{'s' if len(doc.selected_units) > 1 else ''} {units}{pending}")
+        return (
+            f"<b>{net.spec.title}</b>{layers} · H = {net.hidden_size} · step <b>{when}</b>"
+            f" · unit{'s' if len(doc.selected_units) > 1 else ''} {units}{pending}"
+        )
 
     def _legend_note(self, levels: dict[str, tuple[float, float]], interactive: bool = True) -> str:
         """The scales of the signed colours, and (on screen only) how to click and zoom."""
@@ -199,8 +215,9 @@ class GateDiagramView(QGraphicsView):
         if kind == "op":
             return op_tooltip(self.diagram.layout.node(key), self._values, selected)
         unit = selected if kind == "block" else unit
-        return value_tooltip(self.document.network, self._values, self.diagram.layer, key, unit,
-                             self.document.sequence.input_labels)
+        return value_tooltip(
+            self.document.network, self._values, self.diagram.layer, key, unit, self.document.sequence.input_labels
+        )
 
     # Interaction -----------------------------------------------------------------------------------------------
     def _on_cell_clicked(self, key: str, unit: int, modifiers: Qt.KeyboardModifier) -> None:
@@ -241,14 +258,14 @@ class GateDiagramView(QGraphicsView):
         self._auto_fit = True
         self.fit()
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
+    def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.zoom(ZOOM_STEP if event.angleDelta().y() > 0 else 1 / ZOOM_STEP)
             event.accept()
             return
         super().wheelEvent(event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             if event.key() in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
                 self.zoom(ZOOM_STEP)
@@ -261,18 +278,18 @@ class GateDiagramView(QGraphicsView):
                 return
         super().keyPressEvent(event)
 
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         if self.itemAt(event.position().toPoint()) is None:
             self.reset_zoom()
             return
         super().mouseDoubleClickEvent(event)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self._auto_fit:
             self.fit()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+    def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and self.diagram is not None:
             self._rebuild()  # the scene's ink and background come from the palette
@@ -336,7 +353,7 @@ class GateDiagramView(QGraphicsView):
         self.diagram.render(painter, target, source)
 
     # Test helpers ----------------------------------------------------------------------------------------------
-    def strip(self, node_id: str):  # noqa: ANN201 - StripItem
+    def strip(self, node_id: str):
         """The strip drawn for a layout node (``strip_f``, ``c``, ``h``, ``x``, ``h_prev``, ...)."""
         assert self.diagram is not None
         return self.diagram.strips[node_id]
@@ -345,4 +362,3 @@ class GateDiagramView(QGraphicsView):
         """Every strip's shown values by node id."""
         assert self.diagram is not None
         return {node_id: strip.values() for node_id, strip in self.diagram.strips.items()}
-

@@ -23,12 +23,12 @@ from ...engine.trace import trace_key
 from ...model.compute_kinds import gradients_request
 from ...model.document import Document
 from ...wording import plural
-from ..document_binding import DocumentBinding
 from ..colors import colormap_for, lookup_table
+from ..document_binding import DocumentBinding
 from ..elided_label import ElidedLabel
+from .diagram_values import trace_matches
 from .heatmap_colorbar import ColorScaleBar
 from .heatmap_common import plot_item
-from .diagram_values import trace_matches
 
 HEAT_DECADES = 8
 """The heatmap spans this many powers of ten below the largest |dL/dh_t|."""
@@ -40,9 +40,11 @@ COMPACT_HEIGHT = 520
 """Below this height the view shows one plot at a time (at 1280 x 800 its dock is about 330 px tall)."""
 EXPLANATION_LINES = 4
 """The sentence shows at most this many lines and scrolls past them, so a narrow dock keeps its plot readable."""
-PAGES = (("Norms", "‖dL/dh_t‖ and ‖dh_T/dh_t‖ going back in time"),
-         ("Carousel", "f_{t+1}···f_T of the selected units (LSTM only)"),
-         ("Heatmap", "log10 |dL/dh_t| per unit and step, with its colour bar"))
+PAGES = (
+    ("Norms", "‖dL/dh_t‖ and ‖dh_T/dh_t‖ going back in time"),
+    ("Carousel", "f_{t+1}···f_T of the selected units (LSTM only)"),
+    ("Heatmap", "log10 |dL/dh_t| per unit and step, with its colour bar"),
+)
 UNIT_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 
 
@@ -61,15 +63,21 @@ def explain(norms: np.ndarray, end: int, what: str) -> str:
     first = int(np.argmax(finite[: end + 1]))
     if first > 0:  # flushed to zero before step `first`: below what float64 arithmetic keeps
         power = f"{math.log10(norms[first] / norms[end]):.0f}".replace("-", "−")
-        return (f"{what} shrinks by 10<sup>{power}</sup> over {plural(end - first, 'step')} and is below "
-                f"10<sup>−280</sup> before step {first}: <b>vanishing</b> (the curve ends there; nothing is "
-                "left to draw).")
+        return (
+            f"{what} shrinks by 10<sup>{power}</sup> over {plural(end - first, 'step')} and is below "
+            f"10<sup>−280</sup> before step {first}: <b>vanishing</b> (the curve ends there; nothing is "
+            "left to draw)."
+        )
     decades = math.log10(norms[0] / norms[end])
     power = f"{decades:.1f}".replace("-", "−")
     span = f"over {plural(end, 'step')}"
     if decades < -1:
         below = np.nonzero(finite[: end + 1] & (norms[: end + 1] < norms[end] * 1e-2))[0]
-        reach = f"; by {plural(int(end - below[-1]), 'step')} back it is below 1% of its value at the loss" if below.size else ""
+        reach = (
+            f"; by {plural(int(end - below[-1]), 'step')} back it is below 1% of its value at the loss"
+            if below.size
+            else ""
+        )
         return f"{what} shrinks by 10<sup>{power}</sup> {span}: <b>vanishing</b>{reach}."
     if decades > 1:
         return f"{what} grows by 10<sup>{power}</sup> {span}: <b>exploding</b> (clip it, or scale W<sub>hh</sub> down)."
@@ -93,14 +101,17 @@ class GradientsView(QWidget):
         self._debounce.timeout.connect(self.recompute)
         events = document.events
         compute = document.compute.events
-        self._binding = DocumentBinding(self, [
-            (events.trace_changed, self._on_trace),
-            (events.step_changed, self._on_step),
-            (events.selection_changed, self._on_selection),
-            (compute.ready, self._on_ready),
-            (compute.failed, self._failed),
-            (compute.stopped, self._on_stopped),
-        ])
+        self._binding = DocumentBinding(
+            self,
+            [
+                (events.trace_changed, self._on_trace),
+                (events.step_changed, self._on_step),
+                (events.selection_changed, self._on_selection),
+                (compute.ready, self._on_ready),
+                (compute.failed, self._failed),
+                (compute.stopped, self._on_stopped),
+            ],
+        )
 
     # Widgets ---------------------------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -154,16 +165,21 @@ class GradientsView(QWidget):
         self.norm_plot.setTitle("gradient norms (log)")
         self.norm_plot.addLegend(offset=(70, 8))  # top left: the curves rise to the right
         self.norm_plot.showGrid(x=True, y=True, alpha=0.25)
-        self.norm_curve = self.norm_plot.plot(pen=pg.mkPen("#d62728", width=1), name="‖dL/dh<sub>t</sub>‖",
-                                              connect="finite")
+        self.norm_curve = self.norm_plot.plot(
+            pen=pg.mkPen("#d62728", width=1), name="‖dL/dh<sub>t</sub>‖", connect="finite"
+        )
         self.jacobian_curve = self.norm_plot.plot(
             pen=pg.mkPen("#1f77b4", width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
-            name="‖dh<sub>T</sub>/dh<sub>t</sub>‖", connect="finite")
+            name="‖dh<sub>T</sub>/dh<sub>t</sub>‖",
+            connect="finite",
+        )
         self.cec_plot = self._add_plot(1)
         self.cec_plot.setLogMode(y=True)
         self.cec_plot.setTitle("carousel f<sub>t+1</sub>···f<sub>T</sub> (log)")
-        self.cec_plot.setToolTip("The constant error carousel: the product of the forget gates from t+1 to T, for "
-                                 "the selected units: what the cell state alone carries back")
+        self.cec_plot.setToolTip(
+            "The constant error carousel: the product of the forget gates from t+1 to T, for "
+            "the selected units: what the cell state alone carries back"
+        )
         self.cec_plot.addLegend(offset=(70, 8))
         self.cec_plot.showGrid(x=True, y=True, alpha=0.25)
         self.cec_curves: list[pg.PlotDataItem] = []
@@ -174,8 +190,9 @@ class GradientsView(QWidget):
         self.heatmap.setLookupTable(lookup_table(False))
         self.heatmap.setToolTip("log10 of |dL/dh_t| per unit and step: bright where the error still arrives")
         self.heat_plot.addItem(self.heatmap)
-        self.heat_bar = ColorScaleBar(colormap_for(False), (-float(HEAT_DECADES), 0.0), self.palette().color(
-            self.palette().ColorRole.Text))
+        self.heat_bar = ColorScaleBar(
+            colormap_for(False), (-float(HEAT_DECADES), 0.0), self.palette().color(self.palette().ColorRole.Text)
+        )
         self.heat_bar.setToolTip(f"Colour scale: log10 |dL/dh_t|, the top {HEAT_DECADES} decades")
         self.decades_label = pg.TextItem(anchor=(0.0, 1.0))
         self.decades_label.setZValue(30)
@@ -242,8 +259,9 @@ class GradientsView(QWidget):
         self.page_bar.setTabEnabled(1, self._has_cec)
         wanted = self.visible_plots()
         layout = self.plots.ci
-        current = [item for item in (self.norm_plot, self.cec_plot, self.heat_plot, self.heat_bar)
-                   if item in layout.items]
+        current = [
+            item for item in (self.norm_plot, self.cec_plot, self.heat_plot, self.heat_bar) if item in layout.items
+        ]
         target = wanted + ([self.heat_bar] if self.heat_plot in wanted else [])
         if current == target:
             return
@@ -268,11 +286,11 @@ class GradientsView(QWidget):
             plot.getAxis("bottom").setStyle(showValues=True)
             plot.setLabel("bottom", self._time_label if last else None)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._arrange()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+    def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
             self._apply_palette()
@@ -296,7 +314,7 @@ class GradientsView(QWidget):
         else:
             self._show()
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._stale:
             self.recompute()
@@ -388,7 +406,7 @@ class GradientsView(QWidget):
         if not top > 0 or not math.isfinite(top):
             top = 1.0
         with np.errstate(divide="ignore"):
-            logs = np.log10(np.where(magnitude > 0, magnitude, top * 10.0 ** -HEAT_DECADES))
+            logs = np.log10(np.where(magnitude > 0, magnitude, top * 10.0**-HEAT_DECADES))
         high = math.log10(top)
         self.heatmap.setImage(logs.T, autoLevels=False, levels=(high - HEAT_DECADES, high))
         self.heat_bar.setLevels((high - HEAT_DECADES, high))
@@ -413,8 +431,9 @@ class GradientsView(QWidget):
         decades = math.log10(norms[first] / norms[last])
         ink = self.palette().color(self.palette().ColorRole.Text).name()
         power = f"{decades:+.0f}".replace("-", "−")
-        self.decades_label.setHtml(f"<span style='color:{ink}'>×10<sup>{power}</sup> over "
-                                   f"{plural(last - first, 'step')}</span>")
+        self.decades_label.setHtml(
+            f"<span style='color:{ink}'>×10<sup>{power}</sup> over {plural(last - first, 'step')}</span>"
+        )
         self.decades_label.decades = decades  # type: ignore[attr-defined]  (read by tests)
         self.decades_label.setPos(float(time[first]), math.log10(norms[first]))
 
@@ -430,8 +449,7 @@ class GradientsView(QWidget):
                 self.cec_plot.removeItem(curve)
             self.cec_curves = []
             for k, unit in enumerate(units):
-                curve = self.cec_plot.plot(pen=pg.mkPen(UNIT_COLORS[k], width=1), name=f"unit {unit}",
-                                           connect="finite")
+                curve = self.cec_plot.plot(pen=pg.mkPen(UNIT_COLORS[k], width=1), name=f"unit {unit}", connect="finite")
                 curve.unit = unit  # type: ignore[attr-defined]
                 self.cec_curves.append(curve)
             self._apply_palette()
@@ -449,8 +467,10 @@ class GradientsView(QWidget):
             unit = self.cec_curves[0].unit  # type: ignore[attr-defined]
             layer = min(self.document.layer, self.document.network.num_layers - 1)
             first = float(self.gradients[trace_key("cec", layer)][0, unit])
-            text += (f" Along the cell state alone (the carousel), unit {unit} keeps "
-                     f"{first:.2g} of its error over the whole sequence.")
+            text += (
+                f" Along the cell state alone (the carousel), unit {unit} keeps "
+                f"{first:.2g} of its error over the whole sequence."
+            )
         return text
 
     def _on_click(self, event: Any) -> None:

@@ -40,7 +40,7 @@ class ColorScaleBar(pg.GraphicsWidget):
         self.setPreferredSize(QSizeF(width, 40))
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
-    def setLevels(self, levels: tuple[float, float]) -> None:  # noqa: N802 - same name as pyqtgraph's bars
+    def setLevels(self, levels: tuple[float, float]) -> None:
         if tuple(levels) != tuple(self.levels):
             self.levels = (float(levels[0]), float(levels[1]))
             self.update()

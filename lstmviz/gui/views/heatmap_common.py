@@ -76,8 +76,9 @@ MEAN_SAMPLES = 4
 """Samples averaged per image column when many steps share a pixel (a cheap mean: cost follows the screen)."""
 
 
-def visible_window(time_map: TimeMap, x_range: tuple[float, float] | list[float], valid: int,
-                   pixels: int) -> tuple[int, int, int]:
+def visible_window(
+    time_map: TimeMap, x_range: tuple[float, float] | list[float], valid: int, pixels: int
+) -> tuple[int, int, int]:
     """(first, end, block): the steps [first, end) in ``x_range`` (one step of margin), within [0, valid), and how
     many steps share one image column so there are about ``pixels`` columns. ``first`` is aligned to ``block`` so
     panning does not make the columns shimmer."""
@@ -223,9 +224,9 @@ class LazyMenuViewBox(pg.ViewBox):
             self.menu.setParent(None)
             self.menu = None
 
-    def getMenu(self, ev: object = None) -> QMenu | None:  # noqa: N802 - pyqtgraph's name
+    def getMenu(self, ev: object = None) -> QMenu | None:
         if self.menu is None and self.menuEnabled():
-            from pyqtgraph.graphicsItems.ViewBox.ViewBoxMenu import ViewBoxMenu  # noqa: PLC0415
+            from pyqtgraph.graphicsItems.ViewBox.ViewBoxMenu import ViewBoxMenu
 
             self.menu = ViewBoxMenu(self)
             self.updateViewLists()
@@ -238,14 +239,14 @@ class LazyMenuViewBox(pg.ViewBox):
                 hook(self.menu)
         return self.menu
 
-    def raiseContextMenu(self, ev: Any) -> None:  # noqa: N802 - pyqtgraph's name
+    def raiseContextMenu(self, ev: Any) -> None:
         """Our menu alone: pyqtgraph would add its "Plot Options" (log axes, FFT, averaging, alpha) and its own
         "Export..." dialog, which bypass the app's figure export and change what the plot means."""
         menu = self.getMenu(ev)
         if menu is not None:
             menu.popup(ev.screenPos().toPoint())
 
-    def getContextMenus(self, event: object) -> list[Any]:  # noqa: N802 - pyqtgraph's name
+    def getContextMenus(self, event: object) -> list[Any]:
         menu = self.getMenu(event) if self.menuEnabled() else None
         return menu.actions() if menu is not None else []
 
@@ -292,7 +293,7 @@ def make_cursor() -> pg.InfiniteLine:
 
 def display_char(char: str) -> str:
     """A vocabulary character as a readable row label (the figures' own rule, so app and figures agree)."""
-    from ...io.fig_data import character_name  # noqa: PLC0415
+    from ...io.fig_data import character_name
 
     return character_name(char)
 
@@ -313,12 +314,18 @@ class TimePlotsWidget(QWidget):
         """The part of every time plot's structure key that comes from the document and the palette."""
         doc = self.document  # type: ignore[attr-defined]
         net = doc.network
-        return (net.cell, net.hidden_size, net.nonlinearity, doc.layer, id(doc.sequence), doc.steps,
-                self.palette().color(self.backgroundRole()).name())
+        return (
+            net.cell,
+            net.hidden_size,
+            net.nonlinearity,
+            doc.layer,
+            id(doc.sequence),
+            doc.steps,
+            self.palette().color(self.backgroundRole()).name(),
+        )
 
     def rebuild(self) -> None:
         raise NotImplementedError
-
 
     def _on_structure_maybe_changed(self, change: object = None, *_: object) -> None:
         if isinstance(change, NetworkChange) and not change.structural:
@@ -329,17 +336,21 @@ class TimePlotsWidget(QWidget):
     def _bind_document(self, document: Any, on_release: Any = None) -> DocumentBinding:
         """Subscribe to the events every time plot follows, with the same slot names in every subclass."""
         events = document.events
-        return DocumentBinding(self, [
-            (events.network_changed, self._on_structure_maybe_changed),
-            (events.sequence_changed, self._on_structure_maybe_changed),
-            (events.view_settings_changed, self._on_structure_maybe_changed),
-            (events.selection_changed, self._on_selection_changed),  # type: ignore[attr-defined]
-            (events.trace_changed, self._on_trace_changed),  # type: ignore[attr-defined]
-            (events.trace_progress, self._on_trace_progress),  # type: ignore[attr-defined]
-            (events.step_changed, self._on_step_changed),  # type: ignore[attr-defined]
-        ], on_release=on_release)
+        return DocumentBinding(
+            self,
+            [
+                (events.network_changed, self._on_structure_maybe_changed),
+                (events.sequence_changed, self._on_structure_maybe_changed),
+                (events.view_settings_changed, self._on_structure_maybe_changed),
+                (events.selection_changed, self._on_selection_changed),  # type: ignore[attr-defined]
+                (events.trace_changed, self._on_trace_changed),  # type: ignore[attr-defined]
+                (events.trace_progress, self._on_trace_progress),  # type: ignore[attr-defined]
+                (events.step_changed, self._on_step_changed),  # type: ignore[attr-defined]
+            ],
+            on_release=on_release,
+        )
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+    def changeEvent(self, event: QEvent) -> None:
         """Light/dark palette switched: the plots take their background and text colours from the palette."""
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:

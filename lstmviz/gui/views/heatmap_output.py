@@ -15,8 +15,16 @@ from PySide6.QtGui import QColor
 
 from ...io.sequence_data import SequenceData
 from ..colors import symmetric_levels
-from .heatmap_common import TimeMap, aligned_image, block_mean, cache_curve, display_symbol, make_cursor, plot_item, \
-    style_plot
+from .heatmap_common import (
+    TimeMap,
+    aligned_image,
+    block_mean,
+    cache_curve,
+    display_symbol,
+    make_cursor,
+    plot_item,
+    style_plot,
+)
 from .heatmap_rows import InputRow, RowAxis, opaque_lut
 
 MAX_CURVES = 8
@@ -66,8 +74,11 @@ class OutputRow:
                 if self.forecast:
                     label = sequence.input_labels[k] if k < len(sequence.input_labels) else f"x{k}"
                     target = pg.PlotDataItem(
-                        time_map.time[:-1], sequence.values[1:, k], name=f"target: next {label}",
-                        pen=pg.mkPen(color, width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
+                        time_map.time[:-1],
+                        sequence.values[1:, k],
+                        name=f"target: next {label}",
+                        pen=pg.mkPen(color, width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
+                    )
                     target.setOpacity(0.6)
                     self.plot.addItem(cache_curve(target))
                     self.targets.append(target)
@@ -99,8 +110,12 @@ class OutputRow:
         self.levels = symmetric_levels(float(finite.max()) if finite.size else 1.0)
         image = aligned_image(columns)
         left, _ = self.time_map.image_x_range(0)
-        self.image.setImage(image, autoLevels=False, levels=self.levels,
-                            rect=QRectF(left, 0.0, image.shape[1] * block * self.time_map.dt, self.output_size))
+        self.image.setImage(
+            image,
+            autoLevels=False,
+            levels=self.levels,
+            rect=QRectF(left, 0.0, image.shape[1] * block * self.time_map.dt, self.output_size),
+        )
 
     def drawn(self) -> np.ndarray | None:
         """What the curves hold, (T_drawn, O) (tests and export)."""

@@ -43,6 +43,8 @@ as it is; an 8-bit indexed image is converted on every paint."""
 def opaque_lut(signed: bool) -> np.ndarray:
     """colors.py's map without its alpha channel: an opaque image draws several times faster than one with alpha."""
     return np.ascontiguousarray(colors.lookup_table(signed, LUT_SIZE)[:, :3])
+
+
 SELECTION_COLOR = QColor(255, 255, 255, 200)
 
 
@@ -58,7 +60,7 @@ class RowAxis(pg.AxisItem):
         self.names = names
         self.setStyle(hideOverlappingLabels=True)
 
-    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:  # noqa: N802 - pyqtgraph API
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
         low, high = max(math.floor(min(minVal, maxVal)), 0), math.ceil(max(minVal, maxVal))
         count = self.names and len(self.names)
         if count:
@@ -72,7 +74,7 @@ class RowAxis(pg.AxisItem):
             ticks.append((1.0, [u + 0.5 for u in range(low, high) if u % stride]))
         return ticks
 
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         if spacing < 1.0:  # minor ticks are unlabelled
             return ["" for _ in values]
         rows = [int(math.floor(v)) for v in values]
@@ -87,7 +89,12 @@ class HeatmapRow:
     """A (units x time) heatmap of one trace quantity, e.g. f_t of layer 0."""
 
     def __init__(
-        self, key: str, symbol: str, tooltip: str, signed: bool, foreground: QColor,
+        self,
+        key: str,
+        symbol: str,
+        tooltip: str,
+        signed: bool,
+        foreground: QColor,
         levels_of: Callable[[], tuple[float, float]],
     ) -> None:
         self.key = key
@@ -245,7 +252,7 @@ class HeatmapRow:
 
 
 def scale_suffix(labels: tuple[str, ...]) -> str:
-    """" (z-score)" when every input label says its column was scaled the same way (see io.seq_prepare)."""
+    """ " (z-score)" when every input label says its column was scaled the same way (see io.seq_prepare)."""
     for method in ("z-score", "min-max"):
         if labels and all(label.endswith(f" ({method})") for label in labels):
             return f" ({method})"
@@ -278,8 +285,9 @@ class InputRow:
             self.image.setLookupTable(opaque_lut(False))
             image = aligned_image(values)
             left, width = time_map.image_x_range(image.shape[1])
-            self.image.setImage(image, autoLevels=False, levels=(0.0, 1.0),
-                                rect=QRectF(left, 0.0, width, values.shape[1]))
+            self.image.setImage(
+                image, autoLevels=False, levels=(0.0, 1.0), rect=QRectF(left, 0.0, width, values.shape[1])
+            )
             self.plot.addItem(self.image)
         else:
             if values.shape[1] > 1:

@@ -20,9 +20,9 @@ from ...engine.trace import trace_key
 from ...model.document import Document
 from ..step_time import step_and_time
 from .heatmap_common import (
-    TimePlotsWidget,
     INPUT_SYMBOL,
     TimeMap,
+    TimePlotsWidget,
     clear_layout,
     quantity_label,
     quantity_order,
@@ -241,8 +241,13 @@ class HeatmapsView(TimePlotsWidget):
     # Data -----------------------------------------------------------------------------------------------------
     def _trace_fits(self) -> bool:
         trace, net = self.document.trace, self.document.network
-        return (trace is not None and trace.cell == net.cell and trace.hidden_size == net.hidden_size
-                and trace.num_layers == net.num_layers and trace.steps == self.document.steps)
+        return (
+            trace is not None
+            and trace.cell == net.cell
+            and trace.hidden_size == net.hidden_size
+            and trace.num_layers == net.num_layers
+            and trace.steps == self.document.steps
+        )
 
     def _levels_of(self, key: str) -> tuple[float, float]:
         return self.document.compute.levels(trace_key(key, self.document.layer))

@@ -59,8 +59,10 @@ class FeedbackStrip(QWidget):
         self.setObjectName("seq2seqFeedback")
         self.session = session
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setToolTip("What the decoder is fed: an arrow from each output (free-running) or target (teacher "
-                        "forcing) to the next step's input")
+        self.setToolTip(
+            "What the decoder is fed: an arrow from each output (free-running) or target (teacher "
+            "forcing) to the next step's input"
+        )
         self.refresh()
 
     # What is drawn (plain data, so tests read the same thing that is painted) ---------------------------------
@@ -70,8 +72,11 @@ class FeedbackStrip(QWidget):
         out: list[StripRow] = []
         if session.target is not None:
             model = session.model
-            texts = ([token_text(v) for v in model.check_tokens(session.target, "the target")] if tokens
-                     else [value_text(v) for v in model.check_values(session.target, "the target")])
+            texts = (
+                [token_text(v) for v in model.check_tokens(session.target, "the target")]
+                if tokens
+                else [value_text(v) for v in model.check_values(session.target, "the target")]
+            )
             out.append(StripRow("target", texts))
         name = "teacher forcing" if session.mode == TEACHER_FORCING else "free-running"
         out.append(StripRow(f"output ({name})", step_texts(trace, "dec_pred" if tokens else "dec_y")))
@@ -83,8 +88,11 @@ class FeedbackStrip(QWidget):
 
     def feeding_row(self) -> int:
         """Index of the row whose values become the next inputs: the target's under teacher forcing."""
-        return 0 if self.session.mode == TEACHER_FORCING and self.session.target is not None else (
-            1 if self.session.target is not None else 0)
+        return (
+            0
+            if self.session.mode == TEACHER_FORCING and self.session.target is not None
+            else (1 if self.session.target is not None else 0)
+        )
 
     def arrows(self) -> list[tuple[int, int]]:
         """(from step, to step) for every fed-back value: output (or target) t -> input t + 1."""
@@ -104,7 +112,7 @@ class FeedbackStrip(QWidget):
     def _row_y(self, index: int) -> float:
         return 6 + ROW_HEIGHT * (index + 0.5) + (ROW_HEIGHT if index == len(self.rows()) - 1 else 0)
 
-    def paintEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
+    def paintEvent(self, event: object) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = self.palette()
@@ -117,8 +125,10 @@ class FeedbackStrip(QWidget):
         part = session.first_difference()
         cell = (self.width() - LABEL_WIDTH - 8) / max(steps, 1)
         if 0 <= current < steps:
-            painter.fillRect(QRectF(self._column_x(current) - cell / 2, 2, cell, self.height() - 4),
-                             palette.color(palette.ColorRole.AlternateBase))
+            painter.fillRect(
+                QRectF(self._column_x(current) - cell / 2, 2, cell, self.height() - 4),
+                palette.color(palette.ColorRole.AlternateBase),
+            )
         if part is not None:
             painter.setPen(QPen(MARK, 1.5, Qt.PenStyle.DashLine))
             x = self._column_x(part) - cell / 2
@@ -126,16 +136,22 @@ class FeedbackStrip(QWidget):
         for index, row in enumerate(rows):
             y = self._row_y(index)
             painter.setPen(text)
-            painter.drawText(QRectF(4, y - ROW_HEIGHT / 2, LABEL_WIDTH - 8, ROW_HEIGHT),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, row.name)
+            painter.drawText(
+                QRectF(4, y - ROW_HEIGHT / 2, LABEL_WIDTH - 8, ROW_HEIGHT),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                row.name,
+            )
             for t, label in enumerate(row.texts):
                 bold = painter.font()
                 bold.setBold(t == current)
                 painter.setFont(bold)
                 differs = part is not None and t == part and row.name.startswith("output")
                 painter.setPen(MARK if differs else text)
-                painter.drawText(QRectF(self._column_x(t) - cell / 2, y - ROW_HEIGHT / 2, cell, ROW_HEIGHT),
-                                 Qt.AlignmentFlag.AlignCenter, label)
+                painter.drawText(
+                    QRectF(self._column_x(t) - cell / 2, y - ROW_HEIGHT / 2, cell, ROW_HEIGHT),
+                    Qt.AlignmentFlag.AlignCenter,
+                    label,
+                )
         source_y = self._row_y(self.feeding_row()) + ROW_HEIGHT * 0.35
         target_y = self._row_y(len(rows) - 1) - ROW_HEIGHT * 0.35
         colour = QColor(text)

@@ -13,8 +13,20 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import (
-    QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QScrollArea, QSlider,
-    QSpinBox, QSplitter, QVBoxLayout, QWidget,
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ...engine.errors import EngineError
@@ -37,7 +49,7 @@ TOKEN_AXIS_HEIGHT = 52
 class TokenHeatmaps(HeatmapsView):
     """The app's heatmaps, with the side's tokens (when it reads tokens) under the step numbers of the time axis."""
 
-    def __init__(self, document, tokens, parent: QWidget | None = None) -> None:  # noqa: ANN001
+    def __init__(self, document, tokens, parent: QWidget | None = None) -> None:
         self._tokens = tokens
         super().__init__(document, parent)
 
@@ -54,7 +66,8 @@ class TokenHeatmaps(HeatmapsView):
 
     def show_tokens(self) -> None:
         plots = [row.plot for row in self.rows.values()] or (
-            [self.input_row.plot] if self.input_row is not None else [])
+            [self.input_row.plot] if self.input_row is not None else []
+        )
         if not plots:
             return
         axis = plots[-1].getAxis("bottom")
@@ -66,7 +79,7 @@ class TokenHeatmaps(HeatmapsView):
 class _Side(QWidget):
     """One side: the shared gate diagram above the shared heatmaps, both on that side's document."""
 
-    def __init__(self, title: str, document, tokens, parent: QWidget | None = None) -> None:  # noqa: ANN001
+    def __init__(self, title: str, document, tokens, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = QLabel(f"<b>{title}</b>", self)
         self.diagram = GateDiagramView(document, self)
@@ -188,8 +201,10 @@ class Seq2SeqView(QWidget):
         self._refresh()
 
     def _release(self, *_: object) -> None:
-        for signal, slot in ((self.session.events.run_changed, self._refresh),
-                             (self.session.events.step_changed, self._on_step)):
+        for signal, slot in (
+            (self.session.events.run_changed, self._refresh),
+            (self.session.events.step_changed, self._on_step),
+        ):
             try:
                 signal.disconnect(slot)
             except (ValueError, RuntimeError):
@@ -316,8 +331,9 @@ class Seq2SeqView(QWidget):
         if self._shown_source is not session.source:  # a context edit or a mode switch leaves the fields alone
             self._shown_source = session.source
             model = session.model
-            self.source_edit.setText(steps_text(trace["enc_tokens"] if model.tokens
-                                                else model.check_values(session.source)))
+            self.source_edit.setText(
+                steps_text(trace["enc_tokens"] if model.tokens else model.check_values(session.source))
+            )
             self.target_edit.setText(steps_text(None if session.target is None else np.asarray(session.target)))
         with QSignalBlocker(self.step):
             self.step.setRange(0, session.total_steps - 1)
@@ -332,11 +348,15 @@ class Seq2SeqView(QWidget):
                 label.setText(f"{values[layer, unit]:.3f}")
                 edited = own[part] is not None and values[layer, unit] != own[part][layer, unit]
                 label.setStyleSheet("color: #d62728; font-weight: bold" if edited else "")
-                label.setToolTip(f"edited; the encoder's own value is {own[part][layer, unit]:.3f}" if edited
-                                 else "the encoder's own final value")
+                label.setToolTip(
+                    f"edited; the encoder's own value is {own[part][layer, unit]:.3f}"
+                    if edited
+                    else "the encoder's own final value"
+                )
                 with QSignalBlocker(slider):
-                    slider.setValue(int(round(float(np.clip(values[layer, unit], -SLIDER_RANGE, SLIDER_RANGE))
-                                              * SLIDER_SCALE)))
+                    slider.setValue(
+                        int(round(float(np.clip(values[layer, unit], -SLIDER_RANGE, SLIDER_RANGE)) * SLIDER_SCALE))
+                    )
         part = session.first_difference()
         if session.other is None:
             self.difference.setText("Free-running (no target to compare with)")
@@ -353,8 +373,9 @@ class Seq2SeqView(QWidget):
         """Both sides' tokens (or a step count for numbers), the current step in bold, the first difference marked."""
         session, trace = self.session, self.session.trace
         step = session.global_step
-        self.play_label.setText(f"{session.active_side} step "
-                                f"{step if step < trace.encoder_steps else step - trace.encoder_steps}")
+        self.play_label.setText(
+            f"{session.active_side} step {step if step < trace.encoder_steps else step - trace.encoder_steps}"
+        )
         if "enc_tokens" not in trace:
             self.tokens.setText(f"{trace.encoder_steps} source steps, {trace.decoder_steps} output steps")
             return
@@ -376,5 +397,7 @@ class Seq2SeqView(QWidget):
         if session.other is not None:
             name = "free-running" if session.mode == TEACHER_FORCING else "teacher forcing"
             other = f" &nbsp; {name}: {cells(session.other['dec_pred'], None, part)}"
-        self.tokens.setText(f"source: {cells(trace['enc_tokens'], enc_now)} &nbsp;→&nbsp; output: "
-                            f"{cells(trace['dec_pred'], dec_now, part)}{other}")
+        self.tokens.setText(
+            f"source: {cells(trace['enc_tokens'], enc_now)} &nbsp;→&nbsp; output: "
+            f"{cells(trace['dec_pred'], dec_now, part)}{other}"
+        )

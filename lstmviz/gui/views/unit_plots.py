@@ -17,9 +17,9 @@ from ...model.document import Document
 from ..colors import nice_ceiling
 from .heatmap_common import (
     TimeMap,
-    clear_layout,
-    cache_curve,
     TimePlotsWidget,
+    cache_curve,
+    clear_layout,
     make_cursor,
     plot_item,
     quantity_label,
@@ -33,8 +33,20 @@ LEGEND_COLUMNS = 3
 """Legend entries per row above the plots (more selected units wrap onto a second row)."""
 MAX_LINES = 12
 """More selected units than this are summarised by the first MAX_LINES (a legend of 100 entries reads as noise)."""
-UNIT_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-               "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#ad494a")
+UNIT_COLORS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#ad494a",
+)
 AXIS_WIDTH = 52
 
 
@@ -105,8 +117,13 @@ class UnitPlotsView(TimePlotsWidget):
         left, right = self.time_map.full_range()
         first: pg.PlotItem | None = None
         # The legend sits in its own row above the plots: inside a plot (1280 x 800 window) it covered the curves.
-        self.legend = pg.LegendItem(labelTextColor=foreground, colCount=min(len(units), LEGEND_COLUMNS) or 1,
-                                    labelTextSize="8pt", verSpacing=-8, horSpacing=2)
+        self.legend = pg.LegendItem(
+            labelTextColor=foreground,
+            colCount=min(len(units), LEGEND_COLUMNS) or 1,
+            labelTextSize="8pt",
+            verSpacing=-8,
+            horSpacing=2,
+        )
         self.legend.layout.setContentsMargins(AXIS_WIDTH // 4, 0, 0, 0)
         self.legend.setMinimumWidth(0)  # a narrow dock clips the last entries instead of widening the plots
         self.legend.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
@@ -141,8 +158,9 @@ class UnitPlotsView(TimePlotsWidget):
                 # Width 1 (cosmetic): Qt strokes it on its fast path; any wider antialiased pen is stroked as a
                 # filled outline, ~60x slower (36 against 0.6 ms for a 10,000-step curve at 700 px).
                 pen = pg.mkPen(UNIT_COLORS[n % len(UNIT_COLORS)], width=1)
-                curve = pg.PlotDataItem(pen=pen, name=f"unit {unit}" if index == 0 else None,
-                                       antialias=True, skipFiniteCheck=True)  # cached: AA costs only on edits
+                curve = pg.PlotDataItem(
+                    pen=pen, name=f"unit {unit}" if index == 0 else None, antialias=True, skipFiniteCheck=True
+                )  # cached: AA costs only on edits
                 plot.addItem(cache_curve(curve))
                 curves.append(curve)
                 if index == 0:
@@ -194,8 +212,13 @@ class UnitPlotsView(TimePlotsWidget):
     def _refresh(self, ready: int | None = None) -> None:
         doc = self.document
         trace = doc.trace
-        if trace is None or trace.hidden_size != doc.network.hidden_size or trace.cell != doc.network.cell \
-                or trace.steps != doc.steps or trace.num_layers != doc.network.num_layers:
+        if (
+            trace is None
+            or trace.hidden_size != doc.network.hidden_size
+            or trace.cell != doc.network.cell
+            or trace.steps != doc.steps
+            or trace.num_layers != doc.network.num_layers
+        ):
             return
         ready = doc.trace_steps_ready if ready is None else ready
         if ready <= 0:
@@ -237,4 +260,3 @@ class UnitPlotsView(TimePlotsWidget):
             if box.sceneBoundingRect().contains(event.scenePos()):
                 self.document.set_step(self.time_map.step_at(box.mapSceneToView(event.scenePos()).x()))
                 return
-
