@@ -10,14 +10,13 @@ from __future__ import annotations
 import logging
 import os
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QGuiApplication,
     QIcon,
     QShowEvent,
 )
@@ -41,6 +40,7 @@ from .main_status import MainStatusBar
 from .main_views import CENTRAL, DOCKS, build_view
 from .playback import PlaybackController
 from .settings import AppSettings, apply_palette, current_palette_name
+from .window_size import initial_size
 from .workers import BackgroundRunner
 
 log = logging.getLogger(__name__)
@@ -74,19 +74,6 @@ def source_name(source: str) -> str:
     if os.path.isabs(source) or os.path.isfile(source):
         return os.path.basename(source) or source
     return source
-
-
-DEFAULT_SIZE = QSize(1500, 950)
-
-
-def initial_size(window: QWidget, preferred: QSize = DEFAULT_SIZE) -> QSize:
-    """``preferred`` (1500 x 950), or 92 % of a smaller screen (a 1366 x 768 laptop must see the title bar and the
-    status bar)."""
-    screen = window.screen() or QGuiApplication.primaryScreen()
-    if screen is None:
-        return preferred
-    room = screen.availableGeometry().size() * 0.92
-    return preferred.boundedTo(room)
 
 
 class MainWindow(QMainWindow):

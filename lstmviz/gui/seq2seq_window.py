@@ -16,12 +16,13 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
 from ..engine.seq2seq import Seq2Seq
 from ..io.errors import FileFormatError
 from ..model.seq2seq_session import Seq2SeqSession
-from .main_window import initial_size
+from .dock_fit import column_width, scrolled
 from .seq2seq_bottleneck import BottleneckPanel
 from .seq2seq_export import Seq2SeqExportActions
 from .seq2seq_train import Seq2SeqTrainPanel
 from .settings import AppSettings
 from .views.seq2seq_view import Seq2SeqView
+from .window_size import initial_size
 
 TOOLS_WIDTH = 330
 """Pixels of the Train / Bottleneck dock beside the two sides."""
@@ -87,9 +88,9 @@ class Seq2SeqWindow(QMainWindow):
 
         self.train_panel = Seq2SeqTrainPanel(session, self, series=lambda: self._main_series(parent))
         self.tools = QTabWidget(self)
-        self.tools.addTab(self.train_panel, "Train")
+        self.tools.addTab(scrolled(self.train_panel, "scroll_seq2seqTrain"), "Train")
         self.bottleneck = BottleneckPanel(session, self)
-        self.tools.addTab(self.bottleneck, "Bottleneck")
+        self.tools.addTab(scrolled(self.bottleneck, "scroll_seq2seqBottleneck"), "Bottleneck")
         self.train_panel.state_changed.connect(self._on_training)
         self.bottleneck.measured.connect(lambda: self.actions["export_bottleneck"].setEnabled(True))
         dock = QDockWidget("Train and measure", self)
@@ -97,7 +98,9 @@ class Seq2SeqWindow(QMainWindow):
         dock.setWidget(self.tools)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.resize(initial_size(self, QSize(1700, 950)))  # on a 1024 x 700 screen: inside it
-        self.resizeDocks([dock], [TOOLS_WIDTH], Qt.Orientation.Horizontal)
+        # the panels' own width when the window has room for it, so the form needs no sideways scrolling
+        width = column_width([self.train_panel, self.bottleneck], TOOLS_WIDTH, self.width() // 3)
+        self.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
         self._on_history()
 
     @staticmethod

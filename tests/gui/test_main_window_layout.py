@@ -40,7 +40,7 @@ def test_first_start_fits_a_small_screen(qtbot: Any) -> None:
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QWidget
 
-    from lstmviz.gui.main_window import DEFAULT_SIZE, initial_size
+    from lstmviz.gui.window_size import DEFAULT_SIZE, initial_size
 
     room = QGuiApplication.primaryScreen().availableGeometry().size()  # 800 x 800 on the offscreen platform
     probe = QWidget()
