@@ -120,7 +120,11 @@ FAMILIES: dict[str, list[tuple[str, Make, str]]] = {
     ],
     "weights": [
         ("wrong.npz", _wrong_shape_weights, "weight_ih_l0 has shape (3, 2), expected (4, D)"),
-        ("payload.pt", _payload, "holds Python objects or code, not just tensors|needs PyTorch"),
+        (
+            "payload.pt",
+            _payload,
+            "holds Python objects or code, not just tensors|is not a PyTorch zip archive|needs PyTorch",
+        ),
     ],
 }
 """Per family: (file name, how to make it, text the reason must contain; "|" separates alternatives)."""
