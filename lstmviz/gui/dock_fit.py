@@ -21,10 +21,14 @@ SMALLEST_DOCK = (160, 90)
 
 def dock_content(key: str, view: QWidget) -> QWidget:
     """What the dock for ``key`` holds: the view itself, or a scroll area around it for the form-like panels."""
-    if key not in SCROLLED_DOCKS:
-        return view
+    return scrolled(view, f"scroll_{key}") if key in SCROLLED_DOCKS else view
+
+
+def scrolled(view: QWidget, name: str) -> QScrollArea:
+    """``view`` in a scroll area that can be as small as :data:`SMALLEST_DOCK`: the form keeps its own size and
+    the dock around it can be narrower than the form."""
     area = QScrollArea()
-    area.setObjectName(f"scroll_{key}")
+    area.setObjectName(name)
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidgetResizable(True)  # the panel fills the dock when there is room, and scrolls when there is not
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)

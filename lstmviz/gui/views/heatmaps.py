@@ -14,10 +14,11 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from ...engine.trace import trace_key
 from ...model.document import Document
+from ..flow_layout import FlowLayout
 from ..step_time import step_and_time
 from .heatmap_common import (
     INPUT_SYMBOL,
@@ -67,9 +68,8 @@ class HeatmapsView(TimePlotsWidget):
 
         self.options = QWidget(self)
         self.options.setObjectName("heatmapsOptions")
-        self._options_layout = QHBoxLayout(self.options)
+        self._options_layout = FlowLayout(self.options)  # wraps when narrow: two views fit side by side
         self._options_layout.setContentsMargins(4, 2, 4, 2)
-        self._options_layout.setSpacing(2)
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setObjectName("heatmapsGraphics")
         self.graphics.setAntialiasing(False)  # axes and cursors are straight lines; AA doubles the paint time
@@ -205,7 +205,6 @@ class HeatmapsView(TimePlotsWidget):
             button.toggled.connect(self._on_button_toggled)
             self._options_layout.addWidget(button)
             self._buttons[key] = button
-        self._options_layout.addStretch(1)
 
     def _on_button_toggled(self, checked: bool) -> None:
         # A bound slot reading sender(), not a lambda per button: lambdas on widgets deleted by a rebuild trip a

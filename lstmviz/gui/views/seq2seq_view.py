@@ -126,8 +126,10 @@ class Seq2SeqView(QWidget):
         self.tokens = QLabel(self)
         self.tokens.setObjectName("seq2seqTokens")
         self.tokens.setTextFormat(Qt.TextFormat.RichText)
+        self.tokens.setWordWrap(True)  # a long source wraps instead of widening the window off a small screen
         self.difference = QLabel(self)
         self.difference.setObjectName("seq2seqDifference")
+        self.difference.setWordWrap(True)
         self.reset = QPushButton("Reset context", self)
         self.reset.setToolTip("Start the decoder from the encoder's own final state again")
         self.reset.clicked.connect(session.reset_context)
@@ -178,7 +180,7 @@ class Seq2SeqView(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         self.context_scroll = scroll
-        scroll.setMinimumWidth(250)
+        scroll.setMinimumWidth(160)
 
         sides = QSplitter(Qt.Orientation.Horizontal, self)
         sides.addWidget(self.encoder)
