@@ -13,34 +13,19 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from ..engine.errors import EngineError
-from ..io.errors import ExportError
 from . import seq2seq
 from .errors import CommandError
 from .inputs import Inputs, activation_overrides, load_inputs, read_target
+from .options import show_parts
+from .output_check import check_output
 from .progress import LONG_WORK, progress, work_estimate
 
 Warn = Callable[[str], None]
 TRACE_SUFFIXES: tuple[str, ...] = (".npz", ".csv")
 SHOW_GROUPS: tuple[str, ...] = ("gates", "cell", "hidden", "output", "grad", "all")
-
-
-def check_output(path: str, suffixes: tuple[str, ...], what: str, stdout_ok: bool = True) -> None:
-    """Refuse an output name before any work is done: wrong suffix or a folder that does not exist."""
-    if path == "-":
-        if stdout_ok:
-            return
-        raise ExportError(f"{what} cannot be written to standard output; give a file name")
-    suffix = Path(path).suffix.lower()
-    if suffix not in suffixes:
-        listed = " or ".join(suffixes)
-        raise ExportError(f"{path}: cannot write {what} as '{suffix or 'no suffix'}'; use {listed}")
-    folder = Path(path).resolve().parent
-    if not folder.is_dir():
-        raise ExportError(f"{path}: the folder {folder} does not exist")
 
 
 def _tell_notices(inputs: Inputs, warn: Warn) -> None:
@@ -119,11 +104,6 @@ def run_grad(args: argparse.Namespace, warn: Warn) -> int:
 
     export_gradients(grads, args.out, stream=sys.stdout if args.out == "-" else None, sequence=inputs.sequence)
     return 0
-
-
-def show_parts(text: str) -> list[str]:
-    """``--show gates`` or ``--show f,c_l1,grad`` -> ['f', 'c_l1', 'grad']."""
-    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def run_plot(args: argparse.Namespace, warn: Warn) -> int:

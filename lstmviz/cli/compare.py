@@ -23,6 +23,7 @@ from ..model.compare import (
 from .errors import CommandError
 from .inputs import load_inputs
 from .options import non_negative_int, positive_int
+from .output_check import check_output
 from .progress import LONG_WORK, progress
 
 DEFAULT_HIDDEN = 32
@@ -57,7 +58,6 @@ def run_plot(args: argparse.Namespace, warn: Any) -> int:
     """Train (or run) the three cells and draw the comparison to ``--out``."""
     from ..io.compare_figure import render_compare_figure
     from ..io.figures import FIGURE_FORMATS
-    from .commands import check_output
 
     check_output(args.out, tuple(f".{fmt}" for fmt in FIGURE_FORMATS), "a figure", stdout_ok=False)
     hidden = args.hidden or DEFAULT_HIDDEN

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +20,7 @@ from ..io.weights import ActivationConflict, WeightsFile
 from ..wording import plural
 from .errors import CommandError
 from .inputs import contradiction, read_options
-
-
-def _number(value: float) -> float | None:
-    return float(value) if math.isfinite(value) else None
-
-
-def _range(values: np.ndarray) -> dict[str, Any]:
-    if values.size == 0:
-        return {"min": None, "max": None, "mean": None}
-    return {
-        "min": _number(float(np.min(values))),
-        "max": _number(float(np.max(values))),
-        "mean": _number(float(np.mean(values))),
-    }
+from .network_info import describe_network, finite_number, format_number, network_lines, value_range
 
 
 def describe_sequence(sequence: SequenceData) -> dict[str, Any]:
@@ -45,48 +31,21 @@ def describe_sequence(sequence: SequenceData) -> dict[str, Any]:
         "inputs": sequence.input_size,
         "input_labels": list(sequence.input_labels),
         "ranges": {
-            label: _range(sequence.values[:, k]) for k, label in enumerate(sequence.input_labels[: sequence.input_size])
+            label: value_range(sequence.values[:, k])
+            for k, label in enumerate(sequence.input_labels[: sequence.input_size])
         },
         "time_axis": {
             "label": sequence.time_label,
             "from_file": sequence.time is not None,
-            "first": _number(float(time[0])) if time.size else None,
-            "last": _number(float(time[-1])) if time.size else None,
-            "step": _number(float(np.median(np.diff(time)))) if time.size > 1 else None,
+            "first": finite_number(float(time[0])) if time.size else None,
+            "last": finite_number(float(time[-1])) if time.size else None,
+            "step": finite_number(float(np.median(np.diff(time)))) if time.size > 1 else None,
         },
     }
     if sequence.vocabulary is not None:
         info["vocabulary"] = list(sequence.vocabulary)
     if sequence.notices:
         info["notices"] = list(sequence.notices)
-    return info
-
-
-def describe_network(network: Network, sources: dict[str, str] | None = None) -> dict[str, Any]:
-    """Inferred cell type and sizes, and every parameter's shape and value range.
-
-    ``sources`` says, per activation setting, whether it was read from the file, given or assumed (the
-    ``*_source`` keys of the JSON).
-    """
-    info: dict[str, Any] = {
-        "summary": network.describe(),
-        "cell": network.cell,
-        "input_size": network.input_size,
-        "hidden_size": network.hidden_size,
-        "num_layers": network.num_layers,
-        "bias": network.bias,
-        "dtype": str(network.dtype),
-        "parameter_count": int(sum(p.size for p in network.params.values())),
-        "parameters": {name: {"shape": list(value.shape), **_range(value)} for name, value in network.params.items()},
-    }
-    sources = sources or {}
-    if network.spec.activation_choice:
-        info["nonlinearity"] = network.nonlinearity
-        info["nonlinearity_source"] = sources.get("nonlinearity", "file")
-    if network.has_output:
-        info["output_size"] = network.output_size
-        info["output_activation"] = network.output_activation
-        info["output_activation_source"] = sources.get("output_activation", "file")
     return info
 
 
@@ -146,10 +105,6 @@ def _weights_info(path: str, loaded: WeightsFile) -> dict[str, Any]:
     return info
 
 
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.6g}"
-
-
 def format_info(info: dict[str, Any]) -> str:
     """The human-readable form of :func:`describe_file`'s dict."""
     if info["kind"] == "seq2seq":
@@ -158,7 +113,7 @@ def format_info(info: dict[str, Any]) -> str:
         return format_seq2seq(info)
     lines = [f"{info['file']}: {info['kind']}"]
     if "network" in info:
-        lines += _network_lines(info["network"])
+        lines += network_lines(info["network"])
     if info.get("names_in_file"):
         prefixes = sorted({old[: -len(name)] for name, old in info["names_in_file"].items() if old.endswith(name)})
         shown = ", ".join(repr(p) for p in prefixes) if prefixes else "renamed"
@@ -173,34 +128,6 @@ def format_info(info: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-_SOURCE_WORDS = {"file": "stored in the file", "given": "given on the command line"}
-
-
-def _activation_line(label: str, value: str, source: str) -> str:
-    """``activation   not stored in the file, tanh assumed`` or ``activation   relu (stored in the file)``."""
-    if source == "assumed":
-        return f"  {label:<12} not stored in the file, {value} assumed"
-    return f"  {label:<12} {value} ({_SOURCE_WORDS.get(source, source)})"
-
-
-def _network_lines(net: dict[str, Any]) -> list[str]:
-    lines = [
-        f"  network      {net['summary']}",
-        f"  cell         {net['cell']} (inferred from the parameter shapes)",
-        f"  sizes        input {net['input_size']}, hidden {net['hidden_size']}, layers {net['num_layers']}"
-        + (f", output {net['output_size']}" if "output_size" in net else ""),
-    ]
-    if "nonlinearity" in net:
-        lines.append(_activation_line("activation", net["nonlinearity"], net["nonlinearity_source"]))
-    if "output_activation" in net:
-        lines.append(_activation_line("output act.", net["output_activation"], net["output_activation_source"]))
-    lines.append(f"  parameters   {net['parameter_count']:,} values, {net['dtype']}")
-    for name, p in net["parameters"].items():
-        shape = " x ".join(str(n) for n in p["shape"])
-        lines.append(f"    {name:<22} {shape:<12} {_fmt(p['min'])} to {_fmt(p['max'])}")
-    return lines
-
-
 def _sequence_lines(seq: dict[str, Any]) -> list[str]:
     axis = seq["time_axis"]
     origin = "from the file" if axis["from_file"] else "step numbers"
@@ -208,15 +135,17 @@ def _sequence_lines(seq: dict[str, Any]) -> list[str]:
     lines = [
         f"  shape        {plural(seq['steps'], 'step')} x {plural(seq['inputs'], 'input')}",
         f"  inputs       {labels}",
-        f"  time axis    {axis['label']} ({origin}), {_fmt(axis['first'])} to {_fmt(axis['last'])}"
-        + (f", every {_fmt(axis['step'])}" if axis["step"] is not None else ""),
+        f"  time axis    {axis['label']} ({origin}), {format_number(axis['first'])} to {format_number(axis['last'])}"
+        + (f", every {format_number(axis['step'])}" if axis["step"] is not None else ""),
     ]
     if "vocabulary" in seq:
         lines.append(f"  vocabulary   {len(seq['vocabulary'])} characters: {''.join(seq['vocabulary'])!r}")
     ranges = list(seq["ranges"].items())
     lines.append("  values       min to max (mean) per input")
     for label, r in ranges[:12]:
-        lines.append(f"    {label:<22} {_fmt(r['min'])} to {_fmt(r['max'])} (mean {_fmt(r['mean'])})")
+        lines.append(
+            f"    {label:<22} {format_number(r['min'])} to {format_number(r['max'])} (mean {format_number(r['mean'])})"
+        )
     if len(ranges) > 12:
         lines.append(f"    ... and {len(ranges) - 12} more columns (see --json)")
     for notice in seq.get("notices", []):

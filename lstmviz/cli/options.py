@@ -211,3 +211,8 @@ def add_loss_options(parser: argparse.ArgumentParser, *, title: str = "the loss 
     group.add_argument("--unit", type=non_negative_int, default=0, metavar="N", help="unit of --loss unit (default: 0)")
     group.add_argument("--step", type=int, default=-1, metavar="N", help="step of --loss unit (default: -1, the last)")
     group.add_argument("--clip", type=positive_float, metavar="NORM", help="clip the gradient to this global norm")
+
+
+def show_parts(text: str) -> list[str]:
+    """``--show gates`` or ``--show f,c_l1,grad`` -> ['f', 'c_l1', 'grad']."""
+    return [part.strip() for part in text.split(",") if part.strip()]

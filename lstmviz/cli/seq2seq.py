@@ -20,7 +20,9 @@ from ..engine.seq2seq_trace import Seq2SeqTrace
 from ..engine.spec import spec_for
 from ..wording import plural
 from .errors import CommandError
-from .options import positive_int
+from .network_info import describe_network, network_lines
+from .options import positive_int, show_parts
+from .output_check import check_output
 
 if TYPE_CHECKING:
     from ..io.seq2seq_weights import Seq2SeqFile
@@ -138,7 +140,6 @@ def run_model(args: argparse.Namespace, warn: Warn) -> tuple[Seq2SeqFile, Seq2Se
 def run_trace(args: argparse.Namespace, warn: Warn) -> int:
     """``lstmviz trace`` for an encoder-decoder: every gate and state of both sides and the context, to .npz."""
     from ..io.seq2seq_export import check_seq2seq_trace_path, export_seq2seq_trace
-    from .commands import check_output
 
     check_seq2seq_trace_path(args.out)
     check_output(args.out, (".npz",), "a trace", stdout_ok=False)
@@ -151,7 +152,6 @@ def run_plot(args: argparse.Namespace, warn: Warn) -> int:
     """``lstmviz plot`` for an encoder-decoder: encoder heatmaps, the context strip, decoder heatmaps."""
     from ..io.figures import FIGURE_FORMATS
     from ..io.seq2seq_figures import render_seq2seq_figure
-    from .commands import check_output, show_parts
 
     check_output(args.out, tuple(f".{fmt}" for fmt in FIGURE_FORMATS), "a figure", stdout_ok=False)
     parts = show_parts(args.show)
@@ -178,7 +178,6 @@ def run_plot(args: argparse.Namespace, warn: Warn) -> int:
 def describe(path: str) -> dict[str, Any]:
     """The ``info`` dict of a seq2seq weight file (``kind: seq2seq``)."""
     from ..io.seq2seq_weights import read_seq2seq
-    from .info import describe_network
 
     loaded = read_seq2seq(path)
     model = loaded.model
@@ -205,8 +204,6 @@ def describe(path: str) -> dict[str, Any]:
 
 def format_info(info: dict[str, Any]) -> str:
     """The human-readable form of :func:`describe`'s dict."""
-    from .info import _network_lines as network_lines
-
     lines = [f"{info['file']}: encoder-decoder (seq2seq)", f"  model        {info['summary']}"]
     if info["inputs"] == "tokens":
         embedding = info["embedding"]
