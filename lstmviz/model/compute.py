@@ -6,6 +6,11 @@ multiply-adds; one rule (:data:`INLINE_COST`) runs it inline or hands it to the 
 results are keyed by the model's generation and the request's parameters, so stale results are dropped and a
 repeated request costs nothing; every change is published as an event that names its kind. Views only read results
 and subscribe. No Qt here: the GUI injects a runner that works in a thread (``gui.workers.BackgroundRunner``).
+
+Training publishes through the same events as a *long job* (:meth:`ComputeService.follow`): it runs elsewhere (a
+child process), makes new generations rather than deriving from one, and is polled by its owner's timer
+(:meth:`ComputeService.pump`); the service publishes what arrives as ``progress``, pauses, resumes and stops it, and
+says how it ended (``ready``, ``stopped`` or ``failed``), so the status bar shows and cancels it like a recompute.
 """
 
 from __future__ import annotations
@@ -27,7 +32,17 @@ if TYPE_CHECKING:
     from ..engine.network import Network
     from ..io.sequence_data import SequenceData
 
-__all__ = ["INLINE_COST", "Cancelled", "ComputeEvents", "ComputeJob", "ComputeService", "Report", "Result", "Runner"]
+__all__ = [
+    "INLINE_COST",
+    "Cancelled",
+    "ComputeEvents",
+    "ComputeJob",
+    "ComputeService",
+    "LongJob",
+    "Report",
+    "Result",
+    "Runner",
+]
 
 INLINE_COST = 40_000_000
 """The one cost rule: a result estimated above this many multiply-adds is handed to the runner (about 20-50 ms of
@@ -54,6 +69,28 @@ class ComputeJob:
     @property
     def cancelled(self) -> bool:
         return self.cancel_event.is_set()
+
+
+class LongJob(Protocol):
+    """A job that runs elsewhere and is polled (a training run in its child process: ``TrainingJob``)."""
+
+    finished: bool
+    """True once it has ended; :attr:`error` says whether it failed."""
+    error: str | None
+    done: int
+    """How far it has got (updates), counted against the total given to :meth:`ComputeService.follow`."""
+
+    def poll(self) -> Any:
+        """What arrived since the last poll, without waiting."""
+        ...
+
+    def pause(self) -> None: ...
+
+    def resume(self) -> None: ...
+
+    def stop(self) -> None:
+        """Ask it to end soon; it still reports how far it got."""
+        ...
 
 
 class Runner(Protocol):
@@ -97,6 +134,8 @@ class ComputeEvents(SignalGroup):
     """(kind, done, total): cancelled; the part computed stays, the rest needs a new request."""
     failed = Signal(str, str)
     """(kind, sentence): the computation raised; the previous result is gone (it belonged to older inputs)."""
+    suspended = Signal(str, bool)
+    """(kind, paused): a long job was paused (True) or resumed (False)."""
 
 
 class ComputeService:
@@ -108,11 +147,17 @@ class ComputeService:
         self._source = source
         self._results: dict[str, Result] = {}
         self._running: dict[str, ComputeJob] = {}
+        self._long: dict[str, LongJob] = {}
+        self._long_results: dict[str, Result] = {}
         self._bounds = _Bounds()
 
     # Reading -------------------------------------------------------------------------------------------------
     def result(self, kind: str, params: Hashable = None) -> Result | None:
-        """The kind's result for the current generation (and these ``params``), complete or not; None if absent."""
+        """The kind's result for the current generation (and these ``params``), complete or not; None if absent.
+
+        A long job's result is its latest poll (or the last run's end), whatever the generation."""
+        if kind in self._long_results:
+            return self._long_results[kind]
         result = self._results.get(kind)
         if result is None or result.generation != self._source.generation:
             return None
@@ -125,7 +170,9 @@ class ComputeService:
         return None if result is None else result.value
 
     def busy(self, kind: str | None = None) -> bool:
-        return bool(self._running) if kind is None else kind in self._running
+        if kind is None:
+            return bool(self._running) or bool(self._long)
+        return kind in self._running or kind in self._long
 
     def cost(self, kind: str, params: Hashable = None) -> int:
         src = self._source
@@ -178,7 +225,12 @@ class ComputeService:
         return None
 
     def cancel(self, kind: str | None = None) -> None:
-        """Stop the kind's computation (every kind when None); the part already computed stays as a stopped result."""
+        """Stop the kind's computation (every kind when None); the part already computed stays as a stopped result.
+
+        A long job is asked to stop (it keeps what it reached); its end arrives at a later :meth:`pump`."""
+        for name in list(self._long) if kind is None else [kind] if kind in self._long else []:
+            self._long_results[name].stopped = True
+            self._long[name].stop()
         kinds = list(self._running) if kind is None else [kind] if kind in self._running else []
         for name in kinds:
             job = self._running.pop(name)
@@ -217,6 +269,53 @@ class ComputeService:
         without events: the caller announces the change with its own."""
         self.cancel(kind)
         self._store(Result(kind, self._source.generation, None, value, total, total))
+
+    # Long jobs ---------------------------------------------------------------------------------------------
+    def follow(self, kind: str, job: LongJob, total: int) -> None:
+        """Publish ``job`` as the kind's result from now on: ``started`` now, then whatever :meth:`pump` finds.
+
+        Not tied to a generation: a training run makes new ones as it hands its weights over, and must not be
+        dropped by them (:meth:`invalidate` leaves long jobs alone)."""
+        if kind in self._long:
+            raise RuntimeError(f"a {kind} job is already running")
+        self._long[kind] = job
+        self._long_results[kind] = Result(kind, self._source.generation, None, None, 0, total)
+        self.events.started.emit(kind)
+
+    def pump(self, kind: str) -> Any:
+        """Poll the kind's long job once (its owner's timer calls this) and publish it: ``progress`` while it runs,
+        then ``ready`` (all of it done), ``stopped`` (stopped early) or ``failed`` (one sentence). Returns what the
+        poll brought, or None when no such job runs."""
+        job = self._long.get(kind)
+        if job is None:
+            return None
+        polled = job.poll()
+        result = self._long_results[kind]
+        result.value, result.done = polled, min(job.done, result.total)
+        if not job.finished:
+            self.events.progress.emit(kind, result.done, result.total)
+            return polled
+        del self._long[kind]
+        if job.error is not None:
+            self.events.failed.emit(kind, job.error)
+        elif result.stopped or result.done < result.total:
+            result.stopped = True
+            self.events.stopped.emit(kind, result.done, result.total)
+        else:
+            self.events.ready.emit(kind)
+        return polled
+
+    def pause(self, kind: str) -> None:
+        job = self._long.get(kind)
+        if job is not None:
+            job.pause()
+            self.events.suspended.emit(kind, True)
+
+    def resume(self, kind: str) -> None:
+        job = self._long.get(kind)
+        if job is not None:
+            job.resume()
+            self.events.suspended.emit(kind, False)
 
     # Colour levels -------------------------------------------------------------------------------------------
     def levels(self, key: str) -> tuple[float, float]:

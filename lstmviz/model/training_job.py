@@ -118,6 +118,9 @@ class TrainingJob:
         """True once the run has ended (done, stopped or failed); :attr:`result` or :attr:`error` says how."""
         self.result: Network | None = None
         self.error: str | None = None
+        self.done = 0
+        """Updates reported so far (what :meth:`ComputeService.pump <lstmviz.model.compute.ComputeService.pump>`
+        counts against the run's total)."""
 
     def pause(self) -> None:
         self._resume.clear()
@@ -155,6 +158,7 @@ class TrainingJob:
             report.snapshots.extend(snapshots)
             report.validation.extend(validation)
             report.network, report.updates = network, updates
+            self.done = updates
         elif kind == "done":
             self.result = message[1]
             self._end()
