@@ -1,6 +1,9 @@
-"""Checks shared by the main-window tests (A's area): compare the session with the engine's own numbers."""
+"""Checks shared by the window tests: compare the session with the engine's own numbers, wait for a run to hold."""
 
 from __future__ import annotations
+
+import time
+from typing import Any
 
 import numpy as np
 
@@ -37,3 +40,15 @@ def assert_same_network(a, b) -> None:
     assert set(a.params) == set(b.params)
     for name in a.params:
         np.testing.assert_array_equal(a.params[name], b.params[name])
+
+
+def wait_until_the_curve_holds(qtbot: Any, panel: Any, within: float = 30.0) -> None:
+    """After Pause: until half a second passes with no new loss on ``panel``'s curve, however loaded the machine
+    (what the child sent before it saw the pause has then arrived); fails if the curve never holds."""
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        before = len(panel.curves()[0])
+        qtbot.wait(500)
+        if len(panel.curves()[0]) == before:
+            return
+    raise AssertionError("the loss curve kept growing after Pause")

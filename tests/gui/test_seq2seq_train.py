@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from app_checks import wait_until_the_curve_holds
 from PySide6.QtWidgets import QFileDialog
 
 from lstmviz.engine.seq2seq import Seq2Seq
@@ -39,10 +40,10 @@ def test_training_follows_in_the_views_pauses_stops_and_is_one_undo_step(qtbot: 
     assert not window.undo_action.isEnabled()  # not while the run would overwrite what Undo restores
     panel.pause_button.click()
     assert panel.state == "paused"
-    qtbot.wait(1000)  # what the child sent before it saw the pause has arrived by now, even on a loaded machine
+    wait_until_the_curve_holds(qtbot, panel)  # what the child sent before it saw the pause has arrived
     held = len(panel.curves()[0])
     qtbot.wait(500)
-    assert len(panel.curves()[0]) <= held + 1
+    assert len(panel.curves()[0]) == held
     panel.stop_button.click()
     qtbot.waitUntil(lambda: panel.state == "idle", timeout=30_000)
     trained = session.model
