@@ -1,0 +1,101 @@
+"""While a run paces the refreshes, each view's slots run in later event-loop turns (merged when the document
+moved on meanwhile), a view behind another tab waits until it is shown, and nothing stays stale once pacing ends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from app_checks import sine_document
+from PySide6.QtWidgets import QTabWidget, QWidget
+
+from lstmviz.gui.document_binding import DocumentBinding
+from lstmviz.gui.refresh_pacing import pacer
+from lstmviz.model.changes import NetworkChange
+
+
+class Probe(QWidget):
+    """A view that records what it was told and what the document held when it was told."""
+
+    def __init__(self, document: Any) -> None:
+        super().__init__()
+        self.document = document
+        self.seen: list[tuple[str, Any]] = []
+        events = document.events
+        self._binding = DocumentBinding(
+            self,
+            [(events.network_changed, self._on_network), (events.trace_changed, self.refresh)],
+        )
+
+    def _on_network(self, change: NetworkChange) -> None:
+        self.seen.append(("network", change))
+
+    def refresh(self) -> None:  # takes none of the signal's arguments
+        self.seen.append(("trace", float(self.document.trace["h_l0"][-1, 0])))
+
+
+@pytest.fixture
+def paced() -> Iterator[None]:
+    pacer().begin()
+    yield
+    pacer().end()
+    pacer().flush()
+
+
+def _bumped(document: Any, value: float) -> Any:
+    bias = np.array(document.network.params["bias_hh_l0"])
+    bias[0] = value
+    return document.network.with_parameter("bias_hh_l0", bias)
+
+
+def test_without_pacing_a_view_is_told_at_once(qtbot: Any) -> None:
+    document = sine_document()
+    probe = Probe(document)
+    qtbot.addWidget(probe)
+    document.set_network(_bumped(document, 2.0))
+    assert [kind for kind, _ in probe.seen] == ["network", "trace"]
+
+
+def test_paced_views_are_told_later_once_each_with_the_latest_state(qtbot: Any, paced: None) -> None:
+    document = sine_document()
+    first, second = Probe(document), Probe(document)
+    qtbot.addWidget(first)
+    qtbot.addWidget(second)
+    before = document.network
+    document.set_network(_bumped(document, 2.0), merge_key="run")
+    document.set_network(_bumped(document, 3.0), merge_key="run")
+    assert first.seen == [] and second.seen == []  # nothing ran in the hand-over's own turn
+    qtbot.waitUntil(lambda: bool(first.seen) and bool(second.seen), timeout=2_000)
+    latest_h = float(document.trace["h_l0"][-1, 0])
+    for probe in (first, second):
+        assert [kind for kind, _ in probe.seen] == ["network", "trace"]  # two hand-overs, merged into one call
+        change = probe.seen[0][1]
+        assert change.old is before and change.new is document.network  # the merged change spans both
+        assert probe.seen[1][1] == latest_h
+
+
+def test_a_view_behind_another_tab_waits_until_shown_and_pacing_ending_drains_it(qtbot: Any, paced: None) -> None:
+    document = sine_document()
+    tabs = QTabWidget()
+    shown, hidden = Probe(document), Probe(document)
+    tabs.addTab(shown, "shown")
+    tabs.addTab(hidden, "hidden")
+    qtbot.addWidget(tabs)
+    tabs.show()
+    qtbot.waitExposed(tabs)
+    document.set_network(_bumped(document, 2.0))
+    qtbot.waitUntil(lambda: bool(shown.seen), timeout=2_000)
+    qtbot.wait(50)
+    assert hidden.seen == [] and pacer().pending() == 1  # not painted, so not refreshed
+    tabs.setCurrentWidget(hidden)
+    qtbot.waitUntil(lambda: len(hidden.seen) == 2, timeout=2_000)
+    tabs.setCurrentWidget(shown)
+    document.set_network(_bumped(document, 4.0))
+    qtbot.waitUntil(lambda: len(shown.seen) == 4, timeout=2_000)
+    assert len(hidden.seen) == 2
+    pacer().end()  # the run is over: the hidden view catches up too
+    qtbot.waitUntil(lambda: len(hidden.seen) == 4, timeout=2_000)
+    assert hidden.seen[-1][1] == float(document.trace["h_l0"][-1, 0])
+    pacer().begin()  # for the fixture's end
