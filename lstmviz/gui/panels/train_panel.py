@@ -46,6 +46,7 @@ from ...model.training import TrainingConfig, new_network
 from ...model.training_job import TrainingJob
 from ...model.training_prediction import LIVE_STEPS, predict
 from ...model.training_timeline import Timeline
+from ..note_button import note_button
 from ..refresh_pacing import pacer
 from ..training.curves import LossCurves
 from ..training.prediction_view import PredictionView
@@ -145,6 +146,7 @@ class TrainPanel(QWidget):
         )
         files.addWidget(self.save_button)
         files.addWidget(self.export_button)
+        files.addWidget(note_button("train", self))
         self.status = QLabel("Not trained yet")
         self.status.setWordWrap(True)
         self.status.setToolTip("Progress of the current run")
