@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -47,26 +47,36 @@ def accepted_args(slot: Callable[..., Any]) -> int | None:
     return count
 
 
+def merge_key(index: int, args: tuple[Any, ...]) -> Hashable:
+    """Which waiting call a new emission merges into: the same connection's, except that a name (the compute
+    service's ``ready(kind)``) tells apart results that must each be delivered."""
+    return (index, args[0]) if args and isinstance(args[0], str) else index
+
+
 def merged_args(first: tuple[Any, ...], latest: tuple[Any, ...]) -> tuple[Any, ...]:
     """The arguments of two emissions of one signal as one: the latest, but a change payload (``old``/``new``) spans
-    both, so a view still sees a structural change that happened in the first."""
+    both, so a view still sees a structural change that happened in the first, and a tuple of changed fields
+    (``view_settings_changed``) is the union of both."""
     if first and latest and dataclasses.is_dataclass(latest[0]) and hasattr(latest[0], "old"):
         return (dataclasses.replace(latest[0], old=first[0].old), *latest[1:])  # type: ignore[type-var]
+    if first and latest and isinstance(first[0], tuple) and isinstance(latest[0], tuple):
+        return (tuple(dict.fromkeys(first[0] + latest[0])), *latest[1:])
     return latest
 
 
 class _Queue:
-    """The calls one binding waits to make: connection index -> (slot, arguments), in first-arrival order."""
+    """The calls one binding waits to make: :func:`merge_key` -> (slot, arguments), in first-arrival order."""
 
     def __init__(self, owner: Callable[[], QObject | None]) -> None:
         self.owner = owner
         """The widget, held weakly."""
-        self.calls: dict[int, tuple[Callable[[], Callable[..., Any] | None], tuple[Any, ...]]] = {}
+        self.calls: dict[Hashable, tuple[Callable[[], Callable[..., Any] | None], tuple[Any, ...]]] = {}
 
     def add(self, index: int, slot: Callable[[], Callable[..., Any] | None], args: tuple[Any, ...]) -> None:
-        if index in self.calls:
-            args = merged_args(self.calls[index][1], args)
-        self.calls[index] = (slot, args)
+        key = merge_key(index, args)
+        if key in self.calls:
+            args = merged_args(self.calls[key][1], args)
+        self.calls[key] = (slot, args)
 
     def run(self) -> None:
         for slot_ref, args in list(self.calls.values()):

@@ -12,7 +12,7 @@ from app_checks import sine_document
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from lstmviz.gui.document_binding import DocumentBinding
-from lstmviz.gui.refresh_pacing import pacer
+from lstmviz.gui.refresh_pacing import merge_key, merged_args, pacer
 from lstmviz.model.changes import NetworkChange
 
 
@@ -99,3 +99,10 @@ def test_a_view_behind_another_tab_waits_until_shown_and_pacing_ending_drains_it
     qtbot.waitUntil(lambda: len(hidden.seen) == 4, timeout=2_000)
     assert hidden.seen[-1][1] == float(document.trace["h_l0"][-1, 0])
     pacer().begin()  # for the fixture's end
+
+
+def test_merging_keeps_what_each_emission_says() -> None:
+    assert merge_key(0, ("trace",)) != merge_key(0, ("radii",))  # two results: both delivered
+    assert merge_key(1, (5,)) == merge_key(1, (7,))  # two steps: the latest is enough
+    assert merged_args((("colormap",),), (("scale", "colormap"),)) == (("colormap", "scale"),)
+    assert merged_args((3,), (9,)) == (9,)
