@@ -106,3 +106,34 @@ def test_merging_keeps_what_each_emission_says() -> None:
     assert merge_key(1, (5,)) == merge_key(1, (7,))  # two steps: the latest is enough
     assert merged_args((("colormap",),), (("scale", "colormap"),)) == (("colormap", "scale"),)
     assert merged_args((3,), (9,)) == (9,)
+
+
+def test_after_a_run_in_the_window_every_view_shows_the_trained_network_even_one_behind_a_tab(
+    qtbot: Any, main_window: Any
+) -> None:
+    from lstmviz.gui.panels.train_panel import TrainPanel
+
+    main_window.docks["train"].raise_()
+    main_window.docks["unit_plots"].close()  # a view the user closed: not refreshed during the run
+    qtbot.waitUntil(lambda: isinstance(main_window.views["train"], TrainPanel), timeout=5_000)
+    panel = main_window.views["train"]
+    panel.settings.choose_task("copy")
+    panel.settings.delay_box.setValue(3)
+    panel.settings.hidden_box.setValue(6)
+    panel.settings.updates_box.setValue(150)
+    panel.start_button.click()
+    assert pacer().active
+    assert not main_window.views["unit_plots"].isVisible()
+    qtbot.waitUntil(lambda: len(panel.curves()[0]) > 30, timeout=30_000)
+    assert pacer().pending() >= 1  # the closed view's calls wait
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=60_000)
+    assert not pacer().active
+    qtbot.waitUntil(lambda: pacer().pending() == 0, timeout=10_000)
+    document = main_window.document
+    trace = document.network.run(document.sequence.values)  # the engine's own run of the trained network
+    unit = document.selected_units[0]
+    curve = main_window.views["unit_plots"].curves["h"][0]
+    np.testing.assert_allclose(np.asarray(curve.yData), trace["h_l0"][:, unit], atol=1e-12)
+    shown = np.asarray(main_window.views["heatmaps"].rows["f"].image.image, dtype=float)  # (H, T padded), float32
+    steps = document.steps
+    np.testing.assert_allclose(shown[:, :steps], trace["f_l0"].T, atol=1e-6)
