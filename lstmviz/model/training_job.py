@@ -8,7 +8,10 @@ with no loop running). In its own process it competes for a CPU core, never for 
 The child sends what it has at most every :data:`PUBLISH_EVERY` seconds (the losses since the last message, the
 current network, and the snapshots taken every ``snapshot_every`` updates for the app's timeline), so a fast run
 does not flood the pipe; the parent's :meth:`TrainingJob.poll` gathers everything
-that has arrived without waiting. Nothing here knows Qt: the GUI polls from a timer, a script could poll in a loop.
+that has arrived without waiting. Asked to (``predict_every``), the child also computes the prediction view's data
+(:func:`~lstmviz.model.training_prediction.predict`) for the network it sends, at most that often: running the
+network on held-out data is numeric work the GUI thread should not do between two repaints. Nothing here knows
+Qt: the GUI polls from a timer, a script could poll in a loop.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 from ..engine.network import Network
 from ..io.tasks import Task
 from .training import Progress, TrainingConfig, run_training
+from .training_prediction import Prediction, predict
 
 Runner = Callable[[TrainingConfig, Any, Any], Iterator[Progress]]
 """A training generator: :func:`~lstmviz.model.training.run_training` for a network, or an encoder-decoder's
@@ -45,6 +49,8 @@ class Report:
     updates: int = 0
     snapshots: list[tuple[int, Network]] = field(default_factory=list)
     """(update, network) every ``snapshot_every`` updates, when the job was asked for them."""
+    prediction: Prediction | None = None
+    """What :attr:`network` answers on held-out data, when the job was asked for predictions and one was due."""
 
 
 def _train(
@@ -56,6 +62,7 @@ def _train(
     resume: Any,
     snapshot_every: int | None = None,
     runner: Runner = run_training,
+    predict_every: float | None = None,
 ) -> None:
     """The child's loop (module level, so the ``spawn`` start method can import it)."""
     try:
@@ -63,10 +70,14 @@ def _train(
         validation: list[tuple[int, float, float]] = []
         snapshots: list[tuple[int, Network]] = []
         last, updates, sent = network, 0, time.monotonic()
+        predicted = -float("inf")
 
         def publish() -> None:
-            nonlocal losses, validation, snapshots, sent
-            outbox.put(("progress", losses, validation, last, updates, snapshots))
+            nonlocal losses, validation, snapshots, sent, predicted
+            prediction = None
+            if predict_every is not None and last is not network and time.monotonic() - predicted >= predict_every:
+                prediction, predicted = predict(task, last), time.monotonic()
+            outbox.put(("progress", losses, validation, last, updates, snapshots, prediction))
             losses, validation, snapshots, sent = [], [], [], time.monotonic()
 
         for progress in runner(config, task, network):
@@ -101,6 +112,7 @@ class TrainingJob:
         network: Network | Any,
         snapshot_every: int | None = None,
         runner: Runner = run_training,
+        predict_every: float | None = None,
     ) -> None:
         context = multiprocessing.get_context("spawn")  # never fork a process that runs Qt threads
         self._outbox = context.Queue()
@@ -111,7 +123,7 @@ class TrainingJob:
             target=_train,
             name="lstmviz training",
             daemon=True,
-            args=(config, task, network, self._outbox, self._stop, self._resume, snapshot_every, runner),
+            args=(config, task, network, self._outbox, self._stop, self._resume, snapshot_every, runner, predict_every),
         )
         self._process.start()
         self.finished = False
@@ -153,11 +165,12 @@ class TrainingJob:
     def _take(self, message: tuple[Any, ...], report: Report) -> None:
         kind = message[0]
         if kind == "progress":
-            _, losses, validation, network, updates, snapshots = message
+            _, losses, validation, network, updates, snapshots, prediction = message
             report.losses.extend(losses)
             report.snapshots.extend(snapshots)
             report.validation.extend(validation)
             report.network, report.updates = network, updates
+            report.prediction = prediction if prediction is not None else report.prediction
             self.done = updates
         elif kind == "done":
             self.result = message[1]

@@ -89,3 +89,26 @@ def test_snapshots_come_every_n_updates_with_the_networks_of_those_updates() -> 
     for update, snapshot in snapshots:
         for name, value in here[update].params.items():
             assert np.array_equal(snapshot.params[name], value)
+
+
+def test_the_child_sends_the_prediction_of_the_network_it_sends_when_asked() -> None:
+    from lstmviz.model.training_prediction import predict
+
+    task = make_task("copy", delay=3, seed=0)
+    config = TrainingConfig(cell="lstm", hidden=8, updates=60, batch=8, seed=1)
+    asked = TrainingJob(config, task, new_network(config, task), predict_every=0.0)
+    pairs = []
+    end = time.monotonic() + 60
+    while not asked.finished and time.monotonic() < end:
+        report = asked.poll()
+        if report.prediction is not None:
+            pairs.append((report.network, report.prediction))
+        time.sleep(0.01)
+    assert pairs
+    network, sent = pairs[-1]
+    here = predict(task, network)  # the same answers, computed here from the network that came with it
+    assert np.array_equal(sent.output, here.output) and np.array_equal(sent.target, here.target)
+    quiet = TrainingJob(config, task, new_network(config, task))
+    while not quiet.finished:
+        assert quiet.poll().prediction is None  # not asked: no prediction work in the child
+        time.sleep(0.01)

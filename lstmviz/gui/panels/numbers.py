@@ -21,6 +21,7 @@ from ...engine.network import Network
 from ...engine.trace import Trace, trace_key
 from ...model.document import Document
 from ..document_binding import DocumentBinding
+from ..note_button import note_button
 from ..views.diagram_scene import NONLINEARITY_SYMBOL, symbol_html
 from ..views.diagram_values import (
     GateParts,
@@ -226,6 +227,7 @@ class NumbersPanel(QWidget):
         self.copy_button.setToolTip("Copy the worked step as plain text")
         self.copy_button.clicked.connect(self.copy_text)
         row.addWidget(self.copy_button)
+        row.addWidget(note_button("numbers", self))
         layout.addLayout(row)
         self.text = QTextBrowser()
         self.text.setObjectName("numbersText")

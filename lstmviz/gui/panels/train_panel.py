@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +46,8 @@ from ...model.training import TrainingConfig, new_network
 from ...model.training_job import TrainingJob
 from ...model.training_prediction import LIVE_STEPS, predict
 from ...model.training_timeline import Timeline
+from ..note_button import note_button
+from ..refresh_pacing import pacer
 from ..training.curves import LossCurves
 from ..training.prediction_view import PredictionView
 from ..training.settings_form import TrainSettings
@@ -55,14 +56,22 @@ from .weights import app_file_actions
 
 _run_ids = itertools.count(1)
 PREDICT_EVERY = 0.3
-"""Seconds between two redraws of the prediction during a run: it runs the network on held-out data on the GUI
-thread, so it refreshes about 3 times a second while the other views take the weights up to 10 times."""
+"""Seconds between two redraws of the prediction during a run: the child process runs the network on held-out data
+for it (:class:`~lstmviz.model.training_job.TrainingJob`'s ``predict_every``), so it refreshes about 3 times a
+second while the other views take the weights up to 10 times."""
 CURVE_FORMATS: tuple[tuple[str, str], ...] = (
     ("csv", "CSV table"),
     ("png", "PNG image"),
     ("svg", "SVG image"),
     ("pdf", "PDF document"),
 )
+
+
+def _stop_pacing(pacing: list[bool]) -> None:
+    """End the pacing one panel began (once)."""
+    if pacing:
+        pacing.clear()
+        pacer().end()
 
 
 class TrainPanel(QWidget):
@@ -89,10 +98,12 @@ class TrainPanel(QWidget):
         self._jobs: list[TrainingJob] = []
         """The run in flight, if any, for the widget's end (the child process must not outlive the window)."""
         jobs = self._jobs  # not self: the slot runs when the widget is already gone
-        self.destroyed.connect(lambda *_: [job.kill() for job in jobs])
+        self._pacing: list[bool] = []
+        """One entry while this panel has the views' refreshes paced (:mod:`lstmviz.gui.refresh_pacing`)."""
+        pacing = self._pacing
+        self.destroyed.connect(lambda *_: ([job.kill() for job in jobs], _stop_pacing(pacing)))
         self._task: Task | None = None
         self._timeline: Timeline | None = None
-        self._predicted_at = 0.0
         self._merge_key: Any = None
         self._train_curve: list[tuple[int, float]] = []
         self._val_curve: list[tuple[int, float, float]] = []
@@ -135,6 +146,7 @@ class TrainPanel(QWidget):
         )
         files.addWidget(self.save_button)
         files.addWidget(self.export_button)
+        files.addWidget(note_button("train", self))
         self.status = QLabel("Not trained yet")
         self.status.setWordWrap(True)
         self.status.setToolTip("Progress of the current run")
@@ -196,6 +208,11 @@ class TrainPanel(QWidget):
 
     def _set_state(self, state: str) -> None:
         self.state = state
+        if state == "running" and not self._pacing:  # one view per event-loop turn while the weights stream in
+            self._pacing.append(True)
+            pacer().begin()
+        elif state != "running":
+            _stop_pacing(self._pacing)
         self._update_buttons()
         self.state_changed.emit(state)
 
@@ -260,7 +277,14 @@ class TrainPanel(QWidget):
         return network
 
     def _new_job(self, config: TrainingConfig, task: Any, network: Any) -> TrainingJob:
-        return TrainingJob(config, task, network, snapshot_every=self.settings.snapshot_box.value())
+        live = self.PREDICTS and self._live_prediction()
+        return TrainingJob(
+            config,
+            task,
+            network,
+            snapshot_every=self.settings.snapshot_box.value(),
+            predict_every=PREDICT_EVERY if live else None,
+        )
 
     def pause(self) -> None:
         if self.state == "running" and self._job is not None:
@@ -293,6 +317,9 @@ class TrainPanel(QWidget):
             self.timeline_slider.follow_newest()
         if report.network is not None and self._task is not None and not job.finished:
             self._apply(report.network)
+            if report.prediction is not None and self.PREDICTS:  # drawn in a turn of its own, after the hand-over
+                prediction = report.prediction
+                QTimer.singleShot(0, self, lambda: self.prediction_view.show_prediction(prediction))
             accuracy = f", {self._task.accuracy_name} {100 * self._val_curve[-1][2]:.0f}%" if self._val_curve else ""
             self.status.setText(f"Update {report.updates:,}: loss {self._train_curve[-1][1]:.4g}{accuracy}")
         if job.finished:
@@ -301,9 +328,7 @@ class TrainPanel(QWidget):
     def _apply(self, network: Any) -> None:
         assert self._task is not None
         self.document.set_network(self._task.export(network), "Train network", merge_key=self._merge_key)
-        now = time.monotonic()
-        if self.state != "running" or (self._live_prediction() and now - self._predicted_at >= PREDICT_EVERY):
-            self._predicted_at = now
+        if self.state != "running":  # during a run the child sends the prediction (see _drain)
             self._show_prediction(network)
 
     def _show_prediction(self, network: Any) -> None:

@@ -31,6 +31,7 @@ from ...engine.init import INITIALISERS
 from ...engine.network import OUTPUT_BIAS, OUTPUT_WEIGHT
 from ...model.document import Document
 from ..document_binding import DocumentBinding
+from ..note_button import note_button
 from .weights_blocks import Block, blocks_for, element_name, locate, parameter_choices, symmetric_level
 from .weights_controls import EditThrottle
 from .weights_matrix import WeightMatrixView
@@ -81,6 +82,7 @@ class WeightsPanel(QWidget):
         top.addWidget(self.layer_combo)
         top.addWidget(QLabel("Parameter"))
         top.addWidget(self.param_combo, 1)
+        top.addWidget(note_button("weights", self))
 
         self.matrix = WeightMatrixView(self)
         self.matrix.setToolTip(

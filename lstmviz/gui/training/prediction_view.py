@@ -11,10 +11,11 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...io.seq_text import printable
 from ...model.training_prediction import Prediction
+from ..note_button import note_button
 
 TARGET_COLOR, OUTPUT_COLOR = "#7f7f7f", "#ff7f0e"
 MAX_CLASS_TICKS = 30
@@ -39,9 +40,12 @@ class PredictionView(QWidget):
         self.score.setTextFormat(Qt.TextFormat.RichText)
         self.score.setWordWrap(True)  # else its text sets the view's minimum width
         self.score.setToolTip("How many held-out answers are right, or how far the forecast is off")
+        header = QHBoxLayout()
+        header.addWidget(self.score, 1)
+        header.addWidget(note_button("prediction", self), 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.score)
+        layout.addLayout(header)
         layout.addWidget(self.plot, 1)
         self.prediction: Prediction | None = None
 

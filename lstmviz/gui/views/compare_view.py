@@ -45,6 +45,7 @@ from ...model.compute_kinds import gradients_request
 from ...model.document import Document
 from ...model.session import Session
 from ..document_binding import DocumentBinding
+from ..note_button import note_button
 from .heatmaps import HeatmapsView
 
 CELL_COLORS = {"rnn": "#d62728", "gru": "#2ca02c", "lstm": "#1f77b4"}
@@ -129,6 +130,7 @@ class CompareView(QWidget):
         for button in (self.run_button, self.stop_button, self.export_button):
             controls.addWidget(button)
         controls.addStretch(1)
+        controls.addWidget(note_button("compare", self))
         self.status = QLabel("Press Run to train an RNN, a GRU and an LSTM on the same task.")
         self.status.setObjectName("compareStatus")
         self.status.setWordWrap(True)

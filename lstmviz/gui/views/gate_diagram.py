@@ -22,6 +22,7 @@ from ...model.changes import NetworkChange
 from ...model.document import Document
 from ..colors import is_signed_quantity
 from ..document_binding import DocumentBinding
+from ..note_button import note_button, pin_top_right
 from ..step_time import step_time
 from .diagram_levels import strip_levels
 from .diagram_scene import ColorTable, DiagramScene, nonlinearity_of, strip_label
@@ -61,6 +62,8 @@ class GateDiagramView(QGraphicsView):
         self._auto_fit = True
         self.diagram: DiagramScene | None = None
         self._build_layer_chooser()
+        self.note_button = note_button("diagram", self)
+        pin_top_right(self.note_button, self)
         self._rebuild()
         events = document.events
         self._binding = DocumentBinding(

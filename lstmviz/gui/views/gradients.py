@@ -26,6 +26,7 @@ from ...wording import plural
 from ..colors import colormap_for, lookup_table
 from ..document_binding import DocumentBinding
 from ..elided_label import ElidedLabel
+from ..note_button import note_button
 from .diagram_values import trace_matches
 from .heatmap_colorbar import ColorScaleBar
 from .heatmap_common import plot_item
@@ -132,6 +133,7 @@ class GradientsView(QWidget):
         self.loss_label = ElidedLabel(objectName="gradientsLossValue")
         self.loss_label.setToolTip("The loss value and which layer's curves are shown")
         row.addWidget(self.loss_label, 1)
+        row.addWidget(note_button("gradients", self))
         layout.addLayout(row)
         self.explanation = QLabel()
         self.explanation.setObjectName("gradientsExplanation")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QToolButton, QVBoxLayo
 from ...engine.trace import trace_key
 from ...model.document import Document
 from ..flow_layout import FlowLayout
+from ..note_button import note_button
 from ..step_time import step_and_time
 from .heatmap_common import (
     INPUT_SYMBOL,
@@ -70,6 +71,7 @@ class HeatmapsView(TimePlotsWidget):
         self.options.setObjectName("heatmapsOptions")
         self._options_layout = FlowLayout(self.options)  # wraps when narrow: two views fit side by side
         self._options_layout.setContentsMargins(4, 2, 4, 2)
+        self.note_button = note_button("heatmaps", self.options)
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setObjectName("heatmapsGraphics")
         self.graphics.setAntialiasing(False)  # axes and cursors are straight lines; AA doubles the paint time
@@ -183,7 +185,7 @@ class HeatmapsView(TimePlotsWidget):
                     button.setChecked(key not in hidden)
             return
         self._buttons_kind = kind
-        clear_layout(self._options_layout)
+        clear_layout(self._options_layout, keep=(self.note_button,))
         self._buttons = {}
         spec = self.document.network.spec
         hidden = self.hidden_quantities()
@@ -205,6 +207,7 @@ class HeatmapsView(TimePlotsWidget):
             button.toggled.connect(self._on_button_toggled)
             self._options_layout.addWidget(button)
             self._buttons[key] = button
+        self._options_layout.addWidget(self.note_button)
 
     def _on_button_toggled(self, checked: bool) -> None:
         # A bound slot reading sender(), not a lambda per button: lambdas on widgets deleted by a rebuild trip a

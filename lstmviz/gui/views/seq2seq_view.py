@@ -33,6 +33,7 @@ from ...engine.errors import EngineError
 from ...engine.seq2seq_trace import FREE_RUNNING, TEACHER_FORCING
 from ...model.seq2seq_session import Seq2SeqSession
 from ...model.seq2seq_source import parse_steps, steps_text
+from ..note_button import note_button
 from .gate_diagram import GateDiagramView
 from .heatmaps import HeatmapsView
 from .seq2seq_feedback import FeedbackStrip, token_text
@@ -162,6 +163,7 @@ class Seq2SeqView(QWidget):
         picking.addWidget(self.decode_steps)
         picking.addWidget(self.apply_source)
         picking.addWidget(self.random_source)
+        picking.addWidget(note_button("seq2seq", self))
 
         controls = QHBoxLayout()
         controls.addWidget(self.mode)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QToolButton, Q
 
 from ...model.document import Document
 from ..colors import nice_ceiling
+from ..note_button import note_button
 from .heatmap_common import (
     TimeMap,
     TimePlotsWidget,
@@ -70,6 +71,7 @@ class UnitPlotsView(TimePlotsWidget):
         self._options_layout.setSpacing(2)
         self.note = QLabel(self.options)
         self.note.setObjectName("unitPlotsNote")
+        self.note_button = note_button("unit_plots", self.options)
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setObjectName("unitPlotsGraphics")
         self.graphics.setAntialiasing(False)  # axes and cursors are straight lines; AA doubles the paint time
@@ -176,7 +178,7 @@ class UnitPlotsView(TimePlotsWidget):
         self._on_step_changed(doc.step)
 
     def _rebuild_buttons(self) -> None:
-        clear_layout(self._options_layout, keep=(self.note,))
+        clear_layout(self._options_layout, keep=(self.note, self.note_button))
         self._buttons = {}
         spec = self.document.network.spec
         shown = set(self.shown_quantities())
@@ -197,6 +199,7 @@ class UnitPlotsView(TimePlotsWidget):
             self._buttons[key] = button
         self._options_layout.addStretch(1)
         self._options_layout.addWidget(self.note)
+        self._options_layout.addWidget(self.note_button)
 
     def _on_button_toggled(self, checked: bool) -> None:
         button = self.sender()
