@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
 from ..model.document import Document
@@ -37,6 +39,12 @@ class MainStatusBar(QStatusBar):
         self.cancel_button.setText("Cancel")
         self.cancel_button.setToolTip("Stop the computation running in the background (Escape)")
         self.cancel_button.clicked.connect(self.cancel_recompute)
+        self.escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), parent or self)
+        """Escape anywhere in the window cancels, but only while there is something to cancel: otherwise the key
+        stays free for menus, dialogs and text boxes."""
+        self.escape.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.escape.setEnabled(False)
+        self.escape.activated.connect(self.cancel_recompute)
         self.recompute_button = QToolButton(self)
         self.recompute_button.setObjectName("status_recompute")
         self.recompute_button.setText("Recompute")
@@ -154,15 +162,18 @@ class MainStatusBar(QStatusBar):
         self.progress.setRange(0, max(1, total))
         self.progress.setValue(int(done))
         self.progress.setFormat(f"{KIND_LABELS.get(kind, kind)} %p%")
-        self.progress.setToolTip(f"Computing the {KIND_LABELS.get(kind, kind)} in the background: {done} of {total}")
+        what = f"{done:,} of {total:,} updates" if kind == "training" else f"{done} of {total}"
+        self.progress.setToolTip(f"{KIND_LABELS.get(kind, kind).capitalize()} in the background: {what}")
         self.progress.show()
         self.cancel_button.show()
+        self.escape.setEnabled(True)
 
     def _on_done(self, kind: str = "", *_: object) -> None:
         if kind == "trace":
             self._clear_stopped()
         if not self.document.compute.busy():
             self.progress.hide()
+            self.escape.setEnabled(False)
             self.cancel_button.hide()
 
     def _on_stopped(self, kind: str, done: int, total: int) -> None:
@@ -171,6 +182,8 @@ class MainStatusBar(QStatusBar):
             self.stopped_label.setText(f"trace stops at step {done} of {total}")
             self.stopped_label.show()
             self.recompute_button.show()
+        elif kind == "training":  # stopped early: the weights reached so far are kept
+            self.showMessage(f"Training stopped at update {done:,} of {total:,}", 5000)
         else:
             self.showMessage(f"{KIND_LABELS.get(kind, kind).capitalize()} cancelled", 5000)
 
@@ -182,9 +195,13 @@ class MainStatusBar(QStatusBar):
         """Stop every background computation; the views keep what has been computed so far."""
         compute = self.document.compute
         if compute.busy():
+            training = compute.busy("training")  # it stops after the update in flight and says where
             compute.cancel()
-            self.showMessage("Cancelled: the views show what was computed so far", 5000)
+            self.showMessage(
+                "Stopping training..." if training else "Cancelled: the views show what was computed so far", 5000
+            )
         self.progress.hide()
+        self.escape.setEnabled(False)
         self.cancel_button.hide()
 
     def recompute_stopped(self) -> None:
@@ -192,4 +209,4 @@ class MainStatusBar(QStatusBar):
         self.document.recompute_stopped()
 
 
-KIND_LABELS = {"trace": "trace", "gradients": "gradients", "radii": "spectral radii"}
+KIND_LABELS = {"trace": "trace", "gradients": "gradients", "radii": "spectral radii", "training": "training"}

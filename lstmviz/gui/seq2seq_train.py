@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from ..io.errors import FileFormatError
 from ..io.seq2seq_weights import SEQ2SEQ_SAVE_SUFFIXES, save_seq2seq
+from ..model.compute import ComputeService
 from ..model.seq2seq_session import Seq2SeqSession
 from ..model.seq2seq_training import ForecastTask, run_seq2seq_training
 from ..model.training import TrainingConfig
@@ -93,6 +94,10 @@ class Seq2SeqTrainPanel(TrainPanel):
 
     def _apply(self, network: Any) -> None:
         self.session.set_model(network)
+
+    def _compute(self) -> ComputeService:
+        """The decoder side's service: the trained model's output is the decoder's."""
+        return self.session.decoder_doc.compute
 
     # Saving ----------------------------------------------------------------------------------------------------
     def save_weights(self) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 from app_checks import sine_document, wait_until_the_curve_holds
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QFormLayout, QMessageBox
 
@@ -436,3 +436,32 @@ def test_the_curves_grow_by_the_rows_that_arrive_and_a_new_run_starts_them_afres
     assert -111 < low < -99 and 100 < high < 111  # a very negative skill is cut at -100%
     curves.show_curves([], [])
     assert curves.train_line.xData is None or len(curves.train_line.xData) == 0
+
+
+def test_a_run_in_the_window_shows_in_the_status_bar_and_escape_stops_it_keeping_the_weights(
+    qtbot: Any, main_window: Any
+) -> None:
+    """Training publishes through the document's compute service: the status bar's progress bar counts its
+    updates like a recompute's steps, and Escape (the status bar's Cancel) stops it, as Stop does."""
+    main_window.docks["train"].raise_()
+    qtbot.waitUntil(lambda: isinstance(main_window.views["train"], TrainPanel), timeout=5_000)
+    panel, status = main_window.views["train"], main_window.status
+    panel.settings.choose_task("copy")
+    panel.settings.delay_box.setValue(3)
+    panel.settings.hidden_box.setValue(6)
+    panel.settings.updates_box.setValue(100_000)
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: len(panel.curves()[0]) > 20, timeout=60_000)
+    qtbot.waitUntil(lambda: status.progress.value() > 0, timeout=5_000)  # the status bar's turn comes (paced)
+    assert status.progress.isVisible() and status.progress.format().startswith("training")
+    assert status.progress.maximum() == 100_000 and status.progress.value() < 100_000
+    assert "updates" in status.progress.toolTip()
+    main_window.activateWindow()
+    qtbot.keyClick(main_window.views["heatmaps"], Qt.Key.Key_Escape)  # Escape cancels long work, as Cancel does
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=30_000)
+    reached = panel.curves()[0][-1][0]
+    assert reached < 100_000 and "Trained for" in panel.status.text()
+    expected = f"Training stopped at update {reached:,} of 100,000"
+    qtbot.waitUntil(lambda: status.currentMessage() == expected, timeout=5_000)  # the paced views catch up
+    assert not status.progress.isVisible()
+    assert panel.save_button.isEnabled()  # what it reached is kept

@@ -41,6 +41,7 @@ from ...io.errors import FileFormatError
 from ...io.sequence_data import SequenceData
 from ...io.tasks import Task
 from ...io.training_log import app_rows, render_loss_figure, write_loss_csv
+from ...model.compute import ComputeService
 from ...model.document import Document
 from ...model.training import TrainingConfig, new_network
 from ...model.training_job import TrainingJob
@@ -55,6 +56,8 @@ from ..training.timeline_slider import TimelineSlider
 from .weights import app_file_actions
 
 _run_ids = itertools.count(1)
+TRAINING = "training"
+"""The compute service's kind for a training run."""
 PREDICT_EVERY = 0.3
 """Seconds between two redraws of the prediction during a run: the child process runs the network on held-out data
 for it (:class:`~lstmviz.model.training_job.TrainingJob`'s ``predict_every``), so it refreshes about 3 times a
@@ -252,6 +255,7 @@ class TrainPanel(QWidget):
         except (OSError, RuntimeError) as error:  # no process could start (limits; an unguarded main script)
             self.status.setText(f"Training could not start: {error}".splitlines()[0])
             return
+        self._compute().follow(TRAINING, self._job, config.updates)  # its progress is the service's to publish
         self._show_prediction(network)  # the untrained answers, to compare
         if self.PREDICTS and not self._live_prediction():
             self.prediction_view.score.setText(
@@ -286,27 +290,35 @@ class TrainPanel(QWidget):
             predict_every=PREDICT_EVERY if live else None,
         )
 
+    def _compute(self) -> ComputeService:
+        """The compute service the run is published through (the document's: its status bar shows and cancels it
+        like a recompute)."""
+        return self.document.compute
+
     def pause(self) -> None:
         if self.state == "running" and self._job is not None:
-            self._job.pause()
+            self._compute().pause(TRAINING)
             self._set_state("paused")
 
     def resume(self) -> None:
         if self.state == "paused" and self._job is not None:
-            self._job.resume()
+            self._compute().resume(TRAINING)
             self.timeline_slider.follow_newest()
             self._set_state("running")
 
     def stop(self) -> None:
+        """End after the update in flight, keeping the weights reached (the service's cancel of a long job)."""
         if self.state != "idle" and self._job is not None:
-            self._job.stop()
+            self._compute().cancel(TRAINING)
 
     # Results (GUI thread) ------------------------------------------------------------------------------------
     def _drain(self) -> None:
         job = self._job
         if job is None:
             return
-        report = job.poll()
+        report = self._compute().pump(TRAINING)
+        if report is None:  # the service no longer follows it (it ended through another path)
+            report = job.poll()
         self._train_curve.extend(report.losses)
         self._val_curve.extend(report.validation)
         if report.losses or report.validation:
