@@ -38,6 +38,7 @@ from .main_menus import ACTIVATION_MENU, build_menus
 from .main_model_actions import ModelActions
 from .main_status import MainStatusBar
 from .main_views import CENTRAL, DOCKS, build_view
+from .menu_escape import escape_leaves_menus
 from .playback import PlaybackController
 from .settings import AppSettings, apply_palette, current_palette_name
 from .window_size import initial_size
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         self.export_actions = ExportActions(self)
         self.model_actions = ModelActions(self)
         build_menus(self)
+        escape_leaves_menus(self.menuBar())
         self.status = MainStatusBar(document, self)
         self.setStatusBar(self.status)
         self._install_runner()
