@@ -28,6 +28,7 @@ from ..io.errors import FileFormatError
 from ..model.document import Document
 from ..model.session import Session
 from .dialogs.about import show_about, show_guide
+from .dialogs.title_fit import install_title_fit
 from .dock_actions import sync_dock_actions
 from .dock_fit import bring_floating_docks_back, column_width, dock_content
 from .document_binding import DocumentBinding
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
         self._lazy: set[str] = set()
         self._terminating = False
         self.setObjectName("MainWindow")
+        install_title_fit()  # error and confirmation boxes show their whole title
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
