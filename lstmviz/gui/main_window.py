@@ -30,7 +30,7 @@ from ..model.session import Session
 from .dialogs.about import show_about, show_guide
 from .dialogs.title_fit import install_title_fit
 from .dock_actions import sync_dock_actions
-from .dock_fit import bring_floating_docks_back, column_width, dock_content
+from .dock_fit import bring_floating_docks_back, column_width, dock_content, place_docks_when_floated
 from .document_binding import DocumentBinding
 from .export_actions import ExportActions
 from .file_actions import FileActions
@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         self.views[CENTRAL.key] = self.diagram
         self.setCentralWidget(self.diagram)
         self._build_docks()
+        place_docks_when_floated(self)
         self.playback = PlaybackController(document, self)
         self.file_actions = FileActions(self)
         self.export_actions = ExportActions(self)
