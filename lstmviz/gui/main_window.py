@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -231,6 +231,14 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._apply_default_sizes)
         # Floating docks restored with the layout: on a screen, and above the window now that it is mapped.
         QTimer.singleShot(0, self._bring_docks_back)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Maximising or activating the window raised it over its floating docks (openbox): raise them again."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.WindowStateChange or (
+            event.type() == QEvent.Type.ActivationChange and self.isActiveWindow()
+        ):
+            QTimer.singleShot(0, self._bring_docks_back)
 
     def _reorder_focus_soon(self) -> None:
         """A new network rebuilds panel widgets (the weight sliders): they join the Tab order in their place."""

@@ -85,3 +85,17 @@ def test_a_double_click_inside_a_panel_floats_nothing(qtbot: Any, main_window: A
     qtbot.mouseDClick(numbers, Qt.MouseButton.LeftButton, pos=QPoint(20, numbers.height() - 10))
     qtbot.wait(50)
     assert not numbers.isFloating()
+
+
+def test_maximising_the_window_raises_its_floating_docks_again(qtbot: Any, main_window: Any, monkeypatch: Any) -> None:
+    """Openbox put floating docks under the window when it was maximised; the window raises them after."""
+    window = main_window
+    numbers, weights = window.docks["numbers"], window.docks["weights"]
+    numbers.setFloating(True)
+    qtbot.waitUntil(numbers.isFloating)
+    raised: list[QDockWidget] = []
+    for dock in (numbers, weights):
+        monkeypatch.setattr(dock, "raise_", lambda d=dock: raised.append(d))
+    window.showMaximized()
+    qtbot.waitUntil(lambda: numbers in raised)
+    assert weights not in raised  # docked: nothing to raise
