@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.toolbar: QToolBar
         self._lazy: set[str] = set()
         self._terminating = False
+        self._floating_later: list[QDockWidget] = []
         self.setObjectName("MainWindow")
         install_title_fit()  # error and confirmation boxes show their whole title
         self.setWindowIcon(app_icon())
@@ -248,6 +249,9 @@ class MainWindow(QMainWindow):
         order_focus(self)
 
     def _bring_docks_back(self) -> None:
+        for dock in self._floating_later:
+            dock.show()
+        self._floating_later = []
         bring_floating_docks_back(self)
         sync_dock_actions(self, self.actions)
 
@@ -345,6 +349,11 @@ class MainWindow(QMainWindow):
         state = self.settings.window_state()
         if state is not None and self.restoreState(state, STATE_VERSION):
             self._sizes_pending = False
+            # Shown now, a floating dock would be mapped before its main window, and the window manager then
+            # keeps it under the window (openbox): it is shown once the window is.
+            self._floating_later = [d for d in self.docks.values() if d.isFloating() and not d.isHidden()]
+            for dock in self._floating_later:
+                dock.hide()
 
     def save_settings(self) -> None:
         if self.persist:
