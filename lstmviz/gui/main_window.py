@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -41,6 +41,7 @@ from .main_status import MainStatusBar
 from .main_views import CENTRAL, DOCKS, build_view
 from .menu_escape import escape_leaves_menus
 from .playback import PlaybackController
+from .session_exit import NativeWindowWatch
 from .settings import AppSettings, apply_palette, current_palette_name
 from .window_size import initial_size
 from .workers import BackgroundRunner
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self._lazy: set[str] = set()
         self._terminating = False
         self._floating_later: list[QDockWidget] = []
+        self._native_watch: NativeWindowWatch | None = None
         self.setObjectName("MainWindow")
         install_title_fit()  # error and confirmation boxes show their whole title
         self.setWindowIcon(app_icon())
@@ -232,6 +234,16 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._apply_default_sizes)
         # Floating docks restored with the layout: on a screen, and above the window now that it is mapped.
         QTimer.singleShot(0, self._bring_docks_back)
+        app = QCoreApplication.instance()
+        if self._native_watch is None and app is not None:
+            self._native_watch = NativeWindowWatch(int(self.winId()), self._window_lost)
+            app.installNativeEventFilter(self._native_watch)
+
+    def _window_lost(self) -> None:
+        """The X window was destroyed from outside: end as on SIGTERM (unsaved work to the recovery file)."""
+        log.warning("the main window was destroyed from outside; quitting")
+        self.terminate()
+        QCoreApplication.quit()
 
     def changeEvent(self, event: QEvent) -> None:
         """Maximising or activating the window raised it over its floating docks (openbox): raise them again."""
@@ -391,6 +403,10 @@ class MainWindow(QMainWindow):
             self.document.set_runner(None)
         self._runner.shutdown()
         self._binding.release()
+        app = QCoreApplication.instance()
+        if self._native_watch is not None and app is not None:
+            app.removeNativeEventFilter(self._native_watch)
+            self._native_watch = None
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self.file_actions.paths_from_mime(event.mimeData()):
