@@ -117,7 +117,7 @@ class ExportActions(WindowActions):
     """Emitted with the path once an export file has been written (tests wait on it)."""
 
     def _folder(self) -> str:
-        return self.window.settings.last_folder()
+        return self.window.settings.save_folder()
 
     def _trace_ready(self) -> bool:
         doc = self.document

@@ -100,7 +100,7 @@ class FileActions(WindowActions):
         return path
 
     def _ask_save(self, title: str, filters: str, suggestion: str) -> str:
-        start = os.path.join(self.window.settings.last_folder(), suggestion)
+        start = os.path.join(self.window.settings.save_folder(), suggestion)
         path, _ = QFileDialog.getSaveFileName(self.window, title, start, filters)
         return path
 

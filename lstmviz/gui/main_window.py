@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -28,8 +28,9 @@ from ..io.errors import FileFormatError
 from ..model.document import Document
 from ..model.session import Session
 from .dialogs.about import show_about, show_guide
+from .dialogs.title_fit import install_title_fit
 from .dock_actions import sync_dock_actions
-from .dock_fit import bring_floating_docks_back, column_width, dock_content
+from .dock_fit import bring_floating_docks_back, column_width, dock_content, place_docks_when_floated
 from .document_binding import DocumentBinding
 from .export_actions import ExportActions
 from .file_actions import FileActions
@@ -38,7 +39,9 @@ from .main_menus import ACTIVATION_MENU, build_menus
 from .main_model_actions import ModelActions
 from .main_status import MainStatusBar
 from .main_views import CENTRAL, DOCKS, build_view
+from .menu_escape import escape_leaves_menus
 from .playback import PlaybackController
+from .session_exit import NativeWindowWatch
 from .settings import AppSettings, apply_palette, current_palette_name
 from .window_size import initial_size
 from .workers import BackgroundRunner
@@ -100,7 +103,10 @@ class MainWindow(QMainWindow):
         self.toolbar: QToolBar
         self._lazy: set[str] = set()
         self._terminating = False
+        self._floating_later: list[QDockWidget] = []
+        self._native_watch: NativeWindowWatch | None = None
         self.setObjectName("MainWindow")
+        install_title_fit()  # error and confirmation boxes show their whole title
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
@@ -114,11 +120,13 @@ class MainWindow(QMainWindow):
         self.views[CENTRAL.key] = self.diagram
         self.setCentralWidget(self.diagram)
         self._build_docks()
+        place_docks_when_floated(self)
         self.playback = PlaybackController(document, self)
         self.file_actions = FileActions(self)
         self.export_actions = ExportActions(self)
         self.model_actions = ModelActions(self)
         build_menus(self)
+        escape_leaves_menus(self.menuBar())
         self.status = MainStatusBar(document, self)
         self.setStatusBar(self.status)
         self._install_runner()
@@ -226,6 +234,24 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._apply_default_sizes)
         # Floating docks restored with the layout: on a screen, and above the window now that it is mapped.
         QTimer.singleShot(0, self._bring_docks_back)
+        app = QCoreApplication.instance()
+        if self._native_watch is None and app is not None:
+            self._native_watch = NativeWindowWatch(int(self.winId()), self._window_lost)
+            app.installNativeEventFilter(self._native_watch)
+
+    def _window_lost(self) -> None:
+        """The X window was destroyed from outside: end as on SIGTERM (unsaved work to the recovery file)."""
+        log.warning("the main window was destroyed from outside; quitting")
+        self.terminate()
+        QCoreApplication.quit()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Maximising or activating the window raised it over its floating docks (openbox): raise them again."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.WindowStateChange or (
+            event.type() == QEvent.Type.ActivationChange and self.isActiveWindow()
+        ):
+            QTimer.singleShot(0, self._bring_docks_back)
 
     def _reorder_focus_soon(self) -> None:
         """A new network rebuilds panel widgets (the weight sliders): they join the Tab order in their place."""
@@ -235,6 +261,9 @@ class MainWindow(QMainWindow):
         order_focus(self)
 
     def _bring_docks_back(self) -> None:
+        for dock in self._floating_later:
+            dock.show()
+        self._floating_later = []
         bring_floating_docks_back(self)
         sync_dock_actions(self, self.actions)
 
@@ -332,6 +361,11 @@ class MainWindow(QMainWindow):
         state = self.settings.window_state()
         if state is not None and self.restoreState(state, STATE_VERSION):
             self._sizes_pending = False
+            # Shown now, a floating dock would be mapped before its main window, and the window manager then
+            # keeps it under the window (openbox): it is shown once the window is.
+            self._floating_later = [d for d in self.docks.values() if d.isFloating() and not d.isHidden()]
+            for dock in self._floating_later:
+                dock.hide()
 
     def save_settings(self) -> None:
         if self.persist:
@@ -369,6 +403,10 @@ class MainWindow(QMainWindow):
             self.document.set_runner(None)
         self._runner.shutdown()
         self._binding.release()
+        app = QCoreApplication.instance()
+        if self._native_watch is not None and app is not None:
+            app.removeNativeEventFilter(self._native_watch)
+            self._native_watch = None
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self.file_actions.paths_from_mime(event.mimeData()):

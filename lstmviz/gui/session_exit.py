@@ -5,10 +5,13 @@ would wait for the next key press. :class:`SignalQuitter` therefore wakes the lo
 and a socket notifier, then quits like File > Quit: Ctrl+C (SIGINT) closes the window as the user would (asking
 about unsaved changes); SIGTERM (logout, shutdown: nobody is there to answer) writes unsaved work to the recovery
 file, saves the settings and exits 0. The next start offers to restore the recovery file, as editors do.
+A main window destroyed from outside (by the window manager or a tool such as xdotool) ends the app the same way:
+Qt says nothing when its X window disappears, so :class:`NativeWindowWatch` reads the X server's DestroyNotify.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import signal
@@ -17,11 +20,14 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from PySide6.QtCore import QObject, QSocketNotifier, QStandardPaths
+from PySide6.QtCore import QAbstractNativeEventFilter, QByteArray, QObject, QSocketNotifier, QStandardPaths, QTimer
 
 log = logging.getLogger(__name__)
 
 RECOVERY_NAME = "recovery.lstmviz"
+XCB_EVENT = b"xcb_generic_event_t"
+XCB_DESTROY_NOTIFY = 17
+"""xcb_destroy_notify_event_t: response_type (1 byte), pad, sequence (2), event (4), then the window (4) at 8."""
 
 
 def recovery_path() -> Path:
@@ -77,3 +83,28 @@ def remove_recovery_file() -> None:
         pass
     except OSError as error:
         log.warning("could not remove the recovery file: %s", error)
+
+
+class NativeWindowWatch(QAbstractNativeEventFilter):
+    """Calls ``on_lost`` (once, from the event loop) when the X server reports the window ``window_id`` destroyed.
+
+    Without it the process lived on with no window (and floating docks left over) after its window was gone.
+    Other platforms deliver no xcb events: the watch then never fires.
+    """
+
+    def __init__(self, window_id: int, on_lost: Callable[[], object]) -> None:
+        super().__init__()
+        self.window_id = window_id
+        self._on_lost: Callable[[], object] | None = on_lost
+
+    def nativeEventFilter(
+        self, event_type: QByteArray | bytes | bytearray | memoryview, message: int
+    ) -> tuple[bool, int]:
+        """``message`` points at the xcb event (a sized-0 pointer object, falsy however valid: read its address)."""
+        address = int(message)
+        if self._on_lost is not None and address and QByteArray(event_type).data() == XCB_EVENT:
+            kind = ctypes.c_uint8.from_address(address).value & 0x7F  # the high bit marks a sent event
+            if kind == XCB_DESTROY_NOTIFY and ctypes.c_uint32.from_address(address + 8).value == self.window_id:
+                on_lost, self._on_lost = self._on_lost, None
+                QTimer.singleShot(0, lambda: on_lost())
+        return False, 0

@@ -58,6 +58,15 @@ class AppSettings:
         samples = resources_dir() / "sequences"
         return str(samples) if samples.is_dir() else str(Path.home())
 
+    def save_folder(self) -> str:
+        """The folder a save or export dialog starts in: the last one used, but never the bundled samples (inside
+        an installed app, a folder of the package that may not even be writable): the home folder instead."""
+        folder = Path(self.last_folder())
+        bundled = resources_dir().resolve()
+        if folder.resolve() == bundled or bundled in folder.resolve().parents:
+            return str(Path.home())
+        return str(folder)
+
     def set_last_folder_from(self, path: str) -> None:
         self.qsettings.setValue("files/last_folder", str(Path(path).resolve().parent))
 

@@ -46,6 +46,27 @@ def test_file_dialogs_start_in_the_bundled_samples_then_the_last_folder(tmp_path
     assert Path(settings.last_folder()) == tmp_path.resolve()
 
 
+def test_saves_and_exports_never_start_in_the_bundled_samples(tmp_path: Path) -> None:
+    """Export Figure offered resources/sequences/demo-….pdf: inside an installed app, a folder of the package."""
+    settings = AppSettings()
+    assert Path(settings.save_folder()) == Path.home()  # the first time: Open starts in the samples, saves do not
+    settings.set_last_folder_from(str(sample_sequences()[0]))  # a sample opened: still not there
+    assert Path(settings.save_folder()) == Path.home()
+    settings.set_last_folder_from(str(tmp_path / "file.csv"))
+    assert Path(settings.save_folder()) == tmp_path.resolve()
+
+
+def test_the_export_dialog_starts_outside_the_bundled_samples(
+    qtbot: Any, main_window: Any, message_boxes: Any, monkeypatch: Any
+) -> None:
+    shown: list[ExportFigureDialog] = []
+    monkeypatch.setattr(ExportFigureDialog, "exec", lambda dialog: (shown.append(dialog), 0)[1])
+    main_window.export_actions.export_figure()
+    assert shown, message_boxes.calls
+    chosen = Path(shown[0].path_edit.text())
+    assert chosen.parent == Path.home()
+
+
 def test_browse_preselects_the_chosen_format_and_return_exports(
     qtbot: Any, main_window: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
