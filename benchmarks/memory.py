@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/memory.py [--cases app:100000x256,cli:100000x256,app:1000000x64,...]
 
-Each case runs in a fresh subprocess, so one case's peak is not another's, and reports the process's peak resident
-set size (``ru_maxrss``):
+Each case runs in a fresh subprocess (Linux), so one case's peak is not another's, and reports the process's peak
+resident set size (``VmHWM``):
 
   app:TxH   the real MainWindow (offscreen), an LSTM with H units and one input; the sequence of T steps is
             opened as a user opens a file (``document.set_sequence``, so the trace is computed by the background
@@ -27,7 +27,7 @@ import tempfile
 DEFAULT_CASES = "base,app:20000x256,app:100000x256,cli:100000x256,app:1000000x64,cli:1000000x64"
 
 CHILD = r"""
-import os, resource, sys, time
+import os, sys, time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")
@@ -38,7 +38,9 @@ t = np.linspace(0.0, steps / 25.0, steps)
 values = np.sin(t) * (0.6 + 0.4 * np.sin(t / 7))
 
 def peak_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so it could count the parent's peak
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024.0
 
 if kind == "cli":
     from lstmviz.cli.main import main
@@ -119,8 +121,9 @@ def trace_mb(steps: int, hidden: int) -> float:
     return steps * hidden * 8 * 6 / 2**20
 
 
-def run_case(case: str) -> tuple[float, float, int]:
-    """(peak MB, MB before the long sequence was opened, exit code) of one case in a fresh process."""
+def run_case(case: str, cwd: str | os.PathLike[str] | None = None) -> tuple[float, float, int]:
+    """(peak MB, MB before the long sequence was opened, exit code) of one case in a fresh process (run in ``cwd``,
+    so a checkout's own package is the one imported)."""
     kind, _, size = case.partition(":")
     steps, hidden = (int(v) for v in size.split("x")) if size else (0, 0)
     env = dict(os.environ, XDG_CONFIG_HOME=tempfile.mkdtemp(prefix="lstmviz-mem-"))
@@ -130,6 +133,7 @@ def run_case(case: str) -> tuple[float, float, int]:
             capture_output=True,
             text=True,
             env=env,
+            cwd=cwd,
             check=False,
         )
     for line in done.stdout.splitlines():
