@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QPointF
 from test_gate_diagram import assert_strips_match
 from test_gate_diagram_helpers import hold, release_held_widgets  # noqa: F401 - autouse fixture
 
@@ -85,3 +86,18 @@ def test_heatmaps_draw_from_the_compact_trace_without_a_copy(qtbot, monkeypatch)
         assert np.shares_memory(row.buffer, doc.trace[f"{key}_l0"])
         drawn = view.image_array(key)
         assert drawn is not None and np.all(np.isfinite(drawn))
+
+
+def test_heatmap_hover_reads_the_float64_value(qtbot, monkeypatch) -> None:
+    _, doc = documents(monkeypatch, "lstm")
+    view = HeatmapsView(doc)
+    hold(qtbot, view)
+    view.resize(900, 700)
+    view.show()
+    qtbot.waitUntil(lambda: all(row.valid == doc.steps for row in view.rows.values()))
+    box = view.rows["c"].plot.getViewBox()
+    step = 2 * WINDOW_STEPS + 7
+    x = float(doc.sequence.time_axis[step])
+    view._on_hover(box.mapViewToScene(QPointF(x, 4.5)))
+    expected = doc.network.run(X)["c_l0"][view.time_map.step_at(x), 4]
+    assert view.hover_label.text().replace("−", "-").endswith(f": {expected:.3f}")
