@@ -9,6 +9,7 @@ resident set size (``VmHWM``):
             opened as a user opens a file (``document.set_sequence``, so the trace is computed by the background
             runner), then the event loop runs until the whole trace is in and painted, then 20 steps are played
             (the step moved and painted) and the last step is shown.
+  edit:TxH  as app, then one weight edit recomputes the whole trace (the old one is shown until the new one fills).
   cli:TxH   ``lstmviz trace SEQ.npy --weights W.npz --out trace.npz`` (in-process ``main``) on the same input.
   base      the app with the bundled demo, for the fixed cost of Python, Qt and pyqtgraph.
 
@@ -24,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 
-DEFAULT_CASES = "base,app:20000x256,app:100000x256,cli:100000x256,app:1000000x64,cli:1000000x64"
+DEFAULT_CASES = "base,app:20000x256,app:100000x256,edit:100000x256,cli:100000x256,app:1000000x64,cli:1000000x64"
 
 CHILD = r"""
 import os, sys, time
@@ -111,6 +112,10 @@ for _ in range(20):
     settle()
 doc.set_step(doc.steps - 1)
 settle()
+if kind == "edit":
+    doc.set_weight("weight_hh_l0", (0, 0), float(doc.network.params["weight_hh_l0"][0, 0]) + 0.1)
+    ok = run_until(lambda: doc.trace_steps_ready == steps and not doc.compute.busy(), 1800)
+    settle()
 print(f"RESULT {peak_mb():.0f} {before:.0f} 0", flush=True)
 os._exit(0)  # no close: quitting may ask about unsaved work
 """
