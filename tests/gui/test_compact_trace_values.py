@@ -3,6 +3,8 @@ values of the full trace (an independent ``network.run``), at any step and acros
 
 from __future__ import annotations
 
+import csv
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
@@ -101,3 +103,27 @@ def test_heatmap_hover_reads_the_float64_value(qtbot, monkeypatch) -> None:
     view._on_hover(box.mapViewToScene(QPointF(x, 4.5)))
     expected = doc.network.run(X)["c_l0"][view.time_map.step_at(x), 4]
     assert view.hover_label.text().replace("−", "-").endswith(f": {expected:.3f}")
+
+
+@pytest.fixture
+def document(monkeypatch) -> Document:
+    """The session the ``main_window`` fixture shows: kept compact."""
+    return documents(monkeypatch, "lstm")[1]
+
+
+@pytest.mark.parametrize("suffix", ["npz", "csv"])
+def test_export_from_the_window_is_float64(qtbot, main_window, document, tmp_path, suffix: str) -> None:
+    path = tmp_path / f"trace.{suffix}"
+    with qtbot.waitSignal(main_window.export_actions.finished, timeout=30_000):
+        main_window.export_actions.export_trace_to(str(path))
+    reference = document.network.run(X)
+    if suffix == "npz":
+        with np.load(path, allow_pickle=False) as data:
+            for key in reference:
+                assert data[key].dtype == np.float64
+                np.testing.assert_array_equal(data[key], reference[key])
+        return
+    with path.open(encoding="utf-8") as stream:
+        rows = list(csv.reader(line for line in stream if not line.startswith("#")))
+    column = rows[0].index("c_l1_3")
+    np.testing.assert_array_equal([float(row[column]) for row in rows[1:]], reference["c_l1"][:, 3])
