@@ -10,6 +10,7 @@ resident set size (``VmHWM``):
             runner), then the event loop runs until the whole trace is in and painted, then 20 steps are played
             (the step moved and painted) and the last step is shown.
   edit:TxH  as app, then one weight edit recomputes the whole trace (the old one is shown until the new one fills).
+  grad:TxH  as app, then the BPTT gradients the Gradients view shows (loss on the sum of the last h).
   cli:TxH   ``lstmviz trace SEQ.npy --weights W.npz --out trace.npz`` (in-process ``main``) on the same input.
   base      the app with the bundled demo, for the fixed cost of Python, Qt and pyqtgraph.
 
@@ -112,6 +113,11 @@ for _ in range(20):
     settle()
 doc.set_step(doc.steps - 1)
 settle()
+if kind == "grad":
+    from lstmviz.model.compute_kinds import gradients_request
+    doc.compute.request("gradients", gradients_request("h-last-sum"))
+    ok = run_until(lambda: doc.compute.result("gradients") is not None and not doc.compute.busy(), 1800)
+    settle()
 if kind == "edit":
     doc.set_weight("weight_hh_l0", (0, 0), float(doc.network.params["weight_hh_l0"][0, 0]) + 0.1)
     ok = run_until(lambda: doc.trace_steps_ready == steps and not doc.compute.busy(), 1800)
