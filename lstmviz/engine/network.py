@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import forward as _forward
+from . import trace_compact as _compact
 from .bptt import Gradients
 from .bptt import bptt as _bptt
 from .errors import EngineError
@@ -26,6 +27,7 @@ from .forward import DEFAULT_CHUNK_STEPS
 from .init import init_parameters
 from .spec import OUTPUT_ACTIVATIONS, RNN_ACTIVATIONS, CellSpec, spec_for
 from .trace import Trace
+from .trace_compact import CompactTrace
 
 OUTPUT_WEIGHT = "fc.weight"
 OUTPUT_BIAS = "fc.bias"
@@ -235,9 +237,10 @@ class Network:
         per_step = self.input_size + self.num_layers * per_layer + (self.output_size or 0)
         return int(steps * per_step * self.dtype.itemsize)
 
-    def check_fits_in_memory(self, steps: int) -> None:
-        """Refuse up front a trace that would not fit in the machine's memory, naming the size it needs."""
-        need = self.trace_nbytes(steps)
+    def check_fits_in_memory(self, steps: int, need: int | None = None) -> None:
+        """Refuse up front a trace that would not fit in the machine's memory, naming the size it needs
+        (``need`` bytes, by default those of a full trace)."""
+        need = self.trace_nbytes(steps) if need is None else need
         available = _available_memory()
         if available is not None and need > 0.8 * available:
             raise EngineError(
@@ -289,6 +292,18 @@ class Network:
         self.check_fits_in_memory(prepared.shape[0])
         h_init, c_init = self._initial_states(h0, c0)
         return _forward.run_progressive(self, prepared, h_init, c_init, chunk_steps)
+
+    def run_compact_progressive(
+        self, x: Any, h0: Any | None = None, c0: Any | None = None
+    ) -> Iterator[tuple[CompactTrace, int]]:
+        """As :meth:`run_progressive`, into a :class:`~lstmviz.engine.trace_compact.CompactTrace`: float32 arrays
+        for drawing, exact float64 rows replayed from checkpoints (for traces too long to hold in float64)."""
+        prepared = self.prepare_input(x)
+        if isinstance(x, np.ndarray) and np.shares_memory(prepared, x):
+            prepared = prepared.copy()
+        self.check_fits_in_memory(prepared.shape[0], _compact.compact_nbytes(self, prepared.shape[0]))
+        h_init, c_init = self._initial_states(h0, c0)
+        return _compact.run_compact_progressive(self, prepared, h_init, c_init)
 
     def bptt(
         self,

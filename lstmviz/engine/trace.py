@@ -71,6 +71,12 @@ class Trace(ArrayRecord):
         """The (T, H) array of ``quantity`` (``h``, ``c``, ``f``, ...) in ``layer``."""
         return self.arrays[trace_key(quantity, layer)]
 
+    def row(self, key: str, step: int) -> np.ndarray:
+        """The exact (float64) values of ``key`` at ``step``: what every number shown to the user is read from.
+
+        A plain trace holds them; a :class:`~lstmviz.engine.trace_compact.CompactTrace` replays them."""
+        return np.asarray(self.arrays[key][step], dtype=np.float64)
+
     def previous(self, quantity: str, layer: int = 0) -> np.ndarray:
         """The state one step earlier: row t holds ``quantity`` at t-1 (h_{t-1} or C_{t-1}), row 0 the initial state."""
         current = self.get_quantity(quantity, layer)

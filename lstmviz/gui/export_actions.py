@@ -208,13 +208,14 @@ class ExportActions(WindowActions):
 
     def export_trace_to(self, path: str) -> bool:
         """The trace is written by the io layer (atomically) in a worker thread."""
+        from ..engine.trace_compact import exact_trace
         from ..io.export import export_trace  # imported here, on the GUI thread: see preload_renderer
 
         doc = self.document
         trace, sequence = doc.trace, doc.sequence
         self._run(
             f"Writing {os.path.basename(path)}...",
-            lambda: export_trace(trace, path, sequence=sequence),
+            lambda: export_trace(exact_trace(trace), path, sequence=sequence),  # float64, even from a compact trace
             path,
             write=False,
         )

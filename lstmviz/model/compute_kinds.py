@@ -8,7 +8,8 @@ function of a :data:`Report` that runs on any thread. Adding a derived result is
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Hashable
+from collections import deque
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -17,9 +18,11 @@ import numpy as np
 from ..engine.jacobian import EXACT_BUDGET, POWER_ITERATIONS
 from ..engine.network import parameter_name
 from ..engine.progress import reporting
+from ..engine.trace_compact import CompactTrace
 
 if TYPE_CHECKING:
     from ..engine.network import Network
+    from ..engine.trace import Trace
     from ..io.sequence_data import SequenceData
 
 Report = Callable[[int, Any], None]
@@ -34,6 +37,10 @@ FIRST_DELIVERY_STEPS = 512
 SECOND_DELIVERY_STEPS = 2048
 TRACE_CHUNK_STEPS = 256
 """The engine chunk of a background trace: how soon a cancelled trace stops."""
+COMPACT_TRACE_BYTES = 96 * 2**20
+"""A trace whose float64 arrays would exceed this is kept compact (:mod:`lstmviz.engine.trace_compact`): float32
+arrays for drawing, exact float64 rows replayed from checkpoints. 96 MB is 8,000 steps x 256 LSTM units; below it
+the full float64 trace costs less than the replays would."""
 EIGEN_COST_FACTOR = 10
 """np.linalg.eigvals of an n x n matrix costs about 10 n^3 multiply-adds (Hessenberg reduction + QR)."""
 
@@ -62,14 +69,27 @@ def _steps(network: Network, sequence: SequenceData, params: Hashable = None) ->
     return sequence.steps
 
 
+def keeps_compact(network: Network, steps: int) -> bool:
+    """Whether a trace of ``steps`` steps is kept compact (see :data:`COMPACT_TRACE_BYTES`)."""
+    return network.trace_nbytes(steps) > COMPACT_TRACE_BYTES
+
+
 def trace_work(network: Network, sequence: SequenceData, params: Hashable, needs: dict[str, Any]) -> Work:
     values = sequence.values
+    compact = keeps_compact(network, sequence.steps)
+
+    def runs() -> Iterator[tuple[Trace, int]]:
+        if compact:
+            return iter(network.run_compact_progressive(values))
+        return network.run_progressive(values, chunk_steps=TRACE_CHUNK_STEPS)
 
     def work(report: Report | None) -> Any:
         if report is None:
-            return network.run(values)
+            if not compact:
+                return network.run(values)
+            return deque(runs(), maxlen=1)[0][0]  # the last yield holds every step
         total, target, trace = int(values.shape[0]), FIRST_DELIVERY_STEPS, None
-        for trace, done in network.run_progressive(values, chunk_steps=TRACE_CHUNK_STEPS):
+        for trace, done in runs():
             if done >= target and done < total:  # coalesced deliveries: 512, 2048, then doubling
                 report(done, trace)
                 target = max(SECOND_DELIVERY_STEPS, 2 * done) if target < SECOND_DELIVERY_STEPS else 2 * done
@@ -103,7 +123,8 @@ def gradients_work(network: Network, sequence: SequenceData, params: Hashable, n
     """``params``: (loss, unit, step, layer) as the Gradients view asks (see :func:`gradients_request`)."""
     loss, unit, step, layer = cast("tuple[Any, Any, Any, Any]", params)
     values, trace = sequence.values, needs["trace"]
-    kwargs: dict[str, Any] = {"loss": loss, "trace": trace}
+    # BPTT reads every step in float64: a compact trace's float32 arrays would not do, so it runs the forward pass
+    kwargs: dict[str, Any] = {"loss": loss, "trace": None if isinstance(trace, CompactTrace) else trace}
     if loss == "unit":
         kwargs.update(unit=unit, step=step, layer=layer)
     total = gradients_total(network, sequence)

@@ -18,7 +18,7 @@ from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QTextBrowser, QVBoxLayout, QWidget
 
 from ...engine.network import Network
-from ...engine.trace import Trace, trace_key
+from ...engine.trace import Trace
 from ...model.document import Document
 from ..document_binding import DocumentBinding
 from ..note_button import note_button
@@ -170,14 +170,14 @@ def numbers_html(network: Network, trace: Trace, layer: int, step: int, unit: in
     hand: dict[str, float] = {}
     w_ih = network.layer_parameters(layer)[0]
     for key, parts in values.parts.items():
-        engine = float(trace[trace_key(key, layer)][step][u])
+        engine = float(vec[key][u])
         rows = network.spec.gate_slice(key, network.hidden_size) if network.spec.gates else slice(None)
         inputs = _input_products(w_ih[rows][u], x, float(parts.input[u]), fmt)
         body.append(_gate_block(network, parts, u, engine, fmt, tol, inputs))
         hand[key] = float(parts.value[u])
     body += _state_blocks(network, values, hand, u, fmt, tol)
     if shows_output(network, layer) and "y" in trace:
-        body.append(_output_block(network, vec["h"], trace["y"][step], fmt, tol))
+        body.append(_output_block(network, vec["h"], vec["y"] if "y" in vec else trace.row("y", step), fmt, tol))
     return "".join(head + body)
 
 

@@ -81,13 +81,13 @@ def evaluate(expression: str, names: Mapping[str, Any]) -> Any:
 
 def layer_input(trace: Trace, layer: int, step: int) -> np.ndarray:
     """x_t for layer 0, otherwise the hidden state of the layer below at the same step."""
-    return np.asarray(trace["x"][step] if layer == 0 else trace[trace_key("h", layer - 1)][step], dtype=np.float64)
+    return trace.row("x", step) if layer == 0 else trace.row(trace_key("h", layer - 1), step)
 
 
 def previous_state(trace: Trace, quantity: str, layer: int, step: int) -> np.ndarray:
     """h_{t-1} or C_{t-1}: the trace's row step-1, or the initial state at step 0."""
     if step > 0:
-        return np.asarray(trace[trace_key(quantity, layer)][step - 1], dtype=np.float64)
+        return trace.row(trace_key(quantity, layer), step - 1)
     initial = trace.h0 if quantity == "h" else trace.c0
     if initial:
         return np.asarray(initial[layer], dtype=np.float64)
@@ -167,7 +167,7 @@ def step_values(network: Network, trace: Trace, layer: int, step: int) -> StepVa
     if network.spec.has_cell_state:
         vectors["c_prev"] = previous_state(trace, "c", layer, step)
     for key in network.spec.trace_keys():
-        vectors[key] = np.asarray(trace[trace_key(key, layer)][step], dtype=np.float64)
+        vectors[key] = trace.row(trace_key(key, layer), step)  # exact float64 even from a compact trace
     if shows_output(network, layer) and "y" in trace:
-        vectors["y"] = np.asarray(trace["y"][step], dtype=np.float64)
+        vectors["y"] = trace.row("y", step)
     return StepValues(network.cell, layer, step, vectors, gate_parts(network, trace, layer, step))

@@ -149,6 +149,14 @@ class HeatmapRow:
         """
         if stop <= start:
             return
+        if data.dtype == self.buffer.dtype and data.shape == self.buffer.shape:
+            # a compact trace is already float32: draw from it, never hold a second full copy (its unfilled
+            # steps read 0 rather than the older values)
+            self.buffer = data
+            self.valid = max(self.valid, stop)
+            return
+        if not self.buffer.flags.writeable:  # back from drawing a compact trace to a float64 one
+            self.buffer = np.zeros(self.buffer.shape, dtype=self.buffer.dtype)
         part = self.buffer[start:stop]
         part[...] = data[start:stop]
         self.valid = max(self.valid, stop)

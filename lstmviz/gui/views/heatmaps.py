@@ -349,6 +349,9 @@ class HeatmapsView(TimePlotsWidget):
             return
         unit = math.floor(point.y())
         value = row.value_at(step, unit)
+        doc = self.document
+        if value is not None and doc.trace is not None and step < doc.trace_steps_ready and self._trace_fits():
+            value = float(doc.trace.row(trace_key(row.key, doc.layer), step)[unit])  # float64, not the drawn copy
         if value is None:
             self.hover_label.setText(" ")
         else:
