@@ -17,6 +17,7 @@ from ..engine.seq2seq import Seq2Seq
 from ..io.errors import FileFormatError
 from ..model.seq2seq_session import Seq2SeqSession
 from .dock_fit import column_width, scrolled
+from .document_binding import DocumentBinding
 from .seq2seq_bottleneck import BottleneckPanel
 from .seq2seq_export import Seq2SeqExportActions
 from .seq2seq_train import Seq2SeqTrainPanel
@@ -84,7 +85,7 @@ class Seq2SeqWindow(QMainWindow):
         self.undo_action.setObjectName("undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.actions["undo"] = self.undo_action
-        session.events.history_changed.connect(self._on_history)
+        self._binding = DocumentBinding(self, [(session.events.history_changed, self._on_history)])
 
         self.train_panel = Seq2SeqTrainPanel(session, self, series=lambda: self._main_series(parent))
         self.tools = QTabWidget(self)

@@ -33,6 +33,7 @@ from ...engine.errors import EngineError
 from ...engine.seq2seq_trace import FREE_RUNNING, TEACHER_FORCING
 from ...model.seq2seq_session import Seq2SeqSession
 from ...model.seq2seq_source import parse_steps, steps_text
+from ..document_binding import DocumentBinding
 from ..note_button import note_button
 from .gate_diagram import GateDiagramView
 from .heatmaps import HeatmapsView
@@ -199,20 +200,10 @@ class Seq2SeqView(QWidget):
         layout.addWidget(self.feedback)
         layout.addWidget(sides, 1)
 
-        session.events.run_changed.connect(self._refresh)
-        session.events.step_changed.connect(self._on_step)
-        self.destroyed.connect(self._release)
+        self._binding = DocumentBinding(
+            self, [(session.events.run_changed, self._refresh), (session.events.step_changed, self._on_step)]
+        )
         self._refresh()
-
-    def _release(self, *_: object) -> None:
-        for signal, slot in (
-            (self.session.events.run_changed, self._refresh),
-            (self.session.events.step_changed, self._on_step),
-        ):
-            try:
-                signal.disconnect(slot)
-            except (ValueError, RuntimeError):
-                pass
 
     def _build_context(self) -> None:
         """One slider per context number: h (and C for an LSTM encoder) of every layer and unit."""
