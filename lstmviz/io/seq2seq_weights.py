@@ -45,6 +45,7 @@ __all__ = [
     "Seq2SeqFile",
     "is_seq2seq_state",
     "is_seq2seq_file",
+    "pairs_recurrent_modules",
     "load_seq2seq",
     "read_seq2seq",
     "save_seq2seq",
@@ -68,6 +69,30 @@ class Seq2SeqFile:
     names: Mapping[str, str] = field(default_factory=dict)
     """Name in :meth:`Seq2Seq.state_dict` -> the name it had in the file."""
     ignored: tuple[str, ...] = ()
+    sources: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Per side (``encoder``, ``decoder``): where each activation setting came from, as in
+    :attr:`lstmviz.io.weights.WeightsFile.sources` (``file``, ``given`` or ``assumed``)."""
+
+
+def _recurrent_listing(keys: list[str]) -> str:
+    """Every recurrent key, short enough for a one-line message: a module of whole layers as
+    ``first.{weight_ih,weight_hh,bias_ih,bias_hh}_l{0,1}``, anything else key by key."""
+    modules: dict[str, list[str]] = {}
+    for key in keys:
+        match = _RECURRENT_KEY.match(key)
+        if match:
+            modules.setdefault(match["prefix"], []).append(key[len(match["prefix"]) :])
+    parts = []
+    for prefix, names in modules.items():
+        split = [name.rsplit("_l", 1) for name in names]
+        params = list(dict.fromkeys(param for param, _ in split))
+        layers = list(dict.fromkeys(layer for _, layer in split))
+        if len(names) == len(params) * len(layers) and len(names) > 1:
+            braces = [f"{{{','.join(v)}}}" if len(v) > 1 else v[0] for v in (params, layers)]
+            parts.append(f"{prefix}{braces[0]}_l{braces[1]}")
+        else:
+            parts += [prefix + name for name in names]
+    return ", ".join(parts) or "none"
 
 
 def _fail(name: str, problem: str) -> WeightsError:
@@ -134,6 +159,21 @@ def tensor_names(path: str | os.PathLike[str]) -> list[str] | None:
     return None
 
 
+def pairs_recurrent_modules(path: str | os.PathLike[str]) -> bool:
+    """Whether a weight file holds two or more recurrent modules: an encoder-decoder, or one whose sides are to be
+    chosen (the seq2seq loader then names them, or says which keys it found); False for unreadable files."""
+    names = tensor_names(path)
+    if names is None:
+        try:
+            tensors, metadata = read_state_dict(path)
+        except WeightsError:
+            return False
+        if metadata.get("format") == SEQ2SEQ_FORMAT:
+            return True
+        names = list(tensors)
+    return len(recurrent_prefixes(dict.fromkeys(names))) >= 2
+
+
 def is_seq2seq_file(path: str | os.PathLike[str]) -> bool:
     """Whether a weight file holds an encoder-decoder (False for single networks and for unreadable files).
 
@@ -160,7 +200,7 @@ def _pick_prefixes(
 ) -> tuple[str, str]:
     """(encoder prefix, decoder prefix): the chosen ones, or the two recurrent modules named enc... and dec..."""
     recurrent = [key for key in tensors if _RECURRENT_KEY.match(key)]
-    how = "choose them (encoder_prefix=/decoder_prefix=, or --encoder-prefix/--decoder-prefix)"
+    how = "choose them (--encoder-prefix/--decoder-prefix, encoder_prefix=/decoder_prefix= in Python)"
     if encoder is not None or decoder is not None:
         chosen = []
         for side, prefix in (("encoder", encoder), ("decoder", decoder)):
@@ -168,12 +208,16 @@ def _pick_prefixes(
                 others = [p for p in found if p != (decoder if side == "encoder" else encoder)]
                 if len(others) != 1:
                     raise _fail(
-                        name, f"cannot tell which recurrent module is the {side} ({_listing(recurrent)}); {how}"
+                        name,
+                        f"cannot tell which recurrent module is the {side}; {how} (recurrent keys: "
+                        f"{_recurrent_listing(recurrent)})",
                     )
                 prefix = others[0]
             if prefix not in found:
                 raise _fail(
-                    name, f"has no recurrent parameters under {prefix!r} (its recurrent keys: {_listing(recurrent)})"
+                    name,
+                    f"has no recurrent parameters under {prefix!r} (its recurrent keys: "
+                    f"{_recurrent_listing(recurrent)})",
                 )
             chosen.append(prefix)
         if chosen[0] == chosen[1]:
@@ -182,17 +226,18 @@ def _pick_prefixes(
     if len(found) != 2:
         raise _fail(
             name,
-            f"an encoder-decoder file needs two recurrent modules, an encoder and a decoder, but it has {len(found)} "
-            f"({', '.join(repr(p.rstrip('.') or '(top level)') for p in found) or 'none'}; keys: "
-            f"{_listing(list(tensors))})",
+            f"an encoder-decoder file needs two recurrent modules, an encoder and a decoder, but it has {len(found)}"
+            + (f"; {how}" if len(found) > 2 else "")
+            + f" (recurrent keys: {_recurrent_listing(recurrent)}; other keys: "
+            f"{_listing([key for key in tensors if key not in recurrent], 6)})",
         )
     enc = [p for p in found if "enc" in p.lower()]
     dec = [p for p in found if "dec" in p.lower()]
     if len(enc) != 1 or len(dec) != 1 or enc == dec:
         raise _fail(
             name,
-            f"cannot tell the encoder from the decoder among {found[0]!r} and {found[1]!r} (keys: "
-            f"{_listing(recurrent)}); name them encoder/decoder or {how}",
+            f"cannot tell the encoder from the decoder among {found[0]!r} and {found[1]!r}; {how} (recurrent keys: "
+            f"{_recurrent_listing(recurrent)})",
         )
     return enc[0], dec[0]
 
@@ -311,7 +356,8 @@ def seq2seq_from_state_dict(
         names[EMBED_WEIGHT] = embed_key
     taken = set(names.values()) | set(embed_keys)
     ignored = tuple(key for key in tensors if key not in taken)
-    return Seq2SeqFile(model, name, (enc_prefix, dec_prefix), names, ignored)
+    sources = {"encoder": dict(encoder_part.sources), "decoder": dict(decoder_part.sources)}
+    return Seq2SeqFile(model, name, (enc_prefix, dec_prefix), names, ignored, sources)
 
 
 def read_seq2seq(
