@@ -40,10 +40,12 @@ from .special_files import open_regular
 from .weights import NPZ_METADATA_KEY, app_version, network_from_state_dict, read_state_dict
 
 __all__ = [
+    "CHOOSE_PREFIXES",
     "SEQ2SEQ_FORMAT",
     "SEQ2SEQ_SAVE_SUFFIXES",
     "Seq2SeqFile",
     "is_seq2seq_state",
+    "file_recurrent_prefixes",
     "is_seq2seq_file",
     "pairs_recurrent_modules",
     "load_seq2seq",
@@ -55,6 +57,8 @@ __all__ = [
 SEQ2SEQ_FORMAT = "lstmviz-seq2seq"
 SEQ2SEQ_SAVE_SUFFIXES: tuple[str, ...] = (".safetensors", ".npz", ".pt")
 _RECURRENT_KEY = re.compile(r"^(?P<prefix>(?:.*\.)?)(?:weight_ih|weight_hh|bias_ih|bias_hh)_l\d+(?:_reverse)?$")
+CHOOSE_PREFIXES = "choose them (--encoder-prefix/--decoder-prefix, encoder_prefix=/decoder_prefix= in Python)"
+"""The remedy a refusal names when the modules' names do not say which side is which (the app asks instead)."""
 _OUTPUT_NAMES = ("fc", "out", "output", "linear", "proj", "head")
 
 
@@ -72,6 +76,9 @@ class Seq2SeqFile:
     sources: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     """Per side (``encoder``, ``decoder``): where each activation setting came from, as in
     :attr:`lstmviz.io.weights.WeightsFile.sources` (``file``, ``given`` or ``assumed``)."""
+    inputs_source: str = "file"
+    """Where the input kind came from: ``file`` (its metadata), ``given``, ``embedding`` (a file with an embedding
+    reads tokens) or ``assumed`` (numbers: nothing says, and one-hot tokens have the same shapes)."""
 
 
 def _recurrent_listing(keys: list[str]) -> str:
@@ -159,19 +166,23 @@ def tensor_names(path: str | os.PathLike[str]) -> list[str] | None:
     return None
 
 
-def pairs_recurrent_modules(path: str | os.PathLike[str]) -> bool:
-    """Whether a weight file holds two or more recurrent modules: an encoder-decoder, or one whose sides are to be
-    chosen (the seq2seq loader then names them, or says which keys it found); False for unreadable files."""
+def file_recurrent_prefixes(path: str | os.PathLike[str]) -> list[str]:
+    """The recurrent modules' prefixes in a weight file, in file order (read from the names alone when the format
+    allows); empty for unreadable files."""
     names = tensor_names(path)
     if names is None:
         try:
-            tensors, metadata = read_state_dict(path)
+            tensors, _ = read_state_dict(path)
         except WeightsError:
-            return False
-        if metadata.get("format") == SEQ2SEQ_FORMAT:
-            return True
+            return []
         names = list(tensors)
-    return len(recurrent_prefixes(dict.fromkeys(names))) >= 2
+    return recurrent_prefixes(dict.fromkeys(names))
+
+
+def pairs_recurrent_modules(path: str | os.PathLike[str]) -> bool:
+    """Whether a weight file holds two or more recurrent modules: an encoder-decoder, or one whose sides are to be
+    chosen (the seq2seq loader then names them, or says which keys it found); False for unreadable files."""
+    return len(file_recurrent_prefixes(path)) >= 2
 
 
 def is_seq2seq_file(path: str | os.PathLike[str]) -> bool:
@@ -200,7 +211,7 @@ def _pick_prefixes(
 ) -> tuple[str, str]:
     """(encoder prefix, decoder prefix): the chosen ones, or the two recurrent modules named enc... and dec..."""
     recurrent = [key for key in tensors if _RECURRENT_KEY.match(key)]
-    how = "choose them (--encoder-prefix/--decoder-prefix, encoder_prefix=/decoder_prefix= in Python)"
+    how = CHOOSE_PREFIXES
     if encoder is not None or decoder is not None:
         chosen = []
         for side, prefix in (("encoder", encoder), ("decoder", decoder)):
@@ -335,6 +346,7 @@ def seq2seq_from_state_dict(
     embed_keys = _embedding(name, tensors, free, encoder_part.network.input_size)
     embed_key = embed_keys[0] if embed_keys else None
     kind = inputs or metadata.get("inputs") or (TOKENS if embed_key is not None else NUMBERS)
+    inputs_source = "given" if inputs else "file" if metadata.get("inputs") else "embedding" if embed_key else "assumed"
     if kind not in INPUT_KINDS:
         raise _fail(name, f"unknown input kind {kind!r}; choose tokens or numbers")
     if embed_key is not None and kind == NUMBERS:
@@ -357,7 +369,7 @@ def seq2seq_from_state_dict(
     taken = set(names.values()) | set(embed_keys)
     ignored = tuple(key for key in tensors if key not in taken)
     sources = {"encoder": dict(encoder_part.sources), "decoder": dict(decoder_part.sources)}
-    return Seq2SeqFile(model, name, (enc_prefix, dec_prefix), names, ignored, sources)
+    return Seq2SeqFile(model, name, (enc_prefix, dec_prefix), names, ignored, sources, inputs_source)
 
 
 def read_seq2seq(
