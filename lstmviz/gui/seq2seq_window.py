@@ -60,6 +60,18 @@ class Seq2SeqWindow(QMainWindow):
                 "Both sides' heatmaps, the context vector and the outputs, as lstmviz plot draws them",
             ),
             (
+                "export_encoder_diagram",
+                "&Encoder gate diagram (PNG, SVG)...",
+                lambda: self.exports.export_side_diagram("encoder"),
+                "The encoder's gate diagram at the step it shows",
+            ),
+            (
+                "export_decoder_diagram",
+                "&Decoder gate diagram (PNG, SVG)...",
+                lambda: self.exports.export_side_diagram("decoder"),
+                "The decoder's gate diagram at the step it shows",
+            ),
+            (
                 "export_numbers",
                 "&Numbers (npz, CSV)...",
                 self.exports.export_numbers,
