@@ -291,7 +291,10 @@ class Seq2SeqView(QWidget):
 
     def _target_rule(self, source: np.ndarray) -> np.ndarray:
         """The target of a random token source under the window's task: its reverse, or sorted."""
-        return np.sort(source) if self.session.task_name == "sort" else source[::-1].copy()
+        from ...io.seq2seq_tasks import TOKEN_TASKS, make_task
+
+        name = self.session.task_name if self.session.task_name in TOKEN_TASKS else "reverse"
+        return make_task(name, self.session.model.vocab_size - 1).target_of(source)
 
     # Playback (the main window's controller drives one Document; this one global step over two) -------------
     def _on_play(self, playing: bool) -> None:
