@@ -11,7 +11,8 @@ playback through the encoder and then the decoder.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QPointF, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -44,6 +45,43 @@ PLAY_INTERVAL_MS = 400
 """One playback step every 0.4 s: slow enough to watch a context fill and a token be fed back."""
 TOKEN_AXIS_HEIGHT = 52
 """Pixels under the last heatmap for two lines of ticks (step, token) and the axis label."""
+
+
+DRAG_PER_PIXEL = 0.01
+"""Change of a context value per pixel of a click-drag on its number (a finer hand than the slider's)."""
+
+
+class DragValue(QLabel):
+    """A context value that follows a click-drag: right (or up) raises it, left (or down) lowers it."""
+
+    dragged = Signal(float)
+    """The value the drag has reached (the value at the press, plus the drag)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.value = 0.0
+        self._start: tuple[QPointF, float] | None = None
+        self.setCursor(Qt.CursorShape.SizeHorCursor)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._start = (event.position(), self.value)
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._start is None:
+            super().mouseMoveEvent(event)
+            return
+        origin, value = self._start
+        moved = event.position() - origin
+        self.dragged.emit(value + (moved.x() - moved.y()) * DRAG_PER_PIXEL)
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._start = None
+        super().mouseReleaseEvent(event)
 
 
 class TokenHeatmaps(HeatmapsView):
@@ -174,7 +212,7 @@ class Seq2SeqView(QWidget):
         self.decoder = _Side("Decoder", session.decoder_doc, lambda: self.session.trace.get("dec_pred"), self)
         self.feedback = FeedbackStrip(session, self)
         self.sliders: dict[tuple[str, int, int], QSlider] = {}
-        self.context_values: dict[tuple[str, int, int], QLabel] = {}
+        self.context_values: dict[tuple[str, int, int], DragValue] = {}
         self._context_shape: tuple[object, ...] | None = None
         self.context_box = QGroupBox(self)
         scroll = QScrollArea(self)
@@ -233,7 +271,11 @@ class Seq2SeqView(QWidget):
                     slider.valueChanged.connect(
                         lambda value, p=part, k=layer, u=unit: session.set_context_value(p, k, u, value / SLIDER_SCALE)
                     )
-                    value = QLabel(context)
+                    value = DragValue(context)
+                    value.setObjectName(f"context_value_{part}_l{layer}_{unit}")
+                    value.dragged.connect(
+                        lambda v, p=part, k=layer, u=unit: session.set_context_value(p, k, u, round(v, 3))
+                    )
                     value.setMinimumWidth(value.fontMetrics().horizontalAdvance("-0.000"))
                     value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                     grid.addWidget(QLabel(f"{part} l{layer} u{unit}", context), row, 0)
@@ -350,13 +392,17 @@ class Seq2SeqView(QWidget):
             values = context[part]
             if values is not None:
                 label = self.context_values[(part, layer, unit)]
+                label.value = float(values[layer, unit])
                 label.setText(f"{values[layer, unit]:.3f}")
                 edited = own[part] is not None and values[layer, unit] != own[part][layer, unit]
                 label.setStyleSheet("color: #d62728; font-weight: bold" if edited else "")
                 label.setToolTip(
-                    f"edited; the encoder's own value is {own[part][layer, unit]:.3f}"
-                    if edited
-                    else "the encoder's own final value"
+                    (
+                        f"edited; the encoder's own value is {own[part][layer, unit]:.3f}"
+                        if edited
+                        else "the encoder's own final value"
+                    )
+                    + "; drag left or right to change it"
                 )
                 with QSignalBlocker(slider):
                     slider.setValue(
