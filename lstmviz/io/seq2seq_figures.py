@@ -264,7 +264,10 @@ def render_bottleneck_figure(
         ax.set_xlabel("source length (tokens)")
         ax.set_ylabel("accuracy, free-running")
         ax.grid(True, lw=0.3, alpha=0.5)
-        ax.legend(loc="lower left", fontsize=7, frameon=False)
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # a source has a whole number of tokens
+        ax.legend(loc="best", fontsize=7, frameon=False)  # where no curve runs (the sequence curve ends at 0)
         first = shown[0]
         sizes = ", ".join(str(c.context_size) for c in shown)
         ax.set_title(
