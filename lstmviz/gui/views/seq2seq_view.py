@@ -43,6 +43,8 @@ SLIDER_SCALE = 1000
 SLIDER_RANGE = 3.0
 PLAY_INTERVAL_MS = 400
 """One playback step every 0.4 s: slow enough to watch a context fill and a token be fed back."""
+NUMBER_TICKS_UP_TO = 48
+"""A numeric side of at most this many steps gets whole step numbers on its time axis."""
 TOKEN_AXIS_HEIGHT = 52
 """Pixels under the last heatmap for two lines of ticks (step, token) and the axis label."""
 
@@ -92,10 +94,15 @@ class TokenHeatmaps(HeatmapsView):
         super().__init__(document, parent)
 
     def time_ticks(self) -> list[tuple[float, str]] | None:
-        """(x, "step\\ntoken") per step, or None for numbers (pyqtgraph's own ticks)."""
+        """(x, "step\\ntoken") per step; for numbers whole step numbers on a short side (pyqtgraph's own ticks
+        would mark half steps on a 6-step decoder), None (its own ticks) on a long one."""
         ids = self._tokens()
         if ids is None:
-            return None
+            steps = self.document.steps
+            if not 0 < steps <= NUMBER_TICKS_UP_TO:
+                return None
+            stride = -(-steps // 12)
+            return [(self.time_map.x_of(t), str(t)) for t in range(0, steps, stride)]
         return [(self.time_map.x_of(t), f"{t}\n{token_text(v)}") for t, v in enumerate(ids)]
 
     def rebuild(self) -> None:
@@ -111,7 +118,7 @@ class TokenHeatmaps(HeatmapsView):
         axis = plots[-1].getAxis("bottom")
         ticks = self.time_ticks()
         axis.setTicks(None if ticks is None else [ticks])
-        axis.setHeight(None if ticks is None else TOKEN_AXIS_HEIGHT)
+        axis.setHeight(TOKEN_AXIS_HEIGHT if self._tokens() is not None else None)
 
 
 class _Side(QWidget):
@@ -285,6 +292,12 @@ class Seq2SeqView(QWidget):
                     self.context_values[(part, layer, unit)] = value
                     row += 1
         self.context_scroll.setWidget(context)  # the old strip, if any, is deleted
+        # wide enough for the rows beside the vertical scroll bar: the values (what a click-drag edits) stay in view
+        scroll = self.context_scroll
+        scroll.setMinimumWidth(
+            max(160, context.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
+            + 2 * scroll.frameWidth()
+        )
 
     def _describe_fields(self) -> None:
         """Placeholders that say what to type for this model (token ids, or values per step)."""
@@ -300,8 +313,10 @@ class Seq2SeqView(QWidget):
         self.random_source.setToolTip(f"A fresh random source of the same length{rule}")
 
     def _context_title(self) -> str:
-        edited = " (edited)" if self.session.context is not None else ""
-        return f"Context: {self.session.model.context_size} numbers{edited}"
+        """As short edited as not: a longer title would widen the strip past its column on a small screen, hiding
+        the values a click-drag edits behind a sideways scroll."""
+        size = self.session.model.context_size
+        return f"Context: {size} (edited)" if self.session.context is not None else f"Context: {size} numbers"
 
     # Source picking ------------------------------------------------------------------------------------------
     def run_typed_source(self) -> bool:
