@@ -100,14 +100,18 @@ def is_model_file(path: str, args: argparse.Namespace, *, chosen: bool = True) -
     return (chosen and prefixes_chosen(args)) or pairs_recurrent_modules(path)
 
 
-def load_model(args: argparse.Namespace) -> Seq2SeqFile:
+def load_model(args: argparse.Namespace, path: str | None = None) -> Seq2SeqFile:
+    """The encoder-decoder in ``path`` (``--weights``), with the prefixes, input kind and activations given
+    (``--activation`` / ``--output-activation`` say what a plain state_dict does not store)."""
     from ..io.seq2seq_weights import read_seq2seq
+    from .inputs import activation_overrides
 
     return read_seq2seq(
-        args.weights,
+        args.weights if path is None else path,
         encoder_prefix=getattr(args, "encoder_prefix", None),
         decoder_prefix=getattr(args, "decoder_prefix", None),
         inputs=getattr(args, "inputs", None),
+        overrides=activation_overrides(args),
     )
 
 
@@ -139,7 +143,7 @@ def run_model(args: argparse.Namespace, warn: Warn) -> tuple[Seq2SeqFile, Seq2Se
     """Load the model, the source and (teacher forcing) the target; encode and decode."""
     loaded = load_model(args)
     model = loaded.model
-    ignored = [name for name in ("cell", "hidden", "layers", "activation", "seed") if getattr(args, name, None)]
+    ignored = [name for name in ("cell", "hidden", "layers", "seed") if getattr(args, name, None)]
     if ignored and warn is not None:
         warn(f"{', '.join('--' + n for n in ignored)} ignored: the model comes from {args.weights}")
     source = read_steps(args.sequence, args, model, "source")
@@ -201,12 +205,7 @@ def describe(path: str, args: argparse.Namespace | None = None) -> dict[str, Any
     from ..io.seq2seq_weights import read_seq2seq
     from .info import describe_network
 
-    loaded = read_seq2seq(
-        path,
-        encoder_prefix=getattr(args, "encoder_prefix", None),
-        decoder_prefix=getattr(args, "decoder_prefix", None),
-        inputs=getattr(args, "inputs", None),
-    )
+    loaded = load_model(args, path) if args is not None else read_seq2seq(path)
     model = loaded.model
     info: dict[str, Any] = {
         "file": path,

@@ -9,6 +9,7 @@ found in the file (and the input kind), with the loader's own message above it.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,12 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine.seq2seq import NUMBERS, TOKENS, Seq2Seq
+from ..engine.spec import RNN_ACTIVATIONS
 from ..io.errors import FileFormatError
 from ..io.seq2seq_weights import CHOOSE_PREFIXES, Seq2SeqFile, file_recurrent_prefixes, read_seq2seq
 
 
 class Seq2SeqChoiceDialog(QDialog):
-    """The encoder's and the decoder's module (when ``prefixes`` is given) and/or the input kind (``inputs``)."""
+    """The encoder's and the decoder's module (when ``prefixes`` is given), the input kind (``inputs``) and the
+    vanilla RNN's activation (``activation``), each preset to the loader's assumption."""
 
     def __init__(
         self,
@@ -36,6 +39,7 @@ class Seq2SeqChoiceDialog(QDialog):
         prefixes: list[str] | None = None,
         inputs: str | None = None,
         parent: QWidget | None = None,
+        activation: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("dialog_seq2seq_choice")
@@ -46,6 +50,7 @@ class Seq2SeqChoiceDialog(QDialog):
         self.encoder_box: QComboBox | None = None
         self.decoder_box: QComboBox | None = None
         self.inputs_box: QComboBox | None = None
+        self.activation_box: QComboBox | None = None
         if prefixes:
             self.encoder_box, self.decoder_box = QComboBox(self), QComboBox(self)
             for box, side, index in ((self.encoder_box, "encoder", 0), (self.decoder_box, "decoder", 1)):
@@ -61,6 +66,12 @@ class Seq2SeqChoiceDialog(QDialog):
                 self.inputs_box.addItem(label, kind)
             self.inputs_box.setCurrentIndex(self.inputs_box.findData(inputs))
             form.addRow("Inputs", self.inputs_box)
+        if activation is not None:
+            self.activation_box = QComboBox(self)
+            self.activation_box.setObjectName("seq2seq_choice_activation")
+            self.activation_box.addItems(list(RNN_ACTIVATIONS))
+            self.activation_box.setCurrentText(activation)
+            form.addRow("RNN activation", self.activation_box)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -70,9 +81,9 @@ class Seq2SeqChoiceDialog(QDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(420)
 
-    def choices(self) -> dict[str, str]:
+    def choices(self) -> dict[str, Any]:
         """The keyword arguments of :func:`~lstmviz.io.seq2seq_weights.read_seq2seq` the user chose."""
-        out = {}
+        out: dict[str, Any] = {}
         for key, box in (
             ("encoder_prefix", self.encoder_box),
             ("decoder_prefix", self.decoder_box),
@@ -80,14 +91,16 @@ class Seq2SeqChoiceDialog(QDialog):
         ):
             if box is not None:
                 out[key] = box.currentData()
+        if self.activation_box is not None:
+            out["overrides"] = {"nonlinearity": self.activation_box.currentText()}
         return out
 
 
-def _ask(dialog: Seq2SeqChoiceDialog) -> dict[str, str] | None:
+def _ask(dialog: Seq2SeqChoiceDialog) -> dict[str, Any] | None:
     return dialog.choices() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
-def _one_hot_possible(path: str, choices: dict[str, str]) -> bool:
+def _one_hot_possible(path: str, choices: dict[str, Any]) -> bool:
     try:
         read_seq2seq(path, **{**choices, "inputs": TOKENS})
     except FileFormatError:
@@ -100,7 +113,7 @@ def load_seq2seq_asking(parent: QWidget, path: str | os.PathLike[str]) -> Seq2Se
     None when the user cancels or the file is no encoder-decoder (explained in a dialog)."""
     path = os.fspath(path)
     name = os.path.basename(path)
-    choices: dict[str, str] = {}
+    choices: dict[str, Any] = {}
     try:
         try:
             loaded: Seq2SeqFile = read_seq2seq(path)
@@ -114,16 +127,26 @@ def load_seq2seq_asking(parent: QWidget, path: str | os.PathLike[str]) -> Seq2Se
                 return None
             choices = asked
             loaded = read_seq2seq(path, **choices)
-        if loaded.inputs_source == "assumed" and _one_hot_possible(path, choices):
-            message = (
-                "the file does not say whether its model reads numbers or one-hot tokens (both have these shapes); "
-                "choose what it was trained on"
+        inputs = loaded.inputs_source == "assumed" and _one_hot_possible(path, choices)
+        activation = any(side.get("nonlinearity") == "assumed" for side in loaded.sources.values())
+        if inputs or activation:
+            unknown = [
+                *(["whether its model reads numbers or one-hot tokens"] if inputs else []),
+                *(["its RNN's activation (tanh, relu and sigmoid have the same shapes)"] if activation else []),
+            ]
+            message = f"the file does not say {' nor '.join(unknown)}; choose what it was trained with"
+            asked = _ask(
+                Seq2SeqChoiceDialog(
+                    name,
+                    message,
+                    inputs=NUMBERS if inputs else None,
+                    parent=parent,
+                    activation=RNN_ACTIVATIONS[0] if activation else None,  # tanh: nn.RNN's default
+                )
             )
-            asked = _ask(Seq2SeqChoiceDialog(name, message, inputs=NUMBERS, parent=parent))
             if asked is None:
                 return None
-            if asked["inputs"] != loaded.model.inputs:
-                loaded = read_seq2seq(path, **{**choices, **asked})
+            loaded = read_seq2seq(path, **{**choices, **asked})
     except FileFormatError as error:
         QMessageBox.warning(parent, "Cannot open encoder-decoder", str(error))
         return None

@@ -325,12 +325,21 @@ def seq2seq_from_state_dict(
     encoder_prefix: str | None = None,
     decoder_prefix: str | None = None,
     inputs: str | None = None,
+    overrides: Mapping[str, str | None] | None = None,
 ) -> Seq2SeqFile:
-    """Find the encoder, the decoder, the output layer and the embedding; check them; build the model."""
+    """Find the encoder, the decoder, the output layer and the embedding; check them; build the model.
+
+    ``overrides`` (``nonlinearity`` of the vanilla RNN side(s), ``output_activation`` of the decoder's output layer)
+    fill in what the metadata does not state, as for a single network (a plain state_dict stores neither)."""
+    overrides = dict(overrides or {})
+    encoder_overrides = {key: value for key, value in overrides.items() if key == "nonlinearity"}
     encoder_prefix, decoder_prefix = _normalise(encoder_prefix), _normalise(decoder_prefix)
     enc_prefix, dec_prefix = _pick_prefixes(recurrent_prefixes(tensors), encoder_prefix, decoder_prefix, name, tensors)
     encoder_part = network_from_state_dict(
-        _side(tensors, enc_prefix), _side_metadata(metadata, "encoder"), f"{name} (encoder {enc_prefix!r})"
+        _side(tensors, enc_prefix),
+        _side_metadata(metadata, "encoder"),
+        f"{name} (encoder {enc_prefix!r})",
+        encoder_overrides,
     )
     hidden = encoder_part.network.hidden_size
     used = {enc_prefix + key for key in _side(tensors, enc_prefix)} | {
@@ -340,7 +349,7 @@ def seq2seq_from_state_dict(
     fc_weight, fc_bias = _output_layer(name, tensors, free, hidden)
     decoder_tensors = {**_side(tensors, dec_prefix), "fc.weight": tensors[fc_weight], "fc.bias": tensors[fc_bias]}
     decoder_part = network_from_state_dict(
-        decoder_tensors, _side_metadata(metadata, "decoder"), f"{name} (decoder {dec_prefix!r})"
+        decoder_tensors, _side_metadata(metadata, "decoder"), f"{name} (decoder {dec_prefix!r})", overrides
     )
     free = [key for key in free if key not in (fc_weight, fc_bias)]
     embed_keys = _embedding(name, tensors, free, encoder_part.network.input_size)
@@ -378,6 +387,7 @@ def read_seq2seq(
     encoder_prefix: str | None = None,
     decoder_prefix: str | None = None,
     inputs: str | None = None,
+    overrides: Mapping[str, str | None] | None = None,
 ) -> Seq2SeqFile:
     """Load an encoder-decoder weight file with where its parts were found; raises :class:`WeightsError`."""
     tensors, metadata = read_state_dict(path)
@@ -388,6 +398,7 @@ def read_seq2seq(
         encoder_prefix=encoder_prefix,
         decoder_prefix=decoder_prefix,
         inputs=inputs,
+        overrides=overrides,
     )
 
 

@@ -222,3 +222,23 @@ def test_train_forecast_on_a_series(cli, tmp_path: Path) -> None:
     model = load_seq2seq(out)
     assert (model.inputs, model.encoder.cell, model.output_size) == ("numbers", "gru", 1)
     assert "validation" in result.out
+
+
+def test_a_plain_state_dicts_rnn_activation_is_given_on_the_command_line(cli, one_line_error, tmp_path: Path) -> None:
+    relu = Seq2Seq.random("rnn", 4, 2, input_size=1, seed=3, nonlinearity="relu")
+    weights = tmp_path / "relu.npz"
+    np.savez(weights, **relu.state_dict())  # no metadata, as torch.save writes it: nothing says relu
+    values = np.sin(np.arange(7) / 2.0)
+    np.save(tmp_path / "x.npy", values)
+    assumed = cli("info", weights).out
+    assert assumed.count("activation   not stored in the file, tanh assumed") == 2  # both sides
+    out = tmp_path / "t.npz"
+    result = cli("trace", tmp_path / "x.npy", "--weights", weights, "--activation", "relu", "--out", out)
+    assert result.code == 0 and "ignored" not in result.err, result.err
+    with np.load(out, allow_pickle=False) as written:
+        np.testing.assert_allclose(written["dec_y"], relu.run(values[:, None])["dec_y"], rtol=0, atol=1e-12)
+    given = cli("info", weights, "--activation", "relu").out
+    assert given.count("activation   relu (given on the command line)") == 2
+    stored = tmp_path / "stored.npz"
+    save_seq2seq(relu, stored)  # lstmviz's own file says relu: a contradiction is refused
+    one_line_error(cli("trace", tmp_path / "x.npy", "--weights", stored, "--activation", "tanh", "--out", out), "relu")

@@ -33,9 +33,17 @@ def dialogs(monkeypatch):
         if answer is None:
             return 0
         for key, data in answer.items():
-            box = {"encoder": dialog.encoder_box, "decoder": dialog.decoder_box, "inputs": dialog.inputs_box}[key]
+            box = {
+                "encoder": dialog.encoder_box,
+                "decoder": dialog.decoder_box,
+                "inputs": dialog.inputs_box,
+                "activation": dialog.activation_box,
+            }[key]
             assert box is not None, key
-            box.setCurrentIndex(box.findData(data))
+            if key == "activation":
+                box.setCurrentText(data)
+            else:
+                box.setCurrentIndex(box.findData(data))
         return 1
 
     monkeypatch.setattr(Seq2SeqChoiceDialog, "exec", fake_exec)
@@ -119,3 +127,33 @@ def test_a_single_network_is_explained_not_asked_about(main_window, tmp_path, mo
     window, warnings = _open(main_window, path, monkeypatch)
     assert window is None and shown == [] and len(warnings) == 1
     assert "two recurrent modules" in warnings[0]
+
+
+def test_an_rnns_activation_is_asked_when_the_file_does_not_store_it(main_window, tmp_path, monkeypatch, dialogs):
+    shown, answers = dialogs
+    relu = Seq2Seq.random(
+        "rnn", 3, 2, vocab_size=6, embed_size=2, seed=5, nonlinearity="relu", output_activation="identity"
+    )
+    path = tmp_path / "relu.npz"
+    np.savez(path, **_plain_state(relu, {}))  # the embedding says tokens; nothing says relu
+    answers.append({"activation": "relu"})
+    window, warnings = _open(main_window, path, monkeypatch)
+    dialog = shown[0]
+    assert warnings == [] and dialog.inputs_box is None and dialog.encoder_box is None
+    assert [dialog.activation_box.itemText(i) for i in range(3)] == ["tanh", "relu", "sigmoid"]
+    text = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert "activation" in text
+    model = window.session.model
+    assert model.encoder.nonlinearity == model.decoder.nonlinearity == "relu"
+    source = window.session.source
+    np.testing.assert_allclose(
+        window.session.trace["dec_y"], relu.run(source, window.session.target)["dec_y"], rtol=0, atol=1e-12
+    )
+    window.close()
+    from lstmviz.io.seq2seq_weights import save_seq2seq
+
+    stored = tmp_path / "stored.safetensors"
+    save_seq2seq(relu, stored)  # lstmviz's own file stores it: nothing to ask
+    window, _ = _open(main_window, stored, monkeypatch)
+    assert len(shown) == 1 and window.session.model.encoder.nonlinearity == "relu"
+    window.close()
