@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -52,10 +51,10 @@ def describe_sequence(sequence: SequenceData) -> dict[str, Any]:
 def describe_file(path: str, args: argparse.Namespace) -> dict[str, Any]:
     """Describe FILE as what :func:`lstmviz.io.open_any.file_kind` says it is: workspace, weights or sequence."""
     opts = read_options(args, stdin=path == "-")
-    if path != "-" and not (args.key or args.text) and _is_seq2seq(path):
+    if path != "-" and not (args.key or args.text) and _is_seq2seq(path, args):
         from .seq2seq import describe
 
-        return describe(path)
+        return describe(path, args)
     try:
         opened = open_any(path, opts)
     except ActivationConflict as conflict:
@@ -78,11 +77,10 @@ def describe_file(path: str, args: argparse.Namespace) -> dict[str, Any]:
     return {"file": name, "kind": "sequence", "sequence": describe_sequence(opened.sequence)}
 
 
-def _is_seq2seq(path: str) -> bool:
-    from ..io.seq2seq_weights import is_seq2seq_file
-    from .seq2seq import MODEL_SUFFIXES
+def _is_seq2seq(path: str, args: argparse.Namespace) -> bool:
+    from .seq2seq import is_model_file
 
-    return Path(path).suffix.lower() in MODEL_SUFFIXES and is_seq2seq_file(path)
+    return is_model_file(path, args)
 
 
 def _stored_sources(network: Network) -> dict[str, str]:

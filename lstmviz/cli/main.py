@@ -186,6 +186,9 @@ def _register_info(sub: Any) -> None:
     )
     network = describe.add_argument_group("what a weight file does not store")
     options.add_activation_options(network)
+    seq2seq.add_file_options(
+        describe.add_argument_group("encoder-decoder files", "when the names do not say which module is which side")
+    )
     describe.add_argument("--json", action="store_true", help="print the description as JSON")
 
 

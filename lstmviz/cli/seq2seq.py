@@ -47,6 +47,11 @@ def add_options(parser: argparse.ArgumentParser, *, target: bool = True) -> None
             metavar="FILE",
             help="teacher forcing: the true output sequence (token ids or values), fed to the decoder",
         )
+    add_file_options(group)
+
+
+def add_file_options(group: Any) -> None:
+    """What a seq2seq file's names and shapes may not tell: which modules are the two sides, and the input kind."""
     group.add_argument("--encoder-prefix", metavar="PREFIX", help="the encoder's module prefix in the file")
     group.add_argument("--decoder-prefix", metavar="PREFIX", help="the decoder's module prefix in the file")
     group.add_argument(
@@ -63,15 +68,16 @@ MODEL_SUFFIXES = (".npz", ".safetensors", ".pt", ".pth")
 def applies(args: argparse.Namespace) -> bool:
     """Whether this command runs an encoder-decoder: ``--weights`` or one of the files is a seq2seq model.
 
-    When it does, ``args.weights`` names the model and ``args.sequence`` the one source sequence beside it.
+    A file with two or more recurrent modules is one even when their names do not say which side is which (the
+    seq2seq loader then lists them and asks for ``--encoder-prefix``/``--decoder-prefix``), and so is the
+    ``--weights`` file when a prefix is given. When it applies, ``args.weights`` names the model and
+    ``args.sequence`` the one source sequence beside it.
     """
     files = list(getattr(args, "files", None) or [])
     weights = getattr(args, "weights", None)
     candidates = ([weights] if weights else []) + files
-    from ..io.seq2seq_weights import is_seq2seq_file  # loaders only when a command needs them
-
     for path in candidates:
-        if path == "-" or Path(path).suffix.lower() not in MODEL_SUFFIXES or not is_seq2seq_file(path):
+        if path == "-" or not is_model_file(path, args, chosen=path == weights):
             continue
         sources = [f for f in files if f != path]
         if len(sources) != 1:
@@ -81,14 +87,33 @@ def applies(args: argparse.Namespace) -> bool:
     return False
 
 
-def load_model(args: argparse.Namespace) -> Seq2SeqFile:
+def prefixes_chosen(args: argparse.Namespace) -> bool:
+    """Whether ``--encoder-prefix`` or ``--decoder-prefix`` was given (the file is then an encoder-decoder)."""
+    return bool(getattr(args, "encoder_prefix", None) or getattr(args, "decoder_prefix", None))
+
+
+def is_model_file(path: str, args: argparse.Namespace, *, chosen: bool = True) -> bool:
+    """Whether ``path`` is to be read as an encoder-decoder: a weight file with two recurrent modules, or any
+    weight file when the prefixes are chosen (and ``chosen`` says this is the file they are for)."""
+    from ..io.seq2seq_weights import pairs_recurrent_modules  # loaders only when a command needs them
+
+    if Path(path).suffix.lower() not in MODEL_SUFFIXES:
+        return False
+    return (chosen and prefixes_chosen(args)) or pairs_recurrent_modules(path)
+
+
+def load_model(args: argparse.Namespace, path: str | None = None) -> Seq2SeqFile:
+    """The encoder-decoder in ``path`` (``--weights``), with the prefixes, input kind and activations given
+    (``--activation`` / ``--output-activation`` say what a plain state_dict does not store)."""
     from ..io.seq2seq_weights import read_seq2seq
+    from .inputs import activation_overrides
 
     return read_seq2seq(
-        args.weights,
+        args.weights if path is None else path,
         encoder_prefix=getattr(args, "encoder_prefix", None),
         decoder_prefix=getattr(args, "decoder_prefix", None),
         inputs=getattr(args, "inputs", None),
+        overrides=activation_overrides(args),
     )
 
 
@@ -120,7 +145,7 @@ def run_model(args: argparse.Namespace, warn: Warn) -> tuple[Seq2SeqFile, Seq2Se
     """Load the model, the source and (teacher forcing) the target; encode and decode."""
     loaded = load_model(args)
     model = loaded.model
-    ignored = [name for name in ("cell", "hidden", "layers", "activation", "seed") if getattr(args, name, None)]
+    ignored = [name for name in ("cell", "hidden", "layers", "seed") if getattr(args, name, None)]
     if ignored and warn is not None:
         warn(f"{', '.join('--' + n for n in ignored)} ignored: the model comes from {args.weights}")
     source = read_steps(args.sequence, args, model, "source")
@@ -175,11 +200,11 @@ def run_plot(args: argparse.Namespace, warn: Warn) -> int:
 
 
 # --- lstmviz info ---------------------------------------------------------------------------------------------------
-def describe(path: str) -> dict[str, Any]:
-    """The ``info`` dict of a seq2seq weight file (``kind: seq2seq``)."""
+def describe(path: str, args: argparse.Namespace | None = None) -> dict[str, Any]:
+    """The ``info`` dict of a seq2seq weight file (``kind: seq2seq``); ``args`` may choose the prefixes and inputs."""
     from ..io.seq2seq_weights import read_seq2seq
 
-    loaded = read_seq2seq(path)
+    loaded = load_model(args, path) if args is not None else read_seq2seq(path)
     model = loaded.model
     info: dict[str, Any] = {
         "file": path,
@@ -188,8 +213,8 @@ def describe(path: str) -> dict[str, Any]:
         "inputs": model.inputs,
         "context_size": model.context_size,
         "prefixes": {"encoder": loaded.prefixes[0], "decoder": loaded.prefixes[1]},
-        "encoder": describe_network(model.encoder),
-        "decoder": describe_network(model.decoder),
+        "encoder": describe_network(model.encoder, dict(loaded.sources.get("encoder", {}))),
+        "decoder": describe_network(model.decoder, dict(loaded.sources.get("decoder", {}))),
     }
     if model.tokens:
         info["vocab_size"] = model.vocab_size

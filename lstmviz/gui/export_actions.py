@@ -178,8 +178,9 @@ class ExportActions(WindowActions):
             path += ".png"
         return self.export_diagram_to(path)
 
-    def export_diagram_to(self, path: str) -> bool:
-        diagram = self.window.diagram
+    def export_diagram_to(self, path: str, diagram: QWidget | None = None) -> bool:
+        """``diagram`` (the window's own by default: a seq2seq window has one per side) to PNG or SVG."""
+        diagram = self.window.diagram if diagram is None else diagram
         export = getattr(diagram, "export_image", None)
         try:
             if callable(export):

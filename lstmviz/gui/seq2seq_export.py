@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from ..io.figures import FIGURE_FORMATS
 from ..model.seq2seq_session import Seq2SeqSession
-from .export_actions import ExportActions, preload_renderer
+from .export_actions import DIAGRAM_FORMATS, ExportActions, preload_renderer
 
 if TYPE_CHECKING:
     from .seq2seq_bottleneck import BottleneckPanel
@@ -72,6 +72,24 @@ class Seq2SeqExportActions(ExportActions):
 
         self._run(f"Rendering {os.path.basename(path)}...", render, path)
         return True
+
+    # Gate diagrams -----------------------------------------------------------------------------------------
+    def export_side_diagram(self, side: str) -> bool:
+        """Ask where, then write the ``encoder``'s or ``decoder``'s gate diagram at the step it shows."""
+        doc = self.session.encoder_doc if side == "encoder" else self.session.decoder_doc
+        filters = ";;".join(f"{f.upper()} image (*.{f})" for f in DIAGRAM_FORMATS)
+        start = os.path.join(self._folder(), f"{side}-diagram-{doc.network.cell}-t{doc.step}.png")
+        path, _ = QFileDialog.getSaveFileName(self.window, f"Export {side} gate diagram", start, filters)
+        if not path:
+            return False
+        if Path(path).suffix.lower().lstrip(".") not in DIAGRAM_FORMATS:
+            path += ".png"
+        return self.export_side_diagram_to(path, side)
+
+    def export_side_diagram_to(self, path: str, side: str) -> bool:
+        """One side's gate diagram through the main window's diagram export (PNG or SVG)."""
+        view = self.window.view  # type: ignore[attr-defined]  # this window's Seq2SeqView
+        return self.export_diagram_to(path, (view.encoder if side == "encoder" else view.decoder).diagram)
 
     # Bottleneck --------------------------------------------------------------------------------------------
     def export_bottleneck(self) -> bool:

@@ -71,7 +71,7 @@ class Seq2SeqTrainPanel(TrainPanel):
         one example of the task. Either way the state before is one undo step."""
         session = self.session
         session.remember(f"Train {task.name}")
-        session.task_name = task.name
+        previous, session.task_name = session.task_name, task.name
         model = session.model
         same_size = (model.encoder.cell, model.hidden_size, model.num_layers) == (
             config.cell,
@@ -81,6 +81,9 @@ class Seq2SeqTrainPanel(TrainPanel):
         if task.fits(model) and same_size:
             if isinstance(task, ForecastTask):  # show a validation window in the units the model learns in
                 session.set_model(model, *task.example(config.seed))
+            elif previous != task.name and model.tokens:  # the source shown, with this task's answer as target
+                source = session.trace["enc_tokens"]
+                session.set_model(model, source, task.make().target_of(source))
             return model
         fresh = task.new_model(config)
         source, target = task.example(config.seed)

@@ -11,10 +11,9 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QTabWidget, QWidget
 
 from ..engine.seq2seq import Seq2Seq
-from ..io.errors import FileFormatError
 from ..model.seq2seq_session import Seq2SeqSession
 from .dock_fit import column_width, scrolled
 from .document_binding import DocumentBinding
@@ -60,6 +59,18 @@ class Seq2SeqWindow(QMainWindow):
                 "&Figure (PNG, SVG, PDF)...",
                 self.exports.export_seq2seq_figure,
                 "Both sides' heatmaps, the context vector and the outputs, as lstmviz plot draws them",
+            ),
+            (
+                "export_encoder_diagram",
+                "&Encoder gate diagram (PNG, SVG)...",
+                lambda: self.exports.export_side_diagram("encoder"),
+                "The encoder's gate diagram at the step it shows",
+            ),
+            (
+                "export_decoder_diagram",
+                "&Decoder gate diagram (PNG, SVG)...",
+                lambda: self.exports.export_side_diagram("decoder"),
+                "The decoder's gate diagram at the step it shows",
             ),
             (
                 "export_numbers",
@@ -140,12 +151,10 @@ def open_seq2seq_dialog(parent: QWidget) -> QMainWindow | None:
     )
     if not path:
         return None
-    from ..io.seq2seq_weights import load_seq2seq
+    from .seq2seq_open import load_seq2seq_asking
 
-    try:
-        model = load_seq2seq(path)
-    except FileFormatError as error:
-        QMessageBox.warning(parent, "Cannot open encoder-decoder", str(error))
+    model = load_seq2seq_asking(parent, path)
+    if model is None:
         return None
     window = seq2seq_window(model, Path(path).name, parent)
     window.show()

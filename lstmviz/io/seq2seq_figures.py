@@ -207,7 +207,11 @@ def _output_row(figure: Any, grid: Any, row: int, trace: Seq2SeqTrace, model: Se
             ax.plot(np.arange(y.shape[0] - 1), fed[1:], "k--", lw=0.8, label="target")
         ax.grid(True, lw=0.3, alpha=0.5)
         ax.set_xlabel("output step", fontsize=8)
-    ax.legend(loc="upper right", fontsize=6, frameon=False)
+    # above the panel, not on it (it hid the scores under it); grey, so the target's white marks show
+    legend = ax.legend(
+        loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, fontsize=6, borderaxespad=0.2, facecolor="#c8c8c8"
+    )
+    legend.get_frame().set_linewidth(0)
     ax.set_title("decoder output y_t", loc="left", fontsize=8)
 
 
@@ -260,7 +264,10 @@ def render_bottleneck_figure(
         ax.set_xlabel("source length (tokens)")
         ax.set_ylabel("accuracy, free-running")
         ax.grid(True, lw=0.3, alpha=0.5)
-        ax.legend(loc="lower left", fontsize=7, frameon=False)
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # a source has a whole number of tokens
+        ax.legend(loc="best", fontsize=7, frameon=False)  # where no curve runs (the sequence curve ends at 0)
         first = shown[0]
         sizes = ", ".join(str(c.context_size) for c in shown)
         ax.set_title(

@@ -81,21 +81,38 @@ class Seq2SeqTask:
     def accuracy(self, predicted: np.ndarray, target: np.ndarray, mask: np.ndarray | None = None) -> float:
         return token_accuracy(predicted, target, mask)
 
+    def target_of(self, source: np.ndarray) -> np.ndarray:
+        """The task's answer for one source (or a batch, the steps on the last axis): what a window shows as the
+        teacher-forcing target of a source typed or drawn for this task."""
+        return _RULES[self.name](np.asarray(source))
 
-def _reverse(symbols: int) -> Callable[[np.random.Generator, int, int], tuple[np.ndarray, np.ndarray]]:
+
+def _reversed(source: np.ndarray) -> np.ndarray:
+    return source[..., ::-1].copy()
+
+
+def _sorted(source: np.ndarray) -> np.ndarray:
+    return np.sort(source, axis=-1)
+
+
+_RULES: dict[str, Callable[[np.ndarray], np.ndarray]] = {"reverse": _reversed, "sort": _sorted}
+"""Each token task's target of a source, shared by the batches and :meth:`Seq2SeqTask.target_of`."""
+
+
+def _drawing(symbols: int, rule: Callable[[np.ndarray], np.ndarray]) -> Callable[..., tuple[np.ndarray, np.ndarray]]:
     def draw(rng: np.random.Generator, batch: int, length: int) -> tuple[np.ndarray, np.ndarray]:
         source = rng.integers(1, symbols + 1, size=(batch, length))
-        return source, source[:, ::-1].copy()
+        return source, rule(source)
 
     return draw
+
+
+def _reverse(symbols: int) -> Callable[[np.random.Generator, int, int], tuple[np.ndarray, np.ndarray]]:
+    return _drawing(symbols, _reversed)
 
 
 def _sort(digits: int) -> Callable[[np.random.Generator, int, int], tuple[np.ndarray, np.ndarray]]:
-    def draw(rng: np.random.Generator, batch: int, length: int) -> tuple[np.ndarray, np.ndarray]:
-        source = rng.integers(1, digits + 1, size=(batch, length))
-        return source, np.sort(source, axis=1)
-
-    return draw
+    return _drawing(digits, _sorted)
 
 
 def make_task(name: str, symbols: int = 10) -> Seq2SeqTask:

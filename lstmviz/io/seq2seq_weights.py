@@ -40,11 +40,14 @@ from .special_files import open_regular
 from .weights import NPZ_METADATA_KEY, app_version, network_from_state_dict, read_state_dict
 
 __all__ = [
+    "CHOOSE_PREFIXES",
     "SEQ2SEQ_FORMAT",
     "SEQ2SEQ_SAVE_SUFFIXES",
     "Seq2SeqFile",
     "is_seq2seq_state",
+    "file_recurrent_prefixes",
     "is_seq2seq_file",
+    "pairs_recurrent_modules",
     "load_seq2seq",
     "read_seq2seq",
     "save_seq2seq",
@@ -54,6 +57,8 @@ __all__ = [
 SEQ2SEQ_FORMAT = "lstmviz-seq2seq"
 SEQ2SEQ_SAVE_SUFFIXES: tuple[str, ...] = (".safetensors", ".npz", ".pt")
 _RECURRENT_KEY = re.compile(r"^(?P<prefix>(?:.*\.)?)(?:weight_ih|weight_hh|bias_ih|bias_hh)_l\d+(?:_reverse)?$")
+CHOOSE_PREFIXES = "choose them (--encoder-prefix/--decoder-prefix, encoder_prefix=/decoder_prefix= in Python)"
+"""The remedy a refusal names when the modules' names do not say which side is which (the app asks instead)."""
 _OUTPUT_NAMES = ("fc", "out", "output", "linear", "proj", "head")
 
 
@@ -68,6 +73,33 @@ class Seq2SeqFile:
     names: Mapping[str, str] = field(default_factory=dict)
     """Name in :meth:`Seq2Seq.state_dict` -> the name it had in the file."""
     ignored: tuple[str, ...] = ()
+    sources: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Per side (``encoder``, ``decoder``): where each activation setting came from, as in
+    :attr:`lstmviz.io.weights.WeightsFile.sources` (``file``, ``given`` or ``assumed``)."""
+    inputs_source: str = "file"
+    """Where the input kind came from: ``file`` (its metadata), ``given``, ``embedding`` (a file with an embedding
+    reads tokens) or ``assumed`` (numbers: nothing says, and one-hot tokens have the same shapes)."""
+
+
+def _recurrent_listing(keys: list[str]) -> str:
+    """Every recurrent key, short enough for a one-line message: a module of whole layers as
+    ``first.{weight_ih,weight_hh,bias_ih,bias_hh}_l{0,1}``, anything else key by key."""
+    modules: dict[str, list[str]] = {}
+    for key in keys:
+        match = _RECURRENT_KEY.match(key)
+        if match:
+            modules.setdefault(match["prefix"], []).append(key[len(match["prefix"]) :])
+    parts = []
+    for prefix, names in modules.items():
+        split = [name.rsplit("_l", 1) for name in names]
+        params = list(dict.fromkeys(param for param, _ in split))
+        layers = list(dict.fromkeys(layer for _, layer in split))
+        if len(names) == len(params) * len(layers) and len(names) > 1:
+            braces = [f"{{{','.join(v)}}}" if len(v) > 1 else v[0] for v in (params, layers)]
+            parts.append(f"{prefix}{braces[0]}_l{braces[1]}")
+        else:
+            parts += [prefix + name for name in names]
+    return ", ".join(parts) or "none"
 
 
 def _fail(name: str, problem: str) -> WeightsError:
@@ -134,6 +166,25 @@ def tensor_names(path: str | os.PathLike[str]) -> list[str] | None:
     return None
 
 
+def file_recurrent_prefixes(path: str | os.PathLike[str]) -> list[str]:
+    """The recurrent modules' prefixes in a weight file, in file order (read from the names alone when the format
+    allows); empty for unreadable files."""
+    names = tensor_names(path)
+    if names is None:
+        try:
+            tensors, _ = read_state_dict(path)
+        except WeightsError:
+            return []
+        names = list(tensors)
+    return recurrent_prefixes(dict.fromkeys(names))
+
+
+def pairs_recurrent_modules(path: str | os.PathLike[str]) -> bool:
+    """Whether a weight file holds two or more recurrent modules: an encoder-decoder, or one whose sides are to be
+    chosen (the seq2seq loader then names them, or says which keys it found); False for unreadable files."""
+    return len(file_recurrent_prefixes(path)) >= 2
+
+
 def is_seq2seq_file(path: str | os.PathLike[str]) -> bool:
     """Whether a weight file holds an encoder-decoder (False for single networks and for unreadable files).
 
@@ -160,7 +211,7 @@ def _pick_prefixes(
 ) -> tuple[str, str]:
     """(encoder prefix, decoder prefix): the chosen ones, or the two recurrent modules named enc... and dec..."""
     recurrent = [key for key in tensors if _RECURRENT_KEY.match(key)]
-    how = "choose them (encoder_prefix=/decoder_prefix=, or --encoder-prefix/--decoder-prefix)"
+    how = CHOOSE_PREFIXES
     if encoder is not None or decoder is not None:
         chosen = []
         for side, prefix in (("encoder", encoder), ("decoder", decoder)):
@@ -168,12 +219,16 @@ def _pick_prefixes(
                 others = [p for p in found if p != (decoder if side == "encoder" else encoder)]
                 if len(others) != 1:
                     raise _fail(
-                        name, f"cannot tell which recurrent module is the {side} ({_listing(recurrent)}); {how}"
+                        name,
+                        f"cannot tell which recurrent module is the {side}; {how} (recurrent keys: "
+                        f"{_recurrent_listing(recurrent)})",
                     )
                 prefix = others[0]
             if prefix not in found:
                 raise _fail(
-                    name, f"has no recurrent parameters under {prefix!r} (its recurrent keys: {_listing(recurrent)})"
+                    name,
+                    f"has no recurrent parameters under {prefix!r} (its recurrent keys: "
+                    f"{_recurrent_listing(recurrent)})",
                 )
             chosen.append(prefix)
         if chosen[0] == chosen[1]:
@@ -182,17 +237,18 @@ def _pick_prefixes(
     if len(found) != 2:
         raise _fail(
             name,
-            f"an encoder-decoder file needs two recurrent modules, an encoder and a decoder, but it has {len(found)} "
-            f"({', '.join(repr(p.rstrip('.') or '(top level)') for p in found) or 'none'}; keys: "
-            f"{_listing(list(tensors))})",
+            f"an encoder-decoder file needs two recurrent modules, an encoder and a decoder, but it has {len(found)}"
+            + (f"; {how}" if len(found) > 2 else "")
+            + f" (recurrent keys: {_recurrent_listing(recurrent)}; other keys: "
+            f"{_listing([key for key in tensors if key not in recurrent], 6)})",
         )
     enc = [p for p in found if "enc" in p.lower()]
     dec = [p for p in found if "dec" in p.lower()]
     if len(enc) != 1 or len(dec) != 1 or enc == dec:
         raise _fail(
             name,
-            f"cannot tell the encoder from the decoder among {found[0]!r} and {found[1]!r} (keys: "
-            f"{_listing(recurrent)}); name them encoder/decoder or {how}",
+            f"cannot tell the encoder from the decoder among {found[0]!r} and {found[1]!r}; {how} (recurrent keys: "
+            f"{_recurrent_listing(recurrent)})",
         )
     return enc[0], dec[0]
 
@@ -269,12 +325,21 @@ def seq2seq_from_state_dict(
     encoder_prefix: str | None = None,
     decoder_prefix: str | None = None,
     inputs: str | None = None,
+    overrides: Mapping[str, str | None] | None = None,
 ) -> Seq2SeqFile:
-    """Find the encoder, the decoder, the output layer and the embedding; check them; build the model."""
+    """Find the encoder, the decoder, the output layer and the embedding; check them; build the model.
+
+    ``overrides`` (``nonlinearity`` of the vanilla RNN side(s), ``output_activation`` of the decoder's output layer)
+    fill in what the metadata does not state, as for a single network (a plain state_dict stores neither)."""
+    overrides = dict(overrides or {})
+    encoder_overrides = {key: value for key, value in overrides.items() if key == "nonlinearity"}
     encoder_prefix, decoder_prefix = _normalise(encoder_prefix), _normalise(decoder_prefix)
     enc_prefix, dec_prefix = _pick_prefixes(recurrent_prefixes(tensors), encoder_prefix, decoder_prefix, name, tensors)
     encoder_part = network_from_state_dict(
-        _side(tensors, enc_prefix), _side_metadata(metadata, "encoder"), f"{name} (encoder {enc_prefix!r})"
+        _side(tensors, enc_prefix),
+        _side_metadata(metadata, "encoder"),
+        f"{name} (encoder {enc_prefix!r})",
+        encoder_overrides,
     )
     hidden = encoder_part.network.hidden_size
     used = {enc_prefix + key for key in _side(tensors, enc_prefix)} | {
@@ -284,12 +349,13 @@ def seq2seq_from_state_dict(
     fc_weight, fc_bias = _output_layer(name, tensors, free, hidden)
     decoder_tensors = {**_side(tensors, dec_prefix), "fc.weight": tensors[fc_weight], "fc.bias": tensors[fc_bias]}
     decoder_part = network_from_state_dict(
-        decoder_tensors, _side_metadata(metadata, "decoder"), f"{name} (decoder {dec_prefix!r})"
+        decoder_tensors, _side_metadata(metadata, "decoder"), f"{name} (decoder {dec_prefix!r})", overrides
     )
     free = [key for key in free if key not in (fc_weight, fc_bias)]
     embed_keys = _embedding(name, tensors, free, encoder_part.network.input_size)
     embed_key = embed_keys[0] if embed_keys else None
     kind = inputs or metadata.get("inputs") or (TOKENS if embed_key is not None else NUMBERS)
+    inputs_source = "given" if inputs else "file" if metadata.get("inputs") else "embedding" if embed_key else "assumed"
     if kind not in INPUT_KINDS:
         raise _fail(name, f"unknown input kind {kind!r}; choose tokens or numbers")
     if embed_key is not None and kind == NUMBERS:
@@ -311,7 +377,8 @@ def seq2seq_from_state_dict(
         names[EMBED_WEIGHT] = embed_key
     taken = set(names.values()) | set(embed_keys)
     ignored = tuple(key for key in tensors if key not in taken)
-    return Seq2SeqFile(model, name, (enc_prefix, dec_prefix), names, ignored)
+    sources = {"encoder": dict(encoder_part.sources), "decoder": dict(decoder_part.sources)}
+    return Seq2SeqFile(model, name, (enc_prefix, dec_prefix), names, ignored, sources, inputs_source)
 
 
 def read_seq2seq(
@@ -320,6 +387,7 @@ def read_seq2seq(
     encoder_prefix: str | None = None,
     decoder_prefix: str | None = None,
     inputs: str | None = None,
+    overrides: Mapping[str, str | None] | None = None,
 ) -> Seq2SeqFile:
     """Load an encoder-decoder weight file with where its parts were found; raises :class:`WeightsError`."""
     tensors, metadata = read_state_dict(path)
@@ -330,6 +398,7 @@ def read_seq2seq(
         encoder_prefix=encoder_prefix,
         decoder_prefix=decoder_prefix,
         inputs=inputs,
+        overrides=overrides,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import os
+import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -99,7 +100,8 @@ def render_loss_figure(
         loss_ax.set_ylabel("loss")
         loss_ax.legend(loc="upper right")
         loss_ax.grid(True, which="major", alpha=0.3)
-        accuracy_ax.set_ylabel(f"{accuracy_name} %")
+        # the accuracy panel is short: a long name (the seq2seq tasks') wraps instead of running off the figure
+        accuracy_ax.set_ylabel("\n".join(textwrap.wrap(f"{accuracy_name} %", 16)))
         accuracy_ax.set_xlabel("update")
         accuracy_ax.grid(True, alpha=0.3)
         if title:

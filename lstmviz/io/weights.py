@@ -223,7 +223,11 @@ def _recurrent_groups(name: str, tensors: Mapping[str, Tensor]) -> tuple[str, di
         )
     if len(found) > 1:
         modules = ", ".join(repr(p.rstrip(".") or "(top level)") for p in sorted(found))
-        raise _fail(name, f"holds more than one recurrent module ({modules}); save one module per file")
+        raise _fail(
+            name,
+            f"holds more than one recurrent module ({modules}): an encoder-decoder opens with File > Open "
+            "Encoder-Decoder (or as lstmviz trace/plot --weights); a single network is one module per file",
+        )
     return next(iter(found.items()))
 
 

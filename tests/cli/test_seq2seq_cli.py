@@ -79,7 +79,7 @@ def test_refusals_are_one_line(cli, one_line_error, tmp_path: Path, token_files)
         cli("plot", source, "--weights", weights, "--show", "grad", "--out", tmp_path / "p.png"), "single networks"
     )
     wrong = cli("trace", source, "--weights", weights, "--encoder-prefix", "enc", "--out", tmp_path / "t.npz")
-    one_line_error(wrong, "no recurrent parameters under 'enc.'", "encoder.weight_ih_l0")
+    one_line_error(wrong, "no recurrent parameters under 'enc.'", "encoder.{weight_ih,")
 
 
 def test_info_describes_the_encoder_decoder(cli, token_files) -> None:
@@ -102,6 +102,56 @@ def test_plot_draws_both_sides_and_the_context(cli, tmp_path: Path, token_files)
     )
     assert result.code == 0, result.err
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture()
+def unnamed_files(tmp_path: Path, token_files) -> tuple[Path, Path, Seq2Seq]:
+    """The token model saved as a plain state_dict whose module names say nothing: ``first.*``, ``second.*``,
+    ``out.*`` and ``emb.embed.weight``, no metadata (so its output is read as logits)."""
+    _, source, _, _ = token_files
+    model = Seq2Seq.random("lstm", 6, 2, vocab_size=7, embed_size=3, seed=4, output_activation="identity")
+    renamed = {"encoder.": "first.", "decoder.": "second.", "fc.": "out.", "embed.": "emb.embed."}
+    state = {}
+    for key, value in model.state_dict().items():
+        prefix = next(p for p in renamed if key.startswith(p))
+        state[renamed[prefix] + key[len(prefix) :]] = value
+    weights = tmp_path / "unnamed.npz"
+    np.savez(weights, **state)
+    return weights, source, model
+
+
+def test_unnamed_modules_are_refused_with_their_keys_then_chosen(cli, one_line_error, tmp_path: Path, unnamed_files):
+    weights, source, model = unnamed_files
+    out = tmp_path / "t.npz"
+    for command in (
+        ("trace", source, "--weights", weights, "--out", out),
+        ("plot", source, "--weights", weights, "--out", tmp_path / "p.png"),
+        ("info", weights),
+    ):
+        result = cli(*command)
+        one_line_error(result, "cannot tell the encoder from the decoder", "--encoder-prefix")
+        assert "first.{weight_ih,weight_hh,bias_ih,bias_hh}_l{0,1}" in result.err  # every recurrent key, listed
+        assert "second.{weight_ih,weight_hh,bias_ih,bias_hh}_l{0,1})" in result.err  # not cut off
+    chosen = ("--encoder-prefix", "first", "--decoder-prefix", "second")
+    result = cli("trace", source, "--weights", weights, *chosen, "--decode-steps", 6, "--out", out)
+    assert result.code == 0, result.err
+    with np.load(out, allow_pickle=False) as written:
+        np.testing.assert_array_equal(written["dec_y"], model.run([3, 1, 4, 1, 5], steps=6)["dec_y"])
+    swapped = cli("trace", source, "--weights", weights, "--encoder-prefix", "second", "--out", out)
+    assert swapped.code == 0, swapped.err  # the other module is the decoder
+    with np.load(out, allow_pickle=False) as written:
+        assert not np.array_equal(written["dec_y"], model.run([3, 1, 4, 1, 5])["dec_y"])
+    assert cli("plot", source, "--weights", weights, *chosen, "--out", tmp_path / "p.png").code == 0
+    described = cli("info", weights, *chosen)
+    assert described.code == 0, described.err
+    assert "file names   encoder 'first.', decoder 'second.'" in described.out
+    one_line_error(cli("info", weights, "--encoder-prefix", "nope"), "no recurrent parameters under 'nope.'")
+
+
+def test_info_says_what_a_plain_state_dict_does_not_store(cli, tmp_path: Path, unnamed_files) -> None:
+    weights, *_ = unnamed_files
+    text = cli("info", weights, "--encoder-prefix", "first").out
+    assert "output act.  not stored in the file, identity assumed" in text
 
 
 def test_single_networks_still_go_the_single_network_way(cli, tmp_path: Path) -> None:
@@ -172,3 +222,23 @@ def test_train_forecast_on_a_series(cli, tmp_path: Path) -> None:
     model = load_seq2seq(out)
     assert (model.inputs, model.encoder.cell, model.output_size) == ("numbers", "gru", 1)
     assert "validation" in result.out
+
+
+def test_a_plain_state_dicts_rnn_activation_is_given_on_the_command_line(cli, one_line_error, tmp_path: Path) -> None:
+    relu = Seq2Seq.random("rnn", 4, 2, input_size=1, seed=3, nonlinearity="relu")
+    weights = tmp_path / "relu.npz"
+    np.savez(weights, **relu.state_dict())  # no metadata, as torch.save writes it: nothing says relu
+    values = np.sin(np.arange(7) / 2.0)
+    np.save(tmp_path / "x.npy", values)
+    assumed = cli("info", weights).out
+    assert assumed.count("activation   not stored in the file, tanh assumed") == 2  # both sides
+    out = tmp_path / "t.npz"
+    result = cli("trace", tmp_path / "x.npy", "--weights", weights, "--activation", "relu", "--out", out)
+    assert result.code == 0 and "ignored" not in result.err, result.err
+    with np.load(out, allow_pickle=False) as written:
+        np.testing.assert_allclose(written["dec_y"], relu.run(values[:, None])["dec_y"], rtol=0, atol=1e-12)
+    given = cli("info", weights, "--activation", "relu").out
+    assert given.count("activation   relu (given on the command line)") == 2
+    stored = tmp_path / "stored.npz"
+    save_seq2seq(relu, stored)  # lstmviz's own file says relu: a contradiction is refused
+    one_line_error(cli("trace", tmp_path / "x.npy", "--weights", stored, "--activation", "tanh", "--out", out), "relu")

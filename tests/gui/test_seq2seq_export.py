@@ -90,3 +90,28 @@ def test_a_bad_figure_name_is_one_line_in_a_dialog(qtbot, window, tmp_path, monk
     assert not window.exports.export_seq2seq_figure_to(str(tmp_path / "figure.bmp"))
     assert shown == [f"{tmp_path / 'figure.bmp'}: cannot write a .bmp figure; use .png, .svg or .pdf"]
     assert not (tmp_path / "figure.bmp").exists()
+
+
+@pytest.mark.parametrize("side", ["encoder", "decoder"])
+def test_each_sides_gate_diagram_is_exported_at_its_step(qtbot, window, tmp_path, monkeypatch, side) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    session = window.session
+    window.view.step.setValue(session.trace.encoder_steps + 2)  # encoder on its last step, decoder on step 2
+    doc = session.encoder_doc if side == "encoder" else session.decoder_doc
+    path = tmp_path / f"{side}.svg"
+    asked: list[str] = []
+
+    def save_name(parent, caption, start, filters):
+        asked.append(start)
+        return str(path), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_name)
+    with qtbot.waitSignal(window.exports.finished, timeout=30_000) as blocker:
+        _menu_action(window, f"export_{side}_diagram").trigger()
+    assert blocker.args == [str(path)] and asked[0].endswith(f"{side}-diagram-lstm-t{doc.step}.png")
+    text = path.read_text()
+    assert text.startswith("<?xml") and f"t = {doc.step} / {doc.trace.steps - 1}" in text
+    png = tmp_path / f"{side}.png"
+    assert window.exports.export_side_diagram_to(str(png), side)
+    assert png.read_bytes().startswith(MAGIC["png"])

@@ -91,6 +91,26 @@ def test_a_model_that_does_not_fit_the_task_is_replaced_by_a_fresh_one_and_undon
     qtbot.waitUntil(lambda: len(view.sliders) == 8, timeout=5_000)  # the views still draining the run's refreshes
 
 
+def test_training_the_window_model_on_another_task_shows_that_tasks_target(qtbot: Any, window) -> None:
+    session, panel = window.session, window.train_panel
+    window.view.source_edit.setText("3 1 4 1 5 2")
+    window.view.target_edit.setText("2 5 1 4 1 3")  # its reverse: the task the window opens on
+    assert window.view.run_typed_source()
+    before, source = session.model, session.trace["enc_tokens"].copy()
+    panel.settings.choose_task("sort")  # 6 symbols, H = 4: the window's own model fits and is trained
+    panel.settings.updates_box.setValue(5)
+    panel.start_button.click()
+    assert session.model is before
+    # the same source, teacher-forced on its sorted form (not on the reverse target a sort model never learns)
+    assert session.trace["enc_tokens"].tolist() == source.tolist()
+    assert session.trace["dec_target"].tolist() == sorted(source.tolist())
+    assert window.view.target_edit.text() == " ".join(str(v) for v in sorted(source.tolist()))
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=60_000)
+    assert session.trace["dec_target"].tolist() == sorted(source.tolist())
+    window.undo_action.trigger()  # the run and the new target are one undo step
+    assert session.model is before and session.trace["dec_target"].tolist() == source[::-1].tolist()
+
+
 def test_closing_the_window_stops_its_run(qtbot: Any, window) -> None:
     panel = window.train_panel
     panel.settings.updates_box.setValue(100_000)
@@ -191,7 +211,8 @@ def test_the_timeline_scrubs_the_runs_models_save_weights_writes_the_one_shown_a
     assert "cannot save an encoder-decoder as '.txt'" in panel.status.text() and not (tmp_path / "model.txt").exists()
     assert panel.export_curve_to(str(tmp_path / "curve.csv")) and panel.export_curve_to(str(tmp_path / "curve.svg"))
     assert len((tmp_path / "curve.csv").read_text().splitlines()) == 21  # a header and the 20 updates
-    assert "per-token accuracy" in (tmp_path / "curve.svg").read_text()
+    svg = (tmp_path / "curve.svg").read_text()
+    assert "free-running" in svg and "per-token" in svg and "accuracy %" in svg  # the label, wrapped on 3 lines
     assert window.undo_action.text() == "&Undo Train reverse"  # scrubbing added no undo step
     window.undo_action.trigger()
     assert session.model is before and not window.undo_action.isEnabled()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from lstmviz.engine.seq2seq import Seq2Seq
 from lstmviz.gui.views.seq2seq_view import SLIDER_SCALE, Seq2SeqView
@@ -122,7 +123,14 @@ def test_numbers_feed_back_their_values_and_keep_numeric_axes(qtbot) -> None:
     y = view.session.trace["dec_y"][:, 0]
     assert rows[0].texts == [f"{v:.2f}" for v in y]
     assert rows[1].texts[0] == f"{source[-1]:.2f}" and rows[1].texts[1:] == rows[0].texts[:-1]
-    assert view.decoder.heatmaps.time_ticks() is None
+    # whole step numbers on a short side (no half steps on a 5-step decoder), one label per 2 steps up to 24
+    assert [label for _, label in view.decoder.heatmaps.time_ticks()] == ["0", "1", "2", "3", "4"]
+    last = list(view.decoder.heatmaps.rows.values())[-1].plot.getAxis("bottom")
+    assert last._tickLevels == [view.decoder.heatmaps.time_ticks()]
+    long = Seq2SeqView(Seq2SeqSession(model, np.sin(np.arange(100) / 3.0), steps=24))
+    qtbot.addWidget(long)
+    assert [label for _, label in long.decoder.heatmaps.time_ticks()] == [str(t) for t in range(0, 24, 2)]
+    assert long.encoder.heatmaps.time_ticks() is None  # 100 steps: pyqtgraph's own ticks, which follow a zoom
 
 
 def _warnings(monkeypatch) -> list[str]:
@@ -212,7 +220,7 @@ def test_dragging_a_context_unit_changes_the_output_and_marks_the_edit(qtbot) ->
     label = view.context_values[("c", 0, 2)]
     assert label.text() == f"{expected:.3f}" and "edited" in label.toolTip()
     assert view.context_box.title().endswith("(edited)")
-    assert view.context_values[("h", 0, 0)].toolTip() == "the encoder's own final value"
+    assert view.context_values[("h", 0, 0)].toolTip().startswith("the encoder's own final value")
     view.reset.click()
     assert not view.context_box.title().endswith("(edited)") and label.text() == f"{own:.3f}"
 
@@ -231,3 +239,49 @@ def test_play_steps_through_the_encoder_then_the_decoder_and_stops_at_the_end(qt
     assert steps == list(range(len(SOURCE) + len(TARGET)))
     assert [side for side, _ in sides] == ["encoder"] * len(SOURCE) + ["decoder"] * len(TARGET)
     assert view.step.value() == view.step.maximum() and view.play_button.text() == "Play"
+
+
+def test_a_click_drag_on_a_context_value_edits_it_and_re_runs_the_decoder(qtbot) -> None:
+    from PySide6.QtCore import QPoint, Qt
+
+    from lstmviz.gui.views.seq2seq_view import DRAG_PER_PIXEL
+
+    view = _view(qtbot)
+    view.show()
+    session = view.session
+    own = float(session.trace.context_c[0, 1])
+    before = np.array(session.decoder_doc.trace["h_l0"])
+    label = view.context_values[("c", 0, 1)]
+    qtbot.mousePress(label, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    qtbot.mouseMove(label, QPoint(55, 5))  # 50 pixels to the right
+    qtbot.mouseRelease(label, Qt.MouseButton.LeftButton, pos=QPoint(55, 5))
+    expected = round(own + 50 * DRAG_PER_PIXEL, 3)
+    assert session.context is not None and session.context[1][0, 1] == pytest.approx(expected)
+    np.testing.assert_array_equal(session.decoder_doc.trace.c0[0], session.context[1][0])  # the decoder re-ran
+    assert not np.allclose(session.decoder_doc.trace["h_l0"], before)
+    assert label.text() == f"{expected:.3f}" and "d62728" in label.styleSheet()  # shown, and marked as edited
+    assert view.sliders[("c", 0, 1)].value() == round(expected * SLIDER_SCALE)  # the slider follows
+    assert view.context_box.title().endswith("(edited)")
+    qtbot.mouseMove(label, QPoint(5, 5))  # moving without the button held changes nothing
+    assert session.context[1][0, 1] == pytest.approx(expected)
+
+
+def test_an_edited_context_keeps_its_values_in_view_on_a_small_screen(qtbot) -> None:
+    from lstmviz.gui.seq2seq_window import seq2seq_window
+
+    model = Seq2Seq.random("lstm", 48, 2, vocab_size=11, embed_size=16, seed=0)  # a context of 192 numbers
+    window = seq2seq_window(model, "small")
+    qtbot.addWidget(window)
+    window.resize(1000, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    view = window.view
+    label = view.context_values[("h", 0, 2)]
+    view.sliders[("h", 0, 2)].setValue(1500)
+    qtbot.wait(50)
+    assert view.context_box.title().endswith("(edited)")
+    scroll = view.context_scroll
+    assert view.context_box.width() <= scroll.viewport().width()  # no sideways scroll: the values are in view
+    right = label.mapTo(scroll.viewport(), label.rect().topRight()).x()
+    assert right <= scroll.viewport().width()
+    window.close()

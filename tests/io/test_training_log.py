@@ -40,3 +40,18 @@ def test_the_accuracy_range_keeps_0_to_100_and_stops_at_minus_100() -> None:
     assert accuracy_range(np.array([-20.0, 50.0])) == (-20.0, 100.0)
     assert accuracy_range(np.array([-15000.0, 30.0])) == (-100.0, 100.0)
     assert accuracy_range(np.array([np.nan])) == (0.0, 100.0)
+
+
+def test_a_long_accuracy_name_stays_inside_the_figure(tmp_path) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from lstmviz.model.seq2seq_training import TokenTask
+
+    name = TokenTask.accuracy_name  # the longest a task has: "free-running per-token accuracy"
+    figure = render_loss_figure([(1, 2.0), (2, 1.0)], [(2, 1.1, 0.5)], tmp_path / "curve.png", accuracy_name=name)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    label = figure.axes[1].yaxis.label
+    box = label.get_window_extent(canvas.get_renderer())
+    assert " ".join(label.get_text().split()) == f"{name} %"
+    assert 0 <= box.y0 and box.y1 <= figure.bbox.height

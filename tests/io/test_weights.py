@@ -216,7 +216,7 @@ NAN[1, 2] = np.nan
         ({"weight": np.ones((2, 2)), "bias": np.ones(2)}, "not a recurrent-network weight file"),
         (
             {**BASE, **_state_dict("gru", 2, 3, 1, prefix="decoder.gru.")},
-            "more than one recurrent module.*'decoder.gru'.*'lstm'",
+            "more than one recurrent module.*'decoder.gru'.*'lstm'.*Open Encoder-Decoder",
         ),
         ({**BASE, "lstm.weight_ih_l0_reverse": np.zeros((12, 2))}, "bidirectional"),
         ({**BASE, "lstm.weight_hr_l0": np.zeros((2, 3))}, "projection"),

@@ -11,7 +11,8 @@ playback through the encoder and then the decoder.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QPointF, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -44,8 +45,47 @@ SLIDER_SCALE = 1000
 SLIDER_RANGE = 3.0
 PLAY_INTERVAL_MS = 400
 """One playback step every 0.4 s: slow enough to watch a context fill and a token be fed back."""
+NUMBER_TICKS_UP_TO = 48
+"""A numeric side of at most this many steps gets whole step numbers on its time axis."""
 TOKEN_AXIS_HEIGHT = 52
 """Pixels under the last heatmap for two lines of ticks (step, token) and the axis label."""
+
+
+DRAG_PER_PIXEL = 0.01
+"""Change of a context value per pixel of a click-drag on its number (a finer hand than the slider's)."""
+
+
+class DragValue(QLabel):
+    """A context value that follows a click-drag: right (or up) raises it, left (or down) lowers it."""
+
+    dragged = Signal(float)
+    """The value the drag has reached (the value at the press, plus the drag)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.value = 0.0
+        self._start: tuple[QPointF, float] | None = None
+        self.setCursor(Qt.CursorShape.SizeHorCursor)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._start = (event.position(), self.value)
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._start is None:
+            super().mouseMoveEvent(event)
+            return
+        origin, value = self._start
+        moved = event.position() - origin
+        self.dragged.emit(value + (moved.x() - moved.y()) * DRAG_PER_PIXEL)
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._start = None
+        super().mouseReleaseEvent(event)
 
 
 class TokenHeatmaps(HeatmapsView):
@@ -56,10 +96,15 @@ class TokenHeatmaps(HeatmapsView):
         super().__init__(document, parent)
 
     def time_ticks(self) -> list[tuple[float, str]] | None:
-        """(x, "step\\ntoken") per step, or None for numbers (pyqtgraph's own ticks)."""
+        """(x, "step\\ntoken") per step; for numbers whole step numbers on a short side (pyqtgraph's own ticks
+        would mark half steps on a 6-step decoder), None (its own ticks) on a long one."""
         ids = self._tokens()
         if ids is None:
-            return None
+            steps = self.document.steps
+            if not 0 < steps <= NUMBER_TICKS_UP_TO:
+                return None
+            stride = -(-steps // 12)
+            return [(self.time_map.x_of(t), str(t)) for t in range(0, steps, stride)]
         return [(self.time_map.x_of(t), f"{t}\n{token_text(v)}") for t, v in enumerate(ids)]
 
     def rebuild(self) -> None:
@@ -75,7 +120,7 @@ class TokenHeatmaps(HeatmapsView):
         axis = plots[-1].getAxis("bottom")
         ticks = self.time_ticks()
         axis.setTicks(None if ticks is None else [ticks])
-        axis.setHeight(None if ticks is None else TOKEN_AXIS_HEIGHT)
+        axis.setHeight(TOKEN_AXIS_HEIGHT if self._tokens() is not None else None)
 
 
 class _Side(QWidget):
@@ -177,7 +222,7 @@ class Seq2SeqView(QWidget):
         self.decoder = _Side("Decoder", session.decoder_doc, lambda: self.session.trace.get("dec_pred"), self)
         self.feedback = FeedbackStrip(session, self)
         self.sliders: dict[tuple[str, int, int], QSlider] = {}
-        self.context_values: dict[tuple[str, int, int], QLabel] = {}
+        self.context_values: dict[tuple[str, int, int], DragValue] = {}
         self._context_shape: tuple[object, ...] | None = None
         self.context_box = QGroupBox(self)
         scroll = QScrollArea(self)
@@ -226,7 +271,11 @@ class Seq2SeqView(QWidget):
                     slider.valueChanged.connect(
                         lambda value, p=part, k=layer, u=unit: session.set_context_value(p, k, u, value / SLIDER_SCALE)
                     )
-                    value = QLabel(context)
+                    value = DragValue(context)
+                    value.setObjectName(f"context_value_{part}_l{layer}_{unit}")
+                    value.dragged.connect(
+                        lambda v, p=part, k=layer, u=unit: session.set_context_value(p, k, u, round(v, 3))
+                    )
                     value.setMinimumWidth(value.fontMetrics().horizontalAdvance("-0.000"))
                     value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                     grid.addWidget(QLabel(f"{part} l{layer} u{unit}", context), row, 0)
@@ -236,6 +285,12 @@ class Seq2SeqView(QWidget):
                     self.context_values[(part, layer, unit)] = value
                     row += 1
         self.context_scroll.setWidget(context)  # the old strip, if any, is deleted
+        # wide enough for the rows beside the vertical scroll bar: the values (what a click-drag edits) stay in view
+        scroll = self.context_scroll
+        scroll.setMinimumWidth(
+            max(160, context.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
+            + 2 * scroll.frameWidth()
+        )
 
     def _describe_fields(self) -> None:
         """Placeholders that say what to type for this model (token ids, or values per step)."""
@@ -251,8 +306,10 @@ class Seq2SeqView(QWidget):
         self.random_source.setToolTip(f"A fresh random source of the same length{rule}")
 
     def _context_title(self) -> str:
-        edited = " (edited)" if self.session.context is not None else ""
-        return f"Context: {self.session.model.context_size} numbers{edited}"
+        """As short edited as not: a longer title would widen the strip past its column on a small screen, hiding
+        the values a click-drag edits behind a sideways scroll."""
+        size = self.session.model.context_size
+        return f"Context: {size} (edited)" if self.session.context is not None else f"Context: {size} numbers"
 
     # Source picking ------------------------------------------------------------------------------------------
     def run_typed_source(self) -> bool:
@@ -284,7 +341,10 @@ class Seq2SeqView(QWidget):
 
     def _target_rule(self, source: np.ndarray) -> np.ndarray:
         """The target of a random token source under the window's task: its reverse, or sorted."""
-        return np.sort(source) if self.session.task_name == "sort" else source[::-1].copy()
+        from ...io.seq2seq_tasks import TOKEN_TASKS, make_task
+
+        name = self.session.task_name if self.session.task_name in TOKEN_TASKS else "reverse"
+        return make_task(name, self.session.model.vocab_size - 1).target_of(source)
 
     # Playback (the main window's controller drives one Document; this one global step over two) -------------
     def _on_play(self, playing: bool) -> None:
@@ -340,13 +400,17 @@ class Seq2SeqView(QWidget):
             values = context[part]
             if values is not None:
                 label = self.context_values[(part, layer, unit)]
+                label.value = float(values[layer, unit])
                 label.setText(f"{values[layer, unit]:.3f}")
                 edited = own[part] is not None and values[layer, unit] != own[part][layer, unit]
                 label.setStyleSheet("color: #d62728; font-weight: bold" if edited else "")
                 label.setToolTip(
-                    f"edited; the encoder's own value is {own[part][layer, unit]:.3f}"
-                    if edited
-                    else "the encoder's own final value"
+                    (
+                        f"edited; the encoder's own value is {own[part][layer, unit]:.3f}"
+                        if edited
+                        else "the encoder's own final value"
+                    )
+                    + "; drag left or right to change it"
                 )
                 with QSignalBlocker(slider):
                     slider.setValue(
