@@ -143,6 +143,8 @@ def _weights_info(path: str, loaded: WeightsFile) -> dict[str, Any]:
         info["names_in_file"] = renamed
     if loaded.ignored:
         info["ignored"] = list(loaded.ignored)
+    if loaded.notices:
+        info["notices"] = list(loaded.notices)
     return info
 
 
@@ -165,6 +167,8 @@ def format_info(info: dict[str, Any]) -> str:
         lines.append(f"  file names   module prefix {shown} (read as PyTorch's parameter names)")
     if info.get("ignored"):
         lines.append(f"  ignored      {', '.join(info['ignored'])} (not part of the recurrent network)")
+    if info["kind"] == "weights":
+        lines += [f"  note         {notice}" for notice in info.get("notices", [])]
     if "sequence" in info:
         lines += _sequence_lines(info["sequence"])
     if info["kind"] == "workspace":
