@@ -24,6 +24,7 @@ import numpy as np
 
 from .atomic import atomic_open
 from .errors import WeightsError
+from .json_keys import DuplicateKey, unique_keys
 from .limits import describe_bytes, max_file_bytes
 from .quoting import quote
 from .special_files import open_regular
@@ -130,19 +131,6 @@ def _parse_entry(
     return code, tuple(shape), begin, end
 
 
-class _DuplicateName(Exception):
-    """A JSON object with the same key twice: ``json`` would silently keep the last one."""
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateName(key)
-        result[key] = value
-    return result
-
-
 def _read_header(stream: BinaryIO, name: str, size: int) -> tuple[dict[str, Any], int]:
     raw_length = stream.read(8)
     if len(raw_length) < 8:
@@ -153,9 +141,9 @@ def _read_header(stream: BinaryIO, name: str, size: int) -> tuple[dict[str, Any]
             name, f"corrupt safetensors header: it claims {length:,} bytes of header but the file is {size:,} bytes"
         )
     try:
-        header = json.loads(stream.read(length).decode("utf-8"), object_pairs_hook=_no_duplicates)
-    except _DuplicateName as exc:
-        raise _fail(name, f"corrupt safetensors header: it names tensor {quote(exc.args[0])} twice") from None
+        header = json.loads(stream.read(length).decode("utf-8"), object_pairs_hook=unique_keys)
+    except DuplicateKey as exc:
+        raise _fail(name, f"corrupt safetensors header: it names tensor {quote(exc.key)} twice") from None
     except (UnicodeDecodeError, ValueError, RecursionError):  # ValueError: JSON syntax, or a 5,000-digit number
         raise _fail(name, "corrupt safetensors header: it is not valid JSON") from None
     if not isinstance(header, dict):

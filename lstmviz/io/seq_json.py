@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from .quoting import replace_surrogates, shorten
+from .json_keys import DuplicateKey, unique_keys
+from .quoting import quote, replace_surrogates, shorten
 from .seq_decode import check_not_binary, decode_text, fail
 from .seq_json_numbers import SMALL_JSON_BYTES, put_back, split_numbers
 from .seq_values import finish, index_rows
@@ -175,7 +176,9 @@ def _parse(text: str, name: str, positions: bool = True) -> Any:
     if depth > MAX_DEPTH:
         raise fail(name, f"the JSON is nested more than {MAX_DEPTH} levels deep; a sequence needs at most 3")
     try:
-        return json.loads(text, parse_constant=_constant)
+        return json.loads(text, parse_constant=_constant, object_pairs_hook=unique_keys)
+    except DuplicateKey as exc:
+        raise fail(name, f"the JSON object names {quote(exc.key)} twice, so it is unclear which to read") from None
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}: " if positions else ""
         raise fail(name, f"is not valid JSON ({where}{exc.msg})") from None

@@ -32,8 +32,9 @@ from ..engine.network import Network
 from ..wording import plural
 from .atomic import atomic_path
 from .errors import FileFormatError, WorkspaceError
+from .json_keys import DuplicateKey, unique_keys
 from .limits import describe_bytes, max_file_bytes
-from .quoting import first_sentence
+from .quoting import first_sentence, quote
 from .safe_arrays import read_npz_stream
 from .sequence_data import SequenceData
 from .special_files import open_regular
@@ -241,7 +242,9 @@ def _parse_manifest(name: str, raw: bytes) -> dict[str, Any]:
         raise ValueError(f"{token} is not allowed")
 
     try:
-        manifest = json.loads(raw.decode("utf-8"), parse_constant=refuse_constant)
+        manifest = json.loads(raw.decode("utf-8"), parse_constant=refuse_constant, object_pairs_hook=unique_keys)
+    except DuplicateKey as exc:
+        raise _fail(name, f"manifest.json names {quote(exc.key)} twice, so it is unclear which to read") from None
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise _fail(name, "manifest.json is not valid JSON") from None
     if not isinstance(manifest, dict) or not _json_depth_ok(manifest, -2):

@@ -174,6 +174,10 @@ CASES = {
     "nan constant": (dict(manifest=lambda m: json.dumps(m).replace('"zoom": [0.5', '"zoom": [NaN').encode()), "JSON"),
     "other format": (dict(manifest=lambda m: {**m, "format": "something-else"}), "not an lstmviz workspace"),
     "newer version": (dict(manifest=lambda m: {**m, "format_version": 99}), "newer lstmviz"),
+    "key twice": (
+        dict(manifest=lambda m: json.dumps(m).replace('"selection": {', '"selection": {"step": 0, ', 1).encode()),
+        "manifest.json names 'step' twice",
+    ),
     "step as text": (dict(manifest=_set("selection", "step", "7")), "selection.step must be a whole number"),
     "step as bool": (dict(manifest=_set("selection", "layer", True)), "selection.layer must be a whole number"),
     "step too far": (dict(manifest=_set("selection", "step", 10**6)), "selected step 1000000 is outside"),
