@@ -64,9 +64,15 @@ MAX_PICKLE_SCAN_BYTES = 64 << 20
 
 
 def _is_trusted(module: str, qualname: str) -> bool:
-    if module == "builtins":
+    if module in ("builtins", "__builtin__"):  # __builtin__: protocol 2 pickles keep Python 2's name
         return qualname in _TRUSTED_BUILTINS
-    return module.split(".")[0] in _TRUSTED_ROOTS
+    return module.split(".")[0] in _TRUSTED_ROOTS and not _is_module_class(module)
+
+
+def _is_module_class(module: str) -> bool:
+    """torch's own layer classes (``torch.nn.modules.rnn.LSTM``): a whole pickled model, which torch's restricted
+    unpickler refuses too, named here so the sentence can say what to save instead."""
+    return module.startswith(("torch.nn.modules", "torch.jit"))
 
 
 def _globals_in(data: bytes) -> list[tuple[str, str]] | None:
@@ -103,6 +109,11 @@ def _refuse_code(archive: zipfile.ZipFile, name: str) -> None:
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
             return  # an unreadable record: torch.load gives the real error below
         for module, qualname in _globals_in(data) or ():
+            if _is_module_class(module):
+                raise WeightsError(
+                    f"{name}: holds a whole pickled model ({shorten(module + '.' + qualname)}), not a state_dict; "
+                    "save the weights alone (torch.save(model.state_dict(), path))"
+                )
             if not _is_trusted(module, qualname):
                 raise WeightsError(
                     f"{name}: the file holds Python objects or code, not just tensors (loading it would run "
@@ -122,6 +133,11 @@ def _check_archive(path: Path, name: str, limit: int) -> None:
     size = path.stat().st_size
     try:
         with zipfile.ZipFile(path) as archive:
+            if any(n.endswith("/constants.pkl") or "/code/" in n for n in archive.namelist()):
+                raise WeightsError(
+                    f"{name}: is a TorchScript archive (torch.jit.save), a program rather than tensors; lstmviz "
+                    "loads only state_dicts: save torch.save(model.state_dict(), path) instead"
+                )
             for info in archive.infolist():
                 if info.flag_bits & 0x1:
                     raise WeightsError(

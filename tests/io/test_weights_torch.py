@@ -111,6 +111,24 @@ def test_whole_module_pickle_is_refused(tmp_path: Path) -> None:
         load_weights(path)
 
 
+def test_a_pickled_torch_layer_is_named_as_a_whole_model(tmp_path: Path) -> None:
+    """torch.save(nn.LSTM(...)) refers to torch's own classes (and, at protocol 2, to __builtin__.set): the
+    sentence names the layer, not the set, and says what to save instead."""
+    path = tmp_path / "lstm.pt"
+    torch.save(torch.nn.LSTM(2, 3), path)
+    with pytest.raises(WeightsError, match=r"lstm\.pt: holds a whole pickled model \(torch\.nn\.modules\.rnn\.LSTM\)"):
+        load_weights(path)
+
+
+def test_a_torchscript_archive_is_refused_as_a_program(tmp_path: Path) -> None:
+    path = tmp_path / "scripted.pt"
+    with warnings.catch_warnings():  # torch.jit.script is deprecated, when made
+        warnings.simplefilter("ignore")
+        torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), str(path))
+    with pytest.raises(WeightsError, match=r"scripted\.pt: is a TorchScript archive \(torch\.jit\.save\)"):
+        load_weights(path)
+
+
 def test_torch_file_without_tensors(tmp_path: Path) -> None:
     path = tmp_path / "config.pt"
     torch.save({"lr": 0.1, "epochs": 3}, path)
