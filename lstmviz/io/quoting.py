@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["QUOTE_CHARS", "MESSAGE_CHARS", "quote", "shorten", "first_sentence", "one_line", "replace_surrogates"]
+__all__ = [
+    "QUOTE_CHARS",
+    "MESSAGE_CHARS",
+    "quote",
+    "shorten",
+    "first_sentence",
+    "one_line",
+    "replace_surrogates",
+    "surrogate_notice",
+]
 
 QUOTE_CHARS = 40
 """How much of a value from the file a message shows."""
@@ -61,3 +70,8 @@ def replace_surrogates(text: str) -> tuple[str, bool]:
     """Lone surrogates (``"\\ud800"`` in JSON is legal but not text) replaced by U+FFFD; True when any were."""
     cleaned = _SURROGATE.sub("\ufffd", text)
     return cleaned, cleaned != text
+
+
+def surrogate_notice(what: str) -> str:
+    """The notice a loader gives after :func:`replace_surrogates` changed ``what`` (``"the labels"``)."""
+    return f"{what} held lone surrogates (\\ud800-\\udfff escapes that are not text); they were replaced by \ufffd"

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .json_keys import DuplicateKey, unique_keys
-from .quoting import quote, replace_surrogates, shorten
+from .quoting import quote, replace_surrogates, shorten, surrogate_notice
 from .seq_decode import check_not_binary, decode_text, fail
 from .seq_json_numbers import SMALL_JSON_BYTES, put_back, split_numbers
 from .seq_values import finish, index_rows
@@ -157,9 +157,7 @@ def _labels(name: str, document: dict[str, Any], width: int) -> tuple[str, ...]:
     return tuple(labels)
 
 
-SURROGATE_NOTICE = (
-    "the labels held lone surrogates (\\ud800-\\udfff escapes that are not text); they were replaced by \ufffd"
-)
+SURROGATE_NOTICE = surrogate_notice("the labels")
 
 
 def _clean_labels(labels: tuple[str, ...], time_label: str) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
