@@ -249,7 +249,8 @@ def _parse_manifest(name: str, raw: bytes) -> dict[str, Any]:
         raise _fail(name, "manifest.json is not valid JSON") from None
     if not isinstance(manifest, dict) or not _json_depth_ok(manifest, -2):
         raise _fail(name, "manifest.json is not a JSON object of plain values (or is nested too deeply)")
-    manifest, replaced = _printable(manifest)
+    cleaned, replaced = _printable(manifest)
+    manifest = cast("dict[str, Any]", cleaned)
     if replaced and isinstance(manifest.get("sequence"), dict):  # said with the sequence, where the labels are
         notices = manifest["sequence"].get("notices")
         manifest["sequence"]["notices"] = [*notices, SURROGATE_NOTICE] if isinstance(notices, list) else notices
