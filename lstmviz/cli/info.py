@@ -30,11 +30,13 @@ def _number(value: float) -> float | None:
 def _range(values: np.ndarray) -> dict[str, Any]:
     if values.size == 0:
         return {"min": None, "max": None, "mean": None}
-    return {
-        "min": _number(float(np.min(values))),
-        "max": _number(float(np.max(values))),
-        "mean": _number(float(np.mean(values))),
-    }
+    low, high = float(np.min(values)), float(np.max(values))
+    with np.errstate(over="ignore", invalid="ignore"):  # a sum past 1.8e308: NumPy's warning is not the user's line
+        mean = float(np.mean(values))
+        scale = max(abs(low), abs(high))
+        if not math.isfinite(mean) and math.isfinite(scale) and scale > 0:
+            mean = float(np.mean(values / scale)) * scale  # the same mean, summed where it cannot overflow
+    return {"min": _number(low), "max": _number(high), "mean": _number(mean)}
 
 
 def describe_sequence(sequence: SequenceData) -> dict[str, Any]:

@@ -120,6 +120,16 @@ def test_info_describes_a_sequence(cli, years_csv) -> None:
     assert seq["ranges"]["temperature"]["max"] == pytest.approx(values[:, 0].max())
 
 
+def test_info_on_values_near_the_float_limit_prints_no_warning_and_the_right_mean(cli, tmp_path: Path) -> None:
+    """Summing 1e308 twice overflows: NumPy's RuntimeWarning reached stderr on a success, and the mean was n/a."""
+    path = tmp_path / "huge.csv"
+    path.write_text("a,b\n1e308,1.5e308\n-1e308,1.5e308\n")
+    result = cli("info", path, "--json")
+    assert result.code == 0 and result.err == ""
+    ranges = json.loads(result.out)["sequence"]["ranges"]
+    assert ranges["a"]["mean"] == 0.0 and ranges["b"]["mean"] == pytest.approx(1.5e308)
+
+
 def test_info_infers_cell_and_sizes_from_weight_shapes(cli, tmp_path: Path) -> None:
     weights = tmp_path / "model.npz"
     rng = np.random.default_rng(0)
