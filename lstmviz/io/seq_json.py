@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .json_keys import DuplicateKey, unique_keys
-from .quoting import quote, replace_surrogates, shorten, surrogate_notice
+from .quoting import CONTROL_NOTICE, escape_controls, quote, replace_surrogates, shorten, surrogate_notice
 from .seq_decode import check_not_binary, decode_text, fail
 from .seq_json_numbers import SMALL_JSON_BYTES, put_back, split_numbers
 from .seq_values import finish, index_rows
@@ -161,10 +161,13 @@ SURROGATE_NOTICE = surrogate_notice("the labels")
 
 
 def _clean_labels(labels: tuple[str, ...], time_label: str) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
-    """Labels that can be printed: lone surrogates replaced by U+FFFD, with a notice that says so."""
-    cleaned = [replace_surrogates(label) for label in (*labels, time_label)]
-    notices = (SURROGATE_NOTICE,) if any(changed for _, changed in cleaned) else ()
-    return tuple(text for text, _ in cleaned[:-1]), cleaned[-1][0], notices
+    """Labels that can be printed: lone surrogates replaced by U+FFFD and control characters escaped, with a notice
+    for each that says so."""
+    replaced = [replace_surrogates(label) for label in (*labels, time_label)]
+    escaped = [escape_controls(text) for text, _ in replaced]
+    notices: tuple[str, ...] = (SURROGATE_NOTICE,) if any(changed for _, changed in replaced) else ()
+    notices += (CONTROL_NOTICE,) if any(changed for _, changed in escaped) else ()
+    return tuple(text for text, _ in escaped[:-1]), escaped[-1][0], notices
 
 
 def _parse(text: str, name: str, positions: bool = True) -> Any:
