@@ -41,7 +41,8 @@ def _range(values: np.ndarray) -> dict[str, Any]:
 
 def describe_sequence(sequence: SequenceData) -> dict[str, Any]:
     """Shape, labels, per-column value range and time axis of a sequence."""
-    time = sequence.time_axis
+    time = sequence.time_axis if sequence.time is not None else np.arange(min(sequence.steps, 2), dtype=np.float64)
+    last = float(time[-1]) if sequence.time is not None else float(sequence.steps - 1)  # 0..T-1 is not built whole
     info: dict[str, Any] = {
         "steps": sequence.steps,
         "inputs": sequence.input_size,
@@ -53,7 +54,7 @@ def describe_sequence(sequence: SequenceData) -> dict[str, Any]:
             "label": sequence.time_label,
             "from_file": sequence.time is not None,
             "first": _number(float(time[0])) if time.size else None,
-            "last": _number(float(time[-1])) if time.size else None,
+            "last": _number(last) if time.size else None,
             "step": _number(float(np.median(np.diff(time)))) if time.size > 1 else None,
         },
     }

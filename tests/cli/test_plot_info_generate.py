@@ -264,3 +264,26 @@ def test_impossible_plots_are_refused_before_the_trace_runs(
         cli("plot", path, "--show", "all", "--dpi", 1200, "--size", "20000x20000", "--out", tmp_path / "x.png"),
         "megapixels",
     )
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="peak memory is read from /proc/self/status")
+def test_info_on_a_long_sequence_without_a_time_axis_builds_no_axis(tmp_path: Path) -> None:
+    """Steps 0..T-1 need no array: info built one (and its differences, and their sorted copy for the median),
+    three times the values of a one-letter text over again."""
+    import subprocess
+
+    path = tmp_path / "long.txt"
+    path.write_text("a" * (4 << 20))
+    child = (
+        "import sys\nfrom lstmviz.cli.main import main\nfrom lstmviz.io.sequences import load_sequence\n"
+        "main(['info', sys.argv[1]]) if sys.argv[2] == 'info' else load_sequence(sys.argv[1])\n"
+        "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')), file=sys.stderr)\n"
+    )
+    peaks = {}
+    for what in ("load", "info"):
+        done = subprocess.run(
+            [sys.executable, "-c", child, str(path), what], capture_output=True, text=True, check=True, timeout=300
+        )
+        peaks[what] = int(done.stderr.split()[-1]) / 1024
+    kept_mb = (4 << 20) * 8 / 2**20
+    assert peaks["info"] - peaks["load"] < 0.5 * kept_mb, peaks
