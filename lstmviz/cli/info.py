@@ -24,7 +24,8 @@ from .network_info import describe_network, finite_number, format_number, networ
 
 def describe_sequence(sequence: SequenceData) -> dict[str, Any]:
     """Shape, labels, per-column value range and time axis of a sequence."""
-    time = sequence.time_axis
+    time = sequence.time_axis if sequence.time is not None else np.arange(min(sequence.steps, 2), dtype=np.float64)
+    last = float(time[-1]) if sequence.time is not None else float(sequence.steps - 1)  # 0..T-1 is not built whole
     info: dict[str, Any] = {
         "steps": sequence.steps,
         "inputs": sequence.input_size,
@@ -37,7 +38,7 @@ def describe_sequence(sequence: SequenceData) -> dict[str, Any]:
             "label": sequence.time_label,
             "from_file": sequence.time is not None,
             "first": finite_number(float(time[0])) if time.size else None,
-            "last": finite_number(float(time[-1])) if time.size else None,
+            "last": finite_number(last) if time.size else None,
             "step": finite_number(float(np.median(np.diff(time)))) if time.size > 1 else None,
         },
     }
@@ -100,6 +101,8 @@ def _weights_info(path: str, loaded: WeightsFile) -> dict[str, Any]:
         info["names_in_file"] = renamed
     if loaded.ignored:
         info["ignored"] = list(loaded.ignored)
+    if loaded.notices:
+        info["notices"] = list(loaded.notices)
     return info
 
 
@@ -118,6 +121,8 @@ def format_info(info: dict[str, Any]) -> str:
         lines.append(f"  file names   module prefix {shown} (read as PyTorch's parameter names)")
     if info.get("ignored"):
         lines.append(f"  ignored      {', '.join(info['ignored'])} (not part of the recurrent network)")
+    if info["kind"] == "weights":
+        lines += [f"  note         {notice}" for notice in info.get("notices", [])]
     if "sequence" in info:
         lines += _sequence_lines(info["sequence"])
     if info["kind"] == "workspace":

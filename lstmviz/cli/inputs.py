@@ -183,6 +183,8 @@ def _tell_activations(opened: Opened, args: argparse.Namespace, warn: Any) -> No
             f"{opened.path}: {_SETTING_WORDS[setting]} not stored in the file, {value} assumed "
             f"(set it with {flag(setting)})"
         )
+    for notice in opened.weights.notices:  # a type the file stores that the network does not keep
+        warn(f"{opened.path}: {notice}")
 
 
 def _check_workspace_activations(network: Network, name: str, args: argparse.Namespace, warn: Any) -> None:

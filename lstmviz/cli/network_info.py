@@ -22,11 +22,13 @@ def value_range(values: np.ndarray) -> dict[str, Any]:
     """min, max and mean, None where empty or not finite (JSON has no NaN)."""
     if values.size == 0:
         return {"min": None, "max": None, "mean": None}
-    return {
-        "min": finite_number(float(np.min(values))),
-        "max": finite_number(float(np.max(values))),
-        "mean": finite_number(float(np.mean(values))),
-    }
+    low, high = float(np.min(values)), float(np.max(values))
+    with np.errstate(over="ignore", invalid="ignore"):  # a sum past 1.8e308: NumPy's warning is not the user's line
+        mean = float(np.mean(values))
+        scale = max(abs(low), abs(high))
+        if not math.isfinite(mean) and math.isfinite(scale) and scale > 0:
+            mean = float(np.mean(values / scale)) * scale  # the same mean, summed where it cannot overflow
+    return {"min": finite_number(low), "max": finite_number(high), "mean": finite_number(mean)}
 
 
 def describe_network(network: Network, sources: dict[str, str] | None = None) -> dict[str, Any]:

@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["QUOTE_CHARS", "MESSAGE_CHARS", "quote", "shorten", "first_sentence", "one_line", "replace_surrogates"]
+__all__ = [
+    "QUOTE_CHARS",
+    "MESSAGE_CHARS",
+    "quote",
+    "shorten",
+    "first_sentence",
+    "one_line",
+    "replace_surrogates",
+    "surrogate_notice",
+    "escape_controls",
+    "CONTROL_NOTICE",
+]
 
 QUOTE_CHARS = 40
 """How much of a value from the file a message shows."""
@@ -17,6 +28,7 @@ MESSAGE_CHARS = 300
 """The longest message the command line prints beside the file's name."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_CONTROL_ONLY = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[\"'])|\n")
 
 
@@ -60,4 +72,21 @@ def one_line(message: str, path: str = "", limit: int = MESSAGE_CHARS) -> str:
 def replace_surrogates(text: str) -> tuple[str, bool]:
     """Lone surrogates (``"\\ud800"`` in JSON is legal but not text) replaced by U+FFFD; True when any were."""
     cleaned = _SURROGATE.sub("\ufffd", text)
+    return cleaned, cleaned != text
+
+
+def surrogate_notice(what: str) -> str:
+    """The notice a loader gives after :func:`replace_surrogates` changed ``what`` (``"the labels"``)."""
+    return f"{what} held lone surrogates (\\ud800-\\udfff escapes that are not text); they were replaced by \ufffd"
+
+
+CONTROL_NOTICE = (
+    "the labels held control characters (such as \\x1b, which recolours a terminal); they are shown escaped"
+)
+
+
+def escape_controls(text: str) -> tuple[str, bool]:
+    """Control characters written out (``\\x1b``, ``\\n``): a label printed as it is could move the cursor or
+    recolour the terminal it is printed on. True when any were."""
+    cleaned = _CONTROL_ONLY.sub(_escape, text)
     return cleaned, cleaned != text

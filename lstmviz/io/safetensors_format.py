@@ -24,6 +24,7 @@ import numpy as np
 
 from .atomic import atomic_open
 from .errors import WeightsError
+from .json_keys import DuplicateKey, unique_keys
 from .limits import describe_bytes, max_file_bytes
 from .quoting import quote
 from .special_files import open_regular
@@ -38,10 +39,15 @@ DTYPES: dict[str, np.dtype] = {
     "F32": np.dtype("<f4"),
     "F16": np.dtype("<f2"),
     "BF16": np.dtype("<u2"),  # read as raw 16 bits, widened to float32 below
+    "F8_E4M3": np.dtype("u1"),  # read as raw bytes, decoded to float32 below
+    "F8_E5M2": np.dtype("u1"),
     "I64": np.dtype("<i8"),
     "I32": np.dtype("<i4"),
     "I16": np.dtype("<i2"),
     "I8": np.dtype("i1"),
+    "U64": np.dtype("<u8"),
+    "U32": np.dtype("<u4"),
+    "U16": np.dtype("<u2"),
     "U8": np.dtype("u1"),
     "BOOL": np.dtype("?"),
 }
@@ -55,6 +61,32 @@ def _fail(name: str, problem: str) -> WeightsError:
 def _bf16_to_float32(raw: np.ndarray) -> np.ndarray:
     """bfloat16 is the top half of a float32: shift the 16 bits up and reinterpret."""
     return (raw.astype(np.uint32) << 16).view(np.float32)
+
+
+def _float8_table(exponent_bits: int, bias: int, infinities: bool) -> np.ndarray:
+    """The float32 value of each of the 256 float8 codes (every one exact in float32).
+
+    E4M3 (the "fn" variant safetensors means) has no infinities and one NaN pattern (all exponent and mantissa
+    bits set); E5M2 follows IEEE 754: a full exponent is infinity with a zero mantissa, else NaN.
+    """
+    mantissa_bits = 7 - exponent_bits
+    codes = np.arange(256)
+    exponent = (codes >> mantissa_bits) & ((1 << exponent_bits) - 1)
+    fraction = (codes & ((1 << mantissa_bits) - 1)) / (1 << mantissa_bits)
+    magnitude = np.where(
+        exponent == 0, fraction * 2.0 ** (1 - bias), (1 + fraction) * 2.0 ** (exponent - bias).astype(np.float64)
+    )
+    top = exponent == (1 << exponent_bits) - 1
+    if infinities:
+        magnitude = np.where(top, np.where(fraction == 0, np.inf, np.nan), magnitude)
+    else:
+        magnitude = np.where(top & (fraction == 1 - 1 / (1 << mantissa_bits)), np.nan, magnitude)
+    return np.where(codes >> 7, -magnitude, magnitude).astype(np.float32)
+
+
+_FLOAT8 = {"F8_E4M3": _float8_table(4, 7, infinities=False), "F8_E5M2": _float8_table(5, 15, infinities=True)}
+_WIDENED = {"BF16", *_FLOAT8}
+"""Codes read as float32 (exactly): the loader's notice names the file's type."""
 
 
 def _parse_entry(
@@ -99,19 +131,6 @@ def _parse_entry(
     return code, tuple(shape), begin, end
 
 
-class _DuplicateName(Exception):
-    """A JSON object with the same key twice: ``json`` would silently keep the last one."""
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateName(key)
-        result[key] = value
-    return result
-
-
 def _read_header(stream: BinaryIO, name: str, size: int) -> tuple[dict[str, Any], int]:
     raw_length = stream.read(8)
     if len(raw_length) < 8:
@@ -122,9 +141,9 @@ def _read_header(stream: BinaryIO, name: str, size: int) -> tuple[dict[str, Any]
             name, f"corrupt safetensors header: it claims {length:,} bytes of header but the file is {size:,} bytes"
         )
     try:
-        header = json.loads(stream.read(length).decode("utf-8"), object_pairs_hook=_no_duplicates)
-    except _DuplicateName as exc:
-        raise _fail(name, f"corrupt safetensors header: it names tensor {quote(exc.args[0])} twice") from None
+        header = json.loads(stream.read(length).decode("utf-8"), object_pairs_hook=unique_keys)
+    except DuplicateKey as exc:
+        raise _fail(name, f"corrupt safetensors header: it names tensor {quote(exc.key)} twice") from None
     except (UnicodeDecodeError, ValueError, RecursionError):  # ValueError: JSON syntax, or a 5,000-digit number
         raise _fail(name, "corrupt safetensors header: it is not valid JSON") from None
     if not isinstance(header, dict):
@@ -149,6 +168,8 @@ def _read_span(path: Path, name: str, key: str, size: int, start: int, code: str
             got += count
     if code == "BF16":
         return _bf16_to_float32(array)
+    if code in _FLOAT8:
+        return _FLOAT8[code][array]
     return (
         array
         if array.dtype.isnative or array.dtype.itemsize == 1
@@ -203,8 +224,9 @@ def stored_safetensors(
     stored = {
         key: StoredTensor(
             shape,
-            np.dtype(np.float32) if code == "BF16" else DTYPES[code].newbyteorder("="),
+            np.dtype(np.float32) if code in _WIDENED else DTYPES[code].newbyteorder("="),
             reader(key, code, shape, begin),
+            f"{code}, widened to float32" if code in _WIDENED else None,
         )
         for key, (code, shape, begin, _) in entries.items()
     }
@@ -214,8 +236,8 @@ def stored_safetensors(
 def read_safetensors(
     path: str | os.PathLike[str], limit: int | None = None
 ) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """Every tensor of a ``.safetensors`` file (BF16 widened to float32) and its ``__metadata__``, each read by
-    offset."""
+    """Every tensor of a ``.safetensors`` file (BF16 and float8 widened to float32) and its ``__metadata__``, each
+    read by offset."""
     stored, metadata = stored_safetensors(path, limit)
     return {key: tensor.read() for key, tensor in stored.items()}, metadata
 

@@ -20,7 +20,9 @@ DELIMITERS = ("\t", ";", ",")
 MAX_COLUMNS = 10_000
 """More columns than this is not a sequence a person can look at; refused before splitting the line."""
 
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+"""A plain number. Each digit can belong to one place only: ``\\d+\\.?\\d*`` let a run of digits split anywhere
+between its two halves, so a 20,000-digit cell that is not a number took 10 s to refuse, and a 1 MB one hours."""
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
 _INFINITY = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
 _DATE = re.compile(r"\d{4}-\d{2}(?:-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)?Z?")

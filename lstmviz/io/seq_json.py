@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from .quoting import replace_surrogates, shorten
+from .json_keys import DuplicateKey, unique_keys
+from .quoting import CONTROL_NOTICE, escape_controls, quote, replace_surrogates, shorten, surrogate_notice
 from .seq_decode import check_not_binary, decode_text, fail
 from .seq_json_numbers import SMALL_JSON_BYTES, put_back, split_numbers
 from .seq_values import finish, index_rows
@@ -156,16 +157,17 @@ def _labels(name: str, document: dict[str, Any], width: int) -> tuple[str, ...]:
     return tuple(labels)
 
 
-SURROGATE_NOTICE = (
-    "the labels held lone surrogates (\\ud800-\\udfff escapes that are not text); they were replaced by \ufffd"
-)
+SURROGATE_NOTICE = surrogate_notice("the labels")
 
 
 def _clean_labels(labels: tuple[str, ...], time_label: str) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
-    """Labels that can be printed: lone surrogates replaced by U+FFFD, with a notice that says so."""
-    cleaned = [replace_surrogates(label) for label in (*labels, time_label)]
-    notices = (SURROGATE_NOTICE,) if any(changed for _, changed in cleaned) else ()
-    return tuple(text for text, _ in cleaned[:-1]), cleaned[-1][0], notices
+    """Labels that can be printed: lone surrogates replaced by U+FFFD and control characters escaped, with a notice
+    for each that says so."""
+    replaced = [replace_surrogates(label) for label in (*labels, time_label)]
+    escaped = [escape_controls(text) for text, _ in replaced]
+    notices: tuple[str, ...] = (SURROGATE_NOTICE,) if any(changed for _, changed in replaced) else ()
+    notices += (CONTROL_NOTICE,) if any(changed for _, changed in escaped) else ()
+    return tuple(text for text, _ in escaped[:-1]), escaped[-1][0], notices
 
 
 def _parse(text: str, name: str, positions: bool = True) -> Any:
@@ -175,7 +177,9 @@ def _parse(text: str, name: str, positions: bool = True) -> Any:
     if depth > MAX_DEPTH:
         raise fail(name, f"the JSON is nested more than {MAX_DEPTH} levels deep; a sequence needs at most 3")
     try:
-        return json.loads(text, parse_constant=_constant)
+        return json.loads(text, parse_constant=_constant, object_pairs_hook=unique_keys)
+    except DuplicateKey as exc:
+        raise fail(name, f"the JSON object names {quote(exc.key)} twice, so it is unclear which to read") from None
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}: " if positions else ""
         raise fail(name, f"is not valid JSON ({where}{exc.msg})") from None

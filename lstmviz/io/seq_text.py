@@ -31,10 +31,24 @@ def _codes(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
 
 
+CHUNK = 1 << 20
+"""Characters looked at a time when finding the vocabulary, so memory stays a chunk's worth of indices."""
+
+
+def _first_appearance(codes: np.ndarray) -> tuple[str, ...]:
+    """The distinct characters in the order they first appear, a chunk at a time (``np.unique`` over the whole text
+    with ``return_index`` sorts a copy and makes an 8-byte index per character: 240 MB for 20 million)."""
+    seen: dict[int, None] = {}
+    for start in range(0, len(codes), CHUNK):
+        unique, first = np.unique(codes[start : start + CHUNK], return_index=True)
+        for code in unique[np.argsort(first)].tolist():
+            seen.setdefault(code)
+    return tuple(chr(code) for code in seen)
+
+
 def _vocabulary(name: str, codes: np.ndarray, vocab: str | None) -> tuple[str, ...]:
     if vocab is None:
-        unique, first = np.unique(codes, return_index=True)
-        return tuple(chr(c) for c in unique[np.argsort(first)])  # order of first appearance
+        return _first_appearance(codes)
     if not vocab:
         raise fail(name, "the vocabulary is empty")
     duplicated = next((c for k, c in enumerate(vocab) if c in vocab[:k]), None)
@@ -80,11 +94,13 @@ def text_sequence(text: str, vocab: str | None = None, source: str = "typed text
             f"{len(text):,} characters x {len(vocabulary):,} vocabulary entries is too large to "
             f"one-hot encode (at most {MAX_ONE_HOT_CELLS:,} cells); use a shorter text or fewer characters",
         )
-    vocab_codes = np.array([ord(c) for c in vocabulary], dtype=np.uint32)
-    order = np.argsort(vocab_codes)
-    index = order[np.searchsorted(vocab_codes[order], codes)]
+    # one column at a time: steps x vocabulary comparisons, at most MAX_ONE_HOT_CELLS, and no 8-byte index per
+    # character (a 20-million-character text peaked at 700 MB with them, for 160 MB of values)
     values = np.zeros((len(codes), len(vocabulary)), dtype=np.float64)
-    values[np.arange(len(codes)), index] = 1.0
+    hits = np.empty(len(codes), dtype=np.bool_)
+    for column, char in enumerate(vocabulary):
+        np.equal(codes, ord(char), out=hits)
+        values[:, column] = hits
     return SequenceData(
         values=values,
         input_labels=tuple(printable(c) for c in vocabulary),

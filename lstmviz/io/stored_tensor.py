@@ -29,6 +29,9 @@ class StoredTensor:
     dtype: np.dtype
     """The dtype ``read()`` returns (bfloat16 is widened to float32, byte order made native)."""
     read: Callable[[], np.ndarray]
+    converted_from: str | None = None
+    """What the file stores when ``read()`` converts it to other numbers (``"float8_e4m3fn, widened to float32"``,
+    ``"quantized qint8, dequantized to float32"``): the loader tells the user, since the file's type is not kept."""
 
     @property
     def ndim(self) -> int:

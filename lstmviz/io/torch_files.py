@@ -10,7 +10,10 @@ without it the user is told to install it or convert the file to ``.safetensors`
 Memory is bounded the way :mod:`lstmviz.io.safetensors_format` bounds it: the zip directory is checked first
 (every record stored, as torch.save writes them, within the file and the limit), then ``mmap=True`` maps the
 storages instead of reading them, and each tensor is converted to NumPy, one at a time, only if the network keeps
-it. Tensors that are not plain real numbers (meta, sparse, quantized, nested, complex, float8) are refused by name.
+it. Real numbers in another form are converted, and :attr:`StoredTensor.converted_from` says from what (for the
+loader's notice): float8, float16 and bfloat16 are widened to float32 (exactly), quantized tensors dequantized,
+sparse ones made dense once their dense size is known to fit the limit. Meta, nested and complex tensors, and types
+that hold no plain numbers (float4), are refused by name.
 """
 
 from __future__ import annotations
@@ -61,9 +64,15 @@ MAX_PICKLE_SCAN_BYTES = 64 << 20
 
 
 def _is_trusted(module: str, qualname: str) -> bool:
-    if module == "builtins":
+    if module in ("builtins", "__builtin__"):  # __builtin__: protocol 2 pickles keep Python 2's name
         return qualname in _TRUSTED_BUILTINS
-    return module.split(".")[0] in _TRUSTED_ROOTS
+    return module.split(".")[0] in _TRUSTED_ROOTS and not _is_module_class(module)
+
+
+def _is_module_class(module: str) -> bool:
+    """torch's own layer classes (``torch.nn.modules.rnn.LSTM``): a whole pickled model, which torch's restricted
+    unpickler refuses too, named here so the sentence can say what to save instead."""
+    return module.startswith(("torch.nn.modules", "torch.jit"))
 
 
 def _globals_in(data: bytes) -> list[tuple[str, str]] | None:
@@ -100,6 +109,11 @@ def _refuse_code(archive: zipfile.ZipFile, name: str) -> None:
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
             return  # an unreadable record: torch.load gives the real error below
         for module, qualname in _globals_in(data) or ():
+            if _is_module_class(module):
+                raise WeightsError(
+                    f"{name}: holds a whole pickled model ({shorten(module + '.' + qualname)}), not a state_dict; "
+                    "save the weights alone (torch.save(model.state_dict(), path))"
+                )
             if not _is_trusted(module, qualname):
                 raise WeightsError(
                     f"{name}: the file holds Python objects or code, not just tensors (loading it would run "
@@ -119,6 +133,11 @@ def _check_archive(path: Path, name: str, limit: int) -> None:
     size = path.stat().st_size
     try:
         with zipfile.ZipFile(path) as archive:
+            if any(n.endswith("/constants.pkl") or "/code/" in n for n in archive.namelist()):
+                raise WeightsError(
+                    f"{name}: is a TorchScript archive (torch.jit.save), a program rather than tensors; lstmviz "
+                    "loads only state_dicts: save torch.save(model.state_dict(), path) instead"
+                )
             for info in archive.infolist():
                 if info.flag_bits & 0x1:
                     raise WeightsError(
@@ -179,7 +198,10 @@ def read_torch_state_dict(path: Path, name: str, limit: int | None = None) -> di
     try:
         with warnings.catch_warnings():  # "Detected pickle protocol 4", sparse/quantized notes: not the user's line
             warnings.simplefilter("ignore")
-            loaded = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+            # torch checks a sparse tensor's indices against its shape only when asked; unchecked, to_dense()
+            # writes wherever a hostile file's indices point
+            with torch.sparse.check_sparse_tensor_invariants(enable=True):
+                loaded = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
     except pickle.UnpicklingError:
         raise WeightsError(
             f"{name}: the file holds Python objects or code, not just tensors; lstmviz loads only plain state_dicts "
@@ -194,26 +216,26 @@ def read_torch_state_dict(path: Path, name: str, limit: int | None = None) -> di
     return {str(key): _stored(torch, name, str(key), value) for key, value in state.items()}
 
 
+def _type_name(dtype: Any) -> str:
+    return str(dtype).removeprefix("torch.")
+
+
+def _float8(torch: Any, dtype: Any) -> bool:
+    """float8 in every variant torch has (e4m3fn, e5m2, the fnuz pair, e8m0fnu): real numbers ``.float()`` widens."""
+    return dtype.is_floating_point and _type_name(dtype).startswith("float8")
+
+
 def _unsupported(torch: Any, tensor: Any) -> str | None:
     """Why lstmviz cannot draw this tensor, as the end of a sentence; None when it converts to real numbers."""
     if getattr(tensor, "is_meta", False):
         return "is a meta tensor: it holds no values"
     if getattr(tensor, "is_nested", False):
         return "is a nested tensor (rows of different lengths); save each weight as one dense tensor"
-    if tensor.layout != torch.strided:
-        layout = str(tensor.layout).removeprefix("torch.")
-        return f"is a sparse tensor (layout {layout}); save it dense (tensor.to_dense())"
-    if tensor.is_quantized:
-        return (
-            f"is a quantized tensor ({str(tensor.dtype).removeprefix('torch.')}); save it dequantized "
-            "(tensor.dequantize())"
-        )
     if tensor.dtype.is_complex:
-        return f"holds complex numbers ({str(tensor.dtype).removeprefix('torch.')}); a network's weights are real"
-    if tensor.dtype not in _numpy_dtypes(torch):  # float8, float4, the unsigned 16-64 bit types
-        return (
-            f"holds {str(tensor.dtype).removeprefix('torch.')} values, which lstmviz does not read; save it as "
-            "float32 (tensor.float())"
+        return f"holds complex numbers ({_type_name(tensor.dtype)}); a network's weights are real"
+    if not tensor.is_quantized and not _float8(torch, tensor.dtype) and tensor.dtype not in _numpy_dtypes(torch):
+        return (  # float4 (two values packed per byte), bit and shell types
+            f"holds {_type_name(tensor.dtype)} values, which lstmviz does not read; save it as float32 (tensor.float())"
         )
     return None
 
@@ -229,9 +251,40 @@ def _numpy_dtypes(torch: Any) -> dict[Any, np.dtype]:
         torch.int32: np.dtype(np.int32),
         torch.int16: np.dtype(np.int16),
         torch.int8: np.dtype(np.int8),
+        torch.uint64: np.dtype(np.uint64),
+        torch.uint32: np.dtype(np.uint32),
+        torch.uint16: np.dtype(np.uint16),
         torch.uint8: np.dtype(np.uint8),
         torch.bool: np.dtype(np.bool_),
     }
+
+
+def _conversion(torch: Any, tensor: Any) -> tuple[np.dtype, str | None]:
+    """The NumPy dtype ``read()`` returns, and what the file stored when that is another kind of number (for the
+    loader's notice): float8, float16 and bfloat16 widen exactly to float32, a quantized tensor is dequantized (to
+    float32, as torch does), a sparse one is made dense (its values keep their type)."""
+    if tensor.is_quantized:
+        return np.dtype(np.float32), f"quantized {_type_name(tensor.dtype)}, dequantized to float32"
+    widened = _float8(torch, tensor.dtype) or tensor.dtype in (torch.float16, torch.bfloat16)
+    dtype = np.dtype(np.float32) if widened else _numpy_dtypes(torch)[tensor.dtype]
+    stored = f"{_type_name(tensor.dtype)}, widened to float32" if widened else None
+    if tensor.layout != torch.strided:
+        layout = f"sparse ({_type_name(tensor.layout).removeprefix('sparse_').upper()})"
+        stored = f"{layout} {stored or dtype.name}, made dense"
+    return dtype, stored
+
+
+def _dense(torch: Any, tensor: Any) -> np.ndarray:
+    """The tensor's values as an array of its own (never a view of the mapped, read-only file)."""
+    original = tensor
+    if tensor.layout != torch.strided:
+        tensor = tensor.to_dense()  # the dense size was checked against the limit before read() was called
+    if tensor.is_quantized:
+        tensor = tensor.dequantize()
+    if _float8(torch, tensor.dtype) or tensor.dtype in (torch.float16, torch.bfloat16):
+        tensor = tensor.float()
+    array: np.ndarray = tensor.numpy()
+    return array.copy() if tensor is original else array  # a converted tensor is new: its array is ours
 
 
 def _stored(torch: Any, name: str, key: str, value: Any) -> StoredTensor:
@@ -244,22 +297,17 @@ def _stored(torch: Any, name: str, key: str, value: Any) -> StoredTensor:
     problem = _unsupported(torch, value)
     if problem is not None:
         raise WeightsError(f"{name}: {shorten(key)} {problem}")
+    dtype, converted_from = _conversion(torch, value)
 
     def read() -> np.ndarray:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                tensor = value.detach()
-                array: np.ndarray
-                if tensor.dtype in (torch.float16, torch.bfloat16):
-                    array = tensor.float().numpy()  # .float() made a new tensor: its array is ours
-                else:
-                    array = tensor.numpy().copy()  # a copy: the mapped storage is the file's, read-only
-                return array
-        except (RuntimeError, TypeError, ValueError, NotImplementedError) as exc:
+                return _dense(torch, value.detach())
+        except (RuntimeError, TypeError, ValueError, NotImplementedError, IndexError) as exc:
             raise WeightsError(
-                f"{name}: {shorten(key)} is a {value.dtype} tensor that lstmviz cannot convert "
+                f"{name}: {shorten(key)} is a {_type_name(value.dtype)} tensor that lstmviz cannot convert "
                 f"({first_sentence(exc, 80)})"
             ) from None
 
-    return StoredTensor(tuple(int(n) for n in value.shape), _numpy_dtypes(torch)[value.dtype], read)
+    return StoredTensor(tuple(int(n) for n in value.shape), dtype, read, converted_from)

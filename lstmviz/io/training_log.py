@@ -46,9 +46,7 @@ def write_loss_csv(
             writer.writerow(columns)
             writer.writerows(rows)
     except OSError as error:
-        raise ExportError(
-            f"{os.path.basename(os.fspath(path))}: cannot be written ({error.strerror or error})"
-        ) from None
+        raise ExportError(f"{os.fspath(path)}: cannot be written ({error.strerror or error})") from None
 
 
 def app_rows(

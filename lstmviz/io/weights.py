@@ -92,6 +92,15 @@ class WeightsFile:
     sources: Mapping[str, str] = field(default_factory=dict)
     """For each activation setting that matters to this network (``nonlinearity`` of an RNN, ``output_activation``
     of an output layer): ``file`` (read from its metadata), ``given`` (the caller's override) or ``assumed``."""
+    converted: Mapping[str, str] = field(default_factory=dict)
+    """Name in the file -> what it stored, for each parameter the loader converted to other numbers
+    (``{"lstm.weight_ih_l0": "float8_e4m3fn, widened to float32"}``): the file's own type is not kept."""
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """One sentence per converted parameter, for the user (``lstm.weight_ih_l0 was float8_e4m3fn, widened to
+        float32``)."""
+        return tuple(f"{shorten(key)} was {how}" for key, how in self.converted.items())
 
     @property
     def assumed(self) -> dict[str, str]:
@@ -412,7 +421,14 @@ def network_from_state_dict(
     except EngineError as exc:
         raise _fail(name, str(exc)) from None
     ignored = tuple(key for key in tensors if key not in used)
-    return WeightsFile(network=network, source=name, ignored=ignored, renamed=renamed, sources=sources)
+    converted = {
+        key: how
+        for key in renamed.values()
+        if isinstance(tensor := tensors[key], StoredTensor) and (how := tensor.converted_from) is not None
+    }
+    return WeightsFile(
+        network=network, source=name, ignored=ignored, renamed=renamed, sources=sources, converted=converted
+    )
 
 
 # --- public API -------------------------------------------------------------------------------------------------------

@@ -32,8 +32,9 @@ from ..engine.network import Network
 from ..wording import plural
 from .atomic import atomic_path
 from .errors import FileFormatError, WorkspaceError
+from .json_keys import DuplicateKey, unique_keys
 from .limits import describe_bytes, max_file_bytes
-from .quoting import first_sentence
+from .quoting import first_sentence, quote, replace_surrogates, surrogate_notice
 from .safe_arrays import read_npz_stream
 from .sequence_data import SequenceData
 from .special_files import open_regular
@@ -241,11 +242,18 @@ def _parse_manifest(name: str, raw: bytes) -> dict[str, Any]:
         raise ValueError(f"{token} is not allowed")
 
     try:
-        manifest = json.loads(raw.decode("utf-8"), parse_constant=refuse_constant)
+        manifest = json.loads(raw.decode("utf-8"), parse_constant=refuse_constant, object_pairs_hook=unique_keys)
+    except DuplicateKey as exc:
+        raise _fail(name, f"manifest.json names {quote(exc.key)} twice, so it is unclear which to read") from None
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise _fail(name, "manifest.json is not valid JSON") from None
     if not isinstance(manifest, dict) or not _json_depth_ok(manifest, -2):
         raise _fail(name, "manifest.json is not a JSON object of plain values (or is nested too deeply)")
+    cleaned, replaced = _printable(manifest)
+    manifest = cast("dict[str, Any]", cleaned)
+    if replaced and isinstance(manifest.get("sequence"), dict):  # said with the sequence, where the labels are
+        notices = manifest["sequence"].get("notices")
+        manifest["sequence"]["notices"] = [*notices, SURROGATE_NOTICE] if isinstance(notices, list) else notices
     if manifest.get("format") != FORMAT:
         raise _fail(name, "is not an lstmviz workspace (its manifest names another format)")
     version = _get(name, manifest, "format_version", int, "")
@@ -258,6 +266,23 @@ def _parse_manifest(name: str, raw: bytes) -> dict[str, Any]:
     if version < 1:
         raise _fail(name, f"has an unknown workspace format version {version}")
     return manifest
+
+
+SURROGATE_NOTICE = surrogate_notice("the workspace's text")
+
+
+def _printable(value: Any) -> tuple[Any, bool]:
+    """The manifest with lone surrogates (legal JSON escapes, but not text: printing one fails) replaced by U+FFFD
+    in every string, and whether any were; the manifest is already known to be shallow."""
+    if isinstance(value, str):
+        return replace_surrogates(value)
+    if isinstance(value, list):
+        items = [_printable(item) for item in value]
+        return [item for item, _ in items], any(changed for _, changed in items)
+    if isinstance(value, dict):
+        pairs = [(_printable(key), _printable(item)) for key, item in value.items()]
+        return {k: v for (k, _), (v, _) in pairs}, any(a or b for (_, a), (_, b) in pairs)
+    return value, False
 
 
 def _sequence(name: str, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> SequenceData:

@@ -120,6 +120,16 @@ def test_info_describes_a_sequence(cli, years_csv) -> None:
     assert seq["ranges"]["temperature"]["max"] == pytest.approx(values[:, 0].max())
 
 
+def test_info_on_values_near_the_float_limit_prints_no_warning_and_the_right_mean(cli, tmp_path: Path) -> None:
+    """Summing 1e308 twice overflows: NumPy's RuntimeWarning reached stderr on a success, and the mean was n/a."""
+    path = tmp_path / "huge.csv"
+    path.write_text("a,b\n1e308,1.5e308\n-1e308,1.5e308\n")
+    result = cli("info", path, "--json")
+    assert result.code == 0 and result.err == ""
+    ranges = json.loads(result.out)["sequence"]["ranges"]
+    assert ranges["a"]["mean"] == 0.0 and ranges["b"]["mean"] == pytest.approx(1.5e308)
+
+
 def test_info_infers_cell_and_sizes_from_weight_shapes(cli, tmp_path: Path) -> None:
     weights = tmp_path / "model.npz"
     rng = np.random.default_rng(0)
@@ -254,3 +264,26 @@ def test_impossible_plots_are_refused_before_the_trace_runs(
         cli("plot", path, "--show", "all", "--dpi", 1200, "--size", "20000x20000", "--out", tmp_path / "x.png"),
         "megapixels",
     )
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="peak memory is read from /proc/self/status")
+def test_info_on_a_long_sequence_without_a_time_axis_builds_no_axis(tmp_path: Path) -> None:
+    """Steps 0..T-1 need no array: info built one (and its differences, and their sorted copy for the median),
+    three times the values of a one-letter text over again."""
+    import subprocess
+
+    path = tmp_path / "long.txt"
+    path.write_text("a" * (4 << 20))
+    child = (
+        "import sys\nfrom lstmviz.cli.main import main\nfrom lstmviz.io.sequences import load_sequence\n"
+        "main(['info', sys.argv[1]]) if sys.argv[2] == 'info' else load_sequence(sys.argv[1])\n"
+        "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')), file=sys.stderr)\n"
+    )
+    peaks = {}
+    for what in ("load", "info"):
+        done = subprocess.run(
+            [sys.executable, "-c", child, str(path), what], capture_output=True, text=True, check=True, timeout=300
+        )
+        peaks[what] = int(done.stderr.split()[-1]) / 1024
+    kept_mb = (4 << 20) * 8 / 2**20
+    assert peaks["info"] - peaks["load"] < 0.5 * kept_mb, peaks

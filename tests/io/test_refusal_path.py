@@ -180,6 +180,20 @@ def test_lone_surrogate_labels_are_replaced_and_said(tmp_path: Path) -> None:
     "\n".join(seq.notices).encode("utf-8")  # printable
 
 
+def test_control_characters_in_labels_are_escaped_and_said(tmp_path: Path) -> None:
+    """A JSON label may spell an escape sequence (\\u001b[31m): printed as it is by info or on a plot's legend, it
+    recolours the terminal. It is kept, written out, with a notice."""
+    path = tmp_path / "s.json"
+    path.write_text('{"x": [[1, 2]], "labels": ["\\u001b[31mred", "tab\\there"], "t": [0], "time_label": "a\\nb"}')
+    seq = load_sequence(path)
+    assert seq.input_labels == ("\\x1b[31mred", "tab\\there") and seq.time_label == "a\\nb"
+    assert [n for n in seq.notices if "control characters" in n] == [
+        "the labels held control characters (such as \\x1b, which recolours a terminal); they are shown escaped"
+    ]
+    (tmp_path / "plain.json").write_text('{"x": [[1, 2]], "labels": ["a", "b"]}')
+    assert load_sequence(tmp_path / "plain.json").notices == ()
+
+
 def test_npz_weights_metadata_with_a_huge_number_is_refused(tmp_path: Path) -> None:
     net = Network.random("rnn", 2, 3, 1, seed=0)
     path = tmp_path / "w.npz"

@@ -110,3 +110,12 @@ def _true_depth(value: object) -> int:
 @given(value=nested, chunk=st.integers(1, 9))
 def test_depth_of_real_json(value: object, chunk: int) -> None:
     assert nesting_depth(json.dumps(value).encode(), chunk=chunk) == _true_depth(value)
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_a_key_named_twice_is_refused_not_read_as_its_last_value(tmp_path: Path, large: bool) -> None:
+    """``json`` keeps the last of two equal keys: half of what the file says would vanish without a word."""
+    padding = ', "pad": [' + ", ".join(["1"] * 400_000) + "]" if large else ""  # over 1 MB: the NumPy path
+    data = ('{"x": [1, 2], "labels": ["a"], "x": [3, 4]' + padding + "}").encode()
+    with pytest.raises(SequenceError, match=r"^s\.json: the JSON object names 'x' twice"):
+        load_json(data, "s.json")

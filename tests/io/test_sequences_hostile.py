@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from io_peak import baseline_mb, linux_only, load_in_child
 
 from lstmviz.io import seq_decode
@@ -286,3 +288,23 @@ def test_invalid_utf8_is_read_as_windows_1252_and_said(write_file: Write, raw: b
     assert any("not UTF-8; it was read as Windows-1252" in notice for notice in seq.notices)
     assert seq.input_labels[1] == raw.decode("cp1252", errors="replace")
     seq.input_labels[1].encode("utf-8")  # printable: no lone surrogate can come out of this path
+
+
+def test_a_cell_of_a_million_digits_and_a_letter_is_refused_at_once(tmp_path: Path) -> None:
+    """The number pattern let a run of digits split anywhere between two halves: refusing such a cell took time
+    growing with the square of its length (10 s at 20,000 digits; a 1 MB cell would have taken hours)."""
+    path = tmp_path / "digits.csv"
+    path.write_text("a,b\n1,2\n3," + "9" * 1_000_000 + "x\n")
+    with pytest.raises(SequenceError, match=r"row 3, column \"b\": '9{39}…' is not a number$"):
+        load_sequence(path)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789.eE+-x", max_size=12))
+def test_the_number_pattern_reads_what_it_read_before(text: str) -> None:
+    import re
+
+    from lstmviz.io.seq_cells import _NUMBER
+
+    before = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")  # the same language, written ambiguously
+    assert bool(_NUMBER.fullmatch(text)) == bool(before.fullmatch(text))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
+import re
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +36,15 @@ def test_an_unwritable_log_and_an_empty_curve_are_one_line_errors(tmp_path: Path
     with pytest.raises(ExportError, match="train first"):
         render_loss_figure([], [], tmp_path / "curve.png")
     assert not (tmp_path / "curve.png").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs: POSIX")
+def test_a_log_onto_a_fifo_is_refused_naming_the_whole_path_and_the_fifo_stays(tmp_path: Path) -> None:
+    fifo = tmp_path / "log.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(ExportError, match=rf"^{re.escape(str(fifo))}: cannot be written \(it is a FIFO"):
+        write_loss_csv(fifo, [(1, 2.0)])
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
 def test_the_accuracy_range_keeps_0_to_100_and_stops_at_minus_100() -> None:

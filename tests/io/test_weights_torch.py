@@ -111,6 +111,24 @@ def test_whole_module_pickle_is_refused(tmp_path: Path) -> None:
         load_weights(path)
 
 
+def test_a_pickled_torch_layer_is_named_as_a_whole_model(tmp_path: Path) -> None:
+    """torch.save(nn.LSTM(...)) refers to torch's own classes (and, at protocol 2, to __builtin__.set): the
+    sentence names the layer, not the set, and says what to save instead."""
+    path = tmp_path / "lstm.pt"
+    torch.save(torch.nn.LSTM(2, 3), path)
+    with pytest.raises(WeightsError, match=r"lstm\.pt: holds a whole pickled model \(torch\.nn\.modules\.rnn\.LSTM\)"):
+        load_weights(path)
+
+
+def test_a_torchscript_archive_is_refused_as_a_program(tmp_path: Path) -> None:
+    path = tmp_path / "scripted.pt"
+    with warnings.catch_warnings():  # torch.jit.script is deprecated, when made
+        warnings.simplefilter("ignore")
+        torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), str(path))
+    with pytest.raises(WeightsError, match=r"scripted\.pt: is a TorchScript archive \(torch\.jit\.save\)"):
+        load_weights(path)
+
+
 def test_torch_file_without_tensors(tmp_path: Path) -> None:
     path = tmp_path / "config.pt"
     torch.save({"lr": 0.1, "epochs": 3}, path)
@@ -180,18 +198,9 @@ def _save(path: Path, value) -> Path:
 
 
 UNDRAWABLE = {
-    "float8": (
-        lambda: torch.zeros(1, 1).to(torch.float8_e4m3fn),
-        r"fc\.weight holds float8_e4m3fn values, which lstmviz does not read; save it as float32",
-    ),
-    "coo": (
-        lambda: torch.eye(2)[:1, :1].to_sparse(),
-        r"fc\.weight is a sparse tensor \(layout sparse_coo\); save it dense",
-    ),
-    "csr": (lambda: torch.eye(2)[:1, :1].to_sparse_csr(), r"fc\.weight is a sparse tensor \(layout sparse_csr\)"),
-    "quantized": (
-        lambda: torch.quantize_per_tensor(torch.zeros(1, 1), 0.1, 0, torch.qint8),
-        r"fc\.weight is a quantized tensor \(qint8\); save it dequantized",
+    "float4": (
+        lambda: torch.zeros(1, 1, dtype=torch.uint8).view(torch.float4_e2m1fn_x2),
+        r"fc\.weight holds float4_e2m1fn_x2 values, which lstmviz does not read; save it as float32",
     ),
     "complex": (lambda: torch.zeros(1, 1, dtype=torch.complex64), r"fc\.weight holds complex numbers \(complex64\)"),
     "meta": (lambda: torch.zeros(1, 1, device="meta"), r"fc\.weight is a meta tensor: it holds no values"),
@@ -220,6 +229,92 @@ def test_half_precision_tensors_are_widened_to_float32(tmp_path: Path) -> None:
         assert network.dtype == np.float32
         expected = model.rnn.weight_hh_l0.detach().to(dtype).float().numpy()
         np.testing.assert_array_equal(network.params["weight_hh_l0"], expected)
+
+
+def _quantized(tensor):
+    return torch.quantize_per_tensor(tensor, 0.05, 3, torch.qint8)
+
+
+def _per_channel(tensor):
+    rows = tensor.shape[0]
+    return torch.quantize_per_channel(tensor, torch.linspace(0.01, 0.1, rows), torch.arange(rows) % 5, 0, torch.quint8)
+
+
+CONVERTED = {
+    "float8_e4m3fn": (lambda t: t.to(torch.float8_e4m3fn), lambda t: t.float(), "float8_e4m3fn, widened to float32"),
+    "float8_e5m2": (lambda t: t.to(torch.float8_e5m2), lambda t: t.float(), "float8_e5m2, widened to float32"),
+    "float8_e4m3fnuz": (lambda t: t.to(torch.float8_e4m3fnuz), lambda t: t.float(), "float8_e4m3fnuz, widened"),
+    "bfloat16": (lambda t: t.to(torch.bfloat16), lambda t: t.float(), "bfloat16, widened to float32"),
+    "qint8": (_quantized, lambda t: t.dequantize(), "quantized qint8, dequantized to float32"),
+    "per-channel quint8": (_per_channel, lambda t: t.dequantize(), "quantized quint8, dequantized to float32"),
+    "coo": (lambda t: t.to_sparse(), lambda t: t.to_dense(), "sparse (COO) float32, made dense"),
+    "csr": (lambda t: t.to_sparse_csr(), lambda t: t.to_dense(), "sparse (CSR) float32, made dense"),
+    "csc": (lambda t: t.to_sparse_csc(), lambda t: t.to_dense(), "sparse (CSC) float32, made dense"),
+    "sparse float16": (lambda t: t.half().to_sparse(), lambda t: t.to_dense().float(), "sparse (COO) float16, widened"),
+}
+
+
+@pytest.mark.parametrize("kind", list(CONVERTED))
+def test_real_numbers_in_another_form_are_converted_with_a_notice(tmp_path: Path, kind: str) -> None:
+    """float8, quantized and sparse weights hold real numbers: they load as torch itself converts them, and the
+    loader says which parameter it converted from what (the recurrent weight and the output layer alike)."""
+    make, convert, notice = CONVERTED[kind]
+    torch.manual_seed(5)
+    model = Model("lstm", 2, 3, 1, 1)
+    state = {"rnn." + k: v for k, v in model.rnn.state_dict().items()} | {
+        "head." + k: v for k, v in model.head.state_dict().items()
+    }
+    with warnings.catch_warnings():  # torch warns that quantized and sparse CSR tensors are beta, when made
+        warnings.simplefilter("ignore")
+        stored = {k: make(v) if k in ("rnn.weight_ih_l0", "head.weight") else v for k, v in state.items()}
+        expected = {k: convert(stored[k]).numpy() for k in ("rnn.weight_ih_l0", "head.weight")}
+    path = tmp_path / f"{kind}.pt"
+    torch.save(stored, path)
+    loaded = read_weights(path)  # filterwarnings=error: a warning torch lets out while converting fails the test
+    np.testing.assert_array_equal(loaded.network.params["weight_ih_l0"], expected["rnn.weight_ih_l0"])
+    np.testing.assert_array_equal(loaded.network.params["fc.weight"], expected["head.weight"])
+    np.testing.assert_array_equal(loaded.network.params["weight_hh_l0"], state["rnn.weight_hh_l0"].numpy())
+    assert set(loaded.converted) == {"rnn.weight_ih_l0", "head.weight"}
+    assert all(n.startswith(("rnn.weight_ih_l0 was ", "head.weight was ")) and notice in n for n in loaded.notices)
+    assert not np.array_equal(expected["rnn.weight_ih_l0"], state["rnn.weight_ih_l0"].numpy()) or "sparse" in notice
+
+
+def test_a_sparse_tensor_too_big_when_dense_is_refused_naming_its_size_only_if_used(tmp_path: Path) -> None:
+    """A few stored values can stand for a huge dense matrix: its dense size is checked before it is made."""
+    big = torch.sparse_coo_tensor(  # 4.5 GiB dense: a GRU's input weight (3H x D) with H = 3, D = 2**27
+        torch.tensor([[0], [0]]), torch.ones(1), (9, 1 << 27), check_invariants=True
+    )
+    state = Model("gru", 2, 3, 1, 1).rnn.state_dict()
+    path = tmp_path / "unused.pt"
+    torch.save({**state, "embedding.weight": big}, path)
+    assert read_weights(path).ignored == ("embedding.weight",)  # unused: never made dense
+    torch.save({**state, "weight_ih_l0": big}, path)
+    with pytest.raises(WeightsError, match=r"parameter weight_ih_l0 of shape \(9, 134217728\) would take 4\.5 GB"):
+        read_weights(path)
+
+
+@pytest.mark.parametrize("layout", ["coo", "csr"])
+def test_sparse_indices_outside_the_shape_are_refused_before_anything_is_written(tmp_path: Path, layout: str) -> None:
+    """torch checks a loaded sparse tensor's indices only when asked: unchecked, making it dense writes wherever
+    the file's indices point (outside the array)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if layout == "coo":
+            bad = torch.sparse_coo_tensor(
+                torch.tensor([[0, 10**9], [0, 1]]), torch.ones(2), (12, 2), check_invariants=False
+            )
+        else:
+            crow = torch.tensor([0, 1, 2] + [2] * 10)
+            bad = torch.sparse_csr_tensor(
+                crow, torch.tensor([0, 5_000_000]), torch.ones(2), (12, 2), check_invariants=False
+            )
+    state = {k: v for k, v in Model("lstm", 2, 3, 1, 1).rnn.state_dict().items()}
+    path = tmp_path / f"{layout}.pt"
+    torch.save({**state, "weight_ih_l0": bad}, path)
+    with pytest.raises(
+        WeightsError, match=rf"^{re.escape(str(path))}: is not a readable PyTorch file \(.*(index|indices)"
+    ):
+        read_weights(path)
 
 
 def test_a_compressed_record_is_refused_not_mapped_as_garbage(tmp_path: Path) -> None:
@@ -264,3 +359,33 @@ def test_only_the_tensors_the_network_keeps_are_converted(tmp_path: Path, monkey
     loaded = read_weights(path)
     assert loaded.ignored == ("optimizer.exp_avg",)
     assert sorted(converted) == sorted(tuple(v.shape) for v in state.values())  # the (1000,) tensor never was
+
+
+@pytest.mark.parametrize("dtype", ["float8_e4m3fn", "float8_e5m2"])
+def test_safetensors_float8_is_decoded_as_torch_decodes_every_code(tmp_path: Path, dtype: str) -> None:
+    """All 256 codes (NaN, infinities, subnormals, both zeros), decoded without torch, equal torch's .float()."""
+    from safetensors.torch import save_file
+
+    codes = torch.arange(256, dtype=torch.uint8).view(getattr(torch, dtype)).reshape(16, 16)
+    state = {"weight_ih_l0": torch.zeros(4, 1), "weight_hh_l0": torch.zeros(4, 1), "probe": codes}
+    path = tmp_path / "f8.safetensors"
+    save_file(state, str(path))
+    from lstmviz.io.safetensors_format import stored_safetensors
+
+    stored, _ = stored_safetensors(path)
+    np.testing.assert_array_equal(stored["probe"].read(), codes.float().numpy())  # NaN equal NaN here
+    assert stored["probe"].read().dtype == np.float32 and stored["probe"].converted_from.startswith("F8_E")
+
+
+def test_safetensors_float8_weights_load_with_a_notice(tmp_path: Path) -> None:
+    from safetensors.torch import save_file
+
+    torch.manual_seed(2)
+    model = Model("gru", 2, 3, 1, 1)
+    state = {"rnn." + k: v for k, v in model.rnn.state_dict().items()}
+    state["rnn.weight_hh_l0"] = state["rnn.weight_hh_l0"].to(torch.float8_e5m2)
+    path = tmp_path / "gru.safetensors"
+    save_file(state, str(path))
+    loaded = read_weights(path)
+    np.testing.assert_array_equal(loaded.network.params["weight_hh_l0"], state["rnn.weight_hh_l0"].float().numpy())
+    assert loaded.notices == ("rnn.weight_hh_l0 was F8_E5M2, widened to float32",)

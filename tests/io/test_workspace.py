@@ -174,6 +174,10 @@ CASES = {
     "nan constant": (dict(manifest=lambda m: json.dumps(m).replace('"zoom": [0.5', '"zoom": [NaN').encode()), "JSON"),
     "other format": (dict(manifest=lambda m: {**m, "format": "something-else"}), "not an lstmviz workspace"),
     "newer version": (dict(manifest=lambda m: {**m, "format_version": 99}), "newer lstmviz"),
+    "key twice": (
+        dict(manifest=lambda m: json.dumps(m).replace('"selection": {', '"selection": {"step": 0, ', 1).encode()),
+        "manifest.json names 'step' twice",
+    ),
     "step as text": (dict(manifest=_set("selection", "step", "7")), "selection.step must be a whole number"),
     "step as bool": (dict(manifest=_set("selection", "layer", True)), "selection.layer must be a whole number"),
     "step too far": (dict(manifest=_set("selection", "step", 10**6)), "selected step 1000000 is outside"),
@@ -256,3 +260,18 @@ def test_missing_member_and_size_limit(tmp_path: Path, small_file_limit: int) ->
     big.write_bytes(bytes(4096))
     with pytest.raises(WorkspaceError, match="over the 1.0 KB limit"):
         load_workspace(big)
+
+
+def test_lone_surrogates_in_the_manifest_are_replaced_and_said(tmp_path: Path) -> None:
+    """``"\\ud800"`` is legal JSON but not text: a label holding one could not be printed (info failed with an
+    internal error); it is read as U+FFFD, and the sequence's notices say so."""
+    path = tmp_path / "w.lstmviz"
+    sequence = SequenceData(values=np.arange(4.0).reshape(2, 2), input_labels=("a", "b"), source="s.csv")
+    save_workspace(Workspace(network=Network.random("gru", 2, 3, seed=0), sequence=sequence), path)
+    _rewrite(
+        path, manifest=lambda m: json.dumps(m).replace('"input_labels": ["a"', '"input_labels": ["a\\ud800"').encode()
+    )
+    loaded = load_workspace(path)
+    assert loaded.sequence.input_labels == ("a\ufffd", "b")
+    assert loaded.sequence.notices[-1].startswith("the workspace's text held lone surrogates")
+    "".join(loaded.sequence.input_labels).encode("utf-8")  # printable now
