@@ -44,7 +44,7 @@ from .errors import EngineError
 from .kernels import apply_output, internal_nonlinearities, internal_permutation, kernel_for
 from .losses import activation_backward
 from .network import OUTPUT_BIAS, OUTPUT_WEIGHT, parameter_name
-from .scratch import transient
+from .scratch import FRESH, Workspace, transient
 
 if TYPE_CHECKING:
     from .network import Network
@@ -185,8 +185,14 @@ def _array(value: Any, shape: tuple[int, ...], what: str, dtype: np.dtype) -> np
     return array
 
 
-def forward(network: Network, x: Any, h0: Any | None = None, c0: Any | None = None) -> BatchCache:
-    """Run ``network`` over a batch ``x`` (B, T, I) from ``h0``/``c0`` (L, B, H; zeros by default)."""
+def forward(
+    network: Network, x: Any, h0: Any | None = None, c0: Any | None = None, workspace: Workspace = FRESH
+) -> BatchCache:
+    """Run ``network`` over a batch ``x`` (B, T, I) from ``h0``/``c0`` (L, B, H; zeros by default).
+
+    ``workspace`` (a training loop's own :class:`~.scratch.Workspace`) reuses the record buffers of the previous
+    call: the cache is then valid only until the next forward call with the same workspace.
+    """
     dtype = network.dtype
     inputs = np.asarray(x, dtype=dtype)
     if inputs.ndim != 3 or inputs.shape[2] != network.input_size or inputs.shape[0] < 1 or inputs.shape[1] < 1:
@@ -206,7 +212,8 @@ def forward(network: Network, x: Any, h0: Any | None = None, c0: Any | None = No
     elif c0 is not None:
         raise EngineError(f"a {spec.title} has no cell state; pass h0 only")
     kernel = batched_kernel(network)
-    feature_major = np.ascontiguousarray(inputs.transpose(1, 2, 0))
+    feature_major = workspace.empty("inputs", (steps, network.input_size, batch), dtype)
+    np.copyto(feature_major, inputs.transpose(1, 2, 0))
     layer_input = feature_major
     prepared: list[PreparedBatchLayer] = []
     records: list[LayerBuffers] = []
@@ -214,7 +221,7 @@ def forward(network: Network, x: Any, h0: Any | None = None, c0: Any | None = No
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(layers):
             layer = prepare_batch_layer(network, k)
-            buffers = kernel.allocate(steps, batch, hidden, spec.gate_count, dtype)
+            buffers = kernel.allocate(steps, batch, hidden, spec.gate_count, dtype, workspace, f"layer {k} ")
             np.matmul(layer.w_ih_half, layer_input, out=buffers.gates)  # every step's input projection
             if layer.bias_in is not None:
                 buffers.gates += layer.bias_in
@@ -229,8 +236,9 @@ def forward(network: Network, x: Any, h0: Any | None = None, c0: Any | None = No
         if network.has_output:
             weight, bias = network.output_parameters()
             assert weight is not None
-            h_rows = layer_input.transpose(0, 2, 1).reshape(rows, hidden)
-            y_flat = apply_output(h_rows, weight, bias, network.output_activation)
+            h_rows = _rows(layer_input)
+            y_out = workspace.empty("y", (rows, weight.shape[0]), dtype)
+            y_flat = apply_output(h_rows, weight, bias, network.output_activation, out=y_out)
             y_time = y_flat.reshape(steps, batch, -1)
     return BatchCache(network, feature_major, tuple(prepared), tuple(records), y_time)
 
@@ -280,8 +288,7 @@ def backward(
             out_shape = (batch, steps, weight.shape[0])
             dy_time = _array(dy, out_shape, "dL/dy", dtype).transpose(1, 0, 2)
             d_pre = activation_backward(network.output_activation, cache.y_time, dy_time).reshape(rows, -1)
-            h_top_rows = cache.layers[-1].h[1:].transpose(0, 2, 1).reshape(rows, hidden)
-            grads[OUTPUT_WEIGHT] = d_pre.T @ h_top_rows
+            grads[OUTPUT_WEIGHT] = d_pre.T @ _rows(cache.layers[-1].h[1:])
             if bias is not None:
                 grads[OUTPUT_BIAS] = d_pre.sum(axis=0)
             from_output = np.matmul(weight.T, d_pre.reshape(steps, batch, -1).transpose(0, 2, 1))  # (T, H, B)
@@ -323,6 +330,14 @@ def backward(
     assert external is not None
     ordered = {name: grads[name] if name in grads else np.zeros_like(value) for name, value in network.params.items()}
     return BatchGradients(ordered, external.transpose(2, 0, 1), dh0, dc0, terms)
+
+
+def _rows(record: np.ndarray) -> np.ndarray:
+    """A (T, H, B) record as (T*B, H), one row per step and batch row: a transient copy (see :mod:`.scratch`)."""
+    steps, width, batch = record.shape
+    out = transient().empty("rows", (steps, batch, width), record.dtype)
+    np.copyto(out, record.transpose(0, 2, 1))
+    return out.reshape(steps * batch, width)
 
 
 def _columns(record: np.ndarray, role: str) -> np.ndarray:

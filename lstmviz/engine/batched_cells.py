@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .scratch import FRESH, Workspace, transient
+
 HALF = 0.5
 
 
@@ -76,9 +78,12 @@ class CellKernel:
     separate_rec: bool = False
     """True when the hidden-side pre-activation gradient differs from the input side (the GRU's n block)."""
 
-    def allocate(self, steps: int, batch: int, hidden: int, blocks: int, dtype: np.dtype) -> LayerBuffers:
-        h = np.empty((steps + 1, hidden, batch), dtype=dtype)
-        return LayerBuffers(np.empty((steps, blocks * hidden, batch), dtype=dtype), h, None, None)
+    def allocate(
+        self, steps: int, batch: int, hidden: int, blocks: int, dtype: np.dtype, space: Workspace = FRESH, tag: str = ""
+    ) -> LayerBuffers:
+        """The layer's record buffers, from ``space`` under roles prefixed with ``tag`` (one tag per layer)."""
+        h = space.empty(tag + "h", (steps + 1, hidden, batch), dtype)
+        return LayerBuffers(space.empty(tag + "gates", (steps, blocks * hidden, batch), dtype), h, None, None)
 
     def forward(self, layer: PreparedBatchLayer, buffers: LayerBuffers) -> None:
         """Run the recursion; ``buffers.gates`` holds the input projection on entry, h[0] (and c[0]) the initial
@@ -97,7 +102,8 @@ class CellKernel:
         (T, G*H, B; the same array unless ``separate_rec``), dL/dh0 and dL/dc0 (LSTM, else None) (H, B).
 
         ``external`` (T, H, B) is the direct dL/dh_t (None: zero); ``dh_last``/``dc_last`` (H, B) the gradient
-        arriving at the final states. The gate buffers are read, never written."""
+        arriving at the final states. The gate buffers are read, never written. ``d_in``/``d_rec`` are transient
+        buffers (:func:`.scratch.transient`): valid until the next backward call on this thread."""
         raise NotImplementedError
 
 
@@ -129,10 +135,12 @@ class LSTMKernel(CellKernel):
 
     carries_cell = True
 
-    def allocate(self, steps: int, batch: int, hidden: int, blocks: int, dtype: np.dtype) -> LayerBuffers:
-        buffers = super().allocate(steps, batch, hidden, blocks, dtype)
-        buffers.c = np.empty((steps + 1, hidden, batch), dtype=dtype)
-        buffers.aux = np.empty((steps, hidden, batch), dtype=dtype)
+    def allocate(
+        self, steps: int, batch: int, hidden: int, blocks: int, dtype: np.dtype, space: Workspace = FRESH, tag: str = ""
+    ) -> LayerBuffers:
+        buffers = super().allocate(steps, batch, hidden, blocks, dtype, space, tag)
+        buffers.c = space.empty(tag + "c", (steps + 1, hidden, batch), dtype)
+        buffers.aux = space.empty(tag + "aux", (steps, hidden, batch), dtype)
         return buffers
 
     def forward(self, layer: PreparedBatchLayer, buffers: LayerBuffers) -> None:
@@ -185,7 +193,7 @@ class LSTMKernel(CellKernel):
         dtype = gates.dtype
         o, i, f, g = (gates[:, k * hid : (k + 1) * hid] for k in range(4))
         # recursion-free factors, all steps at once; d_in is overwritten step by step with dA
-        d_in = np.empty_like(gates)
+        d_in = transient().empty("d_in", gates.shape, dtype)
         a_o, a_i, a_f, a_g = (d_in[:, k * hid : (k + 1) * hid] for k in range(4))
         _slope_sigmoid(gates, d_in)  # s (1 - s) over the whole contiguous block (right for o, i, f) ...
         _slope_tanh(g, a_g)  # ... then the g block overwritten with 1 - g^2
@@ -193,7 +201,7 @@ class LSTMKernel(CellKernel):
         a_i *= g  # A_i = g i (1 - i)
         a_f *= c[:-1]  # A_f = C_{t-1} f (1 - f)
         a_g *= i  # A_g = i (1 - g^2)
-        gain = _slope_tanh(tanh_c, np.empty_like(tanh_c))
+        gain = _slope_tanh(tanh_c, transient().empty("gain", tanh_c.shape, dtype))
         gain *= o  # K = o (1 - tanh^2 C)
         rec = dh_last.copy()
         dc_next = np.zeros((hid, batch), dtype=dtype) if dc_last is None else dc_last.copy()
@@ -228,9 +236,11 @@ class GRUKernel(CellKernel):
 
     separate_rec = True
 
-    def allocate(self, steps: int, batch: int, hidden: int, blocks: int, dtype: np.dtype) -> LayerBuffers:
-        buffers = super().allocate(steps, batch, hidden, blocks, dtype)
-        buffers.aux = np.empty((steps, 3 * hidden, batch), dtype=dtype)
+    def allocate(
+        self, steps: int, batch: int, hidden: int, blocks: int, dtype: np.dtype, space: Workspace = FRESH, tag: str = ""
+    ) -> LayerBuffers:
+        buffers = super().allocate(steps, batch, hidden, blocks, dtype, space, tag)
+        buffers.aux = space.empty(tag + "aux", (steps, 3 * hidden, batch), dtype)
         return buffers
 
     def forward(self, layer: PreparedBatchLayer, buffers: LayerBuffers) -> None:
@@ -283,15 +293,16 @@ class GRUKernel(CellKernel):
         dtype = gates.dtype
         r, z, n = (gates[:, k * hid : (k + 1) * hid] for k in range(3))
         h_n = recs[:, 2 * hid :]  # W_hn h_{t-1} + b_hn
-        d_in = np.empty_like(gates)
+        d_in = transient().empty("d_in", gates.shape, dtype)
         a_r, a_z, a_n = (d_in[:, k * hid : (k + 1) * hid] for k in range(3))
         np.subtract(1.0, z, out=a_n)
         a_n *= _slope_tanh(n, a_r)  # A_n = (1 - z)(1 - n^2); a_r is scratch here
         np.multiply(a_n, h_n, out=a_r)
         a_r *= _slope_sigmoid(r, a_z)  # A_r = A_n h_n r (1 - r); a_z is scratch here
         np.subtract(h[:-1], n, out=a_z)
-        a_z *= _slope_sigmoid(z, np.empty_like(z))  # A_z = (h_{t-1} - n) z (1 - z)
-        d_rec = d_in.copy()
+        a_z *= _slope_sigmoid(z, transient().empty("gain", z.shape, dtype))  # A_z = (h_{t-1} - n) z (1 - z)
+        d_rec = transient().empty("d_rec", d_in.shape, dtype)
+        d_rec[...] = d_in
         d_rec[:, 2 * hid :] *= r  # the hidden side of the n block is inside the reset product
         rec = dh_last.copy()
         dh = np.empty((hid, batch), dtype=dtype)
@@ -352,7 +363,7 @@ class RNNKernel(CellKernel):
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
         gates = buffers.gates
         steps, hid, batch = gates.shape
-        d_in = np.empty_like(gates)
+        d_in = transient().empty("d_in", gates.shape, gates.dtype)
         if layer.activation == "relu":
             np.greater(gates, 0.0, out=d_in)
         elif layer.activation == "sigmoid":
