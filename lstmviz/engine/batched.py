@@ -224,7 +224,7 @@ def forward(
             buffers = kernel.allocate(steps, batch, hidden, spec.gate_count, dtype, workspace, f"layer {k} ")
             np.matmul(layer.w_ih_half, layer_input, out=buffers.gates)  # every step's input projection
             if layer.bias_in is not None:
-                buffers.gates += layer.bias_in
+                buffers.gates += _broadcast_block(layer.bias_in, batch)
             buffers.h[0] = h_init[k].T
             if buffers.c is not None and c_init is not None:
                 buffers.c[0] = c_init[k].T
@@ -330,6 +330,12 @@ def backward(
     assert external is not None
     ordered = {name: grads[name] if name in grads else np.zeros_like(value) for name, value in network.params.items()}
     return BatchGradients(ordered, external.transpose(2, 0, 1), dh0, dc0, terms)
+
+
+def _broadcast_block(column: np.ndarray, batch: int) -> np.ndarray:
+    """A (width, 1) column repeated over ``batch`` columns, contiguous: adding a (width, B) block to every step of a
+    (T, width, B) record runs a long contiguous inner loop, where broadcasting the column itself runs one of B."""
+    return np.ascontiguousarray(np.broadcast_to(column, (column.shape[0], batch)))
 
 
 def _rows(record: np.ndarray) -> np.ndarray:

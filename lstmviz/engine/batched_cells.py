@@ -252,6 +252,8 @@ class GRUKernel(CellKernel):
         tmp = np.empty((hid, batch), dtype=gates.dtype)
         matmul, add, subtract, multiply, tanh = np.matmul, np.add, np.subtract, np.multiply, np.tanh
         w_hh, bias_rec = layer.w_hh_half, layer.bias_rec
+        if bias_rec is not None:  # as a contiguous (3H, B) block: a long inner loop instead of one of B per row
+            bias_rec = np.ascontiguousarray(np.broadcast_to(bias_rec, (3 * hid, batch)))
         for rz, r, z, n, rec, rec_rz, rec_n, h_prev, h_t in zip(
             gates[:, : 2 * hid],
             gates[:, :hid],
