@@ -6,11 +6,13 @@ the numbers needed for gradients are kept.
 
 API (stable)
 ------------
-``forward(network, x, h0=None, c0=None) -> BatchCache``
+``forward(network, x, h0=None, c0=None, workspace=FRESH) -> BatchCache``
     ``x`` (B, T, I); ``h0``/``c0`` (L, B, H), zeros when omitted (``c0`` only for the LSTM). The cache holds every
     layer's record and offers ``cache.h`` (B, T, H, the top layer), ``cache.layer_h(k)`` (B, T, H),
     ``cache.gate(key, k)`` (B, T, H, e.g. ``"f"``), ``cache.y`` (B, T, O, or None without an output layer),
-    ``cache.h_T`` and ``cache.c_T`` (L, B, H; ``c_T`` is None for GRU and RNN), ``cache.network``.
+    ``cache.h_T`` and ``cache.c_T`` (L, B, H; ``c_T`` is None for GRU and RNN), ``cache.network``. A training
+    loop passes its own :class:`~.scratch.Workspace` so each update reuses the previous one's record buffers
+    (that cache then lives until the next call with the same workspace).
 ``backward(cache, dy=None, dh=None, dh_T=None, dc_T=None) -> BatchGradients``
     ``dy`` = dL/dy (B, T, O), ``dh`` = direct dL/dh_t of the top layer (B, T, H), ``dh_T``/``dc_T`` = dL/dh_T,
     dL/dC_T (L, B, H) arriving at the final states (any may be omitted: zero); ``need_dx=False`` skips dL/dx.
