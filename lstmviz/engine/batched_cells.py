@@ -195,8 +195,8 @@ class LSTMKernel(CellKernel):
         # recursion-free factors, all steps at once; d_in is overwritten step by step with dA
         d_in = transient().empty("d_in", gates.shape, dtype)
         a_o, a_i, a_f, a_g = (d_in[:, k * hid : (k + 1) * hid] for k in range(4))
-        _slope_sigmoid(gates, d_in)  # s (1 - s) over the whole contiguous block (right for o, i, f) ...
-        _slope_tanh(g, a_g)  # ... then the g block overwritten with 1 - g^2
+        _slope_sigmoid(gates[:, : 3 * hid], d_in[:, : 3 * hid])  # s (1 - s) for o, i, f: one contiguous run a step
+        _slope_tanh(g, a_g)  # 1 - g^2
         a_o *= tanh_c  # A_o = tanh(C) o (1 - o)
         a_i *= g  # A_i = g i (1 - i)
         a_f *= c[:-1]  # A_f = C_{t-1} f (1 - f)
