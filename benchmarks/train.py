@@ -1,12 +1,14 @@
 """Benchmark: training updates per second on the copy task, our engine against the same loop in PyTorch (run by hand).
 
-    .venv/bin/python benchmarks/train.py [--updates N] [--cell lstm] [--wall]
+    .venv/bin/python benchmarks/train.py [--updates N] [--block N] [--cell lstm] [--wall]
 
 One run, both sides on one thread (OpenBLAS and torch), batch 32, T = 30 (copy with delay 28), H = 32 and H = 128,
 an LSTM + linear output layer, cross-entropy at the cue, Adam (lr 0.01), global-norm clipping at 1. The loop is the
 whole update: batch generation, forward, loss, BPTT, clipping, optimiser step. Ours runs in float64 (the engine's
 default, the precision its parity tests hold) and float32; torch in float32 (its default). Timed in CPU time by
-default (the machine may be shared), ``--wall`` for wall-clock time. Prints updates/s and ours/torch ratios.
+default (the machine may be shared), ``--wall`` for wall-clock time. The three loops take turns, ``--block``
+updates at a time, so they share whatever load the machine has; prints the median updates/s over the turns and
+the median of the per-turn ours/torch ratios.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -30,20 +33,19 @@ from lstmviz.model.training import TrainingConfig, new_network
 TARGETS = {32: 1.0, 128: 0.5}
 
 
-def ours(cell: str, hidden: int, updates: int, dtype: type, clock: object) -> float:
+def ours(cell: str, hidden: int, updates: int, dtype: type) -> Callable[[], object]:
+    """One whole update of our engine per call (after 5 warm-up updates)."""
     task = make_task("copy", delay=28, seed=0)
     net = new_network(TrainingConfig(cell=cell, hidden=hidden), task).astype(dtype)
     batches = (b.__class__(b.x.astype(dtype), b.target, b.mask.astype(dtype)) for b in task.batches(32))
     steps = train(net, Adam(lr=0.01), None, batches, task.loss, updates=updates + 5, clip=1.0)
     for _ in range(5):  # warm-up
         next(steps)
-    start = clock()  # type: ignore[operator]
-    for _ in range(updates):
-        next(steps)
-    return updates / (clock() - start)  # type: ignore[operator]
+    return lambda: next(steps)
 
 
-def theirs(cell: str, hidden: int, updates: int, clock: object) -> float | None:
+def theirs(cell: str, hidden: int) -> Callable[[], object] | None:
+    """One whole update of the same loop in torch per call (after 5 warm-up updates), or None without torch."""
     try:
         import torch
     except ImportError:
@@ -71,33 +73,60 @@ def theirs(cell: str, hidden: int, updates: int, clock: object) -> float | None:
 
     for _ in range(5):
         update()
-    start = clock()  # type: ignore[operator]
-    for _ in range(updates):
-        update()
-    return updates / (clock() - start)  # type: ignore[operator]
+    return update
+
+
+def interleaved(
+    contenders: dict[str, Callable[[], object]], updates: int, block: int, clock: Callable[[], float]
+) -> dict[str, list[float]]:
+    """Updates per second of each contender, one figure per block of ``block`` updates, the contenders taking
+    turns block by block: all of them see the same load on a shared machine, so their ratios hold even when
+    the machine's speed drifts during the run."""
+    rates: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(max(1, updates // block)):
+        for name, update in contenders.items():
+            start = clock()
+            for _ in range(block):
+                update()
+            rates[name].append(block / (clock() - start))
+    return rates
+
+
+def ratio(rates: dict[str, list[float]], name: str) -> str:
+    """The median over the turns of ``name``'s rate over torch's in the same turn ("-" without torch)."""
+    if "torch" not in rates:
+        return "-"
+    return f"{float(np.median(np.divide(rates[name], rates['torch']))):.2f}x"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=300)
+    parser.add_argument("--block", type=int, default=20, help="updates per turn (the contenders take turns)")
     parser.add_argument("--cell", default="lstm")
     parser.add_argument("--wall", action="store_true", help="wall-clock time instead of CPU time")
     args = parser.parse_args(argv)
     clock = time.perf_counter if args.wall else time.process_time
     print(
-        f"copy task, T=30, B=32, {args.cell}, Adam, clip 1; {args.updates} timed updates; "
-        f"{'wall' if args.wall else 'CPU'} time; python {sys.version.split()[0]}, numpy {np.__version__}"
+        f"copy task, T=30, B=32, {args.cell}, Adam, clip 1; {args.updates} timed updates each, in turns of "
+        f"{args.block}; {'wall' if args.wall else 'CPU'} time; python {sys.version.split()[0]}, numpy {np.__version__}"
     )
+    print("updates/s: median over the turns; ratios: median over the turns of ours / torch in the same turn")
     names = ("H", "ours f64", "ours f32", "torch f32", "f64/torch", "f32/torch")
     print(f"{names[0]:>5} " + " ".join(f"{name:>10}" for name in names[1:]) + f" {'target':>7}")
     for hidden in (32, 128):
-        a = ours(args.cell, hidden, args.updates, np.float64, clock)
-        b = ours(args.cell, hidden, args.updates, np.float32, clock)
-        t = theirs(args.cell, hidden, args.updates, clock)
-        ratio = (lambda v, t=t: f"{v / t:.2f}x") if t else (lambda v: "-")
+        contenders = {
+            "f64": ours(args.cell, hidden, args.updates, np.float64),
+            "f32": ours(args.cell, hidden, args.updates, np.float32),
+        }
+        torch_update = theirs(args.cell, hidden)
+        if torch_update is not None:
+            contenders["torch"] = torch_update
+        rates = interleaved(contenders, args.updates, args.block, clock)
+        median = {name: float(np.median(values)) for name, values in rates.items()}
         print(
-            f"{hidden:>5} {a:>10.0f} {b:>10.0f} {t or float('nan'):>10.0f} {ratio(a):>10} {ratio(b):>10} "
-            f"{TARGETS[hidden]:>6.1f}x"
+            f"{hidden:>5} {median['f64']:>10.0f} {median['f32']:>10.0f} {median.get('torch', float('nan')):>10.0f} "
+            f"{ratio(rates, 'f64'):>10} {ratio(rates, 'f32'):>10} {TARGETS[hidden]:>6.1f}x"
         )
     return 0
 

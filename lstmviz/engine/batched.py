@@ -6,11 +6,13 @@ the numbers needed for gradients are kept.
 
 API (stable)
 ------------
-``forward(network, x, h0=None, c0=None) -> BatchCache``
+``forward(network, x, h0=None, c0=None, workspace=FRESH) -> BatchCache``
     ``x`` (B, T, I); ``h0``/``c0`` (L, B, H), zeros when omitted (``c0`` only for the LSTM). The cache holds every
     layer's record and offers ``cache.h`` (B, T, H, the top layer), ``cache.layer_h(k)`` (B, T, H),
     ``cache.gate(key, k)`` (B, T, H, e.g. ``"f"``), ``cache.y`` (B, T, O, or None without an output layer),
-    ``cache.h_T`` and ``cache.c_T`` (L, B, H; ``c_T`` is None for GRU and RNN), ``cache.network``.
+    ``cache.h_T`` and ``cache.c_T`` (L, B, H; ``c_T`` is None for GRU and RNN), ``cache.network``. A training
+    loop passes its own :class:`~.scratch.Workspace` so each update reuses the previous one's record buffers
+    (that cache then lives until the next call with the same workspace).
 ``backward(cache, dy=None, dh=None, dh_T=None, dc_T=None) -> BatchGradients``
     ``dy`` = dL/dy (B, T, O), ``dh`` = direct dL/dh_t of the top layer (B, T, H), ``dh_T``/``dc_T`` = dL/dh_T,
     dL/dC_T (L, B, H) arriving at the final states (any may be omitted: zero); ``need_dx=False`` skips dL/dx.
@@ -24,9 +26,11 @@ an encoder's ``h_T``/``c_T`` as a decoder's ``h0``/``c0``, the decoder's ``dh0``
 ``dh_T``/``dc_T``.
 
 Equations (PyTorch's, rows in its gate order i, f, g, o / r, z, n): see :mod:`lstmviz.engine.spec`. Per layer,
-backward computes dA (the gradients of the gate pre-activations, (T, B, G*H)) by the recursion of
+backward computes dA (the gradients of the gate pre-activations, (T, G*H, B)) by the recursion of
 :mod:`.batched_cells`, then dW_ih = sum_{t,b} dA x^T, dW_hh = sum_{t,b} dA_rec h_{t-1}^T, db_ih = sum dA,
-db_hh = sum dA_rec, dL/d(input) = dA W_ih: one matrix product each over all steps and rows.
+db_hh = sum dA_rec: one matrix product each over all steps and rows; dL/d(input) = W_ih^T dA, one per step.
+Inside, every record is feature-major, (T, width, B) (see :mod:`.batched_cells` for why); the (B, T, .) arrays
+of the API are views of it.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from .errors import EngineError
 from .kernels import apply_output, internal_nonlinearities, internal_permutation, kernel_for
 from .losses import activation_backward
 from .network import OUTPUT_BIAS, OUTPUT_WEIGHT, parameter_name
+from .scratch import FRESH, Workspace, transient
 
 if TYPE_CHECKING:
     from .network import Network
@@ -65,21 +70,21 @@ def prepare_batch_layer(network: Network, k: int) -> PreparedBatchLayer:
     bias_in = bias_rec = None
     if b_ih is not None and b_hh is not None:
         if spec.recurrent_bias_apart:
-            bias_in, bias_rec = b_ih[perm] * scale, b_hh[perm] * scale
+            bias_in, bias_rec = (b_ih[perm] * scale)[:, None], (b_hh[perm] * scale)[:, None]
         else:
-            bias_in = b_ih[perm] * scale + b_hh[perm] * scale
+            bias_in = (b_ih[perm] * scale + b_hh[perm] * scale)[:, None]
     return PreparedBatchLayer(
         cell=network.cell,
         hidden=hidden,
         activation=network.nonlinearity if spec.activation_choice else "tanh",
         sigmoid_rows=sigmoid_rows,
         perm=perm,
-        w_ih_t=np.ascontiguousarray((w_ih_p * scale[:, None]).T),
-        w_hh_t=np.ascontiguousarray((w_hh_p * scale[:, None]).T),
+        w_ih_half=w_ih_p * scale[:, None],
+        w_hh_half=w_hh_p * scale[:, None],
         bias_in=bias_in,
         bias_rec=bias_rec,
         w_ih=w_ih_p,
-        w_hh=w_hh_p,
+        w_hh_t=np.ascontiguousarray(w_hh_p.T),
     )
 
 
@@ -97,7 +102,7 @@ class BatchCache:
 
     network: Network
     inputs: np.ndarray
-    """(T, B, I), time-major copy of x."""
+    """(T, I, B), time-major, feature-major copy of x."""
     prepared: tuple[PreparedBatchLayer, ...]
     layers: tuple[LayerBuffers, ...]
     y_time: np.ndarray | None
@@ -109,16 +114,16 @@ class BatchCache:
 
     @property
     def batch(self) -> int:
-        return int(self.inputs.shape[1])
+        return int(self.inputs.shape[2])
 
     @property
     def x(self) -> np.ndarray:
-        """(B, T, I)."""
-        return self.inputs.transpose(1, 0, 2)
+        """(B, T, I) (a view)."""
+        return self.inputs.transpose(2, 0, 1)
 
     def layer_h(self, k: int) -> np.ndarray:
         """h_t of layer ``k``, (B, T, H) (a view)."""
-        return self.layers[k].h[1:].transpose(1, 0, 2)
+        return self.layers[k].h[1:].transpose(2, 0, 1)
 
     def gate(self, key: str, k: int) -> np.ndarray:
         """A gate (``i``, ``f``, ``g``, ``o``, ``r``, ``z``, ``n``) or state (``h``, ``c``) of layer ``k``,
@@ -127,12 +132,12 @@ class BatchCache:
         if key == "h":
             return self.layer_h(k)
         if key == "c" and buffers.c is not None:
-            return buffers.c[1:].transpose(1, 0, 2)
+            return buffers.c[1:].transpose(2, 0, 1)
         order = kernel_for(self.network.cell).internal_order
         if key not in order or not self.network.spec.gates:
             raise EngineError(f"a {self.network.spec.title} layer has no quantity {key!r}")
         j = order.index(key)
-        return buffers.gates[:, :, j * hidden : (j + 1) * hidden].transpose(1, 0, 2)
+        return buffers.gates[:, j * hidden : (j + 1) * hidden].transpose(2, 0, 1)
 
     @property
     def h(self) -> np.ndarray:
@@ -147,14 +152,14 @@ class BatchCache:
     @property
     def h_T(self) -> np.ndarray:
         """Final hidden states of every layer, (L, B, H)."""
-        return np.stack([buffers.h[-1] for buffers in self.layers])
+        return np.stack([buffers.h[-1].T for buffers in self.layers])
 
     @property
     def c_T(self) -> np.ndarray | None:
         """Final cell states (LSTM), (L, B, H); None for GRU and RNN."""
         if self.layers[0].c is None:
             return None
-        return np.stack([buffers.c[-1] for buffers in self.layers if buffers.c is not None])
+        return np.stack([buffers.c[-1].T for buffers in self.layers if buffers.c is not None])
 
 
 @dataclass(frozen=True)
@@ -182,8 +187,14 @@ def _array(value: Any, shape: tuple[int, ...], what: str, dtype: np.dtype) -> np
     return array
 
 
-def forward(network: Network, x: Any, h0: Any | None = None, c0: Any | None = None) -> BatchCache:
-    """Run ``network`` over a batch ``x`` (B, T, I) from ``h0``/``c0`` (L, B, H; zeros by default)."""
+def forward(
+    network: Network, x: Any, h0: Any | None = None, c0: Any | None = None, workspace: Workspace = FRESH
+) -> BatchCache:
+    """Run ``network`` over a batch ``x`` (B, T, I) from ``h0``/``c0`` (L, B, H; zeros by default).
+
+    ``workspace`` (a training loop's own :class:`~.scratch.Workspace`) reuses the record buffers of the previous
+    call: the cache is then valid only until the next forward call with the same workspace.
+    """
     dtype = network.dtype
     inputs = np.asarray(x, dtype=dtype)
     if inputs.ndim != 3 or inputs.shape[2] != network.input_size or inputs.shape[0] < 1 or inputs.shape[1] < 1:
@@ -203,22 +214,22 @@ def forward(network: Network, x: Any, h0: Any | None = None, c0: Any | None = No
     elif c0 is not None:
         raise EngineError(f"a {spec.title} has no cell state; pass h0 only")
     kernel = batched_kernel(network)
-    time_major = np.ascontiguousarray(inputs.transpose(1, 0, 2))
-    layer_input = time_major
+    feature_major = workspace.empty("inputs", (steps, network.input_size, batch), dtype)
+    np.copyto(feature_major, inputs.transpose(1, 2, 0))
+    layer_input = feature_major
     prepared: list[PreparedBatchLayer] = []
     records: list[LayerBuffers] = []
     rows = steps * batch
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(layers):
             layer = prepare_batch_layer(network, k)
-            buffers = kernel.allocate(steps, batch, hidden, spec.gate_count, dtype)
-            projection = buffers.gates.reshape(rows, -1)
-            np.matmul(layer_input.reshape(rows, -1), layer.w_ih_t, out=projection)
+            buffers = kernel.allocate(steps, batch, hidden, spec.gate_count, dtype, workspace, f"layer {k} ")
+            np.matmul(layer.w_ih_half, layer_input, out=buffers.gates)  # every step's input projection
             if layer.bias_in is not None:
-                projection += layer.bias_in
-            buffers.h[0] = h_init[k]
+                buffers.gates += _broadcast_block(layer.bias_in, batch)
+            buffers.h[0] = h_init[k].T
             if buffers.c is not None and c_init is not None:
-                buffers.c[0] = c_init[k]
+                buffers.c[0] = c_init[k].T
             kernel.forward(layer, buffers)
             prepared.append(layer)
             records.append(buffers)
@@ -227,9 +238,11 @@ def forward(network: Network, x: Any, h0: Any | None = None, c0: Any | None = No
         if network.has_output:
             weight, bias = network.output_parameters()
             assert weight is not None
-            y_flat = apply_output(layer_input.reshape(rows, hidden), weight, bias, network.output_activation)
+            h_rows = _rows(layer_input)
+            y_out = workspace.empty("y", (rows, weight.shape[0]), dtype)
+            y_flat = apply_output(h_rows, weight, bias, network.output_activation, out=y_out)
             y_time = y_flat.reshape(steps, batch, -1)
-    return BatchCache(network, time_major, tuple(prepared), tuple(records), y_time)
+    return BatchCache(network, feature_major, tuple(prepared), tuple(records), y_time)
 
 
 def _unpermute(internal: np.ndarray, perm: np.ndarray) -> np.ndarray:
@@ -262,7 +275,7 @@ def backward(
     terms = np.zeros(steps, dtype=np.float64) if step_terms else None
     external: np.ndarray | None = None
     if dh is not None:
-        external = np.ascontiguousarray(_array(dh, top_shape, "dL/dh", dtype).transpose(1, 0, 2))
+        external = np.ascontiguousarray(_array(dh, top_shape, "dL/dh", dtype).transpose(1, 2, 0))
     last_h = None if dh_T is None else _array(dh_T, state_shape, "dL/dh_T", dtype)
     last_c = None
     if dc_T is not None:
@@ -270,7 +283,6 @@ def backward(
             raise EngineError(f"a {network.spec.title} has no cell state; pass dL/dh_T only")
         last_c = _array(dc_T, state_shape, "dL/dc_T", dtype)
     weight, bias = network.output_parameters()
-    h_top_flat = cache.layers[-1].h[1:].reshape(rows, hidden)
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         if dy is not None:
             if cache.y_time is None or weight is None:
@@ -278,49 +290,71 @@ def backward(
             out_shape = (batch, steps, weight.shape[0])
             dy_time = _array(dy, out_shape, "dL/dy", dtype).transpose(1, 0, 2)
             d_pre = activation_backward(network.output_activation, cache.y_time, dy_time).reshape(rows, -1)
-            grads[OUTPUT_WEIGHT] = d_pre.T @ h_top_flat
+            grads[OUTPUT_WEIGHT] = d_pre.T @ _rows(cache.layers[-1].h[1:])
             if bias is not None:
                 grads[OUTPUT_BIAS] = d_pre.sum(axis=0)
-            from_output = (d_pre @ weight).reshape(steps, batch, hidden)
+            from_output = np.matmul(weight.T, d_pre.reshape(steps, batch, -1).transpose(0, 2, 1))  # (T, H, B)
             external = from_output if external is None else external + from_output
         dh0 = np.empty(state_shape, dtype)
         dc0 = np.empty(state_shape, dtype) if cache.layers[0].c is not None else None
         kernel = batched_kernel(network)
-        zeros = np.zeros((batch, hidden), dtype)
+        zeros = np.zeros((hidden, batch), dtype)
         for k in reversed(range(layers)):
             layer, buffers = cache.prepared[k], cache.layers[k]
-            d_in, d_rec, dh0[k], dc0_k = kernel.backward(
+            d_in, d_rec, dh0_k, dc0_k = kernel.backward(
                 layer,
                 buffers,
                 external,
-                zeros if last_h is None else last_h[k],
-                None if last_c is None else last_c[k],
+                zeros if last_h is None else last_h[k].T,
+                None if last_c is None else last_c[k].T,
             )
+            dh0[k] = dh0_k.T
             if dc0 is not None and dc0_k is not None:
-                dc0[k] = dc0_k
+                dc0[k] = dc0_k.T
             layer_input = cache.inputs if k == 0 else cache.layers[k - 1].h[1:]
-            d_in_flat, d_rec_flat = d_in.reshape(rows, -1), d_rec.reshape(rows, -1)
             if terms is not None:
-                terms += step_term_sizes(
-                    d_in.reshape(steps, batch, -1),
-                    d_rec.reshape(steps, batch, -1),
-                    layer_input,
-                    buffers.h[:-1],
-                    layer.bias_in is not None,
-                )
+                terms += step_term_sizes(d_in, d_rec, layer_input, buffers.h[:-1], layer.bias_in is not None)
+            # (width, T*B) copies, so each weight gradient is one matrix product over all steps and rows
+            d_in_flat = _columns(d_in, "d_in columns")
+            d_rec_flat = d_in_flat if d_rec is d_in else _columns(d_rec, "d_rec columns")
             perm = layer.perm
-            grads[parameter_name("weight_ih", k)] = _unpermute(d_in_flat.T @ layer_input.reshape(rows, -1), perm)
-            grads[parameter_name("weight_hh", k)] = _unpermute(d_rec_flat.T @ buffers.h[:-1].reshape(rows, -1), perm)
+            x_flat = _columns(layer_input, "input columns")
+            grads[parameter_name("weight_ih", k)] = _unpermute(d_in_flat @ x_flat.T, perm)
+            h_flat = _columns(buffers.h[:-1], "input columns")  # x_flat is used up: the same buffer
+            grads[parameter_name("weight_hh", k)] = _unpermute(d_rec_flat @ h_flat.T, perm)
             if layer.bias_in is not None:
-                grads[parameter_name("bias_ih", k)] = _unpermute(d_in_flat.sum(axis=0), perm)
-                grads[parameter_name("bias_hh", k)] = _unpermute(d_rec_flat.sum(axis=0), perm)
+                grads[parameter_name("bias_ih", k)] = _unpermute(d_in_flat.sum(axis=1), perm)
+                grads[parameter_name("bias_hh", k)] = _unpermute(d_rec_flat.sum(axis=1), perm)
             if k > 0 or need_dx:
-                external = (d_in_flat @ layer.w_ih).reshape(steps, batch, -1)
+                external = np.matmul(layer.w_ih.T, d_in)  # (T, D, B)
             else:
-                external = np.zeros((steps, batch, network.input_size), dtype)
+                external = np.zeros((steps, network.input_size, batch), dtype)
     assert external is not None
     ordered = {name: grads[name] if name in grads else np.zeros_like(value) for name, value in network.params.items()}
-    return BatchGradients(ordered, external.transpose(1, 0, 2), dh0, dc0, terms)
+    return BatchGradients(ordered, external.transpose(2, 0, 1), dh0, dc0, terms)
+
+
+def _broadcast_block(column: np.ndarray, batch: int) -> np.ndarray:
+    """A (width, 1) column repeated over ``batch`` columns, contiguous: adding a (width, B) block to every step of a
+    (T, width, B) record runs a long contiguous inner loop, where broadcasting the column itself runs one of B."""
+    return np.ascontiguousarray(np.broadcast_to(column, (column.shape[0], batch)))
+
+
+def _rows(record: np.ndarray) -> np.ndarray:
+    """A (T, H, B) record as (T*B, H), one row per step and batch row: a transient copy (see :mod:`.scratch`)."""
+    steps, width, batch = record.shape
+    out = transient().empty("rows", (steps, batch, width), record.dtype)
+    np.copyto(out, record.transpose(0, 2, 1))
+    return out.reshape(steps * batch, width)
+
+
+def _columns(record: np.ndarray, role: str) -> np.ndarray:
+    """A (T, width, B) record as (width, T*B), one column per step and row: a transient copy (see :mod:`.scratch`),
+    only read by the next matrix product."""
+    steps, width, batch = record.shape
+    out = transient().empty(role, (width, steps, batch), record.dtype)
+    np.copyto(out, record.transpose(1, 0, 2))
+    return out.reshape(width, steps * batch)
 
 
 STEP_CHUNK = 64
@@ -334,17 +368,18 @@ def step_term_sizes(
 
     term_t(W_ih) = sum_b dA_in[t, b] x[t, b]^T, term_t(W_hh) = sum_b dA_rec[t, b] h_{t-1}[t, b]^T,
     term_t(b_ih) = sum_b dA_in[t, b], term_t(b_hh) = sum_b dA_rec[t, b]: summed over t these are the weight
-    gradients. All arrays are time-major (T, B, .); the internal row order does not change a sum of |entries|.
+    gradients. All arrays are time-major, feature-major (T, ., B); the internal row order does not change a sum
+    of |entries|.
     """
     steps = d_in.shape[0]
     out = np.empty(steps, dtype=np.float64)
     for start in range(0, steps, STEP_CHUNK):
         part = slice(start, min(start + STEP_CHUNK, steps))
         a_in, a_rec = d_in[part].astype(np.float64), d_rec[part].astype(np.float64)
-        size = np.abs(np.matmul(a_in.transpose(0, 2, 1), inputs[part])).sum(axis=(1, 2))
-        size += np.abs(np.matmul(a_rec.transpose(0, 2, 1), h_prev[part])).sum(axis=(1, 2))
+        size = np.abs(np.matmul(a_in, inputs[part].transpose(0, 2, 1))).sum(axis=(1, 2))
+        size += np.abs(np.matmul(a_rec, h_prev[part].transpose(0, 2, 1))).sum(axis=(1, 2))
         if biases:
-            size += np.abs(a_in.sum(axis=1)).sum(axis=1) + np.abs(a_rec.sum(axis=1)).sum(axis=1)
+            size += np.abs(a_in.sum(axis=2)).sum(axis=1) + np.abs(a_rec.sum(axis=2)).sum(axis=1)
         out[part] = size
     return out
 

@@ -13,12 +13,16 @@ Adam (``torch.optim.Adam``), with g = grad + weight_decay * p and step t = 1, 2,
     p <- p - (lr / (1 - beta1^t)) m_t / (sqrt(v^) / sqrt(1 - beta2^t) + eps)
 Global-norm clipping (``torch.nn.utils.clip_grad_norm_``):
     N = sqrt(sum_p ||g_p||^2);  g <- g * min(1, max_norm / (N + 1e-6))
+
+Every update works on all parameters at once, as one flat vector: the results (new parameters, buffers, clipped
+gradients) are :class:`FlatParams`, views of one flat array each, and such an input is used without copying
+(:func:`flat_vector`). Per element the arithmetic is the per-tensor formula above, unchanged.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +40,37 @@ class OptimizerState:
     step: int = 0
     buffers: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)
     """Buffer name (``momentum``, ``exp_avg``, ``exp_avg_sq``, ``max_exp_avg_sq``) -> parameter name -> array."""
+
+
+class FlatParams(Mapping[str, np.ndarray]):
+    """A read-only mapping of arrays that are consecutive views of one flat vector, ``flat``."""
+
+    def __init__(self, flat: np.ndarray, like: Params) -> None:
+        self.flat = flat
+        self._views: dict[str, np.ndarray] = {}
+        start = 0
+        for name, reference in like.items():
+            stop = start + reference.size
+            self._views[name] = flat[start:stop].reshape(reference.shape)
+            start = stop
+        self.names = tuple(self._views)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self._views[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._views)
+
+    def __len__(self) -> int:
+        return len(self._views)
+
+
+def flat_vector(arrays: Params, like: Params) -> np.ndarray:
+    """``arrays`` (one per name of ``like``, same shapes) as one flat vector in ``like``'s order: the
+    :class:`FlatParams`' own vector when it is one (no copy), else a concatenated copy."""
+    if isinstance(arrays, FlatParams) and arrays.names == tuple(like):
+        return arrays.flat
+    return np.concatenate([np.ravel(arrays[name]) for name in like])
 
 
 def _check_positive(name: str, value: float, allow_zero: bool = True) -> None:
@@ -63,25 +98,22 @@ class SGD:
     def init(self, params: Params) -> OptimizerState:
         return OptimizerState()
 
-    def update(
-        self, params: Params, grads: Params, state: OptimizerState
-    ) -> tuple[dict[str, np.ndarray], OptimizerState]:
+    def update(self, params: Params, grads: Params, state: OptimizerState) -> tuple[Params, OptimizerState]:
         """One step: new parameters and state (the arguments are left untouched)."""
-        new_params: dict[str, np.ndarray] = {}
-        old = state.buffers.get("momentum", {})
-        momentum: dict[str, np.ndarray] = {}
-        for name, p in params.items():
-            g = grads[name]
-            if self.weight_decay != 0:
-                g = g + self.weight_decay * p
-            if self.momentum != 0:
-                buf = old.get(name)
-                buf = np.array(g, copy=True) if buf is None else self.momentum * buf + (1 - self.dampening) * g
-                momentum[name] = buf
-                g = g + self.momentum * buf if self.nesterov else buf
-            new_params[name] = p - self.lr * g
-        buffers = {"momentum": momentum} if self.momentum != 0 else {}
-        return new_params, OptimizerState(state.step + 1, buffers)
+        p = flat_vector(params, params)
+        g = flat_vector(grads, params)
+        if self.weight_decay != 0:
+            g = g + self.weight_decay * p
+        buffers: dict[str, Mapping[str, np.ndarray]] = {}
+        if self.momentum != 0:
+            old = state.buffers.get("momentum")
+            if old:
+                buf = self.momentum * flat_vector(old, params) + (1 - self.dampening) * g
+            else:
+                buf = np.array(g, copy=True)
+            buffers["momentum"] = FlatParams(buf, params)
+            g = g + self.momentum * buf if self.nesterov else buf
+        return FlatParams(p - self.lr * g, params), OptimizerState(state.step + 1, buffers)
 
 
 @dataclass(frozen=True)
@@ -108,9 +140,7 @@ class Adam:
             buffers["max_exp_avg_sq"] = dict(zeros)
         return OptimizerState(0, buffers)
 
-    def update(
-        self, params: Params, grads: Params, state: OptimizerState
-    ) -> tuple[dict[str, np.ndarray], OptimizerState]:
+    def update(self, params: Params, grads: Params, state: OptimizerState) -> tuple[Params, OptimizerState]:
         """One step: new parameters and state (the arguments are left untouched)."""
         if not state.buffers:
             state = self.init(params)
@@ -118,29 +148,25 @@ class Adam:
         step = state.step + 1
         step_size = self.lr / (1 - beta1**step)
         bias_correction2_sqrt = math.sqrt(1 - beta2**step)
-        exp_avg, exp_avg_sq = state.buffers["exp_avg"], state.buffers["exp_avg_sq"]
-        max_sq = state.buffers.get("max_exp_avg_sq", {})
-        new_params: dict[str, np.ndarray] = {}
-        new_avg: dict[str, np.ndarray] = {}
-        new_sq: dict[str, np.ndarray] = {}
-        new_max: dict[str, np.ndarray] = {}
-        for name, p in params.items():
-            g = grads[name]
-            if self.weight_decay != 0:
-                g = g + self.weight_decay * p
-            m = exp_avg[name] + (g - exp_avg[name]) * (1 - beta1)  # torch: exp_avg.lerp_(grad, 1 - beta1)
-            v = exp_avg_sq[name] * beta2 + (1 - beta2) * g * g
-            second = v
-            if self.amsgrad:
-                second = np.maximum(max_sq[name], v)
-                new_max[name] = second
-            denom = np.sqrt(second) / bias_correction2_sqrt + self.eps
-            new_params[name] = p - step_size * (m / denom)
-            new_avg[name], new_sq[name] = m, v
-        buffers = {"exp_avg": new_avg, "exp_avg_sq": new_sq}
+        p = flat_vector(params, params)
+        g = flat_vector(grads, params)
+        if self.weight_decay != 0:
+            g = g + self.weight_decay * p
+        exp_avg = flat_vector(state.buffers["exp_avg"], params)
+        m = exp_avg + (g - exp_avg) * (1 - beta1)  # torch: exp_avg.lerp_(grad, 1 - beta1)
+        v = flat_vector(state.buffers["exp_avg_sq"], params) * beta2
+        v += (1 - beta2) * g * g
+        buffers = {"exp_avg": FlatParams(m, params), "exp_avg_sq": FlatParams(v, params)}
+        second = v
         if self.amsgrad:
-            buffers["max_exp_avg_sq"] = new_max
-        return new_params, OptimizerState(step, buffers)
+            second = np.maximum(flat_vector(state.buffers["max_exp_avg_sq"], params), v)
+            buffers["max_exp_avg_sq"] = FlatParams(second, params)
+        denom = np.sqrt(second)
+        denom /= bias_correction2_sqrt
+        denom += self.eps
+        step_value = np.divide(m, denom, out=denom)
+        step_value *= step_size
+        return FlatParams(np.subtract(p, step_value, out=step_value), params), OptimizerState(step, buffers)
 
 
 Optimizer = SGD | Adam
@@ -160,7 +186,7 @@ def global_norm(grads: Params) -> float:
     return math.sqrt(sum(float(np.vdot(g, g)) for g in (np.asarray(v, dtype=np.float64) for v in grads.values())))
 
 
-def clip_grad_norm(grads: Params, max_norm: float | None) -> tuple[dict[str, np.ndarray], float, float]:
+def clip_grad_norm(grads: Params, max_norm: float | None) -> tuple[Params, float, float]:
     """(clipped gradients, total norm before clipping, the factor applied), as ``clip_grad_norm_``.
 
     ``max_norm`` None leaves the gradients as they are (factor 1).
@@ -171,4 +197,4 @@ def clip_grad_norm(grads: Params, max_norm: float | None) -> tuple[dict[str, np.
     if not max_norm > 0:
         raise EngineError(f"the clipping norm must be positive, not {max_norm}")
     factor = min(1.0, max_norm / (total + 1e-6))
-    return {name: g * factor for name, g in grads.items()}, total, factor
+    return FlatParams(flat_vector(grads, grads) * factor, grads), total, factor

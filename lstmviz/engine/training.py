@@ -23,6 +23,7 @@ from .errors import EngineError
 from .network import Network
 from .objectives import objective, step_mask
 from .optim import Optimizer, OptimizerState, clip_grad_norm
+from .scratch import FRESH, Workspace
 
 
 @dataclass(frozen=True)
@@ -66,13 +67,15 @@ def train_step(
     h0: Any | None = None,
     c0: Any | None = None,
     update: int = 1,
+    workspace: Workspace | None = None,
 ) -> tuple[Network, OptimizerState, StepMetrics, tuple[np.ndarray, np.ndarray | None]]:
     """One update on one batch: L, dL/dparams by BPTT, global-norm clip, optimiser step.
 
-    Returns (new network, new optimiser state, metrics, (h_T, c_T)).
+    Returns (new network, new optimiser state, metrics, (h_T, c_T)). ``workspace`` (kept by a loop between its
+    updates) reuses the forward record's buffers; nothing returned points into it.
     """
     _check_batch(network, batch)
-    cache = forward(network, batch.x, h0, c0)
+    cache = forward(network, batch.x, h0, c0, FRESH if workspace is None else workspace)
     assert cache.y is not None
     value, dy = objective(loss, cache.y, batch.target, batch.mask, steps)
     grads = backward(cache, dy=dy, need_dx=False).params
@@ -91,6 +94,7 @@ def tbptt_steps(
     *,
     clip: float | None = None,
     first_update: int = 1,
+    workspace: Workspace | None = None,
 ) -> Iterator[tuple[Network, OptimizerState, StepMetrics]]:
     """Truncated BPTT: one update per chunk of ``k`` steps of ``batch``, states carried between chunks."""
     if k < 1:
@@ -108,7 +112,7 @@ def tbptt_steps(
             h, c = carried.h_T, carried.c_T
             continue
         network, state, metrics, (h, c) = train_step(
-            network, optimizer, state, part, loss, clip=clip, h0=h, c0=c, update=update
+            network, optimizer, state, part, loss, clip=clip, h0=h, c0=c, update=update, workspace=workspace
         )
         update += 1
         yield network, state, metrics
@@ -134,19 +138,20 @@ def train(
     if updates < 0:
         raise EngineError(f"the number of updates must not be negative, not {updates}")
     current = optimizer.init(network.params) if state is None else state
+    workspace = Workspace()  # this run's record buffers, reused by every update
     done = 0
     if updates == 0:
         return
     for batch in batches:
         if tbptt is None:
             network, current, metrics, _ = train_step(
-                network, optimizer, current, batch, loss, clip=clip, steps=steps, update=done + 1
+                network, optimizer, current, batch, loss, clip=clip, steps=steps, update=done + 1, workspace=workspace
             )
             done += 1
             yield network, current, metrics
         else:
             for stepped, carried, metrics in tbptt_steps(
-                network, optimizer, current, batch, loss, tbptt, clip=clip, first_update=done + 1
+                network, optimizer, current, batch, loss, tbptt, clip=clip, first_update=done + 1, workspace=workspace
             ):
                 network, current = stepped, carried
                 done += 1
