@@ -14,11 +14,9 @@ from typing import Any
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QMessageBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -26,6 +24,7 @@ from ..engine.seq2seq import NUMBERS, TOKENS, Seq2Seq
 from ..engine.spec import RNN_ACTIVATIONS
 from ..io.errors import FileFormatError
 from ..io.seq2seq_weights import CHOOSE_PREFIXES, Seq2SeqFile, file_recurrent_prefixes, read_seq2seq
+from .dialogs.choice_layout import lay_out_choice_dialog
 
 
 class Seq2SeqChoiceDialog(QDialog):
@@ -72,14 +71,7 @@ class Seq2SeqChoiceDialog(QDialog):
             self.activation_box.addItems(list(RNN_ACTIVATIONS))
             self.activation_box.setCurrentText(activation)
             form.addRow("RNN activation", self.activation_box)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(text)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(420)
+        lay_out_choice_dialog(self, text, form)
 
     def choices(self) -> dict[str, Any]:
         """The keyword arguments of :func:`~lstmviz.io.seq2seq_weights.read_seq2seq` the user chose."""

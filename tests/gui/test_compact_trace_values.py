@@ -4,6 +4,7 @@ values of the full trace (an independent ``network.run``), at any step and acros
 from __future__ import annotations
 
 import csv
+from typing import Any
 
 import numpy as np
 import pytest
@@ -77,13 +78,19 @@ def test_diagram_strips_hold_the_float64_values(qtbot, monkeypatch, cell: str) -
         assert_strips_match(view, reference, doc.layer, step)  # within 1e-12, float32 is off by ~1e-8
 
 
-def test_heatmaps_draw_from_the_compact_trace_without_a_copy(qtbot, monkeypatch) -> None:
+def _drawn_heatmaps(qtbot, monkeypatch) -> tuple[Any, HeatmapsView]:
+    """An LSTM's compact session in a shown heatmaps view, every row drawn to the last step."""
     _, doc = documents(monkeypatch, "lstm")
     view = HeatmapsView(doc)
     hold(qtbot, view)
     view.resize(900, 700)
     view.show()
     qtbot.waitUntil(lambda: all(row.valid == doc.steps for row in view.rows.values()))
+    return doc, view
+
+
+def test_heatmaps_draw_from_the_compact_trace_without_a_copy(qtbot, monkeypatch) -> None:
+    doc, view = _drawn_heatmaps(qtbot, monkeypatch)
     for key, row in view.rows.items():
         assert np.shares_memory(row.buffer, doc.trace[f"{key}_l0"])
         drawn = view.image_array(key)
@@ -91,12 +98,7 @@ def test_heatmaps_draw_from_the_compact_trace_without_a_copy(qtbot, monkeypatch)
 
 
 def test_heatmap_hover_reads_the_float64_value(qtbot, monkeypatch) -> None:
-    _, doc = documents(monkeypatch, "lstm")
-    view = HeatmapsView(doc)
-    hold(qtbot, view)
-    view.resize(900, 700)
-    view.show()
-    qtbot.waitUntil(lambda: all(row.valid == doc.steps for row in view.rows.values()))
+    doc, view = _drawn_heatmaps(qtbot, monkeypatch)
     box = view.rows["c"].plot.getViewBox()
     step = 2 * WINDOW_STEPS + 7
     x = float(doc.sequence.time_axis[step])

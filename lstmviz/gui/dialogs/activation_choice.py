@@ -7,10 +7,11 @@ asked too when the file does not store that either.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QWidget
 
 from ...engine.spec import OUTPUT_ACTIVATIONS, RNN_ACTIVATIONS
 from ...io.weights import WeightsFile
+from .choice_layout import lay_out_choice_dialog
 
 CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
     "nonlinearity": ("RNN activation", RNN_ACTIVATIONS),
@@ -45,14 +46,7 @@ class ActivationDialog(QDialog):
             combo.setCurrentText(value)
             self.combos[key] = combo
             form.addRow(label, combo)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(text)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(420)
+        lay_out_choice_dialog(self, text, form)
 
     def choices(self) -> dict[str, str]:
         return {key: combo.currentText() for key, combo in self.combos.items()}
