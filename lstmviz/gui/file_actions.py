@@ -287,6 +287,7 @@ class FileActions(WindowActions):
                 return None
             network = network.replace(**choices)
             note = "; ".join(f"{_SETTING_WORDS[key]} {value} chosen on opening" for key, value in choices.items())
+        note = "; ".join(part for part in (note, *loaded.notices) if part)  # e.g. a float8 tensor widened
         note_origin(network, f"from {name} ({note})" if note else f"from {name}")
         return network, note
 

@@ -263,24 +263,8 @@ def test_a_weight_npz_is_never_read_as_a_sequence(cli, tmp_path: Path, one_line_
     )
 
 
-def _float8_lstm(path: Path) -> Path:
-    """An LSTM (D = H = 1) whose weight_hh_l0 is stored as F8_E4M3, written by hand: codes 0x38, 0x40, 0xB8, 0x30
-    are 1.0, 2.0, -1.0 and 0.5 (sign, four exponent bits with bias 7, three mantissa bits)."""
-    import struct
-
-    ih = np.array([0.5, -0.25, 1.0, 0.75], dtype="<f4").tobytes()
-    hh = bytes([0x38, 0x40, 0xB8, 0x30])
-    header = {
-        "weight_ih_l0": {"dtype": "F32", "shape": [4, 1], "data_offsets": [0, 16]},
-        "weight_hh_l0": {"dtype": "F8_E4M3", "shape": [4, 1], "data_offsets": [16, 20]},
-    }
-    text = json.dumps(header).encode()
-    path.write_bytes(struct.pack("<Q", len(text)) + text + ih + hh)
-    return path
-
-
-def test_a_converted_parameter_is_said_by_info_and_by_every_command(cli, tmp_path: Path) -> None:
-    weights = _float8_lstm(tmp_path / "f8.safetensors")
+def test_a_converted_parameter_is_said_by_info_and_by_every_command(cli, tmp_path: Path, float8_lstm: Path) -> None:
+    weights = float8_lstm
     info = cli("info", weights, "--json")
     assert info.code == 0, info.err
     described = json.loads(info.out)

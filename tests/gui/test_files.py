@@ -318,3 +318,10 @@ def test_load_error_headline_names_the_file_and_reason_goes_underneath(main_wind
     assert box.text() == "Cannot open broken.csv"
     assert "'abc' is not a number" in box.informativeText()
     assert str(tmp_path) not in box.text() + box.informativeText()
+
+
+def test_weights_converted_on_opening_are_said_in_the_status_bar(main_window, document, float8_lstm) -> None:
+    """A parameter stored as float8 is widened, and the window says so, as ``lstmviz info`` does."""
+    assert main_window.file_actions.open_path(str(float8_lstm))
+    assert "weight_hh_l0 was F8_E4M3, widened to float32" in main_window.statusBar().currentMessage()
+    np.testing.assert_array_equal(document.network.params["weight_hh_l0"].ravel(), [1.0, 2.0, -1.0, 0.5])
