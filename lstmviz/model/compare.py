@@ -18,7 +18,7 @@ cell and is polled, so the window never waits for training.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +29,7 @@ from ..engine.training import Batch
 from ..engine.update_sources import update_shares
 from ..io.sequence_data import SequenceData
 from ..io.tasks import Task, make_task
+from .compute import TRAINING, ComputeService
 from .training import TrainingConfig, new_network, run_training
 from .training_job import TrainingJob
 
@@ -173,8 +174,18 @@ class CompareRun:
             for result in self.results:
                 self._jobs[result.cell] = TrainingJob(setup.config(result.cell), self.task, result.network)
         self._ended: set[str] = set()
+        self._services: dict[str, ComputeService] = {}
         self.error: str | None = None
         """The first failure of a child, as one line (the other cells still finish)."""
+
+    def publish_through(self, services: Mapping[str, ComputeService]) -> None:
+        """From now on each cell's run is published by that cell's compute service (its document's, in the app):
+        :meth:`poll` pumps it, :meth:`stop` cancels it there. Without services (a script) the jobs are polled
+        directly."""
+        for cell, job in self._jobs.items():
+            if cell in services and cell not in self._ended:
+                services[cell].follow(TRAINING, job, self.setup.updates)
+                self._services[cell] = services[cell]
 
     @property
     def finished(self) -> bool:
@@ -187,7 +198,10 @@ class CompareRun:
             job = self._jobs.get(result.cell)
             if job is None or result.cell in self._ended:
                 continue
-            report = job.poll()
+            service = self._services.get(result.cell)
+            report = service.pump(TRAINING) if service is not None else None
+            if report is None:  # no service publishes it (a script), or it no longer follows the job
+                report = job.poll()
             result.losses.extend(report.losses)
             result.validation.extend(report.validation)
             network = job.result if job.finished and job.result is not None else report.network
@@ -201,8 +215,12 @@ class CompareRun:
         return changed
 
     def stop(self) -> None:
-        for job in self._jobs.values():
-            job.stop()
+        for cell, job in self._jobs.items():
+            service = self._services.get(cell)
+            if service is not None:
+                service.cancel(TRAINING)
+            else:
+                job.stop()
 
     def kill(self) -> None:
         for job in self._jobs.values():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -20,6 +21,7 @@ from lstmviz.model.compare import (
     run_compare,
     update_batch,
 )
+from lstmviz.model.compute import TRAINING
 
 SMALL = CompareSetup(task="copy", delay=3, hidden=4, updates=6, batch=4, seed=1)
 
@@ -95,3 +97,35 @@ def test_the_run_in_child_processes_gives_the_same_numbers() -> None:
 def test_a_result_without_validation_has_no_accuracy() -> None:
     result = CellResult("gru", Network.random("gru", 1, 2, seed=0))
     assert result.accuracy is None and result.decay is None
+
+
+def test_in_the_app_each_cells_run_is_published_by_its_documents_service() -> None:
+    """publish_through: each cell's compute service follows its job (started, progress, an end), and Stop is the
+    services' cancel of a long job: every run ends stopped, keeping what it reached."""
+    from lstmviz.model.document import Document
+
+    run = CompareRun(replace(SMALL, updates=100_000))
+    documents = {result.cell: Document(result.network, run.sequence) for result in run.results}
+    ends: dict[str, list[str]] = {cell: [] for cell in documents}
+    for cell, document in documents.items():
+        for name in ("started", "stopped", "ready", "failed"):
+            getattr(document.compute.events, name).connect(lambda *args, c=cell, n=name: ends[c].append(n))
+    try:
+        run.publish_through({cell: document.compute for cell, document in documents.items()})
+        assert all(document.compute.busy(TRAINING) for document in documents.values())
+        deadline = time.monotonic() + 120
+        while min(len(result.losses) for result in run.results) < 5 and time.monotonic() < deadline:
+            run.poll()
+            time.sleep(0.05)
+        run.stop()
+        while not run.finished and time.monotonic() < deadline:
+            run.poll()
+            time.sleep(0.05)
+        run.poll()
+    finally:
+        run.kill()
+    assert run.finished and run.error is None
+    assert ends == {cell: ["started", "stopped"] for cell in documents}
+    for result in run.results:
+        done = documents[result.cell].compute.result(TRAINING)
+        assert done is not None and done.stopped and done.done == result.losses[-1][0] < 100_000

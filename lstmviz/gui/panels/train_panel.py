@@ -41,7 +41,7 @@ from ...io.errors import FileFormatError
 from ...io.sequence_data import SequenceData
 from ...io.tasks import Task
 from ...io.training_log import app_rows, render_loss_figure, write_loss_csv
-from ...model.compute import ComputeService
+from ...model.compute import TRAINING, ComputeService
 from ...model.document import Document
 from ...model.training import TrainingConfig, new_network
 from ...model.training_job import TrainingJob
@@ -56,8 +56,6 @@ from ..training.timeline_slider import TimelineSlider
 from .weights import app_file_actions
 
 _run_ids = itertools.count(1)
-TRAINING = "training"
-"""The compute service's kind for a training run."""
 PREDICT_EVERY = 0.3
 """Seconds between two redraws of the prediction during a run: the child process runs the network on held-out data
 for it (:class:`~lstmviz.model.training_job.TrainingJob`'s ``predict_every``), so it refreshes about 3 times a

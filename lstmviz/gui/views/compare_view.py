@@ -4,8 +4,9 @@ Each network is a Document of the session (``compare-rnn``, ``compare-gru``, ``c
 :class:`~.heatmaps.HeatmapsView` as the main window (only h_t, and C_t for the LSTM). Beside them, on one time
 axis, the three gradient decay curves ||dh_T/dh_t|| on a log scale, the three loss curves, and what an update
 learns from (the share of the weight gradient from each input step, on one training batch). Training runs in
-three child processes (:class:`~lstmviz.model.compare.CompareRun`); a 200 ms timer polls them and hands the current
-weights to the documents, so the heatmaps and the gradient curves change while the networks learn.
+three child processes (:class:`~lstmviz.model.compare.CompareRun`), each published through its cell's document's
+compute service; a 200 ms timer polls them and hands the current weights to the documents, so the heatmaps and
+the gradient curves change while the networks learn.
 """
 
 from __future__ import annotations
@@ -226,6 +227,7 @@ class CompareView(QWidget):
             for line in lines.values():
                 line.setData([], [])
         self._show_documents(run)
+        run.publish_through({result.cell: self.document(result.cell).compute for result in run.results})
         self._refresh(set())
         if run.finished:
             self._finish()
