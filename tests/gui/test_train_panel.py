@@ -465,3 +465,17 @@ def test_a_run_in_the_window_shows_in_the_status_bar_and_escape_stops_it_keeping
     qtbot.waitUntil(lambda: status.currentMessage() == expected, timeout=5_000)  # the paced views catch up
     assert not status.progress.isVisible()
     assert panel.save_button.isEnabled()  # what it reached is kept
+
+
+def test_a_long_accuracy_name_fits_the_small_plots_side_and_is_whole_in_its_tooltip(qtbot: Any) -> None:
+    from lstmviz.gui.training.curves import ACCURACY_LABEL_ROOM
+
+    curves = LossCurves()
+    qtbot.addWidget(curves)
+    curves.set_accuracy_name("recall")
+    assert curves.accuracy_plot.getAxis("left").labelText == "recall %"
+    curves.set_accuracy_name("free-running per-token accuracy")
+    label = curves.accuracy_plot.getAxis("left").labelText
+    assert label.endswith(" %") and label.startswith("free") and "\u2026" in label
+    assert curves.accuracy_plot.fontMetrics().horizontalAdvance(label) <= ACCURACY_LABEL_ROOM
+    assert "free-running per-token accuracy" in curves.accuracy_plot.toolTip()

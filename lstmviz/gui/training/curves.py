@@ -11,14 +11,18 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ...io.training_log import accuracy_range
+from ..views.plot_detail import readable_axes
 
 LOSS_FLOOR = 1e-12
 """Losses are drawn from this value up (a log axis cannot show 0)."""
 ACCURACY_MIN_HEIGHT = 90
 """Pixels: below this the accuracy plot's axis labels overlap (a short bottom dock)."""
+ACCURACY_LABEL_ROOM = 60
+"""Pixels of the accuracy plot's side its label may take: the plot's height less its bottom axis."""
 TRAIN_COLOR, VALIDATION_COLOR, ACCURACY_COLOR = "#1f77b4", "#d62728", "#2ca02c"
 
 
@@ -47,7 +51,7 @@ class LossCurves(QWidget):
         self.moment.setToolTip("The update the timeline shows")
         self.moment.hide()
         self.loss_plot.addItem(self.moment, ignoreBounds=True)
-        self.accuracy_plot = pg.PlotWidget()
+        self.accuracy_plot = pg.PlotWidget(axisItems=readable_axes())  # ticks spaced by the font: a short plot
         self.accuracy_plot.setObjectName("train_accuracy_plot")
         self.accuracy_plot.setToolTip("The task's accuracy on the validation batch, in percent")
         self.accuracy_plot.setLabel("bottom", "update")
@@ -67,7 +71,13 @@ class LossCurves(QWidget):
         layout.addWidget(self.accuracy_plot, 1)
 
     def set_accuracy_name(self, name: str) -> None:
-        self.accuracy_plot.setLabel("left", f"{name} %")
+        """The accuracy axis is named after the task's measure ("recall %"); a name too long for the small plot's
+        side ("free-running per-token accuracy") is elided there, and given whole in the tooltip."""
+        metrics = self.accuracy_plot.fontMetrics()
+        room = ACCURACY_LABEL_ROOM - metrics.horizontalAdvance(" %")
+        shown = metrics.elidedText(name, Qt.TextElideMode.ElideRight, room)
+        self.accuracy_plot.setLabel("left", f"{shown} %")
+        self.accuracy_plot.setToolTip(f"The task's {name} on the validation batch, in percent")
 
     def mark_update(self, update: int | None) -> None:
         """Draw a line at the update the timeline shows (None hides it)."""
