@@ -14,11 +14,10 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from ...engine.trace import trace_key
 from ...model.document import Document
-from ..flow_layout import FlowLayout
 from ..note_button import note_button
 from ..step_time import step_and_time
 from .heatmap_common import (
@@ -69,8 +68,12 @@ class HeatmapsView(TimePlotsWidget):
 
         self.options = QWidget(self)
         self.options.setObjectName("heatmapsOptions")
-        self._options_layout = FlowLayout(self.options)  # wraps when narrow: two views fit side by side
+        self._options_layout = QHBoxLayout(self.options)
         self._options_layout.setContentsMargins(4, 2, 4, 2)
+        self._options_layout.setSpacing(2)
+        # The row of toggles does not set the view's least width (272 px for an LSTM's): two views side by side
+        # (the seq2seq window) fit a small screen, and a view narrower than its row shows the first toggles.
+        self.options.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.note_button = note_button("heatmaps", self.options)
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setObjectName("heatmapsGraphics")
@@ -207,6 +210,7 @@ class HeatmapsView(TimePlotsWidget):
             button.toggled.connect(self._on_button_toggled)
             self._options_layout.addWidget(button)
             self._buttons[key] = button
+        self._options_layout.addStretch(1)
         self._options_layout.addWidget(self.note_button)
 
     def _on_button_toggled(self, checked: bool) -> None:
