@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QPalette, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
 
 from ..colors import colormap_for, lookup_table
+from ..palette_follow import PaletteFollower
 from ..views.heatmap_colorbar import ColorScaleBar
 from ..views.heatmap_common import plot_item
 
@@ -98,6 +99,7 @@ class WeightMatrixView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._palette_follower = PaletteFollower(self, self._restyle)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setObjectName("weightsGraphics")
         self.graphics.setBackground(self.palette().color(QPalette.ColorRole.Base))
@@ -203,7 +205,12 @@ class WeightMatrixView(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "_titles"):
+        follower = getattr(self, "_palette_follower", None)
+        if follower is not None:  # restyled on the next turn
+            follower.change_event(event)
+
+    def _restyle(self) -> None:
+        if hasattr(self, "_titles"):
             self._apply_palette()
             self._show_titles()
 

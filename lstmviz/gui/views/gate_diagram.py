@@ -23,6 +23,7 @@ from ...model.document import Document
 from ..colors import is_signed_quantity
 from ..document_binding import DocumentBinding
 from ..note_button import note_button, pin_top_right
+from ..palette_follow import PaletteFollower
 from ..step_time import step_time
 from .diagram_levels import strip_levels
 from .diagram_scene import ColorTable, DiagramScene, nonlinearity_of, strip_label
@@ -43,6 +44,7 @@ class GateDiagramView(QGraphicsView):
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._palette_follower = PaletteFollower(self, self._restyle)
         self.setObjectName("gateDiagramView")
         self.document = document
         self._shown_levels: dict[str, tuple[float, float]] = {}
@@ -294,8 +296,13 @@ class GateDiagramView(QGraphicsView):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and self.diagram is not None:
-            self._rebuild()  # the scene's ink and background come from the palette
+        follower = getattr(self, "_palette_follower", None)
+        if follower is not None:  # the scene's ink and background come from the palette: rebuilt on the next turn
+            follower.change_event(event)
+
+    def _restyle(self) -> None:
+        if self.diagram is not None:
+            self._rebuild()
 
     def sizeHint(self) -> QSize:
         return QSize(1000, 640)

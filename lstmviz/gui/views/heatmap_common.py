@@ -22,6 +22,7 @@ from ...engine.spec import CellSpec
 from ...io.sequence_data import SequenceData
 from ...model.changes import NetworkChange
 from ..document_binding import DocumentBinding
+from ..palette_follow import PaletteFollower
 from ..step_time import format_time
 from .plot_detail import readable_axes, thin_plot
 
@@ -335,6 +336,7 @@ class TimePlotsWidget(QWidget):
 
     def _bind_document(self, document: Any, on_release: Any = None) -> DocumentBinding:
         """Subscribe to the events every time plot follows, with the same slot names in every subclass."""
+        self._palette_follower = PaletteFollower(self, self._on_structure_maybe_changed)
         events = document.events
         return DocumentBinding(
             self,
@@ -351,10 +353,12 @@ class TimePlotsWidget(QWidget):
         )
 
     def changeEvent(self, event: QEvent) -> None:
-        """Light/dark palette switched: the plots take their background and text colours from the palette."""
+        """Light/dark palette switched: the plots take their background and text colours from the palette (rebuilt
+        on the next turn, see :mod:`~lstmviz.gui.palette_follow`)."""
         super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self._on_structure_maybe_changed()
+        follower = getattr(self, "_palette_follower", None)
+        if follower is not None:
+            follower.change_event(event)
 
     def __del__(self) -> None:
         # Dropped by Python while its C++ widget lives (no parent): tear the scene down now, while every item's
