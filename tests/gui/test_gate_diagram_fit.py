@@ -113,3 +113,22 @@ def test_title_names_the_character_of_a_text_sequence(qtbot) -> None:
     assert "xt = ‘t’" in view.diagram.title.toPlainText()
     doc.set_step(5)
     assert "‘␣’" in view.diagram.title.toPlainText()
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_numbers_too_small_to_read_are_not_written_and_stay_in_the_tooltip(qtbot, cell: str) -> None:
+    """Level of detail: fitted small (the diagram of a 1366 x 768 window) a strip's values would come out under
+    about 8 px (7), so the cells show only their colours; zoomed in again they are written; the tooltip has them."""
+    from lstmviz.gui.views.diagram_items import MIN_NUMBER_PIXELS
+
+    view = fitted_view(qtbot, cell, 8, 1)
+    strip = view.strip("h")
+    for size, readable in (((900, 450), True), ((330, 170), False), ((900, 450), True)):
+        view.resize(*size)
+        qtbot.wait(50)
+        view.grab()  # paint
+        on_screen = strip.number_font.pixelSize() * view.transform().m11()
+        assert (on_screen >= MIN_NUMBER_PIXELS) is readable, on_screen
+        assert strip.numbers_drawn is readable
+    value = strip.values()[0]
+    assert f"{value:.3f}"[:4] in strip.cell_tooltip(0)

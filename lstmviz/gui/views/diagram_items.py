@@ -39,6 +39,10 @@ NUMBER_CELL = (56.0, 32.0)
 """Width and height of a strip cell that has its value written in it (scene px)."""
 NUMBER_PIXELS = 16
 """Size of those values: "−0.34" is 49 px wide at 16 px, so it fits a 56 px cell with room either side."""
+MIN_NUMBER_PIXELS = 7.0
+"""Level of detail: a cell's number is written only when it comes out at least this many pixels high on screen
+(the diagram fitted into a 1366 x 768 window draws its 16 px numbers at about 5 px); smaller, the cells keep their
+colours and the value is in the cell's tooltip."""
 WRAP_COLUMNS = 16
 """Cells per row of a colour-only strip (more than 16 units) up to WIDE_WRAP_FROM units; twice that beyond."""
 WIDE_WRAP_FROM = 128
@@ -178,6 +182,7 @@ class StripItem(QGraphicsRectItem):
         self.selected: set[int] = set()
         self.hovered: int | None = None
         """The unit under the pointer in any strip: drawn with a dashed outline, to follow it through the cell."""
+        self.numbers_drawn = False
         self.on_hover: Callable[[str, int | None], None] | None = None
         self._image: QImage | None = None
         self._rects = [self._make_rect(unit) for unit in range(n)]
@@ -227,8 +232,11 @@ class StripItem(QGraphicsRectItem):
         # The exporter flags SVG output on the scene. (Asking the painter for its paintEngine() would wrap the
         # engine in a Python object that PySide may delete with the wrapper: a crash in a later paint.)
         vector = bool(getattr(self.scene(), "vector_output", False))
+        scale = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        self.numbers_drawn = shape.numbers and (vector or NUMBER_PIXELS * scale >= MIN_NUMBER_PIXELS)
+        """Whether the last paint wrote the values (False: too small to read at this zoom; the tooltip has them)."""
         if shape.numbers or vector:
-            self._paint_cells(painter, shape.numbers)
+            self._paint_cells(painter, self.numbers_drawn)
         else:
             if self._image is None:
                 pixels = np.ascontiguousarray(self.rgba.reshape(shape.rows, shape.cols, 4))
