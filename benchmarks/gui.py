@@ -1,6 +1,6 @@
 """Benchmark: the desktop app's responsiveness (run by hand; prints figures).
 
-    .venv/bin/python benchmarks/gui.py [--sections startup,edit,big,play,train] [--window main|plain] [--repeat N]
+    .venv/bin/python benchmarks/gui.py [--sections startup,edit,big,play,train,open] [--window main|plain] [--repeat N]
 
 Sections:
   startup  process start -> first paint event of the main window (``run_app`` in a fresh ``python -c``), against a
@@ -463,10 +463,59 @@ def bench_train(app: Any, updates: int) -> dict[str, float]:
     return {"setup_ms": setup * 1000, "stall_ms": stall * 1000, "refresh_per_s": refreshes[0] / elapsed}
 
 
+def bench_open(app: Any, rows: int) -> dict[str, float]:
+    """Open a large CSV in the real window as File > Open does and watch the event loop: the file is read in the
+    background (a progress dialog), so the window keeps turning; then every view is rebuilt for the new length."""
+    import tempfile
+
+    import numpy as np
+
+    from lstmviz.gui.main_window import MainWindow
+
+    folder = tempfile.mkdtemp()
+    path = os.path.join(folder, f"{rows}.csv")
+    t = np.arange(rows) * 0.01
+    with open(path, "w", encoding="utf-8") as file:
+        file.write("time,value\n")
+        for start in range(0, rows, 100_000):
+            chunk = np.column_stack([t[start : start + 100_000], np.sin(t[start : start + 100_000])])
+            file.write("\n".join(f"{a:.2f},{b:.6f}" for a, b in chunk) + "\n")
+    size_mb = os.path.getsize(path) / 1e6
+    doc = make_document(8, 240)
+    window = MainWindow(doc, persist=False)
+    window.resize(1366, 768)
+    window.show()
+    run_until(app, lambda: False, 0.5)
+    heartbeat = Heartbeat()
+    heartbeat.start()
+    start = time.perf_counter()
+    window.file_actions.open_path(path)
+    returned = time.perf_counter() - start
+    run_until(app, lambda: doc.steps == rows, 300)
+    read = time.perf_counter() - start
+    read_stall = heartbeat.stop()
+    heartbeat.start()
+    run_until(app, lambda: not doc.compute.busy(), 300)
+    settle(app, PaintWatch(app))
+    total = time.perf_counter() - start
+    stall = heartbeat.stop()
+    print(
+        f"open a {rows:,}-row CSV ({size_mb:.0f} MB) in the MainWindow: File > Open returns in "
+        f"{returned * 1000:.0f} ms, "
+        f"read in {read:.2f} s with the longest stall {read_stall * 1000:.0f} ms; trace and every view "
+        f"{total:.2f} s after the open, longest stall then {stall * 1000:.0f} ms"
+    )
+    doc.mark_clean()
+    window.close()
+    os.remove(path)
+    return {"read_s": read, "read_stall_ms": read_stall * 1000, "total_s": total, "stall_ms": stall * 1000}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sections", default="startup,edit,big,play,train")
     parser.add_argument("--train-updates", type=int, default=1000)
+    parser.add_argument("--open-rows", type=int, default=1_000_000)
     parser.add_argument("--window", choices=("main", "plain"), default=None)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--drag-edits", type=int, default=40)
@@ -486,7 +535,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if "startup" in sections:
         bench_startup(args.repeat)
-    if not sections & {"edit", "big", "play", "train"}:
+    if not sections & {"edit", "big", "play", "train", "open"}:
         return 0
     from lstmviz.gui.app import create_application
 
@@ -495,6 +544,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_edit(app, kind, args.repeat)
     if "train" in sections:
         bench_train(app, args.train_updates)
+    if "open" in sections:
+        bench_open(app, args.open_rows)
     if sections & {"big", "play"}:
         _, doc, window = bench_big(app, kind, args.drag_edits)
         if "play" in sections:
