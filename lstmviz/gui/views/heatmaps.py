@@ -14,7 +14,17 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...engine.trace import trace_key
 from ...model.document import Document
@@ -44,6 +54,10 @@ class HeatmapsView(TimePlotsWidget):
     value; drag to pan and scroll to zoom; right-click a heatmap for its export action (``export_requested``).
     """
 
+    CLIPPED_OPTIONS = False
+    """Whether a view narrower than its row of toggles clips the row (two views side by side) instead of keeping
+    it whole (the main window's one view)."""
+
     export_requested = Signal(str)
     """A heatmap's export was asked for: the trace quantity (``"f"``, ``"c"``, ...) or ``"all"``."""
 
@@ -71,9 +85,17 @@ class HeatmapsView(TimePlotsWidget):
         self._options_layout = QHBoxLayout(self.options)
         self._options_layout.setContentsMargins(4, 2, 4, 2)
         self._options_layout.setSpacing(2)
-        # The row of toggles does not set the view's least width (272 px for an LSTM's): two views side by side
-        # (the seq2seq window) fit a small screen, and a view narrower than its row shows the first toggles.
-        self.options.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # With CLIPPED_OPTIONS the row of toggles does not set the view's least width (272 px for an LSTM's): its
+        # strip clips it, so two views side by side (the seq2seq window) fit a small screen, and a view narrower
+        # than its row shows its first toggles whole (Shift+wheel scrolls to the others).
+        self.options_strip = QScrollArea(self)
+        self.options_strip.setObjectName("heatmapsOptionsStrip")
+        self.options_strip.setFrameShape(QFrame.Shape.NoFrame)
+        self.options_strip.setWidgetResizable(True)
+        self.options_strip.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.options_strip.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.options_strip.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.options_strip.setWidget(self.options)
         self.note_button = note_button("heatmaps", self.options)
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setObjectName("heatmapsGraphics")
@@ -86,7 +108,7 @@ class HeatmapsView(TimePlotsWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.options)
+        layout.addWidget(self.options_strip)
         layout.addWidget(self.graphics, 1)
         layout.addWidget(self.hover_label)
 
@@ -212,6 +234,9 @@ class HeatmapsView(TimePlotsWidget):
             self._buttons[key] = button
         self._options_layout.addStretch(1)
         self._options_layout.addWidget(self.note_button)
+        self.options_strip.setFixedHeight(self.options.sizeHint().height())
+        if not self.CLIPPED_OPTIONS:  # the row sets the view's least width: every toggle stays in reach
+            self.options_strip.setMinimumWidth(self.options.minimumSizeHint().width())
 
     def _on_button_toggled(self, checked: bool) -> None:
         # A bound slot reading sender(), not a lambda per button: lambdas on widgets deleted by a rebuild trip a

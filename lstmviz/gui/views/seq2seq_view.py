@@ -91,6 +91,8 @@ class DragValue(QLabel):
 class TokenHeatmaps(HeatmapsView):
     """The app's heatmaps, with the side's tokens (when it reads tokens) under the step numbers of the time axis."""
 
+    CLIPPED_OPTIONS = True  # two of them side by side with the context strip: the row must not widen the window
+
     def __init__(self, document, tokens, parent: QWidget | None = None) -> None:
         self._tokens = tokens
         super().__init__(document, parent)
