@@ -24,6 +24,7 @@ from .quoting import quote, shorten
 from .seq_cells import (
     MAX_COLUMNS,
     Dialect,
+    UnclosedQuote,
     count_cells,
     dates_from_bytes,
     is_date,
@@ -105,7 +106,7 @@ def _fast_table(
     sample = [line for _, line in entries[:SAMPLE_LINES]]
     dialect = _dialect(name, sample)
     first_no, first = entries[0]
-    first_cells = split_cells(first, dialect.delimiter)
+    first_cells = _strict_cells(name, first_no, first, dialect.delimiter)
     header = is_header(first_cells, dialect.decimal_comma)
     if header and len(entries) < 2:
         return None  # no data rows (NumPy would only warn): the careful path says so
@@ -167,6 +168,14 @@ def _fast_table(
     return _assemble(name, parsed, rows, header, columns, missing, (), None if dates else matrix)
 
 
+def _strict_cells(name: str, number: int, line: str, delimiter: str | None) -> list[str]:
+    """The cells of line ``number``, refusing a quote it opens and never closes (naming that line)."""
+    try:
+        return split_cells(line, delimiter, strict=True)
+    except UnclosedQuote:
+        raise fail(name, f"line {number}: a quoted field is never closed") from None
+
+
 def _ragged(name: str, number: int, count: int, width: int, what: str, dialect: Dialect) -> SequenceError:
     if count > MAX_COLUMNS:
         return fail(name, f"row {number} has more than {MAX_COLUMNS:,} columns")
@@ -203,7 +212,7 @@ def _split_body(
     for number, line in zip(numbers, lines, strict=True):
         if count_cells(line, delimiter) > MAX_COLUMNS:
             raise _ragged(name, int(number), MAX_COLUMNS + 1, width, what, dialect)
-        cells = split_cells(line, delimiter)
+        cells = _strict_cells(name, int(number), line, delimiter)
         if len(cells) != width:
             raise _ragged(name, int(number), len(cells), width, what, dialect)
         rows.append(cells)
@@ -247,7 +256,7 @@ def _careful_table(
     if not lines:
         raise fail(name, "the file is empty" if not text or text.isspace() else "the file holds no data, only comments")
     dialect = _dialect(name, lines[:SAMPLE_LINES])
-    first_cells = split_cells(lines[0], dialect.delimiter)
+    first_cells = _strict_cells(name, int(numbers[0]), lines[0], dialect.delimiter)
     header = is_header(first_cells, dialect.decimal_comma)
     width = len(first_cells)
     what = "the header has" if header else f"row {numbers[0]} has"
