@@ -38,6 +38,7 @@ from .seq_cells import (
 )
 from .seq_columns import Column, ColumnBuilder
 from .seq_decode import check_line_length, decode_text, fail
+from .seq_scan import Scan, scan_table
 from .seq_thousands import STYLES, describe_style
 from .seq_values import Rows, finish, is_monotonic
 from .sequence_data import SequenceData
@@ -87,14 +88,18 @@ def _unchanged(path: str, size: int) -> bool:
 
 
 def _fast_table(
-    data: bytes, name: str, columns: list[str] | None, missing: str, path: str | None
+    data: bytes, name: str, columns: list[str] | None, missing: str, path: str | None, scan: Scan | None = None
 ) -> SequenceData | None:
-    """All-numeric UTF-8 tables through ``np.loadtxt`` on the raw bytes; None means "use the careful path"."""
+    """All-numeric UTF-8 tables through ``np.loadtxt`` on the raw bytes; None means "use the careful path".
+
+    With ``scan``, ``data`` is only the file's first bytes and NumPy reads the file itself (see :mod:`.seq_scan`).
+    """
     if data.startswith(_TEXT_BOMS) or b"\x00" in data:
         return None
+    size = len(data) if scan is None else scan.size
     start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     head = data[start : start + HEAD_BYTES]
-    if len(data) - start > HEAD_BYTES:
+    if size - start > HEAD_BYTES:
         head = head[: head.rfind(b"\n") + 1]
     try:
         lines = _newlines(head).decode("utf-8").split("\n")
@@ -121,7 +126,9 @@ def _fast_table(
     numbers = [k for k in range(width) if k not in date_set]
     offset = sum(len(line.encode("utf-8")) + 1 for line in lines[:first_no]) if header else 0
     body: bytes | None = None  # None: NumPy reads the file itself
-    if path is None or dialect.decimal_comma or not _unchanged(path, len(data)):
+    if path is None or dialect.decimal_comma or not _unchanged(path, size):
+        if scan is not None:
+            return None  # only the head is at hand: the whole-file reader takes it from here
         body = _newlines(data[start:])[offset:]
         body = body.replace(b",", b".") if dialect.decimal_comma else body
 
@@ -153,7 +160,8 @@ def _fast_table(
     ):  # usecols lets rows with extra cells through: the delimiters must add up exactly
         delimiter = dialect.delimiter.encode()
         header_cells = lines[first_no - 1].count(dialect.delimiter) if header else 0
-        if data.count(delimiter, start) != steps * (width - 1) + header_cells:
+        found = data.count(delimiter, start) if scan is None else scan.delimiters.get(dialect.delimiter, -1)
+        if found != steps * (width - 1) + header_cells:
             return None
     converted = {k: dates_from_bytes(stamps[:, j]) for j, k in enumerate(dates)} if stamps is not None else {}
     years = {k: y for k, y in converted.items() if y is not None}
@@ -417,6 +425,18 @@ def load_table(
         if fast is not None:
             return fast
     return _careful_table(data, name, columns, missing, decimal, thousands)
+
+
+def load_large_table(
+    path: str, name: str, *, columns: list[str] | None = None, missing: str = "error"
+) -> SequenceData | None:
+    """A large named table of plain numbers, without holding its bytes; None: read it whole with :func:`load_table`.
+
+    Only the fast path can do without the bytes; the careful one (quotes, words, missing cells, a decimal comma)
+    needs the text, so those files are read whole as before.
+    """
+    scan = scan_table(path, name, len(codecs.BOM_UTF8) + HEAD_BYTES)
+    return None if scan is None else _fast_table(scan.head, name, columns, missing, path, scan)
 
 
 def check_number_format(name: str, decimal: str | None, thousands: str | None) -> None:

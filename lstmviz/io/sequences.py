@@ -25,7 +25,7 @@ from .seq_arrays import array_sequence, read_npy, read_npz
 from .seq_cells import split_cells
 from .seq_decode import STDIN_NAME, Source, decode_text, fail, read_source
 from .seq_json import load_json
-from .seq_table import load_table, looks_like_table
+from .seq_table import load_large_table, load_table, looks_like_table
 from .seq_text import text_sequence
 from .seq_values import MISSING_POLICIES, check_policy, finish, index_rows
 from .sequence_data import SequenceData
@@ -113,6 +113,17 @@ def load_sequence(
             )
         # safe_arrays checks the size and reads the file itself
         return _pick(_load_array(None, name, suffix.lstrip("."), key, missing), columns, name)
+    if (
+        name != "-"
+        and suffix in TABLE_SUFFIXES
+        and decimal is None
+        and thousands is None
+        and not text
+        and vocab is None
+    ):
+        large = load_large_table(name, name, columns=columns, missing=missing)  # None: small or not plain numbers
+        if large is not None:
+            return _with(large, source=Path(name).name)
     source = read_source(path_or_dash, stdin_bytes)
     if not source.data:
         raise fail(source.name, "the file is empty")
