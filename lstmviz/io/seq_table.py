@@ -172,7 +172,8 @@ def _fast_table(
         Column(n, "date", years[k]) if k in years else Column(n, "number", matrix[:, position[k]])
         for k, n in enumerate(_names(first_cells, header))
     ]
-    rows = Rows(np.arange(steps) + first_no + int(header))  # exact unless blank lines sit inside the data
+    first_row = first_no + int(header)
+    rows = Rows(range(first_row, first_row + steps))  # exact unless blank lines sit inside the data
     return _assemble(name, parsed, rows, header, columns, missing, (), None if dates else matrix)
 
 

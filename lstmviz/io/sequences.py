@@ -20,11 +20,13 @@ import numpy as np
 from .atomic import atomic_open
 from .errors import SequenceError
 from .file_kinds import file_kind
+from .mapped import mapped_file
 from .quoting import quote, shorten
 from .seq_arrays import array_sequence, read_npy, read_npz
 from .seq_cells import split_cells
 from .seq_decode import STDIN_NAME, Source, decode_text, fail, read_source
 from .seq_json import load_json
+from .seq_json_numbers import SMALL_JSON_BYTES
 from .seq_table import load_large_table, load_table, looks_like_table
 from .seq_text import text_sequence
 from .seq_values import MISSING_POLICIES, check_policy, finish, index_rows
@@ -124,6 +126,10 @@ def load_sequence(
         large = load_large_table(name, name, columns=columns, missing=missing)  # None: small or not plain numbers
         if large is not None:
             return _with(large, source=Path(name).name)
+    if name != "-" and suffix == ".json" and not text and vocab is None:
+        with mapped_file(name, SMALL_JSON_BYTES + 1) as mapped:  # None: small, or read_source words the problem
+            if mapped is not None:
+                return _pick(_with(load_json(mapped, name, missing=missing), source=Path(name).name), columns, name)
     source = read_source(path_or_dash, stdin_bytes)
     if not source.data:
         raise fail(source.name, "the file is empty")

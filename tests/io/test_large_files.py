@@ -1,12 +1,15 @@
-"""Large named tables are read without holding their bytes, and read exactly as the whole-file reader reads them.
+"""Large named tables and JSON files are read without holding their bytes, and read exactly as from their bytes.
 
 Over :data:`~lstmviz.io.seq_scan.STREAM_BYTES` a table is checked in one pass a chunk at a time and NumPy reads the
 file itself; anything that pass or the fast path does not accept is read whole, as before. Here the threshold and
-the chunk are shrunk so that small files of every shape take the large-file route, and chunks end mid-line.
+the chunk are shrunk so that small files of every shape take the large-file route, and chunks end mid-line. A JSON
+file over 1 MB is mapped, not read, and each pass gives back the pages it has passed (:mod:`lstmviz.io.mapped`).
+The peaks are measured in a fresh process against twice the float64 kept plus what the imports cost.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from io_peak import baseline_mb, linux_only, load_in_child
 
 from lstmviz.io import seq_scan, seq_table
 from lstmviz.io.errors import SequenceError
+from lstmviz.io.seq_json import load_json
 from lstmviz.io.seq_table import load_large_table
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.io.sequences import load_sequence
@@ -128,4 +132,61 @@ def test_a_large_csv_of_numbers_peaks_under_twice_its_numbers_plus_the_baseline(
     load = load_in_child(path)
     assert load.code == 0 and "(800000, 4)" in load.message, load.message
     # Holding the file's bytes while NumPy parsed it peaked at baseline + 63 MB (2.6x the numbers).
+    assert load.peak_mb <= baseline_mb() + 2 * kept_mb + 4, (load.peak_mb, kept_mb)
+
+
+JSON_CASES = {
+    "flat": json.dumps([round(k * 0.001, 3) for k in range(300_000)]),
+    "rows": json.dumps([[k, -k * 0.5, None] for k in range(150_000)]),
+    "object": json.dumps({"x": [[k, k + 1] for k in range(120_000)], "t": list(range(120_000)), "labels": ["a", "b"]}),
+    "bom": "\ufeff" + json.dumps(list(range(300_000))),
+    "a word at the end": json.dumps(list(range(300_000)))[:-1] + ", true]",
+    "ragged at the end": json.dumps([[k, k] for k in range(150_000)])[:-1] + ", [1]]",
+    "two commas": json.dumps(list(range(300_000))).replace(", 7", ",, 7", 1),
+    "a string with brackets": json.dumps({"x": list(range(300_000)), "note": "[1, 2, 3]" * 100}),
+}
+
+
+@pytest.mark.parametrize("name", list(JSON_CASES))
+def test_a_mapped_json_file_reads_as_its_bytes_do(write_file: Write, name: str) -> None:
+    path = write_file("big.json", JSON_CASES[name])
+    assert path.stat().st_size > 1 << 20
+    try:
+        expected: SequenceData | str = load_json(path.read_bytes(), str(path), missing="keep")
+    except SequenceError as error:
+        expected = str(error)
+    mapped = _outcome_with(path, missing="keep")
+    if isinstance(expected, str):
+        assert mapped == expected
+        return
+    assert isinstance(mapped, SequenceData), mapped
+    np.testing.assert_array_equal(mapped.values, expected.values)
+    assert mapped.input_labels == expected.input_labels and mapped.notices == expected.notices
+
+
+def _outcome_with(path: Path, **kwargs: str) -> SequenceData | str:
+    try:
+        return load_sequence(path, **kwargs)
+    except SequenceError as error:
+        return str(error)
+
+
+@linux_only
+@pytest.mark.parametrize("shape", [(700_000, 4), (2_800_000,)])
+def test_a_large_json_of_numbers_peaks_under_twice_its_numbers_plus_the_baseline(
+    tmp_path: Path, shape: tuple[int, ...]
+) -> None:
+    path = tmp_path / "big.json"
+    values = np.random.default_rng(0).standard_normal(shape).round(6)
+    with path.open("w") as stream:  # written a slice at a time: the test's own process stays small too
+        stream.write("[")
+        for begin in range(0, shape[0], 100_000):
+            part = json.dumps(values[begin : begin + 100_000].tolist())[1:-1]
+            stream.write(("," if begin else "") + part)
+        stream.write("]")
+    assert path.stat().st_size > 27 << 20  # 28 to 29 MB of text
+    kept_mb = values.nbytes / (1 << 20)  # 21.4 MB
+    load = load_in_child(path)
+    assert load.code == 0 and str(values.reshape(len(values), -1).shape) in load.message, load.message
+    # Holding the file's bytes (and a row number per row) peaked at baseline + 86 MB (rows) and + 105 MB (flat).
     assert load.peak_mb <= baseline_mb() + 2 * kept_mb + 4, (load.peak_mb, kept_mb)
