@@ -14,7 +14,7 @@ import dataclasses
 import io
 import itertools
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -429,7 +429,12 @@ def load_table(
 
 
 def load_large_table(
-    path: str, name: str, *, columns: list[str] | None = None, missing: str = "error"
+    path: str,
+    name: str,
+    *,
+    columns: list[str] | None = None,
+    missing: str = "error",
+    is_table: Callable[[bytes], bool] | None = None,
 ) -> SequenceData | None:
     """A large named table of plain numbers, without holding its bytes; None: read it whole with :func:`load_table`.
 
@@ -437,7 +442,9 @@ def load_large_table(
     needs the text, so those files are read whole as before.
     """
     scan = scan_table(path, name, len(codecs.BOM_UTF8) + HEAD_BYTES)
-    return None if scan is None else _fast_table(scan.head, name, columns, missing, path, scan)
+    if scan is None or (is_table is not None and not is_table(scan.head)):
+        return None  # ``is_table``: does the head say the file is a table at all?
+    return _fast_table(scan.head, name, columns, missing, path, scan)
 
 
 def check_number_format(name: str, decimal: str | None, thousands: str | None) -> None:

@@ -117,14 +117,20 @@ def load_sequence(
         return _pick(_load_array(None, name, suffix.lstrip("."), key, missing), columns, name)
     if (
         name != "-"
-        and suffix in TABLE_SUFFIXES
+        and suffix in (*TABLE_SUFFIXES, ".txt")
         and decimal is None
         and thousands is None
         and not text
         and vocab is None
     ):
-        large = load_large_table(name, name, columns=columns, missing=missing)  # None: small or not plain numbers
-        if large is not None:
+        # A .txt file is a table only if its first bytes say so, as _kind decides for a file read whole.
+        def is_table(head: bytes) -> bool:
+            return _kind(Source(head, name, suffix), False) == "table"
+
+        large = load_large_table(
+            name, name, columns=columns, missing=missing, is_table=None if suffix in TABLE_SUFFIXES else is_table
+        )
+        if large is not None:  # None: small, or not plain numbers: read whole below
             return _with(large, source=Path(name).name)
     if name != "-" and suffix == ".json" and not text and vocab is None:
         with mapped_file(name, SMALL_JSON_BYTES + 1) as mapped:  # None: small, or read_source words the problem

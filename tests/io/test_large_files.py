@@ -53,6 +53,7 @@ CASES = {
     "long line": "a,b\n1,2\n3," + "7" * (1 << 20) + "\n",
     "header only": "a,b\n",
     "only comments": "# nothing\n",
+    "prose": "the quick brown fox\njumps over the lazy dog\n" * 3,  # a .txt of words is read as characters
 }
 
 
@@ -63,12 +64,13 @@ def _outcome(path: Path) -> SequenceData | str:
         return str(error)
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".txt"])
 @pytest.mark.parametrize("name", list(CASES))
 def test_the_large_file_route_reads_what_the_whole_file_reader_reads(
-    write_file: Write, monkeypatch: pytest.MonkeyPatch, name: str
+    write_file: Write, monkeypatch: pytest.MonkeyPatch, name: str, suffix: str
 ) -> None:
     content = CASES[name]
-    path = write_file("table.csv", content.encode() if isinstance(content, str) else content)
+    path = write_file("table" + suffix, content.encode() if isinstance(content, str) else content)
     whole = _outcome(path)
     monkeypatch.setattr(seq_scan, "STREAM_BYTES", 0)
     monkeypatch.setattr(seq_scan, "CHUNK", 7)  # chunks end mid-line and mid-number
@@ -97,6 +99,8 @@ def test_plain_numbers_take_the_large_file_route(write_file: Write, monkeypatch:
     monkeypatch.setattr(seq_scan, "STREAM_BYTES", 0)
     monkeypatch.setattr(seq_scan, "CHUNK", 7)
     assert load_large_table(str(path), str(path)) is not None
+    # What a .txt's first bytes say decides: a table is read, prose is left to the text reader.
+    assert load_large_table(str(path), str(path), is_table=lambda head: False) is None
 
 
 def test_a_file_that_grows_after_the_scan_is_read_whole(write_file: Write, monkeypatch: pytest.MonkeyPatch) -> None:
