@@ -76,16 +76,29 @@ def count_cells(line: str, delimiter: str | None) -> int:
     return line.count(delimiter) + 1 if delimiter else line.count(" ") + line.count("\t") + 1
 
 
-def split_cells(line: str, delimiter: str | None) -> list[str]:
-    """Cells of one line, stripped of spaces; quoted cells (spreadsheets quote text) are unquoted the CSV way."""
+class UnclosedQuote(ValueError):
+    """A line ends inside a quoted cell: lstmviz's tables hold one row per line, so the file says something else."""
+
+
+def split_cells(line: str, delimiter: str | None, *, strict: bool = False) -> list[str]:
+    """Cells of one line, stripped of spaces; quoted cells (spreadsheets quote text) are unquoted the CSV way.
+
+    ``strict`` raises :class:`UnclosedQuote` for a line that ends inside a quoted cell (``1,"2``), which would
+    otherwise be read as if the quote closed there; sniffing stays lenient and lets the reader name the line.
+    """
     if '"' in line:
         spaced = line.replace("\t", " ").strip() if delimiter is None else line
         try:
-            cells = next(csv.reader([spaced], delimiter=delimiter or " ", skipinitialspace=True), [])
+            # The newline is a sentinel: a line never holds one, so a cell that ends in it was still quoted.
+            cells = next(csv.reader([spaced + "\n"], delimiter=delimiter or " ", skipinitialspace=True), [])
         except csv.Error:  # a quoted cell over csv's field size limit (131,072 characters): split it plainly
             cells = [
                 cell.strip().strip('"') for cell in (spaced.split() if delimiter is None else spaced.split(delimiter))
             ]
+        if cells and cells[-1].endswith("\n"):
+            if strict:
+                raise UnclosedQuote(line)
+            cells[-1] = cells[-1][:-1]
     else:
         cells = line.split() if delimiter is None else line.split(delimiter)
     return [cell.strip() for cell in cells]

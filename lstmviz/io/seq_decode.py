@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from .errors import SequenceError
 from .limits import describe_bytes, max_file_bytes
+from .mapped import Data, release
 from .special_files import open_regular
 
 STDIN_NAME = "<stdin>"
@@ -110,17 +111,18 @@ def check_line_length(data: bytes, name: str, limit: int = MAX_LINE_BYTES) -> No
         start = last + 1
 
 
-def _binary_offset(data: bytes) -> int:
+def _binary_offset(data: Data) -> int:
     """Offset of the first byte no text file contains, or -1 (checked 4 MB at a time: no copy of the file)."""
     chunk = 4 << 20
     for begin in range(0, len(data), chunk):
         part = data[begin : begin + chunk]
         if len(part.translate(None, _BINARY_BYTES)) != len(part):
             return begin + min(pos for pos in (part.find(bytes([b])) for b in _BINARY_BYTES) if pos >= 0)
+        release(data, begin, begin + chunk)
     return -1
 
 
-def check_not_binary(data: bytes, name: str) -> None:
+def check_not_binary(data: Data, name: str) -> None:
     """Refuse bytes no text file holds (NUL, other control bytes), naming the first one and where it is."""
     offset = _binary_offset(data)
     if offset >= 0:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .json_keys import DuplicateKey, unique_keys
+from .mapped import Data, release
 from .quoting import CONTROL_NOTICE, escape_controls, quote, replace_surrogates, shorten, surrogate_notice
 from .seq_decode import check_not_binary, decode_text, fail
 from .seq_json_numbers import SMALL_JSON_BYTES, put_back, split_numbers
@@ -29,7 +30,7 @@ class _Infinite(Exception):
     """Raised from the constant hook: ``Infinity`` / ``-Infinity``."""
 
 
-def nesting_depth(data: bytes, limit: int | None = None, chunk: int = 1 << 20) -> int:
+def nesting_depth(data: Data, limit: int | None = None, chunk: int = 1 << 20) -> int:
     """Deepest bracket nesting outside strings, vectorised, in chunks (no recursion, memory ~20x ``chunk``).
 
     A quote opens or closes a string unless an odd number of backslashes precedes it; brackets inside strings do
@@ -58,6 +59,8 @@ def nesting_depth(data: bytes, limit: int | None = None, chunk: int = 1 << 20) -
         inside = bool((inside + len(quotes)) % 2)
         tail = len(codes) - 1 - int(last_plain[-1])
         backslashes = backslashes + tail if tail == len(codes) else tail
+        del codes, positions, last_plain
+        release(data, begin, begin + chunk)
         if limit is not None and deepest > limit:
             break
     return deepest
@@ -189,28 +192,34 @@ def _parse(text: str, name: str, positions: bool = True) -> Any:
         raise fail(name, f"is not valid JSON ({str(exc)[:80]})") from None
 
 
-def _parse_large(data: bytes, name: str) -> tuple[Any, tuple[str, ...]]:
-    """Over SMALL_JSON_BYTES: arrays of numbers straight to NumPy (seq_json_numbers), the rest through ``json``."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):  # UTF-16/32 to UTF-8
-        text, _ = decode_text(data, name)
+def _parse_large(data: Data, name: str) -> tuple[Any, tuple[str, ...]]:
+    """Over SMALL_JSON_BYTES: arrays of numbers straight to NumPy (seq_json_numbers), the rest through ``json``.
+
+    ``data`` may be the file's map (:mod:`.mapped`): each pass gives back the pages it has passed.
+    """
+    if data[:4].startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):  # UTF-16/32 to UTF-8
+        text, _ = decode_text(bytes(data), name)
         data = text.encode("utf-8", errors="surrogatepass")
         del text
     check_not_binary(data, name)
     if nesting_depth(data, MAX_DEPTH) > MAX_DEPTH:
         raise fail(name, f"the JSON is nested more than {MAX_DEPTH} levels deep; a sequence needs at most 3")
-    rest, arrays = split_numbers(data, 3 if data.startswith(b"\xef\xbb\xbf") else 0, lambda p: fail(name, p))
+    rest, arrays = split_numbers(data, 3 if data[:3] == codecs.BOM_UTF8 else 0, lambda p: fail(name, p))
     text, notices = decode_text(rest, name)
     if not arrays and not text.strip():
         raise fail(name, "the file is empty")
     return put_back(_parse(text, name, positions=not arrays), arrays), notices
 
 
-def load_json(data: bytes, name: str, *, missing: str = "error") -> SequenceData:
-    """Read ``[1, 2]``, ``[[1, 2], [3, 4]]`` or ``{"x": ..., "t": [...], "labels": [...], "time_label": "..."}``."""
+def load_json(data: Data, name: str, *, missing: str = "error") -> SequenceData:
+    """Read ``[1, 2]``, ``[[1, 2], [3, 4]]`` or ``{"x": ..., "t": [...], "labels": [...], "time_label": "..."}``.
+
+    ``data`` is the file's bytes or, for a large file, its map (see :mod:`.mapped`).
+    """
     if len(data) > SMALL_JSON_BYTES:
         document, notices = _parse_large(data, name)
     else:
-        text, notices = decode_text(data, name)
+        text, notices = decode_text(bytes(data), name)
         if not text.strip():
             raise fail(name, "the file is empty")
         document = _parse(text, name)

@@ -22,6 +22,7 @@ import numpy as np
 
 from .errors import SequenceError
 from .limits import describe_bytes
+from .mapped import Data, count_in, release
 
 SMALL_JSON_BYTES = 1 << 20
 """Smaller files go through ``json`` whole: their messages name every position, their memory is negligible."""
@@ -52,7 +53,7 @@ class _NotPlain(Exception):
     """This run is not a flat list or a list of rows: leave it to ``json``."""
 
 
-def _number_runs(data: bytes, start: int, fail: Fail) -> list[tuple[int, int]]:
+def _number_runs(data: Data, start: int, fail: Fail) -> list[tuple[int, int]]:
     """(begin, end) of the stretches of more than MIN_RUN number characters, found a chunk at a time.
 
     Only the stretches are kept, not the position of every other byte, so memory stays one chunk's worth.
@@ -71,6 +72,7 @@ def _number_runs(data: bytes, start: int, fail: Fail) -> list[tuple[int, int]]:
         runs += [(int(edges[k]) + 1, int(edges[k + 1])) for k in np.flatnonzero(np.diff(edges) > MIN_RUN)]
         last = int(edges[-1])
         del flags, found, edges
+        release(data, begin, begin + SCAN_CHUNK)
     if len(data) - last > MIN_RUN:
         runs.append((last + 1, len(data)))
     return runs
@@ -119,9 +121,24 @@ def _floats(block: bytes, fail: Fail, where: str) -> np.ndarray:
         raise fail(f"{where} holds something that is not a JSON number") from None
 
 
-def _flat(data: bytes, begin: int, end: int, key: str, fail: Fail) -> np.ndarray:
+def _most_values(data: Data, begin: int, end: int) -> int:
+    """How many numbers ``data[begin:end]`` can hold, so they are written into one array, not blocks then a copy.
+
+    One more than its commas, and no more than its digits, ``u`` and ``a`` (each number has a digit; ``null`` a
+    ``u``, ``NaN`` an ``a``): so ``[,,,,]`` reserves nothing, and a list that is not plain fails in its first block.
+    """
+    commas = marks = 0
+    for start in range(begin, end, SCAN_CHUNK):
+        piece = data[start : min(start + SCAN_CHUNK, end)]
+        commas += piece.count(b",")
+        marks += len(piece) - len(piece.translate(None, b"0123456789ua"))
+        release(data, start, start + SCAN_CHUNK)
+    return min(commas + 1, marks)
+
+
+def _flat(data: Data, begin: int, end: int, key: str, fail: Fail) -> np.ndarray:
     """``[n, n, ...]`` from ``begin`` (the ``[``) to ``end`` (the ``]``): a (T,) array, a block at a time."""
-    parts: list[np.ndarray] = []
+    out = np.empty(_most_values(data, begin, end))
     pos, done = begin + 1, 0
     while pos < end:
         stop = end
@@ -132,12 +149,13 @@ def _flat(data: bytes, begin: int, end: int, key: str, fail: Fail) -> np.ndarray
             stop = cut + 1
         block = data[pos:stop]
         values = _floats(block, fail, f"{key}[{done}...]")
-        if len(values) != block.count(b",") + (stop == end):
+        if len(values) != block.count(b",") + (stop == end) or done + len(values) > len(out):
             raise fail(f"{key}[{done}...]: a value is missing between commas, or two values have no comma between them")
-        parts.append(values)
+        out[done : done + len(values)] = values
         done += len(values)
+        release(data, pos, stop)
         pos = stop
-    return np.concatenate(parts) if parts else np.zeros(0)
+    return out[:done]
 
 
 def _rows_block(block: bytes, first: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -161,9 +179,9 @@ def _rows_block(block: bytes, first: bool) -> tuple[np.ndarray, np.ndarray]:
     return opens, counts
 
 
-def _rows(data: bytes, begin: int, end: int, key: str, fail: Fail) -> np.ndarray:
+def _rows(data: Data, begin: int, end: int, key: str, fail: Fail) -> np.ndarray:
     """``[[..], [..], ...]`` from ``begin`` (the outer ``[``) to ``end`` (the outer ``]``): a (T, D) array."""
-    parts: list[np.ndarray] = []
+    out = np.empty(_most_values(data, begin, end))  # T x D: T x (D - 1) commas within rows, T - 1 between them
     pos, done, width = begin + 1, 0, -1
     while pos < end:
         stop = end
@@ -173,7 +191,7 @@ def _rows(data: bytes, begin: int, end: int, key: str, fail: Fail) -> np.ndarray
                 raise fail(f"{key}[{done}...]: a row is over {describe_bytes(BLOCK)} long")
             stop = end if close < 0 else close + 1
         block = data[pos:stop]
-        starts, counts = _rows_block(block, first=not parts)
+        starts, counts = _rows_block(block, first=done == 0)
         count = len(starts)
         width = int(counts[0]) if width < 0 else width
         if width == 0:
@@ -182,18 +200,19 @@ def _rows(data: bytes, begin: int, end: int, key: str, fail: Fail) -> np.ndarray
             k = int(np.flatnonzero(counts != width)[0])
             raise fail(f"{key}[{done + k}] has {counts[k]} values, but {key}[0] has {width}")
         values = _floats(block, fail, f"{key}[{done}...]")
-        if len(values) != width * count:
+        if len(values) != width * count or (done + count) * width > len(out):
             raise fail(
                 f"{key}[{done}...]: a value is missing between commas, a row is empty, or two values have "
                 "no comma between them"
             )
-        parts.append(values.reshape(count, width))
+        out[done * width : (done + count) * width] = values
         done += count
+        release(data, pos, stop)
         pos = stop
-    return np.concatenate(parts)
+    return out[: done * width].reshape(done, width)
 
 
-def _array(data: bytes, begin: int, stop: int, key: str, fail: Fail) -> tuple[np.ndarray, int] | None:
+def _array(data: Data, begin: int, stop: int, key: str, fail: Fail) -> tuple[np.ndarray, int] | None:
     """The array that starts at ``data[begin] == "["`` within a run ending at ``stop``, and the offset of its ``]``.
 
     None when it is not a flat list or a list of rows of numbers: ``json`` reads it (or it is too much to).
@@ -220,19 +239,19 @@ def _key(piece: bytes, top: bool) -> str:
     return match.group(1).decode("utf-8", errors="replace") if match else "an array"
 
 
-def _quotes(data: bytes, begin: int, end: int) -> int:
+def _quotes(data: Data, begin: int, end: int) -> int:
     """Quotes in ``data[begin:end]`` that open or close a string (not ``\\"``; ``\\\\"`` does again): the parity
     tells "inside a string". Counted in place, without copying the range."""
-    return data.count(b'"', begin, end) - data.count(b'\\"', begin, end) + data.count(b'\\\\"', begin, end)
+    return count_in(data, b'"', begin, end) - count_in(data, b'\\"', begin, end) + count_in(data, b'\\\\"', begin, end)
 
 
-def _can_start_value(data: bytes, start: int, opening: int) -> bool:
+def _can_start_value(data: Data, start: int, opening: int) -> bool:
     """Is ``data[opening]`` where a JSON value may start: after ``:``, ``,``, ``[`` or at the top?"""
     before = data[max(start, opening - 256) : opening].rstrip(_SPACE)
     return before[-1:] in (b":", b",", b"[") or (not before and opening - 256 <= start)
 
 
-def split_numbers(data: bytes, start: int, fail: Fail) -> tuple[bytes, dict[str, np.ndarray]]:
+def split_numbers(data: Data, start: int, fail: Fail) -> tuple[bytes, dict[str, np.ndarray]]:
     """The file with each long array of numbers replaced by a unique string, and the arrays by those strings.
 
     ``start`` skips a byte-order mark. Arrays are only taken where a value can start, outside a string. The work

@@ -14,7 +14,7 @@ import dataclasses
 import io
 import itertools
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,7 @@ from .quoting import quote, shorten
 from .seq_cells import (
     MAX_COLUMNS,
     Dialect,
+    UnclosedQuote,
     count_cells,
     dates_from_bytes,
     is_date,
@@ -37,6 +38,7 @@ from .seq_cells import (
 )
 from .seq_columns import Column, ColumnBuilder
 from .seq_decode import check_line_length, decode_text, fail
+from .seq_scan import Scan, scan_table
 from .seq_thousands import STYLES, describe_style
 from .seq_values import Rows, finish, is_monotonic
 from .sequence_data import SequenceData
@@ -86,14 +88,18 @@ def _unchanged(path: str, size: int) -> bool:
 
 
 def _fast_table(
-    data: bytes, name: str, columns: list[str] | None, missing: str, path: str | None
+    data: bytes, name: str, columns: list[str] | None, missing: str, path: str | None, scan: Scan | None = None
 ) -> SequenceData | None:
-    """All-numeric UTF-8 tables through ``np.loadtxt`` on the raw bytes; None means "use the careful path"."""
+    """All-numeric UTF-8 tables through ``np.loadtxt`` on the raw bytes; None means "use the careful path".
+
+    With ``scan``, ``data`` is only the file's first bytes and NumPy reads the file itself (see :mod:`.seq_scan`).
+    """
     if data.startswith(_TEXT_BOMS) or b"\x00" in data:
         return None
+    size = len(data) if scan is None else scan.size
     start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     head = data[start : start + HEAD_BYTES]
-    if len(data) - start > HEAD_BYTES:
+    if size - start > HEAD_BYTES:
         head = head[: head.rfind(b"\n") + 1]
     try:
         lines = _newlines(head).decode("utf-8").split("\n")
@@ -105,7 +111,7 @@ def _fast_table(
     sample = [line for _, line in entries[:SAMPLE_LINES]]
     dialect = _dialect(name, sample)
     first_no, first = entries[0]
-    first_cells = split_cells(first, dialect.delimiter)
+    first_cells = _strict_cells(name, first_no, first, dialect.delimiter)
     header = is_header(first_cells, dialect.decimal_comma)
     if header and len(entries) < 2:
         return None  # no data rows (NumPy would only warn): the careful path says so
@@ -120,7 +126,9 @@ def _fast_table(
     numbers = [k for k in range(width) if k not in date_set]
     offset = sum(len(line.encode("utf-8")) + 1 for line in lines[:first_no]) if header else 0
     body: bytes | None = None  # None: NumPy reads the file itself
-    if path is None or dialect.decimal_comma or not _unchanged(path, len(data)):
+    if path is None or dialect.decimal_comma or not _unchanged(path, size):
+        if scan is not None:
+            return None  # only the head is at hand: the whole-file reader takes it from here
         body = _newlines(data[start:])[offset:]
         body = body.replace(b",", b".") if dialect.decimal_comma else body
 
@@ -152,7 +160,8 @@ def _fast_table(
     ):  # usecols lets rows with extra cells through: the delimiters must add up exactly
         delimiter = dialect.delimiter.encode()
         header_cells = lines[first_no - 1].count(dialect.delimiter) if header else 0
-        if data.count(delimiter, start) != steps * (width - 1) + header_cells:
+        found = data.count(delimiter, start) if scan is None else scan.delimiters.get(dialect.delimiter, -1)
+        if found != steps * (width - 1) + header_cells:
             return None
     converted = {k: dates_from_bytes(stamps[:, j]) for j, k in enumerate(dates)} if stamps is not None else {}
     years = {k: y for k, y in converted.items() if y is not None}
@@ -163,8 +172,17 @@ def _fast_table(
         Column(n, "date", years[k]) if k in years else Column(n, "number", matrix[:, position[k]])
         for k, n in enumerate(_names(first_cells, header))
     ]
-    rows = Rows(np.arange(steps) + first_no + int(header))  # exact unless blank lines sit inside the data
+    first_row = first_no + int(header)
+    rows = Rows(range(first_row, first_row + steps))  # exact unless blank lines sit inside the data
     return _assemble(name, parsed, rows, header, columns, missing, (), None if dates else matrix)
+
+
+def _strict_cells(name: str, number: int, line: str, delimiter: str | None) -> list[str]:
+    """The cells of line ``number``, refusing a quote it opens and never closes (naming that line)."""
+    try:
+        return split_cells(line, delimiter, strict=True)
+    except UnclosedQuote:
+        raise fail(name, f"line {number}: a quoted field is never closed") from None
 
 
 def _ragged(name: str, number: int, count: int, width: int, what: str, dialect: Dialect) -> SequenceError:
@@ -203,7 +221,7 @@ def _split_body(
     for number, line in zip(numbers, lines, strict=True):
         if count_cells(line, delimiter) > MAX_COLUMNS:
             raise _ragged(name, int(number), MAX_COLUMNS + 1, width, what, dialect)
-        cells = split_cells(line, delimiter)
+        cells = _strict_cells(name, int(number), line, delimiter)
         if len(cells) != width:
             raise _ragged(name, int(number), len(cells), width, what, dialect)
         rows.append(cells)
@@ -247,7 +265,7 @@ def _careful_table(
     if not lines:
         raise fail(name, "the file is empty" if not text or text.isspace() else "the file holds no data, only comments")
     dialect = _dialect(name, lines[:SAMPLE_LINES])
-    first_cells = split_cells(lines[0], dialect.delimiter)
+    first_cells = _strict_cells(name, int(numbers[0]), lines[0], dialect.delimiter)
     header = is_header(first_cells, dialect.decimal_comma)
     width = len(first_cells)
     what = "the header has" if header else f"row {numbers[0]} has"
@@ -408,6 +426,25 @@ def load_table(
         if fast is not None:
             return fast
     return _careful_table(data, name, columns, missing, decimal, thousands)
+
+
+def load_large_table(
+    path: str,
+    name: str,
+    *,
+    columns: list[str] | None = None,
+    missing: str = "error",
+    is_table: Callable[[bytes], bool] | None = None,
+) -> SequenceData | None:
+    """A large named table of plain numbers, without holding its bytes; None: read it whole with :func:`load_table`.
+
+    Only the fast path can do without the bytes; the careful one (quotes, words, missing cells, a decimal comma)
+    needs the text, so those files are read whole as before.
+    """
+    scan = scan_table(path, name, len(codecs.BOM_UTF8) + HEAD_BYTES)
+    if scan is None or (is_table is not None and not is_table(scan.head)):
+        return None  # ``is_table``: does the head say the file is a table at all?
+    return _fast_table(scan.head, name, columns, missing, path, scan)
 
 
 def check_number_format(name: str, decimal: str | None, thousands: str | None) -> None:

@@ -25,7 +25,8 @@ MAX_LISTED = 8
 class Rows:
     """How messages name a row: table rows by their line in the file (a spreadsheet's row), arrays by index."""
 
-    numbers: np.ndarray
+    numbers: np.ndarray | range
+    """A ``range`` when the rows follow one another: 8 bytes per row saved, as much as a column of the numbers."""
     word: str = "row"
 
     def one(self, k: int) -> str:
@@ -40,12 +41,12 @@ class Rows:
         return f"{self.word}s {', '.join(listed[:-1])} and {listed[-1]}"
 
     def take(self, keep: np.ndarray) -> Rows:
-        return Rows(self.numbers[keep], self.word)
+        return Rows(np.asarray(self.numbers)[keep], self.word)
 
 
 def index_rows(count: int) -> Rows:
     """Rows of an array, named by their 0-based index as NumPy users know them."""
-    return Rows(np.arange(count), "index")
+    return Rows(range(count), "index")
 
 
 KEEP_MISSING = "keep"

@@ -20,12 +20,14 @@ import numpy as np
 from .atomic import atomic_open
 from .errors import SequenceError
 from .file_kinds import file_kind
+from .mapped import mapped_file
 from .quoting import quote, shorten
 from .seq_arrays import array_sequence, read_npy, read_npz
 from .seq_cells import split_cells
 from .seq_decode import STDIN_NAME, Source, decode_text, fail, read_source
 from .seq_json import load_json
-from .seq_table import load_table, looks_like_table
+from .seq_json_numbers import SMALL_JSON_BYTES
+from .seq_table import load_large_table, load_table, looks_like_table
 from .seq_text import text_sequence
 from .seq_values import MISSING_POLICIES, check_policy, finish, index_rows
 from .sequence_data import SequenceData
@@ -113,6 +115,27 @@ def load_sequence(
             )
         # safe_arrays checks the size and reads the file itself
         return _pick(_load_array(None, name, suffix.lstrip("."), key, missing), columns, name)
+    if (
+        name != "-"
+        and suffix in (*TABLE_SUFFIXES, ".txt")
+        and decimal is None
+        and thousands is None
+        and not text
+        and vocab is None
+    ):
+        # A .txt file is a table only if its first bytes say so, as _kind decides for a file read whole.
+        def is_table(head: bytes) -> bool:
+            return _kind(Source(head, name, suffix), False) == "table"
+
+        large = load_large_table(
+            name, name, columns=columns, missing=missing, is_table=None if suffix in TABLE_SUFFIXES else is_table
+        )
+        if large is not None:  # None: small, or not plain numbers: read whole below
+            return _with(large, source=Path(name).name)
+    if name != "-" and suffix == ".json" and not text and vocab is None:
+        with mapped_file(name, SMALL_JSON_BYTES + 1) as mapped:  # None: small, or read_source words the problem
+            if mapped is not None:
+                return _pick(_with(load_json(mapped, name, missing=missing), source=Path(name).name), columns, name)
     source = read_source(path_or_dash, stdin_bytes)
     if not source.data:
         raise fail(source.name, "the file is empty")

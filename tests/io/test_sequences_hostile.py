@@ -51,6 +51,41 @@ def test_ragged_row_is_named(write_file: Write) -> None:
     refuse(write_file("ragged.csv", "a,b,c\n1,2,3\n4,5\n6,7,8\n"), "row 3 has 2 values, but the header has 3")
 
 
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        ('1,"2\n3,4', 1),  # not two rows: the quote never closes
+        ('a,"b\n1,2\n3,4\n', 1),  # in the header, which the fast path would skip
+        ('1,2\n3,"4\n5,6\n', 2),
+        ('# note\n\n1;"2,5\n', 3),  # line numbers count comments and blank lines, as an editor does
+    ],
+)
+def test_a_quote_never_closed_is_refused_by_its_line(write_file: Write, content: str, line: int) -> None:
+    message = refuse(write_file("quote.csv", content), f"line {line}: a quoted field is never closed$")
+    assert message.endswith(f"quote.csv: line {line}: a quoted field is never closed")
+
+
+def test_a_quote_never_closed_fails_the_command_line_in_one_line(
+    write_file: Write, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lstmviz.cli.main import main
+
+    path = write_file("quote.csv", '1,"2\n3,4')
+    assert main(["info", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [f"lstmviz: {path}: line 1: a quoted field is never closed"]
+
+
+@pytest.mark.parametrize(
+    ("content", "cells"),
+    [('x,"y"" z"\n1,2\n', ("x", 'y" z')), ('5",3\n1,2\n', ('5"', "3")), ('"a" b,1\n2,3\n', ("a b", "1"))],
+)
+def test_closed_and_unopened_quotes_still_read(write_file: Write, content: str, cells: tuple[str, ...]) -> None:
+    seq = load_sequence(write_file("quote.csv", content))
+    assert seq.input_labels == cells
+    assert seq.values.tolist() == [[float(v) for v in content.splitlines()[1].split(",")]]
+
+
 def test_word_in_a_numeric_column(write_file: Write) -> None:
     msg = refuse(write_file("words.csv", "a,price\n1,2\n2,3\n3,abc\n4,5\n"), 'row 4, column "price"')
     assert "'abc' is not a number" in msg
