@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -29,9 +30,11 @@ from ..engine.training import Batch
 from ..engine.update_sources import update_shares
 from ..io.sequence_data import SequenceData
 from ..io.tasks import Task, make_task
-from .compute import TRAINING, ComputeService
 from .training import TrainingConfig, new_network, run_training
-from .training_job import TrainingJob
+from .training_job import TRAINING, TrainingJob
+
+if TYPE_CHECKING:
+    from .compute import ComputeService
 
 COMPARE_CELLS: tuple[str, ...] = ("rnn", "gru", "lstm")
 COMPARE_TASKS: tuple[str, ...] = ("copy", "adding")

@@ -42,11 +42,7 @@ __all__ = [
     "Report",
     "Result",
     "Runner",
-    "TRAINING",
 ]
-
-TRAINING = "training"
-"""The kind a training run is published under (:meth:`ComputeService.follow`)."""
 
 INLINE_COST = 40_000_000
 """The one cost rule: a result estimated above this many multiply-adds is handed to the runner (about 20-50 ms of

@@ -32,6 +32,8 @@ Runner = Callable[[TrainingConfig, Any, Any], Iterator[Progress]]
 """A training generator: :func:`~lstmviz.model.training.run_training` for a network, or an encoder-decoder's
 (:func:`~lstmviz.model.seq2seq_training.run_seq2seq_training`); module level, so a spawned child can import it."""
 
+TRAINING = "training"
+"""The compute-service kind a training run is published under (``ComputeService.follow``)."""
 PUBLISH_EVERY = 0.05
 """Seconds between the child's messages: twice as often as the app refreshes its views (10 a second)."""
 PAUSE_POLL = 0.05

@@ -21,7 +21,7 @@ from lstmviz.model.compare import (
     run_compare,
     update_batch,
 )
-from lstmviz.model.compute import TRAINING
+from lstmviz.model.training_job import TRAINING
 
 SMALL = CompareSetup(task="copy", delay=3, hidden=4, updates=6, batch=4, seed=1)
 

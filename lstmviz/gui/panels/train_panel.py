@@ -41,10 +41,10 @@ from ...io.errors import FileFormatError
 from ...io.sequence_data import SequenceData
 from ...io.tasks import Task
 from ...io.training_log import app_rows, render_loss_figure, write_loss_csv
-from ...model.compute import TRAINING, ComputeService
+from ...model.compute import ComputeService
 from ...model.document import Document
 from ...model.training import TrainingConfig, new_network
-from ...model.training_job import TrainingJob
+from ...model.training_job import TRAINING, TrainingJob
 from ...model.training_prediction import LIVE_STEPS, predict
 from ...model.training_timeline import Timeline
 from ..note_button import note_button
