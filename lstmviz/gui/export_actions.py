@@ -119,6 +119,19 @@ class ExportActions(WindowActions):
     def _folder(self) -> str:
         return self.window.settings.save_folder()
 
+    def _ask_save_path(self, title: str, file_name: str, formats: tuple[str, ...], kind: str = "") -> str | None:
+        """Ask where to save (starting in the save folder at ``file_name``); a name without one of ``formats``'
+        suffixes gets ``file_name``'s. None when the user cancels."""
+        label = f" {kind}" if kind else ""
+        filters = ";;".join(f"{f.upper()}{label} (*.{f})" for f in formats)
+        start = os.path.join(self._folder(), file_name)
+        path, _ = QFileDialog.getSaveFileName(self.window, title, start, filters)
+        if not path:
+            return None
+        if Path(path).suffix.lower().lstrip(".") not in formats:
+            path += Path(file_name).suffix
+        return path
+
     def _trace_ready(self) -> bool:
         doc = self.document
         if doc.trace is None or doc.trace_steps_ready < doc.steps:
@@ -169,14 +182,9 @@ class ExportActions(WindowActions):
 
     # Gate diagram ------------------------------------------------------------------------------------------
     def export_diagram(self) -> bool:
-        filters = ";;".join(f"{f.upper()} image (*.{f})" for f in DIAGRAM_FORMATS)
-        start = os.path.join(self._folder(), f"diagram-{self.document.network.cell}-t{self.document.step}.png")
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export gate diagram", start, filters)
-        if not path:
-            return False
-        if Path(path).suffix.lower().lstrip(".") not in DIAGRAM_FORMATS:
-            path += ".png"
-        return self.export_diagram_to(path)
+        name = f"diagram-{self.document.network.cell}-t{self.document.step}.png"
+        path = self._ask_save_path("Export gate diagram", name, DIAGRAM_FORMATS, "image")
+        return path is not None and self.export_diagram_to(path)
 
     def export_diagram_to(self, path: str, diagram: QWidget | None = None) -> bool:
         """``diagram`` (the window's own by default: a seq2seq window has one per side) to PNG or SVG."""
@@ -197,15 +205,9 @@ class ExportActions(WindowActions):
     def export_trace(self) -> bool:
         if not self._trace_ready():
             return False
-        filters = ";;".join(f"{f.upper()} (*.{f})" for f in TRACE_FORMATS)
         stem = file_stem(self.document.sequence.source, "trace")
-        start = os.path.join(self._folder(), f"{stem}-trace.npz")
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export trace", start, filters)
-        if not path:
-            return False
-        if Path(path).suffix.lower().lstrip(".") not in TRACE_FORMATS:
-            path += ".npz"
-        return self.export_trace_to(path)
+        path = self._ask_save_path("Export trace", f"{stem}-trace.npz", TRACE_FORMATS)
+        return path is not None and self.export_trace_to(path)
 
     def export_trace_to(self, path: str) -> bool:
         """The trace is written by the io layer (atomically) in a worker thread."""

@@ -47,14 +47,8 @@ class Seq2SeqExportActions(ExportActions):
 
     # Figure ------------------------------------------------------------------------------------------------
     def export_seq2seq_figure(self) -> bool:
-        filters = ";;".join(f"{f.upper()} (*.{f})" for f in FIGURE_FORMATS)
-        start = os.path.join(self._folder(), f"{self._stem()}.png")
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export encoder-decoder figure", start, filters)
-        if not path:
-            return False
-        if Path(path).suffix.lower().lstrip(".") not in FIGURE_FORMATS:
-            path += ".png"
-        return self.export_seq2seq_figure_to(path)
+        path = self._ask_save_path("Export encoder-decoder figure", f"{self._stem()}.png", FIGURE_FORMATS)
+        return path is not None and self.export_seq2seq_figure_to(path)
 
     def export_seq2seq_figure_to(self, path: str, layer: int = 0) -> bool:
         """Both sides' heatmaps, the context strip (edited or not) and the outputs, as the window shows them."""
@@ -77,14 +71,9 @@ class Seq2SeqExportActions(ExportActions):
     def export_side_diagram(self, side: str) -> bool:
         """Ask where, then write the ``encoder``'s or ``decoder``'s gate diagram at the step it shows."""
         doc = self.session.encoder_doc if side == "encoder" else self.session.decoder_doc
-        filters = ";;".join(f"{f.upper()} image (*.{f})" for f in DIAGRAM_FORMATS)
-        start = os.path.join(self._folder(), f"{side}-diagram-{doc.network.cell}-t{doc.step}.png")
-        path, _ = QFileDialog.getSaveFileName(self.window, f"Export {side} gate diagram", start, filters)
-        if not path:
-            return False
-        if Path(path).suffix.lower().lstrip(".") not in DIAGRAM_FORMATS:
-            path += ".png"
-        return self.export_side_diagram_to(path, side)
+        name = f"{side}-diagram-{doc.network.cell}-t{doc.step}.png"
+        path = self._ask_save_path(f"Export {side} gate diagram", name, DIAGRAM_FORMATS, "image")
+        return path is not None and self.export_side_diagram_to(path, side)
 
     def export_side_diagram_to(self, path: str, side: str) -> bool:
         """One side's gate diagram through the main window's diagram export (PNG or SVG)."""
@@ -95,14 +84,10 @@ class Seq2SeqExportActions(ExportActions):
     def export_bottleneck(self) -> bool:
         if self.bottleneck.curve is None:
             return False
-        filters = ";;".join(f"{f.upper()} (*.{f})" for f in FIGURE_FORMATS)
-        start = os.path.join(self._folder(), f"bottleneck-{self.session.task_name}.png")
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export bottleneck curve", start, filters)
-        if not path:
-            return False
-        if Path(path).suffix.lower().lstrip(".") not in FIGURE_FORMATS:
-            path += ".png"
-        return self.export_bottleneck_to(path)
+        path = self._ask_save_path(
+            "Export bottleneck curve", f"bottleneck-{self.session.task_name}.png", FIGURE_FORMATS
+        )
+        return path is not None and self.export_bottleneck_to(path)
 
     def export_bottleneck_to(self, path: str) -> bool:
         """The measured curve through the renderer of ``lstmviz train --bottleneck``."""
