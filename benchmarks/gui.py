@@ -440,11 +440,12 @@ def bench_train(app: Any, updates: int) -> dict[str, float]:
     run_until(app, lambda: False, 0.5)
     app.installEventFilter(frames)
     doc.events.trace_changed.connect(lambda: refreshes.__setitem__(0, refreshes[0] + 1))
+    heartbeat = Heartbeat()
+    heartbeat.start()
+    run_until(app, lambda: False, 0.1)
     start = time.perf_counter()
     panel.start_button.click()  # sets up the task's network and example: every view rebuilt, like opening a file
     setup = time.perf_counter() - start
-    heartbeat = Heartbeat()
-    heartbeat.start()
     run_until(app, lambda: panel.state == "idle", 600)
     elapsed = time.perf_counter() - start
     stall = heartbeat.stop()
@@ -452,8 +453,8 @@ def bench_train(app: Any, updates: int) -> dict[str, float]:
     gaps = sorted(b - a for a, b in zip(paints, paints[1:], strict=False)) or [0.0]
     print(
         f"train copy delay 20, LSTM H=32, {updates} updates in the MainWindow: {elapsed:.1f} s, "
-        f"{updates / elapsed:.0f} updates/s; Start (set-up) {setup * 1000:.0f} ms, then longest stall "
-        f"{stall * 1000:.0f} ms (target < 50); "
+        f"{updates / elapsed:.0f} updates/s; the Start click returns in {setup * 1000:.0f} ms; longest stall from "
+        f"the click on (the views' set-up included) {max(stall, setup) * 1000:.0f} ms (target < 50); "
         f"views fed new weights {refreshes[0] / elapsed:.1f}/s (target <= 10); heatmap repaints every: median "
         f"{statistics.median(gaps) * 1000:.0f} ms, 95th percentile {gaps[int(0.95 * (len(gaps) - 1))] * 1000:.0f} ms, "
         f"max {gaps[-1] * 1000:.0f} ms"

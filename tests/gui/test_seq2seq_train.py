@@ -80,7 +80,7 @@ def test_a_model_that_does_not_fit_the_task_is_replaced_by_a_fresh_one_and_undon
     panel.start_button.click()
     fresh = session.model
     assert fresh is not before and fresh.vocab_size == 10 and fresh.hidden_size == 3
-    assert len(view.sliders) == 6  # h and C of 3 units
+    qtbot.waitUntil(lambda: len(view.sliders) == 6, timeout=5_000)  # h and C of 3 units, one view per turn
     source = session.trace["enc_tokens"]
     assert session.trace["dec_target"].tolist() == sorted(source.tolist()) and source.size == 5
     qtbot.waitUntil(lambda: panel.state == "idle", timeout=60_000)
@@ -104,7 +104,8 @@ def test_training_the_window_model_on_another_task_shows_that_tasks_target(qtbot
     # the same source, teacher-forced on its sorted form (not on the reverse target a sort model never learns)
     assert session.trace["enc_tokens"].tolist() == source.tolist()
     assert session.trace["dec_target"].tolist() == sorted(source.tolist())
-    assert window.view.target_edit.text() == " ".join(str(v) for v in sorted(source.tolist()))
+    shown = " ".join(str(v) for v in sorted(source.tolist()))
+    qtbot.waitUntil(lambda: window.view.target_edit.text() == shown, timeout=5_000)  # the views follow, paced
     qtbot.waitUntil(lambda: panel.state == "idle", timeout=60_000)
     assert session.trace["dec_target"].tolist() == sorted(source.tolist())
     window.undo_action.trigger()  # the run and the new target are one undo step

@@ -17,6 +17,7 @@ from lstmviz.engine.batched import forward
 from lstmviz.engine.network import Network
 from lstmviz.gui.panels.train_panel import TrainPanel
 from lstmviz.gui.training.curves import LossCurves
+from lstmviz.gui.views.heatmaps import HeatmapsView
 from lstmviz.io.seq_text import text_sequence
 from lstmviz.io.sequence_data import SequenceData
 from lstmviz.io.weights import load_weights
@@ -31,6 +32,7 @@ def _panel(qtbot: Any, updates: int = 400) -> TrainPanel:
     panel.settings.delay_box.setValue(3)
     panel.settings.hidden_box.setValue(8)
     panel.settings.updates_box.setValue(updates)
+    panel.settings.lr_box.setValue(0.01)  # ten times the default: these short runs learn within their few updates
     return panel
 
 
@@ -84,6 +86,25 @@ def test_a_short_run_learns_while_the_event_loop_keeps_turning(qtbot: Any) -> No
     assert losses[-1][0] == 600
     assert validation and validation[-1][2] >= 0.9  # recall after 600 updates at delay 3
     assert len({n for n in seen if 0 < n < 600}) >= 2  # the GUI ran while the curves were half drawn
+
+
+def test_the_set_up_at_start_reaches_the_views_one_per_turn_not_all_in_the_click(qtbot: Any) -> None:
+    """Start loads the task's network and example, which rebuilds every view (like opening a file): done inside the
+    click, that was a 300 ms freeze. The views are now told in later turns, one each, and all of them get there."""
+    panel = _panel(qtbot, updates=30)
+    views = [HeatmapsView(panel.document), HeatmapsView(panel.document)]
+    for view in views:
+        qtbot.addWidget(view)
+        view.show()
+    qtbot.waitExposed(views[1])
+    assert all(view.input_row is not None and len(view.input_row.curves) == 1 for view in views)  # the sine
+    panel.start_button.click()
+    assert panel.document.network.input_size == 10  # the copy task's network is the document's at once
+    assert all(len(view.input_row.curves) == 1 for view in views)  # ... but no view was rebuilt in the click
+    qtbot.waitUntil(lambda: any(len(view.input_row.curves) == 10 for view in views), timeout=5_000)
+    assert not all(len(view.input_row.curves) == 10 for view in views)  # the first view first, the next later
+    qtbot.waitUntil(lambda: all(len(view.input_row.curves) == 10 for view in views), timeout=5_000)
+    qtbot.waitUntil(lambda: panel.state == "idle", timeout=60_000)
 
 
 def test_a_training_process_that_dies_is_reported_and_the_weights_stay_usable(qtbot: Any) -> None:

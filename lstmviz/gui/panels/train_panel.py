@@ -207,12 +207,17 @@ class TrainPanel(QWidget):
         self.settings.setEnabled(self.state == "idle")
         self.timeline_slider.set_scrubbable(self.state != "running")
 
-    def _set_state(self, state: str) -> None:
-        self.state = state
-        if state == "running" and not self._pacing:  # one view per event-loop turn while the weights stream in
+    def _begin_pacing(self) -> None:
+        """One view per event-loop turn from now until the run pauses or ends (once, however often asked)."""
+        if not self._pacing:
             self._pacing.append(True)
             pacer().begin()
-        elif state != "running":
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        if state == "running":  # one view per event-loop turn while the weights stream in
+            self._begin_pacing()
+        else:
             _stop_pacing(self._pacing)
         self._update_buttons()
         self.state_changed.emit(state)
@@ -239,6 +244,7 @@ class TrainPanel(QWidget):
         except (FileFormatError, EngineError) as error:
             self._refuse(str(error))
             return
+        self._begin_pacing()  # the set-up rebuilds every view (a new network and example): one view per turn too
         network = self._prepare(config, task)
         self._task = task
         self._merge_key = ("train", next(_run_ids))
@@ -251,6 +257,7 @@ class TrainPanel(QWidget):
         try:
             self._job = self._new_job(config, task, network)
         except (OSError, RuntimeError) as error:  # no process could start (limits; an unguarded main script)
+            _stop_pacing(self._pacing)
             self.status.setText(f"Training could not start: {error}".splitlines()[0])
             return
         self._compute().follow(TRAINING, self._job, config.updates)  # its progress is the service's to publish
