@@ -4,8 +4,9 @@
 
 One run, both sides on one thread (OpenBLAS and torch), batch 32, T = 30 (copy with delay 28), H = 32 and H = 128,
 an LSTM + linear output layer, cross-entropy at the cue, Adam (lr 0.01), global-norm clipping at 1. The loop is the
-whole update: batch generation, forward, loss, BPTT, clipping, optimiser step. Ours runs in float64 (the engine's
-default, the precision its parity tests hold) and float32; torch in float32 (its default). Timed in CPU time by
+whole update: batch generation, forward, loss, BPTT, clipping, optimiser step. Both sides run in float64 (the engine's
+default, the precision its parity tests hold) and in float32 (torch's default); the ratios compare like with like,
+and the last column sets our float64 against torch's float32. Timed in CPU time by
 default (the machine may be shared), ``--wall`` for wall-clock time. The three loops take turns, ``--block``
 updates at a time, so they share whatever load the machine has; prints the median updates/s over the turns and
 the median of the per-turn ours/torch ratios.
@@ -44,7 +45,7 @@ def ours(cell: str, hidden: int, updates: int, dtype: type) -> Callable[[], obje
     return lambda: next(steps)
 
 
-def theirs(cell: str, hidden: int) -> Callable[[], object] | None:
+def theirs(cell: str, hidden: int, dtype: type) -> Callable[[], object] | None:
     """One whole update of the same loop in torch per call (after 5 warm-up updates), or None without torch."""
     try:
         import torch
@@ -53,17 +54,18 @@ def theirs(cell: str, hidden: int) -> Callable[[], object] | None:
     torch.set_num_threads(1)
     torch.manual_seed(0)
     task = make_task("copy", delay=28, seed=0)
+    torch_dtype = torch.float64 if dtype is np.float64 else torch.float32
     rnn = getattr(torch.nn, {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}[cell])(
         task.input_size, hidden, batch_first=True
-    )
-    fc = torch.nn.Linear(hidden, task.output_size)
+    ).to(torch_dtype)
+    fc = torch.nn.Linear(hidden, task.output_size).to(torch_dtype)
     params = list(rnn.parameters()) + list(fc.parameters())
     opt = torch.optim.Adam(params, lr=0.01)
     batches = task.batches(32)
 
     def update() -> None:
         batch = next(batches)
-        out, _ = rnn(torch.from_numpy(batch.x.astype(np.float32)))
+        out, _ = rnn(torch.from_numpy(batch.x.astype(dtype)))
         y = fc(out)
         loss = torch.nn.functional.cross_entropy(y[:, -1], torch.from_numpy(batch.target[:, -1]))
         opt.zero_grad()
@@ -92,11 +94,11 @@ def interleaved(
     return rates
 
 
-def ratio(rates: dict[str, list[float]], name: str) -> str:
-    """The median over the turns of ``name``'s rate over torch's in the same turn ("-" without torch)."""
-    if "torch" not in rates:
+def ratio(rates: dict[str, list[float]], name: str, reference: str) -> str:
+    """The median over the turns of ``name``'s rate over ``reference``'s in the same turn ("-" without torch)."""
+    if reference not in rates:
         return "-"
-    return f"{float(np.median(np.divide(rates[name], rates['torch']))):.2f}x"
+    return f"{float(np.median(np.divide(rates[name], rates[reference]))):.2f}x"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,21 +114,25 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.block}; {'wall' if args.wall else 'CPU'} time; python {sys.version.split()[0]}, numpy {np.__version__}"
     )
     print("updates/s: median over the turns; ratios: median over the turns of ours / torch in the same turn")
-    names = ("H", "ours f64", "ours f32", "torch f32", "f64/torch", "f32/torch")
+    names = ("H", "ours f64", "torch f64", "ours f32", "torch f32", "f64/f64", "f32/f32", "f64/t.f32")
     print(f"{names[0]:>5} " + " ".join(f"{name:>10}" for name in names[1:]) + f" {'target':>7}")
     for hidden in (32, 128):
-        contenders = {
-            "f64": ours(args.cell, hidden, args.updates, np.float64),
-            "f32": ours(args.cell, hidden, args.updates, np.float32),
-        }
-        torch_update = theirs(args.cell, hidden)
-        if torch_update is not None:
-            contenders["torch"] = torch_update
+        contenders: dict[str, Callable[[], object]] = {}
+        for label, dtype in (("f64", np.float64), ("f32", np.float32)):
+            contenders[label] = ours(args.cell, hidden, args.updates, dtype)
+            torch_update = theirs(args.cell, hidden, dtype)
+            if torch_update is not None:
+                contenders[f"torch {label}"] = torch_update
         rates = interleaved(contenders, args.updates, args.block, clock)
         median = {name: float(np.median(values)) for name, values in rates.items()}
+        figures = [median.get(name, float("nan")) for name in ("f64", "torch f64", "f32", "torch f32")]
+        ratios = (ratio(rates, "f64", "torch f64"), ratio(rates, "f32", "torch f32"), ratio(rates, "f64", "torch f32"))
         print(
-            f"{hidden:>5} {median['f64']:>10.0f} {median['f32']:>10.0f} {median.get('torch', float('nan')):>10.0f} "
-            f"{ratio(rates, 'f64'):>10} {ratio(rates, 'f32'):>10} {TARGETS[hidden]:>6.1f}x"
+            f"{hidden:>5} "
+            + " ".join(f"{figure:>10.0f}" for figure in figures)
+            + " "
+            + " ".join(f"{r:>10}" for r in ratios)
+            + f" {TARGETS[hidden]:>6.1f}x"
         )
     return 0
 

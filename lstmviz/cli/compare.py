@@ -14,6 +14,7 @@ from typing import Any
 from ..model.compare import (
     COMPARE_CELLS,
     COMPARE_TASKS,
+    COMPARE_UPDATES,
     CompareSetup,
     analyse,
     example_sequence,
@@ -48,9 +49,9 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--updates",
         type=non_negative_int,
-        default=300,
+        default=COMPARE_UPDATES,
         metavar="N",
-        help="training updates per cell on a task (default: 300; 0: untrained)",
+        help=f"training updates per cell on a task (default: {COMPARE_UPDATES}; 0: untrained)",
     )
 
 

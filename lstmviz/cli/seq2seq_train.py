@@ -53,6 +53,7 @@ def run(args: argparse.Namespace, warn: Callable[[str], None]) -> int:
     from ..engine.seq2seq_train import train_seq2seq
     from ..io.seq2seq_tasks import forecast_windows, make_task, token_accuracy
     from ..io.seq2seq_weights import save_seq2seq
+    from ..model.seq2seq_training import SEQ2SEQ_LR
 
     if not str(args.out).lower().endswith((".safetensors", ".npz", ".pt")):
         raise CommandError(f"{args.out}: save an encoder-decoder as .safetensors, .npz or .pt")
@@ -89,9 +90,8 @@ def run(args: argparse.Namespace, warn: Callable[[str], None]) -> int:
             return task.batch(rng, args.batch, length)
 
         describe = f"{args.source} {length} of {task.vocab_size - 1} symbols"
-    optimizer = make_optimizer(
-        args.optimizer, args.lr, **({"momentum": args.momentum} if args.optimizer == "sgd" else {})
-    )
+    rate = SEQ2SEQ_LR if args.lr is None else args.lr
+    optimizer = make_optimizer(args.optimizer, rate, **({"momentum": args.momentum} if args.optimizer == "sgd" else {}))
     metrics = None
     for trained, _, last in train_seq2seq(
         model, optimizer, None, _forever(draw), updates=args.steps, clip=args.clip or None

@@ -56,7 +56,13 @@ def add_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> Non
         "--steps", type=options.positive_int, default=2000, metavar="N", help="optimiser updates (default: 2000)"
     )
     run.add_argument("--batch", type=options.positive_int, default=32, metavar="N", help="batch size (default: 32)")
-    run.add_argument("--lr", type=options.positive_float, default=0.01, metavar="RATE", help="learning rate (0.01)")
+    run.add_argument(
+        "--lr",
+        type=options.positive_float,
+        default=None,
+        metavar="RATE",
+        help="learning rate (default: 0.001, PyTorch's; 0.01 for an encoder-decoder)",
+    )
     run.add_argument("--optimizer", choices=("adam", "sgd"), default="adam", help="optimiser (default: adam)")
     run.add_argument("--momentum", type=float, default=0.9, metavar="M", help="SGD momentum (default: 0.9)")
     run.add_argument(
@@ -161,7 +167,7 @@ def run_train(args: argparse.Namespace, warn: Callable[[str], None]) -> int:
 
     from ..io.training_log import write_loss_csv
     from ..io.weights import save_weights
-    from ..model.training import TrainingConfig, evaluate, run_training, smoothed
+    from ..model.training import DEFAULT_LR, TrainingConfig, evaluate, run_training, smoothed
 
     if seq2seq_train.applies(args):
         return seq2seq_train.run(args, warn)
@@ -175,7 +181,7 @@ def run_train(args: argparse.Namespace, warn: Callable[[str], None]) -> int:
         activation=args.activation,
         updates=args.steps,
         batch=args.batch,
-        lr=args.lr,
+        lr=DEFAULT_LR if args.lr is None else args.lr,
         optimizer=args.optimizer,
         momentum=args.momentum,
         clip=args.clip or None,

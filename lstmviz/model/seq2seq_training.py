@@ -31,6 +31,10 @@ from ..io.seq2seq_tasks import (
 )
 from .training import Evaluation, Progress, TrainingConfig
 
+SEQ2SEQ_LR = 0.01
+"""The encoder-decoder's default learning rate (Adam): the rate its measured results were trained at (reverse and
+sort, docs/seq2seq.md); a single network's default is :data:`~lstmviz.model.training.DEFAULT_LR`."""
+
 VALIDATION_SOURCES = 200
 """Held-out sources scored at each validation (fresh draws from a seed of their own, never trained on)."""
 

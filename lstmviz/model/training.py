@@ -28,6 +28,12 @@ Jozefowicz et al. 2015) for the forget gate starting half shut (f ~ 0.5, so 0.5^
 PyTorch's initial biases (and in torch itself) recall stays at chance for 3,000 updates; with b_f = 1 it stalls near
 25%; with b_f = 2 it reaches 100% within 250 updates (seeds 0 and 1)."""
 
+DEFAULT_LR = 0.001
+"""PyTorch's default learning rate for Adam and SGD. It is also the rate at which the classic result shows on the
+copy task: measured at delay 50, H = 32, batch 32, seeds 0 to 2, 3,000 updates: the vanilla RNN stays at chance
+(best recall 13-15%), the LSTM recalls (100%, 89%, 100%). At 0.01 Adam's steps are large enough for the RNN to find
+a fixed point that parks the symbol through the blanks (75% recall) and for the LSTM to diverge (chance)."""
+
 
 @dataclass(frozen=True)
 class TrainingConfig:
@@ -39,7 +45,7 @@ class TrainingConfig:
     activation: str = "tanh"
     updates: int = 2000
     batch: int = 32
-    lr: float = 0.01
+    lr: float = DEFAULT_LR
     optimizer: str = "adam"
     momentum: float = 0.0
     """SGD's momentum (Adam ignores it)."""

@@ -39,6 +39,8 @@ def test_copy_trains_saves_and_logs(tmp_path: Path, capsys: pytest.CaptureFixtur
                 str(log),
                 "--validate-every",
                 "50",
+                "--lr",
+                "0.01",
             ]
         )
         == 0

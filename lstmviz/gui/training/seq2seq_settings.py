@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QComboBox, QWidget
 from ...engine.errors import EngineError
 from ...engine.seq2seq import Seq2Seq
 from ...io.seq2seq_tasks import TOKEN_TASKS
-from ...model.seq2seq_training import ForecastTask, TokenTask
+from ...model.seq2seq_training import SEQ2SEQ_LR, ForecastTask, TokenTask
 from ...model.training import TrainingConfig
 from .settings_form import TrainSettings
 
@@ -65,6 +65,7 @@ class Seq2SeqTrainSettings(TrainSettings):
         self.horizon_box.setValue(6)
         self.horizon_box.setToolTip("Steps the decoder forecasts")
         self.hidden_box.setValue(64)
+        self.lr_box.setValue(SEQ2SEQ_LR)
         self.updates_box.setValue(DEFAULT_UPDATES)
 
     @property

@@ -15,7 +15,7 @@ from ...engine.kernels import kernel_for
 from ...engine.spec import cell_kinds
 from ...io.sequence_data import SequenceData
 from ...io.tasks import Task, make_task
-from ...model.training import TrainingConfig
+from ...model.training import DEFAULT_LR, TrainingConfig
 
 TASK_CHOICES: tuple[tuple[str, str, str], ...] = (
     ("copy", "copy", "Recall a symbol shown at step 0 after a delay of blank steps, at a cue (cross-entropy)"),
@@ -112,7 +112,7 @@ class TrainSettings(QWidget):
             "Adam (PyTorch's defaults) or plain SGD, optionally with momentum",
         )
         self.momentum_box = real(0.0, 0.999, 0.9, 3, 0.05, "SGD's momentum (0 = plain SGD; Adam ignores it)")
-        self.lr_box = real(0.00001, 10.0, 0.01, 5, 0.001, "Learning rate of the optimiser")
+        self.lr_box = real(0.00001, 10.0, DEFAULT_LR, 5, 0.0005, "Learning rate of the optimiser")
         self.batch_box = spin(1, 4096, 32, "Sequences per update")
         self.clip_box = real(
             0.0, 1000.0, 1.0, 2, 0.5, "Clip the gradient to this global norm before each update", off="off"

@@ -36,6 +36,7 @@ from ...io.fig_data import log_floor
 from ...model.compare import (
     COMPARE_CELLS,
     COMPARE_TASKS,
+    COMPARE_UPDATES,
     ON_SEQUENCE,
     CellResult,
     CompareRun,
@@ -111,7 +112,9 @@ class CompareView(QWidget):
             1, 1000, 20, "copy: blank steps between the symbol and the cue; adding: half the sequence length"
         )
         self.hidden_box = self._spin(1, 256, 32, "Hidden units of every cell")
-        self.updates_box = self._spin(0, 100_000, 300, "Adam updates per cell (0: compare the untrained networks)")
+        self.updates_box = self._spin(
+            0, 100_000, COMPARE_UPDATES, "Adam updates per cell (0: compare the untrained networks)"
+        )
         self.seed_box = self._spin(0, 2**31 - 1, 0, "Seed of the initial weights and of the data order")
         self.run_button = self._button("Run", "Train the three cells (each in its own process)", self.start)
         self.stop_button = self._button("Stop", "Stop training and show what was reached", self.stop)
