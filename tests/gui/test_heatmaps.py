@@ -232,3 +232,32 @@ def test_heatmap_levels_are_the_diagrams(qtbot) -> None:
     expected = (-nice_ceiling(top), nice_ceiling(top))
     assert view.rows["c"].levels == expected
     assert diagram._levels()["c"] == expected
+
+
+def test_while_a_run_paces_the_views_a_rebuild_adds_one_row_per_turn_and_ends_like_an_unpaced_one(qtbot) -> None:
+    """A training run's set-up rebuilds the heatmaps (a new network and example): 150 to 250 ms in one turn, so
+    under pacing the rows come one per event-loop turn, and the view ends as an unpaced rebuild leaves it."""
+    from lstmviz.gui.refresh_pacing import pacer
+
+    document = Document(Network.random("lstm", 1, 6, 1, seed=0), SequenceData(np.sin(np.linspace(0, 9, 40))))
+    view = HeatmapsView(document)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    gru = Network.random("gru", 1, 5, 1, seed=1)
+    pacer().begin()
+    try:
+        document.set_network(gru)
+        qtbot.waitUntil(lambda: view.building, timeout=2_000)  # the rebuild has begun in a turn of its own
+        assert len(view.rows) < len(view.shown_quantities())  # ... with the rest of the rows still to come
+        qtbot.waitUntil(lambda: not view.building, timeout=5_000)
+    finally:
+        pacer().end()
+        pacer().flush()
+    assert list(view.rows) == list(view.shown_quantities())  # r, z, n, h: every row, in order
+    qtbot.waitUntil(lambda: document.trace is not None and document.trace_steps_ready == 40, timeout=5_000)
+    qtbot.wait(50)
+    reference = gru.run(document.sequence.values)
+    for key, row in view.rows.items():
+        assert row.units == 5
+        np.testing.assert_allclose(view.data_array(key), reference.get_quantity(key, 0).T, atol=1e-6)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from ...engine.trace import trace_key
 from ...model.document import Document
 from ..note_button import note_button
+from ..refresh_pacing import pacer
 from ..step_time import step_and_time
 from .heatmap_common import (
     INPUT_SYMBOL,
@@ -79,6 +80,13 @@ class HeatmapsView(TimePlotsWidget):
         self._progress_timer.setSingleShot(True)
         self._progress_timer.setInterval(0)
         self._progress_timer.timeout.connect(self._apply_progress)
+        self._plots: list[pg.PlotItem] = []
+        self._pending_rows: list[Any] = []
+        """The rows a paced rebuild has still to build, one per event-loop turn (:meth:`rebuild`)."""
+        self._row_timer = QTimer(self)
+        self._row_timer.setSingleShot(True)
+        self._row_timer.setInterval(0)
+        self._row_timer.timeout.connect(self._build_next_row)
 
         self.options = QWidget(self)
         self.options.setObjectName("heatmapsOptions")
@@ -135,49 +143,88 @@ class HeatmapsView(TimePlotsWidget):
         return (*self._document_structure(), tuple(sorted(self.hidden_quantities())), self._output_size())
 
     def rebuild(self) -> None:
-        """Recreate the option buttons and every row (cell, sizes, layer, sequence or chosen quantities changed)."""
+        """Recreate the option buttons and every row (cell, sizes, layer, sequence or chosen quantities changed).
+
+        While a training run paces the views (:mod:`~lstmviz.gui.refresh_pacing`) the rows are built one per
+        event-loop turn: building all of them (a PlotItem, axes, a colour bar each; the input's curves and legend)
+        takes 150 to 250 ms, the set-up of a run that should not stall the window. Otherwise all at once, as
+        before."""
         self._structure = self._structure_key()
         doc = self.document
-        spec = doc.network.spec
-        background, foreground = theme_colors(self)
+        background, _ = theme_colors(self)
         self.graphics.setBackground(background)
+        self._pending_rows.clear()
+        self._row_timer.stop()
         for row in self.rows.values():
             row.dispose()
         self.graphics.ci.clear()
         self.rows = {}
+        self._plots = []
+        self.input_row = None
+        self.output_row = None
         self.time_map = TimeMap(doc.sequence)
         self._rebuild_buttons()
+        self._pending_rows = self._row_builders()
+        if pacer().active:
+            self._build_next_row()
+            return
+        while self._pending_rows:
+            self._pending_rows.pop(0)()
+        self._finish_rows()
 
+    def _row_builders(self) -> list[Any]:
+        """One call per row, in display order: the input, the output, then each shown quantity."""
         hidden = self.hidden_quantities()
-        plots: list[pg.PlotItem] = []
-        row_index = 0
-        self.input_row = None
+        builders: list[Any] = []
         if "x" not in hidden:
-            self.input_row = InputRow(doc.sequence, self.time_map, foreground)
-            self.graphics.ci.addItem(self.input_row.plot, row=row_index, col=0)
-            self.graphics.ci.layout.setRowStretchFactor(row_index, 2)
-            plots.append(self.input_row.plot)
-            row_index += 1
-        self.output_row = None
+            builders.append(self._add_input_row)
         if self._output_size() and "y" not in hidden:  # what the network predicts, right under its input
-            self.output_row = OutputRow(self._output_size(), doc.sequence, self.time_map, foreground)
-            self.graphics.ci.addItem(self.output_row.plot, row=row_index, col=0)
-            self.graphics.ci.layout.setRowStretchFactor(row_index, 2)
-            plots.append(self.output_row.plot)
-            row_index += 1
-        for key in self.shown_quantities():
-            symbol, tooltip = quantity_label(spec, key)
-            signed = quantity_signed(spec, key, doc.network.nonlinearity)
-            row = HeatmapRow(key, symbol, tooltip, signed, foreground, partial(self._levels_of, key))
-            row.reset(doc.network.hidden_size, doc.steps)
-            self._add_export_action(row)
-            self.graphics.ci.addItem(row.plot, row=row_index, col=0)
-            self.graphics.ci.addItem(row.colorbar, row=row_index, col=1)
-            self.graphics.ci.layout.setRowStretchFactor(row_index, 3)
-            self.rows[key] = row
-            plots.append(row.plot)
-            row_index += 1
+            builders.append(self._add_output_row)
+        builders += [partial(self._add_quantity_row, key) for key in self.shown_quantities()]
+        return builders
 
+    def _build_next_row(self) -> None:
+        """Build one waiting row, then give the event loop a turn before the next (the last one finishes)."""
+        if self._pending_rows:
+            self._pending_rows.pop(0)()
+        if self._pending_rows:
+            self._row_timer.start()
+        else:
+            self._finish_rows()
+
+    def _place(self, plot: pg.PlotItem, stretch: int) -> int:
+        index = len(self._plots)
+        self.graphics.ci.addItem(plot, row=index, col=0)
+        self.graphics.ci.layout.setRowStretchFactor(index, stretch)
+        self._plots.append(plot)
+        return index
+
+    def _add_input_row(self) -> None:
+        _, foreground = theme_colors(self)
+        self.input_row = InputRow(self.document.sequence, self.time_map, foreground)
+        self._place(self.input_row.plot, 2)
+
+    def _add_output_row(self) -> None:
+        _, foreground = theme_colors(self)
+        self.output_row = OutputRow(self._output_size(), self.document.sequence, self.time_map, foreground)
+        self._place(self.output_row.plot, 2)
+
+    def _add_quantity_row(self, key: str) -> None:
+        doc = self.document
+        spec = doc.network.spec
+        _, foreground = theme_colors(self)
+        symbol, tooltip = quantity_label(spec, key)
+        signed = quantity_signed(spec, key, doc.network.nonlinearity)
+        row = HeatmapRow(key, symbol, tooltip, signed, foreground, partial(self._levels_of, key))
+        row.reset(doc.network.hidden_size, doc.steps)
+        self._add_export_action(row)
+        index = self._place(row.plot, 3)
+        self.graphics.ci.addItem(row.colorbar, row=index, col=1)
+        self.rows[key] = row
+
+    def _finish_rows(self) -> None:
+        """Every row is in: link the time axes, set the ranges, fill them from the trace, place the cursors."""
+        plots = self._plots
         left, right = self.time_map.full_range()
         for index, plot in enumerate(plots):
             plot.getAxis("left").setWidth(AXIS_WIDTH)
@@ -198,7 +245,16 @@ class HeatmapsView(TimePlotsWidget):
         self._written_generation = -1
         self._refresh_trace()
         self._on_selection_changed()
-        self._on_step_changed(doc.step)
+        self._on_step_changed(self.document.step)
+        self._rows_finished()
+
+    def _rows_finished(self) -> None:
+        """A subclass's last touch once every row of a rebuild is in (nothing here)."""
+
+    @property
+    def building(self) -> bool:
+        """Rows are still being built, one per turn (a paced rebuild)."""
+        return bool(self._pending_rows)
 
     def _rebuild_buttons(self) -> None:
         """One checkable button per quantity of the cell (rebuilt only when the cell kind changes)."""

@@ -109,8 +109,7 @@ class TokenHeatmaps(HeatmapsView):
             return [(self.time_map.x_of(t), str(t)) for t in range(0, steps, stride)]
         return [(self.time_map.x_of(t), f"{t}\n{token_text(v)}") for t, v in enumerate(ids)]
 
-    def rebuild(self) -> None:
-        super().rebuild()
+    def _rows_finished(self) -> None:
         self.show_tokens()
 
     def show_tokens(self) -> None:
