@@ -261,3 +261,28 @@ def test_while_a_run_paces_the_views_a_rebuild_adds_one_row_per_turn_and_ends_li
     for key, row in view.rows.items():
         assert row.units == 5
         np.testing.assert_allclose(view.data_array(key), reference.get_quantity(key, 0).T, atol=1e-6)
+
+
+def test_a_paced_rebuild_overtaken_by_another_change_ends_with_the_latest_network(qtbot) -> None:
+    from lstmviz.gui.refresh_pacing import pacer
+
+    document = Document(Network.random("lstm", 1, 6, 1, seed=0), SequenceData(np.sin(np.linspace(0, 9, 40))))
+    view = HeatmapsView(document)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    pacer().begin()
+    try:
+        document.set_network(Network.random("gru", 1, 5, 1, seed=1))
+        qtbot.waitUntil(lambda: view.building, timeout=2_000)
+        document.undo()  # back to the LSTM of 6 units while the GRU's rows are half built
+        qtbot.waitUntil(lambda: not view.building and set(view.rows) == set(view.shown_quantities()), timeout=5_000)
+    finally:
+        pacer().end()
+        pacer().flush()
+    qtbot.waitUntil(lambda: document.trace is not None and document.trace_steps_ready == 40, timeout=5_000)
+    qtbot.wait(50)
+    assert document.network.cell == "lstm" and all(row.units == 6 for row in view.rows.values())
+    reference = document.network.run(document.sequence.values)
+    for key in view.rows:
+        np.testing.assert_allclose(view.data_array(key), reference.get_quantity(key, 0).T, atol=1e-6)

@@ -8,6 +8,7 @@ steps that changed; the cell, sizes, layer, sequence or the chosen quantities re
 from __future__ import annotations
 
 import math
+import weakref
 from functools import partial
 from typing import Any
 
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 from ...engine.trace import trace_key
 from ...model.document import Document
 from ..note_button import note_button
-from ..refresh_pacing import pacer
+from ..refresh_pacing import pacer, weak_callable
 from ..step_time import step_and_time
 from .heatmap_common import (
     INPUT_SYMBOL,
@@ -83,10 +84,10 @@ class HeatmapsView(TimePlotsWidget):
         self._plots: list[pg.PlotItem] = []
         self._pending_rows: list[Any] = []
         """The rows a paced rebuild has still to build, one per event-loop turn (:meth:`rebuild`)."""
-        self._row_timer = QTimer(self)
-        self._row_timer.setSingleShot(True)
-        self._row_timer.setInterval(0)
-        self._row_timer.timeout.connect(self._build_next_row)
+        self._row_queue = object()
+        """This view's place in the pacer's queue for the rows it still has to build."""
+        self._self_ref = weakref.ref(self)
+        self._next_row_ref = weak_callable(self._build_next_row)
 
         self.options = QWidget(self)
         self.options.setObjectName("heatmapsOptions")
@@ -154,7 +155,7 @@ class HeatmapsView(TimePlotsWidget):
         background, _ = theme_colors(self)
         self.graphics.setBackground(background)
         self._pending_rows.clear()
-        self._row_timer.stop()
+        pacer().forget(self._row_queue)
         for row in self.rows.values():
             row.dispose()
         self.graphics.ci.clear()
@@ -184,11 +185,20 @@ class HeatmapsView(TimePlotsWidget):
         return builders
 
     def _build_next_row(self) -> None:
-        """Build one waiting row, then give the event loop a turn before the next (the last one finishes)."""
+        """Build one waiting row, then queue the next behind the other views' refreshes (the last one finishes).
+
+        The next row goes through the pacer, not a timer of its own: two zero timers fire in the same pass of the
+        event loop, so a row and another view's refresh would add up in one stall."""
+        if self._structure_key() != self._structure:  # the document moved on meanwhile (an undo, the next run)
+            self.rebuild()
+            return
         if self._pending_rows:
             self._pending_rows.pop(0)()
+        if not pacer().active:  # the run ended meanwhile: the rest at once
+            while self._pending_rows:
+                self._pending_rows.pop(0)()
         if self._pending_rows:
-            self._row_timer.start()
+            pacer().deliver(self._row_queue, self._self_ref, 0, self._next_row_ref, ())
         else:
             self._finish_rows()
 
@@ -455,5 +465,7 @@ class HeatmapsView(TimePlotsWidget):
         return None if row is None else row.buffer[: row.valid].T
 
     def _dispose_rows(self) -> None:
+        self._pending_rows.clear()
+        pacer().forget(self._row_queue)
         for row in self.rows.values():
             row.dispose()
