@@ -436,8 +436,10 @@ def test_a_long_sequence_is_predicted_when_the_run_ends_not_at_every_refresh(qtb
     panel.prediction_view.show_prediction = lambda p: (states.append(panel.state), original(p))  # type: ignore
     panel.start_button.click()
     assert "redrawn when the run pauses or ends" in panel.prediction_view.score.text()
+    qtbot.waitUntil(lambda: len(states) == 1, timeout=10_000)  # the untrained answers, drawn in a turn of their own
+    assert "redrawn when the run pauses or ends" in panel.prediction_view.score.text()  # ... and the note stays
     qtbot.waitUntil(lambda: panel.state == "idle", timeout=120_000)
-    assert states == ["idle", "idle"]  # the untrained answers before, the trained ones after, never mid-run
+    assert len(states) == 2 and states[1] == "idle"  # then the trained ones once the run ended, never mid-run
     prediction = panel.prediction_view.prediction
     assert len(prediction.output) == 50_000 // 2_502  # the trained network's answers, within the budget
     assert panel.prediction_view.score.text().endswith(f"of {len(prediction.output)} recalled")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ from ...model.training_job import TRAINING, TrainingJob
 from ...model.training_prediction import LIVE_STEPS, predict
 from ...model.training_timeline import Timeline
 from ..note_button import note_button
-from ..refresh_pacing import pacer
+from ..refresh_pacing import pacer, weak_callable
 from ..training.curves import LossCurves
 from ..training.prediction_view import PredictionView
 from ..training.settings_form import TrainSettings
@@ -153,6 +154,10 @@ class TrainPanel(QWidget):
         self.status.setToolTip("Progress of the current run")
         self.curves_view = LossCurves()
         self.prediction_view = PredictionView()
+        self._prediction_turn = object()
+        """The prediction's place in the pacer's queue (:meth:`_draw_prediction`)."""
+        self._prediction_owner = weakref.ref(self.prediction_view)
+        self._prediction_slot = weak_callable(self._draw_prediction_now)
         plots = QSplitter(Qt.Orientation.Horizontal)
         plots.addWidget(self.curves_view)
         plots.addWidget(self.prediction_view)
@@ -262,11 +267,8 @@ class TrainPanel(QWidget):
             return
         self._compute().follow(TRAINING, self._job, config.updates)  # its progress is the service's to publish
         self._show_prediction(network)  # the untrained answers, to compare
-        if self.PREDICTS and not self._live_prediction():
-            self.prediction_view.score.setText(
-                f"Sequences of more than {LIVE_STEPS:,} steps: the prediction is redrawn when the run pauses or ends"
-            )
         self._set_state("running")
+        self._say_when_the_prediction_is_redrawn()
         self.status.setText(f"Training {config.cell.upper()} H={config.hidden} on {task.describe()}...")
         self._jobs[:] = [self._job]
         self._timer.start()
@@ -335,8 +337,7 @@ class TrainPanel(QWidget):
         if report.network is not None and self._task is not None and not job.finished:
             self._apply(report.network)
             if report.prediction is not None and self.PREDICTS:  # drawn in a turn of its own, after the hand-over
-                prediction = report.prediction
-                QTimer.singleShot(0, self, lambda: self.prediction_view.show_prediction(prediction))
+                self._draw_prediction(report.prediction)
             accuracy = f", {self._task.accuracy_name} {100 * self._val_curve[-1][2]:.0f}%" if self._val_curve else ""
             self.status.setText(f"Update {report.updates:,}: loss {self._train_curve[-1][1]:.4g}{accuracy}")
         if job.finished:
@@ -350,7 +351,23 @@ class TrainPanel(QWidget):
 
     def _show_prediction(self, network: Any) -> None:
         if self.PREDICTS and self._task is not None:
-            self.prediction_view.show_prediction(predict(self._task, network))
+            self._draw_prediction(predict(self._task, network))
+
+    def _draw_prediction(self, prediction: Any) -> None:
+        """Drawing a prediction costs 20-30 ms: while the views are paced it takes a pacer turn of its own (a newer
+        prediction replaces one still waiting), otherwise it is drawn at once."""
+        pacer().deliver(self._prediction_turn, self._prediction_owner, 0, self._prediction_slot, (prediction,))
+
+    def _draw_prediction_now(self, prediction: Any) -> None:
+        self.prediction_view.show_prediction(prediction)
+        self._say_when_the_prediction_is_redrawn()
+
+    def _say_when_the_prediction_is_redrawn(self) -> None:
+        """During a run on long sequences the prediction stays as it was drawn: the score line says so."""
+        if self.PREDICTS and self.state == "running" and not self._live_prediction():
+            self.prediction_view.score.setText(
+                f"Sequences of more than {LIVE_STEPS:,} steps: the prediction is redrawn when the run pauses or ends"
+            )
 
     def _live_prediction(self) -> bool:
         """Short sequences are predicted during the run (every PREDICT_EVERY s); long ones when it pauses or ends."""
