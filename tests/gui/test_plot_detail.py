@@ -55,6 +55,29 @@ def test_left_labels_of_a_short_row_do_not_stack(qapp: Any, height: int) -> None
         assert gap >= line
 
 
+@pytest.mark.parametrize("low, high, height", [(-1.7, 0.4, 200), (-1.7, 0.4, 600), (-12.5, 0.2, 200), (-0.7, 0.5, 80)])
+def test_a_log_axis_labels_its_minor_ticks_only_where_they_clear_the_decades(
+    qapp: Any, low: float, high: float, height: int
+) -> None:
+    """pyqtgraph wrote 1, 0.9, 0.8, 0.7 on top of each other on a short loss plot: every label it keeps must have
+    a line of its own, and the decades are always labelled."""
+    axis = ReadableAxis("left")
+    axis.setLogMode(False, True)
+    line = QFontMetricsF(QFont()).height()
+    per_decade = height / (high - low)
+    drawn: list[float] = []
+    for spacing, values in axis.tickValues(low, high, height):
+        strings = axis.tickStrings(values, 1.0, spacing)
+        drawn += [value for value, text in zip(values, strings, strict=True) if text]
+        for value, text in zip(values, strings, strict=True):
+            if abs(value - round(value)) < 1e-9 and low <= value <= high:
+                assert text, f"the decade 1e{round(value)} lost its label"
+    positions = sorted({round(v, 9) for v in drawn})
+    assert all((b - a) * per_decade >= line for a, b in pairwise(positions)), positions
+    if height == 600 and high - low < 3:  # a tall plot over two decades has room for some minor labels
+        assert any(abs(v - round(v)) > 1e-9 for v in positions)
+
+
 @pytest.mark.parametrize("height", range(8, 200, 6))
 def test_colour_bar_labels_never_overlap(qapp: Any, height: int) -> None:
     bar = ColorScaleBar(colormap_for(True), (-2.5, 2.5), QColor("black"))

@@ -31,7 +31,7 @@ class LossCurves(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.loss_plot = pg.PlotWidget()
+        self.loss_plot = pg.PlotWidget(axisItems=readable_axes())  # a decade's minor labels thinned to fit
         self.loss_plot.setObjectName("train_loss_plot")
         self.loss_plot.setToolTip("Training loss (every update) and validation loss (every 50 updates), log scale")
         self.loss_plot.setLogMode(y=True)

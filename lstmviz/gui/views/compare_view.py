@@ -49,6 +49,7 @@ from ...model.session import Session
 from ..document_binding import DocumentBinding
 from ..note_button import note_button
 from .heatmaps import HeatmapsView
+from .plot_detail import readable_axes
 
 CELL_COLORS = {"rnn": "#d62728", "gru": "#2ca02c", "lstm": "#1f77b4"}
 """One colour per cell on every curve (the figure uses the same)."""
@@ -186,7 +187,7 @@ class CompareView(QWidget):
         return button
 
     def _plot(self, row: int, left: str, bottom: str, tip: str) -> pg.PlotItem:
-        plot = self.curves.addPlot(row=row, col=0)
+        plot = self.curves.addPlot(row=row, col=0, axisItems=readable_axes())  # log labels that never crowd
         plot.setLogMode(y=True)
         plot.setLabel("left", left)
         plot.getAxis("left").enableAutoSIPrefix(False)  # shares are plain fractions, not "x0.001"

@@ -9,6 +9,7 @@ of a long trace draw one peak pair per pixel column, and only the part in view.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtGui import QFont, QFontMetricsF
@@ -45,6 +46,34 @@ class ReadableAxis(pg.AxisItem):
     def __init__(self, orientation: str, **kwargs: object) -> None:
         super().__init__(orientation, **kwargs)
         self._major = 0.0
+        self._pixels_per_unit = 0.0
+        """Pixels per unit of the axis (per decade on a log axis), from the last ``tickValues``."""
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list[Any]:
+        span = abs(float(maxVal) - float(minVal))
+        self._pixels_per_unit = size / span if span > 0 and math.isfinite(span) else 0.0
+        values: list[Any] = super().tickValues(minVal, maxVal, size)
+        return values
+
+    def logTickStrings(self, values: list[float], scale: float, spacing: float | None) -> list[str]:
+        """pyqtgraph labels a log axis's minor ticks (2..9 x 10^k) all or none, and a decade's 0.9, 0.8, 0.7 crowd
+        against its 1: a minor label is kept only where it clears the decades and the last one kept."""
+        strings: list[str] = super().logTickStrings(values, scale, spacing)
+        if spacing is not None or self._pixels_per_unit <= 0:  # the decades themselves: pyqtgraph's
+            return strings
+        room = self.label_extent(0.0, 1.0, 1.0) / self._pixels_per_unit  # in decades
+        decades = [v for v in values if abs(v - round(v)) < 1e-9]
+        kept: list[float] = []
+        out = []
+        for value, text in sorted(zip(values, strings, strict=True), key=lambda pair: pair[0]):
+            clear = all(abs(value - d) >= room for d in decades if abs(value - d) > 1e-9)
+            if abs(value - round(value)) < 1e-9 or (clear and (not kept or value - kept[-1] >= room)):
+                kept.append(value)
+                out.append((value, text))
+            else:
+                out.append((value, ""))
+        by_value = dict(out)
+        return [by_value[v] for v in values]
 
     def _metrics(self) -> QFontMetricsF:
         font = self.style.get("tickFont") or QFont()
