@@ -92,7 +92,12 @@ def add_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> Non
     task.add_argument("--delay", type=options.non_negative_int, metavar="N", help="copy: blank steps (default: 20)")
     task.add_argument("--symbols", type=options.positive_int, metavar="K", help="copy: symbols (default: 8)")
     task.add_argument("--length", type=options.positive_int, metavar="T", help="adding: sequence length (50)")
-    task.add_argument("--window", type=options.positive_int, metavar="L", help="next-value/char: window (50)")
+    task.add_argument(
+        "--window",
+        type=options.positive_int,
+        metavar="L",
+        help="next-value/char: window (default: 50, or the longest a short sequence allows)",
+    )
     task.add_argument("--horizon", type=options.positive_int, metavar="H", help="next-value: steps ahead (1)")
     task.add_argument("--columns", type=options.name_list, metavar="NAME,...", help="columns of a table to use")
     task.add_argument("--text", action="store_true", help="read SEQUENCE as characters (next-char)")
@@ -110,6 +115,7 @@ def add_parser(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> Non
 
 
 def _task(args: argparse.Namespace) -> Any:
+    from ..io.task_series import DEFAULT_WINDOW, longest_window
     from ..io.tasks import TASKS, make_task
 
     opts = {
@@ -131,6 +137,16 @@ def _task(args: argparse.Namespace) -> Any:
 
     sequence = read_sequence(args.source, args)
     name = args.task or ("next-char" if sequence.vocabulary is not None else "next-value")
+    if args.window is None:  # the default window, shortened to what a short sequence allows
+        ahead = 1 if name == "next-char" else (args.horizon or 1)
+        fits = longest_window(sequence.steps, ahead)
+        if 1 <= fits < DEFAULT_WINDOW:
+            opts["window"] = fits
+            print(
+                f"lstmviz: windows of {fits} steps, the longest the last 20% of {sequence.steps:,} steps allows "
+                f"(--window sets it)",
+                file=sys.stderr,
+            )
     return make_task(name, sequence, **opts)
 
 

@@ -32,6 +32,17 @@ def split_point(steps: int) -> int:
     return steps - int(round(VALIDATION_SHARE * steps))
 
 
+DEFAULT_WINDOW = 50
+"""Steps per training window of next-value and next-char unless told otherwise."""
+
+
+def longest_window(steps: int, ahead: int) -> int:
+    """The longest window whose targets ``ahead`` steps on fit both the training and the validation part of a
+    sequence of ``steps`` (0: none does)."""
+    split = split_point(steps)
+    return max(0, min(split, steps - split) - ahead)
+
+
 def _starts(first: int, last: int, limit: int | None = None) -> np.ndarray:
     """Window starts first..last inclusive, thinned evenly to at most ``limit``."""
     starts = np.arange(first, last + 1)
@@ -91,7 +102,7 @@ class NextValueTask(_SeriesWindows, Task):
     """
 
     values: np.ndarray = field(default_factory=lambda: np.zeros((0, 1)))
-    window: int = 50
+    window: int = DEFAULT_WINDOW
     horizon: int = 1
     seed: int = 0
     labels: tuple[str, ...] = ()
@@ -100,7 +111,9 @@ class NextValueTask(_SeriesWindows, Task):
     accuracy_name = "skill vs persistence"
 
     @classmethod
-    def from_sequence(cls, sequence: SequenceData, window: int = 50, horizon: int = 1, seed: int = 0) -> NextValueTask:
+    def from_sequence(
+        cls, sequence: SequenceData, window: int = DEFAULT_WINDOW, horizon: int = 1, seed: int = 0
+    ) -> NextValueTask:
         if sequence.vocabulary is not None:
             raise TaskError(f"{sequence.source or 'the sequence'} is text; use the next-char task for text")
         return cls(np.asarray(sequence.values, dtype=np.float64), window, horizon, seed, sequence.input_labels)
@@ -163,14 +176,14 @@ class NextCharTask(_SeriesWindows, Task):
 
     classes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     vocabulary: tuple[str, ...] = ()
-    window: int = 50
+    window: int = DEFAULT_WINDOW
     seed: int = 0
     name = "next-char"
     loss = "cross-entropy"
     accuracy_name = "next-char accuracy"
 
     @classmethod
-    def from_sequence(cls, sequence: SequenceData, window: int = 50, seed: int = 0) -> NextCharTask:
+    def from_sequence(cls, sequence: SequenceData, window: int = DEFAULT_WINDOW, seed: int = 0) -> NextCharTask:
         if sequence.vocabulary is None:
             raise TaskError(f"{sequence.source or 'the sequence'} is not text; read it with --text for next-char")
         classes = np.argmax(np.asarray(sequence.values), axis=1).astype(np.int64)

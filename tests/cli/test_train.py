@@ -182,3 +182,21 @@ def test_float32_training_saves_float32(tmp_path: Path) -> None:
         == 0
     )
     assert load_weights(out).dtype == np.float32
+
+
+def test_without_window_a_short_sequence_gets_the_longest_window_its_validation_part_allows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """60 steps: the last 20% (12 steps) validate, so a window plus its one step ahead fits 11 steps, not the
+    default 50 (which used to be refused on every bundled sample)."""
+    series = tmp_path / "short.csv"
+    series.write_text("value\n" + "\n".join(f"{np.sin(t / 3):.6f}" for t in range(60)) + "\n")
+    out = tmp_path / "short.npz"
+    assert main(["train", str(series), "--steps", "3", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "windows of 11 steps" in captured.err and "--window sets it" in captured.err
+    assert "window 11, horizon 1" in captured.out
+    assert main(["train", str(series), "--steps", "3", "--horizon", "5", "--out", str(out)]) == 0
+    assert "windows of 7 steps" in capsys.readouterr().err
+    assert main(["train", str(series), "--steps", "3", "--window", "30", "--out", str(out)]) == 2  # said: refused
+    assert "too short for windows of 30" in capsys.readouterr().err
