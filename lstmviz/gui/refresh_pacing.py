@@ -20,6 +20,7 @@ import weakref
 from collections.abc import Callable, Hashable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
@@ -79,6 +80,10 @@ class _Queue:
         self.calls[key] = (slot, args)
 
     def run(self) -> None:
+        owner = self.owner()
+        if owner is not None and not shiboken6.isValid(owner):  # deleted on the C++ side before its turn came
+            self.calls.clear()
+            return
         for slot_ref, args in list(self.calls.values()):
             slot = slot_ref()
             if slot is not None:

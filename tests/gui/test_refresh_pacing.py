@@ -137,3 +137,40 @@ def test_after_a_run_in_the_window_every_view_shows_the_trained_network_even_one
     shown = np.asarray(main_window.views["heatmaps"].rows["f"].image.image, dtype=float)  # (H, T padded), float32
     steps = document.steps
     np.testing.assert_allclose(shown[:, :steps], trace["f_l0"].T, atol=1e-6)
+
+
+def test_a_call_waiting_for_a_widget_deleted_on_the_cpp_side_is_dropped(qtbot: Any, paced: None) -> None:
+    """Python still holds the wrapper, Qt has deleted the widget (a test's or a window's end): its turn must not
+    touch it ("Internal C++ object already deleted" in the event loop)."""
+    import weakref
+
+    import shiboken6
+
+    from lstmviz.gui.refresh_pacing import weak_callable
+
+    widget = QWidget()
+    calls: list[str] = []
+
+    def touch() -> None:
+        calls.append("called")
+        widget.setWindowTitle("still here")
+
+    pacer().deliver("probe", weakref.ref(widget), 0, weak_callable(touch), ())
+    shiboken6.delete(widget)
+    qtbot.wait(50)
+    assert calls == [] and pacer().pending() == 0
+
+
+def test_a_train_panel_closed_with_its_untrained_prediction_still_waiting_raises_nothing(qtbot: Any) -> None:
+    from lstmviz.gui.panels.train_panel import TrainPanel
+
+    panel = TrainPanel(sine_document())
+    panel.settings.choose_task("copy")
+    panel.settings.delay_box.setValue(3)
+    panel.settings.hidden_box.setValue(4)
+    panel.settings.updates_box.setValue(100_000)
+    panel.start_button.click()  # the untrained prediction now waits for a pacer turn
+    assert pacer().pending() >= 1
+    panel.deleteLater()
+    qtbot.wait(300)  # pytest-qt fails the test on any exception raised in the event loop meanwhile
+    assert pacer().pending() == 0 and not pacer().active

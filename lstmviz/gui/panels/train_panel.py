@@ -103,7 +103,10 @@ class TrainPanel(QWidget):
         self._pacing: list[bool] = []
         """One entry while this panel has the views' refreshes paced (:mod:`lstmviz.gui.refresh_pacing`)."""
         pacing = self._pacing
-        self.destroyed.connect(lambda *_: ([job.kill() for job in jobs], _stop_pacing(pacing)))
+        self._prediction_turn = object()
+        """The prediction's place in the pacer's queue (:meth:`_draw_prediction`), dropped with the panel."""
+        turn = self._prediction_turn
+        self.destroyed.connect(lambda *_: ([job.kill() for job in jobs], _stop_pacing(pacing), pacer().forget(turn)))
         self._task: Task | None = None
         self._timeline: Timeline | None = None
         self._merge_key: Any = None
@@ -154,8 +157,6 @@ class TrainPanel(QWidget):
         self.status.setToolTip("Progress of the current run")
         self.curves_view = LossCurves()
         self.prediction_view = PredictionView()
-        self._prediction_turn = object()
-        """The prediction's place in the pacer's queue (:meth:`_draw_prediction`)."""
         self._prediction_owner = weakref.ref(self.prediction_view)
         self._prediction_slot = weak_callable(self._draw_prediction_now)
         plots = QSplitter(Qt.Orientation.Horizontal)
