@@ -128,6 +128,12 @@ class TrainingJob:
             args=(config, task, network, self._outbox, self._stop, self._resume, snapshot_every, runner, predict_every),
         )
         self._process.start()
+        # Only the child writes to the outbox. The parent's own copy of the pipe's write end is closed, so a child
+        # killed in the middle of a message (the out-of-memory killer, a kill from a terminal) leaves an end of
+        # file for the reader; with the copy open, the read of that message's rest would wait forever.
+        writer = getattr(self._outbox, "_writer", None)  # multiprocessing.Queue's own pipe: no public way to it
+        if writer is not None:
+            writer.close()
         self.finished = False
         """True once the run has ended (done, stopped or failed); :attr:`result` or :attr:`error` says how."""
         self.result: Network | None = None
@@ -158,11 +164,18 @@ class TrainingJob:
                     break
                 try:  # it has exited: whatever it sent is in the pipe by now
                     message = self._outbox.get(timeout=0.5)
-                except queue.Empty:
-                    self._end(error=f"the training process ended unexpectedly (exit code {self._process.exitcode})")
+                except (queue.Empty, EOFError, OSError):
+                    self._ended_unexpectedly()
                     break
+            except (EOFError, OSError):  # it died in the middle of a message: the rest of it will never come
+                self._ended_unexpectedly()
+                break
             self._take(message, report)
         return report
+
+    def _ended_unexpectedly(self) -> None:
+        self._process.join(timeout=2.0)
+        self._end(error=f"the training process ended unexpectedly (exit code {self._process.exitcode})")
 
     def _take(self, message: tuple[Any, ...], report: Report) -> None:
         kind = message[0]

@@ -3,13 +3,17 @@ and a failure comes back as one readable line."""
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
+from lstmviz.engine.network import Network
+from lstmviz.engine.training import StepMetrics
 from lstmviz.io.tasks import CopyTask, make_task
-from lstmviz.model.training import TrainingConfig, new_network, run_training
+from lstmviz.model.training import Progress, TrainingConfig, new_network, run_training
 from lstmviz.model.training_job import Report, TrainingJob
 
 
@@ -112,3 +116,31 @@ def test_the_child_sends_the_prediction_of_the_network_it_sends_when_asked() -> 
     while not quiet.finished:
         assert quiet.poll().prediction is None  # not asked: no prediction work in the child
         time.sleep(0.01)
+
+
+def _one_huge_update(config: TrainingConfig, task: object, network: object) -> Iterator[Progress]:
+    """A run whose first report is about 30 MB (the weights of an LSTM with 1,000 units): far more than a pipe
+    holds, so the child is still writing it when it is killed. Then it idles."""
+    huge = Network.random("lstm", 1, 1000, 1, seed=0)
+    time.sleep(0.2)  # past the publishing interval: the first update is sent at once
+    yield Progress(StepMetrics(1, 1.0, 1.0, 1.0), huge, None, None, None)  # type: ignore[arg-type]
+    time.sleep(60)
+
+
+def test_a_child_killed_in_the_middle_of_a_message_is_reported_not_waited_for_forever() -> None:
+    """The out-of-memory killer can strike while the child writes a report: the parent must not block on the
+    message's missing rest (it did: the read waited for bytes that would never come, and the window froze)."""
+    task = make_task("copy", delay=3, seed=0)
+    config = TrainingConfig(cell="lstm", hidden=4, updates=5, batch=2, seed=0)
+    job = TrainingJob(config, task, new_network(config, task), runner=_one_huge_update)
+    reader = job._outbox._reader  # type: ignore[attr-defined]
+    assert reader.poll(30), "the child never began its report"
+    time.sleep(0.2)  # the child's feeder thread is now blocked in the middle of the 30 MB
+    job._process.kill()
+    job._process.join(5)
+    outcome: list[Report] = []
+    polling = threading.Thread(target=lambda: outcome.append(job.poll()), daemon=True)
+    polling.start()
+    polling.join(10)
+    assert outcome, "poll() was still blocked in the message's read 10 s after the child died"
+    assert job.finished and job.error is not None and "ended unexpectedly" in job.error
