@@ -139,6 +139,12 @@ class RefreshPacer(QObject):
         if not self._timer.isActive():
             self._timer.start()
 
+    def call_in_turn(self, key: object, owner: QObject, slot: Callable[..., Any], *args: Any) -> None:
+        """A widget's own call outside a signal (the next heatmap row, a prediction to draw): like a binding's, now
+        when not pacing, else in a turn of ``owner``'s, a newer call under ``key`` replacing one still waiting.
+        Both ``owner`` and ``slot`` are held weakly."""
+        self.deliver(key, weakref.ref(owner), 0, weak_callable(slot), args)
+
     def forget(self, binding: object) -> None:
         """The binding's widget is gone: drop its waiting calls."""
         queue = self._queues.pop(binding, None)

@@ -124,7 +124,7 @@ class NextValueTask(_SeriesWindows, Task):
             raise TaskError(f"the window and horizon must be at least 1 step, not {self.window} and {self.horizon}")
         self.split = split_point(steps)
         need = self.window + self.horizon
-        if steps - self.split < need or self.split < need:
+        if self.window > longest_window(steps, self.horizon):
             raise TaskError(
                 f"a sequence of {steps:,} steps is too short for windows of {self.window} steps {self.horizon} "
                 f"ahead: its training part ({self.split}) and validation part (the last 20%, {steps - self.split}) "
@@ -195,7 +195,7 @@ class NextCharTask(_SeriesWindows, Task):
             raise TaskError(f"the window must be at least 1 character, not {self.window}")
         self.split = split_point(steps)
         need = self.window + 1
-        if steps - self.split < need or self.split < need:
+        if self.window > longest_window(steps, 1):
             raise TaskError(
                 f"a text of {steps:,} characters is too short for windows of {self.window}: its training part "
                 f"and its validation part (the last 20%) each need at least {need} characters; use a shorter "

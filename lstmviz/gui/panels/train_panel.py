@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import weakref
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +48,7 @@ from ...model.training_job import TRAINING, TrainingJob
 from ...model.training_prediction import LIVE_STEPS, predict
 from ...model.training_timeline import Timeline
 from ..note_button import note_button
-from ..refresh_pacing import pacer, weak_callable
+from ..refresh_pacing import pacer
 from ..training.curves import LossCurves
 from ..training.prediction_view import PredictionView
 from ..training.settings_form import TrainSettings
@@ -157,8 +156,6 @@ class TrainPanel(QWidget):
         self.status.setToolTip("Progress of the current run")
         self.curves_view = LossCurves()
         self.prediction_view = PredictionView()
-        self._prediction_owner = weakref.ref(self.prediction_view)
-        self._prediction_slot = weak_callable(self._draw_prediction_now)
         plots = QSplitter(Qt.Orientation.Horizontal)
         plots.addWidget(self.curves_view)
         plots.addWidget(self.prediction_view)
@@ -357,7 +354,7 @@ class TrainPanel(QWidget):
     def _draw_prediction(self, prediction: Any) -> None:
         """Drawing a prediction costs 20-30 ms: while the views are paced it takes a pacer turn of its own (a newer
         prediction replaces one still waiting), otherwise it is drawn at once."""
-        pacer().deliver(self._prediction_turn, self._prediction_owner, 0, self._prediction_slot, (prediction,))
+        pacer().call_in_turn(self._prediction_turn, self.prediction_view, self._draw_prediction_now, prediction)
 
     def _draw_prediction_now(self, prediction: Any) -> None:
         self.prediction_view.show_prediction(prediction)

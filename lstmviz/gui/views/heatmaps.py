@@ -8,7 +8,6 @@ steps that changed; the cell, sizes, layer, sequence or the chosen quantities re
 from __future__ import annotations
 
 import math
-import weakref
 from functools import partial
 from typing import Any
 
@@ -30,7 +29,7 @@ from PySide6.QtWidgets import (
 from ...engine.trace import trace_key
 from ...model.document import Document
 from ..note_button import note_button
-from ..refresh_pacing import pacer, weak_callable
+from ..refresh_pacing import pacer
 from ..step_time import step_and_time
 from .heatmap_common import (
     INPUT_SYMBOL,
@@ -86,8 +85,6 @@ class HeatmapsView(TimePlotsWidget):
         """The rows a paced rebuild has still to build, one per event-loop turn (:meth:`rebuild`)."""
         self._row_queue = object()
         """This view's place in the pacer's queue for the rows it still has to build."""
-        self._self_ref = weakref.ref(self)
-        self._next_row_ref = weak_callable(self._build_next_row)
 
         self.options = QWidget(self)
         self.options.setObjectName("heatmapsOptions")
@@ -166,12 +163,7 @@ class HeatmapsView(TimePlotsWidget):
         self.time_map = TimeMap(doc.sequence)
         self._rebuild_buttons()
         self._pending_rows = self._row_builders()
-        if pacer().active:
-            self._build_next_row()
-            return
-        while self._pending_rows:
-            self._pending_rows.pop(0)()
-        self._finish_rows()
+        self._build_next_row()  # all of them at once unless pacing
 
     def _row_builders(self) -> list[Any]:
         """One call per row, in display order: the input, the output, then each shown quantity."""
@@ -194,11 +186,11 @@ class HeatmapsView(TimePlotsWidget):
             return
         if self._pending_rows:
             self._pending_rows.pop(0)()
-        if not pacer().active:  # the run ended meanwhile: the rest at once
+        if not pacer().active:  # not paced, or the run ended meanwhile: the rest at once
             while self._pending_rows:
                 self._pending_rows.pop(0)()
         if self._pending_rows:
-            pacer().deliver(self._row_queue, self._self_ref, 0, self._next_row_ref, ())
+            pacer().call_in_turn(self._row_queue, self, self._build_next_row)
         else:
             self._finish_rows()
 

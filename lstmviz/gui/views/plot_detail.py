@@ -63,17 +63,15 @@ class ReadableAxis(pg.AxisItem):
             return strings
         room = self.label_extent(0.0, 1.0, 1.0) / self._pixels_per_unit  # in decades
         decades = [v for v in values if abs(v - round(v)) < 1e-9]
-        kept: list[float] = []
-        out = []
-        for value, text in sorted(zip(values, strings, strict=True), key=lambda pair: pair[0]):
-            clear = all(abs(value - d) >= room for d in decades if abs(value - d) > 1e-9)
-            if abs(value - round(value)) < 1e-9 or (clear and (not kept or value - kept[-1] >= room)):
-                kept.append(value)
-                out.append((value, text))
-            else:
-                out.append((value, ""))
-        by_value = dict(out)
-        return [by_value[v] for v in values]
+        shown: dict[float, str] = {}
+        last = -math.inf
+        for value, text in sorted(zip(values, strings, strict=True)):
+            decade = abs(value - round(value)) < 1e-9
+            clear = all(abs(value - d) >= room for d in decades) and value - last >= room
+            shown[value] = text if decade or clear else ""
+            if shown[value]:
+                last = value
+        return [shown[v] for v in values]
 
     def _metrics(self) -> QFontMetricsF:
         font = self.style.get("tickFont") or QFont()
