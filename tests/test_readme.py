@@ -170,3 +170,18 @@ def test_the_readmes_system_packages_match_what_lstmviz_names() -> None:
     assert {debian for debian, _ in x11.values()} <= apt
     assert {"libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1"} <= apt
     assert {"xcb-util-cursor", "xcb-util-wm", "xcb-util-keysyms"} <= dnf
+
+
+def test_the_readmes_command_line_example_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The "Without a window" line a newcomer pastes: the bundled sine has a sin and a cos column, so the example
+    must pick one for the one-input sample network (it did not, and failed with exit 2)."""
+    from lstmviz.cli.main import main
+
+    line = re.search(r"`(lstmviz plot resources/sequences/\S+[^`]*)`", _text(README))
+    assert line is not None, "the README's command-line example is gone"
+    words = line.group(1).split()[1:]
+    out = words.index("--out")
+    words[out + 1] = str(tmp_path / words[out + 1])
+    monkeypatch.chdir(ROOT)
+    assert main(words) == 0
+    assert (tmp_path / "gates.png").stat().st_size > 10_000
